@@ -1,0 +1,75 @@
+import type { ActorRef } from './actors';
+import type { ClaimStatus } from './claimStatus';
+import type { InfoRequestReason, RejectionReason } from './reasons';
+import type { Message } from '../i18n/locales';
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * One entry of a claim's append-only history: who, when, what, and the before/after values.
+ * Refused attempts that matter (a stranger pressing a reviewer button) are recorded too, with the refusal.
+ */
+export interface ClaimHistoryEvent {
+  seq: number;
+  at: string;
+  actor: ActorRef;
+  action: string;
+  outcome: 'applied' | 'refused';
+  fromStatus: ClaimStatus;
+  toStatus: ClaimStatus;
+  changes: FieldChange[];
+  reason?: RejectionReason;
+  reasons?: InfoRequestReason[];
+  comment?: string;
+  refusal?: Message;
+  /** The idempotency key of the request that caused this event, when the caller gave one. */
+  actionId?: string;
+}
+
+/** What history compares between two versions of a claim: every field, and the lifecycle state. */
+const TRACKED_TOP_LEVEL = [
+  'status',
+  'reviewer',
+  'infoRequest',
+  'rejection',
+  'approval',
+  'dispute',
+  'disputeWindowClosedAt',
+  'submittedAt',
+] as const;
+
+type Diffable = {
+  status: unknown;
+  fields: Record<string, unknown>;
+  deadlines: Record<string, unknown>;
+  poe: { fileName: string; id: string }[];
+} & Record<string, unknown>;
+
+export function diffClaims(before: Diffable, after: Diffable): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const fieldNames = new Set([...Object.keys(before.fields), ...Object.keys(after.fields)]);
+  for (const name of fieldNames) {
+    if (!same(before.fields[name], after.fields[name])) {
+      changes.push({ field: `fields.${name}`, before: before.fields[name] ?? null, after: after.fields[name] ?? null });
+    }
+  }
+  for (const key of TRACKED_TOP_LEVEL) {
+    if (!same(before[key], after[key])) changes.push({ field: key, before: before[key] ?? null, after: after[key] ?? null });
+  }
+  const deadlineNames = new Set([...Object.keys(before.deadlines), ...Object.keys(after.deadlines)]);
+  for (const name of deadlineNames) {
+    if (!same(before.deadlines[name], after.deadlines[name])) {
+      changes.push({ field: `deadlines.${name}`, before: before.deadlines[name] ?? null, after: after.deadlines[name] ?? null });
+    }
+  }
+  const poeNames = (files: { fileName: string; id: string }[]) => files.map((f) => f.fileName);
+  if (!same(before.poe.map((f) => f.id), after.poe.map((f) => f.id))) {
+    changes.push({ field: 'poe', before: poeNames(before.poe), after: poeNames(after.poe) });
+  }
+  return changes;
+}

@@ -1,0 +1,496 @@
+import type { Actor, ActorKind } from './actors';
+import { actorRef, CLAIMING_PARTNER_ROLES } from './actors';
+import type { Claim, ClaimComment, ClaimDeadlines, PoeFile } from './claim';
+import type { ClaimStatus } from './claimStatus';
+import { CLAIM_STATUSES } from './claimStatus';
+import {
+  FIELDS_EDITABLE_AFTER_SUBMIT,
+  validateComplete,
+  validateFields,
+  type ClaimFieldName,
+  type DraftFields,
+  type FieldError,
+  type ValidationContext,
+} from './claimFields';
+import { diffClaims, type ClaimHistoryEvent } from './claimHistory';
+import { deadline, nextDueAt, type TimeContext } from './deadlinePolicy';
+import {
+  INFO_REQUEST_REASONS,
+  REVIEWER_REJECTION_REASONS,
+  type InfoRequestReason,
+  type RejectionReason,
+} from './reasons';
+import { ref, type Message, type MessageKey } from '../i18n/locales';
+
+/**
+ * The CPOR claim lifecycle as one pure state machine. `decide` checks an action against the actor's
+ * role and the claim's status and returns the next claim (with its history event appended) or a
+ * refusal a person can read. It never throws for a refused action and never does I/O.
+ */
+
+export const MAX_COMMENT_LENGTH = 2000;
+
+export type ClaimAction =
+  | { type: 'edit'; changes: Record<string, unknown> }
+  | { type: 'addPoe'; files: PoeFile[] }
+  | { type: 'submit'; comment?: string }
+  | { type: 'startReview' }
+  | { type: 'approve'; comment?: string }
+  | { type: 'reject'; reason: RejectionReason; comment?: string }
+  | { type: 'requestInfo'; reasons: InfoRequestReason[]; comment: string }
+  | { type: 'resubmit'; comment?: string }
+  | { type: 'comment'; text: string }
+  | { type: 'withdraw'; comment?: string }
+  | { type: 'customerDecline'; comment?: string }
+  | { type: 'dispute'; justification?: string; files?: PoeFile[] }
+  | { type: 'noPartnerResponse' }
+  | { type: 'consentPeriodOver' }
+  | { type: 'disputeWindowClosed' };
+
+export type ClaimActionType = ClaimAction['type'];
+export type LifecycleActionType = ClaimActionType | 'create';
+
+const ALL: readonly ClaimStatus[] = CLAIM_STATUSES;
+const BEFORE_FINAL: readonly ClaimStatus[] = ['Submitted', 'UnderReview', 'PartnerActionRequired', 'Approved', 'Rejected'];
+
+/**
+ * Who may do what, from which statuses: the single table the checks, the cards and the tests read.
+ * `create` has no "from": it makes an Editing claim.
+ */
+export const ACTION_RULES: Record<LifecycleActionType, Partial<Record<ActorKind, readonly ClaimStatus[]>>> = {
+  create: { partner: [] },
+  edit: { partner: ['Editing', 'Submitted', 'PartnerActionRequired'] },
+  addPoe: { partner: ['Editing', 'Submitted', 'PartnerActionRequired'] },
+  submit: { partner: ['Editing'] },
+  startReview: { reviewer: ['Submitted'] },
+  approve: { reviewer: ['UnderReview'] },
+  reject: { reviewer: ['UnderReview'] },
+  requestInfo: { reviewer: ['UnderReview'] },
+  resubmit: { partner: ['PartnerActionRequired'] },
+  comment: { partner: ALL, reviewer: ALL.filter((s) => s !== 'Editing') },
+  withdraw: { partner: BEFORE_FINAL },
+  customerDecline: { customer: ['Approved'] },
+  dispute: { partner: ['Rejected'] },
+  noPartnerResponse: { system: ['PartnerActionRequired'] },
+  consentPeriodOver: { system: ['Approved'] },
+  disputeWindowClosed: { system: ['Rejected'] },
+};
+
+/** The status an action leads to, when it always leads to one: used to answer "already done by ...". */
+const RESULT_STATUS: Partial<Record<ClaimActionType, readonly ClaimStatus[]>> = {
+  submit: ['Submitted'],
+  startReview: ['UnderReview'],
+  approve: ['Approved'],
+  reject: ['Rejected', 'RejectedFinal'],
+  requestInfo: ['PartnerActionRequired'],
+  resubmit: ['UnderReview'],
+  customerDecline: ['Rejected', 'RejectedFinal'],
+  withdraw: ['Rejected', 'RejectedFinal'],
+};
+
+/** Side effects outside the claim document that the caller (the claim service) must carry out. */
+export type ClaimEffect = 'createAssociations' | 'releaseAssociations';
+
+export type RefusalCode =
+  | 'roleNotAllowed'
+  | 'partnerRoleNotAllowed'
+  | 'notYourOrganisation'
+  | 'wrongStatus'
+  | 'alreadyDone'
+  | 'invalidFields'
+  | 'poeRequired'
+  | 'reasonNotAllowed'
+  | 'commentRequired'
+  | 'reasonsRequired'
+  | 'commentEmpty'
+  | 'commentTooLong'
+  | 'draftCanBeDiscarded'
+  | 'alreadyDisputed'
+  | 'disputeWindowClosed'
+  | 'disputeNeedsContent'
+  | 'notDueYet'
+  | 'alreadySentForEligibility'
+  | 'disputeAlreadyClosed'
+  | 'nothingToChange';
+
+export interface Refusal {
+  code: RefusalCode;
+  message: Message;
+  fieldErrors?: FieldError[];
+}
+
+export type Decision =
+  | { ok: true; claim: Claim; event: ClaimHistoryEvent; effects: ClaimEffect[] }
+  | { ok: false; refusal: Refusal };
+
+export interface DecideContext extends TimeContext {
+  /** The MPN IDs of the claim's partner organisation, to check an MPN ID chosen or edited. */
+  organisationMpnIds?: readonly string[];
+  actionId?: string;
+}
+
+function refuse(code: RefusalCode, params: Message['params'] = {}, fieldErrors?: FieldError[]): { ok: false; refusal: Refusal } {
+  return { ok: false, refusal: { code, message: { key: `refusal.${code}` as MessageKey, params }, ...(fieldErrors ? { fieldErrors } : {}) } };
+}
+
+const actionRef = (type: LifecycleActionType) => ref(`action.${type}` as MessageKey);
+const statusRef = (status: ClaimStatus) => ref(`status.${status}`);
+
+/** Role and organisation checks shared by `create` and every other action. */
+export function checkActor(actor: Actor, type: LifecycleActionType, claimOrgId?: string): Refusal | undefined {
+  const rule = ACTION_RULES[type];
+  if (!rule[actor.kind]) {
+    return refuse('roleNotAllowed', { role: ref(`role.${actor.kind}`), action: actionRef(type) }).refusal;
+  }
+  if (actor.kind === 'partner') {
+    if (!CLAIMING_PARTNER_ROLES.includes(actor.role)) {
+      return refuse('partnerRoleNotAllowed', { partnerRole: actor.role, action: actionRef(type) }).refusal;
+    }
+    if (claimOrgId !== undefined && actor.orgId !== claimOrgId) {
+      return refuse('notYourOrganisation', { action: actionRef(type) }).refusal;
+    }
+  }
+  return undefined;
+}
+
+/** Can this actor take this action on this claim now, as far as role and status go? (For showing buttons.) */
+export function isActionOffered(claim: Claim, actor: Actor, type: ClaimActionType): boolean {
+  if (checkActor(actor, type, claim.orgId)) return false;
+  return ACTION_RULES[type][actor.kind]?.includes(claim.status) ?? false;
+}
+
+export function createClaim(
+  input: { id: string; actor: Actor; fields?: Record<string, unknown> },
+  ctx: DecideContext,
+): Decision {
+  const refusal = checkActor(input.actor, 'create');
+  if (refusal) return { ok: false, refusal };
+  const orgId = (input.actor as Extract<Actor, { kind: 'partner' }>).orgId;
+  const validated = validateFields(input.fields ?? {}, validationContext(ctx));
+  if (!validated.ok) return refuse('invalidFields', { details: fieldList(validated.errors) }, validated.errors);
+  const at = ctx.now.toISOString();
+  const empty: Claim = {
+    id: input.id,
+    orgId,
+    status: 'Editing',
+    fields: {},
+    poe: [],
+    comments: [],
+    createdAt: at,
+    createdBy: actorRef(input.actor),
+    updatedAt: at,
+    deadlines: {},
+    nextDueAt: null,
+    version: 0,
+    history: [],
+  };
+  return commit(empty, { ...empty, fields: validated.fields }, input.actor, 'create', ctx, {});
+}
+
+export function decide(claim: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): Decision {
+  const actorRefusal = checkActor(actor, action.type, claim.orgId);
+  if (actorRefusal) return { ok: false, refusal: actorRefusal };
+  const allowedFrom = ACTION_RULES[action.type][actor.kind] ?? [];
+  if (!allowedFrom.includes(claim.status)) return statusRefusal(claim, action.type, ctx);
+  return TRANSITIONS[action.type](claim, action as never, actor, ctx);
+}
+
+function statusRefusal(claim: Claim, type: ClaimActionType, ctx: DecideContext): { ok: false; refusal: Refusal } {
+  if (type === 'withdraw' && claim.status === 'Editing') return refuse('draftCanBeDiscarded');
+  if (RESULT_STATUS[type]?.includes(claim.status)) {
+    const last = [...claim.history].reverse().find((e) => e.outcome === 'applied' && e.toStatus === claim.status && e.fromStatus !== claim.status);
+    if (last) return refuse('alreadyDone', { status: statusRef(claim.status), actor: last.actor.name, when: formatInstant(ctx, last.at) });
+  }
+  return refuse('wrongStatus', { action: actionRef(type), status: statusRef(claim.status) });
+}
+
+type Transition<A extends ClaimAction> = (claim: Claim, action: A, actor: Actor, ctx: DecideContext) => Decision;
+type TransitionTable = { [T in ClaimActionType]: Transition<Extract<ClaimAction, { type: T }>> };
+
+const TRANSITIONS: TransitionTable = {
+  edit(claim, action, actor, ctx) {
+    const changes = action.changes ?? {};
+    const names = Object.keys(changes);
+    const errors: FieldError[] = [];
+    if (claim.status !== 'Editing') {
+      for (const name of names) {
+        if (!FIELDS_EDITABLE_AFTER_SUBMIT.includes(name as ClaimFieldName)) {
+          errors.push({ field: name, code: 'notEditableNow', params: { status: statusRef(claim.status) } });
+        }
+      }
+      if (errors.length) return refuse('invalidFields', { details: fieldList(errors) }, errors);
+    }
+    // null clears a field (e.g. products after the solution area changed); only a draft may lose a field.
+    const cleared = names.filter((n) => changes[n] === null);
+    const setValues = Object.fromEntries(names.filter((n) => changes[n] !== null).map((n) => [n, changes[n]]));
+    const validated = validateFields(setValues, validationContext(ctx));
+    if (!validated.ok) return refuse('invalidFields', { details: fieldList(validated.errors) }, validated.errors);
+    const merged: Record<string, unknown> = { ...claim.fields, ...validated.fields };
+    for (const n of cleared) delete merged[n];
+    const combined = claim.status === 'Editing'
+      ? validateFields(merged, validationContext(ctx))
+      : { ok: true as const, errors: validateComplete(merged as DraftFields, validationContext(ctx)) };
+    const combinedErrors = 'errors' in combined ? combined.errors : [];
+    if (combinedErrors.length) return refuse('invalidFields', { details: fieldList(combinedErrors) }, combinedErrors);
+    if (JSON.stringify(merged) === JSON.stringify(claim.fields)) return refuse('nothingToChange');
+    return commit(claim, { ...claim, fields: merged as DraftFields }, actor, 'edit', ctx, {});
+  },
+
+  addPoe(claim, action, actor, ctx) {
+    if (!action.files.length) return refuse('poeRequired');
+    return commit(claim, { ...claim, poe: [...claim.poe, ...action.files] }, actor, 'addPoe', ctx, {});
+  },
+
+  submit(claim, action, actor, ctx) {
+    const errors = validateComplete(claim.fields, validationContext(ctx));
+    if (errors.length) return refuse('invalidFields', { details: fieldList(errors) }, errors);
+    if (!claim.poe.length) return refuse('poeRequired');
+    return commentThen(claim, action.comment, actor, ctx, (c) =>
+      commit(claim, withDeadlines({ ...c, status: 'Submitted', submittedAt: ctx.now.toISOString() }, {
+        reviewStart: deadline(ctx, ctx.policy.reviewStart),
+      }), actor, 'submit', ctx, { comment: action.comment }),
+    );
+  },
+
+  startReview(claim, _action, actor, ctx) {
+    const sla = claim.dispute && !claim.dispute.outcome ? ctx.policy.disputeReview : ctx.policy.reviewDecision;
+    return commit(claim, withDeadlines({ ...claim, status: 'UnderReview', reviewer: actorRef(actor) }, {
+      reviewDecision: deadline(ctx, sla),
+    }), actor, 'startReview', ctx, {});
+  },
+
+  approve(claim, action, actor, ctx) {
+    return commentThen(claim, action.comment, actor, ctx, (c) => {
+      const next: Claim = {
+        ...c,
+        status: 'Approved',
+        reviewer: c.reviewer ?? actorRef(actor),
+        approval: { at: ctx.now.toISOString(), by: actorRef(actor) },
+        rejection: undefined,
+        infoRequest: undefined,
+        dispute: c.dispute && !c.dispute.outcome ? { ...c.dispute, outcome: 'upheld' } : c.dispute,
+      };
+      return commit(claim, withDeadlines(next, { consentEnds: deadline(ctx, ctx.policy.consentPeriod) }), actor, 'approve', ctx, {
+        comment: action.comment,
+        effects: ['createAssociations'],
+      });
+    });
+  },
+
+  reject(claim, action, actor, ctx) {
+    if (!REVIEWER_REJECTION_REASONS.includes(action.reason)) {
+      return refuse('reasonNotAllowed', { reason: ref(`reason.${action.reason}` as MessageKey), role: ref('role.reviewer') });
+    }
+    return commentThen(claim, action.comment, actor, ctx, (c) =>
+      commit(claim, rejected(c, action.reason, action.comment, actor, ctx), actor, 'reject', ctx, {
+        reason: action.reason,
+        comment: action.comment,
+      }),
+    );
+  },
+
+  requestInfo(claim, action, actor, ctx) {
+    const reasons = [...new Set(action.reasons ?? [])];
+    if (!reasons.length) return refuse('reasonsRequired');
+    const bad = reasons.find((r) => !INFO_REQUEST_REASONS.includes(r));
+    if (bad) return refuse('reasonNotAllowed', { reason: String(bad), role: ref('role.reviewer') });
+    if (!action.comment || !action.comment.trim()) return refuse('commentRequired');
+    return commentThen(claim, action.comment, actor, ctx, (c) =>
+      commit(claim, withDeadlines({
+        ...c,
+        status: 'PartnerActionRequired',
+        reviewer: c.reviewer ?? actorRef(actor),
+        infoRequest: { reasons, comment: action.comment.trim(), at: ctx.now.toISOString(), by: actorRef(actor) },
+      }, { partnerResponse: deadline(ctx, ctx.policy.partnerResponse) }), actor, 'requestInfo', ctx, {
+        reasons,
+        comment: action.comment.trim(),
+      }),
+    );
+  },
+
+  resubmit(claim, action, actor, ctx) {
+    const errors = validateComplete(claim.fields, validationContext(ctx));
+    if (errors.length) return refuse('invalidFields', { details: fieldList(errors) }, errors);
+    const sla = claim.dispute && !claim.dispute.outcome ? ctx.policy.disputeReview : ctx.policy.reviewDecision;
+    return commentThen(claim, action.comment, actor, ctx, (c) =>
+      commit(claim, withDeadlines({ ...c, status: 'UnderReview' }, { reviewDecision: deadline(ctx, sla) }), actor, 'resubmit', ctx, {
+        comment: action.comment,
+      }),
+    );
+  },
+
+  comment(claim, action, actor, ctx) {
+    if (!action.text || !action.text.trim()) return refuse('commentEmpty');
+    return commentThen(claim, action.text, actor, ctx, (c) => commit(claim, c, actor, 'comment', ctx, { comment: action.text.trim() }));
+  },
+
+  withdraw(claim, action, actor, ctx) {
+    const wasApproved = claim.status === 'Approved';
+    return commentThen(claim, action.comment, actor, ctx, (c) => {
+      // SPEC: withdrawn after approval (or after a rejection the partner gives up on) is final.
+      const final = wasApproved || claim.status === 'Rejected';
+      const next = final
+        ? withDeadlines({ ...c, status: 'RejectedFinal', rejection: rejectionOf('PartnerRequest', action.comment, actor, ctx) }, {})
+        : rejected(c, 'PartnerRequest', action.comment, actor, ctx);
+      return commit(claim, next, actor, 'withdraw', ctx, {
+        reason: 'PartnerRequest',
+        comment: action.comment,
+        effects: wasApproved ? ['releaseAssociations'] : [],
+      });
+    });
+  },
+
+  customerDecline(claim, action, actor, ctx) {
+    return commentThen(claim, action.comment, actor, ctx, (c) =>
+      commit(claim, rejected(c, 'CustomerDecline', action.comment, actor, ctx), actor, 'customerDecline', ctx, {
+        reason: 'CustomerDecline',
+        comment: action.comment,
+        effects: ['releaseAssociations'],
+      }),
+    );
+  },
+
+  dispute(claim, action, actor, ctx) {
+    if (claim.dispute) return refuse('alreadyDisputed');
+    const windowEnd = claim.deadlines.disputeWindowEnds;
+    if (claim.disputeWindowClosedAt || !windowEnd || ctx.now.toISOString() >= windowEnd) {
+      return refuse('disputeWindowClosed', { date: windowEnd ? formatInstant(ctx, windowEnd) : '-' });
+    }
+    const justification = action.justification?.trim();
+    const files = action.files ?? [];
+    if (!justification && !files.length) return refuse('disputeNeedsContent');
+    return commentThen(claim, justification, actor, ctx, (c) =>
+      commit(claim, withDeadlines({
+        ...c,
+        status: 'UnderReview',
+        poe: [...c.poe, ...files],
+        dispute: { openedAt: ctx.now.toISOString(), by: actorRef(actor), justification, poeFileIds: files.map((f) => f.id) },
+      }, { reviewDecision: deadline(ctx, ctx.policy.disputeReview) }), actor, 'dispute', ctx, { comment: justification }),
+    );
+  },
+
+  noPartnerResponse(claim, _action, actor, ctx) {
+    const notDue = notDueYet(ctx, claim.deadlines.partnerResponse);
+    if (notDue) return notDue;
+    return commit(claim, rejected(claim, 'NoPartnerResponse', undefined, actor, ctx), actor, 'noPartnerResponse', ctx, {
+      reason: 'NoPartnerResponse',
+    });
+  },
+
+  consentPeriodOver(claim, _action, actor, ctx) {
+    if (claim.approval?.sentForEligibilityAt) return refuse('alreadySentForEligibility');
+    const notDue = notDueYet(ctx, claim.deadlines.consentEnds);
+    if (notDue) return notDue;
+    const approval = { ...(claim.approval ?? { at: claim.updatedAt, by: actorRef(actor) }), sentForEligibilityAt: ctx.now.toISOString() };
+    return commit(claim, withDeadlines({ ...claim, approval }, {}), actor, 'consentPeriodOver', ctx, {});
+  },
+
+  disputeWindowClosed(claim, _action, actor, ctx) {
+    if (claim.disputeWindowClosedAt) return refuse('disputeAlreadyClosed');
+    const notDue = notDueYet(ctx, claim.deadlines.disputeWindowEnds);
+    if (notDue) return notDue;
+    return commit(claim, withDeadlines({ ...claim, disputeWindowClosedAt: ctx.now.toISOString() }, {}), actor, 'disputeWindowClosed', ctx, {});
+  },
+};
+
+function rejectionOf(reason: RejectionReason, comment: string | undefined, actor: Actor, ctx: DecideContext): Claim['rejection'] {
+  return { reason, ...(comment?.trim() ? { comment: comment.trim() } : {}), at: ctx.now.toISOString(), by: actorRef(actor) };
+}
+
+/** A rejection opens the 30-day dispute window, unless the claim already used its one dispute: then it is final. */
+function rejected(claim: Claim, reason: RejectionReason, comment: string | undefined, actor: Actor, ctx: DecideContext): Claim {
+  const disputed = Boolean(claim.dispute);
+  const base: Claim = {
+    ...claim,
+    status: disputed ? 'RejectedFinal' : 'Rejected',
+    rejection: rejectionOf(reason, comment, actor, ctx),
+    dispute: claim.dispute && !claim.dispute.outcome ? { ...claim.dispute, outcome: 'failed' } : claim.dispute,
+  };
+  return withDeadlines(base, disputed ? {} : { disputeWindowEnds: deadline(ctx, ctx.policy.disputeWindow) });
+}
+
+function notDueYet(ctx: DecideContext, due: string | undefined): { ok: false; refusal: Refusal } | undefined {
+  // A timeout with no running deadline (data from before a deadline existed) is never due.
+  if (!due) return refuse('notDueYet', { date: '-' });
+  return ctx.now.toISOString() < due ? refuse('notDueYet', { date: formatInstant(ctx, due) }) : undefined;
+}
+
+function withDeadlines(claim: Claim, deadlines: ClaimDeadlines): Claim {
+  return { ...claim, deadlines, nextDueAt: nextDueAt(deadlines) };
+}
+
+/** Adds a comment (when there is one) to the shared thread, then continues with the transition. */
+function commentThen(claim: Claim, text: string | undefined, actor: Actor, ctx: DecideContext, then: (c: Claim) => Decision): Decision {
+  const trimmed = text?.trim();
+  if (!trimmed) return then(claim);
+  if (trimmed.length > MAX_COMMENT_LENGTH) return refuse('commentTooLong', { max: MAX_COMMENT_LENGTH });
+  const comment: ClaimComment = { id: `${claim.id}-c${claim.comments.length + 1}`, at: ctx.now.toISOString(), author: actorRef(actor), text: trimmed };
+  return then({ ...claim, comments: [...claim.comments, comment] });
+}
+
+function commit(
+  before: Claim,
+  after: Claim,
+  actor: Actor,
+  action: LifecycleActionType,
+  ctx: DecideContext,
+  extra: { reason?: RejectionReason; reasons?: InfoRequestReason[]; comment?: string; effects?: ClaimEffect[] },
+): Decision {
+  const at = ctx.now.toISOString();
+  const event: ClaimHistoryEvent = {
+    seq: before.history.length + 1,
+    at,
+    actor: actorRef(actor),
+    action,
+    outcome: 'applied',
+    fromStatus: before.status,
+    toStatus: after.status,
+    changes: diffClaims(before as never, after as never),
+    ...(extra.reason ? { reason: extra.reason } : {}),
+    ...(extra.reasons ? { reasons: extra.reasons } : {}),
+    ...(extra.comment?.trim() ? { comment: extra.comment.trim() } : {}),
+    ...(ctx.actionId ? { actionId: ctx.actionId } : {}),
+  };
+  const claim: Claim = { ...after, updatedAt: at, version: before.version + 1, history: [...before.history, event] };
+  return { ok: true, claim, event, effects: extra.effects ?? [] };
+}
+
+/** A refused attempt as a history event, for attempts worth recording (e.g. a reviewer verb from a stranger). */
+export function refusedAttemptEvent(claim: Claim, action: LifecycleActionType, actor: Actor, refusal: Refusal, ctx: DecideContext): ClaimHistoryEvent {
+  return {
+    seq: claim.history.length + 1,
+    at: ctx.now.toISOString(),
+    actor: actorRef(actor),
+    action,
+    outcome: 'refused',
+    fromStatus: claim.status,
+    toStatus: claim.status,
+    changes: [],
+    refusal: refusal.message,
+    ...(ctx.actionId ? { actionId: ctx.actionId } : {}),
+  };
+}
+
+function validationContext(ctx: DecideContext): ValidationContext {
+  return ctx.organisationMpnIds ? { organisationMpnIds: ctx.organisationMpnIds } : {};
+}
+
+function fieldList(errors: FieldError[]): string[] {
+  return [...new Set(errors.map((e) => ref(`field.${e.field.split('.')[0]}` as MessageKey)))];
+}
+
+/** "2026-11-30 23:59 (Europe/Berlin)": an instant in the business calendar's zone, for messages. */
+export function formatInstant(ctx: Pick<TimeContext, 'calendar'>, iso: string): string {
+  const d = new Date(iso);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: ctx.calendar.timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(d);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${ctx.calendar.timeZone})`;
+}

@@ -1,0 +1,58 @@
+import { enUS } from './strings.en-US';
+import { zhCN } from './strings.zh-CN';
+
+export type MessageKey = keyof typeof enUS;
+export type Locale = 'en-US' | 'zh-CN';
+export const LOCALES: readonly Locale[] = ['en-US', 'zh-CN'];
+
+const catalogues: Record<Locale, Record<MessageKey, string>> = { 'en-US': enUS, 'zh-CN': zhCN };
+
+/** Teams sends locales such as "zh-cn", "zh-CN" or "en-GB"; anything Chinese gets zh-CN, the rest en-US. */
+export function resolveLocale(raw: string | undefined | null): Locale {
+  return raw && raw.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en-US';
+}
+
+/** A list value is joined in the locale's way; a string "@key" is another message of the catalogue. */
+export type MessageParams = Record<string, string | number | readonly string[]>;
+
+/** Whole sentences with named placeholders: `{name}` is replaced, an unknown placeholder is left visible. */
+export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
+  const template = catalogues[locale][key] ?? catalogues['en-US'][key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
+    const value = params[name];
+    if (Array.isArray(value)) return value.map((v) => renderParam(locale, v)).join(locale === 'zh-CN' ? '、' : ', ');
+    return renderParam(locale, value as string | number);
+  });
+}
+
+// A parameter "@key" names another message (a status, a field label) rendered in the same locale.
+function renderParam(locale: Locale, value: string | number): string {
+  if (typeof value === 'string' && value.startsWith('@') && hasMessage(value.slice(1))) {
+    return catalogues[locale][value.slice(1) as MessageKey];
+  }
+  return String(value);
+}
+
+export function hasMessage(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(catalogues['en-US'], key);
+}
+
+/** Refers to another message as a parameter value, e.g. `{ status: ref('status.Approved') }`. */
+export function ref(key: MessageKey): string {
+  return `@${key}`;
+}
+
+/** A message that has not been put into words yet: domain code returns these, the edges render them. */
+export interface Message {
+  key: MessageKey;
+  params?: MessageParams;
+}
+
+export function render(locale: Locale, message: Message): string {
+  return t(locale, message.key, message.params);
+}
+
+export function catalogue(locale: Locale): Readonly<Record<MessageKey, string>> {
+  return catalogues[locale];
+}
