@@ -144,7 +144,7 @@ export function checkActor(actor: Actor, type: LifecycleActionType, claimOrgId?:
   }
   if (actor.kind === 'partner') {
     if (!CLAIMING_PARTNER_ROLES.includes(actor.role)) {
-      return refuse('partnerRoleNotAllowed', { partnerRole: actor.role, action: actionRef(type) }).refusal;
+      return refuse('partnerRoleNotAllowed', { partnerRole: ref(`partnerRole.${actor.role}`), action: actionRef(type) }).refusal;
     }
     if (claimOrgId !== undefined && actor.orgId !== claimOrgId) {
       return refuse('notYourOrganisation', { action: actionRef(type) }).refusal;

@@ -37,6 +37,13 @@ export const enUS = {
   'role.customer': 'customer contact',
   'role.system': 'the system',
 
+  'partnerRole.GlobalAdmin': 'Global admin',
+  'partnerRole.BillingAdmin': 'Billing admin',
+  'partnerRole.IncentivesAdmin': 'Incentives admin',
+  'partnerRole.AccountAdmin': 'Account admin',
+  'partnerRole.MpnAdmin': 'MPN admin',
+  'partnerRole.ReferralsAdmin': 'Referrals admin',
+
   'action.create': 'create a claim',
   'action.edit': 'edit the claim',
   'action.addPoe': 'add proof of execution',

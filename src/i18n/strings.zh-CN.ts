@@ -39,6 +39,13 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'role.customer': '客户联系人',
   'role.system': '系统',
 
+  'partnerRole.GlobalAdmin': '全局管理员',
+  'partnerRole.BillingAdmin': '帐单管理员',
+  'partnerRole.IncentivesAdmin': '激励管理员',
+  'partnerRole.AccountAdmin': '帐户管理员',
+  'partnerRole.MpnAdmin': 'MPN 管理员',
+  'partnerRole.ReferralsAdmin': '推荐管理员',
+
   'action.create': '创建声明',
   'action.edit': '编辑声明',
   'action.addPoe': '添加执行证明',

@@ -1,0 +1,50 @@
+import type { CloudAdapter } from 'botbuilder';
+import type { AppConfig } from '../src/config/config';
+import type { Clock } from '../src/clock';
+import type { Logger } from '../src/logger';
+import { openServices, type AppServices } from '../src/services/appServices';
+import { startHttpServer } from '../src/server/httpServer';
+import { createAdapter } from './adapter';
+import { CporBot } from './cporBot';
+
+/** The whole running product: services, the Bot Framework adapter and bot, and the HTTP server. */
+export interface BotApp {
+  url: string;
+  port: number;
+  services: AppServices;
+  adapter: CloudAdapter;
+  bot: CporBot;
+  close(): Promise<void>;
+}
+
+export async function startBotApp(config: AppConfig, options: { log: Logger; clock?: Clock }): Promise<BotApp> {
+  const services = await openServices(config, options);
+  try {
+    const adapter = createAdapter(config.bot, options.log);
+    const bot = new CporBot(services, options.log);
+    const http = await startHttpServer({
+      host: config.server.host,
+      port: config.server.port,
+      log: options.log,
+      messages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+      health: () => services.health(),
+    });
+    options.log.info(
+      `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`})`,
+    );
+    return {
+      url: http.url,
+      port: http.port,
+      services,
+      adapter,
+      bot,
+      close: async () => {
+        await http.close();
+        await services.close();
+      },
+    };
+  } catch (error) {
+    await services.close();
+    throw error;
+  }
+}

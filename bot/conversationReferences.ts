@@ -1,0 +1,31 @@
+import { TurnContext, type Activity } from 'botbuilder';
+import { conversationReferenceKey, userReferenceKey, type ConversationStore } from '../src/storage/conversationStore';
+
+/** Teams' tenant id for an activity: on the conversation, or in channelData for older clients. */
+export function tenantIdOf(activity: Partial<Activity>): string | undefined {
+  return activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+}
+
+/**
+ * Saves where the bot can reach people later: a 1:1 chat under the user's tenant + AAD object id, a
+ * channel or group chat under its conversation id (without a thread's ";messageid=" suffix, so later
+ * posts start new threads in the channel).
+ */
+export async function saveConversationReference(store: ConversationStore, activity: Partial<Activity>): Promise<void> {
+  const reference = TurnContext.getConversationReference(activity) as unknown as Record<string, unknown> & {
+    conversation: { id: string; conversationType?: string; tenantId?: string; name?: string };
+  };
+  const tenantId = tenantIdOf(activity) ?? '';
+  const conversationType = activity.conversation?.conversationType ?? 'personal';
+  if (!activity.conversation?.id) return;
+  if (conversationType === 'personal') {
+    const aadObjectId = activity.from?.aadObjectId;
+    if (!aadObjectId) return;
+    await store.save({ id: userReferenceKey(tenantId, aadObjectId), kind: 'user', tenantId, aadObjectId, conversationType, reference });
+    return;
+  }
+  const conversationId = activity.conversation.id.split(';messageid=')[0];
+  const channelReference = { ...reference, conversation: { ...reference.conversation, id: conversationId } };
+  delete (channelReference as Record<string, unknown>).activityId;
+  await store.save({ id: conversationReferenceKey(conversationId), kind: 'conversation', tenantId, conversationType, reference: channelReference });
+}

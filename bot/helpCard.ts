@@ -1,0 +1,27 @@
+import { CardFactory, type Attachment } from 'botbuilder';
+import { renderCard } from '../cards/cardTemplates';
+import type { DeadlinePolicy } from '../src/domain/deadlinePolicy';
+import { ref, t, type Locale } from '../src/i18n/locales';
+import type { Identity } from '../src/services/identity';
+
+/** The help card: what the bot does, who the person is to it, and the deadlines it keeps. */
+export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePolicy): Attachment {
+  const consent = t(locale, policy.consentPeriod.unit === 'days' ? 'duration.days' : 'duration.businessDays', { count: policy.consentPeriod.amount });
+  const youAre =
+    identity.kind === 'partner'
+      ? t(locale, 'help.youAre.partner', { name: identity.actor.name, partnerRole: ref(`partnerRole.${identity.actor.role}`), org: identity.organisation.name })
+      : identity.kind === 'reviewer'
+        ? t(locale, 'help.youAre.reviewer', { name: identity.actor.name })
+        : t(locale, 'help.youAre.unknown');
+  return CardFactory.adaptiveCard(
+    renderCard('help', {
+      title: t(locale, 'help.title'),
+      intro: t(locale, 'help.intro'),
+      youAre,
+      partnerLine: t(locale, 'help.partner'),
+      reviewerLine: t(locale, 'help.reviewer'),
+      deadlinesLine: t(locale, 'help.deadlines', { consent }),
+      commandsLine: t(locale, 'help.commands'),
+    }),
+  );
+}

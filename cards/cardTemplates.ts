@@ -1,0 +1,39 @@
+import { Template } from 'adaptivecards-templating';
+import helpTemplate from './help/help.json';
+import helpSample from './help/help.sample.json';
+
+/**
+ * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
+ * Rendering refuses to return a card with an unresolved `${...}`: a missing value is a bug, not something to show a person.
+ */
+
+export const CARD_TEMPLATES = {
+  help: { template: helpTemplate, sample: helpSample },
+} as const;
+
+export type CardName = keyof typeof CARD_TEMPLATES;
+export type CardData<N extends CardName> = (typeof CARD_TEMPLATES)[N]['sample'];
+export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
+
+export class UnresolvedTemplateError extends Error {}
+
+const UNRESOLVED = /\$\{[^}]*\}/;
+
+/**
+ * Text people typed (a claim name, a comment) may contain "${": a zero-width joiner keeps it from
+ * reading as a template expression, and the person still sees what they typed.
+ */
+function neutralise(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '$\u2060{');
+  if (Array.isArray(value)) return value.map(neutralise);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutralise(v)]));
+  return value;
+}
+
+export function renderCard<N extends CardName>(name: N, data: CardData<N>): AdaptiveCardJson {
+  const expanded = new Template(CARD_TEMPLATES[name].template).expand({ $root: neutralise(data) }) as AdaptiveCardJson;
+  const text = JSON.stringify(expanded);
+  const unresolved = UNRESOLVED.exec(text);
+  if (unresolved) throw new UnresolvedTemplateError(`Card ${name} has an unresolved ${unresolved[0]}`);
+  return expanded;
+}

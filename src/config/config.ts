@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { isValidIsoDate, isValidTimeZone, type DayCount } from '../domain/businessCalendar';
+import { parseDayCount } from '../domain/deadlinePolicy';
+import { GUID_PATTERN } from '../domain/claimFields';
+
+/**
+ * Configuration from environment variables (Bot Framework's names for the bot identity). Every bad or
+ * missing variable is reported by name in one message; nothing starts on a bad configuration.
+ * An empty variable counts as unset, as .env files and App Service settings often leave them.
+ */
+
+export interface AppConfig {
+  bot: {
+    appId: string;
+    appPassword: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    appTenantId: string;
+    /** No app id: the bot accepts anonymous requests (local use, Agents Playground) and only listens on loopback by default. */
+    anonymous: boolean;
+  };
+  server: { host: string; port: number };
+  cosmos:
+    | { mode: 'azure'; endpoint: string; key: string; database: string; loopback: boolean }
+    | { mode: 'embedded'; database: string; port: number };
+  blob:
+    | { mode: 'azure'; connectionString: string; container: string }
+    | { mode: 'embedded'; container: string; port: number };
+  calendar: { timeZone: string; holidays: string[] };
+  consentPeriod: DayCount;
+  poeLinkTtlMinutes: number;
+  rosterFile?: string;
+  demoData: boolean;
+}
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (fallback: number, allowZero: boolean) =>
+  optional.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .refine((n) => n >= (allowZero ? 0 : 1) && n <= 65535, `must be from ${allowZero ? 0 : 1} to 65535`)
+      .optional(),
+  ).transform((v) => v ?? fallback);
+
+const envSchema = z
+  .object({
+    MicrosoftAppId: optional.pipe(z.string().regex(GUID_PATTERN, 'must be the bot\'s Microsoft App ID, a GUID').optional()),
+    MicrosoftAppPassword: optional,
+    MicrosoftAppType: optional.pipe(
+      z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'must be MultiTenant, SingleTenant or UserAssignedMSI').optional(),
+    ),
+    MicrosoftAppTenantId: optional.pipe(z.string().regex(GUID_PATTERN, 'must be a tenant ID (GUID)').optional()),
+    HOST: optional,
+    PORT: port(3978, true),
+    COSMOS_ENDPOINT: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an https:// URL such as https://myaccount.documents.azure.com:443/' }).optional()),
+    COSMOS_KEY: optional,
+    COSMOS_DATABASE: optional.pipe(
+      z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - or _').optional(),
+    ).transform((v) => v ?? 'cpor'),
+    EMBEDDED_COSMOS_PORT: port(0, true),
+    AZURE_STORAGE_CONNECTION_STRING: optional.pipe(
+      z.string().refine((s) => /AccountName=/i.test(s) && /AccountKey=/i.test(s), 'must be a connection string with AccountName and AccountKey (needed to sign short-lived PoE links)').optional(),
+    ),
+    POE_CONTAINER: optional.pipe(
+      z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name (3-63 lowercase letters, digits and single hyphens)').optional(),
+    ).transform((v) => v ?? 'poe'),
+    EMBEDDED_BLOB_PORT: port(0, true),
+    BUSINESS_TIME_ZONE: optional.pipe(z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/Los_Angeles').optional()).transform((v) => v ?? 'UTC'),
+    BUSINESS_HOLIDAYS: optional.transform((v) => (v ? v.split(',').map((d) => d.trim()).filter(Boolean) : [])).pipe(
+      z.array(z.string().refine(isValidIsoDate, 'must be a comma-separated list of YYYY-MM-DD dates')),
+    ),
+    CONSENT_PERIOD: optional.pipe(
+      z.string().transform((s, ctx) => {
+        const parsed = parseDayCount(s);
+        if (!parsed) {
+          ctx.addIssue({ code: 'custom', message: 'must be a number of days such as 7d, or of business days such as 5bd' });
+          return z.NEVER;
+        }
+        return parsed;
+      }).optional(),
+    ),
+    POE_LINK_TTL_MINUTES: optional.pipe(
+      z.string().regex(/^\d+$/, 'must be a whole number of minutes').transform(Number).refine((n) => n >= 1 && n <= 60, 'must be from 1 to 60 minutes').optional(),
+    ).transform((v) => v ?? 15),
+    ROSTER_FILE: optional,
+    DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
+  })
+  .superRefine((env, ctx) => {
+    const need = (name: string, why: string) => ctx.addIssue({ code: 'custom', path: [name], message: why });
+    if (env.MicrosoftAppId) {
+      const type = env.MicrosoftAppType ?? 'MultiTenant';
+      if (type !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) need('MicrosoftAppPassword', 'is required when MicrosoftAppId is set');
+      if (type !== 'MultiTenant' && !env.MicrosoftAppTenantId) need('MicrosoftAppTenantId', `is required when MicrosoftAppType is ${type}`);
+    }
+    if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY) need('COSMOS_KEY', 'is required when COSMOS_ENDPOINT is set');
+    if (env.COSMOS_KEY && !env.COSMOS_ENDPOINT) need('COSMOS_ENDPOINT', 'is required when COSMOS_KEY is set');
+    if (env.COSMOS_ENDPOINT && env.DEMO_DATA === 'true') need('DEMO_DATA', 'can\'t be true with a real Cosmos DB endpoint: demo claims are never seeded there');
+  });
+
+export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; errors: string[] };
+
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'configuration');
+      const raw = env[name];
+      const shown = raw && !/PASSWORD|KEY|CONNECTION_STRING/i.test(name) ? ` (got "${raw}")` : '';
+      return `${name} ${issue.message}${shown}`;
+    });
+    return { ok: false, errors: [...new Set(errors)] };
+  }
+  const e = parsed.data;
+  const anonymous = !e.MicrosoftAppId;
+  const config: AppConfig = {
+    bot: {
+      appId: e.MicrosoftAppId ?? '',
+      appPassword: e.MicrosoftAppPassword ?? '',
+      appType: e.MicrosoftAppType ?? 'MultiTenant',
+      appTenantId: e.MicrosoftAppTenantId ?? '',
+      anonymous,
+    },
+    // An anonymous bot is for local use: it listens on loopback unless HOST says otherwise.
+    server: { host: e.HOST ?? (anonymous ? '127.0.0.1' : '0.0.0.0'), port: e.PORT },
+    cosmos: e.COSMOS_ENDPOINT
+      ? { mode: 'azure', endpoint: e.COSMOS_ENDPOINT, key: e.COSMOS_KEY ?? '', database: e.COSMOS_DATABASE, loopback: isLoopbackUrl(e.COSMOS_ENDPOINT) }
+      : { mode: 'embedded', database: e.COSMOS_DATABASE, port: e.EMBEDDED_COSMOS_PORT },
+    blob: e.AZURE_STORAGE_CONNECTION_STRING
+      ? { mode: 'azure', connectionString: e.AZURE_STORAGE_CONNECTION_STRING, container: e.POE_CONTAINER }
+      : { mode: 'embedded', container: e.POE_CONTAINER, port: e.EMBEDDED_BLOB_PORT },
+    calendar: { timeZone: e.BUSINESS_TIME_ZONE, holidays: e.BUSINESS_HOLIDAYS },
+    consentPeriod: e.CONSENT_PERIOD ?? { amount: 7, unit: 'days' },
+    poeLinkTtlMinutes: e.POE_LINK_TTL_MINUTES,
+    ...(e.ROSTER_FILE ? { rosterFile: e.ROSTER_FILE } : {}),
+    demoData: e.COSMOS_ENDPOINT ? false : e.DEMO_DATA !== 'false',
+  };
+  return { ok: true, config };
+}
+
+/** A Cosmos endpoint on this machine (the Cosmos DB emulator, or an embedded server shared by tests) uses a self-signed certificate. */
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function formatConfigErrors(errors: string[]): string {
+  return `Invalid configuration (see .env.example):\n${errors.map((e) => `  - ${e}`).join('\n')}`;
+}

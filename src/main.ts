@@ -1,0 +1,47 @@
+import 'dotenv/config';
+import { formatConfigErrors, loadConfig } from './config/config';
+import { consoleLogger } from './logger';
+import { startBotApp } from '../bot/botApp';
+
+/**
+ * Entry point: validate configuration, start storage (Azure or embedded), the bot and the server;
+ * stop gracefully on SIGINT/SIGTERM within 2 seconds.
+ */
+const SHUTDOWN_DEADLINE_MS = 1800;
+
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    console.error(formatConfigErrors(loaded.errors));
+    process.exit(2);
+  }
+  const started = Date.now();
+  const app = await startBotApp(loaded.config, { log: consoleLogger });
+  consoleLogger.info(`Ready in ${Date.now() - started} ms. Health: ${app.url}/healthz`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    consoleLogger.info(`${signal}: shutting down`);
+    // If something hangs, leave anyway: the deadline is part of the contract with the host.
+    setTimeout(() => {
+      consoleLogger.warn('Shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error) => {
+        consoleLogger.error('Shutdown failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  consoleLogger.error('The bot could not start', error);
+  process.exit(1);
+});

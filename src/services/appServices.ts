@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import type { AppConfig } from '../config/config';
+import { systemClock, type Clock } from '../clock';
+import { BusinessCalendar } from '../domain/businessCalendar';
+import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../domain/deadlinePolicy';
+import type { Logger } from '../logger';
+import { AssociationStore } from '../storage/associationStore';
+import { ClaimStore } from '../storage/claimStore';
+import { ConversationStore } from '../storage/conversationStore';
+import { CosmosDatabase } from '../storage/cosmosDatabase';
+import { startEmbeddedBlob, type EmbeddedBlob } from '../storage/embeddedBlob';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../storage/embeddedCosmos';
+import { PoeBlobStore } from '../storage/poeBlobStore';
+import { RosterStore } from '../storage/rosterStore';
+import { ClaimService } from './claimService';
+import { seedDemoClaims } from '../demo/demoSeed';
+
+/**
+ * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
+ * services. The same code runs against Azure Cosmos DB and Azure Storage, or against the embedded
+ * Cosmos DB server and Azurite on loopback when their settings are absent.
+ */
+
+export const DEMO_ROSTER_FILE = join(__dirname, '..', '..', 'data', 'demo-roster.json');
+
+export interface AppServices {
+  config: AppConfig;
+  clock: Clock;
+  calendar: BusinessCalendar;
+  policy: DeadlinePolicy;
+  cosmos: CosmosDatabase;
+  claims: ClaimStore;
+  associations: AssociationStore;
+  rosters: RosterStore;
+  conversations: ConversationStore;
+  poe: PoeBlobStore;
+  claimService: ClaimService;
+  /** Storage reachability for /healthz. */
+  health(): Promise<{ ok: boolean; components: Record<string, { ok: boolean; detail?: string }> }>;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  clock?: Clock;
+  log: Logger;
+}
+
+export async function openServices(config: AppConfig, options: ServiceOptions): Promise<AppServices> {
+  const { log } = options;
+  const clock = options.clock ?? systemClock;
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch((e) => log.error('Shutdown step failed', e));
+  };
+  try {
+    let embeddedCosmos: EmbeddedCosmos | undefined;
+    if (config.cosmos.mode === 'embedded') {
+      embeddedCosmos = await startEmbeddedCosmos(config.cosmos.port);
+      closers.push(() => embeddedCosmos!.close());
+      log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}"`);
+      log.warn('The embedded Cosmos DB server keeps data in memory only: claims are lost when the bot stops. Set COSMOS_ENDPOINT and COSMOS_KEY to keep them.');
+    } else {
+      log.info(`Cosmos DB: Azure Cosmos DB at ${config.cosmos.endpoint}, database "${config.cosmos.database}"`);
+    }
+    const cosmos = await CosmosDatabase.open(
+      config.cosmos.mode === 'embedded'
+        ? { endpoint: embeddedCosmos!.endpoint, key: embeddedCosmos!.key, database: config.cosmos.database, embedded: true }
+        : { endpoint: config.cosmos.endpoint, key: config.cosmos.key, database: config.cosmos.database, embedded: config.cosmos.loopback },
+    );
+    closers.push(() => cosmos.close());
+
+    let embeddedBlob: EmbeddedBlob | undefined;
+    if (config.blob.mode === 'embedded') {
+      embeddedBlob = await startEmbeddedBlob(config.blob.port);
+      closers.push(() => embeddedBlob!.close());
+      log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (in memory)`);
+    } else {
+      log.info(`Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}"`);
+    }
+    const poe = await PoeBlobStore.open(embeddedBlob ? embeddedBlob.connectionString : (config.blob as { connectionString: string }).connectionString, config.blob.container);
+
+    const calendar = new BusinessCalendar(config.calendar);
+    const policy: DeadlinePolicy = { ...DEFAULT_DEADLINE_POLICY, consentPeriod: config.consentPeriod };
+    const claims = new ClaimStore(cosmos.containers.claims);
+    const associations = new AssociationStore(cosmos.containers.associations);
+    const rosters = new RosterStore(cosmos.containers.rosters);
+    const conversations = new ConversationStore(cosmos.containers.conversations, () => clock.now());
+    const claimService = new ClaimService({ claims, associations, rosters, clock, calendar, policy, log: (m) => log.warn(m) });
+    log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
+
+    const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
+    if (rosterFile) {
+      const summary = await rosters.loadFile(rosterFile);
+      log.info(`Roster: loaded ${rosterFile}: ${summary.organisations} organisation(s), ${summary.partnerUsers} partner user(s), ${summary.reviewers} reviewer(s)`);
+    } else if (await rosters.isEmpty()) {
+      log.warn('Roster: empty. Set ROSTER_FILE or run "npm run roster:load -- <file>" so people can be recognised.');
+    } else {
+      log.info('Roster: using the roster already stored in Cosmos DB');
+    }
+
+    const services: AppServices = {
+      config,
+      clock,
+      calendar,
+      policy,
+      cosmos,
+      claims,
+      associations,
+      rosters,
+      conversations,
+      poe,
+      claimService,
+      health: async () => {
+        const components: Record<string, { ok: boolean; detail?: string }> = {};
+        const check = async (name: string, probe: () => Promise<void>) => {
+          try {
+            await withTimeout(probe(), 2000);
+            components[name] = { ok: true };
+          } catch (error) {
+            components[name] = { ok: false, detail: (error as Error).message };
+          }
+        };
+        await Promise.all([check('cosmos', () => cosmos.ping()), check('blob', () => poe.ping())]);
+        return { ok: Object.values(components).every((c) => c.ok), components };
+      },
+      close: closeAll,
+    };
+
+    if (config.demoData && config.cosmos.mode === 'embedded') {
+      const seeded = await seedDemoClaims(services);
+      if (seeded) log.info(`Demo data: seeded ${seeded} claims in different statuses (embedded store only)`);
+    }
+    return services;
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function accountName(connectionString: string): string {
+  return /AccountName=([^;]+)/i.exec(connectionString)?.[1] ?? '(unnamed)';
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}

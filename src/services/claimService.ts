@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock';
+import type { Actor } from '../domain/actors';
+import type { Claim } from '../domain/claim';
+import { associationKeys } from '../domain/associationKeys';
+import type { BusinessCalendar } from '../domain/businessCalendar';
+import type { ClaimHistoryEvent } from '../domain/claimHistory';
+import {
+  createClaim,
+  decide,
+  refusedAttemptEvent,
+  type ClaimAction,
+  type DecideContext,
+  type Decision,
+  type Refusal,
+  type RefusalCode,
+} from '../domain/claimLifecycle';
+import type { DeadlinePolicy } from '../domain/deadlinePolicy';
+import type { Message } from '../i18n/locales';
+import { PENDING_LEASE_MS, type AssociationDoc, type AssociationStore } from '../storage/associationStore';
+import type { ClaimStore } from '../storage/claimStore';
+import type { RosterStore } from '../storage/rosterStore';
+
+/**
+ * Carries out lifecycle decisions against storage: reads the claim, lets the pure state machine
+ * decide, writes with the ETag, and performs the effects outside the claim document (associations).
+ * The bot layer and the deadline sweeper both go through here.
+ */
+
+export type ServiceRefusal =
+  | Refusal
+  | { code: 'claimNotFound'; message: Message }
+  | { code: 'associationConflict'; message: Message; conflicts: AssociationDoc[] }
+  | { code: 'concurrentChange'; message: Message };
+
+export type ServiceResult =
+  | { ok: true; claim: Claim; event: ClaimHistoryEvent; duplicate: boolean }
+  | { ok: false; refusal: ServiceRefusal; claim?: Claim };
+
+export interface ActOptions {
+  /** Idempotency key (e.g. a card action's id): a repeated request returns the first result instead of acting twice. */
+  actionId?: string;
+}
+
+/** Refusals worth a line in the claim's history: someone acting outside their role. */
+const RECORDED_REFUSALS: readonly RefusalCode[] = ['roleNotAllowed', 'partnerRoleNotAllowed', 'notYourOrganisation'];
+
+const CLAIM_ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
+
+export function newClaimId(): string {
+  const bytes = randomBytes(8);
+  return `CL-${Array.from(bytes, (b) => CLAIM_ID_ALPHABET[b % 32]).join('')}`;
+}
+
+export interface ClaimServiceDeps {
+  claims: ClaimStore;
+  associations: AssociationStore;
+  rosters: RosterStore;
+  clock: Clock;
+  calendar: BusinessCalendar;
+  policy: DeadlinePolicy;
+  log?: (message: string, detail?: unknown) => void;
+}
+
+export class ClaimService {
+  constructor(private readonly deps: ClaimServiceDeps) {}
+
+  timeContext(actionId?: string): DecideContext {
+    return { now: this.deps.clock.now(), calendar: this.deps.calendar, policy: this.deps.policy, ...(actionId ? { actionId } : {}) };
+  }
+
+  async createDraft(actor: Actor, fields: Record<string, unknown> = {}): Promise<ServiceResult> {
+    const ctx = { ...this.timeContext(), ...(await this.mpnContext(actor.kind === 'partner' ? actor.orgId : undefined)) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const decision = createClaim({ id: newClaimId(), actor, fields }, ctx);
+      if (!decision.ok) return { ok: false, refusal: decision.refusal };
+      const stored = await this.deps.claims.create(decision.claim);
+      if (stored) return { ok: true, claim: stored.claim, event: decision.event, duplicate: false };
+    }
+    throw new Error('Could not find a free claim id after 5 attempts');
+  }
+
+  async get(claimId: string, orgId?: string): Promise<Claim | undefined> {
+    const stored = orgId ? await this.deps.claims.get(orgId, claimId) : await this.deps.claims.findById(claimId);
+    return stored?.claim;
+  }
+
+  async act(claimId: string, action: ClaimAction, actor: Actor, options: ActOptions = {}, orgId?: string): Promise<ServiceResult> {
+    const located = orgId ?? (await this.deps.claims.findById(claimId))?.claim.orgId;
+    if (!located) return notFound(claimId);
+    if (action.type === 'approve') return this.approve(located, claimId, action, actor, options);
+    const mpn = await this.mpnContext(located);
+    const outcome = await this.deps.claims.update(located, claimId, (current) => this.decideOnce(current, action, actor, { ...this.timeContext(options.actionId), ...mpn }));
+    if (!outcome.found) return notFound(claimId);
+    const result = outcome.result;
+    if (result.ok && outcome.written && !result.duplicate && result.effects.includes('releaseAssociations')) {
+      await this.releaseAssociations(outcome.claim);
+    }
+    return toServiceResult(result, outcome.claim);
+  }
+
+  /**
+   * Approval creates the association through the store's once-only documents before the claim is
+   * committed, so two approvals racing for one workload or subscription can't both win.
+   */
+  private async approve(orgId: string, claimId: string, action: ClaimAction, actor: Actor, options: ActOptions): Promise<ServiceResult> {
+    const current = await this.deps.claims.get(orgId, claimId);
+    if (!current) return notFound(claimId);
+    const preview = this.decideOnce(current.claim, action, actor, this.timeContext(options.actionId)).result;
+    if (!preview.ok || preview.duplicate) {
+      // Refused or already done: go through the normal path so refusals are recorded consistently.
+      const outcome = await this.deps.claims.update(orgId, claimId, (c) => this.decideOnce(c, action, actor, this.timeContext(options.actionId)));
+      return outcome.found ? toServiceResult(outcome.result, outcome.claim) : notFound(claimId);
+    }
+    const tenantId = current.claim.fields.customerTenantId ?? '';
+    const keys = associationKeys(current.claim.fields);
+    const started = this.deps.clock.now();
+    const acquired = await this.deps.associations.acquire(tenantId, keys, { claimId, orgId }, started, (doc) => this.holdsAssociation(doc));
+    if (!acquired.ok) {
+      return {
+        ok: false,
+        claim: current.claim,
+        refusal: {
+          code: 'associationConflict',
+          message: { key: 'refusal.associationConflict', params: { keys: acquired.conflicts.map((c) => c.id) } },
+          conflicts: acquired.conflicts,
+        },
+      };
+    }
+    const outcome = await this.deps.claims.update(orgId, claimId, (c) => {
+      // The pending association protects this approval only for its lease; past it, start again.
+      if (this.deps.clock.now().getTime() - started.getTime() > PENDING_LEASE_MS / 2) return { result: concurrentChange() };
+      return this.decideOnce(c, action, actor, this.timeContext(options.actionId));
+    });
+    if (!outcome.found) return notFound(claimId);
+    const result = outcome.result;
+    if (!(result.ok && outcome.written) && outcome.claim.status !== 'Approved') {
+      await this.deps.associations.release(tenantId, acquired.newlyAcquired, claimId);
+    }
+    if (result.ok && outcome.claim.status === 'Approved') {
+      const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now());
+      if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
+    }
+    return toServiceResult(result, outcome.claim);
+  }
+
+  /** Decides on the current claim; a repeated actionId returns the earlier event without a new change. */
+  private decideOnce(current: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): { next?: Claim; result: DecisionResult } {
+    if (ctx.actionId) {
+      const earlier = current.history.find((e) => e.actionId === ctx.actionId && e.outcome === 'applied');
+      if (earlier) return { result: { ok: true, duplicate: true, event: earlier, effects: [] } };
+    }
+    const decision: Decision = decide(current, action, actor, ctx);
+    if (decision.ok) return { next: decision.claim, result: { ...decision, duplicate: false } };
+    if (RECORDED_REFUSALS.includes(decision.refusal.code)) {
+      const event = refusedAttemptEvent(current, action.type, actor, decision.refusal, ctx);
+      const next: Claim = { ...current, version: current.version + 1, updatedAt: ctx.now.toISOString(), history: [...current.history, event] };
+      return { next, result: decision };
+    }
+    return { result: decision };
+  }
+
+  private async holdsAssociation(doc: AssociationDoc): Promise<boolean> {
+    const holder = await this.deps.claims.get(doc.orgId, doc.claimId);
+    return holder?.claim.status === 'Approved';
+  }
+
+  private async releaseAssociations(claim: Claim): Promise<void> {
+    const tenantId = claim.fields.customerTenantId;
+    if (tenantId) await this.deps.associations.release(tenantId, associationKeys(claim.fields), claim.id);
+  }
+
+  private async mpnContext(orgId: string | undefined): Promise<Pick<DecideContext, 'organisationMpnIds'>> {
+    if (!orgId) return {};
+    const org = await this.deps.rosters.organisation(orgId);
+    return org ? { organisationMpnIds: org.mpnIds.map((m) => m.id) } : {};
+  }
+}
+
+type DecisionResult =
+  | { ok: true; duplicate: boolean; event: ClaimHistoryEvent; effects: readonly string[] }
+  | { ok: false; refusal: ServiceRefusal };
+
+function toServiceResult(result: DecisionResult, claim: Claim): ServiceResult {
+  if (result.ok) return { ok: true, claim, event: result.event, duplicate: result.duplicate };
+  return { ok: false, refusal: result.refusal, claim };
+}
+
+function notFound(claimId: string): ServiceResult {
+  return { ok: false, refusal: { code: 'claimNotFound', message: { key: 'refusal.claimNotFound', params: { claimId } } } };
+}
+
+function concurrentChange(): DecisionResult {
+  return { ok: false, refusal: { code: 'concurrentChange', message: { key: 'refusal.concurrentChange' } } };
+}

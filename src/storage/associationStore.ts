@@ -1,0 +1,142 @@
+import type { Container, ItemDefinition } from '@azure/cosmos';
+import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
+
+/**
+ * The association rule enforced by the store itself: one document per customer tenant + workload or
+ * subscription, whose id can be created only once. Approval first acquires the documents as
+ * "pending" with a short lease, then commits the claim, then confirms them "live". Two concurrent
+ * approvals can't both create one document, so they can't both win.
+ */
+
+export interface AssociationDoc {
+  id: string;
+  tenantId: string;
+  claimId: string;
+  orgId: string;
+  state: 'pending' | 'live';
+  createdAt: string;
+  leaseExpiresAt?: string;
+  liveSince?: string;
+}
+
+export interface Holder {
+  claimId: string;
+  orgId: string;
+}
+
+/** `newlyAcquired`: the keys this call created (others were already this holder's, e.g. a concurrent approval of the same claim). */
+export type AcquireResult = { ok: true; keys: string[]; newlyAcquired: string[] } | { ok: false; conflicts: AssociationDoc[] };
+
+/** How long a pending association protects an approval in progress. */
+export const PENDING_LEASE_MS = 30_000;
+
+/** Tells whether the claim named by an association still holds it (its claim is Approved). */
+export type HolderCheck = (doc: AssociationDoc) => Promise<boolean>;
+
+export class AssociationStore {
+  constructor(private readonly container: Container) {}
+
+  async acquire(tenantId: string, keys: string[], holder: Holder, now: Date, holderIsLive: HolderCheck): Promise<AcquireResult> {
+    const acquired: string[] = [];
+    const conflicts: AssociationDoc[] = [];
+    for (const key of keys) {
+      const outcome = await this.acquireOne(tenantId, key, holder, now, holderIsLive);
+      if (outcome === 'acquired') acquired.push(key);
+      else if (outcome !== 'alreadyOurs') conflicts.push(outcome);
+    }
+    if (conflicts.length) {
+      await this.release(tenantId, acquired, holder.claimId);
+      return { ok: false, conflicts };
+    }
+    return { ok: true, keys, newlyAcquired: acquired };
+  }
+
+  private async acquireOne(tenantId: string, key: string, holder: Holder, now: Date, holderIsLive: HolderCheck): Promise<'acquired' | 'alreadyOurs' | AssociationDoc> {
+    const doc: AssociationDoc = {
+      id: key,
+      tenantId,
+      claimId: holder.claimId,
+      orgId: holder.orgId,
+      state: 'pending',
+      createdAt: now.toISOString(),
+      leaseExpiresAt: new Date(now.getTime() + PENDING_LEASE_MS).toISOString(),
+    };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.container.items.create(doc);
+        return 'acquired';
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+      const existing = await this.read(tenantId, key);
+      if (!existing) continue; // released meanwhile: try again
+      if (existing.doc.claimId === holder.claimId) return 'alreadyOurs';
+      const abandoned = existing.doc.state === 'pending' && (existing.doc.leaseExpiresAt ?? '') < now.toISOString() && !(await holderIsLive(existing.doc));
+      if (!abandoned) return existing.doc;
+      // An approval that crashed between acquiring and committing: its lease ran out and its claim is not Approved.
+      await this.deleteIfMatch(tenantId, key, existing.etag);
+    }
+    const last = await this.read(tenantId, key);
+    return last ? last.doc : 'alreadyOurs';
+  }
+
+  /** Marks the holder's documents live once its claim is committed as Approved. */
+  async confirm(tenantId: string, keys: string[], claimId: string, now: Date): Promise<string[]> {
+    const lost: string[] = [];
+    for (const key of keys) {
+      const existing = await this.read(tenantId, key);
+      if (!existing || existing.doc.claimId !== claimId) {
+        lost.push(key);
+        continue;
+      }
+      if (existing.doc.state === 'live') continue;
+      const live: AssociationDoc = { ...existing.doc, state: 'live', liveSince: now.toISOString() };
+      delete live.leaseExpiresAt;
+      try {
+        await this.container.item(key, tenantId).replace(live, { accessCondition: { type: 'IfMatch', condition: existing.etag } });
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        lost.push(key);
+      }
+    }
+    return lost;
+  }
+
+  /** Ends the holder's associations (customer decline, withdrawal, a failed approval); others' are untouched. */
+  async release(tenantId: string, keys: string[], claimId: string): Promise<void> {
+    for (const key of keys) {
+      const existing = await this.read(tenantId, key);
+      if (existing && existing.doc.claimId === claimId) await this.deleteIfMatch(tenantId, key, existing.etag);
+    }
+  }
+
+  async listForTenant(tenantId: string): Promise<AssociationDoc[]> {
+    const { resources } = await this.container.items
+      .query<AssociationDoc>({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] })
+      .fetchAll();
+    return resources.map(clean);
+  }
+
+  private async read(tenantId: string, key: string): Promise<{ doc: AssociationDoc; etag: string } | undefined> {
+    try {
+      const { resource } = await this.container.item(key, tenantId).read<AssociationDoc & ItemDefinition>();
+      return resource ? { doc: clean(resource), etag: resource._etag as string } : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async deleteIfMatch(tenantId: string, key: string, etag: string): Promise<void> {
+    try {
+      await this.container.item(key, tenantId).delete({ accessCondition: { type: 'IfMatch', condition: etag } });
+    } catch (error) {
+      if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+    }
+  }
+}
+
+function clean(resource: AssociationDoc & Partial<ItemDefinition>): AssociationDoc {
+  const { id, tenantId, claimId, orgId, state, createdAt, leaseExpiresAt, liveSince } = resource;
+  return { id, tenantId, claimId, orgId, state, createdAt, ...(leaseExpiresAt ? { leaseExpiresAt } : {}), ...(liveSince ? { liveSince } : {}) };
+}

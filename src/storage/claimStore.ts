@@ -1,0 +1,149 @@
+import type { Container, ItemDefinition } from '@azure/cosmos';
+import type { Claim } from '../domain/claim';
+import type { ClaimStatus } from '../domain/claimStatus';
+import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
+
+/**
+ * Claims in Cosmos DB, partitioned by partner organisation. Every write is conditional on the ETag
+ * read just before it; a stale write re-runs the caller's decision on fresh data (so a second approval
+ * sees "already approved"), and history can only grow.
+ */
+
+export interface StoredClaim {
+  claim: Claim;
+  etag: string;
+}
+
+/** What a mutation decides on the current claim: a next version to write, or nothing (a refusal). */
+export type ClaimMutation<R> = (current: Claim) => { next?: Claim; result: R };
+
+export type UpdateOutcome<R> =
+  | { found: false }
+  | { found: true; written: boolean; result: R; claim: Claim; etag: string };
+
+export class HistoryRewriteError extends Error {}
+export class ConcurrencyExhaustedError extends Error {}
+
+const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
+const MAX_ATTEMPTS = 8;
+
+function strip(resource: ItemDefinition): Claim {
+  const copy: Record<string, unknown> = { ...resource };
+  for (const p of SYSTEM_PROPERTIES) delete copy[p];
+  return copy as unknown as Claim;
+}
+
+/** The store's own guard: a next version keeps every earlier history event as it was. */
+export function assertHistoryAppendOnly(current: Claim, next: Claim): void {
+  if (next.id !== current.id || next.orgId !== current.orgId) throw new HistoryRewriteError('A claim keeps its id and organisation');
+  if (next.version !== current.version + 1) throw new HistoryRewriteError(`Claim ${current.id}: version must go from ${current.version} to ${current.version + 1}`);
+  if (next.history.length <= current.history.length) throw new HistoryRewriteError(`Claim ${current.id}: a change must append to its history`);
+  for (let i = 0; i < current.history.length; i++) {
+    if (JSON.stringify(current.history[i]) !== JSON.stringify(next.history[i])) {
+      throw new HistoryRewriteError(`Claim ${current.id}: history event ${i + 1} may not be rewritten`);
+    }
+  }
+}
+
+export interface ClaimPage {
+  claims: Claim[];
+  continuation?: string;
+}
+
+export class ClaimStore {
+  constructor(private readonly container: Container) {}
+
+  /** Creates a new claim; false when the id is taken (the caller picks another id). */
+  async create(claim: Claim): Promise<StoredClaim | undefined> {
+    try {
+      const { resource } = await this.container.items.create(claim);
+      return { claim: strip(resource!), etag: resource!._etag };
+    } catch (error) {
+      if (isConflict(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async get(orgId: string, id: string): Promise<StoredClaim | undefined> {
+    try {
+      const { resource } = await this.container.item(id, orgId).read();
+      return resource ? { claim: strip(resource), etag: resource._etag } : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** For reviewers and deadlines, who know a claim by id only. */
+  async findById(id: string): Promise<StoredClaim | undefined> {
+    const { resources } = await this.container.items
+      .query<ItemDefinition>({ query: 'SELECT * FROM c WHERE c.id = @id', parameters: [{ name: '@id', value: id }] })
+      .fetchAll();
+    const found = resources[0];
+    return found ? { claim: strip(found), etag: found._etag as string } : undefined;
+  }
+
+  /** One organisation's claims, newest first: a single-partition query. */
+  async listByOrganisation(orgId: string, options: { status?: ClaimStatus; pageSize?: number; continuation?: string } = {}): Promise<ClaimPage> {
+    const parameters = [{ name: '@orgId', value: orgId }];
+    let where = 'c.orgId = @orgId';
+    if (options.status) {
+      where += ' AND c.status = @status';
+      parameters.push({ name: '@status', value: options.status });
+    }
+    const iterator = this.container.items.query<ItemDefinition>(
+      { query: `SELECT * FROM c WHERE ${where} ORDER BY c.createdAt DESC`, parameters },
+      { partitionKey: orgId, maxItemCount: options.pageSize ?? 25, ...(options.continuation ? { continuationToken: options.continuation } : {}) },
+    );
+    const page = await iterator.fetchNext();
+    return { claims: page.resources.map(strip), ...(page.continuationToken ? { continuation: page.continuationToken } : {}) };
+  }
+
+  /** Claims whose next deadline has come: found by the stored `nextDueAt`, not by scanning statuses. */
+  async findDue(now: Date, limit = 100): Promise<Claim[]> {
+    const { resources } = await this.container.items
+      .query<ItemDefinition>({
+        query: 'SELECT TOP @limit * FROM c WHERE IS_DEFINED(c.nextDueAt) AND c.nextDueAt != null AND c.nextDueAt <= @now ORDER BY c.nextDueAt',
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@now', value: now.toISOString() },
+        ],
+      })
+      .fetchAll();
+    return resources.map(strip);
+  }
+
+  /**
+   * Reads, decides, writes with the read ETag; on a concurrent change (412) reads again and decides
+   * again on the fresh claim. Nothing is ever overwritten blindly.
+   */
+  async update<R>(orgId: string, id: string, mutation: ClaimMutation<R>): Promise<UpdateOutcome<R>> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const current = await this.get(orgId, id);
+      if (!current) return { found: false };
+      const { next, result } = mutation(current.claim);
+      if (!next) return { found: true, written: false, result, claim: current.claim, etag: current.etag };
+      assertHistoryAppendOnly(current.claim, next);
+      try {
+        const { resource } = await this.container.item(id, orgId).replace(next, { accessCondition: { type: 'IfMatch', condition: current.etag } });
+        return { found: true, written: true, result, claim: strip(resource!), etag: resource!._etag };
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        // Someone else changed the claim between our read and write: back off a little, then decide again.
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * attempt)));
+      }
+    }
+    throw new ConcurrencyExhaustedError(`Claim ${id} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** Discards a draft; conditional on the ETag so a draft changed meanwhile is not lost. */
+  async delete(orgId: string, id: string, etag: string): Promise<boolean> {
+    try {
+      await this.container.item(id, orgId).delete({ accessCondition: { type: 'IfMatch', condition: etag } });
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error) || isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import https from 'node:https';
+import { CosmosClient, type Container, type Database, type ContainerDefinition } from '@azure/cosmos';
+
+/**
+ * One Cosmos DB database and its containers, created at start when missing. The same code serves
+ * Azure Cosmos DB and the embedded server; only the embedded endpoint gets a TLS agent that accepts
+ * its self-signed certificate.
+ */
+
+export const CONTAINERS = {
+  /** Claims with their history, partitioned by partner organisation. */
+  claims: { id: 'claims', partitionKey: { paths: ['/orgId'] } },
+  /** One document per customer tenant + workload/subscription: the association rule's once-only record. */
+  associations: { id: 'associations', partitionKey: { paths: ['/tenantId'] } },
+  /** Partner organisations, partner users and reviewers, loaded from the roster file. */
+  rosters: { id: 'rosters', partitionKey: { paths: ['/id'] } },
+  /** Conversation references for proactive messages, per user and per conversation. */
+  conversations: { id: 'conversations', partitionKey: { paths: ['/id'] } },
+} as const satisfies Record<string, ContainerDefinition>;
+
+export type ContainerName = keyof typeof CONTAINERS;
+
+export interface CosmosConnection {
+  endpoint: string;
+  key: string;
+  database: string;
+  /** True for a server on loopback (embedded, or the Cosmos DB emulator): accept its self-signed certificate. */
+  embedded: boolean;
+}
+
+export class CosmosDatabase {
+  private constructor(
+    readonly client: CosmosClient,
+    readonly database: Database,
+    readonly containers: Record<ContainerName, Container>,
+    private readonly agent?: https.Agent,
+  ) {}
+
+  static async open(connection: CosmosConnection): Promise<CosmosDatabase> {
+    const agent = connection.embedded ? new https.Agent({ rejectUnauthorized: false, keepAlive: true }) : undefined;
+    const client = new CosmosClient({
+      endpoint: connection.endpoint,
+      key: connection.key,
+      ...(agent ? { agent } : {}),
+      connectionPolicy: { enableEndpointDiscovery: !connection.embedded },
+    });
+    const { database } = await client.databases.createIfNotExists({ id: connection.database });
+    const containers = {} as Record<ContainerName, Container>;
+    for (const [name, definition] of Object.entries(CONTAINERS) as [ContainerName, ContainerDefinition][]) {
+      containers[name] = (await database.containers.createIfNotExists(definition)).container;
+    }
+    return new CosmosDatabase(client, database, containers, agent);
+  }
+
+  /** For /healthz: can the database be read now? */
+  async ping(): Promise<void> {
+    await this.database.read();
+  }
+
+  close(): void {
+    this.client.dispose();
+    this.agent?.destroy();
+  }
+}
+
+/** Cosmos errors carry an HTTP status code; these helpers keep the checks readable. */
+export function statusCodeOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown; statusCode?: unknown })?.code ?? (error as { statusCode?: unknown })?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+export const isConflict = (e: unknown) => statusCodeOf(e) === 409;
+export const isPreconditionFailed = (e: unknown) => statusCodeOf(e) === 412;
+export const isNotFound = (e: unknown) => statusCodeOf(e) === 404;

@@ -1,0 +1,64 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { BlobSASPermissions, BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+
+/**
+ * Proof-of-execution files in Azure Blob Storage. Names never collide (claim id + random id), the
+ * container is private, and files are read back only through short-lived, read-only SAS links.
+ */
+
+export interface StoredBlob {
+  blobName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+/** Keeps a file name readable in a download while removing path parts and characters URLs and headers dislike. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.normalize('NFKC').replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/\s+/g, ' ').trim().slice(0, 120);
+  return cleaned.replace(/^\.+/, '') || 'file';
+}
+
+export class PoeBlobStore {
+  private constructor(private readonly container: ContainerClient) {}
+
+  static async open(connectionString: string, containerName: string): Promise<PoeBlobStore> {
+    const service = BlobServiceClient.fromConnectionString(connectionString);
+    const container = service.getContainerClient(containerName);
+    await container.createIfNotExists(); // private: no public access level
+    return new PoeBlobStore(container);
+  }
+
+  async upload(input: { claimId: string; fileName: string; contentType: string; data: Buffer }): Promise<StoredBlob> {
+    const blobName = `${input.claimId}/${randomUUID()}/${safeFileName(input.fileName)}`;
+    const sha256 = createHash('sha256').update(input.data).digest('hex');
+    await this.container.getBlockBlobClient(blobName).uploadData(input.data, {
+      blobHTTPHeaders: {
+        blobContentType: input.contentType,
+        blobContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(safeFileName(input.fileName))}`,
+      },
+      metadata: { claimid: input.claimId, sha256 },
+    });
+    return { blobName, contentType: input.contentType, size: input.data.length, sha256 };
+  }
+
+  /** A read-only link that stops working after `ttlMinutes`; it can't be used to write or list. */
+  async readLink(blobName: string, options: { now: Date; ttlMinutes: number }): Promise<string> {
+    const startsOn = new Date(options.now.getTime() - 5 * 60_000); // tolerate clock skew with the storage service
+    const expiresOn = new Date(options.now.getTime() + options.ttlMinutes * 60_000);
+    return this.container.getBlockBlobClient(blobName).generateSasUrl({
+      permissions: BlobSASPermissions.parse('r'),
+      startsOn,
+      expiresOn,
+    });
+  }
+
+  async download(blobName: string): Promise<Buffer> {
+    return this.container.getBlockBlobClient(blobName).downloadToBuffer();
+  }
+
+  async ping(): Promise<void> {
+    await this.container.getProperties();
+  }
+}
