@@ -1,0 +1,71 @@
+import { BusinessCalendar } from '../src/domain/businessCalendar';
+
+const bd = (amount: number) => ({ amount, unit: 'businessDays' as const });
+const days = (amount: number) => ({ amount, unit: 'days' as const });
+
+describe('business calendar', () => {
+  const utc = new BusinessCalendar({ timeZone: 'UTC', holidays: [] });
+
+  test('5 business days from a Monday end with the next Monday', () => {
+    expect(utc.deadlineAfter(new Date('2026-11-02T10:00:00Z'), bd(5)).toISOString()).toBe('2026-11-10T00:00:00.000Z');
+  });
+
+  test('weekends are skipped, whether the clock starts on a Friday or on a Saturday', () => {
+    expect(utc.deadlineAfter(new Date('2026-11-06T16:00:00Z'), bd(1)).toISOString()).toBe('2026-11-10T00:00:00.000Z'); // Fri -> end of Mon
+    expect(utc.deadlineAfter(new Date('2026-11-07T09:00:00Z'), bd(5)).toISOString()).toBe('2026-11-14T00:00:00.000Z'); // Sat -> end of Fri
+  });
+
+  test('configured holidays are skipped', () => {
+    const withHolidays = new BusinessCalendar({ timeZone: 'UTC', holidays: ['2026-12-24', '2026-12-25', '2026-12-31', '2027-01-01'] });
+    // Wed 23 Dec + 5 bd: 28, 29, 30 Dec, 4, 5 Jan -> end of Tue 5 Jan 2027.
+    expect(withHolidays.deadlineAfter(new Date('2026-12-23T12:00:00Z'), bd(5)).toISOString()).toBe('2027-01-06T00:00:00.000Z');
+    expect(withHolidays.isBusinessDay('2026-12-25')).toBe(false);
+    expect(withHolidays.isBusinessDay('2026-12-28')).toBe(true);
+  });
+
+  test('month and year ends roll over', () => {
+    expect(utc.deadlineAfter(new Date('2026-01-29T12:00:00Z'), bd(3)).toISOString()).toBe('2026-02-04T00:00:00.000Z'); // Thu 29 Jan -> Wed 3 Feb
+    expect(utc.deadlineAfter(new Date('2028-02-28T12:00:00Z'), days(1)).toISOString()).toBe('2028-03-01T00:00:00.000Z'); // leap year: end of 29 Feb
+    expect(utc.deadlineAfter(new Date('2026-12-02T12:00:00Z'), days(30)).toISOString()).toBe('2027-01-02T00:00:00.000Z');
+  });
+
+  test('the local date decides, not the UTC date: late evening in Los Angeles is the same local day', () => {
+    const la = new BusinessCalendar({ timeZone: 'America/Los_Angeles', holidays: [] });
+    const fridayEvening = new Date('2026-11-07T05:30:00Z'); // Fri 6 Nov 21:30 in LA, already Saturday in UTC
+    expect(la.localDateOf(fridayEvening)).toBe('2026-11-06');
+    expect(la.deadlineAfter(fridayEvening, bd(1)).toISOString()).toBe('2026-11-10T08:00:00.000Z'); // end of Mon 9 Nov, PST
+  });
+
+  test('the deadline is local midnight across a daylight saving change', () => {
+    const berlin = new BusinessCalendar({ timeZone: 'Europe/Berlin', holidays: [] });
+    // Thu 22 Oct 2026 + 5 bd = end of Thu 29 Oct; clocks went back on Sun 25 Oct (CEST -> CET).
+    expect(berlin.deadlineAfter(new Date('2026-10-22T08:00:00Z'), bd(5)).toISOString()).toBe('2026-10-29T23:00:00.000Z');
+    // Across the spring change: Fri 27 Mar 2026 + 2 bd = end of Tue 31 Mar, CEST.
+    expect(berlin.deadlineAfter(new Date('2026-03-27T08:00:00Z'), bd(2)).toISOString()).toBe('2026-03-31T22:00:00.000Z');
+  });
+
+  test('a holiday counts only in the calendar\'s own zone', () => {
+    const tokyo = new BusinessCalendar({ timeZone: 'Asia/Tokyo', holidays: ['2026-11-03'] });
+    // Mon 2 Nov 20:00 UTC is already Tue 3 Nov (a holiday) in Tokyo: counting starts on Wed 4 Nov.
+    expect(tokyo.deadlineAfter(new Date('2026-11-02T20:00:00Z'), bd(1)).toISOString()).toBe('2026-11-04T15:00:00.000Z');
+  });
+
+  test('reminder instants count back from the deadline', () => {
+    const deadline = utc.deadlineAfter(new Date('2026-11-02T10:00:00Z'), bd(5)); // end of Mon 9 Nov
+    expect(utc.before(deadline, bd(2)).toISOString()).toBe('2026-11-06T00:00:00.000Z'); // end of Thu 5 Nov: Fri and Mon left
+    expect(utc.before(deadline, bd(1)).toISOString()).toBe('2026-11-07T00:00:00.000Z'); // end of Fri: Mon left
+    expect(utc.before(utc.deadlineAfter(new Date('2026-11-02T10:00:00Z'), days(30)), days(7)).toISOString()).toBe('2026-11-26T00:00:00.000Z');
+  });
+
+  test('business days left counts today while the deadline is ahead, and 0 after it', () => {
+    const deadline = utc.deadlineAfter(new Date('2026-11-02T10:00:00Z'), bd(5));
+    expect(utc.daysLeft(new Date('2026-11-06T10:00:00Z'), deadline, 'businessDays')).toBe(2); // Fri, Mon
+    expect(utc.daysLeft(new Date('2026-11-09T23:59:00Z'), deadline, 'businessDays')).toBe(1);
+    expect(utc.daysLeft(new Date('2026-11-10T00:00:00Z'), deadline, 'businessDays')).toBe(0);
+  });
+
+  test('bad configuration is refused', () => {
+    expect(() => new BusinessCalendar({ timeZone: 'Mars/Olympus', holidays: [] })).toThrow(/time zone/);
+    expect(() => new BusinessCalendar({ timeZone: 'UTC', holidays: ['2026-02-30'] })).toThrow(/YYYY-MM-DD/);
+  });
+});
