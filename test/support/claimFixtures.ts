@@ -65,17 +65,23 @@ export function expectOk(decision: Decision): Extract<Decision, { ok: true }> {
   return decision;
 }
 
-export function draft(fields: Record<string, unknown> = m365Fields, id = 'CL-TEST0001'): Claim {
-  return expectOk(createClaim({ id, actor: partner, fields }, ctxAt(T0))).claim;
+const MPN_IDS_BY_ORG: Record<string, string[]> = { [ORG]: ORG_MPN_IDS, 'tailspin-partners': ['5523456'] };
+
+function ownerCtx(owner: Actor, now: Date): DecideContext {
+  return ctxAt(now, { organisationMpnIds: owner.kind === 'partner' ? MPN_IDS_BY_ORG[owner.orgId] : undefined });
 }
 
-/** Drives a claim through the lifecycle to a status, one day per step. */
-export function claimIn(status: ClaimStatus, fields: Record<string, unknown> = m365Fields): Claim {
-  let claim = draft(fields);
-  let day = 0;
+export function draft(fields: Record<string, unknown> = m365Fields, id = 'CL-TEST0001', owner: Actor = partner): Claim {
+  return expectOk(createClaim({ id, actor: owner, fields }, ownerCtx(owner, T0))).claim;
+}
+
+/** Drives a claim through the lifecycle to a status, one hour per step; `owner` plays the partner. */
+export function claimIn(status: ClaimStatus, fields: Record<string, unknown> = m365Fields, owner: Actor = partner): Claim {
+  let claim = draft(fields, 'CL-TEST0001', owner);
+  let hour = 0;
   const step = (action: ClaimAction, actor: Actor) => {
-    day += 1;
-    claim = expectOk(decide(claim, action, actor, ctxAt(new Date(T0.getTime() + day * 3600_000)))).claim;
+    hour += 1;
+    claim = expectOk(decide(claim, action, actor === partner ? owner : actor, ownerCtx(owner, new Date(T0.getTime() + hour * 3600_000)))).claim;
   };
   const paths: Record<ClaimStatus, [ClaimAction, Actor][]> = {
     Editing: [],

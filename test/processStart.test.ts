@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { personalMessage, postActivity } from './support/activities';
+
+/**
+ * The entry point as `npm start` runs it: a real process on the embedded default (no storage settings),
+ * started, asked for help, and stopped with SIGTERM.
+ */
+
+const ROOT = join(__dirname, '..');
+const ENTRY = ['--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts'];
+// Only what a fresh machine has: no storage settings, and no developer .env file.
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env') };
+
+function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ENTRY, { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('npm start', () => {
+  test('starts on the embedded stack, answers help, and stops gracefully on SIGTERM', async () => {
+    const bot = run({ PORT: '0' });
+    try {
+      await waitFor(() => /Ready in \d+ ms/.test(bot.output()) || bot.child.exitCode !== null, 60_000);
+      const out = bot.output();
+      expect(out).toMatch(/Cosmos DB: embedded server at https:\/\/127\.0\.0\.1:\d+\//);
+      expect(out).toContain('keeps data in memory only');
+      expect(out).toMatch(/Blob storage: embedded Azurite at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
+      expect(out).toContain('Demo data: seeded 6 claims');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(out)![1];
+      const { status, body } = await postActivity(url, personalMessage('help'));
+      expect(status).toBe(200);
+      expect(JSON.stringify(body)).toContain('CPOR claims bot');
+      bot.child.kill('SIGTERM');
+      // Exit code 0 means the graceful path finished: a hang past the 2 s deadline exits with 1.
+      expect(await bot.exited).toBe(0);
+      expect(bot.output()).toContain('SIGTERM: shutting down');
+    } finally {
+      bot.child.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  test('a bad configuration names each bad variable and exits non-zero', async () => {
+    const bot = run({ PORT: 'eighty', BUSINESS_TIME_ZONE: 'Atlantis/Central', COSMOS_ENDPOINT: 'https://example.documents.azure.com:443/' });
+    const code = await bot.exited;
+    expect(code).toBe(2);
+    const out = bot.output();
+    expect(out).toContain('Invalid configuration');
+    expect(out).toContain('PORT must be a whole number (got "eighty")');
+    expect(out).toContain('BUSINESS_TIME_ZONE must be an IANA time zone');
+    expect(out).toContain('COSMOS_KEY is required when COSMOS_ENDPOINT is set');
+    expect(out).not.toMatch(/\n\s+at /); // no stack trace
+  }, 60_000);
+});
