@@ -14,6 +14,8 @@ export interface BotApp {
   services: AppServices;
   adapter: CloudAdapter;
   bot: CporBot;
+  /** The roster file loaded at start, reloaded on SIGHUP. */
+  rosterFile?: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startBotApp(config: AppConfig, options: { log: Logger; clo
       services,
       adapter,
       bot,
+      ...(services.rosterFile ? { rosterFile: services.rosterFile } : {}),
       close: async () => {
         await http.close();
         await services.close();

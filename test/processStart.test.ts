@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { personalMessage, postActivity } from './support/activities';
 
@@ -47,6 +49,29 @@ describe('npm start', () => {
       // Exit code 0 means the graceful path finished: a hang past the 2 s deadline exits with 1.
       expect(await bot.exited).toBe(0);
       expect(bot.output()).toContain('SIGTERM: shutting down');
+    } finally {
+      bot.child.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  test('SIGHUP reloads the roster file: a person added to it is recognised without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roster-'));
+    const file = join(dir, 'roster.json');
+    const roster = JSON.parse(readFileSync(join(ROOT, 'data', 'demo-roster.json'), 'utf8'));
+    writeFileSync(file, JSON.stringify(roster));
+    const newcomer = 'a1b2c3d4-0009-4000-8000-000000000009';
+    const bot = run({ PORT: '0', ROSTER_FILE: file, DEMO_DATA: 'false' });
+    try {
+      await waitFor(() => /Ready in \d+ ms/.test(bot.output()), 60_000);
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(bot.output())![1];
+      const before = await postActivity(url, personalMessage('help', { aadObjectId: newcomer }));
+      expect(JSON.stringify(before.body)).toContain('You are not on a roster yet');
+      roster.organisations[0].users.push({ aadObjectId: newcomer, name: 'Nia Newcomer', email: 'nia@fabrikam.example', role: 'IncentivesAdmin' });
+      writeFileSync(file, JSON.stringify(roster));
+      bot.child.kill('SIGHUP');
+      await waitFor(() => bot.output().includes('Roster: reloaded'), 20_000);
+      const after = await postActivity(url, personalMessage('help', { aadObjectId: newcomer }));
+      expect(JSON.stringify(after.body)).toContain('You are signed in as Nia Newcomer, Incentives admin of Fabrikam Consulting Ltd.');
     } finally {
       bot.child.kill('SIGKILL');
     }

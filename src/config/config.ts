@@ -89,32 +89,40 @@ const envSchema = z
     ).transform((v) => v ?? 15),
     ROSTER_FILE: optional,
     DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
-  })
-  .superRefine((env, ctx) => {
-    const need = (name: string, why: string) => ctx.addIssue({ code: 'custom', path: [name], message: why });
-    if (env.MicrosoftAppId) {
-      const type = env.MicrosoftAppType ?? 'MultiTenant';
-      if (type !== 'UserAssignedMSI' && !env.MicrosoftAppPassword) need('MicrosoftAppPassword', 'is required when MicrosoftAppId is set');
-      if (type !== 'MultiTenant' && !env.MicrosoftAppTenantId) need('MicrosoftAppTenantId', `is required when MicrosoftAppType is ${type}`);
-    }
-    if (env.COSMOS_ENDPOINT && !env.COSMOS_KEY) need('COSMOS_KEY', 'is required when COSMOS_ENDPOINT is set');
-    if (env.COSMOS_KEY && !env.COSMOS_ENDPOINT) need('COSMOS_ENDPOINT', 'is required when COSMOS_KEY is set');
-    if (env.COSMOS_ENDPOINT && env.DEMO_DATA === 'true') need('DEMO_DATA', 'can\'t be true with a real Cosmos DB endpoint: demo claims are never seeded there');
   });
+
+/**
+ * Rules between variables. They run on the raw values even when a variable is malformed, so one
+ * start-up names every problem at once.
+ */
+function crossVariableErrors(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => Boolean(env[name]?.trim());
+  const errors: string[] = [];
+  if (set('MicrosoftAppId')) {
+    const type = env.MicrosoftAppType?.trim() || 'MultiTenant';
+    if (type !== 'UserAssignedMSI' && !set('MicrosoftAppPassword')) errors.push('MicrosoftAppPassword is required when MicrosoftAppId is set');
+    if (type !== 'MultiTenant' && !set('MicrosoftAppTenantId')) errors.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${type}`);
+  }
+  if (set('COSMOS_ENDPOINT') && !set('COSMOS_KEY')) errors.push('COSMOS_KEY is required when COSMOS_ENDPOINT is set');
+  if (set('COSMOS_KEY') && !set('COSMOS_ENDPOINT')) errors.push('COSMOS_ENDPOINT is required when COSMOS_KEY is set');
+  if (set('COSMOS_ENDPOINT') && env.DEMO_DATA?.trim() === 'true') errors.push("DEMO_DATA can't be true with a real Cosmos DB endpoint: demo claims are never seeded there");
+  return errors;
+}
 
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; errors: string[] };
 
 export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'configuration');
-      const raw = env[name];
-      const shown = raw && !/PASSWORD|KEY|CONNECTION_STRING/i.test(name) ? ` (got "${raw}")` : '';
-      return `${name} ${issue.message}${shown}`;
-    });
-    return { ok: false, errors: [...new Set(errors)] };
-  }
+  const errors = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'configuration');
+        const raw = env[name];
+        const shown = raw && !/PASSWORD|KEY|CONNECTION_STRING/i.test(name) ? ` (got "${raw}")` : '';
+        return `${name} ${issue.message}${shown}`;
+      });
+  errors.push(...crossVariableErrors(env));
+  if (!parsed.success || errors.length) return { ok: false, errors: [...new Set(errors)] };
   const e = parsed.data;
   const anonymous = !e.MicrosoftAppId;
   const config: AppConfig = {

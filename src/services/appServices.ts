@@ -35,6 +35,8 @@ export interface AppServices {
   conversations: ConversationStore;
   poe: PoeBlobStore;
   claimService: ClaimService;
+  /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
+  rosterFile?: string;
   /** Storage reachability for /healthz. */
   health(): Promise<{ ok: boolean; components: Record<string, { ok: boolean; detail?: string }> }>;
   close(): Promise<void>;
@@ -110,6 +112,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       conversations,
       poe,
       claimService,
+      ...(rosterFile ? { rosterFile } : {}),
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};
         const check = async (name: string, probe: () => Promise<void>) => {

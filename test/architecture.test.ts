@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** The core (src/) holds the rules as plain functions; only bot/ speaks Bot Framework. */
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? tsFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('layering', () => {
+  const root = join(__dirname, '..');
+  test('no file in src/ imports botbuilder', () => {
+    const offenders = tsFiles(join(root, 'src')).filter((f) => /from ['"]botbuilder[^'"]*['"]|require\(['"]botbuilder/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => relative(root, f))).toEqual([]);
+  });
+
+  test('only the entry point in src/ reaches into bot/', () => {
+    const offenders = tsFiles(join(root, 'src')).filter((f) => /from ['"]\.\.\/(\.\.\/)*bot\//.test(readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => relative(root, f))).toEqual(['src/main.ts']);
+  });
+});

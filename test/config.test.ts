@@ -1,0 +1,80 @@
+import { formatConfigErrors, loadConfig } from '../src/config/config';
+
+describe('configuration from the environment', () => {
+  test('nothing set: the embedded default, anonymous on loopback, demo data, UTC, 7-day consent', () => {
+    const result = loadConfig({});
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        bot: { anonymous: true, appId: '' },
+        server: { host: '127.0.0.1', port: 3978 },
+        cosmos: { mode: 'embedded', database: 'cpor' },
+        blob: { mode: 'embedded', container: 'poe' },
+        calendar: { timeZone: 'UTC', holidays: [] },
+        consentPeriod: { amount: 7, unit: 'days' },
+        demoData: true,
+      },
+    });
+  });
+
+  test('Azure settings: the same code talks to Azure, never seeds demo data, listens on all interfaces with an app id', () => {
+    const result = loadConfig({
+      MicrosoftAppId: '0d2c8b2e-1111-4222-8333-444455556666',
+      MicrosoftAppPassword: 'secret',
+      MicrosoftAppType: 'SingleTenant',
+      MicrosoftAppTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/',
+      COSMOS_KEY: 'key==',
+      AZURE_STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=cporpoe;AccountKey=abc==;EndpointSuffix=core.windows.net',
+      BUSINESS_TIME_ZONE: 'Europe/Berlin',
+      BUSINESS_HOLIDAYS: '2026-12-24, 2026-12-25',
+      CONSENT_PERIOD: '5bd',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        bot: { anonymous: false, appType: 'SingleTenant' },
+        server: { host: '0.0.0.0' },
+        cosmos: { mode: 'azure', loopback: false },
+        blob: { mode: 'azure' },
+        calendar: { timeZone: 'Europe/Berlin', holidays: ['2026-12-24', '2026-12-25'] },
+        consentPeriod: { amount: 5, unit: 'businessDays' },
+        demoData: false,
+      },
+    });
+  });
+
+  test('each bad or missing variable is named once, with what is expected; secrets are not echoed', () => {
+    const result = loadConfig({
+      MicrosoftAppId: '0d2c8b2e-1111-4222-8333-444455556666',
+      MicrosoftAppType: 'SingleTenant',
+      PORT: '99999',
+      COSMOS_KEY: 'super-secret-key',
+      AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      BUSINESS_HOLIDAYS: '2026-12-24,24.12.2026',
+      CONSENT_PERIOD: 'a week',
+      DEMO_DATA: 'yes',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      'PORT must be from 0 to 65535 (got "99999")',
+      'AZURE_STORAGE_CONNECTION_STRING must be a connection string with AccountName and AccountKey (needed to sign short-lived PoE links)',
+      'BUSINESS_HOLIDAYS must be a comma-separated list of YYYY-MM-DD dates (got "2026-12-24,24.12.2026")',
+      'CONSENT_PERIOD must be a number of days such as 7d, or of business days such as 5bd (got "a week")',
+      'DEMO_DATA must be true or false (got "yes")',
+      'MicrosoftAppPassword is required when MicrosoftAppId is set',
+      'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
+      'COSMOS_ENDPOINT is required when COSMOS_KEY is set',
+    ]);
+    expect(formatConfigErrors(result.errors)).not.toContain('super-secret-key');
+  });
+
+  test('empty variables count as unset, as .env files leave them', () => {
+    expect(loadConfig({ MicrosoftAppId: '', COSMOS_ENDPOINT: '  ', PORT: '' })).toMatchObject({ ok: true, config: { bot: { anonymous: true }, cosmos: { mode: 'embedded' }, server: { port: 3978 } } });
+  });
+
+  test('a Cosmos DB emulator on this machine is trusted with its self-signed certificate; demo data stays off', () => {
+    expect(loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081/', COSMOS_KEY: 'k' })).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', loopback: true }, demoData: false } });
+  });
+});
