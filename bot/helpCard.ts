@@ -7,12 +7,7 @@ import type { Identity } from '../src/services/identity';
 /** The help card: what the bot does, who the person is to it, and the deadlines it keeps. */
 export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePolicy): Attachment {
   const consent = t(locale, policy.consentPeriod.unit === 'days' ? 'duration.days' : 'duration.businessDays', { count: policy.consentPeriod.amount });
-  const youAre =
-    identity.kind === 'partner'
-      ? t(locale, 'help.youAre.partner', { name: identity.actor.name, partnerRole: ref(`partnerRole.${identity.actor.role}`), org: identity.organisation.name })
-      : identity.kind === 'reviewer'
-        ? t(locale, 'help.youAre.reviewer', { name: identity.actor.name })
-        : t(locale, 'help.youAre.unknown');
+  const youAre = youAreLine(locale, identity);
   return CardFactory.adaptiveCard(
     renderCard('help', {
       title: t(locale, 'help.title'),
@@ -24,4 +19,13 @@ export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePol
       commandsLine: t(locale, 'help.commands'),
     }),
   );
+}
+
+/** Who the person is to the bot, in one sentence. */
+export function youAreLine(locale: Locale, identity: Identity): string {
+  if (identity.kind === 'partner') {
+    return t(locale, 'help.youAre.partner', { name: identity.actor.name, partnerRole: ref(`partnerRole.${identity.actor.role}`), org: identity.organisation.name });
+  }
+  if (identity.kind === 'reviewer') return t(locale, 'help.youAre.reviewer', { name: identity.actor.name });
+  return t(locale, 'help.youAre.unknown');
 }

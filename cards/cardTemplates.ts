@@ -1,6 +1,12 @@
 import { Template } from 'adaptivecards-templating';
 import helpTemplate from './help/help.json';
 import helpSample from './help/help.sample.json';
+import welcomeTemplate from './welcome/welcome.json';
+import welcomeSample from './welcome/welcome.sample.json';
+import claimFormTemplate from './claimForm/claimForm.json';
+import claimFormSample from './claimForm/claimForm.sample.json';
+import claimSummaryTemplate from './claimSummary/claimSummary.json';
+import claimSummarySample from './claimSummary/claimSummary.sample.json';
 
 /**
  * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
@@ -9,6 +15,9 @@ import helpSample from './help/help.sample.json';
 
 export const CARD_TEMPLATES = {
   help: { template: helpTemplate, sample: helpSample },
+  welcome: { template: welcomeTemplate, sample: welcomeSample },
+  claimForm: { template: claimFormTemplate, sample: claimFormSample },
+  claimSummary: { template: claimSummaryTemplate, sample: claimSummarySample },
 } as const;
 
 export type CardName = keyof typeof CARD_TEMPLATES;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { isValidIsoDate, isValidTimeZone, type DayCount } from '../domain/businessCalendar';
 import { parseDayCount } from '../domain/deadlinePolicy';
+import { join } from 'node:path';
 import { GUID_PATTERN } from '../domain/claimFields';
+
+export const DEFAULT_CUSTOMER_DIRECTORY_FILE = join(__dirname, '..', '..', 'data', 'customer-directory.json');
 
 /**
  * Configuration from environment variables (Bot Framework's names for the bot identity). Every bad or
@@ -28,6 +31,8 @@ export interface AppConfig {
   calendar: { timeZone: string; holidays: string[] };
   consentPeriod: DayCount;
   poeLinkTtlMinutes: number;
+  maxPoeBytes: number;
+  customerDirectoryFile: string;
   rosterFile?: string;
   demoData: boolean;
 }
@@ -87,6 +92,10 @@ const envSchema = z
     POE_LINK_TTL_MINUTES: optional.pipe(
       z.string().regex(/^\d+$/, 'must be a whole number of minutes').transform(Number).refine((n) => n >= 1 && n <= 60, 'must be from 1 to 60 minutes').optional(),
     ).transform((v) => v ?? 15),
+    MAX_POE_SIZE_MB: optional.pipe(
+      z.string().regex(/^\d+$/, 'must be a whole number of megabytes').transform(Number).refine((n) => n >= 1 && n <= 100, 'must be from 1 to 100 (MB)').optional(),
+    ).transform((v) => v ?? 20),
+    CUSTOMER_DIRECTORY_FILE: optional,
     ROSTER_FILE: optional,
     DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
   });
@@ -144,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     calendar: { timeZone: e.BUSINESS_TIME_ZONE, holidays: e.BUSINESS_HOLIDAYS },
     consentPeriod: e.CONSENT_PERIOD ?? { amount: 7, unit: 'days' },
     poeLinkTtlMinutes: e.POE_LINK_TTL_MINUTES,
+    maxPoeBytes: e.MAX_POE_SIZE_MB * 1024 * 1024,
+    customerDirectoryFile: e.CUSTOMER_DIRECTORY_FILE ?? DEFAULT_CUSTOMER_DIRECTORY_FILE,
     ...(e.ROSTER_FILE ? { rosterFile: e.ROSTER_FILE } : {}),
     demoData: e.COSMOS_ENDPOINT ? false : e.DEMO_DATA !== 'false',
   };

@@ -62,6 +62,7 @@ const DEMO_CLAIMS: DemoClaim[] = [
     fields: {
       mpnId: '4467890', customerDomain: 'adventure-works.example', customerTenantId: '22222222-3333-4444-8555-666666666666',
       solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', claimName: 'Adventure Works Dynamics 365 Sales', products: ['d365-sales'],
+      subscriptions: [{ productId: 'd365-sales', subscriptionId: 'a1000000-0000-4000-8000-000000000001' }],
       technicalContact: { name: 'Lee Admin', title: 'CRM Administrator', email: 'lee@adventure-works.example' }, ...contacts,
     },
     steps: [{ actor: PARTNER, action: { type: 'submit' } }, { actor: REVIEWER, action: { type: 'startReview' } }],

@@ -13,6 +13,7 @@ import { startEmbeddedCosmos, type EmbeddedCosmos } from '../storage/embeddedCos
 import { PoeBlobStore } from '../storage/poeBlobStore';
 import { RosterStore } from '../storage/rosterStore';
 import { ClaimService } from './claimService';
+import { CustomerChecks, DataFileCustomerDirectory } from './customerDirectory';
 import { seedDemoClaims } from '../demo/demoSeed';
 
 /**
@@ -35,6 +36,7 @@ export interface AppServices {
   conversations: ConversationStore;
   poe: PoeBlobStore;
   claimService: ClaimService;
+  customerChecks: CustomerChecks;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
   rosterFile?: string;
   /** Storage reachability for /healthz. */
@@ -87,7 +89,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     const associations = new AssociationStore(cosmos.containers.associations);
     const rosters = new RosterStore(cosmos.containers.rosters);
     const conversations = new ConversationStore(cosmos.containers.conversations, () => clock.now());
-    const claimService = new ClaimService({ claims, associations, rosters, clock, calendar, policy, log: (m) => log.warn(m) });
+    const customerChecks = new CustomerChecks(DataFileCustomerDirectory.fromFile(config.customerDirectoryFile));
+    log.info(`Customer directory: ${config.customerDirectoryFile}`);
+    const claimService = new ClaimService({ claims, associations, rosters, clock, calendar, policy, customerChecks, log: (m) => log.warn(m) });
     log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
@@ -112,6 +116,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       conversations,
       poe,
       claimService,
+      customerChecks,
       ...(rosterFile ? { rosterFile } : {}),
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};

@@ -20,6 +20,8 @@ import type { Message } from '../i18n/locales';
 import { PENDING_LEASE_MS, type AssociationDoc, type AssociationStore } from '../storage/associationStore';
 import type { ClaimStore } from '../storage/claimStore';
 import type { RosterStore } from '../storage/rosterStore';
+import type { CustomerChecks } from './customerDirectory';
+import type { FieldError } from '../domain/claimFields';
 
 /**
  * Carries out lifecycle decisions against storage: reads the claim, lets the pure state machine
@@ -59,8 +61,13 @@ export interface ClaimServiceDeps {
   clock: Clock;
   calendar: BusinessCalendar;
   policy: DeadlinePolicy;
+  /** Domain/tenant and subscription checks against the customer directory, applied on submit and resubmit. */
+  customerChecks?: CustomerChecks;
   log?: (message: string, detail?: unknown) => void;
 }
+
+/** Statuses in which a claim competes for its workloads or subscriptions. */
+const COMPETING_STATUSES = ['Submitted', 'UnderReview', 'PartnerActionRequired', 'Approved'];
 
 export class ClaimService {
   constructor(private readonly deps: ClaimServiceDeps) {}
@@ -89,6 +96,11 @@ export class ClaimService {
     const located = orgId ?? (await this.deps.claims.findById(claimId))?.claim.orgId;
     if (!located) return notFound(claimId);
     if (action.type === 'approve') return this.approve(located, claimId, action, actor, options);
+    if ((action.type === 'submit' || action.type === 'resubmit') && this.deps.customerChecks) {
+      const current = await this.deps.claims.get(located, claimId);
+      const errors = current ? await this.deps.customerChecks.all(current.claim.fields) : [];
+      if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
+    }
     const mpn = await this.mpnContext(located);
     const outcome = await this.deps.claims.update(located, claimId, (current) => this.decideOnce(current, action, actor, { ...this.timeContext(options.actionId), ...mpn }));
     if (!outcome.found) return notFound(claimId);
@@ -160,6 +172,22 @@ export class ClaimService {
     return { result: decision };
   }
 
+  /**
+   * The claim's workloads or subscriptions that another partner organisation already holds (a live
+   * association) or claims (a claim under way): such a claim goes to arbitration. Other partners are
+   * never named to the caller.
+   */
+  async competingKeys(claim: Claim): Promise<{ associated: string[]; claimed: string[] }> {
+    const tenantId = claim.fields.customerTenantId;
+    if (!tenantId) return { associated: [], claimed: [] };
+    const keys = new Set(associationKeys(claim.fields));
+    const associated = (await this.deps.associations.listForTenant(tenantId)).filter((a) => a.orgId !== claim.orgId && keys.has(a.id)).map((a) => a.id);
+    const { resources } = await this.deps.claims.queryOtherOrganisations(tenantId, claim.orgId, COMPETING_STATUSES);
+    const claimed = new Set<string>();
+    for (const other of resources) for (const key of associationKeys(other.fields)) if (keys.has(key) && !associated.includes(key)) claimed.add(key);
+    return { associated: [...new Set(associated)], claimed: [...claimed] };
+  }
+
   private async holdsAssociation(doc: AssociationDoc): Promise<boolean> {
     const holder = await this.deps.claims.get(doc.orgId, doc.claimId);
     return holder?.claim.status === 'Approved';
@@ -188,6 +216,11 @@ function toServiceResult(result: DecisionResult, claim: Claim): ServiceResult {
 
 function notFound(claimId: string): ServiceResult {
   return { ok: false, refusal: { code: 'claimNotFound', message: { key: 'refusal.claimNotFound', params: { claimId } } } };
+}
+
+function invalidFields(errors: FieldError[]): ServiceRefusal {
+  const fields = [...new Set(errors.map((e) => `@field.${e.field.split('.')[0]}`))];
+  return { code: 'invalidFields', message: { key: 'refusal.invalidFields', params: { details: fields } }, fieldErrors: errors };
 }
 
 function concurrentChange(): DecisionResult {

@@ -113,6 +113,21 @@ export class ClaimStore {
     return resources.map(strip);
   }
 
+  /** Claims of other organisations for one customer tenant (a cross-partition query, used before submitting). */
+  async queryOtherOrganisations(tenantId: string, orgId: string, statuses: string[]): Promise<{ resources: Pick<Claim, 'id' | 'orgId' | 'status' | 'fields'>[] }> {
+    const { resources } = await this.container.items
+      .query<Pick<Claim, 'id' | 'orgId' | 'status' | 'fields'>>({
+        query: 'SELECT c.id, c.orgId, c.status, c.fields FROM c WHERE c.fields.customerTenantId = @tenantId AND c.orgId != @orgId AND ARRAY_CONTAINS(@statuses, c.status)',
+        parameters: [
+          { name: '@tenantId', value: tenantId },
+          { name: '@orgId', value: orgId },
+          { name: '@statuses', value: statuses },
+        ],
+      })
+      .fetchAll();
+    return { resources };
+  }
+
   /**
    * Reads, decides, writes with the read ETag; on a concurrent change (412) reads again and decides
    * again on the fresh claim. Nothing is ever overwritten blindly.

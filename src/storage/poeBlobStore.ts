@@ -58,6 +58,16 @@ export class PoeBlobStore {
     return this.container.getBlockBlobClient(blobName).downloadToBuffer();
   }
 
+  /** Removes every file of a claim (a discarded draft); each file is deleted once, missing ones are fine. */
+  async deleteClaimFiles(claimId: string): Promise<number> {
+    let deleted = 0;
+    for await (const blob of this.container.listBlobsFlat({ prefix: `${claimId}/` })) {
+      await this.container.getBlockBlobClient(blob.name).deleteIfExists();
+      deleted += 1;
+    }
+    return deleted;
+  }
+
   async ping(): Promise<void> {
     await this.container.getProperties();
   }

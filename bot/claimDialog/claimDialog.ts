@@ -1,0 +1,523 @@
+import { ComponentDialog, Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { CardFactory, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
+import { renderCard } from '../../cards/cardTemplates';
+import type { Claim, PoeFile } from '../../src/domain/claim';
+import { actorRef, type Actor } from '../../src/domain/actors';
+import { fieldErrorMessage, validateComplete, validateFields, type FieldError } from '../../src/domain/claimFields';
+import { formatInstant } from '../../src/domain/claimLifecycle';
+import { render, resolveLocale, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
+import type { Logger } from '../../src/logger';
+import type { AppServices } from '../../src/services/appServices';
+import { resolveIdentity, type Identity } from '../../src/services/identity';
+import { intakeAttachment, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { poeTemplateDocx } from '../../src/services/poeTemplate';
+import { tenantIdOf } from '../conversationReferences';
+import {
+  formStep,
+  formatBytes,
+  FORM_STEPS,
+  kindLabel,
+  nextStep,
+  previousStep,
+  SECTION_OF,
+  stepPosition,
+  type FormField,
+  type FormStepId,
+  type RawInput,
+  type StepContext,
+  type StepId,
+} from './claimFormSteps';
+import { summaryCardData } from './claimSummary';
+
+/**
+ * "New claim": SPEC's create-a-customer-association as a ComponentDialog of card forms. The draft is an
+ * Editing claim from the first step on and every valid value is saved as soon as it is given, so
+ * leaving, coming back or a bot restart loses nothing; the dialog state itself lives in Cosmos DB.
+ */
+
+export const CLAIM_DIALOG_ID = 'claimDialog';
+const FLOW_DIALOG_ID = 'claimFlow';
+export const CLAIM_STEP_MARKER = 'claimStep';
+
+export interface ClaimDialogOptions {
+  /** Continue this draft instead of asking or creating one. */
+  claimId?: string;
+}
+
+interface FlowState {
+  claimId?: string;
+  step: StepId;
+  /** Set while a summary "Edit" button reopens one section; the flow then returns to the summary. */
+  editOnly?: FormStepId;
+  /** Where "Continue" returns to from the cancel question. */
+  resumeStep?: StepId;
+  /** What the partner typed on the current step, shown again when something was refused. */
+  raw: RawInput;
+  errors: Message[];
+  pendingComment?: string;
+  drafts?: { id: string; name: string; updatedAt: string }[];
+}
+
+type PartnerIdentity = Extract<Identity, { kind: 'partner' }>;
+
+/** What a card needs to be drawn. */
+interface View {
+  state: FlowState;
+  locale: Locale;
+  identity: PartnerIdentity;
+}
+
+interface Turn extends View {
+  dc: DialogContext;
+}
+
+/** What handling a turn leads to: stay on the step (re-sending its card or not), go to another, or end. */
+type Outcome = { kind: 'stay'; resend: boolean } | { kind: 'goto'; step: StepId } | { kind: 'end'; message: string };
+const STAY: Outcome = { kind: 'stay', resend: true };
+
+export function isClaimStepValue(value: unknown): value is { cpor: string; step: string; claimId?: string; action: string; [k: string]: unknown } {
+  return Boolean(value && typeof value === 'object' && (value as { cpor?: unknown }).cpor === CLAIM_STEP_MARKER);
+}
+
+class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
+  constructor(private readonly services: AppServices, private readonly log: Logger) {
+    super(FLOW_DIALOG_ID);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: ClaimDialogOptions): Promise<DialogTurnResult> {
+    const turn = await this.turn(dc, { step: 'customer', raw: {}, errors: [] });
+    if (!turn) return dc.endDialog();
+    dc.activeDialog!.state = turn.state;
+    if (options?.claimId) {
+      turn.state.claimId = options.claimId;
+      return this.show(turn, await this.firstOpenStep(turn));
+    }
+    const drafts = await this.myDrafts(turn);
+    if (drafts.length) {
+      turn.state.drafts = drafts;
+      return this.show(turn, 'resume');
+    }
+    return this.startNewDraft(turn);
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const turn = await this.turn(dc, dc.activeDialog!.state as FlowState);
+    if (!turn) return dc.endDialog();
+    const outcome = await this.handle(turn);
+    return this.apply(turn, outcome);
+  }
+
+  override async repromptDialog(context: TurnContext, instance: { state: unknown }): Promise<void> {
+    const state = instance.state as FlowState;
+    const identity = await this.identityOf(context);
+    if (identity?.kind !== 'partner') return;
+    const locale = resolveLocale(context.activity.locale);
+    const claim = state.claimId ? await this.services.claimService.get(state.claimId, identity.actor.orgId) : undefined;
+    await context.sendActivity(MessageFactory.attachment(await this.cardFor({ state, locale, identity }, state.step, claim)));
+  }
+
+  /** The person must still be a partner user allowed to claim, on every turn: rosters can change mid-dialog. */
+  private async turn(dc: DialogContext, state: FlowState): Promise<Turn | undefined> {
+    const locale = resolveLocale(dc.context.activity.locale);
+    const identity = await this.identityOf(dc.context);
+    const refusal = claimingRefusal(identity, locale);
+    if (refusal) {
+      await dc.context.sendActivity(refusal);
+      return undefined;
+    }
+    return { dc, state, locale, identity: identity as PartnerIdentity };
+  }
+
+  private identityOf(context: TurnContext): Promise<Identity> {
+    return resolveIdentity(this.services.rosters, { aadObjectId: context.activity.from?.aadObjectId, tenantId: tenantIdOf(context.activity) });
+  }
+
+  private async handle(turn: Turn): Promise<Outcome> {
+    const activity = turn.dc.context.activity;
+    const value = activity.value as Record<string, unknown> | undefined;
+    const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
+    const command = text.toLowerCase();
+    const claim = turn.state.claimId ? await this.services.claimService.get(turn.state.claimId, turn.identity.actor.orgId) : undefined;
+    if (turn.state.claimId && (!claim || claim.status !== 'Editing')) {
+      return { kind: 'end', message: t(turn.locale, claim ? 'dialog.notADraftAnymore' : 'dialog.draftGone', { claimId: turn.state.claimId }) };
+    }
+    if (command === 'cancel' || (isClaimStepValue(value) && value.action === 'cancel' && turn.state.step !== 'cancel')) return this.toCancel(turn);
+
+    const files = (activity.attachments ?? []).filter((a) => !/^application\/vnd\.microsoft\.card\./.test(a.contentType ?? '') && a.contentType !== 'text/html');
+    if (files.length && claim) {
+      await this.receiveFiles(turn, claim, files);
+      return turn.state.step === 'poe' ? STAY : { kind: 'stay', resend: true };
+    }
+
+    if (isClaimStepValue(value)) {
+      const expectedClaim = turn.state.step === 'resume' ? undefined : turn.state.claimId;
+      if (value.step !== turn.state.step || (expectedClaim && value.claimId !== expectedClaim)) {
+        await turn.dc.context.sendActivity(t(turn.locale, 'dialog.staleCard'));
+        return STAY;
+      }
+      return this.onCardAction(turn, claim, value);
+    }
+    if (value && typeof value === 'object' && (value as { command?: unknown }).command === 'new claim') {
+      await turn.dc.context.sendActivity(t(turn.locale, 'dialog.alreadyInProgress', { claimId: turn.state.claimId ?? '' }));
+      return STAY;
+    }
+    if (command === 'new claim') {
+      await turn.dc.context.sendActivity(t(turn.locale, 'dialog.alreadyInProgress', { claimId: turn.state.claimId ?? '' }));
+      return STAY;
+    }
+    return this.onTyped(turn, claim, text);
+  }
+
+  /** Typed fallbacks where they are natural: "next", "back", "template", "submit", a comment, a yes/no on cancel. */
+  private async onTyped(turn: Turn, claim: Claim | undefined, text: string): Promise<Outcome> {
+    const command = text.toLowerCase();
+    const step = turn.state.step;
+    if (step === 'comment' && text && !['next', 'skip', 'back'].includes(command)) {
+      return this.onCardAction(turn, claim, { cpor: CLAIM_STEP_MARKER, step, action: 'next', comment: text });
+    }
+    const typedActions: Record<string, string> = { next: 'next', done: 'next', skip: 'next', back: 'back', template: 'template', submit: 'submit', keep: 'keep', discard: 'discard', continue: 'continue' };
+    const action = typedActions[command];
+    const typedOk =
+      (action === 'back' && FORM_STEPS.includes(step as FormStepId)) ||
+      (action === 'next' && (step === 'poe' || step === 'comment')) ||
+      (action === 'template' && step === 'poe') ||
+      (action === 'submit' && step === 'summary') ||
+      (['keep', 'discard', 'continue'].includes(action ?? '') && step === 'cancel');
+    if (typedOk) return this.onCardAction(turn, claim, { cpor: CLAIM_STEP_MARKER, step, action: action! });
+    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.useTheCard'));
+    return STAY;
+  }
+
+  private async onCardAction(turn: Turn, claim: Claim | undefined, value: Record<string, unknown>): Promise<Outcome> {
+    const action = String(value.action ?? '');
+    const step = turn.state.step;
+    if (step === 'resume') {
+      if (action === 'new') return this.newDraftOutcome(turn);
+      const chosen = String(value.draftId ?? turn.state.drafts?.[0]?.id ?? '');
+      if (!turn.state.drafts?.some((d) => d.id === chosen)) return STAY;
+      turn.state.claimId = chosen;
+      return { kind: 'goto', step: await this.firstOpenStep(turn) };
+    }
+    if (!claim) return { kind: 'end', message: t(turn.locale, 'dialog.draftGone', { claimId: turn.state.claimId ?? '' }) };
+    if (step === 'cancel') return this.onCancelAnswer(turn, claim, action);
+    if (step === 'summary') return this.onSummaryAction(turn, claim, action, value);
+    const formId = step as FormStepId;
+    if (action === 'back') {
+      const previous = previousStep(formId, await this.stepContext(turn, claim));
+      return previous ? { kind: 'goto', step: previous } : STAY;
+    }
+    if (action === 'template' && formId === 'poe') {
+      await this.sendTemplate(turn, claim);
+      return { kind: 'stay', resend: false };
+    }
+    if (action !== 'next') return STAY;
+    return this.onNext(turn, claim, formId, value);
+  }
+
+  private async onNext(turn: Turn, claim: Claim, step: FormStepId, value: Record<string, unknown>): Promise<Outcome> {
+    const ctx = await this.stepContext(turn, claim);
+    const parsed = formStep(step).parse(value, ctx);
+    turn.state.raw = parsed.raw;
+    if (step === 'comment') {
+      turn.state.pendingComment = parsed.raw.comment || undefined;
+      return this.advance(turn, claim, step);
+    }
+    if (step === 'poe') {
+      if (!claim.poe.length) {
+        turn.state.errors = [{ key: 'refusal.poeRequired' }];
+        return STAY;
+      }
+      return this.advance(turn, claim, step);
+    }
+    const { errors, updated, cleared } = await this.saveValidFields(turn, claim, step, parsed.changes, parsed.missing);
+    if (errors.length) {
+      turn.state.errors = errors.map(fieldErrorMessage);
+      return STAY;
+    }
+    // Changing the area or activity cleared dependent answers: walk the following steps again.
+    if (cleared) turn.state.editOnly = undefined;
+    return this.advance(turn, updated, step);
+  }
+
+  /**
+   * Saves every valid value of the step at once (the draft keeps it even if another value is refused),
+   * and returns the refused ones with their messages.
+   */
+  private async saveValidFields(turn: Turn, claim: Claim, step: FormStepId, changes: Record<string, unknown>, missing: FieldError[]): Promise<{ errors: FieldError[]; updated: Claim; cleared: boolean }> {
+    const mpnIds = turn.identity.organisation.mpnIds.map((m) => m.id);
+    const setValues = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== null));
+    const validated = validateFields(setValues, { organisationMpnIds: mpnIds });
+    const errors: FieldError[] = [...missing];
+    const missingFields = new Set(missing.map((m) => m.field.split('.')[0]));
+    if (!validated.ok) errors.push(...validated.errors.filter((e) => !missingFields.has(e.field.split('.')[0])));
+    const toSave: Record<string, unknown> = { ...validated.fields };
+    for (const [k, v] of Object.entries(changes)) if (v === null) toSave[k] = null;
+    if (step === 'subscriptions' && Array.isArray(toSave.subscriptions)) {
+      // Subscriptions the customer directory refuses (not the customer's, CSP, not provisioned) are not kept.
+      const refused = await this.services.customerChecks.subscriptions({ ...claim.fields, subscriptions: toSave.subscriptions as never });
+      const refusedIds = new Set(refused.map((e) => String(e.params?.value ?? '')));
+      errors.push(...refused.filter((e) => e.code !== 'subscriptionsRequired' || !missing.length));
+      toSave.subscriptions = (toSave.subscriptions as { subscriptionId: string }[]).filter((s) => !refusedIds.has(s.subscriptionId));
+    }
+    let updated = claim;
+    if (Object.keys(toSave).length) {
+      const result = await this.services.claimService.act(claim.id, { type: 'edit', changes: toSave }, turn.identity.actor, {}, claim.orgId);
+      if (result.ok) updated = result.claim;
+      else if (result.refusal.code !== 'nothingToChange') errors.push(...('fieldErrors' in result.refusal && result.refusal.fieldErrors ? result.refusal.fieldErrors : [{ field: 'claimName', code: 'text' }]));
+    }
+    if (step === 'customer') errors.push(...(await this.services.customerChecks.domainAndTenant(updated.fields)));
+    return { errors, updated, cleared: Object.values(changes).some((v) => v === null) };
+  }
+
+  private async advance(turn: Turn, claim: Claim, step: FormStepId): Promise<Outcome> {
+    turn.state.raw = {};
+    turn.state.errors = [];
+    const next = nextStep(step, await this.stepContext(turn, claim), turn.state.editOnly);
+    if (next === 'summary') turn.state.editOnly = undefined;
+    return { kind: 'goto', step: next };
+  }
+
+  private async onSummaryAction(turn: Turn, claim: Claim, action: string, value: Record<string, unknown>): Promise<Outcome> {
+    if (action === 'edit') {
+      const section = String(value.section ?? '') as FormStepId;
+      if (!FORM_STEPS.includes(section)) return STAY;
+      const ctx = await this.stepContext(turn, claim);
+      const first = FORM_STEPS.find((s) => SECTION_OF[s] === section && formStep(s).applies(ctx));
+      if (!first) return STAY;
+      turn.state.editOnly = section;
+      return { kind: 'goto', step: first };
+    }
+    if (action !== 'submit') return STAY;
+    const result = await this.services.claimService.act(claim.id, { type: 'submit', ...(turn.state.pendingComment ? { comment: turn.state.pendingComment } : {}) }, turn.identity.actor, {}, claim.orgId);
+    if (!result.ok) {
+      const fieldErrors = 'fieldErrors' in result.refusal ? result.refusal.fieldErrors : undefined;
+      turn.state.errors = fieldErrors?.length ? fieldErrors.map(fieldErrorMessage) : [result.refusal.message];
+      return STAY;
+    }
+    const competing = await this.services.claimService.competingKeys(result.claim);
+    const lines = [
+      t(turn.locale, 'dialog.submitted', {
+        claimId: result.claim.id,
+        name: result.claim.fields.claimName ?? result.claim.id,
+        status: `@status.${result.claim.status}`,
+        date: formatInstant(this.services, result.claim.deadlines.reviewStart ?? result.claim.updatedAt),
+      }),
+    ];
+    if (competing.associated.length || competing.claimed.length) lines.push(t(turn.locale, 'dialog.arbitration'));
+    return { kind: 'end', message: lines.join('\n\n') };
+  }
+
+  private async toCancel(turn: Turn): Promise<Outcome> {
+    if (!turn.state.claimId) return { kind: 'end', message: t(turn.locale, 'dialog.cancel.nothing') };
+    turn.state.resumeStep = turn.state.step;
+    return { kind: 'goto', step: 'cancel' };
+  }
+
+  private async onCancelAnswer(turn: Turn, claim: Claim, action: string): Promise<Outcome> {
+    if (action === 'keep') return { kind: 'end', message: t(turn.locale, 'dialog.cancel.kept', { claimId: claim.id, name: claim.fields.claimName ?? claim.id }) };
+    if (action === 'discard') {
+      const stored = await this.services.claims.get(claim.orgId, claim.id);
+      if (stored && stored.claim.status === 'Editing' && (await this.services.claims.delete(claim.orgId, claim.id, stored.etag))) {
+        await this.services.poe.deleteClaimFiles(claim.id).catch((error) => this.log.error(`Could not delete the files of discarded draft ${claim.id}`, error));
+        return { kind: 'end', message: t(turn.locale, 'dialog.cancel.discarded', { claimId: claim.id }) };
+      }
+      await turn.dc.context.sendActivity(t(turn.locale, 'refusal.concurrentChange'));
+      return STAY;
+    }
+    if (action === 'continue') return { kind: 'goto', step: turn.state.resumeStep ?? 'customer' };
+    return STAY;
+  }
+
+  private async receiveFiles(turn: Turn, claim: Claim, attachments: IncomingAttachment[]): Promise<void> {
+    const accepted: PoeFile[] = [];
+    const lines: string[] = [];
+    const options = { maxBytes: this.services.config.maxPoeBytes, allowHttp: this.services.config.bot.anonymous };
+    for (const attachment of attachments) {
+      const intake = await intakeAttachment(attachment, options);
+      if (!intake.ok) {
+        lines.push(t(turn.locale, `dialog.poe.refused.${intake.reason}` as MessageKey, { name: intake.name, max: this.services.config.maxPoeBytes / (1024 * 1024) }));
+        if (intake.detail) this.log.warn(`PoE ${intake.name} for ${claim.id} refused (${intake.reason}): ${intake.detail}`);
+        continue;
+      }
+      const stored = await this.services.poe.upload({ claimId: claim.id, fileName: intake.name, contentType: intake.contentType, data: intake.data });
+      accepted.push({ id: `${claim.id}-${stored.sha256.slice(0, 12)}-${Date.now().toString(36)}`, fileName: intake.name, ...stored, uploadedAt: this.services.clock.now().toISOString(), uploadedBy: actorRef(turn.identity.actor) });
+      lines.push(t(turn.locale, 'dialog.poe.accepted', { name: intake.name, kind: kindLabel(intake.contentType), size: formatBytes(intake.data.length) }));
+    }
+    if (accepted.length) {
+      const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
+      if (!result.ok) lines.push(render(turn.locale, result.refusal.message));
+    }
+    await turn.dc.context.sendActivity(lines.join('\n\n'));
+  }
+
+  private async sendTemplate(turn: Turn, claim: Claim): Promise<void> {
+    const docx = poeTemplateDocx({ locale: turn.locale, partnerName: turn.identity.organisation.name, ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}), claim: { id: claim.id, fields: claim.fields } });
+    const stored = await this.services.poe.upload({
+      claimId: `${claim.id}/template`,
+      fileName: `PoE template ${claim.id}.docx`,
+      contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      data: docx,
+    });
+    const minutes = this.services.config.poeLinkTtlMinutes;
+    const url = await this.services.poe.readLink(stored.blobName, { now: this.services.clock.now(), ttlMinutes: minutes });
+    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.poe.templateReady', { url, minutes }));
+  }
+
+  private async apply(turn: Turn, outcome: Outcome): Promise<DialogTurnResult> {
+    if (outcome.kind === 'end') {
+      await turn.dc.context.sendActivity(outcome.message);
+      return turn.dc.endDialog();
+    }
+    if (outcome.kind === 'goto') {
+      turn.state.raw = outcome.step === turn.state.step ? turn.state.raw : {};
+      turn.state.errors = outcome.step === turn.state.step ? turn.state.errors : [];
+      return this.show(turn, outcome.step);
+    }
+    if (outcome.resend) return this.show(turn, turn.state.step);
+    return Dialog.EndOfTurn;
+  }
+
+  private async show(turn: Turn, step: StepId): Promise<DialogTurnResult> {
+    turn.state.step = step;
+    const claim = turn.state.claimId ? await this.services.claimService.get(turn.state.claimId, turn.identity.actor.orgId) : undefined;
+    await turn.dc.context.sendActivity(MessageFactory.attachment(await this.cardFor(turn, step, claim)));
+    return Dialog.EndOfTurn;
+  }
+
+  private async newDraftOutcome(turn: Turn): Promise<Outcome> {
+    const created = await this.services.claimService.createDraft(turn.identity.actor, {});
+    if (!created.ok) return { kind: 'end', message: render(turn.locale, created.refusal.message) };
+    turn.state.claimId = created.claim.id;
+    turn.state.drafts = undefined;
+    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.draftCreated', { claimId: created.claim.id }));
+    return { kind: 'goto', step: 'customer' };
+  }
+
+  private async startNewDraft(turn: Turn): Promise<DialogTurnResult> {
+    return this.apply(turn, await this.newDraftOutcome(turn));
+  }
+
+  /** Where a resumed draft continues: the first step whose answers are missing, or the summary. */
+  private async firstOpenStep(turn: Turn): Promise<StepId> {
+    const claim = await this.services.claimService.get(turn.state.claimId!, turn.identity.actor.orgId);
+    if (!claim) return 'customer';
+    const f = claim.fields;
+    const ctx = await this.stepContext(turn, claim);
+    if (!f.mpnId || !f.customerDomain || !f.customerTenantId) return 'customer';
+    if (!f.solutionArea || !f.activity) return 'area';
+    if (f.activity === 'RevenueAssociation' && !f.revenueAssociation) return 'revenue';
+    if (!f.products?.length) return 'products';
+    if (ctx.needsSubscriptionIds.some((p) => !(f.subscriptions ?? []).some((s) => s.productId === p))) return 'subscriptions';
+    if (!f.customerContact || !f.partnerContact || !f.claimName) return 'contacts';
+    if (!claim.poe.length) return 'poe';
+    return 'summary';
+  }
+
+  private async myDrafts(turn: Turn): Promise<NonNullable<FlowState['drafts']>> {
+    const page = await this.services.claims.listByOrganisation(turn.identity.actor.orgId, { status: 'Editing', pageSize: 10 });
+    return page.claims
+      .filter((c) => c.createdBy.id === turn.identity.actor.id)
+      .map((c) => ({ id: c.id, name: c.fields.claimName ?? '', updatedAt: c.updatedAt }));
+  }
+
+  private async stepContext(turn: View, claim: Claim): Promise<StepContext> {
+    const user = await this.services.rosters.partnerUser(turn.identity.actor.id);
+    return {
+      locale: turn.locale,
+      claim,
+      organisation: turn.identity.organisation,
+      partnerUser: { name: user?.name ?? turn.identity.actor.name, email: user?.email ?? '' },
+      needsSubscriptionIds: await this.services.customerChecks.productsNeedingSubscriptionIds(claim.fields),
+      maxPoeMegabytes: Math.round(this.services.config.maxPoeBytes / (1024 * 1024)),
+    };
+  }
+
+  private async cardFor(turn: View, step: StepId, claim: Claim | undefined): Promise<Attachment> {
+    const locale = turn.locale;
+    const errors = turn.state.errors.map((m) => render(locale, m));
+    const errorsTitle = t(locale, 'dialog.errorsTitle');
+    const data = (action: string, extra: Record<string, unknown> = {}) => ({ cpor: CLAIM_STEP_MARKER, step, claimId: turn.state.claimId ?? '', action, ...extra });
+    const button = (title: MessageKey, action: string, style: 'positive' | 'default' | 'destructive' = 'default', inputs: 'auto' | 'none' = 'none') => ({ title: t(locale, title), style, inputs, data: data(action) });
+    if (step === 'resume') {
+      const drafts = turn.state.drafts ?? [];
+      const field: FormField = {
+        kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false,
+        choices: drafts.map((d) => ({ title: `${d.name || t(locale, 'dialog.untitled')} (${d.id}) · ${formatInstant(this.services, d.updatedAt)}`, value: d.id })),
+      };
+      return formCard({ title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
+    }
+    if (!claim) throw new Error(`No draft for step ${step}`);
+    if (step === 'cancel') {
+      return formCard({
+        title: t(locale, 'dialog.cancel.title'), progress: t(locale, 'dialog.draftLabel', { claimId: claim.id }), intro: t(locale, 'dialog.cancel.question'), errorsTitle, errors: [], fields: [],
+        actions: [button('dialog.button.keepDraft', 'keep', 'positive'), button('dialog.button.discardDraft', 'discard', 'destructive'), button('dialog.button.continue', 'continue')],
+      });
+    }
+    const ctx = await this.stepContext(turn, claim);
+    if (step === 'summary') {
+      const competing = await this.services.claimService.competingKeys(claim);
+      const problems = [...validateComplete(claim.fields, { organisationMpnIds: ctx.organisation.mpnIds.map((m) => m.id) }), ...(await this.services.customerChecks.all(claim.fields))].map((e) => render(locale, fieldErrorMessage(e)));
+      if (!claim.poe.length) problems.push(t(locale, 'refusal.poeRequired'));
+      const links = await Promise.all(claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })));
+      const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, data });
+      return CardFactory.adaptiveCard(renderCard('claimSummary', { ...summary, errorsTitle: t(locale, 'dialog.summary.problemsTitle'), errors: [...new Set([...errors, ...problems])] } as never));
+    }
+    const form = formStep(step);
+    const position = stepPosition(step, ctx);
+    const back = previousStep(step, ctx) && !turn.state.editOnly ? [button('dialog.button.back', 'back')] : [];
+    const extra = step === 'poe' ? [button('dialog.button.template', 'template')] : [];
+    return formCard({
+      title: t(locale, `dialog.${step}.title` as MessageKey),
+      progress: t(locale, 'dialog.progress', { index: position.index, total: position.total, claimId: claim.id }),
+      intro: t(locale, `dialog.${step}.intro` as MessageKey),
+      errorsTitle,
+      errors,
+      fields: form.fields(ctx, turn.state.raw),
+      actions: [button(turn.state.editOnly ? 'dialog.button.save' : 'dialog.button.next', 'next', 'positive', 'auto'), ...extra, ...back, button('dialog.button.cancel', 'cancel')],
+    });
+  }
+}
+
+function formCard(data: {
+  title: string;
+  progress: string;
+  intro: string;
+  errorsTitle: string;
+  errors: string[];
+  fields: FormField[];
+  actions: { title: string; style: string; inputs: string; data: Record<string, unknown> }[];
+}): Attachment {
+  return CardFactory.adaptiveCard(renderCard('claimForm', data as never));
+}
+
+/** Why this person may not create a claim, as a sentence; undefined when they may. */
+export function claimingRefusal(identity: Identity | undefined, locale: Locale): string | undefined {
+  if (!identity || identity.kind === 'unknown') return t(locale, 'help.youAre.unknown');
+  if (identity.kind === 'reviewer') return t(locale, 'dialog.reviewersDoNotClaim');
+  if (!['GlobalAdmin', 'BillingAdmin', 'IncentivesAdmin'].includes(identity.actor.role)) {
+    return t(locale, 'refusal.partnerRoleNotAllowed', { partnerRole: `@partnerRole.${identity.actor.role}`, action: '@action.create' });
+  }
+  return undefined;
+}
+
+/** The claim dialog: a ComponentDialog around the card-form flow, answering "help" without losing the step. */
+export class ClaimDialog extends ComponentDialog {
+  constructor(services: AppServices, log: Logger) {
+    super(CLAIM_DIALOG_ID);
+    this.addDialog(new ClaimFlowDialog(services, log));
+    this.initialDialogId = FLOW_DIALOG_ID;
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const activity = innerDc.context.activity;
+    const text = (activity.text ?? '').trim().toLowerCase();
+    const command = (activity.value as { command?: string } | undefined)?.command;
+    if (text === 'help' || command === 'help') {
+      const locale = resolveLocale(activity.locale);
+      await innerDc.context.sendActivity(t(locale, 'dialog.helpInDialog'));
+      await innerDc.repromptDialog();
+      return { status: DialogTurnStatus.waiting };
+    }
+    return super.onContinueDialog(innerDc);
+  }
+}
