@@ -10,7 +10,7 @@ import {
   type IncomingAttachment,
 } from '../src/services/poeFileIntake';
 import { demoPdf } from '../src/demo/demoSeed';
-import { buildStoredZip, docxEntries, minimalDocx, minimalXlsx } from './support/zipFixture';
+import { buildZip, docxEntries, minimalDocx, minimalXlsx } from './support/zipFixture';
 
 const MB = 1024 * 1024;
 const PDF = demoPdf('Statement of work');
@@ -20,7 +20,7 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), B
 const DOCX = minimalDocx('Signed statement of work');
 const XLSX = minimalXlsx();
 const EXE = Buffer.concat([Buffer.from('MZ\x90\0\x03\0\0\0', 'latin1'), Buffer.alloc(120), Buffer.from('This program cannot be run in DOS mode.')]);
-const ZIP_WITH_EXE = buildStoredZip([{ name: 'readme.txt', data: 'run me' }, { name: 'tools/evil.exe', data: EXE }]);
+const ZIP_WITH_EXE = buildZip([{ name: 'readme.txt', data: 'run me' }, { name: 'tools/evil.exe', data: EXE }]);
 const BIG = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2 * MB, 0x20)]);
 
 /** Fixtures served by path, with Content-Length. */
@@ -132,7 +132,7 @@ describe('sniffPoe: accepted by content', () => {
   });
 
   test('a Word document with a ZIP comment is still found through its End Of Central Directory record', () => {
-    expect(sniffPoe(buildStoredZip(docxEntries('x'), 'PK\x05\x06 a comment that looks like a record'))).toMatchObject({ ok: true, kind: 'docx' });
+    expect(sniffPoe(buildZip(docxEntries('x'), 'PK\x05\x06 a comment that looks like a record'))).toMatchObject({ ok: true, kind: 'docx' });
   });
 
   test('content types are the four documented ones', () => {
@@ -163,17 +163,17 @@ describe('sniffPoe: refused by content', () => {
 
   test('a Word document carrying an executable or script entry, or macros, is an executable', () => {
     for (const name of ['word/media/evil.exe', 'Setup.DLL', 'run.js', 'x.vbs', 'go.bat', 'go.cmd', 'a.ps1', 'app.jar', 'evil.exe. ', 'word/vbaProject.bin']) {
-      expect([name, sniffPoe(buildStoredZip([...docxEntries('x'), { name, data: 'x' }]))]).toEqual([name, { ok: false, reason: 'executable' }]);
+      expect([name, sniffPoe(buildZip([...docxEntries('x'), { name, data: 'x' }]))]).toEqual([name, { ok: false, reason: 'executable' }]);
     }
   });
 
   test('an .xlsx and a plain ZIP are not Word documents', async () => {
     expect(sniffPoe(await fetched('/numbers.xlsx'))).toEqual({ ok: false, reason: 'unsupportedType' });
-    expect(sniffPoe(buildStoredZip([{ name: 'notes.txt', data: 'hello' }]))).toEqual({ ok: false, reason: 'unsupportedType' });
+    expect(sniffPoe(buildZip([{ name: 'notes.txt', data: 'hello' }]))).toEqual({ ok: false, reason: 'unsupportedType' });
   });
 
   test('the names are read from the central directory, not found by searching the bytes', () => {
-    const text = buildStoredZip([{ name: 'notes.txt', data: '[Content_Types].xml word/document.xml' }]);
+    const text = buildZip([{ name: 'notes.txt', data: '[Content_Types].xml word/document.xml' }]);
     expect(sniffPoe(text)).toEqual({ ok: false, reason: 'unsupportedType' });
   });
 

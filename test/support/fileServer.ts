@@ -11,10 +11,12 @@ export class FileServer {
     this.server = createServer((req, res) => {
       const file = this.files.get(req.url ?? '');
       if (!file) {
-        res.writeHead(404).end();
+        res.writeHead(404);
+        res.end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length }).end(file);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length });
+      res.end(file);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
