@@ -15,6 +15,9 @@ export async function saveConversationReference(store: ConversationStore, activi
   const reference = TurnContext.getConversationReference(activity) as unknown as Record<string, unknown> & {
     conversation: { id: string; conversationType?: string; tenantId?: string; name?: string };
   };
+  // The id of the message that came in changes every turn and is not needed to reach the chat later;
+  // without it an unchanged chat costs no write.
+  delete reference.activityId;
   const tenantId = tenantIdOf(activity) ?? '';
   const conversationType = activity.conversation?.conversationType ?? 'personal';
   if (!activity.conversation?.id) return;
@@ -26,6 +29,5 @@ export async function saveConversationReference(store: ConversationStore, activi
   }
   const conversationId = activity.conversation.id.split(';messageid=')[0];
   const channelReference = { ...reference, conversation: { ...reference.conversation, id: conversationId } };
-  delete (channelReference as Record<string, unknown>).activityId;
   await store.save({ id: conversationReferenceKey(conversationId), kind: 'conversation', tenantId, conversationType, reference: channelReference });
 }

@@ -39,8 +39,14 @@ function neutralise(value: unknown): unknown {
   return value;
 }
 
+// Parsing a template's expressions is most of the cost of rendering: each template is parsed once.
+// (Template.expand is synchronous, so one instance can serve every turn.)
+const prepared = new Map<CardName, Template>();
+
 export function renderCard<N extends CardName>(name: N, data: CardData<N>): AdaptiveCardJson {
-  const expanded = new Template(CARD_TEMPLATES[name].template).expand({ $root: neutralise(data) }) as AdaptiveCardJson;
+  let template = prepared.get(name);
+  if (!template) prepared.set(name, (template = new Template(CARD_TEMPLATES[name].template)));
+  const expanded = template.expand({ $root: neutralise(data) }) as AdaptiveCardJson;
   const text = JSON.stringify(expanded);
   const unresolved = UNRESOLVED.exec(text);
   if (unresolved) throw new UnresolvedTemplateError(`Card ${name} has an unresolved ${unresolved[0]}`);

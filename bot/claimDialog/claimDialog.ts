@@ -69,6 +69,8 @@ interface View {
 
 interface Turn extends View {
   dc: DialogContext;
+  /** The draft as last read or written in this turn, so a turn reads it once. */
+  claim?: Claim;
 }
 
 /** What handling a turn leads to: stay on the step (re-sending its card or not), go to another, or end. */
@@ -137,7 +139,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const value = activity.value as Record<string, unknown> | undefined;
     const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
     const command = text.toLowerCase();
-    const claim = turn.state.claimId ? await this.services.claimService.get(turn.state.claimId, turn.identity.actor.orgId) : undefined;
+    const claim = await this.loadClaim(turn);
     if (turn.state.claimId && (!claim || claim.status !== 'Editing')) {
       return { kind: 'end', message: t(turn.locale, claim ? 'dialog.notADraftAnymore' : 'dialog.draftGone', { claimId: turn.state.claimId }) };
     }
@@ -262,7 +264,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     let updated = claim;
     if (Object.keys(toSave).length) {
       const result = await this.services.claimService.act(claim.id, { type: 'edit', changes: toSave }, turn.identity.actor, {}, claim.orgId);
-      if (result.ok) updated = result.claim;
+      if (result.ok) updated = turn.claim = result.claim;
       else if (result.refusal.code !== 'nothingToChange') errors.push(...('fieldErrors' in result.refusal && result.refusal.fieldErrors ? result.refusal.fieldErrors : [{ field: 'claimName', code: 'text' }]));
     }
     if (step === 'customer') errors.push(...(await this.services.customerChecks.domainAndTenant(updated.fields)));
@@ -345,7 +347,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     }
     if (accepted.length) {
       const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
-      if (!result.ok) lines.push(render(turn.locale, result.refusal.message));
+      if (result.ok) turn.claim = result.claim;
+      else lines.push(render(turn.locale, result.refusal.message));
     }
     await turn.dc.context.sendActivity(lines.join('\n\n'));
   }
@@ -379,15 +382,23 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
 
   private async show(turn: Turn, step: StepId): Promise<DialogTurnResult> {
     turn.state.step = step;
-    const claim = turn.state.claimId ? await this.services.claimService.get(turn.state.claimId, turn.identity.actor.orgId) : undefined;
+    const claim = await this.loadClaim(turn);
     await turn.dc.context.sendActivity(MessageFactory.attachment(await this.cardFor(turn, step, claim)));
     return Dialog.EndOfTurn;
+  }
+
+  /** The turn's draft: read once per turn, then kept up to date by the writes of the turn. */
+  private async loadClaim(turn: Turn): Promise<Claim | undefined> {
+    if (!turn.state.claimId) return undefined;
+    if (turn.claim?.id !== turn.state.claimId) turn.claim = await this.services.claimService.get(turn.state.claimId, turn.identity.actor.orgId);
+    return turn.claim;
   }
 
   private async newDraftOutcome(turn: Turn): Promise<Outcome> {
     const created = await this.services.claimService.createDraft(turn.identity.actor, {});
     if (!created.ok) return { kind: 'end', message: render(turn.locale, created.refusal.message) };
     turn.state.claimId = created.claim.id;
+    turn.claim = created.claim;
     turn.state.drafts = undefined;
     await turn.dc.context.sendActivity(t(turn.locale, 'dialog.draftCreated', { claimId: created.claim.id }));
     return { kind: 'goto', step: 'customer' };

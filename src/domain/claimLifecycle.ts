@@ -479,18 +479,18 @@ function fieldList(errors: FieldError[]): string[] {
   return [...new Set(errors.map((e) => ref(`field.${e.field.split('.')[0]}` as MessageKey)))];
 }
 
+/** Formatters are costly to build and are reused: one per time zone. */
+const instantFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** "2026-11-30 23:59 (Europe/Berlin)": an instant in the business calendar's zone, for messages. */
 export function formatInstant(ctx: Pick<TimeContext, 'calendar'>, iso: string): string {
-  const d = new Date(iso);
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: ctx.calendar.timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
+  const timeZone = ctx.calendar.timeZone;
+  let format = instantFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    instantFormatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${ctx.calendar.timeZone})`;
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
 }

@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The bot as `npm start` runs it, in a process of its own, so the load generator does not share its
+ * thread; the peak resident memory of that process is read from /proc when it stops.
+ */
+export interface BotProcess {
+  url: string;
+  pid: number;
+  /** Peak resident set size so far, in MB (Linux /proc VmHWM). */
+  peakRssMb(): number | undefined;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
+  const nodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'), PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The bot did not start:\n${output}`)), 60_000);
+    const check = () => {
+      const match = /listening on (http:\/\/[\d.]+:\d+)\/api\/messages[\s\S]*Ready in/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`The bot exited with ${code}:\n${output}`)));
+  });
+  const peakRssMb = () => {
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      return kb ? Number(kb) / 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    url,
+    pid: child.pid!,
+    peakRssMb,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
