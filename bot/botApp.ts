@@ -6,6 +6,11 @@ import { openServices, type AppServices } from '../src/services/appServices';
 import { startHttpServer } from '../src/server/httpServer';
 import { createAdapter } from './adapter';
 import { CporBot } from './cporBot';
+import { BackgroundTasks } from '../src/services/backgroundTasks';
+import { ProactiveMessenger } from './proactive';
+import { ReviewCardPublisher } from './reviews/reviewCardPublisher';
+import { ReviewCardActions } from './reviews/reviewCardActions';
+import { PartnerNotifier } from './reviews/partnerNotifier';
 
 /** The whole running product: services, the Bot Framework adapter and bot, and the HTTP server. */
 export interface BotApp {
@@ -14,6 +19,8 @@ export interface BotApp {
   services: AppServices;
   adapter: CloudAdapter;
   bot: CporBot;
+  /** Work after a change (review cards, partner notices); tests wait for it with drain(). */
+  background: BackgroundTasks;
   /** The roster file loaded at start, reloaded on SIGHUP. */
   rosterFile?: string;
   close(): Promise<void>;
@@ -23,7 +30,15 @@ export async function startBotApp(config: AppConfig, options: { log: Logger; clo
   const services = await openServices(config, options);
   try {
     const adapter = createAdapter(config.bot, options.log);
-    const bot = new CporBot(services, options.log);
+    const messenger = new ProactiveMessenger(adapter, config.bot.appId);
+    const publisher = new ReviewCardPublisher(services, messenger, options.log);
+    const notifier = new PartnerNotifier(services, messenger, options.log);
+    const background = new BackgroundTasks(options.log);
+    services.claimService.onChange(({ claim, event }) => {
+      background.run(`review card of ${claim.id}`, () => publisher.onChange(claim, event));
+      background.run(`partner notice for ${claim.id}`, () => notifier.onChange(claim, event));
+    });
+    const bot = new CporBot(services, options.log, new ReviewCardActions(services, publisher));
     const http = await startHttpServer({
       host: config.server.host,
       port: config.server.port,
@@ -40,9 +55,11 @@ export async function startBotApp(config: AppConfig, options: { log: Logger; clo
       services,
       adapter,
       bot,
+      background,
       ...(services.rosterFile ? { rosterFile: services.rosterFile } : {}),
       close: async () => {
         await http.close();
+        await background.drain();
         await services.close();
       },
     };

@@ -1,14 +1,28 @@
-import { ConversationState, MessageFactory, TeamsActivityHandler, TurnContext, type StatePropertyAccessor } from 'botbuilder';
+import {
+  CardFactory,
+  ConversationState,
+  MessageFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type StatePropertyAccessor,
+} from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import type { AppServices } from '../src/services/appServices';
 import type { Logger } from '../src/logger';
-import { resolveLocale, t } from '../src/i18n/locales';
+import { render, resolveLocale, t } from '../src/i18n/locales';
 import { resolveIdentity, type Identity } from '../src/services/identity';
 import { saveConversationReference, tenantIdOf } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';
 import { helpCard } from './helpCard';
 import { welcomeCard } from './welcomeCard';
 import { CLAIM_DIALOG_ID, ClaimDialog, claimingRefusal } from './claimDialog/claimDialog';
+import { isReviewVerb, type ReviewCardActions } from './reviews/reviewCardActions';
+import type { AdaptiveCardJson } from '../cards/cardTemplates';
+
+/** The typed command, in any case and spacing, with which a reviewer makes a conversation the reviewers' one. */
+const USE_FOR_REVIEWS = /^use this (channel|chat) for reviews$/;
 
 /**
  * The Teams activity handler: translates activities into calls on the core and results into cards.
@@ -20,7 +34,7 @@ export class CporBot extends TeamsActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
 
-  constructor(private readonly services: AppServices, private readonly log: Logger) {
+  constructor(private readonly services: AppServices, private readonly log: Logger, private readonly reviewActions: ReviewCardActions) {
     super();
     this.conversationState = new ConversationState(new CosmosBotStorage(services.cosmos.containers.botState));
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
@@ -56,6 +70,8 @@ export class CporBot extends TeamsActivityHandler {
   private async rememberConversation(context: TurnContext): Promise<void> {
     try {
       await saveConversationReference(this.services.conversations, context.activity);
+      const { aadObjectId, id } = context.activity.from ?? {};
+      if (aadObjectId && id) await this.services.reviews.rememberTeamsUser(aadObjectId, id);
     } catch (error) {
       // Losing a reference only delays proactive messages; the person's turn goes on.
       this.log.error('Could not save the conversation reference', error);
@@ -66,6 +82,29 @@ export class CporBot extends TeamsActivityHandler {
     return resolveIdentity(this.services.rosters, { aadObjectId: context.activity.from?.aadObjectId, tenantId: tenantIdOf(context.activity) });
   }
 
+  /** Universal Actions: a reviewer's button on a claim card. The card for that person is the answer. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    await this.rememberConversation(context);
+    const verb = invokeValue.action?.verb;
+    const locale = resolveLocale(context.activity.locale);
+    if (!isReviewVerb(verb)) {
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: t(locale, 'reply.unknownCommand') } as never };
+    }
+    const card = await this.reviewVerb(context, verb, (invokeValue.action?.data ?? {}) as Record<string, unknown>);
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
+  }
+
+  private async reviewVerb(context: TurnContext, verb: Parameters<ReviewCardActions['handle']>[0]['verb'], data: Record<string, unknown>): Promise<AdaptiveCardJson> {
+    return this.reviewActions.handle({
+      verb,
+      data,
+      identity: await this.identityOf(context),
+      fromId: context.activity.from?.aadObjectId ?? context.activity.from?.id ?? 'unknown',
+      fromName: context.activity.from?.name ?? '',
+      locale: resolveLocale(context.activity.locale),
+    });
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
     const dc = await this.dialogs.createContext(context);
@@ -73,12 +112,29 @@ export class CporBot extends TeamsActivityHandler {
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) return;
     }
+    const submitted = context.activity.value as { verb?: unknown; claimId?: unknown; comment?: unknown } | undefined;
+    if (submitted && isReviewVerb(submitted.verb)) {
+      // Older Teams clients send the fallback Action.Submit: act the same way, then replace the card that was pressed.
+      const card = await this.reviewVerb(context, submitted.verb, submitted as Record<string, unknown>);
+      const activity = { ...MessageFactory.attachment(CardFactory.adaptiveCard(card)), id: context.activity.replyToId };
+      if (context.activity.replyToId) await context.updateActivity(activity);
+      else await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      return;
+    }
+    if (submitted && typeof submitted.verb === 'string' && typeof submitted.claimId === 'string') {
+      await this.partnerVerb(context, dc, submitted.verb, submitted.claimId, typeof submitted.comment === 'string' ? submitted.comment : '');
+      return;
+    }
     const value = context.activity.value as { command?: unknown } | undefined;
     const typed = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim().toLowerCase();
     const command = typeof value?.command === 'string' ? value.command.toLowerCase() : typed;
     const identity = await this.identityOf(context);
     if (command === 'help' || command === '?' || command === '') {
       await context.sendActivity(MessageFactory.attachment(helpCard(locale, identity, this.services.policy)));
+      return;
+    }
+    if (USE_FOR_REVIEWS.test(command)) {
+      await this.useForReviews(context, identity);
       return;
     }
     if (command === 'new claim') {
@@ -95,6 +151,48 @@ export class CporBot extends TeamsActivityHandler {
       return;
     }
     await context.sendActivity(t(locale, 'reply.unknownCommand'));
+  }
+
+  /** A reviewer makes this channel or group chat the reviewers' conversation. */
+  private async useForReviews(context: TurnContext, identity: Identity): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    const type = context.activity.conversation?.conversationType ?? 'personal';
+    if (identity.kind !== 'reviewer') {
+      await context.sendActivity(t(locale, 'review.channel.onlyReviewers'));
+      return;
+    }
+    if (type === 'personal') {
+      await context.sendActivity(t(locale, 'review.channel.notPersonal'));
+      return;
+    }
+    const conversationId = context.activity.conversation.id.split(';messageid=')[0];
+    await this.services.reviews.setReviewConversation(conversationId, identity.actor.id);
+    await context.sendActivity(t(locale, 'review.channel.set', { name: identity.actor.name }));
+  }
+
+  /** A partner's buttons on a notice in their 1:1 chat: reply to reviewers, edit the claim, resubmit it. */
+  private async partnerVerb(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, verb: string, claimId: string, comment: string): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    const identity = await this.identityOf(context);
+    if (identity.kind !== 'partner') {
+      await context.sendActivity(claimingRefusal(identity, locale) ?? t(locale, 'reply.unknownCommand'));
+      return;
+    }
+    if (verb === 'amendClaim') {
+      await dc.beginDialog(CLAIM_DIALOG_ID, { claimId, mode: 'amend' });
+      return;
+    }
+    const action = verb === 'partnerReply' ? ({ type: 'comment', text: comment } as const) : verb === 'resubmit' ? ({ type: 'resubmit' } as const) : undefined;
+    if (!action) {
+      await context.sendActivity(t(locale, 'reply.unknownCommand'));
+      return;
+    }
+    const result = await this.services.claimService.act(claimId, action, identity.actor, { actionId: `${claimId}:${verb}:${context.activity.replyToId ?? context.activity.id}:${comment}` });
+    if (!result.ok) {
+      await context.sendActivity(render(locale, result.refusal.message));
+      return;
+    }
+    await context.sendActivity(t(locale, verb === 'partnerReply' ? 'partner.replySent' : 'dialog.amend.resubmitted', { claimId, status: `@status.${result.claim.status}` }));
   }
 
   /** A partner user who may not claim is told whom in their organisation to ask. */

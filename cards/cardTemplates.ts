@@ -7,6 +7,12 @@ import claimFormTemplate from './claimForm/claimForm.json';
 import claimFormSample from './claimForm/claimForm.sample.json';
 import claimSummaryTemplate from './claimSummary/claimSummary.json';
 import claimSummarySample from './claimSummary/claimSummary.sample.json';
+import reviewCardTemplate from './reviewCard/reviewCard.json';
+import reviewCardSample from './reviewCard/reviewCard.sample.json';
+import claimHistoryTemplate from './claimHistory/claimHistory.json';
+import claimHistorySample from './claimHistory/claimHistory.sample.json';
+import partnerNoticeTemplate from './partnerNotice/partnerNotice.json';
+import partnerNoticeSample from './partnerNotice/partnerNotice.sample.json';
 
 /**
  * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
@@ -18,6 +24,9 @@ export const CARD_TEMPLATES = {
   welcome: { template: welcomeTemplate, sample: welcomeSample },
   claimForm: { template: claimFormTemplate, sample: claimFormSample },
   claimSummary: { template: claimSummaryTemplate, sample: claimSummarySample },
+  reviewCard: { template: reviewCardTemplate, sample: reviewCardSample },
+  claimHistory: { template: claimHistoryTemplate, sample: claimHistorySample },
+  partnerNotice: { template: partnerNoticeTemplate, sample: partnerNoticeSample },
 } as const;
 
 export type CardName = keyof typeof CARD_TEMPLATES;

@@ -28,6 +28,7 @@ const actions: Record<string, ClaimAction> = {
   noPartnerResponse: { type: 'noPartnerResponse' },
   consentPeriodOver: { type: 'consentPeriodOver' },
   disputeWindowClosed: { type: 'disputeWindowClosed' },
+  supersede: { type: 'supersede', supersededBy: 'CL-OTHER001', comment: 'Arbitration decided for the other partner.' },
 };
 
 const ALL = CLAIM_STATUSES;
@@ -50,6 +51,7 @@ const EXPECTED: Record<string, Partial<Record<Role, Partial<Record<ClaimStatus, 
   noPartnerResponse: { system: { PartnerActionRequired: 'Rejected' } },
   consentPeriodOver: { system: { Approved: 'Approved' } },
   disputeWindowClosed: { system: { Rejected: 'Rejected' } },
+  supersede: { reviewer: { Approved: 'Rejected' } },
 };
 
 // A draft gets its PoE before it is submitted; every other row starts from the status as reached.

@@ -42,10 +42,16 @@ export const CLAIM_STEP_MARKER = 'claimStep';
 export interface ClaimDialogOptions {
   /** Continue this draft instead of asking or creating one. */
   claimId?: string;
+  /** Edit a submitted claim (Submitted or Partner action required): only the fields SPEC allows, then save or resubmit. */
+  mode?: 'amend';
 }
+
+/** The statuses the dialog may change a claim in: a draft, or a submitted claim being amended. */
+const EDITABLE: Record<'draft' | 'amend', readonly string[]> = { draft: ['Editing'], amend: ['Submitted', 'PartnerActionRequired'] };
 
 interface FlowState {
   claimId?: string;
+  mode?: 'amend';
   step: StepId;
   /** Set while a summary "Edit" button reopens one section; the flow then returns to the summary. */
   editOnly?: FormStepId;
@@ -92,6 +98,15 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     dc.activeDialog!.state = turn.state;
     if (options?.claimId) {
       turn.state.claimId = options.claimId;
+      if (options.mode === 'amend') {
+        turn.state.mode = 'amend';
+        const claim = await this.loadClaim(turn);
+        if (!claim || !EDITABLE.amend.includes(claim.status)) {
+          await dc.context.sendActivity(t(turn.locale, 'dialog.amend.notEditable', { claimId: options.claimId, status: claim ? `@status.${claim.status}` : '-' }));
+          return dc.endDialog();
+        }
+        return this.show(turn, 'summary');
+      }
       return this.show(turn, await this.firstOpenStep(turn));
     }
     const drafts = await this.myDrafts(turn);
@@ -140,7 +155,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
     const command = text.toLowerCase();
     const claim = await this.loadClaim(turn);
-    if (turn.state.claimId && (!claim || claim.status !== 'Editing')) {
+    if (turn.state.claimId && (!claim || !EDITABLE[turn.state.mode ?? 'draft'].includes(claim.status))) {
       return { kind: 'end', message: t(turn.locale, claim ? 'dialog.notADraftAnymore' : 'dialog.draftGone', { claimId: turn.state.claimId }) };
     }
     if (command === 'cancel' || (isClaimStepValue(value) && value.action === 'cancel' && turn.state.step !== 'cancel')) return this.toCancel(turn);
@@ -233,7 +248,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     }
     const { errors, updated, cleared } = await this.saveValidFields(turn, claim, step, parsed.changes, parsed.missing);
     if (errors.length) {
-      turn.state.errors = errors.map(fieldErrorMessage);
+      turn.state.errors = errors;
       return STAY;
     }
     // Changing the area or activity cleared dependent answers: walk the following steps again.
@@ -245,7 +260,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
    * Saves every valid value of the step at once (the draft keeps it even if another value is refused),
    * and returns the refused ones with their messages.
    */
-  private async saveValidFields(turn: Turn, claim: Claim, step: FormStepId, changes: Record<string, unknown>, missing: FieldError[]): Promise<{ errors: FieldError[]; updated: Claim; cleared: boolean }> {
+  private async saveValidFields(turn: Turn, claim: Claim, step: FormStepId, changes: Record<string, unknown>, missing: FieldError[]): Promise<{ errors: Message[]; updated: Claim; cleared: boolean }> {
     const mpnIds = turn.identity.organisation.mpnIds.map((m) => m.id);
     const setValues = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== null));
     const validated = validateFields(setValues, { organisationMpnIds: mpnIds });
@@ -262,13 +277,16 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       toSave.subscriptions = (toSave.subscriptions as { subscriptionId: string }[]).filter((s) => !refusedIds.has(s.subscriptionId));
     }
     let updated = claim;
+    let refusal: Message | undefined;
     if (Object.keys(toSave).length) {
       const result = await this.services.claimService.act(claim.id, { type: 'edit', changes: toSave }, turn.identity.actor, {}, claim.orgId);
       if (result.ok) updated = turn.claim = result.claim;
-      else if (result.refusal.code !== 'nothingToChange') errors.push(...('fieldErrors' in result.refusal && result.refusal.fieldErrors ? result.refusal.fieldErrors : [{ field: 'claimName', code: 'text' }]));
+      else if ('fieldErrors' in result.refusal && result.refusal.fieldErrors?.length) errors.push(...result.refusal.fieldErrors);
+      else if (result.refusal.code !== 'nothingToChange') refusal = result.refusal.message;
     }
     if (step === 'customer') errors.push(...(await this.services.customerChecks.domainAndTenant(updated.fields)));
-    return { errors, updated, cleared: Object.values(changes).some((v) => v === null) };
+    const messages = errors.map(fieldErrorMessage);
+    return { errors: refusal ? [...messages, refusal] : messages, updated, cleared: Object.values(changes).some((v) => v === null) };
   }
 
   private async advance(turn: Turn, claim: Claim, step: FormStepId): Promise<Outcome> {
@@ -289,6 +307,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       turn.state.editOnly = section;
       return { kind: 'goto', step: first };
     }
+    if (turn.state.mode === 'amend') return this.onAmendDone(turn, claim, action);
     if (action !== 'submit') return STAY;
     const result = await this.services.claimService.act(claim.id, { type: 'submit', ...(turn.state.pendingComment ? { comment: turn.state.pendingComment } : {}) }, turn.identity.actor, {}, claim.orgId);
     if (!result.ok) {
@@ -309,8 +328,33 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     return { kind: 'end', message: lines.join('\n\n') };
   }
 
+  /** Amending ends with a resubmission (Partner action required) or simply keeps the saved changes (Submitted). */
+  private async onAmendDone(turn: Turn, claim: Claim, action: string): Promise<Outcome> {
+    const comment = turn.state.pendingComment;
+    if (action === 'resubmit') {
+      const result = await this.services.claimService.act(claim.id, { type: 'resubmit', ...(comment ? { comment } : {}) }, turn.identity.actor, {}, claim.orgId);
+      if (!result.ok) {
+        const fieldErrors = 'fieldErrors' in result.refusal ? result.refusal.fieldErrors : undefined;
+        turn.state.errors = fieldErrors?.length ? fieldErrors.map(fieldErrorMessage) : [result.refusal.message];
+        return STAY;
+      }
+      return { kind: 'end', message: t(turn.locale, 'dialog.amend.resubmitted', { claimId: claim.id, status: `@status.${result.claim.status}` }) };
+    }
+    if (action !== 'done') return STAY;
+    if (comment) {
+      const result = await this.services.claimService.act(claim.id, { type: 'comment', text: comment }, turn.identity.actor, {}, claim.orgId);
+      if (!result.ok) {
+        turn.state.errors = [result.refusal.message];
+        return STAY;
+      }
+    }
+    return { kind: 'end', message: t(turn.locale, 'dialog.amend.saved', { claimId: claim.id }) };
+  }
+
   private async toCancel(turn: Turn): Promise<Outcome> {
     if (!turn.state.claimId) return { kind: 'end', message: t(turn.locale, 'dialog.cancel.nothing') };
+    // A submitted claim is never discarded from here: stopping just closes the form; saved changes stay.
+    if (turn.state.mode === 'amend') return { kind: 'end', message: t(turn.locale, 'dialog.amend.closed', { claimId: turn.state.claimId }) };
     turn.state.resumeStep = turn.state.step;
     return { kind: 'goto', step: 'cancel' };
   }
@@ -440,6 +484,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       partnerUser: { name: user?.name ?? turn.identity.actor.name, email: user?.email ?? '' },
       needsSubscriptionIds: await this.services.customerChecks.productsNeedingSubscriptionIds(claim.fields),
       maxPoeMegabytes: Math.round(this.services.config.maxPoeBytes / (1024 * 1024)),
+      amend: turn.state.mode === 'amend',
     };
   }
 
@@ -471,6 +516,16 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       if (!claim.poe.length) problems.push(t(locale, 'refusal.poeRequired'));
       const links = await Promise.all(claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })));
       const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, data });
+      if (ctx.amend) {
+        summary.title = t(locale, 'dialog.amend.title', { name: claim.fields.claimName ?? claim.id });
+        summary.subtitle = t(locale, 'dialog.amend.subtitle', { claimId: claim.id, status: `@status.${claim.status}` });
+        summary.actions = [
+          claim.status === 'PartnerActionRequired'
+            ? { title: t(locale, 'dialog.button.resubmit'), style: 'positive', data: data('resubmit') }
+            : { title: t(locale, 'dialog.button.done'), style: 'positive', data: data('done') },
+          { title: t(locale, 'dialog.button.close'), style: 'default', data: data('cancel') },
+        ];
+      }
       return CardFactory.adaptiveCard(renderCard('claimSummary', { ...summary, errorsTitle: t(locale, 'dialog.summary.problemsTitle'), errors: [...new Set([...errors, ...problems])] } as never));
     }
     const form = formStep(step);

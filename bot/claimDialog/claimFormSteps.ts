@@ -1,5 +1,5 @@
 import type { Claim } from '../../src/domain/claim';
-import { claimHasDynamics365, type DraftFields, type FieldError } from '../../src/domain/claimFields';
+import { claimHasDynamics365, type FieldError } from '../../src/domain/claimFields';
 import { ACTIVITIES_BY_AREA, productCatalogue, SOLUTION_AREAS, type Activity, type SolutionArea } from '../../src/domain/productCatalogue';
 import type { Organisation } from '../../src/domain/roster';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
@@ -34,6 +34,8 @@ export interface StepContext {
   /** Dynamics 365 products for which the customer has several subscriptions (from the customer directory). */
   needsSubscriptionIds: string[];
   maxPoeMegabytes: number;
+  /** Editing a submitted claim: only MPN ID, products/subscriptions and contacts may change (SPEC). */
+  amend: boolean;
 }
 
 export interface FormField {
@@ -110,15 +112,23 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     applies: () => true,
     fields(ctx, raw) {
       const f = ctx.claim.fields;
+      const mpn = choice('mpnId', label(ctx.locale, 'mpnId'), raw.mpnId ?? f.mpnId ?? (ctx.organisation.mpnIds.length === 1 ? ctx.organisation.mpnIds[0].id : ''),
+        ctx.organisation.mpnIds.map((m) => ({ title: `${m.id} · ${m.location}`, value: m.id })));
+      if (ctx.amend) {
+        return [mpn, note('customerFixed', t(ctx.locale, 'dialog.amend.customerFixed', { domain: f.customerDomain ?? '-', tenant: f.customerTenantId ?? '-' }))];
+      }
       return [
-        choice('mpnId', label(ctx.locale, 'mpnId'), raw.mpnId ?? f.mpnId ?? (ctx.organisation.mpnIds.length === 1 ? ctx.organisation.mpnIds[0].id : ''),
-          ctx.organisation.mpnIds.map((m) => ({ title: `${m.id} · ${m.location}`, value: m.id }))),
+        mpn,
         text('customerDomain', label(ctx.locale, 'customerDomain'), raw.customerDomain ?? f.customerDomain, { placeholder: 'contoso.onmicrosoft.com', maxLength: 253 }),
         text('customerTenantId', label(ctx.locale, 'customerTenantId'), raw.customerTenantId ?? f.customerTenantId, { placeholder: '00000000-0000-0000-0000-000000000000', maxLength: 36 }),
         note('tenantHelp', t(ctx.locale, 'dialog.customer.tenantHelp')),
       ];
     },
-    parse(value) {
+    parse(value, ctx) {
+      if (ctx.amend) {
+        const raw = { mpnId: inputString(value, 'mpnId') };
+        return { changes: raw.mpnId ? raw : {}, raw, missing: missingIfEmpty(raw, [['mpnId', 'mpnId']]) };
+      }
       const raw = { mpnId: inputString(value, 'mpnId'), customerDomain: inputString(value, 'customerDomain'), customerTenantId: inputString(value, 'customerTenantId') };
       const changes = Object.fromEntries(Object.entries(raw).filter(([, v]) => v));
       return { changes, raw, missing: missingIfEmpty(raw, [['mpnId', 'mpnId'], ['customerDomain', 'customerDomain'], ['customerTenantId', 'customerTenantId']]) };
@@ -127,7 +137,7 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
 
   area: {
     id: 'area',
-    applies: () => true,
+    applies: (ctx) => !ctx.amend,
     fields(ctx, raw) {
       const f = ctx.claim.fields;
       const current = f.solutionArea && f.activity ? `${f.solutionArea}${AREA_ACTIVITY_SEPARATOR}${f.activity}` : '';
@@ -151,7 +161,7 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
 
   revenue: {
     id: 'revenue',
-    applies: (ctx) => ctx.claim.fields.activity === 'RevenueAssociation',
+    applies: (ctx) => !ctx.amend && ctx.claim.fields.activity === 'RevenueAssociation',
     fields(ctx, raw) {
       const r = ctx.claim.fields.revenueAssociation;
       return [
@@ -239,8 +249,13 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
         ...(withTechnical ? [note('technicalContactHeading', label(ctx.locale, 'technicalContact'), 'heading'), note('technicalHelp', t(ctx.locale, 'dialog.contacts.technicalHelp')), ...contactFields('technicalContact', f.technicalContact)] : []),
         note('partnerContactHeading', label(ctx.locale, 'partnerContact'), 'heading'),
         ...contactFields('partnerContact', f.partnerContact, { name: ctx.partnerUser.name, email: ctx.partnerUser.email }),
-        note('claimNameHeading', label(ctx.locale, 'claimName'), 'heading'),
-        text('claimName', label(ctx.locale, 'claimName'), raw.claimName ?? f.claimName, { maxLength: 100, placeholder: t(ctx.locale, 'dialog.contacts.claimNamePlaceholder') }),
+        // The claim name can't change after submission.
+        ...(ctx.amend
+          ? []
+          : [
+              note('claimNameHeading', label(ctx.locale, 'claimName'), 'heading'),
+              text('claimName', label(ctx.locale, 'claimName'), raw.claimName ?? f.claimName, { maxLength: 100, placeholder: t(ctx.locale, 'dialog.contacts.claimNamePlaceholder') }),
+            ]),
       ];
     },
     parse(value, ctx) {
@@ -259,9 +274,11 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
         }
         if (Object.values(parts).some(Boolean)) changes[contact] = parts;
       }
-      raw.claimName = inputString(value, 'claimName');
-      if (raw.claimName) changes.claimName = raw.claimName;
-      else missing.push({ field: 'claimName', code: 'required' });
+      if (!ctx.amend) {
+        raw.claimName = inputString(value, 'claimName');
+        if (raw.claimName) changes.claimName = raw.claimName;
+        else missing.push({ field: 'claimName', code: 'required' });
+      }
       // A part left empty is reported once as "required", not again as a format error.
       for (const m of missing) {
         const [contact] = m.field.split('.');
@@ -338,8 +355,4 @@ export function formatBytes(size: number): string {
   if (size < 1024) return `${size} B`;
   if (size < 1024 * 1024) return `${Math.round(size / 1024)} KB`;
   return `${(size / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-export function hasFields(fields: DraftFields, names: (keyof DraftFields)[]): boolean {
-  return names.every((n) => fields[n] !== undefined);
 }

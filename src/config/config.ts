@@ -35,6 +35,10 @@ export interface AppConfig {
   customerDirectoryFile: string;
   rosterFile?: string;
   demoData: boolean;
+  /** The reviewers' channel or group chat, when set by configuration rather than by a reviewer's command. */
+  reviewConversationId?: string;
+  /** Language of the shared cards in the reviewers' conversation. */
+  reviewLocale: 'en-US' | 'zh-CN';
 }
 
 const optional = z
@@ -97,6 +101,8 @@ const envSchema = z
     ).transform((v) => v ?? 20),
     CUSTOMER_DIRECTORY_FILE: optional,
     ROSTER_FILE: optional,
+    REVIEW_CONVERSATION_ID: optional,
+    REVIEW_LOCALE: optional.pipe(z.enum(['en-US', 'zh-CN'], 'must be en-US or zh-CN').optional()).transform((v) => v ?? 'en-US'),
     DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
   });
 
@@ -157,6 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     customerDirectoryFile: e.CUSTOMER_DIRECTORY_FILE ?? DEFAULT_CUSTOMER_DIRECTORY_FILE,
     ...(e.ROSTER_FILE ? { rosterFile: e.ROSTER_FILE } : {}),
     demoData: e.COSMOS_ENDPOINT ? false : e.DEMO_DATA !== 'false',
+    ...(e.REVIEW_CONVERSATION_ID ? { reviewConversationId: e.REVIEW_CONVERSATION_ID } : {}),
+    reviewLocale: e.REVIEW_LOCALE,
   };
   return { ok: true, config };
 }

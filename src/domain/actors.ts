@@ -19,10 +19,12 @@ export type Actor =
   | { kind: 'partner'; id: string; name: string; orgId: string; role: PartnerRole }
   | { kind: 'reviewer'; id: string; name: string }
   | { kind: 'customer'; id: string; name: string }
-  | { kind: 'system'; id: 'system'; name: string };
+  | { kind: 'system'; id: 'system'; name: string }
+  /** Someone Teams identifies but no roster knows: may do nothing, and their attempts are recorded. */
+  | { kind: 'stranger'; id: string; name: string };
 
 export type ActorKind = Actor['kind'];
-export const ACTOR_KINDS: readonly ActorKind[] = ['partner', 'reviewer', 'customer', 'system'];
+export const ACTOR_KINDS: readonly ActorKind[] = ['partner', 'reviewer', 'customer', 'system', 'stranger'];
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'CPOR deadlines' };
 

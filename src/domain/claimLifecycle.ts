@@ -43,6 +43,7 @@ export type ClaimAction =
   | { type: 'withdraw'; comment?: string }
   | { type: 'customerDecline'; comment?: string }
   | { type: 'dispute'; justification?: string; files?: PoeFile[] }
+  | { type: 'supersede'; supersededBy: string; comment?: string }
   | { type: 'noPartnerResponse' }
   | { type: 'consentPeriodOver' }
   | { type: 'disputeWindowClosed' };
@@ -71,6 +72,7 @@ export const ACTION_RULES: Record<LifecycleActionType, Partial<Record<ActorKind,
   withdraw: { partner: BEFORE_FINAL },
   customerDecline: { customer: ['Approved'] },
   dispute: { partner: ['Rejected'] },
+  supersede: { reviewer: ['Approved'] },
   noPartnerResponse: { system: ['PartnerActionRequired'] },
   consentPeriodOver: { system: ['Approved'] },
   disputeWindowClosed: { system: ['Rejected'] },
@@ -366,6 +368,18 @@ const TRANSITIONS: TransitionTable = {
         poe: [...c.poe, ...files],
         dispute: { openedAt: ctx.now.toISOString(), by: actorRef(actor), justification, poeFileIds: files.map((f) => f.id) },
       }, { reviewDecision: deadline(ctx, ctx.policy.disputeReview) }), actor, 'dispute', ctx, { comment: justification }),
+    );
+  },
+
+  /** Arbitration: reviewers give the association to another claim; this one's association ends. */
+  supersede(claim, action, actor, ctx) {
+    const comment = action.comment?.trim() || undefined;
+    return commentThen(claim, comment, actor, ctx, (c) =>
+      commit(claim, rejected(c, 'AssociationSuperseded', comment, actor, ctx), actor, 'supersede', ctx, {
+        reason: 'AssociationSuperseded',
+        comment,
+        effects: ['releaseAssociations'],
+      }),
     );
   },
 

@@ -7,6 +7,8 @@ export const REJECTION_REASONS = [
   'MissingProducts',
   'NoPartnerResponse',
   'PoeUnavailable',
+  /** Arbitration gave the workload or subscription to another partner's claim. */
+  'AssociationSuperseded',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

@@ -6,7 +6,7 @@ import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../domain/deadline
 import type { Logger } from '../logger';
 import { AssociationStore } from '../storage/associationStore';
 import { ClaimStore } from '../storage/claimStore';
-import { ConversationStore } from '../storage/conversationStore';
+import { ConversationStore, ReviewRegistry } from '../storage/conversationStore';
 import { CosmosDatabase } from '../storage/cosmosDatabase';
 import { startEmbeddedBlob, type EmbeddedBlob } from '../storage/embeddedBlob';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../storage/embeddedCosmos';
@@ -34,6 +34,7 @@ export interface AppServices {
   associations: AssociationStore;
   rosters: RosterStore;
   conversations: ConversationStore;
+  reviews: ReviewRegistry;
   poe: PoeBlobStore;
   claimService: ClaimService;
   customerChecks: CustomerChecks;
@@ -89,6 +90,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     const associations = new AssociationStore(cosmos.containers.associations);
     const rosters = new RosterStore(cosmos.containers.rosters);
     const conversations = new ConversationStore(cosmos.containers.conversations, () => clock.now());
+    const reviews = new ReviewRegistry(cosmos.containers.conversations, () => clock.now());
     const customerChecks = new CustomerChecks(DataFileCustomerDirectory.fromFile(config.customerDirectoryFile));
     log.info(`Customer directory: ${config.customerDirectoryFile}`);
     const claimService = new ClaimService({ claims, associations, rosters, clock, calendar, policy, customerChecks, log: (m) => log.warn(m) });
@@ -114,6 +116,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       associations,
       rosters,
       conversations,
+      reviews,
       poe,
       claimService,
       customerChecks,

@@ -69,8 +69,30 @@ export interface ClaimServiceDeps {
 /** Statuses in which a claim competes for its workloads or subscriptions. */
 const COMPETING_STATUSES = ['Submitted', 'UnderReview', 'PartnerActionRequired', 'Approved'];
 
+/** Told of every change written to a claim (not of refusals or repeated requests). */
+export type ClaimChangeListener = (change: { claim: Claim; event: ClaimHistoryEvent }) => void;
+
 export class ClaimService {
+  private readonly listeners: ClaimChangeListener[] = [];
+
   constructor(private readonly deps: ClaimServiceDeps) {}
+
+  onChange(listener: ClaimChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(result: ServiceResult): ServiceResult {
+    if (result.ok && !result.duplicate) {
+      for (const listener of this.listeners) {
+        try {
+          listener({ claim: result.claim, event: result.event });
+        } catch (error) {
+          this.deps.log?.('A claim change listener failed', error);
+        }
+      }
+    }
+    return result;
+  }
 
   timeContext(actionId?: string): DecideContext {
     return { now: this.deps.clock.now(), calendar: this.deps.calendar, policy: this.deps.policy, ...(actionId ? { actionId } : {}) };
@@ -108,7 +130,7 @@ export class ClaimService {
     if (result.ok && outcome.written && !result.duplicate && result.effects.includes('releaseAssociations')) {
       await this.releaseAssociations(outcome.claim);
     }
-    return toServiceResult(result, outcome.claim);
+    return this.changed(toServiceResult(result, outcome.claim));
   }
 
   /**
@@ -153,7 +175,7 @@ export class ClaimService {
       const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now());
       if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
     }
-    return toServiceResult(result, outcome.claim);
+    return this.changed(toServiceResult(result, outcome.claim));
   }
 
   /** Decides on the current claim; a repeated actionId returns the earlier event without a new change. */
@@ -173,10 +195,47 @@ export class ClaimService {
   }
 
   /**
+   * Arbitration decided for this claim: every other claim holding one of its workloads or subscriptions
+   * is superseded (its association ends, its partner is told through the change listeners), then this
+   * claim is approved through the same once-only rule. Never two live associations.
+   */
+  async approveSuperseding(claimId: string, reviewer: Actor, options: ActOptions = {}): Promise<ServiceResult> {
+    const current = await this.deps.claims.findById(claimId);
+    if (!current) return notFound(claimId);
+    const claim = current.claim;
+    const tenantId = claim.fields.customerTenantId;
+    if (tenantId && reviewer.kind === 'reviewer') {
+      const keys = new Set(associationKeys(claim.fields));
+      const holders = new Map<string, string>();
+      for (const doc of await this.deps.associations.listForTenant(tenantId)) {
+        if (keys.has(doc.id) && doc.claimId !== claimId) holders.set(doc.claimId, doc.orgId);
+      }
+      for (const [holderId, holderOrg] of holders) {
+        const superseded = await this.act(holderId, { type: 'supersede', supersededBy: claimId, comment: `Arbitration: superseded by claim ${claimId}.` }, reviewer, {
+          ...(options.actionId ? { actionId: `${options.actionId}:supersede:${holderId}` } : {}),
+        }, holderOrg);
+        if (!superseded.ok && superseded.claim?.status === 'Approved') return superseded;
+      }
+    }
+    return this.act(claimId, { type: 'approve' }, reviewer, options, claim.orgId);
+  }
+
+  /**
    * The claim's workloads or subscriptions that another partner organisation already holds (a live
    * association) or claims (a claim under way): such a claim goes to arbitration. Other partners are
    * never named to the caller.
    */
+  /** The other organisations' claims that compete with this one, with the keys they share (for reviewers). */
+  async competingClaims(claim: Claim): Promise<{ claim: Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'poe'>; sharedKeys: string[] }[]> {
+    const tenantId = claim.fields.customerTenantId;
+    if (!tenantId) return [];
+    const keys = new Set(associationKeys(claim.fields));
+    const { resources } = await this.deps.claims.queryOtherOrganisations(tenantId, claim.orgId, COMPETING_STATUSES);
+    return resources
+      .map((other) => ({ claim: other, sharedKeys: associationKeys(other.fields).filter((k) => keys.has(k)) }))
+      .filter((c) => c.sharedKeys.length);
+  }
+
   async competingKeys(claim: Claim): Promise<{ associated: string[]; claimed: string[] }> {
     const tenantId = claim.fields.customerTenantId;
     if (!tenantId) return { associated: [], claimed: [] };

@@ -114,10 +114,10 @@ export class ClaimStore {
   }
 
   /** Claims of other organisations for one customer tenant (a cross-partition query, used before submitting). */
-  async queryOtherOrganisations(tenantId: string, orgId: string, statuses: string[]): Promise<{ resources: Pick<Claim, 'id' | 'orgId' | 'status' | 'fields'>[] }> {
+  async queryOtherOrganisations(tenantId: string, orgId: string, statuses: string[]): Promise<{ resources: Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'poe'>[] }> {
     const { resources } = await this.container.items
-      .query<Pick<Claim, 'id' | 'orgId' | 'status' | 'fields'>>({
-        query: 'SELECT c.id, c.orgId, c.status, c.fields FROM c WHERE c.fields.customerTenantId = @tenantId AND c.orgId != @orgId AND ARRAY_CONTAINS(@statuses, c.status)',
+      .query<Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'poe'>>({
+        query: 'SELECT c.id, c.orgId, c.status, c.fields, c.poe FROM c WHERE c.fields.customerTenantId = @tenantId AND c.orgId != @orgId AND ARRAY_CONTAINS(@statuses, c.status)',
         parameters: [
           { name: '@tenantId', value: tenantId },
           { name: '@orgId', value: orgId },

@@ -63,3 +63,73 @@ export class ConversationStore {
     return this.get(conversationReferenceKey(conversationId));
   }
 }
+
+/** Where the reviewers work: the channel or group chat set by a reviewer or by configuration. */
+export interface ReviewConversationSetting {
+  conversationId: string;
+  setBy: string;
+  at: string;
+}
+
+/** The one card a claim has in the reviewers' conversation, so it can be updated in place. */
+export interface ReviewCardRecord {
+  claimId: string;
+  conversationId: string;
+  activityId: string;
+  postedAt: string;
+}
+
+const REVIEW_SETTING_ID = 'setting:reviewConversation';
+const reviewCardId = (claimId: string) => `reviewCard:${claimId}`;
+const teamsUserId = (aadObjectId: string) => `teamsUser:${aadObjectId.toLowerCase()}`;
+
+/** Settings and records that live beside the conversation references (same container, own id prefixes). */
+export class ReviewRegistry {
+  private readonly teamsIds = new Map<string, string>();
+
+  constructor(private readonly container: Container, private readonly now: () => Date = () => new Date()) {}
+
+  async setReviewConversation(conversationId: string, setBy: string): Promise<void> {
+    await this.container.items.upsert({ id: REVIEW_SETTING_ID, conversationId, setBy, at: this.now().toISOString() });
+  }
+
+  async reviewConversation(): Promise<ReviewConversationSetting | undefined> {
+    const doc = await this.read<ReviewConversationSetting>(REVIEW_SETTING_ID);
+    return doc ? { conversationId: doc.conversationId, setBy: doc.setBy, at: doc.at } : undefined;
+  }
+
+  async saveReviewCard(record: ReviewCardRecord): Promise<void> {
+    await this.container.items.upsert({ id: reviewCardId(record.claimId), ...record });
+  }
+
+  async reviewCard(claimId: string): Promise<ReviewCardRecord | undefined> {
+    const doc = await this.read<ReviewCardRecord>(reviewCardId(claimId));
+    return doc ? { claimId: doc.claimId, conversationId: doc.conversationId, activityId: doc.activityId, postedAt: doc.postedAt } : undefined;
+  }
+
+  /** Teams user ids ("29:...") are what card refresh needs; people are known by AAD id: keep the pair when seen. */
+  async rememberTeamsUser(aadObjectId: string, teamsUserIdValue: string): Promise<void> {
+    const key = aadObjectId.toLowerCase();
+    if (this.teamsIds.get(key) === teamsUserIdValue) return;
+    await this.container.items.upsert({ id: teamsUserId(key), aadObjectId: key, teamsUserId: teamsUserIdValue });
+    this.teamsIds.set(key, teamsUserIdValue);
+  }
+
+  async teamsUserIdOf(aadObjectId: string): Promise<string | undefined> {
+    const key = aadObjectId.toLowerCase();
+    const cached = this.teamsIds.get(key);
+    if (cached) return cached;
+    const doc = await this.read<{ teamsUserId: string }>(teamsUserId(key));
+    if (doc) this.teamsIds.set(key, doc.teamsUserId);
+    return doc?.teamsUserId;
+  }
+
+  private async read<T>(id: string): Promise<T | undefined> {
+    try {
+      return (await this.container.item(id, id).read<T & { id: string }>()).resource ?? undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import type { Actor } from '../../src/domain/actors';
+import type { Claim, PoeFile } from '../../src/domain/claim';
+import { formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
+import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
+import { productCatalogue } from '../../src/domain/productCatalogue';
+import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
+import { hasMessage, render, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
+import type { AppServices } from '../../src/services/appServices';
+import { formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
+
+/**
+ * The reviewers' card of a claim: one card per claim in the reviewers' conversation, drawn read-only
+ * for everyone, and with the buttons the viewer's role allows when a reviewer's Teams client refreshes it.
+ */
+
+export interface ReviewCardOptions {
+  locale: Locale;
+  /** The reviewer the card is drawn for; undefined draws the shared read-only card. */
+  viewer?: Actor;
+  notice?: { message: Message | string; style: 'good' | 'attention' | 'accent' | 'warning' };
+  /** Show the "approve and end the other association" choice (after an approval met a conflict). */
+  offerSupersede?: boolean;
+  refreshUserIds: string[];
+}
+
+const DEADLINE_LABELS: Record<string, MessageKey> = {
+  reviewStart: 'review.deadline.reviewStart',
+  reviewDecision: 'review.deadline.reviewDecision',
+  partnerResponse: 'review.deadline.partnerResponse',
+  consentEnds: 'review.deadline.consentEnds',
+  disputeWindowEnds: 'review.deadline.disputeWindowEnds',
+};
+
+export class ReviewCardView {
+  constructor(private readonly services: AppServices) {}
+
+  async render(claim: Claim, options: ReviewCardOptions): Promise<AdaptiveCardJson> {
+    const { locale } = options;
+    const f = claim.fields;
+    const organisation = await this.services.rosters.organisation(claim.orgId);
+    const now = this.services.clock.now();
+    const products = (f.products ?? []).map((p) => productCatalogue.find(p)?.name ?? p);
+    const offered = (type: ClaimActionType) => Boolean(options.viewer && isActionOffered(claim, options.viewer, type));
+    const competing = await this.services.claimService.competingClaims(claim);
+    const links = await this.poeLines(claim.poe, locale);
+    const conflicts = await Promise.all(
+      competing.map(async (other) => {
+        const otherOrg = await this.services.rosters.organisation(other.claim.orgId);
+        const shared = other.sharedKeys.map((k) => this.keyLabel(k)).join(', ');
+        return {
+          left: { heading: t(locale, 'review.conflict.thisClaim', { claimId: claim.id }), lines: [organisation?.name ?? claim.orgId, t(locale, `status.${claim.status}`), shared, ...links].join('\n\n') },
+          right: {
+            heading: t(locale, 'review.conflict.otherClaim', { claimId: other.claim.id }),
+            lines: [otherOrg?.name ?? other.claim.orgId, t(locale, `status.${other.claim.status}`), shared, ...(await this.poeLines(other.claim.poe, locale))].join('\n\n'),
+          },
+        };
+      }),
+    );
+    const last = [...claim.history].reverse().find((e) => e.outcome === 'applied');
+    const data = {
+      claimId: claim.id,
+      version: claim.version,
+      refreshUserIds: options.refreshUserIds,
+      title: f.claimName ?? claim.id,
+      subtitle: t(locale, 'review.subtitle', {
+        status: `@status.${claim.status}`,
+        claimId: claim.id,
+        org: organisation?.name ?? claim.orgId,
+        mpnId: f.mpnId ?? '-',
+      }),
+      notice: options.notice ? (typeof options.notice.message === 'string' ? options.notice.message : render(locale, options.notice.message)) : this.statusNotice(claim, locale),
+      noticeStyle: options.notice?.style ?? 'accent',
+      facts: [
+        { title: t(locale, 'field.customerDomain'), value: f.customerDomain ?? '-' },
+        { title: t(locale, 'field.customerTenantId'), value: f.customerTenantId ?? '-' },
+        { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
+        { title: t(locale, 'field.products'), value: products.join(', ') || '-' },
+        ...((f.subscriptions ?? []).length ? [{ title: t(locale, 'field.subscriptions'), value: (f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ') }] : []),
+        ...(f.revenueAssociation
+          ? [{ title: t(locale, 'field.revenueAssociation'), value: `${f.revenueAssociation.solutionSellerName} · ${f.revenueAssociation.customerName} · ${f.revenueAssociation.isvSolutionName}` }]
+          : []),
+        { title: t(locale, 'field.customerContact'), value: f.customerContact ? `${f.customerContact.name} · ${f.customerContact.title} · ${f.customerContact.email}` : '-' },
+        ...(f.technicalContact ? [{ title: t(locale, 'field.technicalContact'), value: `${f.technicalContact.name} · ${f.technicalContact.title} · ${f.technicalContact.email}` }] : []),
+        { title: t(locale, 'field.partnerContact'), value: f.partnerContact ? `${f.partnerContact.name} · ${f.partnerContact.email}` : '-' },
+        ...(claim.dispute ? [{ title: t(locale, 'review.dispute'), value: claim.dispute.justification ?? '-' }] : []),
+      ],
+      deadlines: Object.entries(claim.deadlines)
+        .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        .map(([name, due]) => ({
+          title: t(locale, DEADLINE_LABELS[name]),
+          value: this.deadlineText(name, due, now, locale),
+        })),
+      poe: links.length ? links : [t(locale, 'review.noPoe')],
+      conflicts,
+      comments: claim.comments.slice(-5).map((c) => t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(this.services, c.at), text: c.text })),
+      lastAction: last ? t(locale, 'review.lastAction', { action: `@action.${last.action}`, actor: last.actor.name, at: formatInstant(this.services, last.at) }) : '',
+      defaultRejectReason: REVIEWER_REJECTION_REASONS[0],
+      rejectReasons: REVIEWER_REJECTION_REASONS.map((r) => ({ title: t(locale, `reason.${r}`), value: r })),
+      infoReasons: INFO_REQUEST_REASONS.map((r) => ({ title: t(locale, `infoReason.${r}`), value: r })),
+      can: {
+        startReview: offered('startReview'),
+        approve: offered('approve') && !options.offerSupersede,
+        supersede: offered('approve') && Boolean(options.offerSupersede),
+        reject: offered('reject'),
+        requestInfo: offered('requestInfo'),
+        comment: offered('comment'),
+        history: options.viewer?.kind === 'reviewer',
+      },
+      labels: this.labels(locale),
+    };
+    return renderCard('reviewCard', data as never);
+  }
+
+  /** The history of a claim as a card, newest first (at most the latest 40 events: a card must stay small). */
+  history(claim: Claim, locale: Locale, withBack: boolean): AdaptiveCardJson {
+    const events = [...claim.history].reverse().slice(0, 40);
+    return renderCard('claimHistory', {
+      claimId: claim.id,
+      title: t(locale, 'review.history.title', { name: claim.fields.claimName ?? claim.id }),
+      subtitle: t(locale, 'review.history.subtitle', { claimId: claim.id, count: claim.history.length }),
+      back: withBack ? t(locale, 'review.history.back') : '',
+      events: events.map((e) => ({ heading: this.eventHeading(e, locale), lines: this.eventLines(e, locale) })),
+    } as never);
+  }
+
+  private eventHeading(e: ClaimHistoryEvent, locale: Locale): string {
+    const action = hasMessage(`action.${e.action}`) ? t(locale, `action.${e.action}` as MessageKey) : e.action;
+    const key = e.outcome === 'refused' ? 'review.history.refusedHeading' : 'review.history.heading';
+    return t(locale, key, { at: formatInstant(this.services, e.at), actor: e.actor.name, role: `@role.${e.actor.kind}`, action });
+  }
+
+  private eventLines(e: ClaimHistoryEvent, locale: Locale): string[] {
+    const lines: string[] = [];
+    if (e.fromStatus !== e.toStatus) lines.push(t(locale, 'review.history.status', { from: `@status.${e.fromStatus}`, to: `@status.${e.toStatus}` }));
+    if (e.reason) lines.push(t(locale, 'review.history.reason', { reason: `@reason.${e.reason}` }));
+    if (e.reasons?.length) lines.push(t(locale, 'review.history.reason', { reason: e.reasons.map((r) => `@infoReason.${r}`) }));
+    for (const change of e.changes) {
+      if (change.field === 'status' || change.field.startsWith('deadlines.')) continue;
+      lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: shortValue(change.before), after: shortValue(change.after) }));
+    }
+    if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
+    if (e.refusal) lines.push(render(locale, e.refusal));
+    return lines;
+  }
+
+  private fieldLabel(path: string, locale: Locale): string {
+    const name = path.replace(/^fields\./, '');
+    return hasMessage(`field.${name}`) ? t(locale, `field.${name}` as MessageKey) : name;
+  }
+
+  private statusNotice(claim: Claim, locale: Locale): string {
+    const last = [...claim.history].reverse().find((e) => e.outcome === 'applied' && e.fromStatus !== e.toStatus);
+    return last ? t(locale, 'review.statusBy', { status: `@status.${claim.status}`, actor: last.actor.name, at: formatInstant(this.services, last.at) }) : '';
+  }
+
+  private deadlineText(name: string, due: string, now: Date, locale: Locale): string {
+    const unit = name === 'consentEnds' || name === 'disputeWindowEnds' ? (name === 'consentEnds' ? this.services.policy.consentPeriod.unit : 'days') : 'businessDays';
+    const left = this.services.calendar.daysLeft(now, new Date(due), unit);
+    // The deadline is the midnight that ends its last day: show that day's 23:59.
+    const shown = formatInstant(this.services, new Date(Date.parse(due) - 60_000).toISOString());
+    return left > 0
+      ? t(locale, unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date: shown, count: left })
+      : t(locale, 'review.deadline.passed', { date: shown });
+  }
+
+  private async poeLines(files: PoeFile[], locale: Locale): Promise<string[]> {
+    const ttlMinutes = this.services.config.poeLinkTtlMinutes;
+    const now = this.services.clock.now();
+    return Promise.all(
+      files.map(async (file) => {
+        const url = await this.services.poe.readLink(file.blobName, { now, ttlMinutes }).catch(() => undefined);
+        const name = file.fileName.replace(/[[\]]/g, '');
+        return url ? `[${name}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
+      }),
+    );
+  }
+
+  private keyLabel(key: string): string {
+    const [kind, value] = key.split(':');
+    return kind === 'subscription' ? value : productCatalogue.find(value)?.name ?? value;
+  }
+
+  private labels(locale: Locale): Record<string, string> {
+    const keys = [
+      'refresh', 'deadlines', 'poe', 'conflicts', 'comments', 'startReview', 'approve', 'supersede', 'reject', 'reason', 'reasonRequired', 'comment',
+      'confirmReject', 'requestInfo', 'reasons', 'commentToPartner', 'commentRequired', 'sendRequest', 'commentButton', 'sendComment', 'history',
+    ];
+    return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)]));
+  }
+}
+
+function shortValue(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(', ');
+  const json = JSON.stringify(value);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
