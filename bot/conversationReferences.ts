@@ -31,3 +31,13 @@ export async function saveConversationReference(store: ConversationStore, activi
   const channelReference = { ...reference, conversation: { ...reference.conversation, id: conversationId } };
   await store.save({ id: conversationReferenceKey(conversationId), kind: 'conversation', tenantId, conversationType, reference: channelReference });
 }
+
+/**
+ * What the person typed, without the bot's @mention (channels and group chats prefix it) and with
+ * spacing normalised: the text commands are matched against.
+ */
+export function typedText(activity: Partial<Activity>): string {
+  const withoutMention = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+  // Some clients send the <at> tag without a mention entity: drop any that is left.
+  return withoutMention.replace(/<at>[^<]*<\/at>/g, ' ').replace(/\s+/g, ' ').trim();
+}

@@ -13,7 +13,7 @@ import type { AppServices } from '../src/services/appServices';
 import type { Logger } from '../src/logger';
 import { render, resolveLocale, t } from '../src/i18n/locales';
 import { resolveIdentity, type Identity } from '../src/services/identity';
-import { saveConversationReference, tenantIdOf } from './conversationReferences';
+import { saveConversationReference, tenantIdOf, typedText } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';
 import { helpCard } from './helpCard';
 import { welcomeCard } from './welcomeCard';
@@ -126,7 +126,7 @@ export class CporBot extends TeamsActivityHandler {
       return;
     }
     const value = context.activity.value as { command?: unknown } | undefined;
-    const typed = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '').trim().toLowerCase();
+    const typed = typedText(context.activity).toLowerCase();
     const command = typeof value?.command === 'string' ? value.command.toLowerCase() : typed;
     const identity = await this.identityOf(context);
     if (command === 'help' || command === '?' || command === '') {

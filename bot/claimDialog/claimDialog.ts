@@ -11,7 +11,7 @@ import type { AppServices } from '../../src/services/appServices';
 import { resolveIdentity, type Identity } from '../../src/services/identity';
 import { intakeAttachment, type IncomingAttachment } from '../../src/services/poeFileIntake';
 import { poeTemplateDocx } from '../../src/services/poeTemplate';
-import { tenantIdOf } from '../conversationReferences';
+import { tenantIdOf, typedText } from '../conversationReferences';
 import {
   formStep,
   formatBytes,
@@ -152,7 +152,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   private async handle(turn: Turn): Promise<Outcome> {
     const activity = turn.dc.context.activity;
     const value = activity.value as Record<string, unknown> | undefined;
-    const text = (TurnContext.removeRecipientMention(activity) ?? activity.text ?? '').trim();
+    const text = typedText(activity);
     const command = text.toLowerCase();
     const claim = await this.loadClaim(turn);
     if (turn.state.claimId && (!claim || !EDITABLE[turn.state.mode ?? 'draft'].includes(claim.status))) {

@@ -1,0 +1,326 @@
+import { startBotApp, type BotApp } from '../bot/botApp';
+import { silentLogger } from '../src/logger';
+import type { Actor } from '../src/domain/actors';
+import type { Claim } from '../src/domain/claim';
+import { demoPdf } from '../src/demo/demoSeed';
+import { cardProblems } from './support/cardValidation';
+import { StubConnector } from './support/stubConnector';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT } from './support/activities';
+import { testConfig, uniqueName } from './support/testStorage';
+
+/**
+ * Reviewers decide from the claim card in their channel: adaptiveCard/action invokes through the real
+ * adapter and HTTP server, proactive posts and updates through a stub Bot Connector on loopback.
+ */
+
+const REVIEWER2_AAD = 'c3d4e5f6-0002-4000-8000-000000000002';
+const CHANNEL = '19:reviews@thread.tacv2';
+const connector = new StubConnector();
+let app: BotApp;
+
+const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+const robin: Actor = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
+
+beforeAll(async () => {
+  await connector.start();
+  app = await startBotApp(testConfig({ DEMO_DATA: 'false' }), { log: silentLogger });
+  // The reviewers' channel: the bot is added, a reviewer sets it; the partners have 1:1 chats with the bot.
+  await post(channelActivity(REVIEWER_AAD, { type: 'installationUpdate', action: 'add' }));
+  const mention = { type: 'mention', text: '<at>CPOR</at>', mentioned: { id: '28:cpor-bot', name: 'CPOR' } };
+  const set = await post(channelActivity(REVIEWER_AAD, { type: 'message', text: '<at>CPOR</at> use this channel for reviews', entities: [mention], deliveryMode: 'expectReplies' }));
+  expect(JSON.stringify(set.body)).toContain("This conversation is now the reviewers' conversation (set by Riley Reviewer)");
+  await post(channelActivity(REVIEWER2_AAD, { type: 'message', text: 'hello', deliveryMode: 'expectReplies' }));
+  await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', text: 'help', deliveryMode: 'expectReplies' }));
+  await post(personal(robin.id, '7d3b2a1c-9e8f-4a6b-8c7d-2e3f4a5b6c7d', { type: 'message', text: 'help', deliveryMode: 'expectReplies' }));
+});
+afterAll(async () => {
+  await app.close();
+  await connector.stop();
+});
+beforeEach(() => connector.clear());
+
+function channelActivity(aad: string, extra: Record<string, unknown>, tenantId = REVIEWER_TENANT) {
+  return {
+    id: uniqueName('a-'),
+    channelId: 'msteams',
+    serviceUrl: connector.url,
+    locale: 'en-US',
+    conversation: { id: CHANNEL, conversationType: 'channel', tenantId },
+    from: { id: `29:${aad}`, aadObjectId: aad, name: aad === REVIEWER_AAD ? 'Riley Reviewer' : 'Someone' },
+    recipient: { id: '28:cpor-bot' },
+    channelData: { tenant: { id: tenantId }, channel: { id: CHANNEL } },
+    ...extra,
+  };
+}
+
+function personal(aad: string, tenantId: string, extra: Record<string, unknown>) {
+  return {
+    id: uniqueName('p-'),
+    channelId: 'msteams',
+    serviceUrl: connector.url,
+    locale: 'en-US',
+    conversation: { id: `a:dm-${aad}`, conversationType: 'personal', tenantId },
+    from: { id: `29:${aad}`, aadObjectId: aad, name: 'Partner' },
+    recipient: { id: '28:cpor-bot' },
+    channelData: { tenant: { id: tenantId } },
+    ...extra,
+  };
+}
+
+async function post(activity: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A button pressed on a claim card, as Teams sends it (Action.Execute). */
+async function invoke(aad: string, verb: string, data: Record<string, unknown>, tenantId = REVIEWER_TENANT) {
+  const { status, body } = await post(channelActivity(aad, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'activity-1', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } }, tenantId));
+  expect(status).toBe(200);
+  expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+  expect(cardProblems(body.value)).toEqual([]);
+  return body.value as Record<string, unknown>;
+}
+
+const text = (card: unknown) => JSON.stringify(card);
+const verbs = (card: unknown) => [...text(card).matchAll(/"verb":"(\w+)"/g)].map((m) => m[1]).filter((v, i, all) => all.indexOf(v) === i && v !== 'refreshReviewCard');
+
+async function submittedClaim(owner: Actor, fields: Record<string, unknown>): Promise<Claim> {
+  const draft = await app.services.claimService.createDraft(owner, {
+    mpnId: owner === avery ? '4412345' : '5523456', customerDomain: 'fourthcoffee.example', solutionArea: 'Microsoft365', activity: 'Usage',
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' }, partnerContact: { name: owner.name, email: 'p@partner.example' },
+    claimName: `${owner.name} claim`, ...fields,
+  });
+  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
+  const stored = await app.services.poe.upload({ claimId: draft.claim.id, fileName: 'sow.pdf', contentType: 'application/pdf', data: demoPdf('SOW') });
+  await app.services.claimService.act(draft.claim.id, { type: 'addPoe', files: [{ id: `${draft.claim.id}-1`, fileName: 'sow.pdf', ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: owner.id, name: owner.name } }] }, owner);
+  const submitted = await app.services.claimService.act(draft.claim.id, { type: 'submit' }, owner);
+  if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
+  await app.background.drain();
+  return submitted.claim;
+}
+
+async function claim(id: string): Promise<Claim> {
+  return (await app.services.claimService.get(id))!;
+}
+
+describe('the claim card in the reviewers channel', () => {
+  test('a submitted claim is posted once, read-only for everyone, with a refresh for the reviewers', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000001', products: ['teams'] });
+    const posts = connector.to(CHANNEL).filter((call) => call.method === 'POST');
+    expect(posts).toHaveLength(1);
+    const card = posts[0].activity.attachments![0].content;
+    expect(cardProblems(card)).toEqual([]);
+    expect(text(card)).toContain(`Submitted · ${c.id} · Fabrikam Consulting Ltd (MPN 4412345)`);
+    expect(text(card)).toMatch(/Review start target.*business day\(s\) left/);
+    expect(text(card)).toMatch(/\[sow\.pdf\]\(http:\/\/127\.0\.0\.1:\d+\/.*sp=r.*\)/);
+    expect(card.actions ?? []).toEqual([]);
+    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: 'refreshReviewCard' }, userIds: expect.arrayContaining([`29:${REVIEWER_AAD}`, `29:${REVIEWER2_AAD}`]) });
+    expect(await app.services.reviews.reviewCard(c.id)).toMatchObject({ conversationId: CHANNEL, activityId: posts[0].assignedId });
+  });
+
+  test('the refresh gives reviewers their buttons and everyone else the read-only card', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000002', products: ['teams'] });
+    expect(verbs(await invoke(REVIEWER_AAD, 'refreshReviewCard', { claimId: c.id }))).toEqual(['startReview', 'comment', 'history']);
+    expect(verbs(await invoke(PARTNER_AAD, 'refreshReviewCard', { claimId: c.id }, PARTNER_TENANT))).toEqual([]);
+  });
+
+  test('start review, then request information: the shared card is updated in place and the partner is asked in their chat', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000003', products: ['teams'] });
+    const record = (await app.services.reviews.reviewCard(c.id))!;
+    let card = await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
+    expect(text(card)).toContain(`You started the review of claim ${c.id}.`);
+    expect(verbs(card)).toEqual(['approve', 'reject', 'requestInfo', 'comment', 'history']);
+    await app.background.drain();
+    const update = connector.to(CHANNEL).find((call) => call.method === 'PUT');
+    expect(update?.activityId).toBe(record.activityId);
+    expect(text(update?.activity)).toContain(`Under review · ${c.id}`);
+    expect(text(update?.activity)).toContain('Under review · by Riley Reviewer');
+    expect(cardProblems(update!.activity.attachments![0].content)).toEqual([]);
+
+    connector.clear();
+    const current = await claim(c.id);
+    card = await invoke(REVIEWER_AAD, 'requestInfo', { claimId: c.id, version: current.version, reasons: 'MissingProducts,MissingOrOldDates', infoComment: 'Please name Teams in the SOW and date it.' });
+    expect(text(card)).toContain('Your request for information');
+    await app.background.drain();
+    expect((await claim(c.id)).status).toBe('PartnerActionRequired');
+    const notice = connector.to(`a:dm-${PARTNER_AAD}`).at(-1)!;
+    const noticeCard = notice.activity.attachments![0].content;
+    expect(cardProblems(noticeCard)).toEqual([]);
+    expect(text(noticeCard)).toContain('Partner action required: Avery Fabrikam claim');
+    expect(text(noticeCard)).toContain('Riley Reviewer needs more information: Missing products, Missing or old dates.');
+    expect(text(noticeCard)).toContain('Please name Teams in the SOW and date it.');
+    expect(text(noticeCard)).toMatch(/"verb":"amendClaim".*"verb":"resubmit"/);
+  });
+
+  test('a partner or a stranger pressing a reviewer button is refused, and the attempt is in the history', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000004', products: ['teams'] });
+    // The partner user, from their own tenant (e.g. a card forwarded to them).
+    const byPartner = await invoke(PARTNER_AAD, 'startReview', { claimId: c.id, version: c.version }, PARTNER_TENANT);
+    expect(text(byPartner)).toContain("A partner user can't start the review.");
+    const stranger = '99999999-0000-4000-8000-000000000099';
+    const byStranger = await invoke(stranger, 'approve', { claimId: c.id, version: c.version });
+    expect(text(byStranger)).toContain("A person who is not on a roster can't approve the claim.");
+    const after = await claim(c.id);
+    expect(after.status).toBe('Submitted');
+    expect(after.history.filter((e) => e.outcome === 'refused').map((e) => [e.action, e.actor.kind, e.actor.id])).toEqual([
+      ['startReview', 'partner', PARTNER_AAD],
+      ['approve', 'stranger', stranger],
+    ]);
+  });
+
+  test('the same invoke delivered twice acts once; two reviewers at once make one transition and the other is told who acted', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000005', products: ['teams'] });
+    const data = { claimId: c.id, version: c.version };
+    await Promise.all([invoke(REVIEWER_AAD, 'startReview', data), invoke(REVIEWER_AAD, 'startReview', data)]);
+    const started = await claim(c.id);
+    expect(started.history.filter((e) => e.action === 'startReview')).toHaveLength(1);
+
+    const cards = await Promise.all([invoke(REVIEWER_AAD, 'approve', { claimId: c.id, version: started.version }), invoke(REVIEWER2_AAD, 'approve', { claimId: c.id, version: started.version })]);
+    const approved = await claim(c.id);
+    expect(approved.history.filter((e) => e.action === 'approve')).toHaveLength(1);
+    const winner = approved.history.find((e) => e.action === 'approve')!.actor.name;
+    const loserCard = cards.find((card) => !text(card).includes('You approved'))!;
+    expect(text(loserCard)).toContain(`The claim is already Approved: ${winner} did that on`);
+    expect(await app.services.associations.listForTenant('88888888-0000-4000-8000-000000000005')).toHaveLength(1);
+  });
+
+  test('reject needs a reason from the list; the partner is told the reason and the dispute deadline', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000006', products: ['intune'] });
+    await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
+    let current = await claim(c.id);
+    expect(text(await invoke(REVIEWER_AAD, 'reject', { claimId: c.id, version: current.version, reason: 'Because' }))).toContain('Choose a reason from the list.');
+    expect(text(await invoke(REVIEWER_AAD, 'reject', { claimId: c.id, version: current.version, reason: 'CustomerDecline' }))).toContain('Customer decline is not a reason a reviewer can give.');
+    connector.clear();
+    await invoke(REVIEWER_AAD, 'reject', { claimId: c.id, version: current.version, reason: 'MissingCustomerConsentOnPoe', rejectComment: 'No signature.' });
+    await app.background.drain();
+    current = await claim(c.id);
+    expect(current).toMatchObject({ status: 'Rejected', rejection: { reason: 'MissingCustomerConsentOnPoe', comment: 'No signature.' } });
+    const notice = text(connector.to(`a:dm-${PARTNER_AAD}`).at(-1)!.activity);
+    expect(notice).toContain('Reason: Missing customer consent on PoE.');
+    expect(notice).toContain('You can dispute this decision until');
+  });
+
+  test('comments go both ways: a reviewer comment reaches the partner with a Reply button, the reply reaches the card', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000007', products: ['teams'] });
+    await invoke(REVIEWER_AAD, 'comment', { claimId: c.id, version: c.version, reviewerComment: 'Is the SOW signed by Contoso?' });
+    await app.background.drain();
+    const notice = connector.to(`a:dm-${PARTNER_AAD}`).at(-1)!.activity;
+    expect(text(notice)).toContain('New comment on Avery Fabrikam claim');
+    expect(text(notice)).toContain('Is the SOW signed by Contoso?');
+    expect(text(notice)).toContain('"verb":"partnerReply"');
+
+    connector.clear();
+    const reply = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { verb: 'partnerReply', claimId: c.id, comment: 'Yes, page 3.' } }));
+    expect(JSON.stringify(reply.body)).toContain(`Your reply on claim ${c.id} was sent to the reviewers.`);
+    await app.background.drain();
+    const updated = connector.to(CHANNEL).find((call) => call.method === 'PUT')!;
+    expect(text(updated.activity)).toContain('Yes, page 3.');
+    const history = await claim(c.id);
+    expect(history.comments.map((x) => [x.author.kind, x.text])).toEqual([['reviewer', 'Is the SOW signed by Contoso?'], ['partner', 'Yes, page 3.']]);
+    const historyCard = await invoke(REVIEWER_AAD, 'history', { claimId: c.id });
+    expect(text(historyCard)).toContain('Riley Reviewer (reviewer) · comment on the claim');
+    expect(text(historyCard)).toContain('Comment: Yes, page 3.');
+  });
+});
+
+describe('partner action required, round trip', () => {
+  test('the partner edits a product in the allowed fields and resubmits; the claim is back under review and the card updated', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000008', products: ['teams', 'intune'] });
+    await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
+    const underReview = await claim(c.id);
+    await invoke(REVIEWER_AAD, 'requestInfo', { claimId: c.id, version: underReview.version, reasons: 'MissingProducts', infoComment: 'Intune is not in the SOW: remove it or add PoE.' });
+    await app.background.drain();
+    connector.clear();
+
+    const dm = (extra: Record<string, unknown>) => post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', ...extra }));
+    let replies = await dm({ value: { verb: 'amendClaim', claimId: c.id } });
+    let reply = JSON.stringify(replies.body);
+    expect(reply).toContain('Edit claim: Avery Fabrikam claim');
+    expect(reply).toContain('"section":"products"');
+    expect(reply).not.toContain('"section":"area"'); // not editable after submission
+    replies = await dm({ value: { cpor: 'claimStep', step: 'summary', claimId: c.id, action: 'edit', section: 'products' } });
+    expect(JSON.stringify(replies.body)).toContain('Products and workloads');
+    replies = await dm({ value: { cpor: 'claimStep', step: 'products', claimId: c.id, action: 'next', products: 'teams' } });
+    reply = JSON.stringify(replies.body);
+    expect(reply).toContain('Edit claim: Avery Fabrikam claim');
+    expect(reply).toContain('"title":"Resubmit"');
+    replies = await dm({ value: { cpor: 'claimStep', step: 'summary', claimId: c.id, action: 'resubmit' } });
+    expect(JSON.stringify(replies.body)).toContain(`Claim ${c.id} is resubmitted and now Under review.`);
+    await app.background.drain();
+
+    const after = await claim(c.id);
+    expect(after.status).toBe('UnderReview');
+    expect(after.fields.products).toEqual(['teams']);
+    expect(after.history.map((e) => e.action).slice(-2)).toEqual(['edit', 'resubmit']);
+    const update = connector.to(CHANNEL).filter((call) => call.method === 'PUT').at(-1)!;
+    expect(text(update.activity)).toContain(`Under review · ${c.id}`);
+    expect(text(update.activity)).toContain('Products/workloads","value":"Microsoft Teams"');
+  });
+
+  test('editing is offered only while Submitted or Partner action required', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000009', products: ['teams'] });
+    await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
+    const replies = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { verb: 'amendClaim', claimId: c.id } }));
+    expect(JSON.stringify(replies.body)).toContain(`Claim ${c.id} is Under review: it can be edited only while Submitted or Partner action required.`);
+  });
+});
+
+describe('racing approvals', () => {
+  test('two claims of different partners for one workload approved at once: exactly one association, the other reviewer must choose', async () => {
+    const tenant = '88888888-0000-4000-8000-000000000011';
+    const a = await submittedClaim(avery, { customerTenantId: tenant, products: ['intune'] });
+    const b = await submittedClaim(robin, { customerTenantId: tenant, products: ['intune'] });
+    await invoke(REVIEWER_AAD, 'startReview', { claimId: a.id, version: a.version });
+    await invoke(REVIEWER2_AAD, 'startReview', { claimId: b.id, version: b.version });
+    const [cardA, cardB] = await Promise.all([
+      invoke(REVIEWER_AAD, 'approve', { claimId: a.id, version: (await claim(a.id)).version }),
+      invoke(REVIEWER2_AAD, 'approve', { claimId: b.id, version: (await claim(b.id)).version }),
+    ]);
+    const [statusA, statusB] = [(await claim(a.id)).status, (await claim(b.id)).status];
+    expect([statusA, statusB].sort()).toEqual(['Approved', 'UnderReview']);
+    const live = await app.services.associations.listForTenant(tenant);
+    expect(live.map((d) => d.claimId)).toEqual([statusA === 'Approved' ? a.id : b.id]);
+    const [winner, loserCard] = statusA === 'Approved' ? [a, cardB] : [b, cardA];
+    expect(text(loserCard)).toContain(`Another partner holds the association through ${winner.id}.`);
+  });
+
+  test('an older Teams client sends the fallback Action.Submit: the same action, and the pressed card is replaced', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000012', products: ['teams'] });
+    await post(channelActivity(REVIEWER_AAD, { type: 'message', replyToId: 'activity-77', value: { verb: 'startReview', claimId: c.id, version: c.version } }));
+    expect((await claim(c.id)).status).toBe('UnderReview');
+    const replaced = connector.to(CHANNEL).find((call) => call.method === 'PUT' && call.activityId === 'activity-77');
+    expect(text(replaced?.activity)).toContain(`You started the review of claim ${c.id}.`);
+  });
+});
+
+describe('arbitration', () => {
+  test('approving against another partner\'s live association asks for an explicit choice; superseding ends the old one and tells that partner', async () => {
+    const tenant = '88888888-0000-4000-8000-000000000010';
+    const first = await submittedClaim(robin, { customerTenantId: tenant, products: ['teams'] });
+    await invoke(REVIEWER_AAD, 'startReview', { claimId: first.id, version: first.version });
+    await invoke(REVIEWER_AAD, 'approve', { claimId: first.id, version: (await claim(first.id)).version });
+    expect((await claim(first.id)).status).toBe('Approved');
+
+    const second = await submittedClaim(avery, { customerTenantId: tenant, products: ['teams', 'exchange-online'] });
+    const postCard = connector.to(CHANNEL).filter((call) => call.method === 'POST').at(-1)!.activity;
+    expect(text(postCard)).toContain(`Competing claim ${first.id}`);
+    expect(text(postCard)).toContain('Tailspin Partners GmbH');
+    await invoke(REVIEWER_AAD, 'startReview', { claimId: second.id, version: second.version });
+    let card = await invoke(REVIEWER_AAD, 'approve', { claimId: second.id, version: (await claim(second.id)).version });
+    expect(text(card)).toContain(`Another partner holds the association through ${first.id}.`);
+    expect(verbs(card)).toEqual(['approveSupersede', 'reject', 'requestInfo', 'comment', 'history']);
+    expect((await claim(second.id)).status).toBe('UnderReview');
+
+    connector.clear();
+    card = await invoke(REVIEWER_AAD, 'approveSupersede', { claimId: second.id, version: (await claim(second.id)).version });
+    expect(text(card)).toContain(`You approved claim ${second.id}.`);
+    await app.background.drain();
+    expect(await claim(first.id)).toMatchObject({ status: 'Rejected', rejection: { reason: 'AssociationSuperseded' } });
+    expect((await claim(second.id)).status).toBe('Approved');
+    const live = await app.services.associations.listForTenant(tenant);
+    expect(live.map((a) => [a.id, a.claimId]).sort()).toEqual([['workload:exchange-online', second.id], ['workload:teams', second.id]]);
+    const told = text(connector.to(`a:dm-${robin.id}`).at(-1)!.activity);
+    expect(told).toContain('Reason: Association superseded after arbitration.');
+  });
+});
