@@ -187,7 +187,7 @@ export class CporBot extends TeamsActivityHandler {
       await context.sendActivity(t(locale, 'reply.unknownCommand'));
       return;
     }
-    const result = await this.services.claimService.act(claimId, action, identity.actor, { actionId: `${claimId}:${verb}:${context.activity.replyToId ?? context.activity.id}:${comment}` });
+    const result = await this.services.claimService.act(claimId, action, identity.actor, { actionId: `${claimId}:${verb}:${context.activity.replyToId ?? context.activity.id}:${comment}` }, identity.actor.orgId);
     if (!result.ok) {
       await context.sendActivity(render(locale, result.refusal.message));
       return;

@@ -2,6 +2,7 @@ import { ClaimStore, HistoryRewriteError } from '../src/storage/claimStore';
 import { AssociationStore } from '../src/storage/associationStore';
 import { RosterStore } from '../src/storage/rosterStore';
 import { ClaimService } from '../src/services/claimService';
+import { TenantClaimIndex } from '../src/storage/tenantClaimIndex';
 import { CosmosDatabase } from '../src/storage/cosmosDatabase';
 import { ManualClock } from '../src/clock';
 import { DEFAULT_DEADLINE_POLICY } from '../src/domain/deadlinePolicy';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   associations = new AssociationStore(db.containers.associations);
   const rosters = new RosterStore(db.containers.rosters);
   await rosters.loadFile(DEMO_ROSTER);
-  service = new ClaimService({ claims, associations, rosters, clock, calendar, policy: DEFAULT_DEADLINE_POLICY });
+  service = new ClaimService({ claims, associations, rosters, tenantIndex: new TenantClaimIndex(db.containers.tenantIndex), clock, calendar, policy: DEFAULT_DEADLINE_POLICY });
 });
 afterAll(() => db.close());
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Actor } from '../../src/domain/actors';
 import type { ClaimAction } from '../../src/domain/claimLifecycle';
+import type { Claim } from '../../src/domain/claim';
 import { INFO_REQUEST_REASONS, REJECTION_REASONS, type InfoRequestReason, type RejectionReason } from '../../src/domain/reasons';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
@@ -48,18 +49,20 @@ export class ReviewCardActions {
   async handle(invoke: ReviewInvoke): Promise<AdaptiveCardJson> {
     const { verb, data, locale } = invoke;
     const claimId = typeof data.claimId === 'string' ? data.claimId : '';
+    // The card says where the claim lives, which saves a cross-partition query; it decides nothing else.
+    const orgId = typeof data.orgId === 'string' && data.orgId ? data.orgId : undefined;
     const actor = actorOf(invoke);
     const viewer = actor.kind === 'reviewer' ? actor : undefined;
     const refreshUserIds = await this.publisher.reviewerTeamsIds();
-    const card = async (notice?: Parameters<ReviewCardPublisher['view']['render']>[1]['notice'], offerSupersede = false) => {
-      const claim = await this.services.claimService.get(claimId);
+    const card = async (notice?: Parameters<ReviewCardPublisher['view']['render']>[1]['notice'], offerSupersede = false, known?: Claim) => {
+      const claim = known ?? (await this.services.claimService.get(claimId, orgId)) ?? (orgId ? await this.services.claimService.get(claimId) : undefined);
       if (!claim) return noticeCard(t(locale, 'refusal.claimNotFound', { claimId }));
       return this.publisher.view.render(claim, { locale, viewer, refreshUserIds, offerSupersede, ...(notice ? { notice } : {}) });
     };
 
     if (verb === 'refreshReviewCard') return card();
     if (verb === 'history') {
-      const claim = await this.services.claimService.get(claimId);
+      const claim = await this.services.claimService.get(claimId, orgId);
       if (!claim) return card({ message: { key: 'refusal.claimNotFound', params: { claimId } }, style: 'attention' });
       if (actor.kind !== 'reviewer') return card({ message: t(locale, 'review.historyForReviewers'), style: 'attention' });
       return this.publisher.view.history(claim, locale, true);
@@ -71,17 +74,17 @@ export class ReviewCardActions {
     const result: ServiceResult =
       verb === 'approveSupersede' && actor.kind === 'reviewer'
         ? await this.services.claimService.approveSuperseding(claimId, actor, { actionId })
-        : await this.services.claimService.act(claimId, parsed.action, actor, { actionId });
+        : await this.services.claimService.act(claimId, parsed.action, actor, { actionId }, orgId);
     if (result.ok) {
       const done = ACTION_DONE[verb];
-      return card(done ? { message: t(locale, done, { claimId }), style: 'good' } : undefined);
+      return card(done ? { message: t(locale, done, { claimId }), style: 'good' } : undefined, false, result.claim);
     }
     if (result.refusal.code === 'associationConflict') {
       // Approval met another partner's live association: the reviewer must choose explicitly.
       const holders = result.refusal.conflicts.map((c) => c.claimId);
-      return card({ message: t(locale, 'review.conflictChoice', { claims: [...new Set(holders)] }), style: 'warning' }, true);
+      return card({ message: t(locale, 'review.conflictChoice', { claims: [...new Set(holders)] }), style: 'warning' }, true, result.claim);
     }
-    return card({ message: result.refusal.message, style: 'attention' });
+    return card({ message: result.refusal.message, style: 'attention' }, false, result.claim);
   }
 
   private claimAction(verb: ReviewVerb, data: Record<string, unknown>): { action: ClaimAction } | { error: MessageKey } {

@@ -34,8 +34,12 @@ export class ReviewCardPublisher {
   }
 
   async onChange(claim: Claim, event: ClaimHistoryEvent): Promise<void> {
-    const existing = await this.services.reviews.reviewCard(claim.id);
-    if (!existing && !NEEDS_A_REVIEWER.has(event.action)) return;
+    if (claim.status === 'Editing') return; // drafts are the partner's own business
+    if (!NEEDS_A_REVIEWER.has(event.action)) {
+      // Later changes only update a card that exists (and there is none without a reviewers' conversation).
+      if (!(await this.reviewConversationId())) return;
+      if (!(await this.services.reviews.reviewCard(claim.id))) return;
+    }
     await this.publish(claim);
   }
 

@@ -60,6 +60,8 @@ export class ReviewCardView {
     const last = [...claim.history].reverse().find((e) => e.outcome === 'applied');
     const data = {
       claimId: claim.id,
+      // Where the claim lives (its partition), so a button press reads it directly; never used to authorise.
+      orgId: claim.orgId,
       version: claim.version,
       refreshUserIds: options.refreshUserIds,
       title: f.claimName ?? claim.id,

@@ -12,6 +12,7 @@ import { startEmbeddedBlob, type EmbeddedBlob } from '../storage/embeddedBlob';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../storage/embeddedCosmos';
 import { PoeBlobStore } from '../storage/poeBlobStore';
 import { RosterStore } from '../storage/rosterStore';
+import { TenantClaimIndex } from '../storage/tenantClaimIndex';
 import { ClaimService } from './claimService';
 import { CustomerChecks, DataFileCustomerDirectory } from './customerDirectory';
 import { seedDemoClaims } from '../demo/demoSeed';
@@ -93,7 +94,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     const reviews = new ReviewRegistry(cosmos.containers.conversations, () => clock.now());
     const customerChecks = new CustomerChecks(DataFileCustomerDirectory.fromFile(config.customerDirectoryFile));
     log.info(`Customer directory: ${config.customerDirectoryFile}`);
-    const claimService = new ClaimService({ claims, associations, rosters, clock, calendar, policy, customerChecks, log: (m) => log.warn(m) });
+    const claimService = new ClaimService({ claims, associations, rosters, tenantIndex: new TenantClaimIndex(cosmos.containers.tenantIndex), clock, calendar, policy, customerChecks, log: (m) => log.warn(m) });
     log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);

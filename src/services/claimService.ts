@@ -20,6 +20,7 @@ import type { Message } from '../i18n/locales';
 import { PENDING_LEASE_MS, type AssociationDoc, type AssociationStore } from '../storage/associationStore';
 import type { ClaimStore } from '../storage/claimStore';
 import type { RosterStore } from '../storage/rosterStore';
+import type { TenantClaimIndex } from '../storage/tenantClaimIndex';
 import type { CustomerChecks } from './customerDirectory';
 import type { FieldError } from '../domain/claimFields';
 
@@ -58,6 +59,7 @@ export interface ClaimServiceDeps {
   claims: ClaimStore;
   associations: AssociationStore;
   rosters: RosterStore;
+  tenantIndex: TenantClaimIndex;
   clock: Clock;
   calendar: BusinessCalendar;
   policy: DeadlinePolicy;
@@ -81,8 +83,9 @@ export class ClaimService {
     this.listeners.push(listener);
   }
 
-  private changed(result: ServiceResult): ServiceResult {
+  private async changed(result: ServiceResult): Promise<ServiceResult> {
     if (result.ok && !result.duplicate) {
+      if (affectsCompetition(result.event)) await this.index(result.claim);
       for (const listener of this.listeners) {
         try {
           listener({ claim: result.claim, event: result.event });
@@ -133,6 +136,18 @@ export class ClaimService {
     return this.changed(toServiceResult(result, outcome.claim));
   }
 
+  /** Keeps the tenant's index of competing claims current; it is derived data, so a failure is logged, not fatal. */
+  private async index(claim: Claim): Promise<void> {
+    const tenantId = claim.fields.customerTenantId;
+    if (!tenantId || claim.status === 'Editing') return;
+    const competing = COMPETING_STATUSES.includes(claim.status);
+    try {
+      await this.deps.tenantIndex.put(tenantId, claim.id, competing ? { claimId: claim.id, orgId: claim.orgId, status: claim.status, keys: associationKeys(claim.fields) } : undefined);
+    } catch (error) {
+      this.deps.log?.(`Could not index claim ${claim.id} for tenant ${tenantId}`, error);
+    }
+  }
+
   /**
    * Approval creates the association through the store's once-only documents before the claim is
    * committed, so two approvals racing for one workload or subscription can't both win.
@@ -165,14 +180,14 @@ export class ClaimService {
       // The pending association protects this approval only for its lease; past it, start again.
       if (this.deps.clock.now().getTime() - started.getTime() > PENDING_LEASE_MS / 2) return { result: concurrentChange() };
       return this.decideOnce(c, action, actor, this.timeContext(options.actionId));
-    });
+    }, { current });
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (!(result.ok && outcome.written) && outcome.claim.status !== 'Approved') {
       await this.deps.associations.release(tenantId, acquired.newlyAcquired, claimId);
     }
     if (result.ok && outcome.claim.status === 'Approved') {
-      const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now());
+      const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags);
       if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
     }
     return this.changed(toServiceResult(result, outcome.claim));
@@ -226,25 +241,35 @@ export class ClaimService {
    * never named to the caller.
    */
   /** The other organisations' claims that compete with this one, with the keys they share (for reviewers). */
-  async competingClaims(claim: Claim): Promise<{ claim: Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'poe'>; sharedKeys: string[] }[]> {
-    const tenantId = claim.fields.customerTenantId;
-    if (!tenantId) return [];
-    const keys = new Set(associationKeys(claim.fields));
-    const { resources } = await this.deps.claims.queryOtherOrganisations(tenantId, claim.orgId, COMPETING_STATUSES);
-    return resources
-      .map((other) => ({ claim: other, sharedKeys: associationKeys(other.fields).filter((k) => keys.has(k)) }))
-      .filter((c) => c.sharedKeys.length);
+  async competingClaims(claim: Claim): Promise<{ claim: Claim; sharedKeys: string[] }[]> {
+    const competitors = await this.competitors(claim);
+    const loaded = await Promise.all(competitors.map(async (c) => ({ claim: (await this.deps.claims.get(c.orgId, c.claimId))?.claim, sharedKeys: c.sharedKeys })));
+    return loaded.filter((c): c is { claim: Claim; sharedKeys: string[] } => Boolean(c.claim));
   }
 
+  /**
+   * The claim's workloads or subscriptions that another partner organisation already holds (a live
+   * association) or claims (a claim under way): such a claim goes to arbitration. Other partners are
+   * never named to the caller.
+   */
   async competingKeys(claim: Claim): Promise<{ associated: string[]; claimed: string[] }> {
     const tenantId = claim.fields.customerTenantId;
     if (!tenantId) return { associated: [], claimed: [] };
     const keys = new Set(associationKeys(claim.fields));
-    const associated = (await this.deps.associations.listForTenant(tenantId)).filter((a) => a.orgId !== claim.orgId && keys.has(a.id)).map((a) => a.id);
-    const { resources } = await this.deps.claims.queryOtherOrganisations(tenantId, claim.orgId, COMPETING_STATUSES);
+    const associated = [...new Set((await this.deps.associations.listForTenant(tenantId)).filter((a) => a.orgId !== claim.orgId && keys.has(a.id)).map((a) => a.id))];
     const claimed = new Set<string>();
-    for (const other of resources) for (const key of associationKeys(other.fields)) if (keys.has(key) && !associated.includes(key)) claimed.add(key);
-    return { associated: [...new Set(associated)], claimed: [...claimed] };
+    for (const other of await this.competitors(claim)) for (const key of other.sharedKeys) if (!associated.includes(key)) claimed.add(key);
+    return { associated, claimed: [...claimed] };
+  }
+
+  private async competitors(claim: Claim): Promise<{ claimId: string; orgId: string; sharedKeys: string[] }[]> {
+    const tenantId = claim.fields.customerTenantId;
+    if (!tenantId) return [];
+    const keys = new Set(associationKeys(claim.fields));
+    return (await this.deps.tenantIndex.claimsFor(tenantId))
+      .filter((c) => c.orgId !== claim.orgId && c.claimId !== claim.id)
+      .map((c) => ({ claimId: c.claimId, orgId: c.orgId, sharedKeys: c.keys.filter((k) => keys.has(k)) }))
+      .filter((c) => c.sharedKeys.length);
   }
 
   private async holdsAssociation(doc: AssociationDoc): Promise<boolean> {
@@ -275,6 +300,13 @@ function toServiceResult(result: DecisionResult, claim: Claim): ServiceResult {
 
 function notFound(claimId: string): ServiceResult {
   return { ok: false, refusal: { code: 'claimNotFound', message: { key: 'refusal.claimNotFound', params: { claimId } } } };
+}
+
+/** Whether a change can alter which workloads or subscriptions the claim competes for (the tenant index). */
+function affectsCompetition(event: ClaimHistoryEvent): boolean {
+  const competing = (status: string) => COMPETING_STATUSES.includes(status);
+  if (competing(event.fromStatus) !== competing(event.toStatus)) return true;
+  return event.changes.some((c) => c.field === 'fields.products' || c.field === 'fields.subscriptions');
 }
 
 function invalidFields(errors: FieldError[]): ServiceRefusal {

@@ -25,7 +25,7 @@ export interface Holder {
 }
 
 /** `newlyAcquired`: the keys this call created (others were already this holder's, e.g. a concurrent approval of the same claim). */
-export type AcquireResult = { ok: true; keys: string[]; newlyAcquired: string[] } | { ok: false; conflicts: AssociationDoc[] };
+export type AcquireResult = { ok: true; keys: string[]; newlyAcquired: string[]; etags: Record<string, string> } | { ok: false; conflicts: AssociationDoc[] };
 
 /** How long a pending association protects an approval in progress. */
 export const PENDING_LEASE_MS = 30_000;
@@ -38,20 +38,23 @@ export class AssociationStore {
 
   async acquire(tenantId: string, keys: string[], holder: Holder, now: Date, holderIsLive: HolderCheck): Promise<AcquireResult> {
     const acquired: string[] = [];
+    const etags: Record<string, string> = {};
     const conflicts: AssociationDoc[] = [];
     for (const key of keys) {
       const outcome = await this.acquireOne(tenantId, key, holder, now, holderIsLive);
-      if (outcome === 'acquired') acquired.push(key);
-      else if (outcome !== 'alreadyOurs') conflicts.push(outcome);
+      if (typeof outcome === 'object' && 'etag' in outcome) {
+        acquired.push(key);
+        etags[key] = outcome.etag;
+      } else if (outcome !== 'alreadyOurs') conflicts.push(outcome);
     }
     if (conflicts.length) {
       await this.release(tenantId, acquired, holder.claimId);
       return { ok: false, conflicts };
     }
-    return { ok: true, keys, newlyAcquired: acquired };
+    return { ok: true, keys, newlyAcquired: acquired, etags };
   }
 
-  private async acquireOne(tenantId: string, key: string, holder: Holder, now: Date, holderIsLive: HolderCheck): Promise<'acquired' | 'alreadyOurs' | AssociationDoc> {
+  private async acquireOne(tenantId: string, key: string, holder: Holder, now: Date, holderIsLive: HolderCheck): Promise<{ etag: string } | 'alreadyOurs' | AssociationDoc> {
     const doc: AssociationDoc = {
       id: key,
       tenantId,
@@ -63,8 +66,8 @@ export class AssociationStore {
     };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.container.items.create(doc);
-        return 'acquired';
+        const { resource } = await this.container.items.create(doc);
+        return { etag: resource!._etag as string };
       } catch (error) {
         if (!isConflict(error)) throw error;
       }
@@ -80,10 +83,29 @@ export class AssociationStore {
     return last ? last.doc : 'alreadyOurs';
   }
 
-  /** Marks the holder's documents live once its claim is committed as Approved. */
-  async confirm(tenantId: string, keys: string[], claimId: string, now: Date): Promise<string[]> {
+  /**
+   * Marks the holder's documents live once its claim is committed as Approved. Documents this approval
+   * created are replaced with the ETag their creation returned, without reading them again.
+   */
+  async confirm(tenantId: string, keys: string[], claimId: string, now: Date, knownEtags: Record<string, string> = {}): Promise<string[]> {
     const lost: string[] = [];
     for (const key of keys) {
+      if (knownEtags[key]) {
+        try {
+          const current = await this.container.item(key, tenantId).patch(
+            [
+              { op: 'set', path: '/state', value: 'live' },
+              { op: 'set', path: '/liveSince', value: now.toISOString() },
+              { op: 'remove', path: '/leaseExpiresAt' },
+            ],
+            { accessCondition: { type: 'IfMatch', condition: knownEtags[key] } },
+          );
+          if (current.resource) continue;
+        } catch (error) {
+          if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+        }
+        // Changed since we created it: fall through to the careful path.
+      }
       const existing = await this.read(tenantId, key);
       if (!existing || existing.doc.claimId !== claimId) {
         lost.push(key);

@@ -113,28 +113,14 @@ export class ClaimStore {
     return resources.map(strip);
   }
 
-  /** Claims of other organisations for one customer tenant (a cross-partition query, used before submitting). */
-  async queryOtherOrganisations(tenantId: string, orgId: string, statuses: string[]): Promise<{ resources: Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'poe'>[] }> {
-    const { resources } = await this.container.items
-      .query<Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'poe'>>({
-        query: 'SELECT c.id, c.orgId, c.status, c.fields, c.poe FROM c WHERE c.fields.customerTenantId = @tenantId AND c.orgId != @orgId AND ARRAY_CONTAINS(@statuses, c.status)',
-        parameters: [
-          { name: '@tenantId', value: tenantId },
-          { name: '@orgId', value: orgId },
-          { name: '@statuses', value: statuses },
-        ],
-      })
-      .fetchAll();
-    return { resources };
-  }
-
   /**
    * Reads, decides, writes with the read ETag; on a concurrent change (412) reads again and decides
    * again on the fresh claim. Nothing is ever overwritten blindly.
    */
-  async update<R>(orgId: string, id: string, mutation: ClaimMutation<R>): Promise<UpdateOutcome<R>> {
+  async update<R>(orgId: string, id: string, mutation: ClaimMutation<R>, options: { current?: StoredClaim } = {}): Promise<UpdateOutcome<R>> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = await this.get(orgId, id);
+      // A caller that has just read the claim passes it: the ETag still guards the write.
+      const current = attempt === 1 && options.current ? options.current : await this.get(orgId, id);
       if (!current) return { found: false };
       const { next, result } = mutation(current.claim);
       if (!next) return { found: true, written: false, result, claim: current.claim, etag: current.etag };

@@ -29,9 +29,13 @@ export interface StoredReference {
 export const userReferenceKey = (tenantId: string, aadObjectId: string) => `user:${tenantId.toLowerCase()}:${aadObjectId.toLowerCase()}`;
 export const conversationReferenceKey = (conversationId: string) => `conversation:${conversationId}`;
 
+/** How long a "no reference yet" answer is trusted before asking Cosmos DB again (another instance may have saved one). */
+const MISSING_TTL_MS = 10_000;
+
 export class ConversationStore {
   /** Hash of the last reference written per key by this instance: an unchanged reference costs no write. */
   private readonly lastWritten = new Map<string, string>();
+  private readonly missing = new Map<string, number>();
 
   constructor(private readonly container: Container, private readonly now: () => Date = () => new Date()) {}
 
@@ -40,18 +44,25 @@ export class ConversationStore {
     if (this.lastWritten.get(entry.id) === hash) return false;
     await this.container.items.upsert({ ...entry, updatedAt: this.now().toISOString() });
     this.lastWritten.set(entry.id, hash);
+    this.missing.delete(entry.id);
     return true;
   }
 
   async get(id: string): Promise<StoredReference | undefined> {
+    const missingSince = this.missing.get(id);
+    if (missingSince !== undefined && Date.now() - missingSince < MISSING_TTL_MS) return undefined;
     try {
       const { resource } = await this.container.item(id, id).read<StoredReference>();
-      if (!resource) return undefined;
+      if (!resource) {
+        this.missing.set(id, Date.now());
+        return undefined;
+      }
       const { id: rid, kind, tenantId, aadObjectId, conversationType, reference, updatedAt, unreachable } = resource;
       return { id: rid, kind, tenantId, reference, updatedAt, ...(aadObjectId ? { aadObjectId } : {}), ...(conversationType ? { conversationType } : {}), ...(unreachable ? { unreachable } : {}) };
     } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
+      if (!isNotFound(error)) throw error;
+      this.missing.set(id, Date.now());
+      return undefined;
     }
   }
 
@@ -85,17 +96,25 @@ const teamsUserId = (aadObjectId: string) => `teamsUser:${aadObjectId.toLowerCas
 
 /** Settings and records that live beside the conversation references (same container, own id prefixes). */
 export class ReviewRegistry {
-  private readonly teamsIds = new Map<string, string>();
+  /** AAD object id -> Teams user id, or null when not seen yet (re-checked after a minute). */
+  private readonly teamsIds = new Map<string, { value: string | null; at: number }>();
+  /** The setting is read on every claim change: keep it for a short while (this instance's own change applies at once). */
+  private setting?: { value: ReviewConversationSetting | undefined; at: number };
 
   constructor(private readonly container: Container, private readonly now: () => Date = () => new Date()) {}
 
   async setReviewConversation(conversationId: string, setBy: string): Promise<void> {
-    await this.container.items.upsert({ id: REVIEW_SETTING_ID, conversationId, setBy, at: this.now().toISOString() });
+    const value = { conversationId, setBy, at: this.now().toISOString() };
+    await this.container.items.upsert({ id: REVIEW_SETTING_ID, ...value });
+    this.setting = { value, at: Date.now() };
   }
 
   async reviewConversation(): Promise<ReviewConversationSetting | undefined> {
+    if (this.setting && Date.now() - this.setting.at < MISSING_TTL_MS) return this.setting.value;
     const doc = await this.read<ReviewConversationSetting>(REVIEW_SETTING_ID);
-    return doc ? { conversationId: doc.conversationId, setBy: doc.setBy, at: doc.at } : undefined;
+    const value = doc ? { conversationId: doc.conversationId, setBy: doc.setBy, at: doc.at } : undefined;
+    this.setting = { value, at: Date.now() };
+    return value;
   }
 
   async saveReviewCard(record: ReviewCardRecord): Promise<void> {
@@ -110,17 +129,18 @@ export class ReviewRegistry {
   /** Teams user ids ("29:...") are what card refresh needs; people are known by AAD id: keep the pair when seen. */
   async rememberTeamsUser(aadObjectId: string, teamsUserIdValue: string): Promise<void> {
     const key = aadObjectId.toLowerCase();
-    if (this.teamsIds.get(key) === teamsUserIdValue) return;
+    if (this.teamsIds.get(key)?.value === teamsUserIdValue) return;
     await this.container.items.upsert({ id: teamsUserId(key), aadObjectId: key, teamsUserId: teamsUserIdValue });
-    this.teamsIds.set(key, teamsUserIdValue);
+    this.teamsIds.set(key, { value: teamsUserIdValue, at: Date.now() });
   }
 
   async teamsUserIdOf(aadObjectId: string): Promise<string | undefined> {
     const key = aadObjectId.toLowerCase();
     const cached = this.teamsIds.get(key);
-    if (cached) return cached;
+    // A person not seen yet is looked up again after a minute (another instance may have seen them).
+    if (cached && (cached.value !== null || Date.now() - cached.at < 60_000)) return cached.value ?? undefined;
     const doc = await this.read<{ teamsUserId: string }>(teamsUserId(key));
-    if (doc) this.teamsIds.set(key, doc.teamsUserId);
+    this.teamsIds.set(key, { value: doc?.teamsUserId ?? null, at: Date.now() });
     return doc?.teamsUserId;
   }
 

@@ -16,6 +16,8 @@ export const CONTAINERS = {
   rosters: { id: 'rosters', partitionKey: { paths: ['/id'] } },
   /** Conversation references for proactive messages, per user and per conversation. */
   conversations: { id: 'conversations', partitionKey: { paths: ['/id'] } },
+  /** Per customer tenant, the claims that compete for its workloads and subscriptions (small documents, point reads). */
+  tenantIndex: { id: 'tenantIndex', partitionKey: { paths: ['/id'] } },
   /** Bot Framework dialog and conversation state, so any bot instance can continue any dialog. */
   botState: { id: 'botState', partitionKey: { paths: ['/id'] } },
 } as const satisfies Record<string, ContainerDefinition>;

@@ -1,10 +1,9 @@
-import type { Server } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /**
- * The embedded Cosmos DB (NoSQL API) server, in-process on loopback. It keeps everything in memory:
- * a restart loses all data, which the start-up log says.
+ * The embedded Cosmos DB (NoSQL API) server on loopback, on a worker thread of the bot's process. It
+ * keeps everything in memory: a restart loses all data, which the start-up log says.
  */
 
 /** The published key of the Cosmos DB emulator; the embedded server does not check keys. */
@@ -17,26 +16,29 @@ export interface EmbeddedCosmos {
 }
 
 export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
-  // keepAlive: without it the server answers "Connection: close" and every request pays a TLS handshake.
-  const server: Server = createHttpsServer({ keepAlive: true } as never);
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+  const worker = new Worker(join(__dirname, 'embeddedCosmosWorker.js'), { workerData: { port } });
+  const listening = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (message: { type: string; port?: number; message?: string }) => {
+      if (message.type === 'listening') resolve(message.port!);
+      if (message.type === 'error') reject(new Error(`The embedded Cosmos DB server could not start: ${message.message}`));
+    });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
   return {
-    endpoint: `https://127.0.0.1:${address.port}/`,
+    endpoint: `https://127.0.0.1:${listening}/`,
     key: EMBEDDED_COSMOS_KEY,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // Keep-alive sockets would hold the process open for seconds: close them with the server.
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        worker.on('message', (message: { type: string }) => {
+          if (message.type === 'closed') {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        worker.postMessage('close');
+      });
+      await worker.terminate();
+    },
   };
 }

@@ -86,15 +86,19 @@ export class RosterStore {
   }
 
   async partnerUsersOf(orgId: string): Promise<PartnerUser[]> {
-    const { resources } = await this.container.items
-      .query<PartnerUser>({ query: "SELECT * FROM c WHERE c.kind = 'partnerUser' AND c.orgId = @o", parameters: [{ name: '@o', value: orgId }] })
-      .fetchAll();
-    return resources.map(({ aadObjectId, tenantId, orgId: o, name, email, role }) => ({ aadObjectId, tenantId, orgId: o, name, email, role }));
+    return this.cached(`query:partnerUsers:${orgId}`, async () => {
+      const { resources } = await this.container.items
+        .query<PartnerUser>({ query: "SELECT * FROM c WHERE c.kind = 'partnerUser' AND c.orgId = @o", parameters: [{ name: '@o', value: orgId }] })
+        .fetchAll();
+      return resources.map(({ aadObjectId, tenantId, orgId: o, name, email, role }) => ({ aadObjectId, tenantId, orgId: o, name, email, role }));
+    });
   }
 
   async reviewers(): Promise<Reviewer[]> {
-    const { resources } = await this.container.items.query<Reviewer>("SELECT * FROM c WHERE c.kind = 'reviewer'").fetchAll();
-    return resources.map(({ aadObjectId, tenantId, name, email }) => ({ aadObjectId, tenantId, name, email }));
+    return this.cached('query:reviewers', async () => {
+      const { resources } = await this.container.items.query<Reviewer>("SELECT * FROM c WHERE c.kind = 'reviewer'").fetchAll();
+      return resources.map(({ aadObjectId, tenantId, name, email }) => ({ aadObjectId, tenantId, name, email }));
+    });
   }
 
   async isEmpty(): Promise<boolean> {
@@ -102,16 +106,23 @@ export class RosterStore {
     return (resources[0] ?? 0) === 0;
   }
 
-  private async read(id: string): Promise<RosterDoc | undefined> {
-    const cached = this.cache.get(id);
-    if (cached && this.now() - cached.at < CACHE_TTL_MS) return cached.value as RosterDoc | undefined;
-    let value: RosterDoc | undefined;
-    try {
-      value = (await this.container.item(id, id).read<RosterDoc>()).resource ?? undefined;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    this.cache.set(id, { at: this.now(), value });
+  private read(id: string): Promise<RosterDoc | undefined> {
+    return this.cached(id, async () => {
+      try {
+        return (await this.container.item(id, id).read<RosterDoc>()).resource ?? undefined;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** Roster answers are kept for CACHE_TTL_MS: rosters change rarely, and a reload on this instance clears them. */
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && this.now() - hit.at < CACHE_TTL_MS) return hit.value as T;
+    const value = await load();
+    this.cache.set(key, { at: this.now(), value });
     return value;
   }
 }

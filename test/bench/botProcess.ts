@@ -8,6 +8,8 @@ import { join } from 'node:path';
  */
 export interface BotProcess {
   url: string;
+  /** The embedded Cosmos DB endpoint the bot printed at start (the bench seeds data through it). */
+  cosmosEndpoint: string;
   pid: number;
   /** Peak resident set size so far, in MB (Linux /proc VmHWM). */
   peakRssMb(): number | undefined;
@@ -46,8 +48,10 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
       return undefined;
     }
   };
+  const cosmosEndpoint = /Cosmos DB: embedded server at (https:\/\/[\d.]+:\d+\/)/.exec(output)?.[1] ?? '';
   return {
     url,
+    cosmosEndpoint,
     pid: child.pid!,
     peakRssMb,
     stop: () =>
