@@ -266,6 +266,51 @@ describe('partner action required, round trip', () => {
   });
 });
 
+describe('every reviewer verb, for every role', () => {
+  const STRANGER = '99999999-0000-4000-8000-000000000098';
+  const ROLES: Record<string, [string, string]> = { reviewer: [REVIEWER_AAD, REVIEWER_TENANT], partner: [PARTNER_AAD, PARTNER_TENANT], stranger: [STRANGER, REVIEWER_TENANT] };
+  // verb -> the status the claim needs, the inputs of the card, and what a reviewer's press leads to.
+  const VERBS: Record<string, { from: 'Submitted' | 'UnderReview'; inputs: Record<string, unknown>; expect: (c: Claim) => void }> = {
+    startReview: { from: 'Submitted', inputs: {}, expect: (c) => expect(c.status).toBe('UnderReview') },
+    approve: { from: 'UnderReview', inputs: {}, expect: (c) => expect(c.status).toBe('Approved') },
+    approveSupersede: { from: 'UnderReview', inputs: {}, expect: (c) => expect(c.status).toBe('Approved') },
+    reject: { from: 'UnderReview', inputs: { reason: 'InsufficientProofOfExecution', rejectComment: 'x' }, expect: (c) => expect(c.status).toBe('Rejected') },
+    requestInfo: { from: 'UnderReview', inputs: { reasons: 'MissingAllPoe', infoComment: 'Wrong file.' }, expect: (c) => expect(c.status).toBe('PartnerActionRequired') },
+    comment: { from: 'Submitted', inputs: { reviewerComment: 'A question.' }, expect: (c) => expect(c.comments.map((x) => x.text)).toEqual(['A question.']) },
+  };
+  const cases = Object.keys(VERBS).flatMap((verb) => Object.keys(ROLES).map((role) => [verb, role] as const));
+  let n = 0;
+
+  test.each(cases)('%s pressed by a %s', async (verb, role) => {
+    const spec = VERBS[verb];
+    const c = await submittedClaim(avery, { customerTenantId: `88888888-1000-4000-8000-${String(++n).padStart(12, '0')}`, products: ['teams'] });
+    if (spec.from === 'UnderReview') await invoke(REVIEWER2_AAD, 'startReview', { claimId: c.id, version: c.version });
+    const before = await claim(c.id);
+    const [aad, tenant] = ROLES[role];
+    const card = await invoke(aad, verb, { claimId: c.id, orgId: c.orgId, version: before.version, ...spec.inputs }, tenant);
+    const after = await claim(c.id);
+    // Partners comment on their own claims too (the thread is shared); every other verb is the reviewers'.
+    if (role === 'reviewer' || (role === 'partner' && verb === 'comment')) {
+      spec.expect(after);
+      expect(after.history.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: aad } });
+      return;
+    }
+    expect(after.status).toBe(before.status);
+    expect(after.comments).toEqual(before.comments);
+    expect(after.history.at(-1)).toMatchObject({ outcome: 'refused', actor: { kind: role, id: aad } });
+    expect(text(card)).toMatch(/A (partner user|person who is not on a roster) can't/);
+    expect(verbs(card)).toEqual([]);
+  });
+
+  test.each(Object.keys(ROLES))('history pressed by a %s', async (role) => {
+    const c = await submittedClaim(avery, { customerTenantId: `88888888-2000-4000-8000-${String(++n).padStart(12, '0')}`, products: ['teams'] });
+    const [aad, tenant] = ROLES[role];
+    const card = await invoke(aad, 'history', { claimId: c.id, orgId: c.orgId }, tenant);
+    if (role === 'reviewer') expect(text(card)).toContain(`History of ${c.fields.claimName}`);
+    else expect(text(card)).toContain("Only reviewers can see a claim's history here.");
+  });
+});
+
 describe('racing approvals', () => {
   test('two claims of different partners for one workload approved at once: exactly one association, the other reviewer must choose', async () => {
     const tenant = '88888888-0000-4000-8000-000000000011';
