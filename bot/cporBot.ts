@@ -88,10 +88,10 @@ export class CporBot extends TeamsActivityHandler {
     const verb = invokeValue.action?.verb;
     const locale = resolveLocale(context.activity.locale);
     if (!isReviewVerb(verb)) {
-      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: t(locale, 'reply.unknownCommand') } as never };
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: t(locale, 'reply.unknownCommand') } };
     }
     const card = await this.reviewVerb(context, verb, (invokeValue.action?.data ?? {}) as Record<string, unknown>);
-    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as never };
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
   }
 
   private async reviewVerb(context: TurnContext, verb: Parameters<ReviewCardActions['handle']>[0]['verb'], data: Record<string, unknown>): Promise<AdaptiveCardJson> {

@@ -3,7 +3,7 @@ import { CardFactory, MessageFactory, TurnContext, type Attachment } from 'botbu
 import { renderCard } from '../../cards/cardTemplates';
 import type { Claim, PoeFile } from '../../src/domain/claim';
 import { actorRef, type Actor } from '../../src/domain/actors';
-import { fieldErrorMessage, validateComplete, validateFields, type FieldError } from '../../src/domain/claimFields';
+import { fieldErrorMessage, validateComplete, validateFields, type ClaimFields, type FieldError } from '../../src/domain/claimFields';
 import { formatInstant } from '../../src/domain/claimLifecycle';
 import { render, resolveLocale, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import type { Logger } from '../../src/logger';
@@ -271,7 +271,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     for (const [k, v] of Object.entries(changes)) if (v === null) toSave[k] = null;
     if (step === 'subscriptions' && Array.isArray(toSave.subscriptions)) {
       // Subscriptions the customer directory refuses (not the customer's, CSP, not provisioned) are not kept.
-      const refused = await this.services.customerChecks.subscriptions({ ...claim.fields, subscriptions: toSave.subscriptions as never });
+      const refused = await this.services.customerChecks.subscriptions({ ...claim.fields, subscriptions: toSave.subscriptions as ClaimFields['subscriptions'] });
       const refusedIds = new Set(refused.map((e) => String(e.params?.value ?? '')));
       errors.push(...refused.filter((e) => e.code !== 'subscriptionsRequired' || !missing.length));
       toSave.subscriptions = (toSave.subscriptions as { subscriptionId: string }[]).filter((s) => !refusedIds.has(s.subscriptionId));
@@ -526,7 +526,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
           { title: t(locale, 'dialog.button.close'), style: 'default', data: data('cancel') },
         ];
       }
-      return CardFactory.adaptiveCard(renderCard('claimSummary', { ...summary, errorsTitle: t(locale, 'dialog.summary.problemsTitle'), errors: [...new Set([...errors, ...problems])] } as never));
+      return CardFactory.adaptiveCard(renderCard('claimSummary', { ...summary, errorsTitle: t(locale, 'dialog.summary.problemsTitle'), errors: [...new Set([...errors, ...problems])] }));
     }
     const form = formStep(step);
     const position = stepPosition(step, ctx);
@@ -553,7 +553,7 @@ function formCard(data: {
   fields: FormField[];
   actions: { title: string; style: string; inputs: string; data: Record<string, unknown> }[];
 }): Attachment {
-  return CardFactory.adaptiveCard(renderCard('claimForm', data as never));
+  return CardFactory.adaptiveCard(renderCard('claimForm', { ...data }));
 }
 
 /** Why this person may not create a claim, as a sentence; undefined when they may. */

@@ -63,7 +63,7 @@ export class PartnerNotifier {
         edit: t(locale, 'partner.label.edit'),
         resubmit: t(locale, 'partner.label.resubmit'),
       },
-    } as never);
+    });
   }
 
   private nextDeadline(claim: Claim, locale: Locale): string | undefined {

@@ -111,7 +111,7 @@ export class ReviewCardView {
       },
       labels: this.labels(locale),
     };
-    return renderCard('reviewCard', data as never);
+    return renderCard('reviewCard', data);
   }
 
   /** The history of a claim as a card, newest first (at most the latest 40 events: a card must stay small). */
@@ -123,7 +123,7 @@ export class ReviewCardView {
       subtitle: t(locale, 'review.history.subtitle', { claimId: claim.id, count: claim.history.length }),
       back: withBack ? t(locale, 'review.history.back') : '',
       events: events.map((e) => ({ heading: this.eventHeading(e, locale), lines: this.eventLines(e, locale) })),
-    } as never);
+    });
   }
 
   private eventHeading(e: ClaimHistoryEvent, locale: Locale): string {

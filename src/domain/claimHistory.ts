@@ -2,6 +2,7 @@ import type { ActorRef } from './actors';
 import type { ClaimStatus } from './claimStatus';
 import type { InfoRequestReason, RejectionReason } from './reasons';
 import type { Message } from '../i18n/locales';
+import type { Claim } from './claim';
 
 export interface FieldChange {
   field: string;
@@ -42,14 +43,10 @@ const TRACKED_TOP_LEVEL = [
   'submittedAt',
 ] as const;
 
-type Diffable = {
-  status: unknown;
-  fields: Record<string, unknown>;
-  deadlines: Record<string, unknown>;
-  poe: { fileName: string; id: string }[];
-} & Record<string, unknown>;
-
-export function diffClaims(before: Diffable, after: Diffable): FieldChange[] {
+export function diffClaims(beforeClaim: Claim, afterClaim: Claim): FieldChange[] {
+  // Compared generically, field by field: a new field of a claim is tracked without changing this code.
+  const before = beforeClaim as unknown as Record<string, unknown> & { fields: Record<string, unknown>; deadlines: Record<string, unknown>; poe: Claim['poe'] };
+  const after = afterClaim as unknown as typeof before;
   const changes: FieldChange[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const fieldNames = new Set([...Object.keys(before.fields), ...Object.keys(after.fields)]);
@@ -67,7 +64,7 @@ export function diffClaims(before: Diffable, after: Diffable): FieldChange[] {
       changes.push({ field: `deadlines.${name}`, before: before.deadlines[name] ?? null, after: after.deadlines[name] ?? null });
     }
   }
-  const poeNames = (files: { fileName: string; id: string }[]) => files.map((f) => f.fileName);
+  const poeNames = (files: Claim['poe']) => files.map((f) => f.fileName);
   if (!same(before.poe.map((f) => f.id), after.poe.map((f) => f.id))) {
     changes.push({ field: 'poe', before: poeNames(before.poe), after: poeNames(after.poe) });
   }

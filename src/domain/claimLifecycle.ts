@@ -459,7 +459,7 @@ function commit(
     outcome: 'applied',
     fromStatus: before.status,
     toStatus: after.status,
-    changes: diffClaims(before as never, after as never),
+    changes: diffClaims(before, after),
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(extra.reasons ? { reasons: extra.reasons } : {}),
     ...(extra.comment?.trim() ? { comment: extra.comment.trim() } : {}),
