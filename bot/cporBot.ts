@@ -108,11 +108,13 @@ export class CporBot extends TeamsActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
     const dc = await this.dialogs.createContext(context);
-    if (dc.activeDialog) {
+    const submitted = context.activity.value as { verb?: unknown; claimId?: unknown; comment?: unknown } | undefined;
+    // A button on a notice card (reply, edit, resubmit) is answered even in the middle of a claim form.
+    const partnerButton = submitted && typeof submitted.verb === 'string' && !isReviewVerb(submitted.verb) && typeof submitted.claimId === 'string';
+    if (dc.activeDialog && !partnerButton) {
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) return;
     }
-    const submitted = context.activity.value as { verb?: unknown; claimId?: unknown; comment?: unknown } | undefined;
     if (submitted && isReviewVerb(submitted.verb)) {
       // Older Teams clients send the fallback Action.Submit: act the same way, then replace the card that was pressed.
       const card = await this.reviewVerb(context, submitted.verb, submitted as Record<string, unknown>);
@@ -179,6 +181,8 @@ export class CporBot extends TeamsActivityHandler {
       return;
     }
     if (verb === 'amendClaim') {
+      // Whatever form was open is closed: a draft keeps every value already given.
+      if (dc.activeDialog) await dc.cancelAllDialogs();
       await dc.beginDialog(CLAIM_DIALOG_ID, { claimId, mode: 'amend' });
       return;
     }

@@ -224,6 +224,22 @@ describe('the claim card in the reviewers channel', () => {
   });
 });
 
+describe('a notice button in the middle of a claim form', () => {
+  test('a Reply is sent to the reviewers and the form the partner had open stays where it was', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000013', products: ['teams'] });
+    const dm = (extra: Record<string, unknown>) => post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', ...extra }));
+    const started = JSON.stringify((await dm({ text: 'new claim' })).body);
+    if (started.includes('Continue a draft?')) await dm({ value: { cpor: 'claimStep', step: 'resume', action: 'new' } });
+    const reply = await dm({ value: { verb: 'partnerReply', claimId: c.id, comment: 'Answering while drafting.' } });
+    expect(JSON.stringify(reply.body)).toContain(`Your reply on claim ${c.id} was sent to the reviewers.`);
+    expect((await claim(c.id)).comments.map((x) => x.text)).toEqual(['Answering while drafting.']);
+    const help = JSON.stringify((await dm({ text: 'help' })).body);
+    expect(help).toContain('You are creating a claim.');
+    await dm({ text: 'cancel' });
+    expect(JSON.stringify((await dm({ text: 'discard' })).body)).toMatch(/Draft CL-[0-9A-Z]{8} and its files are discarded\./);
+  });
+});
+
 describe('partner action required, round trip', () => {
   test('the partner edits a product in the allowed fields and resubmits; the claim is back under review and the card updated', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000008', products: ['teams', 'intune'] });
