@@ -168,6 +168,11 @@ export class CporBot extends TeamsActivityHandler {
       return;
     }
     const conversationId = context.activity.conversation.id.split(';messageid=')[0];
+    const configured = this.services.config.reviewConversationId;
+    if (configured && configured !== conversationId) {
+      await context.sendActivity(t(locale, 'review.channel.configured'));
+      return;
+    }
     await this.services.reviews.setReviewConversation(conversationId, identity.actor.id);
     await context.sendActivity(t(locale, 'review.channel.set', { name: identity.actor.name }));
   }

@@ -105,3 +105,29 @@ describe('the bot with a Microsoft App ID', () => {
     expect(status).toBe(401);
   });
 });
+
+describe('choosing the reviewers\' conversation', () => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startBotApp(testConfig({ REVIEW_CONVERSATION_ID: '19:configured@thread.tacv2' }), { log: new MemoryLogger() });
+  });
+  afterAll(() => app.close());
+
+  const inChannel = (aad: string, tenantId: string, conversationId = '19:other@thread.tacv2') => ({
+    ...personalMessage('use this channel for reviews', { aadObjectId: aad, tenantId }),
+    conversation: { id: conversationId, conversationType: 'channel', tenantId },
+  });
+
+  test('only a reviewer may, only in a channel or group chat, and configuration wins', async () => {
+    const reviewer = 'c3d4e5f6-0001-4000-8000-000000000001';
+    const reviewerTenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const byPartner = await postActivity(app.url, inChannel(PARTNER_AAD, PARTNER_TENANT));
+    expect(byPartner.body!.activities![0]).toMatchObject({ text: "Only a reviewer can choose the reviewers' conversation." });
+    const inPersonal = await postActivity(app.url, personalMessage('use this channel for reviews', { aadObjectId: reviewer, tenantId: reviewerTenant }));
+    expect(inPersonal.body!.activities![0]).toMatchObject({ text: expect.stringContaining('not in a 1:1 chat') });
+    const elsewhere = await postActivity(app.url, inChannel(reviewer, reviewerTenant));
+    expect(elsewhere.body!.activities![0]).toMatchObject({ text: expect.stringContaining('REVIEW_CONVERSATION_ID') });
+    const configured = await postActivity(app.url, inChannel(reviewer, reviewerTenant, '19:configured@thread.tacv2'));
+    expect(configured.body!.activities![0]).toMatchObject({ text: expect.stringContaining("This conversation is now the reviewers' conversation") });
+  });
+});

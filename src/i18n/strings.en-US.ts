@@ -293,6 +293,7 @@ export const enUS = {
   'partner.status.reason': 'Reason: {reason}.',
   'partner.status.title': '{name} is {status}',
   'partner.subtitle': 'Claim {claimId} · {domain} · {status}',
+  'review.channel.configured': 'The reviewers\' conversation is set in the bot\'s configuration (REVIEW_CONVERSATION_ID): ask the bot\'s operator to change it.',
   'review.channel.notPersonal': 'Type this in the channel or group chat where reviewers work, not in a 1:1 chat.',
   'review.channel.onlyReviewers': 'Only a reviewer can choose the reviewers\' conversation.',
   'review.channel.set': 'This conversation is now the reviewers\' conversation (set by {name}). Claims that need a reviewer will appear here.',

@@ -295,6 +295,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'partner.status.reason': '原因：{reason}。',
   'partner.status.title': '{name} 为“{status}”',
   'partner.subtitle': '声明 {claimId} · {domain} · {status}',
+  'review.channel.configured': '审阅者对话已在机器人的配置中设置 (REVIEW_CONVERSATION_ID)：请联系机器人的运营人员进行更改。',
   'review.channel.notPersonal': '请在审阅者工作的频道或群聊中输入此命令，而不是在一对一聊天中。',
   'review.channel.onlyReviewers': '只有审阅者可以选择审阅者对话。',
   'review.channel.set': '此对话现在是审阅者对话（由 {name} 设置）。需要审阅者处理的声明将显示在这里。',
