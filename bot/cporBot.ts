@@ -10,6 +10,7 @@ import {
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import type { AppServices } from '../src/services/appServices';
+import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
 import type { Logger } from '../src/logger';
 import { render, resolveLocale, t } from '../src/i18n/locales';
 import { resolveIdentity, type Identity } from '../src/services/identity';
@@ -206,7 +207,7 @@ export class CporBot extends TeamsActivityHandler {
 
   /** A partner user who may not claim is told whom in their organisation to ask. */
   private async whomToAsk(identity: Extract<Identity, { kind: 'partner' }>, locale: ReturnType<typeof resolveLocale>): Promise<string> {
-    const admins = (await this.services.rosters.partnerUsersOf(identity.actor.orgId)).filter((u) => u.role === 'GlobalAdmin' || u.role === 'IncentivesAdmin');
+    const admins = (await this.services.rosters.partnerUsersOf(identity.actor.orgId)).filter((u) => CLAIMING_PARTNER_ROLES.includes(u.role));
     return admins.length ? t(locale, 'reply.askAdmins', { names: admins.map((a) => a.name) }) : t(locale, 'reply.askOperator');
   }
 }

@@ -2,15 +2,15 @@ import { ComponentDialog, Dialog, DialogTurnStatus, type DialogContext, type Dia
 import { CardFactory, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
 import { renderCard } from '../../cards/cardTemplates';
 import type { Claim, PoeFile } from '../../src/domain/claim';
-import { actorRef, type Actor } from '../../src/domain/actors';
+import { actorRef, CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import { fieldErrorMessage, validateComplete, validateFields, type ClaimFields, type FieldError } from '../../src/domain/claimFields';
-import { formatInstant } from '../../src/domain/claimLifecycle';
+import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { render, resolveLocale, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import { resolveIdentity, type Identity } from '../../src/services/identity';
-import { intakeAttachment, type IncomingAttachment } from '../../src/services/poeFileIntake';
-import { poeTemplateDocx } from '../../src/services/poeTemplate';
+import { attachmentSource, intakeAttachment, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
 import { tenantIdOf, typedText } from '../conversationReferences';
 import {
   formStep,
@@ -160,7 +160,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     }
     if (command === 'cancel' || (isClaimStepValue(value) && value.action === 'cancel' && turn.state.step !== 'cancel')) return this.toCancel(turn);
 
-    const files = (activity.attachments ?? []).filter((a) => !/^application\/vnd\.microsoft\.card\./.test(a.contentType ?? '') && a.contentType !== 'text/html');
+    // Files only: cards and the HTML copy of the message are not attachments to keep.
+    const files = (activity.attachments ?? []).filter((a) => attachmentSource(a) !== undefined);
     if (files.length && claim) {
       await this.receiveFiles(turn, claim, files);
       return turn.state.step === 'poe' ? STAY : { kind: 'stay', resend: true };
@@ -321,7 +322,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
         claimId: result.claim.id,
         name: result.claim.fields.claimName ?? result.claim.id,
         status: `@status.${result.claim.status}`,
-        date: formatInstant(this.services, result.claim.deadlines.reviewStart ?? result.claim.updatedAt),
+        date: formatDeadline(this.services, result.claim.deadlines.reviewStart ?? result.claim.updatedAt),
       }),
     ];
     if (competing.associated.length || competing.claimed.length) lines.push(t(turn.locale, 'dialog.arbitration'));
@@ -401,8 +402,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const docx = poeTemplateDocx({ locale: turn.locale, partnerName: turn.identity.organisation.name, ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}), claim: { id: claim.id, fields: claim.fields } });
     const stored = await this.services.poe.upload({
       claimId: `${claim.id}/template`,
-      fileName: `PoE template ${claim.id}.docx`,
-      contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      fileName: poeTemplateFileName(claim.id),
+      contentType: DOCX_CONTENT_TYPE,
       data: docx,
     });
     const minutes = this.services.config.poeLinkTtlMinutes;
@@ -560,7 +561,7 @@ function formCard(data: {
 export function claimingRefusal(identity: Identity | undefined, locale: Locale): string | undefined {
   if (!identity || identity.kind === 'unknown') return t(locale, 'help.youAre.unknown');
   if (identity.kind === 'reviewer') return t(locale, 'dialog.reviewersDoNotClaim');
-  if (!['GlobalAdmin', 'BillingAdmin', 'IncentivesAdmin'].includes(identity.actor.role)) {
+  if (!CLAIMING_PARTNER_ROLES.includes(identity.actor.role)) {
     return t(locale, 'refusal.partnerRoleNotAllowed', { partnerRole: `@partnerRole.${identity.actor.role}`, action: '@action.create' });
   }
   return undefined;

@@ -3,7 +3,7 @@ import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
-import { formatInstant, isActionOffered } from '../../src/domain/claimLifecycle';
+import { formatDeadline, isActionOffered } from '../../src/domain/claimLifecycle';
 import { resolveLocale, t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
@@ -35,7 +35,7 @@ export class PartnerNotifier {
     } else if (event.action === 'requestInfo') {
       title = t(locale, 'partner.par.title', { name });
       lines.push(t(locale, 'partner.par.reasons', { actor: event.actor.name, reasons: (event.reasons ?? []).map((r) => `@infoReason.${r}`) }));
-      if (claim.deadlines.partnerResponse) lines.push(t(locale, 'partner.par.deadline', { date: this.lastMoment(claim.deadlines.partnerResponse) }));
+      if (claim.deadlines.partnerResponse) lines.push(t(locale, 'partner.par.deadline', { date: formatDeadline(this.services, claim.deadlines.partnerResponse) }));
     } else {
       title = t(locale, 'partner.status.title', { name, status: `@status.${claim.status}` });
       lines.push(t(locale, 'partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${claim.status}` }));
@@ -76,12 +76,7 @@ export class PartnerNotifier {
     };
     const entry = Object.entries(claim.deadlines).find(([, due]) => due === claim.nextDueAt);
     if (!entry || !entry[1]) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : undefined;
-    return t(locale, labels[entry[0]], { date: this.lastMoment(entry[1]) });
-  }
-
-  /** Deadlines are the midnight that ends their last day; people read that day's 23:59. */
-  private lastMoment(due: string): string {
-    return formatInstant(this.services, new Date(Date.parse(due) - 60_000).toISOString());
+    return t(locale, labels[entry[0]], { date: formatDeadline(this.services, entry[1]) });
   }
 
   /** Sends to every partner user of the organisation who may act on claims and has a 1:1 chat with the bot. */

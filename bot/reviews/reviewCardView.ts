@@ -1,7 +1,9 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim, PoeFile } from '../../src/domain/claim';
-import { formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
+import { formatDeadline, formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
+import type { ClaimDeadlines } from '../../src/domain/claim';
+import type { DeadlinePolicy } from '../../src/domain/deadlinePolicy';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
@@ -23,6 +25,15 @@ export interface ReviewCardOptions {
   offerSupersede?: boolean;
   refreshUserIds: string[];
 }
+
+/** Which policy entry each deadline of a claim comes from: its unit (days or business days) is the policy's. */
+const DEADLINE_POLICY: Record<keyof ClaimDeadlines, keyof DeadlinePolicy> = {
+  reviewStart: 'reviewStart',
+  reviewDecision: 'reviewDecision',
+  partnerResponse: 'partnerResponse',
+  consentEnds: 'consentPeriod',
+  disputeWindowEnds: 'disputeWindow',
+};
 
 const DEADLINE_LABELS: Record<string, MessageKey> = {
   reviewStart: 'review.deadline.reviewStart',
@@ -157,10 +168,9 @@ export class ReviewCardView {
   }
 
   private deadlineText(name: string, due: string, now: Date, locale: Locale): string {
-    const unit = name === 'consentEnds' || name === 'disputeWindowEnds' ? (name === 'consentEnds' ? this.services.policy.consentPeriod.unit : 'days') : 'businessDays';
+    const unit = this.services.policy[DEADLINE_POLICY[name as keyof ClaimDeadlines]].unit;
     const left = this.services.calendar.daysLeft(now, new Date(due), unit);
-    // The deadline is the midnight that ends its last day: show that day's 23:59.
-    const shown = formatInstant(this.services, new Date(Date.parse(due) - 60_000).toISOString());
+    const shown = formatDeadline(this.services, due);
     return left > 0
       ? t(locale, unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date: shown, count: left })
       : t(locale, 'review.deadline.passed', { date: shown });

@@ -24,9 +24,6 @@ export type Actor =
   | { kind: 'stranger'; id: string; name: string };
 
 export type ActorKind = Actor['kind'];
-export const ACTOR_KINDS: readonly ActorKind[] = ['partner', 'reviewer', 'customer', 'system', 'stranger'];
-
-export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'CPOR deadlines' };
 
 /** The part of an actor that history keeps. */
 export interface ActorRef {

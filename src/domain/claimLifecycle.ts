@@ -493,6 +493,14 @@ function fieldList(errors: FieldError[]): string[] {
   return [...new Set(errors.map((e) => ref(`field.${e.field.split('.')[0]}` as MessageKey)))];
 }
 
+/**
+ * A deadline as people read it. Deadlines are the local midnight that ends their last day; showing
+ * that midnight would read as the next day, so the last minute of the day is shown.
+ */
+export function formatDeadline(ctx: Pick<TimeContext, 'calendar'>, iso: string): string {
+  return formatInstant(ctx, new Date(Date.parse(iso) - 60_000).toISOString());
+}
+
 /** Formatters are costly to build and are reused: one per time zone. */
 const instantFormatters = new Map<string, Intl.DateTimeFormat>();
 

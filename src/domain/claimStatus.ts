@@ -10,8 +10,3 @@ export const CLAIM_STATUSES = [
 ] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
-/** Statuses in which the claim's partner holds (or is acquiring) a live association. */
-export const ASSOCIATION_HOLDING_STATUSES: readonly ClaimStatus[] = ['Approved'];
-
-/** Statuses from which nothing more happens but comments. */
-export const FINAL_STATUSES: readonly ClaimStatus[] = ['RejectedFinal'];

@@ -121,13 +121,14 @@ export class ClaimService {
     const located = orgId ?? (await this.deps.claims.findById(claimId))?.claim.orgId;
     if (!located) return notFound(claimId);
     if (action.type === 'approve') return this.approve(located, claimId, action, actor, options);
+    let current: Awaited<ReturnType<ClaimStore['get']>>;
     if ((action.type === 'submit' || action.type === 'resubmit') && this.deps.customerChecks) {
-      const current = await this.deps.claims.get(located, claimId);
+      current = await this.deps.claims.get(located, claimId);
       const errors = current ? await this.deps.customerChecks.all(current.claim.fields) : [];
       if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
     }
     const mpn = await this.mpnContext(located);
-    const outcome = await this.deps.claims.update(located, claimId, (current) => this.decideOnce(current, action, actor, { ...this.timeContext(options.actionId), ...mpn }));
+    const outcome = await this.deps.claims.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.timeContext(options.actionId), ...mpn }), current ? { current } : {});
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (result.ok && outcome.written && !result.duplicate && result.effects.includes('releaseAssociations')) {

@@ -1,3 +1,4 @@
+import { POE_CONTENT_TYPES } from './poeFileIntake';
 import type { DraftFields } from '../domain/claimFields';
 import { productCatalogue, type ProductCatalogue } from '../domain/productCatalogue';
 import { hasMessage, t, type Locale, type MessageKey } from '../i18n/locales';
@@ -18,7 +19,7 @@ export interface PoeTemplateInput {
   claim: { id: string; fields: DraftFields };
 }
 
-export const DOCX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+export const DOCX_CONTENT_TYPE = POE_CONTENT_TYPES.docx;
 /** What a missing value prints as. */
 export const BLANK = '________';
 
