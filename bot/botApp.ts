@@ -1,16 +1,13 @@
 import type { CloudAdapter } from 'botbuilder';
 import type { AppConfig } from '../src/config/config';
-import type { Clock } from '../src/clock';
 import type { Logger } from '../src/logger';
-import { openServices, type AppServices } from '../src/services/appServices';
+import { openServices, type AppServices, type ServiceOptions } from '../src/services/appServices';
 import { startHttpServer } from '../src/server/httpServer';
 import { createAdapter } from './adapter';
 import { CporBot } from './cporBot';
 import { BackgroundTasks } from '../src/services/backgroundTasks';
-import { ProactiveMessenger } from './proactive';
-import { ReviewCardPublisher } from './reviews/reviewCardPublisher';
 import { ReviewCardActions } from './reviews/reviewCardActions';
-import { PartnerNotifier } from './reviews/partnerNotifier';
+import { wireNotifications, type Notifications } from './notifications/notificationWiring';
 
 /** The whole running product: services, the Bot Framework adapter and bot, and the HTTP server. */
 export interface BotApp {
@@ -19,26 +16,22 @@ export interface BotApp {
   services: AppServices;
   adapter: CloudAdapter;
   bot: CporBot;
-  /** Work after a change (review cards, partner notices); tests wait for it with drain(). */
+  /** Work after a change (review cards, partner notices, timers); tests wait for it with drain(). */
   background: BackgroundTasks;
+  /** The notification dispatcher and the sweeper of due timers. */
+  notifications: Notifications;
   /** The roster file loaded at start, reloaded on SIGHUP. */
   rosterFile?: string;
   close(): Promise<void>;
 }
 
-export async function startBotApp(config: AppConfig, options: { log: Logger; clock?: Clock }): Promise<BotApp> {
+export async function startBotApp(config: AppConfig, options: ServiceOptions): Promise<BotApp> {
   const services = await openServices(config, options);
   try {
     const adapter = createAdapter(config.bot, options.log);
-    const messenger = new ProactiveMessenger(adapter, config.bot.appId);
-    const publisher = new ReviewCardPublisher(services, messenger, options.log);
-    const notifier = new PartnerNotifier(services, messenger, options.log);
     const background = new BackgroundTasks(options.log);
-    services.claimService.onChange(({ claim, event }) => {
-      background.run(`review card of ${claim.id}`, () => publisher.onChange(claim, event));
-      background.run(`partner notice for ${claim.id}`, () => notifier.onChange(claim, event));
-    });
-    const bot = new CporBot(services, options.log, new ReviewCardActions(services, publisher));
+    const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
+    const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards));
     const http = await startHttpServer({
       host: config.server.host,
       port: config.server.port,
@@ -46,6 +39,10 @@ export async function startBotApp(config: AppConfig, options: { log: Logger; clo
       messages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
       health: () => services.health(),
     });
+    if (config.sweepIntervalSeconds > 0) {
+      notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
+      options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s in this process (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
+    }
     options.log.info(
       `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`})`,
     );
@@ -56,9 +53,12 @@ export async function startBotApp(config: AppConfig, options: { log: Logger; clo
       adapter,
       bot,
       background,
+      notifications,
       ...(services.rosterFile ? { rosterFile: services.rosterFile } : {}),
       close: async () => {
         await http.close();
+        await notifications.sweeper.stop();
+        services.scheduler.stop();
         await background.drain();
         await services.close();
       },

@@ -29,6 +29,8 @@ const actions: Record<string, ClaimAction> = {
   consentPeriodOver: { type: 'consentPeriodOver' },
   disputeWindowClosed: { type: 'disputeWindowClosed' },
   supersede: { type: 'supersede', supersededBy: 'CL-OTHER001', comment: 'Arbitration decided for the other partner.' },
+  remind: { type: 'remind', reminder: 'reviewStartPassed' },
+  deliveryFailed: { type: 'deliveryFailed', recipient: 'a partner user', status: 403 },
 };
 
 const ALL = CLAIM_STATUSES;
@@ -52,6 +54,9 @@ const EXPECTED: Record<string, Partial<Record<Role, Partial<Record<ClaimStatus, 
   consentPeriodOver: { system: { Approved: 'Approved' } },
   disputeWindowClosed: { system: { Rejected: 'Rejected' } },
   supersede: { reviewer: { Approved: 'Rejected' } },
+  // Only a submitted claim has a start-review target to pass; the reminder needs it.
+  remind: { system: { Submitted: 'Submitted' } },
+  deliveryFailed: { system: same(ALL) },
 };
 
 // A draft gets its PoE before it is submitted; every other row starts from the status as reached.
@@ -86,7 +91,7 @@ describe('claim lifecycle: every status x action x role', () => {
       expect(sentence.length).toBeGreaterThan(10);
       expect(render('zh-CN', decision.refusal.message)).not.toMatch(/\{|\}|@/);
       const roleAllowedSomewhere = Boolean(EXPECTED[action]?.[role]);
-      if (roleAllowedSomewhere) expect(decision.refusal.code).toMatch(/^(wrongStatus|alreadyDone|draftCanBeDiscarded)$/);
+      if (roleAllowedSomewhere) expect(decision.refusal.code).toMatch(/^(wrongStatus|alreadyDone|draftCanBeDiscarded|reminderNotNeeded)$/);
       else expect(decision.refusal.code).toBe('roleNotAllowed');
     }
   });

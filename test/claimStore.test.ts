@@ -77,14 +77,6 @@ describe('claim store', () => {
     await expect(claims.update(ORG, claim.id, dropped)).rejects.toBeInstanceOf(HistoryRewriteError);
     expect((await claims.get(ORG, claim.id))!.claim).toEqual(claim);
   });
-
-  test('due claims are found by their next due time', async () => {
-    const par = await storedClaim('PartnerActionRequired');
-    const before = await claims.findDue(new Date(Date.parse(par.nextDueAt!) - 1000));
-    const after = await claims.findDue(new Date(par.nextDueAt!));
-    expect(before.map((c) => c.id)).not.toContain(par.id);
-    expect(after.map((c) => c.id)).toContain(par.id);
-  });
 });
 
 describe('claim service: approvals and the association rule', () => {

@@ -39,6 +39,8 @@ export interface AppConfig {
   reviewConversationId?: string;
   /** Language of the shared cards in the reviewers' conversation. */
   reviewLocale: 'en-US' | 'zh-CN';
+  /** Seconds between sweeps of due timers inside the bot process; 0 leaves sweeping to `npm run sweep`. */
+  sweepIntervalSeconds: number;
 }
 
 const optional = z
@@ -104,6 +106,9 @@ const envSchema = z
     REVIEW_CONVERSATION_ID: optional,
     REVIEW_LOCALE: optional.pipe(z.enum(['en-US', 'zh-CN'], 'must be en-US or zh-CN').optional()).transform((v) => v ?? 'en-US'),
     DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
+    SWEEP_INTERVAL_SECONDS: optional.pipe(
+      z.string().regex(/^\d+$/, 'must be a whole number of seconds').transform(Number).refine((n) => n === 0 || (n >= 5 && n <= 3600), 'must be 0 (no sweep loop) or from 5 to 3600 seconds').optional(),
+    ).transform((v) => v ?? 60),
   });
 
 /**
@@ -165,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     demoData: e.COSMOS_ENDPOINT ? false : e.DEMO_DATA !== 'false',
     ...(e.REVIEW_CONVERSATION_ID ? { reviewConversationId: e.REVIEW_CONVERSATION_ID } : {}),
     reviewLocale: e.REVIEW_LOCALE,
+    sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
   };
   return { ok: true, config };
 }

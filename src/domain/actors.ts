@@ -25,6 +25,9 @@ export type Actor =
 
 export type ActorKind = Actor['kind'];
 
+/** The bot itself, when it applies a deadline, sends a reminder or records a delivery failure. */
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'CPOR bot' };
+
 /** The part of an actor that history keeps. */
 export interface ActorRef {
   kind: ActorKind;

@@ -3,6 +3,7 @@ import type { DraftFields } from './claimFields';
 import type { InfoRequestReason, RejectionReason } from './reasons';
 import type { ActorRef } from './actors';
 import type { ClaimHistoryEvent } from './claimHistory';
+import type { OutboxEntry } from './claimNotifications';
 
 /** A proof-of-execution file stored in Blob storage; the claim keeps its metadata only. */
 export interface PoeFile {
@@ -58,6 +59,13 @@ export interface Claim {
   deadlines: ClaimDeadlines;
   /** The earliest deadline still running, so due claims are found by an indexed range query. */
   nextDueAt: string | null;
+  /** Reminders already sent, by key (reminder and the deadline it was for): each goes out once. */
+  remindersSent?: string[];
+  /**
+   * The outbox: notifications written in the same document write as the change they report, removed
+   * once delivered. A change can't be stored without its notifications, nor a notification without its change.
+   */
+  outbox?: OutboxEntry[];
   /** Increases by one with every change; the history event of a change carries the new version. */
   version: number;
   history: ClaimHistoryEvent[];

@@ -24,6 +24,10 @@ export interface ClaimHistoryEvent {
   toStatus: ClaimStatus;
   changes: FieldChange[];
   reason?: RejectionReason;
+  /** For a reminder: which one (see REMINDER_RULES). */
+  reminder?: string;
+  /** For a notification Teams refused for good (403/404): who could not be reached, and Teams' answer. */
+  delivery?: { recipient: string; status: number };
   reasons?: InfoRequestReason[];
   comment?: string;
   refusal?: Message;

@@ -21,6 +21,7 @@ import {
   type RejectionReason,
 } from './reasons';
 import { ref, type Message, type MessageKey } from '../i18n/locales';
+import { REMINDER_RULES, reminderDueAt, reminderKey, type ReminderKind } from './claimTimers';
 
 /**
  * The CPOR claim lifecycle as one pure state machine. `decide` checks an action against the actor's
@@ -46,7 +47,9 @@ export type ClaimAction =
   | { type: 'supersede'; supersededBy: string; comment?: string }
   | { type: 'noPartnerResponse' }
   | { type: 'consentPeriodOver' }
-  | { type: 'disputeWindowClosed' };
+  | { type: 'disputeWindowClosed' }
+  | { type: 'remind'; reminder: ReminderKind }
+  | { type: 'deliveryFailed'; recipient: string; status: number };
 
 export type ClaimActionType = ClaimAction['type'];
 export type LifecycleActionType = ClaimActionType | 'create';
@@ -76,6 +79,8 @@ export const ACTION_RULES: Record<LifecycleActionType, Partial<Record<ActorKind,
   noPartnerResponse: { system: ['PartnerActionRequired'] },
   consentPeriodOver: { system: ['Approved'] },
   disputeWindowClosed: { system: ['Rejected'] },
+  remind: { system: ALL },
+  deliveryFailed: { system: ALL },
 };
 
 /** The status an action leads to, when it always leads to one: used to answer "already done by ...". */
@@ -113,7 +118,8 @@ export type RefusalCode =
   | 'notDueYet'
   | 'alreadySentForEligibility'
   | 'disputeAlreadyClosed'
-  | 'nothingToChange';
+  | 'nothingToChange'
+  | 'reminderNotNeeded';
 
 export interface Refusal {
   code: RefusalCode;
@@ -405,6 +411,23 @@ const TRANSITIONS: TransitionTable = {
     if (notDue) return notDue;
     return commit(claim, withDeadlines({ ...claim, disputeWindowClosedAt: ctx.now.toISOString() }, {}), actor, 'disputeWindowClosed', ctx, {});
   },
+
+  // A reminder is a history event of its own, so it is sent once per deadline and people can see it was sent.
+  remind(claim, action, actor, ctx) {
+    const rule = REMINDER_RULES[action.reminder];
+    const due = rule ? claim.deadlines[rule.deadline] : undefined;
+    if (!rule || !due || claim.remindersSent?.includes(reminderKey(action.reminder, due))) return refuse('reminderNotNeeded');
+    const notDue = notDueYet(ctx, reminderDueAt(ctx.calendar, action.reminder, due));
+    if (notDue) return notDue;
+    // "Before the deadline" reminders are pointless once it has passed (the transition says the rest).
+    if (rule.before.amount > 0 && ctx.now.toISOString() >= due) return refuse('reminderNotNeeded');
+    const next = { ...claim, remindersSent: [...(claim.remindersSent ?? []), reminderKey(action.reminder, due)] };
+    return commit(claim, next, actor, 'remind', ctx, { reminder: action.reminder });
+  },
+
+  deliveryFailed(claim, action, actor, ctx) {
+    return commit(claim, claim, actor, 'deliveryFailed', ctx, { delivery: { recipient: action.recipient, status: action.status } });
+  },
 };
 
 function rejectionOf(reason: RejectionReason, comment: string | undefined, actor: Actor, ctx: DecideContext): Claim['rejection'] {
@@ -448,7 +471,14 @@ function commit(
   actor: Actor,
   action: LifecycleActionType,
   ctx: DecideContext,
-  extra: { reason?: RejectionReason; reasons?: InfoRequestReason[]; comment?: string; effects?: ClaimEffect[] },
+  extra: {
+    reason?: RejectionReason;
+    reasons?: InfoRequestReason[];
+    comment?: string;
+    effects?: ClaimEffect[];
+    reminder?: ReminderKind;
+    delivery?: { recipient: string; status: number };
+  },
 ): Decision {
   const at = ctx.now.toISOString();
   const event: ClaimHistoryEvent = {
@@ -463,6 +493,8 @@ function commit(
     ...(extra.reason ? { reason: extra.reason } : {}),
     ...(extra.reasons ? { reasons: extra.reasons } : {}),
     ...(extra.comment?.trim() ? { comment: extra.comment.trim() } : {}),
+    ...(extra.reminder ? { reminder: extra.reminder } : {}),
+    ...(extra.delivery ? { delivery: extra.delivery } : {}),
     ...(ctx.actionId ? { actionId: ctx.actionId } : {}),
   };
   const claim: Claim = { ...after, updatedAt: at, version: before.version + 1, history: [...before.history, event] };

@@ -16,6 +16,10 @@ import { TenantClaimIndex } from '../storage/tenantClaimIndex';
 import { ClaimService } from './claimService';
 import { CustomerChecks, DataFileCustomerDirectory } from './customerDirectory';
 import { seedDemoClaims } from '../demo/demoSeed';
+import { TimerStore } from '../storage/timerStore';
+import { DeliveryLog } from '../storage/deliveryLog';
+import { DispatchIntents } from './dispatchIntents';
+import { DeliveryScheduler, type SendLimits } from './deliveryScheduler';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -39,6 +43,12 @@ export interface AppServices {
   poe: PoeBlobStore;
   claimService: ClaimService;
   customerChecks: CustomerChecks;
+  /** Pending timers (deadlines, reminders, dispatch work) and the per-person delivery records. */
+  timers: TimerStore;
+  deliveries: DeliveryLog;
+  intents: DispatchIntents;
+  /** Paces proactive messages within Teams' limits; one per process, shared by every sender. */
+  scheduler: DeliveryScheduler;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
   rosterFile?: string;
   /** Storage reachability for /healthz. */
@@ -49,6 +59,8 @@ export interface AppServices {
 export interface ServiceOptions {
   clock?: Clock;
   log: Logger;
+  /** Teams' send limits unless given (tests that are not about pacing use looser ones). */
+  sendLimits?: SendLimits;
 }
 
 export async function openServices(config: AppConfig, options: ServiceOptions): Promise<AppServices> {
@@ -94,7 +106,11 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     const reviews = new ReviewRegistry(cosmos.containers.conversations, () => clock.now());
     const customerChecks = new CustomerChecks(DataFileCustomerDirectory.fromFile(config.customerDirectoryFile));
     log.info(`Customer directory: ${config.customerDirectoryFile}`);
-    const claimService = new ClaimService({ claims, associations, rosters, tenantIndex: new TenantClaimIndex(cosmos.containers.tenantIndex), clock, calendar, policy, customerChecks, log: (m) => log.warn(m) });
+    const timers = new TimerStore(cosmos.containers.timers);
+    const intents = new DispatchIntents(timers, calendar, clock);
+    const claimService = new ClaimService({
+      claims, associations, rosters, tenantIndex: new TenantClaimIndex(cosmos.containers.tenantIndex), clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
+    });
     log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
@@ -121,6 +137,10 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       poe,
       claimService,
       customerChecks,
+      timers,
+      deliveries: new DeliveryLog(cosmos.containers.deliveries, () => clock.now()),
+      intents,
+      scheduler: new DeliveryScheduler(options.sendLimits ? { limits: options.sendLimits } : {}),
       ...(rosterFile ? { rosterFile } : {}),
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};

@@ -18,11 +18,14 @@ import {
 import type { DeadlinePolicy } from '../domain/deadlinePolicy';
 import type { Message } from '../i18n/locales';
 import { PENDING_LEASE_MS, type AssociationDoc, type AssociationStore } from '../storage/associationStore';
-import type { ClaimStore } from '../storage/claimStore';
+import type { ClaimMutation, ClaimStore, StoredClaim } from '../storage/claimStore';
 import type { RosterStore } from '../storage/rosterStore';
 import type { TenantClaimIndex } from '../storage/tenantClaimIndex';
 import type { CustomerChecks } from './customerDirectory';
 import type { FieldError } from '../domain/claimFields';
+import { outboxEntriesFor } from '../domain/claimNotifications';
+import type { StoredTimer } from '../storage/timerStore';
+import type { DispatchIntents } from './dispatchIntents';
 
 /**
  * Carries out lifecycle decisions against storage: reads the claim, lets the pure state machine
@@ -65,14 +68,31 @@ export interface ClaimServiceDeps {
   policy: DeadlinePolicy;
   /** Domain/tenant and subscription checks against the customer directory, applied on submit and resubmit. */
   customerChecks?: CustomerChecks;
+  /** Writes a claim's dispatch timer before a change that leaves notifications or timers to handle. */
+  intents?: DispatchIntents;
   log?: (message: string, detail?: unknown) => void;
 }
 
 /** Statuses in which a claim competes for its workloads or subscriptions. */
 const COMPETING_STATUSES = ['Submitted', 'UnderReview', 'PartnerActionRequired', 'Approved'];
 
-/** Told of every change written to a claim (not of refusals or repeated requests). */
-export type ClaimChangeListener = (change: { claim: Claim; event: ClaimHistoryEvent }) => void;
+/**
+ * Told of every change written to a claim (not of refusals or repeated requests), with the version
+ * before it and the dispatch timer written for it, if any.
+ */
+export interface ClaimChange {
+  claim: Claim;
+  event: ClaimHistoryEvent;
+  previous?: Claim;
+  intent?: StoredTimer;
+}
+export type ClaimChangeListener = (change: ClaimChange) => void;
+
+/** What a write through the service leaves for the listeners. */
+interface WriteTrail {
+  previous?: Claim;
+  intent?: StoredTimer;
+}
 
 export class ClaimService {
   private readonly listeners: ClaimChangeListener[] = [];
@@ -83,12 +103,12 @@ export class ClaimService {
     this.listeners.push(listener);
   }
 
-  private async changed(result: ServiceResult): Promise<ServiceResult> {
+  private async changed(result: ServiceResult, trail: WriteTrail = {}): Promise<ServiceResult> {
     if (result.ok && !result.duplicate) {
       if (affectsCompetition(result.event)) await this.index(result.claim);
       for (const listener of this.listeners) {
         try {
-          listener({ claim: result.claim, event: result.event });
+          listener({ claim: result.claim, event: result.event, ...trail });
         } catch (error) {
           this.deps.log?.('A claim change listener failed', error);
         }
@@ -128,13 +148,28 @@ export class ClaimService {
       if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
     }
     const mpn = await this.mpnContext(located);
-    const outcome = await this.deps.claims.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.timeContext(options.actionId), ...mpn }), current ? { current } : {});
+    const trail: WriteTrail = {};
+    const outcome = await this.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.timeContext(options.actionId), ...mpn }), trail, current);
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (result.ok && outcome.written && !result.duplicate && result.effects.includes('releaseAssociations')) {
       await this.releaseAssociations(outcome.claim);
     }
-    return this.changed(toServiceResult(result, outcome.claim));
+    return this.changed(toServiceResult(result, outcome.claim), trail);
+  }
+
+  /**
+   * Every write of the service: the store's ETag loop, with the claim's dispatch timer written just
+   * before a change that leaves work, and the version before the change kept for the listeners.
+   */
+  private update<R>(orgId: string, claimId: string, mutation: ClaimMutation<R>, trail: WriteTrail, current?: StoredClaim) {
+    return this.deps.claims.update(orgId, claimId, mutation, {
+      ...(current ? { current } : {}),
+      beforeWrite: async (before, next) => {
+        trail.previous = before;
+        if (!trail.intent && this.deps.intents?.needsDispatch(before, next)) trail.intent = await this.deps.intents.record(next);
+      },
+    });
   }
 
   /** Keeps the tenant's index of competing claims current; it is derived data, so a failure is logged, not fatal. */
@@ -159,7 +194,7 @@ export class ClaimService {
     const preview = this.decideOnce(current.claim, action, actor, this.timeContext(options.actionId)).result;
     if (!preview.ok || preview.duplicate) {
       // Refused or already done: go through the normal path so refusals are recorded consistently.
-      const outcome = await this.deps.claims.update(orgId, claimId, (c) => this.decideOnce(c, action, actor, this.timeContext(options.actionId)));
+      const outcome = await this.update(orgId, claimId, (c) => this.decideOnce(c, action, actor, this.timeContext(options.actionId)), {});
       return outcome.found ? toServiceResult(outcome.result, outcome.claim) : notFound(claimId);
     }
     const tenantId = current.claim.fields.customerTenantId ?? '';
@@ -177,11 +212,12 @@ export class ClaimService {
         },
       };
     }
-    const outcome = await this.deps.claims.update(orgId, claimId, (c) => {
+    const trail: WriteTrail = {};
+    const outcome = await this.update(orgId, claimId, (c) => {
       // The pending association protects this approval only for its lease; past it, start again.
       if (this.deps.clock.now().getTime() - started.getTime() > PENDING_LEASE_MS / 2) return { result: concurrentChange() };
       return this.decideOnce(c, action, actor, this.timeContext(options.actionId));
-    }, { current });
+    }, trail, current);
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (!(result.ok && outcome.written) && outcome.claim.status !== 'Approved') {
@@ -191,7 +227,7 @@ export class ClaimService {
       const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags);
       if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
     }
-    return this.changed(toServiceResult(result, outcome.claim));
+    return this.changed(toServiceResult(result, outcome.claim), trail);
   }
 
   /** Decides on the current claim; a repeated actionId returns the earlier event without a new change. */
@@ -201,7 +237,12 @@ export class ClaimService {
       if (earlier) return { result: { ok: true, duplicate: true, event: earlier, effects: [] } };
     }
     const decision: Decision = decide(current, action, actor, ctx);
-    if (decision.ok) return { next: decision.claim, result: { ...decision, duplicate: false } };
+    if (decision.ok) {
+      // The outbox: who hears of this change is written with the change itself.
+      const entries = outboxEntriesFor(decision.claim, decision.event);
+      const next = entries.length ? { ...decision.claim, outbox: [...(decision.claim.outbox ?? []), ...entries] } : decision.claim;
+      return { next, result: { ok: true, event: decision.event, effects: decision.effects, duplicate: false } };
+    }
     if (RECORDED_REFUSALS.includes(decision.refusal.code)) {
       const event = refusedAttemptEvent(current, action.type, actor, decision.refusal, ctx);
       const next: Claim = { ...current, version: current.version + 1, updatedAt: ctx.now.toISOString(), history: [...current.history, event] };

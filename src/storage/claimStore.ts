@@ -99,25 +99,16 @@ export class ClaimStore {
     return { claims: page.resources.map(strip), ...(page.continuationToken ? { continuation: page.continuationToken } : {}) };
   }
 
-  /** Claims whose next deadline has come: found by the stored `nextDueAt`, not by scanning statuses. */
-  async findDue(now: Date, limit = 100): Promise<Claim[]> {
-    const { resources } = await this.container.items
-      .query<ItemDefinition>({
-        query: 'SELECT TOP @limit * FROM c WHERE IS_DEFINED(c.nextDueAt) AND c.nextDueAt != null AND c.nextDueAt <= @now ORDER BY c.nextDueAt',
-        parameters: [
-          { name: '@limit', value: limit },
-          { name: '@now', value: now.toISOString() },
-        ],
-      })
-      .fetchAll();
-    return resources.map(strip);
-  }
-
   /**
    * Reads, decides, writes with the read ETag; on a concurrent change (412) reads again and decides
    * again on the fresh claim. Nothing is ever overwritten blindly.
    */
-  async update<R>(orgId: string, id: string, mutation: ClaimMutation<R>, options: { current?: StoredClaim } = {}): Promise<UpdateOutcome<R>> {
+  async update<R>(
+    orgId: string,
+    id: string,
+    mutation: ClaimMutation<R>,
+    options: { current?: StoredClaim; beforeWrite?: (current: Claim, next: Claim) => Promise<void> } = {},
+  ): Promise<UpdateOutcome<R>> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       // A caller that has just read the claim passes it: the ETag still guards the write.
       const current = attempt === 1 && options.current ? options.current : await this.get(orgId, id);
@@ -125,6 +116,7 @@ export class ClaimStore {
       const { next, result } = mutation(current.claim);
       if (!next) return { found: true, written: false, result, claim: current.claim, etag: current.etag };
       assertHistoryAppendOnly(current.claim, next);
+      await options.beforeWrite?.(current.claim, next);
       try {
         const { resource } = await this.container.item(id, orgId).replace(next, { accessCondition: { type: 'IfMatch', condition: current.etag } });
         return { found: true, written: true, result, claim: strip(resource!), etag: resource!._etag };
@@ -135,6 +127,27 @@ export class ClaimStore {
       }
     }
     throw new ConcurrencyExhaustedError(`Claim ${id} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Takes delivered notifications out of the claim's outbox. This is bookkeeping, not a change of the
+   * claim: no version, no history event; the ETag still guards the write.
+   */
+  async removeFromOutbox(orgId: string, id: string, entryIds: readonly string[]): Promise<void> {
+    const remove = new Set(entryIds);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const current = await this.get(orgId, id);
+      if (!current || !current.claim.outbox?.some((e) => remove.has(e.id))) return;
+      const next: Claim = { ...current.claim, outbox: current.claim.outbox.filter((e) => !remove.has(e.id)) };
+      try {
+        await this.container.item(id, orgId).replace(next, { accessCondition: { type: 'IfMatch', condition: current.etag } });
+        return;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * attempt)));
+      }
+    }
+    throw new ConcurrencyExhaustedError(`Claim ${id} kept changing; its outbox was not cleared`);
   }
 
   /** Discards a draft; conditional on the ETag so a draft changed meanwhile is not lost. */

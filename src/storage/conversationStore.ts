@@ -31,21 +31,36 @@ export const conversationReferenceKey = (conversationId: string) => `conversatio
 
 /** How long a "no reference yet" answer is trusted before asking Cosmos DB again (another instance may have saved one). */
 const MISSING_TTL_MS = 10_000;
+/** An unchanged reference is written again after this long, which also clears an "unreachable" mark. */
+const REWRITE_AFTER_MS = 10 * 60_000;
 
 export class ConversationStore {
   /** Hash of the last reference written per key by this instance: an unchanged reference costs no write. */
-  private readonly lastWritten = new Map<string, string>();
+  private readonly lastWritten = new Map<string, { hash: string; at: number }>();
   private readonly missing = new Map<string, number>();
 
   constructor(private readonly container: Container, private readonly now: () => Date = () => new Date()) {}
 
   async save(entry: Omit<StoredReference, 'updatedAt'>): Promise<boolean> {
     const hash = createHash('sha1').update(JSON.stringify({ ...entry, updatedAt: undefined })).digest('base64');
-    if (this.lastWritten.get(entry.id) === hash) return false;
+    const last = this.lastWritten.get(entry.id);
+    // Trusted for a while only: another instance may have marked the conversation unreachable since.
+    if (last?.hash === hash && Date.now() - last.at < REWRITE_AFTER_MS) return false;
     await this.container.items.upsert({ ...entry, updatedAt: this.now().toISOString() });
-    this.lastWritten.set(entry.id, hash);
+    this.lastWritten.set(entry.id, { hash, at: Date.now() });
     this.missing.delete(entry.id);
     return true;
+  }
+
+  /**
+   * Teams answered 403/404 for this conversation: stop sending there. Saving the reference again (the
+   * person writes to the bot) makes it reachable again, so this instance forgets it wrote it.
+   */
+  async markUnreachable(id: string, status: number, code?: string): Promise<void> {
+    const stored = await this.get(id);
+    if (!stored) return;
+    await this.container.items.upsert({ ...stored, unreachable: { at: this.now().toISOString(), status, ...(code ? { code } : {}) } });
+    this.lastWritten.delete(id);
   }
 
   async get(id: string): Promise<StoredReference | undefined> {

@@ -18,6 +18,10 @@ export const CONTAINERS = {
   conversations: { id: 'conversations', partitionKey: { paths: ['/id'] } },
   /** Per customer tenant, the claims that compete for its workloads and subscriptions (small documents, point reads). */
   tenantIndex: { id: 'tenantIndex', partitionKey: { paths: ['/id'] } },
+  /** Pending timers only (deadlines, reminders, dispatch work): a sweep reads the due ones by time. */
+  timers: { id: 'timers', partitionKey: { paths: ['/id'] } },
+  /** One record per notification per person, so nobody is shown the same message twice. */
+  deliveries: { id: 'deliveries', partitionKey: { paths: ['/id'] } },
   /** Bot Framework dialog and conversation state, so any bot instance can continue any dialog. */
   botState: { id: 'botState', partitionKey: { paths: ['/id'] } },
 } as const satisfies Record<string, ContainerDefinition>;

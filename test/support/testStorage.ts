@@ -44,3 +44,6 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   return loaded.config;
 }
+
+/** For tests that are not about pacing: Teams' limits would make a busy test wait for its 30-second window. */
+export const LOOSE_SEND_LIMITS = { perConversation: [{ limit: 1000, windowMs: 1000 }], perTenant: [{ limit: 1000, windowMs: 1000 }] };

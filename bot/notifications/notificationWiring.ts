@@ -1,0 +1,50 @@
+import type { CloudAdapter } from 'botbuilder';
+import { SYSTEM_ACTOR } from '../../src/domain/actors';
+import type { Logger } from '../../src/logger';
+import type { AppServices } from '../../src/services/appServices';
+import type { BackgroundTasks } from '../../src/services/backgroundTasks';
+import { NotificationDispatcher } from '../../src/services/notificationDispatcher';
+import { Sweeper } from '../../src/services/sweeper';
+import { ProactiveMessenger } from '../proactive';
+import { PartnerNotifier } from '../reviews/partnerNotifier';
+import { ReviewCardPublisher } from '../reviews/reviewCardPublisher';
+import { TeamsNotificationChannel } from './teamsNotificationChannel';
+
+export interface Notifications {
+  dispatcher: NotificationDispatcher;
+  sweeper: Sweeper;
+  reviewCards: ReviewCardPublisher;
+}
+
+/**
+ * Connects claim changes to Teams: every change's work (timers, outbox) is dispatched in the
+ * background right after it, and the sweeper fires due timers. Used by the bot and by `npm run sweep`.
+ */
+export function wireNotifications(services: AppServices, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
+  const messenger = new ProactiveMessenger(adapter, appId);
+  const reviewCards = new ReviewCardPublisher(services);
+  const channel = new TeamsNotificationChannel(services, messenger, new PartnerNotifier(services), reviewCards);
+  const dispatcher = new NotificationDispatcher({
+    claims: services.claims,
+    timers: services.timers,
+    intents: services.intents,
+    deliveries: services.deliveries,
+    conversations: services.conversations,
+    reviews: services.reviews,
+    rosters: services.rosters,
+    calendar: services.calendar,
+    clock: services.clock,
+    scheduler: services.scheduler,
+    channel,
+    log,
+    ...(services.config.reviewConversationId ? { reviewConversationId: services.config.reviewConversationId } : {}),
+    recordFailure: async (claim, recipient, status) => {
+      await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status }, SYSTEM_ACTOR, {}, claim.orgId);
+    },
+  });
+  services.claimService.onChange(({ claim, previous, intent }) => {
+    background.run(`notifications for ${claim.id}`, () => dispatcher.dispatch(claim, { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}) }));
+  });
+  const sweeper = new Sweeper({ timers: services.timers, claims: services.claimService, dispatcher, clock: services.clock, calendar: services.calendar, log });
+  return { dispatcher, sweeper, reviewCards };
+}

@@ -1,0 +1,45 @@
+import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import { REMINDER_RULES, type ReminderKind } from '../../src/domain/claimTimers';
+import { formatDeadline } from '../../src/domain/claimLifecycle';
+import { resolveLocale, t, type MessageKey } from '../../src/i18n/locales';
+import type { AppServices } from '../../src/services/appServices';
+import type { NotificationChannel, RenderRequest } from '../../src/services/notificationDispatcher';
+import type { ConversationReferenceData } from '../../src/storage/conversationStore';
+import type { ProactiveMessenger } from '../proactive';
+import type { PartnerNotifier } from '../reviews/partnerNotifier';
+import type { ReviewCardPublisher } from '../reviews/reviewCardPublisher';
+
+/**
+ * How notifications look in Teams and how they get there: the partner's notice card in the language
+ * of their own Teams client (as last seen), the reviewers' shared claim card, and SLA reminders in
+ * the reviewers' conversation; sent with continueConversationAsync.
+ */
+export class TeamsNotificationChannel implements NotificationChannel {
+  constructor(
+    private readonly services: AppServices,
+    private readonly messenger: ProactiveMessenger,
+    private readonly notices: PartnerNotifier,
+    private readonly reviewCards: ReviewCardPublisher,
+  ) {}
+
+  async render(request: RenderRequest): Promise<Partial<Activity>> {
+    if (request.kind === 'partnerNotice') {
+      const locale = resolveLocale(typeof request.reference.locale === 'string' ? request.reference.locale : undefined);
+      return MessageFactory.attachment(CardFactory.adaptiveCard(this.notices.card(request.claim, request.event, locale)));
+    }
+    if (request.kind === 'reviewCard') return MessageFactory.attachment(CardFactory.adaptiveCard(await this.reviewCards.sharedCard(request.claim)));
+    const locale = this.services.config.reviewLocale;
+    const kind = request.event.reminder as ReminderKind;
+    const rule = REMINDER_RULES[kind];
+    const due = rule ? request.claim.deadlines[rule.deadline] : undefined;
+    return MessageFactory.text(t(locale, `reminder.${kind}` as MessageKey, { claimId: request.claim.id, date: due ? formatDeadline(this.services, due) : '-' }));
+  }
+
+  send(reference: ConversationReferenceData, activity: unknown): Promise<string | undefined> {
+    return this.messenger.send(reference, activity as Partial<Activity>);
+  }
+
+  update(reference: ConversationReferenceData, activityId: string, activity: unknown): Promise<void> {
+    return this.messenger.update(reference, activityId, activity as Partial<Activity>);
+  }
+}

@@ -1,0 +1,41 @@
+import type { Claim } from './claim';
+import type { ClaimHistoryEvent } from './claimHistory';
+import { REMINDER_RULES, type ReminderKind } from './claimTimers';
+
+/**
+ * Who hears of a change, decided once here and written into the claim's outbox with the change:
+ * - `partners`: the claim's partner users, each in their 1:1 chat (the person who acted is not told of their own action);
+ * - `reviewCard`: the claim's card in the reviewers' conversation, posted or updated in place;
+ * - `reviewers`: a message in the reviewers' conversation (SLA reminders).
+ */
+export type NotificationAudience = 'partners' | 'reviewCard' | 'reviewers';
+
+export interface OutboxEntry {
+  /** Unique per claim: the history event it reports and its audience. */
+  id: string;
+  seq: number;
+  audience: NotificationAudience;
+  at: string;
+}
+
+/** Changes that put a claim in front of reviewers: the card is posted (or brought back) for these. */
+export const NEEDS_A_REVIEWER: ReadonlySet<string> = new Set(['submit', 'resubmit', 'dispute']);
+
+/** Lifecycle events the partner is told of even though the status stays (a comment, a closed window...). */
+const PARTNER_NEWS_WITHOUT_STATUS_CHANGE = new Set(['consentPeriodOver', 'disputeWindowClosed']);
+
+export function audiencesFor(claim: Claim, event: ClaimHistoryEvent): NotificationAudience[] {
+  if (event.outcome !== 'applied' || claim.status === 'Editing') return [];
+  if (event.action === 'remind') return [REMINDER_RULES[event.reminder as ReminderKind]?.audience ?? 'partners'];
+  if (event.action === 'deliveryFailed') return [];
+  const audiences: NotificationAudience[] = ['reviewCard'];
+  const statusChanged = event.fromStatus !== event.toStatus;
+  const commentFromOutside = event.action === 'comment' && event.actor.kind !== 'partner';
+  if (statusChanged || commentFromOutside || PARTNER_NEWS_WITHOUT_STATUS_CHANGE.has(event.action)) audiences.unshift('partners');
+  return audiences;
+}
+
+/** The outbox entries a change adds, in the same write as the change. */
+export function outboxEntriesFor(claim: Claim, event: ClaimHistoryEvent): OutboxEntry[] {
+  return audiencesFor(claim, event).map((audience) => ({ id: `${claim.id}:${event.seq}:${audience}`, seq: event.seq, audience, at: event.at }));
+}

@@ -1,0 +1,264 @@
+/**
+ * Sends proactive messages as fast as Teams allows and no faster. Teams limits a bot per conversation
+ * (7 per second, 8 per 2 seconds, 60 per 30 seconds, 1,800 per hour) and per tenant (about 50 per
+ * second); the scheduler keeps a log of send times per conversation and per tenant and starts a send
+ * only when every window has room. One message per conversation is in flight at a time, so a person
+ * reads them in order. Answers: 429 waits for Retry-After; 412, 5xx and network errors back off with
+ * jitter; 403/404 are final for that conversation; anything else is not retried.
+ *
+ * Rate limits are physics, not business time: the scheduler runs on the real monotonic clock (tests
+ * that move business time still deliver at once).
+ */
+
+export interface RateWindow {
+  limit: number;
+  windowMs: number;
+}
+
+export interface SendLimits {
+  perConversation: readonly RateWindow[];
+  perTenant: readonly RateWindow[];
+}
+
+/** Teams' documented limits for one bot (../shared/TEAMS.md). */
+export const TEAMS_SEND_LIMITS: SendLimits = {
+  perConversation: [
+    { limit: 7, windowMs: 1_000 },
+    { limit: 8, windowMs: 2_000 },
+    { limit: 60, windowMs: 30_000 },
+    { limit: 1_800, windowMs: 3_600_000 },
+  ],
+  perTenant: [{ limit: 50, windowMs: 1_000 }],
+};
+
+/** An answer from the Bot Connector that was not a success. */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export type DeliveryOutcome<T> =
+  | { ok: true; value: T; attempts: number }
+  /** final: Teams will not take it (403/404 and other 4xx); otherwise it may succeed later (attempts used up). */
+  | { ok: false; status: number | undefined; final: boolean; message: string; attempts: number };
+
+export interface DeliveryJob<T> {
+  conversationKey: string;
+  tenantKey: string;
+  send: () => Promise<T>;
+}
+
+export interface DeliverySchedulerOptions {
+  limits?: SendLimits;
+  maxInFlight?: number;
+  /** Tries per message for 412/5xx/network errors within one delivery run. */
+  maxAttempts?: number;
+  /** 429s honoured per message before it is left for a later run. */
+  maxThrottled?: number;
+  /** Added to every window: our send time and Teams' arrival time differ by the request's travel. */
+  marginMs?: number;
+  baseBackoffMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+const RETRYABLE = new Set([412, 500, 502, 503, 504]);
+
+/** Send times, oldest first; enough of them to judge the largest window. */
+class SendLog {
+  private times: number[] = [];
+
+  constructor(private readonly windows: readonly RateWindow[], private readonly marginMs: number) {}
+
+  /** The earliest time at or after `now` when one more send fits every window. */
+  nextAllowed(now: number): number {
+    let at = now;
+    for (const { limit, windowMs } of this.windows) {
+      if (this.times.length >= limit) at = Math.max(at, this.times[this.times.length - limit] + windowMs + this.marginMs);
+    }
+    return at;
+  }
+
+  record(at: number): void {
+    this.times.push(at);
+    const keep = Math.max(...this.windows.map((w) => w.limit));
+    if (this.times.length > keep * 2) this.times = this.times.slice(-keep);
+  }
+
+  idleSince(now: number): boolean {
+    const longest = Math.max(...this.windows.map((w) => w.windowMs));
+    return !this.times.length || now - this.times[this.times.length - 1] > longest;
+  }
+}
+
+interface Pending<T> {
+  job: DeliveryJob<T>;
+  attempts: number;
+  throttled: number;
+  resolve: (outcome: DeliveryOutcome<T>) => void;
+}
+
+interface ConversationLane {
+  queue: Pending<unknown>[];
+  busy: boolean;
+  blockedUntil: number;
+}
+
+export class DeliveryScheduler {
+  private readonly limits: SendLimits;
+  private readonly maxInFlight: number;
+  private readonly maxAttempts: number;
+  private readonly maxThrottled: number;
+  private readonly marginMs: number;
+  private readonly baseBackoffMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly lanes = new Map<string, ConversationLane>();
+  private readonly conversationLogs = new Map<string, SendLog>();
+  private readonly tenantLogs = new Map<string, SendLog>();
+  private inFlight = 0;
+  private wakeTimer?: NodeJS.Timeout;
+  private wakeAt = Infinity;
+  private pumping = false;
+  private pumps = 0;
+
+  constructor(options: DeliverySchedulerOptions = {}) {
+    this.limits = options.limits ?? TEAMS_SEND_LIMITS;
+    this.maxInFlight = options.maxInFlight ?? 64;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxThrottled = options.maxThrottled ?? 20;
+    this.marginMs = options.marginMs ?? 20;
+    this.baseBackoffMs = options.baseBackoffMs ?? 500;
+    this.now = options.now ?? (() => performance.now());
+    this.random = options.random ?? Math.random;
+  }
+
+  deliver<T>(job: DeliveryJob<T>): Promise<DeliveryOutcome<T>> {
+    return new Promise((resolve) => {
+      let lane = this.lanes.get(job.conversationKey);
+      if (!lane) {
+        lane = { queue: [], busy: false, blockedUntil: 0 };
+        this.lanes.set(job.conversationKey, lane);
+      }
+      lane.queue.push({ job, attempts: 0, throttled: 0, resolve } as Pending<unknown>);
+      this.pump();
+    });
+  }
+
+  /**
+   * Stops waiting: every queued message is answered "not delivered, try later" at once (its outbox
+   * entry stays and the claim's dispatch timer brings it back). Messages in flight finish.
+   */
+  stop(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = Infinity;
+    for (const lane of this.lanes.values()) {
+      for (const pending of lane.queue.splice(0)) pending.resolve({ ok: false, status: undefined, final: false, message: 'the bot is stopping', attempts: pending.attempts });
+    }
+  }
+
+  /** Messages waiting or in flight. */
+  get pending(): number {
+    let n = this.inFlight;
+    for (const lane of this.lanes.values()) n += lane.queue.length;
+    return n;
+  }
+
+  private logFor(map: Map<string, SendLog>, key: string, windows: readonly RateWindow[]): SendLog {
+    let log = map.get(key);
+    if (!log) {
+      log = new SendLog(windows, this.marginMs);
+      map.set(key, log);
+    }
+    return log;
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      const now = this.now();
+      let wake = Infinity;
+      for (const [key, lane] of this.lanes) {
+        if (this.inFlight >= this.maxInFlight) break;
+        if (lane.busy) continue;
+        const next = lane.queue[0];
+        if (!next) {
+          this.lanes.delete(key);
+          continue;
+        }
+        const conversationLog = this.logFor(this.conversationLogs, key, this.limits.perConversation);
+        const tenantLog = this.logFor(this.tenantLogs, next.job.tenantKey, this.limits.perTenant);
+        const at = Math.max(lane.blockedUntil, conversationLog.nextAllowed(now), tenantLog.nextAllowed(now));
+        if (at > now) {
+          wake = Math.min(wake, at);
+          continue;
+        }
+        lane.queue.shift();
+        lane.busy = true;
+        this.inFlight += 1;
+        conversationLog.record(now);
+        tenantLog.record(now);
+        void this.attempt(key, lane, next);
+      }
+      this.scheduleWake(wake, now);
+      if (++this.pumps % 1000 === 0) this.prune(now);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async attempt(key: string, lane: ConversationLane, pending: Pending<unknown>): Promise<void> {
+    pending.attempts += 1;
+    try {
+      const value = await pending.job.send();
+      pending.resolve({ ok: true, value, attempts: pending.attempts });
+    } catch (error) {
+      const status = error instanceof DeliveryError ? error.status : undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      const now = this.now();
+      if (status === 429 && pending.throttled < this.maxThrottled) {
+        pending.throttled += 1;
+        pending.attempts -= 1; // a throttled send is not a failed try
+        const retryAfter = error instanceof DeliveryError && error.retryAfterMs !== undefined ? error.retryAfterMs : 1_000;
+        lane.blockedUntil = Math.max(lane.blockedUntil, now + retryAfter);
+        lane.queue.unshift(pending);
+      } else if ((status === undefined || RETRYABLE.has(status)) && pending.attempts < this.maxAttempts) {
+        const backoff = Math.min(30_000, this.baseBackoffMs * 2 ** (pending.attempts - 1)) * (0.5 + this.random());
+        lane.blockedUntil = Math.max(lane.blockedUntil, now + backoff);
+        lane.queue.unshift(pending);
+      } else {
+        const final = status !== undefined && status !== 429 && !RETRYABLE.has(status);
+        pending.resolve({ ok: false, status, final, message, attempts: pending.attempts });
+      }
+    } finally {
+      lane.busy = false;
+      this.inFlight -= 1;
+      if (!this.lanes.has(key) && lane.queue.length) this.lanes.set(key, lane);
+      this.pump();
+    }
+  }
+
+  private scheduleWake(at: number, now: number): void {
+    if (at === Infinity || at >= this.wakeAt) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
+      this.pump();
+    }, Math.max(0, Math.ceil(at - now)));
+  }
+
+  /** Forgets send logs older than every window (a long-running bot talks to many conversations). */
+  private prune(now: number): void {
+    for (const [key, log] of this.conversationLogs) if (!this.lanes.has(key) && log.idleSince(now)) this.conversationLogs.delete(key);
+    for (const [key, log] of this.tenantLogs) if (log.idleSince(now)) this.tenantLogs.delete(key);
+  }
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { CLAIMING_PARTNER_ROLES } from '../domain/actors';
+import type { Claim } from '../domain/claim';
+import type { ClaimHistoryEvent } from '../domain/claimHistory';
+import { NEEDS_A_REVIEWER, type OutboxEntry } from '../domain/claimNotifications';
+import { timersFor, type ClaimTimer } from '../domain/claimTimers';
+import type { Clock } from '../clock';
+import type { Logger } from '../logger';
+import type { ClaimStore } from '../storage/claimStore';
+import { userReferenceKey, type ConversationStore, type ReviewRegistry, type StoredReference } from '../storage/conversationStore';
+import type { DeliveryLog } from '../storage/deliveryLog';
+import type { RosterStore } from '../storage/rosterStore';
+import { dispatchTimerId, timerDocOf, type StoredTimer, type TimerStore } from '../storage/timerStore';
+import type { BusinessCalendar } from '../domain/businessCalendar';
+import type { DeliveryOutcome, DeliveryScheduler } from './deliveryScheduler';
+import type { DispatchIntents } from './dispatchIntents';
+
+/**
+ * Carries out what a claim change left to do: brings the claim's timers in line with its deadlines
+ * and delivers its outbox, within Teams' limits, once per person. Called right after a change (in the
+ * background) and by the sweep for a claim whose dispatch timer is due (an instance stopped half way,
+ * or a delivery to retry). Work on one claim is never done twice at once by one instance.
+ */
+
+/** What the bot layer provides: rendering a notification for one recipient, and Teams' send/update. */
+export interface NotificationChannel {
+  render(request: RenderRequest): Promise<unknown>;
+  send(reference: StoredReference['reference'], activity: unknown): Promise<string | undefined>;
+  update(reference: StoredReference['reference'], activityId: string, activity: unknown): Promise<void>;
+}
+
+export type RenderRequest =
+  | { kind: 'partnerNotice'; claim: Claim; event: ClaimHistoryEvent; reference: StoredReference['reference'] }
+  | { kind: 'reviewCard'; claim: Claim }
+  | { kind: 'reviewerReminder'; claim: Claim; event: ClaimHistoryEvent };
+
+export interface DispatcherDeps {
+  claims: ClaimStore;
+  timers: TimerStore;
+  intents: DispatchIntents;
+  deliveries: DeliveryLog;
+  conversations: ConversationStore;
+  reviews: ReviewRegistry;
+  rosters: RosterStore;
+  calendar: BusinessCalendar;
+  clock: Clock;
+  scheduler: DeliveryScheduler;
+  channel: NotificationChannel;
+  log: Logger;
+  /** Configured reviewers' conversation (REVIEW_CONVERSATION_ID); otherwise the one a reviewer chose. */
+  reviewConversationId?: string;
+  /** Records a delivery Teams refused for good in the claim's history (the claim service's deliveryFailed). */
+  recordFailure: (claim: Claim, recipient: string, status: number) => Promise<void>;
+  /** How long an instance owns one message's send before another may take over (default 2 minutes). */
+  sendLeaseMs?: number;
+  /** How long after a failed try a claim's remaining deliveries are tried again (default 1 minute). */
+  retryAfterMs?: number;
+  owner?: string;
+}
+
+export interface DispatchReport {
+  delivered: number;
+  skipped: number;
+  unreachable: number;
+  retryLater: number;
+  timersWritten: number;
+  timersRemoved: number;
+}
+
+
+type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
+
+export class NotificationDispatcher {
+  readonly owner: string;
+  private readonly running = new Map<string, Promise<DispatchReport>>();
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.owner = deps.owner ?? `instance-${randomUUID().slice(0, 8)}`;
+  }
+
+  /**
+   * Does the work for a claim after a change (`previous` is the version before it, when known) or when
+   * its dispatch timer fires (`intent` is then the leased timer). Concurrent calls for one claim wait
+   * for each other.
+   */
+  dispatch(claim: Claim, options: { previous?: Claim; intent?: StoredTimer } = {}): Promise<DispatchReport> {
+    const before = this.running.get(claim.id) ?? Promise.resolve(undefined);
+    const next = before
+      .catch(() => undefined)
+      .then(() => this.dispatchNow(claim, options))
+      .finally(() => {
+        if (this.running.get(claim.id) === next) this.running.delete(claim.id);
+      });
+    this.running.set(claim.id, next);
+    return next;
+  }
+
+  /** Brings the stored timers of a claim in line with what its current state needs (a full comparison). */
+  async syncTimers(claim: Claim): Promise<{ written: number; removed: number }> {
+    const wanted = timersFor(claim, this.deps.calendar);
+    const existing = (await this.deps.timers.forClaim(claim.id)).filter((s) => s.timer.purpose.type !== 'dispatch');
+    return this.applyTimers(wanted, existing.map((s) => ({ id: s.timer.id, firesAt: s.timer.firesAt, etag: s.etag })));
+  }
+
+  private async dispatchNow(claim: Claim, options: { previous?: Claim; intent?: StoredTimer }): Promise<DispatchReport> {
+    const report: DispatchReport = { delivered: 0, skipped: 0, unreachable: 0, retryLater: 0, timersWritten: 0, timersRemoved: 0 };
+    const timers = options.previous && options.previous.version === claim.version - 1
+      ? await this.applyTimers(timersFor(claim, this.deps.calendar), timersFor(options.previous, this.deps.calendar).map((t) => ({ id: t.id, firesAt: t.dueAt })))
+      : await this.syncTimers(claim);
+    report.timersWritten = timers.written;
+    report.timersRemoved = timers.removed;
+
+    const outbox = claim.outbox ?? [];
+    const settled: string[] = [];
+    const failures: { recipient: string; status: number }[] = [];
+    const reviewCardEntries = outbox.filter((e) => e.audience === 'reviewCard');
+    const results = await Promise.all([
+      ...outbox.filter((e) => e.audience !== 'reviewCard').map(async (entry) => ({ entries: [entry], results: await this.deliverEntry(claim, entry, failures) })),
+      ...(reviewCardEntries.length ? [this.deliverReviewCard(claim, reviewCardEntries, failures).then((r) => ({ entries: reviewCardEntries, results: [r] }))] : []),
+    ]);
+    for (const { entries, results: outcomes } of results) {
+      for (const r of outcomes) report[r === 'retry' ? 'retryLater' : r] += 1;
+      if (!outcomes.includes('retry')) settled.push(...entries.map((e) => e.id));
+    }
+    for (const failure of failures) {
+      try {
+        await this.deps.recordFailure(claim, failure.recipient, failure.status);
+      } catch (error) {
+        this.deps.log.error(`Could not record an undeliverable notification on claim ${claim.id}`, error);
+      }
+    }
+    if (settled.length) await this.deps.claims.removeFromOutbox(claim.orgId, claim.id, settled);
+    await this.finishIntent(claim, options.intent, report.retryLater > 0);
+    return report;
+  }
+
+  /** The dispatch timer goes when its work is done; with deliveries left to retry it waits a minute. */
+  private async finishIntent(claim: Claim, intent: StoredTimer | undefined, retry: boolean): Promise<void> {
+    if (retry) {
+      const due = new Date(this.deps.clock.now().getTime() + (this.deps.retryAfterMs ?? 60_000));
+      if (!intent || !(await this.deps.timers.reschedule(intent, due))) await this.deps.intents.record(claim, this.deps.retryAfterMs ?? 60_000);
+      return;
+    }
+    // Only the timer this work was for: a later change may have armed it again for its own work.
+    if (intent) await this.deps.timers.remove(dispatchTimerId(claim.id), intent.etag);
+  }
+
+  private async applyTimers(wanted: ClaimTimer[], existing: { id: string; firesAt: string; etag?: string }[]): Promise<{ written: number; removed: number }> {
+    const have = new Map(existing.map((e) => [e.id, e]));
+    const wantedIds = new Set(wanted.map((t) => t.id));
+    const writes = wanted.filter((t) => have.get(t.id)?.firesAt !== t.dueAt);
+    const removals = existing.filter((e) => !wantedIds.has(e.id));
+    await Promise.all([...writes.map((t) => this.deps.timers.put(timerDocOf(t))), ...removals.map((e) => this.deps.timers.remove(e.id, e.etag))]);
+    return { written: writes.length, removed: removals.length };
+  }
+
+  private async deliverEntry(claim: Claim, entry: OutboxEntry, failures: { recipient: string; status: number }[]): Promise<RecipientResult[]> {
+    const event = claim.history[entry.seq - 1];
+    if (!event) return ['skipped'];
+    if (entry.audience === 'reviewers') {
+      const target = await this.reviewTarget(claim);
+      if (!target) return ['skipped'];
+      return [await this.sendOnce(claim, `${entry.id}>${target.id}`, target, 'reviewers', failures, () => this.deps.channel.render({ kind: 'reviewerReminder', claim, event }))];
+    }
+    const users = (await this.deps.rosters.partnerUsersOf(claim.orgId)).filter((u) => CLAIMING_PARTNER_ROLES.includes(u.role) && u.aadObjectId !== event.actor.id);
+    return Promise.all(
+      users.map(async (user) => {
+        const target = await this.deps.conversations.get(userReferenceKey(user.tenantId, user.aadObjectId));
+        // Not installed for this person yet, or Teams said they can't be reached: they see it when they ask.
+        if (!target || target.unreachable) return 'skipped' as const;
+        return this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () => this.deps.channel.render({ kind: 'partnerNotice', claim, event, reference: target.reference }));
+      }),
+    );
+  }
+
+  /** One card per claim in the reviewers' conversation: posted once when the claim needs a reviewer, then updated in place. */
+  private async deliverReviewCard(claim: Claim, entries: OutboxEntry[], failures: { recipient: string; status: number }[]): Promise<RecipientResult> {
+    const target = await this.reviewTarget(claim);
+    if (!target) return 'skipped';
+    const conversationId = target.reference.conversation?.id?.split(';messageid=')[0] ?? '';
+    const existing = await this.deps.reviews.reviewCard(claim.id);
+    if (existing && existing.conversationId === conversationId) {
+      const outcome = await this.deps.scheduler.deliver({
+        conversationKey: target.id,
+        tenantKey: target.tenantId,
+        send: async () => this.deps.channel.update(target.reference, existing.activityId, await this.deps.channel.render({ kind: 'reviewCard', claim })),
+      });
+      return this.judge(claim, outcome, target, 'reviewers', failures);
+    }
+    const posting = entries.find((e) => NEEDS_A_REVIEWER.has(claim.history[e.seq - 1]?.action ?? ''));
+    if (!posting) return 'skipped';
+    return this.sendOnce(claim, `${posting.id}>${target.id}`, target, 'reviewers', failures, () => this.deps.channel.render({ kind: 'reviewCard', claim }), async (activityId) => {
+      await this.deps.reviews.saveReviewCard({ claimId: claim.id, conversationId, activityId, postedAt: this.deps.clock.now().toISOString() });
+    });
+  }
+
+  private async reviewTarget(claim: Claim): Promise<StoredReference | undefined> {
+    const conversationId = this.deps.reviewConversationId ?? (await this.deps.reviews.reviewConversation())?.conversationId;
+    if (!conversationId) {
+      this.deps.log.warn(`Claim ${claim.id}: no reviewers' conversation is set; a reviewer types "use this channel for reviews" in it.`);
+      return undefined;
+    }
+    const stored = await this.deps.conversations.forConversation(conversationId);
+    if (!stored) this.deps.log.warn(`The reviewers' conversation ${conversationId} is not known to the bot yet: add the bot to it.`);
+    return stored && !stored.unreachable ? stored : undefined;
+  }
+
+  /** Sends one new message to one recipient, at most once: the delivery log decides who sends. */
+  private async sendOnce(
+    claim: Claim,
+    deliveryId: string,
+    target: StoredReference,
+    label: string,
+    failures: { recipient: string; status: number }[],
+    render: () => Promise<unknown>,
+    afterSend?: (activityId: string) => Promise<void>,
+  ): Promise<RecipientResult> {
+    const claimed = await this.deps.deliveries.begin(deliveryId, this.owner, this.deps.sendLeaseMs ?? 120_000);
+    if (claimed.state === 'sent') return 'delivered';
+    if (claimed.state === 'busy') return 'retry';
+    const activity = await render();
+    const outcome = await this.deps.scheduler.deliver({ conversationKey: target.id, tenantKey: target.tenantId, send: () => this.deps.channel.send(target.reference, activity) });
+    if (outcome.ok) {
+      await this.deps.deliveries.sent(deliveryId, this.owner, outcome.value);
+      if (afterSend && outcome.value) await afterSend(outcome.value);
+      return 'delivered';
+    }
+    const result = await this.judge(claim, outcome, target, label, failures);
+    if (result === 'retry') await this.deps.deliveries.abandon(deliveryId, claimed.etag);
+    return result;
+  }
+
+  private async judge(claim: Claim, outcome: DeliveryOutcome<unknown>, target: StoredReference, label: string, failures: { recipient: string; status: number }[]): Promise<RecipientResult> {
+    if (outcome.ok) return 'delivered';
+    if (outcome.status === 403 || outcome.status === 404) {
+      await this.deps.conversations.markUnreachable(target.id, outcome.status);
+      failures.push({ recipient: label, status: outcome.status });
+      this.deps.log.warn(`Claim ${claim.id}: ${label} can't be reached in Teams (${outcome.status}); marked unreachable until they message the bot again.`);
+      return 'unreachable';
+    }
+    if (outcome.final) {
+      this.deps.log.error(`Claim ${claim.id}: Teams refused a notification for ${label} (${outcome.status}): ${outcome.message}; not retried.`);
+      return 'skipped';
+    }
+    this.deps.log.warn(`Claim ${claim.id}: notification for ${label} not delivered yet (${outcome.status ?? 'network'}: ${outcome.message}); tried again later.`);
+    return 'retry';
+  }
+}
+

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { SYSTEM_ACTOR } from '../domain/actors';
+import type { ClaimAction } from '../domain/claimLifecycle';
+import type { Clock } from '../clock';
+import type { BusinessCalendar } from '../domain/businessCalendar';
+import { timersFor } from '../domain/claimTimers';
+import type { Logger } from '../logger';
+import type { StoredTimer, TimerStore } from '../storage/timerStore';
+import type { ClaimService } from './claimService';
+import type { NotificationDispatcher } from './notificationDispatcher';
+
+/**
+ * Fires due timers: automatic transitions, reminders, and dispatch work left by a change. Each timer
+ * is taken with an ETag lease, so with several instances on one Cosmos DB exactly one fires it; the
+ * action carries the timer as its idempotency key, so a timer fired again after a crash changes
+ * nothing twice. A fired timer is deleted. One sweep reads at most `batchSize` due timers: its cost
+ * follows the number of due timers, never the number of claims.
+ */
+
+export interface SweepReport {
+  due: number;
+  fired: number;
+  /** Taken by another instance first. */
+  taken: number;
+  /** Not applicable any more (the claim moved on): dropped or moved to the claim's current deadline. */
+  dropped: number;
+  failed: number;
+}
+
+export interface SweeperOptions {
+  timers: TimerStore;
+  claims: ClaimService;
+  dispatcher: NotificationDispatcher;
+  clock: Clock;
+  calendar: BusinessCalendar;
+  log: Logger;
+  /** How long a taken timer belongs to this instance before another may take it (default 2 minutes). */
+  leaseMs?: number;
+  batchSize?: number;
+  /** Timers fired at once (default 8). */
+  concurrency?: number;
+  owner?: string;
+}
+
+export class Sweeper {
+  readonly owner: string;
+  private loop?: { timer?: NodeJS.Timeout; stopped: boolean; current?: Promise<unknown> };
+
+  constructor(private readonly options: SweeperOptions) {
+    this.owner = options.owner ?? `sweeper-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** One sweep: every timer due now (up to the batch size). Stops taking new timers when `signal` aborts. */
+  async runOnce(signal?: AbortSignal): Promise<SweepReport> {
+    const { timers, clock } = this.options;
+    const report: SweepReport = { due: 0, fired: 0, taken: 0, dropped: 0, failed: 0 };
+    const due = await timers.due(clock.now(), this.options.batchSize ?? 100);
+    report.due = due.length;
+    let next = 0;
+    const worker = async () => {
+      while (next < due.length && !signal?.aborted) {
+        const stored = due[next++];
+        const leased = await timers.lease(stored, this.owner, new Date(clock.now().getTime() + (this.options.leaseMs ?? 120_000)));
+        if (!leased) {
+          report.taken += 1;
+          continue;
+        }
+        try {
+          report[(await this.fire(leased)) ? 'fired' : 'dropped'] += 1;
+        } catch (error) {
+          // The lease runs out and the timer is due again: another sweep tries it.
+          report.failed += 1;
+          this.options.log.error(`Timer ${leased.timer.id} failed; it is tried again when its lease ends`, error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency ?? 8 }, worker));
+    return report;
+  }
+
+  /** Fires one leased timer; false when it no longer applied. */
+  private async fire(leased: StoredTimer): Promise<boolean> {
+    const { timer } = leased;
+    const { claims, dispatcher, timers, clock } = this.options;
+    const claim = await claims.get(timer.claimId, timer.orgId);
+    if (!claim) {
+      await timers.remove(timer.id, leased.etag);
+      return false;
+    }
+    if (timer.purpose.type === 'dispatch') {
+      await dispatcher.dispatch(claim, { intent: leased });
+      return true;
+    }
+    const action: ClaimAction = timer.purpose.type === 'transition' ? { type: timer.purpose.action } : { type: 'remind', reminder: timer.purpose.reminder };
+    const result = await claims.act(claim.id, action, SYSTEM_ACTOR, { actionId: `timer:${timer.id}@${timer.firesAt}` }, claim.orgId);
+    if (result.ok) {
+      // The change's own dispatch (notifications, the next timers) runs through the change listeners.
+      await timers.remove(timer.id, leased.etag);
+      return true;
+    }
+    // The claim moved on (resubmitted, deadline changed, reminder sent): bring its timers in line.
+    const current = result.claim ?? claim;
+    await dispatcher.syncTimers(current);
+    const same = timersFor(current, this.options.calendar).find((t) => t.id === timer.id && t.dueAt === timer.firesAt);
+    if (same) {
+      // Not due by the claim's own reckoning yet (clocks differ between instances): look again shortly.
+      await timers.reschedule(leased, new Date(clock.now().getTime() + 60_000));
+      return false;
+    }
+    // Re-armed for a new deadline by the sync (its ETag changed), or not wanted any more.
+    await timers.remove(timer.id, leased.etag);
+    return false;
+  }
+
+  /** Sweeps every `intervalMs` until stopped (the sweep loop inside the bot process). */
+  start(intervalMs: number): void {
+    if (this.loop) return;
+    const loop: NonNullable<Sweeper['loop']> = { stopped: false };
+    this.loop = loop;
+    const tick = async () => {
+      if (loop.stopped) return;
+      loop.current = this.runOnce().then(
+        (report) => {
+          if (report.fired || report.failed) this.options.log.info(`Sweep: ${report.fired} timer(s) fired, ${report.dropped} dropped, ${report.taken} taken by another instance, ${report.failed} failed`);
+        },
+        (error) => this.options.log.error('Sweep failed; trying again at the next interval', error),
+      );
+      await loop.current;
+      if (!loop.stopped) loop.timer = setTimeout(tick, intervalMs);
+    };
+    loop.timer = setTimeout(tick, Math.min(intervalMs, 1_000));
+  }
+
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    if (!loop) return;
+    loop.stopped = true;
+    if (loop.timer) clearTimeout(loop.timer);
+    await loop.current;
+    this.loop = undefined;
+  }
+}
