@@ -16,8 +16,8 @@ describe('layering', () => {
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
   });
 
-  test('only the entry point in src/ reaches into bot/', () => {
+  test('only the entry points in src/ reach into bot/', () => {
     const offenders = tsFiles(join(root, 'src')).filter((f) => /from ['"]\.\.\/(\.\.\/)*bot\//.test(readFileSync(f, 'utf8')));
-    expect(offenders.map((f) => relative(root, f))).toEqual(['src/main.ts']);
+    expect(offenders.map((f) => relative(root, f)).sort()).toEqual(['src/cli/sweep.ts', 'src/main.ts']);
   });
 });

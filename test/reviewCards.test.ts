@@ -6,7 +6,7 @@ import { demoPdf } from '../src/demo/demoSeed';
 import { cardProblems } from './support/cardValidation';
 import { StubConnector } from './support/stubConnector';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT } from './support/activities';
-import { LOOSE_SEND_LIMITS, testConfig, uniqueName } from './support/testStorage';
+import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 
 /**
  * Reviewers decide from the claim card in their channel: adaptiveCard/action invokes through the real
@@ -23,7 +23,7 @@ const robin: Actor = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-00000000000
 
 beforeAll(async () => {
   await connector.start();
-  app = await startBotApp(testConfig({ DEMO_DATA: 'false' }), { log: process.env.DEBUG_LOG ? consoleLogger : silentLogger, sendLimits: LOOSE_SEND_LIMITS });
+  app = await startBotApp(testConfig({ DEMO_DATA: 'false' }), { log: process.env.DEBUG_LOG ? consoleLogger : silentLogger, delivery: TEST_DELIVERY });
   // The reviewers' channel: the bot is added, a reviewer sets it; the partners have 1:1 chats with the bot.
   await post(channelActivity(REVIEWER_AAD, { type: 'installationUpdate', action: 'add' }));
   const mention = { type: 'mention', text: '<at>CPOR</at>', mentioned: { id: '28:cpor-bot', name: 'CPOR' } };

@@ -19,7 +19,7 @@ import { seedDemoClaims } from '../demo/demoSeed';
 import { TimerStore } from '../storage/timerStore';
 import { DeliveryLog } from '../storage/deliveryLog';
 import { DispatchIntents } from './dispatchIntents';
-import { DeliveryScheduler, type SendLimits } from './deliveryScheduler';
+import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -59,8 +59,8 @@ export interface AppServices {
 export interface ServiceOptions {
   clock?: Clock;
   log: Logger;
-  /** Teams' send limits unless given (tests that are not about pacing use looser ones). */
-  sendLimits?: SendLimits;
+  /** Pacing of proactive messages: Teams' limits unless given (tests that are not about pacing use looser ones). */
+  delivery?: DeliverySchedulerOptions;
 }
 
 export async function openServices(config: AppConfig, options: ServiceOptions): Promise<AppServices> {
@@ -140,7 +140,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       timers,
       deliveries: new DeliveryLog(cosmos.containers.deliveries, () => clock.now()),
       intents,
-      scheduler: new DeliveryScheduler(options.sendLimits ? { limits: options.sendLimits } : {}),
+      scheduler: new DeliveryScheduler(options.delivery ?? {}),
       ...(rosterFile ? { rosterFile } : {}),
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};

@@ -45,5 +45,12 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loaded.config;
 }
 
-/** For tests that are not about pacing: Teams' limits would make a busy test wait for its 30-second window. */
-export const LOOSE_SEND_LIMITS = { perConversation: [{ limit: 1000, windowMs: 1000 }], perTenant: [{ limit: 1000, windowMs: 1000 }] };
+/**
+ * For tests that are not about pacing: Teams' limits would make a busy test wait for its 30-second
+ * window, and retries back off quickly.
+ */
+export const TEST_DELIVERY = {
+  limits: { perConversation: [{ limit: 1000, windowMs: 1000 }], perTenant: [{ limit: 1000, windowMs: 1000 }] },
+  maxAttempts: 2,
+  baseBackoffMs: 50,
+};

@@ -1,0 +1,343 @@
+import { startBotApp, type BotApp } from '../bot/botApp';
+import { ManualClock } from '../src/clock';
+import type { Actor } from '../src/domain/actors';
+import type { Claim } from '../src/domain/claim';
+import { silentLogger } from '../src/logger';
+import { Sweeper } from '../src/services/sweeper';
+import { userReferenceKey } from '../src/storage/conversationStore';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT } from './support/activities';
+import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import { StubConnector, type ConnectorCall } from './support/stubConnector';
+
+/**
+ * Proactive notifications, timers and the sweep, end to end: the bot on the embedded stack, Teams
+ * played by a stub Bot Connector on loopback, time moved by a manual clock.
+ */
+
+const connector = new StubConnector();
+let app: BotApp;
+// Monday 23 November 2026, 09:00 UTC (the test calendar is UTC with no holidays).
+const clock = new ManualClock('2026-11-23T09:00:00.000Z');
+const CHANNEL = '19:notify-reviews@thread.tacv2';
+const NOOR = 'a1b2c3d4-0002-4000-8000-000000000002';
+const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
+const DAY = 86_400_000;
+const dm = (aad: string) => `a:dm-${aad}`;
+
+beforeAll(async () => {
+  await connector.start();
+  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), { log: silentLogger, clock, delivery: TEST_DELIVERY });
+  await post({ ...base(REVIEWER_AAD, REVIEWER_TENANT, { id: CHANNEL, conversationType: 'channel', tenantId: REVIEWER_TENANT }), type: 'installationUpdate', action: 'add' });
+  await app.services.reviews.setReviewConversation(CHANNEL, 'test');
+  for (const aad of [PARTNER_AAD, NOOR]) {
+    await post({ ...base(aad, PARTNER_TENANT, { id: dm(aad), conversationType: 'personal', tenantId: PARTNER_TENANT }), type: 'message', text: 'help', deliveryMode: 'expectReplies' });
+  }
+});
+afterAll(async () => {
+  await app.close();
+  await connector.stop();
+});
+beforeEach(async () => {
+  await settle();
+  connector.clear();
+});
+
+function base(aad: string, tenantId: string, conversation: Record<string, unknown>) {
+  return {
+    id: uniqueName('n-'),
+    channelId: 'msteams',
+    serviceUrl: connector.url,
+    locale: 'en-US',
+    conversation,
+    from: { id: `29:${aad}`, aadObjectId: aad, name: 'Someone' },
+    recipient: { id: '28:cpor-bot' },
+    channelData: { tenant: { id: tenantId } },
+  };
+}
+
+async function post(activity: unknown): Promise<void> {
+  const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  await response.text();
+}
+
+/** Waits for the background work of every change so far (notifications, timers). */
+async function settle(): Promise<void> {
+  await app.background.drain();
+}
+
+async function submittedClaim(fields: Record<string, unknown> = {}): Promise<Claim> {
+  const { claimService } = app.services;
+  const draft = await claimService.createDraft(avery, {
+    mpnId: '4412345', customerDomain: 'fourthcoffee.example', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams'],
+    customerTenantId: `77777777-0000-4000-8000-${uniqueName('').replace(/[^0-9]/g, '').padStart(12, '0').slice(-12)}`,
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    claimName: uniqueName('Notify claim '), ...fields,
+  });
+  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
+  const file = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+  await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
+  const submitted = await claimService.act(draft.claim.id, { type: 'submit' }, avery);
+  if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
+  await settle();
+  return submitted.claim;
+}
+
+async function act(claim: Claim, action: Parameters<BotApp['services']['claimService']['act']>[1], actor: Actor): Promise<Claim> {
+  const result = await app.services.claimService.act(claim.id, action, actor, {}, claim.orgId);
+  if (!result.ok) throw new Error(JSON.stringify(result.refusal));
+  await settle();
+  return result.claim;
+}
+
+async function current(claim: Claim): Promise<Claim> {
+  return (await app.services.claimService.get(claim.id, claim.orgId))!;
+}
+
+/** New messages (not card updates) about one claim in one conversation. */
+const newMessages = (conversationId: string, claim: Claim) =>
+  connector.to(conversationId).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claim.id));
+const titles = (calls: ConnectorCall[]) => calls.map((c) => String((c.activity.attachments?.[0]?.content?.body as { text?: string }[] | undefined)?.[0]?.text ?? c.activity.text));
+
+async function sweep(sweeper: Sweeper = app.notifications.sweeper) {
+  const report = await sweeper.runOnce();
+  await settle();
+  return report;
+}
+
+function newSweeper(owner: string): Sweeper {
+  const { services } = app;
+  return new Sweeper({ timers: services.timers, claims: services.claimService, dispatcher: app.notifications.dispatcher, clock, calendar: services.calendar, log: silentLogger, owner });
+}
+
+describe('every status change reaches the people concerned, once', () => {
+  test('submit, review, request for information, resubmit, approval: partners in their chats, reviewers on the card', async () => {
+    const claim = await submittedClaim();
+    // The reviewers get the claim's card once; Noor hears that Avery submitted it; Avery is not told of her own action.
+    expect(newMessages(CHANNEL, claim)).toHaveLength(1);
+    expect(titles(newMessages(dm(NOOR), claim))).toEqual([expect.stringContaining('is Submitted')]);
+    expect(newMessages(dm(PARTNER_AAD), claim)).toHaveLength(0);
+
+    let c = await act(claim, { type: 'startReview' }, reviewer);
+    c = await act(c, { type: 'requestInfo', reasons: ['MissingOrOldDates'], comment: 'Please add the signature date.' }, reviewer);
+    for (const person of [PARTNER_AAD, NOOR]) {
+      const got = newMessages(dm(person), claim);
+      expect(titles(got).slice(-2)).toEqual([expect.stringContaining('is Under review'), expect.stringContaining('Partner action required')]);
+      // The request names what to do and by when (5 business days: Monday 30 November, end of day).
+      expect(JSON.stringify(got.at(-1)!.activity)).toContain('Please add the signature date.');
+      expect(JSON.stringify(got.at(-1)!.activity)).toContain('2026-11-30 23:59');
+    }
+    c = await act(c, { type: 'resubmit', comment: 'Dates added.' }, avery);
+    c = await act(c, { type: 'approve' }, reviewer);
+    expect(titles(newMessages(dm(NOOR), claim))).toEqual(['is Submitted', 'is Under review', 'Partner action required', 'is Under review', 'is Approved'].map((s) => expect.stringContaining(s)));
+    expect(titles(newMessages(dm(PARTNER_AAD), claim)).filter((t) => t.includes('is Approved'))).toHaveLength(1);
+    // One card for the claim in the reviewers' channel, updated in place after each change.
+    expect(newMessages(CHANNEL, claim)).toHaveLength(1);
+    const updates = connector.to(CHANNEL).filter((x) => x.method === 'PUT' && JSON.stringify(x.activity).includes(claim.id));
+    expect(updates.length).toBeGreaterThanOrEqual(4);
+    expect(JSON.stringify(updates.at(-1)!.activity)).toContain('Approved');
+    // Everything delivered: nothing left in the outbox, no dispatch work pending.
+    expect((await current(c)).outbox ?? []).toEqual([]);
+    expect((await app.services.timers.forClaim(claim.id)).map((t) => t.timer.purpose.type)).not.toContain('dispatch');
+  });
+});
+
+describe('deadlines the bot applies itself', () => {
+  test('Partner action required left 5 business days: reminders at 2 and 1 business days, then rejected once and the partner told once', async () => {
+    const claim = await submittedClaim();
+    let c = await act(claim, { type: 'startReview' }, reviewer);
+    c = await act(c, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer);
+    const due = Date.parse(c.deadlines.partnerResponse!);
+    expect(new Date(due).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    connector.clear();
+
+    // Thursday 26 November, 00:00: two business days left (Friday and Monday).
+    clock.set(new Date(due - 5 * DAY));
+    await sweep();
+    expect(titles(newMessages(dm(NOOR), claim))).toEqual([]);
+    clock.set('2026-11-27T00:00:00.000Z');
+    await sweep();
+    await sweep();
+    expect(titles(newMessages(dm(NOOR), claim))).toEqual([expect.stringContaining('Reminder')]);
+    expect(JSON.stringify(newMessages(dm(NOOR), claim)[0].activity)).toContain('Two business days left');
+    clock.set('2026-11-30T00:00:00.000Z');
+    await sweep();
+    expect(JSON.stringify(newMessages(dm(NOOR), claim).at(-1)!.activity)).toContain('One business day left');
+
+    clock.set(new Date(due + 1000));
+    // Two instances sweep at the same moment, then one again: the deadline is applied once.
+    await Promise.all([sweep(), sweep(newSweeper('other-instance'))]);
+    await sweep();
+    const after = await current(c);
+    expect(after.status).toBe('Rejected');
+    expect(after.rejection?.reason).toBe('NoPartnerResponse');
+    expect(after.history.filter((e) => e.action === 'noPartnerResponse')).toHaveLength(1);
+    for (const person of [PARTNER_AAD, NOOR]) {
+      const rejected = titles(newMessages(dm(person), claim)).filter((t) => t.includes('is Rejected'));
+      expect(rejected).toHaveLength(1);
+    }
+    // The reminders are in the claim's history, once each.
+    expect(after.history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['partnerResponse2bd', 'partnerResponse1bd']);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('a resubmitted claim is not rejected when its old deadline passes, and its timers go', async () => {
+    const claim = await submittedClaim();
+    let c = await act(claim, { type: 'startReview' }, reviewer);
+    c = await act(c, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer);
+    c = await act(c, { type: 'resubmit', comment: 'Added.' }, avery);
+    const timers = (await app.services.timers.forClaim(claim.id)).map((t) => t.timer.id);
+    expect(timers.filter((id) => id.includes('noPartnerResponse') || id.includes('partnerResponse'))).toEqual([]);
+    clock.set('2026-12-02T00:00:00.000Z');
+    await sweep();
+    expect((await current(c)).status).toBe('UnderReview');
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('reviewers are reminded in their channel when a claim passes its start-review target, once', async () => {
+    const claim = await submittedClaim();
+    connector.clear();
+    clock.set(new Date(Date.parse(claim.deadlines.reviewStart!) + 1000));
+    await sweep();
+    await sweep();
+    const reminders = connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(claim.id));
+    expect(reminders.map((r) => r.activity.text)).toEqual([expect.stringContaining('passed its start-review target')]);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('a sweep reads only due timers: with nothing due it costs one query', async () => {
+    await submittedClaim();
+    const before = app.services.timers.requests.count;
+    const report = await app.notifications.sweeper.runOnce();
+    expect(report).toMatchObject({ due: 0, fired: 0 });
+    expect(app.services.timers.requests.count - before).toBe(1);
+  });
+});
+
+describe('many instances, crashes and restarts', () => {
+  /** Claims in Partner action required whose 5 business days are over (the clock is moved past them). */
+  async function claimsPastTheirResponseDeadline(count: number): Promise<Claim[]> {
+    const claims: Claim[] = [];
+    for (let i = 0; i < count; i++) {
+      const s = await submittedClaim();
+      const r = await act(s, { type: 'startReview' }, reviewer);
+      claims.push(await act(r, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer));
+    }
+    connector.clear();
+    clock.set('2026-12-01T00:00:01.000Z');
+    return claims;
+  }
+
+  test('two sweepers racing over many due timers fire each once; every partner is told once per claim', async () => {
+    const claims = await claimsPastTheirResponseDeadline(6);
+    const reports = await Promise.all([sweep(newSweeper('a')), sweep(newSweeper('b'))]);
+    await sweep();
+    const rejections = reports.reduce((n, r) => n + r.fired, 0);
+    expect(rejections).toBeGreaterThanOrEqual(6);
+    for (const c of claims) {
+      const after = await current(c);
+      expect(after.status).toBe('Rejected');
+      expect(after.history.filter((e) => e.action === 'noPartnerResponse')).toHaveLength(1);
+      expect(titles(newMessages(dm(NOOR), c)).filter((t) => t.includes('is Rejected'))).toHaveLength(1);
+    }
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('a sweeper stopped half way and restarted loses nothing and repeats nothing', async () => {
+    const claims = await claimsPastTheirResponseDeadline(4);
+    // The first instance stops after its first timer.
+    const stop = new AbortController();
+    const first = newSweeper('stopping');
+    const original = app.services.claimService.act.bind(app.services.claimService);
+    const spy = jest.spyOn(app.services.claimService, 'act').mockImplementation(async (...args) => {
+      const result = await original(...args);
+      stop.abort();
+      return result;
+    });
+    const partial = await first.runOnce(stop.signal);
+    spy.mockRestore();
+    await settle();
+    expect(partial.fired).toBeLessThan(4);
+    await sweep(newSweeper('restarted'));
+    await sweep();
+    for (const c of claims) {
+      expect((await current(c)).status).toBe('Rejected');
+      expect(titles(newMessages(dm(NOOR), c)).filter((t) => t.includes('is Rejected'))).toHaveLength(1);
+    }
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('an instance that stops after sending but before clearing the outbox: the next sweep finishes, nobody sees a message twice', async () => {
+    const claim = await submittedClaim();
+    const reviewing = await act(claim, { type: 'startReview' }, reviewer);
+    connector.clear();
+    // The instance "crashes" while clearing the outbox of the next change, after its messages went out.
+    const spy = jest.spyOn(app.services.claims, 'removeFromOutbox').mockRejectedValueOnce(new Error('instance stopped'));
+    const result = await app.services.claimService.act(claim.id, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer, {}, claim.orgId);
+    expect(result.ok).toBe(true);
+    await settle();
+    spy.mockRestore();
+    expect((await current(reviewing)).outbox?.length).toBeGreaterThan(0);
+    expect((await app.services.timers.forClaim(claim.id)).some((t) => t.timer.purpose.type === 'dispatch')).toBe(true);
+    // Another instance's sweep, after the first instance's grace period.
+    clock.advanceMs(2 * 60_000);
+    await sweep(newSweeper('other'));
+    expect((await current(reviewing)).outbox ?? []).toEqual([]);
+    expect((await app.services.timers.forClaim(claim.id)).some((t) => t.timer.purpose.type === 'dispatch')).toBe(false);
+    for (const person of [PARTNER_AAD, NOOR]) expect(titles(newMessages(dm(person), claim)).filter((t) => t.includes('Partner action required'))).toHaveLength(1);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+});
+
+describe('within Teams limits', () => {
+  test('a 429 storm is honoured: every retry waits for Retry-After, and the message arrives once', async () => {
+    const claim = await submittedClaim();
+    connector.clear();
+    connector.script(dm(NOOR), ...Array.from({ length: 5 }, () => ({ status: 429, retryAfterSeconds: 1 })));
+    const started = performance.now();
+    await act(claim, { type: 'startReview' }, reviewer);
+    const attempts = connector.refused.filter((r) => r.conversationId === dm(NOOR));
+    expect(attempts).toHaveLength(5);
+    for (let i = 1; i < attempts.length; i++) expect(attempts[i].at - attempts[i - 1].at).toBeGreaterThanOrEqual(950);
+    expect(titles(newMessages(dm(NOOR), claim))).toEqual([expect.stringContaining('is Under review')]);
+    expect(newMessages(dm(NOOR), claim)[0].at - started).toBeGreaterThanOrEqual(5 * 950);
+    // Avery's chat was not held up by Noor's throttling.
+    expect(newMessages(dm(PARTNER_AAD), claim)[0].at - started).toBeLessThan(2000);
+  }, 30_000);
+
+  test('403 marks the conversation unreachable, is recorded in the history, and is not retried', async () => {
+    const claim = await submittedClaim();
+    connector.clear();
+    connector.script(dm(NOOR), { status: 403 });
+    const reviewing = await act(claim, { type: 'startReview' }, reviewer);
+    await settle();
+    expect(connector.refused.filter((r) => r.conversationId === dm(NOOR))).toHaveLength(1);
+    const stored = await app.services.conversations.get(userReferenceKey(PARTNER_TENANT, NOOR));
+    expect(stored?.unreachable).toMatchObject({ status: 403 });
+    const after = await current(reviewing);
+    expect(after.history.at(-1)).toMatchObject({ action: 'deliveryFailed', actor: { kind: 'system' }, delivery: { status: 403 } });
+    // The next change is not sent there; Avery still gets it.
+    await act(after, { type: 'comment', text: 'We are looking at it.' }, reviewer);
+    expect(connector.to(dm(NOOR))).toHaveLength(0);
+    expect(titles(newMessages(dm(PARTNER_AAD), claim)).some((t) => t.includes('New comment'))).toBe(true);
+    // Noor writes to the bot again: reachable again.
+    await post({ ...base(NOOR, PARTNER_TENANT, { id: dm(NOOR), conversationType: 'personal', tenantId: PARTNER_TENANT }), type: 'message', text: 'help', locale: 'en-GB', deliveryMode: 'expectReplies' });
+    expect((await app.services.conversations.get(userReferenceKey(PARTNER_TENANT, NOOR)))?.unreachable).toBeUndefined();
+  });
+
+  test('500 backs off and is tried again; after the tries are used up the claim keeps the notice for a later sweep', async () => {
+    const claim = await submittedClaim();
+    connector.clear();
+    connector.script(dm(NOOR), ...Array.from({ length: 30 }, () => ({ status: 500 })));
+    await act(claim, { type: 'startReview' }, reviewer);
+    expect(newMessages(dm(NOOR), claim)).toHaveLength(0);
+    expect((await current(claim)).outbox?.length).toBeGreaterThan(0);
+    connector.clear();
+    clock.advanceMs(2 * 60_000);
+    await sweep();
+    expect(titles(newMessages(dm(NOOR), claim))).toEqual([expect.stringContaining('is Under review')]);
+    expect(newMessages(dm(PARTNER_AAD), claim)).toHaveLength(0); // Avery had hers already
+    expect((await current(claim)).outbox ?? []).toEqual([]);
+    clock.set('2026-11-23T09:00:00.000Z');
+  }, 60_000);
+});
