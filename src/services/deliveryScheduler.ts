@@ -13,6 +13,11 @@
 export interface RateWindow {
   limit: number;
   windowMs: number;
+  /**
+   * Spread sends evenly over the window instead of starting `limit` at once: a burst makes the last
+   * answers late, and late answers hold up the next window (used for the tenant's 50 per second).
+   */
+  smooth?: boolean;
 }
 
 export interface SendLimits {
@@ -28,7 +33,7 @@ export const TEAMS_SEND_LIMITS: SendLimits = {
     { limit: 60, windowMs: 30_000 },
     { limit: 1_800, windowMs: 3_600_000 },
   ],
-  perTenant: [{ limit: 50, windowMs: 1_000 }],
+  perTenant: [{ limit: 50, windowMs: 1_000, smooth: true }],
 };
 
 /** An answer from the Bot Connector that was not a success. */
@@ -69,30 +74,47 @@ export interface DeliverySchedulerOptions {
 
 const RETRYABLE = new Set([412, 500, 502, 503, 504]);
 
-/** Send times, oldest first; enough of them to judge the largest window. */
+/**
+ * Send times, oldest first; enough of them to judge the largest window. A send is logged when it
+ * starts and moved to when its answer came: Teams counts it on arrival, somewhere in between, and
+ * the later time is the safe one when judging the next send.
+ */
 class SendLog {
-  private times: number[] = [];
+  private entries: { at: number }[] = [];
+  /** The slot of the last send on the smooth schedule (it runs ahead by exact steps, so timer lateness does not add up). */
+  private lastSlot = -Infinity;
 
   constructor(private readonly windows: readonly RateWindow[], private readonly marginMs: number) {}
 
   /** The earliest time at or after `now` when one more send fits every window. */
   nextAllowed(now: number): number {
     let at = now;
-    for (const { limit, windowMs } of this.windows) {
-      if (this.times.length >= limit) at = Math.max(at, this.times[this.times.length - limit] + windowMs + this.marginMs);
+    for (const { limit, windowMs, smooth } of this.windows) {
+      if (this.entries.length >= limit) at = Math.max(at, this.entries[this.entries.length - limit].at + windowMs + this.marginMs);
+      if (smooth) at = Math.max(at, this.lastSlot + windowMs / limit);
     }
     return at;
   }
 
-  record(at: number): void {
-    this.times.push(at);
+  record(at: number): { at: number } {
+    const entry = { at };
+    const gap = Math.min(...this.windows.filter((w) => w.smooth).map((w) => w.windowMs / w.limit));
+    // A late timer may start a few sends back to back to catch up, never more than a short burst.
+    if (Number.isFinite(gap)) this.lastSlot = Math.max(this.lastSlot + gap, at - 4 * gap);
+    this.entries.push(entry);
     const keep = Math.max(...this.windows.map((w) => w.limit));
-    if (this.times.length > keep * 2) this.times = this.times.slice(-keep);
+    if (this.entries.length > keep * 2) this.entries = this.entries.slice(-keep);
+    return entry;
+  }
+
+  answered(entry: { at: number }, at: number): void {
+    entry.at = Math.max(entry.at, at);
+    this.entries.sort((a, b) => a.at - b.at);
   }
 
   idleSince(now: number): boolean {
     const longest = Math.max(...this.windows.map((w) => w.windowMs));
-    return !this.times.length || now - this.times[this.times.length - 1] > longest;
+    return !this.entries.length || now - this.entries[this.entries.length - 1].at > longest;
   }
 }
 
@@ -202,10 +224,17 @@ export class DeliveryScheduler {
         }
         lane.queue.shift();
         lane.busy = true;
+        // Round robin: this conversation goes to the back, so every conversation of a tenant gets its
+        // turn and none is left at the end with messages its own windows hold back.
+        this.lanes.delete(key);
+        this.lanes.set(key, lane);
         this.inFlight += 1;
-        conversationLog.record(now);
-        tenantLog.record(now);
-        void this.attempt(key, lane, next);
+        const logged = [conversationLog, tenantLog].map((log) => ({ log, entry: log.record(now) }));
+        void this.attempt(key, lane, next).finally(() => {
+          const answeredAt = this.now();
+          for (const { log, entry } of logged) log.answered(entry, answeredAt);
+          this.pump();
+        });
       }
       this.scheduleWake(wake, now);
       if (++this.pumps % 1000 === 0) this.prune(now);
@@ -241,7 +270,6 @@ export class DeliveryScheduler {
       lane.busy = false;
       this.inFlight -= 1;
       if (!this.lanes.has(key) && lane.queue.length) this.lanes.set(key, lane);
-      this.pump();
     }
   }
 

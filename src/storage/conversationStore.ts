@@ -63,9 +63,20 @@ export class ConversationStore {
     this.lastWritten.delete(id);
   }
 
+  /** Reads in flight, so many notifications for one person at once cost one read. */
+  private readonly reading = new Map<string, Promise<StoredReference | undefined>>();
+
   async get(id: string): Promise<StoredReference | undefined> {
     const missingSince = this.missing.get(id);
     if (missingSince !== undefined && Date.now() - missingSince < MISSING_TTL_MS) return undefined;
+    const inFlight = this.reading.get(id);
+    if (inFlight) return inFlight;
+    const read = this.read(id).finally(() => this.reading.delete(id));
+    this.reading.set(id, read);
+    return read;
+  }
+
+  private async read(id: string): Promise<StoredReference | undefined> {
     try {
       const { resource } = await this.container.item(id, id).read<StoredReference>();
       if (!resource) {

@@ -56,7 +56,11 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
     peakRssMb,
     stop: () =>
       new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
+        child.once('exit', () => {
+          // BENCH_BOT_LOG=1 shows what the bot logged during the run (warnings, errors), for diagnosis.
+          if (process.env.BENCH_BOT_LOG) console.log(output.split('\n').slice(-80).join('\n'));
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
