@@ -54,6 +54,7 @@ describe('configuration from the environment', () => {
       BUSINESS_HOLIDAYS: '2026-12-24,24.12.2026',
       CONSENT_PERIOD: 'a week',
       DEMO_DATA: 'yes',
+      SWEEP_INTERVAL_SECONDS: '1',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -63,6 +64,7 @@ describe('configuration from the environment', () => {
       'BUSINESS_HOLIDAYS must be a comma-separated list of YYYY-MM-DD dates (got "2026-12-24,24.12.2026")',
       'CONSENT_PERIOD must be a number of days such as 7d, or of business days such as 5bd (got "a week")',
       'DEMO_DATA must be true or false (got "yes")',
+      'SWEEP_INTERVAL_SECONDS must be 0 (no sweep loop) or from 5 to 3600 seconds (got "1")',
       'MicrosoftAppPassword is required when MicrosoftAppId is set',
       'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
       'COSMOS_ENDPOINT is required when COSMOS_KEY is set',
