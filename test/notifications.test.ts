@@ -205,6 +205,45 @@ describe('deadlines the bot applies itself', () => {
     clock.set('2026-11-23T09:00:00.000Z');
   });
 
+  test('dispute window: reminders 7 days and 1 day before it closes, then closed once; consent period over: sent for eligibility, partner told', async () => {
+    const rejectedClaim = await act(await act(await submittedClaim(), { type: 'startReview' }, reviewer), { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'Unsigned.' }, reviewer);
+    const approvedClaim = await act(await act(await submittedClaim(), { type: 'startReview' }, reviewer), { type: 'approve' }, reviewer);
+    const windowEnds = Date.parse(rejectedClaim.deadlines.disputeWindowEnds!);
+    connector.clear();
+    clock.set(new Date(windowEnds - 7 * DAY + 1000));
+    await sweep();
+    clock.set(new Date(windowEnds - DAY + 1000));
+    await sweep();
+    clock.set(new Date(windowEnds + 1000));
+    await sweep();
+    await sweep();
+    const rejected = await current(rejectedClaim);
+    expect(rejected.history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['disputeWindow7d', 'disputeWindow1d']);
+    expect(rejected.history.filter((e) => e.action === 'disputeWindowClosed')).toHaveLength(1);
+    const notices = newMessages(dm(NOOR), rejectedClaim).map((c) => JSON.stringify(c.activity));
+    expect(notices.filter((n) => n.includes('Seven days left to dispute'))).toHaveLength(1);
+    expect(notices.filter((n) => n.includes('Last day to dispute'))).toHaveLength(1);
+    // The consent period (7 days) ended long before: the approved claim went to eligibility assessment once.
+    const approved = await current(approvedClaim);
+    expect(approved.status).toBe('Approved');
+    expect(approved.approval?.sentForEligibilityAt).toBeDefined();
+    expect(approved.history.filter((e) => e.action === 'consentPeriodOver')).toHaveLength(1);
+    expect(newMessages(dm(NOOR), approvedClaim).filter((c) => JSON.stringify(c.activity).includes('sent for incentive eligibility assessment'))).toHaveLength(1);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('reviewers are reminded when a claim comes within 1 business day of its review SLA', async () => {
+    const reviewing = await act(await submittedClaim(), { type: 'startReview' }, reviewer);
+    connector.clear();
+    // Review started Monday 23 November: decision due by the end of Monday 30 November; reminded from the end of Friday 27th.
+    expect(reviewing.deadlines.reviewDecision).toBe('2026-12-01T00:00:00.000Z');
+    clock.set('2026-11-29T12:00:00.000Z');
+    await sweep();
+    const reminders = connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(reviewing.id));
+    expect(reminders.map((r) => r.activity.text)).toEqual([expect.stringContaining('within one business day of its review SLA')]);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
   test('a sweep reads only due timers: with nothing due it costs one query', async () => {
     await submittedClaim();
     const before = app.services.timers.requests.count;
