@@ -5,7 +5,7 @@ import { unzip } from '../src/services/zipWriter';
 import { cardProblems } from './support/cardValidation';
 import { FileServer } from './support/fileServer';
 import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from './support/activities';
-import { testConfig, uniqueName } from './support/testStorage';
+import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 
 /** The claim dialog as Teams drives it: HTTP activities with card submits and file attachments. */
 
@@ -61,7 +61,7 @@ async function fillUpToPoe(chat: Chat, tenant = '11111111-2222-4333-8444-5555555
 describe('claim dialog over HTTP', () => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(testConfig({ DEMO_DATA: 'false', MAX_POE_SIZE_MB: '1' }), { log: silentLogger });
+    app = await startBotApp(testConfig({ DEMO_DATA: 'false', MAX_POE_SIZE_MB: '1' }), { log: silentLogger, delivery: TEST_DELIVERY });
   });
   afterAll(() => app.close());
 
@@ -157,13 +157,13 @@ describe('claim dialog over HTTP', () => {
 describe('resuming after a restart', () => {
   test('a new bot process on the same Cosmos DB continues the dialog where the partner was', async () => {
     const env = { DEMO_DATA: 'false', COSMOS_DATABASE: uniqueName('restart-'), POE_CONTAINER: uniqueName('poe-') };
-    let app = await startBotApp(testConfig(env), { log: silentLogger });
+    let app = await startBotApp(testConfig(env), { log: silentLogger, delivery: TEST_DELIVERY });
     const chat = new Chat(() => app);
     await chat.say('new claim');
     await chat.press('customer', 'next', { mpnId: '4412345', customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555' });
     await app.close();
 
-    app = await startBotApp(testConfig(env), { log: silentLogger });
+    app = await startBotApp(testConfig(env), { log: silentLogger, delivery: TEST_DELIVERY });
     try {
       const replies = await chat.press('area', 'next', { areaActivity: 'Microsoft365|PreSales' });
       expect(cardTitle(replies)).toBe('Products and workloads');

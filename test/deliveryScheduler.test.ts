@@ -85,5 +85,19 @@ describe('delivery scheduler', () => {
     expect(await first).toMatchObject({ ok: true });
     scheduler.stop();
     expect(await second).toMatchObject({ ok: false, final: false });
+    // After stop, nothing new starts and a failing send is not retried (shutdown must not wait on back-off).
+    let tries = 0;
+    expect(await scheduler.deliver({ conversationKey: 'b', tenantKey: 't', send: async () => ++tries })).toMatchObject({ ok: false, final: false, attempts: 0 });
+    expect(tries).toBe(0);
+  });
+
+  test('a send that fails while the scheduler stops is answered "try later" instead of backing off', async () => {
+    const scheduler = new DeliveryScheduler({ baseBackoffMs: 10_000 });
+    let fail!: () => void;
+    const outcome = scheduler.deliver({ conversationKey: 'a', tenantKey: 't', send: () => new Promise((_, reject) => (fail = () => reject(new DeliveryError('down', 503)))) });
+    await new Promise((r) => setTimeout(r, 10));
+    scheduler.stop();
+    fail();
+    expect(await outcome).toMatchObject({ ok: false, status: 503, final: false, attempts: 1 });
   });
 });

@@ -73,6 +73,7 @@ export interface DeliverySchedulerOptions {
 }
 
 const RETRYABLE = new Set([412, 500, 502, 503, 504]);
+const STOPPING = 'the bot is stopping; the notification stays in the outbox for the next sweep';
 
 /**
  * Send times, oldest first; enough of them to judge the largest window. A send is logged when it
@@ -148,6 +149,7 @@ export class DeliveryScheduler {
   private wakeAt = Infinity;
   private pumping = false;
   private pumps = 0;
+  private stopped = false;
 
   constructor(options: DeliverySchedulerOptions = {}) {
     this.limits = options.limits ?? TEAMS_SEND_LIMITS;
@@ -161,6 +163,7 @@ export class DeliveryScheduler {
   }
 
   deliver<T>(job: DeliveryJob<T>): Promise<DeliveryOutcome<T>> {
+    if (this.stopped) return Promise.resolve({ ok: false, status: undefined, final: false, message: STOPPING, attempts: 0 });
     return new Promise((resolve) => {
       let lane = this.lanes.get(job.conversationKey);
       if (!lane) {
@@ -177,11 +180,12 @@ export class DeliveryScheduler {
    * entry stays and the claim's dispatch timer brings it back). Messages in flight finish.
    */
   stop(): void {
+    this.stopped = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     this.wakeAt = Infinity;
     for (const lane of this.lanes.values()) {
-      for (const pending of lane.queue.splice(0)) pending.resolve({ ok: false, status: undefined, final: false, message: 'the bot is stopping', attempts: pending.attempts });
+      for (const pending of lane.queue.splice(0)) pending.resolve({ ok: false, status: undefined, final: false, message: STOPPING, attempts: pending.attempts });
     }
   }
 
@@ -252,7 +256,9 @@ export class DeliveryScheduler {
       const status = error instanceof DeliveryError ? error.status : undefined;
       const message = error instanceof Error ? error.message : String(error);
       const now = this.now();
-      if (status === 429 && pending.throttled < this.maxThrottled) {
+      if (this.stopped) {
+        pending.resolve({ ok: false, status, final: false, message: STOPPING, attempts: pending.attempts });
+      } else if (status === 429 && pending.throttled < this.maxThrottled) {
         pending.throttled += 1;
         pending.attempts -= 1; // a throttled send is not a failed try
         const retryAfter = error instanceof DeliveryError && error.retryAfterMs !== undefined ? error.retryAfterMs : 1_000;
