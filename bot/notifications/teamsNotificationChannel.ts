@@ -1,5 +1,5 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
-import { REMINDER_RULES, type ReminderKind } from '../../src/domain/claimTimers';
+import { reminderDeadline } from '../../src/domain/claimTimers';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { resolveLocale, t, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
@@ -29,9 +29,8 @@ export class TeamsNotificationChannel implements NotificationChannel {
     }
     if (request.kind === 'reviewCard') return MessageFactory.attachment(CardFactory.adaptiveCard(await this.reviewCards.sharedCard(request.claim)));
     const locale = this.services.config.reviewLocale;
-    const kind = request.event.reminder as ReminderKind;
-    const rule = REMINDER_RULES[kind];
-    const due = rule ? request.claim.deadlines[rule.deadline] : undefined;
+    const kind = request.event.reminder ?? '';
+    const due = reminderDeadline(request.claim, kind);
     return MessageFactory.text(t(locale, `reminder.${kind}` as MessageKey, { claimId: request.claim.id, date: due ? formatDeadline(this.services, due) : '-' }));
   }
 

@@ -5,7 +5,7 @@ import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline, isActionOffered } from '../../src/domain/claimLifecycle';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
-import { REMINDER_RULES, type ReminderKind } from '../../src/domain/claimTimers';
+import { reminderDeadline } from '../../src/domain/claimTimers';
 
 /**
  * What a claim's partner users read in their 1:1 chat about a change of their claim: a comment with a
@@ -23,8 +23,7 @@ export class PartnerNotifier {
     let title: string;
     if (event.action === 'remind') {
       title = t(locale, 'reminder.title', { name });
-      const rule = REMINDER_RULES[event.reminder as ReminderKind];
-      const due = rule ? claim.deadlines[rule.deadline] : undefined;
+      const due = reminderDeadline(claim, event.reminder ?? '');
       lines.push(t(locale, `reminder.${event.reminder}` as MessageKey, { date: due ? formatDeadline(this.services, due) : '-', claimId: claim.id }));
     } else if (event.action === 'comment') {
       title = t(locale, 'partner.comment.title', { name });

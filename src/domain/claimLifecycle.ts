@@ -21,7 +21,7 @@ import {
   type RejectionReason,
 } from './reasons';
 import { ref, type Message, type MessageKey } from '../i18n/locales';
-import { REMINDER_RULES, reminderDueAt, reminderKey, type ReminderKind } from './claimTimers';
+import { REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, type ReminderKind } from './claimTimers';
 
 /**
  * The CPOR claim lifecycle as one pure state machine. `decide` checks an action against the actor's
@@ -414,13 +414,12 @@ const TRANSITIONS: TransitionTable = {
 
   // A reminder is a history event of its own, so it is sent once per deadline and people can see it was sent.
   remind(claim, action, actor, ctx) {
-    const rule = REMINDER_RULES[action.reminder];
-    const due = rule ? claim.deadlines[rule.deadline] : undefined;
-    if (!rule || !due || claim.remindersSent?.includes(reminderKey(action.reminder, due))) return refuse('reminderNotNeeded');
+    const due = reminderDeadline(claim, action.reminder);
+    if (!due || claim.remindersSent?.includes(reminderKey(action.reminder, due))) return refuse('reminderNotNeeded');
     const notDue = notDueYet(ctx, reminderDueAt(ctx.calendar, action.reminder, due));
     if (notDue) return notDue;
     // "Before the deadline" reminders are pointless once it has passed (the transition says the rest).
-    if (rule.before.amount > 0 && ctx.now.toISOString() >= due) return refuse('reminderNotNeeded');
+    if (REMINDER_RULES[action.reminder].before.amount > 0 && ctx.now.toISOString() >= due) return refuse('reminderNotNeeded');
     const next = { ...claim, remindersSent: [...(claim.remindersSent ?? []), reminderKey(action.reminder, due)] };
     return commit(claim, next, actor, 'remind', ctx, { reminder: action.reminder });
   },

@@ -57,6 +57,12 @@ export function timerId(claimId: string, purpose: TimerPurpose): string {
   return purpose.type === 'transition' ? `${claimId}|${purpose.action}` : `${claimId}|${purpose.reminder}`;
 }
 
+/** The running deadline a reminder is about, if the claim has it (a reminder of an unknown kind has none). */
+export function reminderDeadline(claim: Pick<Claim, 'deadlines'>, kind: string): string | undefined {
+  const rule = (REMINDER_RULES as Record<string, ReminderRule>)[kind];
+  return rule ? claim.deadlines[rule.deadline] : undefined;
+}
+
 /** When a reminder is due for a deadline (the calendar counts business days in its own time zone). */
 export function reminderDueAt(calendar: BusinessCalendar, kind: ReminderKind, deadline: string): string {
   return calendar.before(new Date(deadline), REMINDER_RULES[kind].before).toISOString();
@@ -71,7 +77,7 @@ export function timersFor(claim: Claim, calendar: BusinessCalendar): ClaimTimer[
   }
   const sent = new Set(claim.remindersSent ?? []);
   for (const kind of REMINDER_KINDS) {
-    const due = claim.deadlines[REMINDER_RULES[kind].deadline];
+    const due = reminderDeadline(claim, kind);
     if (!due) continue;
     const key = reminderKey(kind, due);
     if (!sent.has(key)) add(reminderDueAt(calendar, kind, due), { type: 'reminder', reminder: kind, key });

@@ -7,7 +7,7 @@ import { timersFor, type ClaimTimer } from '../domain/claimTimers';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { ClaimStore } from '../storage/claimStore';
-import { userReferenceKey, type ConversationStore, type ReviewRegistry, type StoredReference } from '../storage/conversationStore';
+import type { ConversationStore, ReviewRegistry, StoredReference } from '../storage/conversationStore';
 import type { DeliveryLog } from '../storage/deliveryLog';
 import type { RosterStore } from '../storage/rosterStore';
 import { dispatchTimerId, timerDocOf, type StoredTimer, type TimerStore } from '../storage/timerStore';
@@ -58,21 +58,11 @@ export interface DispatcherDeps {
   owner?: string;
 }
 
-export interface DispatchReport {
-  delivered: number;
-  skipped: number;
-  unreachable: number;
-  retryLater: number;
-  timersWritten: number;
-  timersRemoved: number;
-}
-
-
 type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
 
 export class NotificationDispatcher {
   readonly owner: string;
-  private readonly running = new Map<string, Promise<DispatchReport>>();
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.owner = deps.owner ?? `instance-${randomUUID().slice(0, 8)}`;
@@ -83,7 +73,7 @@ export class NotificationDispatcher {
    * its dispatch timer fires (`intent` is then the leased timer). Concurrent calls for one claim wait
    * for each other.
    */
-  dispatch(claim: Claim, options: { previous?: Claim; intent?: StoredTimer } = {}): Promise<DispatchReport> {
+  dispatch(claim: Claim, options: { previous?: Claim; intent?: StoredTimer } = {}): Promise<void> {
     const before = this.running.get(claim.id) ?? Promise.resolve(undefined);
     const next = before
       .catch(() => undefined)
@@ -96,19 +86,19 @@ export class NotificationDispatcher {
   }
 
   /** Brings the stored timers of a claim in line with what its current state needs (a full comparison). */
-  async syncTimers(claim: Claim): Promise<{ written: number; removed: number }> {
+  async syncTimers(claim: Claim): Promise<void> {
     const wanted = timersFor(claim, this.deps.calendar);
     const existing = (await this.deps.timers.forClaim(claim.id)).filter((s) => s.timer.purpose.type !== 'dispatch');
-    return this.applyTimers(wanted, existing.map((s) => ({ id: s.timer.id, firesAt: s.timer.firesAt, etag: s.etag })));
+    await this.applyTimers(wanted, existing.map((s) => ({ id: s.timer.id, firesAt: s.timer.firesAt, etag: s.etag })));
   }
 
-  private async dispatchNow(claim: Claim, options: { previous?: Claim; intent?: StoredTimer }): Promise<DispatchReport> {
-    const report: DispatchReport = { delivered: 0, skipped: 0, unreachable: 0, retryLater: 0, timersWritten: 0, timersRemoved: 0 };
-    const timers = options.previous && options.previous.version === claim.version - 1
-      ? await this.applyTimers(timersFor(claim, this.deps.calendar), timersFor(options.previous, this.deps.calendar).map((t) => ({ id: t.id, firesAt: t.dueAt })))
-      : await this.syncTimers(claim);
-    report.timersWritten = timers.written;
-    report.timersRemoved = timers.removed;
+  private async dispatchNow(claim: Claim, options: { previous?: Claim; intent?: StoredTimer }): Promise<void> {
+    // Right after a change the timers it had are known; otherwise (a sweep) the stored ones are read.
+    if (options.previous && options.previous.version === claim.version - 1) {
+      await this.applyTimers(timersFor(claim, this.deps.calendar), timersFor(options.previous, this.deps.calendar).map((t) => ({ id: t.id, firesAt: t.dueAt })));
+    } else {
+      await this.syncTimers(claim);
+    }
 
     const outbox = claim.outbox ?? [];
     const settled: string[] = [];
@@ -118,10 +108,7 @@ export class NotificationDispatcher {
       ...outbox.filter((e) => e.audience !== 'reviewCard').map(async (entry) => ({ entries: [entry], results: await this.deliverEntry(claim, entry, failures) })),
       ...(reviewCardEntries.length ? [this.deliverReviewCard(claim, reviewCardEntries, failures).then((r) => ({ entries: reviewCardEntries, results: [r] }))] : []),
     ]);
-    for (const { entries, results: outcomes } of results) {
-      for (const r of outcomes) report[r === 'retry' ? 'retryLater' : r] += 1;
-      if (!outcomes.includes('retry')) settled.push(...entries.map((e) => e.id));
-    }
+    for (const { entries, results: outcomes } of results) if (!outcomes.includes('retry')) settled.push(...entries.map((e) => e.id));
     for (const failure of failures) {
       try {
         await this.deps.recordFailure(claim, failure.recipient, failure.status);
@@ -130,42 +117,41 @@ export class NotificationDispatcher {
       }
     }
     if (settled.length) await this.deps.claims.removeFromOutbox(claim.orgId, claim.id, settled);
-    await this.finishIntent(claim, options.intent, report.retryLater > 0);
-    return report;
+    await this.finishIntent(claim, options.intent, settled.length < outbox.length);
   }
 
   /** The dispatch timer goes when its work is done; with deliveries left to retry it waits a minute. */
   private async finishIntent(claim: Claim, intent: StoredTimer | undefined, retry: boolean): Promise<void> {
     if (retry) {
-      const due = new Date(this.deps.clock.now().getTime() + (this.deps.retryAfterMs ?? 60_000));
-      if (!intent || !(await this.deps.timers.reschedule(intent, due))) await this.deps.intents.record(claim, this.deps.retryAfterMs ?? 60_000);
+      const delayMs = this.deps.retryAfterMs ?? 60_000;
+      const moved = intent && (await this.deps.timers.reschedule(intent, new Date(this.deps.clock.now().getTime() + delayMs)));
+      if (!moved) await this.deps.intents.record(claim, delayMs);
       return;
     }
     // Only the timer this work was for: a later change may have armed it again for its own work.
     if (intent) await this.deps.timers.remove(dispatchTimerId(claim.id), intent.etag);
   }
 
-  private async applyTimers(wanted: ClaimTimer[], existing: { id: string; firesAt: string; etag?: string }[]): Promise<{ written: number; removed: number }> {
+  private async applyTimers(wanted: ClaimTimer[], existing: { id: string; firesAt: string; etag?: string }[]): Promise<void> {
     const have = new Map(existing.map((e) => [e.id, e]));
     const wantedIds = new Set(wanted.map((t) => t.id));
     const writes = wanted.filter((t) => have.get(t.id)?.firesAt !== t.dueAt);
     const removals = existing.filter((e) => !wantedIds.has(e.id));
     await Promise.all([...writes.map((t) => this.deps.timers.put(timerDocOf(t))), ...removals.map((e) => this.deps.timers.remove(e.id, e.etag))]);
-    return { written: writes.length, removed: removals.length };
   }
 
   private async deliverEntry(claim: Claim, entry: OutboxEntry, failures: { recipient: string; status: number }[]): Promise<RecipientResult[]> {
     const event = claim.history[entry.seq - 1];
     if (!event) return ['skipped'];
     if (entry.audience === 'reviewers') {
-      const target = await this.reviewTarget(claim);
+      const target = (await this.reviewTarget(claim))?.stored;
       if (!target) return ['skipped'];
       return [await this.sendOnce(claim, `${entry.id}>${target.id}`, target, 'reviewers', failures, () => this.deps.channel.render({ kind: 'reviewerReminder', claim, event }))];
     }
     const users = (await this.deps.rosters.partnerUsersOf(claim.orgId)).filter((u) => CLAIMING_PARTNER_ROLES.includes(u.role) && u.aadObjectId !== event.actor.id);
     return Promise.all(
       users.map(async (user) => {
-        const target = await this.deps.conversations.get(userReferenceKey(user.tenantId, user.aadObjectId));
+        const target = await this.deps.conversations.forUser(user.tenantId, user.aadObjectId);
         // Not installed for this person yet, or Teams said they can't be reached: they see it when they ask.
         if (!target || target.unreachable) return 'skipped' as const;
         return this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () => this.deps.channel.render({ kind: 'partnerNotice', claim, event, reference: target.reference }));
@@ -175,9 +161,9 @@ export class NotificationDispatcher {
 
   /** One card per claim in the reviewers' conversation: posted once when the claim needs a reviewer, then updated in place. */
   private async deliverReviewCard(claim: Claim, entries: OutboxEntry[], failures: { recipient: string; status: number }[]): Promise<RecipientResult> {
-    const target = await this.reviewTarget(claim);
-    if (!target) return 'skipped';
-    const conversationId = target.reference.conversation?.id?.split(';messageid=')[0] ?? '';
+    const review = await this.reviewTarget(claim);
+    if (!review) return 'skipped';
+    const { stored: target, conversationId } = review;
     const existing = await this.deps.reviews.reviewCard(claim.id);
     if (existing && existing.conversationId === conversationId) {
       const outcome = await this.deps.scheduler.deliver({
@@ -194,7 +180,8 @@ export class NotificationDispatcher {
     });
   }
 
-  private async reviewTarget(claim: Claim): Promise<StoredReference | undefined> {
+  /** The reviewers' conversation (as set) and the bot's reference to it, when it can be reached. */
+  private async reviewTarget(claim: Claim): Promise<{ conversationId: string; stored: StoredReference } | undefined> {
     const conversationId = this.deps.reviewConversationId ?? (await this.deps.reviews.reviewConversation())?.conversationId;
     if (!conversationId) {
       this.deps.log.warn(`Claim ${claim.id}: no reviewers' conversation is set; a reviewer types "use this channel for reviews" in it.`);
@@ -202,7 +189,7 @@ export class NotificationDispatcher {
     }
     const stored = await this.deps.conversations.forConversation(conversationId);
     if (!stored) this.deps.log.warn(`The reviewers' conversation ${conversationId} is not known to the bot yet: add the bot to it.`);
-    return stored && !stored.unreachable ? stored : undefined;
+    return stored && !stored.unreachable ? { conversationId, stored } : undefined;
   }
 
   /** Sends one new message to one recipient, at most once: the delivery log decides who sends. */

@@ -1,7 +1,7 @@
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { Claim } from '../domain/claim';
 import type { ClaimStatus } from '../domain/claimStatus';
-import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
+import { isConflict, isNotFound, isPreconditionFailed, withoutSystemProperties } from './cosmosDatabase';
 
 /**
  * Claims in Cosmos DB, partitioned by partner organisation. Every write is conditional on the ETag
@@ -24,13 +24,12 @@ export type UpdateOutcome<R> =
 export class HistoryRewriteError extends Error {}
 export class ConcurrencyExhaustedError extends Error {}
 
-const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
 const MAX_ATTEMPTS = 8;
+/** A write that lost to a concurrent change (412): read again and try again. */
+const STALE = Symbol('stale');
 
 function strip(resource: ItemDefinition): Claim {
-  const copy: Record<string, unknown> = { ...resource };
-  for (const p of SYSTEM_PROPERTIES) delete copy[p];
-  return copy as unknown as Claim;
+  return withoutSystemProperties<Claim>(resource);
 }
 
 /** The store's own guard: a next version keeps every earlier history event as it was. */
@@ -109,24 +108,15 @@ export class ClaimStore {
     mutation: ClaimMutation<R>,
     options: { current?: StoredClaim; beforeWrite?: (current: Claim, next: Claim) => Promise<void> } = {},
   ): Promise<UpdateOutcome<R>> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      // A caller that has just read the claim passes it: the ETag still guards the write.
-      const current = attempt === 1 && options.current ? options.current : await this.get(orgId, id);
-      if (!current) return { found: false };
+    const outcome = await this.withFreshCopy(orgId, id, options.current, 'gave up', async (current): Promise<UpdateOutcome<R> | typeof STALE> => {
       const { next, result } = mutation(current.claim);
       if (!next) return { found: true, written: false, result, claim: current.claim, etag: current.etag };
       assertHistoryAppendOnly(current.claim, next);
       await options.beforeWrite?.(current.claim, next);
-      try {
-        const { resource } = await this.container.item(id, orgId).replace(next, { accessCondition: { type: 'IfMatch', condition: current.etag } });
-        return { found: true, written: true, result, claim: strip(resource!), etag: resource!._etag };
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-        // Someone else changed the claim between our read and write: back off a little, then decide again.
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * attempt)));
-      }
-    }
-    throw new ConcurrencyExhaustedError(`Claim ${id} kept changing; gave up after ${MAX_ATTEMPTS} attempts`);
+      const resource = await this.replaceIfMatch(orgId, id, next, current.etag);
+      return resource === STALE ? STALE : { found: true, written: true, result, claim: strip(resource), etag: resource._etag as string };
+    });
+    return outcome ?? { found: false };
   }
 
   /**
@@ -135,19 +125,37 @@ export class ClaimStore {
    */
   async removeFromOutbox(orgId: string, id: string, entryIds: readonly string[]): Promise<void> {
     const remove = new Set(entryIds);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = await this.get(orgId, id);
-      if (!current || !current.claim.outbox?.some((e) => remove.has(e.id))) return;
+    await this.withFreshCopy(orgId, id, undefined, 'its outbox was not cleared', async (current) => {
+      if (!current.claim.outbox?.some((e) => remove.has(e.id))) return true;
       const next: Claim = { ...current.claim, outbox: current.claim.outbox.filter((e) => !remove.has(e.id)) };
-      try {
-        await this.container.item(id, orgId).replace(next, { accessCondition: { type: 'IfMatch', condition: current.etag } });
-        return;
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * attempt)));
-      }
+      return (await this.replaceIfMatch(orgId, id, next, current.etag)) === STALE ? STALE : true;
+    });
+  }
+
+  /**
+   * The ETag loop every write shares: take the caller's fresh copy or read one, try the write, and when
+   * someone else changed the claim in between, back off a little and try again on a fresh read.
+   * Undefined when the claim does not exist.
+   */
+  private async withFreshCopy<T>(orgId: string, id: string, first: StoredClaim | undefined, givingUp: string, attempt: (current: StoredClaim) => Promise<T | typeof STALE>): Promise<T | undefined> {
+    for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+      const current = n === 1 && first ? first : await this.get(orgId, id);
+      if (!current) return undefined;
+      const outcome = await attempt(current);
+      if (outcome !== STALE) return outcome;
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 10 * n)));
     }
-    throw new ConcurrencyExhaustedError(`Claim ${id} kept changing; its outbox was not cleared`);
+    throw new ConcurrencyExhaustedError(`Claim ${id} kept changing; ${givingUp} after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  private async replaceIfMatch(orgId: string, id: string, next: Claim, etag: string): Promise<ItemDefinition | typeof STALE> {
+    try {
+      const { resource } = await this.container.item(id, orgId).replace(next, { accessCondition: { type: 'IfMatch', condition: etag } });
+      return resource!;
+    } catch (error) {
+      if (isPreconditionFailed(error)) return STALE;
+      throw error;
+    }
   }
 
   /** Discards a draft; conditional on the ETag so a draft changed meanwhile is not lost. */

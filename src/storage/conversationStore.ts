@@ -38,6 +38,8 @@ export class ConversationStore {
   /** Hash of the last reference written per key by this instance: an unchanged reference costs no write. */
   private readonly lastWritten = new Map<string, { hash: string; at: number }>();
   private readonly missing = new Map<string, number>();
+  /** Reads in flight, so many notifications for one person at once cost one read. */
+  private readonly reading = new Map<string, Promise<StoredReference | undefined>>();
 
   constructor(private readonly container: Container, private readonly now: () => Date = () => new Date()) {}
 
@@ -62,9 +64,6 @@ export class ConversationStore {
     await this.container.items.upsert({ ...stored, unreachable: { at: this.now().toISOString(), status, ...(code ? { code } : {}) } });
     this.lastWritten.delete(id);
   }
-
-  /** Reads in flight, so many notifications for one person at once cost one read. */
-  private readonly reading = new Map<string, Promise<StoredReference | undefined>>();
 
   async get(id: string): Promise<StoredReference | undefined> {
     const missingSince = this.missing.get(id);

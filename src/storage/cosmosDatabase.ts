@@ -71,6 +71,15 @@ export class CosmosDatabase {
   }
 }
 
+const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
+
+/** A document as the application wrote it: Cosmos DB's own properties (_etag, _ts...) taken off. */
+export function withoutSystemProperties<T>(resource: Record<string, unknown>): T {
+  const copy: Record<string, unknown> = { ...resource };
+  for (const p of SYSTEM_PROPERTIES) delete copy[p];
+  return copy as T;
+}
+
 /** Cosmos errors carry an HTTP status code; these helpers keep the checks readable. */
 export function statusCodeOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown; statusCode?: unknown })?.code ?? (error as { statusCode?: unknown })?.statusCode;

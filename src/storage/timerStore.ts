@@ -1,6 +1,6 @@
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { ClaimTimer, TimerPurpose } from '../domain/claimTimers';
-import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
+import { isConflict, isNotFound, isPreconditionFailed, withoutSystemProperties } from './cosmosDatabase';
 
 /**
  * Pending timers, one small document each, in a container that holds nothing else: a sweep asks for
@@ -37,12 +37,8 @@ export interface StoredTimer {
 
 export const dispatchTimerId = (claimId: string) => `${claimId}|dispatch`;
 
-const SYSTEM = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
-
 function strip(resource: ItemDefinition): StoredTimer {
-  const copy: Record<string, unknown> = { ...resource };
-  for (const p of SYSTEM) delete copy[p];
-  return { timer: copy as unknown as TimerDoc, etag: resource._etag as string };
+  return { timer: withoutSystemProperties<TimerDoc>(resource), etag: resource._etag as string };
 }
 
 export function timerDocOf(timer: ClaimTimer): TimerDoc {
