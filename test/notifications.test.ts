@@ -5,7 +5,7 @@ import type { Claim } from '../src/domain/claim';
 import { silentLogger } from '../src/logger';
 import { Sweeper } from '../src/services/sweeper';
 import { userReferenceKey } from '../src/storage/conversationStore';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 import { StubConnector, type ConnectorCall } from './support/stubConnector';
 
@@ -28,10 +28,10 @@ const dm = (aad: string) => `a:dm-${aad}`;
 beforeAll(async () => {
   await connector.start();
   app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), { log: silentLogger, clock, delivery: TEST_DELIVERY });
-  await post({ ...base(REVIEWER_AAD, REVIEWER_TENANT, { id: CHANNEL, conversationType: 'channel', tenantId: REVIEWER_TENANT }), type: 'installationUpdate', action: 'add' });
+  await post(from(REVIEWER_AAD, REVIEWER_TENANT, { id: CHANNEL, conversationType: 'channel' }, { type: 'installationUpdate', action: 'add' }));
   await app.services.reviews.setReviewConversation(CHANNEL, 'test');
   for (const aad of [PARTNER_AAD, NOOR]) {
-    await post({ ...base(aad, PARTNER_TENANT, { id: dm(aad), conversationType: 'personal', tenantId: PARTNER_TENANT }), type: 'message', text: 'help', deliveryMode: 'expectReplies' });
+    await post(from(aad, PARTNER_TENANT, { id: dm(aad), conversationType: 'personal' }, { type: 'message', text: 'help', deliveryMode: 'expectReplies' }));
   }
 });
 afterAll(async () => {
@@ -43,22 +43,13 @@ beforeEach(async () => {
   connector.clear();
 });
 
-function base(aad: string, tenantId: string, conversation: Record<string, unknown>) {
-  return {
-    id: uniqueName('n-'),
-    channelId: 'msteams',
-    serviceUrl: connector.url,
-    locale: 'en-US',
-    conversation,
-    from: { id: `29:${aad}`, aadObjectId: aad, name: 'Someone' },
-    recipient: { id: '28:cpor-bot' },
-    channelData: { tenant: { id: tenantId } },
-  };
+/** A message (or install) from a person, as Teams sends it; the bot keeps where to reach them. */
+function from(aad: string, tenantId: string, conversation: { id: string; conversationType: string }, extra: Record<string, unknown>) {
+  return teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, conversation }, extra);
 }
 
 async function post(activity: unknown): Promise<void> {
-  const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
-  await response.text();
+  await postActivity(app.url, activity);
 }
 
 /** Waits for the background work of every change so far (notifications, timers). */
@@ -273,6 +264,9 @@ describe('many instances, crashes and restarts', () => {
     await sweep();
     const rejections = reports.reduce((n, r) => n + r.fired, 0);
     expect(rejections).toBeGreaterThanOrEqual(6);
+    // Each due timer was handled by exactly one of the two; the other found it taken.
+    const handled = reports.reduce((n, r) => n + r.fired + r.dropped + r.failed, 0);
+    expect(handled).toBe(Math.max(reports[0].due, reports[1].due));
     for (const c of claims) {
       const after = await current(c);
       expect(after.status).toBe('Rejected');
@@ -360,7 +354,7 @@ describe('within Teams limits', () => {
     expect(connector.to(dm(NOOR))).toHaveLength(0);
     expect(titles(newMessages(dm(PARTNER_AAD), claim)).some((t) => t.includes('New comment'))).toBe(true);
     // Noor writes to the bot again: reachable again.
-    await post({ ...base(NOOR, PARTNER_TENANT, { id: dm(NOOR), conversationType: 'personal', tenantId: PARTNER_TENANT }), type: 'message', text: 'help', locale: 'en-GB', deliveryMode: 'expectReplies' });
+    await post(from(NOOR, PARTNER_TENANT, { id: dm(NOOR), conversationType: 'personal' }, { type: 'message', text: 'help', locale: 'en-GB', deliveryMode: 'expectReplies' }));
     expect((await app.services.conversations.get(userReferenceKey(PARTNER_TENANT, NOOR)))?.unreachable).toBeUndefined();
   });
 

@@ -5,8 +5,8 @@ import type { Claim } from '../src/domain/claim';
 import { demoPdf } from '../src/demo/demoSeed';
 import { cardProblems } from './support/cardValidation';
 import { StubConnector } from './support/stubConnector';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT } from './support/activities';
-import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from './support/activities';
+import { TEST_DELIVERY, testConfig } from './support/testStorage';
 
 /**
  * Reviewers decide from the claim card in their channel: adaptiveCard/action invokes through the real
@@ -40,31 +40,12 @@ afterAll(async () => {
 beforeEach(() => connector.clear());
 
 function channelActivity(aad: string, extra: Record<string, unknown>, tenantId = REVIEWER_TENANT) {
-  return {
-    id: uniqueName('a-'),
-    channelId: 'msteams',
-    serviceUrl: connector.url,
-    locale: 'en-US',
-    conversation: { id: CHANNEL, conversationType: 'channel', tenantId },
-    from: { id: `29:${aad}`, aadObjectId: aad, name: aad === REVIEWER_AAD ? 'Riley Reviewer' : 'Someone' },
-    recipient: { id: '28:cpor-bot' },
-    channelData: { tenant: { id: tenantId }, channel: { id: CHANNEL } },
-    ...extra,
-  };
+  const name = aad === REVIEWER_AAD ? 'Riley Reviewer' : 'Someone';
+  return teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, name, conversation: { id: CHANNEL, conversationType: 'channel' }, channelData: { channel: { id: CHANNEL } } }, extra);
 }
 
 function personal(aad: string, tenantId: string, extra: Record<string, unknown>) {
-  return {
-    id: uniqueName('p-'),
-    channelId: 'msteams',
-    serviceUrl: connector.url,
-    locale: 'en-US',
-    conversation: { id: `a:dm-${aad}`, conversationType: 'personal', tenantId },
-    from: { id: `29:${aad}`, aadObjectId: aad, name: 'Partner' },
-    recipient: { id: '28:cpor-bot' },
-    channelData: { tenant: { id: tenantId } },
-    ...extra,
-  };
+  return teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, name: 'Partner', conversation: { id: `a:dm-${aad}`, conversationType: 'personal' } }, extra);
 }
 
 async function post(activity: unknown): Promise<{ status: number; body: any }> {

@@ -23,6 +23,24 @@ export function personalMessage(text: string, options: { aadObjectId?: string; t
   };
 }
 
+/** An activity from a person in a Teams conversation, whose replies and proactive messages go to `serviceUrl` (a stub connector). */
+export function teamsActivity(
+  from: { serviceUrl: string; aadObjectId: string; tenantId: string; name?: string; conversation: Record<string, unknown>; channelData?: Record<string, unknown> },
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    id: `t-${Math.random().toString(36).slice(2)}`,
+    channelId: 'msteams',
+    serviceUrl: from.serviceUrl,
+    locale: 'en-US',
+    conversation: { tenantId: from.tenantId, ...from.conversation },
+    from: { id: `29:${from.aadObjectId}`, aadObjectId: from.aadObjectId, name: from.name ?? 'Someone' },
+    recipient: { id: '28:cpor-bot' },
+    channelData: { tenant: { id: from.tenantId }, ...from.channelData },
+    ...extra,
+  };
+}
+
 export function channelInstall(conversationId: string, tenantId = REVIEWER_TENANT) {
   return {
     type: 'installationUpdate',
