@@ -25,18 +25,40 @@ export interface BotApp {
   close(): Promise<void>;
 }
 
+/**
+ * Claims whose notification work runs at once in this instance: when no turn is in flight, enough to
+ * keep Teams' limits busy; while turns are in flight, only work that has waited
+ * NOTIFICATION_MAX_WAIT_MS, two claims at a time, so a burst of people acting is answered first.
+ */
+const NOTIFICATION_WORK_AT_ONCE = 16;
+const NOTIFICATION_WORK_WHILE_BUSY = 2;
+const NOTIFICATION_MAX_WAIT_MS = 5000;
+
 export async function startBotApp(config: AppConfig, options: ServiceOptions): Promise<BotApp> {
   const services = await openServices(config, options);
   try {
     const adapter = createAdapter(config.bot, options.log);
-    const background = new BackgroundTasks(options.log);
+    let turnsInFlight = 0;
+    const busy = () => turnsInFlight > 0;
+    const background = new BackgroundTasks(options.log, { concurrency: NOTIFICATION_WORK_AT_ONCE, busyConcurrency: NOTIFICATION_WORK_WHILE_BUSY, busy, maxWaitMs: NOTIFICATION_MAX_WAIT_MS });
+    services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
     const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards));
     const http = await startHttpServer({
       host: config.server.host,
       port: config.server.port,
       log: options.log,
-      messages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+      messages: async (req, res) => {
+        turnsInFlight++;
+        try {
+          await adapter.process(req, res, (context) => bot.run(context));
+        } finally {
+          if (--turnsInFlight === 0) {
+            background.idle();
+            services.followUps.idle();
+          }
+        }
+      },
       health: () => services.health(),
     });
     if (config.sweepIntervalSeconds > 0) {
@@ -59,7 +81,7 @@ export async function startBotApp(config: AppConfig, options: ServiceOptions): P
         await http.close();
         await notifications.sweeper.stop();
         services.scheduler.stop();
-        await background.drain();
+        await background.close();
         await services.close();
       },
     };

@@ -28,7 +28,10 @@ export async function saveConversationReference(store: ConversationStore, activi
     return;
   }
   const conversationId = activity.conversation.id.split(';messageid=')[0];
-  const channelReference = { ...reference, conversation: { ...reference.conversation, id: conversationId } };
+  // Who wrote and in which language says nothing about the channel or group chat: without them, many
+  // people working in one conversation cost no write each.
+  const { user: _user, locale: _locale, ...shared } = reference;
+  const channelReference = { ...shared, conversation: { ...reference.conversation, id: conversationId } };
   await store.save({ id: conversationReferenceKey(conversationId), kind: 'conversation', tenantId, conversationType, reference: channelReference });
 }
 

@@ -53,8 +53,20 @@ function neutralise(value: unknown): unknown {
   return value;
 }
 
-// Parsing a template's expressions is most of the cost of rendering: each template is parsed once.
-// (Template.expand is synchronous, so one instance can serve every turn.)
+// Parsing a template's expressions is most of the cost of rendering, and the library parses every
+// `${...}` string again on each expand. The strings are the templates' own (data is bound separately,
+// and people's text is neutralised above), so each is parsed once; a parsed expression is immutable
+// and evaluated against each card's data. (Template.expand is synchronous: one instance serves every turn.)
+const parseOnce = Template.parseInterpolatedString.bind(Template);
+const parsedStrings = new Map<string, ReturnType<typeof parseOnce>>();
+Template.parseInterpolatedString = (text: string) => {
+  let parsed = parsedStrings.get(text);
+  if (parsed === undefined) {
+    if (parsedStrings.size >= 5000) parsedStrings.clear(); // a bound, in case strings ever came from data
+    parsedStrings.set(text, (parsed = parseOnce(text)));
+  }
+  return parsed;
+};
 const prepared = new Map<CardName, Template>();
 
 export function renderCard(name: CardName, data: CardData): AdaptiveCardJson {

@@ -116,6 +116,31 @@ describe('claim service: approvals and the association rule', () => {
     expect((await claims.get(refused.claim!.orgId, refused.claim!.id))!.claim.status).toBe('UnderReview');
   });
 
+  test('associations marked live after the answer: until then the pending documents already keep a competing approval out', async () => {
+    const tenant = '00000000-0000-4000-8000-000000000009';
+    const later: (() => Promise<void>)[] = [];
+    const deferring = new ClaimService({
+      claims, associations, rosters: new RosterStore(db.containers.rosters), tenantIndex: new TenantClaimIndex(db.containers.tenantIndex), clock, calendar, policy: DEFAULT_DEADLINE_POLICY,
+      followUp: (_name, task) => later.push(task),
+    });
+    const mine = await storedClaim('UnderReview', { ...m365Fields, customerTenantId: tenant, products: ['teams', 'intune'] });
+    const theirs = await storedClaim('UnderReview', { ...m365Fields, mpnId: '5523456', customerTenantId: tenant, products: ['intune'] }, otherOrgPartner);
+    expect(await deferring.act(mine.id, { type: 'approve' }, reviewer, {}, ORG)).toMatchObject({ ok: true, claim: { status: 'Approved' } });
+    expect(later).toHaveLength(1);
+    expect((await associations.listForTenant(tenant)).map((d) => d.state)).toEqual(['pending', 'pending']);
+    // Past the pending lease too: the holder claim is Approved, so the documents are not abandoned.
+    clock.advanceMs(10 * 60_000);
+    const competing = await deferring.act(theirs.id, { type: 'approve' }, reviewer2, {}, theirs.orgId);
+    clock.set(T0);
+    expect(competing).toMatchObject({ ok: false, refusal: { code: 'associationConflict' } });
+    await Promise.all(later.splice(0).map((task) => task()));
+    const docs = await associations.listForTenant(tenant);
+    expect(docs.map((d) => [d.id, d.claimId, d.state]).sort()).toEqual([
+      ['workload:intune', mine.id, 'live'],
+      ['workload:teams', mine.id, 'live'],
+    ]);
+  });
+
   test('Business Applications claims are keyed by subscription; withdrawal after approval releases them', async () => {
     const tenant = '00000000-0000-4000-8000-000000000003';
     const claim = await storedClaim('UnderReview', { ...d365Fields, customerTenantId: tenant });

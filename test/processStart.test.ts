@@ -37,7 +37,7 @@ describe('npm start', () => {
     try {
       await waitFor(() => /Ready in \d+ ms/.test(bot.output()) || bot.child.exitCode !== null, 60_000);
       const out = bot.output();
-      expect(out).toMatch(/Cosmos DB: embedded server at https:\/\/127\.0\.0\.1:\d+\//);
+      expect(out).toMatch(/Cosmos DB: embedded server at http:\/\/127\.0\.0\.1:\d+\//);
       expect(out).toContain('keeps data in memory only');
       expect(out).toMatch(/Blob storage: embedded Azurite at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
       expect(out).toContain('Demo data: seeded 6 claims');

@@ -63,7 +63,7 @@ describe('the bot over HTTP (anonymous, local mode)', () => {
   });
 
   test('the start-up log names what each component runs against', () => {
-    expect(log.lines.some((l) => l.startsWith('Cosmos DB: Azure Cosmos DB at https://127.0.0.1:'))).toBe(true);
+    expect(log.lines.some((l) => l.startsWith('Cosmos DB: Azure Cosmos DB at http://127.0.0.1:'))).toBe(true);
     expect(log.lines.some((l) => l.startsWith('Blob storage: Azure Storage account devstoreaccount1'))).toBe(true);
     expect(log.lines.some((l) => l.startsWith('Roster: loaded'))).toBe(true);
   });

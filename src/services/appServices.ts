@@ -19,6 +19,7 @@ import { seedDemoClaims } from '../demo/demoSeed';
 import { TimerStore } from '../storage/timerStore';
 import { DeliveryLog } from '../storage/deliveryLog';
 import { DispatchIntents } from './dispatchIntents';
+import { BackgroundTasks } from './backgroundTasks';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
 
 /**
@@ -49,6 +50,8 @@ export interface AppServices {
   intents: DispatchIntents;
   /** Paces proactive messages within Teams' limits; one per process, shared by every sender. */
   scheduler: DeliveryScheduler;
+  /** Tidy-up after a change that need not hold up the person's turn (see ClaimServiceDeps.followUp). */
+  followUps: BackgroundTasks;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
   rosterFile?: string;
   /** Storage reachability for /healthz. */
@@ -108,8 +111,13 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     log.info(`Customer directory: ${config.customerDirectoryFile}`);
     const timers = new TimerStore(cosmos.containers.timers);
     const intents = new DispatchIntents(timers, calendar, clock);
+    // Under load people's turns come first (the bot tells it when turns are in flight); at shutdown all
+    // are finished (they are short).
+    const followUps = new BackgroundTasks(log, { concurrency: 8 });
+    closers.push(() => followUps.drain());
     const claimService = new ClaimService({
       claims, associations, rosters, tenantIndex: new TenantClaimIndex(cosmos.containers.tenantIndex), clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
+      followUp: (name, task) => followUps.run(name, task),
     });
     log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
@@ -141,6 +149,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       deliveries: new DeliveryLog(cosmos.containers.deliveries, () => clock.now()),
       intents,
       scheduler: new DeliveryScheduler(options.delivery ?? {}),
+      followUps,
       ...(rosterFile ? { rosterFile } : {}),
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};

@@ -2,23 +2,114 @@ import type { Logger } from '../logger';
 
 /**
  * Work that follows a change but must not hold up the person's turn (an invoke must be answered within
- * seconds): updating a shared card, telling a partner. Failures are logged; tests and shutdown can wait
- * for everything started so far with `drain()`.
+ * seconds): updating a shared card, telling a partner. Tasks start in order. With `busy` (people's
+ * turns in flight), a waiting task starts while turns are in flight only once it has waited
+ * `maxWaitMs`, and then at most `busyConcurrency` such tasks run: under a burst of turns the people
+ * acting are answered first and the notifications follow, at most a few seconds late. Nothing is lost
+ * by waiting: each change's dispatch timer has a sweep do the work if this instance does not. Failures
+ * are logged; tests and shutdown can wait for everything started or queued so far with `drain()`.
  */
+export interface BackgroundTaskOptions {
+  /** Tasks at once when nobody is waiting for a turn (default: no limit). */
+  concurrency?: number;
+  /** Tasks at once while turns are in flight (default 2). */
+  busyConcurrency?: number;
+  busy?: () => boolean;
+  maxWaitMs?: number;
+}
+
+interface Waiting {
+  name: string;
+  task: () => Promise<unknown>;
+  done: () => void;
+  queuedAt: number;
+}
+
 export class BackgroundTasks {
   private readonly running = new Set<Promise<void>>();
+  private readonly queue: Waiting[] = [];
+  private active = 0;
+  private wakeUp?: NodeJS.Timeout;
+  private readonly concurrency: number;
+  private readonly maxWaitMs: number;
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger, private readonly options: BackgroundTaskOptions = {}) {
+    this.options = { ...options };
+    this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
+    this.maxWaitMs = options.maxWaitMs ?? 5000;
+  }
+
+  /** Tasks waiting for a free slot (for logs and tests). */
+  get waiting(): number {
+    return this.queue.length;
+  }
 
   run(name: string, task: () => Promise<unknown>): void {
-    const promise: Promise<void> = task()
-      .then(() => undefined)
-      .catch((error) => this.log.error(`Background task "${name}" failed`, error))
-      .finally(() => this.running.delete(promise));
+    let done!: () => void;
+    const promise = new Promise<void>((resolve) => (done = resolve)).finally(() => this.running.delete(promise));
     this.running.add(promise);
+    this.queue.push({ name, task, done, queuedAt: Date.now() });
+    this.next();
+  }
+
+  /** Gives way to people's turns from now on (for lanes made before the bot that knows about turns). */
+  yieldTo(busy: () => boolean): void {
+    this.options.busy = busy;
+  }
+
+  /** Called when people's turns have finished: waiting work may start. */
+  idle(): void {
+    this.next();
+  }
+
+  /**
+   * At shutdown: what has not started is dropped (a change's dispatch timer has a sweep finish its
+   * work), what runs is waited for.
+   */
+  async close(): Promise<void> {
+    const dropped = this.queue.splice(0);
+    for (const { done } of dropped) done();
+    if (dropped.length) this.log.warn(`${dropped.length} background tasks not started before shutdown; their dispatch timers hand them to a sweep.`);
+    clearTimeout(this.wakeUp);
+    await this.drain();
   }
 
   async drain(): Promise<void> {
-    while (this.running.size) await Promise.all([...this.running]);
+    while (this.running.size) {
+      // Waiting for everything means not waiting for people to stop: start what is queued.
+      this.next(true);
+      await Promise.all([...this.running]);
+    }
+  }
+
+  private next(force = false): void {
+    while (this.queue.length) {
+      const busy = !force && Boolean(this.options.busy?.());
+      if (this.active >= (busy ? Math.min(this.concurrency, this.options.busyConcurrency ?? 2) : this.concurrency)) return;
+      const oldest = this.queue[0];
+      if (busy && Date.now() - oldest.queuedAt < this.maxWaitMs) {
+        this.wakeAt(oldest.queuedAt + this.maxWaitMs);
+        return;
+      }
+      const { name, task, done } = this.queue.shift()!;
+      this.active++;
+      Promise.resolve()
+        .then(task)
+        .catch((error) => this.log.error(`Background task "${name}" failed`, error))
+        .finally(() => {
+          this.active--;
+          done();
+          this.next();
+        });
+    }
+  }
+
+  private wakeAt(at: number): void {
+    if (this.wakeUp) return;
+    this.wakeUp = setTimeout(() => {
+      this.wakeUp = undefined;
+      this.next();
+    }, Math.max(0, at - Date.now()));
+    this.wakeUp.unref();
   }
 }

@@ -71,6 +71,11 @@ export interface ClaimServiceDeps {
   /** Writes a claim's dispatch timer before a change that leaves notifications or timers to handle. */
   intents?: DispatchIntents;
   log?: (message: string, detail?: unknown) => void;
+  /**
+   * Runs tidy-up that need not hold up the caller (marking an approval's associations live). Without
+   * it the service does it before returning.
+   */
+  followUp?: (name: string, task: () => Promise<void>) => void;
 }
 
 /** Statuses in which a claim competes for its workloads or subscriptions. */
@@ -224,8 +229,14 @@ export class ClaimService {
       await this.deps.associations.release(tenantId, acquired.newlyAcquired, claimId);
     }
     if (result.ok && outcome.claim.status === 'Approved') {
-      const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags);
-      if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
+      // The approval is committed and its pending documents protect it: a competing approval that finds
+      // one past its lease checks the holder claim. Marking them live is tidy-up, after the answer.
+      const confirm = async () => {
+        const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags);
+        if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
+      };
+      if (this.deps.followUp) this.deps.followUp(`confirm the associations of ${claimId}`, confirm);
+      else await confirm();
     }
     return this.changed(toServiceResult(result, outcome.claim), trail);
   }

@@ -1,4 +1,4 @@
-import type { Container, ItemDefinition } from '@azure/cosmos';
+import { BulkOperationType, type Container, type ItemDefinition } from '@azure/cosmos';
 import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
 
 /**
@@ -40,7 +40,15 @@ export class AssociationStore {
     const acquired: string[] = [];
     const etags: Record<string, string> = {};
     const conflicts: AssociationDoc[] = [];
-    for (const key of keys) {
+    // The usual case, nobody holds any key: one request creates them all (the documents share the
+    // tenant's partition). Azure Cosmos DB runs the batch atomically and the embedded server does not,
+    // so what each operation answered is read either way; whatever was not created takes the careful path.
+    const created = await this.createAll(tenantId, keys.map((key) => pendingDoc(tenantId, key, holder, now)));
+    for (const [key, etag] of Object.entries(created)) {
+      acquired.push(key);
+      etags[key] = etag;
+    }
+    for (const key of keys.filter((k) => !created[k])) {
       const outcome = await this.acquireOne(tenantId, key, holder, now, holderIsLive);
       if (typeof outcome === 'object' && 'etag' in outcome) {
         acquired.push(key);
@@ -54,16 +62,26 @@ export class AssociationStore {
     return { ok: true, keys, newlyAcquired: acquired, etags };
   }
 
+  /** The ETag of each document the batch created, by key. */
+  private async createAll(tenantId: string, docs: AssociationDoc[]): Promise<Record<string, string>> {
+    if (docs.length < 2) return {};
+    let response: Awaited<ReturnType<Container['items']['batch']>>;
+    try {
+      response = await this.container.items.batch(docs.map((doc) => ({ operationType: BulkOperationType.Create, resourceBody: { ...doc } })), tenantId);
+    } catch (error) {
+      // A failed batch (a conflict reported as an error) created nothing: one request per key decides.
+      if (isConflict(error)) return {};
+      throw error;
+    }
+    const created: Record<string, string> = {};
+    response.result?.forEach((answer, i) => {
+      if (answer.statusCode === 201 && answer.eTag) created[docs[i].id] = answer.eTag;
+    });
+    return created;
+  }
+
   private async acquireOne(tenantId: string, key: string, holder: Holder, now: Date, holderIsLive: HolderCheck): Promise<{ etag: string } | 'alreadyOurs' | AssociationDoc> {
-    const doc: AssociationDoc = {
-      id: key,
-      tenantId,
-      claimId: holder.claimId,
-      orgId: holder.orgId,
-      state: 'pending',
-      createdAt: now.toISOString(),
-      leaseExpiresAt: new Date(now.getTime() + PENDING_LEASE_MS).toISOString(),
-    };
+    const doc = pendingDoc(tenantId, key, holder, now);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const { resource } = await this.container.items.create(doc);
@@ -89,7 +107,8 @@ export class AssociationStore {
    */
   async confirm(tenantId: string, keys: string[], claimId: string, now: Date, knownEtags: Record<string, string> = {}): Promise<string[]> {
     const lost: string[] = [];
-    for (const key of keys) {
+    // One claim's documents are independent of each other: confirmed side by side.
+    await Promise.all(keys.map(async (key) => {
       if (knownEtags[key]) {
         try {
           const current = await this.container.item(key, tenantId).patch(
@@ -100,7 +119,7 @@ export class AssociationStore {
             ],
             { accessCondition: { type: 'IfMatch', condition: knownEtags[key] } },
           );
-          if (current.resource) continue;
+          if (current.resource) return;
         } catch (error) {
           if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
         }
@@ -109,9 +128,9 @@ export class AssociationStore {
       const existing = await this.read(tenantId, key);
       if (!existing || existing.doc.claimId !== claimId) {
         lost.push(key);
-        continue;
+        return;
       }
-      if (existing.doc.state === 'live') continue;
+      if (existing.doc.state === 'live') return;
       const live: AssociationDoc = { ...existing.doc, state: 'live', liveSince: now.toISOString() };
       delete live.leaseExpiresAt;
       try {
@@ -120,7 +139,7 @@ export class AssociationStore {
         if (!isPreconditionFailed(error)) throw error;
         lost.push(key);
       }
-    }
+    }));
     return lost;
   }
 
@@ -156,6 +175,18 @@ export class AssociationStore {
       if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
     }
   }
+}
+
+function pendingDoc(tenantId: string, key: string, holder: Holder, now: Date): AssociationDoc {
+  return {
+    id: key,
+    tenantId,
+    claimId: holder.claimId,
+    orgId: holder.orgId,
+    state: 'pending',
+    createdAt: now.toISOString(),
+    leaseExpiresAt: new Date(now.getTime() + PENDING_LEASE_MS).toISOString(),
+  };
 }
 
 function clean(resource: AssociationDoc & Partial<ItemDefinition>): AssociationDoc {

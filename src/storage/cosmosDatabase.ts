@@ -45,7 +45,9 @@ export class CosmosDatabase {
   ) {}
 
   static async open(connection: CosmosConnection): Promise<CosmosDatabase> {
-    const agent = connection.embedded ? new https.Agent({ rejectUnauthorized: false, keepAlive: true }) : undefined;
+    // The embedded server speaks plain HTTP on loopback (no TLS cost per request); the Cosmos DB emulator
+    // speaks HTTPS with a self-signed certificate.
+    const agent = connection.embedded && connection.endpoint.startsWith('https:') ? new https.Agent({ rejectUnauthorized: false, keepAlive: true }) : undefined;
     const client = new CosmosClient({
       endpoint: connection.endpoint,
       key: connection.key,

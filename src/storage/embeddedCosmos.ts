@@ -25,7 +25,7 @@ export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
     });
   });
   return {
-    endpoint: `https://127.0.0.1:${listening}/`,
+    endpoint: `http://127.0.0.1:${listening}/`,
     key: EMBEDDED_COSMOS_KEY,
     close: async () => {
       await new Promise<void>((resolve) => {

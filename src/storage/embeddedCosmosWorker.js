@@ -2,10 +2,11 @@
 // turns from the bot's own thread. Plain JavaScript: worker threads load it without a TypeScript loader.
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-const { createHttpsServer } = require('@vercel/cosmosdb-server');
+const { createHttpServer } = require('@vercel/cosmosdb-server');
 
-// keepAlive: without it the server answers "Connection: close" and every request pays a TLS handshake.
-const server = createHttpsServer({ keepAlive: true });
+// Plain HTTP: the server listens on loopback only, and TLS would cost both threads on every request.
+// keepAlive: without it the server answers "Connection: close" and every request opens a connection.
+const server = createHttpServer({ keepAlive: true });
 const sockets = new Set();
 server.on('connection', (socket) => {
   sockets.add(socket);

@@ -20,7 +20,12 @@ export function safeFileName(name: string): string {
   return cleaned.replace(/^\.+/, '') || 'file';
 }
 
+/** Links kept for reuse; past this many the memory starts over (each is a few hundred bytes). */
+const MAX_REMEMBERED_LINKS = 2000;
+
 export class PoeBlobStore {
+  private readonly links = new Map<string, { url: string; madeAt: number; ttlMs: number }>();
+
   private constructor(private readonly container: ContainerClient) {}
 
   static async open(connectionString: string, containerName: string): Promise<PoeBlobStore> {
@@ -45,13 +50,22 @@ export class PoeBlobStore {
 
   /** A read-only link that stops working after `ttlMinutes`; it can't be used to write or list. */
   async readLink(blobName: string, options: { now: Date; ttlMinutes: number }): Promise<string> {
-    const startsOn = new Date(options.now.getTime() - 5 * 60_000); // tolerate clock skew with the storage service
-    const expiresOn = new Date(options.now.getTime() + options.ttlMinutes * 60_000);
-    return this.container.getBlockBlobClient(blobName).generateSasUrl({
+    // A card is drawn on every action and refresh: a link made moments ago is reused while at least
+    // three quarters of its life is left, since signing one costs more than the rest of the card.
+    const now = options.now.getTime();
+    const ttlMs = options.ttlMinutes * 60_000;
+    const known = this.links.get(blobName);
+    if (known && known.ttlMs === ttlMs && now >= known.madeAt && now - known.madeAt <= ttlMs / 4) return known.url;
+    const startsOn = new Date(now - 5 * 60_000); // tolerate clock skew with the storage service
+    const expiresOn = new Date(now + ttlMs);
+    const url = await this.container.getBlockBlobClient(blobName).generateSasUrl({
       permissions: BlobSASPermissions.parse('r'),
       startsOn,
       expiresOn,
     });
+    if (this.links.size >= MAX_REMEMBERED_LINKS) this.links.clear();
+    this.links.set(blobName, { url, madeAt: now, ttlMs });
+    return url;
   }
 
   async download(blobName: string): Promise<Buffer> {

@@ -7,6 +7,8 @@ export interface BenchRow {
   p99: number;
   target: string;
   met: boolean;
+  /** A sentence printed under the table (what else the run showed). */
+  note?: string;
 }
 
 export function percentile(values: number[], p: number): number {
@@ -23,4 +25,5 @@ export function printTable(rows: BenchRow[]): void {
   console.log(format(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const line of lines) console.log(format(line));
+  for (const row of rows) if (row.note) console.log(`${row.name}: ${row.note}`);
 }

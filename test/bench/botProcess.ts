@@ -48,7 +48,7 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
       return undefined;
     }
   };
-  const cosmosEndpoint = /Cosmos DB: embedded server at (https:\/\/[\d.]+:\d+\/)/.exec(output)?.[1] ?? '';
+  const cosmosEndpoint = /Cosmos DB: embedded server at (https?:\/\/[\d.]+:\d+\/)/.exec(output)?.[1] ?? '';
   return {
     url,
     cosmosEndpoint,
