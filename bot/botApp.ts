@@ -65,6 +65,7 @@ export async function startBotApp(config: AppConfig, options: ServiceOptions): P
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
       options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s in this process (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
     }
+    services.consentLinks.useListeningUrl(http.url);
     options.log.info(
       `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`})`,
     );

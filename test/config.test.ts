@@ -29,6 +29,12 @@ describe('configuration from the environment', () => {
       BUSINESS_TIME_ZONE: 'Europe/Berlin',
       BUSINESS_HOLIDAYS: '2026-12-24, 2026-12-25',
       CONSENT_PERIOD: '5bd',
+      CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU',
+      PUBLIC_BASE_URL: 'https://cpor-bot.azurewebsites.net/',
+      SMTP_HOST: 'smtp.contoso.com',
+      SMTP_USER: 'cpor',
+      SMTP_PASSWORD: 'mail-secret',
+      MAIL_FROM: 'CPOR <cpor@contoso.com>',
     });
     expect(result).toMatchObject({
       ok: true,
@@ -40,8 +46,26 @@ describe('configuration from the environment', () => {
         calendar: { timeZone: 'Europe/Berlin', holidays: ['2026-12-24', '2026-12-25'] },
         consentPeriod: { amount: 5, unit: 'businessDays' },
         demoData: false,
+        consent: { secret: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU', linkDays: 90, publicBaseUrl: 'https://cpor-bot.azurewebsites.net' },
+        mail: { mode: 'smtp', host: 'smtp.contoso.com', port: 587, secure: false, user: 'cpor', password: 'mail-secret', from: 'CPOR <cpor@contoso.com>' },
       },
     });
+  });
+
+  test('consent links and mail: a persistent store needs a lasting secret; SMTP needs a sender; without SMTP mail waits in the outbox', () => {
+    const result = loadConfig({ COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k', SMTP_HOST: 'smtp.contoso.com', SMTP_USER: 'cpor', CONSENT_LINK_DAYS: '0', PUBLIC_BASE_URL: 'cpor-bot', CONSENT_LINK_SECRET: 'short' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([
+      'CONSENT_LINK_SECRET must be at least 32 characters (a random secret, for example from "openssl rand -base64 48")',
+      'CONSENT_LINK_DAYS must be from 1 to 365 days (got "0")',
+      "PUBLIC_BASE_URL must be the bot's public URL such as https://cpor-bot.azurewebsites.net (got \"cpor-bot\")",
+      'MAIL_FROM is required when SMTP_HOST is set',
+      'SMTP_USER and SMTP_PASSWORD are set together',
+    ]);
+    expect(loadConfig({ COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k' })).toMatchObject({ ok: false, errors: [expect.stringContaining('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set')] });
+    expect(loadConfig({ SMTP_HOST: 'smtp.contoso.com', SMTP_PORT: '465', MAIL_FROM: 'cpor@contoso.com' })).toMatchObject({ ok: true, config: { mail: { mode: 'smtp', port: 465, secure: true } } });
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { mail: { mode: 'outbox' }, consent: { linkDays: 90 } } });
   });
 
   test('each bad or missing variable is named once, with what is expected; secrets are not echoed', () => {
@@ -77,6 +101,6 @@ describe('configuration from the environment', () => {
   });
 
   test('a Cosmos DB emulator on this machine is trusted with its self-signed certificate; demo data stays off', () => {
-    expect(loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081/', COSMOS_KEY: 'k' })).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', loopback: true }, demoData: false } });
+    expect(loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081/', COSMOS_KEY: 'k', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU' })).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', loopback: true }, demoData: false } });
   });
 });

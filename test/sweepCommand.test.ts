@@ -62,7 +62,7 @@ describe('npm run sweep', () => {
     expect(par.ok && par.claim.status).toBe('PartnerActionRequired');
 
     const { cosmosEndpoint, cosmosKey, blobConnectionString } = sharedServers();
-    const env = { COSMOS_ENDPOINT: cosmosEndpoint, COSMOS_KEY: cosmosKey, COSMOS_DATABASE: database, AZURE_STORAGE_CONNECTION_STRING: blobConnectionString };
+    const env = { COSMOS_ENDPOINT: cosmosEndpoint, COSMOS_KEY: cosmosKey, COSMOS_DATABASE: database, AZURE_STORAGE_CONNECTION_STRING: blobConnectionString, CONSENT_LINK_SECRET: 'sweep-test-secret-0123456789-abcdefghijkl' };
     const first = await runSweep(env);
     expect(first.output).toMatch(/Sweep: \d+ due, \d+ fired/);
     expect(first.code).toBe(0);

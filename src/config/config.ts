@@ -41,6 +41,18 @@ export interface AppConfig {
   reviewLocale: 'en-US' | 'zh-CN';
   /** Seconds between sweeps of due timers inside the bot process; 0 leaves sweeping to `npm run sweep`. */
   sweepIntervalSeconds: number;
+  consent: {
+    /** HMAC secret signing consent links; without CONSENT_LINK_SECRET one is made at start (links die with the process). */
+    secret?: string;
+    /** How long a consent link in an approval e-mail works. */
+    linkDays: number;
+    /** Where customers reach the bot's server (consent links); defaults to the address it listens on. */
+    publicBaseUrl?: string;
+  };
+  /** Approval e-mails to customers: through SMTP when SMTP_HOST is set, otherwise kept in the Cosmos DB mail outbox and logged. */
+  mail:
+    | { mode: 'smtp'; host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
+    | { mode: 'outbox'; from: string };
 }
 
 const optional = z
@@ -106,6 +118,17 @@ const envSchema = z
     REVIEW_CONVERSATION_ID: optional,
     REVIEW_LOCALE: optional.pipe(z.enum(['en-US', 'zh-CN'], 'must be en-US or zh-CN').optional()).transform((v) => v ?? 'en-US'),
     DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
+    CONSENT_LINK_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters (a random secret, for example from "openssl rand -base64 48")').optional()),
+    CONSENT_LINK_DAYS: optional.pipe(
+      z.string().regex(/^\d+$/, 'must be a whole number of days').transform(Number).refine((n) => n >= 1 && n <= 365, 'must be from 1 to 365 days').optional(),
+    ).transform((v) => v ?? 90),
+    PUBLIC_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be the bot\'s public URL such as https://cpor-bot.azurewebsites.net' }).optional()),
+    SMTP_HOST: optional,
+    SMTP_PORT: port(587, false),
+    SMTP_SECURE: optional.pipe(z.enum(['true', 'false'], 'must be true (TLS from the start, usually port 465) or false (STARTTLS)').optional()),
+    SMTP_USER: optional,
+    SMTP_PASSWORD: optional,
+    MAIL_FROM: optional.pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$/, 'must be an e-mail address such as cpor@contoso.com or "CPOR <cpor@contoso.com>"').optional()),
     SWEEP_INTERVAL_SECONDS: optional.pipe(
       z.string().regex(/^\d+$/, 'must be a whole number of seconds').transform(Number).refine((n) => n === 0 || (n >= 5 && n <= 3600), 'must be 0 (no sweep loop) or from 5 to 3600 seconds').optional(),
     ).transform((v) => v ?? 60),
@@ -125,6 +148,9 @@ function crossVariableErrors(env: NodeJS.ProcessEnv): string[] {
   }
   if (set('COSMOS_ENDPOINT') && !set('COSMOS_KEY')) errors.push('COSMOS_KEY is required when COSMOS_ENDPOINT is set');
   if (set('COSMOS_KEY') && !set('COSMOS_ENDPOINT')) errors.push('COSMOS_ENDPOINT is required when COSMOS_KEY is set');
+  if (set('COSMOS_ENDPOINT') && !set('CONSENT_LINK_SECRET')) errors.push('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set: consent links in e-mails must keep working after a restart');
+  if (set('SMTP_HOST') && !set('MAIL_FROM')) errors.push('MAIL_FROM is required when SMTP_HOST is set');
+  if (set('SMTP_USER') !== set('SMTP_PASSWORD')) errors.push('SMTP_USER and SMTP_PASSWORD are set together');
   if (set('COSMOS_ENDPOINT') && env.DEMO_DATA?.trim() === 'true') errors.push("DEMO_DATA can't be true with a real Cosmos DB endpoint: demo claims are never seeded there");
   return errors;
 }
@@ -138,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'configuration');
         const raw = env[name];
-        const shown = raw && !/PASSWORD|KEY|CONNECTION_STRING/i.test(name) ? ` (got "${raw}")` : '';
+        const shown = raw && !/PASSWORD|KEY|CONNECTION_STRING|SECRET/i.test(name) ? ` (got "${raw}")` : '';
         return `${name} ${issue.message}${shown}`;
       });
   errors.push(...crossVariableErrors(env));
@@ -171,6 +197,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     ...(e.REVIEW_CONVERSATION_ID ? { reviewConversationId: e.REVIEW_CONVERSATION_ID } : {}),
     reviewLocale: e.REVIEW_LOCALE,
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+    consent: {
+      ...(e.CONSENT_LINK_SECRET ? { secret: e.CONSENT_LINK_SECRET } : {}),
+      linkDays: e.CONSENT_LINK_DAYS,
+      ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),
+    },
+    mail: e.SMTP_HOST
+      ? {
+          mode: 'smtp',
+          host: e.SMTP_HOST,
+          port: e.SMTP_PORT,
+          secure: e.SMTP_SECURE ? e.SMTP_SECURE === 'true' : e.SMTP_PORT === 465,
+          ...(e.SMTP_USER ? { user: e.SMTP_USER, password: e.SMTP_PASSWORD ?? '' } : {}),
+          from: e.MAIL_FROM ?? '',
+        }
+      : { mode: 'outbox', from: e.MAIL_FROM ?? 'CPOR claims bot <cpor-bot@localhost>' },
   };
   return { ok: true, config };
 }

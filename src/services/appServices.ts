@@ -20,6 +20,7 @@ import { TimerStore } from '../storage/timerStore';
 import { DeliveryLog } from '../storage/deliveryLog';
 import { DispatchIntents } from './dispatchIntents';
 import { BackgroundTasks } from './backgroundTasks';
+import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
 
 /**
@@ -52,6 +53,8 @@ export interface AppServices {
   scheduler: DeliveryScheduler;
   /** Tidy-up after a change that need not hold up the person's turn (see ClaimServiceDeps.followUp). */
   followUps: BackgroundTasks;
+  /** Signs and checks the customers' consent links (approval e-mails, consent page). */
+  consentLinks: ConsentLinks;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
   rosterFile?: string;
   /** Storage reachability for /healthz. */
@@ -119,6 +122,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       claims, associations, rosters, tenantIndex: new TenantClaimIndex(cosmos.containers.tenantIndex), clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
       followUp: (name, task) => followUps.run(name, task),
     });
+    if (!config.consent.secret) log.warn('CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the embedded store, which forgets its claims too).');
     log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
@@ -150,6 +154,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       intents,
       scheduler: new DeliveryScheduler(options.delivery ?? {}),
       followUps,
+      consentLinks: new ConsentLinks(config.consent.secret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
       ...(rosterFile ? { rosterFile } : {}),
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};

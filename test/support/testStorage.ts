@@ -29,6 +29,9 @@ export async function openTestBlobStore(): Promise<PoeBlobStore> {
 export const DEMO_ROSTER = join(__dirname, '..', '..', 'data', 'demo-roster.json');
 
 /** A configuration as an operator would give it, pointing at the shared embedded servers. */
+/** The consent-link secret of test bots (tests sign their own tokens with it). */
+export const TEST_CONSENT_SECRET = 'test-consent-secret-0123456789-abcdefghijklmnop';
+
 export function testConfig(env: Record<string, string> = {}): AppConfig {
   const { cosmosEndpoint, cosmosKey, blobConnectionString } = sharedServers();
   const loaded = loadConfig({
@@ -39,6 +42,7 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     AZURE_STORAGE_CONNECTION_STRING: blobConnectionString,
     POE_CONTAINER: uniqueName('poe-'),
     ROSTER_FILE: DEMO_ROSTER,
+    CONSENT_LINK_SECRET: TEST_CONSENT_SECRET,
     ...env,
   });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
