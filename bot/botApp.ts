@@ -8,6 +8,7 @@ import { CporBot } from './cporBot';
 import { BackgroundTasks } from '../src/services/backgroundTasks';
 import { ReviewCardActions } from './reviews/reviewCardActions';
 import { wireNotifications, type Notifications } from './notifications/notificationWiring';
+import { createConsentHandler } from '../src/web/consentHandler';
 
 /** The whole running product: services, the Bot Framework adapter and bot, and the HTTP server. */
 export interface BotApp {
@@ -60,6 +61,7 @@ export async function startBotApp(config: AppConfig, options: ServiceOptions): P
         }
       },
       health: () => services.health(),
+      consent: createConsentHandler({ ...services, log: options.log }),
     });
     if (config.sweepIntervalSeconds > 0) {
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);

@@ -21,9 +21,14 @@ import { welcomeCard } from './welcomeCard';
 import { CLAIM_DIALOG_ID, ClaimDialog, claimingRefusal } from './claimDialog/claimDialog';
 import { isReviewVerb, type ReviewCardActions } from './reviews/reviewCardActions';
 import type { AdaptiveCardJson } from '../cards/cardTemplates';
+import { DISPUTE_DIALOG_ID, DISPUTE_MARKER, DisputeDialog } from './partnerActions/disputeDialog';
+import { withdrawCard } from './partnerActions/partnerActionCards';
+import { decide } from '../src/domain/claimLifecycle';
 
 /** The typed command, in any case and spacing, with which a reviewer makes a conversation the reviewers' one. */
 const USE_FOR_REVIEWS = /^use this (channel|chat) for reviews$/;
+/** "withdraw CL-…" and "dispute CL-…": a partner's steps on their own claim, also offered as buttons. */
+const CLAIM_COMMAND = /^(withdraw|dispute)(?:\s+(cl-[0-9a-z]{8}))?$/;
 
 /**
  * The Teams activity handler: translates activities into calls on the core and results into cards.
@@ -41,6 +46,7 @@ export class CporBot extends TeamsActivityHandler {
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
     this.dialogs = new DialogSet(this.dialogState);
     this.dialogs.add(new ClaimDialog(services, log));
+    this.dialogs.add(new DisputeDialog(services, log));
 
     this.onMessage(async (context, next) => {
       await this.rememberConversation(context);
@@ -128,6 +134,11 @@ export class CporBot extends TeamsActivityHandler {
       await this.partnerVerb(context, dc, submitted.verb, submitted.claimId, typeof submitted.comment === 'string' ? submitted.comment : '');
       return;
     }
+    if ((submitted as { cpor?: unknown } | undefined)?.cpor === DISPUTE_MARKER) {
+      // A dispute form whose dialog has ended (sent, cancelled, or replaced by another form).
+      await context.sendActivity(t(locale, 'dispute.notOpen', { claimId: String(submitted?.claimId ?? '') }));
+      return;
+    }
     const value = context.activity.value as { command?: unknown } | undefined;
     const typed = typedText(context.activity).toLowerCase();
     const command = typeof value?.command === 'string' ? value.command.toLowerCase() : typed;
@@ -138,6 +149,15 @@ export class CporBot extends TeamsActivityHandler {
     }
     if (USE_FOR_REVIEWS.test(command)) {
       await this.useForReviews(context, identity);
+      return;
+    }
+    const claimCommand = CLAIM_COMMAND.exec(command);
+    if (claimCommand) {
+      if (!claimCommand[2]) {
+        await context.sendActivity(t(locale, 'claim.usage', { command: claimCommand[1] }));
+        return;
+      }
+      await this.partnerVerb(context, dc, claimCommand[1] === 'withdraw' ? 'withdrawClaim' : 'disputeClaim', claimCommand[2].toUpperCase(), '');
       return;
     }
     if (command === 'new claim') {
@@ -186,13 +206,22 @@ export class CporBot extends TeamsActivityHandler {
       await context.sendActivity(claimingRefusal(identity, locale) ?? t(locale, 'reply.unknownCommand'));
       return;
     }
-    if (verb === 'amendClaim') {
+    if (verb === 'amendClaim' || verb === 'disputeClaim' || verb === 'newClaimFrom') {
       // Whatever form was open is closed: a draft keeps every value already given.
       if (dc.activeDialog) await dc.cancelAllDialogs();
-      await dc.beginDialog(CLAIM_DIALOG_ID, { claimId, mode: 'amend' });
+      if (verb === 'disputeClaim') await dc.beginDialog(DISPUTE_DIALOG_ID, { claimId });
+      else await dc.beginDialog(CLAIM_DIALOG_ID, verb === 'amendClaim' ? { claimId, mode: 'amend' } : { copyFrom: claimId });
       return;
     }
-    const action = verb === 'partnerReply' ? ({ type: 'comment', text: comment } as const) : verb === 'resubmit' ? ({ type: 'resubmit' } as const) : undefined;
+    if (verb === 'withdrawClaim' || verb === 'keepClaim') {
+      await this.offerWithdrawal(context, identity, claimId, verb === 'keepClaim');
+      return;
+    }
+    const action =
+      verb === 'partnerReply' ? ({ type: 'comment', text: comment } as const)
+      : verb === 'resubmit' ? ({ type: 'resubmit' } as const)
+      : verb === 'withdraw' ? ({ type: 'withdraw', ...(comment.trim() ? { comment: comment.trim() } : {}) } as const)
+      : undefined;
     if (!action) {
       await context.sendActivity(t(locale, 'reply.unknownCommand'));
       return;
@@ -202,7 +231,35 @@ export class CporBot extends TeamsActivityHandler {
       await context.sendActivity(render(locale, result.refusal.message));
       return;
     }
+    if (verb === 'withdraw') {
+      const released = result.event.fromStatus === 'Approved'; // an approved claim's association ends with it
+      await context.sendActivity(t(locale, released ? 'withdraw.doneReleased' : 'withdraw.done', { claimId, status: `@status.${result.claim.status}` }));
+      return;
+    }
     await context.sendActivity(t(locale, verb === 'partnerReply' ? 'partner.replySent' : 'dialog.amend.resubmitted', { claimId, status: `@status.${result.claim.status}` }));
+  }
+
+  /**
+   * Withdrawing is confirmed on a card that says what it means for this claim; the lifecycle decides
+   * first whether it is possible at all, so a refused withdrawal is explained before anyone confirms.
+   */
+  private async offerWithdrawal(context: TurnContext, identity: Extract<Identity, { kind: 'partner' }>, claimId: string, kept: boolean): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    const claim = await this.services.claimService.get(claimId, identity.actor.orgId);
+    if (!claim) {
+      await context.sendActivity(t(locale, 'claim.notYours', { claimId }));
+      return;
+    }
+    if (kept) {
+      await context.sendActivity(t(locale, 'withdraw.kept', { claimId }));
+      return;
+    }
+    const decision = decide(claim, { type: 'withdraw' }, identity.actor, this.services.claimService.timeContext());
+    if (!decision.ok) {
+      await context.sendActivity(render(locale, decision.refusal.message));
+      return;
+    }
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(withdrawCard(claim, locale))));
   }
 
   /** A partner user who may not claim is told whom in their organisation to ask. */

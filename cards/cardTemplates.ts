@@ -13,6 +13,8 @@ import claimHistoryTemplate from './claimHistory/claimHistory.json';
 import claimHistorySample from './claimHistory/claimHistory.sample.json';
 import partnerNoticeTemplate from './partnerNotice/partnerNotice.json';
 import partnerNoticeSample from './partnerNotice/partnerNotice.sample.json';
+import partnerActionTemplate from './partnerAction/partnerAction.json';
+import partnerActionSample from './partnerAction/partnerAction.sample.json';
 
 /**
  * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
@@ -27,6 +29,8 @@ export const CARD_TEMPLATES = {
   reviewCard: { template: reviewCardTemplate, sample: reviewCardSample },
   claimHistory: { template: claimHistoryTemplate, sample: claimHistorySample },
   partnerNotice: { template: partnerNoticeTemplate, sample: partnerNoticeSample },
+  /** A partner's step on their own claim: withdraw, dispute, start again from a rejected claim. */
+  partnerAction: { template: partnerActionTemplate, sample: partnerActionSample },
 } as const;
 
 export type CardName = keyof typeof CARD_TEMPLATES;

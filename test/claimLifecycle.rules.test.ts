@@ -165,7 +165,7 @@ describe('withdrawal and dispute', () => {
     const failed = expectOk(decide(disputed, { type: 'reject', reason: 'InsufficientProofOfExecution' }, reviewer, ctxAt(T0))).claim;
     expect(failed).toMatchObject({ status: 'RejectedFinal', dispute: { outcome: 'failed' } });
     expect(failed.deadlines).toEqual({});
-    expect(decide(failed, { type: 'dispute', justification: 'again' }, partner, ctxAt(T0))).toMatchObject({ ok: false, refusal: { code: 'wrongStatus' } });
+    expect(decide(failed, { type: 'dispute', justification: 'again' }, partner, ctxAt(T0))).toMatchObject({ ok: false, refusal: { code: 'alreadyDisputed' } });
   });
 
   test('a claim that used its dispute and is rejected again cannot be disputed twice', () => {

@@ -91,7 +91,7 @@ describe('claim lifecycle: every status x action x role', () => {
       expect(sentence.length).toBeGreaterThan(10);
       expect(render('zh-CN', decision.refusal.message)).not.toMatch(/\{|\}|@/);
       const roleAllowedSomewhere = Boolean(EXPECTED[action]?.[role]);
-      if (roleAllowedSomewhere) expect(decision.refusal.code).toMatch(/^(wrongStatus|alreadyDone|draftCanBeDiscarded|reminderNotNeeded)$/);
+      if (roleAllowedSomewhere) expect(decision.refusal.code).toMatch(/^(wrongStatus|alreadyDone|alreadyDisputed|draftCanBeDiscarded|reminderNotNeeded)$/);
       else expect(decision.refusal.code).toBe('roleNotAllowed');
     }
   });

@@ -9,7 +9,8 @@ import { render, resolveLocale, t, type Locale, type Message, type MessageKey } 
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import { resolveIdentity, type Identity } from '../../src/services/identity';
-import { attachmentSource, intakeAttachment, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { takePoeFiles } from '../poeUploads';
 import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
 import { tenantIdOf, typedText } from '../conversationReferences';
 import {
@@ -44,6 +45,8 @@ export interface ClaimDialogOptions {
   claimId?: string;
   /** Edit a submitted claim (Submitted or Partner action required): only the fields SPEC allows, then save or resubmit. */
   mode?: 'amend';
+  /** Start a new draft with the details of this rejected claim (past its dispute window): new PoE is what it needs. */
+  copyFrom?: string;
 }
 
 /** The statuses the dialog may change a claim in: a draft, or a submitted claim being amended. */
@@ -109,6 +112,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       }
       return this.show(turn, await this.firstOpenStep(turn));
     }
+    if (options?.copyFrom) return this.apply(turn, await this.copiedDraftOutcome(turn, options.copyFrom));
     const drafts = await this.myDrafts(turn);
     if (drafts.length) {
       turn.state.drafts = drafts;
@@ -376,20 +380,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   }
 
   private async receiveFiles(turn: Turn, claim: Claim, attachments: IncomingAttachment[]): Promise<void> {
-    const accepted: PoeFile[] = [];
-    const lines: string[] = [];
-    const options = { maxBytes: this.services.config.maxPoeBytes, allowHttp: this.services.config.bot.anonymous };
-    for (const attachment of attachments) {
-      const intake = await intakeAttachment(attachment, options);
-      if (!intake.ok) {
-        lines.push(t(turn.locale, `dialog.poe.refused.${intake.reason}` as MessageKey, { name: intake.name, max: this.services.config.maxPoeBytes / (1024 * 1024) }));
-        if (intake.detail) this.log.warn(`PoE ${intake.name} for ${claim.id} refused (${intake.reason}): ${intake.detail}`);
-        continue;
-      }
-      const stored = await this.services.poe.upload({ claimId: claim.id, fileName: intake.name, contentType: intake.contentType, data: intake.data });
-      accepted.push({ id: `${claim.id}-${stored.sha256.slice(0, 12)}-${Date.now().toString(36)}`, fileName: intake.name, ...stored, uploadedAt: this.services.clock.now().toISOString(), uploadedBy: actorRef(turn.identity.actor) });
-      lines.push(t(turn.locale, 'dialog.poe.accepted', { name: intake.name, kind: kindLabel(intake.contentType), size: formatBytes(intake.data.length) }));
-    }
+    const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale });
     if (accepted.length) {
       const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
       if (result.ok) turn.claim = result.claim;
@@ -447,6 +438,29 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     turn.state.drafts = undefined;
     await turn.dc.context.sendActivity(t(turn.locale, 'dialog.draftCreated', { claimId: created.claim.id }));
     return { kind: 'goto', step: 'customer' };
+  }
+
+  /**
+   * A new draft with a rejected claim's details (not its PoE, not its history): the partner adds updated
+   * PoE and submits. A detail that is no longer valid (an MPN ID the organisation has lost, say) is
+   * left out and asked for again by its step.
+   */
+  private async copiedDraftOutcome(turn: Turn, sourceId: string): Promise<Outcome> {
+    const source = await this.services.claimService.get(sourceId, turn.identity.actor.orgId);
+    if (!source || !['Rejected', 'RejectedFinal'].includes(source.status)) return { kind: 'end', message: t(turn.locale, 'claim.notYours', { claimId: sourceId }) };
+    let fields: Record<string, unknown> = { ...source.fields };
+    let created = await this.services.claimService.createDraft(turn.identity.actor, fields);
+    const fieldErrors = !created.ok && 'fieldErrors' in created.refusal ? (created.refusal.fieldErrors ?? []) : [];
+    if (fieldErrors.length) {
+      const invalid = new Set(fieldErrors.map((e) => e.field.split('.')[0]));
+      fields = Object.fromEntries(Object.entries(fields).filter(([name]) => !invalid.has(name)));
+      created = await this.services.claimService.createDraft(turn.identity.actor, fields);
+    }
+    if (!created.ok) return { kind: 'end', message: render(turn.locale, created.refusal.message) };
+    turn.state.claimId = created.claim.id;
+    turn.claim = created.claim;
+    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.prefilled', { claimId: created.claim.id, sourceId }));
+    return { kind: 'goto', step: await this.firstOpenStep(turn) };
   }
 
   private async startNewDraft(turn: Turn): Promise<DialogTurnResult> {

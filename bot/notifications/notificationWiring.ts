@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from '../../src/domain/actors';
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import type { BackgroundTasks } from '../../src/services/backgroundTasks';
+import { ApprovalMail } from '../../src/services/approvalMail';
 import { NotificationDispatcher } from '../../src/services/notificationDispatcher';
 import { Sweeper } from '../../src/services/sweeper';
 import { ProactiveMessenger } from '../proactive';
@@ -24,6 +25,7 @@ export function wireNotifications(services: AppServices, adapter: CloudAdapter, 
   const messenger = new ProactiveMessenger(adapter, appId);
   const reviewCards = new ReviewCardPublisher(services);
   const channel = new TeamsNotificationChannel(services, messenger, new PartnerNotifier(services), reviewCards);
+  const approvalMail = new ApprovalMail(services);
   const dispatcher = new NotificationDispatcher({
     claims: services.claims,
     timers: services.timers,
@@ -36,10 +38,11 @@ export function wireNotifications(services: AppServices, adapter: CloudAdapter, 
     clock: services.clock,
     scheduler: services.scheduler,
     channel,
+    mail: { compose: (claim, entry, id) => approvalMail.compose(claim, entry, id), send: (message) => services.mailer.send(message) },
     log,
     ...(services.config.reviewConversationId ? { reviewConversationId: services.config.reviewConversationId } : {}),
-    recordFailure: async (claim, recipient, status) => {
-      await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status }, SYSTEM_ACTOR, {}, claim.orgId);
+    recordFailure: async (claim, recipient, status, channel) => {
+      await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status, ...(channel ? { channel } : {}) }, SYSTEM_ACTOR, {}, claim.orgId);
     },
   });
   services.claimService.onChange(({ claim, previous, intent }) => {

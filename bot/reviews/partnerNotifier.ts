@@ -2,7 +2,7 @@ import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
-import { formatDeadline, isActionOffered } from '../../src/domain/claimLifecycle';
+import { decide, formatDeadline, isActionOffered } from '../../src/domain/claimLifecycle';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
 import { reminderDeadline } from '../../src/domain/claimTimers';
@@ -28,6 +28,10 @@ export class PartnerNotifier {
     } else if (event.action === 'comment') {
       title = t(locale, 'partner.comment.title', { name });
       lines.push(t(locale, 'partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` }));
+    } else if (event.action === 'deliveryFailed' && event.delivery?.channel === 'email') {
+      // The customer's approval e-mail bounced (the only delivery failure partners are told of).
+      title = t(locale, 'mail.bounced.partnerTitle', { name });
+      lines.push(t(locale, 'mail.bounced.partnerLine', { recipient: event.delivery.recipient, status: event.delivery.status }));
     } else if (event.action === 'requestInfo') {
       title = t(locale, 'partner.par.title', { name });
       lines.push(t(locale, 'partner.par.reasons', { actor: event.actor.name, reasons: (event.reasons ?? []).map((r) => `@infoReason.${r}`) }));
@@ -40,6 +44,7 @@ export class PartnerNotifier {
       if (next) lines.push(next);
     }
     const partner = { kind: 'partner' as const, id: '', name: '', orgId: claim.orgId, role: CLAIMING_PARTNER_ROLES[0] };
+    const disputeOpen = decide(claim, { type: 'dispute', justification: '-' }, partner, this.services.claimService.timeContext()).ok;
     return renderCard('partnerNotice', {
       claimId: claim.id,
       title,
@@ -50,6 +55,11 @@ export class PartnerNotifier {
         reply: isActionOffered(claim, partner, 'comment'),
         edit: claim.status === 'Submitted' || claim.status === 'PartnerActionRequired',
         resubmit: isActionOffered(claim, partner, 'resubmit'),
+        // Dispute while the lifecycle would take one (rejected, within its window, not disputed yet); a
+        // fresh claim once it can't be disputed any more; withdraw in any status before final.
+        dispute: disputeOpen,
+        newClaimFrom: (claim.status === 'Rejected' || claim.status === 'RejectedFinal') && !disputeOpen,
+        withdraw: isActionOffered(claim, partner, 'withdraw'),
       },
       labels: {
         reply: t(locale, 'partner.label.reply'),
@@ -58,6 +68,9 @@ export class PartnerNotifier {
         send: t(locale, 'partner.label.send'),
         edit: t(locale, 'partner.label.edit'),
         resubmit: t(locale, 'partner.label.resubmit'),
+        dispute: t(locale, 'partner.label.dispute'),
+        newClaimFrom: t(locale, 'partner.label.newClaimFrom'),
+        withdraw: t(locale, 'partner.label.withdraw'),
       },
     });
   }

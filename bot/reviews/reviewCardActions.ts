@@ -131,5 +131,5 @@ export function actorOf(invoke: Pick<ReviewInvoke, 'identity' | 'fromId' | 'from
 
 /** A card with a single sentence, for a claim that no longer exists. */
 function noticeCard(text: string): AdaptiveCardJson {
-  return renderCard('partnerNotice', { claimId: '', title: text, subtitle: '', lines: [], quote: '', can: { reply: false, edit: false, resubmit: false }, labels: { reply: '', replyLabel: '', replyRequired: '', send: '', edit: '', resubmit: '' } });
+  return renderCard('partnerNotice', { claimId: '', title: text, subtitle: '', lines: [], quote: '', can: { reply: false, edit: false, resubmit: false, dispute: false, newClaimFrom: false, withdraw: false }, labels: { reply: '', replyLabel: '', replyRequired: '', send: '', edit: '', resubmit: '', dispute: '', newClaimFrom: '', withdraw: '' } });
 }

@@ -153,7 +153,7 @@ export class ReviewCardView {
       lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: shortValue(change.before), after: shortValue(change.after) }));
     }
     if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
-    if (e.delivery) lines.push(t(locale, 'review.history.delivery', { recipient: e.delivery.recipient, status: e.delivery.status }));
+    if (e.delivery) lines.push(t(locale, e.delivery.channel === 'email' ? 'mail.bounced.history' : 'review.history.delivery', { recipient: e.delivery.recipient, status: e.delivery.status }));
     if (e.refusal) lines.push(render(locale, e.refusal));
     return lines;
   }

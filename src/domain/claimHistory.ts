@@ -26,8 +26,11 @@ export interface ClaimHistoryEvent {
   reason?: RejectionReason;
   /** For a reminder: which one (see REMINDER_RULES). */
   reminder?: string;
-  /** For a notification Teams refused for good (403/404): who could not be reached, and Teams' answer. */
-  delivery?: { recipient: string; status: number };
+  /**
+   * For a notification refused for good: who could not be reached and the answer, Teams' (403/404) or,
+   * with channel 'email', the customer's mail server's (an SMTP 5xx reply code).
+   */
+  delivery?: { recipient: string; status: number; channel?: 'email' };
   reasons?: InfoRequestReason[];
   comment?: string;
   refusal?: Message;

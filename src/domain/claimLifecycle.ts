@@ -49,7 +49,7 @@ export type ClaimAction =
   | { type: 'consentPeriodOver' }
   | { type: 'disputeWindowClosed' }
   | { type: 'remind'; reminder: ReminderKind }
-  | { type: 'deliveryFailed'; recipient: string; status: number };
+  | { type: 'deliveryFailed'; recipient: string; status: number; channel?: 'email' };
 
 export type ClaimActionType = ClaimAction['type'];
 export type LifecycleActionType = ClaimActionType | 'create';
@@ -205,6 +205,8 @@ export function decide(claim: Claim, action: ClaimAction, actor: Actor, ctx: Dec
 
 function statusRefusal(claim: Claim, type: ClaimActionType, ctx: DecideContext): { ok: false; refusal: Refusal } {
   if (type === 'withdraw' && claim.status === 'Editing') return refuse('draftCanBeDiscarded');
+  // After a dispute the claim is final (or approved): the reason that matters is the one dispute per claim.
+  if (type === 'dispute' && claim.dispute) return refuse('alreadyDisputed');
   if (RESULT_STATUS[type]?.includes(claim.status)) {
     const last = [...claim.history].reverse().find((e) => e.outcome === 'applied' && e.toStatus === claim.status && e.fromStatus !== claim.status);
     if (last) return refuse('alreadyDone', { status: statusRef(claim.status), actor: last.actor.name, when: formatInstant(ctx, last.at) });
@@ -425,7 +427,7 @@ const TRANSITIONS: TransitionTable = {
   },
 
   deliveryFailed(claim, action, actor, ctx) {
-    return commit(claim, claim, actor, 'deliveryFailed', ctx, { delivery: { recipient: action.recipient, status: action.status } });
+    return commit(claim, claim, actor, 'deliveryFailed', ctx, { delivery: { recipient: action.recipient, status: action.status, ...(action.channel ? { channel: action.channel } : {}) } });
   },
 };
 
@@ -476,7 +478,7 @@ function commit(
     comment?: string;
     effects?: ClaimEffect[];
     reminder?: ReminderKind;
-    delivery?: { recipient: string; status: number };
+    delivery?: { recipient: string; status: number; channel?: 'email' };
   },
 ): Decision {
   const at = ctx.now.toISOString();

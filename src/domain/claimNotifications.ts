@@ -6,9 +6,11 @@ import { REMINDER_RULES, type ReminderKind } from './claimTimers';
  * Who hears of a change, decided once here and written into the claim's outbox with the change:
  * - `partners`: the claim's partner users, each in their 1:1 chat (the person who acted is not told of their own action);
  * - `reviewCard`: the claim's card in the reviewers' conversation, posted or updated in place;
- * - `reviewers`: a message in the reviewers' conversation (SLA reminders).
+ * - `reviewers`: a message in the reviewers' conversation (SLA reminders);
+ * - `customer`: the claim's customer contact, by e-mail, once, when the claim is approved (the consent link);
+ *   nothing else goes to the customer.
  */
-export type NotificationAudience = 'partners' | 'reviewCard' | 'reviewers';
+export type NotificationAudience = 'partners' | 'reviewCard' | 'reviewers' | 'customer';
 
 export interface OutboxEntry {
   /** Unique per claim: the history event it reports and its audience. */
@@ -27,11 +29,13 @@ const PARTNER_NEWS_WITHOUT_STATUS_CHANGE = new Set(['consentPeriodOver', 'disput
 export function audiencesFor(claim: Claim, event: ClaimHistoryEvent): NotificationAudience[] {
   if (event.outcome !== 'applied' || claim.status === 'Editing') return [];
   if (event.action === 'remind') return [REMINDER_RULES[event.reminder as ReminderKind]?.audience ?? 'partners'];
-  if (event.action === 'deliveryFailed') return [];
+  // A customer's approval e-mail that bounced: the partner is told (the customer was not), the card's history shows it.
+  if (event.action === 'deliveryFailed') return event.delivery?.channel === 'email' ? ['partners', 'reviewCard'] : [];
   const audiences: NotificationAudience[] = ['reviewCard'];
   const statusChanged = event.fromStatus !== event.toStatus;
   const commentFromOutside = event.action === 'comment' && event.actor.kind !== 'partner';
   if (statusChanged || commentFromOutside || PARTNER_NEWS_WITHOUT_STATUS_CHANGE.has(event.action)) audiences.unshift('partners');
+  if (event.action === 'approve') audiences.push('customer');
   return audiences;
 }
 

@@ -1,9 +1,11 @@
 import restify from 'restify';
 import type { Logger } from '../logger';
+import type { PageHandler, PageRequest, PageResponse } from '../web/http';
 
 /**
  * The HTTP server: restify with the Bot Framework endpoint, the health probe and graceful shutdown.
- * It knows nothing of Bot Framework itself: the bot layer hands it a handler for /api/messages.
+ * It knows nothing of Bot Framework itself: the bot layer hands it a handler for /api/messages (and the
+ * core's page handler for the customer's consent page, /consent/:claimId).
  */
 
 export type RequestHandler = (req: restify.Request, res: restify.Response) => Promise<void>;
@@ -14,6 +16,8 @@ export interface HttpServerOptions {
   log: Logger;
   messages: RequestHandler;
   health: () => Promise<{ ok: boolean; components: Record<string, unknown> }>;
+  /** The customer's consent page (GET and POST /consent/:claimId), when the bot serves it. */
+  consent?: PageHandler;
 }
 
 export interface HttpServerHandle {
@@ -24,7 +28,9 @@ export interface HttpServerHandle {
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
   const server = restify.createServer({ name: 'cpor-claims-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
+  // Bodies are parsed as before for every route but the consent form, which has its own small urlencoded parser.
+  const parseBody = restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 });
+  server.use(...parseBody.map((handler): restify.RequestHandler => (req, res, next) => (isConsentPath(req) ? next() : handler(req, res, next))));
 
   server.post('/api/messages', async (req, res) => {
     try {
@@ -35,6 +41,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       if (!res.headersSent) res.send(500, { error: 'internal error' });
     }
   });
+
+  if (options.consent) {
+    const consent = options.consent;
+    const consentPage = async (req: restify.Request, res: restify.Response) => {
+      let answer: PageResponse;
+      try {
+        answer = await consent(pageRequest(req));
+      } catch (error) {
+        // The handler answers its own errors in the customer's language; this is the last resort, never a stack trace.
+        options.log.error('Unhandled error in /consent', error);
+        answer = { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }, body: 'Internal error' };
+      }
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    };
+    server.get('/consent/:claimId', consentPage);
+    server.post('/consent/:claimId', restify.plugins.urlEncodedBodyParser(CONSENT_FORM_PARSING), consentPage);
+  }
 
   server.get('/healthz', async (_req, res) => {
     const health = await options.health();
@@ -56,5 +80,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         // Keep-alive connections would hold shutdown open: end them now.
         server.server.closeAllConnections();
       }),
+  };
+}
+
+/** The consent form is small: its body reader stops at 64 KB (restify passes maxBodySize on; its types omit it). */
+const CONSENT_FORM_PARSING = { mapParams: false, maxBodySize: 64 * 1024 } as restify.plugins.UrlEncodedBodyParserOptions;
+
+function isConsentPath(req: restify.Request): boolean {
+  return (req.path?.() ?? req.url ?? '').startsWith('/consent/');
+}
+
+/** A restify request as the core's page handlers take it. */
+function pageRequest(req: restify.Request): PageRequest {
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URL(req.url ?? '/', 'http://localhost').searchParams) if (!(name in query)) query[name] = value;
+  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
+  return {
+    method: req.method ?? 'GET',
+    params: { ...(req.params as Record<string, string>) },
+    query,
+    headers: req.headers,
+    ...(req.method === 'POST' ? { form: req.body } : {}),
+    secure: req.isSecure() || forwardedProto === 'https',
   };
 }

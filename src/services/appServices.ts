@@ -22,6 +22,7 @@ import { DispatchIntents } from './dispatchIntents';
 import { BackgroundTasks } from './backgroundTasks';
 import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
+import { createMailer, type Mailer } from './mailer';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -55,6 +56,8 @@ export interface AppServices {
   followUps: BackgroundTasks;
   /** Signs and checks the customers' consent links (approval e-mails, consent page). */
   consentLinks: ConsentLinks;
+  /** Sends the customers' approval e-mails: SMTP (SMTP_HOST), or kept in the Cosmos DB `mail` container and logged. */
+  mailer: Mailer;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
   rosterFile?: string;
   /** Storage reachability for /healthz. */
@@ -123,6 +126,11 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       followUp: (name, task) => followUps.run(name, task),
     });
     if (!config.consent.secret) log.warn('CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the embedded store, which forgets its claims too).');
+    const mailer = createMailer(config.mail, cosmos.containers.mail, log, () => clock.now());
+    closers.push(() => mailer.close());
+    log.info(config.mail.mode === 'smtp'
+      ? `Mail: approval e-mails to customers through SMTP ${config.mail.host}:${config.mail.port} (${config.mail.secure ? 'TLS' : config.mail.user ? 'STARTTLS required' : 'STARTTLS when offered'}${config.mail.user ? `, as ${config.mail.user}` : ''}), from ${config.mail.from}`
+      : `Mail: SMTP_HOST is not set: approval e-mails to customers are kept in the Cosmos DB container "mail" and logged, not sent`);
     log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
@@ -155,6 +163,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       scheduler: new DeliveryScheduler(options.delivery ?? {}),
       followUps,
       consentLinks: new ConsentLinks(config.consent.secret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
+      mailer,
       ...(rosterFile ? { rosterFile } : {}),
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};

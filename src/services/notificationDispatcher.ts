@@ -14,6 +14,7 @@ import { dispatchTimerId, timerDocOf, type StoredTimer, type TimerStore } from '
 import type { BusinessCalendar } from '../domain/businessCalendar';
 import type { DeliveryOutcome, DeliveryScheduler } from './deliveryScheduler';
 import type { DispatchIntents } from './dispatchIntents';
+import type { MailMessage, MailOutcome } from './mailer';
 
 /**
  * Carries out what a claim change left to do: brings the claim's timers in line with its deadlines
@@ -27,6 +28,12 @@ export interface NotificationChannel {
   render(request: RenderRequest): Promise<unknown>;
   send(reference: StoredReference['reference'], activity: unknown): Promise<string | undefined>;
   update(reference: StoredReference['reference'], activityId: string, activity: unknown): Promise<void>;
+}
+
+/** The customer's approval e-mail (audience 'customer'): composed in the core, sent by the configured mailer. */
+export interface CustomerMail {
+  compose(claim: Claim, entry: OutboxEntry, id: string): Promise<MailMessage>;
+  send(message: MailMessage): Promise<MailOutcome>;
 }
 
 export type RenderRequest =
@@ -46,11 +53,15 @@ export interface DispatcherDeps {
   clock: Clock;
   scheduler: DeliveryScheduler;
   channel: NotificationChannel;
+  mail: CustomerMail;
   log: Logger;
   /** Configured reviewers' conversation (REVIEW_CONVERSATION_ID); otherwise the one a reviewer chose. */
   reviewConversationId?: string;
-  /** Records a delivery Teams refused for good in the claim's history (the claim service's deliveryFailed). */
-  recordFailure: (claim: Claim, recipient: string, status: number) => Promise<void>;
+  /**
+   * Records a delivery refused for good in the claim's history (the claim service's deliveryFailed): Teams'
+   * 403/404, or with channel 'email' a customer mail server's 5xx (a bounce, which the partner is told of).
+   */
+  recordFailure: (claim: Claim, recipient: string, status: number, channel?: 'email') => Promise<void>;
   /** How long an instance owns one message's send before another may take over (default 2 minutes). */
   sendLeaseMs?: number;
   /** How long after a failed try a claim's remaining deliveries are tried again (default 1 minute). */
@@ -59,6 +70,7 @@ export interface DispatcherDeps {
 }
 
 type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
+type Failure = { recipient: string; status: number; channel?: 'email' };
 
 export class NotificationDispatcher {
   readonly owner: string;
@@ -102,7 +114,7 @@ export class NotificationDispatcher {
 
     const outbox = claim.outbox ?? [];
     const settled: string[] = [];
-    const failures: { recipient: string; status: number }[] = [];
+    const failures: Failure[] = [];
     const reviewCardEntries = outbox.filter((e) => e.audience === 'reviewCard');
     const results = await Promise.all([
       ...outbox.filter((e) => e.audience !== 'reviewCard').map(async (entry) => ({ entries: [entry], results: await this.deliverEntry(claim, entry, failures) })),
@@ -111,7 +123,7 @@ export class NotificationDispatcher {
     for (const { entries, results: outcomes } of results) if (!outcomes.includes('retry')) settled.push(...entries.map((e) => e.id));
     for (const failure of failures) {
       try {
-        await this.deps.recordFailure(claim, failure.recipient, failure.status);
+        await this.deps.recordFailure(claim, failure.recipient, failure.status, failure.channel);
       } catch (error) {
         this.deps.log.error(`Could not record an undeliverable notification on claim ${claim.id}`, error);
       }
@@ -140,9 +152,10 @@ export class NotificationDispatcher {
     await Promise.all([...writes.map((t) => this.deps.timers.put(timerDocOf(t))), ...removals.map((e) => this.deps.timers.remove(e.id, e.etag))]);
   }
 
-  private async deliverEntry(claim: Claim, entry: OutboxEntry, failures: { recipient: string; status: number }[]): Promise<RecipientResult[]> {
+  private async deliverEntry(claim: Claim, entry: OutboxEntry, failures: Failure[]): Promise<RecipientResult[]> {
     const event = claim.history[entry.seq - 1];
     if (!event) return ['skipped'];
+    if (entry.audience === 'customer') return [await this.deliverCustomerMail(claim, entry, failures)];
     if (entry.audience === 'reviewers') {
       const target = (await this.reviewTarget(claim))?.stored;
       if (!target) return ['skipped'];
@@ -159,8 +172,50 @@ export class NotificationDispatcher {
     );
   }
 
+  /**
+   * The approval e-mail to the claim's customer contact, at most once: the delivery log decides who sends,
+   * as for Teams messages. A connection failure or a 4xx reply leaves the entry for a later try; a 5xx
+   * refusal of the recipient or the message (a bounce) is not retried: it is logged, recorded in the
+   * claim's history and the partner is told.
+   */
+  private async deliverCustomerMail(claim: Claim, entry: OutboxEntry, failures: Failure[]): Promise<RecipientResult> {
+    const address = claim.fields.customerContact?.email;
+    if (!address) {
+      this.deps.log.warn(`Claim ${claim.id}: the customer contact has no e-mail address, so no approval e-mail is sent to the customer.`);
+      return 'skipped';
+    }
+    if (claim.status !== 'Approved') {
+      this.deps.log.info(`Claim ${claim.id}: no longer approved (${claim.status}), so its approval e-mail to the customer is not sent.`);
+      return 'skipped';
+    }
+    const deliveryId = `${entry.id}>customer`;
+    const claimed = await this.deps.deliveries.begin(deliveryId, this.owner, this.deps.sendLeaseMs ?? 120_000);
+    if (claimed.state === 'sent') return 'delivered';
+    if (claimed.state === 'busy') return 'retry';
+    let outcome: MailOutcome;
+    try {
+      outcome = await this.deps.mail.send(await this.deps.mail.compose(claim, entry, deliveryId));
+    } catch (error) {
+      outcome = { ok: false, permanent: false, message: (error as Error).message };
+    }
+    if (outcome.ok) {
+      await this.deps.deliveries.sent(deliveryId, this.owner, outcome.messageId);
+      return 'delivered';
+    }
+    if (outcome.permanent) {
+      // Settled in the log, so neither a retry nor another instance sends it again.
+      await this.deps.deliveries.sent(deliveryId, this.owner, `refused:${outcome.status ?? 'permanent'}`);
+      failures.push({ recipient: address, status: outcome.status ?? 550, channel: 'email' });
+      this.deps.log.error(`Claim ${claim.id}: the approval e-mail to ${address} was refused (${outcome.message}); not sent again, the partner is told.`);
+      return 'unreachable';
+    }
+    await this.deps.deliveries.abandon(deliveryId, claimed.etag);
+    this.deps.log.warn(`Claim ${claim.id}: approval e-mail to ${address} not sent yet (${outcome.message}); tried again later.`);
+    return 'retry';
+  }
+
   /** One card per claim in the reviewers' conversation: posted once when the claim needs a reviewer, then updated in place. */
-  private async deliverReviewCard(claim: Claim, entries: OutboxEntry[], failures: { recipient: string; status: number }[]): Promise<RecipientResult> {
+  private async deliverReviewCard(claim: Claim, entries: OutboxEntry[], failures: Failure[]): Promise<RecipientResult> {
     const review = await this.reviewTarget(claim);
     if (!review) return 'skipped';
     const { stored: target, conversationId } = review;
@@ -198,7 +253,7 @@ export class NotificationDispatcher {
     deliveryId: string,
     target: StoredReference,
     label: string,
-    failures: { recipient: string; status: number }[],
+    failures: Failure[],
     render: () => Promise<unknown>,
     afterSend?: (activityId: string) => Promise<void>,
   ): Promise<RecipientResult> {
@@ -217,7 +272,7 @@ export class NotificationDispatcher {
     return result;
   }
 
-  private async judge(claim: Claim, outcome: DeliveryOutcome<unknown>, target: StoredReference, label: string, failures: { recipient: string; status: number }[]): Promise<RecipientResult> {
+  private async judge(claim: Claim, outcome: DeliveryOutcome<unknown>, target: StoredReference, label: string, failures: Failure[]): Promise<RecipientResult> {
     if (outcome.ok) return 'delivered';
     if (outcome.status === 403 || outcome.status === 404) {
       await this.deps.conversations.markUnreachable(target.id, outcome.status);

@@ -24,6 +24,8 @@ export const CONTAINERS = {
   deliveries: { id: 'deliveries', partitionKey: { paths: ['/id'] } },
   /** Bot Framework dialog and conversation state, so any bot instance can continue any dialog. */
   botState: { id: 'botState', partitionKey: { paths: ['/id'] } },
+  /** Approval e-mails kept instead of sent when no SMTP server is configured (the mail outbox), one per e-mail. */
+  mail: { id: 'mail', partitionKey: { paths: ['/id'] } },
 } as const satisfies Record<string, ContainerDefinition>;
 
 export type ContainerName = keyof typeof CONTAINERS;

@@ -1,0 +1,161 @@
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { Claim, PoeFile } from '../../src/domain/claim';
+import { decide, formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
+import { render, resolveLocale, t, type Locale } from '../../src/i18n/locales';
+import type { Logger } from '../../src/logger';
+import type { AppServices } from '../../src/services/appServices';
+import { resolveIdentity, type Identity } from '../../src/services/identity';
+import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { tenantIdOf, typedText } from '../conversationReferences';
+import { formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
+import { takePoeFiles } from '../poeUploads';
+import { disputeClosedCard, partnerActionCard } from './partnerActionCards';
+
+export const DISPUTE_DIALOG_ID = 'disputeDialog';
+/** Marks the dispute card's buttons (the dialog's own values, as `cpor: 'claimStep'` marks the claim form's). */
+export const DISPUTE_MARKER = 'dispute';
+
+type Partner = Extract<Identity, { kind: 'partner' }>;
+
+interface DisputeState {
+  claimId: string;
+  orgId: string;
+  justification: string;
+  files: PoeFile[];
+  error?: string;
+}
+
+/**
+ * A partner disputes a rejection in their 1:1 chat: a business justification and/or updated PoE
+ * (files attached to messages while the form is open), sent as one dispute. Whether a dispute is
+ * possible is the lifecycle's decision (one per claim, within 30 days of the rejection); once the
+ * window has closed the partner is offered a new claim prefilled from this one.
+ */
+export class DisputeDialog extends Dialog<{ claimId: string }> {
+  constructor(private readonly services: AppServices, private readonly log: Logger) {
+    super(DISPUTE_DIALOG_ID);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: { claimId: string }): Promise<DialogTurnResult> {
+    const locale = resolveLocale(dc.context.activity.locale);
+    const partner = await this.partnerOf(dc.context);
+    const claim = partner && options?.claimId ? await this.ownClaim(partner, options.claimId) : undefined;
+    if (!partner || !claim) {
+      await dc.context.sendActivity(t(locale, 'claim.notYours', { claimId: options?.claimId ?? '-' }));
+      return dc.endDialog();
+    }
+    if (!(await this.disputable(dc.context, claim, partner, locale))) return dc.endDialog();
+    const state: DisputeState = { claimId: claim.id, orgId: claim.orgId, justification: '', files: [] };
+    dc.activeDialog!.state = state;
+    await this.showForm(dc.context, claim, state, locale);
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const locale = resolveLocale(dc.context.activity.locale);
+    const state = dc.activeDialog!.state as DisputeState;
+    const partner = await this.partnerOf(dc.context);
+    const claim = partner ? await this.ownClaim(partner, state.claimId) : undefined;
+    if (!partner || !claim) {
+      await dc.context.sendActivity(t(locale, 'claim.notYours', { claimId: state.claimId }));
+      return dc.endDialog();
+    }
+    const activity = dc.context.activity;
+    const value = activity.value as { cpor?: unknown; action?: unknown; justification?: unknown; claimId?: unknown } | undefined;
+    const files = (activity.attachments ?? []).filter((a) => attachmentSource(a) !== undefined) as IncomingAttachment[];
+    const typed = typedText(activity);
+    if (value?.cpor === DISPUTE_MARKER && value.claimId === state.claimId) {
+      if (typeof value.justification === 'string') state.justification = value.justification.trim();
+      if (value.action === 'cancel') return this.cancel(dc, claim, locale);
+      if (value.action === 'submit') return this.submit(dc, claim, partner, state, locale);
+    } else if (files.length) {
+      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: partner.actor, attachments: files, locale });
+      state.files.push(...accepted);
+      await dc.context.sendActivity(lines.join('\n\n'));
+    } else if (/^cancel$/i.test(typed)) {
+      return this.cancel(dc, claim, locale);
+    } else if (typed) {
+      // Typed text while the form is open is the justification (Teams' mobile clients type more easily than fill cards).
+      state.justification = typed;
+    }
+    await this.showForm(dc.context, claim, state, locale);
+    return Dialog.EndOfTurn;
+  }
+
+  private async submit(dc: DialogContext, claim: Claim, partner: Partner, state: DisputeState, locale: Locale): Promise<DialogTurnResult> {
+    const result = await this.services.claimService.act(
+      claim.id,
+      { type: 'dispute', ...(state.justification ? { justification: state.justification } : {}), files: state.files },
+      partner.actor,
+      { actionId: `${claim.id}:dispute:${dc.context.activity.replyToId ?? dc.context.activity.id}` },
+      claim.orgId,
+    );
+    if (result.ok) {
+      const due = result.claim.deadlines.reviewDecision;
+      await dc.context.sendActivity(t(locale, 'dispute.sent', { claimId: claim.id, date: due ? formatDeadline(this.services, due) : '-' }));
+      return dc.endDialog();
+    }
+    if (result.refusal.code === 'disputeNeedsContent') {
+      // Nothing lost: the form comes back with what was typed and the files, and says what is missing.
+      state.error = render(locale, result.refusal.message);
+      await this.showForm(dc.context, claim, state, locale);
+      state.error = undefined;
+      return Dialog.EndOfTurn;
+    }
+    if (result.refusal.code === 'disputeWindowClosed') {
+      await this.sendClosed(dc.context, result.claim ?? claim, locale);
+      return dc.endDialog();
+    }
+    await dc.context.sendActivity(render(locale, result.refusal.message));
+    return dc.endDialog();
+  }
+
+  private async cancel(dc: DialogContext, claim: Claim, locale: Locale): Promise<DialogTurnResult> {
+    const ends = claim.deadlines.disputeWindowEnds;
+    await dc.context.sendActivity(t(locale, 'dispute.cancelled', { claimId: claim.id, date: ends ? formatDeadline(this.services, ends) : '-' }));
+    return dc.endDialog();
+  }
+
+  /** Asks the lifecycle whether a dispute could be sent now (with some content), without writing anything. */
+  private async disputable(context: TurnContext, claim: Claim, partner: Partner, locale: Locale): Promise<boolean> {
+    const decision = decide(claim, { type: 'dispute', justification: '-' }, partner.actor, this.services.claimService.timeContext());
+    if (decision.ok) return true;
+    if (decision.refusal.code === 'disputeWindowClosed') await this.sendClosed(context, claim, locale);
+    else await context.sendActivity(render(locale, decision.refusal.message));
+    return false;
+  }
+
+  private async sendClosed(context: TurnContext, claim: Claim, locale: Locale): Promise<void> {
+    const closedAt = claim.disputeWindowClosedAt ?? claim.deadlines.disputeWindowEnds;
+    const card = disputeClosedCard(claim, locale, closedAt ? formatInstant(this.services, closedAt) : '-');
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
+
+  private async showForm(context: TurnContext, claim: Claim, state: DisputeState, locale: Locale): Promise<void> {
+    const ends = claim.deadlines.disputeWindowEnds;
+    const days = this.services.policy.disputeReview.amount;
+    const card = partnerActionCard(claim, locale, {
+      title: t(locale, 'dispute.title', { name: claim.fields.claimName ?? claim.id, claimId: claim.id }),
+      lines: [t(locale, 'dispute.window', { date: ends ? formatDeadline(this.services, ends) : '-', days }), t(locale, 'dispute.how')],
+      files: state.files.map((f) => t(locale, 'dispute.file', { name: f.fileName, kind: kindLabel(f.contentType), size: formatBytes(f.size) })),
+      input: { id: 'justification', label: t(locale, 'dispute.justificationLabel'), value: state.justification, placeholder: t(locale, 'dispute.justificationPlaceholder') },
+      ...(state.error ? { error: state.error } : {}),
+      actions: [
+        { title: t(locale, 'dispute.send'), style: 'positive', data: { cpor: DISPUTE_MARKER, claimId: claim.id, action: 'submit' } },
+        { title: t(locale, 'dispute.cancel'), style: 'default', data: { cpor: DISPUTE_MARKER, claimId: claim.id, action: 'cancel' } },
+      ],
+    });
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
+
+  private async partnerOf(context: TurnContext): Promise<Partner | undefined> {
+    const identity = await resolveIdentity(this.services.rosters, { aadObjectId: context.activity.from?.aadObjectId, tenantId: tenantIdOf(context.activity) });
+    return identity.kind === 'partner' ? identity : undefined;
+  }
+
+  /** Only the partner's own organisation's claims; another organisation's claim is "not found" (never confirmed). */
+  private async ownClaim(partner: Partner, claimId: string): Promise<Claim | undefined> {
+    return this.services.claimService.get(claimId, partner.actor.orgId);
+  }
+}

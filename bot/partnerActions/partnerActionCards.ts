@@ -1,0 +1,67 @@
+import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import type { Claim } from '../../src/domain/claim';
+import { t, type Locale } from '../../src/i18n/locales';
+
+/**
+ * The cards of a partner's steps on their own claim near its end: withdraw (with a confirmation),
+ * dispute a rejection (justification and updated PoE), and start again from a rejected claim once it
+ * can no longer be disputed. One template (partnerAction) draws them all.
+ */
+
+export interface ActionButton {
+  title: string;
+  style: 'positive' | 'destructive' | 'default';
+  data: Record<string, unknown>;
+}
+
+interface PartnerActionView {
+  title: string;
+  lines: string[];
+  files?: string[];
+  input?: { id: string; label: string; value: string; placeholder: string };
+  error?: string;
+  actions: ActionButton[];
+}
+
+export function subtitleOf(claim: Claim, locale: Locale): string {
+  return t(locale, 'partner.subtitle', { claimId: claim.id, domain: claim.fields.customerDomain ?? '-', status: `@status.${claim.status}` });
+}
+
+export function partnerActionCard(claim: Claim, locale: Locale, view: PartnerActionView): AdaptiveCardJson {
+  return renderCard('partnerAction', {
+    title: view.title,
+    subtitle: subtitleOf(claim, locale),
+    lines: view.lines,
+    filesHeading: t(locale, 'dispute.filesHeading'),
+    files: view.files ?? [],
+    input: view.input ? { show: true, ...view.input } : { show: false, id: 'unused', label: '', value: '', placeholder: '' },
+    error: view.error ?? '',
+    actions: view.actions,
+  });
+}
+
+/** Withdrawing asks for the claim to be rejected (Partner request): the card says what that means for this claim. */
+export function withdrawCard(claim: Claim, locale: Locale): AdaptiveCardJson {
+  const name = claim.fields.claimName ?? claim.id;
+  const lines = [t(locale, 'withdraw.explain')];
+  if (claim.status === 'Approved') lines.push(t(locale, 'withdraw.explainApproved'));
+  if (claim.status === 'Rejected') lines.push(t(locale, 'withdraw.explainRejected'));
+  return partnerActionCard(claim, locale, {
+    title: t(locale, 'withdraw.title', { name, claimId: claim.id }),
+    lines,
+    input: { id: 'comment', label: t(locale, 'withdraw.commentLabel'), value: '', placeholder: '' },
+    actions: [
+      { title: t(locale, 'withdraw.confirm'), style: 'destructive', data: { verb: 'withdraw', claimId: claim.id } },
+      { title: t(locale, 'withdraw.cancel'), style: 'default', data: { verb: 'keepClaim', claimId: claim.id } },
+    ],
+  });
+}
+
+/** A claim that can't be disputed any more: a new claim with updated PoE is the way, offered prefilled. */
+export function disputeClosedCard(claim: Claim, locale: Locale, closedOn: string): AdaptiveCardJson {
+  return partnerActionCard(claim, locale, {
+    title: t(locale, 'dispute.closed.title', { name: claim.fields.claimName ?? claim.id, claimId: claim.id }),
+    lines: [t(locale, 'dispute.closed.line', { date: closedOn }), t(locale, 'dispute.closed.offer')],
+    actions: [{ title: t(locale, 'partner.label.newClaimFrom'), style: 'positive', data: { verb: 'newClaimFrom', claimId: claim.id } }],
+  });
+}

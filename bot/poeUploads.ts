@@ -1,0 +1,34 @@
+import { actorRef, type Actor } from '../src/domain/actors';
+import type { PoeFile } from '../src/domain/claim';
+import { t, type Locale, type MessageKey } from '../src/i18n/locales';
+import type { Logger } from '../src/logger';
+import type { AppServices } from '../src/services/appServices';
+import { intakeAttachment, type IncomingAttachment } from '../src/services/poeFileIntake';
+import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
+
+/**
+ * Files a partner attached in chat, judged by their content and stored in Blob Storage for one claim
+ * (the claim form's PoE step, a dispute). Returns the accepted files and one line per file for the
+ * person: added, or why not.
+ */
+export async function takePoeFiles(
+  services: AppServices,
+  log: Logger,
+  input: { claimId: string; actor: Actor; attachments: IncomingAttachment[]; locale: Locale },
+): Promise<{ accepted: PoeFile[]; lines: string[] }> {
+  const accepted: PoeFile[] = [];
+  const lines: string[] = [];
+  const options = { maxBytes: services.config.maxPoeBytes, allowHttp: services.config.bot.anonymous };
+  for (const attachment of input.attachments) {
+    const intake = await intakeAttachment(attachment, options);
+    if (!intake.ok) {
+      lines.push(t(input.locale, `dialog.poe.refused.${intake.reason}` as MessageKey, { name: intake.name, max: services.config.maxPoeBytes / (1024 * 1024) }));
+      if (intake.detail) log.warn(`PoE ${intake.name} for ${input.claimId} refused (${intake.reason}): ${intake.detail}`);
+      continue;
+    }
+    const stored = await services.poe.upload({ claimId: input.claimId, fileName: intake.name, contentType: intake.contentType, data: intake.data });
+    accepted.push({ id: `${input.claimId}-${stored.sha256.slice(0, 12)}-${Date.now().toString(36)}`, fileName: intake.name, ...stored, uploadedAt: services.clock.now().toISOString(), uploadedBy: actorRef(input.actor) });
+    lines.push(t(input.locale, 'dialog.poe.accepted', { name: intake.name, kind: kindLabel(intake.contentType), size: formatBytes(intake.data.length) }));
+  }
+  return { accepted, lines };
+}
