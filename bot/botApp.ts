@@ -34,13 +34,18 @@ export interface BotApp {
 const NOTIFICATION_WORK_AT_ONCE = 16;
 const NOTIFICATION_WORK_WHILE_BUSY = 2;
 const NOTIFICATION_MAX_WAIT_MS = 5000;
+/** How long without turns counts as a quiet moment. */
+const QUIET_MS = 100;
 
 export async function startBotApp(config: AppConfig, options: ServiceOptions): Promise<BotApp> {
   const services = await openServices(config, options);
   try {
     const adapter = createAdapter(config.bot, options.log);
+    // Busy while a turn is in flight and for a moment after the last one ended: a gap of a few
+    // milliseconds between one person's turns is not the quiet moment notification work waits for.
     let turnsInFlight = 0;
-    const busy = () => turnsInFlight > 0;
+    let lastTurnEnded = 0;
+    const busy = () => turnsInFlight > 0 || Date.now() - lastTurnEnded < QUIET_MS;
     const background = new BackgroundTasks(options.log, { concurrency: NOTIFICATION_WORK_AT_ONCE, busyConcurrency: NOTIFICATION_WORK_WHILE_BUSY, busy, maxWaitMs: NOTIFICATION_MAX_WAIT_MS });
     services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
@@ -55,8 +60,9 @@ export async function startBotApp(config: AppConfig, options: ServiceOptions): P
           await adapter.process(req, res, (context) => bot.run(context));
         } finally {
           if (--turnsInFlight === 0) {
-            background.idle();
-            services.followUps.idle();
+            lastTurnEnded = Date.now();
+            background.idle(QUIET_MS);
+            services.followUps.idle(QUIET_MS);
           }
         }
       },

@@ -24,11 +24,9 @@ import type { AdaptiveCardJson } from '../cards/cardTemplates';
 import { DISPUTE_DIALOG_ID, DISPUTE_MARKER, DisputeDialog } from './partnerActions/disputeDialog';
 import { withdrawCard } from './partnerActions/partnerActionCards';
 import { decide } from '../src/domain/claimLifecycle';
-
-/** The typed command, in any case and spacing, with which a reviewer makes a conversation the reviewers' one. */
-const USE_FOR_REVIEWS = /^use this (channel|chat) for reviews$/;
-/** "withdraw CL-…" and "dispute CL-…": a partner's steps on their own claim, also offered as buttons. */
-const CLAIM_COMMAND = /^(withdraw|dispute)(?:\s+(cl-[0-9a-z]{8}))?$/;
+import { parseCommand, QUERY_COMMANDS, scopeOf } from './commands/chatCommands';
+import { ChatCommandHandler } from './commands/chatCommandHandler';
+import { WelcomeRecords } from '../src/storage/welcomeRecords';
 
 /**
  * The Teams activity handler: translates activities into calls on the core and results into cards.
@@ -39,6 +37,9 @@ export class CporBot extends TeamsActivityHandler {
   readonly conversationState: ConversationState;
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly dialogs: DialogSet;
+  /** The chat commands that ask about claims (my claims, claim, history, what needs my action, free text). */
+  private readonly commands: ChatCommandHandler;
+  private readonly welcomes: WelcomeRecords;
 
   constructor(private readonly services: AppServices, private readonly log: Logger, private readonly reviewActions: ReviewCardActions) {
     super();
@@ -47,6 +48,8 @@ export class CporBot extends TeamsActivityHandler {
     this.dialogs = new DialogSet(this.dialogState);
     this.dialogs.add(new ClaimDialog(services, log));
     this.dialogs.add(new DisputeDialog(services, log));
+    this.commands = new ChatCommandHandler(services, log);
+    this.welcomes = new WelcomeRecords(services.cosmos.containers.conversations, () => services.clock.now());
 
     this.onMessage(async (context, next) => {
       await this.rememberConversation(context);
@@ -55,15 +58,19 @@ export class CporBot extends TeamsActivityHandler {
     });
     this.onInstallationUpdateAdd(async (context, next) => {
       await this.rememberConversation(context);
-      if ((context.activity.conversation?.conversationType ?? 'personal') === 'personal') {
-        const identity = await this.identityOf(context);
-        await context.sendActivity(MessageFactory.attachment(welcomeCard(resolveLocale(context.activity.locale), identity)));
-      }
+      await this.welcome(context);
       await next();
     });
-    this.onInstallationUpdateRemove(async (context, next) => next());
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.forgetWelcome(context);
+      await next();
+    });
     this.onConversationUpdate(async (context, next) => {
       await this.rememberConversation(context);
+      // Teams announces an install also as the bot joining the conversation: welcomed once either way.
+      const botId = context.activity.recipient?.id;
+      if (botId && context.activity.membersAdded?.some((m) => m.id === botId)) await this.welcome(context);
+      if (botId && context.activity.membersRemoved?.some((m) => m.id === botId)) await this.forgetWelcome(context);
       await next();
     });
   }
@@ -83,6 +90,30 @@ export class CporBot extends TeamsActivityHandler {
       // Losing a reference only delays proactive messages; the person's turn goes on.
       this.log.error('Could not save the conversation reference', error);
     }
+  }
+
+  /**
+   * The welcome card, once per install: in a 1:1 chat for the person, in a channel or group chat one
+   * card for everyone (no one's identity on it).
+   */
+  private async welcome(context: TurnContext): Promise<void> {
+    const conversationId = context.activity.conversation?.id?.split(';messageid=')[0];
+    if (!conversationId) return;
+    try {
+      if (!(await this.welcomes.claimWelcome(conversationId))) return;
+    } catch (error) {
+      // Without the record a second welcome is possible; a missing one would be worse.
+      this.log.error('Could not record the welcome card; sending it anyway', error);
+    }
+    const scope = scopeOf(context.activity.conversation?.conversationType);
+    const identity: Identity = scope === 'personal' ? await this.identityOf(context) : { kind: 'unknown', why: 'notOnRoster' };
+    await context.sendActivity(MessageFactory.attachment(welcomeCard(resolveLocale(context.activity.locale), identity, scope)));
+  }
+
+  private async forgetWelcome(context: TurnContext): Promise<void> {
+    const conversationId = context.activity.conversation?.id?.split(';messageid=')[0];
+    if (!conversationId) return;
+    await this.welcomes.forget(conversationId).catch((error) => this.log.error('Could not forget the welcome record', error));
   }
 
   private identityOf(context: TurnContext): Promise<Identity> {
@@ -115,10 +146,12 @@ export class CporBot extends TeamsActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
     const dc = await this.dialogs.createContext(context);
-    const submitted = context.activity.value as { verb?: unknown; claimId?: unknown; comment?: unknown } | undefined;
+    const submitted = context.activity.value as { verb?: unknown; claimId?: unknown; comment?: unknown; command?: unknown } | undefined;
     // A button on a notice card (reply, edit, resubmit) is answered even in the middle of a claim form.
     const partnerButton = submitted && typeof submitted.verb === 'string' && !isReviewVerb(submitted.verb) && typeof submitted.claimId === 'string';
-    if (dc.activeDialog && !partnerButton) {
+    // So is a button that only reads (a list's Open or Next, a status card's History): the form stays as it was.
+    const queryButton = typeof submitted?.command === 'string' && QUERY_COMMANDS.includes(parseCommand(submitted.command, submitted as Record<string, unknown>).kind);
+    if (dc.activeDialog && !partnerButton && !queryButton) {
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) return;
     }
@@ -139,28 +172,32 @@ export class CporBot extends TeamsActivityHandler {
       await context.sendActivity(t(locale, 'dispute.notOpen', { claimId: String(submitted?.claimId ?? '') }));
       return;
     }
-    const value = context.activity.value as { command?: unknown } | undefined;
-    const typed = typedText(context.activity).toLowerCase();
-    const command = typeof value?.command === 'string' ? value.command.toLowerCase() : typed;
+    // Typed text and command buttons take one path: the parser (bot/commands/chatCommands.ts) knows every command.
+    const value = (context.activity.value ?? {}) as Record<string, unknown>;
+    const command = parseCommand(typeof value.command === 'string' ? value.command : typedText(context.activity), value);
     const identity = await this.identityOf(context);
-    if (command === 'help' || command === '?' || command === '') {
-      await context.sendActivity(MessageFactory.attachment(helpCard(locale, identity, this.services.policy)));
+    if (command.kind === 'help') {
+      await context.sendActivity(MessageFactory.attachment(helpCard(locale, identity, this.services.policy, scopeOf(context.activity.conversation?.conversationType))));
       return;
     }
-    if (USE_FOR_REVIEWS.test(command)) {
+    if (command.kind === 'badInput') {
+      await context.sendActivity(t(locale, command.message, command.params));
+      return;
+    }
+    if (command.kind === 'useForReviews') {
       await this.useForReviews(context, identity);
       return;
     }
-    const claimCommand = CLAIM_COMMAND.exec(command);
-    if (claimCommand) {
-      if (!claimCommand[2]) {
-        await context.sendActivity(t(locale, 'claim.usage', { command: claimCommand[1] }));
+    if (command.kind === 'withdraw' || command.kind === 'dispute') {
+      if (!command.claimId) {
+        await context.sendActivity(t(locale, 'claim.usage', { command: command.kind }));
         return;
       }
-      await this.partnerVerb(context, dc, claimCommand[1] === 'withdraw' ? 'withdrawClaim' : 'disputeClaim', claimCommand[2].toUpperCase(), '');
+      await this.partnerVerb(context, dc, command.kind === 'withdraw' ? 'withdrawClaim' : 'disputeClaim', command.claimId, '');
       return;
     }
-    if (command === 'new claim') {
+    if (await this.commands.answer(context, command, identity)) return;
+    if (command.kind === 'newClaim') {
       if ((context.activity.conversation?.conversationType ?? 'personal') !== 'personal') {
         await context.sendActivity(t(locale, 'reply.claimsInPersonalChat'));
         return;

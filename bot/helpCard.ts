@@ -1,11 +1,12 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import { renderCard } from '../cards/cardTemplates';
 import type { DeadlinePolicy } from '../src/domain/deadlinePolicy';
-import { ref, t, type Locale } from '../src/i18n/locales';
+import { ref, t, type Locale, type MessageKey } from '../src/i18n/locales';
 import type { Identity } from '../src/services/identity';
+import { COMMAND_WORDS, COMMANDS_BY_SCOPE, type CommandScope } from './commands/chatCommands';
 
-/** The help card: what the bot does, who the person is to it, and the deadlines it keeps. */
-export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePolicy): Attachment {
+/** The help card: what the bot does, who the person is to it, the deadlines it keeps, and the commands of this kind of conversation. */
+export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePolicy, scope: CommandScope = 'personal'): Attachment {
   const consent = t(locale, policy.consentPeriod.unit === 'days' ? 'duration.days' : 'duration.businessDays', { count: policy.consentPeriod.amount });
   const youAre = youAreLine(locale, identity);
   return CardFactory.adaptiveCard(
@@ -17,6 +18,8 @@ export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePol
       reviewerLine: t(locale, 'help.reviewer'),
       deadlinesLine: t(locale, 'help.deadlines', { consent }),
       commandsLine: t(locale, 'help.commands'),
+      commandsHeading: t(locale, 'help.commandsHeading'),
+      commands: COMMANDS_BY_SCOPE[scope].map((id) => ({ title: COMMAND_WORDS[id], value: t(locale, `command.${id}` as MessageKey) })),
     }),
   );
 }

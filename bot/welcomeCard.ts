@@ -1,20 +1,49 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import { renderCard } from '../cards/cardTemplates';
-import { t, type Locale } from '../src/i18n/locales';
+import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
+import { t, type Locale, type MessageKey } from '../src/i18n/locales';
 import type { Identity } from '../src/services/identity';
+import { COMMAND_WORDS, type CommandId, type CommandScope } from './commands/chatCommands';
 import { youAreLine } from './helpCard';
 
-/** The card a partner sees when the app is installed: what the bot is for, with "New claim" and "Help" buttons. */
-export function welcomeCard(locale: Locale, identity: Identity): Attachment {
+const BUTTON_LABELS: Partial<Record<CommandId, MessageKey>> = {
+  newClaim: 'welcome.button.newClaim',
+  myClaims: 'welcome.button.myClaims',
+  needsAction: 'welcome.button.needsAction',
+  help: 'welcome.button.help',
+};
+
+/**
+ * The card sent when the app is installed. In a 1:1 chat: what the bot is for, who the person is to
+ * it, and the commands they can use as buttons. In a team's channel or a group chat: one card for
+ * everyone, with how reviewers make it their reviews channel and where partners find their claims.
+ */
+export function welcomeCard(locale: Locale, identity: Identity, scope: CommandScope = 'personal'): Attachment {
+  const button = (id: CommandId) => ({ title: t(locale, BUTTON_LABELS[id]!), command: COMMAND_WORDS[id] });
+  if (scope !== 'personal') {
+    return CardFactory.adaptiveCard(
+      renderCard('welcome', {
+        title: t(locale, 'welcome.team.title'),
+        intro: t(locale, 'welcome.team.intro'),
+        youAre: '',
+        lines: [t(locale, 'welcome.team.reviews'), t(locale, 'welcome.team.partners'), t(locale, 'welcome.commandsHint')],
+        buttons: [button('needsAction'), button('help')],
+      }),
+    );
+  }
+  const commands: CommandId[] =
+    identity.kind === 'partner'
+      ? [...(CLAIMING_PARTNER_ROLES.includes(identity.actor.role) ? (['newClaim'] as const) : []), 'myClaims', 'needsAction', 'help']
+      : identity.kind === 'reviewer'
+        ? ['needsAction', 'help']
+        : ['help'];
   return CardFactory.adaptiveCard(
     renderCard('welcome', {
       title: t(locale, 'welcome.title'),
       intro: t(locale, 'welcome.intro'),
       youAre: youAreLine(locale, identity),
-      buttons: [
-        { title: t(locale, 'welcome.button.newClaim'), command: 'new claim' },
-        { title: t(locale, 'welcome.button.help'), command: 'help' },
-      ],
+      lines: [t(locale, 'welcome.commandsHint')],
+      buttons: commands.map(button),
     }),
   );
 }

@@ -15,6 +15,10 @@ import partnerNoticeTemplate from './partnerNotice/partnerNotice.json';
 import partnerNoticeSample from './partnerNotice/partnerNotice.sample.json';
 import partnerActionTemplate from './partnerAction/partnerAction.json';
 import partnerActionSample from './partnerAction/partnerAction.sample.json';
+import claimListTemplate from './claimList/claimList.json';
+import claimListSample from './claimList/claimList.sample.json';
+import claimStatusTemplate from './claimStatus/claimStatus.json';
+import claimStatusSample from './claimStatus/claimStatus.sample.json';
 
 /**
  * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
@@ -31,6 +35,10 @@ export const CARD_TEMPLATES = {
   partnerNotice: { template: partnerNoticeTemplate, sample: partnerNoticeSample },
   /** A partner's step on their own claim: withdraw, dispute, start again from a rejected claim. */
   partnerAction: { template: partnerActionTemplate, sample: partnerActionSample },
+  /** A page of claims (my claims, what needs my action, search results) with Open buttons, paging and a filter form. */
+  claimList: { template: claimListTemplate, sample: claimListSample },
+  /** One claim for the people who may see it: facts, running deadlines, timeline, and the steps they may take now. */
+  claimStatus: { template: claimStatusTemplate, sample: claimStatusSample },
 } as const;
 
 export type CardName = keyof typeof CARD_TEMPLATES;

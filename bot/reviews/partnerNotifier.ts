@@ -2,7 +2,8 @@ import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
-import { decide, formatDeadline, isActionOffered } from '../../src/domain/claimLifecycle';
+import { formatDeadline } from '../../src/domain/claimLifecycle';
+import { partnerSteps } from '../../src/domain/partnerSteps';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
 import { reminderDeadline } from '../../src/domain/claimTimers';
@@ -44,23 +45,14 @@ export class PartnerNotifier {
       if (next) lines.push(next);
     }
     const partner = { kind: 'partner' as const, id: '', name: '', orgId: claim.orgId, role: CLAIMING_PARTNER_ROLES[0] };
-    const disputeOpen = decide(claim, { type: 'dispute', justification: '-' }, partner, this.services.claimService.timeContext()).ok;
     return renderCard('partnerNotice', {
       claimId: claim.id,
       title,
       subtitle: t(locale, 'partner.subtitle', { claimId: claim.id, domain: claim.fields.customerDomain ?? '-', status: `@status.${claim.status}` }),
       lines,
       quote: event.comment ?? '',
-      can: {
-        reply: isActionOffered(claim, partner, 'comment'),
-        edit: claim.status === 'Submitted' || claim.status === 'PartnerActionRequired',
-        resubmit: isActionOffered(claim, partner, 'resubmit'),
-        // Dispute while the lifecycle would take one (rejected, within its window, not disputed yet); a
-        // fresh claim once it can't be disputed any more; withdraw in any status before final.
-        dispute: disputeOpen,
-        newClaimFrom: (claim.status === 'Rejected' || claim.status === 'RejectedFinal') && !disputeOpen,
-        withdraw: isActionOffered(claim, partner, 'withdraw'),
-      },
+      // What any claiming partner user may do now (the lifecycle's rules, shared with the claim status card).
+      can: partnerSteps(claim, partner, this.services.claimService.timeContext()),
       labels: {
         reply: t(locale, 'partner.label.reply'),
         replyLabel: t(locale, 'partner.label.replyLabel'),

@@ -3,7 +3,7 @@ import type { Actor } from '../../src/domain/actors';
 import type { Claim, PoeFile } from '../../src/domain/claim';
 import { formatDeadline, formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
 import type { ClaimDeadlines } from '../../src/domain/claim';
-import type { DeadlinePolicy } from '../../src/domain/deadlinePolicy';
+import { DEADLINE_SOURCES } from '../../src/domain/deadlinePolicy';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
@@ -26,14 +26,8 @@ export interface ReviewCardOptions {
   refreshUserIds: string[];
 }
 
-/** Which policy entry each deadline of a claim comes from: its unit (days or business days) is the policy's. */
-const DEADLINE_POLICY: Record<keyof ClaimDeadlines, keyof DeadlinePolicy> = {
-  reviewStart: 'reviewStart',
-  reviewDecision: 'reviewDecision',
-  partnerResponse: 'partnerResponse',
-  consentEnds: 'consentPeriod',
-  disputeWindowEnds: 'disputeWindow',
-};
+/** Which policy entry each deadline of a claim comes from (the domain's table). */
+const DEADLINE_POLICY = DEADLINE_SOURCES;
 
 const DEADLINE_LABELS: Record<string, MessageKey> = {
   reviewStart: 'review.deadline.reviewStart',
@@ -42,6 +36,9 @@ const DEADLINE_LABELS: Record<string, MessageKey> = {
   consentEnds: 'review.deadline.consentEnds',
   disputeWindowEnds: 'review.deadline.disputeWindowEnds',
 };
+
+/** Events on one page of a claim's history card. */
+export const HISTORY_PAGE_SIZE = 15;
 
 export class ReviewCardView {
   constructor(private readonly services: AppServices) {}
@@ -125,14 +122,29 @@ export class ReviewCardView {
     return renderCard('reviewCard', data);
   }
 
-  /** The history of a claim as a card, newest first (at most the latest 40 events: a card must stay small). */
-  history(claim: Claim, locale: Locale, withBack: boolean): AdaptiveCardJson {
-    const events = [...claim.history].reverse().slice(0, 40);
+  /**
+   * The history of a claim as a card, newest first, HISTORY_PAGE_SIZE events a page with buttons to
+   * newer and older pages (a card must stay small however long the history grows). A page past the
+   * end shows the oldest page.
+   */
+  history(claim: Claim, locale: Locale, withBack: boolean, page = 1): AdaptiveCardJson {
+    const count = claim.history.length;
+    const pages = Math.max(1, Math.ceil(count / HISTORY_PAGE_SIZE));
+    const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+    const from = (current - 1) * HISTORY_PAGE_SIZE;
+    const events = [...claim.history].reverse().slice(from, from + HISTORY_PAGE_SIZE);
+    const command = `history ${claim.id}`;
     return renderCard('claimHistory', {
       claimId: claim.id,
       title: t(locale, 'review.history.title', { name: claim.fields.claimName ?? claim.id }),
-      subtitle: t(locale, 'review.history.subtitle', { claimId: claim.id, count: claim.history.length }),
+      subtitle: t(locale, 'review.history.subtitle', { claimId: claim.id, count }),
       back: withBack ? t(locale, 'review.history.back') : '',
+      pageLine: pages > 1 ? t(locale, 'history.pageLine', { from: from + 1, to: from + events.length, count }) : '',
+      // Action.Submit with the typed command's words: the same in a 1:1 chat and in a channel.
+      pager: [
+        ...(current > 1 ? [{ title: t(locale, 'history.newer'), data: { command, page: current - 1 } }] : []),
+        ...(current < pages ? [{ title: t(locale, 'history.older'), data: { command, page: current + 1 } }] : []),
+      ],
       events: events.map((e) => ({ heading: this.eventHeading(e, locale), lines: this.eventLines(e, locale) })),
     });
   }
@@ -140,7 +152,7 @@ export class ReviewCardView {
   private eventHeading(e: ClaimHistoryEvent, locale: Locale): string {
     const action = hasMessage(`action.${e.action}`) ? t(locale, `action.${e.action}` as MessageKey) : e.action;
     const key = e.outcome === 'refused' ? 'review.history.refusedHeading' : 'review.history.heading';
-    return t(locale, key, { at: formatInstant(this.services, e.at), actor: e.actor.name, role: `@role.${e.actor.kind}`, action });
+    return t(locale, key, { at: formatInstant(this.services, e.at, locale), actor: e.actor.name, role: `@role.${e.actor.kind}`, action });
   }
 
   private eventLines(e: ClaimHistoryEvent, locale: Locale): string[] {

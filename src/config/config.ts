@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { isValidIsoDate, isValidTimeZone, type DayCount } from '../domain/businessCalendar';
 import { parseDayCount } from '../domain/deadlinePolicy';
-import { join } from 'node:path';
+import { dataFile } from './projectPaths';
 import { GUID_PATTERN } from '../domain/claimFields';
 
-export const DEFAULT_CUSTOMER_DIRECTORY_FILE = join(__dirname, '..', '..', 'data', 'customer-directory.json');
+export const DEFAULT_CUSTOMER_DIRECTORY_FILE = dataFile('customer-directory.json');
 
 /**
  * Configuration from environment variables (Bot Framework's names for the bot identity). Every bad or

@@ -20,7 +20,8 @@ import {
   type InfoRequestReason,
   type RejectionReason,
 } from './reasons';
-import { ref, type Message, type MessageKey } from '../i18n/locales';
+import { ref, type Locale, type Message, type MessageKey } from '../i18n/locales';
+import { formatDateTime } from '../i18n/dates';
 import { REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, type ReminderKind } from './claimTimers';
 
 /**
@@ -530,16 +531,20 @@ function fieldList(errors: FieldError[]): string[] {
  * A deadline as people read it. Deadlines are the local midnight that ends their last day; showing
  * that midnight would read as the next day, so the last minute of the day is shown.
  */
-export function formatDeadline(ctx: Pick<TimeContext, 'calendar'>, iso: string): string {
-  return formatInstant(ctx, new Date(Date.parse(iso) - 60_000).toISOString());
+export function formatDeadline(ctx: Pick<TimeContext, 'calendar'>, iso: string, locale?: Locale): string {
+  return formatInstant(ctx, new Date(Date.parse(iso) - 60_000).toISOString(), locale);
 }
 
 /** Formatters are costly to build and are reused: one per time zone. */
 const instantFormatters = new Map<string, Intl.DateTimeFormat>();
 
-/** "2026-11-30 23:59 (Europe/Berlin)": an instant in the business calendar's zone, for messages. */
-export function formatInstant(ctx: Pick<TimeContext, 'calendar'>, iso: string): string {
+/**
+ * "2026-11-30 23:59 (Europe/Berlin)": an instant in the business calendar's zone, for messages. With a
+ * locale, in that locale's format ("Nov 30, 2026, 11:59 PM (Europe/Berlin)", "2026年11月30日 23:59（Europe/Berlin）").
+ */
+export function formatInstant(ctx: Pick<TimeContext, 'calendar'>, iso: string, locale?: Locale): string {
   const timeZone = ctx.calendar.timeZone;
+  if (locale) return formatDateTime(locale, timeZone, iso);
   let format = instantFormatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

@@ -46,3 +46,37 @@ export function nextDueAt(deadlines: ClaimDeadlines): string | null {
   const all = Object.values(deadlines).filter((d): d is string => typeof d === 'string');
   return all.length ? all.sort()[0] : null;
 }
+
+/** Which policy entry each deadline of a claim comes from: its unit (days or business days) is the policy's. */
+export const DEADLINE_SOURCES: Record<keyof ClaimDeadlines, keyof DeadlinePolicy> = {
+  reviewStart: 'reviewStart',
+  reviewDecision: 'reviewDecision',
+  partnerResponse: 'partnerResponse',
+  consentEnds: 'consentPeriod',
+  disputeWindowEnds: 'disputeWindow',
+};
+
+export interface RunningDeadline {
+  name: keyof ClaimDeadlines;
+  /** The ISO instant the deadline ends (a local midnight). */
+  due: string;
+  unit: DayCount['unit'];
+  /** Counted days left in the deadline's own unit, today included; 0 once it has passed. */
+  daysLeft: number;
+  passed: boolean;
+}
+
+/** One running deadline with the days left to it, counted by the calendar in its own unit. */
+export function runningDeadline(ctx: TimeContext, name: keyof ClaimDeadlines, due: string): RunningDeadline {
+  const unit = ctx.policy[DEADLINE_SOURCES[name]].unit;
+  const passed = Date.parse(due) <= ctx.now.getTime();
+  return { name, due, unit, daysLeft: ctx.calendar.daysLeft(ctx.now, new Date(due), unit), passed };
+}
+
+/** Every running deadline of a claim, nearest first. */
+export function runningDeadlines(ctx: TimeContext, deadlines: ClaimDeadlines): RunningDeadline[] {
+  return (Object.entries(deadlines) as [keyof ClaimDeadlines, string | undefined][])
+    .filter((entry): entry is [keyof ClaimDeadlines, string] => typeof entry[1] === 'string')
+    .sort((a, b) => a[1].localeCompare(b[1]))
+    .map(([name, due]) => runningDeadline(ctx, name, due));
+}

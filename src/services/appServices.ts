@@ -20,6 +20,7 @@ import { TimerStore } from '../storage/timerStore';
 import { DeliveryLog } from '../storage/deliveryLog';
 import { DispatchIntents } from './dispatchIntents';
 import { BackgroundTasks } from './backgroundTasks';
+import { dataFile } from '../config/projectPaths';
 import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
 import { createMailer, type Mailer } from './mailer';
@@ -30,7 +31,7 @@ import { createMailer, type Mailer } from './mailer';
  * Cosmos DB server and Azurite on loopback when their settings are absent.
  */
 
-export const DEMO_ROSTER_FILE = join(__dirname, '..', '..', 'data', 'demo-roster.json');
+export const DEMO_ROSTER_FILE = dataFile('demo-roster.json');
 
 export interface AppServices {
   config: AppConfig;
@@ -84,7 +85,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     if (config.cosmos.mode === 'embedded') {
       embeddedCosmos = await startEmbeddedCosmos(config.cosmos.port);
       closers.push(() => embeddedCosmos!.close());
-      log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}"`);
+      log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}" (process ${embeddedCosmos.pid})`);
       log.warn('The embedded Cosmos DB server keeps data in memory only: claims are lost when the bot stops. Set COSMOS_ENDPOINT and COSMOS_KEY to keep them.');
     } else {
       log.info(`Cosmos DB: Azure Cosmos DB at ${config.cosmos.endpoint}, database "${config.cosmos.database}"`);
@@ -100,7 +101,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     if (config.blob.mode === 'embedded') {
       embeddedBlob = await startEmbeddedBlob(config.blob.port);
       closers.push(() => embeddedBlob!.close());
-      log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (in memory)`);
+      log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (in memory, process ${embeddedBlob.pid})`);
     } else {
       log.info(`Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}"`);
     }

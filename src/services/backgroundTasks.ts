@@ -30,6 +30,7 @@ export class BackgroundTasks {
   private readonly queue: Waiting[] = [];
   private active = 0;
   private wakeUp?: NodeJS.Timeout;
+  private wakeUpAt = 0;
   private readonly concurrency: number;
   private readonly maxWaitMs: number;
 
@@ -57,9 +58,10 @@ export class BackgroundTasks {
     this.options.busy = busy;
   }
 
-  /** Called when people's turns have finished: waiting work may start. */
-  idle(): void {
-    this.next();
+  /** Called when people's turns have finished: waiting work may start now, or after `afterMs` if still quiet. */
+  idle(afterMs = 0): void {
+    if (afterMs > 0) this.wakeAt(Date.now() + afterMs);
+    else this.next();
   }
 
   /**
@@ -104,8 +106,11 @@ export class BackgroundTasks {
     }
   }
 
+  /** Looks at the queue again at `at`, or earlier if already planned. */
   private wakeAt(at: number): void {
-    if (this.wakeUp) return;
+    if (this.wakeUp && this.wakeUpAt <= at) return;
+    clearTimeout(this.wakeUp);
+    this.wakeUpAt = at;
     this.wakeUp = setTimeout(() => {
       this.wakeUp = undefined;
       this.next();

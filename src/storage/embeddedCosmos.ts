@@ -1,9 +1,8 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startEmbeddedServerProcess } from './embeddedServerProcess';
 
 /**
- * The embedded Cosmos DB (NoSQL API) server on loopback, on a worker thread of the bot's process. It
- * keeps everything in memory: a restart loses all data, which the start-up log says.
+ * The embedded Cosmos DB (NoSQL API) server on loopback, in a child process of the bot. It keeps
+ * everything in memory: a restart loses all data, which the start-up log says.
  */
 
 /** The published key of the Cosmos DB emulator; the embedded server does not check keys. */
@@ -12,33 +11,14 @@ export const EMBEDDED_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2n
 export interface EmbeddedCosmos {
   endpoint: string;
   key: string;
+  /** The server's process (for memory figures). */
+  pid: number;
+  /** Requests served so far (what an operation costs, for benchmarks). */
+  requestsServed(): Promise<number>;
   close(): Promise<void>;
 }
 
 export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
-  const worker = new Worker(join(__dirname, 'embeddedCosmosWorker.js'), { workerData: { port } });
-  const listening = await new Promise<number>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (message: { type: string; port?: number; message?: string }) => {
-      if (message.type === 'listening') resolve(message.port!);
-      if (message.type === 'error') reject(new Error(`The embedded Cosmos DB server could not start: ${message.message}`));
-    });
-  });
-  return {
-    endpoint: `http://127.0.0.1:${listening}/`,
-    key: EMBEDDED_COSMOS_KEY,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        worker.on('message', (message: { type: string }) => {
-          if (message.type === 'closed') {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        worker.postMessage('close');
-      });
-      await worker.terminate();
-    },
-  };
+  const server = await startEmbeddedServerProcess('embeddedCosmosProcess.js', 'Cosmos DB server', port);
+  return { endpoint: `http://127.0.0.1:${server.port}/`, key: EMBEDDED_COSMOS_KEY, pid: server.pid, requestsServed: server.requestsServed, close: server.close };
 }

@@ -13,14 +13,22 @@ export interface BotProcess {
   pid: number;
   /** Peak resident set size so far, in MB (Linux /proc VmHWM). */
   peakRssMb(): number | undefined;
+  /** The same for the embedded Cosmos DB server and Azurite processes together (0 when not embedded). */
+  embeddedPeakRssMb(): number;
   stop(): Promise<void>;
 }
 
 const ROOT = join(__dirname, '..', '..');
 
-export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
+/** The product as `npm start` runs it (the build in dist/, made by `prebench`), or the echo bot baseline. */
+const ENTRIES = {
+  product: ['dist/src/main.js'],
+  echo: ['--import', 'tsx', 'test/bench/echoBot.ts'],
+} as const;
+
+export async function startBotProcess(env: Record<string, string>, entry: keyof typeof ENTRIES = 'product'): Promise<BotProcess> {
   const nodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--disable-warning=DEP0111', ...ENTRIES[entry]], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'), PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,20 +48,17 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
     child.stdout!.on('data', check);
     child.on('exit', (code) => reject(new Error(`The bot exited with ${code}:\n${output}`)));
   });
-  const peakRssMb = () => {
-    try {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-      return kb ? Number(kb) / 1024 : undefined;
-    } catch {
-      return undefined;
-    }
-  };
   const cosmosEndpoint = /Cosmos DB: embedded server at (https?:\/\/[\d.]+:\d+\/)/.exec(output)?.[1] ?? '';
+  // The embedded stand-ins for Azure run in child processes of the bot; their memory is reported apart.
+  const embeddedPids = [/Cosmos DB: embedded server at .*\(process (\d+)\)/, /Blob storage: embedded Azurite at .*process (\d+)\)/]
+    .map((pattern) => Number(pattern.exec(output)?.[1]))
+    .filter((pid) => pid > 0);
   return {
     url,
     cosmosEndpoint,
     pid: child.pid!,
-    peakRssMb,
+    peakRssMb: () => peakRssOf(child.pid!),
+    embeddedPeakRssMb: () => embeddedPids.reduce((sum, pid) => sum + (peakRssOf(pid) ?? 0), 0),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => {
@@ -64,4 +69,13 @@ export async function startBotProcess(env: Record<string, string>): Promise<BotP
         child.kill('SIGTERM');
       }),
   };
+}
+
+function peakRssOf(pid: number): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }

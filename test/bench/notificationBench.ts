@@ -4,6 +4,7 @@ import { createAdapter } from '../../bot/adapter';
 import { ProactiveMessenger } from '../../bot/proactive';
 import { silentLogger } from '../../src/logger';
 import { DeliveryScheduler, TEAMS_SEND_LIMITS } from '../../src/services/deliveryScheduler';
+import { printGrid } from './benchTable';
 
 /**
  * Notifications at volume: messages to many conversations in several tenants through the product's
@@ -96,11 +97,8 @@ export async function notificationScenario(options: { tenants: number; conversat
 }
 
 export function printNotificationTable(rows: NotificationRow[]): void {
-  const header = ['path', 'taken s', 'minimum s', 'ratio', 'delivered', 'twice', '429s', 'target', 'met'];
-  const lines = rows.map((r) => [r.name, r.seconds.toFixed(1), r.minimumSeconds.toFixed(1), (r.seconds / r.minimumSeconds).toFixed(2), `${r.delivered}/${r.expected}`, String(r.duplicates), String(r.throttled), r.target, r.met ? 'yes' : 'NO']);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(format(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const line of lines) console.log(format(line));
+  printGrid(
+    ['path', 'taken s', 'minimum s', 'ratio', 'delivered', 'twice', '429s', 'target', 'met'],
+    rows.map((r) => [r.name, r.seconds.toFixed(1), r.minimumSeconds.toFixed(1), (r.seconds / r.minimumSeconds).toFixed(2), `${r.delivered}/${r.expected}`, String(r.duplicates), String(r.throttled), r.target, r.met ? 'yes' : 'NO']),
+  );
 }

@@ -1,40 +1,62 @@
 import { startBotProcess } from './botProcess';
 import { benchRoster } from './benchRoster';
-import { printTable, type BenchRow } from './benchTable';
-import { approveScenario, dialogStepScenario } from './scenarios';
-import { notificationScenario, printNotificationTable, type NotificationRow } from './notificationBench';
+import { printGrid, printTable, type BenchRow } from './benchTable';
+import { approveScenario, dialogStepScenario, echoScenario, statusScenario } from './scenarios';
+import { notificationScenario, printNotificationTable } from './notificationBench';
+import { printSweepTable, sweepScenario } from './sweepBench';
 
 /**
- * `npm run bench`: the hot paths on the embedded stack, against the bot in its own process as
- * `npm start` runs it, with 20 people at once. `-- --quick` runs fewer turns for a smoke check;
- * `-- --only=dialog`, `-- --only=approve` or `-- --only=notifications` runs one scenario.
+ * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own ceiling in the
+ * same run (a bare echo bot on the same restify + CloudAdapter setup), with 20 connections at once; the
+ * product runs in its own process as `npm start` runs it. `-- --quick` is a smoke run of every part in
+ * under a minute; `-- --only=notifications,turns,sweep` runs some parts.
  */
-const PEOPLE = 20;
+const CONNECTIONS = 20;
+const RSS_TARGET_MB = 300;
 const quick = process.argv.includes('--quick');
 
 async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const runs = (part: string) => !only || only.includes(part);
-  const notifications: NotificationRow[] = [];
+  const memory: string[][] = [];
+
   if (runs('notifications')) {
     // 5 tenants x 200 conversations x 10 messages: Teams' 50 per second per tenant allows it in 39 s at best.
-    notifications.push(await notificationScenario(quick ? { tenants: 2, conversationsPerTenant: 20, messagesPerConversation: 10 } : { tenants: 5, conversationsPerTenant: 200, messagesPerConversation: 10 }));
-    printNotificationTable(notifications);
+    printNotificationTable([await notificationScenario(quick ? { tenants: 2, conversationsPerTenant: 20, messagesPerConversation: 5 } : { tenants: 5, conversationsPerTenant: 200, messagesPerConversation: 10 })]);
   }
-  if (!runs('dialog') && !runs('approve')) return;
-  const roster = benchRoster(PEOPLE);
-  const bot = await startBotProcess({ DEMO_DATA: 'false', ROSTER_FILE: roster.file });
-  const rows: BenchRow[] = [];
-  try {
-    // Approvals first: their partners have no chat with the bot yet, so the notification work after them
-    // is the timers, the outbox and the delivery records, not 20 chats each (the notification row measures sends).
-    if (runs('approve')) rows.push(await approveScenario(bot, roster.reviewers, quick ? 3 : 25));
-    if (runs('dialog')) rows.push(await dialogStepScenario(bot, roster.partners, quick ? 10 : 60));
-  } finally {
-    printTable(rows);
-    console.log(`Peak RSS of the bot process: ${bot.peakRssMb()?.toFixed(0) ?? 'n/a'} MB`);
-    await bot.stop();
+
+  if (runs('turns')) {
+    const rows: BenchRow[] = [];
+    const echoBot = await startBotProcess({}, 'echo');
+    try {
+      rows.push(await echoScenario(echoBot, CONNECTIONS, quick ? 400 : 4000));
+    } finally {
+      await echoBot.stop();
+    }
+    const roster = benchRoster(CONNECTIONS);
+    const bot = await startBotProcess({ DEMO_DATA: 'false', ROSTER_FILE: roster.file });
+    try {
+      // Approvals first: their partners have no chat with the bot yet, so the notification work after them
+      // is the timers, the outbox and the delivery records, not 20 chats each (the notification row measures sends).
+      rows.push(await approveScenario(bot, roster.reviewers, quick ? 3 : 25));
+      rows.push(await statusScenario(bot, roster.partners, quick ? 200 : 2000));
+      rows.push(await dialogStepScenario(bot, roster.partners, quick ? 10 : 60));
+    } finally {
+      const echo = rows[0].turnsPerSecond;
+      for (const row of rows.slice(1)) row.ofEcho = row.turnsPerSecond / echo;
+      const status = rows.find((r) => r.name.startsWith('claim <id>'));
+      if (status?.met !== undefined) status.met = status.met && (status.ofEcho ?? 0) >= 0.5;
+      printTable(rows);
+      const peak = bot.peakRssMb();
+      memory.push(['bot process (npm start), peak during the turns above', peak?.toFixed(0) ?? 'n/a', `< ${RSS_TARGET_MB} MB`, peak !== undefined && peak < RSS_TARGET_MB ? 'yes' : 'NO']);
+      memory.push(['embedded Cosmos DB server + Azurite processes (stand-ins for Azure)', bot.embeddedPeakRssMb().toFixed(0), '-', '-']);
+      await bot.stop();
+    }
   }
+
+  if (runs('sweep')) printSweepTable(await sweepScenario(quick ? [1000, 5000] : [1000, 10000, 100000]));
+
+  if (memory.length) printGrid(['memory', 'peak RSS MB', 'target', 'met'], memory);
 }
 
 main().then(

@@ -1,0 +1,175 @@
+import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
+import type { Claim } from '../../src/domain/claim';
+import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
+import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
+import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
+import type { RunningDeadline } from '../../src/domain/deadlinePolicy';
+import { partnerSteps } from '../../src/domain/partnerSteps';
+import { productCatalogue } from '../../src/domain/productCatalogue';
+import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
+import type { AppServices } from '../../src/services/appServices';
+import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
+import { COMMAND_WORDS } from './chatCommands';
+
+/**
+ * The cards of the chat commands: a page of claims (with Open buttons, paging and a filter form) and
+ * one claim's status (facts, running deadlines, timeline, and the steps the viewer may take now, as
+ * buttons that reuse the existing verbs). Dates are in the viewer's locale and the calendar's time zone.
+ */
+
+/** Timeline entries shown on the status card; the rest are in the history. */
+const TIMELINE_EVENTS = 8;
+/** Actions that make a timeline entry besides status changes. */
+const TIMELINE_ACTIONS = ['create', 'consentPeriodOver', 'disputeWindowClosed'];
+
+export interface PagerButton {
+  title: string;
+  data: Record<string, unknown>;
+}
+
+export interface ClaimListView {
+  title: string;
+  subtitle: string;
+  lines: string[];
+  /** Said when there are no rows. */
+  empty: string;
+  rows: ClaimRow[];
+  pager: PagerButton[];
+  /** The filter form, with the filter in force; absent for lists that have none (the queues). */
+  filter?: { status?: ClaimStatus; text?: string };
+}
+
+export class ClaimCards {
+  constructor(private readonly services: AppServices, private readonly queries: ClaimQueries) {}
+
+  /** "Nov 30, 2026, 11:59 PM (Europe/Berlin) · 3 business day(s) left", or "… · passed". */
+  deadlineText(deadline: RunningDeadline, locale: Locale): string {
+    const date = formatDeadline(this.services, deadline.due, locale);
+    if (deadline.passed) return t(locale, 'review.deadline.passed', { date });
+    return t(locale, deadline.unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date, count: deadline.daysLeft });
+  }
+
+  async list(view: ClaimListView, viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson> {
+    const orgNames = viewer.kind === 'reviewer' ? await this.organisationNames(view.rows.map((r) => r.orgId)) : new Map<string, string>();
+    return renderCard('claimList', {
+      title: view.title,
+      subtitle: view.subtitle,
+      lines: view.lines,
+      empty: view.rows.length ? '' : view.empty,
+      rows: view.rows.map((row) => ({
+        name: row.claimName || row.id,
+        ids: t(locale, 'list.row.ids', { claimId: row.id, domain: row.customerDomain || '-' }),
+        org: orgNames.get(row.orgId) ?? '',
+        status: row.disputed && row.status === 'UnderReview' ? t(locale, 'list.row.disputed', { status: `@status.${row.status}` }) : t(locale, `status.${row.status}`),
+        deadline: row.next ? t(locale, 'list.row.deadline', { label: `@review.deadline.${row.next.name}`, when: this.deadlineText(row.next, locale) }) : t(locale, 'list.row.noDeadline'),
+        deadlineColor: !row.next ? 'Default' : row.next.passed ? 'Attention' : row.next.daysLeft <= 2 ? 'Warning' : 'Default',
+        open: { title: t(locale, 'list.button.open'), command: `${COMMAND_WORDS.claim} ${row.id}` },
+      })),
+      filter: view.filter
+        ? {
+            show: true,
+            statusLabel: t(locale, 'list.form.status'),
+            status: view.filter.status ?? 'all',
+            statuses: [{ title: t(locale, 'list.form.allStatuses'), value: 'all' }, ...CLAIM_STATUSES.map((s) => ({ title: t(locale, `status.${s}`), value: s }))],
+            customerLabel: t(locale, 'list.form.text'),
+            placeholder: t(locale, 'list.form.placeholder'),
+            customer: view.filter.text ?? '',
+            apply: t(locale, 'list.form.apply'),
+          }
+        : { show: false, statusLabel: '', status: '', statuses: [], customerLabel: '', placeholder: '', customer: '', apply: '' },
+      pager: view.pager,
+    });
+  }
+
+  /** One claim as the viewer may see it, with the steps they may take now. */
+  async status(claim: Claim, viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson> {
+    const f = claim.fields;
+    const organisation = await this.services.rosters.organisation(claim.orgId);
+    const ctx = this.services.claimService.timeContext();
+    const products = (f.products ?? []).map((p) => productCatalogue.find(p)?.name ?? p);
+    const at = (iso: string) => formatInstant(this.services, iso, locale);
+    const facts: { title: string; value: string }[] = [
+      { title: t(locale, 'claimCard.fact.status'), value: t(locale, `status.${claim.status}`) },
+      { title: t(locale, 'claimCard.fact.org'), value: t(locale, 'claimCard.fact.orgValue', { org: organisation?.name ?? claim.orgId, mpnId: f.mpnId ?? '-' }) },
+      { title: t(locale, 'field.customerDomain'), value: f.customerDomain ?? '-' },
+      { title: t(locale, 'field.customerTenantId'), value: f.customerTenantId ?? '-' },
+      { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
+      { title: t(locale, 'field.products'), value: products.join(', ') || '-' },
+      { title: t(locale, 'claimCard.fact.created'), value: `${at(claim.createdAt)} · ${claim.createdBy.name}` },
+    ];
+    if (claim.submittedAt) facts.push({ title: t(locale, 'claimCard.fact.submitted'), value: at(claim.submittedAt) });
+    if (claim.reviewer) facts.push({ title: t(locale, 'claimCard.fact.reviewer'), value: claim.reviewer.name });
+    if (claim.status === 'PartnerActionRequired' && claim.infoRequest) {
+      facts.push({ title: t(locale, 'claimCard.fact.infoRequest'), value: t(locale, 'partner.par.reasons', { actor: claim.infoRequest.by.name, reasons: claim.infoRequest.reasons.map((r) => `@infoReason.${r}`) }) });
+    }
+    if ((claim.status === 'Rejected' || claim.status === 'RejectedFinal') && claim.rejection) {
+      facts.push({ title: t(locale, 'claimCard.fact.rejection'), value: t(locale, `reason.${claim.rejection.reason}`) + (claim.rejection.comment ? ` · ${claim.rejection.comment}` : '') });
+    }
+    if (claim.dispute) {
+      const key = claim.dispute.outcome === 'upheld' ? 'claimCard.dispute.upheld' : claim.dispute.outcome === 'failed' ? 'claimCard.dispute.failed' : 'claimCard.dispute.open';
+      facts.push({ title: t(locale, 'claimCard.fact.dispute'), value: t(locale, key, { date: at(claim.dispute.openedAt) }) });
+    }
+    const deadlines = this.queries.deadlinesOf(claim);
+    const partner = viewer.kind === 'partner' ? viewer.actor : undefined;
+    const steps = partner ? partnerSteps(claim, partner, ctx) : undefined;
+    const main = claim.history.filter((e) => e.outcome === 'applied' && (e.fromStatus !== e.toStatus || TIMELINE_ACTIONS.includes(e.action)));
+    const shown = main.slice(-TIMELINE_EVENTS);
+    return renderCard('claimStatus', {
+      claimId: claim.id,
+      orgId: claim.orgId,
+      title: f.claimName ?? claim.id,
+      subtitle: t(locale, 'partner.subtitle', { claimId: claim.id, domain: f.customerDomain ?? '-', status: `@status.${claim.status}` }),
+      notice: partner ? this.nextStep(claim, deadlines, locale) : '',
+      facts,
+      deadlines: deadlines.map((d) => ({ title: t(locale, `review.deadline.${d.name}` as MessageKey), value: this.deadlineText(d, locale) })),
+      noDeadlines: claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : t(locale, 'claimCard.noDeadlines'),
+      timeline: shown.map((e) => this.timelineLine(e, locale)),
+      timelineMore: main.length > shown.length ? t(locale, 'claimCard.timelineMore', { count: main.length - shown.length }) : '',
+      historyCommand: `${COMMAND_WORDS.history} ${claim.id}`,
+      can: {
+        reply: Boolean(steps?.reply) && claim.status !== 'Editing',
+        edit: Boolean(steps?.edit),
+        resubmit: Boolean(steps?.resubmit),
+        dispute: Boolean(steps?.dispute),
+        newClaimFrom: Boolean(steps?.newClaimFrom),
+        withdraw: Boolean(steps?.withdraw),
+        continueDraft: claim.status === 'Editing' && Boolean(partner && CLAIMING_PARTNER_ROLES.includes(partner.role)),
+        review: viewer.kind === 'reviewer',
+      },
+      labels: {
+        deadlines: t(locale, 'claimCard.label.deadlines'),
+        timeline: t(locale, 'claimCard.label.timeline'),
+        reply: t(locale, 'partner.label.reply'),
+        replyLabel: t(locale, 'partner.label.replyLabel'),
+        replyRequired: t(locale, 'partner.label.replyRequired'),
+        send: t(locale, 'partner.label.send'),
+        edit: t(locale, 'partner.label.edit'),
+        resubmit: t(locale, 'partner.label.resubmit'),
+        dispute: t(locale, 'partner.label.dispute'),
+        newClaimFrom: t(locale, 'partner.label.newClaimFrom'),
+        withdraw: t(locale, 'partner.label.withdraw'),
+        continueDraft: t(locale, 'claimCard.label.continueDraft'),
+        review: t(locale, 'claimCard.label.review'),
+        history: t(locale, 'claimCard.label.history'),
+      },
+    });
+  }
+
+  /** What the partner should know next: the nearest deadline's step ("Respond and resubmit by …"). */
+  private nextStep(claim: Claim, deadlines: RunningDeadline[], locale: Locale): string {
+    const next = deadlines[0];
+    if (!next) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : '';
+    return t(locale, `partner.next.${next.name}` as MessageKey, { date: formatDeadline(this.services, next.due, locale) });
+  }
+
+  private timelineLine(e: ClaimHistoryEvent, locale: Locale): string {
+    return t(locale, 'claimCard.timelineLine', { at: formatInstant(this.services, e.at, locale), actor: e.actor.name, action: `@action.${e.action}`, status: `@status.${e.toStatus}` });
+  }
+
+  private async organisationNames(orgIds: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(orgIds)];
+    const names = await Promise.all(unique.map(async (id) => [id, (await this.services.rosters.organisation(id))?.name ?? id] as const));
+    return new Map(names);
+  }
+}

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * `npm run bench -- --quick` as a newcomer runs it: every part of the benchmark runs and prints its
+ * table. The numbers are not asserted here (shared machines are noisy); that the tables are produced,
+ * with every row and its target, is.
+ */
+
+jest.setTimeout(240_000);
+
+test('the quick benchmark prints every table: notifications, turns against the echo bot, the sweep, memory', async () => {
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn('npm', ['run', 'bench', '--silent', '--', '--quick'], { cwd: join(__dirname, '..'), env: { ...process.env, NODE_OPTIONS: '' } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (exitCode) => resolve({ code: exitCode, output }));
+  });
+  expect({ code, tail: code === 0 ? '' : output.slice(-3000) }).toEqual({ code: 0, tail: '' });
+  const rows = output.split('\n').filter((line) => line.startsWith('|'));
+  const row = (start: string) => rows.find((line) => line.startsWith(`| ${start}`));
+  // Notifications: time against the minimum Teams' limits allow, none lost, none twice.
+  expect(row('200 notifications to 40 conversations')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
+  // Turns: each path with its throughput, its share of the echo bot's, and p50/p95/p99.
+  for (const path of ['echo bot (baseline)', 'Approve invoke (adaptiveCard/action)', 'claim <id> status turn', 'dialog step turn']) {
+    expect(row(path)).toMatch(/\| \d+ +\| (-|\d+%) +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d +\|/);
+  }
+  expect(row('claim <id> status turn')).toContain('>= 50% of echo, p99 < 300 ms');
+  expect(output).toMatch(/notification work of all \d+ approvals done \d+\.\d s after the last approval/);
+  // The sweep at two sizes, with its time and Cosmos DB requests; memory of the bot process against its target.
+  expect(row('among 1,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| 1\.00x/);
+  expect(row('among 5,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| \d+\.\d\dx/);
+  expect(row('bot process (npm start), peak during the turns above')).toMatch(/\| \d+ +\| < 300 MB +\| (yes|NO) +\|/);
+});
