@@ -24,9 +24,12 @@ import type { AdaptiveCardJson } from '../cards/cardTemplates';
 import { DISPUTE_DIALOG_ID, DISPUTE_MARKER, DisputeDialog } from './partnerActions/disputeDialog';
 import { withdrawCard } from './partnerActions/partnerActionCards';
 import { decide } from '../src/domain/claimLifecycle';
-import { parseCommand, QUERY_COMMANDS, scopeOf } from './commands/chatCommands';
+import { parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
 import { ChatCommandHandler } from './commands/chatCommandHandler';
 import { WelcomeRecords } from '../src/storage/welcomeRecords';
+
+/** Typed commands that only read claims (with "claim …" and "status of …", an explicit find): answered without consulting an open form (see handleMessage). */
+const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction'];
 
 /**
  * The Teams activity handler: translates activities into calls on the core and results into cards.
@@ -145,6 +148,14 @@ export class CporBot extends TeamsActivityHandler {
 
   private async handleMessage(context: TurnContext): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
+    // A typed question about claims ("claim CL-…", "my claims", "history …", "what needs my action") is
+    // answered whether or not a form is open, and leaves the form as it was: such a turn needs no dialog
+    // state, so it is not read (one Cosmos DB request less on the most frequent turn).
+    if (!context.activity.value) {
+      const typed = parseCommand(typedText(context.activity), {});
+      const readOnly = READ_ONLY_TYPED.includes(typed.kind) || (typed.kind === 'find' && typed.explicit);
+      if (readOnly && (await this.commands.answer(context, typed, await this.identityOf(context)))) return;
+    }
     const dc = await this.dialogs.createContext(context);
     const submitted = context.activity.value as { verb?: unknown; claimId?: unknown; comment?: unknown; command?: unknown } | undefined;
     // A button on a notice card (reply, edit, resubmit) is answered even in the middle of a claim form.

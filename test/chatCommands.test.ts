@@ -257,6 +257,20 @@ describe('my claims', () => {
 });
 
 describe('claim <id or name>', () => {
+  test('typed while a claim form is open: the status card, and the form goes on where it was', async () => {
+    const started = await say(AVERY, 'new claim');
+    const resume = json(started).includes('Continue a draft?') ? await say(AVERY, { cpor: 'claimStep', step: 'resume', action: 'new' }) : started;
+    const draftId = /I started draft (CL-[0-9A-Z]{8})/.exec(json(resume))?.[1];
+    expect(draftId).toBeDefined();
+    const status = onlyCard(await say(AVERY, `claim ${named.contosoTeams.id}`));
+    expect(json(status)).toContain('Contoso Teams adoption');
+    // The form's own step is still the one that answers its card.
+    const next = await say(AVERY, { cpor: 'claimStep', step: 'customer', claimId: draftId, action: 'next', mpnId: '4412345', customerDomain: 'typed-during-form.example', customerTenantId: '00000000-0000-4000-8000-00000000abcd' });
+    expect(json(next)).toContain('Solution area and activity');
+    await say(AVERY, { cpor: 'claimStep', step: 'area', claimId: draftId, action: 'cancel' });
+    await say(AVERY, { cpor: 'claimStep', step: 'cancel', claimId: draftId, action: 'discard' });
+  });
+
   test('a status card: facts, every running deadline with date and business days left, the timeline, and the steps the partner may take now', async () => {
     const card = onlyCard(await say(AVERY, `claim ${named.contosoTeams.id.toLowerCase()}`));
     const text = json(card);

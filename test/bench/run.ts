@@ -9,7 +9,8 @@ import { printSweepTable, sweepScenario } from './sweepBench';
  * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own ceiling in the
  * same run (a bare echo bot on the same restify + CloudAdapter setup), with 20 connections at once; the
  * product runs in its own process as `npm start` runs it. `-- --quick` is a smoke run of every part in
- * under a minute; `-- --only=notifications,turns,sweep` runs some parts.
+ * under a minute; `-- --only=notifications,turns,sweep` runs some parts (`turns` is echo, approve, status
+ * and dialog, which can also be named one by one).
  */
 const CONNECTIONS = 20;
 const RSS_TARGET_MB = 300;
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     printNotificationTable([await notificationScenario(quick ? { tenants: 2, conversationsPerTenant: 20, messagesPerConversation: 5 } : { tenants: 5, conversationsPerTenant: 200, messagesPerConversation: 10 })]);
   }
 
-  if (runs('turns')) {
+  const turn = (part: string) => runs('turns') || runs(part);
+  if (turn('echo') || turn('approve') || turn('status') || turn('dialog')) {
     const rows: BenchRow[] = [];
     const echoBot = await startBotProcess({}, 'echo');
     try {
@@ -38,9 +40,9 @@ async function main(): Promise<void> {
     try {
       // Approvals first: their partners have no chat with the bot yet, so the notification work after them
       // is the timers, the outbox and the delivery records, not 20 chats each (the notification row measures sends).
-      rows.push(await approveScenario(bot, roster.reviewers, quick ? 3 : 25));
-      rows.push(await statusScenario(bot, roster.partners, quick ? 200 : 2000));
-      rows.push(await dialogStepScenario(bot, roster.partners, quick ? 10 : 60));
+      if (turn('approve')) rows.push(await approveScenario(bot, roster.reviewers, quick ? 3 : 25));
+      if (turn('status')) rows.push(await statusScenario(bot, roster.partners, quick ? 200 : 2000));
+      if (turn('dialog')) rows.push(await dialogStepScenario(bot, roster.partners, quick ? 10 : 60));
     } finally {
       const echo = rows[0].turnsPerSecond;
       for (const row of rows.slice(1)) row.ofEcho = row.turnsPerSecond / echo;
