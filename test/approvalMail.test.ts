@@ -187,19 +187,28 @@ describe('the approval e-mail through SMTP', () => {
 
     // The facts, in both languages, English first.
     const text = mail.text ?? '';
-    const consentEnds = formatDeadline(bot.app.services, approved.deadlines.consentEnds!);
-    expect(consentEnds).toBe('2026-11-30 23:59 (UTC)');
+    // Each language's section writes its dates in its own locale, in the configured zone (UTC here).
+    const consentEnds = formatDeadline(bot.app.services, approved.deadlines.consentEnds!, 'en-US');
+    const consentEndsZh = formatDeadline(bot.app.services, approved.deadlines.consentEnds!, 'zh-CN');
+    expect(consentEnds).toMatch(/^Nov 30, 2026, 11:59\sPM \(UTC\)$/);
+    expect(consentEndsZh).toBe('2026年11月30日 23:59（UTC）');
     for (const fact of [
       'Partner organisation: Fabrikam Consulting Ltd', 'MPN ID: 4412345', 'Partner contact: Avery Fabrikam <avery@fabrikam.example>', 'Solution area: Microsoft 365',
       'Products/workloads: Microsoft Teams, Exchange Online', 'Customer domain name: fourthcoffee.example', `Customer directory (tenant) ID: ${claim.fields.customerTenantId}`,
-      'Approved on: 2026-11-23 09:00 (UTC)', `Consent period ends: ${consentEnds}`, `Claim ID: ${claim.id}`,
+      `Consent period ends: ${consentEnds}`, `Claim ID: ${claim.id}`,
       'Dear Dana <b>O\'Brien</b> & "Co",', `deny consent by ${consentEnds}`, 'Denying consent ends the association: the claim is rejected with the reason "Customer decline"', 'No sign-in is needed',
-      '合作伙伴组织：Fabrikam Consulting Ltd', '产品/工作负荷：Microsoft Teams、Exchange Online', '客户域名：fourthcoffee.example', `同意期结束时间：${consentEnds}`,
-      `请在 ${consentEnds} 之前拒绝同意`, '拒绝同意将终止该关联：声明将以“客户拒绝”为由被拒绝', '无需登录',
+      '合作伙伴组织：Fabrikam Consulting Ltd', '产品/工作负荷：Microsoft Teams、Exchange Online', '客户域名：fourthcoffee.example', `同意期结束时间：${consentEndsZh}`,
+      '批准时间：2026年11月23日 09:00（UTC）', `请在 ${consentEndsZh} 之前拒绝同意`, '拒绝同意将终止该关联：声明将以“客户拒绝”为由被拒绝', '无需登录',
     ]) {
       expect([fact, text.includes(fact)]).toEqual([fact, true]);
     }
     expect(text.indexOf('Partner organisation')).toBeLessThan(text.indexOf('合作伙伴组织'));
+    const [english, chinese] = text.split('----------------------------------------');
+    expect(english).toMatch(/Approved on: Nov 23, 2026, 9:00\sAM \(UTC\)/);
+    expect(english).toMatch(/It works until [A-Z][a-z]{2} \d{1,2}, \d{4}, 9:00\sAM \(UTC\);/);
+    expect(english).not.toContain('年');
+    expect(chinese).toMatch(/链接有效期至 \d{4}年\d{1,2}月\d{1,2}日 09:00（UTC）；/);
+    expect(chinese).not.toMatch(/[AP]M \(UTC\)/);
 
     // The HTML part: both languages, every claim value escaped.
     const html = String(mail.html);

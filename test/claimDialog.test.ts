@@ -203,7 +203,7 @@ describe('the claim dialog, step by step', () => {
     expect(card.title).toBe(`Check and submit: Claim ${combo.activity}`);
     expect(card.errors).toEqual([]);
     replies = await partner.card('summary', 'submit');
-    expect(allText(replies)).toMatch(new RegExp(`^Claim ${partner.claimId} "Claim ${combo.activity}" is now Submitted\\. A reviewer will start the review by \\d{4}-\\d\\d-\\d\\d`));
+    expect(allText(replies)).toMatch(new RegExp(`^Claim ${partner.claimId} "Claim ${combo.activity}" is now Submitted\\. A reviewer will start the review by [A-Z][a-z]{2} \\d{1,2}, \\d{4}, 11:59\\sPM \\(UTC\\);`));
 
     const claim = await partner.claim();
     expect(claim).toMatchObject({ status: 'Submitted', fields: { solutionArea: combo.area, activity: combo.activity, mpnId: '4467890', customerTenantId: combo.tenant } });
@@ -237,6 +237,8 @@ describe('around the steps', () => {
     replies = await again.text('new claim');
     const resume = lastCard(replies);
     expect(resume.title).toBe('Continue a draft?');
+    // Each draft's last change, in the reader's locale and the configured zone (UTC here).
+    expect(JSON.stringify(replies)).toMatch(new RegExp(`\\(${partner.claimId}\\) · [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d\\d\\s[AP]M \\(UTC\\)`));
     again.claimId = partner.claimId;
     replies = await again.send({ value: { cpor: 'claimStep', step: 'resume', action: 'continue', draftId: partner.claimId } });
     expect(lastCard(replies).title).toBe('Solution area and activity'); // where the partner stopped
@@ -275,6 +277,7 @@ describe('around the steps', () => {
     const partner = new Partner(PARTNER_AAD, 'zh-CN');
     let replies = await partner.text('new claim');
     expect(lastCard(replies).title).toBe('继续草稿？'); // earlier tests left this partner drafts
+    expect(JSON.stringify(replies)).toMatch(/\) · \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC）/);
     replies = await partner.send({ value: { cpor: 'claimStep', step: 'resume', action: 'new' } });
     expect(lastCard(replies).title).toBe('客户');
     expect(lastCard(replies).texts).toEqual(expect.arrayContaining([expect.stringMatching(/^第 1 步，共 \d 步/)]));

@@ -84,7 +84,8 @@ describe('submitting and reviewing', () => {
     expect(decision.ok).toBe(false);
     if (!decision.ok) {
       expect(decision.refusal.code).toBe('alreadyDone');
-      expect(render('en-US', decision.refusal.message)).toMatch(/^The claim is already Approved: Riley Reviewer did that on 2026-11-02 \d\d:\d\d \(Europe\/Berlin\)\.$/);
+      expect(render('en-US', decision.refusal.message)).toMatch(/^The claim is already Approved: Riley Reviewer did that on Nov 2, 2026, \d{1,2}:\d\d\s[AP]M \(Europe\/Berlin\)\.$/);
+      expect(render('zh-CN', decision.refusal.message)).toMatch(/2026年11月2日 \d\d:\d\d（Europe\/Berlin）/);
     }
   });
 

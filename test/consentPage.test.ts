@@ -114,7 +114,10 @@ describe('the consent page shows the approved association', () => {
     expect(html).toContain('<h1>Review a partner association</h1>');
     for (const fact of ['Fabrikam Consulting Ltd', 'Microsoft 365', 'Microsoft Teams', 'Exchange Online', 'fourthcoffee.example', claim.fields.customerTenantId!, claim.id, claim.fields.claimName!]) expect(html).toContain(fact);
     expect(html).toContain('<dt>Approved on</dt>');
-    expect(html).toContain(`You may deny consent until ${formatDeadline(app.services, claim.deadlines.consentEnds!)}.`);
+    expect(html).toContain(`You may deny consent until ${formatDeadline(app.services, claim.deadlines.consentEnds!, 'en-US')}.`);
+    // Dates in the page's locale, in the configured zone (UTC here).
+    expect(html).toMatch(/You may deny consent until [A-Z][a-z]{2} \d{1,2}, 2026, 11:59\sPM \(UTC\)\./);
+    expect(html).toMatch(/<dt>Approved on<\/dt>\n<dd>[A-Z][a-z]{2} \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M \(UTC\)<\/dd>/);
     expect(html).toMatch(/<input type="checkbox" id="confirm" name="confirm" value="yes" required>/);
     expect(html).toContain('<label for="confirm">I confirm that I want to deny consent to this association.');
     expect(html).toContain('<button type="submit">Deny this association</button>');
@@ -139,7 +142,9 @@ describe('the consent page shows the approved association', () => {
     expect(page.html).toContain('<dt>合作伙伴组织</dt>');
     expect(page.html).toContain('<dt>客户目录（租户）ID</dt>');
     expect(page.html).toContain('<button type="submit">拒绝此关联</button>');
-    expect(page.html).toContain(`你可以在 ${formatDeadline(app.services, claim.deadlines.consentEnds!)} 之前拒绝同意。`);
+    expect(page.html).toContain(`你可以在 ${formatDeadline(app.services, claim.deadlines.consentEnds!, 'zh-CN')} 之前拒绝同意。`);
+    expect(page.html).toMatch(/你可以在 2026年\d{1,2}月\d{1,2}日 23:59（UTC） 之前拒绝同意。/);
+    expect(page.html).toMatch(/<dd>2026年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC）<\/dd>/);
     expect(page.html).toContain('Microsoft Teams');
   });
 
@@ -327,7 +332,7 @@ describe('denying consent', () => {
     expect(page.status).toBe(200);
     expectSecurityHeaders(page.headers);
     expect(page.html).toContain('<h1>You denied consent</h1>');
-    expect(page.html).toContain('You denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee.example on 2026-');
+    expect(page.html).toMatch(/You denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee\.example on [A-Z][a-z]{2} \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M \(UTC\)\./);
     await app.background.drain();
 
     const after = await current(claim);
@@ -346,7 +351,7 @@ describe('denying consent', () => {
     const replayGet = await getPage(link);
     expect(replayGet.status).toBe(409);
     expect(replayGet.html).toContain('<h1>This link has already been used</h1>');
-    expect(replayGet.html).toContain('You already denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee.example on 2026-');
+    expect(replayGet.html).toMatch(/You already denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee\.example on [A-Z][a-z]{2} \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M \(UTC\)\./);
     expect(replayGet.html).not.toContain('<form');
     const replayPost = await postForm(claim.id, { ...fields, confirm: 'yes' }, { cookie, origin: app.url });
     expect(replayPost.status).toBe(409);

@@ -136,7 +136,7 @@ describe('dispute', () => {
     const claim = await claimIn('Rejected');
     const form = await say({ text: `dispute ${claim.id}` });
     expect(text(form)).toContain(`Dispute the rejection of claim Ending claim ${tenantCounter} (${claim.id})`);
-    expect(text(form)).toContain('You can dispute this rejection once, until'); // day 30, Berlin time
+    expect(text(form)).toMatch(/You can dispute this rejection once, until [A-Z][a-z]{2} \d{1,2}, 2026, 11:59\sPM \(Europe\/Berlin\)\./); // day 30, Berlin time
 
     const added = await say({ text: '', attachments: [files.teamsFile('sow-signed.pdf', demoPdf('Signed SOW'))] });
     expect(text(added)).toContain('Added sow-signed.pdf (PDF');
@@ -144,7 +144,7 @@ describe('dispute', () => {
 
     // Sent without a justification first: the file alone is enough content.
     const sent = await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'submit', justification: 'The customer signed the SOW on 2 November.' }, replyToId: 'form-1' });
-    expect(text(sent)).toContain(`Dispute sent: claim ${claim.id} is under review again. Reviewers answer by`);
+    expect(text(sent)).toMatch(new RegExp(`Dispute sent: claim ${claim.id} is under review again\\. Reviewers answer by Nov 9, 2026, 11:59\\sPM \\(Europe/Berlin\\)\\.`));
     const disputed = (await app.services.claimService.get(claim.id))!;
     expect(disputed.status).toBe('UnderReview');
     expect(disputed.dispute).toMatchObject({ justification: 'The customer signed the SOW on 2 November.', poeFileIds: [expect.any(String)] });

@@ -326,7 +326,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
         claimId: result.claim.id,
         name: result.claim.fields.claimName ?? result.claim.id,
         status: `@status.${result.claim.status}`,
-        date: formatDeadline(this.services, result.claim.deadlines.reviewStart ?? result.claim.updatedAt),
+        date: formatDeadline(this.services, result.claim.deadlines.reviewStart ?? result.claim.updatedAt, turn.locale),
       }),
     ];
     if (competing.associated.length || competing.claimed.length) lines.push(t(turn.locale, 'dialog.arbitration'));
@@ -513,7 +513,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const drafts = turn.state.drafts ?? [];
       const field: FormField = {
         kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false,
-        choices: drafts.map((d) => ({ title: `${d.name || t(locale, 'dialog.untitled')} (${d.id}) · ${formatInstant(this.services, d.updatedAt)}`, value: d.id })),
+        choices: drafts.map((d) => ({ title: `${d.name || t(locale, 'dialog.untitled')} (${d.id}) · ${formatInstant(this.services, d.updatedAt, locale)}`, value: d.id })),
       };
       return formCard({ title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
     }

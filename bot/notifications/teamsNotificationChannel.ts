@@ -31,7 +31,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const locale = this.services.config.reviewLocale;
     const kind = request.event.reminder ?? '';
     const due = reminderDeadline(request.claim, kind);
-    return MessageFactory.text(t(locale, `reminder.${kind}` as MessageKey, { claimId: request.claim.id, date: due ? formatDeadline(this.services, due) : '-' }));
+    return MessageFactory.text(t(locale, `reminder.${kind}` as MessageKey, { claimId: request.claim.id, date: due ? formatDeadline(this.services, due, locale) : '-' }));
   }
 
   send(reference: ConversationReferenceData, activity: unknown): Promise<string | undefined> {

@@ -93,7 +93,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
     );
     if (result.ok) {
       const due = result.claim.deadlines.reviewDecision;
-      await dc.context.sendActivity(t(locale, 'dispute.sent', { claimId: claim.id, date: due ? formatDeadline(this.services, due) : '-' }));
+      await dc.context.sendActivity(t(locale, 'dispute.sent', { claimId: claim.id, date: due ? formatDeadline(this.services, due, locale) : '-' }));
       return dc.endDialog();
     }
     if (result.refusal.code === 'disputeNeedsContent') {
@@ -113,7 +113,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
 
   private async cancel(dc: DialogContext, claim: Claim, locale: Locale): Promise<DialogTurnResult> {
     const ends = claim.deadlines.disputeWindowEnds;
-    await dc.context.sendActivity(t(locale, 'dispute.cancelled', { claimId: claim.id, date: ends ? formatDeadline(this.services, ends) : '-' }));
+    await dc.context.sendActivity(t(locale, 'dispute.cancelled', { claimId: claim.id, date: ends ? formatDeadline(this.services, ends, locale) : '-' }));
     return dc.endDialog();
   }
 
@@ -128,7 +128,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
 
   private async sendClosed(context: TurnContext, claim: Claim, locale: Locale): Promise<void> {
     const closedAt = claim.disputeWindowClosedAt ?? claim.deadlines.disputeWindowEnds;
-    const card = disputeClosedCard(claim, locale, closedAt ? formatInstant(this.services, closedAt) : '-');
+    const card = disputeClosedCard(claim, locale, closedAt ? formatInstant(this.services, closedAt, locale) : '-');
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   }
 
@@ -137,7 +137,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
     const days = this.services.policy.disputeReview.amount;
     const card = partnerActionCard(claim, locale, {
       title: t(locale, 'dispute.title', { name: claim.fields.claimName ?? claim.id, claimId: claim.id }),
-      lines: [t(locale, 'dispute.window', { date: ends ? formatDeadline(this.services, ends) : '-', days }), t(locale, 'dispute.how')],
+      lines: [t(locale, 'dispute.window', { date: ends ? formatDeadline(this.services, ends, locale) : '-', days }), t(locale, 'dispute.how')],
       files: state.files.map((f) => t(locale, 'dispute.file', { name: f.fileName, kind: kindLabel(f.contentType), size: formatBytes(f.size) })),
       input: { id: 'justification', label: t(locale, 'dispute.justificationLabel'), value: state.justification, placeholder: t(locale, 'dispute.justificationPlaceholder') },
       ...(state.error ? { error: state.error } : {}),

@@ -25,7 +25,7 @@ export class PartnerNotifier {
     if (event.action === 'remind') {
       title = t(locale, 'reminder.title', { name });
       const due = reminderDeadline(claim, event.reminder ?? '');
-      lines.push(t(locale, `reminder.${event.reminder}` as MessageKey, { date: due ? formatDeadline(this.services, due) : '-', claimId: claim.id }));
+      lines.push(t(locale, `reminder.${event.reminder}` as MessageKey, { date: due ? formatDeadline(this.services, due, locale) : '-', claimId: claim.id }));
     } else if (event.action === 'comment') {
       title = t(locale, 'partner.comment.title', { name });
       lines.push(t(locale, 'partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` }));
@@ -36,7 +36,7 @@ export class PartnerNotifier {
     } else if (event.action === 'requestInfo') {
       title = t(locale, 'partner.par.title', { name });
       lines.push(t(locale, 'partner.par.reasons', { actor: event.actor.name, reasons: (event.reasons ?? []).map((r) => `@infoReason.${r}`) }));
-      if (claim.deadlines.partnerResponse) lines.push(t(locale, 'partner.par.deadline', { date: formatDeadline(this.services, claim.deadlines.partnerResponse) }));
+      if (claim.deadlines.partnerResponse) lines.push(t(locale, 'partner.par.deadline', { date: formatDeadline(this.services, claim.deadlines.partnerResponse, locale) }));
     } else {
       title = t(locale, 'partner.status.title', { name, status: `@status.${claim.status}` });
       lines.push(t(locale, 'partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${claim.status}` }));
@@ -77,6 +77,6 @@ export class PartnerNotifier {
     };
     const entry = Object.entries(claim.deadlines).find(([, due]) => due === claim.nextDueAt);
     if (!entry || !entry[1]) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : undefined;
-    return t(locale, labels[entry[0]], { date: formatDeadline(this.services, entry[1]) });
+    return t(locale, labels[entry[0]], { date: formatDeadline(this.services, entry[1], locale) });
   }
 }

@@ -103,8 +103,8 @@ export class ReviewCardView {
         })),
       poe: links.length ? links : [t(locale, 'review.noPoe')],
       conflicts,
-      comments: claim.comments.slice(-5).map((c) => t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(this.services, c.at), text: c.text })),
-      lastAction: last ? t(locale, 'review.lastAction', { action: `@action.${last.action}`, actor: last.actor.name, at: formatInstant(this.services, last.at) }) : '',
+      comments: claim.comments.slice(-5).map((c) => t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(this.services, c.at, locale), text: c.text })),
+      lastAction: last ? t(locale, 'review.lastAction', { action: `@action.${last.action}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) }) : '',
       defaultRejectReason: REVIEWER_REJECTION_REASONS[0],
       rejectReasons: REVIEWER_REJECTION_REASONS.map((r) => ({ title: t(locale, `reason.${r}`), value: r })),
       infoReasons: INFO_REQUEST_REASONS.map((r) => ({ title: t(locale, `infoReason.${r}`), value: r })),
@@ -162,7 +162,8 @@ export class ReviewCardView {
     if (e.reasons?.length) lines.push(t(locale, 'review.history.reason', { reason: e.reasons.map((r) => `@infoReason.${r}`) }));
     for (const change of e.changes) {
       if (change.field === 'status' || change.field.startsWith('deadlines.')) continue;
-      lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: shortValue(change.before), after: shortValue(change.after) }));
+      const value = (v: unknown) => (typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v));
+      lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: value(change.before), after: value(change.after) }));
     }
     if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
     if (e.delivery) lines.push(t(locale, e.delivery.channel === 'email' ? 'mail.bounced.history' : 'review.history.delivery', { recipient: e.delivery.recipient, status: e.delivery.status }));
@@ -177,13 +178,13 @@ export class ReviewCardView {
 
   private statusNotice(claim: Claim, locale: Locale): string {
     const last = [...claim.history].reverse().find((e) => e.outcome === 'applied' && e.fromStatus !== e.toStatus);
-    return last ? t(locale, 'review.statusBy', { status: `@status.${claim.status}`, actor: last.actor.name, at: formatInstant(this.services, last.at) }) : '';
+    return last ? t(locale, 'review.statusBy', { status: `@status.${claim.status}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) }) : '';
   }
 
   private deadlineText(name: string, due: string, now: Date, locale: Locale): string {
     const unit = this.services.policy[DEADLINE_POLICY[name as keyof ClaimDeadlines]].unit;
     const left = this.services.calendar.daysLeft(now, new Date(due), unit);
-    const shown = formatDeadline(this.services, due);
+    const shown = formatDeadline(this.services, due, locale);
     return left > 0
       ? t(locale, unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date: shown, count: left })
       : t(locale, 'review.deadline.passed', { date: shown });
@@ -214,6 +215,9 @@ export class ReviewCardView {
     return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)]));
   }
 }
+
+/** A changed value that is an instant (submittedAt, disputeWindowClosedAt): shown as a date, not as stored. */
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
 
 function shortValue(value: unknown): string {
   if (value === null || value === undefined) return '-';

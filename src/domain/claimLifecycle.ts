@@ -20,8 +20,7 @@ import {
   type InfoRequestReason,
   type RejectionReason,
 } from './reasons';
-import { ref, type Locale, type Message, type MessageKey } from '../i18n/locales';
-import { formatDateTime } from '../i18n/dates';
+import { formatDateTime, ref, type InstantParam, type Locale, type Message, type MessageKey } from '../i18n/locales';
 import { REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, type ReminderKind } from './claimTimers';
 
 /**
@@ -210,7 +209,7 @@ function statusRefusal(claim: Claim, type: ClaimActionType, ctx: DecideContext):
   if (type === 'dispute' && claim.dispute) return refuse('alreadyDisputed');
   if (RESULT_STATUS[type]?.includes(claim.status)) {
     const last = [...claim.history].reverse().find((e) => e.outcome === 'applied' && e.toStatus === claim.status && e.fromStatus !== claim.status);
-    if (last) return refuse('alreadyDone', { status: statusRef(claim.status), actor: last.actor.name, when: formatInstant(ctx, last.at) });
+    if (last) return refuse('alreadyDone', { status: statusRef(claim.status), actor: last.actor.name, when: instantParam(ctx, last.at) });
   }
   return refuse('wrongStatus', { action: actionRef(type), status: statusRef(claim.status) });
 }
@@ -365,7 +364,7 @@ const TRANSITIONS: TransitionTable = {
     if (claim.dispute) return refuse('alreadyDisputed');
     const windowEnd = claim.deadlines.disputeWindowEnds;
     if (claim.disputeWindowClosedAt || !windowEnd || ctx.now.toISOString() >= windowEnd) {
-      return refuse('disputeWindowClosed', { date: windowEnd ? formatInstant(ctx, windowEnd) : '-' });
+      return refuse('disputeWindowClosed', { date: windowEnd ? instantParam(ctx, windowEnd) : '-' });
     }
     const justification = action.justification?.trim();
     const files = action.files ?? [];
@@ -451,7 +450,7 @@ function rejected(claim: Claim, reason: RejectionReason, comment: string | undef
 function notDueYet(ctx: DecideContext, due: string | undefined): { ok: false; refusal: Refusal } | undefined {
   // A timeout with no running deadline (data from before a deadline existed) is never due.
   if (!due) return refuse('notDueYet', { date: '-' });
-  return ctx.now.toISOString() < due ? refuse('notDueYet', { date: formatInstant(ctx, due) }) : undefined;
+  return ctx.now.toISOString() < due ? refuse('notDueYet', { date: instantParam(ctx, due) }) : undefined;
 }
 
 function withDeadlines(claim: Claim, deadlines: ClaimDeadlines): Claim {
@@ -528,29 +527,28 @@ function fieldList(errors: FieldError[]): string[] {
 }
 
 /**
- * A deadline as people read it. Deadlines are the local midnight that ends their last day; showing
- * that midnight would read as the next day, so the last minute of the day is shown.
+ * An instant for a person to read, as a message parameter: in the business calendar's (configured)
+ * time zone, written in the reader's locale when the message is rendered (`formatDateTime`). Messages
+ * built before their reader is known (refusals, the bilingual approval e-mail) carry these.
  */
-export function formatDeadline(ctx: Pick<TimeContext, 'calendar'>, iso: string, locale?: Locale): string {
-  return formatInstant(ctx, new Date(Date.parse(iso) - 60_000).toISOString(), locale);
+export function instantParam(ctx: Pick<TimeContext, 'calendar'>, iso: string): InstantParam {
+  return { instant: iso, timeZone: ctx.calendar.timeZone };
 }
 
-/** Formatters are costly to build and are reused: one per time zone. */
-const instantFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /**
- * "2026-11-30 23:59 (Europe/Berlin)": an instant in the business calendar's zone, for messages. With a
- * locale, in that locale's format ("Nov 30, 2026, 11:59 PM (Europe/Berlin)", "2026年11月30日 23:59（Europe/Berlin）").
+ * A deadline for a person to read, as a message parameter. Deadlines are the local midnight that ends
+ * their last day; showing that midnight would read as the next day, so the last minute of the day is shown.
  */
-export function formatInstant(ctx: Pick<TimeContext, 'calendar'>, iso: string, locale?: Locale): string {
-  const timeZone = ctx.calendar.timeZone;
-  if (locale) return formatDateTime(locale, timeZone, iso);
-  let format = instantFormatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    instantFormatters.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(iso));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone})`;
+export function deadlineParam(ctx: Pick<TimeContext, 'calendar'>, iso: string): InstantParam {
+  return instantParam(ctx, new Date(Date.parse(iso) - 60_000).toISOString());
+}
+
+/** An instant as text for a reader whose locale is known: "Nov 30, 2026, 11:59 PM (Europe/Berlin)", "2026年11月30日 23:59（Europe/Berlin）". */
+export function formatInstant(ctx: Pick<TimeContext, 'calendar'>, iso: string, locale: Locale): string {
+  return formatDateTime(locale, instantParam(ctx, iso));
+}
+
+/** A deadline as text for a reader whose locale is known (its last minute, as `deadlineParam`). */
+export function formatDeadline(ctx: Pick<TimeContext, 'calendar'>, iso: string, locale: Locale): string {
+  return formatDateTime(locale, deadlineParam(ctx, iso));
 }

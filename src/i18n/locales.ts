@@ -1,5 +1,8 @@
 import { enUS } from './strings.en-US';
 import { zhCN } from './strings.zh-CN';
+import { isInstantParam, localDateTime, type InstantParam } from './dates';
+
+export type { InstantParam } from './dates';
 
 export type MessageKey = keyof typeof enUS;
 export type Locale = 'en-US' | 'zh-CN';
@@ -12,8 +15,11 @@ export function resolveLocale(raw: string | undefined | null): Locale {
   return raw && raw.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en-US';
 }
 
-/** A list value is joined in the locale's way; a string "@key" is another message of the catalogue. */
-export type MessageParams = Record<string, string | number | readonly string[]>;
+/**
+ * A list value is joined in the locale's way; a string "@key" is another message of the catalogue; an
+ * InstantParam is a date and time, written in the locale's format and its own (configured) time zone.
+ */
+export type MessageParams = Record<string, string | number | readonly string[] | InstantParam>;
 
 /** Whole sentences with named placeholders: `{name}` is replaced, an unknown placeholder is left visible. */
 export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
@@ -22,12 +28,22 @@ export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): 
     if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
     const value = params[name];
     if (Array.isArray(value)) return value.map((v) => renderParam(locale, v)).join(locale === 'zh-CN' ? '、' : ', ');
-    return renderParam(locale, value as string | number);
+    return renderParam(locale, value as string | number | InstantParam);
   });
 }
 
+/**
+ * An instant as the locale's readers read it, in the instant's time zone: "Nov 30, 2026, 11:59 PM
+ * (Europe/Berlin)", "2026年11月30日 23:59（Europe/Berlin）". The one way dates are written for people,
+ * whether as a message parameter or on their own (a card's fact, a choice's title).
+ */
+export function formatDateTime(locale: Locale, at: InstantParam): string {
+  return t(locale, 'date.inZone', { date: localDateTime(locale, at.timeZone, at.instant), zone: at.timeZone });
+}
+
 // A parameter "@key" names another message (a status, a field label) rendered in the same locale.
-function renderParam(locale: Locale, value: string | number): string {
+function renderParam(locale: Locale, value: string | number | InstantParam): string {
+  if (isInstantParam(value)) return formatDateTime(locale, value);
   if (typeof value === 'string' && value.startsWith('@') && hasMessage(value.slice(1))) {
     return catalogues[locale][value.slice(1) as MessageKey];
   }

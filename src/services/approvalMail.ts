@@ -1,9 +1,9 @@
 import type { Claim } from '../domain/claim';
 import type { OutboxEntry } from '../domain/claimNotifications';
 import type { BusinessCalendar } from '../domain/businessCalendar';
-import { formatDeadline, formatInstant } from '../domain/claimLifecycle';
+import { deadlineParam, instantParam } from '../domain/claimLifecycle';
 import { productCatalogue } from '../domain/productCatalogue';
-import { t, type Locale, type MessageKey } from '../i18n/locales';
+import { formatDateTime, t, type InstantParam, type Locale, type MessageKey } from '../i18n/locales';
 import type { RosterStore } from '../storage/rosterStore';
 import type { ConsentLinks } from './consentTokens';
 import type { MailMessage } from './mailer';
@@ -25,10 +25,10 @@ export interface ApprovalMailDeps {
   consentLinks: Pick<ConsentLinks, 'linkFor' | 'linkDays'>;
 }
 
-/** One fact line: a label (a catalogue key) and the claim's value, shown as is, or a catalogue word (the solution area). */
+/** One fact line: a label (a catalogue key) and the claim's value, shown as is, or a catalogue word (the solution area), or an instant. */
 interface Fact {
   label: MessageKey;
-  value: string | string[] | { key: MessageKey };
+  value: string | string[] | { key: MessageKey } | InstantParam;
 }
 
 interface ApprovalFacts {
@@ -36,15 +36,17 @@ interface ApprovalFacts {
   partner: string;
   domain: string;
   facts: Fact[];
-  consentEnds?: string;
+  /** Instants stay data here: each language's section writes them in its own locale. */
+  consentEnds?: InstantParam;
   link: string;
-  linkExpires: string;
+  linkExpires: InstantParam;
 }
 
-/** A list as the language writes it; a catalogue word in the language; a claim value as it is. */
+/** A list as the language writes it; a catalogue word or an instant in the language; a claim value as it is. */
 function factValue(locale: Locale, value: Fact['value']): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.join(locale === 'zh-CN' ? '、' : ', ');
+  if ('instant' in value) return formatDateTime(locale, value);
   return t(locale, value.key);
 }
 
@@ -91,12 +93,12 @@ export class ApprovalMail {
       ...(f.subscriptions?.length ? [{ label: 'field.subscriptions' as const, value: f.subscriptions.map((s) => `${productName(s.productId)}: ${s.subscriptionId}`) }] : []),
       { label: 'field.customerDomain', value: f.customerDomain ?? '-' },
       { label: 'field.customerTenantId', value: f.customerTenantId ?? '-' },
-      { label: 'mail.approval.label.approvedAt', value: formatInstant(this.deps, approvedAt.toISOString()) },
+      { label: 'mail.approval.label.approvedAt', value: instantParam(this.deps, approvedAt.toISOString()) },
     ];
     // The consent period of this approval: on the claim while it runs, in the approval's history event after.
     const event = claim.history[entry.seq - 1];
     const consentEndsIso = claim.deadlines.consentEnds ?? (event?.changes.find((c) => c.field === 'deadlines.consentEnds')?.after as string | undefined);
-    const consentEnds = consentEndsIso ? formatDeadline(this.deps, consentEndsIso) : undefined;
+    const consentEnds = consentEndsIso ? deadlineParam(this.deps, consentEndsIso) : undefined;
     if (consentEnds) facts.push({ label: 'mail.approval.label.consentEnds', value: consentEnds });
     facts.push({ label: 'mail.approval.label.claimId', value: claim.id });
     return {
@@ -106,7 +108,7 @@ export class ApprovalMail {
       facts,
       ...(consentEnds ? { consentEnds } : {}),
       link: this.deps.consentLinks.linkFor(claim.id, entry.id, approvedAt),
-      linkExpires: formatInstant(this.deps, new Date(approvedAt.getTime() + this.deps.consentLinks.linkDays * DAY_MS).toISOString()),
+      linkExpires: instantParam(this.deps, new Date(approvedAt.getTime() + this.deps.consentLinks.linkDays * DAY_MS).toISOString()),
     };
   }
 

@@ -136,7 +136,8 @@ export function createConsentHandler(deps: ConsentDeps): PageHandler {
     }
   };
 
-  const facts = async (claim: Claim): Promise<ConsentFacts> => {
+  // The facts in the page's language: its dates in that locale's format, in the business calendar's zone.
+  const facts = async (claim: Claim, locale: Locale): Promise<ConsentFacts> => {
     const org = await deps.rosters.organisation(claim.orgId);
     const f = claim.fields;
     const productName = (id: string) => productCatalogue.find(id)?.name ?? id;
@@ -150,15 +151,15 @@ export function createConsentHandler(deps: ConsentDeps): PageHandler {
       subscriptions: (f.subscriptions ?? []).map((s) => ({ product: productName(s.productId), subscriptionId: s.subscriptionId })),
       customerDomain: f.customerDomain ?? '',
       customerTenantId: f.customerTenantId ?? '',
-      ...(claim.approval ? { approvedOn: formatInstant(ctx, claim.approval.at) } : {}),
+      ...(claim.approval ? { approvedOn: formatInstant(ctx, claim.approval.at, locale) } : {}),
       consent: claim.approval?.sentForEligibilityAt
         ? { kind: 'eligibility' }
         : claim.deadlines.consentEnds
-          ? { kind: 'open', endsOn: formatDeadline(ctx, claim.deadlines.consentEnds) }
+          ? { kind: 'open', endsOn: formatDeadline(ctx, claim.deadlines.consentEnds, locale) }
           : { kind: 'unknown' },
     };
   };
-  const when = (iso: string) => formatInstant({ calendar: deps.calendar }, iso);
+  const when = (iso: string, locale: Locale) => formatInstant({ calendar: deps.calendar }, iso, locale);
 
   const page = (locale: Locale, status: number, view: ConsentView, extraHeaders: Record<string, string> = {}): PageResponse => {
     const nonce = randomBytes(16).toString('base64');
@@ -196,14 +197,14 @@ export function createConsentHandler(deps: ConsentDeps): PageHandler {
   /** The page for a claim that can't be denied through this link: already denied, or no longer active. */
   const closed = async (locale: Locale, claim: Claim, state: Exclude<ConsentState, { kind: 'active' }>): Promise<PageResponse> =>
     state.kind === 'declined'
-      ? page(locale, 409, { kind: 'alreadyDenied', facts: await facts(claim), at: when(state.at) })
-      : page(locale, 409, { kind: 'inactive', facts: await facts(claim), status: claim.status });
+      ? page(locale, 409, { kind: 'alreadyDenied', facts: await facts(claim, locale), at: when(state.at, locale) })
+      : page(locale, 409, { kind: 'inactive', facts: await facts(claim, locale), status: claim.status });
 
   const formPage = async (locale: Locale, request: PageRequest, claim: Claim, token: string, status: number, extra: { comment?: string; confirmChecked?: boolean; errors?: FormErrors } = {}) => {
     const existing = cookie(request, CSRF_COOKIE);
     const value = existing && COOKIE_VALUE.test(existing) ? existing : randomBytes(32).toString('base64url');
     const setCookie = `${CSRF_COOKIE}=${value}; Path=/consent; HttpOnly; SameSite=Strict${request.secure ? '; Secure' : ''}`;
-    return page(locale, status, { kind: 'form', facts: await facts(claim), token, csrf: csrfFor(value, token), ...extra }, { 'Set-Cookie': setCookie });
+    return page(locale, status, { kind: 'form', facts: await facts(claim, locale), token, csrf: csrfFor(value, token), ...extra }, { 'Set-Cookie': setCookie });
   };
 
   const show = async (request: PageRequest, locale: Locale): Promise<PageResponse> => {
@@ -247,7 +248,7 @@ export function createConsentHandler(deps: ConsentDeps): PageHandler {
     const result = await deps.claimService.act(claim.id, { type: 'customerDecline', ...(comment ? { comment } : {}) }, customer, { actionId: consentActionId(nonce) }, claim.orgId);
     if (result.ok && !result.duplicate) {
       deps.log.info(`Consent: the customer contact of ${claim.id} denied consent; the claim is now ${result.claim.status} (Customer decline)`);
-      return page(locale, 200, { kind: 'denied', facts: await facts(result.claim), at: when(result.event.at) });
+      return page(locale, 200, { kind: 'denied', facts: await facts(result.claim, locale), at: when(result.event.at, locale) });
     }
     // Someone else got there first (the same link twice at once, another link, a withdrawal...): say how it stands now.
     const now = result.ok ? result.claim : (result.claim ?? (await deps.claimService.get(claim.id, claim.orgId)));
