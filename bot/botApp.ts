@@ -32,7 +32,7 @@ export interface BotApp {
  * NOTIFICATION_MAX_WAIT_MS, two claims at a time, so a burst of people acting is answered first.
  */
 const NOTIFICATION_WORK_AT_ONCE = 16;
-const NOTIFICATION_WORK_WHILE_BUSY = 2;
+const NOTIFICATION_WORK_WHILE_BUSY = 1;
 const NOTIFICATION_MAX_WAIT_MS = 5000;
 /** How long without turns counts as a quiet moment. */
 const QUIET_MS = 100;

@@ -20,9 +20,13 @@ export interface BotProcess {
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The product as `npm start` runs it (the build in dist/, made by `prebench`), or the echo bot baseline. */
+/**
+ * The product exactly as `npm start` runs it (its node flags and the build in dist/, made by `prebench`),
+ * read from package.json so the two can't drift; or the echo bot baseline.
+ */
+const ROOT_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const ENTRIES = {
-  product: ['dist/src/main.js'],
+  product: ROOT_PACKAGE.scripts.start.replace(/^node\s+/, '').split(/\s+/).filter((arg) => arg !== '--disable-warning=DEP0111'),
   echo: ['--import', 'tsx', 'test/bench/echoBot.ts'],
 } as const;
 

@@ -40,9 +40,14 @@ export function statsOf(result: LoadResult): LoadStats {
   };
 }
 
-export async function driveLoad(url: string, options: { connections: number; requests: number; warmUp?: number; steps: LoadStep[] }): Promise<LoadResult> {
+export async function driveLoad(
+  url: string,
+  options: { connections: number; requests: number; warmUp?: number; steps: LoadStep[]; settle?: () => Promise<void> },
+): Promise<LoadResult> {
   const warmUp = options.warmUp ?? options.connections * 2;
   if (warmUp > 0) await run(url, options.connections, warmUp, options.steps);
+  // What the warm-up left to do in the background (notifications) is not part of the measured turns.
+  await options.settle?.();
   return run(url, options.connections, options.requests, options.steps);
 }
 

@@ -14,7 +14,7 @@ import type { BotProcess } from './botProcess';
 import { driveLoad, statsOf, type LoadResult, type LoadStats } from './loadDriver';
 
 /** Turns per person before measuring: the first ones run cold code (JIT) and all arrive at once. */
-const WARM_UP_TURNS = 2;
+const WARM_UP_TURNS = 5;
 
 async function post(url: string, body: unknown): Promise<string> {
   const response = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -101,10 +101,14 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
       }))));
     }
     let next = 0;
+    const pending = async () => (await db.containers.timers.items.query<number>("SELECT VALUE COUNT(1) FROM c WHERE c.purpose.type = 'dispatch'").fetchAll()).resources[0] ?? 0;
     const result = await driveLoad(bot.url, {
       connections: reviewers.length,
       warmUp,
       requests: measured,
+      settle: async () => {
+        for (const started = Date.now(); (await pending()) > 0 && Date.now() - started < 30_000; ) await new Promise((resolve) => setTimeout(resolve, 100));
+      },
       steps: [{
         body: ({ connection }) => {
           const { id: claimId, version } = queue[next++];
@@ -123,7 +127,6 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
     const approved = row('Approve invoke (adaptiveCard/action)', 'p99 < 300 ms', (s) => s.p99 < 300, result);
     // The turns go first and the notification work follows: how long until every approval's work is done.
     const lastAnswer = Date.now();
-    const pending = async () => (await db.containers.timers.items.query<number>("SELECT VALUE COUNT(1) FROM c WHERE c.purpose.type = 'dispatch'").fetchAll()).resources[0] ?? 0;
     let left = await pending();
     const atEnd = left;
     while (left > 0 && Date.now() - lastAnswer < 120_000) {
