@@ -29,7 +29,7 @@ export interface BotApp {
 /**
  * Claims whose notification work runs at once in this instance: when no turn is in flight, enough to
  * keep Teams' limits busy; while turns are in flight, only work that has waited
- * NOTIFICATION_MAX_WAIT_MS, two claims at a time, so a burst of people acting is answered first.
+ * NOTIFICATION_MAX_WAIT_MS, one claim at a time, so a burst of people acting is answered first.
  */
 const NOTIFICATION_WORK_AT_ONCE = 16;
 const NOTIFICATION_WORK_WHILE_BUSY = 1;
