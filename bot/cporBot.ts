@@ -13,8 +13,9 @@ import type { AppServices } from '../src/services/appServices';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
 import type { Logger } from '../src/logger';
 import { render, resolveLocale, t } from '../src/i18n/locales';
-import { resolveIdentity, type Identity } from '../src/services/identity';
-import { saveConversationReference, tenantIdOf, typedText } from './conversationReferences';
+import type { Identity } from '../src/services/identity';
+import { identityOf } from './activityIdentity';
+import { saveConversationReference, typedText } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';
 import { helpCard } from './helpCard';
 import { welcomeCard } from './welcomeCard';
@@ -120,7 +121,7 @@ export class CporBot extends TeamsActivityHandler {
   }
 
   private identityOf(context: TurnContext): Promise<Identity> {
-    return resolveIdentity(this.services.rosters, { aadObjectId: context.activity.from?.aadObjectId, tenantId: tenantIdOf(context.activity) });
+    return identityOf(this.services.rosters, context.activity);
   }
 
   /** Universal Actions: a reviewer's button on a claim card. The card for that person is the answer. */

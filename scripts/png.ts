@@ -1,4 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
+import { crc32 } from '../src/services/zipWriter'; // PNG chunks use the same CRC-32 as ZIP
 
 /**
  * A small PNG reader and writer (ISO/IEC 15948, https://www.w3.org/TR/png/), enough to check the Teams app icons
@@ -169,21 +170,6 @@ export function alphaSummary(image: PngImage, whiteThreshold = 240): { transpare
   return { transparent, partial, opaque, visibleNotWhite };
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, body: Buffer): Buffer {
   const head = Buffer.alloc(8);

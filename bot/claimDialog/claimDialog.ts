@@ -8,11 +8,12 @@ import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { render, resolveLocale, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
-import { resolveIdentity, type Identity } from '../../src/services/identity';
+import type { Identity } from '../../src/services/identity';
+import { identityOf } from '../activityIdentity';
 import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
-import { tenantIdOf, typedText } from '../conversationReferences';
+import { typedText } from '../conversationReferences';
 import {
   formStep,
   formatBytes,
@@ -150,7 +151,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   }
 
   private identityOf(context: TurnContext): Promise<Identity> {
-    return resolveIdentity(this.services.rosters, { aadObjectId: context.activity.from?.aadObjectId, tenantId: tenantIdOf(context.activity) });
+    return identityOf(this.services.rosters, context.activity);
   }
 
   private async handle(turn: Turn): Promise<Outcome> {

@@ -11,6 +11,7 @@ import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
 import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
+import { partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
  * The cards of the chat commands: a page of claims (with Open buttons, paging and a filter form) and
@@ -119,7 +120,7 @@ export class ClaimCards {
       claimId: claim.id,
       orgId: claim.orgId,
       title: f.claimName ?? claim.id,
-      subtitle: t(locale, 'partner.subtitle', { claimId: claim.id, domain: f.customerDomain ?? '-', status: `@status.${claim.status}` }),
+      subtitle: subtitleOf(claim, locale),
       notice: partner ? this.nextStep(claim, deadlines, locale) : '',
       facts,
       deadlines: deadlines.map((d) => ({ title: t(locale, `review.deadline.${d.name}` as MessageKey), value: this.deadlineText(d, locale) })),
@@ -140,15 +141,7 @@ export class ClaimCards {
       labels: {
         deadlines: t(locale, 'claimCard.label.deadlines'),
         timeline: t(locale, 'claimCard.label.timeline'),
-        reply: t(locale, 'partner.label.reply'),
-        replyLabel: t(locale, 'partner.label.replyLabel'),
-        replyRequired: t(locale, 'partner.label.replyRequired'),
-        send: t(locale, 'partner.label.send'),
-        edit: t(locale, 'partner.label.edit'),
-        resubmit: t(locale, 'partner.label.resubmit'),
-        dispute: t(locale, 'partner.label.dispute'),
-        newClaimFrom: t(locale, 'partner.label.newClaimFrom'),
-        withdraw: t(locale, 'partner.label.withdraw'),
+        ...partnerStepLabels(locale),
         continueDraft: t(locale, 'claimCard.label.continueDraft'),
         review: t(locale, 'claimCard.label.review'),
         history: t(locale, 'claimCard.label.history'),

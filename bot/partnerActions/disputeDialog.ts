@@ -5,9 +5,10 @@ import { decide, formatDeadline, formatInstant } from '../../src/domain/claimLif
 import { render, resolveLocale, t, type Locale } from '../../src/i18n/locales';
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
-import { resolveIdentity, type Identity } from '../../src/services/identity';
+import type { Identity } from '../../src/services/identity';
+import { identityOf } from '../activityIdentity';
 import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
-import { tenantIdOf, typedText } from '../conversationReferences';
+import { typedText } from '../conversationReferences';
 import { formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
 import { takePoeFiles } from '../poeUploads';
 import { disputeClosedCard, partnerActionCard } from './partnerActionCards';
@@ -150,7 +151,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
   }
 
   private async partnerOf(context: TurnContext): Promise<Partner | undefined> {
-    const identity = await resolveIdentity(this.services.rosters, { aadObjectId: context.activity.from?.aadObjectId, tenantId: tenantIdOf(context.activity) });
+    const identity = await identityOf(this.services.rosters, context.activity);
     return identity.kind === 'partner' ? identity : undefined;
   }
 

@@ -23,8 +23,24 @@ interface PartnerActionView {
   actions: ActionButton[];
 }
 
+/** The line under a partner card's title: claim id, customer domain, status. */
 export function subtitleOf(claim: Claim, locale: Locale): string {
   return t(locale, 'partner.subtitle', { claimId: claim.id, domain: claim.fields.customerDomain ?? '-', status: `@status.${claim.status}` });
+}
+
+/** The titles of a partner's step buttons (reply, edit, resubmit, dispute, withdraw...), on notices and status cards alike. */
+export function partnerStepLabels(locale: Locale) {
+  return {
+    reply: t(locale, 'partner.label.reply'),
+    replyLabel: t(locale, 'partner.label.replyLabel'),
+    replyRequired: t(locale, 'partner.label.replyRequired'),
+    send: t(locale, 'partner.label.send'),
+    edit: t(locale, 'partner.label.edit'),
+    resubmit: t(locale, 'partner.label.resubmit'),
+    dispute: t(locale, 'partner.label.dispute'),
+    newClaimFrom: t(locale, 'partner.label.newClaimFrom'),
+    withdraw: t(locale, 'partner.label.withdraw'),
+  };
 }
 
 export function partnerActionCard(claim: Claim, locale: Locale, view: PartnerActionView): AdaptiveCardJson {

@@ -7,6 +7,7 @@ import { partnerSteps } from '../../src/domain/partnerSteps';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
 import { reminderDeadline } from '../../src/domain/claimTimers';
+import { partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
  * What a claim's partner users read in their 1:1 chat about a change of their claim: a comment with a
@@ -48,22 +49,12 @@ export class PartnerNotifier {
     return renderCard('partnerNotice', {
       claimId: claim.id,
       title,
-      subtitle: t(locale, 'partner.subtitle', { claimId: claim.id, domain: claim.fields.customerDomain ?? '-', status: `@status.${claim.status}` }),
+      subtitle: subtitleOf(claim, locale),
       lines,
       quote: event.comment ?? '',
       // What any claiming partner user may do now (the lifecycle's rules, shared with the claim status card).
       can: partnerSteps(claim, partner, this.services.claimService.timeContext()),
-      labels: {
-        reply: t(locale, 'partner.label.reply'),
-        replyLabel: t(locale, 'partner.label.replyLabel'),
-        replyRequired: t(locale, 'partner.label.replyRequired'),
-        send: t(locale, 'partner.label.send'),
-        edit: t(locale, 'partner.label.edit'),
-        resubmit: t(locale, 'partner.label.resubmit'),
-        dispute: t(locale, 'partner.label.dispute'),
-        newClaimFrom: t(locale, 'partner.label.newClaimFrom'),
-        withdraw: t(locale, 'partner.label.withdraw'),
-      },
+      labels: partnerStepLabels(locale),
     });
   }
 

@@ -1,17 +1,10 @@
 import { CosmosDatabase } from '../../src/storage/cosmosDatabase';
-import { ClaimStore } from '../../src/storage/claimStore';
-import { AssociationStore } from '../../src/storage/associationStore';
-import { RosterStore } from '../../src/storage/rosterStore';
-import { ClaimService } from '../../src/services/claimService';
-import { TenantClaimIndex } from '../../src/storage/tenantClaimIndex';
-import { BusinessCalendar } from '../../src/domain/businessCalendar';
-import { DEFAULT_DEADLINE_POLICY } from '../../src/domain/deadlinePolicy';
-import { systemClock } from '../../src/clock';
 import type { Actor } from '../../src/domain/actors';
 import { personalMessage, PARTNER_TENANT, REVIEWER_TENANT } from '../support/activities';
 import type { BenchRow } from './benchTable';
 import type { BotProcess } from './botProcess';
 import { driveLoad, statsOf, type LoadResult, type LoadStats } from './loadDriver';
+import { BENCH_PARTNER, benchClaimService, submittedClaim } from './benchClaims';
 
 /** Turns per person before measuring: the first ones run cold code (JIT) and all arrive at once. */
 const WARM_UP_TURNS = 5;
@@ -74,41 +67,33 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
   const warmUp = reviewers.length * WARM_UP_TURNS;
   const measured = reviewers.length * claimsPerReviewer;
   try {
-    const claims = new ClaimStore(db.containers.claims);
-    const service = new ClaimService({
-      claims, associations: new AssociationStore(db.containers.associations), rosters: new RosterStore(db.containers.rosters), tenantIndex: new TenantClaimIndex(db.containers.tenantIndex),
-      clock: systemClock, calendar: new BusinessCalendar({ timeZone: 'UTC', holidays: [] }), policy: DEFAULT_DEADLINE_POLICY,
-    });
-    const partner: Actor = { kind: 'partner', id: 'a1b2c3d4-0001-4000-8000-000000000001', name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+    const service = benchClaimService(db);
+    const partner = BENCH_PARTNER;
     const seedReviewer: Actor = { kind: 'reviewer', id: reviewers[0], name: 'Bench Reviewer 0' };
     const queue: { id: string; version: number }[] = [];
     // Seeded ten at a time: the bot is idle meanwhile, and this is not what is measured.
     for (let n = 0; n < warmUp + measured; n += 10) {
       queue.push(...(await Promise.all(Array.from({ length: Math.min(10, warmUp + measured - n) }, async (_, k) => {
         const i = n + k;
-        const draft = await service.createDraft(partner, {
-          mpnId: '4412345', customerDomain: `bench${i}.example`, customerTenantId: `dddddddd-0000-4000-8000-${String(i).padStart(12, '0')}`,
-          solutionArea: 'Microsoft365', activity: 'Usage', claimName: `Bench claim ${i}`, products: ['teams', 'exchange-online'],
-          customerContact: { name: 'Dana', title: 'CIO', email: 'dana@bench.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
-        });
-        if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-        const id = draft.claim.id;
-        await service.act(id, { type: 'addPoe', files: [{ id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1000, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: partner.id, name: partner.name } }] }, partner, {}, partner.orgId);
-        await service.act(id, { type: 'submit' }, partner, {}, partner.orgId);
+        const { id } = await submittedClaim(service, { customerDomain: `bench${i}.example`, customerTenantId: `dddddddd-0000-4000-8000-${String(i).padStart(12, '0')}`, claimName: `Bench claim ${i}` });
         const started = await service.act(id, { type: 'startReview' }, seedReviewer, {}, partner.orgId);
         if (!started.ok) throw new Error(JSON.stringify(started.refusal));
         return { id, version: started.claim.version };
       }))));
     }
     let next = 0;
+    // Claims whose notification work is not done yet: their dispatch timers are still there.
     const pending = async () => (await db.containers.timers.items.query<number>("SELECT VALUE COUNT(1) FROM c WHERE c.purpose.type = 'dispatch'").fetchAll()).resources[0] ?? 0;
+    const settled = async (withinMs: number): Promise<number> => {
+      let left = await pending();
+      for (const started = Date.now(); left > 0 && Date.now() - started < withinMs; left = await pending()) await new Promise((resolve) => setTimeout(resolve, 100));
+      return left;
+    };
     const result = await driveLoad(bot.url, {
       connections: reviewers.length,
       warmUp,
       requests: measured,
-      settle: async () => {
-        for (const started = Date.now(); (await pending()) > 0 && Date.now() - started < 30_000; ) await new Promise((resolve) => setTimeout(resolve, 100));
-      },
+      settle: async () => void (await settled(30_000)),
       steps: [{
         body: ({ connection }) => {
           const { id: claimId, version } = queue[next++];
@@ -127,12 +112,8 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
     const approved = row('Approve invoke (adaptiveCard/action)', 'p99 < 300 ms', (s) => s.p99 < 300, result);
     // The turns go first and the notification work follows: how long until every approval's work is done.
     const lastAnswer = Date.now();
-    let left = await pending();
-    const atEnd = left;
-    while (left > 0 && Date.now() - lastAnswer < 120_000) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      left = await pending();
-    }
+    const atEnd = await pending();
+    const left = await settled(120_000);
     approved.note = left
       ? `${left} of the approvals' notification work still pending 120 s after the last approval`
       : `notification work of all ${warmUp + measured} approvals done ${((Date.now() - lastAnswer) / 1000).toFixed(1)} s after the last approval (${atEnd} claims were waiting then)`;
@@ -182,24 +163,10 @@ export async function statusScenario(bot: BotProcess, partners: string[], reques
 async function seedPartnerClaims(bot: BotProcess, count: number): Promise<string[]> {
   const db = await CosmosDatabase.open({ endpoint: bot.cosmosEndpoint, key: 'unused', database: 'cpor', embedded: true });
   try {
-    const service = new ClaimService({
-      claims: new ClaimStore(db.containers.claims), associations: new AssociationStore(db.containers.associations), rosters: new RosterStore(db.containers.rosters), tenantIndex: new TenantClaimIndex(db.containers.tenantIndex),
-      clock: systemClock, calendar: new BusinessCalendar({ timeZone: 'UTC', holidays: [] }), policy: DEFAULT_DEADLINE_POLICY,
-    });
-    const partner: Actor = { kind: 'partner', id: 'a1b2c3d4-0001-4000-8000-000000000001', name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+    const service = benchClaimService(db);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const draft = await service.createDraft(partner, {
-        mpnId: '4412345', customerDomain: `status${i}.example`, customerTenantId: `eeeeeeee-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        solutionArea: 'Microsoft365', activity: 'Usage', claimName: `Status claim ${i}`, products: ['teams', 'exchange-online'],
-        customerContact: { name: 'Dana', title: 'CIO', email: 'dana@bench.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
-      });
-      if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-      const id = draft.claim.id;
-      await service.act(id, { type: 'addPoe', files: [{ id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1000, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: partner.id, name: partner.name } }] }, partner, {}, partner.orgId);
-      const submitted = await service.act(id, { type: 'submit' }, partner, {}, partner.orgId);
-      if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
-      ids.push(id);
+      ids.push((await submittedClaim(service, { customerDomain: `status${i}.example`, customerTenantId: `eeeeeeee-0000-4000-8000-${String(i).padStart(12, '0')}`, claimName: `Status claim ${i}` })).id);
     }
     return ids;
   } finally {

@@ -12,6 +12,7 @@ import { startEmbeddedBlob } from '../../src/storage/embeddedBlob';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/storage/embeddedCosmos';
 import { timerDocOf, type TimerDoc } from '../../src/storage/timerStore';
 import { printGrid } from './benchTable';
+import { BENCH_PARTNER, submittedClaim } from './benchClaims';
 
 /**
  * The sweep's scaling: one sweep with 100 due timers (approved claims whose consent period has just
@@ -83,20 +84,12 @@ async function oneSweep(cosmos: EmbeddedCosmos, blobConnectionString: string, si
 
 /** Claims approved through the service (real documents, real history), their consent period running. */
 async function approvedClaims(services: Awaited<ReturnType<typeof openServices>>, count: number): Promise<Claim[]> {
-  const partner: Actor = { kind: 'partner', id: 'a1b2c3d4-0001-4000-8000-000000000001', name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+  const partner = BENCH_PARTNER;
   const reviewer: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0001-4000-8000-000000000001', name: 'Riley Reviewer' };
   const svc = services.claimService;
   const claims: Claim[] = [];
   const approveOne = async (i: number) => {
-    const draft = await svc.createDraft(partner, {
-      mpnId: '4412345', customerDomain: `sweep${i}.example`, customerTenantId: `ffffffff-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      solutionArea: 'Microsoft365', activity: 'Usage', claimName: `Sweep claim ${i}`, products: ['teams'],
-      customerContact: { name: 'Dana', title: 'CIO', email: 'dana@sweep.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
-    });
-    if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-    const id = draft.claim.id;
-    await svc.act(id, { type: 'addPoe', files: [{ id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1000, sha256: 'x', uploadedAt: APPROVED_AT, uploadedBy: { kind: 'partner', id: partner.id, name: partner.name } }] }, partner, {}, partner.orgId);
-    await svc.act(id, { type: 'submit' }, partner, {}, partner.orgId);
+    const { id } = await submittedClaim(svc, { customerDomain: `sweep${i}.example`, customerTenantId: `ffffffff-0000-4000-8000-${String(i).padStart(12, '0')}`, claimName: `Sweep claim ${i}`, products: ['teams'] }, APPROVED_AT);
     await svc.act(id, { type: 'startReview' }, reviewer, {}, partner.orgId);
     const approved = await svc.act(id, { type: 'approve' }, reviewer, {}, partner.orgId);
     if (!approved.ok) throw new Error(JSON.stringify(approved.refusal));

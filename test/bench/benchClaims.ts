@@ -1,0 +1,44 @@
+import { systemClock } from '../../src/clock';
+import type { Actor } from '../../src/domain/actors';
+import { BusinessCalendar } from '../../src/domain/businessCalendar';
+import type { Claim } from '../../src/domain/claim';
+import { DEFAULT_DEADLINE_POLICY } from '../../src/domain/deadlinePolicy';
+import { ClaimService } from '../../src/services/claimService';
+import { AssociationStore } from '../../src/storage/associationStore';
+import { ClaimStore } from '../../src/storage/claimStore';
+import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';
+import { RosterStore } from '../../src/storage/rosterStore';
+import { TenantClaimIndex } from '../../src/storage/tenantClaimIndex';
+
+/** Claims the benchmarks seed through the core: the demo roster's Fabrikam Global admin submits them. */
+
+export const BENCH_PARTNER: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: 'a1b2c3d4-0001-4000-8000-000000000001', name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+
+/** A claim service straight on the bot's database (seeding happens outside the measured turns). */
+export function benchClaimService(db: CosmosDatabase): ClaimService {
+  return new ClaimService({
+    claims: new ClaimStore(db.containers.claims), associations: new AssociationStore(db.containers.associations), rosters: new RosterStore(db.containers.rosters), tenantIndex: new TenantClaimIndex(db.containers.tenantIndex),
+    clock: systemClock, calendar: new BusinessCalendar({ timeZone: 'UTC', holidays: [] }), policy: DEFAULT_DEADLINE_POLICY,
+  });
+}
+
+/** A Microsoft 365 usage claim with one PoE file, submitted; `fields` names the customer and the claim. */
+export async function submittedClaim(
+  service: ClaimService,
+  fields: { customerDomain: string; customerTenantId: string; claimName: string; products?: string[] },
+  uploadedAt = new Date().toISOString(),
+): Promise<Claim> {
+  const partner = BENCH_PARTNER;
+  const draft = await service.createDraft(partner, {
+    mpnId: '4412345', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams', 'exchange-online'],
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@bench.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    ...fields,
+  });
+  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
+  const id = draft.claim.id;
+  const file = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1000, sha256: 'x', uploadedAt, uploadedBy: { kind: 'partner' as const, id: partner.id, name: partner.name } };
+  await service.act(id, { type: 'addPoe', files: [file] }, partner, {}, partner.orgId);
+  const submitted = await service.act(id, { type: 'submit' }, partner, {}, partner.orgId);
+  if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
+  return submitted.claim;
+}
