@@ -34,10 +34,14 @@ export class BackgroundTasks {
   private readonly concurrency: number;
   private readonly maxWaitMs: number;
 
-  constructor(private readonly log: Logger, private readonly options: BackgroundTaskOptions = {}) {
-    this.options = { ...options };
+  private readonly busyConcurrency: number;
+  private busy?: () => boolean;
+
+  constructor(private readonly log: Logger, options: BackgroundTaskOptions = {}) {
     this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
+    this.busyConcurrency = Math.min(this.concurrency, options.busyConcurrency ?? 2);
     this.maxWaitMs = options.maxWaitMs ?? 5000;
+    this.busy = options.busy;
   }
 
   /** Tasks waiting for a free slot (for logs and tests). */
@@ -55,7 +59,7 @@ export class BackgroundTasks {
 
   /** Gives way to people's turns from now on (for lanes made before the bot that knows about turns). */
   yieldTo(busy: () => boolean): void {
-    this.options.busy = busy;
+    this.busy = busy;
   }
 
   /** Called when people's turns have finished: waiting work may start now, or after `afterMs` if still quiet. */
@@ -86,8 +90,8 @@ export class BackgroundTasks {
 
   private next(force = false): void {
     while (this.queue.length) {
-      const busy = !force && Boolean(this.options.busy?.());
-      if (this.active >= (busy ? Math.min(this.concurrency, this.options.busyConcurrency ?? 2) : this.concurrency)) return;
+      const busy = !force && Boolean(this.busy?.());
+      if (this.active >= (busy ? this.busyConcurrency : this.concurrency)) return;
       const oldest = this.queue[0];
       if (busy && Date.now() - oldest.queuedAt < this.maxWaitMs) {
         this.wakeAt(oldest.queuedAt + this.maxWaitMs);
