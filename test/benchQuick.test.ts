@@ -23,7 +23,7 @@ test('the quick benchmark prints every table: notifications, turns against the e
   // Notifications: time against the minimum Teams' limits allow, none lost, none twice.
   expect(row('200 notifications to 40 conversations')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
   // Turns: each path with its throughput, its share of the echo bot's, and p50/p95/p99.
-  for (const path of ['echo bot (baseline)', 'Approve invoke (adaptiveCard/action)', 'claim <id> status turn', 'dialog step turn']) {
+  for (const path of ['echo bot (baseline)', 'Approve invoke (adaptiveCard/action)', 'claim <id> status turn', '"my claims" list turn', 'dialog step turn']) {
     expect(row(path)).toMatch(/\| \d+ +\| (-|\d+%) +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d +\|/);
   }
   expect(row('claim <id> status turn')).toContain('>= 50% of echo, p99 < 300 ms');

@@ -1,7 +1,7 @@
 import { startBotProcess } from './botProcess';
 import { benchRoster } from './benchRoster';
 import { printGrid, printTable, type BenchRow } from './benchTable';
-import { approveScenario, dialogStepScenario, echoScenario, statusScenario } from './scenarios';
+import { approveScenario, dialogStepScenario, echoScenario, myClaimsScenario, statusScenario } from './scenarios';
 import { notificationScenario, printNotificationTable } from './notificationBench';
 import { printSweepTable, sweepScenario } from './sweepBench';
 
@@ -9,8 +9,8 @@ import { printSweepTable, sweepScenario } from './sweepBench';
  * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own ceiling in the
  * same run (a bare echo bot on the same restify + CloudAdapter setup), with 20 connections at once; the
  * product runs in its own process as `npm start` runs it. `-- --quick` is a smoke run of every part in
- * under a minute; `-- --only=notifications,turns,sweep` runs some parts (`turns` is echo, approve, status
- * and dialog, which can also be named one by one).
+ * under a minute; `-- --only=notifications,turns,sweep` runs some parts (`turns` is echo, approve, status,
+ * list and dialog, which can also be named one by one).
  */
 const CONNECTIONS = 20;
 const RSS_TARGET_MB = 300;
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
 
   const turn = (part: string) => runs('turns') || runs(part);
-  if (turn('echo') || turn('approve') || turn('status') || turn('dialog')) {
+  if (['echo', 'approve', 'status', 'list', 'dialog'].some(turn)) {
     const rows: BenchRow[] = [];
     const echoBot = await startBotProcess({}, 'echo');
     try {
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       // is the timers, the outbox and the delivery records, not 20 chats each (the notification row measures sends).
       if (turn('approve')) rows.push(await approveScenario(bot, roster.reviewers, quick ? 3 : 25));
       if (turn('status')) rows.push(await statusScenario(bot, roster.partners, quick ? 200 : 2000));
+      if (turn('list')) rows.push(await myClaimsScenario(bot, roster.partners, quick ? 100 : 1000));
       if (turn('dialog')) rows.push(await dialogStepScenario(bot, roster.partners, quick ? 10 : 60));
     } finally {
       const echo = rows[0].turnsPerSecond;

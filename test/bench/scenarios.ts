@@ -159,6 +159,28 @@ export async function statusScenario(bot: BotProcess, partners: string[], reques
   return row('claim <id> status turn', '>= 50% of echo, p99 < 300 ms', (s) => s.p99 < 300, result);
 }
 
+/**
+ * "my claims" turns: partners ask for the first page of their organisation's claims, newest first (one
+ * single-partition query for ten rows, their running deadlines, the list card), over HTTP with expectReplies.
+ */
+export async function myClaimsScenario(bot: BotProcess, partners: string[], requests: number): Promise<BenchRow> {
+  await seedPartnerClaims(bot, 20);
+  const result = await driveLoad(bot.url, {
+    connections: partners.length,
+    requests,
+    steps: [{
+      body: ({ connection }) => {
+        const aad = partners[connection % partners.length];
+        return { ...personalMessage('my claims', { aadObjectId: aad }), conversation: { id: `a:bench-list-${connection}`, conversationType: 'personal', tenantId: PARTNER_TENANT }, deliveryMode: 'expectReplies' };
+      },
+      // A page of ten claims with their Open buttons, not an empty list or a refusal.
+      expect: (text) => text.includes('AdaptiveCard') && (text.match(/"claim CL-[0-9A-Z]{8}"/g) ?? []).length === 10,
+    }],
+  });
+  if (result.failures.length) throw new Error(`${result.failures.length} "my claims" turns failed, e.g. ${result.failures[0]}`);
+  return row('"my claims" list turn', 'p99 < 300 ms', (s) => s.p99 < 300, result);
+}
+
 /** Submitted claims of the bench partners' organisation, seeded through the core into the bot's database. */
 async function seedPartnerClaims(bot: BotProcess, count: number): Promise<string[]> {
   const db = await CosmosDatabase.open({ endpoint: bot.cosmosEndpoint, key: 'unused', database: 'cpor', embedded: true });
