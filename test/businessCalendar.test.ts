@@ -64,6 +64,22 @@ describe('business calendar', () => {
     expect(utc.daysLeft(new Date('2026-11-10T00:00:00Z'), deadline, 'businessDays')).toBe(0);
   });
 
+  test('the local date of an instant is the one a wall clock in that zone shows, around midnight and DST changes, in half-hour and 45-minute zones too', () => {
+    const zones = ['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns'];
+    // Every 37 minutes through 2026 and 2027 (both DST changes of each zone, every hour of the day).
+    const start = Date.UTC(2026, 0, 1), end = Date.UTC(2028, 0, 1), step = 37 * 60_000;
+    for (const timeZone of zones) {
+      const calendar = new BusinessCalendar({ timeZone, holidays: [] });
+      const wallClock = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      const wrong: string[] = [];
+      for (let t = start; t < end && wrong.length < 3; t += step) {
+        const instant = new Date(t);
+        if (calendar.localDateOf(instant) !== wallClock.format(instant)) wrong.push(`${instant.toISOString()}: ${calendar.localDateOf(instant)}, wall clock ${wallClock.format(instant)}`);
+      }
+      expect({ timeZone, wrong }).toEqual({ timeZone, wrong: [] });
+    }
+  });
+
   test('bad configuration is refused', () => {
     expect(() => new BusinessCalendar({ timeZone: 'Mars/Olympus', holidays: [] })).toThrow(/time zone/);
     expect(() => new BusinessCalendar({ timeZone: 'UTC', holidays: ['2026-02-30'] })).toThrow(/YYYY-MM-DD/);

@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 
 /**
  * Business-day arithmetic in the configured time zone. A deadline "n days after" an instant is the
@@ -47,6 +47,11 @@ function addDays(d: LocalDate, n: number): LocalDate {
   return { year: u.getUTCFullYear(), month: u.getUTCMonth() + 1, day: u.getUTCDate() };
 }
 
+/** A number that orders local dates as the calendar does (20261130 for 2026-11-30). */
+function dateOrder(d: LocalDate): number {
+  return d.year * 10000 + d.month * 100 + d.day;
+}
+
 function weekday(d: LocalDate): number {
   return new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
 }
@@ -70,9 +75,7 @@ export class BusinessCalendar {
   }
 
   isBusinessDay(localDate: string): boolean {
-    const d = this.parse(localDate);
-    const wd = weekday(d);
-    return wd !== 0 && wd !== 6 && !this.holidays.has(localDate);
+    return this.isBusinessDate(this.parse(localDate));
   }
 
   /** The instant at which a local date begins (local midnight, DST-aware). */
@@ -88,7 +91,7 @@ export class BusinessCalendar {
     let counted = 0;
     while (counted < count.amount) {
       day = addDays(day, 1);
-      if (count.unit === 'days' || this.isBusinessDay(formatLocalDate(day))) counted += 1;
+      if (this.counts(day, count.unit)) counted += 1;
     }
     return this.startOfLocalDate(formatLocalDate(addDays(day, 1)));
   }
@@ -103,7 +106,7 @@ export class BusinessCalendar {
     let counted = 0;
     while (counted < count.amount) {
       day = addDays(day, -1);
-      if (count.unit === 'days' || this.isBusinessDay(formatLocalDate(day))) counted += 1;
+      if (this.counts(day, count.unit)) counted += 1;
     }
     return this.startOfLocalDate(formatLocalDate(addDays(day, 1)));
   }
@@ -115,19 +118,30 @@ export class BusinessCalendar {
   daysLeft(now: Date, deadline: Date, unit: DayCount['unit']): number {
     if (deadline.getTime() <= now.getTime()) return 0;
     let day = this.toLocal(now);
-    const last = formatLocalDate(addDays(this.toLocal(deadline), -1));
+    const last = dateOrder(addDays(this.toLocal(deadline), -1));
     let left = 0;
     for (;;) {
-      const iso = formatLocalDate(day);
-      if (unit === 'days' || this.isBusinessDay(iso)) left += 1;
-      if (iso >= last) return left;
+      if (this.counts(day, unit)) left += 1;
+      if (dateOrder(day) >= last) return left;
       day = addDays(day, 1);
     }
   }
 
+  /** Whether a local date counts in a day count of this unit (lists and cards ask this for every day left, so no string parsing here). */
+  private counts(d: LocalDate, unit: DayCount['unit']): boolean {
+    return unit === 'days' || this.isBusinessDate(d);
+  }
+
+  private isBusinessDate(d: LocalDate): boolean {
+    const wd = weekday(d);
+    return wd !== 0 && wd !== 6 && !this.holidays.has(formatLocalDate(d));
+  }
+
   private toLocal(instant: Date): LocalDate {
-    const z = new TZDate(instant.getTime(), this.config.timeZone);
-    return { year: z.getFullYear(), month: z.getMonth() + 1, day: z.getDate() };
+    // The zone's wall clock at that instant: the instant moved by the zone's offset then, read as UTC
+    // (one offset lookup; a TZDate would make several, and cards ask this for every deadline they show).
+    const local = new Date(instant.getTime() + tzOffset(this.config.timeZone, instant) * 60_000);
+    return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
   }
 
   private parse(localDate: string): LocalDate {

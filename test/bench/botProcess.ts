@@ -25,9 +25,11 @@ const ROOT = join(__dirname, '..', '..');
  * read from package.json so the two can't drift; or the echo bot baseline.
  */
 const ROOT_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const START = ROOT_PACKAGE.scripts.start.replace(/^node\s+/, '').split(/\s+/).filter((arg) => arg !== '--disable-warning=DEP0111');
 const ENTRIES = {
-  product: ROOT_PACKAGE.scripts.start.replace(/^node\s+/, '').split(/\s+/).filter((arg) => arg !== '--disable-warning=DEP0111'),
-  echo: ['--import', 'tsx', 'test/bench/echoBot.ts'],
+  product: START,
+  // The baseline runs as the product does: compiled by `prebench` (tsconfig.bench.json), with `npm start`'s node flags.
+  echo: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js'],
 } as const;
 
 export async function startBotProcess(env: Record<string, string>, entry: keyof typeof ENTRIES = 'product'): Promise<BotProcess> {
