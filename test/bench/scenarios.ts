@@ -143,20 +143,12 @@ export async function echoScenario(bot: BotProcess, connections: number, request
 export async function statusScenario(bot: BotProcess, partners: string[], requests: number): Promise<BenchRow> {
   const claimIds = await seedPartnerClaims(bot, 20);
   let n = 0;
-  const result = await driveLoad(bot.url, {
-    connections: partners.length,
-    requests,
-    steps: [{
-      body: ({ connection }) => {
-        const claimId = claimIds[n++ % claimIds.length];
-        const aad = partners[connection % partners.length];
-        return { ...personalMessage(`claim ${claimId}`, { aadObjectId: aad }), conversation: { id: `a:bench-status-${connection}`, conversationType: 'personal', tenantId: PARTNER_TENANT }, deliveryMode: 'expectReplies' };
-      },
-      expect: (text) => text.includes('AdaptiveCard') && /CL-[0-9A-Z]{8}/.test(text),
-    }],
+  return partnerQuestionScenario(bot, partners, requests, {
+    name: 'claim <id> status turn',
+    target: '>= 50% of echo, p99 < 300 ms',
+    text: () => `claim ${claimIds[n++ % claimIds.length]}`,
+    expect: (text) => text.includes('AdaptiveCard') && /CL-[0-9A-Z]{8}/.test(text),
   });
-  if (result.failures.length) throw new Error(`${result.failures.length} status turns failed, e.g. ${result.failures[0]}`);
-  return row('claim <id> status turn', '>= 50% of echo, p99 < 300 ms', (s) => s.p99 < 300, result);
 }
 
 /**
@@ -165,20 +157,36 @@ export async function statusScenario(bot: BotProcess, partners: string[], reques
  */
 export async function myClaimsScenario(bot: BotProcess, partners: string[], requests: number): Promise<BenchRow> {
   await seedPartnerClaims(bot, 20);
+  return partnerQuestionScenario(bot, partners, requests, {
+    name: '"my claims" list turn',
+    target: 'p99 < 300 ms',
+    text: () => 'my claims',
+    // A page of ten claims with their Open buttons, not an empty list or a refusal.
+    expect: (text) => text.includes('AdaptiveCard') && (text.match(/"claim CL-[0-9A-Z]{8}"/g) ?? []).length === 10,
+  });
+}
+
+/** Partners type a question in their 1:1 chats (one chat per connection, expectReplies); every row's p99 target is 300 ms. */
+async function partnerQuestionScenario(
+  bot: BotProcess,
+  partners: string[],
+  requests: number,
+  question: { name: string; target: string; text: () => string; expect: (text: string) => boolean },
+): Promise<BenchRow> {
   const result = await driveLoad(bot.url, {
     connections: partners.length,
     requests,
     steps: [{
-      body: ({ connection }) => {
-        const aad = partners[connection % partners.length];
-        return { ...personalMessage('my claims', { aadObjectId: aad }), conversation: { id: `a:bench-list-${connection}`, conversationType: 'personal', tenantId: PARTNER_TENANT }, deliveryMode: 'expectReplies' };
-      },
-      // A page of ten claims with their Open buttons, not an empty list or a refusal.
-      expect: (text) => text.includes('AdaptiveCard') && (text.match(/"claim CL-[0-9A-Z]{8}"/g) ?? []).length === 10,
+      body: ({ connection }) => ({
+        ...personalMessage(question.text(), { aadObjectId: partners[connection % partners.length] }),
+        conversation: { id: `a:bench-question-${connection}`, conversationType: 'personal', tenantId: PARTNER_TENANT },
+        deliveryMode: 'expectReplies',
+      }),
+      expect: question.expect,
     }],
   });
-  if (result.failures.length) throw new Error(`${result.failures.length} "my claims" turns failed, e.g. ${result.failures[0]}`);
-  return row('"my claims" list turn', 'p99 < 300 ms', (s) => s.p99 < 300, result);
+  if (result.failures.length) throw new Error(`${result.failures.length} ${question.name}s failed, e.g. ${result.failures[0]}`);
+  return row(question.name, question.target, (s) => s.p99 < 300, result);
 }
 
 /** Submitted claims of the bench partners' organisation, seeded through the core into the bot's database. */
