@@ -65,6 +65,31 @@ describe('claim store', () => {
     expect(final.version).toBe(claim.version + 3);
   });
 
+  test('clearing delivered notifications from the copy last written costs one write; a change made since is kept', async () => {
+    const base = await storedClaim('Submitted');
+    const entry = (id: string) => ({ id, seq: 1, audience: 'partners' as const, at: T0.toISOString() });
+    const written = await claims.update(ORG, base.id, (c) => ({ next: { ...expectOk(decide(c, { type: 'comment', text: 'first' }, partner, ctxAt(T0))).claim, outbox: [entry('e1'), entry('e2')] }, result: 1 }));
+    if (!written.found || !written.written) throw new Error('not written');
+    const reads = jest.spyOn(claims, 'get');
+    try {
+      // Nothing changed the claim since: no read, e1 goes.
+      await claims.removeFromOutbox(ORG, base.id, ['e1'], { claim: written.claim, etag: written.etag });
+      expect(reads).not.toHaveBeenCalled();
+      expect((await db.containers.claims.item(base.id, ORG).read()).resource.outbox.map((e: { id: string }) => e.id)).toEqual(['e2']);
+      // With that copy now stale (e1 already gone, and a comment since), the write is refused, the claim
+      // read again, and only e2 is taken out: the comment stays.
+      await claims.update(ORG, base.id, (c) => ({ next: expectOk(decide(c, { type: 'comment', text: 'meanwhile' }, reviewer, ctxAt(T0))).claim, result: 1 }));
+      reads.mockClear();
+      await claims.removeFromOutbox(ORG, base.id, ['e2'], { claim: written.claim, etag: written.etag });
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
+    const final = (await claims.get(ORG, base.id))!.claim;
+    expect(final.outbox).toEqual([]);
+    expect(final.comments.map((c) => c.text)).toEqual(['first', 'meanwhile']);
+  });
+
   test('history is never rewritten: the store refuses a version that changes an earlier event', async () => {
     const claim = await storedClaim('Submitted');
     const tampered = (c: typeof claim) => {

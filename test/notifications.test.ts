@@ -131,6 +131,21 @@ describe('every status change reaches the people concerned, once', () => {
     expect((await current(c)).outbox ?? []).toEqual([]);
     expect((await app.services.timers.forClaim(claim.id)).map((t) => t.timer.purpose.type)).not.toContain('dispatch');
   });
+
+  test('after a change its notifications are cleared from the claim written with it, without reading the claim again', async () => {
+    const claim = await submittedClaim();
+    const reads = jest.spyOn(app.services.claims, 'get');
+    try {
+      const c = await act(claim, { type: 'startReview' }, reviewer);
+      expect(titles(newMessages(dm(NOOR), claim)).at(-1)).toContain('is Under review');
+      expect((await current(c)).outbox ?? []).toEqual([]);
+      // Two reads: the change's own (the service decides on a fresh copy) and current() above. Clearing
+      // the outbox wrote with the change's ETag and read nothing.
+      expect(reads.mock.calls.filter(([, id]) => id === claim.id)).toHaveLength(2);
+    } finally {
+      reads.mockRestore();
+    }
+  });
 });
 
 describe('deadlines the bot applies itself', () => {

@@ -45,8 +45,8 @@ export function wireNotifications(services: AppServices, adapter: CloudAdapter, 
       await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status, ...(channel ? { channel } : {}) }, SYSTEM_ACTOR, {}, claim.orgId);
     },
   });
-  services.claimService.onChange(({ claim, previous, intent }) => {
-    background.run(`notifications for ${claim.id}`, () => dispatcher.dispatch(claim, { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}) }));
+  services.claimService.onChange(({ claim, previous, intent, etag }) => {
+    background.run(`notifications for ${claim.id}`, () => dispatcher.dispatch(claim, { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}), ...(etag ? { etag } : {}) }));
   });
   const sweeper = new Sweeper({ timers: services.timers, claims: services.claimService, dispatcher, clock: services.clock, calendar: services.calendar, log });
   return { dispatcher, sweeper, reviewCards };

@@ -90,6 +90,8 @@ export interface ClaimChange {
   event: ClaimHistoryEvent;
   previous?: Claim;
   intent?: StoredTimer;
+  /** The ETag the change was written with: bookkeeping right after it (clearing the outbox) needs no read first. */
+  etag?: string;
 }
 export type ClaimChangeListener = (change: ClaimChange) => void;
 
@@ -97,6 +99,7 @@ export type ClaimChangeListener = (change: ClaimChange) => void;
 interface WriteTrail {
   previous?: Claim;
   intent?: StoredTimer;
+  etag?: string;
 }
 
 export class ClaimService {
@@ -167,14 +170,16 @@ export class ClaimService {
    * Every write of the service: the store's ETag loop, with the claim's dispatch timer written just
    * before a change that leaves work, and the version before the change kept for the listeners.
    */
-  private update<R>(orgId: string, claimId: string, mutation: ClaimMutation<R>, trail: WriteTrail, current?: StoredClaim) {
-    return this.deps.claims.update(orgId, claimId, mutation, {
+  private async update<R>(orgId: string, claimId: string, mutation: ClaimMutation<R>, trail: WriteTrail, current?: StoredClaim) {
+    const outcome = await this.deps.claims.update(orgId, claimId, mutation, {
       ...(current ? { current } : {}),
       beforeWrite: async (before, next) => {
         trail.previous = before;
         if (!trail.intent && this.deps.intents?.needsDispatch(before, next)) trail.intent = await this.deps.intents.record(next);
       },
     });
+    if (outcome.found && outcome.written) trail.etag = outcome.etag;
+    return outcome;
   }
 
   /** Keeps the tenant's index of competing claims current; it is derived data, so a failure is logged, not fatal. */

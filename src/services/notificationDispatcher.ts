@@ -69,6 +69,13 @@ export interface DispatcherDeps {
   owner?: string;
 }
 
+/** What is known of a change when its work is done: the version before it, the leased dispatch timer, the ETag it was written with. */
+export interface DispatchOptions {
+  previous?: Claim;
+  intent?: StoredTimer;
+  etag?: string;
+}
+
 type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
 type Failure = { recipient: string; status: number; channel?: 'email' };
 
@@ -82,10 +89,10 @@ export class NotificationDispatcher {
 
   /**
    * Does the work for a claim after a change (`previous` is the version before it, when known) or when
-   * its dispatch timer fires (`intent` is then the leased timer). Concurrent calls for one claim wait
-   * for each other.
+   * its dispatch timer fires (`intent` is then the leased timer); `etag` is the one the change was
+   * written with, when known. Concurrent calls for one claim wait for each other.
    */
-  dispatch(claim: Claim, options: { previous?: Claim; intent?: StoredTimer } = {}): Promise<void> {
+  dispatch(claim: Claim, options: DispatchOptions = {}): Promise<void> {
     const before = this.running.get(claim.id) ?? Promise.resolve(undefined);
     const next = before
       .catch(() => undefined)
@@ -104,7 +111,7 @@ export class NotificationDispatcher {
     await this.applyTimers(wanted, existing.map((s) => ({ id: s.timer.id, firesAt: s.timer.firesAt, etag: s.etag })));
   }
 
-  private async dispatchNow(claim: Claim, options: { previous?: Claim; intent?: StoredTimer }): Promise<void> {
+  private async dispatchNow(claim: Claim, options: DispatchOptions): Promise<void> {
     // Right after a change the timers it had are known; otherwise (a sweep) the stored ones are read.
     if (options.previous && options.previous.version === claim.version - 1) {
       await this.applyTimers(timersFor(claim, this.deps.calendar), timersFor(options.previous, this.deps.calendar).map((t) => ({ id: t.id, firesAt: t.dueAt })));
@@ -128,7 +135,7 @@ export class NotificationDispatcher {
         this.deps.log.error(`Could not record an undeliverable notification on claim ${claim.id}`, error);
       }
     }
-    if (settled.length) await this.deps.claims.removeFromOutbox(claim.orgId, claim.id, settled);
+    if (settled.length) await this.deps.claims.removeFromOutbox(claim.orgId, claim.id, settled, options.etag ? { claim, etag: options.etag } : undefined);
     await this.finishIntent(claim, options.intent, settled.length < outbox.length);
   }
 

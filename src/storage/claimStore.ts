@@ -121,11 +121,13 @@ export class ClaimStore {
 
   /**
    * Takes delivered notifications out of the claim's outbox. This is bookkeeping, not a change of the
-   * claim: no version, no history event; the ETag still guards the write.
+   * claim: no version, no history event; the ETag still guards the write. With the copy the caller
+   * last wrote (`known`), no read comes first: when nothing changed the claim since, one write does it,
+   * and when something did, the 412 leads to a fresh read as in every other write.
    */
-  async removeFromOutbox(orgId: string, id: string, entryIds: readonly string[]): Promise<void> {
+  async removeFromOutbox(orgId: string, id: string, entryIds: readonly string[], known?: StoredClaim): Promise<void> {
     const remove = new Set(entryIds);
-    await this.withFreshCopy(orgId, id, undefined, 'its outbox was not cleared', async (current) => {
+    await this.withFreshCopy(orgId, id, known, 'its outbox was not cleared', async (current) => {
       if (!current.claim.outbox?.some((e) => remove.has(e.id))) return true;
       const next: Claim = { ...current.claim, outbox: current.claim.outbox.filter((e) => !remove.has(e.id)) };
       return (await this.replaceIfMatch(orgId, id, next, current.etag)) === STALE ? STALE : true;
