@@ -5,6 +5,7 @@ import type { Claim } from '../src/domain/claim';
 import { silentLogger } from '../src/logger';
 import { Sweeper } from '../src/services/sweeper';
 import { userReferenceKey } from '../src/storage/conversationStore';
+import type { TimerDocPurpose } from '../src/storage/timerStore';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 import { StubConnector, type ConnectorCall } from './support/stubConnector';
@@ -244,10 +245,30 @@ describe('deadlines the bot applies itself', () => {
     // Review started Monday 23 November: decision due by the end of Monday 30 November; reminded from the end of Friday 27th.
     expect(reviewing.deadlines.reviewDecision).toBe('2026-12-01T00:00:00.000Z');
     clock.set('2026-11-29T12:00:00.000Z');
-    await sweep();
+    const reads = jest.spyOn(app.services.claims, 'get');
+    try {
+      await sweep();
+      // The reminder read the claim once (the action decides on its own fresh copy) and sent its notice
+      // without reading it again.
+      expect(reads.mock.calls.filter(([, id]) => id === reviewing.id)).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
     const reminders = connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(reviewing.id));
     expect(reminders.map((r) => r.activity.text)).toEqual([expect.stringContaining('within one business day of its review SLA')]);
     clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('a due timer whose claim is gone (a discarded draft) is dropped, not retried', async () => {
+    const claimId = 'CL-GONE0001';
+    const purposes: TimerDocPurpose[] = [{ type: 'transition', action: 'noPartnerResponse' }, { type: 'dispatch' }];
+    for (const purpose of purposes) {
+      const at = '2026-11-23T08:00:00.000Z';
+      await app.services.timers.put({ id: `${claimId}|${purpose.type}`, claimId, orgId: 'fabrikam-consulting', firesAt: at, dueAt: at, purpose });
+      const report = await sweep();
+      expect(report).toMatchObject({ fired: 0, dropped: 1, failed: 0 });
+      expect(await app.services.timers.forClaim(claimId)).toEqual([]);
+    }
   });
 
   test('a sweep reads only due timers: with nothing due it costs one query', async () => {

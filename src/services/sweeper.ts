@@ -82,24 +82,27 @@ export class Sweeper {
   private async fire(leased: StoredTimer): Promise<boolean> {
     const { timer } = leased;
     const { claims, dispatcher, timers, clock } = this.options;
-    const claim = await claims.get(timer.claimId, timer.orgId);
-    if (!claim) {
-      await timers.remove(timer.id, leased.etag);
-      return false;
-    }
     if (timer.purpose.type === 'dispatch') {
-      await dispatcher.dispatch(claim, { intent: leased });
-      return true;
+      const claim = await claims.get(timer.claimId, timer.orgId);
+      if (claim) await dispatcher.dispatch(claim, { intent: leased });
+      else await timers.remove(timer.id, leased.etag);
+      return Boolean(claim);
     }
+    // The action reads the claim itself (and decides on that copy): no read of its own first.
     const action: ClaimAction = timer.purpose.type === 'transition' ? { type: timer.purpose.action } : { type: 'remind', reminder: timer.purpose.reminder };
-    const result = await claims.act(claim.id, action, SYSTEM_ACTOR, { actionId: `timer:${timer.id}@${timer.firesAt}` }, claim.orgId);
+    const result = await claims.act(timer.claimId, action, SYSTEM_ACTOR, { actionId: `timer:${timer.id}@${timer.firesAt}` }, timer.orgId);
     if (result.ok) {
       // The change's own dispatch (notifications, the next timers) runs through the change listeners.
       await timers.remove(timer.id, leased.etag);
       return true;
     }
+    const current = result.claim;
+    if (!current) {
+      // The claim is gone (a discarded draft): so is its timer.
+      await timers.remove(timer.id, leased.etag);
+      return false;
+    }
     // The claim moved on (resubmitted, deadline changed, reminder sent): bring its timers in line.
-    const current = result.claim ?? claim;
     await dispatcher.syncTimers(current);
     const same = timersFor(current, this.options.calendar).find((t) => t.id === timer.id && t.dueAt === timer.firesAt);
     if (same) {
