@@ -2,7 +2,8 @@ import { startBotApp, type BotApp } from '../bot/botApp';
 import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
-import { silentLogger } from '../src/logger';
+import { MemoryLogger, silentLogger } from '../src/logger';
+import { NotificationDispatcher, type DispatcherDeps } from '../src/services/notificationDispatcher';
 import { Sweeper } from '../src/services/sweeper';
 import { userReferenceKey } from '../src/storage/conversationStore';
 import type { TimerDocPurpose } from '../src/storage/timerStore';
@@ -131,6 +132,17 @@ describe('every status change reaches the people concerned, once', () => {
     // Everything delivered: nothing left in the outbox, no dispatch work pending.
     expect((await current(c)).outbox ?? []).toEqual([]);
     expect((await app.services.timers.forClaim(claim.id)).map((t) => t.timer.purpose.type)).not.toContain('dispatch');
+  });
+
+  test('a reviewers\' conversation the bot was never added to is warned about once, not once per claim', async () => {
+    const deps = (app.notifications.dispatcher as unknown as { deps: DispatcherDeps }).deps;
+    const log = new MemoryLogger();
+    const misconfigured = new NotificationDispatcher({ ...deps, log, owner: 'misconfigured', reviewConversationId: '19:bot-never-added@thread.tacv2' });
+    const claims = [await submittedClaim(), await submittedClaim(), await submittedClaim()];
+    for (const c of claims) await misconfigured.dispatch(c);
+    expect(log.lines.filter((line) => line.startsWith('WARN'))).toEqual([
+      expect.stringMatching(new RegExp(`Claim ${claims[0].id}: the reviewers' conversation 19:bot-never-added@thread.tacv2 is not known to the bot yet: add the bot to it\\. \\(said again every 10 minutes while it lasts\\)`)),
+    ]);
   });
 
   test('after a change its notifications are cleared from the claim written with it, without reading the claim again', async () => {

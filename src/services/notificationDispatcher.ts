@@ -76,12 +76,17 @@ export interface DispatchOptions {
   etag?: string;
 }
 
+/** How often a warning that every claim would repeat (no reviewers' conversation) is said. */
+const REPEAT_WARNING_MS = 10 * 60_000;
+
 type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
 type Failure = { recipient: string; status: number; channel?: 'email' };
 
 export class NotificationDispatcher {
   readonly owner: string;
   private readonly running = new Map<string, Promise<void>>();
+  /** When each repeating warning was last said. */
+  private readonly warned = new Map<string, number>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.owner = deps.owner ?? `instance-${randomUUID().slice(0, 8)}`;
@@ -246,12 +251,21 @@ export class NotificationDispatcher {
   private async reviewTarget(claim: Claim): Promise<{ conversationId: string; stored: StoredReference } | undefined> {
     const conversationId = this.deps.reviewConversationId ?? (await this.deps.reviews.reviewConversation())?.conversationId;
     if (!conversationId) {
-      this.deps.log.warn(`Claim ${claim.id}: no reviewers' conversation is set; a reviewer types "use this channel for reviews" in it.`);
+      this.warnWhileItLasts('noReviewConversation', `Claim ${claim.id}: no reviewers' conversation is set, so reviewers are not shown claims; a reviewer types "use this channel for reviews" in it.`);
       return undefined;
     }
     const stored = await this.deps.conversations.forConversation(conversationId);
-    if (!stored) this.deps.log.warn(`The reviewers' conversation ${conversationId} is not known to the bot yet: add the bot to it.`);
+    if (!stored) this.warnWhileItLasts(`unknownReviewConversation:${conversationId}`, `Claim ${claim.id}: the reviewers' conversation ${conversationId} is not known to the bot yet: add the bot to it.`);
     return stored && !stored.unreachable ? { conversationId, stored } : undefined;
+  }
+
+  /** A warning about a setting that every claim runs into: said once per REPEAT_WARNING_MS, not once per claim. */
+  private warnWhileItLasts(key: string, message: string): void {
+    const now = Date.now();
+    const last = this.warned.get(key);
+    if (last !== undefined && now - last < REPEAT_WARNING_MS) return;
+    this.warned.set(key, now);
+    this.deps.log.warn(`${message} (said again every ${REPEAT_WARNING_MS / 60_000} minutes while it lasts)`);
   }
 
   /** Sends one new message to one recipient, at most once: the delivery log decides who sends. */
