@@ -15,7 +15,7 @@ const serve = server.listeners('request')[0];
 server.removeAllListeners('request');
 server.on('request', (req, res) => {
   requests++;
-  if (req.headers['x-ms-cosmos-is-query-plan-request']) declineQueryPlan(req, res);
+  if (String(req.headers['x-ms-cosmos-is-query-plan-request']).toLowerCase() === 'true') declineQueryPlan(req, res);
   else serve(req, res);
 });
 process.on('message', (message) => {
@@ -52,4 +52,3 @@ function declineQueryPlan(req, res) {
     res.end(JSON.stringify({ code: 'BadRequest', message: 'The embedded Cosmos DB server does not make query plans; use Azure Cosmos DB for queries that need one.' }));
   });
 }
-
