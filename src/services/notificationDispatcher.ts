@@ -81,6 +81,8 @@ const REPEAT_WARNING_MS = 10 * 60_000;
 
 type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
 type Failure = { recipient: string; status: number; channel?: 'email' };
+/** One try of a send: `settled` when the delivery is done for good (sent, or refused for good), with the id it went as. */
+type Attempt = { result: RecipientResult; settled?: { as: string | undefined } };
 
 export class NotificationDispatcher {
   readonly owner: string;
@@ -201,29 +203,23 @@ export class NotificationDispatcher {
       return 'skipped';
     }
     const deliveryId = `${entry.id}>customer`;
-    const claimed = await this.deps.deliveries.begin(deliveryId, this.owner, this.deps.sendLeaseMs ?? 120_000);
-    if (claimed.state === 'sent') return 'delivered';
-    if (claimed.state === 'busy') return 'retry';
-    let outcome: MailOutcome;
-    try {
-      outcome = await this.deps.mail.send(await this.deps.mail.compose(claim, entry, deliveryId));
-    } catch (error) {
-      outcome = { ok: false, permanent: false, message: (error as Error).message };
-    }
-    if (outcome.ok) {
-      await this.deps.deliveries.sent(deliveryId, this.owner, outcome.messageId);
-      return 'delivered';
-    }
-    if (outcome.permanent) {
-      // Settled in the log, so neither a retry nor another instance sends it again.
-      await this.deps.deliveries.sent(deliveryId, this.owner, `refused:${outcome.status ?? 'permanent'}`);
-      failures.push({ recipient: address, status: outcome.status ?? 550, channel: 'email' });
-      this.deps.log.error(`Claim ${claim.id}: the approval e-mail to ${address} was refused (${outcome.message}); not sent again, the partner is told.`);
-      return 'unreachable';
-    }
-    await this.deps.deliveries.abandon(deliveryId, claimed.etag);
-    this.deps.log.warn(`Claim ${claim.id}: approval e-mail to ${address} not sent yet (${outcome.message}); tried again later.`);
-    return 'retry';
+    return (await this.onceOnly(deliveryId, async (): Promise<Attempt> => {
+      let outcome: MailOutcome;
+      try {
+        outcome = await this.deps.mail.send(await this.deps.mail.compose(claim, entry, deliveryId));
+      } catch (error) {
+        outcome = { ok: false, permanent: false, message: (error as Error).message };
+      }
+      if (outcome.ok) return { result: 'delivered', settled: { as: outcome.messageId } };
+      if (outcome.permanent) {
+        failures.push({ recipient: address, status: outcome.status ?? 550, channel: 'email' });
+        this.deps.log.error(`Claim ${claim.id}: the approval e-mail to ${address} was refused (${outcome.message}); not sent again, the partner is told.`);
+        // Settled in the log, so neither a retry nor another instance sends it again.
+        return { result: 'unreachable', settled: { as: `refused:${outcome.status ?? 'permanent'}` } };
+      }
+      this.deps.log.warn(`Claim ${claim.id}: approval e-mail to ${address} not sent yet (${outcome.message}); tried again later.`);
+      return { result: 'retry' };
+    })).result;
   }
 
   /** One card per claim in the reviewers' conversation: posted once when the claim needs a reviewer, then updated in place. */
@@ -278,19 +274,29 @@ export class NotificationDispatcher {
     render: () => Promise<unknown>,
     afterSend?: (activityId: string) => Promise<void>,
   ): Promise<RecipientResult> {
+    const attempt = await this.onceOnly(deliveryId, async (): Promise<Attempt> => {
+      const activity = await render();
+      const outcome = await this.deps.scheduler.deliver({ conversationKey: target.id, tenantKey: target.tenantId, send: () => this.deps.channel.send(target.reference, activity) });
+      if (outcome.ok) return { result: 'delivered', settled: { as: outcome.value } };
+      return { result: await this.judge(claim, outcome, target, label, failures) };
+    });
+    if (afterSend && attempt.settled?.as) await afterSend(attempt.settled.as);
+    return attempt.result;
+  }
+
+  /**
+   * The delivery log around one send, so a message goes out at most once across retries and instances:
+   * already sent (or being sent by another instance) it is left alone; a try that settled it is recorded
+   * with the id it was sent as; a try to repeat later gives the send back.
+   */
+  private async onceOnly(deliveryId: string, send: () => Promise<Attempt>): Promise<Attempt> {
     const claimed = await this.deps.deliveries.begin(deliveryId, this.owner, this.deps.sendLeaseMs ?? 120_000);
-    if (claimed.state === 'sent') return 'delivered';
-    if (claimed.state === 'busy') return 'retry';
-    const activity = await render();
-    const outcome = await this.deps.scheduler.deliver({ conversationKey: target.id, tenantKey: target.tenantId, send: () => this.deps.channel.send(target.reference, activity) });
-    if (outcome.ok) {
-      await this.deps.deliveries.sent(deliveryId, this.owner, outcome.value);
-      if (afterSend && outcome.value) await afterSend(outcome.value);
-      return 'delivered';
-    }
-    const result = await this.judge(claim, outcome, target, label, failures);
-    if (result === 'retry') await this.deps.deliveries.abandon(deliveryId, claimed.etag);
-    return result;
+    if (claimed.state === 'sent') return { result: 'delivered' };
+    if (claimed.state === 'busy') return { result: 'retry' };
+    const attempt = await send();
+    if (attempt.settled) await this.deps.deliveries.sent(deliveryId, this.owner, attempt.settled.as);
+    else if (attempt.result === 'retry') await this.deps.deliveries.abandon(deliveryId, claimed.etag);
+    return attempt;
   }
 
   private async judge(claim: Claim, outcome: DeliveryOutcome<unknown>, target: StoredReference, label: string, failures: Failure[]): Promise<RecipientResult> {
