@@ -7,6 +7,14 @@ export function tenantIdOf(activity: Partial<Activity>): string | undefined {
 }
 
 /**
+ * The conversation an activity belongs to, without a channel thread's ";messageid=" suffix: the
+ * channel itself, where later posts start new threads (undefined when the activity names none).
+ */
+export function conversationIdOf(activity: Partial<Activity>): string | undefined {
+  return activity.conversation?.id?.split(';messageid=')[0];
+}
+
+/**
  * Saves where the bot can reach people later: a 1:1 chat under the user's tenant + AAD object id, a
  * channel or group chat under its conversation id (without a thread's ";messageid=" suffix, so later
  * posts start new threads in the channel).
@@ -27,7 +35,7 @@ export async function saveConversationReference(store: ConversationStore, activi
     await store.save({ id: userReferenceKey(tenantId, aadObjectId), kind: 'user', tenantId, aadObjectId, conversationType, reference });
     return;
   }
-  const conversationId = activity.conversation.id.split(';messageid=')[0];
+  const conversationId = conversationIdOf(activity)!;
   // Who wrote and in which language says nothing about the channel or group chat: without them, many
   // people working in one conversation cost no write each.
   const { user: _user, locale: _locale, ...shared } = reference;

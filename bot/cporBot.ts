@@ -15,7 +15,7 @@ import type { Logger } from '../src/logger';
 import { render, resolveLocale, t } from '../src/i18n/locales';
 import type { Identity } from '../src/services/identity';
 import { identityOf } from './activityIdentity';
-import { saveConversationReference, typedText } from './conversationReferences';
+import { conversationIdOf, saveConversationReference, typedText } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';
 import { helpCard } from './helpCard';
 import { welcomeCard } from './welcomeCard';
@@ -101,7 +101,7 @@ export class CporBot extends TeamsActivityHandler {
    * card for everyone (no one's identity on it).
    */
   private async welcome(context: TurnContext): Promise<void> {
-    const conversationId = context.activity.conversation?.id?.split(';messageid=')[0];
+    const conversationId = conversationIdOf(context.activity);
     if (!conversationId) return;
     try {
       if (!(await this.welcomes.claimWelcome(conversationId))) return;
@@ -115,7 +115,7 @@ export class CporBot extends TeamsActivityHandler {
   }
 
   private async forgetWelcome(context: TurnContext): Promise<void> {
-    const conversationId = context.activity.conversation?.id?.split(';messageid=')[0];
+    const conversationId = conversationIdOf(context.activity);
     if (!conversationId) return;
     await this.welcomes.forget(conversationId).catch((error) => this.log.error('Could not forget the welcome record', error));
   }
@@ -237,7 +237,7 @@ export class CporBot extends TeamsActivityHandler {
       await context.sendActivity(t(locale, 'review.channel.notPersonal'));
       return;
     }
-    const conversationId = context.activity.conversation.id.split(';messageid=')[0];
+    const conversationId = conversationIdOf(context.activity)!;
     const configured = this.services.config.reviewConversationId;
     if (configured && configured !== conversationId) {
       await context.sendActivity(t(locale, 'review.channel.configured'));
