@@ -7,6 +7,7 @@ import { formatDateTime, t, type InstantParam, type Locale, type MessageKey } fr
 import type { RosterStore } from '../storage/rosterStore';
 import type { ConsentLinks } from './consentTokens';
 import type { MailMessage } from './mailer';
+import { escapeHtml } from '../web/html';
 
 /**
  * The e-mail a customer contact gets when a claim on their organisation is approved: who the partner
@@ -51,10 +52,6 @@ function factValue(locale: Locale, value: Fact['value']): string {
 }
 
 const colon = (locale: Locale) => (locale === 'zh-CN' ? '：' : ': ');
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 export class ApprovalMail {
   constructor(private readonly deps: ApprovalMailDeps) {}

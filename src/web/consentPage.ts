@@ -1,6 +1,7 @@
 import { t, type Locale, type MessageKey, type MessageParams } from '../i18n/locales';
 import type { SolutionArea } from '../domain/productCatalogue';
 import type { ClaimStatus } from '../domain/claimStatus';
+import { escapeHtml } from './html';
 
 /**
  * The customer's consent page as HTML: one small, accessible page per situation (the association
@@ -41,12 +42,6 @@ export type ConsentView =
   | { kind: 'expired' }
   | { kind: 'refused' }
   | { kind: 'error' };
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
 
 const STYLE = `
 :root{color-scheme:light}
