@@ -11,7 +11,7 @@ import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
 import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
-import { partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
+import { nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
  * The cards of the chat commands: a page of claims (with Open buttons, paging and a filter form) and
@@ -121,7 +121,7 @@ export class ClaimCards {
       orgId: claim.orgId,
       title: f.claimName ?? claim.id,
       subtitle: subtitleOf(claim, locale),
-      notice: partner ? this.nextStep(claim, deadlines, locale) : '',
+      notice: partner ? (nextStepLine(this.services, claim, deadlines[0], locale) ?? '') : '',
       facts,
       deadlines: deadlines.map((d) => ({ title: t(locale, `review.deadline.${d.name}` as MessageKey), value: this.deadlineText(d, locale) })),
       noDeadlines: claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : t(locale, 'claimCard.noDeadlines'),
@@ -147,13 +147,6 @@ export class ClaimCards {
         history: t(locale, 'claimCard.label.history'),
       },
     });
-  }
-
-  /** What the partner should know next: the nearest deadline's step ("Respond and resubmit by …"). */
-  private nextStep(claim: Claim, deadlines: RunningDeadline[], locale: Locale): string {
-    const next = deadlines[0];
-    if (!next) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : '';
-    return t(locale, `partner.next.${next.name}` as MessageKey, { date: formatDeadline(this.services, next.due, locale) });
   }
 
   private timelineLine(e: ClaimHistoryEvent, locale: Locale): string {

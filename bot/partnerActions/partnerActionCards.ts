@@ -1,5 +1,7 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
-import type { Claim } from '../../src/domain/claim';
+import type { Claim, ClaimDeadlines } from '../../src/domain/claim';
+import { formatDeadline } from '../../src/domain/claimLifecycle';
+import type { TimeContext } from '../../src/domain/deadlinePolicy';
 import { t, type Locale } from '../../src/i18n/locales';
 
 /**
@@ -26,6 +28,16 @@ interface PartnerActionView {
 /** The line under a partner card's title: claim id, customer domain, status. */
 export function subtitleOf(claim: Claim, locale: Locale): string {
   return t(locale, 'partner.subtitle', { claimId: claim.id, domain: claim.fields.customerDomain ?? '-', status: `@status.${claim.status}` });
+}
+
+/**
+ * What the partner should know next, on notices and status cards alike: the step a running deadline
+ * asks for ("Respond and resubmit by …"), or with none left, that the claim went for incentive
+ * eligibility assessment (undefined when neither).
+ */
+export function nextStepLine(ctx: Pick<TimeContext, 'calendar'>, claim: Claim, next: { name: keyof ClaimDeadlines; due: string } | undefined, locale: Locale): string | undefined {
+  if (!next) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : undefined;
+  return t(locale, `partner.next.${next.name}`, { date: formatDeadline(ctx, next.due, locale) });
 }
 
 /** The titles of a partner's step buttons (reply, edit, resubmit, dispute, withdraw...), on notices and status cards alike. */

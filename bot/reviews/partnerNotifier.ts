@@ -1,13 +1,13 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
-import type { Claim } from '../../src/domain/claim';
+import type { Claim, ClaimDeadlines } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
 import type { AppServices } from '../../src/services/appServices';
 import { reminderDeadline } from '../../src/domain/claimTimers';
-import { partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
+import { nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
  * What a claim's partner users read in their 1:1 chat about a change of their claim: a comment with a
@@ -42,7 +42,9 @@ export class PartnerNotifier {
       title = t(locale, 'partner.status.title', { name, status: `@status.${claim.status}` });
       lines.push(t(locale, 'partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${claim.status}` }));
       if (event.reason) lines.push(t(locale, 'partner.status.reason', { reason: `@reason.${event.reason}` }));
-      const next = this.nextDeadline(claim, locale);
+      // The deadline that runs next, as the claim records it.
+      const nextName = (Object.keys(claim.deadlines) as (keyof ClaimDeadlines)[]).find((k) => claim.deadlines[k] && claim.deadlines[k] === claim.nextDueAt);
+      const next = nextStepLine(this.services, claim, nextName ? { name: nextName, due: claim.deadlines[nextName]! } : undefined, locale);
       if (next) lines.push(next);
     }
     const partner = { kind: 'partner' as const, id: '', name: '', orgId: claim.orgId, role: CLAIMING_PARTNER_ROLES[0] };
@@ -58,16 +60,4 @@ export class PartnerNotifier {
     });
   }
 
-  private nextDeadline(claim: Claim, locale: Locale): string | undefined {
-    const labels: Record<string, MessageKey> = {
-      reviewStart: 'partner.next.reviewStart',
-      reviewDecision: 'partner.next.reviewDecision',
-      partnerResponse: 'partner.next.partnerResponse',
-      consentEnds: 'partner.next.consentEnds',
-      disputeWindowEnds: 'partner.next.disputeWindowEnds',
-    };
-    const entry = Object.entries(claim.deadlines).find(([, due]) => due === claim.nextDueAt);
-    if (!entry || !entry[1]) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : undefined;
-    return t(locale, labels[entry[0]], { date: formatDeadline(this.services, entry[1], locale) });
-  }
 }

@@ -4,6 +4,7 @@ import type { Claim, PoeFile } from '../../src/domain/claim';
 import { formatDeadline, formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
 import type { ClaimDeadlines } from '../../src/domain/claim';
 import { DEADLINE_SOURCES } from '../../src/domain/deadlinePolicy';
+import { COMMAND_WORDS } from '../commands/chatCommands';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
@@ -25,17 +26,6 @@ export interface ReviewCardOptions {
   offerSupersede?: boolean;
   refreshUserIds: string[];
 }
-
-/** Which policy entry each deadline of a claim comes from (the domain's table). */
-const DEADLINE_POLICY = DEADLINE_SOURCES;
-
-const DEADLINE_LABELS: Record<string, MessageKey> = {
-  reviewStart: 'review.deadline.reviewStart',
-  reviewDecision: 'review.deadline.reviewDecision',
-  partnerResponse: 'review.deadline.partnerResponse',
-  consentEnds: 'review.deadline.consentEnds',
-  disputeWindowEnds: 'review.deadline.disputeWindowEnds',
-};
 
 /** Events on one page of a claim's history card. */
 export const HISTORY_PAGE_SIZE = 15;
@@ -98,7 +88,7 @@ export class ReviewCardView {
       deadlines: Object.entries(claim.deadlines)
         .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
         .map(([name, due]) => ({
-          title: t(locale, DEADLINE_LABELS[name]),
+          title: t(locale, `review.deadline.${name}` as MessageKey),
           value: this.deadlineText(name, due, now, locale),
         })),
       poe: links.length ? links : [t(locale, 'review.noPoe')],
@@ -133,7 +123,7 @@ export class ReviewCardView {
     const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
     const from = (current - 1) * HISTORY_PAGE_SIZE;
     const events = [...claim.history].reverse().slice(from, from + HISTORY_PAGE_SIZE);
-    const command = `history ${claim.id}`;
+    const command = `${COMMAND_WORDS.history} ${claim.id}`;
     return renderCard('claimHistory', {
       claimId: claim.id,
       title: t(locale, 'review.history.title', { name: claim.fields.claimName ?? claim.id }),
@@ -182,7 +172,7 @@ export class ReviewCardView {
   }
 
   private deadlineText(name: string, due: string, now: Date, locale: Locale): string {
-    const unit = this.services.policy[DEADLINE_POLICY[name as keyof ClaimDeadlines]].unit;
+    const unit = this.services.policy[DEADLINE_SOURCES[name as keyof ClaimDeadlines]].unit;
     const left = this.services.calendar.daysLeft(now, new Date(due), unit);
     const shown = formatDeadline(this.services, due, locale);
     return left > 0
