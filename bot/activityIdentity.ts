@@ -1,9 +1,15 @@
 import type { Activity } from 'botbuilder';
 import { resolveIdentity, type Identity } from '../src/services/identity';
 import type { RosterStore } from '../src/storage/rosterStore';
-import { tenantIdOf } from './conversationReferences';
 
-/** Who sent an activity, as the rosters know them (AAD object id and tenant, as Teams sends them). */
+/**
+ * Who sent an activity, as the rosters know them: the AAD object id and the tenant as Teams sends them,
+ * on the conversation and in channelData (both, where present, must name the same tenant).
+ */
 export function identityOf(rosters: RosterStore, activity: Partial<Activity>): Promise<Identity> {
-  return resolveIdentity(rosters, { aadObjectId: activity.from?.aadObjectId, tenantId: tenantIdOf(activity) });
+  const channelTenant = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  return resolveIdentity(rosters, {
+    aadObjectId: activity.from?.aadObjectId,
+    tenantIds: [activity.conversation?.tenantId, typeof channelTenant === 'string' ? channelTenant : undefined],
+  });
 }

@@ -8,26 +8,60 @@ import {
   type AdaptiveCardInvokeValue,
   type StatePropertyAccessor,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import type { AppServices } from '../src/services/appServices';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
 import type { Logger } from '../src/logger';
 import { render, resolveLocale, t } from '../src/i18n/locales';
 import type { Identity } from '../src/services/identity';
+import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
+import type { Actor } from '../src/domain/actors';
+import type { Locale } from '../src/i18n/locales';
+import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionGate';
 import { identityOf } from './activityIdentity';
 import { conversationIdOf, saveConversationReference, typedText } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';
 import { helpCard } from './helpCard';
 import { welcomeCard } from './welcomeCard';
-import { CLAIM_DIALOG_ID, ClaimDialog, claimingRefusal } from './claimDialog/claimDialog';
-import { isReviewVerb, type ReviewCardActions } from './reviews/reviewCardActions';
+import { CLAIM_DIALOG_ID, CLAIM_FORM, ClaimDialog } from './claimDialog/claimDialog';
+import { isReviewAction, type ReviewCardActions } from './reviews/reviewCardActions';
 import type { AdaptiveCardJson } from '../cards/cardTemplates';
-import { DISPUTE_DIALOG_ID, DISPUTE_MARKER, DisputeDialog } from './partnerActions/disputeDialog';
+import { DISPUTE_DIALOG_ID, DISPUTE_FORM, DisputeDialog } from './partnerActions/disputeDialog';
 import { withdrawCard } from './partnerActions/partnerActionCards';
 import { decide } from '../src/domain/claimLifecycle';
 import { parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
 import { ChatCommandHandler } from './commands/chatCommandHandler';
 import { WelcomeRecords } from '../src/storage/welcomeRecords';
+
+type PartnerIdentity = Extract<Identity, { kind: 'partner' }>;
+type ReviewerIdentity = Extract<Identity, { kind: 'reviewer' }>;
+/** A partner's buttons on their own claim's notice or status card. */
+type PartnerClaimAction = Extract<ButtonAction, `claim.${string}`>;
+
+/** Each command's action in the authorization policy (src/domain/actionPolicy.ts); undefined: not a command. */
+const COMMAND_ACTIONS: Record<ChatCommand['kind'], ActionName | undefined> = {
+  help: 'command.help',
+  newClaim: 'command.newClaim',
+  useForReviews: 'command.useForReviews',
+  withdraw: 'command.withdraw',
+  dispute: 'command.dispute',
+  myClaims: 'command.myClaims',
+  needsAction: 'command.needsAction',
+  claim: 'command.find',
+  find: 'command.find',
+  history: 'command.history',
+  badInput: undefined,
+  unknown: undefined,
+};
+
+/** What a button names: the claim, and where the card says it lives (a partition hint only). */
+function target(press: Extract<ButtonPress, { kind: 'action' }>): { claimId?: string; orgId?: string } {
+  return { ...(press.claimId ? { claimId: press.claimId } : {}), ...(press.orgId ? { orgId: press.orgId } : {}) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+}
 
 /** Typed commands that only read claims (with "claim …" and "status of …", an explicit find): answered without consulting an open form (see handleMessage). */
 const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction'];
@@ -44,6 +78,8 @@ export class CporBot extends TeamsActivityHandler {
   /** The chat commands that ask about claims (my claims, claim, history, what needs my action, free text). */
   private readonly commands: ChatCommandHandler;
   private readonly welcomes: WelcomeRecords;
+  /** The one authorization policy, applied to every button and command before its handler runs. */
+  private readonly gate: ActionGate;
 
   constructor(private readonly services: AppServices, private readonly log: Logger, private readonly reviewActions: ReviewCardActions) {
     super();
@@ -53,6 +89,7 @@ export class CporBot extends TeamsActivityHandler {
     this.dialogs.add(new ClaimDialog(services, log));
     this.dialogs.add(new DisputeDialog(services, log));
     this.commands = new ChatCommandHandler(services, log);
+    this.gate = new ActionGate(services, log);
     this.welcomes = new WelcomeRecords(services.cosmos.containers.conversations, () => services.clock.now());
 
     this.onMessage(async (context, next) => {
@@ -124,115 +161,153 @@ export class CporBot extends TeamsActivityHandler {
     return identityOf(this.services.rosters, context.activity);
   }
 
-  /** Universal Actions: a reviewer's button on a claim card. The card for that person is the answer. */
+  /**
+   * Universal Actions (Action.Execute): a reviewer's button on a claim card. The verb is the action's
+   * name and the data the rest of its payload; the card for that person is the answer.
+   */
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     await this.rememberConversation(context);
-    const verb = invokeValue.action?.verb;
     const locale = resolveLocale(context.activity.locale);
-    if (!isReviewVerb(verb)) {
-      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: t(locale, 'reply.unknownCommand') } };
-    }
-    const card = await this.reviewVerb(context, verb, (invokeValue.action?.data ?? {}) as Record<string, unknown>);
-    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+    const data = invokeValue?.action?.data;
+    const press = data === undefined || isPlainObject(data) ? readButton({ ...(data ?? {}), action: invokeValue?.action?.verb }) : ({ kind: 'invalid', field: 'data' } as const);
+    const answer = (card: AdaptiveCardJson): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
+    if (press.kind !== 'action' || !isReviewAction(press.action)) return answer(refusalCard(locale, this.unusable(press, locale)));
+    const who = await this.whoActs(context);
+    const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press) });
+    if (refused) return answer(refusalCard(locale, refused));
+    return answer(await this.reviewActions.handle({ action: press.action, data: press.data, identity: who.identity as ReviewerIdentity, locale }));
   }
 
-  private async reviewVerb(context: TurnContext, verb: Parameters<ReviewCardActions['handle']>[0]['verb'], data: Record<string, unknown>): Promise<AdaptiveCardJson> {
-    return this.reviewActions.handle({
-      verb,
-      data,
-      identity: await this.identityOf(context),
-      fromId: context.activity.from?.aadObjectId ?? context.activity.from?.id ?? 'unknown',
-      fromName: context.activity.from?.name ?? '',
-      locale: resolveLocale(context.activity.locale),
-    });
+  /** Who acts in this turn, resolved once: the rosters' person (or a stranger), the actor history records, the language. */
+  private async whoActs(context: TurnContext): Promise<{ identity: Identity; actor: Actor; locale: Locale }> {
+    const identity = await this.identityOf(context);
+    return { identity, actor: actorOf(identity, context.activity.from), locale: resolveLocale(context.activity.locale) };
+  }
+
+  private unusable(press: Exclude<ButtonPress, { kind: 'action' }> | ButtonPress, locale: Locale): string {
+    return press.kind === 'invalid' ? t(locale, 'action.invalid', { field: press.field }) : t(locale, 'action.outdated');
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
-    const locale = resolveLocale(context.activity.locale);
+    const value = context.activity.value;
+    if (value !== undefined && value !== null) {
+      await this.onButton(context, readButton(value));
+      return;
+    }
     // A typed question about claims ("claim CL-…", "my claims", "history …", "what needs my action") is
     // answered whether or not a form is open, and leaves the form as it was: such a turn needs no dialog
     // state, so it is not read (one Cosmos DB request less on the most frequent turn).
-    if (!context.activity.value) {
-      const typed = parseCommand(typedText(context.activity), {});
-      const readOnly = READ_ONLY_TYPED.includes(typed.kind) || (typed.kind === 'find' && typed.explicit);
-      if (readOnly && (await this.commands.answer(context, typed, await this.identityOf(context)))) return;
+    const typed = parseCommand(typedText(context.activity), {});
+    const readOnly = READ_ONLY_TYPED.includes(typed.kind) || (typed.kind === 'find' && typed.explicit);
+    if (readOnly) {
+      await this.runCommand(context, undefined, typed);
+      return;
     }
     const dc = await this.dialogs.createContext(context);
-    const submitted = context.activity.value as { verb?: unknown; claimId?: unknown; comment?: unknown; command?: unknown } | undefined;
-    // A button on a notice card (reply, edit, resubmit) is answered even in the middle of a claim form.
-    const partnerButton = submitted && typeof submitted.verb === 'string' && !isReviewVerb(submitted.verb) && typeof submitted.claimId === 'string';
-    // So is a button that only reads (a list's Open or Next, a status card's History): the form stays as it was.
-    const queryButton = typeof submitted?.command === 'string' && QUERY_COMMANDS.includes(parseCommand(submitted.command, submitted as Record<string, unknown>).kind);
-    if (dc.activeDialog && !partnerButton && !queryButton) {
+    if (dc.activeDialog) {
       const result = await dc.continueDialog();
       if (result.status !== DialogTurnStatus.empty) return;
     }
-    if (submitted && isReviewVerb(submitted.verb)) {
+    await this.runCommand(context, dc, typed);
+  }
+
+  /** The action router: every button (Action.Submit) is read, passes the policy, and goes to its handler. */
+  private async onButton(context: TurnContext, press: ButtonPress): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    if (press.kind === 'outdated' || press.kind === 'invalid') {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(refusalCard(locale, this.unusable(press, locale)))));
+      return;
+    }
+    const dc = await this.dialogs.createContext(context);
+    if (press.kind === 'command') {
+      const command = parseCommand(press.command, press.data);
+      // A button that only reads (a list's Open or Next, a status card's History) is answered even in the
+      // middle of a form, which stays as it was; the others (new claim, help) go to the open form first.
+      if (dc.activeDialog && !QUERY_COMMANDS.includes(command.kind)) {
+        const result = await dc.continueDialog();
+        if (result.status !== DialogTurnStatus.empty) return;
+      }
+      await this.runCommand(context, dc, command);
+      return;
+    }
+    const who = await this.whoActs(context);
+    const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press) });
+    if (refused) {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(refusalCard(locale, refused))));
+      return;
+    }
+    const { action } = press;
+    if (isReviewAction(action)) {
       // Older Teams clients send the fallback Action.Submit: act the same way, then replace the card that was pressed.
-      const card = await this.reviewVerb(context, submitted.verb, submitted as Record<string, unknown>);
+      const card = await this.reviewActions.handle({ action, data: press.data, identity: who.identity as ReviewerIdentity, locale });
       const activity = { ...MessageFactory.attachment(CardFactory.adaptiveCard(card)), id: context.activity.replyToId };
       if (context.activity.replyToId) await context.updateActivity(activity);
       else await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       return;
     }
-    if (submitted && typeof submitted.verb === 'string' && typeof submitted.claimId === 'string') {
-      await this.partnerVerb(context, dc, submitted.verb, submitted.claimId, typeof submitted.comment === 'string' ? submitted.comment : '');
+    if (action === CLAIM_FORM || action === DISPUTE_FORM) {
+      // A form's button belongs to the form that is open; a closed form's button changes nothing.
+      const open = dc.activeDialog?.id === (action === CLAIM_FORM ? CLAIM_DIALOG_ID : DISPUTE_DIALOG_ID);
+      if (open) await dc.continueDialog();
+      else if (action === DISPUTE_FORM) await context.sendActivity(t(locale, 'dispute.notOpen', { claimId: press.claimId ?? '' }));
+      else await context.sendActivity(t(locale, 'action.formClosed', { claimId: press.claimId ?? '-' }));
       return;
     }
-    if ((submitted as { cpor?: unknown } | undefined)?.cpor === DISPUTE_MARKER) {
-      // A dispute form whose dialog has ended (sent, cancelled, or replaced by another form).
-      await context.sendActivity(t(locale, 'dispute.notOpen', { claimId: String(submitted?.claimId ?? '') }));
-      return;
-    }
-    // Typed text and command buttons take one path: the parser (bot/commands/chatCommands.ts) knows every command.
-    const value = (context.activity.value ?? {}) as Record<string, unknown>;
-    const command = parseCommand(typeof value.command === 'string' ? value.command : typedText(context.activity), value);
-    const identity = await this.identityOf(context);
-    if (command.kind === 'help') {
-      await context.sendActivity(MessageFactory.attachment(helpCard(locale, identity, this.services.policy, scopeOf(context.activity.conversation?.conversationType))));
-      return;
-    }
+    const comment = typeof press.data.comment === 'string' ? press.data.comment : '';
+    await this.partnerAction(context, dc, who.identity as PartnerIdentity, action, press.claimId!, comment);
+  }
+
+  /** A command, typed or pressed: the policy first, then its handler. */
+  private async runCommand(context: TurnContext, dc: DialogContext | undefined, command: ChatCommand): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
     if (command.kind === 'badInput') {
       await context.sendActivity(t(locale, command.message, command.params));
       return;
     }
-    if (command.kind === 'useForReviews') {
-      await this.useForReviews(context, identity);
+    const action = COMMAND_ACTIONS[command.kind];
+    if (!action) {
+      await context.sendActivity(t(locale, 'reply.unknownCommand'));
       return;
     }
-    if (command.kind === 'withdraw' || command.kind === 'dispute') {
-      if (!command.claimId) {
-        await context.sendActivity(t(locale, 'claim.usage', { command: command.kind }));
-        return;
-      }
-      await this.partnerVerb(context, dc, command.kind === 'withdraw' ? 'withdrawClaim' : 'disputeClaim', command.claimId, '');
+    const who = await this.whoActs(context);
+    const { identity } = who;
+    const claimId = 'claimId' in command ? command.claimId : undefined;
+    const refused = await this.gate.refusal({ ...who, action, ...(claimId ? { claimId } : {}) });
+    if (refused) {
+      // Free text that might have named a claim is only "not understood" for someone who may not look claims up.
+      if (command.kind === 'find' && !command.explicit) await context.sendActivity(t(locale, 'reply.unknownCommand'));
+      else if (identity.kind === 'partner' && action === 'command.newClaim') await context.sendActivity(`${refused} ${await this.whomToAsk(identity, locale)}`);
+      else await context.sendActivity(refused);
       return;
     }
-    if (await this.commands.answer(context, command, identity)) return;
-    if (command.kind === 'newClaim') {
-      if ((context.activity.conversation?.conversationType ?? 'personal') !== 'personal') {
-        await context.sendActivity(t(locale, 'reply.claimsInPersonalChat'));
+    switch (command.kind) {
+      case 'help':
+        await context.sendActivity(MessageFactory.attachment(helpCard(locale, identity, this.services.policy, scopeOf(context.activity.conversation?.conversationType))));
         return;
-      }
-      const refusal = claimingRefusal(identity, locale);
-      if (refusal) {
-        await context.sendActivity(refusal + (identity.kind === 'partner' ? ` ${await this.whomToAsk(identity, locale)}` : ''));
+      case 'useForReviews':
+        await this.useForReviews(context, identity as ReviewerIdentity);
         return;
-      }
-      await dc.beginDialog(CLAIM_DIALOG_ID);
-      return;
+      case 'withdraw':
+      case 'dispute':
+        if (!command.claimId) await context.sendActivity(t(locale, 'claim.usage', { command: command.kind }));
+        else await this.partnerAction(context, dc ?? (await this.dialogs.createContext(context)), identity as PartnerIdentity, command.kind === 'withdraw' ? 'claim.withdraw' : 'claim.dispute', command.claimId, '');
+        return;
+      case 'newClaim':
+        if ((context.activity.conversation?.conversationType ?? 'personal') !== 'personal') {
+          await context.sendActivity(t(locale, 'reply.claimsInPersonalChat'));
+          return;
+        }
+        await (dc ?? (await this.dialogs.createContext(context))).beginDialog(CLAIM_DIALOG_ID);
+        return;
+      default:
+        if (!(await this.commands.answer(context, command, identity))) await context.sendActivity(t(locale, 'reply.unknownCommand'));
     }
-    await context.sendActivity(t(locale, 'reply.unknownCommand'));
   }
 
-  /** A reviewer makes this channel or group chat the reviewers' conversation. */
-  private async useForReviews(context: TurnContext, identity: Identity): Promise<void> {
+  /** A reviewer (the router has checked) makes this channel or group chat the reviewers' conversation. */
+  private async useForReviews(context: TurnContext, identity: ReviewerIdentity): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
     const type = context.activity.conversation?.conversationType ?? 'personal';
-    if (identity.kind !== 'reviewer') {
-      await context.sendActivity(t(locale, 'review.channel.onlyReviewers'));
-      return;
-    }
     if (type === 'personal') {
       await context.sendActivity(t(locale, 'review.channel.notPersonal'));
       return;
@@ -247,52 +322,42 @@ export class CporBot extends TeamsActivityHandler {
     await context.sendActivity(t(locale, 'review.channel.set', { name: identity.actor.name }));
   }
 
-  /** A partner's buttons on a notice in their 1:1 chat: reply to reviewers, edit the claim, resubmit it. */
-  private async partnerVerb(context: TurnContext, dc: Awaited<ReturnType<DialogSet['createContext']>>, verb: string, claimId: string, comment: string): Promise<void> {
+  /** A partner's buttons on a notice or status card of their own claim (the router has checked both). */
+  private async partnerAction(context: TurnContext, dc: DialogContext, identity: PartnerIdentity, action: PartnerClaimAction, claimId: string, comment: string): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
-    const identity = await this.identityOf(context);
-    if (identity.kind !== 'partner') {
-      await context.sendActivity(claimingRefusal(identity, locale) ?? t(locale, 'reply.unknownCommand'));
-      return;
-    }
-    if (verb === 'amendClaim' || verb === 'disputeClaim' || verb === 'newClaimFrom') {
+    if (action === 'claim.edit' || action === 'claim.dispute' || action === 'claim.newFrom') {
       // Whatever form was open is closed: a draft keeps every value already given.
       if (dc.activeDialog) await dc.cancelAllDialogs();
-      if (verb === 'disputeClaim') await dc.beginDialog(DISPUTE_DIALOG_ID, { claimId });
-      else await dc.beginDialog(CLAIM_DIALOG_ID, verb === 'amendClaim' ? { claimId, mode: 'amend' } : { copyFrom: claimId });
+      if (action === 'claim.dispute') await dc.beginDialog(DISPUTE_DIALOG_ID, { claimId });
+      else await dc.beginDialog(CLAIM_DIALOG_ID, action === 'claim.edit' ? { claimId, mode: 'amend' } : { copyFrom: claimId });
       return;
     }
-    if (verb === 'withdrawClaim' || verb === 'keepClaim') {
-      await this.offerWithdrawal(context, identity, claimId, verb === 'keepClaim');
+    if (action === 'claim.withdraw' || action === 'claim.keep') {
+      await this.offerWithdrawal(context, identity, claimId, action === 'claim.keep');
       return;
     }
-    const action =
-      verb === 'partnerReply' ? ({ type: 'comment', text: comment } as const)
-      : verb === 'resubmit' ? ({ type: 'resubmit' } as const)
-      : verb === 'withdraw' ? ({ type: 'withdraw', ...(comment.trim() ? { comment: comment.trim() } : {}) } as const)
-      : undefined;
-    if (!action) {
-      await context.sendActivity(t(locale, 'reply.unknownCommand'));
-      return;
-    }
-    const result = await this.services.claimService.act(claimId, action, identity.actor, { actionId: `${claimId}:${verb}:${context.activity.replyToId ?? context.activity.id}:${comment}` }, identity.actor.orgId);
+    const lifecycleAction =
+      action === 'claim.reply' ? ({ type: 'comment', text: comment } as const)
+      : action === 'claim.resubmit' ? ({ type: 'resubmit' } as const)
+      : ({ type: 'withdraw', ...(comment.trim() ? { comment: comment.trim() } : {}) } as const);
+    const result = await this.services.claimService.act(claimId, lifecycleAction, identity.actor, { actionId: `${claimId}:${action}:${context.activity.replyToId ?? context.activity.id}:${comment}` }, identity.actor.orgId);
     if (!result.ok) {
       await context.sendActivity(render(locale, result.refusal.message));
       return;
     }
-    if (verb === 'withdraw') {
+    if (action === 'claim.withdrawConfirm') {
       const released = result.event.fromStatus === 'Approved'; // an approved claim's association ends with it
       await context.sendActivity(t(locale, released ? 'withdraw.doneReleased' : 'withdraw.done', { claimId, status: `@status.${result.claim.status}` }));
       return;
     }
-    await context.sendActivity(t(locale, verb === 'partnerReply' ? 'partner.replySent' : 'dialog.amend.resubmitted', { claimId, status: `@status.${result.claim.status}` }));
+    await context.sendActivity(t(locale, action === 'claim.reply' ? 'partner.replySent' : 'dialog.amend.resubmitted', { claimId, status: `@status.${result.claim.status}` }));
   }
 
   /**
    * Withdrawing is confirmed on a card that says what it means for this claim; the lifecycle decides
    * first whether it is possible at all, so a refused withdrawal is explained before anyone confirms.
    */
-  private async offerWithdrawal(context: TurnContext, identity: Extract<Identity, { kind: 'partner' }>, claimId: string, kept: boolean): Promise<void> {
+  private async offerWithdrawal(context: TurnContext, identity: PartnerIdentity, claimId: string, kept: boolean): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
     const claim = await this.services.claimService.get(claimId, identity.actor.orgId);
     if (!claim) {
@@ -312,7 +377,7 @@ export class CporBot extends TeamsActivityHandler {
   }
 
   /** A partner user who may not claim is told whom in their organisation to ask. */
-  private async whomToAsk(identity: Extract<Identity, { kind: 'partner' }>, locale: ReturnType<typeof resolveLocale>): Promise<string> {
+  private async whomToAsk(identity: PartnerIdentity, locale: ReturnType<typeof resolveLocale>): Promise<string> {
     const admins = (await this.services.rosters.partnerUsersOf(identity.actor.orgId)).filter((u) => CLAIMING_PARTNER_ROLES.includes(u.role));
     return admins.length ? t(locale, 'reply.askAdmins', { names: admins.map((a) => a.name) }) : t(locale, 'reply.askOperator');
   }

@@ -19,6 +19,8 @@ import claimListTemplate from './claimList/claimList.json';
 import claimListSample from './claimList/claimList.sample.json';
 import claimStatusTemplate from './claimStatus/claimStatus.json';
 import claimStatusSample from './claimStatus/claimStatus.sample.json';
+import refusalTemplate from './refusal/refusal.json';
+import refusalSample from './refusal/refusal.sample.json';
 
 /**
  * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
@@ -39,6 +41,8 @@ export const CARD_TEMPLATES = {
   claimList: { template: claimListTemplate, sample: claimListSample },
   /** One claim for the people who may see it: facts, running deadlines, timeline, and the steps they may take now. */
   claimStatus: { template: claimStatusTemplate, sample: claimStatusSample },
+  /** A short answer to an action that was refused or could not be done: names no customer, tenant, contact, product or file. */
+  refusal: { template: refusalTemplate, sample: refusalSample },
 } as const;
 
 export type CardName = keyof typeof CARD_TEMPLATES;

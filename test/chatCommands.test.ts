@@ -6,7 +6,7 @@ import type { Claim } from '../src/domain/claim';
 import { formatDeadline } from '../src/domain/claimLifecycle';
 import { LOCALES } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, TAILSPIN_TENANT, teamsActivity } from './support/activities';
 import { cardProblems } from './support/cardValidation';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
@@ -24,7 +24,6 @@ const clock = new ManualClock(T0);
 let app: BotApp;
 
 const ROBIN_AAD = 'b2c3d4e5-0001-4000-8000-000000000001';
-const TAILSPIN_TENANT = '7d3b2a1c-9e8f-4a6b-8c7d-2e3f4a5b6c7d';
 const SAM_AAD = 'a1b2c3d4-0003-4000-8000-000000000003'; // Fabrikam, Referrals admin: may look, may not claim
 const STRANGER_AAD = 'ffffffff-0001-4000-8000-00000000dead';
 
@@ -78,7 +77,8 @@ const texts = (replies: Reply[]) => replies.map((r) => r.text ?? '').join('\n');
 const rowIds = (card: Card) => [...json(card).matchAll(/"command":"claim (CL-[0-9A-Z]{8})"/g)].map((m) => m[1]);
 const claimIdsIn = (replies: unknown) => new Set([...json(replies).matchAll(/CL-[0-9A-Z]{8}/g)].map((m) => m[0]));
 const button = (card: Card, title: string) => card.actions?.find((a) => a.title === title)?.data;
-const verbs = (card: Card) => [...json(card.actions).matchAll(/"verb":"(\w+)"/g)].map((m) => m[1]);
+/** The actions a card's buttons carry, without the buttons that stand for typed commands. */
+const verbs = (card: Card) => [...json(card.actions).matchAll(/"(?:verb|action)":"([\w.]+)"/g)].map((m) => m[1]).filter((a) => a !== 'command');
 
 // ---------------------------------------------------------------------------------------------------
 // Seeding: claims of two organisations through the claim service, in every status the commands show.
@@ -217,10 +217,10 @@ describe('my claims', () => {
     expect(rowIds(onlyCard(await say(AVERY, 'my claims customer:Teams adoption')))).toEqual([named.contosoTeams.id]);
     expect(rowIds(onlyCard(await say(AVERY, 'my claims rejected (final)')))).toEqual([named.withdrawn.id]);
     // The list card's form: its inputs come with the Filter button's data.
-    const formed = onlyCard(await say(AVERY, { command: 'my claims', filter: true, filterStatus: 'Rejected', filterCustomer: 'Contoso' }));
+    const formed = onlyCard(await say(AVERY, { action: 'command', command: 'my claims', filter: true, filterStatus: 'Rejected', filterCustomer: 'Contoso' }));
     expect(rowIds(formed)).toEqual([named.contosoDynamics.id]);
     expect(json(formed)).toContain('"value":"Rejected"'); // the form shows the filter in force
-    const cleared = onlyCard(await say(AVERY, { command: 'my claims', filter: true, filterStatus: 'all', filterCustomer: '' }));
+    const cleared = onlyCard(await say(AVERY, { action: 'command', command: 'my claims', filter: true, filterStatus: 'all', filterCustomer: '' }));
     expect(rowIds(cleared)).toHaveLength(10);
     // Nothing matches: the card says so and keeps the form.
     const none = onlyCard(await say(AVERY, 'my claims approved contoso'));
@@ -238,10 +238,10 @@ describe('my claims', () => {
   test('a filter that can\'t be used is answered with what is expected', async () => {
     const bad = texts(await say(AVERY, 'my claims status:sleeping'));
     expect(bad).toBe('"sleeping" is not a claim status. Use one of: Editing, Submitted, Under review, Partner action required, Approved, Rejected, Rejected (final).');
-    expect(texts(await say(AVERY, { command: 'my claims', filter: true, filterStatus: 'Nonsense', filterCustomer: '' }))).toContain('"Nonsense" is not a claim status.');
+    expect(texts(await say(AVERY, { action: 'command', command: 'my claims', filter: true, filterStatus: 'Nonsense', filterCustomer: '' }))).toContain('"Nonsense" is not a claim status.');
     expect(texts(await say(AVERY, `my claims customer:${'x'.repeat(101)}`))).toBe('The customer or claim name to filter by can have at most 100 characters.');
     // A malformed or foreign page button is the first page, not an error.
-    const odd = onlyCard(await say(AVERY, { command: 'my claims', page: 'seven', starts: 42 }));
+    const odd = onlyCard(await say(AVERY, { action: 'command', command: 'my claims', page: 'seven', starts: 42 }));
     expect(json(odd)).toContain('Page 1 · newest first');
   });
 
@@ -259,16 +259,16 @@ describe('my claims', () => {
 describe('claim <id or name>', () => {
   test('typed while a claim form is open: the status card, and the form goes on where it was', async () => {
     const started = await say(AVERY, 'new claim');
-    const resume = json(started).includes('Continue a draft?') ? await say(AVERY, { cpor: 'claimStep', step: 'resume', action: 'new' }) : started;
+    const resume = json(started).includes('Continue a draft?') ? await say(AVERY, { action: 'form.claim', step: 'resume', button: 'new' }) : started;
     const draftId = /I started draft (CL-[0-9A-Z]{8})/.exec(json(resume))?.[1];
     expect(draftId).toBeDefined();
     const status = onlyCard(await say(AVERY, `claim ${named.contosoTeams.id}`));
     expect(json(status)).toContain('Contoso Teams adoption');
     // The form's own step is still the one that answers its card.
-    const next = await say(AVERY, { cpor: 'claimStep', step: 'customer', claimId: draftId, action: 'next', mpnId: '4412345', customerDomain: 'typed-during-form.example', customerTenantId: '00000000-0000-4000-8000-00000000abcd' });
+    const next = await say(AVERY, { action: 'form.claim', step: 'customer', claimId: draftId, button: 'next', mpnId: '4412345', customerDomain: 'typed-during-form.example', customerTenantId: '00000000-0000-4000-8000-00000000abcd' });
     expect(json(next)).toContain('Solution area and activity');
-    await say(AVERY, { cpor: 'claimStep', step: 'area', claimId: draftId, action: 'cancel' });
-    await say(AVERY, { cpor: 'claimStep', step: 'cancel', claimId: draftId, action: 'discard' });
+    await say(AVERY, { action: 'form.claim', step: 'area', claimId: draftId, button: 'cancel' });
+    await say(AVERY, { action: 'form.claim', step: 'cancel', claimId: draftId, button: 'discard' });
   });
 
   test('a status card: facts, every running deadline with date and business days left, the timeline, and the steps the partner may take now', async () => {
@@ -283,8 +283,8 @@ describe('claim <id or name>', () => {
     expect(text).toContain(`Partner response due","value":"${formatDeadline(app.services, due, 'en-US')} · ${left} business day(s) left`);
     expect(text).toContain('Avery Fabrikam: submit the claim → Submitted');
     expect(text).toContain('Riley Reviewer: request more information → Partner action required');
-    expect(verbs(card)).toEqual(['partnerReply', 'amendClaim', 'resubmit', 'withdrawClaim']);
-    expect(button(card, 'History')).toEqual({ command: `history ${named.contosoTeams.id}` });
+    expect(verbs(card)).toEqual(['claim.reply', 'claim.edit', 'claim.resubmit', 'claim.withdraw']);
+    expect(button(card, 'History')).toEqual({ action: 'command', command: `history ${named.contosoTeams.id}` });
   });
 
   test('a rejected claim within its window offers Dispute, with the calendar days left; a final one a new claim', async () => {
@@ -293,9 +293,9 @@ describe('claim <id or name>', () => {
     const left = app.services.calendar.daysLeft(clock.now(), new Date(due), 'days');
     expect(json(card)).toContain(`Dispute window closes","value":"${formatDeadline(app.services, due, 'en-US')} · ${left} day(s) left`);
     expect(json(card)).toContain('Insufficient proof of execution · The SOW is not signed.');
-    expect(verbs(card)).toEqual(['partnerReply', 'disputeClaim', 'withdrawClaim']);
+    expect(verbs(card)).toEqual(['claim.reply', 'claim.dispute', 'claim.withdraw']);
     const final = onlyCard(await say(AVERY, `claim ${named.withdrawn.id}`));
-    expect(verbs(final)).toEqual(['partnerReply', 'newClaimFrom']);
+    expect(verbs(final)).toEqual(['claim.reply', 'claim.newFrom']);
     expect(json(final)).toContain('No deadline is running for this claim.');
     // A partner user who may not claim sees the card without the buttons that act.
     expect(verbs(onlyCard(await say(SAM, `claim ${named.contosoDynamics.id}`)))).toEqual([]);
@@ -303,7 +303,7 @@ describe('claim <id or name>', () => {
 
   test('the card\'s buttons work: Dispute opens the dispute form, History the history', async () => {
     const card = onlyCard(await say(AVERY, `claim ${named.contosoDynamics.id}`));
-    const disputeButton = card.actions!.find((a) => a.data?.verb === 'disputeClaim')!.data!;
+    const disputeButton = card.actions!.find((a) => a.data?.action === 'claim.dispute')!.data!;
     expect(json(await say(AVERY, disputeButton))).toContain(`Dispute the rejection of claim Contoso Dynamics 365 (${named.contosoDynamics.id})`);
     await say(AVERY, 'cancel');
     expect(json(await say(AVERY, button(card, 'History')!))).toContain('History of Contoso Dynamics 365');
@@ -312,7 +312,7 @@ describe('claim <id or name>', () => {
   test('a card\'s Open button is answered while a claim form is open, and the form stays open', async () => {
     const chat = { conversation: { id: 'a:dm-avery-form', conversationType: 'personal' } };
     expect(json(await say(AVERY, 'new claim', chat))).toContain('Continue a draft?'); // Avery has a draft
-    expect(json(onlyCard(await say(AVERY, { command: `claim ${named.northwind.id}` }, chat)))).toContain('Northwind Intune');
+    expect(json(onlyCard(await say(AVERY, { action: 'command', command: `claim ${named.northwind.id}` }, chat)))).toContain('Northwind Intune');
     expect(texts(await say(AVERY, 'help', chat))).toContain('You are creating a claim.');
   });
 
@@ -328,13 +328,13 @@ describe('claim <id or name>', () => {
     for (const claim of [named.contosoTeams, named.tailspinSecret]) {
       const card = onlyCard(await say(RILEY, `claim ${claim.id}`));
       expect(json(card)).toContain(claim.fields.claimName!);
-      expect(verbs(card)).toEqual(['refreshReviewCard']);
+      expect(verbs(card)).toEqual(['review.refresh']);
     }
     connector.clear();
     const card = onlyCard(await say(RILEY, `claim ${named.tailspinContoso.id}`));
-    await say(RILEY, card.actions!.find((a) => a.data?.verb === 'refreshReviewCard')!.data!);
+    await say(RILEY, card.actions!.find((a) => a.data?.action === 'review.refresh')!.data!);
     const update = connector.to(`a:dm-${REVIEWER_AAD}`).find((c) => c.method === 'PUT');
-    expect(json(update?.activity)).toContain('"verb":"startReview"'); // the status card became the review card
+    expect(json(update?.activity)).toContain('"verb":"review.start"'); // the status card became the review card
   });
 });
 
@@ -430,8 +430,8 @@ describe('visibility', () => {
       expect(texts(await ask(`claim ${claim.id}`))).toBe(`I could not find claim ${claim.id} among your organisation's claims.`);
       expect(texts(await ask(`history ${claim.id}`))).toBe(`I could not find claim ${claim.id} among your organisation's claims.`);
       expect(texts(await ask(`where is ${claim.id}`))).toBe(`I could not find claim ${claim.id} among your organisation's claims.`);
-      expect(texts(await ask({ command: `claim ${claim.id}` }))).toContain('I could not find claim');
-      expect(texts(await ask({ command: 'history', claimId: claim.id, page: 2 }))).toContain('I could not find claim');
+      expect(texts(await ask({ action: 'command', command: `claim ${claim.id}` }))).toContain('I could not find claim');
+      expect(texts(await ask({ action: 'command', command: 'history', claimId: claim.id, page: 2 }))).toContain('I could not find claim');
     }
     // "contoso" names Fabrikam's claims too; Robin finds Tailspin's only.
     expect(json(onlyCard(await ask('status of contoso')))).toContain(named.tailspinContoso.id);
@@ -449,7 +449,7 @@ describe('visibility', () => {
   test('a stranger gets the "not on a roster" answer; a partner asking in a channel is sent to the 1:1 chat', async () => {
     for (const command of ['my claims', `claim ${named.litware.id}`, `history ${named.litware.id}`, 'what needs my action', 'status of contoso']) {
       const got = await say(STRANGER, command);
-      expect(texts(got)).toBe('You are not on a roster yet: ask your organisation\'s Global admin or the bot\'s operator to add you.');
+      expect(texts(got)).toBe('You are not on a roster of this bot, so you can\'t see or change claims. Ask your organisation\'s Global admin or the bot\'s operator to add you.');
     }
     expect(texts(await say(STRANGER, 'contoso'))).toBe('I didn\'t understand that. Type "help" to see what I can do.');
     const channel = { id: '19:fabrikam-general@thread.tacv2', conversationType: 'channel' };
@@ -502,13 +502,13 @@ describe('welcome and help', () => {
     const dm = { id: 'a:welcome-avery', conversationType: 'personal' };
     const first = onlyCard(await install(AVERY, dm, installed));
     expect(json(first)).toContain('Welcome to CPOR claims');
-    expect(first.actions!.map((a) => a.data)).toEqual([{ command: 'new claim' }, { command: 'my claims' }, { command: 'what needs my action' }, { command: 'help' }]);
+    expect(first.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'new claim' }, { action: 'command', command: 'my claims' }, { action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
     expect(await install(AVERY, dm, botAdded)).toEqual([]);
     // The welcome card's buttons are commands like the typed ones.
-    expect(json(onlyCard(await say(AVERY, { command: 'my claims' })))).toContain('Claims of Fabrikam Consulting Ltd');
+    expect(json(onlyCard(await say(AVERY, { action: 'command', command: 'my claims' })))).toContain('Claims of Fabrikam Consulting Ltd');
     // A reviewer's welcome offers the queue.
     const reviewerCard = onlyCard(await install(RILEY, { id: 'a:welcome-riley', conversationType: 'personal' }, botAdded));
-    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ command: 'what needs my action' }, { command: 'help' }]);
+    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
   });
 
   test('added to a team: one card in the channel for everyone, with the commands and how to make it the reviews channel; again after a reinstall', async () => {
@@ -517,7 +517,7 @@ describe('welcome and help', () => {
     expect(json(card)).toContain('CPOR claims is here');
     expect(json(card)).toContain('use this channel for reviews');
     expect(json(card)).not.toContain('Riley'); // for everyone, not about the installer
-    expect(card.actions!.map((a) => a.data)).toEqual([{ command: 'what needs my action' }, { command: 'help' }]);
+    expect(card.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
     expect(await install(RILEY, channel, installed)).toEqual([]);
     expect(await install(RILEY, channel, botAdded)).toEqual([]);
     await install(RILEY, channel, { type: 'installationUpdate', action: 'remove' });

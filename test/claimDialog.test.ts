@@ -8,6 +8,10 @@ import { demoPdf } from '../src/demo/demoSeed';
 import type { Claim } from '../src/domain/claim';
 import { cardProblems } from './support/cardValidation';
 import { FileServer } from './support/fileServer';
+import { PARTNER_TENANT, TAILSPIN_TENANT } from './support/activities';
+
+/** Each demo partner user's tenant, as Teams would send it (Tailspin's users start with b2c3d4e5). */
+const tenantOf = (aadObjectId: string) => (aadObjectId.startsWith('b2c3d4e5') ? TAILSPIN_TENANT : PARTNER_TENANT);
 import { PARTNER_AAD } from './support/activities';
 import { testConfig } from './support/testStorage';
 
@@ -40,7 +44,10 @@ class Partner {
   private readonly locale: string;
 
   // Each partner has a 1:1 chat of its own: dialog state is per conversation, in Cosmos DB.
-  private readonly conversation = { id: `a:dialog-test-${Math.random().toString(36).slice(2)}`, conversationType: 'personal' };
+  private get conversation() {
+    return { id: this.conversationId, conversationType: 'personal', tenantId: tenantOf(this.aadObjectId) };
+  }
+  private readonly conversationId = `a:dialog-test-${Math.random().toString(36).slice(2)}`;
 
   private activity(extra: Record<string, unknown>) {
     return { type: 'message', locale: this.locale, conversation: this.conversation, from: { id: `29:${this.aadObjectId}`, aadObjectId: this.aadObjectId, name: 'Partner' }, ...extra };
@@ -66,11 +73,11 @@ class Partner {
   async startNewClaim(): Promise<Reply[]> {
     const replies = await this.text('new claim');
     if (lastCard(replies).title !== 'Continue a draft?') return replies;
-    return this.send({ value: { cpor: 'claimStep', step: 'resume', action: 'new' } });
+    return this.send({ value: { action: 'form.claim', step: 'resume', button: 'new' } });
   }
 
   card(step: string, action: string, inputs: Record<string, unknown> = {}) {
-    return this.send({ value: { cpor: 'claimStep', step, claimId: this.claimId, action, ...inputs } });
+    return this.send({ value: { action: 'form.claim', step, claimId: this.claimId, button: action, ...inputs } });
   }
 
   attach(...attachments: unknown[]) {
@@ -220,7 +227,7 @@ describe('around the steps', () => {
   test('a Referrals admin is told who may create claims', async () => {
     const partner = new Partner('a1b2c3d4-0003-4000-8000-000000000003');
     const replies = await partner.text('new claim');
-    expect(allText(replies)).toBe("Your role in your partner organisation (Referrals admin) can't create a claim: only a Global admin, Billing admin or Incentives admin can.");
+    expect(allText(replies)).toBe('Your role in your partner organisation (Referrals admin) can view claims but not create or change them: only a Global admin, Billing admin or Incentives admin can.');
   });
 
   test('cancel asks whether to keep or discard; keep leaves the draft, and "new claim" offers it again', async () => {
@@ -240,7 +247,7 @@ describe('around the steps', () => {
     // Each draft's last change, in the reader's locale and the configured zone (UTC here).
     expect(JSON.stringify(replies)).toMatch(new RegExp(`\\(${partner.claimId}\\) · [A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d\\d\\s[AP]M \\(UTC\\)`));
     again.claimId = partner.claimId;
-    replies = await again.send({ value: { cpor: 'claimStep', step: 'resume', action: 'continue', draftId: partner.claimId } });
+    replies = await again.send({ value: { action: 'form.claim', step: 'resume', button: 'continue', draftId: partner.claimId } });
     expect(lastCard(replies).title).toBe('Solution area and activity'); // where the partner stopped
   });
 
@@ -278,7 +285,7 @@ describe('around the steps', () => {
     let replies = await partner.text('new claim');
     expect(lastCard(replies).title).toBe('继续草稿？'); // earlier tests left this partner drafts
     expect(JSON.stringify(replies)).toMatch(/\) · \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC）/);
-    replies = await partner.send({ value: { cpor: 'claimStep', step: 'resume', action: 'new' } });
+    replies = await partner.send({ value: { action: 'form.claim', step: 'resume', button: 'new' } });
     expect(lastCard(replies).title).toBe('客户');
     expect(lastCard(replies).texts).toEqual(expect.arrayContaining([expect.stringMatching(/^第 1 步，共 \d 步/)]));
     replies = await partner.card('customer', 'next', { mpnId: '4412345', customerDomain: 'northwind.example', customerTenantId: 'x' });

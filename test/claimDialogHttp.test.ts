@@ -35,7 +35,7 @@ class Chat {
     return this.send({ text });
   }
   press(step: string, action: string, inputs: Record<string, unknown> = {}) {
-    return this.send({ text: undefined, value: { cpor: 'claimStep', step, claimId: this.claimId, action, ...inputs } });
+    return this.send({ text: undefined, value: { action: 'form.claim', step, claimId: this.claimId, button: action, ...inputs } });
   }
   attach(...attachments: unknown[]) {
     return this.send({ text: '', attachments });
@@ -70,12 +70,12 @@ describe('claim dialog over HTTP', () => {
     const { body } = await postActivity(app.url, install);
     const card = JSON.stringify(body?.activities?.[0]);
     expect(card).toContain('Welcome to CPOR claims');
-    expect(card).toContain('"data":{"command":"new claim"}');
+    expect(card).toContain('"data":{"action":"command","command":"new claim"}');
   });
 
   test('PoE files from Teams land in Blob storage; refused files leave the draft as it was', async () => {
     const chat = new Chat(() => app);
-    await chat.send({ text: undefined, value: { command: 'new claim' } }); // the welcome card's button
+    await chat.send({ text: undefined, value: { action: 'command', command: 'new claim' } }); // the welcome card's button
     expect(chat.claimId).toMatch(/^CL-/);
     expect(cardTitle(await fillUpToPoe(chat))).toBe('Proof of execution');
     const before = await app.services.claimService.get(chat.claimId);

@@ -201,7 +201,7 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     const me = reviewersConfig.currentUser.id;
     const posted = await reviewers.waitFor(0, `the card of ${claimId} in the review channel`, (e) => inConversation(e, reviewChannel) && e.action === 'createMessage' && hasCard(e) && cardText(cardOf(e)).includes(claimId), 30_000);
     const shared = cardOf(posted) as { refresh?: { action: CardAction; userIds: string[] } };
-    expect(cardActions(shared).filter((a) => a.type === 'Action.Execute' && a.verb !== 'refreshReviewCard')).toEqual([]); // read-only for everyone
+    expect(cardActions(shared).filter((a) => a.type === 'Action.Execute' && a.verb !== 'review.refresh')).toEqual([]); // read-only for everyone
     expect(shared.refresh?.userIds).toContain(me); // Riley's client fetches a view with buttons
 
     // What Riley's playground does on showing the card: the automatic refresh.
@@ -212,9 +212,9 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
       view = await reviewers.execute(posted, me, action, { card: view });
       return cardText(view);
     };
-    expect(await press('startReview')).toContain('Under review');
+    expect(await press('review.start')).toContain('Under review');
     const since = reviewers.mark();
-    expect(await press('approve')).toMatch(/You approved claim CL-/);
+    expect(await press('review.approve')).toMatch(/You approved claim CL-/);
     expect((await app.services.claimService.get(claimId))?.status).toBe('Approved');
 
     // The shared card is updated in place for everyone in the channel.

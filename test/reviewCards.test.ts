@@ -64,7 +64,7 @@ async function invoke(aad: string, verb: string, data: Record<string, unknown>, 
 }
 
 const text = (card: unknown) => JSON.stringify(card);
-const verbs = (card: unknown) => [...text(card).matchAll(/"verb":"(\w+)"/g)].map((m) => m[1]).filter((v, i, all) => all.indexOf(v) === i && v !== 'refreshReviewCard');
+const verbs = (card: unknown) => [...text(card).matchAll(/"verb":"review\.(\w+)"/g)].map((m) => m[1]).filter((v, i, all) => all.indexOf(v) === i && v !== 'refresh');
 
 async function submittedClaim(owner: Actor, fields: Record<string, unknown>): Promise<Claim> {
   const draft = await app.services.claimService.createDraft(owner, {
@@ -96,20 +96,20 @@ describe('the claim card in the reviewers channel', () => {
     expect(text(card)).toMatch(/Review start target.*business day\(s\) left/);
     expect(text(card)).toMatch(/\[sow\.pdf\]\(http:\/\/127\.0\.0\.1:\d+\/.*sp=r.*\)/);
     expect(card.actions ?? []).toEqual([]);
-    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: 'refreshReviewCard' }, userIds: expect.arrayContaining([`29:${REVIEWER_AAD}`, `29:${REVIEWER2_AAD}`]) });
+    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: 'review.refresh' }, userIds: expect.arrayContaining([`29:${REVIEWER_AAD}`, `29:${REVIEWER2_AAD}`]) });
     expect(await app.services.reviews.reviewCard(c.id)).toMatchObject({ conversationId: CHANNEL, activityId: posts[0].assignedId });
   });
 
   test('the refresh gives reviewers their buttons and everyone else the read-only card', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000002', products: ['teams'] });
-    expect(verbs(await invoke(REVIEWER_AAD, 'refreshReviewCard', { claimId: c.id }))).toEqual(['startReview', 'comment', 'history']);
-    expect(verbs(await invoke(PARTNER_AAD, 'refreshReviewCard', { claimId: c.id }, PARTNER_TENANT))).toEqual([]);
+    expect(verbs(await invoke(REVIEWER_AAD, 'review.refresh', { claimId: c.id }))).toEqual(['start', 'comment', 'history']);
+    expect(verbs(await invoke(PARTNER_AAD, 'review.refresh', { claimId: c.id }, PARTNER_TENANT))).toEqual([]);
   });
 
   test('start review, then request information: the shared card is updated in place and the partner is asked in their chat', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000003', products: ['teams'] });
     const record = (await app.services.reviews.reviewCard(c.id))!;
-    let card = await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
+    let card = await invoke(REVIEWER_AAD, 'review.start', { claimId: c.id, version: c.version });
     expect(text(card)).toContain(`You started the review of claim ${c.id}.`);
     expect(verbs(card)).toEqual(['approve', 'reject', 'requestInfo', 'comment', 'history']);
     await app.background.drain();
@@ -121,7 +121,7 @@ describe('the claim card in the reviewers channel', () => {
 
     connector.clear();
     const current = await claim(c.id);
-    card = await invoke(REVIEWER_AAD, 'requestInfo', { claimId: c.id, version: current.version, reasons: 'MissingProducts,MissingOrOldDates', infoComment: 'Please name Teams in the SOW and date it.' });
+    card = await invoke(REVIEWER_AAD, 'review.requestInfo', { claimId: c.id, version: current.version, reasons: 'MissingProducts,MissingOrOldDates', infoComment: 'Please name Teams in the SOW and date it.' });
     expect(text(card)).toContain('Your request for information');
     await app.background.drain();
     expect((await claim(c.id)).status).toBe('PartnerActionRequired');
@@ -131,17 +131,19 @@ describe('the claim card in the reviewers channel', () => {
     expect(text(noticeCard)).toContain('Partner action required: Avery Fabrikam claim');
     expect(text(noticeCard)).toContain('Riley Reviewer needs more information: Missing products, Missing or old dates.');
     expect(text(noticeCard)).toContain('Please name Teams in the SOW and date it.');
-    expect(text(noticeCard)).toMatch(/"verb":"amendClaim".*"verb":"resubmit"/);
+    expect(text(noticeCard)).toMatch(/"action":"claim.edit".*"action":"claim.resubmit"/);
   });
 
   test('a partner or a stranger pressing a reviewer button is refused, and the attempt is in the history', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000004', products: ['teams'] });
     // The partner user, from their own tenant (e.g. a card forwarded to them).
-    const byPartner = await invoke(PARTNER_AAD, 'startReview', { claimId: c.id, version: c.version }, PARTNER_TENANT);
-    expect(text(byPartner)).toContain("A partner user can't start the review.");
+    const byPartner = await invoke(PARTNER_AAD, 'review.start', { claimId: c.id, version: c.version }, PARTNER_TENANT);
+    expect(text(byPartner)).toContain('Only CPOR reviewers can do this.');
+    expect(text(byPartner)).not.toContain(c.fields.customerDomain!);
     const stranger = '99999999-0000-4000-8000-000000000099';
-    const byStranger = await invoke(stranger, 'approve', { claimId: c.id, version: c.version });
-    expect(text(byStranger)).toContain("A person who is not on a roster can't approve the claim.");
+    const byStranger = await invoke(stranger, 'review.approve', { claimId: c.id, version: c.version });
+    expect(text(byStranger)).toContain('You are not on a roster of this bot');
+    expect(text(byStranger)).not.toContain(c.fields.customerDomain!);
     const after = await claim(c.id);
     expect(after.status).toBe('Submitted');
     expect(after.history.filter((e) => e.outcome === 'refused').map((e) => [e.action, e.actor.kind, e.actor.id])).toEqual([
@@ -153,11 +155,11 @@ describe('the claim card in the reviewers channel', () => {
   test('the same invoke delivered twice acts once; two reviewers at once make one transition and the other is told who acted', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000005', products: ['teams'] });
     const data = { claimId: c.id, version: c.version };
-    await Promise.all([invoke(REVIEWER_AAD, 'startReview', data), invoke(REVIEWER_AAD, 'startReview', data)]);
+    await Promise.all([invoke(REVIEWER_AAD, 'review.start', data), invoke(REVIEWER_AAD, 'review.start', data)]);
     const started = await claim(c.id);
     expect(started.history.filter((e) => e.action === 'startReview')).toHaveLength(1);
 
-    const cards = await Promise.all([invoke(REVIEWER_AAD, 'approve', { claimId: c.id, version: started.version }), invoke(REVIEWER2_AAD, 'approve', { claimId: c.id, version: started.version })]);
+    const cards = await Promise.all([invoke(REVIEWER_AAD, 'review.approve', { claimId: c.id, version: started.version }), invoke(REVIEWER2_AAD, 'review.approve', { claimId: c.id, version: started.version })]);
     const approved = await claim(c.id);
     expect(approved.history.filter((e) => e.action === 'approve')).toHaveLength(1);
     const winner = approved.history.find((e) => e.action === 'approve')!.actor.name;
@@ -168,12 +170,12 @@ describe('the claim card in the reviewers channel', () => {
 
   test('reject needs a reason from the list; the partner is told the reason and the dispute deadline', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000006', products: ['intune'] });
-    await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
+    await invoke(REVIEWER_AAD, 'review.start', { claimId: c.id, version: c.version });
     let current = await claim(c.id);
-    expect(text(await invoke(REVIEWER_AAD, 'reject', { claimId: c.id, version: current.version, reason: 'Because' }))).toContain('Choose a reason from the list.');
-    expect(text(await invoke(REVIEWER_AAD, 'reject', { claimId: c.id, version: current.version, reason: 'CustomerDecline' }))).toContain('Customer decline is not a reason a reviewer can give.');
+    expect(text(await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'Because' }))).toContain('Choose a reason from the list.');
+    expect(text(await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'CustomerDecline' }))).toContain('Customer decline is not a reason a reviewer can give.');
     connector.clear();
-    await invoke(REVIEWER_AAD, 'reject', { claimId: c.id, version: current.version, reason: 'MissingCustomerConsentOnPoe', rejectComment: 'No signature.' });
+    await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'MissingCustomerConsentOnPoe', rejectComment: 'No signature.' });
     await app.background.drain();
     current = await claim(c.id);
     expect(current).toMatchObject({ status: 'Rejected', rejection: { reason: 'MissingCustomerConsentOnPoe', comment: 'No signature.' } });
@@ -184,22 +186,22 @@ describe('the claim card in the reviewers channel', () => {
 
   test('comments go both ways: a reviewer comment reaches the partner with a Reply button, the reply reaches the card', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000007', products: ['teams'] });
-    await invoke(REVIEWER_AAD, 'comment', { claimId: c.id, version: c.version, reviewerComment: 'Is the SOW signed by Contoso?' });
+    await invoke(REVIEWER_AAD, 'review.comment', { claimId: c.id, version: c.version, reviewerComment: 'Is the SOW signed by Contoso?' });
     await app.background.drain();
     const notice = connector.to(`a:dm-${PARTNER_AAD}`).at(-1)!.activity;
     expect(text(notice)).toContain('New comment on Avery Fabrikam claim');
     expect(text(notice)).toContain('Is the SOW signed by Contoso?');
-    expect(text(notice)).toContain('"verb":"partnerReply"');
+    expect(text(notice)).toContain('"action":"claim.reply"');
 
     connector.clear();
-    const reply = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { verb: 'partnerReply', claimId: c.id, comment: 'Yes, page 3.' } }));
+    const reply = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.reply', claimId: c.id, comment: 'Yes, page 3.' } }));
     expect(JSON.stringify(reply.body)).toContain(`Your reply on claim ${c.id} was sent to the reviewers.`);
     await app.background.drain();
     const updated = connector.to(CHANNEL).find((call) => call.method === 'PUT')!;
     expect(text(updated.activity)).toContain('Yes, page 3.');
     const history = await claim(c.id);
     expect(history.comments.map((x) => [x.author.kind, x.text])).toEqual([['reviewer', 'Is the SOW signed by Contoso?'], ['partner', 'Yes, page 3.']]);
-    const historyCard = await invoke(REVIEWER_AAD, 'history', { claimId: c.id });
+    const historyCard = await invoke(REVIEWER_AAD, 'review.history', { claimId: c.id });
     expect(text(historyCard)).toContain('Riley Reviewer (reviewer) · comment on the claim');
     expect(text(historyCard)).toContain('Comment: Yes, page 3.');
   });
@@ -210,8 +212,8 @@ describe('a notice button in the middle of a claim form', () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000013', products: ['teams'] });
     const dm = (extra: Record<string, unknown>) => post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', ...extra }));
     const started = JSON.stringify((await dm({ text: 'new claim' })).body);
-    if (started.includes('Continue a draft?')) await dm({ value: { cpor: 'claimStep', step: 'resume', action: 'new' } });
-    const reply = await dm({ value: { verb: 'partnerReply', claimId: c.id, comment: 'Answering while drafting.' } });
+    if (started.includes('Continue a draft?')) await dm({ value: { action: 'form.claim', step: 'resume', button: 'new' } });
+    const reply = await dm({ value: { action: 'claim.reply', claimId: c.id, comment: 'Answering while drafting.' } });
     expect(JSON.stringify(reply.body)).toContain(`Your reply on claim ${c.id} was sent to the reviewers.`);
     expect((await claim(c.id)).comments.map((x) => x.text)).toEqual(['Answering while drafting.']);
     const help = JSON.stringify((await dm({ text: 'help' })).body);
@@ -224,25 +226,25 @@ describe('a notice button in the middle of a claim form', () => {
 describe('partner action required, round trip', () => {
   test('the partner edits a product in the allowed fields and resubmits; the claim is back under review and the card updated', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000008', products: ['teams', 'intune'] });
-    await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
+    await invoke(REVIEWER_AAD, 'review.start', { claimId: c.id, version: c.version });
     const underReview = await claim(c.id);
-    await invoke(REVIEWER_AAD, 'requestInfo', { claimId: c.id, version: underReview.version, reasons: 'MissingProducts', infoComment: 'Intune is not in the SOW: remove it or add PoE.' });
+    await invoke(REVIEWER_AAD, 'review.requestInfo', { claimId: c.id, version: underReview.version, reasons: 'MissingProducts', infoComment: 'Intune is not in the SOW: remove it or add PoE.' });
     await app.background.drain();
     connector.clear();
 
     const dm = (extra: Record<string, unknown>) => post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', ...extra }));
-    let replies = await dm({ value: { verb: 'amendClaim', claimId: c.id } });
+    let replies = await dm({ value: { action: 'claim.edit', claimId: c.id } });
     let reply = JSON.stringify(replies.body);
     expect(reply).toContain('Edit claim: Avery Fabrikam claim');
     expect(reply).toContain('"section":"products"');
     expect(reply).not.toContain('"section":"area"'); // not editable after submission
-    replies = await dm({ value: { cpor: 'claimStep', step: 'summary', claimId: c.id, action: 'edit', section: 'products' } });
+    replies = await dm({ value: { action: 'form.claim', step: 'summary', claimId: c.id, button: 'edit', section: 'products' } });
     expect(JSON.stringify(replies.body)).toContain('Products and workloads');
-    replies = await dm({ value: { cpor: 'claimStep', step: 'products', claimId: c.id, action: 'next', products: 'teams' } });
+    replies = await dm({ value: { action: 'form.claim', step: 'products', claimId: c.id, button: 'next', products: 'teams' } });
     reply = JSON.stringify(replies.body);
     expect(reply).toContain('Edit claim: Avery Fabrikam claim');
     expect(reply).toContain('"title":"Resubmit"');
-    replies = await dm({ value: { cpor: 'claimStep', step: 'summary', claimId: c.id, action: 'resubmit' } });
+    replies = await dm({ value: { action: 'form.claim', step: 'summary', claimId: c.id, button: 'resubmit' } });
     expect(JSON.stringify(replies.body)).toContain(`Claim ${c.id} is resubmitted and now Under review.`);
     await app.background.drain();
 
@@ -257,8 +259,8 @@ describe('partner action required, round trip', () => {
 
   test('editing is offered only while Submitted or Partner action required', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000009', products: ['teams'] });
-    await invoke(REVIEWER_AAD, 'startReview', { claimId: c.id, version: c.version });
-    const replies = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { verb: 'amendClaim', claimId: c.id } }));
+    await invoke(REVIEWER_AAD, 'review.start', { claimId: c.id, version: c.version });
+    const replies = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.edit', claimId: c.id } }));
     expect(JSON.stringify(replies.body)).toContain(`Claim ${c.id} is Under review: it can be edited only while Submitted or Partner action required.`);
   });
 });
@@ -268,7 +270,7 @@ describe('every reviewer verb, for every role', () => {
   const ROLES: Record<string, [string, string]> = { reviewer: [REVIEWER_AAD, REVIEWER_TENANT], partner: [PARTNER_AAD, PARTNER_TENANT], stranger: [STRANGER, REVIEWER_TENANT] };
   // verb -> the status the claim needs, the inputs of the card, and what a reviewer's press leads to.
   const VERBS: Record<string, { from: 'Submitted' | 'UnderReview'; inputs: Record<string, unknown>; expect: (c: Claim) => void }> = {
-    startReview: { from: 'Submitted', inputs: {}, expect: (c) => expect(c.status).toBe('UnderReview') },
+    start: { from: 'Submitted', inputs: {}, expect: (c) => expect(c.status).toBe('UnderReview') },
     approve: { from: 'UnderReview', inputs: {}, expect: (c) => expect(c.status).toBe('Approved') },
     approveSupersede: { from: 'UnderReview', inputs: {}, expect: (c) => expect(c.status).toBe('Approved') },
     reject: { from: 'UnderReview', inputs: { reason: 'InsufficientProofOfExecution', rejectComment: 'x' }, expect: (c) => expect(c.status).toBe('Rejected') },
@@ -278,16 +280,16 @@ describe('every reviewer verb, for every role', () => {
   const cases = Object.keys(VERBS).flatMap((verb) => Object.keys(ROLES).map((role) => [verb, role] as const));
   let n = 0;
 
-  test.each(cases)('%s pressed by a %s', async (verb, role) => {
+  test.each(cases)('review.%s pressed by a %s', async (verb, role) => {
     const spec = VERBS[verb];
     const c = await submittedClaim(avery, { customerTenantId: `88888888-1000-4000-8000-${String(++n).padStart(12, '0')}`, products: ['teams'] });
-    if (spec.from === 'UnderReview') await invoke(REVIEWER2_AAD, 'startReview', { claimId: c.id, version: c.version });
+    if (spec.from === 'UnderReview') await invoke(REVIEWER2_AAD, 'review.start', { claimId: c.id, version: c.version });
     const before = await claim(c.id);
     const [aad, tenant] = ROLES[role];
-    const card = await invoke(aad, verb, { claimId: c.id, orgId: c.orgId, version: before.version, ...spec.inputs }, tenant);
+    const card = await invoke(aad, `review.${verb}`, { claimId: c.id, orgId: c.orgId, version: before.version, ...spec.inputs }, tenant);
     const after = await claim(c.id);
-    // Partners comment on their own claims too (the thread is shared); every other verb is the reviewers'.
-    if (role === 'reviewer' || (role === 'partner' && verb === 'comment')) {
+    // The reviewers' card is the reviewers' (partners answer from their own notice, with claim.reply).
+    if (role === 'reviewer') {
       spec.expect(after);
       expect(after.history.at(-1)).toMatchObject({ outcome: 'applied', actor: { id: aad } });
       return;
@@ -295,16 +297,20 @@ describe('every reviewer verb, for every role', () => {
     expect(after.status).toBe(before.status);
     expect(after.comments).toEqual(before.comments);
     expect(after.history.at(-1)).toMatchObject({ outcome: 'refused', actor: { kind: role, id: aad } });
-    expect(text(card)).toMatch(/A (partner user|person who is not on a roster) can't/);
+    expect(text(card)).toContain(role === 'partner' ? 'Only CPOR reviewers can do this.' : 'You are not on a roster of this bot');
+    expect(text(card)).not.toContain(c.fields.customerDomain!);
     expect(verbs(card)).toEqual([]);
   });
 
   test.each(Object.keys(ROLES))('history pressed by a %s', async (role) => {
     const c = await submittedClaim(avery, { customerTenantId: `88888888-2000-4000-8000-${String(++n).padStart(12, '0')}`, products: ['teams'] });
     const [aad, tenant] = ROLES[role];
-    const card = await invoke(aad, 'history', { claimId: c.id, orgId: c.orgId }, tenant);
+    const card = await invoke(aad, 'review.history', { claimId: c.id, orgId: c.orgId }, tenant);
     if (role === 'reviewer') expect(text(card)).toContain(`History of ${c.fields.claimName}`);
-    else expect(text(card)).toContain("Only reviewers can see a claim's history here.");
+    else {
+      expect(text(card)).toContain(role === 'partner' ? 'Only CPOR reviewers can do this.' : 'You are not on a roster of this bot');
+      expect(text(card)).not.toContain(c.fields.customerDomain!);
+    }
   });
 });
 
@@ -313,11 +319,11 @@ describe('racing approvals', () => {
     const tenant = '88888888-0000-4000-8000-000000000011';
     const a = await submittedClaim(avery, { customerTenantId: tenant, products: ['intune'] });
     const b = await submittedClaim(robin, { customerTenantId: tenant, products: ['intune'] });
-    await invoke(REVIEWER_AAD, 'startReview', { claimId: a.id, version: a.version });
-    await invoke(REVIEWER2_AAD, 'startReview', { claimId: b.id, version: b.version });
+    await invoke(REVIEWER_AAD, 'review.start', { claimId: a.id, version: a.version });
+    await invoke(REVIEWER2_AAD, 'review.start', { claimId: b.id, version: b.version });
     const [cardA, cardB] = await Promise.all([
-      invoke(REVIEWER_AAD, 'approve', { claimId: a.id, version: (await claim(a.id)).version }),
-      invoke(REVIEWER2_AAD, 'approve', { claimId: b.id, version: (await claim(b.id)).version }),
+      invoke(REVIEWER_AAD, 'review.approve', { claimId: a.id, version: (await claim(a.id)).version }),
+      invoke(REVIEWER2_AAD, 'review.approve', { claimId: b.id, version: (await claim(b.id)).version }),
     ]);
     const [statusA, statusB] = [(await claim(a.id)).status, (await claim(b.id)).status];
     expect([statusA, statusB].sort()).toEqual(['Approved', 'UnderReview']);
@@ -329,7 +335,7 @@ describe('racing approvals', () => {
 
   test('an older Teams client sends the fallback Action.Submit: the same action, and the pressed card is replaced', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000012', products: ['teams'] });
-    await post(channelActivity(REVIEWER_AAD, { type: 'message', replyToId: 'activity-77', value: { verb: 'startReview', claimId: c.id, version: c.version } }));
+    await post(channelActivity(REVIEWER_AAD, { type: 'message', replyToId: 'activity-77', value: { action: 'review.start', claimId: c.id, version: c.version } }));
     expect((await claim(c.id)).status).toBe('UnderReview');
     const replaced = connector.to(CHANNEL).find((call) => call.method === 'PUT' && call.activityId === 'activity-77');
     expect(text(replaced?.activity)).toContain(`You started the review of claim ${c.id}.`);
@@ -340,22 +346,22 @@ describe('arbitration', () => {
   test('approving against another partner\'s live association asks for an explicit choice; superseding ends the old one and tells that partner', async () => {
     const tenant = '88888888-0000-4000-8000-000000000010';
     const first = await submittedClaim(robin, { customerTenantId: tenant, products: ['teams'] });
-    await invoke(REVIEWER_AAD, 'startReview', { claimId: first.id, version: first.version });
-    await invoke(REVIEWER_AAD, 'approve', { claimId: first.id, version: (await claim(first.id)).version });
+    await invoke(REVIEWER_AAD, 'review.start', { claimId: first.id, version: first.version });
+    await invoke(REVIEWER_AAD, 'review.approve', { claimId: first.id, version: (await claim(first.id)).version });
     expect((await claim(first.id)).status).toBe('Approved');
 
     const second = await submittedClaim(avery, { customerTenantId: tenant, products: ['teams', 'exchange-online'] });
     const postCard = connector.to(CHANNEL).filter((call) => call.method === 'POST').at(-1)!.activity;
     expect(text(postCard)).toContain(`Competing claim ${first.id}`);
     expect(text(postCard)).toContain('Tailspin Partners GmbH');
-    await invoke(REVIEWER_AAD, 'startReview', { claimId: second.id, version: second.version });
-    let card = await invoke(REVIEWER_AAD, 'approve', { claimId: second.id, version: (await claim(second.id)).version });
+    await invoke(REVIEWER_AAD, 'review.start', { claimId: second.id, version: second.version });
+    let card = await invoke(REVIEWER_AAD, 'review.approve', { claimId: second.id, version: (await claim(second.id)).version });
     expect(text(card)).toContain(`Another partner holds the association through ${first.id}.`);
     expect(verbs(card)).toEqual(['approveSupersede', 'reject', 'requestInfo', 'comment', 'history']);
     expect((await claim(second.id)).status).toBe('UnderReview');
 
     connector.clear();
-    card = await invoke(REVIEWER_AAD, 'approveSupersede', { claimId: second.id, version: (await claim(second.id)).version });
+    card = await invoke(REVIEWER_AAD, 'review.approveSupersede', { claimId: second.id, version: (await claim(second.id)).version });
     expect(text(card)).toContain(`You approved claim ${second.id}.`);
     await app.background.drain();
     expect(await claim(first.id)).toMatchObject({ status: 'Rejected', rejection: { reason: 'AssociationSuperseded' } });

@@ -62,16 +62,23 @@ describe('roster store', () => {
     const claim = claimIn('Submitted');
     await claims.create(claim);
 
-    const avery = await resolveIdentity(rosters, { aadObjectId: 'A1B2C3D4-0001-4000-8000-000000000001', tenantId: '5c2a1f3e-8b4d-4e6f-9a7b-1c2d3e4f5a6b' });
+    const PARTNER_TENANT = '5c2a1f3e-8b4d-4e6f-9a7b-1c2d3e4f5a6b';
+    const REVIEWER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const avery = await resolveIdentity(rosters, { aadObjectId: 'A1B2C3D4-0001-4000-8000-000000000001', tenantIds: [PARTNER_TENANT.toUpperCase(), PARTNER_TENANT] });
     expect(avery).toMatchObject({ kind: 'partner', actor: { orgId: 'fabrikam-consulting', role: 'GlobalAdmin' }, organisation: { name: 'Fabrikam Consulting Ltd' } });
-    expect(await resolveIdentity(rosters, { aadObjectId: 'c3d4e5f6-0001-4000-8000-000000000001' })).toMatchObject({ kind: 'reviewer' });
+    expect(await resolveIdentity(rosters, { aadObjectId: 'c3d4e5f6-0001-4000-8000-000000000001', tenantIds: [REVIEWER_TENANT] })).toMatchObject({ kind: 'reviewer' });
+    // Teams names the tenant, or nobody is identified: a missing tenant is never taken for the roster's.
+    expect(await resolveIdentity(rosters, { aadObjectId: 'c3d4e5f6-0001-4000-8000-000000000001', tenantIds: [undefined, undefined] })).toEqual({ kind: 'unknown', why: 'noTenant' });
+    expect(await resolveIdentity(rosters, { aadObjectId: 'c3d4e5f6-0001-4000-8000-000000000001', tenantIds: [REVIEWER_TENANT, PARTNER_TENANT] })).toEqual({ kind: 'unknown', why: 'tenantMismatch' });
+    expect(await resolveIdentity(rosters, { aadObjectId: 'c3d4e5f6-0001-4000-8000-000000000001', tenantIds: [PARTNER_TENANT] })).toEqual({ kind: 'unknown', why: 'otherTenant' });
+    expect(await resolveIdentity(rosters, { tenantIds: [REVIEWER_TENANT] })).toEqual({ kind: 'unknown', why: 'noAadObjectId' });
 
     // The operator removes Noor and reloads: Noor is gone at once on this instance, the claims stay.
     const smaller = structuredClone(demo);
     smaller.organisations[0].users = smaller.organisations[0].users.filter((u: { name: string }) => u.name !== 'Noor Incentives');
     const summary = await rosters.loadFile(rosterFile('smaller.json', smaller));
     expect(summary).toMatchObject({ partnerUsers: 3, removed: 1 });
-    expect(await resolveIdentity(rosters, { aadObjectId: 'a1b2c3d4-0002-4000-8000-000000000002' })).toEqual({ kind: 'unknown', why: 'notOnRoster' });
+    expect(await resolveIdentity(rosters, { aadObjectId: 'a1b2c3d4-0002-4000-8000-000000000002', tenantIds: [PARTNER_TENANT] })).toEqual({ kind: 'unknown', why: 'notOnRoster' });
     expect((await claims.get(claim.orgId, claim.id))?.claim).toEqual(claim);
   });
 

@@ -122,7 +122,7 @@ describe('choosing the reviewers\' conversation', () => {
     const reviewer = 'c3d4e5f6-0001-4000-8000-000000000001';
     const reviewerTenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
     const byPartner = await postActivity(app.url, inChannel(PARTNER_AAD, PARTNER_TENANT));
-    expect(byPartner.body!.activities![0]).toMatchObject({ text: "Only a reviewer can choose the reviewers' conversation." });
+    expect(byPartner.body!.activities![0]).toMatchObject({ text: 'Only CPOR reviewers can do this.' });
     const inPersonal = await postActivity(app.url, personalMessage('use this channel for reviews', { aadObjectId: reviewer, tenantId: reviewerTenant }));
     expect(inPersonal.body!.activities![0]).toMatchObject({ text: expect.stringContaining('not in a 1:1 chat') });
     const elsewhere = await postActivity(app.url, inChannel(reviewer, reviewerTenant));

@@ -7,7 +7,7 @@ import { demoPdf } from '../src/demo/demoSeed';
 import { cardProblems } from './support/cardValidation';
 import { FileServer } from './support/fileServer';
 import { StubConnector } from './support/stubConnector';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, teamsActivity } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, TAILSPIN_TENANT, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
 
 /**
@@ -24,7 +24,7 @@ let app: BotApp;
 const avery: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
 const riley: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 const ROBIN = 'b2c3d4e5-0001-4000-8000-000000000001';
-const TAILSPIN_TENANT = '7d3b2a1c-9e8f-4a6b-8c7d-2e3f4a5b6c7d';
+
 
 beforeAll(async () => {
   await connector.start();
@@ -48,7 +48,7 @@ async function say(extra: Record<string, unknown>, aad = PARTNER_AAD, tenantId =
   return replies;
 }
 const text = (replies: Reply[]) => JSON.stringify(replies);
-const buttons = (replies: Reply[]) => [...text(replies).matchAll(/"verb":"(\w+)"/g)].map((m) => m[1]);
+const buttons = (replies: Reply[]) => [...text(replies).matchAll(/"action":"(claim\.\w+)"/g)].map((m) => m[1]);
 
 let tenantCounter = 0;
 async function claimIn(status: 'Submitted' | 'Approved' | 'Rejected'): Promise<Claim> {
@@ -84,10 +84,10 @@ describe('withdraw', () => {
     const offered = await say({ text: `withdraw ${claim.id.toLowerCase()}` });
     expect(text(offered)).toContain(`Withdraw claim Ending claim ${tenantCounter} (${claim.id})?`);
     expect(text(offered)).toContain('withdrawing ends its association with the customer, and the rejection is final');
-    expect(buttons(offered)).toEqual(['withdraw', 'keepClaim']);
+    expect(buttons(offered)).toEqual(['claim.withdrawConfirm', 'claim.keep']);
     expect((await app.services.claimService.get(claim.id))!.status).toBe('Approved');
 
-    const done = await say({ value: { verb: 'withdraw', claimId: claim.id, comment: 'Customer moved to another partner.' }, replyToId: 'card-1' });
+    const done = await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id, comment: 'Customer moved to another partner.' }, replyToId: 'card-1' });
     expect(text(done)).toContain(`Claim ${claim.id} is withdrawn: it is now Rejected (final) (Partner request), and its association with the customer has ended.`);
     const after = (await app.services.claimService.get(claim.id))!;
     expect(after).toMatchObject({ status: 'RejectedFinal', rejection: { reason: 'PartnerRequest' } });
@@ -97,10 +97,10 @@ describe('withdraw', () => {
 
   test('a submitted claim from its notice card: keep changes nothing, withdraw rejects it (Partner request)', async () => {
     const claim = await claimIn('Submitted');
-    expect(text(await say({ value: { verb: 'keepClaim', claimId: claim.id } }))).toContain(`Claim ${claim.id} is not withdrawn; nothing has changed.`);
-    const offered = await say({ value: { verb: 'withdrawClaim', claimId: claim.id } });
+    expect(text(await say({ value: { action: 'claim.keep', claimId: claim.id } }))).toContain(`Claim ${claim.id} is not withdrawn; nothing has changed.`);
+    const offered = await say({ value: { action: 'claim.withdraw', claimId: claim.id } });
     expect(text(offered)).not.toContain('rejection is final');
-    const done = await say({ value: { verb: 'withdraw', claimId: claim.id, comment: '' }, replyToId: 'card-2' });
+    const done = await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id, comment: '' }, replyToId: 'card-2' });
     expect(text(done)).toContain(`Claim ${claim.id} is withdrawn: it is now Rejected (Partner request).`);
     expect((await app.services.claimService.get(claim.id))!).toMatchObject({ status: 'Rejected', rejection: { reason: 'PartnerRequest' } });
   });
@@ -109,11 +109,11 @@ describe('withdraw', () => {
     const claim = await claimIn('Submitted');
     expect(text(await say({ text: `withdraw ${claim.id}` }, ROBIN, TAILSPIN_TENANT))).toContain(`I could not find claim ${claim.id} among your organisation's claims.`);
     expect(text(await say({ text: 'withdraw' }))).toContain('Type the command followed by the claim id, for example \\"withdraw CL-7K2M9Q4X\\".');
-    await say({ value: { verb: 'withdraw', claimId: claim.id }, replyToId: 'card-3' });
-    await say({ value: { verb: 'withdraw', claimId: claim.id }, replyToId: 'card-3b' }); // Rejected -> final
+    await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id }, replyToId: 'card-3' });
+    await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id }, replyToId: 'card-3b' }); // Rejected -> final
     const refused = await say({ text: `withdraw ${claim.id}` });
     expect(text(refused)).toContain('The claim is already Rejected (final): Avery Fabrikam did that on');
-    expect(text(refused)).not.toContain('"verb":"withdraw"');
+    expect(text(refused)).not.toContain('"action":"claim.withdrawConfirm"');
     expect((await app.services.claimService.get(claim.id))!.status).toBe('RejectedFinal');
   });
 });
@@ -125,11 +125,11 @@ describe('dispute', () => {
     const rejected = await claimIn('Rejected');
     const notice = connector.to(`a:dm-${PARTNER_AAD}`).map((c) => JSON.stringify(c.activity)).find((a) => a.includes(rejected.id) && a.includes('Rejected'));
     expect(notice).toBeDefined();
-    expect([...notice!.matchAll(/"verb":"(\w+)"/g)].map((m) => m[1])).toEqual(['partnerReply', 'disputeClaim', 'withdrawClaim']);
+    expect([...notice!.matchAll(/"action":"(claim\.\w+)"/g)].map((m) => m[1])).toEqual(['claim.reply', 'claim.dispute', 'claim.withdraw']);
     connector.clear();
     const approved = await claimIn('Approved');
     const approval = connector.to(`a:dm-${PARTNER_AAD}`).map((c) => JSON.stringify(c.activity)).find((a) => a.includes(approved.id) && a.includes('Approved'));
-    expect([...approval!.matchAll(/"verb":"(\w+)"/g)].map((m) => m[1])).toEqual(['partnerReply', 'withdrawClaim']);
+    expect([...approval!.matchAll(/"action":"(claim\.\w+)"/g)].map((m) => m[1])).toEqual(['claim.reply', 'claim.withdraw']);
   });
 
   test('a rejection disputed with a justification and an updated PoE file: under review as a dispute, reviewers answer within 5 business days', async () => {
@@ -143,7 +143,7 @@ describe('dispute', () => {
     expect(text(added)).toContain('Updated proof of execution:');
 
     // Sent without a justification first: the file alone is enough content.
-    const sent = await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'submit', justification: 'The customer signed the SOW on 2 November.' }, replyToId: 'form-1' });
+    const sent = await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'The customer signed the SOW on 2 November.' }, replyToId: 'form-1' });
     expect(text(sent)).toMatch(new RegExp(`Dispute sent: claim ${claim.id} is under review again\\. Reviewers answer by Nov 9, 2026, 11:59\\sPM \\(Europe/Berlin\\)\\.`));
     const disputed = (await app.services.claimService.get(claim.id))!;
     expect(disputed.status).toBe('UnderReview');
@@ -163,14 +163,14 @@ describe('dispute', () => {
   test('nothing to send: the form comes back with the reason, nothing is lost, the claim stays rejected; cancel keeps it', async () => {
     const claim = await claimIn('Rejected');
     await say({ text: `dispute ${claim.id}` });
-    const empty = await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'submit', justification: '   ' }, replyToId: 'form-2' });
+    const empty = await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: '   ' }, replyToId: 'form-2' });
     expect(text(empty)).toContain('A dispute needs a business justification, updated proof of execution, or both.');
     expect(text(empty)).toContain('Send dispute');
     await say({ text: 'We have a countersigned copy now.' });
-    const kept = await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'cancel', justification: 'We have a countersigned copy now.' }, replyToId: 'form-2' });
+    const kept = await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'cancel', justification: 'We have a countersigned copy now.' }, replyToId: 'form-2' });
     expect(text(kept)).toContain(`Dispute not sent. Claim ${claim.id} stays rejected`);
     expect((await app.services.claimService.get(claim.id))!.status).toBe('Rejected');
-    expect(text(await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'submit', justification: 'late press' } }))).toContain('This dispute form is no longer open.');
+    expect(text(await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'late press' } }))).toContain('This dispute form is no longer open.');
   });
 
   test('day 30 still opens the form, day 31 explains a new claim is needed and starts one prefilled from the rejected claim', async () => {
@@ -180,14 +180,14 @@ describe('dispute', () => {
     // The window ends at local midnight after day 30 (Berlin).
     clock.set(new Date(new Date(windowEnds).getTime() - 60_000));
     expect(text(await say({ text: `dispute ${claim.id}` }))).toContain('Send dispute');
-    await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'cancel' } });
+    await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'cancel' } });
     clock.set(windowEnds);
     const closed = await say({ text: `dispute ${claim.id}` });
     expect(text(closed)).toContain(`can no longer be disputed`);
     expect(text(closed)).toContain('submit a new claim with updated proof of execution');
-    expect(buttons(closed)).toEqual(['newClaimFrom']);
+    expect(buttons(closed)).toEqual(['claim.newFrom']);
 
-    const started = await say({ value: { verb: 'newClaimFrom', claimId: claim.id } });
+    const started = await say({ value: { action: 'claim.newFrom', claimId: claim.id } });
     const draftId = /I started draft (CL-[0-9A-Z]{8}) with the details of claim/.exec(text(started))?.[1];
     expect(draftId).toBeDefined();
     const draft = (await app.services.claimService.get(draftId!))!;

@@ -1,8 +1,9 @@
 import { ComponentDialog, Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { CardFactory, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
+import type { ButtonAction } from '../../src/domain/actionPolicy';
 import { renderCard } from '../../cards/cardTemplates';
 import type { Claim, PoeFile } from '../../src/domain/claim';
-import { actorRef, CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
+import { actorRef } from '../../src/domain/actors';
 import { fieldErrorMessage, validateComplete, validateFields, type ClaimFields, type FieldError } from '../../src/domain/claimFields';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { render, resolveLocale, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
@@ -10,6 +11,7 @@ import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
 import { identityOf } from '../activityIdentity';
+import { policyRefusal } from '../actionGate';
 import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
@@ -39,7 +41,8 @@ import { summaryCardData } from './claimSummary';
 
 export const CLAIM_DIALOG_ID = 'claimDialog';
 const FLOW_DIALOG_ID = 'claimFlow';
-export const CLAIM_STEP_MARKER = 'claimStep';
+/** The claim form's buttons (`button`: next, back, submit, ...; `step`: the form step the card was for). */
+export const CLAIM_FORM = 'form.claim' satisfies ButtonAction;
 
 export interface ClaimDialogOptions {
   /** Continue this draft instead of asking or creating one. */
@@ -87,8 +90,8 @@ interface Turn extends View {
 type Outcome = { kind: 'stay'; resend: boolean } | { kind: 'goto'; step: StepId } | { kind: 'end'; message: string };
 const STAY: Outcome = { kind: 'stay', resend: true };
 
-export function isClaimStepValue(value: unknown): value is { cpor: string; step: string; claimId?: string; action: string; [k: string]: unknown } {
-  return Boolean(value && typeof value === 'object' && (value as { cpor?: unknown }).cpor === CLAIM_STEP_MARKER);
+export function isClaimStepValue(value: unknown): value is { action: string; step: string; claimId?: string; button: string; [k: string]: unknown } {
+  return Boolean(value && typeof value === 'object' && (value as { action?: unknown }).action === CLAIM_FORM);
 }
 
 class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
@@ -163,7 +166,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (turn.state.claimId && (!claim || !EDITABLE[turn.state.mode ?? 'draft'].includes(claim.status))) {
       return { kind: 'end', message: t(turn.locale, claim ? 'dialog.notADraftAnymore' : 'dialog.draftGone', { claimId: turn.state.claimId }) };
     }
-    if (command === 'cancel' || (isClaimStepValue(value) && value.action === 'cancel' && turn.state.step !== 'cancel')) return this.toCancel(turn);
+    if (command === 'cancel' || (isClaimStepValue(value) && value.button === 'cancel' && turn.state.step !== 'cancel')) return this.toCancel(turn);
 
     // Files only: cards and the HTML copy of the message are not attachments to keep.
     const files = (activity.attachments ?? []).filter((a) => attachmentSource(a) !== undefined);
@@ -196,7 +199,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const command = text.toLowerCase();
     const step = turn.state.step;
     if (step === 'comment' && text && !['next', 'skip', 'back'].includes(command)) {
-      return this.onCardAction(turn, claim, { cpor: CLAIM_STEP_MARKER, step, action: 'next', comment: text });
+      return this.onCardAction(turn, claim, { action: CLAIM_FORM, step, button: 'next', comment: text });
     }
     const typedActions: Record<string, string> = { next: 'next', done: 'next', skip: 'next', back: 'back', template: 'template', submit: 'submit', keep: 'keep', discard: 'discard', continue: 'continue' };
     const action = typedActions[command];
@@ -206,13 +209,13 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       (action === 'template' && step === 'poe') ||
       (action === 'submit' && step === 'summary') ||
       (['keep', 'discard', 'continue'].includes(action ?? '') && step === 'cancel');
-    if (typedOk) return this.onCardAction(turn, claim, { cpor: CLAIM_STEP_MARKER, step, action: action! });
+    if (typedOk) return this.onCardAction(turn, claim, { action: CLAIM_FORM, step, button: action! });
     await turn.dc.context.sendActivity(t(turn.locale, 'dialog.useTheCard'));
     return STAY;
   }
 
   private async onCardAction(turn: Turn, claim: Claim | undefined, value: Record<string, unknown>): Promise<Outcome> {
-    const action = String(value.action ?? '');
+    const action = String(value.button ?? '');
     const step = turn.state.step;
     if (step === 'resume') {
       if (action === 'new') return this.newDraftOutcome(turn);
@@ -508,7 +511,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const locale = turn.locale;
     const errors = turn.state.errors.map((m) => render(locale, m));
     const errorsTitle = t(locale, 'dialog.errorsTitle');
-    const data = (action: string, extra: Record<string, unknown> = {}) => ({ cpor: CLAIM_STEP_MARKER, step, claimId: turn.state.claimId ?? '', action, ...extra });
+    const data = (button: string, extra: Record<string, unknown> = {}) => ({ action: CLAIM_FORM, step, ...(turn.state.claimId ? { claimId: turn.state.claimId } : {}), button, ...extra });
     const button = (title: MessageKey, action: string, style: 'positive' | 'default' | 'destructive' = 'default', inputs: 'auto' | 'none' = 'none') => ({ title: t(locale, title), style, inputs, data: data(action) });
     if (step === 'resume') {
       const drafts = turn.state.drafts ?? [];
@@ -572,14 +575,9 @@ function formCard(data: {
   return CardFactory.adaptiveCard(renderCard('claimForm', { ...data }));
 }
 
-/** Why this person may not create a claim, as a sentence; undefined when they may. */
+/** Why this person may not fill in the claim form, as a sentence (the policy's); undefined when they may. */
 export function claimingRefusal(identity: Identity | undefined, locale: Locale): string | undefined {
-  if (!identity || identity.kind === 'unknown') return t(locale, 'help.youAre.unknown');
-  if (identity.kind === 'reviewer') return t(locale, 'dialog.reviewersDoNotClaim');
-  if (!CLAIMING_PARTNER_ROLES.includes(identity.actor.role)) {
-    return t(locale, 'refusal.partnerRoleNotAllowed', { partnerRole: `@partnerRole.${identity.actor.role}`, action: '@action.create' });
-  }
-  return undefined;
+  return identity ? policyRefusal(CLAIM_FORM, identity, locale) : t(locale, 'access.signInRequired');
 }
 
 /** The claim dialog: a ComponentDialog around the card-form flow, answering "help" without losing the step. */

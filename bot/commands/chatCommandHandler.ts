@@ -8,7 +8,7 @@ import type { AppServices } from '../../src/services/appServices';
 import { CLAIM_ID_PATTERN, ClaimQueries, type ClaimRowPage, type Viewer } from '../../src/services/claimQueries';
 import type { Identity } from '../../src/services/identity';
 import { ReviewCardView } from '../reviews/reviewCardView';
-import { COMMAND_WORDS, QUERY_COMMANDS, type ChatCommand, type ListPaging } from './chatCommands';
+import { COMMAND_WORDS, commandData, QUERY_COMMANDS, type ChatCommand, type ListPaging } from './chatCommands';
 import { ClaimCards, type PagerButton } from './claimCards';
 
 /**
@@ -86,7 +86,7 @@ export class ChatCommandHandler {
     const filtered = Boolean(filter.status || filter.text);
     if (filter.status) lines.push(t(locale, 'list.filter.status', { status: `@status.${filter.status}` }));
     if (filter.text) lines.push(t(locale, 'list.filter.text', { text: filter.text }));
-    const base = { command: COMMAND_WORDS.myClaims, status: filter.status ?? '', customer: filter.text ?? '' };
+    const base = commandData(COMMAND_WORDS.myClaims, { status: filter.status ?? '', customer: filter.text ?? '' });
     await reply.card(
       await this.cards.list(
         {
@@ -116,7 +116,7 @@ export class ChatCommandHandler {
           lines,
           empty: t(locale, partner ? 'list.empty.needsPartner' : 'list.empty.queue'),
           rows: result.rows,
-          pager: this.pager({ command: COMMAND_WORDS.needsAction }, page, paging.starts, result, lines, locale),
+          pager: this.pager(commandData(COMMAND_WORDS.needsAction), page, paging.starts, result, lines, locale),
         },
         viewer,
         locale,

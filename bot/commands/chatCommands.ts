@@ -50,6 +50,11 @@ export function botCommands(locale: Locale): Record<CommandScope, BotCommand[]> 
   return Object.fromEntries(entries) as Record<CommandScope, BotCommand[]>;
 }
 
+/** A button's data for a command: pressing it is typing its words (`extra` carries filters and paging). */
+export function commandData(words: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...extra, action: 'command', command: words };
+}
+
 /** The manifest's `bots[0].commandLists`, in en-US: `{ personal: [{ title, description }...], team: [...], groupChat: [...] }`. */
 export const BOT_COMMANDS: Record<CommandScope, BotCommand[]> = botCommands('en-US');
 

@@ -1,4 +1,5 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import type { ButtonAction } from '../../src/domain/actionPolicy';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Claim, PoeFile } from '../../src/domain/claim';
 import { decide, formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
@@ -14,8 +15,8 @@ import { takePoeFiles } from '../poeUploads';
 import { disputeClosedCard, partnerActionCard } from './partnerActionCards';
 
 export const DISPUTE_DIALOG_ID = 'disputeDialog';
-/** Marks the dispute card's buttons (the dialog's own values, as `cpor: 'claimStep'` marks the claim form's). */
-export const DISPUTE_MARKER = 'dispute';
+/** The dispute form's buttons (`button`: submit or cancel); the router hands them to this dialog while it is open. */
+export const DISPUTE_FORM = 'form.dispute' satisfies ButtonAction;
 
 type Partner = Extract<Identity, { kind: 'partner' }>;
 
@@ -63,13 +64,13 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       return dc.endDialog();
     }
     const activity = dc.context.activity;
-    const value = activity.value as { cpor?: unknown; action?: unknown; justification?: unknown; claimId?: unknown } | undefined;
+    const value = activity.value as { action?: unknown; button?: unknown; justification?: unknown; claimId?: unknown } | undefined;
     const files = (activity.attachments ?? []).filter((a) => attachmentSource(a) !== undefined) as IncomingAttachment[];
     const typed = typedText(activity);
-    if (value?.cpor === DISPUTE_MARKER && value.claimId === state.claimId) {
+    if (value?.action === DISPUTE_FORM && value.claimId === state.claimId) {
       if (typeof value.justification === 'string') state.justification = value.justification.trim();
-      if (value.action === 'cancel') return this.cancel(dc, claim, locale);
-      if (value.action === 'submit') return this.submit(dc, claim, partner, state, locale);
+      if (value.button === 'cancel') return this.cancel(dc, claim, locale);
+      if (value.button === 'submit') return this.submit(dc, claim, partner, state, locale);
     } else if (files.length) {
       const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: partner.actor, attachments: files, locale });
       state.files.push(...accepted);
@@ -143,8 +144,8 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       input: { id: 'justification', label: t(locale, 'dispute.justificationLabel'), value: state.justification, placeholder: t(locale, 'dispute.justificationPlaceholder') },
       ...(state.error ? { error: state.error } : {}),
       actions: [
-        { title: t(locale, 'dispute.send'), style: 'positive', data: { cpor: DISPUTE_MARKER, claimId: claim.id, action: 'submit' } },
-        { title: t(locale, 'dispute.cancel'), style: 'default', data: { cpor: DISPUTE_MARKER, claimId: claim.id, action: 'cancel' } },
+        { title: t(locale, 'dispute.send'), style: 'positive', data: { action: DISPUTE_FORM, claimId: claim.id, button: 'submit' } },
+        { title: t(locale, 'dispute.cancel'), style: 'default', data: { action: DISPUTE_FORM, claimId: claim.id, button: 'cancel' } },
       ],
     });
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));

@@ -79,8 +79,8 @@ export function withdrawCard(claim: Claim, locale: Locale): AdaptiveCardJson {
     lines,
     input: { id: 'comment', label: t(locale, 'withdraw.commentLabel'), value: '', placeholder: '' },
     actions: [
-      { title: t(locale, 'withdraw.confirm'), style: 'destructive', data: { verb: 'withdraw', claimId: claim.id } },
-      { title: t(locale, 'withdraw.cancel'), style: 'default', data: { verb: 'keepClaim', claimId: claim.id } },
+      { title: t(locale, 'withdraw.confirm'), style: 'destructive', data: { action: 'claim.withdrawConfirm', claimId: claim.id } },
+      { title: t(locale, 'withdraw.cancel'), style: 'default', data: { action: 'claim.keep', claimId: claim.id } },
     ],
   });
 }
@@ -90,6 +90,6 @@ export function disputeClosedCard(claim: Claim, locale: Locale, closedOn: string
   return partnerActionCard(claim, locale, {
     title: t(locale, 'dispute.closed.title', { name: claim.fields.claimName ?? claim.id, claimId: claim.id }),
     lines: [t(locale, 'dispute.closed.line', { date: closedOn }), t(locale, 'dispute.closed.offer')],
-    actions: [{ title: t(locale, 'partner.label.newClaimFrom'), style: 'positive', data: { verb: 'newClaimFrom', claimId: claim.id } }],
+    actions: [{ title: t(locale, 'partner.label.newClaimFrom'), style: 'positive', data: { action: 'claim.newFrom', claimId: claim.id } }],
   });
 }

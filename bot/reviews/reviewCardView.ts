@@ -4,7 +4,7 @@ import type { Claim, PoeFile } from '../../src/domain/claim';
 import { formatDeadline, formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
 import type { ClaimDeadlines } from '../../src/domain/claim';
 import { DEADLINE_SOURCES } from '../../src/domain/deadlinePolicy';
-import { COMMAND_WORDS } from '../commands/chatCommands';
+import { COMMAND_WORDS, commandData } from '../commands/chatCommands';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
@@ -132,8 +132,8 @@ export class ReviewCardView {
       pageLine: pages > 1 ? t(locale, 'history.pageLine', { from: from + 1, to: from + events.length, count }) : '',
       // Action.Submit with the typed command's words: the same in a 1:1 chat and in a channel.
       pager: [
-        ...(current > 1 ? [{ title: t(locale, 'history.newer'), data: { command, page: current - 1 } }] : []),
-        ...(current < pages ? [{ title: t(locale, 'history.older'), data: { command, page: current + 1 } }] : []),
+        ...(current > 1 ? [{ title: t(locale, 'history.newer'), data: commandData(command, { page: current - 1 }) }] : []),
+        ...(current < pages ? [{ title: t(locale, 'history.older'), data: commandData(command, { page: current + 1 }) }] : []),
       ],
       events: events.map((e) => ({ heading: this.eventHeading(e, locale), lines: this.eventLines(e, locale) })),
     });

@@ -12,6 +12,7 @@ import {
   type ClaimAction,
   type DecideContext,
   type Decision,
+  type LifecycleActionType,
   type Refusal,
   type RefusalCode,
 } from '../domain/claimLifecycle';
@@ -244,6 +245,21 @@ export class ClaimService {
       else await confirm();
     }
     return this.changed(toServiceResult(result, outcome.claim), trail);
+  }
+
+  /**
+   * Records, in the claim's history, an attempt the authorization policy refused before any handler ran
+   * (a reviewer's button pressed by a partner or a stranger): reviewers audit them as they audit the
+   * lifecycle's own refusals. Nothing else changes; a claim that does not exist records nothing.
+   */
+  async recordRefusedAttempt(claimId: string, attempt: { type: LifecycleActionType; actor: Actor; refusal: Message }, orgIdHint?: string): Promise<void> {
+    const located = (orgIdHint && (await this.deps.claims.get(orgIdHint, claimId))) || (await this.deps.claims.findById(claimId));
+    if (!located) return;
+    await this.update(located.claim.orgId, claimId, (current) => {
+      const ctx = this.timeContext();
+      const event = refusedAttemptEvent(current, attempt.type, attempt.actor, { code: 'roleNotAllowed', message: attempt.refusal }, ctx);
+      return { next: { ...current, version: current.version + 1, updatedAt: ctx.now.toISOString(), history: [...current.history, event] }, result: undefined };
+    }, {}, located);
   }
 
   /** Decides on the current claim; a repeated actionId returns the earlier event without a new change. */

@@ -39,7 +39,7 @@ export async function dialogStepScenario(bot: BotProcess, partners: string[], tu
       {
         body: (state) => {
           const { message, claimId, i } = userOf(state);
-          return message({ text: undefined, value: { cpor: 'claimStep', step: 'customer', claimId, action: 'next', mpnId: '4412345', customerDomain: `customer${i}.example`, customerTenantId: `00000000-0000-4000-8000-${String(turn++ % 1e12).padStart(12, '0')}` } });
+          return message({ text: undefined, value: { action: 'form.claim', step: 'customer', claimId, button: 'next', mpnId: '4412345', customerDomain: `customer${i}.example`, customerTenantId: `00000000-0000-4000-8000-${String(turn++ % 1e12).padStart(12, '0')}` } });
         },
         // The intended path only: the next step's card, not a refusal or a stale-card answer.
         expect: (text) => text.includes('Solution area and activity'),
@@ -47,7 +47,7 @@ export async function dialogStepScenario(bot: BotProcess, partners: string[], tu
       {
         body: (state) => {
           const { message, claimId } = userOf(state);
-          return message({ text: undefined, value: { cpor: 'claimStep', step: 'area', claimId, action: 'back' } });
+          return message({ text: undefined, value: { action: 'form.claim', step: 'area', claimId, button: 'back' } });
         },
         expect: (text) => text.includes('"text":"Customer"'),
       },
@@ -102,7 +102,7 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
             type: 'invoke', name: 'adaptiveCard/action', id: `i-${claimId}`, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', locale: 'en-US',
             conversation: { id: '19:bench-reviews@thread.tacv2', conversationType: 'channel', tenantId: REVIEWER_TENANT },
             from: { id: `29:${reviewers[r]}`, aadObjectId: reviewers[r], name: `Bench Reviewer ${r}` }, recipient: { id: '28:cpor-bot' },
-            value: { action: { type: 'Action.Execute', verb: 'approve', data: { claimId, orgId: partner.orgId, version } }, trigger: 'manual' },
+            value: { action: { type: 'Action.Execute', verb: 'review.approve', data: { claimId, orgId: partner.orgId, version } }, trigger: 'manual' },
           };
         },
         expect: (text) => text.includes('You approved claim'),

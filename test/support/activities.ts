@@ -1,6 +1,8 @@
 /** Activities shaped as Teams sends them, for tests that go through HTTP or the adapter. */
 export const PARTNER_TENANT = '5c2a1f3e-8b4d-4e6f-9a7b-1c2d3e4f5a6b';
 export const PARTNER_AAD = 'a1b2c3d4-0001-4000-8000-000000000001';
+/** Tailspin Partners' tenant in the demo roster. */
+export const TAILSPIN_TENANT = '7d3b2a1c-9e8f-4a6b-8c7d-2e3f4a5b6c7d';
 export const REVIEWER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const REVIEWER_AAD = 'c3d4e5f6-0001-4000-8000-000000000001';
 
