@@ -12,7 +12,8 @@ import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialog
 import type { AppServices } from '../src/services/appServices';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
 import type { Logger } from '../src/logger';
-import { render, resolveLocale, t } from '../src/i18n/locales';
+import { resolveLocale } from '../src/i18n/locales';
+import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/identity';
 import { identityOf } from './activityIdentity';
 import { conversationIdOf, saveConversationReference, typedText } from './conversationReferences';
