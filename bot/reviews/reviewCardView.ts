@@ -9,7 +9,7 @@ import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
-import { literal, render, t } from '../../src/i18n/teamsMarkdown';
+import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import { contactLine, formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
 
@@ -153,7 +153,8 @@ export class ReviewCardView {
     if (e.reasons?.length) lines.push(t(locale, 'review.history.reason', { reason: e.reasons.map((r) => `@infoReason.${r}`) }));
     for (const change of e.changes) {
       if (change.field === 'status' || change.field.startsWith('deadlines.')) continue;
-      const value = (v: unknown) => (typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v));
+      // What was typed is escaped by t(); the bot's own "-" for no value is not typed text.
+      const value = (v: unknown) => (v === null || v === undefined ? markdown('-') : typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v));
       lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: value(change.before), after: value(change.after) }));
     }
     if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
