@@ -1,7 +1,8 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import type { AppConfig } from '../src/config/config';
 import type { Logger } from '../src/logger';
-import { resolveLocale, t } from '../src/i18n/locales';
+import { resolveLocale } from '../src/i18n/locales';
+import { t } from '../src/i18n/teamsMarkdown';
 
 /**
  * The Bot Framework adapter. With an app id configured, every request must carry a valid Bot Framework

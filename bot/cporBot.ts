@@ -12,7 +12,8 @@ import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } fro
 import type { AppServices } from '../src/services/appServices';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
 import type { Logger } from '../src/logger';
-import { render, resolveLocale, t } from '../src/i18n/locales';
+import { resolveLocale } from '../src/i18n/locales';
+import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/identity';
 import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
 import type { Actor } from '../src/domain/actors';

@@ -1,7 +1,8 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import { renderCard } from '../cards/cardTemplates';
 import type { DeadlinePolicy } from '../src/domain/deadlinePolicy';
-import { ref, t, type Locale, type MessageKey } from '../src/i18n/locales';
+import { ref, type Locale, type MessageKey } from '../src/i18n/locales';
+import { t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/identity';
 import { COMMAND_WORDS, COMMANDS_BY_SCOPE, type CommandScope } from './commands/chatCommands';
 

@@ -1,6 +1,7 @@
 import { actorRef, type Actor } from '../src/domain/actors';
 import type { PoeFile } from '../src/domain/claim';
-import { t, type Locale, type MessageKey } from '../src/i18n/locales';
+import { type Locale, type MessageKey } from '../src/i18n/locales';
+import { t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
 import type { AppServices } from '../src/services/appServices';
 import { intakeAttachment, type IncomingAttachment } from '../src/services/poeFileIntake';

@@ -1,7 +1,8 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import { renderCard } from '../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
-import { t, type Locale, type MessageKey } from '../src/i18n/locales';
+import { type Locale, type MessageKey } from '../src/i18n/locales';
+import { t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/identity';
 import { COMMAND_WORDS, type CommandId, type CommandScope } from './commands/chatCommands';
 import { youAreLine } from './helpCard';

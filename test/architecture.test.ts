@@ -16,6 +16,15 @@ describe('layering', () => {
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
   });
 
+  test('bot/ words its texts with the Teams t() and render(), which show typed values literally', () => {
+    // The catalogue's own t() and render() put a typed "[x](https://…)" into a card as a live link.
+    const offenders = tsFiles(join(root, 'bot')).filter((f) => {
+      const imported = /import \{([^}]*)\} from ['"][./]*src\/i18n\/locales['"]/.exec(readFileSync(f, 'utf8'))?.[1] ?? '';
+      return imported.split(',').some((name) => ['t', 'render'].includes(name.trim()));
+    });
+    expect(offenders.map((f) => relative(root, f))).toEqual([]);
+  });
+
   test('only the entry points in src/ reach into bot/', () => {
     const offenders = tsFiles(join(root, 'src')).filter((f) => /from ['"]\.\.\/(\.\.\/)*bot\//.test(readFileSync(f, 'utf8')));
     expect(offenders.map((f) => relative(root, f)).sort()).toEqual(['src/cli/sweep.ts', 'src/main.ts']);

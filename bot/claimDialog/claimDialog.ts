@@ -6,7 +6,8 @@ import type { Claim, PoeFile } from '../../src/domain/claim';
 import { actorRef } from '../../src/domain/actors';
 import { fieldErrorMessage, validateComplete, validateFields, type ClaimFields, type FieldError } from '../../src/domain/claimFields';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
-import { render, resolveLocale, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
+import { resolveLocale, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
+import { markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
@@ -403,7 +404,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     });
     const minutes = this.services.config.poeLinkTtlMinutes;
     const url = await this.services.poe.readLink(stored.blobName, { now: this.services.clock.now(), ttlMinutes: minutes });
-    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.poe.templateReady', { url, minutes }));
+    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.poe.templateReady', { url: markdown(url), minutes }));
   }
 
   private async apply(turn: Turn, outcome: Outcome): Promise<DialogTurnResult> {

@@ -2,7 +2,8 @@ import type { Claim } from '../../src/domain/claim';
 import { claimHasDynamics365, type FieldError } from '../../src/domain/claimFields';
 import { ACTIVITIES_BY_AREA, productCatalogue, SOLUTION_AREAS, type Activity, type SolutionArea } from '../../src/domain/productCatalogue';
 import type { Organisation } from '../../src/domain/roster';
-import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
+import { type Locale, type MessageKey } from '../../src/i18n/locales';
+import { literal, t } from '../../src/i18n/teamsMarkdown';
 
 /**
  * The steps of "create a customer association" as card forms: which inputs each shows (prefilled with
@@ -296,7 +297,7 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
       return [
         note('poeHelp', t(ctx.locale, 'dialog.poe.help', { max: ctx.maxPoeMegabytes })),
         note('poeListHeading', files.length ? t(ctx.locale, 'dialog.poe.listHeading', { count: files.length }) : t(ctx.locale, 'dialog.poe.none'), 'heading'),
-        ...files.map((file, i) => note(`poe_${i}`, `${i + 1}. ${file.fileName} · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}`)),
+        ...files.map((file, i) => note(`poe_${i}`, `${i + 1}. ${literal(file.fileName)} · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}`)),
       ];
     },
     parse: () => ({ changes: {}, raw: {}, missing: [] }),
@@ -355,4 +356,9 @@ export function formatBytes(size: number): string {
   if (size < 1024) return `${size} B`;
   if (size < 1024 * 1024) return `${Math.round(size / 1024)} KB`;
   return `${(size / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A contact as cards show it: name, title (customer contacts) and e-mail, each as typed. */
+export function contactLine(contact: { name: string; title?: string; email: string } | undefined, blank = '-'): string {
+  return contact ? [contact.name, contact.title, contact.email].filter((part): part is string => Boolean(part)).map(literal).join(' · ') : blank;
 }

@@ -1,7 +1,8 @@
 import { claimHasDynamics365 } from '../../src/domain/claimFields';
 import { productCatalogue } from '../../src/domain/productCatalogue';
-import { t, type MessageKey } from '../../src/i18n/locales';
-import { formatBytes, formStep, type FormStepId, type StepContext } from './claimFormSteps';
+import { type MessageKey } from '../../src/i18n/locales';
+import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { contactLine, formatBytes, formStep, type FormStepId, type StepContext } from './claimFormSteps';
 
 /** The summary card's data: every section of the draft with its Edit button, the PoE as links, and Submit. */
 export function summaryCardData(input: {
@@ -16,8 +17,8 @@ export function summaryCardData(input: {
   const f = claim.fields;
   const label = (key: string) => t(locale, `field.${key}` as MessageKey);
   const blank = t(locale, 'dialog.summary.missing');
-  const value = (v: string | undefined) => (v && v.trim() ? v : blank);
-  const contact = (c: { name: string; title?: string; email: string } | undefined) => (c ? [c.name, c.title, c.email].filter(Boolean).join(' · ') : blank);
+  const value = (v: string | undefined) => (v && v.trim() ? literal(v) : blank);
+  const contact = (c: { name: string; title?: string; email: string } | undefined) => contactLine(c, blank);
   const section = (id: FormStepId, title: string, facts: { title: string; value: string }[]) => ({
     title,
     editable: formStep(id).applies(ctx),
@@ -44,8 +45,8 @@ export function summaryCardData(input: {
         : []),
     ]),
     section('products', t(locale, 'dialog.products.title'), [
-      { title: label('products'), value: products.length ? products.join(', ') : blank },
-      ...((f.subscriptions ?? []).length ? [{ title: label('subscriptions'), value: (f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ') }] : []),
+      { title: label('products'), value: products.length ? literal(products.join(', ')) : blank },
+      ...((f.subscriptions ?? []).length ? [{ title: label('subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }] : []),
     ]),
     section('contacts', t(locale, 'dialog.contacts.title'), [
       { title: label('customerContact'), value: contact(f.customerContact) },
@@ -54,9 +55,9 @@ export function summaryCardData(input: {
       { title: label('claimName'), value: value(f.claimName) },
     ]),
     section('poe', label('poe'), claim.poe.length
-      ? claim.poe.map((file, i) => ({ title: String(i + 1), value: `[${file.fileName.replace(/[[\]]/g, '')}](${links[i]}) (${formatBytes(file.size)})` }))
+      ? claim.poe.map((file, i) => ({ title: String(i + 1), value: `[${literal(file.fileName.replace(/[[\]]/g, ''))}](${links[i]}) (${formatBytes(file.size)})` }))
       : [{ title: label('poe'), value: blank }]),
-    section('comment', label('comment'), [{ title: label('comment'), value: input.pendingComment ?? t(locale, 'dialog.summary.noComment') }]),
+    section('comment', label('comment'), [{ title: label('comment'), value: input.pendingComment ? literal(input.pendingComment) : t(locale, 'dialog.summary.noComment') }]),
   ];
   return {
     title: t(locale, 'dialog.summary.title', { name: f.claimName ?? claim.id }),

@@ -1,5 +1,6 @@
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
-import { catalogue, LOCALES, t, type Locale, type MessageKey } from '../../src/i18n/locales';
+import { catalogue, LOCALES, type Locale, type MessageKey } from '../../src/i18n/locales';
+import { t } from '../../src/i18n/teamsMarkdown';
 
 /**
  * The chat commands: the list people see (help card, welcome card, the manifest's command menus) and

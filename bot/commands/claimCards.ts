@@ -7,7 +7,8 @@ import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
 import type { RunningDeadline } from '../../src/domain/deadlinePolicy';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { productCatalogue } from '../../src/domain/productCatalogue';
-import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
+import { type Locale, type MessageKey } from '../../src/i18n/locales';
+import { literal, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
@@ -59,9 +60,9 @@ export class ClaimCards {
       lines: view.lines,
       empty: view.rows.length ? '' : view.empty,
       rows: view.rows.map((row) => ({
-        name: row.claimName || row.id,
+        name: literal(row.claimName || row.id),
         ids: t(locale, 'list.row.ids', { claimId: row.id, domain: row.customerDomain || '-' }),
-        org: orgNames.get(row.orgId) ?? '',
+        org: literal(orgNames.get(row.orgId) ?? ''),
         status: row.disputed && row.status === 'UnderReview' ? t(locale, 'list.row.disputed', { status: `@status.${row.status}` }) : t(locale, `status.${row.status}`),
         deadline: row.next ? t(locale, 'list.row.deadline', { label: `@review.deadline.${row.next.name}`, when: this.deadlineText(row.next, locale) }) : t(locale, 'list.row.noDeadline'),
         deadlineColor: !row.next ? 'Default' : row.next.passed ? 'Attention' : row.next.daysLeft <= 2 ? 'Warning' : 'Default',
@@ -93,19 +94,19 @@ export class ClaimCards {
     const facts: { title: string; value: string }[] = [
       { title: t(locale, 'claimCard.fact.status'), value: t(locale, `status.${claim.status}`) },
       { title: t(locale, 'claimCard.fact.org'), value: t(locale, 'claimCard.fact.orgValue', { org: organisation?.name ?? claim.orgId, mpnId: f.mpnId ?? '-' }) },
-      { title: t(locale, 'field.customerDomain'), value: f.customerDomain ?? '-' },
-      { title: t(locale, 'field.customerTenantId'), value: f.customerTenantId ?? '-' },
+      { title: t(locale, 'field.customerDomain'), value: literal(f.customerDomain ?? '-') },
+      { title: t(locale, 'field.customerTenantId'), value: literal(f.customerTenantId ?? '-') },
       { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
-      { title: t(locale, 'field.products'), value: products.join(', ') || '-' },
-      { title: t(locale, 'claimCard.fact.created'), value: `${at(claim.createdAt)} · ${claim.createdBy.name}` },
+      { title: t(locale, 'field.products'), value: literal(products.join(', ') || '-') },
+      { title: t(locale, 'claimCard.fact.created'), value: `${at(claim.createdAt)} · ${literal(claim.createdBy.name)}` },
     ];
     if (claim.submittedAt) facts.push({ title: t(locale, 'claimCard.fact.submitted'), value: at(claim.submittedAt) });
-    if (claim.reviewer) facts.push({ title: t(locale, 'claimCard.fact.reviewer'), value: claim.reviewer.name });
+    if (claim.reviewer) facts.push({ title: t(locale, 'claimCard.fact.reviewer'), value: literal(claim.reviewer.name) });
     if (claim.status === 'PartnerActionRequired' && claim.infoRequest) {
       facts.push({ title: t(locale, 'claimCard.fact.infoRequest'), value: t(locale, 'partner.par.reasons', { actor: claim.infoRequest.by.name, reasons: claim.infoRequest.reasons.map((r) => `@infoReason.${r}`) }) });
     }
     if ((claim.status === 'Rejected' || claim.status === 'RejectedFinal') && claim.rejection) {
-      facts.push({ title: t(locale, 'claimCard.fact.rejection'), value: t(locale, `reason.${claim.rejection.reason}`) + (claim.rejection.comment ? ` · ${claim.rejection.comment}` : '') });
+      facts.push({ title: t(locale, 'claimCard.fact.rejection'), value: t(locale, `reason.${claim.rejection.reason}`) + (claim.rejection.comment ? ` · ${literal(claim.rejection.comment)}` : '') });
     }
     if (claim.dispute) {
       const key = claim.dispute.outcome === 'upheld' ? 'claimCard.dispute.upheld' : claim.dispute.outcome === 'failed' ? 'claimCard.dispute.failed' : 'claimCard.dispute.open';
@@ -119,7 +120,7 @@ export class ClaimCards {
     return renderCard('claimStatus', {
       claimId: claim.id,
       orgId: claim.orgId,
-      title: f.claimName ?? claim.id,
+      title: literal(f.claimName ?? claim.id),
       subtitle: subtitleOf(claim, locale),
       notice: partner ? (nextStepLine(this.services, claim, deadlines[0], locale) ?? '') : '',
       facts,

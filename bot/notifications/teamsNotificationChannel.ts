@@ -1,7 +1,8 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { reminderDeadline } from '../../src/domain/claimTimers';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
-import { resolveLocale, t, type MessageKey } from '../../src/i18n/locales';
+import { resolveLocale, type MessageKey } from '../../src/i18n/locales';
+import { t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import type { NotificationChannel, RenderRequest } from '../../src/services/notificationDispatcher';
 import type { ConversationReferenceData } from '../../src/storage/conversationStore';

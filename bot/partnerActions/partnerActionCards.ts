@@ -2,7 +2,8 @@ import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Claim, ClaimDeadlines } from '../../src/domain/claim';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import type { TimeContext } from '../../src/domain/deadlinePolicy';
-import { t, type Locale } from '../../src/i18n/locales';
+import { type Locale } from '../../src/i18n/locales';
+import { t } from '../../src/i18n/teamsMarkdown';
 
 /**
  * The cards of a partner's steps on their own claim near its end: withdraw (with a confirmation),

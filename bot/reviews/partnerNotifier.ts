@@ -4,7 +4,8 @@ import type { Claim, ClaimDeadlines } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { partnerSteps } from '../../src/domain/partnerSteps';
-import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
+import { type Locale, type MessageKey } from '../../src/i18n/locales';
+import { literal, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import { reminderDeadline } from '../../src/domain/claimTimers';
 import { nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
@@ -53,7 +54,7 @@ export class PartnerNotifier {
       title,
       subtitle: subtitleOf(claim, locale),
       lines,
-      quote: event.comment ?? '',
+      quote: literal(event.comment ?? ''),
       // What any claiming partner user may do now (the lifecycle's rules, shared with the claim status card).
       can: partnerSteps(claim, partner, this.services.claimService.timeContext()),
       labels: partnerStepLabels(locale),

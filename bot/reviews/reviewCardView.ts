@@ -8,9 +8,10 @@ import { COMMAND_WORDS, commandData } from '../commands/chatCommands';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
-import { hasMessage, render, t, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
+import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
+import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
+import { contactLine, formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
 
 /**
  * The reviewers' card of a claim: one card per claim in the reviewers' conversation, drawn read-only
@@ -45,12 +46,12 @@ export class ReviewCardView {
     const conflicts = await Promise.all(
       competing.map(async (other) => {
         const otherOrg = await this.services.rosters.organisation(other.claim.orgId);
-        const shared = other.sharedKeys.map((k) => this.keyLabel(k)).join(', ');
+        const shared = literal(other.sharedKeys.map((k) => this.keyLabel(k)).join(', '));
         return {
-          left: { heading: t(locale, 'review.conflict.thisClaim', { claimId: claim.id }), lines: [organisation?.name ?? claim.orgId, t(locale, `status.${claim.status}`), shared, ...links].join('\n\n') },
+          left: { heading: t(locale, 'review.conflict.thisClaim', { claimId: claim.id }), lines: [literal(organisation?.name ?? claim.orgId), t(locale, `status.${claim.status}`), shared, ...links].join('\n\n') },
           right: {
             heading: t(locale, 'review.conflict.otherClaim', { claimId: other.claim.id }),
-            lines: [otherOrg?.name ?? other.claim.orgId, t(locale, `status.${other.claim.status}`), shared, ...(await this.poeLines(other.claim.poe, locale))].join('\n\n'),
+            lines: [literal(otherOrg?.name ?? other.claim.orgId), t(locale, `status.${other.claim.status}`), shared, ...(await this.poeLines(other.claim.poe, locale))].join('\n\n'),
           },
         };
       }),
@@ -62,7 +63,7 @@ export class ReviewCardView {
       orgId: claim.orgId,
       version: claim.version,
       refreshUserIds: options.refreshUserIds,
-      title: f.claimName ?? claim.id,
+      title: literal(f.claimName ?? claim.id),
       subtitle: t(locale, 'review.subtitle', {
         status: `@status.${claim.status}`,
         claimId: claim.id,
@@ -72,18 +73,18 @@ export class ReviewCardView {
       notice: options.notice ? (typeof options.notice.message === 'string' ? options.notice.message : render(locale, options.notice.message)) : this.statusNotice(claim, locale),
       noticeStyle: options.notice?.style ?? 'accent',
       facts: [
-        { title: t(locale, 'field.customerDomain'), value: f.customerDomain ?? '-' },
-        { title: t(locale, 'field.customerTenantId'), value: f.customerTenantId ?? '-' },
+        { title: t(locale, 'field.customerDomain'), value: literal(f.customerDomain ?? '-') },
+        { title: t(locale, 'field.customerTenantId'), value: literal(f.customerTenantId ?? '-') },
         { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
-        { title: t(locale, 'field.products'), value: products.join(', ') || '-' },
-        ...((f.subscriptions ?? []).length ? [{ title: t(locale, 'field.subscriptions'), value: (f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ') }] : []),
+        { title: t(locale, 'field.products'), value: literal(products.join(', ') || '-') },
+        ...((f.subscriptions ?? []).length ? [{ title: t(locale, 'field.subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }] : []),
         ...(f.revenueAssociation
-          ? [{ title: t(locale, 'field.revenueAssociation'), value: `${f.revenueAssociation.solutionSellerName} · ${f.revenueAssociation.customerName} · ${f.revenueAssociation.isvSolutionName}` }]
+          ? [{ title: t(locale, 'field.revenueAssociation'), value: [f.revenueAssociation.solutionSellerName, f.revenueAssociation.customerName, f.revenueAssociation.isvSolutionName].map(literal).join(' · ') }]
           : []),
-        { title: t(locale, 'field.customerContact'), value: f.customerContact ? `${f.customerContact.name} · ${f.customerContact.title} · ${f.customerContact.email}` : '-' },
-        ...(f.technicalContact ? [{ title: t(locale, 'field.technicalContact'), value: `${f.technicalContact.name} · ${f.technicalContact.title} · ${f.technicalContact.email}` }] : []),
-        { title: t(locale, 'field.partnerContact'), value: f.partnerContact ? `${f.partnerContact.name} · ${f.partnerContact.email}` : '-' },
-        ...(claim.dispute ? [{ title: t(locale, 'review.dispute'), value: claim.dispute.justification ?? '-' }] : []),
+        { title: t(locale, 'field.customerContact'), value: contactLine(f.customerContact) },
+        ...(f.technicalContact ? [{ title: t(locale, 'field.technicalContact'), value: contactLine(f.technicalContact) }] : []),
+        { title: t(locale, 'field.partnerContact'), value: contactLine(f.partnerContact) },
+        ...(claim.dispute ? [{ title: t(locale, 'review.dispute'), value: literal(claim.dispute.justification ?? '-') }] : []),
       ],
       deadlines: Object.entries(claim.deadlines)
         .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
@@ -152,7 +153,8 @@ export class ReviewCardView {
     if (e.reasons?.length) lines.push(t(locale, 'review.history.reason', { reason: e.reasons.map((r) => `@infoReason.${r}`) }));
     for (const change of e.changes) {
       if (change.field === 'status' || change.field.startsWith('deadlines.')) continue;
-      const value = (v: unknown) => (typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v));
+      // What was typed is escaped by t(); the bot's own "-" for no value is not typed text.
+      const value = (v: unknown) => (v === null || v === undefined ? markdown('-') : typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v));
       lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: value(change.before), after: value(change.after) }));
     }
     if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
@@ -186,8 +188,9 @@ export class ReviewCardView {
     return Promise.all(
       files.map(async (file) => {
         const url = await this.services.poe.readLink(file.blobName, { now, ttlMinutes }).catch(() => undefined);
+        // Brackets would end the link's text early: the name is shown without them, the rest literally.
         const name = file.fileName.replace(/[[\]]/g, '');
-        return url ? `[${name}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
+        return url ? `[${literal(name)}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
       }),
     );
   }

@@ -44,10 +44,13 @@ export function formatDateTime(locale: Locale, at: InstantParam): string {
 // A parameter "@key" names another message (a status, a field label) rendered in the same locale.
 function renderParam(locale: Locale, value: string | number | InstantParam): string {
   if (isInstantParam(value)) return formatDateTime(locale, value);
-  if (typeof value === 'string' && value.startsWith('@') && hasMessage(value.slice(1))) {
-    return catalogues[locale][value.slice(1) as MessageKey];
-  }
+  if (typeof value === 'string' && isMessageRef(value)) return catalogues[locale][value.slice(1) as MessageKey];
   return String(value);
+}
+
+/** A parameter value that names another message ("@status.Approved"), rather than text to show. */
+export function isMessageRef(value: string): boolean {
+  return value.startsWith('@') && hasMessage(value.slice(1));
 }
 
 export function hasMessage(key: string): key is MessageKey {
