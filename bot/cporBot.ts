@@ -12,12 +12,11 @@ import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } fro
 import type { AppServices } from '../src/services/appServices';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
 import type { Logger } from '../src/logger';
-import { resolveLocale } from '../src/i18n/locales';
+import { resolveLocale, type Locale } from '../src/i18n/locales';
 import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/identity';
 import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
 import type { Actor } from '../src/domain/actors';
-import type { Locale } from '../src/i18n/locales';
 import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionGate';
 import { identityOf } from './activityIdentity';
 import { conversationIdOf, saveConversationReference, typedText } from './conversationReferences';

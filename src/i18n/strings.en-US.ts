@@ -525,7 +525,7 @@ export const enUS = {
   'access.partnerRoleNotAllowed': 'Your role in your partner organisation ({partnerRole}) can view claims but not create or change them: only a Global admin, Billing admin or Incentives admin can.',
   'access.claimNotFound': 'I could not find claim {claimId} among the claims you may see.',
   'access.title': 'This action was not carried out',
-  'action.outdated': 'This button is from an older card that I can no longer act on. Nothing was changed. Type "my claims" or "claim <id>" for a current card.',
-  'action.invalid': 'This button\'s data is not valid ({field}): nothing was changed. Type "my claims" or "claim <id>" for a current card.',
+  'action.outdated': 'This button is from an older card that I can no longer act on. Nothing was changed. Type "my claims" for current cards of your claims.',
+  'action.invalid': 'This button\'s data is not valid ({field}): nothing was changed. Type "my claims" for current cards of your claims.',
   'action.formClosed': 'This form is no longer open, so nothing was changed. Type "new claim" to continue a draft, or "claim {claimId}" to see where the claim stands.',
 } as const;

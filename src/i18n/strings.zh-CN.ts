@@ -527,7 +527,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'access.partnerRoleNotAllowed': '你在合作伙伴组织中的角色（{partnerRole}）可以查看声明，但不能创建或更改声明：只有全局管理员、帐单管理员或激励管理员可以。',
   'access.claimNotFound': '在你可以查看的声明中找不到声明 {claimId}。',
   'access.title': '未执行此操作',
-  'action.outdated': '此按钮来自我已无法处理的旧卡片，未做任何更改。请输入“my claims”或“claim <ID>”获取最新卡片。',
-  'action.invalid': '此按钮的数据无效（{field}），未做任何更改。请输入“my claims”或“claim <ID>”获取最新卡片。',
+  'action.outdated': '此按钮来自我已无法处理的旧卡片，未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
+  'action.invalid': '此按钮的数据无效（{field}），未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
   'action.formClosed': '此表单已关闭，因此未做任何更改。输入“new claim”可继续草稿，输入“claim {claimId}”可查看声明的进展。',
 };
