@@ -14,10 +14,7 @@ import { resolveLocale, t } from '../src/i18n/locales';
 /** What the library's token check gives the turn (botbuilder does not export the type by name). */
 type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
 
-/**
- * Where Bot Framework tokens' signing keys are published. Unset: the public cloud's. Tests point it at a
- * local stub (a sovereign cloud would point it at its own).
- */
+/** Where Bot Framework tokens' signing keys are published. Unset: the public cloud's; tests point it at a local stub. */
 export interface SigningKeySource {
   /** OpenID metadata for tokens from Bot Framework channels (Teams). */
   channelOpenIdMetadataUrl: string;

@@ -81,7 +81,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     }
     services.consentLinks.useListeningUrl(http.url);
     options.log.info(
-      `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`})`,
+      `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`}; channels served: ${config.bot.allowedChannels.join(', ')})`,
     );
     return {
       url: http.url,
