@@ -1,9 +1,9 @@
-import type { CloudAdapter } from 'botbuilder';
 import type { AppConfig } from '../src/config/config';
 import type { Logger } from '../src/logger';
 import { openServices, type AppServices, type ServiceOptions } from '../src/services/appServices';
 import { startHttpServer } from '../src/server/httpServer';
-import { createAdapter } from './adapter';
+import { createAdapter, type CporAdapter, type SigningKeySource } from './adapter';
+import { messagesEndpoint } from './messagesEndpoint';
 import { CporBot } from './cporBot';
 import { BackgroundTasks } from '../src/services/backgroundTasks';
 import { ReviewCardActions } from './reviews/reviewCardActions';
@@ -15,7 +15,7 @@ export interface BotApp {
   url: string;
   port: number;
   services: AppServices;
-  adapter: CloudAdapter;
+  adapter: CporAdapter;
   bot: CporBot;
   /** Work after a change (review cards, partner notices, timers); tests wait for it with drain(). */
   background: BackgroundTasks;
@@ -37,10 +37,15 @@ const NOTIFICATION_MAX_WAIT_MS = 5000;
 /** How long without turns counts as a quiet moment. */
 const QUIET_MS = 100;
 
-export async function startBotApp(config: AppConfig, options: ServiceOptions): Promise<BotApp> {
+export interface BotAppOptions extends ServiceOptions {
+  /** Where Bot Framework tokens' signing keys are fetched from; the public cloud's unless given (tests give a local stub). */
+  signingKeys?: SigningKeySource;
+}
+
+export async function startBotApp(config: AppConfig, options: BotAppOptions): Promise<BotApp> {
   const services = await openServices(config, options);
   try {
-    const adapter = createAdapter(config.bot, options.log);
+    const adapter = createAdapter(config.bot, options.log, options.signingKeys);
     // Busy while a turn is in flight and for a moment after the last one ended: a gap of a few
     // milliseconds between one person's turns is not the quiet moment notification work waits for.
     let turnsInFlight = 0;
@@ -50,6 +55,7 @@ export async function startBotApp(config: AppConfig, options: ServiceOptions): P
     services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
     const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards));
+    const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log });
     const http = await startHttpServer({
       host: config.server.host,
       port: config.server.port,
@@ -57,7 +63,7 @@ export async function startBotApp(config: AppConfig, options: ServiceOptions): P
       messages: async (req, res) => {
         turnsInFlight++;
         try {
-          await adapter.process(req, res, (context) => bot.run(context));
+          await endpoint(req, res);
         } finally {
           if (--turnsInFlight === 0) {
             lastTurnEnded = Date.now();
@@ -75,7 +81,7 @@ export async function startBotApp(config: AppConfig, options: ServiceOptions): P
     }
     services.consentLinks.useListeningUrl(http.url);
     options.log.info(
-      `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`})`,
+      `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`}; channels served: ${config.bot.allowedChannels.join(', ')})`,
     );
     return {
       url: http.url,

@@ -91,9 +91,28 @@ describe('configuration from the environment', () => {
       'SWEEP_INTERVAL_SECONDS must be 0 (no sweep loop) or from 5 to 3600 seconds (got "1")',
       'MicrosoftAppPassword is required when MicrosoftAppId is set',
       'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
+      "PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers",
       'COSMOS_ENDPOINT is required when COSMOS_KEY is set',
     ]);
     expect(formatConfigErrors(result.errors)).not.toContain('super-secret-key');
+  });
+
+  test('with an app id, consent links must point at a public https address, never the listening address', () => {
+    const bot = { MicrosoftAppId: '0d2c8b2e-1111-4222-8333-444455556666', MicrosoftAppPassword: 'secret' };
+    expect(loadConfig(bot)).toEqual({ ok: false, errors: ["PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers"] });
+    expect(loadConfig({ ...bot, PUBLIC_BASE_URL: 'http://cpor-bot.contoso.com' })).toEqual({ ok: false, errors: ['PUBLIC_BASE_URL must be an https:// address when MicrosoftAppId is set (customers open consent links from e-mail)'] });
+    expect(loadConfig({ ...bot, PUBLIC_BASE_URL: 'https://cpor-bot.contoso.com/' })).toMatchObject({ ok: true, config: { consent: { publicBaseUrl: 'https://cpor-bot.contoso.com' } } });
+    // Local use keeps the listening-address fallback, and may use http.
+    const local = loadConfig({});
+    expect(local.ok && local.config.consent.publicBaseUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3978' })).toMatchObject({ ok: true, config: { consent: { publicBaseUrl: 'http://localhost:3978' } } });
+  });
+
+  test('channels: msteams only unless ALLOWED_CHANNELS adds others; msteams is always served', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { bot: { allowedChannels: ['msteams'] } } });
+    expect(loadConfig({ ALLOWED_CHANNELS: 'emulator, webchat' })).toMatchObject({ ok: true, config: { bot: { allowedChannels: ['msteams', 'emulator', 'webchat'] } } });
+    expect(loadConfig({ ALLOWED_CHANNELS: 'webchat,msteams' })).toMatchObject({ ok: true, config: { bot: { allowedChannels: ['msteams', 'webchat'] } } });
+    expect(loadConfig({ ALLOWED_CHANNELS: 'web chat' })).toEqual({ ok: false, errors: ['ALLOWED_CHANNELS must be a comma-separated list of Bot Framework channel ids such as msteams,emulator (got "web chat")'] });
   });
 
   test('empty variables count as unset, as .env files leave them', () => {

@@ -82,30 +82,6 @@ describe('the bot over HTTP (anonymous, local mode)', () => {
   });
 });
 
-describe('the bot with a Microsoft App ID', () => {
-  let app: BotApp;
-  // CloudAdapter logs each refused request with its stack; the refusal itself is what is asserted here.
-  let quiet: jest.SpyInstance;
-  beforeAll(async () => {
-    quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    app = await startBotApp(testConfig({ MicrosoftAppId: '0d2c8b2e-1111-4222-8333-444455556666', MicrosoftAppPassword: 'not-a-real-secret' }), { log: new MemoryLogger() });
-  });
-  afterAll(async () => {
-    quiet.mockRestore();
-    await app.close();
-  });
-
-  test('a request without a Bot Framework token gets 401', async () => {
-    const { status } = await postActivity(app.url, personalMessage('help'));
-    expect(status).toBe(401);
-  });
-
-  test('a request with a forged token gets 401', async () => {
-    const { status } = await postActivity(app.url, personalMessage('help'), { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' });
-    expect(status).toBe(401);
-  });
-});
-
 describe('choosing the reviewers\' conversation', () => {
   let app: BotApp;
   beforeAll(async () => {

@@ -4,6 +4,9 @@ import { parseDayCount } from '../domain/deadlinePolicy';
 import { dataFile } from './projectPaths';
 import { GUID_PATTERN } from '../domain/claimFields';
 
+/** The channel the bot is made for; ALLOWED_CHANNELS may add others for local tools. */
+export const TEAMS_CHANNEL = 'msteams';
+
 export const DEFAULT_CUSTOMER_DIRECTORY_FILE = dataFile('customer-directory.json');
 
 /**
@@ -20,6 +23,8 @@ export interface AppConfig {
     appTenantId: string;
     /** No app id: the bot accepts anonymous requests (local use, Agents Playground) and only listens on loopback by default. */
     anonymous: boolean;
+    /** Bot Framework channel ids served at /api/messages: always msteams, plus any ALLOWED_CHANNELS names (local tools). */
+    allowedChannels: string[];
   };
   server: { host: string; port: number };
   cosmos:
@@ -46,7 +51,7 @@ export interface AppConfig {
     secret?: string;
     /** How long a consent link in an approval e-mail works. */
     linkDays: number;
-    /** Where customers reach the bot's server (consent links); defaults to the address it listens on. */
+    /** Where customers reach the bot's server (consent links); required (https) with an app id, else defaults to the address it listens on. */
     publicBaseUrl?: string;
   };
   /** Approval e-mails to customers: through SMTP when SMTP_HOST is set, otherwise kept in the Cosmos DB mail outbox and logged. */
@@ -78,6 +83,9 @@ const envSchema = z
       z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'must be MultiTenant, SingleTenant or UserAssignedMSI').optional(),
     ),
     MicrosoftAppTenantId: optional.pipe(z.string().regex(GUID_PATTERN, 'must be a tenant ID (GUID)').optional()),
+    ALLOWED_CHANNELS: optional.transform((v) => (v ? v.split(',').map((c) => c.trim()).filter(Boolean) : [])).pipe(
+      z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be a comma-separated list of Bot Framework channel ids such as msteams,emulator')),
+    ),
     HOST: optional,
     PORT: port(3978, true),
     COSMOS_ENDPOINT: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an https:// URL such as https://myaccount.documents.azure.com:443/' }).optional()),
@@ -145,6 +153,9 @@ function crossVariableErrors(env: NodeJS.ProcessEnv): string[] {
     const type = env.MicrosoftAppType?.trim() || 'MultiTenant';
     if (type !== 'UserAssignedMSI' && !set('MicrosoftAppPassword')) errors.push('MicrosoftAppPassword is required when MicrosoftAppId is set');
     if (type !== 'MultiTenant' && !set('MicrosoftAppTenantId')) errors.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${type}`);
+    // Consent links go to customers by e-mail: never the address the bot happens to listen on.
+    if (!set('PUBLIC_BASE_URL')) errors.push("PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers");
+    else if (!/^https:\/\//i.test(env.PUBLIC_BASE_URL!.trim())) errors.push('PUBLIC_BASE_URL must be an https:// address when MicrosoftAppId is set (customers open consent links from e-mail)');
   }
   if (set('COSMOS_ENDPOINT') && !set('COSMOS_KEY')) errors.push('COSMOS_KEY is required when COSMOS_ENDPOINT is set');
   if (set('COSMOS_KEY') && !set('COSMOS_ENDPOINT')) errors.push('COSMOS_ENDPOINT is required when COSMOS_KEY is set');
@@ -178,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       appType: e.MicrosoftAppType ?? 'MultiTenant',
       appTenantId: e.MicrosoftAppTenantId ?? '',
       anonymous,
+      allowedChannels: [...new Set([TEAMS_CHANNEL, ...e.ALLOWED_CHANNELS])],
     },
     // An anonymous bot is for local use: it listens on loopback unless HOST says otherwise.
     server: { host: e.HOST ?? (anonymous ? '127.0.0.1' : '0.0.0.0'), port: e.PORT },

@@ -32,11 +32,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const parseBody = restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 });
   server.use(...parseBody.map((handler): restify.RequestHandler => (req, res, next) => (isConsentPath(req) ? next() : handler(req, res, next))));
 
+  // restify's own refusals (JSON it cannot parse, a body too large, an unknown route) carry its messages,
+  // some quoting the request or the parser: a fixed line by status instead.
+  server.on('restifyError', (_req: restify.Request, _res: restify.Response, err: RestifyError, callback: () => void) => {
+    const body = { error: FIXED_REFUSALS[err.statusCode ?? 500] ?? 'request refused' };
+    err.toJSON = () => body;
+    err.toString = () => body.error;
+    callback();
+  });
+
   server.post('/api/messages', async (req, res) => {
     try {
       await options.messages(req, res);
     } catch (error) {
-      // The adapter answers authentication failures itself; anything reaching here is logged, never shown.
+      // The messages handler answers refusals itself with fixed bodies; anything reaching here is logged, never shown.
       options.log.error('Unhandled error in /api/messages', error);
       if (!res.headersSent) res.send(500, { error: 'internal error' });
     }
@@ -82,6 +91,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       }),
   };
 }
+
+type RestifyError = Error & { statusCode?: number; toJSON?: () => unknown };
+
+const FIXED_REFUSALS: Record<number, string> = {
+  400: 'malformed request',
+  404: 'not found',
+  405: 'method not allowed',
+  406: 'not acceptable',
+  413: 'body too large',
+  415: 'unsupported media type',
+  500: 'internal error',
+};
 
 /** The consent form is small: its body reader stops at 64 KB (restify passes maxBodySize on; its types omit it). */
 const CONSENT_FORM_PARSING = { mapParams: false, maxBodySize: 64 * 1024 } as restify.plugins.UrlEncodedBodyParserOptions;

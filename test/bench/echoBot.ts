@@ -1,14 +1,15 @@
 import { ActivityHandler } from 'botbuilder';
 import { createAdapter } from '../../bot/adapter';
+import { messagesEndpoint } from '../../bot/messagesEndpoint';
 import { startHttpServer } from '../../src/server/httpServer';
 import { consoleLogger } from '../../src/logger';
 
 /**
- * The benchmark's ceiling: a bare echo bot on the same restify server and CloudAdapter setup as the
- * product (anonymous, loopback), in a process of its own. Whatever a product turn costs above this is ours.
+ * The benchmark's ceiling: a bare echo bot on the same restify server, /api/messages edge and adapter setup
+ * as the product (anonymous, loopback), in a process of its own. Whatever a product turn costs above this is ours.
  */
 async function main(): Promise<void> {
-  const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', appTenantId: '', anonymous: true }, consoleLogger);
+  const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', appTenantId: '', anonymous: true, allowedChannels: ['msteams'] }, consoleLogger);
   const bot = new ActivityHandler();
   bot.onMessage(async (context, next) => {
     await context.sendActivity(`echo: ${context.activity.text ?? ''}`);
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     port: Number(process.env.PORT ?? 0),
     log: consoleLogger,
-    messages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+    messages: messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(['msteams']), log: consoleLogger }),
     health: async () => ({ ok: true, components: {} }),
   });
   consoleLogger.info(`Bot: listening on ${http.url}/api/messages`);
