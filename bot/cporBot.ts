@@ -17,7 +17,7 @@ import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/identity';
 import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
 import type { Actor } from '../src/domain/actors';
-import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionGate';
+import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionAuthorization';
 import { identityOf } from './activityIdentity';
 import { conversationIdOf, saveConversationReference, typedText } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';

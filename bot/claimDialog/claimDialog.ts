@@ -12,7 +12,7 @@ import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
 import { identityOf } from '../activityIdentity';
-import { policyRefusal } from '../actionGate';
+import { policyRefusal } from '../actionAuthorization';
 import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';

@@ -10,11 +10,11 @@ import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
 import type { ServiceResult } from '../../src/services/claimService';
 import type { ReviewCardPublisher } from './reviewCardPublisher';
-import { sentenceCard } from '../actionGate';
+import { sentenceCard } from '../actionAuthorization';
 
 /**
  * What a reviewer's button on a claim card does. The action router lets only reviewers through
- * (bot/actionGate.ts); the lifecycle then decides what the claim's status allows. A double click or a
+ * (bot/actionAuthorization.ts); the lifecycle then decides what the claim's status allows. A double click or a
  * re-sent invoke carries the same action id, so it acts once.
  */
 
