@@ -1,6 +1,7 @@
 import {
   CardFactory,
   ConversationState,
+  INVOKE_RESPONSE_KEY,
   MessageFactory,
   TeamsActivityHandler,
   TurnContext,
@@ -17,7 +18,8 @@ import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/identity';
 import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
 import type { Actor } from '../src/domain/actors';
-import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionAuthorization';
+import { ActionGate, actorOf, readButton, refusalCard, sentenceCard, type ButtonPress } from './actionAuthorization';
+import { ProcessedActivities } from '../src/storage/processedActivities';
 import { identityOf } from './activityIdentity';
 import { conversationIdOf, saveConversationReference, typedText } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';
@@ -59,6 +61,13 @@ function target(press: Extract<ButtonPress, { kind: 'action' }>): { claimId?: st
   return { ...(press.claimId ? { claimId: press.claimId } : {}), ...(press.orgId ? { orgId: press.orgId } : {}) };
 }
 
+/** The activities that act, by conversation and Teams' activity id (those without an id can't be told apart). */
+function deliveryOf(activity: TurnContext['activity']): { conversationId: string; activityId: string } | undefined {
+  if (activity.type !== 'message' && activity.type !== 'invoke') return undefined;
+  const conversationId = activity.conversation?.id;
+  return conversationId && activity.id ? { conversationId, activityId: activity.id } : undefined;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 }
@@ -80,6 +89,8 @@ export class CporBot extends TeamsActivityHandler {
   private readonly welcomes: WelcomeRecords;
   /** The one authorization policy, applied to every button and command before its handler runs. */
   private readonly gate: ActionGate;
+  /** Which activities were handled, so a re-delivered one acts once. */
+  private readonly processed: ProcessedActivities;
 
   constructor(private readonly services: AppServices, private readonly log: Logger, private readonly reviewActions: ReviewCardActions) {
     super();
@@ -90,6 +101,7 @@ export class CporBot extends TeamsActivityHandler {
     this.dialogs.add(new DisputeDialog(services, log));
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
+    this.processed = new ProcessedActivities(services.cosmos.containers.activities, () => services.clock.now());
     this.welcomes = new WelcomeRecords(services.cosmos.containers.conversations, () => services.clock.now());
 
     this.onMessage(async (context, next) => {
@@ -116,10 +128,42 @@ export class CporBot extends TeamsActivityHandler {
     });
   }
 
-  /** Saves dialog state after every turn, also after a turn that failed half way. */
+  /**
+   * Each activity acts once, however often Teams delivers it (it re-sends when the bot is slow or
+   * answers 5xx): a repeat changes nothing and is acknowledged silently, or, for a card action, answered
+   * with the first delivery's answer. Dialog state is saved after every turn, also after a turn that
+   * failed half way; a failed turn gives its activity back so Teams' retry can act.
+   */
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    await this.conversationState.saveChanges(context, false);
+    const delivery = deliveryOf(context.activity);
+    if (delivery) {
+      const claim = await this.processed.claim(delivery.conversationId, delivery.activityId);
+      if (!claim.first) {
+        await this.answerRepeat(context, claim.answer);
+        return;
+      }
+    }
+    try {
+      await super.run(context);
+    } catch (error) {
+      if (delivery) await this.processed.release(delivery.conversationId, delivery.activityId).catch((e) => this.log.error('Could not release a failed activity', e));
+      throw error;
+    } finally {
+      await this.conversationState.saveChanges(context, false);
+    }
+    const answer = (context.turnState.get(INVOKE_RESPONSE_KEY) as { value?: unknown } | undefined)?.value;
+    if (delivery && answer !== undefined) {
+      // Only an invoke is answered in its response; losing the copy only means a repeat gets a shorter answer.
+      await this.processed.recordAnswer(delivery.conversationId, delivery.activityId, answer).catch((e) => this.log.error('Could not keep an invoke answer', e));
+    }
+  }
+
+  /** A repeated delivery: a card action gets the first answer again (or "being handled"); anything else, nothing. */
+  private async answerRepeat(context: TurnContext, answer: unknown): Promise<void> {
+    if (context.activity.type !== 'invoke') return;
+    const locale = resolveLocale(context.activity.locale);
+    const value = answer ?? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: sentenceCard(t(locale, 'action.inProgress')) };
+    await context.sendActivity({ type: 'invokeResponse', value });
   }
 
   private async rememberConversation(context: TurnContext): Promise<void> {

@@ -528,4 +528,5 @@ export const enUS = {
   'action.outdated': 'This button is from an older card that I can no longer act on. Nothing was changed. Type "my claims" for current cards of your claims.',
   'action.invalid': 'This button\'s data is not valid ({field}): nothing was changed. Type "my claims" for current cards of your claims.',
   'action.formClosed': 'This form is no longer open, so nothing was changed. Type "new claim" to continue a draft, or "claim {claimId}" to see where the claim stands.',
+  'action.inProgress': 'This action is already being handled; the card will show the result.',
 } as const;

@@ -530,4 +530,5 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'action.outdated': '此按钮来自我已无法处理的旧卡片，未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
   'action.invalid': '此按钮的数据无效（{field}），未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
   'action.formClosed': '此表单已关闭，因此未做任何更改。输入“new claim”可继续草稿，输入“claim {claimId}”可查看声明的进展。',
+  'action.inProgress': '此操作正在处理中，卡片将显示结果。',
 };

@@ -24,6 +24,11 @@ export const CONTAINERS = {
   deliveries: { id: 'deliveries', partitionKey: { paths: ['/id'] } },
   /** Bot Framework dialog and conversation state, so any bot instance can continue any dialog. */
   botState: { id: 'botState', partitionKey: { paths: ['/id'] } },
+  /**
+   * One record per Teams activity handled (a day's worth), so a re-delivered activity acts once.
+   * `defaultTtl: -1` lets each record carry its own time to live on Azure Cosmos DB.
+   */
+  activities: { id: 'activities', partitionKey: { paths: ['/id'] }, defaultTtl: -1 },
   /** Approval e-mails kept instead of sent when no SMTP server is configured (the mail outbox), one per e-mail. */
   mail: { id: 'mail', partitionKey: { paths: ['/id'] } },
 } as const satisfies Record<string, ContainerDefinition>;

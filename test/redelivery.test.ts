@@ -1,0 +1,124 @@
+import { startBotApp, type BotApp } from '../bot/botApp';
+import { silentLogger } from '../src/logger';
+import { demoPdf } from '../src/demo/demoSeed';
+import { FileServer } from './support/fileServer';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage, postActivity } from './support/activities';
+import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+
+/**
+ * Teams delivers an activity again when the bot was slow or answered 5xx. Every activity a partner or a
+ * reviewer sends, delivered twice with the same id, acts once: one draft, one step, one file, one
+ * approval; the repeat of a message is acknowledged without a second answer, the repeat of a card
+ * action is answered with the first answer.
+ */
+
+const files = new FileServer();
+let app: BotApp;
+
+beforeAll(async () => {
+  await files.start();
+  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), { log: silentLogger, delivery: TEST_DELIVERY });
+});
+afterAll(async () => {
+  await app.close();
+  await files.stop();
+});
+
+type Activity = { type?: string; text?: string; attachments?: { content: Record<string, unknown> }[] };
+
+/** A partner's 1:1 chat in which every activity is delivered twice, as Teams does on a retry. */
+class TwiceDeliveredChat {
+  claimId = '';
+  private readonly conversation = { id: `a:${uniqueName('twice-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
+
+  /** Returns the answers to the first delivery and to the repeat. */
+  async sendTwice(extra: Record<string, unknown>): Promise<[Activity[], Activity[]]> {
+    const activity = { ...personalMessage('', { aadObjectId: PARTNER_AAD }), conversation: this.conversation, ...extra };
+    const first = await postActivity(app.url, activity);
+    const repeat = await postActivity(app.url, activity);
+    expect([first.status, repeat.status]).toEqual([200, 200]);
+    const answers = [first, repeat].map((r) => (r.body?.activities ?? []) as Activity[]) as [Activity[], Activity[]];
+    const started = JSON.stringify(answers[0]).match(/I started draft (CL-[0-9A-Z]{8})/);
+    if (started) this.claimId = started[1];
+    return answers;
+  }
+
+  press(step: string, button: string, inputs: Record<string, unknown> = {}) {
+    return this.sendTwice({ text: undefined, value: { action: 'form.claim', step, claimId: this.claimId, button, ...inputs } });
+  }
+}
+
+const title = (answers: Activity[]) => {
+  const card = [...answers].reverse().find((a) => a.attachments?.length)?.attachments?.[0].content as { body?: { text?: string }[] } | undefined;
+  return card?.body?.[0]?.text;
+};
+
+describe('an activity delivered twice acts once', () => {
+  test('new claim, each form step, a file and the submit: one draft, one step each, one file, one submission', async () => {
+    const chat = new TwiceDeliveredChat();
+    const before = (await app.services.claims.listByOrganisation('fabrikam-consulting', { status: 'Editing', pageSize: 100 })).claims.length;
+    let [first, repeat] = await chat.sendTwice({ text: 'new claim' });
+    if (title(first) === 'Continue a draft?') [first, repeat] = await chat.press('resume', 'new');
+    expect(chat.claimId).toMatch(/^CL-/);
+    expect(repeat).toEqual([]); // acknowledged, not answered again
+    expect((await app.services.claims.listByOrganisation('fabrikam-consulting', { status: 'Editing', pageSize: 100 })).claims.length).toBe(before + 1);
+
+    [first, repeat] = await chat.press('customer', 'next', { mpnId: '4412345', customerDomain: 'twice.example', customerTenantId: '12121212-0000-4000-8000-000000000001' });
+    expect(title(first)).toBe('Solution area and activity');
+    expect(repeat).toEqual([]);
+    [first, repeat] = await chat.press('area', 'next', { areaActivity: 'Microsoft365|Usage' });
+    expect(title(first)).toBe('Products and workloads');
+    expect(repeat).toEqual([]);
+    [first] = await chat.press('products', 'next', { products: 'teams' });
+    [first] = await chat.press('contacts', 'next', {
+      customerContact_name: 'Dana', customerContact_title: 'CIO', customerContact_email: 'dana@twice.example',
+      partnerContact_name: 'Avery', partnerContact_email: 'avery@fabrikam.example', claimName: 'Twice delivered',
+    });
+    expect(title(first)).toBe('Proof of execution');
+
+    [first, repeat] = await chat.sendTwice({ text: '', attachments: [files.teamsFile('sow.pdf', demoPdf('sow'))] });
+    expect(JSON.stringify(first)).toContain('sow.pdf');
+    expect(repeat).toEqual([]);
+    const withFile = (await app.services.claimService.get(chat.claimId))!;
+    expect(withFile.poe.map((f) => f.fileName)).toEqual(['sow.pdf']);
+
+    await chat.press('poe', 'next');
+    await chat.press('comment', 'next');
+    [first, repeat] = await chat.press('summary', 'submit');
+    expect(JSON.stringify(first)).toContain('is now Submitted');
+    expect(repeat).toEqual([]);
+    const submitted = (await app.services.claimService.get(chat.claimId))!;
+    expect(submitted.status).toBe('Submitted');
+    expect(submitted.history.filter((e) => e.action === 'submit' && e.outcome === 'applied')).toHaveLength(1);
+  });
+
+  test('a reviewer\'s card action delivered twice acts once and is answered twice with the same card', async () => {
+    const avery = { kind: 'partner' as const, id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' as const };
+    const svc = app.services.claimService;
+    const draft = await svc.createDraft(avery, {
+      mpnId: '4412345', customerDomain: 'twice-review.example', customerTenantId: '12121212-0000-4000-8000-000000000002', solutionArea: 'Microsoft365', activity: 'Usage',
+      claimName: 'Reviewed twice', products: ['teams'], customerContact: { name: 'D', title: 'T', email: 'd@twice-review.example' }, partnerContact: { name: 'A', email: 'a@fabrikam.example' },
+    });
+    if (!draft.ok) throw new Error('draft refused');
+    const id = draft.claim.id;
+    const poe = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+    await svc.act(id, { type: 'addPoe', files: [poe] }, avery, {}, avery.orgId);
+    const submitted = await svc.act(id, { type: 'submit' }, avery, {}, avery.orgId);
+    if (!submitted.ok) throw new Error('submit refused');
+
+    const invoke = {
+      type: 'invoke', name: 'adaptiveCard/action', id: `inv-${id}`, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', locale: 'en-US',
+      conversation: { id: `a:${uniqueName('reviewer-')}`, conversationType: 'personal', tenantId: REVIEWER_TENANT },
+      from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley Reviewer' }, recipient: { id: '28:cpor-bot' },
+      channelData: { tenant: { id: REVIEWER_TENANT } },
+      value: { action: { type: 'Action.Execute', verb: 'review.start', data: { claimId: id, orgId: avery.orgId, version: submitted.claim.version } }, trigger: 'manual' },
+    };
+    const first = await postActivity(app.url, invoke);
+    const repeat = await postActivity(app.url, invoke);
+    expect(JSON.stringify(first.body)).toContain(`You started the review of claim ${id}.`);
+    expect(repeat.body).toEqual(first.body);
+    const after = (await svc.get(id))!;
+    expect(after.status).toBe('UnderReview');
+    expect(after.history.filter((e) => e.action === 'startReview')).toHaveLength(1);
+  });
+});
