@@ -6,9 +6,13 @@ export class FileServer {
   private readonly files = new Map<string, Buffer>();
   private server?: Server;
   url = '';
+  port = 0;
+  /** Every path asked for, in order: a refused download must leave no trace here. */
+  readonly requests: string[] = [];
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
+      this.requests.push(req.url ?? '');
       const file = this.files.get(req.url ?? '');
       if (!file) {
         res.writeHead(404);
@@ -19,22 +23,30 @@ export class FileServer {
       res.end(file);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.port = (this.server!.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.port}`;
   }
 
   /** Serves `data` and returns the Teams attachment that points at it. */
-  teamsFile(name: string, data: Buffer): { contentType: string; name: string; content: { downloadUrl: string; uniqueId: string; fileType: string } } {
+  teamsFile(name: string, data: Buffer): TeamsFileAttachment {
     const path = `/files/${encodeURIComponent(name)}-${this.files.size}`;
     this.files.set(path, data);
-    return {
-      contentType: 'application/vnd.microsoft.teams.file.download.info',
-      name,
-      content: { downloadUrl: `${this.url}${path}`, uniqueId: `u-${this.files.size}`, fileType: name.split('.').pop() ?? '' },
-    };
+    return teamsFileAt(name, `${this.url}${path}`);
   }
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+}
+
+export type TeamsFileAttachment = { contentType: string; name: string; content: { downloadUrl: string; uniqueId: string; fileType: string } };
+
+/** A Teams file attachment whose download link is `downloadUrl`: what an attacker sends with a link of their choosing. */
+export function teamsFileAt(name: string, downloadUrl: string): TeamsFileAttachment {
+  return {
+    contentType: 'application/vnd.microsoft.teams.file.download.info',
+    name,
+    content: { downloadUrl, uniqueId: `u-${Math.random().toString(36).slice(2)}`, fileType: name.split('.').pop() ?? '' },
+  };
 }
