@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 /** A loopback file server standing in for SharePoint/OneDrive, where Teams file download URLs point. */
 export class FileServer {
   private readonly files = new Map<string, Buffer>();
+  private readonly redirects = new Map<string, string>();
   private server?: Server;
   url = '';
   port = 0;
@@ -13,6 +14,12 @@ export class FileServer {
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       this.requests.push(req.url ?? '');
+      const location = this.redirects.get(req.url ?? '');
+      if (location) {
+        res.writeHead(302, { location });
+        res.end();
+        return;
+      }
       const file = this.files.get(req.url ?? '');
       if (!file) {
         res.writeHead(404);
@@ -29,9 +36,21 @@ export class FileServer {
 
   /** Serves `data` and returns the Teams attachment that points at it. */
   teamsFile(name: string, data: Buffer): TeamsFileAttachment {
+    return teamsFileAt(name, `${this.url}${this.serve(name, data)}`);
+  }
+
+  /** Serves `data` at a path of its own and returns that path (put the server's or another host's name in front). */
+  serve(name: string, data: Buffer): string {
     const path = `/files/${encodeURIComponent(name)}-${this.files.size}`;
     this.files.set(path, data);
-    return teamsFileAt(name, `${this.url}${path}`);
+    return path;
+  }
+
+  /** A path that answers "302 Found" pointing at `location`. */
+  redirect(location: string): string {
+    const path = `/redirect/${this.redirects.size}`;
+    this.redirects.set(path, location);
+    return path;
   }
 
   async stop(): Promise<void> {
