@@ -1,9 +1,9 @@
-import { deflateRawSync, gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { attachmentSource, cleanFileName, MAX_FILE_NAME_LENGTH, sniffPoe } from '../src/services/poeFileIntake';
-import { MAX_ZIP_ENTRIES } from '../src/services/poeContentChecks';
+import { MAX_ZIP_ENTRIES, MAX_ZIP_UNPACKED_BYTES } from '../src/services/poeContentChecks';
 import { poeTemplateDocx } from '../src/services/poeTemplate';
 import { demoPdf } from '../src/demo/demoSeed';
-import { appendEntry, jpegOfSize, pdfWithCatalog, pdfWithObjectStream, pngOfSize, zipBombDocx } from './support/poeFixtures';
+import { aliasFirstEntry, appendEntry, jpegOfSize, pdfWithCatalog, pdfWithObjectStream, pngOfSize, zipBombDocx } from './support/poeFixtures';
 import { buildZip, docxEntries, minimalDocx } from './support/zipFixture';
 
 /** Files that pass the magic-byte test and are refused by what is inside them; and ordinary ones that still pass. */
@@ -38,6 +38,21 @@ describe('Word documents (ZIP)', () => {
 
   test('an entry that shrank more than 100 times is refused even when the total is small', async () => {
     expect(await sniffPoe(zipBombDocx(8 * MiB))).toEqual(refusedFor('zipBomb'));
+  });
+
+  test(`more than ${MAX_ZIP_UNPACKED_BYTES / MiB} MiB unpacked in all is refused, though no entry shrank suspiciously`, async () => {
+    // 1 MiB that deflates about 18 times (a random byte every 40), stored 110 times: 110 MiB from about 6 MB.
+    const page = Buffer.alloc(MiB);
+    for (let i = 0; i < page.length; i += 40) page[i] = (i * 7919) % 251;
+    const body = deflateRawSync(page, { level: 9 });
+    let archive = minimalDocx('x');
+    for (let i = 0; i < 110; i += 1) archive = appendEntry(archive, `word/media/scan${i}.bin`, body, MiB);
+    expect(archive.length).toBeLessThan(20 * MiB);
+    expect(await sniffPoe(archive)).toEqual(refusedFor('zipBomb'));
+  });
+
+  test('two directory entries for the same data (overlapping files) are refused', async () => {
+    expect(await sniffPoe(aliasFirstEntry(minimalDocx('x'), 'word/copy.xml'))).toEqual(refusedFor('zipBomb'));
   });
 
   test('a directory that declares less than the entry unpacks to is refused (the size is counted, not trusted)', async () => {
@@ -86,6 +101,14 @@ describe('PDF', () => {
 
   test('an object stream that can\'t be unpacked to be checked makes the file uncheckable, not accepted', async () => {
     expect(await sniffPoe(pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>'], '/Filter /ASCIIHexDecode'))).toEqual(refusedFor('uncheckable'));
+    // ... or when its data is not what its filter says (here: damaged).
+    const damaged = pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>']);
+    const data = damaged.indexOf('stream\n') + 'stream\n'.length;
+    damaged[data + 1] ^= 0xff; // the zlib header's check bits
+    expect(await sniffPoe(damaged)).toEqual(refusedFor('uncheckable'));
+    // ... also when its dictionary carries a decoy "stream" of harmless zlib data in a string, ahead of the real one.
+    const decoy = `/Filter /ASCIIHexDecode /Pad (stream\n${deflateSync(Buffer.from('1 0 << /Title (x) >>')).toString('latin1')})`;
+    expect(await sniffPoe(pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>'], decoy))).toEqual(refusedFor('uncheckable'));
   });
 
   test('embedded files are refused: the name tree, a file attachment annotation, or hidden in an object stream', async () => {
@@ -131,7 +154,8 @@ describe('images', () => {
   });
 
   test('a JPEG without a frame header, or with absurd dimensions, is refused', async () => {
-    expect(await sniffPoe(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xd9]))).toEqual(refusedFor('badImage'));
+    const scanFirst = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x12, 0x34, 0xff, 0xd9]);
+    expect(await sniffPoe(scanFirst)).toEqual(refusedFor('badImage'));
     expect(await sniffPoe(jpegOfSize(65_535, 65_535))).toEqual(refusedFor('badImage'));
     expect(await sniffPoe(jpegOfSize(0, 100))).toEqual(refusedFor('badImage'));
   });

@@ -138,3 +138,21 @@ export function appendEntry(archive: Buffer, name: string, body: Buffer, size: n
   end.writeUInt32LE(newCdOffset, 16);
   return Buffer.concat([entries, local, nameBytes, body, directory, header, nameBytes, end]);
 }
+
+/** A second directory entry, under another name, for the first entry's data: the "overlapping files" bomb's trick. */
+export function aliasFirstEntry(archive: Buffer, name: string): Buffer {
+  const eocd = archive.length - 22;
+  const cdOffset = archive.readUInt32LE(eocd + 16);
+  const cdSize = archive.readUInt32LE(eocd + 12);
+  const count = archive.readUInt16LE(eocd + 10);
+  const nameBytes = Buffer.from(name, 'utf8');
+  const header = Buffer.from(archive.subarray(cdOffset, cdOffset + 46));
+  header.writeUInt16LE(nameBytes.length, 28);
+  header.writeUInt16LE(0, 30);
+  header.writeUInt16LE(0, 32);
+  const end = Buffer.from(archive.subarray(eocd));
+  end.writeUInt16LE(count + 1, 8);
+  end.writeUInt16LE(count + 1, 10);
+  end.writeUInt32LE(cdSize + header.length + nameBytes.length, 12);
+  return Buffer.concat([archive.subarray(0, cdOffset + cdSize), header, nameBytes, end]);
+}
