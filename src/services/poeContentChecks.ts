@@ -288,19 +288,28 @@ const UNREAD_FILTERS = new Set(['ASCIIHexDecode', 'ASCII85Decode', 'LZWDecode', 
 const MAX_STREAM_BYTES = 16 * 1024 * 1024;
 const MAX_PDF_INFLATED_BYTES = 64 * 1024 * 1024;
 
-/** PDF names in `text` with where they start, "#xx" escapes undone: /J#61vaScript is /JavaScript to a reader. */
-function pdfNames(text: string): { name: string; at: number }[] {
-  // A name runs to the next white-space or delimiter character (ISO 32000-1, 7.2.2 and 7.3.5).
-  return [...text.matchAll(/\/([^\x00\t\n\f\r ()<>[\]{}/%]*)/g)].map((m) => ({
-    name: m[1].replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-    at: m.index,
-  }));
+/** What a scan of PDF names found: a refusal, where /ObjStm names are, whether a filter this check can't undo is named. */
+interface NameScan {
+  refusal?: ContentRefusal;
+  objectStreams: number[];
+  unreadFilter: boolean;
 }
 
-function namesRefusal(names: { name: string }[]): ContentRefusal | undefined {
-  if (names.some((n) => EMBEDDED_NAMES.has(n.name))) return 'pdfEmbeddedFile';
-  if (names.some((n) => ACTIVE_NAMES.has(n.name))) return 'pdfActiveContent';
-  return undefined;
+/**
+ * Reads every PDF name in `text` with "#xx" escapes undone (/J#61vaScript is /JavaScript to a reader),
+ * one at a time: a large PDF has millions of names, none of which is kept.
+ */
+function scanNames(text: string): NameScan {
+  const scan: NameScan = { objectStreams: [], unreadFilter: false };
+  // A name runs to the next white-space or delimiter character (ISO 32000-1, 7.2.2 and 7.3.5).
+  for (const match of text.matchAll(/\/([^\x00\t\n\f\r ()<>[\]{}/%]+)/g)) {
+    const name = match[1].includes('#') ? match[1].replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : match[1];
+    if (EMBEDDED_NAMES.has(name)) return { ...scan, refusal: 'pdfEmbeddedFile' };
+    if (ACTIVE_NAMES.has(name)) scan.refusal ??= 'pdfActiveContent'; // an embedded file further on is the more precise reason
+    if (name === 'ObjStm') scan.objectStreams.push(match.index);
+    if (UNREAD_FILTERS.has(name)) scan.unreadFilter = true;
+  }
+  return scan;
 }
 
 /**
@@ -317,9 +326,8 @@ export function checkPdf(data: Buffer): ContentRefusal | undefined {
   if (eof < 0) return 'unreadable';
   if (payloadIn(data.subarray(eof + 5)) || hidesArchive(data)) return 'hiddenPayload';
   const text = data.toString('latin1');
-  const names = pdfNames(text);
-  const refused = namesRefusal(names);
-  if (refused) return refused;
+  const names = scanNames(text);
+  if (names.refusal) return names.refusal;
 
   let budget = MAX_PDF_INFLATED_BYTES;
   const streams = [...text.matchAll(/(?<![A-Za-z])stream(\r\n|\n|\r)/g)].map((m) => ({ at: m.index, data: m.index + m[0].length, read: false }));
@@ -333,13 +341,12 @@ export function checkPdf(data: Buffer): ContentRefusal | undefined {
     }
     budget -= inflated.length;
     stream.read = true;
-    const inner = namesRefusal(pdfNames(inflated.toString('latin1')));
-    if (inner) return inner;
+    const inner = scanNames(inflated.toString('latin1'));
+    if (inner.refusal) return inner.refusal;
   }
   // Every object stream must have been read: its dictionary names /ObjStm, and the first stream after that name is its data.
-  const objectStreams = names.filter((n) => n.name === 'ObjStm');
-  if (objectStreams.length && names.some((n) => UNREAD_FILTERS.has(n.name))) return 'uncheckable';
-  for (const { at } of objectStreams) {
+  if (names.objectStreams.length && names.unreadFilter) return 'uncheckable';
+  for (const at of names.objectStreams) {
     if (!streams.find((s) => s.at > at)?.read) return 'uncheckable';
   }
   return undefined;
