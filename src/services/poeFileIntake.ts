@@ -1,7 +1,9 @@
 /**
  * Intake of proof-of-execution (PoE) files a partner attaches in a Teams chat. A file is judged by its
  * bytes, never by its name or the content type the client claims: "SOW.pdf" may be an executable, and a
- * real PDF may arrive as "scan". Only PDF, Word (.docx), PNG and JPEG are accepted.
+ * real PDF may arrive as "scan". Only PDF, Word (.docx), PNG and JPEG are accepted, and only after the
+ * checks of their content (poeContentChecks). Downloads follow the download policy (poeDownloadPolicy),
+ * and names are cleaned here, once, so every later view shows the same harmless name.
  */
 
 import { ascii, checkJpeg, checkPdf, checkPng, checkZip, isExecutable, type ContentRefusal } from './poeContentChecks';
