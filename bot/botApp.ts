@@ -80,6 +80,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s in this process (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
     }
     services.consentLinks.useListeningUrl(http.url);
+    services.ownPorts.add(http.port); // a PoE link to the bot itself is never fetched
     options.log.info(
       `Bot: listening on ${http.url}/api/messages (${config.bot.anonymous ? 'no MicrosoftAppId: anonymous requests accepted, for local use' : `app id ${config.bot.appId}, Bot Framework tokens required`}; channels served: ${config.bot.allowedChannels.join(', ')})`,
     );

@@ -5,6 +5,7 @@ import { t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
 import type { AppServices } from '../src/services/appServices';
 import { intakeAttachment, type IncomingAttachment } from '../src/services/poeFileIntake';
+import { poeDownloadPolicy } from '../src/services/poeDownloadPolicy';
 import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
 /**
@@ -19,7 +20,8 @@ export async function takePoeFiles(
 ): Promise<{ accepted: PoeFile[]; lines: string[] }> {
   const accepted: PoeFile[] = [];
   const lines: string[] = [];
-  const options = { maxBytes: services.config.maxPoeBytes, allowHttp: services.config.bot.anonymous };
+  const policy = poeDownloadPolicy({ anonymous: services.config.bot.anonymous, hosts: services.config.poeDownloadHosts }, services.ownPorts);
+  const options = { maxBytes: services.config.maxPoeBytes, policy };
   for (const attachment of input.attachments) {
     const intake = await intakeAttachment(attachment, options);
     if (!intake.ok) {

@@ -7,12 +7,13 @@ import { silentLogger } from '../src/logger';
 import { demoPdf } from '../src/demo/demoSeed';
 import type { Claim } from '../src/domain/claim';
 import { cardProblems } from './support/cardValidation';
-import { FileServer } from './support/fileServer';
-import { PARTNER_TENANT, TAILSPIN_TENANT } from './support/activities';
+import { FileServer, teamsFileAt } from './support/fileServer';
+import { jpegOfSize, pdfWithCatalog, pngOfSize, zipBombDocx } from './support/poeFixtures';
+import { buildZip, docxEntries } from './support/zipFixture';
+import { PARTNER_AAD, PARTNER_TENANT, TAILSPIN_TENANT } from './support/activities';
 
 /** Each demo partner user's tenant, as Teams would send it (Tailspin's users start with b2c3d4e5). */
 const tenantOf = (aadObjectId: string) => (aadObjectId.startsWith('b2c3d4e5') ? TAILSPIN_TENANT : PARTNER_TENANT);
-import { PARTNER_AAD } from './support/activities';
 import { testConfig } from './support/testStorage';
 
 /**
@@ -262,6 +263,40 @@ describe('around the steps', () => {
     expect(allText(replies)).toBe(`Draft ${claim.id} and its files are discarded.`);
     expect(await services.claimService.get(claim.id)).toBeUndefined();
     await expect(services.poe.download(claim.poe[0].blobName)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  test('files refused by their content, or by where their link points, are each named with the reason, and the draft stays as it was', async () => {
+    const partner = new Partner();
+    await partner.startNewClaim();
+    const before = await partner.claim();
+    const pdf = demoPdf('Signed SOW');
+    const cosmosPort = new URL((services.config.cosmos as { endpoint: string }).endpoint).port;
+    const replies = await partner.attach(
+      files.teamsFile('Signed SOW.docx', zipBombDocx(200 * 1024 * 1024)),
+      files.teamsFile('Budget.docx', buildZip([...docxEntries('x'), { name: 'word/vbaProject.bin', data: 'Attribute VB_Name' }])),
+      files.teamsFile('sow.pdf', pdfWithCatalog('/OpenAction 4 0 R', ['<< /S /J#61vaScript /JS (app.alert\\(1\\)) >>'])),
+      files.teamsFile('scan.pdf', Buffer.concat([pdf, buildZip([{ name: 'invoice.exe', data: Buffer.from('MZ\x90\0') }])])),
+      files.teamsFile('bundle.pdf', pdfWithCatalog('/Names << /EmbeddedFiles 4 0 R >>', ['<< /Names [(a.exe) 5 0 R] >>'])),
+      files.teamsFile('photo.png', pngOfSize(100_000, 100_000)),
+      files.teamsFile('invoice\u202Efdp.exe', Buffer.concat([Buffer.from('MZ\x90\x00'), Buffer.alloc(64)])),
+      teamsFileAt('store.pdf', `http://127.0.0.1:${cosmosPort}/dbs`),
+    );
+    expect(allText(replies).split('\n\n')).toEqual([
+      'Not added: Signed SOW.docx is a compressed file that unpacks to far more than it holds, or whose contents are not what its index says (a "zip bomb").',
+      'Not added: Budget.docx contains macros. Save it as a Word document without macros (.docx) or as a PDF and attach it again.',
+      'Not added: sow.pdf is a PDF that runs scripts or other actions when opened. Save it again without them (for example with "Print to PDF") and attach it again.',
+      'Not added: scan.pdf has an archive or a program hidden inside it.',
+      'Not added: bundle.pdf is a PDF with files embedded in it. Attach each document on its own.',
+      'Not added: photo.png is not an image that can be opened safely (damaged, or larger than 20000 pixels on a side or 90 megapixels).',
+      'Not added: invoicefdp.exe is a program, not a document.',
+      'Not added: store.pdf is not a link to a file stored in Teams (SharePoint or OneDrive). Please attach the file itself in this chat.',
+    ]);
+    expect(await partner.claim()).toEqual(before);
+
+    // Good files are still taken, under a clean name: a PDF named with a right-to-left override, a JPEG.
+    const added = await partner.attach(files.teamsFile('SOW\u202Efdp.exe', pdf), files.teamsFile('site.jpg', jpegOfSize(640, 480)));
+    expect(allText(added)).toMatch(/^Added SOWfdp\.exe \(PDF, \d+ B\)\.\n\nAdded site\.jpg \(JPEG, \d+ B\)\.$/);
+    expect((await partner.claim()).poe.map((f) => f.fileName)).toEqual(['SOWfdp.exe', 'site.jpg']);
   });
 
   test('a pressed button of an old card is not acted on', async () => {

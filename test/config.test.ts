@@ -122,4 +122,13 @@ describe('configuration from the environment', () => {
   test('a Cosmos DB emulator on this machine is trusted with its self-signed certificate; demo data stays off', () => {
     expect(loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081/', COSMOS_KEY: 'k', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU' })).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', loopback: true }, demoData: false } });
   });
+
+  test('POE_DOWNLOAD_HOSTS: SharePoint and OneDrive by default; a list of names and *.domain patterns; anything else is named', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { poeDownloadHosts: ['*.sharepoint.com', '*.sharepoint-df.com', '*.svc.ms'] } });
+    expect(loadConfig({ POE_DOWNLOAD_HOSTS: ' *.SharePoint.cn, files.contoso.com ' })).toMatchObject({ ok: true, config: { poeDownloadHosts: ['*.sharepoint.cn', 'files.contoso.com'] } });
+    for (const bad of ['https://contoso.sharepoint.com', '*.sharepoint.com:443', '*', '*.com.', 'contoso.sharepoint.com/path', '10.0.0.1']) {
+      const result = loadConfig({ POE_DOWNLOAD_HOSTS: bad });
+      expect([bad, result.ok || result.errors]).toEqual([bad, [expect.stringMatching(/^POE_DOWNLOAD_HOSTS must be a comma-separated list of host names or \*\.domain patterns/)]]);
+    }
+  });
 });

@@ -1,22 +1,17 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  attachmentSource,
-  DEFAULT_MAX_POE_BYTES,
-  downloadPoe,
-  intakeAttachment,
-  POE_CONTENT_TYPES,
-  sniffPoe,
-  type IncomingAttachment,
-} from '../src/services/poeFileIntake';
+import { attachmentSource, intakeAttachment, POE_CONTENT_TYPES, sniffPoe, type IncomingAttachment } from '../src/services/poeFileIntake';
+import { DEFAULT_MAX_POE_BYTES, downloadPoe } from '../src/services/poeDownload';
+import { DEFAULT_POE_DOWNLOAD_HOSTS, poeDownloadPolicy } from '../src/services/poeDownloadPolicy';
 import { demoPdf } from '../src/demo/demoSeed';
+import { jpegOfSize } from './support/poeFixtures';
 import { buildZip, docxEntries, minimalDocx, minimalXlsx } from './support/zipFixture';
 
 const MB = 1024 * 1024;
 const PDF = demoPdf('Statement of work');
-// A real 1x1 PNG and the start of a JFIF JPEG.
+// A real 1x1 PNG and the head of a 640x480 JFIF JPEG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1'), Buffer.from([0xff, 0xd9])]);
+const JPEG = jpegOfSize(640, 480);
 const DOCX = minimalDocx('Signed statement of work');
 const XLSX = minimalXlsx();
 const EXE = Buffer.concat([Buffer.from('MZ\x90\0\x03\0\0\0', 'latin1'), Buffer.alloc(120), Buffer.from('This program cannot be run in DOS mode.')]);
@@ -103,7 +98,10 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const local = { maxBytes: 1 * MB, allowHttp: true }; // the test server speaks http on loopback
+// Local use (no app id): http and loopback allowed, as the test server speaks http on loopback.
+const localPolicy = poeDownloadPolicy({ anonymous: true, hosts: DEFAULT_POE_DOWNLOAD_HOSTS }, new Set());
+const strictPolicy = poeDownloadPolicy({ anonymous: false, hosts: DEFAULT_POE_DOWNLOAD_HOSTS }, new Set());
+const local = { maxBytes: 1 * MB, policy: localPolicy };
 
 async function fetched(path: string) {
   const result = await downloadPoe(`${base}${path}`, local);
@@ -115,24 +113,24 @@ describe('sniffPoe: accepted by content', () => {
   test('a real PDF', async () => {
     const data = await fetched('/sow.pdf');
     expect(data.equals(PDF)).toBe(true);
-    expect(sniffPoe(data)).toEqual({ ok: true, kind: 'pdf', contentType: 'application/pdf' });
+    expect(await sniffPoe(data)).toEqual({ ok: true, kind: 'pdf', contentType: 'application/pdf' });
   });
 
   test('PNG and JPEG', async () => {
-    expect(sniffPoe(await fetched('/photo.png'))).toEqual({ ok: true, kind: 'png', contentType: 'image/png' });
-    expect(sniffPoe(await fetched('/photo.jpg'))).toEqual({ ok: true, kind: 'jpeg', contentType: 'image/jpeg' });
+    expect(await sniffPoe(await fetched('/photo.png'))).toEqual({ ok: true, kind: 'png', contentType: 'image/png' });
+    expect(await sniffPoe(await fetched('/photo.jpg'))).toEqual({ ok: true, kind: 'jpeg', contentType: 'image/jpeg' });
   });
 
   test('a real Word document (a ZIP with [Content_Types].xml and word/document.xml in its central directory)', async () => {
-    expect(sniffPoe(await fetched('/sow.docx'))).toEqual({
+    expect(await sniffPoe(await fetched('/sow.docx'))).toEqual({
       ok: true,
       kind: 'docx',
       contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     });
   });
 
-  test('a Word document with a ZIP comment is still found through its End Of Central Directory record', () => {
-    expect(sniffPoe(buildZip(docxEntries('x'), 'PK\x05\x06 a comment that looks like a record'))).toMatchObject({ ok: true, kind: 'docx' });
+  test('a Word document with a ZIP comment is still found through its End Of Central Directory record', async () => {
+    expect(await sniffPoe(buildZip(docxEntries('x'), 'PK\x05\x06 a comment that looks like a record'))).toMatchObject({ ok: true, kind: 'docx' });
   });
 
   test('content types are the four documented ones', () => {
@@ -148,54 +146,54 @@ describe('sniffPoe: accepted by content', () => {
 
 describe('sniffPoe: refused by content', () => {
   test('an executable renamed to .pdf', async () => {
-    expect(sniffPoe(await fetched('/invoice.pdf'))).toEqual({ ok: false, reason: 'executable' });
+    expect(await sniffPoe(await fetched('/invoice.pdf'))).toEqual({ ok: false, reason: 'executable' });
   });
 
-  test('ELF, Mach-O (every magic) and scripts with a shebang', () => {
+  test('ELF, Mach-O (every magic) and scripts with a shebang', async () => {
     const magics = [[0x7f, 0x45, 0x4c, 0x46], [0xfe, 0xed, 0xfa, 0xce], [0xfe, 0xed, 0xfa, 0xcf], [0xce, 0xfa, 0xed, 0xfe], [0xcf, 0xfa, 0xed, 0xfe], [0xca, 0xfe, 0xba, 0xbe]];
-    for (const magic of magics) expect(sniffPoe(Buffer.from([...magic, 0, 0, 0, 0]))).toEqual({ ok: false, reason: 'executable' });
-    expect(sniffPoe(Buffer.from('#!/bin/sh\nrm -rf ~\n'))).toEqual({ ok: false, reason: 'executable' });
+    for (const magic of magics) expect(await sniffPoe(Buffer.from([...magic, 0, 0, 0, 0]))).toEqual({ ok: false, reason: 'executable' });
+    expect(await sniffPoe(Buffer.from('#!/bin/sh\nrm -rf ~\n'))).toEqual({ ok: false, reason: 'executable' });
   });
 
   test('a ZIP holding evil.exe', async () => {
-    expect(sniffPoe(await fetched('/bundle.zip'))).toEqual({ ok: false, reason: 'executable' });
+    expect(await sniffPoe(await fetched('/bundle.zip'))).toEqual({ ok: false, reason: 'executable' });
   });
 
-  test('a Word document carrying an executable or script entry, or macros, is an executable', () => {
-    for (const name of ['word/media/evil.exe', 'Setup.DLL', 'run.js', 'x.vbs', 'go.bat', 'go.cmd', 'a.ps1', 'app.jar', 'evil.exe. ', 'word/vbaProject.bin']) {
-      expect([name, sniffPoe(buildZip([...docxEntries('x'), { name, data: 'x' }]))]).toEqual([name, { ok: false, reason: 'executable' }]);
+  test('a Word document carrying an executable or script entry is an executable', async () => {
+    for (const name of ['word/media/evil.exe', 'Setup.DLL', 'run.js', 'x.vbs', 'go.bat', 'go.cmd', 'a.ps1', 'app.jar', 'evil.exe. ']) {
+      expect([name, await sniffPoe(buildZip([...docxEntries('x'), { name, data: 'x' }]))]).toEqual([name, { ok: false, reason: 'executable' }]);
     }
   });
 
   test('an .xlsx and a plain ZIP are not Word documents', async () => {
-    expect(sniffPoe(await fetched('/numbers.xlsx'))).toEqual({ ok: false, reason: 'unsupportedType' });
-    expect(sniffPoe(buildZip([{ name: 'notes.txt', data: 'hello' }]))).toEqual({ ok: false, reason: 'unsupportedType' });
+    expect(await sniffPoe(await fetched('/numbers.xlsx'))).toEqual({ ok: false, reason: 'unsupportedType' });
+    expect(await sniffPoe(buildZip([{ name: 'notes.txt', data: 'hello' }]))).toEqual({ ok: false, reason: 'unsupportedType' });
   });
 
-  test('the names are read from the central directory, not found by searching the bytes', () => {
+  test('the names are read from the central directory, not found by searching the bytes', async () => {
     const text = buildZip([{ name: 'notes.txt', data: '[Content_Types].xml word/document.xml' }]);
-    expect(sniffPoe(text)).toEqual({ ok: false, reason: 'unsupportedType' });
+    expect(await sniffPoe(text)).toEqual({ ok: false, reason: 'unsupportedType' });
   });
 
-  test('a corrupt ZIP is unreadable: truncated, or its central directory damaged', () => {
-    expect(sniffPoe(DOCX.subarray(0, DOCX.length - 10))).toEqual({ ok: false, reason: 'unreadable' });
-    expect(sniffPoe(DOCX.subarray(0, 200))).toEqual({ ok: false, reason: 'unreadable' });
+  test('a corrupt ZIP is unreadable: truncated, or its central directory damaged', async () => {
+    expect(await sniffPoe(DOCX.subarray(0, DOCX.length - 10))).toEqual({ ok: false, reason: 'unreadable' });
+    expect(await sniffPoe(DOCX.subarray(0, 200))).toEqual({ ok: false, reason: 'unreadable' });
     const badDirectory = Buffer.from(DOCX);
     badDirectory.writeUInt32LE(0xdeadbeef, badDirectory.readUInt32LE(badDirectory.length - 22 + 16)); // first entry's signature
-    expect(sniffPoe(badDirectory)).toEqual({ ok: false, reason: 'unreadable' });
+    expect(await sniffPoe(badDirectory)).toEqual({ ok: false, reason: 'unreadable' });
     const badOffset = Buffer.from(DOCX);
     badOffset.writeUInt32LE(badOffset.length, badOffset.length - 22 + 16); // directory "after" the end
-    expect(sniffPoe(badOffset)).toEqual({ ok: false, reason: 'unreadable' });
+    expect(await sniffPoe(badOffset)).toEqual({ ok: false, reason: 'unreadable' });
   });
 
   test('an empty file', async () => {
-    expect(sniffPoe(await fetched('/empty.pdf'))).toEqual({ ok: false, reason: 'empty' });
+    expect(await sniffPoe(await fetched('/empty.pdf'))).toEqual({ ok: false, reason: 'empty' });
   });
 
-  test('an old binary .doc, text and HTML are unsupported', () => {
-    expect(sniffPoe(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]))).toEqual({ ok: false, reason: 'unsupportedType' });
-    expect(sniffPoe(Buffer.from('Signed. Trust me.'))).toEqual({ ok: false, reason: 'unsupportedType' });
-    expect(sniffPoe(Buffer.from('<!DOCTYPE html><title>Sign in</title>'))).toEqual({ ok: false, reason: 'unsupportedType' });
+  test('an old binary .doc, text and HTML are unsupported', async () => {
+    expect(await sniffPoe(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]))).toEqual({ ok: false, reason: 'unsupportedType' });
+    expect(await sniffPoe(Buffer.from('Signed. Trust me.'))).toEqual({ ok: false, reason: 'unsupportedType' });
+    expect(await sniffPoe(Buffer.from('<!DOCTYPE html><title>Sign in</title>'))).toEqual({ ok: false, reason: 'unsupportedType' });
   });
 });
 
@@ -229,42 +227,30 @@ describe('downloadPoe', () => {
 
   test('exactly maxBytes is accepted, one byte more is not', async () => {
     const n = 300_000;
-    const exact = await downloadPoe(`${base}/chunked/exactly-${n}`, { maxBytes: n, allowHttp: true });
+    const exact = await downloadPoe(`${base}/chunked/exactly-${n}`, { maxBytes: n, policy: localPolicy });
     expect(exact.ok && exact.data.length).toBe(n);
-    expect(await downloadPoe(`${base}/chunked/exactly-${n + 1}`, { maxBytes: n, allowHttp: true })).toMatchObject({ ok: false, reason: 'tooLarge' });
+    expect(await downloadPoe(`${base}/chunked/exactly-${n + 1}`, { maxBytes: n, policy: localPolicy })).toMatchObject({ ok: false, reason: 'tooLarge' });
   });
 
   test('404 is unreadable', async () => {
     expect(await downloadPoe(`${base}/missing.pdf`, local)).toEqual({ ok: false, reason: 'unreadable', detail: expect.stringContaining('404') });
   });
 
-  test('an http link is refused without a request unless allowHttp', async () => {
+  test('an http link is refused without a request with an app id', async () => {
     const before = hits.get('/sow.pdf') ?? 0;
-    const result = await downloadPoe(`${base}/sow.pdf`, { maxBytes: MB, allowHttp: false });
-    expect(result).toEqual({ ok: false, reason: 'unreadable', detail: expect.stringContaining('https') });
+    const result = await downloadPoe(`${base}/sow.pdf`, { maxBytes: MB, policy: strictPolicy });
+    expect(result).toEqual({ ok: false, reason: 'hostNotAllowed', detail: expect.stringContaining('https') });
     expect(hits.get('/sow.pdf') ?? 0).toBe(before);
   });
 
-  test('other schemes are refused even with allowHttp', async () => {
-    expect(await downloadPoe(`data:application/pdf;base64,${PDF.toString('base64')}`, local)).toMatchObject({ ok: false, reason: 'unreadable' });
-    expect(await downloadPoe('not a url', local)).toMatchObject({ ok: false, reason: 'unreadable' });
+  test('other schemes are refused even for local use', async () => {
+    expect(await downloadPoe(`data:application/pdf;base64,${PDF.toString('base64')}`, local)).toMatchObject({ ok: false, reason: 'hostNotAllowed' });
+    expect(await downloadPoe('not a url', local)).toMatchObject({ ok: false, reason: 'hostNotAllowed' });
   });
 
   test('redirects are followed', async () => {
     const result = await downloadPoe(`${base}/redirect/${encodeURIComponent('/sow.pdf')}`, local);
     expect(result.ok && result.data.equals(PDF)).toBe(true);
-  });
-
-  test('a redirect from https to http is refused without following it', async () => {
-    // An https link answered by the loopback server (which only speaks http) through fetchImpl.
-    const fetchImpl: typeof fetch = (input, init) => fetch(String(input).replace('https://files.example', base), init);
-    const before = hits.get('/sow.pdf') ?? 0;
-    const result = await downloadPoe(`https://files.example/redirect/${encodeURIComponent(`${base}/sow.pdf`)}`, { maxBytes: MB, allowHttp: false, fetchImpl });
-    expect(result).toEqual({ ok: false, reason: 'unreadable', detail: expect.stringContaining('https') });
-    expect(hits.get('/sow.pdf') ?? 0).toBe(before);
-    // the same https link without the downgrade is fine
-    const direct = await downloadPoe('https://files.example/sow.pdf', { maxBytes: MB, allowHttp: false, fetchImpl });
-    expect(direct.ok && direct.data.equals(PDF)).toBe(true);
   });
 
   test('a server that never answers times out as unreadable', async () => {

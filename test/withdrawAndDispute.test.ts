@@ -5,7 +5,8 @@ import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { demoPdf } from '../src/demo/demoSeed';
 import { cardProblems } from './support/cardValidation';
-import { FileServer } from './support/fileServer';
+import { FileServer, teamsFileAt } from './support/fileServer';
+import { pdfWithObjectStream } from './support/poeFixtures';
 import { StubConnector } from './support/stubConnector';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, TAILSPIN_TENANT, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
@@ -158,6 +159,23 @@ describe('dispute', () => {
     const again = await say({ text: `dispute ${claim.id}` });
     expect(text(again)).not.toContain('Send dispute');
     expect(text(again)).toContain('This claim has already been disputed once; only one dispute per claim is possible.');
+  });
+
+  test('files refused during a dispute (a link to the bot itself, a PDF with hidden JavaScript) are named with the reason and not added', async () => {
+    const claim = await claimIn('Rejected');
+    await say({ text: `dispute ${claim.id}` });
+    const replies = await say({
+      text: '',
+      attachments: [teamsFileAt('health.pdf', `${app.url}/healthz`), files.teamsFile('sow.pdf', pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>']))],
+    });
+    expect(text(replies)).toContain('Not added: health.pdf is not a link to a file stored in Teams (SharePoint or OneDrive).');
+    expect(text(replies)).toContain('Not added: sow.pdf is a PDF that runs scripts or other actions when opened.');
+    expect(text(replies)).not.toContain('Updated proof of execution:');
+    const sent = await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'submit', justification: 'Signed on 2 November.' }, replyToId: 'form-refused' });
+    expect(text(sent)).toContain('Dispute sent');
+    const disputed = (await app.services.claimService.get(claim.id))!;
+    expect(disputed.poe.map((f) => f.fileName)).toEqual(claim.poe.map((f) => f.fileName));
+    expect(disputed.dispute?.poeFileIds ?? []).toEqual([]);
   });
 
   test('nothing to send: the form comes back with the reason, nothing is lost, the claim stays rejected; cancel keeps it', async () => {

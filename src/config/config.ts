@@ -3,6 +3,7 @@ import { isValidIsoDate, isValidTimeZone, type DayCount } from '../domain/busine
 import { parseDayCount } from '../domain/deadlinePolicy';
 import { dataFile } from './projectPaths';
 import { GUID_PATTERN } from '../domain/claimFields';
+import { DEFAULT_POE_DOWNLOAD_HOSTS, HOST_PATTERN } from '../services/poeDownloadPolicy';
 
 /** The channel the bot is made for; ALLOWED_CHANNELS may add others for local tools. */
 export const TEAMS_CHANNEL = 'msteams';
@@ -37,6 +38,8 @@ export interface AppConfig {
   consentPeriod: DayCount;
   poeLinkTtlMinutes: number;
   maxPoeBytes: number;
+  /** Host patterns PoE files are downloaded from when the bot has an app id (without one, any host: local use). */
+  poeDownloadHosts: string[];
   customerDirectoryFile: string;
   rosterFile?: string;
   demoData: boolean;
@@ -121,6 +124,9 @@ const envSchema = z
     MAX_POE_SIZE_MB: optional.pipe(
       z.string().regex(/^\d+$/, 'must be a whole number of megabytes').transform(Number).refine((n) => n >= 1 && n <= 100, 'must be from 1 to 100 (MB)').optional(),
     ).transform((v) => v ?? 20),
+    POE_DOWNLOAD_HOSTS: optional
+      .transform((v) => (v ? v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean) : DEFAULT_POE_DOWNLOAD_HOSTS))
+      .pipe(z.array(z.string().regex(HOST_PATTERN, 'must be a comma-separated list of host names or *.domain patterns such as *.sharepoint.com (no scheme, port or path)')).min(1)),
     CUSTOMER_DIRECTORY_FILE: optional,
     ROSTER_FILE: optional,
     REVIEW_CONVERSATION_ID: optional,
@@ -203,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     consentPeriod: e.CONSENT_PERIOD ?? { amount: 7, unit: 'days' },
     poeLinkTtlMinutes: e.POE_LINK_TTL_MINUTES,
     maxPoeBytes: e.MAX_POE_SIZE_MB * 1024 * 1024,
+    poeDownloadHosts: e.POE_DOWNLOAD_HOSTS,
     customerDirectoryFile: e.CUSTOMER_DIRECTORY_FILE ?? DEFAULT_CUSTOMER_DIRECTORY_FILE,
     ...(e.ROSTER_FILE ? { rosterFile: e.ROSTER_FILE } : {}),
     demoData: e.COSMOS_ENDPOINT ? false : e.DEMO_DATA !== 'false',

@@ -24,6 +24,7 @@ import { dataFile } from '../config/projectPaths';
 import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
 import { createMailer, type Mailer } from './mailer';
+import { loopbackPort } from './poeDownloadPolicy';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -61,6 +62,11 @@ export interface AppServices {
   mailer: Mailer;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
   rosterFile?: string;
+  /**
+   * Ports this process serves on loopback: the embedded (or loopback) Cosmos DB and blob endpoints,
+   * and the bot's own HTTP port once it listens (added by the bot). Never a PoE download target.
+   */
+  ownPorts: Set<number>;
   /** Storage reachability for /healthz. */
   health(): Promise<{ ok: boolean; components: Record<string, { ok: boolean; detail?: string }> }>;
   close(): Promise<void>;
@@ -106,6 +112,14 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info(`Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}"`);
     }
     const poe = await PoeBlobStore.open(embeddedBlob ? embeddedBlob.connectionString : (config.blob as { connectionString: string }).connectionString, config.blob.container);
+
+    const ownPorts = new Set<number>();
+    const cosmosEndpoint = embeddedCosmos ? embeddedCosmos.endpoint : (config.cosmos as { endpoint: string }).endpoint;
+    const blobEndpoint = embeddedBlob ? embeddedBlob.endpoint : /BlobEndpoint=([^;]+)/i.exec((config.blob as { connectionString: string }).connectionString)?.[1];
+    for (const endpoint of [cosmosEndpoint, blobEndpoint]) {
+      const port = endpoint ? loopbackPort(endpoint) : undefined;
+      if (port !== undefined) ownPorts.add(port);
+    }
 
     const calendar = new BusinessCalendar(config.calendar);
     const policy: DeadlinePolicy = { ...DEFAULT_DEADLINE_POLICY, consentPeriod: config.consentPeriod };
@@ -166,6 +180,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       consentLinks: new ConsentLinks(config.consent.secret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
       mailer,
       ...(rosterFile ? { rosterFile } : {}),
+      ownPorts,
       health: async () => {
         const components: Record<string, { ok: boolean; detail?: string }> = {};
         const check = async (name: string, probe: () => Promise<void>) => {
