@@ -113,7 +113,8 @@ export class ActionGate {
     }
     if (identity.kind === 'partner' && claimId && !action.startsWith('command.')) {
       const own = await this.services.claimService.get(claimId, identity.actor.orgId);
-      if (!own) return t(locale, REFUSAL_KEYS.claimNotFound, { claimId });
+      // A draft's form whose draft is gone was most likely discarded; elsewhere a claim is simply not found.
+      if (!own) return t(locale, action === 'form.claim' ? 'action.draftGone' : REFUSAL_KEYS.claimNotFound, { claimId });
     }
     return undefined;
   }

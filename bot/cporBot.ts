@@ -294,11 +294,30 @@ export class CporBot extends TeamsActivityHandler {
       const open = dc.activeDialog?.id === (action === CLAIM_FORM ? CLAIM_DIALOG_ID : DISPUTE_DIALOG_ID);
       if (open) await dc.continueDialog();
       else if (action === DISPUTE_FORM) await context.sendActivity(t(locale, 'dispute.notOpen', { claimId: press.claimId ?? '' }));
-      else await context.sendActivity(t(locale, 'action.formClosed', { claimId: press.claimId ?? '-' }));
+      else await this.closedClaimForm(context, who.identity as PartnerIdentity, press.claimId);
       return;
     }
     const comment = typeof press.data.comment === 'string' ? press.data.comment : '';
     await this.partnerAction(context, dc, who.identity as PartnerIdentity, action, press.claimId!, comment);
+  }
+
+  /**
+   * A claim form's button when no claim form is open (pressed again after the claim was submitted, or on
+   * a card from before the form was closed): says where the claim stands instead of acting.
+   */
+  private async closedClaimForm(context: TurnContext, identity: PartnerIdentity, claimId: string | undefined): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    const claim = claimId ? await this.services.claimService.get(claimId, identity.actor.orgId) : undefined;
+    if (!claim) {
+      await context.sendActivity(t(locale, 'action.formClosed'));
+      return;
+    }
+    if (claim.status === 'Editing') {
+      await context.sendActivity(t(locale, 'action.draftNotOpen', { claimId: claim.id }));
+      return;
+    }
+    await context.sendActivity(t(locale, 'action.formOutdated', { claimId: claim.id, status: `@status.${claim.status}` }));
+    await this.commands.answer(context, { kind: 'find', text: claim.id, explicit: true }, identity);
   }
 
   /** A command, typed or pressed: the policy first, then its handler. */

@@ -181,7 +181,8 @@ describe.each(ACTION_NAMES)('%s', (action) => {
         const sentence = render('en-US', { key: `access.${decision.refusal}` as never, params: { partnerRole } });
         expect({ label, has: everything.includes(JSON.stringify(sentence).slice(1, -1)) }).toEqual({ label, has: true });
       } else if (refusedForOwnership(who, claim)) {
-        expect({ label, has: everything.includes(t('en-US', 'access.claimNotFound', { claimId: claim.id })) }).toEqual({ label, has: true });
+        const notFound = t('en-US', action === 'form.claim' ? 'action.draftGone' : 'access.claimNotFound', { claimId: claim.id });
+        expect({ label, has: everything.includes(JSON.stringify(notFound).slice(1, -1)) }).toEqual({ label, has: true });
       }
       if (!entitled(who.sender, claim)) {
         const leaked = secretsOf(before).filter((secret) => everything.includes(secret));

@@ -48,6 +48,37 @@ class TwiceDeliveredChat {
   }
 }
 
+/** A partner's 1:1 chat where buttons are pressed on the cards the bot sent, as a person does (each press a new activity). */
+class CardChat {
+  claimId = '';
+  /** The cards the bot sent, newest last. */
+  readonly cards: Record<string, unknown>[] = [];
+  private readonly conversation = { id: `a:${uniqueName('clicks-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
+
+  async send(extra: Record<string, unknown>): Promise<Activity[]> {
+    const { status, body } = await postActivity(app.url, { ...personalMessage('', { aadObjectId: PARTNER_AAD }), conversation: this.conversation, ...extra });
+    expect(status).toBe(200);
+    const answers = (body?.activities ?? []) as Activity[];
+    for (const a of answers) for (const c of a.attachments ?? []) this.cards.push(c.content);
+    const started = JSON.stringify(answers).match(/I started draft (CL-[0-9A-Z]{8})/);
+    if (started) this.claimId = started[1];
+    return answers;
+  }
+
+  /** Presses the button titled `title` on `card`, with these inputs. */
+  press(card: Record<string, unknown>, title: string, inputs: Record<string, unknown> = {}): Promise<Activity[]> {
+    const button = JSON.parse(JSON.stringify(card)).actions.find((a: { title: string }) => a.title === title);
+    if (!button) throw new Error(`No ${title} button on ${JSON.stringify(card).slice(0, 200)}`);
+    return this.send({ text: undefined, value: { ...button.data, ...inputs } });
+  }
+
+  latest(): Record<string, unknown> {
+    return this.cards.at(-1)!;
+  }
+}
+
+const texts = (answers: Activity[]) => answers.map((a) => a.text ?? '').join('\n');
+
 const title = (answers: Activity[]) => {
   const card = [...answers].reverse().find((a) => a.attachments?.length)?.attachments?.[0].content as { body?: { text?: string }[] } | undefined;
   return card?.body?.[0]?.text;
@@ -120,5 +151,74 @@ describe('an activity delivered twice acts once', () => {
     const after = (await svc.get(id))!;
     expect(after.status).toBe('UnderReview');
     expect(after.history.filter((e) => e.action === 'startReview')).toHaveLength(1);
+  });
+});
+
+describe('one submission per form', () => {
+  const customer = { mpnId: '4412345', customerDomain: 'clicks.example', customerTenantId: '12121212-0000-4000-8000-000000000003' };
+
+  test('a double click acts once and says it was received; an older card of the open form says it is out of date', async () => {
+    const chat = new CardChat();
+    let answers = await chat.send({ text: 'new claim' });
+    if (title(answers) === 'Continue a draft?') answers = await chat.press(chat.latest(), 'Start a new claim');
+    const customerCard = chat.latest();
+    expect(title(answers)).toBe('Customer');
+
+    const first = await chat.press(customerCard, 'Next', customer);
+    expect(title(first)).toBe('Solution area and activity');
+    const second = await chat.press(customerCard, 'Next', { ...customer, customerDomain: 'second-click.example' });
+    expect(texts(second)).toBe(`Already received: that button was pressed before and acted on for draft ${chat.claimId}. Carry on with the latest card.`);
+    expect(second.filter((a) => a.attachments?.length)).toEqual([]); // no second card
+    expect((await app.services.claimService.get(chat.claimId))!.fields.customerDomain).toBe('clicks.example');
+
+    // "help" shows the step again on a new card: the card before it is now out of date.
+    const areaCard = chat.latest();
+    await chat.send({ text: 'help' });
+    const stale = await chat.press(areaCard, 'Next', { areaActivity: 'Microsoft365|Usage' });
+    expect(texts(stale)).toContain('That card is out of date.');
+    expect(title(stale)).toBe('Solution area and activity');
+    expect((await app.services.claimService.get(chat.claimId))!.fields.solutionArea).toBeUndefined();
+  });
+
+  test('the summary\'s Submit pressed twice submits once; the second press says where the claim stands', async () => {
+    const chat = new CardChat();
+    let answers = await chat.send({ text: 'new claim' });
+    if (title(answers) === 'Continue a draft?') answers = await chat.press(chat.latest(), 'Start a new claim');
+    await chat.press(chat.latest(), 'Next', { ...customer, customerTenantId: '12121212-0000-4000-8000-000000000004' });
+    await chat.press(chat.latest(), 'Next', { areaActivity: 'Microsoft365|Usage' });
+    await chat.press(chat.latest(), 'Next', { products: 'teams' });
+    await chat.press(chat.latest(), 'Next', {
+      customerContact_name: 'Dana', customerContact_title: 'CIO', customerContact_email: 'dana@clicks.example',
+      partnerContact_name: 'Avery', partnerContact_email: 'avery@fabrikam.example', claimName: 'Clicked twice',
+    });
+    await chat.send({ text: '', attachments: [files.teamsFile('sow.pdf', demoPdf('sow'))] });
+    await chat.press(chat.latest(), 'Next');
+    await chat.press(chat.latest(), 'Next');
+    const summary = chat.latest();
+    expect(texts(await chat.press(summary, 'Submit claim'))).toContain('is now Submitted');
+    const again = await chat.press(summary, 'Submit claim');
+    expect(texts(again)).toContain(`Already received: claim ${chat.claimId} is Submitted, so this form is out of date and nothing was changed.`);
+    expect(JSON.stringify(again)).toContain(chat.claimId); // the status card
+    const claim = (await app.services.claimService.get(chat.claimId))!;
+    expect(claim.history.filter((e) => e.action === 'submit' && e.outcome === 'applied')).toHaveLength(1);
+  });
+
+  test('a form of a discarded draft, or of a draft whose form was closed, says so instead of the help card', async () => {
+    const chat = new CardChat();
+    let answers = await chat.send({ text: 'new claim' });
+    if (title(answers) === 'Continue a draft?') answers = await chat.press(chat.latest(), 'Start a new claim');
+    const customerCard = chat.latest();
+    await chat.send({ text: 'cancel' });
+    const kept = await chat.press(chat.latest(), 'Keep the draft');
+    expect(texts(kept)).toContain('kept');
+    const closed = await chat.press(customerCard, 'Next', customer);
+    expect(texts(closed)).toBe(`Draft ${chat.claimId} is kept as you left it, but this form is no longer open, so nothing was changed. Type "new claim" to continue it.`);
+
+    answers = await chat.send({ text: 'new claim' });
+    if (title(answers) === 'Continue a draft?') await chat.press(chat.latest(), 'Continue this draft', { draftId: chat.claimId });
+    await chat.send({ text: 'cancel' });
+    await chat.press(chat.latest(), 'Discard the draft');
+    const gone = await chat.press(customerCard, 'Next', customer);
+    expect(JSON.stringify(gone)).toContain(`There is no draft ${chat.claimId} of yours any more (a discarded draft is gone for good), so nothing was changed.`);
   });
 });

@@ -171,7 +171,7 @@ describe('dispute', () => {
     expect(text(replies)).toContain('Not added: health.pdf is not a link to a file stored in Teams (SharePoint or OneDrive).');
     expect(text(replies)).toContain('Not added: sow.pdf is a PDF that runs scripts or other actions when opened.');
     expect(text(replies)).not.toContain('Updated proof of execution:');
-    const sent = await say({ value: { cpor: 'dispute', claimId: claim.id, action: 'submit', justification: 'Signed on 2 November.' }, replyToId: 'form-refused' });
+    const sent = await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'Signed on 2 November.' }, replyToId: 'form-refused' });
     expect(text(sent)).toContain('Dispute sent');
     const disputed = (await app.services.claimService.get(claim.id))!;
     expect(disputed.poe.map((f) => f.fileName)).toEqual(claim.poe.map((f) => f.fileName));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ComponentDialog, Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { CardFactory, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
 import type { ButtonAction } from '../../src/domain/actionPolicy';
@@ -70,7 +71,14 @@ interface FlowState {
   errors: Message[];
   pendingComment?: string;
   drafts?: { id: string; name: string; updatedAt: string }[];
+  /** The id of the card now shown: only its buttons act. */
+  formId?: string;
+  /** Cards already answered (the latest few): a second press of one is "already received", not a new action. */
+  answeredForms?: string[];
 }
+
+/** How many answered cards are remembered: more than anyone double-clicks within. */
+const ANSWERED_FORMS_KEPT = 20;
 
 type PartnerIdentity = Extract<Identity, { kind: 'partner' }>;
 
@@ -139,6 +147,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (identity?.kind !== 'partner') return;
     const locale = resolveLocale(context.activity.locale);
     const claim = state.claimId ? await this.services.claimService.get(state.claimId, identity.actor.orgId) : undefined;
+    state.formId = newFormId();
     await context.sendActivity(MessageFactory.attachment(await this.cardFor({ state, locale, identity }, state.step, claim)));
   }
 
@@ -177,11 +186,19 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     }
 
     if (isClaimStepValue(value)) {
+      const form = typeof value.form === 'string' ? value.form : undefined;
+      if (form && turn.state.answeredForms?.includes(form)) {
+        // A double click, or the same card pressed again: its first press was acted on.
+        await turn.dc.context.sendActivity(t(turn.locale, 'dialog.alreadyReceived', { claimId: turn.state.claimId ?? '-' }));
+        return { kind: 'stay', resend: false };
+      }
       const expectedClaim = turn.state.step === 'resume' ? undefined : turn.state.claimId;
-      if (value.step !== turn.state.step || (expectedClaim && value.claimId !== expectedClaim)) {
+      const otherCard = form !== undefined && turn.state.formId !== undefined && form !== turn.state.formId;
+      if (otherCard || value.step !== turn.state.step || (expectedClaim && value.claimId !== expectedClaim)) {
         await turn.dc.context.sendActivity(t(turn.locale, 'dialog.staleCard'));
         return STAY;
       }
+      if (form) turn.state.answeredForms = [...(turn.state.answeredForms ?? []), form].slice(-ANSWERED_FORMS_KEPT);
       return this.onCardAction(turn, claim, value);
     }
     if (value && typeof value === 'object' && (value as { command?: unknown }).command === 'new claim') {
@@ -423,6 +440,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
 
   private async show(turn: Turn, step: StepId): Promise<DialogTurnResult> {
     turn.state.step = step;
+    turn.state.formId = newFormId();
     const claim = await this.loadClaim(turn);
     await turn.dc.context.sendActivity(MessageFactory.attachment(await this.cardFor(turn, step, claim)));
     return Dialog.EndOfTurn;
@@ -512,7 +530,15 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const locale = turn.locale;
     const errors = turn.state.errors.map((m) => render(locale, m));
     const errorsTitle = t(locale, 'dialog.errorsTitle');
-    const data = (button: string, extra: Record<string, unknown> = {}) => ({ action: CLAIM_FORM, step, ...(turn.state.claimId ? { claimId: turn.state.claimId } : {}), button, ...extra });
+    const data = (button: string, extra: Record<string, unknown> = {}) => ({
+      action: CLAIM_FORM,
+      step,
+      ...(turn.state.claimId ? { claimId: turn.state.claimId } : {}),
+      ...(turn.state.formId ? { form: turn.state.formId } : {}),
+      ...(claim ? { version: claim.version } : {}),
+      button,
+      ...extra,
+    });
     const button = (title: MessageKey, action: string, style: 'positive' | 'default' | 'destructive' = 'default', inputs: 'auto' | 'none' = 'none') => ({ title: t(locale, title), style, inputs, data: data(action) });
     if (step === 'resume') {
       const drafts = turn.state.drafts ?? [];
@@ -562,6 +588,11 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       actions: [button(turn.state.editOnly ? 'dialog.button.save' : 'dialog.button.next', 'next', 'positive', 'auto'), ...extra, ...back, button('dialog.button.cancel', 'cancel')],
     });
   }
+}
+
+/** A card's own id: which card a button was pressed on. */
+function newFormId(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 function formCard(data: {

@@ -535,6 +535,10 @@ export const enUS = {
   'access.title': 'This action was not carried out',
   'action.outdated': 'This button is from an older card that I can no longer act on. Nothing was changed. Type "my claims" for current cards of your claims.',
   'action.invalid': 'This button\'s data is not valid ({field}): nothing was changed. Type "my claims" for current cards of your claims.',
-  'action.formClosed': 'This form is no longer open, so nothing was changed. Type "new claim" to continue a draft, or "claim {claimId}" to see where the claim stands.',
   'action.inProgress': 'This action is already being handled; the card will show the result.',
+  'dialog.alreadyReceived': 'Already received: that button was pressed before and acted on for draft {claimId}. Carry on with the latest card.',
+  'action.formClosed': 'This form is no longer open, so nothing was changed. Type "new claim" to start or continue a draft.',
+  'action.draftNotOpen': 'Draft {claimId} is kept as you left it, but this form is no longer open, so nothing was changed. Type "new claim" to continue it.',
+  'action.formOutdated': 'Already received: claim {claimId} is {status}, so this form is out of date and nothing was changed. Here is where the claim stands.',
+  'action.draftGone': 'There is no draft {claimId} of yours any more (a discarded draft is gone for good), so nothing was changed. Type "new claim" to start a new one.',
 } as const;

@@ -537,6 +537,10 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'access.title': '未执行此操作',
   'action.outdated': '此按钮来自我已无法处理的旧卡片，未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
   'action.invalid': '此按钮的数据无效（{field}），未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
-  'action.formClosed': '此表单已关闭，因此未做任何更改。输入“new claim”可继续草稿，输入“claim {claimId}”可查看声明的进展。',
   'action.inProgress': '此操作正在处理中，卡片将显示结果。',
+  'dialog.alreadyReceived': '已收到：该按钮之前已按下，并已对草稿 {claimId} 执行。请使用最新的卡片继续。',
+  'action.formClosed': '此表单已关闭，因此未做任何更改。输入“new claim”可开始或继续草稿。',
+  'action.draftNotOpen': '草稿 {claimId} 已按你离开时的样子保留，但此表单已关闭，因此未做任何更改。输入“new claim”可继续该草稿。',
+  'action.formOutdated': '已收到：声明 {claimId} 的状态为{status}，因此此表单已过期，未做任何更改。以下是该声明的进展。',
+  'action.draftGone': '你已没有草稿 {claimId}（已放弃的草稿无法恢复），因此未做任何更改。输入“new claim”可新建草稿。',
 };
