@@ -26,7 +26,7 @@ export class TeamsNotificationChannel implements NotificationChannel {
   async render(request: RenderRequest): Promise<Partial<Activity>> {
     if (request.kind === 'partnerNotice') {
       const locale = resolveLocale(typeof request.reference.locale === 'string' ? request.reference.locale : undefined);
-      return MessageFactory.attachment(CardFactory.adaptiveCard(this.notices.card(request.claim, request.event, locale)));
+      return MessageFactory.attachment(CardFactory.adaptiveCard(this.notices.card(request.claim, request.event, locale, request.entry)));
     }
     if (request.kind === 'reviewCard') return MessageFactory.attachment(CardFactory.adaptiveCard(await this.reviewCards.sharedCard(request.claim)));
     const locale = this.services.config.reviewLocale;

@@ -1,5 +1,6 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Claim, ClaimDeadlines } from '../../src/domain/claim';
+import type { ClaimStatus } from '../../src/domain/claimStatus';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import type { TimeContext } from '../../src/domain/deadlinePolicy';
 import { type Locale } from '../../src/i18n/locales';
@@ -26,9 +27,9 @@ interface PartnerActionView {
   actions: ActionButton[];
 }
 
-/** The line under a partner card's title: claim id, customer domain, status. */
-export function subtitleOf(claim: Claim, locale: Locale): string {
-  return t(locale, 'partner.subtitle', { claimId: claim.id, domain: claim.fields.customerDomain ?? '-', status: `@status.${claim.status}` });
+/** The line under a partner card's title: claim id, customer domain, status (now, or as a notice's change left it). */
+export function subtitleOf(claim: Claim, locale: Locale, status: ClaimStatus = claim.status): string {
+  return t(locale, 'partner.subtitle', { claimId: claim.id, domain: claim.fields.customerDomain ?? '-', status: `@status.${status}` });
 }
 
 /**

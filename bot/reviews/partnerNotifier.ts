@@ -1,13 +1,15 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
-import type { Claim, ClaimDeadlines } from '../../src/domain/claim';
+import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { reminderDeadline } from '../../src/domain/claimTimers';
+import { REMINDER_RULES, reminderDeadline, type ReminderKind } from '../../src/domain/claimTimers';
+import { nearestDeadline, runningDeadline } from '../../src/domain/deadlinePolicy';
+import type { OutboxEntry } from '../../src/domain/claimNotifications';
 import { nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
@@ -19,15 +21,20 @@ import { nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/p
 export class PartnerNotifier {
   constructor(private readonly services: AppServices) {}
 
-  /** The card a partner user gets for one change of their claim. */
-  card(claim: Claim, event: ClaimHistoryEvent, locale: Locale): AdaptiveCardJson {
+  /**
+   * The card a partner user gets for one change of their claim. It tells the change as `entry` recorded
+   * it (status and next deadline then), so a notice delivered after later changes does not tell the
+   * present as if it were the change; its buttons are the steps possible now.
+   */
+  card(claim: Claim, event: ClaimHistoryEvent, locale: Locale, entry?: OutboxEntry): AdaptiveCardJson {
     const name = claim.fields.claimName ?? claim.id;
+    const status = entry?.status ?? claim.status;
+    const next = entry?.status ? entry.next : nearestDeadline(claim.deadlines);
     const lines: string[] = [];
     let title: string;
     if (event.action === 'remind') {
       title = t(locale, 'reminder.title', { name });
-      const due = reminderDeadline(claim, event.reminder ?? '');
-      lines.push(t(locale, `reminder.${event.reminder}` as MessageKey, { date: due ? formatDeadline(this.services, due, locale) : '-', claimId: claim.id }));
+      lines.push(this.reminderLine(claim, event.reminder ?? '', locale));
     } else if (event.action === 'comment') {
       title = t(locale, 'partner.comment.title', { name });
       lines.push(t(locale, 'partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` }));
@@ -38,21 +45,21 @@ export class PartnerNotifier {
     } else if (event.action === 'requestInfo') {
       title = t(locale, 'partner.par.title', { name });
       lines.push(t(locale, 'partner.par.reasons', { actor: event.actor.name, reasons: (event.reasons ?? []).map((r) => `@infoReason.${r}`) }));
-      if (claim.deadlines.partnerResponse) lines.push(t(locale, 'partner.par.deadline', { date: formatDeadline(this.services, claim.deadlines.partnerResponse, locale) }));
+      const respondBy = next?.name === 'partnerResponse' ? next.due : entry?.status ? undefined : claim.deadlines.partnerResponse;
+      if (respondBy) lines.push(t(locale, 'partner.par.deadline', { date: formatDeadline(this.services, respondBy, locale) }));
     } else {
-      title = t(locale, 'partner.status.title', { name, status: `@status.${claim.status}` });
-      lines.push(t(locale, 'partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${claim.status}` }));
+      title = t(locale, 'partner.status.title', { name, status: `@status.${status}` });
+      lines.push(t(locale, 'partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${status}` }));
       if (event.reason) lines.push(t(locale, 'partner.status.reason', { reason: `@reason.${event.reason}` }));
-      // The deadline that runs next, as the claim records it.
-      const nextName = (Object.keys(claim.deadlines) as (keyof ClaimDeadlines)[]).find((k) => claim.deadlines[k] && claim.deadlines[k] === claim.nextDueAt);
-      const next = nextStepLine(this.services, claim, nextName ? { name: nextName, due: claim.deadlines[nextName]! } : undefined, locale);
-      if (next) lines.push(next);
+      // The deadline that ran next after the change.
+      const nextLine = nextStepLine(this.services, claim, next, locale);
+      if (nextLine) lines.push(nextLine);
     }
     const partner = { kind: 'partner' as const, id: '', name: '', orgId: claim.orgId, role: CLAIMING_PARTNER_ROLES[0] };
     return renderCard('partnerNotice', {
       claimId: claim.id,
       title,
-      subtitle: subtitleOf(claim, locale),
+      subtitle: subtitleOf(claim, locale, status),
       lines,
       quote: literal(event.comment ?? ''),
       // What any claiming partner user may do now (the lifecycle's rules, shared with the claim status card).
@@ -61,4 +68,21 @@ export class PartnerNotifier {
     });
   }
 
+  /**
+   * A reminder says the time really left when it is sent: on time, the reminder's own sentence; sent
+   * late (the bot was down when it was due), how many days are left now.
+   */
+  private reminderLine(claim: Claim, reminder: string, locale: Locale): string {
+    const due = reminderDeadline(claim, reminder);
+    const date = due ? formatDeadline(this.services, due, locale) : '-';
+    const rule = (REMINDER_RULES as Record<string, (typeof REMINDER_RULES)[ReminderKind]>)[reminder];
+    if (due && rule && rule.audience === 'partners') {
+      const ctx = this.services.claimService.timeContext();
+      const left = runningDeadline(ctx, rule.deadline, due);
+      if (left.daysLeft !== rule.before.amount) {
+        return t(locale, left.unit === 'businessDays' ? 'reminder.lateBusinessDaysLeft' : 'reminder.lateDaysLeft', { count: left.daysLeft, date });
+      }
+    }
+    return t(locale, `reminder.${reminder}` as MessageKey, { date, claimId: claim.id });
+  }
 }

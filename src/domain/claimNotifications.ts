@@ -1,4 +1,6 @@
-import type { Claim } from './claim';
+import type { Claim, ClaimDeadlines } from './claim';
+import type { ClaimStatus } from './claimStatus';
+import { nearestDeadline } from './deadlinePolicy';
 import type { ClaimHistoryEvent } from './claimHistory';
 import { REMINDER_RULES, type ReminderKind } from './claimTimers';
 
@@ -18,6 +20,13 @@ export interface OutboxEntry {
   seq: number;
   audience: NotificationAudience;
   at: string;
+  /**
+   * The claim as the change left it, for a notice delivered later (after further changes) to tell what
+   * happened then, not what is true now. Absent on entries written before they were recorded.
+   */
+  status?: ClaimStatus;
+  /** The deadline that ran next after the change. */
+  next?: { name: keyof ClaimDeadlines; due: string };
 }
 
 /** Changes that put a claim in front of reviewers: the card is posted (or brought back) for these. */
@@ -41,5 +50,6 @@ export function audiencesFor(claim: Claim, event: ClaimHistoryEvent): Notificati
 
 /** The outbox entries a change adds, in the same write as the change. */
 export function outboxEntriesFor(claim: Claim, event: ClaimHistoryEvent): OutboxEntry[] {
-  return audiencesFor(claim, event).map((audience) => ({ id: `${claim.id}:${event.seq}:${audience}`, seq: event.seq, audience, at: event.at }));
+  const next = nearestDeadline(claim.deadlines);
+  return audiencesFor(claim, event).map((audience) => ({ id: `${claim.id}:${event.seq}:${audience}`, seq: event.seq, audience, at: event.at, status: claim.status, ...(next ? { next } : {}) }));
 }

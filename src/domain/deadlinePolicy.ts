@@ -47,6 +47,13 @@ export function nextDueAt(deadlines: ClaimDeadlines): string | null {
   return all.length ? all.sort()[0] : null;
 }
 
+/** The deadline that runs out first, by name (undefined when no clock runs). */
+export function nearestDeadline(deadlines: ClaimDeadlines): { name: keyof ClaimDeadlines; due: string } | undefined {
+  const due = nextDueAt(deadlines);
+  const name = due ? (Object.keys(deadlines) as (keyof ClaimDeadlines)[]).find((k) => deadlines[k] === due) : undefined;
+  return name && due ? { name, due } : undefined;
+}
+
 /** Which policy entry each deadline of a claim comes from: its unit (days or business days) is the policy's. */
 export const DEADLINE_SOURCES: Record<keyof ClaimDeadlines, keyof DeadlinePolicy> = {
   reviewStart: 'reviewStart',

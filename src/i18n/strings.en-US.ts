@@ -541,4 +541,6 @@ export const enUS = {
   'action.draftNotOpen': 'Draft {claimId} is kept as you left it, but this form is no longer open, so nothing was changed. Type "new claim" to continue it.',
   'action.formOutdated': 'Already received: claim {claimId} is {status}, so this form is out of date and nothing was changed. Here is where the claim stands.',
   'action.draftGone': 'There is no draft {claimId} of yours any more (a discarded draft is gone for good), so nothing was changed. Type "new claim" to start a new one.',
+  'reminder.lateBusinessDaysLeft': '{count} business day(s) left: the deadline is {date}. Act before then, or the claim moves on without you.',
+  'reminder.lateDaysLeft': '{count} day(s) left: the deadline is {date}. Act before then, or the claim moves on without you.',
 } as const;

@@ -543,4 +543,6 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'action.draftNotOpen': '草稿 {claimId} 已按你离开时的样子保留，但此表单已关闭，因此未做任何更改。输入“new claim”可继续该草稿。',
   'action.formOutdated': '已收到：声明 {claimId} 的状态为{status}，因此此表单已过期，未做任何更改。以下是该声明的进展。',
   'action.draftGone': '你已没有草稿 {claimId}（已放弃的草稿无法恢复），因此未做任何更改。输入“new claim”可新建草稿。',
+  'reminder.lateBusinessDaysLeft': '剩余 {count} 个工作日：截止时间为 {date}。请在此之前处理，否则声明将在没有你的情况下继续推进。',
+  'reminder.lateDaysLeft': '剩余 {count} 天：截止时间为 {date}。请在此之前处理，否则声明将在没有你的情况下继续推进。',
 };

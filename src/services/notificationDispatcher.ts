@@ -37,7 +37,8 @@ export interface CustomerMail {
 }
 
 export type RenderRequest =
-  | { kind: 'partnerNotice'; claim: Claim; event: ClaimHistoryEvent; reference: StoredReference['reference'] }
+  /** `entry` records the claim as the change left it: the notice tells that, whatever happened since. */
+  | { kind: 'partnerNotice'; claim: Claim; event: ClaimHistoryEvent; entry: OutboxEntry; reference: StoredReference['reference'] }
   | { kind: 'reviewCard'; claim: Claim }
   | { kind: 'reviewerReminder'; claim: Claim; event: ClaimHistoryEvent };
 
@@ -181,7 +182,7 @@ export class NotificationDispatcher {
         const target = await this.deps.conversations.forUser(user.tenantId, user.aadObjectId);
         // Not installed for this person yet, or Teams said they can't be reached: they see it when they ask.
         if (!target || target.unreachable) return 'skipped' as const;
-        return this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () => this.deps.channel.render({ kind: 'partnerNotice', claim, event, reference: target.reference }));
+        return this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () => this.deps.channel.render({ kind: 'partnerNotice', claim, event, entry, reference: target.reference }));
       }),
     );
   }
