@@ -40,6 +40,8 @@ const QUIET_MS = 100;
 export interface BotAppOptions extends ServiceOptions {
   /** Where Bot Framework tokens' signing keys are fetched from; the public cloud's unless given (tests give a local stub). */
   signingKeys?: SigningKeySource;
+  /** How long a turn waits for a PoE download before answering "receiving" (bot/turnBudget.ts); tests shorten it. */
+  turnBudgetMs?: number;
 }
 
 export async function startBotApp(config: AppConfig, options: BotAppOptions): Promise<BotApp> {
@@ -54,7 +56,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     const background = new BackgroundTasks(options.log, { concurrency: NOTIFICATION_WORK_AT_ONCE, busyConcurrency: NOTIFICATION_WORK_WHILE_BUSY, busy, maxWaitMs: NOTIFICATION_MAX_WAIT_MS });
     services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
-    const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards));
+    const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards), options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {});
     const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log });
     const http = await startHttpServer({
       host: config.server.host,
@@ -95,6 +97,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       ...(services.rosterFile ? { rosterFile: services.rosterFile } : {}),
       close: async () => {
         await http.close();
+        await bot.budget.settle();
         await notifications.sweeper.stop();
         services.scheduler.stop();
         await background.close();

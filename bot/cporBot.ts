@@ -20,6 +20,7 @@ import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
 import type { Actor } from '../src/domain/actors';
 import { ActionGate, actorOf, readButton, refusalCard, sentenceCard, type ButtonPress } from './actionAuthorization';
 import { ProcessedActivities } from '../src/storage/processedActivities';
+import { TurnBudget } from './turnBudget';
 import { identityOf } from './activityIdentity';
 import { conversationIdOf, saveConversationReference, typedText } from './conversationReferences';
 import { CosmosBotStorage } from './cosmosBotStorage';
@@ -92,12 +93,16 @@ export class CporBot extends TeamsActivityHandler {
   /** Which activities were handled, so a re-delivered one acts once. */
   private readonly processed: ProcessedActivities;
 
-  constructor(private readonly services: AppServices, private readonly log: Logger, private readonly reviewActions: ReviewCardActions) {
+  /** Work a turn answered before it finished (a slow PoE download), posted to the chat when done. */
+  readonly budget: TurnBudget;
+
+  constructor(private readonly services: AppServices, private readonly log: Logger, private readonly reviewActions: ReviewCardActions, options: { turnBudgetMs?: number } = {}) {
     super();
     this.conversationState = new ConversationState(new CosmosBotStorage(services.cosmos.containers.botState));
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
     this.dialogs = new DialogSet(this.dialogState);
-    this.dialogs.add(new ClaimDialog(services, log));
+    this.budget = new TurnBudget(services.config.bot.appId, log, options.turnBudgetMs);
+    this.dialogs.add(new ClaimDialog(services, log, this.budget));
     this.dialogs.add(new DisputeDialog(services, log));
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);

@@ -14,8 +14,9 @@ import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
 import { identityOf } from '../activityIdentity';
 import { policyRefusal } from '../actionAuthorization';
-import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
+import { TurnBudget } from '../turnBudget';
 import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
 import { typedText } from '../conversationReferences';
 import {
@@ -104,7 +105,7 @@ export function isClaimStepValue(value: unknown): value is { action: string; ste
 }
 
 class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
-  constructor(private readonly services: AppServices, private readonly log: Logger) {
+  constructor(private readonly services: AppServices, private readonly log: Logger, private readonly budget: TurnBudget) {
     super(FLOW_DIALOG_ID);
   }
 
@@ -181,8 +182,9 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     // Files only: cards and the HTML copy of the message are not attachments to keep.
     const files = (activity.attachments ?? []).filter((a) => attachmentSource(a) !== undefined);
     if (files.length && claim) {
-      await this.receiveFiles(turn, claim, files);
-      return turn.state.step === 'poe' ? STAY : { kind: 'stay', resend: true };
+      const inTime = await this.receiveFiles(turn, claim, files);
+      // Files still on their way: the chat shows "receiving", and the card stays where it is.
+      return inTime ? STAY : { kind: 'stay', resend: false };
     }
 
     if (isClaimStepValue(value)) {
@@ -401,14 +403,28 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     return STAY;
   }
 
-  private async receiveFiles(turn: Turn, claim: Claim, attachments: IncomingAttachment[]): Promise<void> {
-    const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale });
-    if (accepted.length) {
-      const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
-      if (result.ok) turn.claim = result.claim;
-      else lines.push(render(turn.locale, result.refusal.message));
-    }
-    await turn.dc.context.sendActivity(lines.join('\n\n'));
+  /**
+   * Downloads, checks and stores the files, then adds them to the draft (once). A slow download does not
+   * hold the turn: past the turn's budget the partner is told the files are being received, and the
+   * result is posted when it is known. True when the answer came within the turn.
+   */
+  private async receiveFiles(turn: Turn, claim: Claim, attachments: IncomingAttachment[]): Promise<boolean> {
+    const work = (async () => {
+      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale });
+      if (accepted.length) {
+        const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
+        if (result.ok) turn.claim = result.claim;
+        else lines.push(render(turn.locale, result.refusal.message));
+      }
+      return lines.join('\n\n');
+    })();
+    const names = attachments.map((a) => cleanFileName(a.name ?? '') || 'attachment');
+    const outcome = await this.budget.within(turn.dc.context, work, {
+      acknowledge: t(turn.locale, 'dialog.poe.receiving', { names }),
+      answer: (text) => `${text}\n\n${t(turn.locale, 'dialog.poe.receivedLate', { claimId: claim.id })}`,
+    });
+    if (outcome.inTime) await turn.dc.context.sendActivity(outcome.result);
+    return outcome.inTime;
   }
 
   private async sendTemplate(turn: Turn, claim: Claim): Promise<void> {
@@ -614,9 +630,10 @@ export function claimingRefusal(identity: Identity | undefined, locale: Locale):
 
 /** The claim dialog: a ComponentDialog around the card-form flow, answering "help" without losing the step. */
 export class ClaimDialog extends ComponentDialog {
-  constructor(services: AppServices, log: Logger) {
+  /** `budget`: how long a turn may wait for a file download before answering (see bot/turnBudget.ts). */
+  constructor(services: AppServices, log: Logger, budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
     super(CLAIM_DIALOG_ID);
-    this.addDialog(new ClaimFlowDialog(services, log));
+    this.addDialog(new ClaimFlowDialog(services, log, budget));
     this.initialDialogId = FLOW_DIALOG_ID;
   }
 

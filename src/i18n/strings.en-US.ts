@@ -543,4 +543,6 @@ export const enUS = {
   'action.draftGone': 'There is no draft {claimId} of yours any more (a discarded draft is gone for good), so nothing was changed. Type "new claim" to start a new one.',
   'reminder.lateBusinessDaysLeft': '{count} business day(s) left: the deadline is {date}. Act before then, or the claim moves on without you.',
   'reminder.lateDaysLeft': '{count} day(s) left: the deadline is {date}. Act before then, or the claim moves on without you.',
+  'dialog.poe.receiving': 'Receiving {names}… The download is taking a while; I will post the result here when the files are checked. You can carry on meanwhile.',
+  'dialog.poe.receivedLate': 'Draft {claimId}: press Next on the Proof of execution card when every file you need is added.',
 } as const;
