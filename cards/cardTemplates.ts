@@ -19,6 +19,8 @@ import claimListTemplate from './claimList/claimList.json';
 import claimListSample from './claimList/claimList.sample.json';
 import claimStatusTemplate from './claimStatus/claimStatus.json';
 import claimStatusSample from './claimStatus/claimStatus.sample.json';
+import formRecordTemplate from './formRecord/formRecord.json';
+import formRecordSample from './formRecord/formRecord.sample.json';
 import refusalTemplate from './refusal/refusal.json';
 import refusalSample from './refusal/refusal.sample.json';
 
@@ -41,6 +43,8 @@ export const CARD_TEMPLATES = {
   claimList: { template: claimListTemplate, sample: claimListSample },
   /** One claim for the people who may see it: facts, running deadlines, timeline, and the steps they may take now. */
   claimStatus: { template: claimStatusTemplate, sample: claimStatusSample },
+  /** A claim-form step once answered: what was entered, read-only (it replaces the live form in the chat). */
+  formRecord: { template: formRecordTemplate, sample: formRecordSample },
   /** A short answer to an action that was refused or could not be done: names no customer, tenant, contact, product or file. */
   refusal: { template: refusalTemplate, sample: refusalSample },
 } as const;

@@ -8,7 +8,7 @@ import { actorRef } from '../../src/domain/actors';
 import { fieldErrorMessage, validateComplete, validateFields, type ClaimFields, type FieldError } from '../../src/domain/claimFields';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
-import { markdown, render, t } from '../../src/i18n/teamsMarkdown';
+import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
@@ -94,7 +94,25 @@ interface Turn extends View {
   dc: DialogContext;
   /** The draft as last read or written in this turn, so a turn reads it once. */
   claim?: Claim;
+  /** The card button this turn acted on: its card becomes a read-only record of what was entered. */
+  pressed?: { step: StepId; button: string; value: Record<string, unknown> };
 }
+
+/** The title of each claim-form button, for the record of an answered card. */
+const BUTTON_TITLES: Record<string, MessageKey> = {
+  next: 'dialog.button.next',
+  back: 'dialog.button.back',
+  cancel: 'dialog.button.cancel',
+  submit: 'dialog.button.submit',
+  template: 'dialog.button.template',
+  keep: 'dialog.button.keepDraft',
+  discard: 'dialog.button.discardDraft',
+  continue: 'dialog.button.continue',
+  new: 'dialog.button.startNew',
+  edit: 'dialog.button.edit',
+  resubmit: 'dialog.button.resubmit',
+  done: 'dialog.button.done',
+};
 
 /** What handling a turn leads to: stay on the step (re-sending its card or not), go to another, or end. */
 type Outcome = { kind: 'stay'; resend: boolean } | { kind: 'goto'; step: StepId } | { kind: 'end'; message: string };
@@ -139,7 +157,53 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const turn = await this.turn(dc, dc.activeDialog!.state as FlowState);
     if (!turn) return dc.endDialog();
     const outcome = await this.handle(turn);
+    await this.recordAnswered(turn, outcome);
     return this.apply(turn, outcome);
+  }
+
+  /**
+   * Only the current step has live buttons: the card that was answered is replaced in the chat by a
+   * read-only record of what was entered. Where Teams can't update (replies returned in the HTTP
+   * answer, a card without an id), the old card simply stays, and its buttons are answered as out of date.
+   */
+  private async recordAnswered(turn: Turn, outcome: Outcome): Promise<void> {
+    const activity = turn.dc.context.activity;
+    const pressed = turn.pressed;
+    if (!pressed || !activity.replyToId || activity.deliveryMode === 'expectReplies') return;
+    if (outcome.kind === 'stay' && !outcome.resend) return; // the card pressed is still the live one
+    try {
+      const card = renderCard('formRecord', await this.formRecord(turn, pressed));
+      await turn.dc.context.updateActivity({ ...MessageFactory.attachment(CardFactory.adaptiveCard(card)), id: activity.replyToId });
+    } catch (error) {
+      this.log.warn(`Could not replace the answered card ${activity.replyToId} with its record (${(error as Error).message})`);
+    }
+  }
+
+  private async formRecord(turn: Turn, pressed: NonNullable<Turn['pressed']>) {
+    const { locale } = turn;
+    const claim = turn.claim;
+    const name = claim?.fields.claimName ?? claim?.id ?? '';
+    const title =
+      pressed.step === 'summary' ? t(locale, 'dialog.summary.title', { name })
+      : pressed.step === 'cancel' ? t(locale, 'dialog.cancel.title')
+      : pressed.step === 'resume' ? t(locale, 'dialog.resume.title')
+      : t(locale, `dialog.${pressed.step}.title` as MessageKey);
+    const facts: { title: string; value: string }[] = [];
+    if (claim && FORM_STEPS.includes(pressed.step as FormStepId) && pressed.button !== 'back' && pressed.button !== 'cancel') {
+      for (const field of formStep(pressed.step as FormStepId).fields(await this.stepContext(turn, claim), {})) {
+        const given = pressed.value[field.id];
+        if ((field.kind !== 'text' && field.kind !== 'choice') || typeof given !== 'string' || !given.trim()) continue;
+        const shown = field.kind === 'choice' ? given.split(',').map((v) => field.choices.find((c) => c.value === v)?.title ?? v).join(', ') : given;
+        facts.push({ title: field.label, value: literal(shown) });
+      }
+    }
+    const button = BUTTON_TITLES[pressed.button];
+    return {
+      title,
+      progress: claim ? t(locale, 'dialog.draftLabel', { claimId: claim.id }) : '',
+      facts,
+      pressed: t(locale, 'dialog.record.pressed', { button: button ? t(locale, button) : pressed.button }),
+    };
   }
 
   override async repromptDialog(context: TurnContext, instance: { state: unknown }): Promise<void> {
@@ -201,6 +265,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
         return STAY;
       }
       if (form) turn.state.answeredForms = [...(turn.state.answeredForms ?? []), form].slice(-ANSWERED_FORMS_KEPT);
+      turn.pressed = { step: turn.state.step, button: String(value.button ?? ''), value };
       return this.onCardAction(turn, claim, value);
     }
     if (value && typeof value === 'object' && (value as { command?: unknown }).command === 'new claim') {

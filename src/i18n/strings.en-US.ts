@@ -545,4 +545,5 @@ export const enUS = {
   'reminder.lateDaysLeft': '{count} day(s) left: the deadline is {date}. Act before then, or the claim moves on without you.',
   'dialog.poe.receiving': 'Receiving {names}… The download is taking a while; I will post the result here when the files are checked. You can carry on meanwhile.',
   'dialog.poe.receivedLate': 'Draft {claimId}: press Next on the Proof of execution card when every file you need is added.',
+  'dialog.record.pressed': '✓ {button}: this form was answered and can no longer be changed here.',
 } as const;

@@ -547,4 +547,5 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'reminder.lateDaysLeft': '剩余 {count} 天：截止时间为 {date}。请在此之前处理，否则声明将在没有你的情况下继续推进。',
   'dialog.poe.receiving': '正在接收 {names}… 下载需要一些时间；文件检查完成后，我会在此处发布结果。你可以先继续。',
   'dialog.poe.receivedLate': '草稿 {claimId}：所需文件都添加后，请在“执行证明”卡片上按“下一步”。',
+  'dialog.record.pressed': '✓ {button}：此表单已提交，无法在此处再更改。',
 };
