@@ -413,6 +413,11 @@ export class CporBot extends TeamsActivityHandler {
       await context.sendActivity(render(locale, result.refusal.message));
       return;
     }
+    if (result.duplicate) {
+      // The same button pressed twice (a double click): the first press acted.
+      await context.sendActivity(t(locale, 'action.alreadyDone', { claimId }));
+      return;
+    }
     if (action === 'claim.withdrawConfirm') {
       const released = result.event.fromStatus === 'Approved'; // an approved claim's association ends with it
       await context.sendActivity(t(locale, released ? 'withdraw.doneReleased' : 'withdraw.done', { claimId, status: `@status.${result.claim.status}` }));

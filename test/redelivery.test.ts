@@ -222,3 +222,74 @@ describe('one submission per form', () => {
     expect(JSON.stringify(gone)).toContain(`There is no draft ${chat.claimId} of yours any more (a discarded draft is gone for good), so nothing was changed.`);
   });
 });
+
+describe('a partner\'s buttons on a notice, delivered twice and double-clicked', () => {
+  const avery = { kind: 'partner' as const, id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' as const };
+  const riley = { kind: 'reviewer' as const, id: REVIEWER_AAD, name: 'Riley Reviewer' };
+  let n = 0;
+
+  /** A claim of Avery's taken to a status by the claim service. */
+  async function claimIn(status: 'PartnerActionRequired' | 'Rejected') {
+    const svc = app.services.claimService;
+    const draft = await svc.createDraft(avery, {
+      mpnId: '4412345', customerDomain: `buttons-${++n}.example`, customerTenantId: `15151515-0000-4000-8000-${String(n).padStart(12, '0')}`, solutionArea: 'Microsoft365', activity: 'Usage',
+      claimName: `Buttons ${n}`, products: ['teams'], customerContact: { name: 'D', title: 'T', email: `d@buttons-${n}.example` }, partnerContact: { name: 'A', email: 'a@fabrikam.example' },
+    });
+    if (!draft.ok) throw new Error('draft refused');
+    const id = draft.claim.id;
+    const poe = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+    const steps: [Parameters<typeof svc.act>[1], Parameters<typeof svc.act>[2]][] = [
+      [{ type: 'addPoe', files: [poe] }, avery],
+      [{ type: 'submit' }, avery],
+      [{ type: 'startReview' }, riley],
+      status === 'Rejected' ? [{ type: 'reject', reason: 'InsufficientProofOfExecution' }, riley] : [{ type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' }, riley],
+    ];
+    for (const [action, actor] of steps) {
+      const result = await svc.act(id, action, actor, {}, avery.orgId);
+      if (!result.ok) throw new Error(JSON.stringify(result.refusal));
+    }
+    return (await svc.get(id, avery.orgId))!;
+  }
+
+  const conversation = () => ({ id: `a:${uniqueName('notice-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT });
+  const press = async (chat: { id: string }, value: Record<string, unknown>, id?: string) => {
+    const activity = { ...personalMessage('', { aadObjectId: PARTNER_AAD }), ...(id ? { id } : {}), conversation: chat, text: undefined, replyToId: 'notice-1', value };
+    const { body } = await postActivity(app.url, activity);
+    return JSON.stringify(body?.activities ?? []);
+  };
+
+  test('a reply: delivered twice it is sent once and answered once; double-clicked the second press is already received', async () => {
+    const claim = await claimIn('PartnerActionRequired');
+    const chat = conversation();
+    const value = { action: 'claim.reply', claimId: claim.id, comment: 'Teams and Exchange.' };
+    expect(await press(chat, value, 'reply-1')).toContain('was sent to the reviewers');
+    expect(await press(chat, value, 'reply-1')).toBe('[]');
+    expect(await press(chat, value)).toContain('Already received');
+    const after = (await app.services.claimService.get(claim.id))!;
+    expect(after.comments.filter((c) => c.text === 'Teams and Exchange.')).toHaveLength(1);
+  });
+
+  test('withdrawing: delivered twice or double-clicked, the claim is withdrawn once', async () => {
+    const claim = await claimIn('PartnerActionRequired');
+    const chat = conversation();
+    const value = { action: 'claim.withdrawConfirm', claimId: claim.id, comment: '' };
+    expect(await press(chat, value, 'withdraw-1')).toContain('withdrawn');
+    expect(await press(chat, value, 'withdraw-1')).toBe('[]');
+    const second = await press(chat, value);
+    expect(second).toMatch(/already|Already/);
+    const after = (await app.services.claimService.get(claim.id))!;
+    expect(after.history.filter((e) => e.action === 'withdraw' && e.outcome === 'applied')).toHaveLength(1);
+  });
+
+  test('a dispute: its Send delivered twice or double-clicked sends one dispute', async () => {
+    const claim = await claimIn('Rejected');
+    const chat = conversation();
+    expect(await press(chat, { action: 'claim.dispute', claimId: claim.id })).toContain('Send dispute');
+    const send = { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'The SOW is signed on page 3.' };
+    expect(await press(chat, send, 'dispute-1')).toContain('Dispute sent');
+    expect(await press(chat, send, 'dispute-1')).toBe('[]');
+    expect(await press(chat, send)).toContain('This dispute form is no longer open');
+    const after = (await app.services.claimService.get(claim.id))!;
+    expect(after.history.filter((e) => e.action === 'dispute' && e.outcome === 'applied')).toHaveLength(1);
+  });
+});

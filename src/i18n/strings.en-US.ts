@@ -546,4 +546,5 @@ export const enUS = {
   'dialog.poe.receiving': 'Receiving {names}… The download is taking a while; I will post the result here when the files are checked. You can carry on meanwhile.',
   'dialog.poe.receivedLate': 'Draft {claimId}: press Next on the Proof of execution card when every file you need is added.',
   'dialog.record.pressed': '✓ {button}: this form was answered and can no longer be changed here.',
+  'action.alreadyDone': 'Already received: that button was pressed before and acted on for claim {claimId}; nothing more was done.',
 } as const;

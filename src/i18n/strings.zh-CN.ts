@@ -548,4 +548,5 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'dialog.poe.receiving': '正在接收 {names}… 下载需要一些时间；文件检查完成后，我会在此处发布结果。你可以先继续。',
   'dialog.poe.receivedLate': '草稿 {claimId}：所需文件都添加后，请在“执行证明”卡片上按“下一步”。',
   'dialog.record.pressed': '✓ {button}：此表单已提交，无法在此处再更改。',
+  'action.alreadyDone': '已收到：该按钮之前已按下，并已对声明 {claimId} 执行；未再执行任何操作。',
 };
