@@ -103,7 +103,7 @@ export class CporBot extends TeamsActivityHandler {
     this.dialogs = new DialogSet(this.dialogState);
     this.budget = new TurnBudget(services.config.bot.appId, log, options.turnBudgetMs);
     this.dialogs.add(new ClaimDialog(services, log, this.budget));
-    this.dialogs.add(new DisputeDialog(services, log));
+    this.dialogs.add(new DisputeDialog(services, log, this.budget));
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
     this.processed = new ProcessedActivities(services.cosmos.containers.activities, () => services.clock.now());

@@ -4,6 +4,7 @@ import { demoPdf } from '../src/demo/demoSeed';
 import { FileServer } from './support/fileServer';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage, postActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import { AVERY, claimThrough } from './support/seededClaims';
 
 /**
  * Teams delivers an activity again when the bot was slow or answered 5xx. Every activity a partner or a
@@ -124,25 +125,15 @@ describe('an activity delivered twice acts once', () => {
   });
 
   test('a reviewer\'s card action delivered twice acts once and is answered twice with the same card', async () => {
-    const avery = { kind: 'partner' as const, id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' as const };
     const svc = app.services.claimService;
-    const draft = await svc.createDraft(avery, {
-      mpnId: '4412345', customerDomain: 'twice-review.example', customerTenantId: '12121212-0000-4000-8000-000000000002', solutionArea: 'Microsoft365', activity: 'Usage',
-      claimName: 'Reviewed twice', products: ['teams'], customerContact: { name: 'D', title: 'T', email: 'd@twice-review.example' }, partnerContact: { name: 'A', email: 'a@fabrikam.example' },
-    });
-    if (!draft.ok) throw new Error('draft refused');
-    const id = draft.claim.id;
-    const poe = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
-    await svc.act(id, { type: 'addPoe', files: [poe] }, avery, {}, avery.orgId);
-    const submitted = await svc.act(id, { type: 'submit' }, avery, {}, avery.orgId);
-    if (!submitted.ok) throw new Error('submit refused');
-
+    const submitted = await claimThrough(app.services, 'Submitted', 'twice-review', 2);
+    const id = submitted.id;
     const invoke = {
       type: 'invoke', name: 'adaptiveCard/action', id: `inv-${id}`, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', locale: 'en-US',
       conversation: { id: `a:${uniqueName('reviewer-')}`, conversationType: 'personal', tenantId: REVIEWER_TENANT },
       from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley Reviewer' }, recipient: { id: '28:cpor-bot' },
       channelData: { tenant: { id: REVIEWER_TENANT } },
-      value: { action: { type: 'Action.Execute', verb: 'review.start', data: { claimId: id, orgId: avery.orgId, version: submitted.claim.version } }, trigger: 'manual' },
+      value: { action: { type: 'Action.Execute', verb: 'review.start', data: { claimId: id, orgId: AVERY.orgId, version: submitted.version } }, trigger: 'manual' },
     };
     const first = await postActivity(app.url, invoke);
     const repeat = await postActivity(app.url, invoke);
@@ -224,32 +215,8 @@ describe('one submission per form', () => {
 });
 
 describe('a partner\'s buttons on a notice, delivered twice and double-clicked', () => {
-  const avery = { kind: 'partner' as const, id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' as const };
-  const riley = { kind: 'reviewer' as const, id: REVIEWER_AAD, name: 'Riley Reviewer' };
   let n = 0;
-
-  /** A claim of Avery's taken to a status by the claim service. */
-  async function claimIn(status: 'PartnerActionRequired' | 'Rejected') {
-    const svc = app.services.claimService;
-    const draft = await svc.createDraft(avery, {
-      mpnId: '4412345', customerDomain: `buttons-${++n}.example`, customerTenantId: `15151515-0000-4000-8000-${String(n).padStart(12, '0')}`, solutionArea: 'Microsoft365', activity: 'Usage',
-      claimName: `Buttons ${n}`, products: ['teams'], customerContact: { name: 'D', title: 'T', email: `d@buttons-${n}.example` }, partnerContact: { name: 'A', email: 'a@fabrikam.example' },
-    });
-    if (!draft.ok) throw new Error('draft refused');
-    const id = draft.claim.id;
-    const poe = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
-    const steps: [Parameters<typeof svc.act>[1], Parameters<typeof svc.act>[2]][] = [
-      [{ type: 'addPoe', files: [poe] }, avery],
-      [{ type: 'submit' }, avery],
-      [{ type: 'startReview' }, riley],
-      status === 'Rejected' ? [{ type: 'reject', reason: 'InsufficientProofOfExecution' }, riley] : [{ type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' }, riley],
-    ];
-    for (const [action, actor] of steps) {
-      const result = await svc.act(id, action, actor, {}, avery.orgId);
-      if (!result.ok) throw new Error(JSON.stringify(result.refusal));
-    }
-    return (await svc.get(id, avery.orgId))!;
-  }
+  const claimIn = (status: 'PartnerActionRequired' | 'Rejected') => claimThrough(app.services, status, `buttons-${++n}`, 100 + n);
 
   const conversation = () => ({ id: `a:${uniqueName('notice-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT });
   const press = async (chat: { id: string }, value: Record<string, unknown>, id?: string) => {

@@ -6,6 +6,7 @@ import { demoPdf } from '../src/demo/demoSeed';
 import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from './support/activities';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import { claimThrough } from './support/seededClaims';
 
 /**
  * A PoE file whose download is slow does not hold the turn past Teams' patience: the partner is told
@@ -17,7 +18,8 @@ const connector = new StubConnector();
 let app: BotApp;
 let slowFiles: Server;
 let slowUrl = '';
-let release: () => void = () => undefined;
+const releases: (() => void)[] = [];
+const release = () => releases.splice(0).forEach((r) => r());
 
 beforeAll(async () => {
   await connector.start();
@@ -26,7 +28,7 @@ beforeAll(async () => {
     const pdf = demoPdf('slow sow');
     res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': pdf.length });
     res.write(pdf.subarray(0, 10));
-    release = () => res.end(pdf.subarray(10));
+    releases.push(() => res.end(pdf.subarray(10)));
   });
   await new Promise<void>((resolve) => slowFiles.listen(0, '127.0.0.1', resolve));
   slowUrl = `http://127.0.0.1:${(slowFiles.address() as AddressInfo).port}/sow.pdf`;
@@ -61,4 +63,25 @@ test('a slow download is acknowledged at once and its result posted when it is k
   expect(posted).toContain('Added sow.pdf');
   const claim = (await app.services.claimService.get(claimId))!;
   expect(claim.poe.map((f) => f.fileName)).toEqual(['sow.pdf']);
+});
+
+test('a slow file for a dispute is acknowledged at once and joins the dispute when it arrives', async () => {
+  const svc = app.services.claimService;
+  const id = (await claimThrough(app.services, 'Rejected', 'slow-dispute', 1)).id;
+
+  const conversation = { id: `a:${uniqueName('slow-dispute-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
+  const send = async (extra: Record<string, unknown>) => {
+    const { body } = await postActivity(app.url, { ...personalMessage('', { aadObjectId: PARTNER_AAD }), serviceUrl: connector.url, conversation, ...extra });
+    return JSON.stringify(body?.activities ?? []);
+  };
+  expect(await send({ text: `dispute ${id}` })).toContain('Send dispute');
+  const attachment = { contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'signed.pdf', content: { downloadUrl: slowUrl, uniqueId: 'u-2', fileType: 'pdf' } };
+  expect(await send({ text: '', attachments: [attachment] })).toContain('Receiving signed.pdf');
+  release();
+  await app.bot.budget.settle();
+  expect(JSON.stringify(connector.to(conversation.id).map((c) => c.activity))).toContain('Added signed.pdf');
+
+  expect(await send({ text: undefined, value: { action: 'form.dispute', claimId: id, button: 'submit', justification: 'Signed now.' } })).toContain('Dispute sent');
+  const disputed = (await svc.get(id))!;
+  expect(disputed.poe.map((f) => f.fileName)).toEqual(['first.pdf', 'signed.pdf']);
 });

@@ -9,7 +9,9 @@ import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
 import { identityOf } from '../activityIdentity';
-import { attachmentSource, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { PendingUploads } from '../../src/storage/pendingUploads';
+import { TurnBudget } from '../turnBudget';
 import { typedText } from '../conversationReferences';
 import { formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
 import { takePoeFiles } from '../poeUploads';
@@ -36,8 +38,12 @@ interface DisputeState {
  * window has closed the partner is offered a new claim prefilled from this one.
  */
 export class DisputeDialog extends Dialog<{ claimId: string }> {
-  constructor(private readonly services: AppServices, private readonly log: Logger) {
+  private readonly pending: PendingUploads;
+
+  /** `budget`: how long a turn may wait for a file download before answering (see bot/turnBudget.ts). */
+  constructor(private readonly services: AppServices, private readonly log: Logger, private readonly budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
     super(DISPUTE_DIALOG_ID);
+    this.pending = new PendingUploads(services.cosmos.containers.conversations);
   }
 
   override async beginDialog(dc: DialogContext, options?: { claimId: string }): Promise<DialogTurnResult> {
@@ -65,6 +71,9 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       return dc.endDialog();
     }
     const activity = dc.context.activity;
+    const conversationId = activity.conversation?.id ?? '';
+    // Files whose download finished after their turn had answered join the dispute now.
+    state.files.push(...(await this.pending.take(conversationId, claim.id)));
     const value = activity.value as { action?: unknown; button?: unknown; justification?: unknown; claimId?: unknown } | undefined;
     const files = (activity.attachments ?? []).filter((a) => attachmentSource(a) !== undefined) as IncomingAttachment[];
     const typed = typedText(activity);
@@ -73,9 +82,19 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       if (value.button === 'cancel') return this.cancel(dc, claim, locale);
       if (value.button === 'submit') return this.submit(dc, claim, partner, state, locale);
     } else if (files.length) {
-      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: partner.actor, attachments: files, locale });
-      state.files.push(...accepted);
-      await dc.context.sendActivity(lines.join('\n\n'));
+      // Accepted files wait in the store until the form's next turn, so a download that outlives this turn is not lost.
+      const work = takePoeFiles(this.services, this.log, { claimId: claim.id, actor: partner.actor, attachments: files, locale }).then(async ({ accepted, lines }) => {
+        await this.pending.add(conversationId, claim.id, accepted);
+        return lines.join('\n\n');
+      });
+      const names = files.map((a) => cleanFileName(a.name ?? '') || 'attachment');
+      const outcome = await this.budget.within(dc.context, work, {
+        acknowledge: t(locale, 'dialog.poe.receiving', { names }),
+        answer: (text) => `${text}\n\n${t(locale, 'dispute.receivedLate', { claimId: claim.id })}`,
+      });
+      if (!outcome.inTime) return Dialog.EndOfTurn;
+      state.files.push(...(await this.pending.take(conversationId, claim.id)));
+      await dc.context.sendActivity(outcome.result);
     } else if (/^cancel$/i.test(typed)) {
       return this.cancel(dc, claim, locale);
     } else if (typed) {

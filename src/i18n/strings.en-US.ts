@@ -547,4 +547,5 @@ export const enUS = {
   'dialog.poe.receivedLate': 'Draft {claimId}: press Next on the Proof of execution card when every file you need is added.',
   'dialog.record.pressed': '✓ {button}: this form was answered and can no longer be changed here.',
   'action.alreadyDone': 'Already received: that button was pressed before and acted on for claim {claimId}; nothing more was done.',
+  'dispute.receivedLate': 'The files added are part of your dispute of claim {claimId}: press Send dispute on the form when it is complete.',
 } as const;

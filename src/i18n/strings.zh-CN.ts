@@ -549,4 +549,5 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'dialog.poe.receivedLate': '草稿 {claimId}：所需文件都添加后，请在“执行证明”卡片上按“下一步”。',
   'dialog.record.pressed': '✓ {button}：此表单已提交，无法在此处再更改。',
   'action.alreadyDone': '已收到：该按钮之前已按下，并已对声明 {claimId} 执行；未再执行任何操作。',
+  'dispute.receivedLate': '已添加的文件已加入你对声明 {claimId} 的异议：内容完整后，请在表单上按“发送争议”。',
 };

@@ -1,0 +1,35 @@
+import type { Actor } from '../../src/domain/actors';
+import type { Claim } from '../../src/domain/claim';
+import type { AppServices } from '../../src/services/appServices';
+import { PARTNER_AAD, REVIEWER_AAD } from './activities';
+
+/** The demo roster's Fabrikam Global admin and a reviewer, as the claim service takes them. */
+export const AVERY = { kind: 'partner' as const, id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' as const };
+export const RILEY = { kind: 'reviewer' as const, id: REVIEWER_AAD, name: 'Riley Reviewer' };
+
+type Reached = 'Submitted' | 'UnderReview' | 'PartnerActionRequired' | 'Rejected';
+
+/**
+ * A Microsoft 365 claim of Avery's with its own customer (`name` makes the domain, tenant and contact
+ * unique) and one PoE file record, taken through the claim service to a status.
+ */
+export async function claimThrough(services: AppServices, status: Reached, name: string, tenantSuffix: number): Promise<Claim> {
+  const svc = services.claimService;
+  const domain = `${name}.example`;
+  const draft = await svc.createDraft(AVERY, {
+    mpnId: '4412345', customerDomain: domain, customerTenantId: `17171717-0000-4000-8000-${String(tenantSuffix).padStart(12, '0')}`, solutionArea: 'Microsoft365', activity: 'Usage',
+    claimName: name, products: ['teams'], customerContact: { name: 'D', title: 'T', email: `d@${domain}` }, partnerContact: { name: 'A', email: 'a@fabrikam.example' },
+  });
+  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
+  const id = draft.claim.id;
+  const poe = { id: `${id}-1`, blobName: `${id}/x/first.pdf`, fileName: 'first.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: AVERY.id, name: AVERY.name } };
+  const steps: [Parameters<typeof svc.act>[1], Actor][] = [[{ type: 'addPoe', files: [poe] }, AVERY], [{ type: 'submit' }, AVERY]];
+  if (status !== 'Submitted') steps.push([{ type: 'startReview' }, RILEY]);
+  if (status === 'Rejected') steps.push([{ type: 'reject', reason: 'InsufficientProofOfExecution' }, RILEY]);
+  if (status === 'PartnerActionRequired') steps.push([{ type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' }, RILEY]);
+  for (const [action, actor] of steps) {
+    const result = await svc.act(id, action, actor, {}, AVERY.orgId);
+    if (!result.ok) throw new Error(JSON.stringify(result.refusal));
+  }
+  return (await svc.get(id, AVERY.orgId))!;
+}
