@@ -318,7 +318,9 @@ export class CporBot extends TeamsActivityHandler {
       return;
     }
     if (claim.status === 'Editing') {
-      await context.sendActivity(t(locale, 'action.draftNotOpen', { claimId: claim.id }));
+      // A colleague's draft (same organisation): only the person who started a draft continues it.
+      const mine = claim.createdBy.id === identity.actor.id;
+      await context.sendActivity(mine ? t(locale, 'action.draftNotOpen', { claimId: claim.id }) : t(locale, 'action.othersDraft', { claimId: claim.id, name: claim.createdBy.name }));
       return;
     }
     await context.sendActivity(t(locale, 'action.formOutdated', { claimId: claim.id, status: `@status.${claim.status}` }));

@@ -52,12 +52,13 @@ class TwiceDeliveredChat {
 /** A partner's 1:1 chat where buttons are pressed on the cards the bot sent, as a person does (each press a new activity). */
 class CardChat {
   claimId = '';
+  constructor(private readonly aadObjectId = PARTNER_AAD) {}
   /** The cards the bot sent, newest last. */
   readonly cards: Record<string, unknown>[] = [];
   private readonly conversation = { id: `a:${uniqueName('clicks-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
 
   async send(extra: Record<string, unknown>): Promise<Activity[]> {
-    const { status, body } = await postActivity(app.url, { ...personalMessage('', { aadObjectId: PARTNER_AAD }), conversation: this.conversation, ...extra });
+    const { status, body } = await postActivity(app.url, { ...personalMessage('', { aadObjectId: this.aadObjectId }), conversation: this.conversation, ...extra });
     expect(status).toBe(200);
     const answers = (body?.activities ?? []) as Activity[];
     for (const a of answers) for (const c of a.attachments ?? []) this.cards.push(c.content);
@@ -204,6 +205,11 @@ describe('one submission per form', () => {
     expect(texts(kept)).toContain('kept');
     const closed = await chat.press(customerCard, 'Next', customer);
     expect(texts(closed)).toBe(`Draft ${chat.claimId} is kept as you left it, but this form is no longer open, so nothing was changed. Type "new claim" to continue it.`);
+    // A colleague (same organisation) pressing a button of this draft's form is told whose draft it is.
+    const colleague = new CardChat('a1b2c3d4-0002-4000-8000-000000000002');
+    const others = await colleague.press(customerCard, 'Next', customer);
+    expect(texts(others)).toContain(`Draft ${chat.claimId} was started by Avery Fabrikam: only they can continue it`);
+
 
     answers = await chat.send({ text: 'new claim' });
     if (title(answers) === 'Continue a draft?') await chat.press(chat.latest(), 'Continue this draft', { draftId: chat.claimId });

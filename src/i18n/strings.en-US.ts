@@ -548,4 +548,5 @@ export const enUS = {
   'dialog.record.pressed': '✓ {button}: this form was answered and can no longer be changed here.',
   'action.alreadyDone': 'Already received: that button was pressed before and acted on for claim {claimId}; nothing more was done.',
   'dispute.receivedLate': 'The files added are part of your dispute of claim {claimId}: press Send dispute on the form when it is complete.',
+  'action.othersDraft': 'Draft {claimId} was started by {name}: only they can continue it, so nothing was changed. Type "new claim" to start or continue a draft of your own.',
 } as const;

@@ -550,4 +550,5 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'dialog.record.pressed': '✓ {button}：此表单已提交，无法在此处再更改。',
   'action.alreadyDone': '已收到：该按钮之前已按下，并已对声明 {claimId} 执行；未再执行任何操作。',
   'dispute.receivedLate': '已添加的文件已加入你对声明 {claimId} 的异议：内容完整后，请在表单上按“发送争议”。',
+  'action.othersDraft': '草稿 {claimId} 由 {name} 创建：只有其本人可以继续，因此未做任何更改。输入“new claim”可开始或继续你自己的草稿。',
 };
