@@ -1,0 +1,323 @@
+import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
+import { DialogTurnStatus, type DialogContext, type DialogSet } from 'botbuilder-dialogs';
+import type { AdaptiveCardJson } from '../cards/cardTemplates';
+import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
+import { CLAIMING_PARTNER_ROLES, type Actor } from '../src/domain/actors';
+import { decide } from '../src/domain/claimLifecycle';
+import { resolveLocale, type Locale } from '../src/i18n/locales';
+import { render, t } from '../src/i18n/teamsMarkdown';
+import type { Logger } from '../src/logger';
+import type { AppServices } from '../src/services/appServices';
+import type { Identity } from '../src/services/identity';
+import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionAuthorization';
+import { identityOf } from './activityIdentity';
+import { CLAIM_DIALOG_ID, CLAIM_FORM } from './claimDialog/claimDialog';
+import { ChatCommandHandler } from './commands/chatCommandHandler';
+import { parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
+import { conversationIdOf, typedText } from './conversationReferences';
+import { helpCard } from './helpCard';
+import { DISPUTE_DIALOG_ID, DISPUTE_FORM } from './partnerActions/disputeDialog';
+import { withdrawCard } from './partnerActions/partnerActionCards';
+import { isReviewAction, type ReviewCardActions } from './reviews/reviewCardActions';
+
+type PartnerIdentity = Extract<Identity, { kind: 'partner' }>;
+type ReviewerIdentity = Extract<Identity, { kind: 'reviewer' }>;
+/** A partner's buttons on their own claim's notice or status card. */
+type PartnerClaimAction = Extract<ButtonAction, `claim.${string}`>;
+
+/** Each command's action in the authorization policy (src/domain/actionPolicy.ts); undefined: not a command. */
+const COMMAND_ACTIONS: Record<ChatCommand['kind'], ActionName | undefined> = {
+  help: 'command.help',
+  newClaim: 'command.newClaim',
+  useForReviews: 'command.useForReviews',
+  withdraw: 'command.withdraw',
+  dispute: 'command.dispute',
+  myClaims: 'command.myClaims',
+  needsAction: 'command.needsAction',
+  claim: 'command.find',
+  find: 'command.find',
+  history: 'command.history',
+  badInput: undefined,
+  unknown: undefined,
+};
+
+/** What a button names: the claim, and where the card says it lives (a partition hint only). */
+function target(press: Extract<ButtonPress, { kind: 'action' }>): { claimId?: string; orgId?: string } {
+  return { ...(press.claimId ? { claimId: press.claimId } : {}), ...(press.orgId ? { orgId: press.orgId } : {}) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Typed commands that only read claims (with "claim …" and "status of …", an explicit find): answered without consulting an open form (see `message`). */
+const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction'];
+
+/**
+ * The action router: every button (Action.Submit and Action.Execute carry one payload shape, read by
+ * bot/actionAuthorization.ts) and every typed command passes the one authorization policy
+ * (src/domain/actionPolicy.ts) before its handler runs, then goes to that handler: a reviewer's card
+ * action, a partner's step on their claim, the open form, or a command. Nothing about a claim is read
+ * into a reply before the policy has allowed the action.
+ */
+export class ActionRouter {
+  /** The chat commands that ask about claims (my claims, claim, history, what needs my action, free text). */
+  private readonly commands: ChatCommandHandler;
+  private readonly gate: ActionGate;
+
+  constructor(private readonly services: AppServices, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
+    this.commands = new ChatCommandHandler(services, log);
+    this.gate = new ActionGate(services, log);
+  }
+
+  /**
+   * Universal Actions (Action.Execute): a reviewer's button on a claim card. The verb is the action's
+   * name and the data the rest of its payload; the card for that person is the answer.
+   */
+  async invoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const locale = resolveLocale(context.activity.locale);
+    const data = invokeValue?.action?.data;
+    const press = data === undefined || isPlainObject(data) ? readButton({ ...(data ?? {}), action: invokeValue?.action?.verb }) : ({ kind: 'invalid', field: 'data' } as const);
+    const answer = (card: AdaptiveCardJson): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
+    if (press.kind !== 'action' || !isReviewAction(press.action)) return answer(refusalCard(locale, this.unusable(press, locale)));
+    const who = await this.whoActs(context);
+    const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press) });
+    if (refused) return answer(refusalCard(locale, refused));
+    return answer(await this.reviewActions.handle({ action: press.action, data: press.data, identity: who.identity as ReviewerIdentity, locale }));
+  }
+
+  /** Who acts in this turn, resolved once: the rosters' person (or a stranger), the actor history records, the language. */
+  private async whoActs(context: TurnContext): Promise<{ identity: Identity; actor: Actor; locale: Locale }> {
+    const identity = await this.identityOf(context);
+    return { identity, actor: actorOf(identity, context.activity.from), locale: resolveLocale(context.activity.locale) };
+  }
+
+  private unusable(press: Exclude<ButtonPress, { kind: 'action' }> | ButtonPress, locale: Locale): string {
+    return press.kind === 'invalid' ? t(locale, 'action.invalid', { field: press.field }) : t(locale, 'action.outdated');
+  }
+
+  /** A message: a button (Action.Submit), or typed text (a command, or an answer to an open form). */
+  async message(context: TurnContext): Promise<void> {
+    const value = context.activity.value;
+    if (value !== undefined && value !== null) {
+      await this.onButton(context, readButton(value));
+      return;
+    }
+    // A typed question about claims ("claim CL-…", "my claims", "history …", "what needs my action") is
+    // answered whether or not a form is open, and leaves the form as it was: such a turn needs no dialog
+    // state, so it is not read (one Cosmos DB request less on the most frequent turn).
+    const typed = parseCommand(typedText(context.activity), {});
+    const readOnly = READ_ONLY_TYPED.includes(typed.kind) || (typed.kind === 'find' && typed.explicit);
+    if (readOnly) {
+      await this.runCommand(context, undefined, typed);
+      return;
+    }
+    const dc = await this.dialogs.createContext(context);
+    if (dc.activeDialog) {
+      const result = await dc.continueDialog();
+      if (result.status !== DialogTurnStatus.empty) return;
+    }
+    await this.runCommand(context, dc, typed);
+  }
+
+  /** The action router: every button (Action.Submit) is read, passes the policy, and goes to its handler. */
+  private async onButton(context: TurnContext, press: ButtonPress): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    if (press.kind === 'outdated' || press.kind === 'invalid') {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(refusalCard(locale, this.unusable(press, locale)))));
+      return;
+    }
+    const dc = await this.dialogs.createContext(context);
+    if (press.kind === 'command') {
+      const command = parseCommand(press.command, press.data);
+      // A button that only reads (a list's Open or Next, a status card's History) is answered even in the
+      // middle of a form, which stays as it was; the others (new claim, help) go to the open form first.
+      if (dc.activeDialog && !QUERY_COMMANDS.includes(command.kind)) {
+        const result = await dc.continueDialog();
+        if (result.status !== DialogTurnStatus.empty) return;
+      }
+      await this.runCommand(context, dc, command);
+      return;
+    }
+    const who = await this.whoActs(context);
+    const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press) });
+    if (refused) {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(refusalCard(locale, refused))));
+      return;
+    }
+    const { action } = press;
+    if (isReviewAction(action)) {
+      // Older Teams clients send the fallback Action.Submit: act the same way, then replace the card that was pressed.
+      const card = await this.reviewActions.handle({ action, data: press.data, identity: who.identity as ReviewerIdentity, locale });
+      const activity = { ...MessageFactory.attachment(CardFactory.adaptiveCard(card)), id: context.activity.replyToId };
+      if (context.activity.replyToId) await context.updateActivity(activity);
+      else await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      return;
+    }
+    if (action === CLAIM_FORM || action === DISPUTE_FORM) {
+      // A form's button belongs to the form that is open; a closed form's button changes nothing.
+      const open = dc.activeDialog?.id === (action === CLAIM_FORM ? CLAIM_DIALOG_ID : DISPUTE_DIALOG_ID);
+      if (open) await dc.continueDialog();
+      else if (action === DISPUTE_FORM) await context.sendActivity(t(locale, 'dispute.notOpen', { claimId: press.claimId ?? '' }));
+      else await this.closedClaimForm(context, who.identity as PartnerIdentity, press.claimId);
+      return;
+    }
+    const comment = typeof press.data.comment === 'string' ? press.data.comment : '';
+    await this.partnerAction(context, dc, who.identity as PartnerIdentity, action, press.claimId!, comment);
+  }
+
+  /**
+   * A claim form's button when no claim form is open (pressed again after the claim was submitted, or on
+   * a card from before the form was closed): says where the claim stands instead of acting.
+   */
+  private async closedClaimForm(context: TurnContext, identity: PartnerIdentity, claimId: string | undefined): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    const claim = claimId ? await this.services.claimService.get(claimId, identity.actor.orgId) : undefined;
+    if (!claim) {
+      await context.sendActivity(t(locale, 'action.formClosed'));
+      return;
+    }
+    if (claim.status === 'Editing') {
+      // A colleague's draft (same organisation): only the person who started a draft continues it.
+      const mine = claim.createdBy.id === identity.actor.id;
+      await context.sendActivity(mine ? t(locale, 'action.draftNotOpen', { claimId: claim.id }) : t(locale, 'action.othersDraft', { claimId: claim.id, name: claim.createdBy.name }));
+      return;
+    }
+    await context.sendActivity(t(locale, 'action.formOutdated', { claimId: claim.id, status: `@status.${claim.status}` }));
+    await this.commands.answer(context, { kind: 'find', text: claim.id, explicit: true }, identity);
+  }
+
+  /** A command, typed or pressed: the policy first, then its handler. */
+  private async runCommand(context: TurnContext, dc: DialogContext | undefined, command: ChatCommand): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    if (command.kind === 'badInput') {
+      await context.sendActivity(t(locale, command.message, command.params));
+      return;
+    }
+    const action = COMMAND_ACTIONS[command.kind];
+    if (!action) {
+      await context.sendActivity(t(locale, 'reply.unknownCommand'));
+      return;
+    }
+    const who = await this.whoActs(context);
+    const { identity } = who;
+    const claimId = 'claimId' in command ? command.claimId : undefined;
+    const refused = await this.gate.refusal({ ...who, action, ...(claimId ? { claimId } : {}) });
+    if (refused) {
+      // Free text that might have named a claim is only "not understood" for someone who may not look claims up.
+      if (command.kind === 'find' && !command.explicit) await context.sendActivity(t(locale, 'reply.unknownCommand'));
+      else if (identity.kind === 'partner' && action === 'command.newClaim') await context.sendActivity(`${refused} ${await this.whomToAsk(identity, locale)}`);
+      else await context.sendActivity(refused);
+      return;
+    }
+    switch (command.kind) {
+      case 'help':
+        await context.sendActivity(MessageFactory.attachment(helpCard(locale, identity, this.services.policy, scopeOf(context.activity.conversation?.conversationType))));
+        return;
+      case 'useForReviews':
+        await this.useForReviews(context, identity as ReviewerIdentity);
+        return;
+      case 'withdraw':
+      case 'dispute':
+        if (!command.claimId) await context.sendActivity(t(locale, 'claim.usage', { command: command.kind }));
+        else await this.partnerAction(context, dc ?? (await this.dialogs.createContext(context)), identity as PartnerIdentity, command.kind === 'withdraw' ? 'claim.withdraw' : 'claim.dispute', command.claimId, '');
+        return;
+      case 'newClaim':
+        if ((context.activity.conversation?.conversationType ?? 'personal') !== 'personal') {
+          await context.sendActivity(t(locale, 'reply.claimsInPersonalChat'));
+          return;
+        }
+        await (dc ?? (await this.dialogs.createContext(context))).beginDialog(CLAIM_DIALOG_ID);
+        return;
+      default:
+        if (!(await this.commands.answer(context, command, identity))) await context.sendActivity(t(locale, 'reply.unknownCommand'));
+    }
+  }
+
+  /** A reviewer (the router has checked) makes this channel or group chat the reviewers' conversation. */
+  private async useForReviews(context: TurnContext, identity: ReviewerIdentity): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    const type = context.activity.conversation?.conversationType ?? 'personal';
+    if (type === 'personal') {
+      await context.sendActivity(t(locale, 'review.channel.notPersonal'));
+      return;
+    }
+    const conversationId = conversationIdOf(context.activity)!;
+    const configured = this.services.config.reviewConversationId;
+    if (configured && configured !== conversationId) {
+      await context.sendActivity(t(locale, 'review.channel.configured'));
+      return;
+    }
+    await this.services.reviews.setReviewConversation(conversationId, identity.actor.id);
+    await context.sendActivity(t(locale, 'review.channel.set', { name: identity.actor.name }));
+  }
+
+  /** A partner's buttons on a notice or status card of their own claim (the router has checked both). */
+  private async partnerAction(context: TurnContext, dc: DialogContext, identity: PartnerIdentity, action: PartnerClaimAction, claimId: string, comment: string): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    if (action === 'claim.edit' || action === 'claim.dispute' || action === 'claim.newFrom') {
+      // Whatever form was open is closed: a draft keeps every value already given.
+      if (dc.activeDialog) await dc.cancelAllDialogs();
+      if (action === 'claim.dispute') await dc.beginDialog(DISPUTE_DIALOG_ID, { claimId });
+      else await dc.beginDialog(CLAIM_DIALOG_ID, action === 'claim.edit' ? { claimId, mode: 'amend' } : { copyFrom: claimId });
+      return;
+    }
+    if (action === 'claim.withdraw' || action === 'claim.keep') {
+      await this.offerWithdrawal(context, identity, claimId, action === 'claim.keep');
+      return;
+    }
+    const lifecycleAction =
+      action === 'claim.reply' ? ({ type: 'comment', text: comment } as const)
+      : action === 'claim.resubmit' ? ({ type: 'resubmit' } as const)
+      : ({ type: 'withdraw', ...(comment.trim() ? { comment: comment.trim() } : {}) } as const);
+    const result = await this.services.claimService.act(claimId, lifecycleAction, identity.actor, { actionId: `${claimId}:${action}:${context.activity.replyToId ?? context.activity.id}:${comment}` }, identity.actor.orgId);
+    if (!result.ok) {
+      await context.sendActivity(render(locale, result.refusal.message));
+      return;
+    }
+    if (result.duplicate) {
+      // The same button pressed twice (a double click): the first press acted.
+      await context.sendActivity(t(locale, 'action.alreadyDone', { claimId }));
+      return;
+    }
+    if (action === 'claim.withdrawConfirm') {
+      const released = result.event.fromStatus === 'Approved'; // an approved claim's association ends with it
+      await context.sendActivity(t(locale, released ? 'withdraw.doneReleased' : 'withdraw.done', { claimId, status: `@status.${result.claim.status}` }));
+      return;
+    }
+    await context.sendActivity(t(locale, action === 'claim.reply' ? 'partner.replySent' : 'dialog.amend.resubmitted', { claimId, status: `@status.${result.claim.status}` }));
+  }
+
+  /**
+   * Withdrawing is confirmed on a card that says what it means for this claim; the lifecycle decides
+   * first whether it is possible at all, so a refused withdrawal is explained before anyone confirms.
+   */
+  private async offerWithdrawal(context: TurnContext, identity: PartnerIdentity, claimId: string, kept: boolean): Promise<void> {
+    const locale = resolveLocale(context.activity.locale);
+    const claim = await this.services.claimService.get(claimId, identity.actor.orgId);
+    if (!claim) {
+      await context.sendActivity(t(locale, 'claim.notYours', { claimId }));
+      return;
+    }
+    if (kept) {
+      await context.sendActivity(t(locale, 'withdraw.kept', { claimId }));
+      return;
+    }
+    const decision = decide(claim, { type: 'withdraw' }, identity.actor, this.services.claimService.timeContext());
+    if (!decision.ok) {
+      await context.sendActivity(render(locale, decision.refusal.message));
+      return;
+    }
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(withdrawCard(claim, locale))));
+  }
+
+  /** A partner user who may not claim is told whom in their organisation to ask. */
+  private async whomToAsk(identity: PartnerIdentity, locale: ReturnType<typeof resolveLocale>): Promise<string> {
+    const admins = (await this.services.rosters.partnerUsersOf(identity.actor.orgId)).filter((u) => CLAIMING_PARTNER_ROLES.includes(u.role));
+    return admins.length ? t(locale, 'reply.askAdmins', { names: admins.map((a) => a.name) }) : t(locale, 'reply.askOperator');
+  }
+
+  private identityOf(context: TurnContext): Promise<Identity> {
+    return identityOf(this.services.rosters, context.activity);
+  }
+}
