@@ -37,6 +37,9 @@ const NOTIFICATION_MAX_WAIT_MS = 5000;
 /** How long without turns counts as a quiet moment. */
 const QUIET_MS = 100;
 
+/** How often the bot removes day-old processed-activity records from a store without TTL. */
+const PURGE_INTERVAL_MS = 60 * 60_000;
+
 export interface BotAppOptions extends ServiceOptions {
   /** Where Bot Framework tokens' signing keys are fetched from; the public cloud's unless given (tests give a local stub). */
   signingKeys?: SigningKeySource;
@@ -81,6 +84,10 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
       options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s in this process (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
     }
+    // The embedded Cosmos DB server has no TTL: old processed-activity records are removed by the bot.
+    const purge = config.cosmos.mode === 'embedded'
+      ? setInterval(() => bot.purgeHandledActivities().catch((e) => options.log.error('Could not purge old activity records', e)), PURGE_INTERVAL_MS).unref()
+      : undefined;
     services.consentLinks.useListeningUrl(http.url);
     services.ownPorts.add(http.port); // a PoE link to the bot itself is never fetched
     options.log.info(
@@ -97,6 +104,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       ...(services.rosterFile ? { rosterFile: services.rosterFile } : {}),
       close: async () => {
         await http.close();
+        if (purge) clearInterval(purge);
         await bot.budget.settle();
         await notifications.sweeper.stop();
         services.scheduler.stop();

@@ -119,6 +119,14 @@ export class CporBot extends TeamsActivityHandler {
     }
   }
 
+  /**
+   * Removes the records of activities handled more than a day ago. Azure Cosmos DB does this by itself
+   * (each record has a time to live); the embedded server has no TTL, so the bot calls this hourly.
+   */
+  async purgeHandledActivities(): Promise<number> {
+    return this.processed.purgeExpired();
+  }
+
   /** A repeated delivery: a card action gets the first answer again (or "being handled"); anything else, nothing. */
   private async answerRepeat(context: TurnContext, answer: unknown): Promise<void> {
     if (context.activity.type !== 'invoke') return;
