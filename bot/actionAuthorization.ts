@@ -108,7 +108,8 @@ export class ActionGate {
     const refused = policyMessage(action, identity);
     if (refused) {
       const recordAs: LifecycleActionType | undefined = (ACTION_POLICY[action] as { recordAs?: LifecycleActionType }).recordAs;
-      if (recordAs && claimId) await this.record(claimId, recordAs, refused, request);
+      // Someone Teams did not identify leaves no trace in a claim's history (nothing to audit, and no way to flood it).
+      if (recordAs && claimId && senderOf(identity).kind !== 'anonymous') await this.record(claimId, recordAs, refused, request);
       return render(locale, refused);
     }
     if (identity.kind === 'partner' && claimId && !action.startsWith('command.')) {
