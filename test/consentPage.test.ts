@@ -7,6 +7,7 @@ import { BusinessCalendar } from '../src/domain/businessCalendar';
 import { MemoryLogger } from '../src/logger';
 import { createConsentToken } from '../src/services/consentTokens';
 import { createConsentHandler, localeFromAcceptLanguage } from '../src/web/consentHandler';
+import { DEFAULT_INCENTIVE_GUIDE_URL } from '../src/config/config';
 import { renderConsentPage, type ConsentFacts } from '../src/web/consentPage';
 import { PARTNER_AAD, PARTNER_TENANT, postActivity, teamsActivity } from './support/activities';
 import { StubConnector } from './support/stubConnector';
@@ -403,7 +404,7 @@ describe('the page logic on its own', () => {
       subscriptions: [{ product: hostile, subscriptionId: hostile }], customerDomain: hostile, customerTenantId: hostile, approvedOn: hostile, consent: { kind: 'open', endsOn: hostile },
     };
     for (const view of [
-      { kind: 'form' as const, facts, token: hostile, csrf: hostile, comment: hostile, errors: { confirm: true } },
+      { kind: 'form' as const, facts, token: hostile, csrf: hostile, comment: hostile, errors: { confirm: true }, guideUrl: DEFAULT_INCENTIVE_GUIDE_URL },
       { kind: 'denied' as const, facts, at: hostile },
       { kind: 'alreadyDenied' as const, facts, at: hostile },
       { kind: 'inactive' as const, facts, status: 'Rejected' as const },
@@ -426,7 +427,7 @@ describe('the page logic on its own', () => {
       rosters: { organisation: async () => undefined },
       clock,
       calendar: new BusinessCalendar({ timeZone: 'UTC', holidays: [] }),
-      config: { consent: {} },
+      config: { consent: {}, incentiveGuideUrl: DEFAULT_INCENTIVE_GUIDE_URL },
       log: errors,
     });
     const answer = await handler({ method: 'GET', params: { claimId: 'CL-BROKEN01' }, query: { t: 'v1.a.b' }, headers: { 'accept-language': 'zh-CN' }, secure: false });

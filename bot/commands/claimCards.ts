@@ -12,7 +12,7 @@ import { literal, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
-import { nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
+import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
  * The cards of the chat commands: a page of claims (with Open buttons, paging and a filter form) and
@@ -122,7 +122,7 @@ export class ClaimCards {
       orgId: claim.orgId,
       title: literal(f.claimName ?? claim.id),
       subtitle: subtitleOf(claim, locale),
-      notice: partner ? (nextStepLine(this.services, claim, deadlines[0], locale) ?? '') : '',
+      notice: partner ? this.partnerNotice(claim, deadlines[0], locale) : '',
       facts,
       deadlines: deadlines.map((d) => ({ title: t(locale, `review.deadline.${d.name}` as MessageKey), value: this.deadlineText(d, locale) })),
       noDeadlines: claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : t(locale, 'claimCard.noDeadlines'),
@@ -148,6 +148,13 @@ export class ClaimCards {
         history: t(locale, 'claimCard.label.history'),
       },
     });
+  }
+
+  /** What the partner should know first: the next step, and for an approved claim what approval means. */
+  private partnerNotice(claim: Claim, next: Parameters<typeof nextStepLine>[2], locale: Locale): string {
+    const lines = [nextStepLine(this.services, claim, next, locale)];
+    if (claim.status === 'Approved') lines.push(approvalMeaning(this.services.config.incentiveGuideUrl, locale));
+    return lines.filter(Boolean).join('\n\n');
   }
 
   private timelineLine(e: ClaimHistoryEvent, locale: Locale): string {

@@ -4,7 +4,7 @@ import type { ClaimStatus } from '../../src/domain/claimStatus';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import type { TimeContext } from '../../src/domain/deadlinePolicy';
 import { type Locale } from '../../src/i18n/locales';
-import { t } from '../../src/i18n/teamsMarkdown';
+import { markdown, t } from '../../src/i18n/teamsMarkdown';
 
 /**
  * The cards of a partner's steps on their own claim near its end: withdraw (with a confirmation),
@@ -40,6 +40,14 @@ export function subtitleOf(claim: Claim, locale: Locale, status: ClaimStatus = c
 export function nextStepLine(ctx: Pick<TimeContext, 'calendar'>, claim: Claim, next: { name: keyof ClaimDeadlines; due: string } | undefined, locale: Locale): string | undefined {
   if (!next) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : undefined;
   return t(locale, `partner.next.${next.name}`, { date: formatDeadline(ctx, next.due, locale) });
+}
+
+/**
+ * What an approval means, on approval notices and an approved claim's status card: the association,
+ * not incentive earnings, with the link to the program guides (INCENTIVE_GUIDE_URL).
+ */
+export function approvalMeaning(guideUrl: string, locale: Locale): string {
+  return t(locale, 'partner.approvalMeaning', { url: markdown(guideUrl) });
 }
 
 /** The titles of a partner's step buttons (reply, edit, resubmit, dispute, withdraw...), on notices and status cards alike. */

@@ -10,7 +10,7 @@ import type { AppServices } from '../../src/services/appServices';
 import { REMINDER_RULES, reminderDeadline, type ReminderKind } from '../../src/domain/claimTimers';
 import { nearestDeadline, runningDeadline } from '../../src/domain/deadlinePolicy';
 import type { OutboxEntry } from '../../src/domain/claimNotifications';
-import { nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
+import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
  * What a claim's partner users read in their 1:1 chat about a change of their claim: a comment with a
@@ -54,6 +54,7 @@ export class PartnerNotifier {
       // The deadline that ran next after the change.
       const nextLine = nextStepLine(this.services, claim, next, locale);
       if (nextLine) lines.push(nextLine);
+      if (event.action === 'approve') lines.push(approvalMeaning(this.services.config.incentiveGuideUrl, locale));
     }
     const partner = { kind: 'partner' as const, id: '', name: '', orgId: claim.orgId, role: CLAIMING_PARTNER_ROLES[0] };
     return renderCard('partnerNotice', {

@@ -16,6 +16,9 @@ export const DEFAULT_CUSTOMER_DIRECTORY_FILE = dataFile('customer-directory.json
  * An empty variable counts as unset, as .env files and App Service settings often leave them.
  */
 
+/** Partner Center's own link to the incentive program guides (the seed page on CPOR associations). */
+export const DEFAULT_INCENTIVE_GUIDE_URL = 'https://aka.ms/partnerincentives';
+
 export interface AppConfig {
   bot: {
     appId: string;
@@ -47,6 +50,8 @@ export interface AppConfig {
   reviewConversationId?: string;
   /** Language of the shared cards in the reviewers' conversation. */
   reviewLocale: 'en-US' | 'zh-CN';
+  /** Where partners read what an approved association earns: the incentive program guides (approval notices, status card, consent page). */
+  incentiveGuideUrl: string;
   /** Seconds between sweeps of due timers inside the bot process; 0 leaves sweeping to `npm run sweep`. */
   sweepIntervalSeconds: number;
   consent: {
@@ -136,6 +141,7 @@ const envSchema = z
     CONSENT_LINK_DAYS: optional.pipe(
       z.string().regex(/^\d+$/, 'must be a whole number of days').transform(Number).refine((n) => n >= 1 && n <= 365, 'must be from 1 to 365 days').optional(),
     ).transform((v) => v ?? 90),
+    INCENTIVE_GUIDE_URL: optional.pipe(z.url({ protocol: /^https$/, error: 'must be an https address such as https://aka.ms/partnerincentives' }).optional()),
     PUBLIC_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be the bot\'s public URL such as https://cpor-bot.azurewebsites.net' }).optional()),
     SMTP_HOST: optional,
     SMTP_PORT: port(587, false),
@@ -215,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     demoData: e.COSMOS_ENDPOINT ? false : e.DEMO_DATA !== 'false',
     ...(e.REVIEW_CONVERSATION_ID ? { reviewConversationId: e.REVIEW_CONVERSATION_ID } : {}),
     reviewLocale: e.REVIEW_LOCALE,
+    incentiveGuideUrl: e.INCENTIVE_GUIDE_URL ?? DEFAULT_INCENTIVE_GUIDE_URL,
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     consent: {
       ...(e.CONSENT_LINK_SECRET ? { secret: e.CONSENT_LINK_SECRET } : {}),

@@ -30,7 +30,7 @@ export interface ConsentDeps {
   rosters: Pick<RosterStore, 'organisation'>;
   clock: Clock;
   calendar: BusinessCalendar;
-  config: { consent: { secret?: string; publicBaseUrl?: string } };
+  config: { consent: { secret?: string; publicBaseUrl?: string }; incentiveGuideUrl: string };
   log: Logger;
 }
 
@@ -204,7 +204,7 @@ export function createConsentHandler(deps: ConsentDeps): PageHandler {
     const existing = cookie(request, CSRF_COOKIE);
     const value = existing && COOKIE_VALUE.test(existing) ? existing : randomBytes(32).toString('base64url');
     const setCookie = `${CSRF_COOKIE}=${value}; Path=/consent; HttpOnly; SameSite=Strict${request.secure ? '; Secure' : ''}`;
-    return page(locale, status, { kind: 'form', facts: await facts(claim, locale), token, csrf: csrfFor(value, token), ...extra }, { 'Set-Cookie': setCookie });
+    return page(locale, status, { kind: 'form', facts: await facts(claim, locale), token, csrf: csrfFor(value, token), guideUrl: deps.config.incentiveGuideUrl, ...extra }, { 'Set-Cookie': setCookie });
   };
 
   const show = async (request: PageRequest, locale: Locale): Promise<PageResponse> => {

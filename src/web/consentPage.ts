@@ -34,7 +34,7 @@ export interface FormErrors {
 }
 
 export type ConsentView =
-  | { kind: 'form'; facts: ConsentFacts; token: string; csrf: string; comment?: string; confirmChecked?: boolean; errors?: FormErrors }
+  | { kind: 'form'; facts: ConsentFacts; token: string; csrf: string; comment?: string; confirmChecked?: boolean; errors?: FormErrors; /** The incentive program guides (INCENTIVE_GUIDE_URL). */ guideUrl: string }
   | { kind: 'denied'; facts: ConsentFacts; at: string }
   | { kind: 'alreadyDenied'; facts: ConsentFacts; at: string }
   | { kind: 'inactive'; facts: ConsentFacts; status: ClaimStatus }
@@ -179,6 +179,7 @@ function formContent(view: Extract<ConsentView, { kind: 'form' }>, tx: Tx): stri
     facts.consent.kind === 'open' ? tx('consent.consentEnds', { date: facts.consent.endsOn }) : facts.consent.kind === 'eligibility' ? tx('consent.eligibility') : '';
   parts.push(factList(facts, tx, period));
   parts.push(`<p>${tx('consent.meaning', { partner })}</p>`);
+  parts.push(`<p>${tx('consent.guide')} <a href="${escapeHtml(view.guideUrl)}">${escapeHtml(view.guideUrl)}</a></p>`);
   parts.push(`<h2 id="deny-heading">${tx('consent.denyHeading')}</h2>`);
 
   const confirmDescribedBy = errors.confirm ? ' aria-describedby="confirm-error" aria-invalid="true"' : '';
