@@ -1,3 +1,4 @@
+import { commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
@@ -6,7 +7,6 @@ import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
 import type { RunningDeadline } from '../../src/domain/deadlinePolicy';
 import { partnerSteps } from '../../src/domain/partnerSteps';
-import { productCatalogue } from '../../src/domain/productCatalogue';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
@@ -89,15 +89,12 @@ export class ClaimCards {
     const f = claim.fields;
     const organisation = await this.services.rosters.organisation(claim.orgId);
     const ctx = this.services.claimService.timeContext();
-    const products = (f.products ?? []).map((p) => productCatalogue.find(p)?.name ?? p);
     const at = (iso: string) => formatInstant(this.services, iso, locale);
     const facts: { title: string; value: string }[] = [
       { title: t(locale, 'claimCard.fact.status'), value: t(locale, `status.${claim.status}`) },
       { title: t(locale, 'claimCard.fact.org'), value: t(locale, 'claimCard.fact.orgValue', { org: organisation?.name ?? claim.orgId, mpnId: f.mpnId ?? '-' }) },
-      { title: t(locale, 'field.customerDomain'), value: literal(f.customerDomain ?? '-') },
-      { title: t(locale, 'field.customerTenantId'), value: literal(f.customerTenantId ?? '-') },
-      { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
-      { title: t(locale, 'field.products'), value: literal(products.join(', ') || '-') },
+      // Everything the partner submitted, as the reviewers see it.
+      ...submittedFacts(claim, locale),
       { title: t(locale, 'claimCard.fact.created'), value: `${at(claim.createdAt)} · ${literal(claim.createdBy.name)}` },
     ];
     if (claim.submittedAt) facts.push({ title: t(locale, 'claimCard.fact.submitted'), value: at(claim.submittedAt) });
@@ -126,6 +123,9 @@ export class ClaimCards {
       facts,
       deadlines: deadlines.map((d) => ({ title: t(locale, `review.deadline.${d.name}` as MessageKey), value: this.deadlineText(d, locale) })),
       noDeadlines: claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : t(locale, 'claimCard.noDeadlines'),
+      poe: claim.poe.length ? await poeLinkLines(this.services, claim.poe, locale) : [t(locale, 'review.noPoe')],
+      comments: commentLines(this.services, claim, locale),
+      commentsMore: claim.comments.length > COMMENTS_ON_A_CARD ? t(locale, 'claimCard.commentsMore', { count: claim.comments.length - COMMENTS_ON_A_CARD }) : '',
       timeline: shown.map((e) => this.timelineLine(e, locale)),
       timelineMore: main.length > shown.length ? t(locale, 'claimCard.timelineMore', { count: main.length - shown.length }) : '',
       historyCommand: `${COMMAND_WORDS.history} ${claim.id}`,
@@ -141,6 +141,8 @@ export class ClaimCards {
       },
       labels: {
         deadlines: t(locale, 'claimCard.label.deadlines'),
+        poe: t(locale, 'review.label.poe'),
+        comments: t(locale, 'review.label.comments'),
         timeline: t(locale, 'claimCard.label.timeline'),
         ...partnerStepLabels(locale),
         continueDraft: t(locale, 'claimCard.label.continueDraft'),

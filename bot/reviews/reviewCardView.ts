@@ -1,6 +1,6 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Actor } from '../../src/domain/actors';
-import type { Claim, PoeFile } from '../../src/domain/claim';
+import type { Claim } from '../../src/domain/claim';
 import { formatDeadline, formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
 import type { ClaimDeadlines } from '../../src/domain/claim';
 import { DEADLINE_SOURCES } from '../../src/domain/deadlinePolicy';
@@ -11,7 +11,7 @@ import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/doma
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { contactLine, formatBytes, kindLabel } from '../claimDialog/claimFormSteps';
+import { commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
 
 /**
  * The reviewers' card of a claim: one card per claim in the reviewers' conversation, drawn read-only
@@ -39,10 +39,9 @@ export class ReviewCardView {
     const f = claim.fields;
     const organisation = await this.services.rosters.organisation(claim.orgId);
     const now = this.services.clock.now();
-    const products = (f.products ?? []).map((p) => productCatalogue.find(p)?.name ?? p);
     const offered = (type: ClaimActionType) => Boolean(options.viewer && isActionOffered(claim, options.viewer, type));
     const competing = await this.services.claimService.competingClaims(claim);
-    const links = await this.poeLines(claim.poe, locale);
+    const links = await poeLinkLines(this.services, claim.poe, locale);
     const conflicts = await Promise.all(
       competing.map(async (other) => {
         const otherOrg = await this.services.rosters.organisation(other.claim.orgId);
@@ -51,7 +50,7 @@ export class ReviewCardView {
           left: { heading: t(locale, 'review.conflict.thisClaim', { claimId: claim.id }), lines: [literal(organisation?.name ?? claim.orgId), t(locale, `status.${claim.status}`), shared, ...links].join('\n\n') },
           right: {
             heading: t(locale, 'review.conflict.otherClaim', { claimId: other.claim.id }),
-            lines: [literal(otherOrg?.name ?? other.claim.orgId), t(locale, `status.${other.claim.status}`), shared, ...(await this.poeLines(other.claim.poe, locale))].join('\n\n'),
+            lines: [literal(otherOrg?.name ?? other.claim.orgId), t(locale, `status.${other.claim.status}`), shared, ...(await poeLinkLines(this.services, other.claim.poe, locale))].join('\n\n'),
           },
         };
       }),
@@ -73,17 +72,7 @@ export class ReviewCardView {
       notice: options.notice ? (typeof options.notice.message === 'string' ? options.notice.message : render(locale, options.notice.message)) : this.statusNotice(claim, locale),
       noticeStyle: options.notice?.style ?? 'accent',
       facts: [
-        { title: t(locale, 'field.customerDomain'), value: literal(f.customerDomain ?? '-') },
-        { title: t(locale, 'field.customerTenantId'), value: literal(f.customerTenantId ?? '-') },
-        { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
-        { title: t(locale, 'field.products'), value: literal(products.join(', ') || '-') },
-        ...((f.subscriptions ?? []).length ? [{ title: t(locale, 'field.subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }] : []),
-        ...(f.revenueAssociation
-          ? [{ title: t(locale, 'field.revenueAssociation'), value: [f.revenueAssociation.solutionSellerName, f.revenueAssociation.customerName, f.revenueAssociation.isvSolutionName].map(literal).join(' · ') }]
-          : []),
-        { title: t(locale, 'field.customerContact'), value: contactLine(f.customerContact) },
-        ...(f.technicalContact ? [{ title: t(locale, 'field.technicalContact'), value: contactLine(f.technicalContact) }] : []),
-        { title: t(locale, 'field.partnerContact'), value: contactLine(f.partnerContact) },
+        ...submittedFacts(claim, locale),
         ...(claim.dispute ? [{ title: t(locale, 'review.dispute'), value: literal(claim.dispute.justification ?? '-') }] : []),
       ],
       deadlines: Object.entries(claim.deadlines)
@@ -94,7 +83,7 @@ export class ReviewCardView {
         })),
       poe: links.length ? links : [t(locale, 'review.noPoe')],
       conflicts,
-      comments: claim.comments.slice(-5).map((c) => t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(this.services, c.at, locale), text: c.text })),
+      comments: commentLines(this.services, claim, locale),
       lastAction: last ? t(locale, 'review.lastAction', { action: `@action.${last.action}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) }) : '',
       defaultRejectReason: REVIEWER_REJECTION_REASONS[0],
       rejectReasons: REVIEWER_REJECTION_REASONS.map((r) => ({ title: t(locale, `reason.${r}`), value: r })),
@@ -180,19 +169,6 @@ export class ReviewCardView {
     return left > 0
       ? t(locale, unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date: shown, count: left })
       : t(locale, 'review.deadline.passed', { date: shown });
-  }
-
-  private async poeLines(files: PoeFile[], locale: Locale): Promise<string[]> {
-    const ttlMinutes = this.services.config.poeLinkTtlMinutes;
-    const now = this.services.clock.now();
-    return Promise.all(
-      files.map(async (file) => {
-        const url = await this.services.poe.readLink(file.blobName, { now, ttlMinutes }).catch(() => undefined);
-        // Brackets would end the link's text early: the name is shown without them, the rest literally.
-        const name = file.fileName.replace(/[[\]]/g, '');
-        return url ? `[${literal(name)}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
-      }),
-    );
   }
 
   private keyLabel(key: string): string {

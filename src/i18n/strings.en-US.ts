@@ -551,4 +551,5 @@ export const enUS = {
   'action.othersDraft': 'Draft {claimId} was started by {name}: only they can continue it, so nothing was changed. Type "new claim" to start or continue a draft of your own.',
   'partner.approvalMeaning': 'Approval means your organisation is now associated with the customer. It doesn\'t mean that the claim is approved for incentive earnings or payout: your incentive program guide outlines the eligibility requirements. Find the guides at {url}',
   'consent.guide': 'Partners find their incentive program guides, which set out the eligibility requirements for incentives, on the Microsoft Partner Network:',
+  'claimCard.commentsMore': '{count} earlier comment(s) are in the claim\'s history.',
 } as const;

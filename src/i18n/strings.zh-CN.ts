@@ -553,4 +553,5 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'action.othersDraft': '草稿 {claimId} 由 {name} 创建：只有其本人可以继续，因此未做任何更改。输入“new claim”可开始或继续你自己的草稿。',
   'partner.approvalMeaning': '批准意味着你的组织现在与客户关联。这并不意味着批准的奖励收益或付出的比率：激励计划指南概述了根据批准的声明支付奖励的资格要求。指南见 {url}',
   'consent.guide': '合作伙伴可以在 Microsoft 合作伙伴网络中找到激励计划指南，其中概述了支付奖励的资格要求：',
+  'claimCard.commentsMore': '更早的 {count} 条评论见声明的历史记录。',
 };

@@ -1,0 +1,61 @@
+import type { Claim, PoeFile } from '../src/domain/claim';
+import { formatInstant } from '../src/domain/claimLifecycle';
+import { productCatalogue } from '../src/domain/productCatalogue';
+import type { Locale, MessageKey } from '../src/i18n/locales';
+import { literal, t } from '../src/i18n/teamsMarkdown';
+import type { AppServices } from '../src/services/appServices';
+import { contactLine, formatBytes, kindLabel } from './claimDialog/claimFormSteps';
+
+/**
+ * What a partner submitted, drawn the same way on the reviewers' card and on the claim's status card
+ * (both only ever shown to reviewers and to the owning organisation): the customer, the program and
+ * products, subscriptions, revenue-association details, contacts, the PoE files as short-lived links,
+ * and the latest comments. Everything typed is shown literally.
+ */
+
+export interface Fact {
+  title: string;
+  value: string;
+}
+
+/** The latest comments a card shows; the rest are in the claim's history. */
+export const COMMENTS_ON_A_CARD = 5;
+
+export function submittedFacts(claim: Claim, locale: Locale): Fact[] {
+  const f = claim.fields;
+  const products = (f.products ?? []).map((p) => productCatalogue.find(p)?.name ?? p);
+  return [
+    { title: t(locale, 'field.customerDomain'), value: literal(f.customerDomain ?? '-') },
+    { title: t(locale, 'field.customerTenantId'), value: literal(f.customerTenantId ?? '-') },
+    { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
+    { title: t(locale, 'field.products'), value: literal(products.join(', ') || '-') },
+    ...((f.subscriptions ?? []).length ? [{ title: t(locale, 'field.subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }] : []),
+    ...(f.revenueAssociation
+      ? [{ title: t(locale, 'field.revenueAssociation'), value: [f.revenueAssociation.solutionSellerName, f.revenueAssociation.customerName, f.revenueAssociation.isvSolutionName].map(literal).join(' · ') }]
+      : []),
+    { title: t(locale, 'field.customerContact'), value: contactLine(f.customerContact) },
+    ...(f.technicalContact ? [{ title: t(locale, 'field.technicalContact'), value: contactLine(f.technicalContact) }] : []),
+    { title: t(locale, 'field.partnerContact'), value: contactLine(f.partnerContact) },
+  ];
+}
+
+/** Each PoE file as a read-only link that expires (POE_LINK_TTL_MINUTES), with its kind and size. */
+export async function poeLinkLines(services: AppServices, files: PoeFile[], locale: Locale): Promise<string[]> {
+  const ttlMinutes = services.config.poeLinkTtlMinutes;
+  const now = services.clock.now();
+  return Promise.all(
+    files.map(async (file) => {
+      const url = await services.poe.readLink(file.blobName, { now, ttlMinutes }).catch(() => undefined);
+      // Brackets would end the link's text early: the name is shown without them, the rest literally.
+      const name = file.fileName.replace(/[[\]]/g, '');
+      return url ? `[${literal(name)}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
+    }),
+  );
+}
+
+/** The latest comments, oldest first, each with its author, role and time. */
+export function commentLines(services: AppServices, claim: Claim, locale: Locale): string[] {
+  return claim.comments
+    .slice(-COMMENTS_ON_A_CARD)
+    .map((c) => t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(services, c.at, locale), text: c.text }));
+}
