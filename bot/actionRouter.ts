@@ -92,7 +92,7 @@ export class ActionRouter {
     return { identity, actor: actorOf(identity, context.activity.from), locale: resolveLocale(context.activity.locale) };
   }
 
-  private unusable(press: Exclude<ButtonPress, { kind: 'action' }> | ButtonPress, locale: Locale): string {
+  private unusable(press: ButtonPress, locale: Locale): string {
     return press.kind === 'invalid' ? t(locale, 'action.invalid', { field: press.field }) : t(locale, 'action.outdated');
   }
 
@@ -120,7 +120,7 @@ export class ActionRouter {
     await this.runCommand(context, dc, typed);
   }
 
-  /** The action router: every button (Action.Submit) is read, passes the policy, and goes to its handler. */
+  /** A button (Action.Submit): read, checked by the policy, then handed to its handler. */
   private async onButton(context: TurnContext, press: ButtonPress): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
     if (press.kind === 'outdated' || press.kind === 'invalid') {
