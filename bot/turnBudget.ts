@@ -23,7 +23,7 @@ export class TurnBudget {
    * Runs `work`; its text result is the answer if it comes within the budget. Otherwise `acknowledge` is
    * sent now and the result later. The caller answers an in-time result itself (it may add a card).
    */
-  async within<T>(context: TurnContext, work: Promise<T>, late: { acknowledge: string; answer: (result: T) => string }): Promise<BudgetOutcome<T>> {
+  async within<T>(context: TurnContext, work: Promise<T>, late: { acknowledge: string; answer: (result: T) => string; failed: string }): Promise<BudgetOutcome<T>> {
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.budgetMs)));
     const first = await Promise.race([work.then((result) => ({ result })), outOfTime]).finally(() => clearTimeout(timer));
@@ -33,8 +33,15 @@ export class TurnBudget {
     const reference = TurnContext.getConversationReference(context.activity) as Partial<ConversationReference>;
     const adapter = context.adapter as CloudAdapter;
     const done = work
-      .then((result) => this.post(adapter, reference, late.answer(result), ack?.id))
-      .catch((error) => this.log.error('Work that outlived its turn failed', error))
+      .then(
+        (result) => this.post(adapter, reference, late.answer(result), ack?.id),
+        async (error) => {
+          // The person was told to wait for a result: they are told it failed, never left waiting.
+          this.log.error('Work that outlived its turn failed', error);
+          await this.post(adapter, reference, late.failed, ack?.id);
+        },
+      )
+      .catch((error) => this.log.error('Could not post the result of work that outlived its turn', error))
       .finally(() => this.pending.delete(done));
     this.pending.add(done);
     return { inTime: false };

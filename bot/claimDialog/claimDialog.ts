@@ -486,6 +486,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const names = attachments.map((a) => cleanFileName(a.name ?? '') || 'attachment');
     const outcome = await this.budget.within(turn.dc.context, work, {
       acknowledge: t(turn.locale, 'dialog.poe.receiving', { names }),
+      failed: t(turn.locale, 'dialog.poe.receiveFailed', { names }),
       answer: (text) => `${text}\n\n${t(turn.locale, 'dialog.poe.receivedLate', { claimId: claim.id })}`,
     });
     if (outcome.inTime) await turn.dc.context.sendActivity(outcome.result);

@@ -90,6 +90,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       const names = files.map((a) => cleanFileName(a.name ?? '') || 'attachment');
       const outcome = await this.budget.within(dc.context, work, {
         acknowledge: t(locale, 'dialog.poe.receiving', { names }),
+        failed: t(locale, 'dialog.poe.receiveFailed', { names }),
         answer: (text) => `${text}\n\n${t(locale, 'dispute.receivedLate', { claimId: claim.id })}`,
       });
       if (!outcome.inTime) return Dialog.EndOfTurn;

@@ -552,4 +552,5 @@ export const enUS = {
   'partner.approvalMeaning': 'Approval means your organisation is now associated with the customer. It doesn\'t mean that the claim is approved for incentive earnings or payout: your incentive program guide outlines the eligibility requirements. Find the guides at {url}',
   'consent.guide': 'Partners find their incentive program guides, which set out the eligibility requirements for incentives, on the Microsoft Partner Network:',
   'claimCard.commentsMore': '{count} earlier comment(s) are in the claim\'s history.',
+  'dialog.poe.receiveFailed': 'Something went wrong while receiving {names}; nothing was added. Please attach the file again.',
 } as const;

@@ -554,4 +554,5 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'partner.approvalMeaning': '批准意味着你的组织现在与客户关联。这并不意味着批准的奖励收益或付出的比率：激励计划指南概述了根据批准的声明支付奖励的资格要求。指南见 {url}',
   'consent.guide': '合作伙伴可以在 Microsoft 合作伙伴网络中找到激励计划指南，其中概述了支付奖励的资格要求：',
   'claimCard.commentsMore': '更早的 {count} 条评论见声明的历史记录。',
+  'dialog.poe.receiveFailed': '接收 {names} 时出错，未添加任何文件。请重新附加该文件。',
 };
