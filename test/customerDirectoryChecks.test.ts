@@ -8,7 +8,7 @@ import type { Claim } from '../src/domain/claim';
 import { fieldErrorMessage } from '../src/domain/claimFields';
 import { render } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
-import { openServices, type AppServices, } from '../src/services/appServices';
+import { openServices, type AppServices } from '../src/services/appServices';
 import type { ServiceResult } from '../src/services/claimService';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD } from './support/activities';
 import { claimIn, poeFile } from './support/claimFixtures';
