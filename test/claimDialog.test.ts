@@ -108,12 +108,16 @@ interface Combination {
   domain: string;
   tenant: string;
   products: string;
-  /** Good and bad subscription IDs when a Dynamics 365 product with several subscriptions is claimed. */
+  /** Good and bad subscription IDs when a product with several subscriptions is claimed in a subscription-keyed program. */
   subscriptions?: { product: string; bad: string; good: string; reason: string };
 }
 
 const COMBINATIONS: Combination[] = [
-  { area: 'Microsoft365', activity: 'PreSales', domain: 'northwind.example', tenant: '11111111-2222-4333-8444-555555555555', products: 'teams,intune' },
+  // OSA-Sell is held per subscription: the customer's two Teams subscriptions make the form ask which.
+  {
+    area: 'Microsoft365', activity: 'PreSales', domain: 'northwind.example', tenant: '11111111-2222-4333-8444-555555555555', products: 'teams,intune',
+    subscriptions: { product: 'teams', bad: 'a1000000-0000-4000-8000-000000000001', good: 'd4000000-0000-4000-8000-000000000002', reason: 'is not a subscription of this customer\'s tenant' },
+  },
   { area: 'Microsoft365', activity: 'Usage', domain: 'northwind.onmicrosoft.com', tenant: '11111111-2222-4333-8444-555555555555', products: 'exchange-online' },
   {
     area: 'BusinessApplications', activity: 'UsageAndOrPreSales', domain: 'adventure-works.example', tenant: '22222222-3333-4444-8555-666666666666', products: 'd365-sales,power-bi',

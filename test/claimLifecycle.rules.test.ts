@@ -200,8 +200,8 @@ describe('history and offered actions', () => {
     expect(isActionOffered(submitted, partner, 'edit')).toBe(true);
   });
 
-  test('association keys: workloads for Microsoft 365, subscriptions (or the only one) for Business Applications', () => {
-    expect(associationKeys(m365Fields as never)).toEqual(['workload:teams', 'workload:exchange-online']);
-    expect(associationKeys(d365Fields as never)).toEqual(['subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', 'product:power-bi']);
+  test('association keys name the program (the full table is test/associationRule.table.test.ts)', () => {
+    expect(associationKeys(m365Fields as never)).toEqual(['osu-m365:workload:teams', 'osu-m365:workload:exchange-online']);
+    expect(associationKeys(d365Fields as never)).toEqual(['osu-osa-bizapps:subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', 'osu-osa-bizapps:product:power-bi']);
   });
 });

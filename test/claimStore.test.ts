@@ -115,8 +115,8 @@ describe('claim service: approvals and the association rule', () => {
     expect(final.history.filter((e) => e.action === 'approve')).toHaveLength(1);
     const live = await associations.listForTenant('00000000-0000-4000-8000-000000000001');
     expect(live.map((d) => [d.id, d.claimId, d.state]).sort()).toEqual([
-      ['workload:exchange-online', claim.id, 'live'],
-      ['workload:teams', claim.id, 'live'],
+      ['osu-m365:workload:exchange-online', claim.id, 'live'],
+      ['osu-m365:workload:teams', claim.id, 'live'],
     ]);
   });
 
@@ -132,7 +132,7 @@ describe('claim service: approvals and the association rule', () => {
     const refused = results.find((r) => !r.ok)!;
     expect(refused).toMatchObject({ ok: false, refusal: { code: 'associationConflict' } });
     const docs = await associations.listForTenant(tenant);
-    const teams = docs.filter((d) => d.id === 'workload:teams');
+    const teams = docs.filter((d) => d.id === 'osu-m365:workload:teams');
     expect(teams).toHaveLength(1);
     const winner = results[0].ok ? mine : theirs;
     expect(teams[0]).toMatchObject({ claimId: winner.id, state: 'live' });
@@ -161,8 +161,8 @@ describe('claim service: approvals and the association rule', () => {
     await Promise.all(later.splice(0).map((task) => task()));
     const docs = await associations.listForTenant(tenant);
     expect(docs.map((d) => [d.id, d.claimId, d.state]).sort()).toEqual([
-      ['workload:intune', mine.id, 'live'],
-      ['workload:teams', mine.id, 'live'],
+      ['osu-m365:workload:intune', mine.id, 'live'],
+      ['osu-m365:workload:teams', mine.id, 'live'],
     ]);
   });
 
@@ -170,7 +170,7 @@ describe('claim service: approvals and the association rule', () => {
     const tenant = '00000000-0000-4000-8000-000000000003';
     const claim = await storedClaim('UnderReview', { ...d365Fields, customerTenantId: tenant });
     expect((await service.act(claim.id, { type: 'approve' }, reviewer, {}, ORG)).ok).toBe(true);
-    expect((await associations.listForTenant(tenant)).map((d) => d.id).sort()).toEqual(['product:power-bi', 'subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee']);
+    expect((await associations.listForTenant(tenant)).map((d) => d.id).sort()).toEqual(['osu-osa-bizapps:product:power-bi', 'osu-osa-bizapps:subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee']);
     const withdrawn = await service.act(claim.id, { type: 'withdraw', comment: 'No longer working with the customer' }, partner, {}, ORG);
     expect(withdrawn).toMatchObject({ ok: true, claim: { status: 'RejectedFinal' } });
     expect(await associations.listForTenant(tenant)).toEqual([]);
@@ -180,7 +180,7 @@ describe('claim service: approvals and the association rule', () => {
     const tenant = '00000000-0000-4000-8000-000000000004';
     const crashed = await storedClaim('UnderReview', { ...m365Fields, customerTenantId: tenant, products: ['intune'] });
     // The crashed approval acquired the association but never committed its claim.
-    await associations.acquire(tenant, ['workload:intune'], { claimId: crashed.id, orgId: ORG }, new Date(Date.now() - 60_000), async () => false);
+    await associations.acquire(tenant, ['osu-m365:workload:intune'], { claimId: crashed.id, orgId: ORG }, new Date(Date.now() - 60_000), async () => false);
     const other = await storedClaim('UnderReview', { ...m365Fields, mpnId: '5523456', customerTenantId: tenant, products: ['intune'] }, otherOrgPartner);
     clock.set(new Date());
     const result = await service.act(other.id, { type: 'approve' }, reviewer, {}, other.orgId);

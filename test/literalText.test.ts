@@ -96,7 +96,8 @@ async function claimWithEverything(typed: string): Promise<{ cards: { name: stri
   const email = 'x**mail**_x_`c`~s~@fourthcoffee.example';
   const contact = { name: typed, title: typed, email };
   const created = await services.claimService.createDraft(partner, {
-    mpnId: '4412345', customerDomain: 'fourthcoffee.example', customerTenantId: '11111111-2222-4333-8444-555555555555',
+    // A customer the directory does not know: nothing here is about the directory's checks.
+    mpnId: '4412345', customerDomain: 'fourthcoffee.example', customerTenantId: '77777777-0000-4000-8000-000000000001',
     solutionArea: 'BusinessApplications', activity: 'RevenueAssociation', products: ['d365-sales'],
     revenueAssociation: { solutionSellerName: typed, customerName: typed, isvSolutionName: typed },
     customerContact: contact, technicalContact: contact, partnerContact: { name: typed, email }, claimName: typed,

@@ -367,7 +367,7 @@ describe('arbitration', () => {
     expect(await claim(first.id)).toMatchObject({ status: 'Rejected', rejection: { reason: 'AssociationSuperseded' } });
     expect((await claim(second.id)).status).toBe('Approved');
     const live = await app.services.associations.listForTenant(tenant);
-    expect(live.map((a) => [a.id, a.claimId]).sort()).toEqual([['workload:exchange-online', second.id], ['workload:teams', second.id]]);
+    expect(live.map((a) => [a.id, a.claimId]).sort()).toEqual([['osu-m365:workload:exchange-online', second.id], ['osu-m365:workload:teams', second.id]]);
     const told = text(connector.to(`a:dm-${robin.id}`).at(-1)!.activity);
     expect(told).toContain('Reason: Association superseded after arbitration.');
   });

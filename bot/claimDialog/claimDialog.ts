@@ -5,7 +5,7 @@ import type { ButtonAction } from '../../src/domain/actionPolicy';
 import { renderCard } from '../../cards/cardTemplates';
 import type { Claim, PoeFile } from '../../src/domain/claim';
 import { actorRef } from '../../src/domain/actors';
-import { fieldErrorMessage, validateComplete, validateFields, type ClaimFields, type FieldError } from '../../src/domain/claimFields';
+import { fieldErrorMessage, validateComplete, validateFields, type FieldError } from '../../src/domain/claimFields';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
@@ -33,6 +33,7 @@ import {
   type RawInput,
   type StepContext,
   type StepId,
+  withChanges,
 } from './claimFormSteps';
 import { summaryCardData } from './claimSummary';
 
@@ -72,6 +73,11 @@ interface FlowState {
   errors: Message[];
   pendingComment?: string;
   drafts?: { id: string; name: string; updatedAt: string }[];
+  /**
+   * Products chosen while amending a submitted claim that need subscription IDs: held until the
+   * subscriptions step, then saved with them in one change (a submitted claim is never without its IDs).
+   */
+  pending?: Record<string, unknown>;
   /** The id of the card now shown: only its buttons act. */
   formId?: string;
   /** Cards already answered (the latest few): a second press of one is "already received", not a new action. */
@@ -340,7 +346,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       }
       return this.advance(turn, claim, step);
     }
-    const { errors, updated, cleared } = await this.saveValidFields(turn, claim, step, parsed.changes, parsed.missing);
+    if (step === 'products' && turn.state.mode === 'amend') {
+      const held = await this.holdForSubscriptionIds(turn, claim, parsed.changes, parsed.missing);
+      if (held) return held;
+    }
+    const changes = step === 'subscriptions' && turn.state.pending ? { ...turn.state.pending, ...parsed.changes } : parsed.changes;
+    const { errors, updated, cleared } = await this.saveValidFields(turn, claim, step, changes, parsed.missing);
     if (errors.length) {
       turn.state.errors = errors;
       return STAY;
@@ -348,6 +359,23 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     // Changing the area or activity cleared dependent answers: walk the following steps again.
     if (cleared) turn.state.editOnly = undefined;
     return this.advance(turn, updated, step);
+  }
+
+  /**
+   * Amending: products that need subscription IDs the claim does not give yet are held for the
+   * subscriptions step instead of being saved (the service refuses a submitted claim without them).
+   */
+  private async holdForSubscriptionIds(turn: Turn, claim: Claim, changes: Record<string, unknown>, missing: FieldError[]): Promise<Outcome | undefined> {
+    if (missing.length) return undefined;
+    const fields = withChanges(claim.fields, changes);
+    const needs = await this.services.customerChecks.productsNeedingSubscriptionIds(fields);
+    if (!needs.some((p) => !(fields.subscriptions ?? []).some((s) => s.productId === p))) return undefined;
+    // Anything else wrong with the products is said here, by the refused change, not after the IDs.
+    const productErrors = (await this.services.customerChecks.subscriptions(fields)).filter((e) => e.field === 'products');
+    const setValues = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== null));
+    if (productErrors.length || !validateFields(setValues, { organisationMpnIds: turn.identity.organisation.mpnIds.map((m) => m.id) }).ok) return undefined;
+    turn.state.pending = changes;
+    return { kind: 'goto', step: 'subscriptions' };
   }
 
   /**
@@ -365,7 +393,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     for (const [k, v] of Object.entries(changes)) if (v === null) toSave[k] = null;
     if (step === 'subscriptions' && Array.isArray(toSave.subscriptions)) {
       // Subscriptions the customer directory refuses (not the customer's, CSP, not provisioned) are not kept.
-      const refused = await this.services.customerChecks.subscriptions({ ...claim.fields, subscriptions: toSave.subscriptions as ClaimFields['subscriptions'] });
+      const refused = await this.services.customerChecks.subscriptions(withChanges(claim.fields, toSave));
       const refusedIds = new Set(refused.map((e) => String(e.params?.value ?? '')));
       errors.push(...refused.filter((e) => e.code !== 'subscriptionsRequired' || !missing.length));
       toSave.subscriptions = (toSave.subscriptions as { subscriptionId: string }[]).filter((s) => !refusedIds.has(s.subscriptionId));
@@ -378,8 +406,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       else if ('fieldErrors' in result.refusal && result.refusal.fieldErrors?.length) errors.push(...result.refusal.fieldErrors);
       else if (result.refusal.code !== 'nothingToChange') refusal = result.refusal.message;
     }
+    // A draft keeps what was valid; the directory's objections are shown on the step that can fix them.
     if (step === 'customer') errors.push(...(await this.services.customerChecks.domainAndTenant(updated.fields)));
-    const messages = errors.map(fieldErrorMessage);
+    if (step === 'products' && updated.status === 'Editing') errors.push(...(await this.services.customerChecks.subscriptions(updated.fields)).filter((e) => e.field === 'products'));
+    if (step === 'subscriptions' && !errors.length) turn.state.pending = undefined;
+    // The directory and the service may say the same thing about one value: once is enough.
+    const messages = [...new Map(errors.map((e) => [JSON.stringify([e.field, e.code, e.params]), fieldErrorMessage(e)])).values()];
     return { errors: refusal ? [...messages, refusal] : messages, updated, cleared: Object.values(changes).some((v) => v === null) };
   }
 
@@ -512,6 +544,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       return turn.dc.endDialog();
     }
     if (outcome.kind === 'goto') {
+      if (outcome.step !== 'subscriptions') turn.state.pending = undefined;
       turn.state.raw = outcome.step === turn.state.step ? turn.state.raw : {};
       turn.state.errors = outcome.step === turn.state.step ? turn.state.errors : [];
       return this.show(turn, outcome.step);
@@ -595,7 +628,9 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       .map((c) => ({ id: c.id, name: c.fields.claimName ?? '', updatedAt: c.updatedAt }));
   }
 
-  private async stepContext(turn: View, claim: Claim): Promise<StepContext> {
+  private async stepContext(turn: View, saved: Claim): Promise<StepContext> {
+    // Products held for their subscription IDs are shown as chosen.
+    const claim = turn.state.pending ? { ...saved, fields: withChanges(saved.fields, turn.state.pending) } : saved;
     const user = await this.services.rosters.partnerUser(turn.identity.actor.id);
     return {
       locale: turn.locale,

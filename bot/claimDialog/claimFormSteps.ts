@@ -1,5 +1,6 @@
 import type { Claim } from '../../src/domain/claim';
 import { claimHasDynamics365, type FieldError } from '../../src/domain/claimFields';
+import { programOf } from '../../src/domain/incentivePrograms';
 import { ACTIVITIES_BY_AREA, productCatalogue, SOLUTION_AREAS, type Activity, type SolutionArea } from '../../src/domain/productCatalogue';
 import type { Organisation } from '../../src/domain/roster';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
@@ -32,7 +33,7 @@ export interface StepContext {
   claim: Claim;
   organisation: Organisation;
   partnerUser: { name: string; email: string };
-  /** Dynamics 365 products for which the customer has several subscriptions (from the customer directory). */
+  /** Products of a subscription-keyed program of which the customer has several subscriptions (from the customer directory). */
   needsSubscriptionIds: string[];
   maxPoeMegabytes: number;
   /** Editing a submitted claim: only MPN ID, products/subscriptions and contacts may change (SPEC). */
@@ -61,6 +62,16 @@ export interface ParsedStep {
 }
 
 export type RawInput = Record<string, string>;
+
+/** The fields as they would be after a step's changes (null clears a field). */
+export function withChanges<F extends object>(fields: F, changes: Record<string, unknown>): F {
+  const merged = { ...fields } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged as F;
+}
 
 const label = (locale: Locale, key: string) => t(locale, `field.${key}` as MessageKey);
 
@@ -156,6 +167,8 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
         if (f.subscriptions) changes.subscriptions = null;
       }
       if (f.revenueAssociation && activity !== 'RevenueAssociation') changes.revenueAssociation = null;
+      // A program held per workload takes no subscription IDs (Microsoft 365 Pre-sales -> Usage).
+      if (f.subscriptions && !changes.subscriptions && programOf({ solutionArea, activity })?.unit === 'workload') changes.subscriptions = null;
       return { changes, raw, missing: [] };
     },
   },

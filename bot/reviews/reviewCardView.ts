@@ -6,7 +6,7 @@ import type { ClaimDeadlines } from '../../src/domain/claim';
 import { DEADLINE_SOURCES } from '../../src/domain/deadlinePolicy';
 import { COMMAND_WORDS, commandData } from '../commands/chatCommands';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
-import { productCatalogue } from '../../src/domain/productCatalogue';
+import { describeKey } from '../../src/domain/associationKeys';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
@@ -45,7 +45,12 @@ export class ReviewCardView {
     const conflicts = await Promise.all(
       competing.map(async (other) => {
         const otherOrg = await this.services.rosters.organisation(other.claim.orgId);
-        const shared = literal(other.sharedKeys.map((k) => this.keyLabel(k)).join(', '));
+        // Keys are of one program (a claim competes only within its own): the card names it.
+        const program = describeKey(other.sharedKeys[0]).program;
+        const shared = [
+          ...(program ? [t(locale, 'review.conflict.program', { program: `@program.${program}` })] : []),
+          other.sharedKeys.map((k) => this.keyLabel(k, locale)).join(', '),
+        ].join('\n\n');
         return {
           left: { heading: t(locale, 'review.conflict.thisClaim', { claimId: claim.id }), lines: [literal(organisation?.name ?? claim.orgId), t(locale, `status.${claim.status}`), shared, ...links].join('\n\n') },
           right: {
@@ -73,6 +78,7 @@ export class ReviewCardView {
       noticeStyle: options.notice?.style ?? 'accent',
       facts: [
         ...submittedFacts(claim, locale),
+        ...(await this.unverifiedFact(claim, locale)),
         ...(claim.dispute ? [{ title: t(locale, 'review.dispute'), value: literal(claim.dispute.justification ?? '-') }] : []),
       ],
       deadlines: Object.entries(claim.deadlines)
@@ -171,9 +177,16 @@ export class ReviewCardView {
       : t(locale, 'review.deadline.passed', { date: shown });
   }
 
-  private keyLabel(key: string): string {
-    const [kind, value] = key.split(':');
-    return kind === 'subscription' ? value : productCatalogue.find(value)?.name ?? value;
+  private keyLabel(key: string, locale: Locale): string {
+    const { label, verified } = describeKey(key);
+    return verified ? literal(label) : t(locale, 'review.conflict.unverified', { product: label });
+  }
+
+  /** SPEC: where the directory does not know the customer, reviewers see "subscription not verified". */
+  private async unverifiedFact(claim: Claim, locale: Locale): Promise<{ title: string; value: string }[]> {
+    const unverified = (await this.services.claimService.associationKeys(claim.fields)).map((k) => describeKey(k)).filter((k) => !k.verified);
+    if (!unverified.length) return [];
+    return [{ title: t(locale, 'field.subscriptions'), value: t(locale, 'review.subscriptionNotVerified', { products: unverified.map((k) => k.label) }) }];
   }
 
   private labels(locale: Locale): Record<string, string> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACTIVITIES_BY_AREA, ACTIVITIES, SOLUTION_AREAS, productCatalogue, type ProductCatalogue } from './productCatalogue';
 import type { Message, MessageKey } from '../i18n/locales';
 import { hasMessage, ref } from '../i18n/locales';
+import { programOf } from './incentivePrograms';
 
 /**
  * The fields of a claim (SPEC "What a claim holds") and their rules: formats, combinations, and one
@@ -174,9 +175,11 @@ function combinationErrors(f: DraftFields, context: ValidationContext): FieldErr
       seen.add(s.subscriptionId);
       if (f.products && !f.products.includes(s.productId)) {
         errors.push({ field: 'subscriptions', code: 'subscriptionProductNotClaimed', params: { value: s.productId } });
-      } else if (!catalogue.isDynamics365(s.productId)) {
-        errors.push({ field: 'subscriptions', code: 'subscriptionProductNotDynamics', params: { value: catalogue.find(s.productId)?.name ?? s.productId } });
       }
+    }
+    // Subscription IDs belong to the programs held per subscription (any of their products, not only Dynamics 365).
+    if (f.subscriptions.length && programOf(f)?.unit === 'workload') {
+      errors.push({ field: 'subscriptions', code: 'subscriptionsNotForWorkloads', params: { program: ref(`program.${programOf(f)!.id}`) } });
     }
   }
   if (f.revenueAssociation && f.activity && f.activity !== 'RevenueAssociation') {

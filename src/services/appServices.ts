@@ -15,6 +15,7 @@ import { RosterStore } from '../storage/rosterStore';
 import { TenantClaimIndex } from '../storage/tenantClaimIndex';
 import { ClaimService } from './claimService';
 import { CustomerChecks, DataFileCustomerDirectory } from './customerDirectory';
+import { migrateAssociationKeys } from './associationKeyMigration';
 import { seedDemoClaims } from '../demo/demoSeed';
 import { TimerStore } from '../storage/timerStore';
 import { DeliveryLog } from '../storage/deliveryLog';
@@ -136,8 +137,14 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     // are finished (they are short).
     const followUps = new BackgroundTasks(log, { concurrency: 8 });
     closers.push(() => followUps.drain());
+    const tenantIndex = new TenantClaimIndex(cosmos.containers.tenantIndex);
+    // Before anyone acts: associations stored under keys without a program are moved to program-scoped ones.
+    const migrated = await migrateAssociationKeys({ associations, tenantIndex, claims, customerChecks, log: (m) => log.warn(m) });
+    if (migrated.associationsMoved || migrated.associationsKept.length || migrated.tenantsReindexed) {
+      log.info(`Association keys: ${migrated.associationsMoved} association(s) moved to program-scoped keys, ${migrated.associationsKept.length} left as they were, ${migrated.tenantsReindexed} tenant index document(s) updated`);
+    }
     const claimService = new ClaimService({
-      claims, associations, rosters, tenantIndex: new TenantClaimIndex(cosmos.containers.tenantIndex), clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
+      claims, associations, rosters, tenantIndex, clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
       followUp: (name, task) => followUps.run(name, task),
     });
     if (!config.consent.secret) log.warn('CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the embedded store, which forgets its claims too).');

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Actor } from '../domain/actors';
 import type { Claim } from '../domain/claim';
-import { associationKeys } from '../domain/associationKeys';
+import { associationKeys, describeKey } from '../domain/associationKeys';
+import { directoryChecksFor } from '../domain/customerSubscriptions';
+import { programOf } from '../domain/incentivePrograms';
 import type { BusinessCalendar } from '../domain/businessCalendar';
 import type { ClaimHistoryEvent } from '../domain/claimHistory';
 import {
@@ -67,7 +69,11 @@ export interface ClaimServiceDeps {
   clock: Clock;
   calendar: BusinessCalendar;
   policy: DeadlinePolicy;
-  /** Domain/tenant and subscription checks against the customer directory, applied on submit and resubmit. */
+  /**
+   * The customer directory: domain/tenant and subscription checks on submit, resubmit and changes after
+   * submission, and the resolution of association keys. Without it, nothing is checked against a directory
+   * and subscription-keyed products claimed without an ID are keyed by product ("not verified").
+   */
   customerChecks?: CustomerChecks;
   /** Writes a claim's dispatch timer before a change that leaves notifications or timers to handle. */
   intents?: DispatchIntents;
@@ -150,13 +156,13 @@ export class ClaimService {
     const located = orgId ?? (await this.deps.claims.findById(claimId))?.claim.orgId;
     if (!located) return notFound(claimId);
     if (action.type === 'approve') return this.approve(located, claimId, action, actor, options);
+    const mpn = await this.mpnContext(located);
     let current: Awaited<ReturnType<ClaimStore['get']>>;
-    if ((action.type === 'submit' || action.type === 'resubmit') && this.deps.customerChecks) {
+    if (this.deps.customerChecks && ['submit', 'resubmit', 'edit'].includes(action.type)) {
       current = await this.deps.claims.get(located, claimId);
-      const errors = current ? await this.deps.customerChecks.all(current.claim.fields) : [];
+      const errors = current ? await this.directoryErrors(current.claim, action, actor, { ...this.timeContext(), ...mpn }) : [];
       if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
     }
-    const mpn = await this.mpnContext(located);
     const trail: WriteTrail = {};
     const outcome = await this.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.timeContext(options.actionId), ...mpn }), trail, current);
     if (!outcome.found) return notFound(claimId);
@@ -165,6 +171,29 @@ export class ClaimService {
       await this.releaseAssociations(outcome.claim);
     }
     return this.changed(toServiceResult(result, outcome.claim), trail);
+  }
+
+  /**
+   * What the customer directory says against the change (SPEC: checked on every change of customer,
+   * products or subscriptions that is not a draft's): the claim as it would be after the change is checked.
+   */
+  private async directoryErrors(claim: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): Promise<FieldError[]> {
+    const checks = this.deps.customerChecks;
+    const scope = directoryChecksFor(claim.status, action);
+    if (!checks || scope === 'none') return [];
+    let fields = claim.fields;
+    if (action.type === 'edit') {
+      // Other refusals (a field not editable now, a bad value) are the lifecycle's to give.
+      const preview = decide(claim, action, actor, ctx);
+      if (!preview.ok) return [];
+      fields = preview.claim.fields;
+    }
+    return scope === 'all' ? checks.all(fields) : checks.subscriptions(fields);
+  }
+
+  /** The claim's association keys, resolved through the customer directory where there is one. */
+  async associationKeys(fields: Claim['fields']): Promise<string[]> {
+    return this.deps.customerChecks ? this.deps.customerChecks.associationKeys(fields) : associationKeys(fields);
   }
 
   /**
@@ -189,7 +218,7 @@ export class ClaimService {
     if (!tenantId || claim.status === 'Editing') return;
     const competing = COMPETING_STATUSES.includes(claim.status);
     try {
-      await this.deps.tenantIndex.put(tenantId, claim.id, competing ? { claimId: claim.id, orgId: claim.orgId, status: claim.status, keys: associationKeys(claim.fields) } : undefined);
+      await this.deps.tenantIndex.put(tenantId, claim.id, competing ? { claimId: claim.id, orgId: claim.orgId, status: claim.status, keys: await this.associationKeys(claim.fields) } : undefined);
     } catch (error) {
       this.deps.log?.(`Could not index claim ${claim.id} for tenant ${tenantId}`, error);
     }
@@ -209,7 +238,7 @@ export class ClaimService {
       return outcome.found ? toServiceResult(outcome.result, outcome.claim) : notFound(claimId);
     }
     const tenantId = current.claim.fields.customerTenantId ?? '';
-    const keys = associationKeys(current.claim.fields);
+    const keys = await this.associationKeys(current.claim.fields);
     const started = this.deps.clock.now();
     const acquired = await this.deps.associations.acquire(tenantId, keys, { claimId, orgId }, started, (doc) => this.holdsAssociation(doc));
     if (!acquired.ok) {
@@ -218,7 +247,7 @@ export class ClaimService {
         claim: current.claim,
         refusal: {
           code: 'associationConflict',
-          message: { key: 'refusal.associationConflict', params: { keys: acquired.conflicts.map((c) => c.id) } },
+          message: { key: 'refusal.associationConflict', params: { keys: acquired.conflicts.map((c) => describeKey(c.id).label), program: programParam(current.claim) } },
           conflicts: acquired.conflicts,
         },
       };
@@ -294,7 +323,7 @@ export class ClaimService {
     const claim = current.claim;
     const tenantId = claim.fields.customerTenantId;
     if (tenantId && reviewer.kind === 'reviewer') {
-      const keys = new Set(associationKeys(claim.fields));
+      const keys = new Set(await this.associationKeys(claim.fields));
       const holders = new Map<string, string>();
       for (const doc of await this.deps.associations.listForTenant(tenantId)) {
         if (keys.has(doc.id) && doc.claimId !== claimId) holders.set(doc.claimId, doc.orgId);
@@ -329,7 +358,7 @@ export class ClaimService {
   async competingKeys(claim: Claim): Promise<{ associated: string[]; claimed: string[] }> {
     const tenantId = claim.fields.customerTenantId;
     if (!tenantId) return { associated: [], claimed: [] };
-    const keys = new Set(associationKeys(claim.fields));
+    const keys = new Set(await this.associationKeys(claim.fields));
     const associated = [...new Set((await this.deps.associations.listForTenant(tenantId)).filter((a) => a.orgId !== claim.orgId && keys.has(a.id)).map((a) => a.id))];
     const claimed = new Set<string>();
     for (const other of await this.competitors(claim)) for (const key of other.sharedKeys) if (!associated.includes(key)) claimed.add(key);
@@ -339,7 +368,7 @@ export class ClaimService {
   private async competitors(claim: Claim): Promise<{ claimId: string; orgId: string; sharedKeys: string[] }[]> {
     const tenantId = claim.fields.customerTenantId;
     if (!tenantId) return [];
-    const keys = new Set(associationKeys(claim.fields));
+    const keys = new Set(await this.associationKeys(claim.fields));
     return (await this.deps.tenantIndex.claimsFor(tenantId))
       .filter((c) => c.orgId !== claim.orgId && c.claimId !== claim.id)
       .map((c) => ({ claimId: c.claimId, orgId: c.orgId, sharedKeys: c.keys.filter((k) => keys.has(k)) }))
@@ -353,7 +382,8 @@ export class ClaimService {
 
   private async releaseAssociations(claim: Claim): Promise<void> {
     const tenantId = claim.fields.customerTenantId;
-    if (tenantId) await this.deps.associations.release(tenantId, associationKeys(claim.fields), claim.id);
+    // Whatever the claim holds, whichever key it was approved under (the directory may have changed since).
+    if (tenantId) await this.deps.associations.releaseAllOf(tenantId, claim.id);
   }
 
   private async mpnContext(orgId: string | undefined): Promise<Pick<DecideContext, 'organisationMpnIds'>> {
@@ -386,6 +416,12 @@ function affectsCompetition(event: ClaimHistoryEvent): boolean {
 function invalidFields(errors: FieldError[]): ServiceRefusal {
   const fields = [...new Set(errors.map((e) => `@field.${e.field.split('.')[0]}`))];
   return { code: 'invalidFields', message: { key: 'refusal.invalidFields', params: { details: fields } }, fieldErrors: errors };
+}
+
+/** The claim's incentive program as a message parameter (every submitted claim has one). */
+function programParam(claim: Claim): string {
+  const program = programOf(claim.fields);
+  return program ? `@program.${program.id}` : '-';
 }
 
 function concurrentChange(): DecisionResult {

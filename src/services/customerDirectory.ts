@@ -1,20 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { GUID_PATTERN, type DraftFields, type FieldError } from '../domain/claimFields';
+import { associationKeys } from '../domain/associationKeys';
+import {
+  directoryErrors,
+  domainTenantErrors,
+  productsNeedingSubscriptionIds,
+  subscriptionErrors,
+  type CustomerSubscription,
+  type DirectoryFacts,
+} from '../domain/customerSubscriptions';
 import { productCatalogue, type ProductCatalogue } from '../domain/productCatalogue';
 
-/**
- * What the bot can learn about a customer: which tenant a domain belongs to, and which Business
- * Applications subscriptions a tenant has. Both are pluggable; the default reads a data file
- * (data/customer-directory.json). An unknown domain or tenant is "can't tell", not an error.
- */
+export type { CustomerSubscription } from '../domain/customerSubscriptions';
 
-export interface CustomerSubscription {
-  subscriptionId: string;
-  productId: string;
-  csp: boolean;
-  provisioned: boolean;
-}
+/**
+ * What the bot can learn about a customer: which tenant a domain belongs to, and which subscriptions
+ * (Microsoft 365 and Business Applications) a tenant has. Both are pluggable; the default reads a data
+ * file (data/customer-directory.json). An unknown domain or tenant is "can't tell", not an error. The
+ * rules themselves are in src/domain/customerSubscriptions.ts; this module only looks things up.
+ */
 
 export interface CustomerDirectory {
   /** The tenant a domain belongs to, or undefined when the directory does not know the domain. */
@@ -23,22 +28,35 @@ export interface CustomerDirectory {
   subscriptionsOf(tenantId: string): Promise<CustomerSubscription[] | undefined>;
 }
 
-const fileSchema = z.object({
-  tenants: z.array(
-    z.object({
-      tenantId: z.string().regex(GUID_PATTERN),
-      domains: z.array(z.string().min(3)),
-      subscriptions: z.array(z.object({ subscriptionId: z.string().regex(GUID_PATTERN), productId: z.string(), csp: z.boolean(), provisioned: z.boolean() })),
-    }),
-  ),
-});
+const DAY_PATTERN = /^\d{4}-\d\d-\d\d$/;
+
+function fileSchema(catalogue: ProductCatalogue) {
+  return z.object({
+    tenants: z.array(
+      z.object({
+        tenantId: z.string().regex(GUID_PATTERN),
+        domains: z.array(z.string().min(3)),
+        subscriptions: z.array(
+          z.object({
+            subscriptionId: z.string().regex(GUID_PATTERN),
+            // A product the catalogue does not list would never match a claim: a typo, refused at start.
+            productId: z.string().refine((id) => catalogue.find(id) !== undefined, { message: 'not a product of the catalogue' }),
+            csp: z.boolean(),
+            provisioned: z.boolean(),
+            endsOn: z.string().regex(DAY_PATTERN).optional(),
+          }),
+        ),
+      }),
+    ),
+  });
+}
 
 export class DataFileCustomerDirectory implements CustomerDirectory {
   private readonly domains = new Map<string, string>();
   private readonly subscriptions = new Map<string, CustomerSubscription[]>();
 
-  constructor(raw: unknown) {
-    const file = fileSchema.parse(raw);
+  constructor(raw: unknown, catalogue: ProductCatalogue = productCatalogue) {
+    const file = fileSchema(catalogue).parse(raw);
     for (const tenant of file.tenants) {
       const id = tenant.tenantId.toLowerCase();
       for (const domain of tenant.domains) this.domains.set(domain.toLowerCase(), id);
@@ -59,56 +77,50 @@ export class DataFileCustomerDirectory implements CustomerDirectory {
   }
 }
 
-/** Subscriptions that can carry an association (SPEC: on the tenant, not CSP, provisioned). */
-function eligible(subscriptions: CustomerSubscription[], productId: string): CustomerSubscription[] {
-  return subscriptions.filter((s) => s.productId === productId && !s.csp && s.provisioned);
-}
-
 /**
- * Checks of a claim against the customer directory, as field errors: the domain and tenant belong
- * together, each subscription ID is the customer's, eligible and of the product, and subscription IDs
- * are given where the customer has more than one subscription of a Dynamics 365 product.
+ * A claim's checks against the customer directory, as field errors, and its association keys as the
+ * directory resolves them: the lookups here, the rules in the domain.
  */
 export class CustomerChecks {
   constructor(private readonly directory: CustomerDirectory, private readonly catalogue: ProductCatalogue = productCatalogue) {}
 
+  private async subscriptionsOf(fields: DraftFields): Promise<CustomerSubscription[] | undefined> {
+    return fields.customerTenantId ? this.directory.subscriptionsOf(fields.customerTenantId) : undefined;
+  }
+
+  async facts(fields: DraftFields): Promise<DirectoryFacts> {
+    const [tenantOfDomain, subscriptions] = await Promise.all([
+      fields.customerDomain ? this.directory.tenantOfDomain(fields.customerDomain) : undefined,
+      this.subscriptionsOf(fields),
+    ]);
+    return { ...(tenantOfDomain ? { tenantOfDomain } : {}), ...(subscriptions ? { subscriptions } : {}) };
+  }
+
   async domainAndTenant(fields: DraftFields): Promise<FieldError[]> {
-    if (!fields.customerDomain || !fields.customerTenantId) return [];
-    const owner = await this.directory.tenantOfDomain(fields.customerDomain);
-    if (!owner || owner === fields.customerTenantId.toLowerCase()) return [];
-    return [{ field: 'customerTenantId', code: 'tenantDomainMismatch', params: { domain: fields.customerDomain } }];
+    return domainTenantErrors(fields, await this.facts(fields));
   }
 
-  /** Dynamics 365 products of the claim for which the customer has more than one eligible subscription. */
+  /** Products of the claim for which the customer has more than one claimable subscription (any subscription-keyed program). */
   async productsNeedingSubscriptionIds(fields: DraftFields): Promise<string[]> {
-    if (!fields.customerTenantId) return [];
-    const known = await this.directory.subscriptionsOf(fields.customerTenantId);
-    if (!known) return [];
-    return (fields.products ?? []).filter((p) => this.catalogue.isDynamics365(p) && eligible(known, p).length > 1);
+    return productsNeedingSubscriptionIds(fields, await this.subscriptionsOf(fields));
   }
 
+  /** The claimed products and subscriptions against the customer's subscriptions. */
   async subscriptions(fields: DraftFields): Promise<FieldError[]> {
-    if (!fields.customerTenantId) return [];
-    const known = await this.directory.subscriptionsOf(fields.customerTenantId);
-    const errors: FieldError[] = [];
-    for (const { productId, subscriptionId } of fields.subscriptions ?? []) {
-      const found = known?.find((s) => s.subscriptionId === subscriptionId.toLowerCase());
-      const params = { value: subscriptionId, product: this.catalogue.find(productId)?.name ?? productId };
-      if (!known) continue; // the directory does not know this tenant: reviewers check by hand
-      if (!found) errors.push({ field: 'subscriptions', code: 'subscriptionNotOnTenant', params });
-      else if (found.productId !== productId) errors.push({ field: 'subscriptions', code: 'subscriptionOtherProduct', params });
-      else if (found.csp) errors.push({ field: 'subscriptions', code: 'subscriptionIsCsp', params });
-      else if (!found.provisioned) errors.push({ field: 'subscriptions', code: 'subscriptionNotProvisioned', params });
-    }
-    for (const productId of await this.productsNeedingSubscriptionIds(fields)) {
-      if (!(fields.subscriptions ?? []).some((s) => s.productId === productId)) {
-        errors.push({ field: 'subscriptions', code: 'subscriptionsRequired', params: { product: this.catalogue.find(productId)?.name ?? productId } });
-      }
-    }
-    return errors;
+    return subscriptionErrors(fields, await this.subscriptionsOf(fields), this.catalogue);
   }
 
   async all(fields: DraftFields): Promise<FieldError[]> {
-    return [...(await this.domainAndTenant(fields)), ...(await this.subscriptions(fields))];
+    return directoryErrors(fields, await this.facts(fields), this.catalogue);
+  }
+
+  /** The claim's association keys, with products claimed without an ID resolved to the customer's only subscription. */
+  async associationKeys(fields: DraftFields): Promise<string[]> {
+    return associationKeys(fields, await this.subscriptionsOf(fields));
+  }
+
+  /** The customer's subscriptions, for resolving keys of stored associations (the migration). */
+  async tenantSubscriptions(tenantId: string): Promise<CustomerSubscription[] | undefined> {
+    return this.directory.subscriptionsOf(tenantId);
   }
 }

@@ -151,6 +151,41 @@ export class AssociationStore {
     }
   }
 
+  /** Ends every association the claim holds in the tenant, whatever key it is stored under. */
+  async releaseAllOf(tenantId: string, claimId: string): Promise<void> {
+    const held = (await this.listForTenant(tenantId)).filter((doc) => doc.claimId === claimId).map((doc) => doc.id);
+    await this.release(tenantId, held, claimId);
+  }
+
+  /** Documents whose id starts with one of the prefixes, across tenants (the key migration's scan). */
+  async listByKeyPrefix(prefixes: readonly string[]): Promise<(AssociationDoc & { etag: string })[]> {
+    const where = prefixes.map((_, i) => `STARTSWITH(c.id, @p${i})`).join(' OR ');
+    const { resources } = await this.container.items
+      .query<AssociationDoc & ItemDefinition>({ query: `SELECT * FROM c WHERE ${where}`, parameters: prefixes.map((value, i) => ({ name: `@p${i}`, value })) })
+      .fetchAll();
+    return resources.map((r) => ({ ...clean(r), etag: r._etag as string }));
+  }
+
+  /**
+   * Stores a copy of an association under another key, same holder and state. True when the key is now
+   * this holder's (created, or already its own); false when another claim holds it.
+   */
+  async copyTo(doc: AssociationDoc, key: string): Promise<boolean> {
+    try {
+      await this.container.items.create({ ...doc, id: key });
+      return true;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+    const existing = await this.read(doc.tenantId, key);
+    return existing?.doc.claimId === doc.claimId;
+  }
+
+  /** Deletes one document if it has not changed since it was read. */
+  async remove(tenantId: string, key: string, etag: string): Promise<void> {
+    await this.deleteIfMatch(tenantId, key, etag);
+  }
+
   async listForTenant(tenantId: string): Promise<AssociationDoc[]> {
     const { resources } = await this.container.items
       .query<AssociationDoc>({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] })
