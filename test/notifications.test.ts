@@ -202,6 +202,28 @@ describe('deadlines the bot applies itself', () => {
     clock.set('2026-11-23T09:00:00.000Z');
   });
 
+  test('a sweep outage into the weekend: nothing is sent on Saturday, the timer waits for Monday 09:00, and one reminder then says the deadline is today', async () => {
+    const claim = await submittedClaim();
+    let c = await act(claim, { type: 'startReview' }, reviewer);
+    c = await act(c, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer);
+    expect(c.deadlines.partnerResponse).toBe('2026-12-01T00:00:00.000Z'); // last day Monday 30 November
+    connector.clear();
+    // The sweep was down from Wednesday; it comes back on Saturday 28 November, 10:00.
+    clock.set('2026-11-28T10:00:00.000Z');
+    await sweep();
+    expect(newMessages(dm(NOOR), claim)).toEqual([]);
+    const waiting = (await app.services.timers.forClaim(claim.id)).find((t) => t.timer.id.endsWith('|partnerResponse1bd'));
+    expect(waiting?.timer.dueAt).toBe('2026-11-30T09:00:00.000Z');
+    clock.set('2026-11-30T09:00:00.000Z');
+    await sweep();
+    await sweep();
+    const sent = newMessages(dm(NOOR), claim).map((m) => JSON.stringify(m.activity));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain('Today is the last day');
+    expect((await current(c)).history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['partnerResponse1bd']);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
   test('a resubmitted claim is not rejected when its old deadline passes, and its timers go', async () => {
     const claim = await submittedClaim();
     let c = await act(claim, { type: 'startReview' }, reviewer);
