@@ -52,6 +52,16 @@ describe('configuration from the environment', () => {
     });
   });
 
+  test('business hours: 09:00-17:00 by default, configurable, and a bad value is named', () => {
+    const byDefault = loadConfig({});
+    expect(byDefault.ok && byDefault.config.calendar.businessHours).toEqual({ start: 540, end: 1020 });
+    const early = loadConfig({ BUSINESS_HOURS: '07:30-15:00' });
+    expect(early.ok && early.config.calendar.businessHours).toEqual({ start: 450, end: 900 });
+    const bad = loadConfig({ BUSINESS_HOURS: '17:00-09:00' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors).toEqual(['BUSINESS_HOURS must be a start and end time on a 24-hour clock, start first, such as 09:00-17:00 (got "17:00-09:00")']);
+  });
+
   test('consent links and mail: a persistent store needs a lasting secret; SMTP needs a sender; without SMTP mail waits in the outbox', () => {
     const result = loadConfig({ COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k', SMTP_HOST: 'smtp.contoso.com', SMTP_USER: 'cpor', CONSENT_LINK_DAYS: '0', PUBLIC_BASE_URL: 'cpor-bot', CONSENT_LINK_SECRET: 'short' });
     expect(result.ok).toBe(false);

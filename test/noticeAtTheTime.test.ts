@@ -3,6 +3,7 @@ import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { outboxEntriesFor } from '../src/domain/claimNotifications';
+import { reminderDueAt } from '../src/domain/claimTimers';
 import { silentLogger } from '../src/logger';
 import { openServices, type AppServices } from '../src/services/appServices';
 import { testConfig } from './support/testStorage';
@@ -76,11 +77,14 @@ test('a reminder sent late says the days really left', async () => {
   const due = asked.deadlines.partnerResponse!;
   const remindEvent = { ...asked.history.at(-1)!, action: 'remind' as const, reminder: 'partnerResponse2bd', actor: { kind: 'system' as const, id: 'system', name: 'CPOR bot' } };
   // On time (two business days before the deadline): the reminder's own sentence.
-  clock.set(services.calendar.before(new Date(due), { amount: 2, unit: 'businessDays' }));
+  clock.set(reminderDueAt(services.calendar, 'partnerResponse2bd', due));
   expect(text(new PartnerNotifier(services).card(asked, remindEvent, 'en-US'))).toContain('Two business days left');
   // The bot was down; the same reminder goes out on the last business day.
-  clock.set(services.calendar.before(new Date(due), { amount: 1, unit: 'businessDays' }));
+  clock.set(reminderDueAt(services.calendar, 'partnerResponse1bd', due));
   const late = text(new PartnerNotifier(services).card(asked, remindEvent, 'en-US'));
   expect(late).not.toContain('Two business days left');
   expect(late).toContain('1 business day(s) left');
+  // Moved to the last day (e.g. an outage into the weekend): it says the deadline is today.
+  clock.set(new Date(Date.parse(due) - 3600_000));
+  expect(text(new PartnerNotifier(services).card(asked, remindEvent, 'en-US'))).toContain('Today is the last day');
 });

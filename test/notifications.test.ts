@@ -5,6 +5,7 @@ import type { Claim } from '../src/domain/claim';
 import { MemoryLogger, silentLogger } from '../src/logger';
 import { NotificationDispatcher, type DispatcherDeps } from '../src/services/notificationDispatcher';
 import { Sweeper } from '../src/services/sweeper';
+import { reminderDueAt } from '../src/domain/claimTimers';
 import { userReferenceKey } from '../src/storage/conversationStore';
 import type { TimerDocPurpose } from '../src/storage/timerStore';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from './support/activities';
@@ -24,7 +25,6 @@ const CHANNEL = '19:notify-reviews@thread.tacv2';
 const NOOR = 'a1b2c3d4-0002-4000-8000-000000000002';
 const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
 const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
-const DAY = 86_400_000;
 const dm = (aad: string) => `a:dm-${aad}`;
 
 beforeAll(async () => {
@@ -170,16 +170,18 @@ describe('deadlines the bot applies itself', () => {
     expect(new Date(due).toISOString()).toBe('2026-12-01T00:00:00.000Z');
     connector.clear();
 
-    // Thursday 26 November, 00:00: two business days left (Friday and Monday).
-    clock.set(new Date(due - 5 * DAY));
+    // Thursday 26 November: two business days left (Friday and Monday), said when business hours open.
+    clock.set('2026-11-26T00:00:00.000Z');
+    await sweep();
+    clock.set('2026-11-26T08:59:00.000Z');
     await sweep();
     expect(titles(newMessages(dm(NOOR), claim))).toEqual([]);
-    clock.set('2026-11-27T00:00:00.000Z');
+    clock.set('2026-11-26T09:00:00.000Z');
     await sweep();
     await sweep();
     expect(titles(newMessages(dm(NOOR), claim))).toEqual([expect.stringContaining('Reminder')]);
     expect(JSON.stringify(newMessages(dm(NOOR), claim)[0].activity)).toContain('Two business days left');
-    clock.set('2026-11-30T00:00:00.000Z');
+    clock.set('2026-11-27T09:00:00.000Z');
     await sweep();
     expect(JSON.stringify(newMessages(dm(NOOR), claim).at(-1)!.activity)).toContain('One business day left');
 
@@ -200,6 +202,28 @@ describe('deadlines the bot applies itself', () => {
     clock.set('2026-11-23T09:00:00.000Z');
   });
 
+  test('a sweep outage into the weekend: nothing is sent on Saturday, the timer waits for Monday 09:00, and one reminder then says the deadline is today', async () => {
+    const claim = await submittedClaim();
+    let c = await act(claim, { type: 'startReview' }, reviewer);
+    c = await act(c, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer);
+    expect(c.deadlines.partnerResponse).toBe('2026-12-01T00:00:00.000Z'); // last day Monday 30 November
+    connector.clear();
+    // The sweep was down from Wednesday; it comes back on Saturday 28 November, 10:00.
+    clock.set('2026-11-28T10:00:00.000Z');
+    await sweep();
+    expect(newMessages(dm(NOOR), claim)).toEqual([]);
+    const waiting = (await app.services.timers.forClaim(claim.id)).find((t) => t.timer.id.endsWith('|partnerResponse1bd'));
+    expect(waiting?.timer.dueAt).toBe('2026-11-30T09:00:00.000Z');
+    clock.set('2026-11-30T09:00:00.000Z');
+    await sweep();
+    await sweep();
+    const sent = newMessages(dm(NOOR), claim).map((m) => JSON.stringify(m.activity));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain('Today is the last day');
+    expect((await current(c)).history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['partnerResponse1bd']);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+
   test('a resubmitted claim is not rejected when its old deadline passes, and its timers go', async () => {
     const claim = await submittedClaim();
     let c = await act(claim, { type: 'startReview' }, reviewer);
@@ -213,14 +237,23 @@ describe('deadlines the bot applies itself', () => {
     clock.set('2026-11-23T09:00:00.000Z');
   });
 
-  test('reviewers are reminded in their channel when a claim passes its start-review target, once', async () => {
+  test('reviewers are reminded in their channel when a claim passes its start-review target, once, within business hours', async () => {
     const claim = await submittedClaim();
     connector.clear();
+    // Passed at midnight: the nudge waits for the business day's opening.
     clock.set(new Date(Date.parse(claim.deadlines.reviewStart!) + 1000));
+    await sweep();
+    expect(connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(claim.id))).toEqual([]);
+    clock.set(reminderDueAt(app.services.calendar, 'reviewStartPassed', claim.deadlines.reviewStart!));
     await sweep();
     await sweep();
     const reminders = connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(claim.id));
-    expect(reminders.map((r) => r.activity.text)).toEqual([expect.stringContaining('passed its start-review target')]);
+    // The same opening is two business days before the 10-day decision target (end of Thu 3 Dec): that nudge goes too.
+    expect(reminders).toHaveLength(2);
+    expect(reminders.map((r) => r.activity.text)).toEqual(expect.arrayContaining([
+      expect.stringContaining('passed its start-review target'),
+      expect.stringContaining('two business days from its decision target'),
+    ]));
     clock.set('2026-11-23T09:00:00.000Z');
   });
 
@@ -229,9 +262,9 @@ describe('deadlines the bot applies itself', () => {
     const approvedClaim = await act(await act(await submittedClaim(), { type: 'startReview' }, reviewer), { type: 'approve' }, reviewer);
     const windowEnds = Date.parse(rejectedClaim.deadlines.disputeWindowEnds!);
     connector.clear();
-    clock.set(new Date(windowEnds - 7 * DAY + 1000));
+    clock.set(reminderDueAt(app.services.calendar, 'disputeWindow7d', rejectedClaim.deadlines.disputeWindowEnds!));
     await sweep();
-    clock.set(new Date(windowEnds - DAY + 1000));
+    clock.set(reminderDueAt(app.services.calendar, 'disputeWindow1d', rejectedClaim.deadlines.disputeWindowEnds!));
     await sweep();
     clock.set(new Date(windowEnds + 1000));
     await sweep();
@@ -239,9 +272,11 @@ describe('deadlines the bot applies itself', () => {
     const rejected = await current(rejectedClaim);
     expect(rejected.history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['disputeWindow7d', 'disputeWindow1d']);
     expect(rejected.history.filter((e) => e.action === 'disputeWindowClosed')).toHaveLength(1);
+    // Closed when the window ended, not when the sweep came by.
+    expect(rejected.disputeWindowClosedAt).toBe(new Date(windowEnds).toISOString());
     const notices = newMessages(dm(NOOR), rejectedClaim).map((c) => JSON.stringify(c.activity));
     expect(notices.filter((n) => n.includes('Seven days left to dispute'))).toHaveLength(1);
-    expect(notices.filter((n) => n.includes('Last day to dispute'))).toHaveLength(1);
+    expect(notices.filter((n) => n.includes('One day left to dispute'))).toHaveLength(1);
     // The consent period (7 days) ended long before: the approved claim went to eligibility assessment once.
     const approved = await current(approvedClaim);
     expect(approved.status).toBe('Approved');
@@ -254,9 +289,9 @@ describe('deadlines the bot applies itself', () => {
   test('reviewers are reminded when a claim comes within 1 business day of its review SLA', async () => {
     const reviewing = await act(await submittedClaim(), { type: 'startReview' }, reviewer);
     connector.clear();
-    // Review started Monday 23 November: decision due by the end of Monday 30 November; reminded from the end of Friday 27th.
+    // Review started Monday 23 November: decision due by the end of Monday 30 November; reminded Friday 27th at 09:00.
     expect(reviewing.deadlines.reviewDecision).toBe('2026-12-01T00:00:00.000Z');
-    clock.set('2026-11-29T12:00:00.000Z');
+    clock.set('2026-11-27T09:00:00.000Z');
     const reads = jest.spyOn(app.services.claims, 'get');
     try {
       await sweep();

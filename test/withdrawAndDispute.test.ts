@@ -4,6 +4,7 @@ import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { demoPdf } from '../src/demo/demoSeed';
+import { formatDeadline } from '../src/domain/claimLifecycle';
 import { cardProblems } from './support/cardValidation';
 import { FileServer, teamsFileAt } from './support/fileServer';
 import { pdfWithObjectStream } from './support/poeFixtures';
@@ -84,7 +85,8 @@ describe('withdraw', () => {
 
     const offered = await say({ text: `withdraw ${claim.id.toLowerCase()}` });
     expect(text(offered)).toContain(`Withdraw claim Ending claim ${tenantCounter} (${claim.id})?`);
-    expect(text(offered)).toContain('withdrawing ends its association with the customer, and the rejection is final');
+    expect(text(offered)).toContain('withdrawing also ends its association with the customer');
+    expect(text(offered)).toContain('This is final: a withdrawn claim can\'t be disputed.');
     expect(buttons(offered)).toEqual(['claim.withdrawConfirm', 'claim.keep']);
     expect((await app.services.claimService.get(claim.id))!.status).toBe('Approved');
 
@@ -96,14 +98,18 @@ describe('withdraw', () => {
     expect(await app.services.associations.listForTenant(tenant)).toEqual([]);
   });
 
-  test('a submitted claim from its notice card: keep changes nothing, withdraw rejects it (Partner request)', async () => {
+  test('a submitted claim from its notice card: keep changes nothing; withdraw, said to be final, rejects it for good with no dispute window', async () => {
     const claim = await claimIn('Submitted');
     expect(text(await say({ value: { action: 'claim.keep', claimId: claim.id } }))).toContain(`Claim ${claim.id} is not withdrawn; nothing has changed.`);
     const offered = await say({ value: { action: 'claim.withdraw', claimId: claim.id } });
-    expect(text(offered)).not.toContain('rejection is final');
+    expect(text(offered)).toContain('This is final: a withdrawn claim can\'t be disputed.');
+    expect(text(offered)).not.toContain('association with the customer');
     const done = await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id, comment: '' }, replyToId: 'card-2' });
-    expect(text(done)).toContain(`Claim ${claim.id} is withdrawn: it is now Rejected (Partner request).`);
-    expect((await app.services.claimService.get(claim.id))!).toMatchObject({ status: 'Rejected', rejection: { reason: 'PartnerRequest' } });
+    expect(text(done)).toContain(`Claim ${claim.id} is withdrawn: it is now Rejected (final) (Partner request).`);
+    const after = (await app.services.claimService.get(claim.id))!;
+    expect(after).toMatchObject({ status: 'RejectedFinal', rejection: { reason: 'PartnerRequest' }, deadlines: {} });
+    // No dispute window on one's own withdrawal.
+    expect(text(await say({ text: `dispute ${claim.id}` }))).not.toContain('Send dispute');
   });
 
   test('refused with a reason: another organisation\'s claim is not found, a final claim can\'t be withdrawn, no id gets the usage', async () => {
@@ -204,6 +210,14 @@ describe('dispute', () => {
     expect(text(closed)).toContain(`can no longer be disputed`);
     expect(text(closed)).toContain('submit a new claim with updated proof of execution');
     expect(buttons(closed)).toEqual(['claim.newFrom']);
+    // The sweep was down for three days: it closes the window late, and the card still names its real end.
+    clock.set(new Date(new Date(windowEnds).getTime() + 3 * 86_400_000 + 30 * 60_000));
+    await app.notifications.sweeper.runOnce();
+    expect((await app.services.claimService.get(claim.id))!.disputeWindowClosedAt).toBe(windowEnds);
+    const lastMinute = formatDeadline(app.services, windowEnds, 'en-US');
+    expect(lastMinute).toMatch(/11:59 PM/);
+    const closedLate = text(await say({ text: `dispute ${claim.id}` }));
+    expect(closedLate).toContain(`Its dispute window closed on ${lastMinute}.`);
 
     const started = await say({ value: { action: 'claim.newFrom', claimId: claim.id } });
     const draftId = /I started draft (CL-[0-9A-Z]{8}) with the details of claim/.exec(text(started))?.[1];

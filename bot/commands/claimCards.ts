@@ -5,7 +5,8 @@ import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
-import type { RunningDeadline } from '../../src/domain/deadlinePolicy';
+import type { RunningDeadline, TimeContext } from '../../src/domain/deadlinePolicy';
+import { deadlineApplied } from '../../src/domain/claimTimers';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
@@ -42,14 +43,19 @@ export interface ClaimListView {
   filter?: { status?: ClaimStatus; text?: string };
 }
 
+/** "Nov 30, 2026, 11:59 PM (Europe/Berlin) · 3 business day(s) left", "… · ends today" or "… · passed" (SPEC's days left). */
+export function runningDeadlineText(ctx: Pick<TimeContext, 'calendar'>, deadline: RunningDeadline, locale: Locale): string {
+  const date = formatDeadline(ctx, deadline.due, locale);
+  if (deadline.passed) return t(locale, 'review.deadline.passed', { date });
+  if (deadline.daysLeft === 0) return t(locale, 'review.deadline.endsToday', { date });
+  return t(locale, deadline.unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date, count: deadline.daysLeft });
+}
+
 export class ClaimCards {
   constructor(private readonly services: AppServices, private readonly queries: ClaimQueries) {}
 
-  /** "Nov 30, 2026, 11:59 PM (Europe/Berlin) · 3 business day(s) left", or "… · passed". */
   deadlineText(deadline: RunningDeadline, locale: Locale): string {
-    const date = formatDeadline(this.services, deadline.due, locale);
-    if (deadline.passed) return t(locale, 'review.deadline.passed', { date });
-    return t(locale, deadline.unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date, count: deadline.daysLeft });
+    return runningDeadlineText(this.services, deadline, locale);
   }
 
   async list(view: ClaimListView, viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson> {
@@ -160,7 +166,10 @@ export class ClaimCards {
   }
 
   private timelineLine(e: ClaimHistoryEvent, locale: Locale): string {
-    return t(locale, 'claimCard.timelineLine', { at: formatInstant(this.services, e.at, locale), actor: e.actor.name, action: `@action.${e.action}`, status: `@status.${e.toStatus}` });
+    // A deadline the bot applied is shown when it ended, not when a sweep got to it.
+    const ended = deadlineApplied(e);
+    const at = ended ? formatDeadline(this.services, ended, locale) : formatInstant(this.services, e.at, locale);
+    return t(locale, 'claimCard.timelineLine', { at, actor: e.actor.name, action: `@action.${e.action}`, status: `@status.${e.toStatus}` });
   }
 
   private async organisationNames(orgIds: string[]): Promise<Map<string, string>> {

@@ -1,5 +1,5 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
-import { reminderDeadline } from '../../src/domain/claimTimers';
+import { reminderTiming } from '../../src/domain/claimTimers';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type MessageKey } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
@@ -29,10 +29,17 @@ export class TeamsNotificationChannel implements NotificationChannel {
       return MessageFactory.attachment(CardFactory.adaptiveCard(this.notices.card(request.claim, request.event, locale, request.entry)));
     }
     if (request.kind === 'reviewCard') return MessageFactory.attachment(CardFactory.adaptiveCard(await this.reviewCards.sharedCard(request.claim)));
+    // Written when it is sent: one that waited for business hours (or an outage) says the days really left.
     const locale = this.services.config.reviewLocale;
     const kind = request.event.reminder ?? '';
-    const due = reminderDeadline(request.claim, kind);
-    return MessageFactory.text(t(locale, `reminder.${kind}` as MessageKey, { claimId: request.claim.id, date: due ? formatDeadline(this.services, due, locale) : '-' }));
+    const claimId = request.claim.id;
+    const timing = reminderTiming(this.services.claimService.timeContext(), request.claim, kind);
+    const date = timing ? formatDeadline(this.services, timing.due, locale) : '-';
+    if (timing && !timing.onTime) {
+      const deadline = `@review.deadline.${timing.deadline}`;
+      return MessageFactory.text(t(locale, timing.daysLeft === 0 ? 'reminder.reviewersToday' : 'reminder.reviewersLeft', { claimId, deadline, date, count: timing.daysLeft }));
+    }
+    return MessageFactory.text(t(locale, `reminder.${kind}` as MessageKey, { claimId, date }));
   }
 
   send(reference: ConversationReferenceData, activity: unknown): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { ButtonAction } from '../../src/domain/actionPolicy';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Claim, PoeFile } from '../../src/domain/claim';
-import { decide, formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
+import { decide, disputeWindowEnd, formatDeadline } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type Locale } from '../../src/i18n/locales';
 import { render, t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
@@ -150,8 +150,9 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
   }
 
   private async sendClosed(context: TurnContext, claim: Claim, locale: Locale): Promise<void> {
-    const closedAt = claim.disputeWindowClosedAt ?? claim.deadlines.disputeWindowEnds;
-    const card = disputeClosedCard(claim, locale, closedAt ? formatInstant(this.services, closedAt, locale) : '-');
+    // The window's real end (its last minute), never when a sweep noticed it had passed.
+    const ended = disputeWindowEnd(claim);
+    const card = disputeClosedCard(claim, locale, ended ? formatDeadline(this.services, ended, locale) : '-');
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   }
 

@@ -78,10 +78,10 @@ export function partnerActionCard(claim: Claim, locale: Locale, view: PartnerAct
   });
 }
 
-/** Withdrawing asks for the claim to be rejected (Partner request): the card says what that means for this claim. */
+/** Withdrawing rejects the claim (Partner request) for good: the card says so, and what else it means for this claim. */
 export function withdrawCard(claim: Claim, locale: Locale): AdaptiveCardJson {
   const name = claim.fields.claimName ?? claim.id;
-  const lines = [t(locale, 'withdraw.explain')];
+  const lines = [t(locale, 'withdraw.explain'), t(locale, 'withdraw.explainFinal')];
   if (claim.status === 'Approved') lines.push(t(locale, 'withdraw.explainApproved'));
   if (claim.status === 'Rejected') lines.push(t(locale, 'withdraw.explainRejected'));
   return partnerActionCard(claim, locale, {

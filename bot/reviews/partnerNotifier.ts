@@ -7,8 +7,8 @@ import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { REMINDER_RULES, reminderDeadline, type ReminderKind } from '../../src/domain/claimTimers';
-import { nearestDeadline, runningDeadline } from '../../src/domain/deadlinePolicy';
+import { reminderTiming } from '../../src/domain/claimTimers';
+import { nearestDeadline } from '../../src/domain/deadlinePolicy';
 import type { OutboxEntry } from '../../src/domain/claimNotifications';
 import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
@@ -74,15 +74,11 @@ export class PartnerNotifier {
    * late (the bot was down when it was due), how many days are left now.
    */
   private reminderLine(claim: Claim, reminder: string, locale: Locale): string {
-    const due = reminderDeadline(claim, reminder);
-    const date = due ? formatDeadline(this.services, due, locale) : '-';
-    const rule = (REMINDER_RULES as Record<string, (typeof REMINDER_RULES)[ReminderKind]>)[reminder];
-    if (due && rule && rule.audience === 'partners') {
-      const ctx = this.services.claimService.timeContext();
-      const left = runningDeadline(ctx, rule.deadline, due);
-      if (left.daysLeft !== rule.before.amount) {
-        return t(locale, left.unit === 'businessDays' ? 'reminder.lateBusinessDaysLeft' : 'reminder.lateDaysLeft', { count: left.daysLeft, date });
-      }
+    const timing = reminderTiming(this.services.claimService.timeContext(), claim, reminder);
+    const date = timing ? formatDeadline(this.services, timing.due, locale) : '-';
+    if (timing && !timing.onTime) {
+      const key = timing.daysLeft === 0 ? 'reminder.endsToday' : timing.unit === 'businessDays' ? 'reminder.lateBusinessDaysLeft' : 'reminder.lateDaysLeft';
+      return t(locale, key, { count: timing.daysLeft, date });
     }
     return t(locale, `reminder.${reminder}` as MessageKey, { date, claimId: claim.id });
   }

@@ -1,10 +1,10 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
-import { formatDeadline, formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
-import type { ClaimDeadlines } from '../../src/domain/claim';
-import { DEADLINE_SOURCES } from '../../src/domain/deadlinePolicy';
+import { formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
+import { runningDeadlines } from '../../src/domain/deadlinePolicy';
 import { COMMAND_WORDS, commandData } from '../commands/chatCommands';
+import { runningDeadlineText } from '../commands/claimCards';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { describeKey } from '../../src/domain/associationKeys';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
@@ -38,7 +38,6 @@ export class ReviewCardView {
     const { locale } = options;
     const f = claim.fields;
     const organisation = await this.services.rosters.organisation(claim.orgId);
-    const now = this.services.clock.now();
     const offered = (type: ClaimActionType) => Boolean(options.viewer && isActionOffered(claim, options.viewer, type));
     const competing = await this.services.claimService.competingClaims(claim);
     const links = await poeLinkLines(this.services, claim.poe, locale);
@@ -81,12 +80,10 @@ export class ReviewCardView {
         ...(await this.unverifiedFact(claim, locale)),
         ...(claim.dispute ? [{ title: t(locale, 'review.dispute'), value: literal(claim.dispute.justification ?? '-') }] : []),
       ],
-      deadlines: Object.entries(claim.deadlines)
-        .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-        .map(([name, due]) => ({
-          title: t(locale, `review.deadline.${name}` as MessageKey),
-          value: this.deadlineText(name, due, now, locale),
-        })),
+      deadlines: runningDeadlines(this.services.claimService.timeContext(), claim.deadlines).map((d) => ({
+        title: t(locale, `review.deadline.${d.name}` as MessageKey),
+        value: runningDeadlineText(this.services, d, locale),
+      })),
       poe: links.length ? links : [t(locale, 'review.noPoe')],
       conflicts,
       comments: commentLines(this.services, claim, locale),
@@ -168,14 +165,6 @@ export class ReviewCardView {
     return last ? t(locale, 'review.statusBy', { status: `@status.${claim.status}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) }) : '';
   }
 
-  private deadlineText(name: string, due: string, now: Date, locale: Locale): string {
-    const unit = this.services.policy[DEADLINE_SOURCES[name as keyof ClaimDeadlines]].unit;
-    const left = this.services.calendar.daysLeft(now, new Date(due), unit);
-    const shown = formatDeadline(this.services, due, locale);
-    return left > 0
-      ? t(locale, unit === 'days' ? 'review.deadline.daysLeft' : 'review.deadline.businessDaysLeft', { date: shown, count: left })
-      : t(locale, 'review.deadline.passed', { date: shown });
-  }
 
   private keyLabel(key: string, locale: Locale): string {
     const { label, verified } = describeKey(key);

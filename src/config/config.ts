@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidIsoDate, isValidTimeZone, type DayCount } from '../domain/businessCalendar';
+import { isValidIsoDate, isValidTimeZone, DEFAULT_BUSINESS_HOURS, parseBusinessHours, type BusinessHours, type DayCount } from '../domain/businessCalendar';
 import { parseDayCount } from '../domain/deadlinePolicy';
 import { dataFile } from './projectPaths';
 import { GUID_PATTERN } from '../domain/claimFields';
@@ -37,7 +37,8 @@ export interface AppConfig {
   blob:
     | { mode: 'azure'; connectionString: string; container: string }
     | { mode: 'embedded'; container: string; port: number };
-  calendar: { timeZone: string; holidays: string[] };
+  /** Business days, holidays and business hours (when reminders go out), in one time zone. */
+  calendar: { timeZone: string; holidays: string[]; businessHours: BusinessHours };
   consentPeriod: DayCount;
   poeLinkTtlMinutes: number;
   maxPoeBytes: number;
@@ -113,6 +114,16 @@ const envSchema = z
     BUSINESS_HOLIDAYS: optional.transform((v) => (v ? v.split(',').map((d) => d.trim()).filter(Boolean) : [])).pipe(
       z.array(z.string().refine(isValidIsoDate, 'must be a comma-separated list of YYYY-MM-DD dates')),
     ),
+    BUSINESS_HOURS: optional.pipe(
+      z.string().transform((s, ctx) => {
+        const parsed = parseBusinessHours(s);
+        if (!parsed) {
+          ctx.addIssue({ code: 'custom', message: 'must be a start and end time on a 24-hour clock, start first, such as 09:00-17:00' });
+          return z.NEVER;
+        }
+        return parsed;
+      }).optional(),
+    ).transform((v) => v ?? DEFAULT_BUSINESS_HOURS),
     CONSENT_PERIOD: optional.pipe(
       z.string().transform((s, ctx) => {
         const parsed = parseDayCount(s);
@@ -211,7 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     blob: e.AZURE_STORAGE_CONNECTION_STRING
       ? { mode: 'azure', connectionString: e.AZURE_STORAGE_CONNECTION_STRING, container: e.POE_CONTAINER }
       : { mode: 'embedded', container: e.POE_CONTAINER, port: e.EMBEDDED_BLOB_PORT },
-    calendar: { timeZone: e.BUSINESS_TIME_ZONE, holidays: e.BUSINESS_HOLIDAYS },
+    calendar: { timeZone: e.BUSINESS_TIME_ZONE, holidays: e.BUSINESS_HOLIDAYS, businessHours: e.BUSINESS_HOURS },
     consentPeriod: e.CONSENT_PERIOD ?? { amount: 7, unit: 'days' },
     poeLinkTtlMinutes: e.POE_LINK_TTL_MINUTES,
     maxPoeBytes: e.MAX_POE_SIZE_MB * 1024 * 1024,

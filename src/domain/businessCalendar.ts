@@ -4,11 +4,38 @@ import { TZDate, tzOffset } from '@date-fns/tz';
  * Business-day arithmetic in the configured time zone. A deadline "n days after" an instant is the
  * end of the n-th counted day after the local date of that instant: the local midnight that closes
  * it. Business days skip Saturdays, Sundays and configured holidays; calendar days skip nothing.
+ * Business hours (local wall clock, the same on every business day) say when people are nudged.
  */
 export interface BusinessCalendarConfig {
   timeZone: string;
   /** Local dates, YYYY-MM-DD, that are not business days. */
   holidays: readonly string[];
+  /** When reminders go out on a business day; 09:00-17:00 when not given. */
+  businessHours?: BusinessHours;
+}
+
+/** Local wall-clock minutes after midnight: [start, end). */
+export interface BusinessHours {
+  start: number;
+  end: number;
+}
+
+export const DEFAULT_BUSINESS_HOURS: BusinessHours = { start: 9 * 60, end: 17 * 60 };
+
+/** "09:00-17:00" (24-hour clock, start before end, "24:00" allowed as an end); undefined when malformed. */
+export function parseBusinessHours(text: string): BusinessHours | undefined {
+  const m = /^\s*(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})\s*$/.exec(text);
+  if (!m) return undefined;
+  const [sh, sm, eh, em] = m.slice(1).map(Number);
+  if (sh > 23 || sm > 59 || eh > 24 || em > 59 || (eh === 24 && em > 0)) return undefined;
+  const hours = { start: sh * 60 + sm, end: eh * 60 + em };
+  return hours.start < hours.end ? hours : undefined;
+}
+
+/** "09:00-17:00", as configured. */
+export function businessHoursText(hours: BusinessHours): string {
+  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  return `${hhmm(hours.start)}-${hhmm(hours.end)}`;
 }
 
 export type DayCount = { amount: number; unit: 'days' | 'businessDays' };
@@ -52,17 +79,24 @@ function dateOrder(d: LocalDate): number {
   return d.year * 10000 + d.month * 100 + d.day;
 }
 
+/** How far the calendar looks for a business day (holidays alone must not make it loop forever). */
+const MAX_DAYS_SEARCHED = 400;
+
 function weekday(d: LocalDate): number {
   return new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
 }
 
 export class BusinessCalendar {
   private readonly holidays: ReadonlySet<string>;
+  readonly businessHours: BusinessHours;
 
   constructor(readonly config: BusinessCalendarConfig) {
     if (!isValidTimeZone(config.timeZone)) throw new Error(`Unknown time zone ${config.timeZone}`);
     for (const h of config.holidays) if (!isValidIsoDate(h)) throw new Error(`Holiday ${h} is not a YYYY-MM-DD date`);
     this.holidays = new Set(config.holidays);
+    this.businessHours = config.businessHours ?? DEFAULT_BUSINESS_HOURS;
+    const { start, end } = this.businessHours;
+    if (!(start >= 0 && start < end && end <= 24 * 60)) throw new Error('Business hours must start before they end, within one day');
   }
 
   get timeZone(): string {
@@ -97,10 +131,11 @@ export class BusinessCalendar {
   }
 
   /**
-   * The instant `count` counted days before a deadline produced by `deadlineAfter`: used for
-   * reminders ("2 business days before"). It is the end of the n-th counted day before the deadline's last day.
+   * The start (local midnight) of the day on which `count` counted days are left before a deadline
+   * produced by `deadlineAfter`: the n-th counted day before the deadline's last day. A reminder
+   * "2 business days before" falls due then, when "2 business days left" is true all day.
    */
-  before(deadline: Date, count: DayCount): Date {
+  reminderDay(deadline: Date, count: DayCount): Date {
     // The deadline is a local midnight; the day it closes is the day before it.
     let day = addDays(this.toLocal(deadline), -1);
     let counted = 0;
@@ -108,23 +143,56 @@ export class BusinessCalendar {
       day = addDays(day, -1);
       if (this.counts(day, count.unit)) counted += 1;
     }
-    return this.startOfLocalDate(formatLocalDate(addDays(day, 1)));
+    return this.startOfLocalDate(formatLocalDate(day));
   }
 
   /**
-   * Counted days from `now` until `deadline`, including today when today counts: "business days
-   * left" on a card. 0 when the deadline has passed.
+   * Days left to a deadline, SPEC's way: whole counted days after today up to and including the
+   * deadline's last day. Submitted on a Monday with 5 business days to the next Monday: 5. On the
+   * last day itself: 0 (it ends today), and 0 once it has passed.
    */
   daysLeft(now: Date, deadline: Date, unit: DayCount['unit']): number {
     if (deadline.getTime() <= now.getTime()) return 0;
     let day = this.toLocal(now);
     const last = dateOrder(addDays(this.toLocal(deadline), -1));
     let left = 0;
-    for (;;) {
-      if (this.counts(day, unit)) left += 1;
-      if (dateOrder(day) >= last) return left;
+    while (dateOrder(day) < last) {
       day = addDays(day, 1);
+      if (this.counts(day, unit)) left += 1;
     }
+    return left;
+  }
+
+  /** Whether an instant is within business hours on a business day, in the calendar's zone. */
+  isBusinessTime(instant: Date): boolean {
+    const { date, minutes } = this.wallClock(instant);
+    return this.isBusinessDate(date) && minutes >= this.businessHours.start && minutes < this.businessHours.end;
+  }
+
+  /** The instant itself when it is business time, else the next opening (business hours' start on the next business day). */
+  nextOpening(instant: Date): Date {
+    if (this.isBusinessTime(instant)) return instant;
+    const { date, minutes } = this.wallClock(instant);
+    let day = minutes < this.businessHours.start ? date : addDays(date, 1);
+    for (let i = 0; i < MAX_DAYS_SEARCHED && !this.isBusinessDate(day); i++) day = addDays(day, 1);
+    return this.openingOf(day);
+  }
+
+  /** The last opening strictly before an instant (undefined if there is none within about a year). */
+  lastOpeningBefore(instant: Date): Date | undefined {
+    let day = this.toLocal(instant);
+    for (let i = 0; i < MAX_DAYS_SEARCHED; i++, day = addDays(day, -1)) {
+      if (!this.isBusinessDate(day)) continue;
+      const opening = this.openingOf(day);
+      if (opening.getTime() < instant.getTime()) return opening;
+    }
+    return undefined;
+  }
+
+  /** Business hours' start on a local date (DST-aware: the wall clock shows the configured time). */
+  private openingOf(d: LocalDate): Date {
+    const { start } = this.businessHours;
+    return new Date(new TZDate(d.year, d.month - 1, d.day, Math.floor(start / 60), start % 60, 0, 0, this.config.timeZone).getTime());
   }
 
   /** Whether a local date counts in a day count of this unit (lists and cards ask this for every day left, so no string parsing here). */
@@ -138,10 +206,14 @@ export class BusinessCalendar {
   }
 
   private toLocal(instant: Date): LocalDate {
+    return this.wallClock(instant).date;
+  }
+
+  private wallClock(instant: Date): { date: LocalDate; minutes: number } {
     // The zone's wall clock at that instant: the instant moved by the zone's offset then, read as UTC
     // (one offset lookup; a TZDate would make several, and cards ask this for every deadline they show).
     const local = new Date(instant.getTime() + tzOffset(this.config.timeZone, instant) * 60_000);
-    return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+    return { date: { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() }, minutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
   }
 
   private parse(localDate: string): LocalDate {

@@ -36,6 +36,20 @@ export interface ClaimDeadlines {
   consentEnds?: string;
   /** Rejected: a dispute is possible until then. */
   disputeWindowEnds?: string;
+  /**
+   * Submitted and Under review: SPEC's decision target, 10 calendar days from submission not counting
+   * days in Partner action required (the clock stops there, see `pausedClocks`). Not for disputes.
+   */
+  decisionTarget?: string;
+}
+
+/** A clock stopped while the partner acts, with what it had left (or, once passed, the deadline it passed). */
+export interface PausedClock {
+  name: 'reviewDecision' | 'decisionTarget';
+  due: string;
+  /** Counted days left when it stopped (SPEC's "days left"), in the deadline's own unit. */
+  daysLeft: number;
+  passed: boolean;
 }
 
 export interface Claim {
@@ -59,6 +73,10 @@ export interface Claim {
   deadlines: ClaimDeadlines;
   /** The earliest deadline still running, so due claims are found by an indexed range query. */
   nextDueAt: string | null;
+  /** What orders the reviewers' queue (the decision target, or a dispute's answer deadline); null outside review. */
+  reviewQueueDueAt?: string | null;
+  /** Partner action required: the review clocks stopped at the request, to go on at the resubmission. */
+  pausedClocks?: PausedClock[];
   /** Reminders already sent, by key (reminder and the deadline it was for): each goes out once. */
   remindersSent?: string[];
   /**

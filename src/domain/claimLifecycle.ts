@@ -1,6 +1,6 @@
 import type { Actor, ActorKind } from './actors';
 import { actorRef, CLAIMING_PARTNER_ROLES } from './actors';
-import type { Claim, ClaimComment, ClaimDeadlines, PoeFile } from './claim';
+import type { Claim, ClaimComment, ClaimDeadlines, PausedClock, PoeFile } from './claim';
 import type { ClaimStatus } from './claimStatus';
 import { CLAIM_STATUSES } from './claimStatus';
 import {
@@ -13,7 +13,7 @@ import {
   type ValidationContext,
 } from './claimFields';
 import { diffClaims, type ClaimHistoryEvent } from './claimHistory';
-import { deadline, nextDueAt, type TimeContext } from './deadlinePolicy';
+import { deadline, nextDueAt, pauseClocks, resumeClocks, reviewQueueDueAt, type TimeContext } from './deadlinePolicy';
 import {
   INFO_REQUEST_REASONS,
   REVIEWER_REJECTION_REASONS,
@@ -21,7 +21,7 @@ import {
   type RejectionReason,
 } from './reasons';
 import { formatDateTime, ref, type InstantParam, type Locale, type Message, type MessageKey } from '../i18n/locales';
-import { REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, type ReminderKind } from './claimTimers';
+import { deadlineApplied, REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, remindersItSupersedes, supersedingReminder, type ReminderKind } from './claimTimers';
 
 /**
  * The CPOR claim lifecycle as one pure state machine. `decide` checks an action against the actor's
@@ -258,14 +258,17 @@ const TRANSITIONS: TransitionTable = {
     return commentThen(claim, action.comment, actor, ctx, (c) =>
       commit(claim, withDeadlines({ ...c, status: 'Submitted', submittedAt: ctx.now.toISOString() }, {
         reviewStart: deadline(ctx, ctx.policy.reviewStart),
+        decisionTarget: deadline(ctx, ctx.policy.decisionTarget),
       }), actor, 'submit', ctx, { comment: action.comment }),
     );
   },
 
   startReview(claim, _action, actor, ctx) {
     const sla = claim.dispute && !claim.dispute.outcome ? ctx.policy.disputeReview : ctx.policy.reviewDecision;
+    const { decisionTarget } = claim.deadlines;
     return commit(claim, withDeadlines({ ...claim, status: 'UnderReview', reviewer: actorRef(actor) }, {
       reviewDecision: deadline(ctx, sla),
+      ...(decisionTarget ? { decisionTarget } : {}),
     }), actor, 'startReview', ctx, {});
   },
 
@@ -311,7 +314,7 @@ const TRANSITIONS: TransitionTable = {
         status: 'PartnerActionRequired',
         reviewer: c.reviewer ?? actorRef(actor),
         infoRequest: { reasons, comment: action.comment.trim(), at: ctx.now.toISOString(), by: actorRef(actor) },
-      }, { partnerResponse: deadline(ctx, ctx.policy.partnerResponse) }), actor, 'requestInfo', ctx, {
+      }, { partnerResponse: deadline(ctx, ctx.policy.partnerResponse) }, pauseClocks(ctx, claim.deadlines)), actor, 'requestInfo', ctx, {
         reasons,
         comment: action.comment.trim(),
       }),
@@ -322,8 +325,10 @@ const TRANSITIONS: TransitionTable = {
     const errors = validateComplete(claim.fields, validationContext(ctx));
     if (errors.length) return refuse('invalidFields', { details: fieldList(errors) }, errors);
     const sla = claim.dispute && !claim.dispute.outcome ? ctx.policy.disputeReview : ctx.policy.reviewDecision;
+    // The review goes on where the request stopped it (claims asked before clocks were kept: a full SLA).
+    const deadlines = claim.pausedClocks?.length ? resumeClocks(ctx, claim.pausedClocks) : { reviewDecision: deadline(ctx, sla) };
     return commentThen(claim, action.comment, actor, ctx, (c) =>
-      commit(claim, withDeadlines({ ...c, status: 'UnderReview' }, { reviewDecision: deadline(ctx, sla) }), actor, 'resubmit', ctx, {
+      commit(claim, withDeadlines({ ...c, status: 'UnderReview' }, deadlines), actor, 'resubmit', ctx, {
         comment: action.comment,
       }),
     );
@@ -336,12 +341,9 @@ const TRANSITIONS: TransitionTable = {
 
   withdraw(claim, action, actor, ctx) {
     const wasApproved = claim.status === 'Approved';
+    // SPEC: the partner asked for it, so the rejection is final at once: no dispute window.
     return commentThen(claim, action.comment, actor, ctx, (c) => {
-      // SPEC: withdrawn after approval (or after a rejection the partner gives up on) is final.
-      const final = wasApproved || claim.status === 'Rejected';
-      const next = final
-        ? withDeadlines({ ...c, status: 'RejectedFinal', rejection: rejectionOf('PartnerRequest', action.comment, actor, ctx) }, {})
-        : rejected(c, 'PartnerRequest', action.comment, actor, ctx);
+      const next = rejected(c, 'PartnerRequest', action.comment, actor, ctx, { final: true });
       return commit(claim, next, actor, 'withdraw', ctx, {
         reason: 'PartnerRequest',
         comment: action.comment,
@@ -364,7 +366,8 @@ const TRANSITIONS: TransitionTable = {
     if (claim.dispute) return refuse('alreadyDisputed');
     const windowEnd = claim.deadlines.disputeWindowEnds;
     if (claim.disputeWindowClosedAt || !windowEnd || ctx.now.toISOString() >= windowEnd) {
-      return refuse('disputeWindowClosed', { date: windowEnd ? instantParam(ctx, windowEnd) : '-' });
+      const end = disputeWindowEnd(claim);
+      return refuse('disputeWindowClosed', { date: end ? deadlineParam(ctx, end) : '-' });
     }
     const justification = action.justification?.trim();
     const files = action.files ?? [];
@@ -411,7 +414,8 @@ const TRANSITIONS: TransitionTable = {
     if (claim.disputeWindowClosedAt) return refuse('disputeAlreadyClosed');
     const notDue = notDueYet(ctx, claim.deadlines.disputeWindowEnds);
     if (notDue) return notDue;
-    return commit(claim, withDeadlines({ ...claim, disputeWindowClosedAt: ctx.now.toISOString() }, {}), actor, 'disputeWindowClosed', ctx, {});
+    // Closed when the window ended, however late a sweep noticed it.
+    return commit(claim, withDeadlines({ ...claim, disputeWindowClosedAt: claim.deadlines.disputeWindowEnds }, {}), actor, 'disputeWindowClosed', ctx, {});
   },
 
   // A reminder is a history event of its own, so it is sent once per deadline and people can see it was sent.
@@ -420,9 +424,14 @@ const TRANSITIONS: TransitionTable = {
     if (!due || claim.remindersSent?.includes(reminderKey(action.reminder, due))) return refuse('reminderNotNeeded');
     const notDue = notDueYet(ctx, reminderDueAt(ctx.calendar, action.reminder, due));
     if (notDue) return notDue;
-    // "Before the deadline" reminders are pointless once it has passed (the transition says the rest).
+    // SPEC: reminders go out within business hours only (one due at night or at the weekend waits).
+    if (!ctx.calendar.isBusinessTime(ctx.now)) return refuse('notDueYet', { date: instantParam(ctx, ctx.calendar.nextOpening(ctx.now).toISOString()) });
+    // "Before the deadline" reminders are pointless once it has passed (the transition says the rest),
+    // and when a nearer one of the same deadline is due too (after an outage) that one speaks for both.
     if (REMINDER_RULES[action.reminder].before.amount > 0 && ctx.now.toISOString() >= due) return refuse('reminderNotNeeded');
-    const next = { ...claim, remindersSent: [...(claim.remindersSent ?? []), reminderKey(action.reminder, due)] };
+    if (supersedingReminder(ctx.calendar, claim, action.reminder, ctx.now)) return refuse('reminderNotNeeded');
+    const keys = [action.reminder, ...remindersItSupersedes(action.reminder)].map((kind) => reminderKey(kind, due));
+    const next = { ...claim, remindersSent: [...new Set([...(claim.remindersSent ?? []), ...keys])] };
     return commit(claim, next, actor, 'remind', ctx, { reminder: action.reminder });
   },
 
@@ -435,9 +444,12 @@ function rejectionOf(reason: RejectionReason, comment: string | undefined, actor
   return { reason, ...(comment?.trim() ? { comment: comment.trim() } : {}), at: ctx.now.toISOString(), by: actorRef(actor) };
 }
 
-/** A rejection opens the 30-day dispute window, unless the claim already used its one dispute: then it is final. */
-function rejected(claim: Claim, reason: RejectionReason, comment: string | undefined, actor: Actor, ctx: DecideContext): Claim {
-  const disputed = Boolean(claim.dispute);
+/**
+ * A rejection opens the 30-day dispute window, unless it is final: the claim already used its one
+ * dispute, or the partner asked for it (`final`, a withdrawal).
+ */
+function rejected(claim: Claim, reason: RejectionReason, comment: string | undefined, actor: Actor, ctx: DecideContext, options: { final?: boolean } = {}): Claim {
+  const disputed = Boolean(claim.dispute) || options.final === true;
   const base: Claim = {
     ...claim,
     status: disputed ? 'RejectedFinal' : 'Rejected',
@@ -453,8 +465,20 @@ function notDueYet(ctx: DecideContext, due: string | undefined): { ok: false; re
   return ctx.now.toISOString() < due ? refuse('notDueYet', { date: instantParam(ctx, due) }) : undefined;
 }
 
-function withDeadlines(claim: Claim, deadlines: ClaimDeadlines): Claim {
-  return { ...claim, deadlines, nextDueAt: nextDueAt(deadlines) };
+/** The claim's running deadlines replaced; stopped clocks are kept only when given (Partner action required). */
+function withDeadlines(claim: Claim, deadlines: ClaimDeadlines, pausedClocks?: PausedClock[]): Claim {
+  const { pausedClocks: _stopped, ...rest } = claim;
+  return { ...rest, deadlines, nextDueAt: nextDueAt(deadlines), reviewQueueDueAt: reviewQueueDueAt(deadlines), ...(pausedClocks?.length ? { pausedClocks } : {}) };
+}
+
+/**
+ * When a claim's dispute window ends or ended: the running deadline, or once closed the end it had
+ * (claims closed before the end was kept have it in the history of the closing).
+ */
+export function disputeWindowEnd(claim: Pick<Claim, 'deadlines' | 'disputeWindowClosedAt' | 'history'>): string | undefined {
+  if (claim.deadlines.disputeWindowEnds) return claim.deadlines.disputeWindowEnds;
+  const closing = [...claim.history].reverse().find((e) => e.action === 'disputeWindowClosed' && e.outcome === 'applied');
+  return (closing && deadlineApplied(closing)) ?? claim.disputeWindowClosedAt;
 }
 
 /** Adds a comment (when there is one) to the shared thread, then continues with the transition. */

@@ -1,5 +1,7 @@
 import type { BusinessCalendar, DayCount } from './businessCalendar';
 import type { Claim, ClaimDeadlines } from './claim';
+import type { ClaimHistoryEvent } from './claimHistory';
+import { runningDeadline, type TimeContext } from './deadlinePolicy';
 
 /**
  * Every timer a claim needs, derived from its deadlines: the automatic transitions SPEC asks for and
@@ -16,6 +18,16 @@ export const AUTOMATIC_TRANSITIONS: Partial<Record<DeadlineName, AutomaticAction
   consentEnds: 'consentPeriodOver',
   disputeWindowEnds: 'disputeWindowClosed',
 };
+
+/**
+ * The deadline an automatic transition applied (its end, as the claim had it), from the transition's
+ * history event: what a person is shown as "when", rather than when a sweep got to it.
+ */
+export function deadlineApplied(event: Pick<ClaimHistoryEvent, 'action' | 'changes'>): string | undefined {
+  const name = (Object.keys(AUTOMATIC_TRANSITIONS) as DeadlineName[]).find((n) => AUTOMATIC_TRANSITIONS[n] === event.action);
+  const before = name ? event.changes.find((c) => c.field === `deadlines.${name}`)?.before : undefined;
+  return typeof before === 'string' ? before : undefined;
+}
 
 export type ReminderAudience = 'partners' | 'reviewers';
 
@@ -34,6 +46,8 @@ export const REMINDER_RULES = {
   disputeWindow1d: { deadline: 'disputeWindowEnds', before: { amount: 1, unit: 'days' }, audience: 'partners' },
   reviewStartPassed: { deadline: 'reviewStart', before: { amount: 0, unit: 'days' }, audience: 'reviewers' },
   reviewDecision1bd: { deadline: 'reviewDecision', before: { amount: 1, unit: 'businessDays' }, audience: 'reviewers' },
+  decisionTarget2bd: { deadline: 'decisionTarget', before: { amount: 2, unit: 'businessDays' }, audience: 'reviewers' },
+  decisionTargetPassed: { deadline: 'decisionTarget', before: { amount: 0, unit: 'days' }, audience: 'reviewers' },
 } as const satisfies Record<string, ReminderRule>;
 
 export type ReminderKind = keyof typeof REMINDER_RULES;
@@ -63,9 +77,76 @@ export function reminderDeadline(claim: Pick<Claim, 'deadlines'>, kind: string):
   return rule ? claim.deadlines[rule.deadline] : undefined;
 }
 
-/** When a reminder is due for a deadline (the calendar counts business days in its own time zone). */
+/**
+ * When a reminder goes out for a deadline (SPEC, "When people are reminded"): "n days before" falls
+ * due at the start of the day on which n counted days are left, "when it passes" at the deadline, and
+ * either waits for business hours (the next opening). A "before" reminder never goes after its
+ * deadline: when the next opening is too late (a window ending on a weekend), it goes at the last
+ * opening before the deadline instead.
+ */
 export function reminderDueAt(calendar: BusinessCalendar, kind: ReminderKind, deadline: string): string {
-  return calendar.before(new Date(deadline), REMINDER_RULES[kind].before).toISOString();
+  const rule: ReminderRule = REMINDER_RULES[kind];
+  const end = new Date(deadline);
+  if (rule.before.amount === 0) return calendar.nextOpening(end).toISOString();
+  const fallsDue = calendar.reminderDay(end, rule.before);
+  const opening = calendar.nextOpening(fallsDue);
+  if (opening.getTime() < end.getTime()) return opening.toISOString();
+  return (calendar.lastOpeningBefore(end) ?? fallsDue).toISOString();
+}
+
+/**
+ * The reminders of the same deadline that a reminder makes pointless once it is due: the earlier
+ * ones ("2 business days before" when "1 business day before" is due too, after an outage). Sending
+ * the nearer one alone, with the days really left, says everything.
+ */
+export function remindersItSupersedes(kind: ReminderKind): ReminderKind[] {
+  const rule: ReminderRule = REMINDER_RULES[kind];
+  if (rule.before.amount === 0) return [];
+  return REMINDER_KINDS.filter((other) => {
+    const o: ReminderRule = REMINDER_RULES[other];
+    return other !== kind && o.deadline === rule.deadline && o.before.amount > rule.before.amount && o.before.unit === rule.before.unit;
+  });
+}
+
+/** A later reminder of the same deadline that is due at `now` too: then this one is not sent (that one says the days left). */
+export function supersedingReminder(calendar: BusinessCalendar, claim: Pick<Claim, 'deadlines'>, kind: ReminderKind, now: Date): ReminderKind | undefined {
+  return REMINDER_KINDS.find((later) => {
+    if (!remindersItSupersedes(later).includes(kind)) return false;
+    const due = reminderDeadline(claim, later);
+    return due !== undefined && now.getTime() >= Date.parse(reminderDueAt(calendar, later, due)) && now.getTime() < Date.parse(due);
+  });
+}
+
+/** What a reminder can say when it is sent: the days really left to its deadline, and whether that is what its own sentence says. */
+export interface ReminderTiming {
+  deadline: DeadlineName;
+  due: string;
+  unit: DayCount['unit'];
+  daysLeft: number;
+  /** Its own sentence ("Two business days left...") is true now; false for one sent late or moved to business hours. */
+  onTime: boolean;
+}
+
+export function reminderTiming(ctx: TimeContext, claim: Pick<Claim, 'deadlines'>, kind: string): ReminderTiming | undefined {
+  const rule = (REMINDER_RULES as Record<string, ReminderRule>)[kind];
+  const due = rule ? claim.deadlines[rule.deadline] : undefined;
+  if (!rule || !due) return undefined;
+  const left = runningDeadline(ctx, rule.deadline, due);
+  // "When it passes" reminders say the date it passed, true whenever they are sent.
+  const onTime = rule.before.amount === 0 || left.daysLeft === rule.before.amount;
+  return { deadline: rule.deadline, due, unit: left.unit, daysLeft: left.daysLeft, onTime };
+}
+
+/**
+ * When a timer that fired too early (its action said "not due yet") is tried again: a reminder
+ * outside business hours at the next opening, anything else a minute later (clocks differ a little
+ * between instances).
+ */
+export function retryAt(calendar: BusinessCalendar, purpose: TimerPurpose, now: Date): Date {
+  const soon = new Date(now.getTime() + 60_000);
+  if (purpose.type !== 'reminder') return soon;
+  const opening = calendar.nextOpening(now);
+  return opening.getTime() > soon.getTime() ? opening : soon;
 }
 
 export function timersFor(claim: Claim, calendar: BusinessCalendar): ClaimTimer[] {

@@ -1,6 +1,6 @@
 import type { DayCount } from './businessCalendar';
 import { BusinessCalendar } from './businessCalendar';
-import type { ClaimDeadlines } from './claim';
+import type { ClaimDeadlines, PausedClock } from './claim';
 
 /** SPEC's deadlines; only the consent period is configurable (7 days by default, 5 business days on the older page). */
 export interface DeadlinePolicy {
@@ -10,6 +10,8 @@ export interface DeadlinePolicy {
   consentPeriod: DayCount;
   disputeWindow: DayCount;
   disputeReview: DayCount;
+  /** SPEC's "decision within 10 days": from submission, not counting days in Partner action required. */
+  decisionTarget: DayCount;
 }
 
 export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = {
@@ -19,6 +21,7 @@ export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = {
   consentPeriod: { amount: 7, unit: 'days' },
   disputeWindow: { amount: 30, unit: 'days' },
   disputeReview: { amount: 5, unit: 'businessDays' },
+  decisionTarget: { amount: 10, unit: 'days' },
 };
 
 /** "7d" or "5bd" as in configuration. */
@@ -61,7 +64,41 @@ export const DEADLINE_SOURCES: Record<keyof ClaimDeadlines, keyof DeadlinePolicy
   partnerResponse: 'partnerResponse',
   consentEnds: 'consentPeriod',
   disputeWindowEnds: 'disputeWindow',
+  decisionTarget: 'decisionTarget',
 };
+
+/**
+ * The clocks that stop while a claim waits for the partner (Partner action required) and go on at the
+ * resubmission with the days they had left: the decision target (SPEC: days in Partner action required
+ * don't count) and the review SLA (a resubmission continues the review, it does not restart it).
+ */
+export const PAUSED_WHILE_PARTNER_ACTS = ['reviewDecision', 'decisionTarget'] as const satisfies readonly PausedClock['name'][];
+
+/** The running clocks to stop at a request for information, with the days each has left now. */
+export function pauseClocks(ctx: TimeContext, deadlines: ClaimDeadlines): PausedClock[] {
+  return PAUSED_WHILE_PARTNER_ACTS.flatMap((name) => {
+    const due = deadlines[name];
+    if (!due) return [];
+    const left = runningDeadline(ctx, name, due);
+    return [{ name, due, daysLeft: left.daysLeft, passed: left.passed }];
+  });
+}
+
+/**
+ * The stopped clocks going on at a resubmission: each ends after the days it had left, counted from
+ * today (0 left: the end of today); one that had passed stays passed, at its old deadline.
+ */
+export function resumeClocks(ctx: TimeContext, paused: readonly PausedClock[]): ClaimDeadlines {
+  return Object.fromEntries(paused.map((clock) => [
+    clock.name,
+    clock.passed ? clock.due : deadline(ctx, { amount: clock.daysLeft, unit: ctx.policy[DEADLINE_SOURCES[clock.name]].unit }),
+  ]));
+}
+
+/** What orders the reviewers' queue: the decision target where it runs, else a dispute's answer or the start target. */
+export function reviewQueueDueAt(deadlines: ClaimDeadlines): string | null {
+  return deadlines.decisionTarget ?? deadlines.reviewDecision ?? deadlines.reviewStart ?? null;
+}
 
 export interface RunningDeadline {
   name: keyof ClaimDeadlines;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { systemClock, type Clock } from '../clock';
-import { BusinessCalendar } from '../domain/businessCalendar';
+import { BusinessCalendar, businessHoursText } from '../domain/businessCalendar';
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../domain/deadlinePolicy';
 import type { Logger } from '../logger';
 import { AssociationStore } from '../storage/associationStore';
@@ -153,7 +153,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     log.info(config.mail.mode === 'smtp'
       ? `Mail: approval e-mails to customers through SMTP ${config.mail.host}:${config.mail.port} (${config.mail.secure ? 'TLS' : config.mail.user ? 'STARTTLS required' : 'STARTTLS when offered'}${config.mail.user ? `, as ${config.mail.user}` : ''}), from ${config.mail.from}`
       : `Mail: SMTP_HOST is not set: approval e-mails to customers are kept in the Cosmos DB container "mail" and logged, not sent`);
-    log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s); consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
+    log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s), business hours ${businessHoursText(calendar.businessHours)}; consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
     if (rosterFile) {

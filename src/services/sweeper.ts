@@ -3,7 +3,7 @@ import { SYSTEM_ACTOR } from '../domain/actors';
 import type { ClaimAction } from '../domain/claimLifecycle';
 import type { Clock } from '../clock';
 import type { BusinessCalendar } from '../domain/businessCalendar';
-import { timersFor } from '../domain/claimTimers';
+import { retryAt, timersFor } from '../domain/claimTimers';
 import type { Logger } from '../logger';
 import type { StoredTimer, TimerStore } from '../storage/timerStore';
 import type { ClaimService } from './claimService';
@@ -106,8 +106,9 @@ export class Sweeper {
     await dispatcher.syncTimers(current);
     const same = timersFor(current, this.options.calendar).find((t) => t.id === timer.id && t.dueAt === timer.firesAt);
     if (same) {
-      // Not due by the claim's own reckoning yet (clocks differ between instances): look again shortly.
-      await timers.reschedule(leased, new Date(clock.now().getTime() + 60_000));
+      // Not due by the claim's own reckoning yet: a reminder outside business hours waits for the next
+      // opening; otherwise clocks differ between instances, so look again shortly.
+      await timers.reschedule(leased, retryAt(this.options.calendar, timer.purpose, clock.now()));
       return false;
     }
     // Re-armed for a new deadline by the sync (its ETag changed), or not wanted any more.

@@ -81,12 +81,12 @@ export class ClaimListings {
   }
 
   /**
-   * The reviewers' queue across organisations, nearest SLA first: submitted claims (review start
-   * target) and claims under review, disputes included (decision SLA). Each has exactly one running
-   * deadline, so the claim's next due time is its SLA.
+   * The reviewers' queue across organisations, by SPEC's decision target (10 days from submission,
+   * without Partner action required), nearest first: submitted claims and claims under review;
+   * a dispute by its answer deadline. The claim stores that instant (`reviewQueueDueAt`) for this order.
    */
   async reviewQueue(page: PageRequest): Promise<ListingPage> {
-    return this.run(`SELECT ${ROW} FROM c WHERE c.status IN ('Submitted', 'UnderReview') ORDER BY c.nextDueAt ASC`, [], undefined, page);
+    return this.run(`SELECT ${ROW} FROM c WHERE c.status IN ('Submitted', 'UnderReview') ORDER BY c.reviewQueueDueAt ASC`, [], undefined, page);
   }
 
   /**
