@@ -77,7 +77,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     });
     if (config.sweepIntervalSeconds > 0) {
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
-      options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s in this process (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
+      options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s by whichever instance holds the sweep lease (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
     }
     services.consentLinks.useListeningUrl(http.url);
     services.ownPorts.add(http.port); // a PoE link to the bot itself is never fetched
@@ -96,7 +96,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       close: async () => {
         await http.close();
         await notifications.sweeper.stop();
-        services.scheduler.stop();
+        await services.scheduler.stop();
         await background.close();
         await services.close();
       },
