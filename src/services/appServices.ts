@@ -62,6 +62,8 @@ export interface AppServices {
   scheduler: DeliveryScheduler;
   /** Leases shared by the bot's instances (the sweep leader, per-tenant sending). */
   leases: LeaseStore;
+  /** The scheduler's gate: which tenants this instance may send to now. */
+  sendLeases: TenantSendLeases;
   /** This process among the bot's instances (lease holder id). */
   instanceId: string;
   /** Tidy-up after a change that need not hold up the person's turn (see ClaimServiceDeps.followUp). */
@@ -172,6 +174,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
 
     const instanceId = `instance-${randomUUID().slice(0, 8)}`;
     const leases = new LeaseStore(cosmos.containers.leases);
+    const sendLeases = new TenantSendLeases(leases, instanceId, log, options.sendLeases);
     const services: AppServices = {
       config,
       clock,
@@ -189,8 +192,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       timers,
       deliveries: new DeliveryLog(cosmos.containers.deliveries, () => clock.now()),
       intents,
-      scheduler: new DeliveryScheduler({ ...options.delivery, gate: new TenantSendLeases(leases, instanceId, log, options.sendLeases) }),
+      scheduler: new DeliveryScheduler({ ...options.delivery, gate: sendLeases }),
       leases,
+      sendLeases,
       instanceId,
       followUps,
       consentLinks: new ConsentLinks(config.consent.secret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),

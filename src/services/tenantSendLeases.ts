@@ -166,12 +166,12 @@ export class TenantSendLeases implements SendGate {
     if (handOver && handOver.by !== this.instanceId) {
       const elapsed = Math.max(0, now - handOver.at - this.clockSkewMs);
       this.host!.restore(tenantKey, aged(handOver.windows, elapsed));
-      if (!before!.released) {
-        // The holder before stopped without letting go: it may have sent after its last renewal.
-        this.counts.takenOver++;
-        startAfter = Math.max(now, before!.until + this.takeoverPauseMs);
-        this.log.warn(`Sending to tenant ${tenantKey}: instance ${before!.holder ?? '?'} stopped renewing its lease; ${this.instanceId} takes over`);
-      }
+    }
+    if (before?.holder && before.holder !== this.instanceId && !before.released) {
+      // The holder before stopped without letting go: it may have sent after its last renewal.
+      this.counts.takenOver++;
+      startAfter = Math.max(now, before.until + this.takeoverPauseMs);
+      this.log.warn(`Sending to tenant ${tenantKey}: instance ${before.holder} stopped renewing its send lease; ${this.instanceId} takes over`);
     }
     const state: TenantState = { phase: 'held', lease, startAfter, letGo: false };
     this.tenants.set(tenantKey, state);
