@@ -191,6 +191,7 @@ export class TenantSendLeases implements SendGate {
     const now = this.now();
     const work = this.host!.workFor(tenantKey);
     const fresh = await this.store.read<HandOver>(state.lease.doc.id);
+    if (this.stopped || this.tenants.get(tenantKey) !== state) return;
     const waiters = Object.entries(fresh?.doc.waiting ?? {}).filter(([id, until]) => id !== this.instanceId && until > now).map(([id]) => id);
     // Someone else's turn after a fair share, or sooner when this holder leaves most of the tenant's
     // limit unused (a few busy conversations paced by their own windows) while others have work.
@@ -208,6 +209,7 @@ export class TenantSendLeases implements SendGate {
       until: this.now() + this.leaseMs,
       data: this.handOver(tenantKey),
     }));
+    if (this.stopped || this.tenants.get(tenantKey) !== state) return;
     if (!renewed) {
       this.log.warn(`Sending to tenant ${tenantKey}: ${this.instanceId} lost its send lease; asking again`);
       this.tenants.delete(tenantKey);

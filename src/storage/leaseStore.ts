@@ -105,10 +105,7 @@ export class LeaseStore {
   async wish<D>(current: HeldLease<D>, waiter: string, until: number): Promise<void> {
     this.requests++;
     try {
-      await this.container.item(current.doc.id, current.doc.id).patch({
-        operations: [{ op: 'set', path: `/waiting/${waiter}`, value: until }],
-        condition: undefined,
-      } as never);
+      await this.container.item(current.doc.id, current.doc.id).patch([{ op: 'set', path: `/waiting/${waiter}`, value: until }]);
     } catch (error) {
       if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
     }
