@@ -82,7 +82,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     });
     if (config.sweepIntervalSeconds > 0) {
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
-      options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s in this process (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
+      options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s by whichever instance holds the sweep lease (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
     }
     // The embedded Cosmos DB server has no TTL: old processed-activity records are removed by the bot.
     const purge = config.cosmos.mode === 'embedded'
@@ -107,7 +107,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
         if (purge) clearInterval(purge);
         await bot.budget.settle();
         await notifications.sweeper.stop();
-        services.scheduler.stop();
+        await services.scheduler.stop();
         await background.close();
         await services.close();
       },

@@ -21,7 +21,10 @@ test('the quick benchmark prints every table: notifications, turns against the e
   const rows = output.split('\n').filter((line) => line.startsWith('|'));
   const row = (start: string) => rows.find((line) => line.startsWith(`| ${start}`));
   // Notifications: time against the minimum Teams' limits allow, none lost, none twice.
-  expect(row('200 notifications to 40 conversations')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
+  expect(row('200 notifications to 40 conversations (2 tenants) ')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
+  // The same load from two bot instances sharing one store (Teams' limits are per bot), in the same table.
+  expect(row('200 notifications to 40 conversations (2 tenants) sent by two bot instances sharing one store')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
+  expect(output).toMatch(/Two instances: \d+ hand-over\(s\) of a tenant's send lease, \d+ Cosmos DB request\(s\) for the leases/);
   // Turns: each path with its throughput, its share of the echo bot's, and p50/p95/p99.
   for (const path of ['echo bot (baseline)', 'Approve invoke (adaptiveCard/action)', 'claim <id> status turn', '"my claims" list turn', 'dialog step turn']) {
     expect(row(path)).toMatch(/\| \d+ +\| (-|\d+%) +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d +\|/);

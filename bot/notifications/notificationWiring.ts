@@ -6,6 +6,7 @@ import type { BackgroundTasks } from '../../src/services/backgroundTasks';
 import { ApprovalMail } from '../../src/services/approvalMail';
 import { NotificationDispatcher } from '../../src/services/notificationDispatcher';
 import { Sweeper } from '../../src/services/sweeper';
+import { LeaderLease } from '../../src/services/leaderLease';
 import { ProactiveMessenger } from '../proactive';
 import { PartnerNotifier } from '../reviews/partnerNotifier';
 import { ReviewCardPublisher } from '../reviews/reviewCardPublisher';
@@ -40,6 +41,7 @@ export function wireNotifications(services: AppServices, adapter: CloudAdapter, 
     channel,
     mail: { compose: (claim, entry, id) => approvalMail.compose(claim, entry, id), send: (message) => services.mailer.send(message) },
     log,
+    owner: services.instanceId,
     ...(services.config.reviewConversationId ? { reviewConversationId: services.config.reviewConversationId } : {}),
     recordFailure: async (claim, recipient, status, channel) => {
       await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status, ...(channel ? { channel } : {}) }, SYSTEM_ACTOR, {}, claim.orgId);
@@ -48,6 +50,8 @@ export function wireNotifications(services: AppServices, adapter: CloudAdapter, 
   services.claimService.onChange(({ claim, previous, intent, etag }) => {
     background.run(`notifications for ${claim.id}`, () => dispatcher.dispatch(claim, { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}), ...(etag ? { etag } : {}) }));
   });
-  const sweeper = new Sweeper({ timers: services.timers, claims: services.claimService, dispatcher, clock: services.clock, calendar: services.calendar, log });
+  // The loop sweeps on one instance at a time (the leader); the lease runs on the clock timers use.
+  const leader = new LeaderLease(services.leases, 'sweep-leader', services.instanceId, () => services.clock.now().getTime());
+  const sweeper = new Sweeper({ timers: services.timers, claims: services.claimService, dispatcher, clock: services.clock, calendar: services.calendar, log, owner: services.instanceId, leader });
   return { dispatcher, sweeper, reviewCards };
 }

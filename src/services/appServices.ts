@@ -24,6 +24,9 @@ import { BackgroundTasks } from './backgroundTasks';
 import { dataFile } from '../config/projectPaths';
 import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
+import { LeaseStore } from '../storage/leaseStore';
+import { TenantSendLeases, type TenantSendLeaseOptions } from './tenantSendLeases';
+import { randomUUID } from 'node:crypto';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
 
@@ -53,8 +56,17 @@ export interface AppServices {
   timers: TimerStore;
   deliveries: DeliveryLog;
   intents: DispatchIntents;
-  /** Paces proactive messages within Teams' limits; one per process, shared by every sender. */
+  /**
+   * Paces proactive messages within Teams' limits; one per process, shared by every sender, and
+   * sending to a tenant only while this instance holds the tenant's send lease (tenantSendLeases.ts).
+   */
   scheduler: DeliveryScheduler;
+  /** Leases shared by the bot's instances (the sweep leader, per-tenant sending). */
+  leases: LeaseStore;
+  /** The scheduler's gate: which tenants this instance may send to now. */
+  sendLeases: TenantSendLeases;
+  /** This process among the bot's instances (lease holder id). */
+  instanceId: string;
   /** Tidy-up after a change that need not hold up the person's turn (see ClaimServiceDeps.followUp). */
   followUps: BackgroundTasks;
   /** Signs and checks the customers' consent links (approval e-mails, consent page). */
@@ -78,6 +90,8 @@ export interface ServiceOptions {
   log: Logger;
   /** Pacing of proactive messages: Teams' limits unless given (tests that are not about pacing use looser ones). */
   delivery?: DeliverySchedulerOptions;
+  /** Timing of the per-tenant send leases (tests shorten them). */
+  sendLeases?: TenantSendLeaseOptions;
 }
 
 export async function openServices(config: AppConfig, options: ServiceOptions): Promise<AppServices> {
@@ -165,6 +179,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info('Roster: using the roster already stored in Cosmos DB');
     }
 
+    const instanceId = `instance-${randomUUID().slice(0, 8)}`;
+    const leases = new LeaseStore(cosmos.containers.leases);
+    const sendLeases = new TenantSendLeases(leases, instanceId, log, options.sendLeases);
     const services: AppServices = {
       config,
       clock,
@@ -182,7 +199,10 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       timers,
       deliveries: new DeliveryLog(cosmos.containers.deliveries, () => clock.now()),
       intents,
-      scheduler: new DeliveryScheduler(options.delivery ?? {}),
+      scheduler: new DeliveryScheduler({ ...options.delivery, gate: sendLeases }),
+      leases,
+      sendLeases,
+      instanceId,
       followUps,
       consentLinks: new ConsentLinks(config.consent.secret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
       mailer,
@@ -203,6 +223,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       },
       close: closeAll,
     };
+
+    // Before the database closes: the send leases this instance holds are handed on (npm run sweep too).
+    closers.push(() => services.scheduler.stop());
 
     if (config.demoData && config.cosmos.mode === 'embedded') {
       const seeded = await seedDemoClaims(services);

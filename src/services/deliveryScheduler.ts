@@ -8,6 +8,9 @@
  *
  * Rate limits are physics, not business time: the scheduler runs on the real monotonic clock (tests
  * that move business time still deliver at once).
+ *
+ * Teams counts per bot, not per process: with several instances a `gate` (tenantSendLeases.ts) lets
+ * one instance at a time send to a tenant, and carries the tenant's windows from one to the next.
  */
 
 export interface RateWindow {
@@ -58,8 +61,44 @@ export interface DeliveryJob<T> {
   send: () => Promise<T>;
 }
 
+/** Send times of one tenant and its conversations, as ages in ms before the moment they were read. */
+export interface TenantWindows {
+  tenant: LogSnapshot;
+  conversations: Record<string, LogSnapshot>;
+}
+
+export interface LogSnapshot {
+  ages: number[];
+  /** Age of the last slot on the smooth schedule, when there is one. */
+  slotAge?: number;
+}
+
+/**
+ * Whether this instance may send to a tenant now (the bot as a whole must keep Teams' limits). The
+ * scheduler asks before every send; a gate that says no works on it and calls the host's `wake`.
+ */
+export interface SendGate {
+  attach(host: GateHost): void;
+  mayStart(tenantKey: string): boolean;
+  stop(): Promise<void>;
+}
+
+/** What a gate sees of the scheduler: the work waiting for a tenant, and the tenant's windows to hand on. */
+export interface GateHost {
+  wake(): void;
+  /** Messages for the tenant queued or in flight, and those in flight. */
+  workFor(tenantKey: string): { pending: number; inFlight: number };
+  windowsOf(tenantKey: string): TenantWindows;
+  /** How much of the tenant's limit recent sends used (0 to 1): a holder that uses little hands over sooner. */
+  tenantUse(tenantKey: string): number;
+  /** Takes the windows another instance left (ages counted from now). */
+  restore(tenantKey: string, windows: TenantWindows): void;
+}
+
 export interface DeliverySchedulerOptions {
   limits?: SendLimits;
+  /** Shares the limits with other instances (none: this process is the only sender). */
+  gate?: SendGate;
   maxInFlight?: number;
   /** Tries per message for 412/5xx/network errors within one delivery run. */
   maxAttempts?: number;
@@ -113,6 +152,26 @@ class SendLog {
     this.entries.sort((a, b) => a.at - b.at);
   }
 
+  /** The busiest window's share of its limit now. */
+  use(now: number): number {
+    return Math.max(...this.windows.map((w) => this.entries.filter((e) => now - e.at < w.windowMs).length / w.limit));
+  }
+
+  /** The entries that still count in some window, for the next instance to send to this tenant. */
+  snapshot(now: number): LogSnapshot {
+    const longest = Math.max(...this.windows.map((w) => w.windowMs)) + this.marginMs;
+    const keep = Math.max(...this.windows.map((w) => w.limit));
+    const ages = this.entries.filter((e) => now - e.at < longest).slice(-keep).map((e) => Math.max(0, Math.round(now - e.at)));
+    return { ages, ...(Number.isFinite(this.lastSlot) ? { slotAge: Math.round(now - this.lastSlot) } : {}) };
+  }
+
+  static restored(windows: readonly RateWindow[], marginMs: number, snapshot: LogSnapshot, now: number): SendLog {
+    const log = new SendLog(windows, marginMs);
+    log.entries = snapshot.ages.map((age) => ({ at: now - age })).sort((a, b) => a.at - b.at);
+    if (snapshot.slotAge !== undefined) log.lastSlot = now - snapshot.slotAge;
+    return log;
+  }
+
   idleSince(now: number): boolean {
     const longest = Math.max(...this.windows.map((w) => w.windowMs));
     return !this.entries.length || now - this.entries[this.entries.length - 1].at > longest;
@@ -127,6 +186,7 @@ interface Pending<T> {
 }
 
 interface ConversationLane {
+  tenantKey: string;
   queue: Pending<unknown>[];
   busy: boolean;
   blockedUntil: number;
@@ -144,6 +204,10 @@ export class DeliveryScheduler {
   private readonly lanes = new Map<string, ConversationLane>();
   private readonly conversationLogs = new Map<string, SendLog>();
   private readonly tenantLogs = new Map<string, SendLog>();
+  /** Which tenant each logged conversation is in (to hand a tenant's windows on). */
+  private readonly conversationTenants = new Map<string, string>();
+  private readonly tenantWork = new Map<string, { pending: number; inFlight: number }>();
+  private readonly gate?: SendGate;
   private inFlight = 0;
   private wakeTimer?: NodeJS.Timeout;
   private wakeAt = Infinity;
@@ -160,26 +224,41 @@ export class DeliveryScheduler {
     this.baseBackoffMs = options.baseBackoffMs ?? 500;
     this.now = options.now ?? (() => performance.now());
     this.random = options.random ?? Math.random;
+    this.gate = options.gate;
+    this.gate?.attach({
+      wake: () => this.pump(),
+      workFor: (tenantKey) => ({ ...(this.tenantWork.get(tenantKey) ?? { pending: 0, inFlight: 0 }) }),
+      windowsOf: (tenantKey) => this.windowsOf(tenantKey),
+      tenantUse: (tenantKey) => this.tenantLogs.get(tenantKey)?.use(this.now()) ?? 0,
+      restore: (tenantKey, windows) => this.restore(tenantKey, windows),
+    });
   }
 
   deliver<T>(job: DeliveryJob<T>): Promise<DeliveryOutcome<T>> {
     if (this.stopped) return Promise.resolve({ ok: false, status: undefined, final: false, message: STOPPING, attempts: 0 });
-    return new Promise((resolve) => {
+    const work = this.tenantWork.get(job.tenantKey) ?? { pending: 0, inFlight: 0 };
+    this.tenantWork.set(job.tenantKey, work);
+    work.pending += 1;
+    const settled = new Promise<DeliveryOutcome<T>>((resolve) => {
       let lane = this.lanes.get(job.conversationKey);
       if (!lane) {
-        lane = { queue: [], busy: false, blockedUntil: 0 };
+        lane = { tenantKey: job.tenantKey, queue: [], busy: false, blockedUntil: 0 };
         this.lanes.set(job.conversationKey, lane);
       }
       lane.queue.push({ job, attempts: 0, throttled: 0, resolve } as Pending<unknown>);
       this.pump();
     });
+    return settled.finally(() => {
+      if (--work.pending === 0 && this.tenantWork.get(job.tenantKey) === work) this.tenantWork.delete(job.tenantKey);
+    });
   }
 
   /**
    * Stops waiting: every queued message is answered "not delivered, try later" at once (its outbox
-   * entry stays and the claim's dispatch timer brings it back). Messages in flight finish.
+   * entry stays and the claim's dispatch timer brings it back). Messages in flight finish; the gate
+   * hands the tenants it holds on to other instances.
    */
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
@@ -187,6 +266,7 @@ export class DeliveryScheduler {
     for (const lane of this.lanes.values()) {
       for (const pending of lane.queue.splice(0)) pending.resolve({ ok: false, status: undefined, final: false, message: STOPPING, attempts: pending.attempts });
     }
+    await this.gate?.stop();
   }
 
   /** Messages waiting or in flight. */
@@ -205,6 +285,26 @@ export class DeliveryScheduler {
     return log;
   }
 
+  private windowsOf(tenantKey: string): TenantWindows {
+    const now = this.now();
+    const conversations: Record<string, LogSnapshot> = {};
+    for (const [key, tenant] of this.conversationTenants) {
+      const log = this.conversationLogs.get(key);
+      if (tenant === tenantKey && log) conversations[key] = log.snapshot(now);
+    }
+    return { tenant: this.tenantLogs.get(tenantKey)?.snapshot(now) ?? { ages: [] }, conversations };
+  }
+
+  private restore(tenantKey: string, windows: TenantWindows): void {
+    const now = this.now();
+    this.tenantLogs.set(tenantKey, SendLog.restored(this.limits.perTenant, this.marginMs, windows.tenant, now));
+    for (const [key, snapshot] of Object.entries(windows.conversations)) {
+      this.conversationLogs.set(key, SendLog.restored(this.limits.perConversation, this.marginMs, snapshot, now));
+      this.conversationTenants.set(key, tenantKey);
+    }
+    this.pump();
+  }
+
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
@@ -219,7 +319,9 @@ export class DeliveryScheduler {
           this.lanes.delete(key);
           continue;
         }
+        if (this.gate && !this.gate.mayStart(lane.tenantKey)) continue; // the gate wakes the pump when it may
         const conversationLog = this.logFor(this.conversationLogs, key, this.limits.perConversation);
+        this.conversationTenants.set(key, lane.tenantKey);
         const tenantLog = this.logFor(this.tenantLogs, next.job.tenantKey, this.limits.perTenant);
         const at = Math.max(lane.blockedUntil, conversationLog.nextAllowed(now), tenantLog.nextAllowed(now));
         if (at > now) {
@@ -233,10 +335,13 @@ export class DeliveryScheduler {
         this.lanes.delete(key);
         this.lanes.set(key, lane);
         this.inFlight += 1;
+        const work = this.tenantWork.get(lane.tenantKey);
+        if (work) work.inFlight += 1;
         const logged = [conversationLog, tenantLog].map((log) => ({ log, entry: log.record(now) }));
         void this.attempt(key, lane, next).finally(() => {
           const answeredAt = this.now();
           for (const { log, entry } of logged) log.answered(entry, answeredAt);
+          if (work) work.inFlight -= 1;
           this.pump();
         });
       }
@@ -292,7 +397,11 @@ export class DeliveryScheduler {
 
   /** Forgets send logs older than every window (a long-running bot talks to many conversations). */
   private prune(now: number): void {
-    for (const [key, log] of this.conversationLogs) if (!this.lanes.has(key) && log.idleSince(now)) this.conversationLogs.delete(key);
+    for (const [key, log] of this.conversationLogs) {
+      if (this.lanes.has(key) || !log.idleSince(now)) continue;
+      this.conversationLogs.delete(key);
+      this.conversationTenants.delete(key);
+    }
     for (const [key, log] of this.tenantLogs) if (log.idleSince(now)) this.tenantLogs.delete(key);
   }
 }

@@ -7,6 +7,7 @@ import { retryAt, timersFor } from '../domain/claimTimers';
 import type { Logger } from '../logger';
 import type { StoredTimer, TimerStore } from '../storage/timerStore';
 import type { ClaimService } from './claimService';
+import type { LeaderLease } from './leaderLease';
 import type { NotificationDispatcher } from './notificationDispatcher';
 
 /**
@@ -15,6 +16,10 @@ import type { NotificationDispatcher } from './notificationDispatcher';
  * action carries the timer as its idempotency key, so a timer fired again after a crash changes
  * nothing twice. A fired timer is deleted. One sweep reads at most `batchSize` due timers: its cost
  * follows the number of due timers, never the number of claims.
+ *
+ * The sweep loop inside the bot runs on the leader only (the `leader` lease): with N instances the
+ * timers container is queried once per interval, not N times, and only one instance sweeps at a time.
+ * `npm run sweep` needs no lease: the timer leases alone keep each timer to one sweeper.
  */
 
 export interface SweepReport {
@@ -40,11 +45,17 @@ export interface SweeperOptions {
   /** Timers fired at once (default 8). */
   concurrency?: number;
   owner?: string;
+  /** Who leads the sweep loop among instances; without it this instance always sweeps. */
+  leader?: LeaderLease;
 }
+
+/** What one round of the loop did (tests watch rounds). */
+export type SweepRound = { led: false } | { led: true; report: SweepReport };
 
 export class Sweeper {
   readonly owner: string;
   private loop?: { timer?: NodeJS.Timeout; stopped: boolean; current?: Promise<unknown> };
+  private readonly roundListeners: ((round: SweepRound) => void)[] = [];
 
   constructor(private readonly options: SweeperOptions) {
     this.owner = options.owner ?? `sweeper-${randomUUID().slice(0, 8)}`;
@@ -116,16 +127,29 @@ export class Sweeper {
     return false;
   }
 
-  /** Sweeps every `intervalMs` until stopped (the sweep loop inside the bot process). */
-  start(intervalMs: number): void {
+  onRound(listener: (round: SweepRound) => void): void {
+    this.roundListeners.push(listener);
+  }
+
+  /**
+   * Sweeps every `intervalMs` until stopped (the sweep loop inside the bot process), when this instance
+   * leads. The leader's lease lasts `leaderLeaseMs` (default two intervals) and is renewed every round
+   * and, during a long sweep, every third of it; a sweep whose lease is lost stops taking timers. A
+   * leader that dies is replaced within the lease plus one interval.
+   */
+  start(intervalMs: number, leaderLeaseMs = 2 * intervalMs): void {
     if (this.loop) return;
     const loop: NonNullable<Sweeper['loop']> = { stopped: false };
     this.loop = loop;
     const tick = async () => {
       if (loop.stopped) return;
-      loop.current = this.runOnce().then(
-        (report) => {
-          if (report.fired || report.failed) this.options.log.info(`Sweep: ${report.fired} timer(s) fired, ${report.dropped} dropped, ${report.taken} taken by another instance, ${report.failed} failed`);
+      loop.current = this.round(leaderLeaseMs).then(
+        (round) => {
+          for (const listener of this.roundListeners) listener(round);
+          if (round.led && (round.report.fired || round.report.failed)) {
+            const { report } = round;
+            this.options.log.info(`Sweep: ${report.fired} timer(s) fired, ${report.dropped} dropped, ${report.taken} taken by another instance, ${report.failed} failed`);
+          }
         },
         (error) => this.options.log.error('Sweep failed; trying again at the next interval', error),
       );
@@ -135,6 +159,25 @@ export class Sweeper {
     loop.timer = setTimeout(tick, Math.min(intervalMs, 1_000));
   }
 
+  private async round(leaseMs: number): Promise<SweepRound> {
+    const { leader } = this.options;
+    if (!leader) return { led: true, report: await this.runOnce() };
+    if (!(await leader.hold(leaseMs))) return { led: false };
+    const sweep = new AbortController();
+    const renewal = setInterval(() => {
+      leader.hold(leaseMs).then(
+        (still) => still || sweep.abort(),
+        () => sweep.abort(),
+      );
+    }, leaseMs / 3);
+    try {
+      return { led: true, report: await this.runOnce(sweep.signal) };
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /** Stops the loop (a sweep under way finishes its timers) and lets the leader lease go. */
   async stop(): Promise<void> {
     const loop = this.loop;
     if (!loop) return;
@@ -142,5 +185,6 @@ export class Sweeper {
     if (loop.timer) clearTimeout(loop.timer);
     await loop.current;
     this.loop = undefined;
+    await this.options.leader?.release().catch((error) => this.options.log.error('Could not let the sweep lease go; it runs out by itself', error));
   }
 }

@@ -29,6 +29,11 @@ export const CONTAINERS = {
    * `defaultTtl: -1` lets each record carry its own time to live on Azure Cosmos DB.
    */
   activities: { id: 'activities', partitionKey: { paths: ['/id'] }, defaultTtl: -1 },
+  /**
+   * Leases shared by the bot's instances: the sweep leader, and one per tenant for sending within
+   * Teams' limits. A few small documents, point reads and conditional writes only.
+   */
+  leases: { id: 'leases', partitionKey: { paths: ['/id'] } },
   /** Approval e-mails kept instead of sent when no SMTP server is configured (the mail outbox), one per e-mail. */
   mail: { id: 'mail', partitionKey: { paths: ['/id'] } },
 } as const satisfies Record<string, ContainerDefinition>;

@@ -43,56 +43,93 @@ export function minimumSeconds(perTenant: number, perConversation: number): numb
   return Math.max(earliest(perTenant, TEAMS_SEND_LIMITS.perTenant), earliest(perConversation, TEAMS_SEND_LIMITS.perConversation)) / 1000;
 }
 
-export async function notificationScenario(options: { tenants: number; conversationsPerTenant: number; messagesPerConversation: number }): Promise<NotificationRow> {
-  const stub = fork(join(__dirname, 'stubConnectorProcess.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(type: string, answer: string) =>
-    new Promise<T>((resolve) => {
-      const listener = (message: { type: string } & T) => {
-        if (message.type !== answer) return;
-        stub.off('message', listener);
-        resolve(message);
+export interface NotificationLoad {
+  tenants: number;
+  conversationsPerTenant: number;
+  messagesPerConversation: number;
+}
+
+/** A bench helper process (tsx, IPC): `ask` sends a message and waits for the first answer of a type. */
+export function forkHelper(file: string) {
+  const child = fork(join(__dirname, file), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: ({ type: string } & Record<string, unknown>) | undefined, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      const listener = (reply: { type: string } & T) => {
+        if (reply.type === 'failed') reject(new Error(`${file}: ${(reply as { message?: string }).message}`));
+        if (reply.type !== answer) return;
+        child.off('message', listener);
+        resolve(reply);
       };
-      stub.on('message', listener);
-      if (type) stub.send({ type });
+      child.on('message', listener);
+      if (message) child.send(message);
     });
-  const { url } = await ask<{ url: string }>('', 'listening');
+  return { child, ask };
+}
+
+/** The stub Bot Connector enforcing Teams' limits, in its own process. */
+export async function forkStubConnector() {
+  const { child, ask } = forkHelper('stubConnectorProcess.ts');
+  const { url } = await ask<{ url: string }>(undefined, 'listening');
+  return { url, stats: () => ask<Stats>({ type: 'stats' }, 'stats'), stop: () => child.send({ type: 'stop' }) };
+}
+
+/** What the stub counted against what was sent: the table's row. */
+export function notificationRow(name: string, load: NotificationLoad, seconds: number, stats: Stats): NotificationRow {
+  const { tenants, conversationsPerTenant, messagesPerConversation } = load;
+  const expected = tenants * conversationsPerTenant * messagesPerConversation;
+  const minimum = minimumSeconds(conversationsPerTenant * messagesPerConversation, messagesPerConversation);
+  return {
+    name,
+    seconds,
+    minimumSeconds: minimum,
+    delivered: stats.unique,
+    expected,
+    duplicates: stats.accepted - stats.unique,
+    throttled: stats.throttled,
+    target: 'time <= 1.10 x minimum, all once',
+    met: seconds / minimum <= 1.1 && stats.unique === expected && stats.accepted === stats.unique,
+  };
+}
+
+/** The messages of one load, in the order a burst of work would queue them. */
+export function notificationJobs(load: NotificationLoad): { tenantId: string; conversationId: string; m: number; text: string }[] {
+  const jobs = [];
+  for (let m = 0; m < load.messagesPerConversation; m++) {
+    for (let t = 0; t < load.tenants; t++) {
+      for (let c = 0; c < load.conversationsPerTenant; c++) {
+        const conversationId = `a:bench-${t}-${c}`;
+        jobs.push({ tenantId: `bench-tenant-${t}`, conversationId, m, text: `Notification ${m} for ${conversationId}` });
+      }
+    }
+  }
+  return jobs;
+}
+
+export function benchReference(url: string, tenantId: string, conversationId: string) {
+  return { serviceUrl: url, channelId: 'msteams', conversation: { id: conversationId, conversationType: 'personal', tenantId }, bot: { id: '28:bot', name: 'CPOR' }, user: { id: `29:user-${conversationId}`, name: 'User' } };
+}
+
+export const conversationsOf = (load: NotificationLoad) => `${(load.tenants * load.conversationsPerTenant).toLocaleString('en-US')} conversations (${load.tenants} tenants)`;
+
+export async function notificationScenario(options: NotificationLoad): Promise<NotificationRow> {
+  const stub = await forkStubConnector();
+  const { url } = stub;
   try {
     const adapter = createAdapter({ appId: '', appPassword: '', appTenantId: '', appType: 'MultiTenant', anonymous: true } as never, silentLogger);
     const messenger = new ProactiveMessenger(adapter, '');
     const scheduler = new DeliveryScheduler();
-    const { tenants, conversationsPerTenant, messagesPerConversation } = options;
     const jobs: Promise<unknown>[] = [];
     const started = performance.now();
-    for (let m = 0; m < messagesPerConversation; m++) {
-      for (let t = 0; t < tenants; t++) {
-        for (let c = 0; c < conversationsPerTenant; c++) {
-          const tenantId = `bench-tenant-${t}`;
-          const conversationId = `a:bench-${t}-${c}`;
-          const reference = { serviceUrl: url, channelId: 'msteams', conversation: { id: conversationId, conversationType: 'personal', tenantId }, bot: { id: '28:bot', name: 'CPOR' }, user: { id: `29:user-${t}-${c}`, name: 'User' } };
-          const text = `Notification ${m} for ${conversationId}`;
-          jobs.push(scheduler.deliver({ conversationKey: conversationId, tenantKey: tenantId, send: () => messenger.send(reference, { type: 'message', text }) }));
-        }
-      }
+    for (const { tenantId, conversationId, text } of notificationJobs(options)) {
+      const reference = benchReference(url, tenantId, conversationId);
+      jobs.push(scheduler.deliver({ conversationKey: conversationId, tenantKey: tenantId, send: () => messenger.send(reference, { type: 'message', text }) }));
     }
     await Promise.all(jobs);
     const seconds = (performance.now() - started) / 1000;
-    const stats = await ask<Stats>('stats', 'stats');
-    const expected = tenants * conversationsPerTenant * messagesPerConversation;
-    const minimum = minimumSeconds(conversationsPerTenant * messagesPerConversation, messagesPerConversation);
-    const ratio = seconds / minimum;
-    return {
-      name: `${expected.toLocaleString('en-US')} notifications to ${(tenants * conversationsPerTenant).toLocaleString('en-US')} conversations (${tenants} tenants)`,
-      seconds,
-      minimumSeconds: minimum,
-      delivered: stats.unique,
-      expected,
-      duplicates: stats.accepted - stats.unique,
-      throttled: stats.throttled,
-      target: 'time <= 1.10 x minimum, all once',
-      met: ratio <= 1.1 && stats.unique === expected && stats.accepted === stats.unique,
-    };
+    const expected = options.tenants * options.conversationsPerTenant * options.messagesPerConversation;
+    return notificationRow(`${expected.toLocaleString('en-US')} notifications to ${conversationsOf(options)}`, options, seconds, await stub.stats());
   } finally {
-    stub.send({ type: 'stop' });
+    stub.stop();
   }
 }
 
