@@ -51,7 +51,8 @@ server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {
       for (const [req, res] of queued) server.emit('request', req, res);
       process.send({ type: 'listening', port: server.address().port, ...(restored ? { restored } : {}) });
     },
-    (error) => process.send({ type: 'error', message: error.message }),
+    // A data folder that can't be read must not leave a server running with part of the data.
+    (error) => process.send({ type: 'error', message: error.message }, () => process.exit(1)),
   );
 });
 serveUntilClosed(async () => {

@@ -29,7 +29,10 @@ export async function startEmbeddedServerProcess(script: string, name: string, p
     serialization: 'json',
   });
   const listening = await new Promise<Extract<ChildMessage, { type: 'listening' }>>((resolve, reject) => {
-    const failed = (error: Error) => reject(new Error(`The embedded ${name} could not start: ${error.message}`));
+    const failed = (error: Error) => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      reject(new Error(`The embedded ${name} could not start: ${error.message}`));
+    };
     child.once('error', failed);
     child.once('exit', (code) => failed(new Error(`its process exited with ${code}`)));
     child.on('message', (message: ChildMessage) => {
