@@ -2,6 +2,7 @@ import 'dotenv/config';
 import { formatConfigErrors, loadConfig } from './config/config';
 import { consoleLogger } from './logger';
 import { startBotApp } from '../bot/botApp';
+import { DataDirectoryInUseError } from './storage/dataDirectory';
 
 /**
  * Entry point: validate configuration, start storage (Azure or embedded), the bot and the server;
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  consoleLogger.error('The bot could not start', error);
+  // A folder in use is the operator's to resolve, not a fault: the message says what to do.
+  if (error instanceof DataDirectoryInUseError) consoleLogger.error(`The bot could not start: ${error.message}`);
+  else consoleLogger.error('The bot could not start', error);
   process.exit(1);
 });

@@ -1,4 +1,7 @@
-import { formatConfigErrors, loadConfig } from '../src/config/config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, formatConfigErrors, loadConfig } from '../src/config/config';
 
 describe('configuration from the environment', () => {
   test('nothing set: the embedded default, anonymous on loopback, demo data, UTC, 7-day consent', () => {
@@ -13,8 +16,22 @@ describe('configuration from the environment', () => {
         calendar: { timeZone: 'UTC', holidays: [] },
         consentPeriod: { amount: 7, unit: 'days' },
         demoData: true,
+        dataDir: DEFAULT_DATA_DIR,
       },
     });
+    expect(DEFAULT_DATA_DIR).toBe(join(__dirname, '..', '.data'));
+  });
+
+  test('DATA_DIR: a folder for the embedded stores (relative to where the bot starts), or :memory:; a file or a pointless setting is refused', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'not-a-folder');
+    writeFileSync(file, 'x');
+    expect(loadConfig({ DATA_DIR: 'var/cpor' })).toMatchObject({ ok: true, config: { dataDir: resolve('var/cpor') } });
+    const memory = loadConfig({ DATA_DIR: ':memory:' });
+    expect(memory.ok && 'dataDir' in memory.config).toBe(false);
+    expect(loadConfig({ DATA_DIR: file })).toEqual({ ok: false, errors: [`DATA_DIR must be a folder (or :memory:), not a file (got "${file}")`] });
+    const azure = { COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b' };
+    expect(loadConfig({ ...azure, DATA_DIR: '/srv/cpor' })).toMatchObject({ ok: false, errors: [expect.stringContaining('DATA_DIR is for the embedded stores')] });
+    expect(loadConfig({ ...azure, AZURE_STORAGE_CONNECTION_STRING: '', DATA_DIR: '/srv/cpor' })).toMatchObject({ ok: true, config: { dataDir: '/srv/cpor', blob: { mode: 'embedded' } } });
   });
 
   test('Azure settings: the same code talks to Azure, never seeds demo data, listens on all interfaces with an app id', () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { personalMessage, postActivity } from './support/activities';
@@ -33,13 +33,14 @@ async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<voi
 
 describe('npm start', () => {
   test('starts on the embedded stack, answers help, and stops gracefully on SIGTERM', async () => {
-    const bot = run({ PORT: '0' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'cpor-data-'));
+    const bot = run({ PORT: '0', DATA_DIR: dataDir });
     try {
       await waitFor(() => /Ready in \d+ ms/.test(bot.output()) || bot.child.exitCode !== null, 60_000);
       const out = bot.output();
       expect(out).toMatch(/Cosmos DB: embedded server at http:\/\/127\.0\.0\.1:\d+\//);
-      expect(out).toContain('keeps data in memory only');
-      expect(out).toMatch(/Blob storage: embedded Azurite at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
+      expect(out).toContain(`are kept on disk in ${dataDir}`);
+      expect(out).toMatch(/Blob storage: embedded Azurite at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1, container "poe" \(data in /);
       expect(out).toContain('Demo data: seeded 6 claims');
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(out)![1];
       const { status, body } = await postActivity(url, personalMessage('help'));
@@ -51,6 +52,7 @@ describe('npm start', () => {
       expect(bot.output()).toContain('SIGTERM: shutting down');
     } finally {
       bot.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
 
@@ -60,9 +62,10 @@ describe('npm start', () => {
     const roster = JSON.parse(readFileSync(join(ROOT, 'data', 'demo-roster.json'), 'utf8'));
     writeFileSync(file, JSON.stringify(roster));
     const newcomer = 'a1b2c3d4-0009-4000-8000-000000000009';
-    const bot = run({ PORT: '0', ROSTER_FILE: file, DEMO_DATA: 'false' });
+    const bot = run({ PORT: '0', ROSTER_FILE: file, DEMO_DATA: 'false', DATA_DIR: ':memory:' });
     try {
       await waitFor(() => /Ready in \d+ ms/.test(bot.output()), 60_000);
+      expect(bot.output()).toContain('WARN DATA_DIR=:memory:: the embedded Cosmos DB server and Azurite keep everything IN MEMORY: claims, drafts, dialog state, timers and PoE files are LOST when the bot stops.');
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(bot.output())![1];
       const before = await postActivity(url, personalMessage('help', { aadObjectId: newcomer }));
       expect(JSON.stringify(before.body)).toContain('You are not on a roster yet');

@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isValidIsoDate, isValidTimeZone, DEFAULT_BUSINESS_HOURS, parseBusinessHours, type BusinessHours, type DayCount } from '../domain/businessCalendar';
 import { parseDayCount } from '../domain/deadlinePolicy';
-import { dataFile } from './projectPaths';
+import { dataFile, PROJECT_ROOT } from './projectPaths';
 import { GUID_PATTERN } from '../domain/claimFields';
 import { DEFAULT_POE_DOWNLOAD_HOSTS, HOST_PATTERN } from '../services/poeDownloadPolicy';
 
@@ -9,6 +11,10 @@ import { DEFAULT_POE_DOWNLOAD_HOSTS, HOST_PATTERN } from '../services/poeDownloa
 export const TEAMS_CHANNEL = 'msteams';
 
 export const DEFAULT_CUSTOMER_DIRECTORY_FILE = dataFile('customer-directory.json');
+/** Where the embedded stores keep their data unless DATA_DIR says otherwise: the project's .data folder. */
+export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, '.data');
+/** DATA_DIR's value for keeping everything in memory (the test suite's shared servers). */
+export const IN_MEMORY = ':memory:';
 
 /**
  * Configuration from environment variables (Bot Framework's names for the bot identity). Every bad or
@@ -46,6 +52,8 @@ export interface AppConfig {
   poeDownloadHosts: string[];
   customerDirectoryFile: string;
   rosterFile?: string;
+  /** The folder the embedded Cosmos DB server and Azurite keep their data in; absent: in memory (DATA_DIR=:memory:). */
+  dataDir?: string;
   demoData: boolean;
   /** The reviewers' channel or group chat, when set by configuration rather than by a reviewer's command. */
   reviewConversationId?: string;
@@ -110,6 +118,9 @@ const envSchema = z
       z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name (3-63 lowercase letters, digits and single hyphens)').optional(),
     ).transform((v) => v ?? 'poe'),
     EMBEDDED_BLOB_PORT: port(0, true),
+    DATA_DIR: optional.pipe(
+      z.string().refine((v) => v === IN_MEMORY || !isFile(resolve(v)), 'must be a folder (or :memory:), not a file').optional(),
+    ),
     BUSINESS_TIME_ZONE: optional.pipe(z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/Los_Angeles').optional()).transform((v) => v ?? 'UTC'),
     BUSINESS_HOLIDAYS: optional.transform((v) => (v ? v.split(',').map((d) => d.trim()).filter(Boolean) : [])).pipe(
       z.array(z.string().refine(isValidIsoDate, 'must be a comma-separated list of YYYY-MM-DD dates')),
@@ -185,6 +196,7 @@ function crossVariableErrors(env: NodeJS.ProcessEnv): string[] {
   if (set('COSMOS_ENDPOINT') && !set('CONSENT_LINK_SECRET')) errors.push('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set: consent links in e-mails must keep working after a restart');
   if (set('SMTP_HOST') && !set('MAIL_FROM')) errors.push('MAIL_FROM is required when SMTP_HOST is set');
   if (set('SMTP_USER') !== set('SMTP_PASSWORD')) errors.push('SMTP_USER and SMTP_PASSWORD are set together');
+  if (set('DATA_DIR') && set('COSMOS_ENDPOINT') && set('AZURE_STORAGE_CONNECTION_STRING')) errors.push('DATA_DIR is for the embedded stores: with COSMOS_ENDPOINT and AZURE_STORAGE_CONNECTION_STRING set nothing is kept there; remove it');
   if (set('COSMOS_ENDPOINT') && env.DEMO_DATA?.trim() === 'true') errors.push("DEMO_DATA can't be true with a real Cosmos DB endpoint: demo claims are never seeded there");
   return errors;
 }
@@ -229,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     poeDownloadHosts: e.POE_DOWNLOAD_HOSTS,
     customerDirectoryFile: e.CUSTOMER_DIRECTORY_FILE ?? DEFAULT_CUSTOMER_DIRECTORY_FILE,
     ...(e.ROSTER_FILE ? { rosterFile: e.ROSTER_FILE } : {}),
+    ...(e.DATA_DIR === IN_MEMORY ? {} : { dataDir: e.DATA_DIR ? resolve(e.DATA_DIR) : DEFAULT_DATA_DIR }),
     demoData: e.COSMOS_ENDPOINT ? false : e.DEMO_DATA !== 'false',
     ...(e.REVIEW_CONVERSATION_ID ? { reviewConversationId: e.REVIEW_CONVERSATION_ID } : {}),
     reviewLocale: e.REVIEW_LOCALE,
@@ -251,6 +264,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       : { mode: 'outbox', from: e.MAIL_FROM ?? 'CPOR claims bot <cpor-bot@localhost>' },
   };
   return { ok: true, config };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A Cosmos endpoint on this machine (the Cosmos DB emulator, or an embedded server shared by tests) uses a self-signed certificate. */

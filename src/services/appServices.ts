@@ -10,6 +10,7 @@ import { ConversationStore, ReviewRegistry } from '../storage/conversationStore'
 import { CosmosDatabase } from '../storage/cosmosDatabase';
 import { startEmbeddedBlob, type EmbeddedBlob } from '../storage/embeddedBlob';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../storage/embeddedCosmos';
+import { claimDataDirectory, storedConsentSecret, type DataDirectory } from '../storage/dataDirectory';
 import { PoeBlobStore } from '../storage/poeBlobStore';
 import { RosterStore } from '../storage/rosterStore';
 import { TenantClaimIndex } from '../storage/tenantClaimIndex';
@@ -102,12 +103,15 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     for (const close of closers.reverse()) await Promise.resolve(close()).catch((e) => log.error('Shutdown step failed', e));
   };
   try {
+    const dataDir = openDataDirectory(config, closers, log);
     let embeddedCosmos: EmbeddedCosmos | undefined;
     if (config.cosmos.mode === 'embedded') {
-      embeddedCosmos = await startEmbeddedCosmos(config.cosmos.port);
+      embeddedCosmos = await startEmbeddedCosmos(config.cosmos.port, dataDir?.cosmos);
       closers.push(() => embeddedCosmos!.close());
-      log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}" (process ${embeddedCosmos.pid})`);
-      log.warn('The embedded Cosmos DB server keeps data in memory only: claims are lost when the bot stops. Set COSMOS_ENDPOINT and COSMOS_KEY to keep them.');
+      const restored = embeddedCosmos.restored;
+      const kept = restored ? `data in ${dataDir!.cosmos}, ${restored.documents} document(s) restored in ${restored.ms} ms` : 'in memory';
+      log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}" (${kept}, process ${embeddedCosmos.pid})`);
+      if (restored?.tornLines) log.warn(`Cosmos DB: the last write of the previous run was cut off by a crash (it had not been acknowledged) and was dropped`);
     } else {
       log.info(`Cosmos DB: Azure Cosmos DB at ${config.cosmos.endpoint}, database "${config.cosmos.database}"`);
     }
@@ -120,9 +124,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
 
     let embeddedBlob: EmbeddedBlob | undefined;
     if (config.blob.mode === 'embedded') {
-      embeddedBlob = await startEmbeddedBlob(config.blob.port);
+      embeddedBlob = await startEmbeddedBlob(config.blob.port, dataDir?.blob);
       closers.push(() => embeddedBlob!.close());
-      log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (in memory, process ${embeddedBlob.pid})`);
+      log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (${dataDir ? `data in ${dataDir.blob}` : 'in memory'}, process ${embeddedBlob.pid})`);
     } else {
       log.info(`Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}"`);
     }
@@ -161,7 +165,10 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       claims, associations, rosters, tenantIndex, clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
       followUp: (name, task) => followUps.run(name, task),
     });
-    if (!config.consent.secret) log.warn('CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the embedded store, which forgets its claims too).');
+    // Without CONSENT_LINK_SECRET (embedded store only), links live as long as the claims they are for.
+    const consentSecret = config.consent.secret ?? (dataDir && config.cosmos.mode === 'embedded' ? storedConsentSecret(dataDir) : undefined);
+    if (!config.consent.secret && consentSecret) log.info(`Consent links: CONSENT_LINK_SECRET is not set: signed with the secret kept in ${dataDir!.path}`);
+    if (!consentSecret) log.warn('CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the in-memory store, which forgets its claims too).');
     const mailer = createMailer(config.mail, cosmos.containers.mail, log, () => clock.now());
     closers.push(() => mailer.close());
     log.info(config.mail.mode === 'smtp'
@@ -204,7 +211,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       sendLeases,
       instanceId,
       followUps,
-      consentLinks: new ConsentLinks(config.consent.secret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
+      consentLinks: new ConsentLinks(consentSecret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
       mailer,
       ...(rosterFile ? { rosterFile } : {}),
       ownPorts,
@@ -236,6 +243,24 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The embedded stores' data folder, claimed for this bot (or none: Azure for both, or DATA_DIR=:memory:),
+ * and the start-up log's word on what survives a restart.
+ */
+function openDataDirectory(config: AppConfig, closers: (() => Promise<void> | void)[], log: Logger): DataDirectory | undefined {
+  if (config.cosmos.mode !== 'embedded' && config.blob.mode !== 'embedded') return undefined;
+  if (!config.dataDir) {
+    log.warn('DATA_DIR=:memory:: the embedded Cosmos DB server and Azurite keep everything IN MEMORY: claims, drafts, dialog state, timers and PoE files are LOST when the bot stops. Unset DATA_DIR to keep them in ./.data.');
+    return undefined;
+  }
+  const dataDir = claimDataDirectory(config.dataDir);
+  // Released last, after the embedded servers have closed.
+  closers.push(() => dataDir.release());
+  const kept = [config.cosmos.mode === 'embedded' && 'claims, drafts, dialog state and timers (cosmos/)', config.blob.mode === 'embedded' && 'PoE files (blob/)'].filter(Boolean).join(' and ');
+  log.info(`Data: ${kept} are kept on disk in ${dataDir.path}: they survive a restart, SIGTERM and kill -9. Delete the folder to start afresh.`);
+  return dataDir;
 }
 
 function accountName(connectionString: string): string {

@@ -1,6 +1,9 @@
 import { startEmbeddedServerProcess } from './embeddedServerProcess';
 
-/** Azurite's blob service on loopback with in-memory persistence, in a child process of the bot. */
+/**
+ * Azurite's blob service on loopback, in a child process of the bot: on disk in a data folder (kept
+ * across restarts), or in memory without one.
+ */
 
 /** The Azure Storage emulator's well-known development account and key. */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -14,8 +17,8 @@ export interface EmbeddedBlob {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBlob(port = 0): Promise<EmbeddedBlob> {
-  const server = await startEmbeddedServerProcess('embeddedBlobProcess.js', 'Azurite blob service', port);
+export async function startEmbeddedBlob(port = 0, dataDir?: string): Promise<EmbeddedBlob> {
+  const server = await startEmbeddedServerProcess('embeddedBlobProcess.js', 'Azurite blob service', port, dataDir);
   const endpoint = `http://127.0.0.1:${server.port}/${DEV_ACCOUNT}`;
   return {
     endpoint,

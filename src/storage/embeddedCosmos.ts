@@ -1,8 +1,9 @@
 import { startEmbeddedServerProcess } from './embeddedServerProcess';
 
 /**
- * The embedded Cosmos DB (NoSQL API) server on loopback, in a child process of the bot. It keeps
- * everything in memory: a restart loses all data, which the start-up log says.
+ * The embedded Cosmos DB (NoSQL API) server on loopback, in a child process of the bot. With a data
+ * folder it journals every accepted write there before answering and restores it at start (see
+ * embeddedCosmosProcess.js); without one it keeps everything in memory and a restart loses it.
  */
 
 /** The published key of the Cosmos DB emulator; the embedded server does not check keys. */
@@ -15,10 +16,14 @@ export interface EmbeddedCosmos {
   pid: number;
   /** Requests served so far (what an operation costs, for benchmarks). */
   requestsServed(): Promise<number>;
+  /** What was restored from the data folder at start (none in memory). */
+  restored?: { documents: number; ms: number; tornLines: number };
   close(): Promise<void>;
 }
 
-export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
-  const server = await startEmbeddedServerProcess('embeddedCosmosProcess.js', 'Cosmos DB server', port);
-  return { endpoint: `http://127.0.0.1:${server.port}/`, key: EMBEDDED_COSMOS_KEY, pid: server.pid, requestsServed: server.requestsServed, close: server.close };
+/** `dataDir`: the folder its journal and snapshots are kept in; none: in memory only. */
+export async function startEmbeddedCosmos(port = 0, dataDir?: string): Promise<EmbeddedCosmos> {
+  const server = await startEmbeddedServerProcess('embeddedCosmosProcess.js', 'Cosmos DB server', port, dataDir);
+  const restored = server.ready.restored as EmbeddedCosmos['restored'];
+  return { endpoint: `http://127.0.0.1:${server.port}/`, key: EMBEDDED_COSMOS_KEY, pid: server.pid, requestsServed: server.requestsServed, ...(restored ? { restored } : {}), close: server.close };
 }

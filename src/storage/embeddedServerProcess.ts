@@ -10,27 +10,33 @@ import { join } from 'node:path';
 
 export interface EmbeddedServerProcess {
   port: number;
+  /** What the server reported when it was ready, beside its port (e.g. what it restored from disk). */
+  ready: Record<string, unknown>;
   pid: number;
   /** Requests the server has answered so far (servers that count them). */
   requestsServed(): Promise<number>;
   close(): Promise<void>;
 }
 
-type ChildMessage = { type: 'listening'; port: number } | { type: 'error'; message: string } | { type: 'closed' } | { type: 'stats'; requests: number };
+type ChildMessage = { type: 'listening'; port: number; [detail: string]: unknown } | { type: 'error'; message: string } | { type: 'closed' } | { type: 'stats'; requests: number };
 
-export async function startEmbeddedServerProcess(script: string, name: string, port: number): Promise<EmbeddedServerProcess> {
-  const child: ChildProcess = fork(join(__dirname, script), [String(port)], {
+/** `dataDir`: the folder the server keeps its data in; none: in memory. */
+export async function startEmbeddedServerProcess(script: string, name: string, port: number, dataDir?: string): Promise<EmbeddedServerProcess> {
+  const child: ChildProcess = fork(join(__dirname, script), [String(port), ...(dataDir ? [dataDir] : [])], {
     // Not the bot's flags (a TypeScript loader, profilers): the child is plain JavaScript.
     execArgv: ['--disable-warning=DEP0111'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'json',
   });
-  const listening = await new Promise<number>((resolve, reject) => {
-    const failed = (error: Error) => reject(new Error(`The embedded ${name} could not start: ${error.message}`));
+  const listening = await new Promise<Extract<ChildMessage, { type: 'listening' }>>((resolve, reject) => {
+    const failed = (error: Error) => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      reject(new Error(`The embedded ${name} could not start: ${error.message}`));
+    };
     child.once('error', failed);
     child.once('exit', (code) => failed(new Error(`its process exited with ${code}`)));
     child.on('message', (message: ChildMessage) => {
-      if (message.type === 'listening') resolve(message.port);
+      if (message.type === 'listening') resolve(message);
       if (message.type === 'error') failed(new Error(message.message));
     });
   });
@@ -40,8 +46,10 @@ export async function startEmbeddedServerProcess(script: string, name: string, p
   const channel = (child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
   child.unref();
   channel?.unref();
+  const { type: _type, port: listeningPort, ...ready } = listening;
   return {
-    port: listening,
+    port: listeningPort,
+    ready,
     pid: child.pid!,
     requestsServed: () =>
       new Promise<number>((resolve) => {

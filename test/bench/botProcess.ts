@@ -11,6 +11,10 @@ export interface BotProcess {
   /** The embedded Cosmos DB endpoint the bot printed at start (the bench seeds data through it). */
   cosmosEndpoint: string;
   pid: number;
+  /** From spawning the process to its "Ready" line, in ms. */
+  startedInMs: number;
+  /** What the bot has logged so far. */
+  output(): string;
   /** Peak resident set size so far, in MB (Linux /proc VmHWM). */
   peakRssMb(): number | undefined;
   /** The same for the embedded Cosmos DB server and Azurite processes together (0 when not embedded). */
@@ -32,11 +36,13 @@ const ENTRIES = {
   echo: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js'],
 } as const;
 
+/** The embedded stores keep data in memory (DATA_DIR=:memory:) unless `env` gives a DATA_DIR. */
 export async function startBotProcess(env: Record<string, string>, entry: keyof typeof ENTRIES = 'product'): Promise<BotProcess> {
+  const spawnedAt = Date.now();
   const nodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--disable-warning=DEP0111', ...ENTRIES[entry]], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'), PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'), PORT: '0', DATA_DIR: ':memory:', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -54,6 +60,7 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
     child.stdout!.on('data', check);
     child.on('exit', (code) => reject(new Error(`The bot exited with ${code}:\n${output}`)));
   });
+  const startedInMs = Date.now() - spawnedAt;
   const cosmosEndpoint = /Cosmos DB: embedded server at (https?:\/\/[\d.]+:\d+\/)/.exec(output)?.[1] ?? '';
   // The embedded stand-ins for Azure run in child processes of the bot; their memory is reported apart.
   const embeddedPids = [/Cosmos DB: embedded server at .*\(process (\d+)\)/, /Blob storage: embedded Azurite at .*process (\d+)\)/]
@@ -63,6 +70,8 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
     url,
     cosmosEndpoint,
     pid: child.pid!,
+    startedInMs,
+    output: () => output,
     peakRssMb: () => peakRssOf(child.pid!),
     embeddedPeakRssMb: () => embeddedPids.reduce((sum, pid) => sum + (peakRssOf(pid) ?? 0), 0),
     stop: () =>

@@ -5,13 +5,15 @@ import { approveScenario, dialogStepScenario, echoScenario, myClaimsScenario, st
 import { notificationScenario, printNotificationTable } from './notificationBench';
 import { printSweepTable, sweepScenario } from './sweepBench';
 import { multiInstanceScenario, sharingLine } from './multiInstanceBench';
+import { dialogOnDiskScenario, printStartUpTable, startUpScenario } from './dataBench';
 
 /**
  * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own ceiling in the
  * same run (a bare echo bot on the same restify + CloudAdapter setup), with 20 connections at once; the
  * product runs in its own process as `npm start` runs it. `-- --quick` is a smoke run of every part in
- * under a minute; `-- --only=notifications,turns,sweep` runs some parts (`turns` is echo, approve, status,
- * list and dialog, which can also be named one by one).
+ * under a minute; `-- --only=notifications,turns,sweep,startup` runs some parts (`turns` is echo, approve,
+ * status, list, dialog and disk (the dialog turn on a data folder), which can also be named one by one).
+ * The turns run in memory (DATA_DIR=:memory:) unless the row says "on disk".
  */
 const CONNECTIONS = 20;
 const RSS_TARGET_MB = 300;
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   }
 
   const turn = (part: string) => runs('turns') || runs(part);
-  if (['echo', 'approve', 'status', 'list', 'dialog'].some(turn)) {
+  if (['echo', 'approve', 'status', 'list', 'dialog', 'disk'].some(turn)) {
     const rows: BenchRow[] = [];
     const echoBot = await startBotProcess({}, 'echo');
     try {
@@ -51,17 +53,25 @@ async function main(): Promise<void> {
       if (turn('list')) rows.push(await myClaimsScenario(bot, roster.partners, quick ? 100 : 1000));
       if (turn('dialog')) rows.push(await dialogStepScenario(bot, roster.partners, quick ? 10 : 60));
     } finally {
-      const echo = rows[0].turnsPerSecond;
-      for (const row of rows.slice(1)) row.ofEcho = row.turnsPerSecond / echo;
-      const status = rows.find((r) => r.name.startsWith('claim <id>'));
-      if (status?.met !== undefined) status.met = status.met && (status.ofEcho ?? 0) >= 0.5;
-      printTable(rows);
+      // Read from /proc while the processes live.
       const peak = bot.peakRssMb();
       memory.push(['bot process (npm start), peak during the turns above', peak?.toFixed(0) ?? 'n/a', `< ${RSS_TARGET_MB} MB`, peak !== undefined && peak < RSS_TARGET_MB ? 'yes' : 'NO']);
       memory.push(['embedded Cosmos DB server + Azurite processes (stand-ins for Azure)', bot.embeddedPeakRssMb().toFixed(0), '-', '-']);
       await bot.stop();
     }
+    try {
+      const inMemory = rows.find((r) => r.name === 'dialog step turn');
+      if (turn('disk')) rows.push(await dialogOnDiskScenario({ DEMO_DATA: 'false', ROSTER_FILE: roster.file }, roster.partners, quick ? 10 : 60, inMemory));
+    } finally {
+      const echo = rows[0].turnsPerSecond;
+      for (const row of rows.slice(1)) row.ofEcho = row.turnsPerSecond / echo;
+      const status = rows.find((r) => r.name.startsWith('claim <id>'));
+      if (status?.met !== undefined) status.met = status.met && (status.ofEcho ?? 0) >= 0.5;
+      printTable(rows);
+    }
   }
+
+  if (runs('startup')) printStartUpTable(await startUpScenario(quick ? 1000 : 10000));
 
   if (runs('sweep')) printSweepTable(await sweepScenario(quick ? [1000, 5000] : [1000, 10000, 100000]));
 
