@@ -1,6 +1,7 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
 import { ProactiveMessenger } from '../bot/proactive';
 import { ManualClock } from '../src/clock';
+import { reminderDueAt } from '../src/domain/claimTimers';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { silentLogger } from '../src/logger';
@@ -135,6 +136,8 @@ describe('the sweep loop runs on one instance at a time', () => {
     }
     return seen;
   }
+  /** When the "start-review target passed" reminder is due: the first business-hours opening after the target. */
+  const reviewStartReminderAt = (claim: Claim) => reminderDueAt(a.services.calendar, 'reviewStartPassed', claim.deadlines.reviewStart!);
   const reviewStartReminders = async (app: BotApp, claim: Claim) =>
     ((await app.services.claimService.get(claim.id, claim.orgId))?.history ?? []).filter((e) => e.action === 'remind' && e.reminder === 'reviewStartPassed');
   let seen: ReturnType<typeof watchSweeps>;
@@ -143,7 +146,7 @@ describe('the sweep loop runs on one instance at a time', () => {
     seen = watchSweeps();
     const first = await Promise.all(Array.from({ length: 6 }, async (_, i) => submitOn(i % 2 ? b : a, await draftOn(i % 2 ? b : a))));
     await settle();
-    clock.set(new Date(Date.parse(first[0].deadlines.reviewStart!) + 1000));
+    clock.set(new Date(Date.parse(reviewStartReminderAt(first[0])) + 1000));
     a.notifications.sweeper.start(50, 60_000);
     b.notifications.sweeper.start(50, 60_000);
     await until(() => [a, b].every((app) => seen.rounds.get(app)!.length >= 6));
@@ -164,7 +167,7 @@ describe('the sweep loop runs on one instance at a time', () => {
     const later = await Promise.all(Array.from({ length: 2 }, async () => submitOn(follower, await draftOn(follower))));
     await settle();
     const led = seen.rounds.get(follower)!.length;
-    clock.set(new Date(Date.parse(later[0].deadlines.reviewStart!) + 1000));
+    clock.set(new Date(Date.parse(reviewStartReminderAt(later[0])) + 1000));
     await until(() => seen.rounds.get(follower)!.slice(led).filter((r) => r.led).length >= 2);
     await follower.notifications.sweeper.stop();
     await settle();
@@ -184,7 +187,7 @@ describe('the sweep loop runs on one instance at a time', () => {
     await until(() => rounds.length >= from + 3);
     expect(rounds.slice(from).some((r) => r.led)).toBe(false);
     // Its lease runs out (and the claim's review-start target passes): the living instance leads and sweeps.
-    clock.set(new Date(Math.max(Date.parse(claim.deadlines.reviewStart!), clock.now().getTime() + 60_000) + 1000));
+    clock.set(new Date(Math.max(Date.parse(reviewStartReminderAt(claim)), clock.now().getTime() + 60_000) + 1000));
     await until(() => rounds.slice(from).some((r) => r.led && r.report.fired > 0));
     await b.notifications.sweeper.stop();
     await settle();
