@@ -1,4 +1,6 @@
+import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
+import type { Claim } from '../src/domain/claim';
 import { ACTION_POLICY, authorize, isButtonAction, type AccessRefusal, type ActionName, type ButtonAction } from '../src/domain/actionPolicy';
 import type { Actor } from '../src/domain/actors';
 import type { LifecycleActionType } from '../src/domain/claimLifecycle';
@@ -64,6 +66,8 @@ export function actorOf(identity: Identity, from: { aadObjectId?: string; id?: s
 }
 
 export interface GateRequest {
+  /** The turn: the claim the policy reads is kept in it for the handler (see takeClaimReadByPolicy). */
+  context: TurnContext;
   action: ActionName;
   identity: Identity;
   actor: Actor;
@@ -116,6 +120,7 @@ export class ActionGate {
       const own = await this.services.claimService.get(claimId, identity.actor.orgId);
       // A draft's form whose draft is gone was most likely discarded; elsewhere a claim is simply not found.
       if (!own) return t(locale, action === 'form.claim' ? 'action.draftGone' : REFUSAL_KEYS.claimNotFound, { claimId });
+      request.context.turnState.set(CLAIM_READ, own);
     }
     return undefined;
   }
@@ -128,6 +133,18 @@ export class ActionGate {
       this.log.error(`Could not record a refused ${request.action} on ${claimId}`, error);
     }
   }
+}
+
+const CLAIM_READ = Symbol('cpor.claimReadByPolicy');
+
+/**
+ * The claim the policy read for this turn's button (a partner's own, read before anything was written),
+ * taken once by the handler that would otherwise read it again (the claim form's step).
+ */
+export function takeClaimReadByPolicy(context: TurnContext): Claim | undefined {
+  const claim = context.turnState.get(CLAIM_READ) as Claim | undefined;
+  context.turnState.delete(CLAIM_READ);
+  return claim;
 }
 
 /** The short card a refused or impossible action answers with. */

@@ -87,9 +87,9 @@ export class ActionRouter {
   }
 
   /** Who acts in this turn, resolved once: the rosters' person (or a stranger), the actor history records, the language. */
-  private async whoActs(context: TurnContext): Promise<{ identity: Identity; actor: Actor; locale: Locale }> {
+  private async whoActs(context: TurnContext): Promise<{ context: TurnContext; identity: Identity; actor: Actor; locale: Locale }> {
     const identity = await this.identityOf(context);
-    return { identity, actor: actorOf(identity, context.activity.from), locale: resolveLocale(context.activity.locale) };
+    return { context, identity, actor: actorOf(identity, context.activity.from), locale: resolveLocale(context.activity.locale) };
   }
 
   private unusable(press: ButtonPress, locale: Locale): string {
@@ -318,6 +318,6 @@ export class ActionRouter {
   }
 
   private identityOf(context: TurnContext): Promise<Identity> {
-    return identityOf(this.services.rosters, context.activity);
+    return identityOf(this.services.rosters, context);
   }
 }

@@ -171,7 +171,7 @@ export class CporBot extends TeamsActivityHandler {
   }
 
   private identityOf(context: TurnContext): Promise<Identity> {
-    return identityOf(this.services.rosters, context.activity);
+    return identityOf(this.services.rosters, context);
   }
 
   /** Universal Actions (Action.Execute): the router answers with the card for the person who pressed. */

@@ -13,7 +13,7 @@ import type { Logger } from '../../src/logger';
 import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
 import { identityOf } from '../activityIdentity';
-import { policyRefusal } from '../actionAuthorization';
+import { policyRefusal, takeClaimReadByPolicy } from '../actionAuthorization';
 import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { TurnBudget } from '../turnBudget';
@@ -231,11 +231,13 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       await dc.context.sendActivity(refusal);
       return undefined;
     }
-    return { dc, state, locale, identity: identity as PartnerIdentity };
+    // The router has just read this form's draft for the policy: the step uses that read.
+    const seen = takeClaimReadByPolicy(dc.context);
+    return { dc, state, locale, identity: identity as PartnerIdentity, ...(seen && seen.id === state.claimId ? { claim: seen } : {}) };
   }
 
   private identityOf(context: TurnContext): Promise<Identity> {
-    return identityOf(this.services.rosters, context.activity);
+    return identityOf(this.services.rosters, context);
   }
 
   private async handle(turn: Turn): Promise<Outcome> {

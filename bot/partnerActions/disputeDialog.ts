@@ -174,7 +174,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
   }
 
   private async partnerOf(context: TurnContext): Promise<Partner | undefined> {
-    const identity = await identityOf(this.services.rosters, context.activity);
+    const identity = await identityOf(this.services.rosters, context);
     return identity.kind === 'partner' ? identity : undefined;
   }
 
