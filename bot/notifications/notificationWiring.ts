@@ -5,6 +5,7 @@ import type { AppServices } from '../../src/services/appServices';
 import type { BackgroundTasks } from '../../src/services/backgroundTasks';
 import { ApprovalMail } from '../../src/services/approvalMail';
 import { NotificationDispatcher } from '../../src/services/notificationDispatcher';
+import { PartnerMail } from '../../src/services/partnerMail';
 import { Sweeper } from '../../src/services/sweeper';
 import { LeaderLease } from '../../src/services/leaderLease';
 import { ProactiveMessenger } from '../proactive';
@@ -27,6 +28,7 @@ export function wireNotifications(services: AppServices, adapter: CloudAdapter, 
   const reviewCards = new ReviewCardPublisher(services);
   const channel = new TeamsNotificationChannel(services, messenger, new PartnerNotifier(services), reviewCards);
   const approvalMail = new ApprovalMail(services);
+  const partnerMail = new PartnerMail(services);
   const dispatcher = new NotificationDispatcher({
     claims: services.claims,
     timers: services.timers,
@@ -40,11 +42,12 @@ export function wireNotifications(services: AppServices, adapter: CloudAdapter, 
     scheduler: services.scheduler,
     channel,
     mail: { compose: (claim, entry, id) => approvalMail.compose(claim, entry, id), send: (message) => services.mailer.send(message) },
+    partnerMail,
     log,
     owner: services.instanceId,
     ...(services.config.reviewConversationId ? { reviewConversationId: services.config.reviewConversationId } : {}),
-    recordFailure: async (claim, recipient, status, channel) => {
-      await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status, ...(channel ? { channel } : {}) }, SYSTEM_ACTOR, {}, claim.orgId);
+    recordFailure: async (claim, recipient, status, channel, to) => {
+      await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status, ...(channel ? { channel } : {}), ...(to ? { to } : {}) }, SYSTEM_ACTOR, {}, claim.orgId);
     },
   });
   services.claimService.onChange(({ claim, previous, intent, etag }) => {

@@ -39,9 +39,10 @@ export class PartnerNotifier {
       title = t(locale, 'partner.comment.title', { name });
       lines.push(t(locale, 'partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` }));
     } else if (event.action === 'deliveryFailed' && event.delivery?.channel === 'email') {
-      // The customer's approval e-mail bounced (the only delivery failure partners are told of).
-      title = t(locale, 'mail.bounced.partnerTitle', { name });
-      lines.push(t(locale, 'mail.bounced.partnerLine', { recipient: event.delivery.recipient, status: event.delivery.status }));
+      // An e-mail bounced, the customer's approval e-mail or one to the partner contact (the only delivery failures partners are told of).
+      const toPartnerContact = event.delivery.to === 'partnerContact';
+      title = t(locale, toPartnerContact ? 'mail.bounced.partnerContactTitle' : 'mail.bounced.partnerTitle', { name });
+      lines.push(t(locale, toPartnerContact ? 'mail.bounced.partnerContactLine' : 'mail.bounced.partnerLine', { recipient: event.delivery.recipient, status: event.delivery.status }));
     } else if (event.action === 'requestInfo') {
       title = t(locale, 'partner.par.title', { name });
       lines.push(t(locale, 'partner.par.reasons', { actor: event.actor.name, reasons: (event.reasons ?? []).map((r) => `@infoReason.${r}`) }));

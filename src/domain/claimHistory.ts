@@ -28,9 +28,10 @@ export interface ClaimHistoryEvent {
   reminder?: string;
   /**
    * For a notification refused for good: who could not be reached and the answer, Teams' (403/404) or,
-   * with channel 'email', the customer's mail server's (an SMTP 5xx reply code).
+   * with channel 'email', the mail server's (an SMTP 5xx reply code) of the customer contact or, with
+   * `to` 'partnerContact', of the partner contact.
    */
-  delivery?: { recipient: string; status: number; channel?: 'email' };
+  delivery?: { recipient: string; status: number; channel?: 'email'; to?: 'partnerContact' };
   reasons?: InfoRequestReason[];
   comment?: string;
   refusal?: Message;

@@ -49,7 +49,7 @@ export type ClaimAction =
   | { type: 'consentPeriodOver' }
   | { type: 'disputeWindowClosed' }
   | { type: 'remind'; reminder: ReminderKind }
-  | { type: 'deliveryFailed'; recipient: string; status: number; channel?: 'email' };
+  | { type: 'deliveryFailed'; recipient: string; status: number; channel?: 'email'; to?: 'partnerContact' };
 
 export type ClaimActionType = ClaimAction['type'];
 export type LifecycleActionType = ClaimActionType | 'create';
@@ -436,7 +436,7 @@ const TRANSITIONS: TransitionTable = {
   },
 
   deliveryFailed(claim, action, actor, ctx) {
-    return commit(claim, claim, actor, 'deliveryFailed', ctx, { delivery: { recipient: action.recipient, status: action.status, ...(action.channel ? { channel: action.channel } : {}) } });
+    return commit(claim, claim, actor, 'deliveryFailed', ctx, { delivery: { recipient: action.recipient, status: action.status, ...(action.channel ? { channel: action.channel } : {}), ...(action.to ? { to: action.to } : {}) } });
   },
 };
 

@@ -10,9 +10,11 @@ import { REMINDER_RULES, type ReminderKind } from './claimTimers';
  * - `reviewCard`: the claim's card in the reviewers' conversation, posted or updated in place;
  * - `reviewers`: a message in the reviewers' conversation (SLA reminders);
  * - `customer`: the claim's customer contact, by e-mail, once, when the claim is approved (the consent link);
- *   nothing else goes to the customer.
+ *   nothing else goes to the customer;
+ * - `partnerContact`: the claim's partner contact, by e-mail, once, when the claim becomes Rejected, Partner
+ *   action required or Approved: the notices a partner must not miss even if they never opened the bot.
  */
-export type NotificationAudience = 'partners' | 'reviewCard' | 'reviewers' | 'customer';
+export type NotificationAudience = 'partners' | 'reviewCard' | 'reviewers' | 'customer' | 'partnerContact';
 
 export interface OutboxEntry {
   /** Unique per claim: the history event it reports and its audience. */
@@ -32,6 +34,9 @@ export interface OutboxEntry {
 /** Changes that put a claim in front of reviewers: the card is posted (or brought back) for these. */
 export const NEEDS_A_REVIEWER: ReadonlySet<string> = new Set(['submit', 'resubmit', 'dispute']);
 
+/** The statuses the partner contact is e-mailed about: each starts a deadline on the partner or ends the review. */
+export const MAILED_TO_PARTNER_CONTACT: ReadonlySet<string> = new Set(['Rejected', 'PartnerActionRequired', 'Approved']);
+
 /** Lifecycle events the partner is told of even though the status stays (a comment, a closed window...). */
 const PARTNER_NEWS_WITHOUT_STATUS_CHANGE = new Set(['consentPeriodOver', 'disputeWindowClosed']);
 
@@ -45,6 +50,7 @@ export function audiencesFor(claim: Claim, event: ClaimHistoryEvent): Notificati
   const commentFromOutside = event.action === 'comment' && event.actor.kind !== 'partner';
   if (statusChanged || commentFromOutside || PARTNER_NEWS_WITHOUT_STATUS_CHANGE.has(event.action)) audiences.unshift('partners');
   if (event.action === 'approve') audiences.push('customer');
+  if (statusChanged && MAILED_TO_PARTNER_CONTACT.has(event.toStatus ?? '')) audiences.push('partnerContact');
   return audiences;
 }
 

@@ -8,6 +8,7 @@ import type { RosterStore } from '../storage/rosterStore';
 import type { ConsentLinks } from './consentTokens';
 import type { MailMessage } from './mailer';
 import { escapeHtml } from '../web/html';
+import { colon, factsTable, LOCALES_IN_ORDER, mailHtml, TEXT_SECTION_SEPARATOR } from './mailLayout';
 
 /**
  * The e-mail a customer contact gets when a claim on their organisation is approved: who the partner
@@ -18,7 +19,6 @@ import { escapeHtml } from '../web/html';
  */
 
 const DAY_MS = 24 * 3600 * 1000;
-const LOCALES_IN_ORDER: readonly Locale[] = ['en-US', 'zh-CN'];
 
 export interface ApprovalMailDeps {
   rosters: Pick<RosterStore, 'organisation'>;
@@ -51,8 +51,6 @@ function factValue(locale: Locale, value: Fact['value']): string {
   return t(locale, value.key);
 }
 
-const colon = (locale: Locale) => (locale === 'zh-CN' ? '：' : ': ');
-
 export class ApprovalMail {
   constructor(private readonly deps: ApprovalMailDeps) {}
 
@@ -70,7 +68,7 @@ export class ApprovalMail {
       claimId: claim.id,
       to: { name: contact.name, address: contact.email },
       subject,
-      text: LOCALES_IN_ORDER.map((locale) => this.textPart(locale, facts)).join('\n\n----------------------------------------\n\n'),
+      text: LOCALES_IN_ORDER.map((locale) => this.textPart(locale, facts)).join(TEXT_SECTION_SEPARATOR),
       html: this.html(subject, facts),
     };
   }
@@ -155,7 +153,6 @@ export class ApprovalMail {
     const e = escapeHtml;
     const sections = LOCALES_IN_ORDER.map((locale) => {
       const s = this.sentences(locale, facts);
-      const rows = s.facts.map((f) => `<tr><th style="text-align:left;padding:2px 12px 2px 0;vertical-align:top">${e(f.label)}</th><td style="padding:2px 0">${e(f.value)}</td></tr>`).join('');
       return [
         `<div lang="${locale}">`,
         `<h2 style="font-size:18px">${e(s.heading)}</h2>`,
@@ -163,7 +160,7 @@ export class ApprovalMail {
         `<p>${e(s.greeting)}</p>`,
         `<p>${e(s.intro)}</p>`,
         `<h3 style="font-size:15px">${e(s.factsHeading)}</h3>`,
-        `<table style="border-collapse:collapse">${rows}</table>`,
+        factsTable(s.facts),
         ...s.decision.map((line) => `<p>${e(line)}</p>`),
         `<p><a href="${e(facts.link)}" style="display:inline-block;padding:8px 16px;background:#0f6cbd;color:#fff;text-decoration:none;border-radius:4px">${e(s.linkLabel)}</a></p>`,
         `<p style="font-size:13px">${e(s.linkNote)}<br><span style="word-break:break-all;color:#666">${e(facts.link)}</span></p>`,
@@ -171,13 +168,6 @@ export class ApprovalMail {
         '</div>',
       ].join('\n');
     });
-    return [
-      '<!DOCTYPE html>',
-      '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
-      `<title>${e(subject)}</title></head>`,
-      '<body style="font-family:\'Segoe UI\',Arial,\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.5;color:#222;max-width:680px">',
-      sections.join('\n<hr style="margin:32px 0;border:none;border-top:1px solid #ccc">\n'),
-      '</body></html>',
-    ].join('\n');
+    return mailHtml(subject, sections);
   }
 }

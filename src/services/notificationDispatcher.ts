@@ -36,6 +36,11 @@ export interface CustomerMail {
   send(message: MailMessage): Promise<MailOutcome>;
 }
 
+/** The partner contact's e-mails (audience 'partnerContact'): composed in the core, sent by the same mailer. */
+export interface PartnerContactMail {
+  compose(claim: Claim, entry: OutboxEntry, id: string): Promise<MailMessage>;
+}
+
 export type RenderRequest =
   /** `entry` records the claim as the change left it: the notice tells that, whatever happened since. */
   | { kind: 'partnerNotice'; claim: Claim; event: ClaimHistoryEvent; entry: OutboxEntry; reference: StoredReference['reference'] }
@@ -55,14 +60,16 @@ export interface DispatcherDeps {
   scheduler: DeliveryScheduler;
   channel: NotificationChannel;
   mail: CustomerMail;
+  partnerMail: PartnerContactMail;
   log: Logger;
   /** Configured reviewers' conversation (REVIEW_CONVERSATION_ID); otherwise the one a reviewer chose. */
   reviewConversationId?: string;
   /**
    * Records a delivery refused for good in the claim's history (the claim service's deliveryFailed): Teams'
-   * 403/404, or with channel 'email' a customer mail server's 5xx (a bounce, which the partner is told of).
+   * 403/404, or with channel 'email' a mail server's 5xx (a bounce, which the partner is told of): the
+   * customer contact's, or with `to` 'partnerContact' the partner contact's.
    */
-  recordFailure: (claim: Claim, recipient: string, status: number, channel?: 'email') => Promise<void>;
+  recordFailure: (claim: Claim, recipient: string, status: number, channel?: 'email', to?: 'partnerContact') => Promise<void>;
   /** How long an instance owns one message's send before another may take over (default 2 minutes). */
   sendLeaseMs?: number;
   /** How long after a failed try a claim's remaining deliveries are tried again (default 1 minute). */
@@ -81,7 +88,7 @@ export interface DispatchOptions {
 const REPEAT_WARNING_MS = 10 * 60_000;
 
 type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
-type Failure = { recipient: string; status: number; channel?: 'email' };
+type Failure = { recipient: string; status: number; channel?: 'email'; to?: 'partnerContact' };
 /** One try of a send: `settled` when the delivery is done for good (sent, or refused for good), with the id it went as. */
 type Attempt = { result: RecipientResult; settled?: { as: string | undefined } };
 
@@ -138,7 +145,7 @@ export class NotificationDispatcher {
     for (const { entries, results: outcomes } of results) if (!outcomes.includes('retry')) settled.push(...entries.map((e) => e.id));
     for (const failure of failures) {
       try {
-        await this.deps.recordFailure(claim, failure.recipient, failure.status, failure.channel);
+        await this.deps.recordFailure(claim, failure.recipient, failure.status, failure.channel, failure.to);
       } catch (error) {
         this.deps.log.error(`Could not record an undeliverable notification on claim ${claim.id}`, error);
       }
@@ -171,6 +178,7 @@ export class NotificationDispatcher {
     const event = claim.history[entry.seq - 1];
     if (!event) return ['skipped'];
     if (entry.audience === 'customer') return [await this.deliverCustomerMail(claim, entry, failures)];
+    if (entry.audience === 'partnerContact') return [await this.deliverPartnerContactMail(claim, entry, failures)];
     if (entry.audience === 'reviewers') {
       const target = (await this.reviewTarget(claim))?.stored;
       if (!target) return ['skipped'];
@@ -203,22 +211,39 @@ export class NotificationDispatcher {
       this.deps.log.info(`Claim ${claim.id}: no longer approved (${claim.status}), so its approval e-mail to the customer is not sent.`);
       return 'skipped';
     }
-    const deliveryId = `${entry.id}>customer`;
+    return this.mailOnce(claim, `${entry.id}>customer`, address, 'the approval e-mail', failures, (id) => this.deps.mail.compose(claim, entry, id));
+  }
+
+  /**
+   * The partner contact's e-mail for a change that made the claim Rejected, Partner action required or
+   * Approved, once, whatever the claim's status is now (the e-mail tells the change as it was).
+   */
+  private async deliverPartnerContactMail(claim: Claim, entry: OutboxEntry, failures: Failure[]): Promise<RecipientResult> {
+    const address = claim.fields.partnerContact?.email;
+    if (!address) {
+      this.deps.log.warn(`Claim ${claim.id}: the partner contact has no e-mail address, so no e-mail is sent to them.`);
+      return 'skipped';
+    }
+    return this.mailOnce(claim, `${entry.id}>partnerContact`, address, 'an e-mail to the partner contact', failures, (id) => this.deps.partnerMail.compose(claim, entry, id), 'partnerContact');
+  }
+
+  /** One e-mail, at most once (the delivery log); a bounce is settled and recorded, anything else is tried again later. */
+  private async mailOnce(claim: Claim, deliveryId: string, address: string, what: string, failures: Failure[], compose: (id: string) => Promise<MailMessage>, to?: 'partnerContact'): Promise<RecipientResult> {
     return (await this.onceOnly(deliveryId, async (): Promise<Attempt> => {
       let outcome: MailOutcome;
       try {
-        outcome = await this.deps.mail.send(await this.deps.mail.compose(claim, entry, deliveryId));
+        outcome = await this.deps.mail.send(await compose(deliveryId));
       } catch (error) {
         outcome = { ok: false, permanent: false, message: (error as Error).message };
       }
       if (outcome.ok) return { result: 'delivered', settled: { as: outcome.messageId } };
       if (outcome.permanent) {
-        failures.push({ recipient: address, status: outcome.status ?? 550, channel: 'email' });
-        this.deps.log.error(`Claim ${claim.id}: the approval e-mail to ${address} was refused (${outcome.message}); not sent again, the partner is told.`);
+        failures.push({ recipient: address, status: outcome.status ?? 550, channel: 'email', ...(to ? { to } : {}) });
+        this.deps.log.error(`Claim ${claim.id}: ${what} to ${address} was refused (${outcome.message}); not sent again, the partner is told.`);
         // Settled in the log, so neither a retry nor another instance sends it again.
         return { result: 'unreachable', settled: { as: `refused:${outcome.status ?? 'permanent'}` } };
       }
-      this.deps.log.warn(`Claim ${claim.id}: approval e-mail to ${address} not sent yet (${outcome.message}); tried again later.`);
+      this.deps.log.warn(`Claim ${claim.id}: ${what} to ${address} not sent yet (${outcome.message}); tried again later.`);
       return { result: 'retry' };
     })).result;
   }
