@@ -6,6 +6,7 @@ import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { formatDeadline } from '../src/domain/claimLifecycle';
+import { t } from '../src/i18n/locales';
 import { audiencesFor } from '../src/domain/claimNotifications';
 import { MemoryLogger } from '../src/logger';
 import { classifySmtpError, SmtpMailer, type StoredMail } from '../src/services/mailer';
@@ -165,6 +166,96 @@ const customerAddress = (label: string) => `${uniqueName(label)}@fourthcoffee.ex
 const linkIn = (text: string) => /https?:\/\/\S+\/consent\/[^\s?]+\?t=[A-Za-z0-9._~%-]+/.exec(text)?.[0];
 const notices = (conversationId: string, claim: Claim) =>
   connector.to(conversationId).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claim.id)).map((c) => JSON.stringify(c.activity));
+
+describe('the partner contact\'s e-mails through SMTP', () => {
+  const partnerContactAddress = (label: string) => `${uniqueName(label)}@fabrikam.example`;
+  /** A claim under review whose partner contact is `email` (not a partner user the bot knows, unless said). */
+  const claimWithPartnerContact = (email: string) => bot.claimUnderReview({ name: 'Dana', email: customerAddress('pc-customer-') }, { partnerContact: { name: 'Pat <i>Partner</i>', email } });
+  const onlyMailTo = async (email: string): Promise<ParsedMail> => {
+    const messages = smtp.to(email);
+    expect(messages).toHaveLength(1);
+    return simpleParser(messages[0].raw);
+  };
+
+  test('Partner action required: the reasons, the reviewer\'s comment and the deadline, in English and Chinese, escaped in HTML', async () => {
+    const email = partnerContactAddress('par-');
+    const claim = await claimWithPartnerContact(email);
+    const asked = await bot.act(claim, { type: 'requestInfo', reasons: ['MissingCustomerAcknowledgment'], comment: 'Add the <b>signed</b> SOW & dates' }, reviewer);
+    const mail = await onlyMailTo(email);
+    const due = asked.deadlines.partnerResponse!;
+    const [en, zh] = [formatDeadline(bot.app.services, due, 'en-US'), formatDeadline(bot.app.services, due, 'zh-CN')];
+    expect(mail.subject).toBe(`Partner action required on claim ${claim.fields.claimName} (${claim.id}) by ${en} / 声明 ${claim.fields.claimName}（${claim.id}）需要合作伙伴操作，截止 ${zh}`);
+    const text = mail.text ?? '';
+    for (const fact of [
+      'Dear Pat <i>Partner</i>,', `What is needed: ${t('en-US', 'infoReason.MissingCustomerAcknowledgment')}.`, 'Comment from Riley Reviewer: Add the <b>signed</b> SOW & dates',
+      `resubmit by ${en}`, 'rejected automatically', `type "claim ${claim.id}"`,
+      `需要的信息：${t('zh-CN', 'infoReason.MissingCustomerAcknowledgment')}。`, 'Riley Reviewer 的评论：Add the <b>signed</b> SOW & dates', `在 ${zh} 之前重新提交`, `“claim ${claim.id}”`,
+    ]) expect(text).toContain(fact);
+    expect(text.indexOf('What is needed')).toBeLessThan(text.indexOf('需要的信息'));
+    expect(mail.html).toContain('Add the &lt;b&gt;signed&lt;/b&gt; SOW &amp; dates');
+    expect(mail.html).not.toContain('<b>signed</b>');
+    expect(mail.html).not.toContain('<i>Partner</i>');
+  });
+
+  test('Rejected: the reason, where to read it, and how and until when to dispute; Approved: what approval means', async () => {
+    const email = partnerContactAddress('rej-');
+    const claim = await claimWithPartnerContact(email);
+    const rejected = await bot.act(claim, { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'The SOW is not signed.' }, reviewer);
+    const mail = await onlyMailTo(email);
+    const until = rejected.deadlines.disputeWindowEnds!;
+    const [en, zh] = [formatDeadline(bot.app.services, until, 'en-US'), formatDeadline(bot.app.services, until, 'zh-CN')];
+    expect(mail.subject).toContain(`Claim ${claim.fields.claimName} (${claim.id}) was rejected / 声明`);
+    for (const fact of [
+      'Reason: Insufficient proof of execution.', 'Comment from Riley Reviewer: The SOW is not signed.', `open your 1:1 chat with the bot, or type "claim ${claim.id}"`,
+      `dispute this rejection once, until ${en}`, `type "dispute ${claim.id}"`,
+      `原因：${t('zh-CN', 'reason.InsufficientProofOfExecution')}。`, `在 ${zh} 之前对此拒绝提出一次争议`,
+    ]) expect(mail.text).toContain(fact);
+
+    const approvedEmail = partnerContactAddress('ok-');
+    const toApprove = await claimWithPartnerContact(approvedEmail);
+    await bot.act(toApprove, { type: 'approve' }, reviewer);
+    const approval = await onlyMailTo(approvedEmail);
+    const guide = bot.app.services.config.incentiveGuideUrl;
+    expect(approval.subject).toContain(`Claim ${toApprove.fields.claimName} (${toApprove.id}) was approved`);
+    expect(approval.text).toContain(t('en-US', 'partner.approvalMeaning', { url: guide }));
+    expect(approval.text).toContain(t('zh-CN', 'partner.approvalMeaning', { url: guide }));
+    expect(approval.html).toContain(`<a href="${guide}">`);
+  });
+
+  test('exactly once however often the dispatch runs, here and in a second instance; in the partner user\'s language when known', async () => {
+    // avery@fabrikam.example is Avery's roster address, and Avery's chat with the bot is in English.
+    const claim = await bot.claimUnderReview({ name: 'Dana', email: customerAddress('once-') });
+    const before = smtp.to('avery@fabrikam.example').length;
+    const result = await bot.app.services.claimService.act(claim.id, { type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' }, reviewer, {}, claim.orgId);
+    if (!result.ok) throw new Error('requestInfo refused');
+    await bot.settle();
+    await Promise.all([bot.app.notifications.dispatcher.dispatch(result.claim), bot.secondDispatcher().dispatch(result.claim), bot.secondDispatcher().dispatch(result.claim)]);
+    await bot.sweepLater();
+    const sent = smtp.to('avery@fabrikam.example').slice(before).filter((m) => m.raw.toString().includes(claim.id));
+    expect(sent).toHaveLength(1);
+    const mail = await simpleParser(sent[0].raw);
+    expect(mail.text).toContain('Which products?');
+    expect(mail.subject).not.toMatch(/声明/);
+    expect(mail.text).not.toMatch(/需要的信息/);
+  });
+
+  test('a bounce is recorded in the claim\'s history, not retried, and the partners are told in Teams', async () => {
+    const email = partnerContactAddress('pc-bounce-');
+    smtp.refuse.set(email, { codes: [], always: 550 });
+    const claim = await claimWithPartnerContact(email);
+    await bot.act(claim, { type: 'reject', reason: 'InsufficientProofOfExecution' }, reviewer);
+    await bot.sweepLater();
+    expect(smtp.attempts.filter((a) => a === email)).toHaveLength(1);
+    const after = await bot.current(claim);
+    expect(after.outbox ?? []).toEqual([]);
+    expect(after.history.filter((e) => e.action === 'deliveryFailed')).toEqual([
+      expect.objectContaining({ delivery: { recipient: email, status: 550, channel: 'email', to: 'partnerContact' } }),
+    ]);
+    for (const person of [PARTNER_AAD, NOOR]) {
+      expect(notices(dm(person), claim).filter((n) => n.includes('an e-mail to the partner contact bounced'))).toHaveLength(1);
+    }
+  });
+});
 
 describe('the approval e-mail through SMTP', () => {
   test('the customer contact gets one e-mail in English and Chinese with the claim\'s facts and a consent link that works', async () => {
@@ -329,9 +420,11 @@ describe('the approval e-mail through SMTP', () => {
     // Stored without the address (data from before it was required, or written by hand).
     const stored = (await bot.app.services.claims.get(claim.orgId, claim.id))!.claim;
     await bot.app.services.cosmos.containers.claims.item(claim.id, claim.orgId).replace({ ...stored, fields: { ...stored.fields, customerContact: { name: 'Nobody', title: 'CIO' } } });
-    const before = smtp.received.length;
+    // E-mails other than the partner contact's own.
+    const notToPartnerContact = () => smtp.received.filter((m) => !m.rcptTo.includes(claim.fields.partnerContact!.email)).length;
+    const before = notToPartnerContact();
     await bot.act(claim, { type: 'approve' }, reviewer);
-    expect(smtp.received.length).toBe(before);
+    expect(notToPartnerContact()).toBe(before);
     expect(bot.log.lines.filter((l) => l.includes(claim.id) && l.startsWith('WARN'))).toEqual([expect.stringContaining('the customer contact has no e-mail address')]);
     expect((await bot.current(claim)).outbox ?? []).toEqual([]);
     for (const person of [PARTNER_AAD, NOOR]) expect(notices(dm(person), claim).filter((n) => n.includes('is Approved'))).toHaveLength(1);
@@ -361,13 +454,15 @@ describe('without SMTP settings', () => {
     const { resources } = await outboxBot.app.services.cosmos.containers.mail.items
       .query<StoredMail>({ query: 'SELECT * FROM c WHERE c.claimId = @claimId', parameters: [{ name: '@claimId', value: claim.id }] })
       .fetchAll();
-    expect(resources).toHaveLength(1);
-    const mail = resources[0];
+    // The customer's e-mail (the partner contact gets their own).
+    const toCustomer = resources.filter((m) => m.to.includes(email));
+    expect(toCustomer).toHaveLength(1);
+    const mail = toCustomer[0];
     expect(mail).toMatchObject({ to: `Kim <${email}>`, from: 'CPOR claims bot <cpor-bot@localhost>', subject: expect.stringContaining('Partner association approved: Fabrikam Consulting Ltd for fourthcoffee.example') });
     expect(mail.text).toContain(`Customer directory (tenant) ID: ${claim.fields.customerTenantId}`);
     expect(linkIn(mail.text)).toContain(`/consent/${encodeURIComponent(claim.id)}?t=`);
-    const logged = outboxBot.log.lines.filter((l) => l.includes('Mail outbox') && l.includes(claim.id));
-    expect(logged).toEqual([expect.stringContaining(email)]);
+    const logged = outboxBot.log.lines.filter((l) => l.includes('Mail outbox') && l.includes(claim.id) && l.includes(email));
+    expect(logged).toHaveLength(1);
     expect(logged[0]).toContain(mail.subject);
     expect((await outboxBot.current(claim)).outbox ?? []).toEqual([]);
   });
