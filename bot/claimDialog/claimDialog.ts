@@ -5,6 +5,7 @@ import type { ButtonAction } from '../../src/domain/actionPolicy';
 import { renderCard } from '../../cards/cardTemplates';
 import type { Claim, PoeFile } from '../../src/domain/claim';
 import { actorRef } from '../../src/domain/actors';
+import { subscriptionsEnding } from '../../src/domain/claimTimers';
 import { fieldErrorMessage, validateComplete, validateFields, type FieldError } from '../../src/domain/claimFields';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
@@ -587,8 +588,16 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
    */
   private async copiedDraftOutcome(turn: Turn, sourceId: string): Promise<Outcome> {
     const source = await this.services.claimService.get(sourceId, turn.identity.actor.orgId);
-    if (!source || !['Rejected', 'RejectedFinal'].includes(source.status)) return { kind: 'end', message: t(turn.locale, 'claim.notYours', { claimId: sourceId }) };
+    const ctx = this.services.claimService.timeContext();
+    // An approved claim is copied for the renewal of subscriptions that end soon, without their IDs: the partner gives the renewed one.
+    const ending = source?.status === 'Approved' ? subscriptionsEnding(ctx.calendar, source, ctx.now).map((s) => s.subscriptionId) : [];
+    if (!source || !(['Rejected', 'RejectedFinal'].includes(source.status) || ending.length)) return { kind: 'end', message: t(turn.locale, 'claim.notYours', { claimId: sourceId }) };
     let fields: Record<string, unknown> = { ...source.fields };
+    if (ending.length) {
+      const kept = (source.fields.subscriptions ?? []).filter((s) => !ending.includes(s.subscriptionId.toLowerCase()));
+      fields = { ...fields, subscriptions: kept };
+      if (!kept.length) delete fields.subscriptions;
+    }
     let created = await this.services.claimService.createDraft(turn.identity.actor, fields);
     const fieldErrors = !created.ok && 'fieldErrors' in created.refusal ? (created.refusal.fieldErrors ?? []) : [];
     if (fieldErrors.length) {
@@ -599,7 +608,9 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (!created.ok) return { kind: 'end', message: render(turn.locale, created.refusal.message) };
     turn.state.claimId = created.claim.id;
     turn.claim = created.claim;
-    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.prefilled', { claimId: created.claim.id, sourceId }));
+    await turn.dc.context.sendActivity(ending.length
+      ? t(turn.locale, 'dialog.prefilledRenewal', { claimId: created.claim.id, sourceId, subscriptions: ending.join(', ') })
+      : t(turn.locale, 'dialog.prefilled', { claimId: created.claim.id, sourceId }));
     return { kind: 'goto', step: await this.firstOpenStep(turn) };
   }
 

@@ -61,6 +61,7 @@ export function partnerStepLabels(locale: Locale) {
     resubmit: t(locale, 'partner.label.resubmit'),
     dispute: t(locale, 'partner.label.dispute'),
     newClaimFrom: t(locale, 'partner.label.newClaimFrom'),
+    claimRenewal: t(locale, 'partner.label.claimRenewal'),
     withdraw: t(locale, 'partner.label.withdraw'),
   };
 }

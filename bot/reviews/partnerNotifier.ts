@@ -7,7 +7,7 @@ import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { reminderTiming } from '../../src/domain/claimTimers';
+import { reminderTiming, subscriptionsEnding } from '../../src/domain/claimTimers';
 import { nearestDeadline } from '../../src/domain/deadlinePolicy';
 import type { OutboxEntry } from '../../src/domain/claimNotifications';
 import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
@@ -34,7 +34,7 @@ export class PartnerNotifier {
     let title: string;
     if (event.action === 'remind') {
       title = t(locale, 'reminder.title', { name });
-      lines.push(this.reminderLine(claim, event.reminder ?? '', locale));
+      lines.push(this.reminderLine(claim, event, locale));
     } else if (event.action === 'comment') {
       title = t(locale, 'partner.comment.title', { name });
       lines.push(t(locale, 'partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` }));
@@ -74,7 +74,14 @@ export class PartnerNotifier {
    * A reminder says the time really left when it is sent: on time, the reminder's own sentence; sent
    * late (the bot was down when it was due), how many days are left now.
    */
-  private reminderLine(claim: Claim, reminder: string, locale: Locale): string {
+  private reminderLine(claim: Claim, event: ClaimHistoryEvent, locale: Locale): string {
+    const reminder = event.reminder ?? '';
+    if (reminder === 'subscriptionEnds30d') {
+      // The subscriptions ending as the reminder went out (a later end date has a reminder of its own).
+      const ending = subscriptionsEnding(this.services.calendar, claim, new Date(event.at));
+      const subscriptions = ending.map((s) => t(locale, 'reminder.subscriptionEnding', { subscriptionId: s.subscriptionId, date: formatDeadline(this.services, s.endsAt, locale) }));
+      return t(locale, 'reminder.subscriptionEnds30d', { subscriptions: subscriptions.join('; ') || '-' });
+    }
     const timing = reminderTiming(this.services.claimService.timeContext(), claim, reminder);
     const date = timing ? formatDeadline(this.services, timing.due, locale) : '-';
     if (timing && !timing.onTime) {

@@ -92,3 +92,12 @@ export function describeKey(id: string, catalogue: ProductCatalogue = productCat
   const label = key.unit === 'subscription' ? key.value : catalogue.find(key.value)?.name ?? key.value;
   return { program: key.program, label, verified: key.unit !== 'product' };
 }
+
+/**
+ * The end days, as the directory knows them, of the subscriptions a claim's keys hold: what an approval
+ * records for the reminder before a subscription ends. Subscriptions without a known end are left out.
+ */
+export function subscriptionEndsOf(keys: readonly string[], subscriptions: readonly CustomerSubscription[] | undefined): { subscriptionId: string; productId: string; endsOn: string }[] {
+  const held = new Set(keys.map(parseKey).filter((k) => k?.unit === 'subscription').map((k) => k!.value.toLowerCase()));
+  return (subscriptions ?? []).flatMap((s) => (held.has(s.subscriptionId) && s.endsOn ? [{ subscriptionId: s.subscriptionId, productId: s.productId, endsOn: s.endsOn }] : []));
+}

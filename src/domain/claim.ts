@@ -25,6 +25,14 @@ export interface ClaimComment {
 }
 
 /** Deadlines as ISO instants; each is set when its clock starts and cleared when it stops. */
+/** A held subscription's end: the day the directory gave, and the local midnight that ends it. */
+export interface SubscriptionEnd {
+  subscriptionId: string;
+  productId: string;
+  endsOn: string;
+  endsAt: string;
+}
+
 export interface ClaimDeadlines {
   /** Submitted: a reviewer should start the review by then (target). */
   reviewStart?: string;
@@ -70,6 +78,12 @@ export interface Claim {
   approval?: { at: string; by: ActorRef; sentForEligibilityAt?: string };
   dispute?: { openedAt: string; by: ActorRef; justification?: string; poeFileIds: string[]; outcome?: 'upheld' | 'failed' };
   disputeWindowClosedAt?: string;
+  /**
+   * Approved: the subscriptions the association holds whose end the customer directory knew at the
+   * approval (SPEC: the partner is reminded 30 days before one ends). Kept on the claim so its timers
+   * are derived from the claim alone.
+   */
+  subscriptionEnds?: SubscriptionEnd[];
   deadlines: ClaimDeadlines;
   /** The earliest deadline still running, so due claims are found by an indexed range query. */
   nextDueAt: string | null;

@@ -1,6 +1,6 @@
 import type { Actor, ActorKind } from './actors';
 import { actorRef, CLAIMING_PARTNER_ROLES } from './actors';
-import type { Claim, ClaimComment, ClaimDeadlines, PausedClock, PoeFile } from './claim';
+import type { Claim, ClaimComment, ClaimDeadlines, PausedClock, PoeFile, SubscriptionEnd } from './claim';
 import type { ClaimStatus } from './claimStatus';
 import { CLAIM_STATUSES } from './claimStatus';
 import {
@@ -21,7 +21,7 @@ import {
   type RejectionReason,
 } from './reasons';
 import { formatDateTime, ref, type InstantParam, type Locale, type Message, type MessageKey } from '../i18n/locales';
-import { deadlineApplied, REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, remindersItSupersedes, supersedingReminder, type ReminderKind } from './claimTimers';
+import { deadlineApplied, REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, reminderKeysSent, supersedingReminder, type ReminderKind } from './claimTimers';
 
 /**
  * The CPOR claim lifecycle as one pure state machine. `decide` checks an action against the actor's
@@ -36,7 +36,8 @@ export type ClaimAction =
   | { type: 'addPoe'; files: PoeFile[] }
   | { type: 'submit'; comment?: string }
   | { type: 'startReview' }
-  | { type: 'approve'; comment?: string }
+  /** `subscriptionEnds`: the held subscriptions' end days as the directory knows them (the claim service fills it in). */
+  | { type: 'approve'; comment?: string; subscriptionEnds?: Omit<SubscriptionEnd, 'endsAt'>[] }
   | { type: 'reject'; reason: RejectionReason; comment?: string }
   | { type: 'requestInfo'; reasons: InfoRequestReason[]; comment: string }
   | { type: 'resubmit'; comment?: string }
@@ -282,7 +283,9 @@ const TRANSITIONS: TransitionTable = {
         rejection: undefined,
         infoRequest: undefined,
         dispute: c.dispute && !c.dispute.outcome ? { ...c.dispute, outcome: 'upheld' } : c.dispute,
+        subscriptionEnds: endsStillAhead(ctx, action.subscriptionEnds),
       };
+      if (!next.subscriptionEnds?.length) delete next.subscriptionEnds;
       return commit(claim, withDeadlines(next, { consentEnds: deadline(ctx, ctx.policy.consentPeriod) }), actor, 'approve', ctx, {
         comment: action.comment,
         effects: ['createAssociations'],
@@ -430,7 +433,7 @@ const TRANSITIONS: TransitionTable = {
     // and when a nearer one of the same deadline is due too (after an outage) that one speaks for both.
     if (REMINDER_RULES[action.reminder].before.amount > 0 && ctx.now.toISOString() >= due) return refuse('reminderNotNeeded');
     if (supersedingReminder(ctx.calendar, claim, action.reminder, ctx.now)) return refuse('reminderNotNeeded');
-    const keys = [action.reminder, ...remindersItSupersedes(action.reminder)].map((kind) => reminderKey(kind, due));
+    const keys = reminderKeysSent(ctx.calendar, claim, action.reminder, due, ctx.now);
     const next = { ...claim, remindersSent: [...new Set([...(claim.remindersSent ?? []), ...keys])] };
     return commit(claim, next, actor, 'remind', ctx, { reminder: action.reminder });
   },
@@ -457,6 +460,14 @@ function rejected(claim: Claim, reason: RejectionReason, comment: string | undef
     dispute: claim.dispute && !claim.dispute.outcome ? { ...claim.dispute, outcome: 'failed' } : claim.dispute,
   };
   return withDeadlines(base, disputed ? {} : { disputeWindowEnds: deadline(ctx, ctx.policy.disputeWindow) });
+}
+
+/** Subscription ends as instants (the local midnight that ends the day), those already passed left out: nothing to remind. */
+function endsStillAhead(ctx: DecideContext, ends: Omit<SubscriptionEnd, 'endsAt'>[] | undefined): SubscriptionEnd[] | undefined {
+  const ahead = (ends ?? [])
+    .map((s) => ({ ...s, endsAt: ctx.calendar.deadlineAfter(ctx.calendar.startOfLocalDate(s.endsOn), { amount: 0, unit: 'days' }).toISOString() }))
+    .filter((s) => s.endsAt > ctx.now.toISOString());
+  return ahead.length ? ahead : undefined;
 }
 
 function notDueYet(ctx: DecideContext, due: string | undefined): { ok: false; refusal: Refusal } | undefined {

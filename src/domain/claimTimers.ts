@@ -1,5 +1,5 @@
 import type { BusinessCalendar, DayCount } from './businessCalendar';
-import type { Claim, ClaimDeadlines } from './claim';
+import type { Claim, ClaimDeadlines, SubscriptionEnd } from './claim';
 import type { ClaimHistoryEvent } from './claimHistory';
 import { runningDeadline, type TimeContext } from './deadlinePolicy';
 
@@ -31,8 +31,14 @@ export function deadlineApplied(event: Pick<ClaimHistoryEvent, 'action' | 'chang
 
 export type ReminderAudience = 'partners' | 'reviewers';
 
+/**
+ * What a reminder is about: a running deadline of the claim, or the end of a subscription an approved
+ * claim holds (`subscriptionEnds`, the nearest one not reminded yet).
+ */
+export type ReminderSubjectName = DeadlineName | 'subscriptionEnds';
+
 export interface ReminderRule {
-  deadline: DeadlineName;
+  deadline: ReminderSubjectName;
   /** How long before the deadline; zero means when it passes. */
   before: DayCount;
   audience: ReminderAudience;
@@ -48,6 +54,7 @@ export const REMINDER_RULES = {
   reviewDecision1bd: { deadline: 'reviewDecision', before: { amount: 1, unit: 'businessDays' }, audience: 'reviewers' },
   decisionTarget2bd: { deadline: 'decisionTarget', before: { amount: 2, unit: 'businessDays' }, audience: 'reviewers' },
   decisionTargetPassed: { deadline: 'decisionTarget', before: { amount: 0, unit: 'days' }, audience: 'reviewers' },
+  subscriptionEnds30d: { deadline: 'subscriptionEnds', before: { amount: 30, unit: 'days' }, audience: 'partners' },
 } as const satisfies Record<string, ReminderRule>;
 
 export type ReminderKind = keyof typeof REMINDER_RULES;
@@ -71,10 +78,45 @@ export function timerId(claimId: string, purpose: TimerPurpose): string {
   return purpose.type === 'transition' ? `${claimId}|${purpose.action}` : `${claimId}|${purpose.reminder}`;
 }
 
+/** What of a claim the reminders read. */
+export type ReminderSubject = Pick<Claim, 'deadlines'> & Partial<Pick<Claim, 'status' | 'subscriptionEnds' | 'remindersSent'>>;
+
 /** The running deadline a reminder is about, if the claim has it (a reminder of an unknown kind has none). */
-export function reminderDeadline(claim: Pick<Claim, 'deadlines'>, kind: string): string | undefined {
+export function reminderDeadline(claim: ReminderSubject, kind: string): string | undefined {
   const rule = (REMINDER_RULES as Record<string, ReminderRule>)[kind];
-  return rule ? claim.deadlines[rule.deadline] : undefined;
+  if (!rule) return undefined;
+  return rule.deadline === 'subscriptionEnds' ? nextSubscriptionEnd(claim, kind) : claim.deadlines[rule.deadline];
+}
+
+/**
+ * The nearest end of a held subscription not reminded of yet, while the claim is approved (an ended
+ * association has nothing to renew). One after the other, so each end date is reminded once.
+ */
+function nextSubscriptionEnd(claim: ReminderSubject, kind: string): string | undefined {
+  if (claim.status !== 'Approved') return undefined;
+  const sent = new Set(claim.remindersSent ?? []);
+  return (claim.subscriptionEnds ?? []).map((s) => s.endsAt).sort().find((end) => !sent.has(reminderKey(kind as ReminderKind, end)));
+}
+
+/**
+ * The held subscriptions whose end reminder is due at `at` (30 days before, or later) and that have
+ * not ended by then: what the reminder card names, and what a renewal claim leaves out.
+ */
+export function subscriptionsEnding(calendar: BusinessCalendar, claim: Pick<Claim, 'subscriptionEnds'>, at: Date): SubscriptionEnd[] {
+  return (claim.subscriptionEnds ?? []).filter((s) => {
+    const due = Date.parse(reminderDueAt(calendar, 'subscriptionEnds30d', s.endsAt));
+    return due <= at.getTime() && at.getTime() < Date.parse(s.endsAt);
+  });
+}
+
+/**
+ * The reminder keys a reminder sent now records: its own, the earlier ones of the same deadline it
+ * makes pointless, and for subscription ends every other end whose reminder is due too (one card names them all).
+ */
+export function reminderKeysSent(calendar: BusinessCalendar, claim: ReminderSubject, kind: ReminderKind, due: string, now: Date): string[] {
+  const keys = [kind, ...remindersItSupersedes(kind)].map((k) => reminderKey(k, due));
+  if (REMINDER_RULES[kind].deadline !== 'subscriptionEnds') return keys;
+  return [...new Set([...keys, ...subscriptionsEnding(calendar, claim, now).map((s) => reminderKey(kind, s.endsAt))])];
 }
 
 /**
@@ -109,7 +151,7 @@ export function remindersItSupersedes(kind: ReminderKind): ReminderKind[] {
 }
 
 /** A later reminder of the same deadline that is due at `now` too: then this one is not sent (that one says the days left). */
-export function supersedingReminder(calendar: BusinessCalendar, claim: Pick<Claim, 'deadlines'>, kind: ReminderKind, now: Date): ReminderKind | undefined {
+export function supersedingReminder(calendar: BusinessCalendar, claim: ReminderSubject, kind: ReminderKind, now: Date): ReminderKind | undefined {
   return REMINDER_KINDS.find((later) => {
     if (!remindersItSupersedes(later).includes(kind)) return false;
     const due = reminderDeadline(claim, later);
@@ -119,7 +161,7 @@ export function supersedingReminder(calendar: BusinessCalendar, claim: Pick<Clai
 
 /** What a reminder can say when it is sent: the days really left to its deadline, and whether that is what its own sentence says. */
 export interface ReminderTiming {
-  deadline: DeadlineName;
+  deadline: ReminderSubjectName;
   due: string;
   unit: DayCount['unit'];
   daysLeft: number;
@@ -127,11 +169,13 @@ export interface ReminderTiming {
   onTime: boolean;
 }
 
-export function reminderTiming(ctx: TimeContext, claim: Pick<Claim, 'deadlines'>, kind: string): ReminderTiming | undefined {
+export function reminderTiming(ctx: TimeContext, claim: ReminderSubject, kind: string): ReminderTiming | undefined {
   const rule = (REMINDER_RULES as Record<string, ReminderRule>)[kind];
-  const due = rule ? claim.deadlines[rule.deadline] : undefined;
+  const due = reminderDeadline(claim, kind);
   if (!rule || !due) return undefined;
-  const left = runningDeadline(ctx, rule.deadline, due);
+  const left = rule.deadline === 'subscriptionEnds'
+    ? { unit: 'days' as const, daysLeft: ctx.calendar.daysLeft(ctx.now, new Date(due), 'days') }
+    : runningDeadline(ctx, rule.deadline, due);
   // "When it passes" reminders say the date it passed, true whenever they are sent.
   const onTime = rule.before.amount === 0 || left.daysLeft === rule.before.amount;
   return { deadline: rule.deadline, due, unit: left.unit, daysLeft: left.daysLeft, onTime };

@@ -1,6 +1,7 @@
 import type { Actor } from './actors';
 import type { Claim } from './claim';
 import { decide, isActionOffered, type DecideContext } from './claimLifecycle';
+import { subscriptionsEnding } from './claimTimers';
 
 /**
  * The steps a partner user can take on a claim now, as buttons: the lifecycle's own rules (role,
@@ -16,6 +17,8 @@ export interface PartnerSteps {
   dispute: boolean;
   /** Start a new claim from a rejected one that can no longer be disputed. */
   newClaimFrom: boolean;
+  /** Start a new claim for the renewal of held subscriptions that end within 30 days (an approved claim). */
+  claimRenewal: boolean;
   withdraw: boolean;
 }
 
@@ -31,5 +34,6 @@ export function partnerSteps(claim: Claim, actor: Actor, ctx: DecideContext): Pa
     dispute: disputeOpen,
     newClaimFrom: rejected && !disputeOpen && isActionOffered(claim, actor, 'comment'),
     withdraw: isActionOffered(claim, actor, 'withdraw'),
+    claimRenewal: claim.status === 'Approved' && subscriptionsEnding(ctx.calendar, claim, ctx.now).length > 0 && isActionOffered(claim, actor, 'comment'),
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { Actor } from '../domain/actors';
 import type { Claim } from '../domain/claim';
-import { associationKeys, describeKey } from '../domain/associationKeys';
+import { associationKeys, describeKey, subscriptionEndsOf } from '../domain/associationKeys';
 import { directoryChecksFor } from '../domain/customerSubscriptions';
 import { programOf } from '../domain/incentivePrograms';
 import type { BusinessCalendar } from '../domain/businessCalendar';
@@ -228,17 +228,19 @@ export class ClaimService {
    * Approval creates the association through the store's once-only documents before the claim is
    * committed, so two approvals racing for one workload or subscription can't both win.
    */
-  private async approve(orgId: string, claimId: string, action: ClaimAction, actor: Actor, options: ActOptions): Promise<ServiceResult> {
+  private async approve(orgId: string, claimId: string, requested: ClaimAction, actor: Actor, options: ActOptions): Promise<ServiceResult> {
     const current = await this.deps.claims.get(orgId, claimId);
     if (!current) return notFound(claimId);
-    const preview = this.decideOnce(current.claim, action, actor, this.timeContext(options.actionId)).result;
+    const preview = this.decideOnce(current.claim, requested, actor, this.timeContext(options.actionId)).result;
     if (!preview.ok || preview.duplicate) {
       // Refused or already done: go through the normal path so refusals are recorded consistently.
-      const outcome = await this.update(orgId, claimId, (c) => this.decideOnce(c, action, actor, this.timeContext(options.actionId)), {});
+      const outcome = await this.update(orgId, claimId, (c) => this.decideOnce(c, requested, actor, this.timeContext(options.actionId)), {});
       return outcome.found ? toServiceResult(outcome.result, outcome.claim) : notFound(claimId);
     }
     const tenantId = current.claim.fields.customerTenantId ?? '';
     const keys = await this.associationKeys(current.claim.fields);
+    // The held subscriptions' end days go on the claim, so the reminder before one ends is a timer of the claim alone.
+    const action: ClaimAction = { ...requested, subscriptionEnds: subscriptionEndsOf(keys, await this.deps.customerChecks?.tenantSubscriptions(tenantId)) } as ClaimAction;
     const started = this.deps.clock.now();
     const acquired = await this.deps.associations.acquire(tenantId, keys, { claimId, orgId }, started, (doc) => this.holdsAssociation(doc));
     if (!acquired.ok) {
