@@ -327,6 +327,35 @@ describe('deadlines the bot applies itself', () => {
   });
 });
 
+describe('the end of an associated subscription', () => {
+  test('30 days before a held subscription ends the partners are reminded once, with "Claim the renewed subscription"', async () => {
+    // Northwind's Teams subscription ...001 ends on 30 June 2027 (data/customer-directory.json); ...002 on 31 December 2027.
+    const claim = await submittedClaim({
+      customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555', activity: 'PreSales',
+      subscriptions: [{ productId: 'teams', subscriptionId: 'd4000000-0000-4000-8000-000000000001' }],
+    });
+    const approved = await act(await act(claim, { type: 'startReview' }, reviewer), { type: 'approve' }, reviewer);
+    expect(approved.subscriptionEnds?.map((s) => s.endsOn)).toEqual(['2027-06-30']);
+    connector.clear();
+    // Wednesday 30 June 2027 is the last day: reminded at the opening of Monday 31 May (30 days left).
+    const due = reminderDueAt(app.services.calendar, 'subscriptionEnds30d', approved.subscriptionEnds![0].endsAt);
+    expect(due).toBe('2027-05-31T09:00:00.000Z');
+    clock.set(new Date(Date.parse(due) - 60_000));
+    await sweep();
+    expect(newMessages(dm(NOOR), claim).filter((c) => JSON.stringify(c.activity).includes('ends soon'))).toHaveLength(0);
+    clock.set(due);
+    await sweep();
+    await sweep();
+    const reminders = newMessages(dm(NOOR), claim).map((c) => JSON.stringify(c.activity)).filter((n) => n.includes('ends soon'));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toContain('d4000000-0000-4000-8000-000000000001 ends on Jun 30, 2027');
+    expect(reminders[0]).toContain('Claim the renewed subscription');
+    expect(reminders[0]).toContain(`"action":"claim.newFrom","claimId":"${claim.id}"`);
+    expect((await current(claim)).history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['subscriptionEnds30d']);
+    clock.set('2026-11-23T09:00:00.000Z');
+  });
+});
+
 describe('many instances, crashes and restarts', () => {
   /** Claims in Partner action required whose 5 business days are over (the clock is moved past them). */
   async function claimsPastTheirResponseDeadline(count: number): Promise<Claim[]> {
@@ -458,31 +487,3 @@ describe('within Teams limits', () => {
   }, 60_000);
 });
 
-describe('the end of an associated subscription', () => {
-  test('30 days before a held subscription ends the partners are reminded once, with "Claim the renewed subscription"', async () => {
-    // Northwind's Teams subscription ...001 ends on 30 June 2027 (data/customer-directory.json); ...002 on 31 December 2027.
-    const claim = await submittedClaim({
-      customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555', activity: 'PreSales',
-      subscriptions: [{ productId: 'teams', subscriptionId: 'd4000000-0000-4000-8000-000000000001' }],
-    });
-    const approved = await act(await act(claim, { type: 'startReview' }, reviewer), { type: 'approve' }, reviewer);
-    expect(approved.subscriptionEnds?.map((s) => s.endsOn)).toEqual(['2027-06-30']);
-    connector.clear();
-    // Wednesday 30 June 2027 is the last day: reminded at the opening of Monday 31 May (30 days left).
-    const due = reminderDueAt(app.services.calendar, 'subscriptionEnds30d', approved.subscriptionEnds![0].endsAt);
-    expect(due).toBe('2027-05-31T09:00:00.000Z');
-    clock.set(new Date(Date.parse(due) - 60_000));
-    await sweep();
-    expect(newMessages(dm(NOOR), claim).filter((c) => JSON.stringify(c.activity).includes('ends soon'))).toHaveLength(0);
-    clock.set(due);
-    await sweep();
-    await sweep();
-    const reminders = newMessages(dm(NOOR), claim).map((c) => JSON.stringify(c.activity)).filter((n) => n.includes('ends soon'));
-    expect(reminders).toHaveLength(1);
-    expect(reminders[0]).toContain('d4000000-0000-4000-8000-000000000001 ends on Jun 30, 2027');
-    expect(reminders[0]).toContain('Claim the renewed subscription');
-    expect(reminders[0]).toContain(`"action":"claim.newFrom","claimId":"${claim.id}"`);
-    expect((await current(claim)).history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['subscriptionEnds30d']);
-    clock.set('2026-11-23T09:00:00.000Z');
-  });
-});
