@@ -200,8 +200,10 @@ export class TenantSendLeases implements SendGate {
     if (!work.pending || turnOver) {
       await this.letGo(tenantKey, state, turnOver ? waiters[Math.floor(Math.random() * waiters.length)] : false);
       this.tenants.delete(tenantKey);
-      // Work left (a fair-share hand-over): ask again, behind the one it was handed to.
-      if (work.pending && !this.stopped) this.ask(tenantKey);
+      // Work left (a fair-share hand-over), or work that came while letting go (`work` above was read
+      // before two database round trips): ask again, behind the one it was handed to. The scheduler
+      // holds such messages without a timer of its own, so nobody else would wake it.
+      if (this.host!.workFor(tenantKey).pending && !this.stopped) this.ask(tenantKey);
       return;
     }
     const renewed = await this.store.update(fresh && fresh.doc.holder === this.instanceId ? fresh : state.lease, (doc) => ({
