@@ -26,6 +26,8 @@ const START = '2026-11-23T09:00:00.000Z';
 const NOOR = 'a1b2c3d4-0002-4000-8000-000000000002';
 const CHANNEL = '19:mail-reviews@thread.tacv2';
 const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+// Tailspin's only claiming partner user; the tests never open a chat with the bot for Robin.
+const robin: Actor = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
 const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 const dm = (aad: string) => `a:dm-${aad}`;
 
@@ -102,20 +104,20 @@ class Harness {
     return this.app.background.drain();
   }
 
-  /** A claim under review, with a customer contact at `email` (a fresh tenant each, so claims never compete). */
-  async claimUnderReview(contact: { name: string; email: string }, fields: Record<string, unknown> = {}): Promise<Claim> {
+  /** A claim under review, with a customer contact at `email` (a fresh tenant each, so claims never compete), by Avery unless said. */
+  async claimUnderReview(contact: { name: string; email: string }, fields: Record<string, unknown> = {}, by: Actor = avery): Promise<Claim> {
     const { claimService } = this.app.services;
     const tenantDigits = uniqueName('').replace(/[^0-9]/g, '').padStart(12, '0').slice(-12);
-    const draft = await claimService.createDraft(avery, {
+    const draft = await claimService.createDraft(by, {
       mpnId: '4412345', customerDomain: 'fourthcoffee.example', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams', 'exchange-online'],
       customerTenantId: `88888888-0000-4000-8000-${tenantDigits}`,
       customerContact: { ...contact, title: 'CIO' }, partnerContact: { name: 'Avery Fabrikam', email: 'avery@fabrikam.example' },
       claimName: uniqueName('Mail claim '), ...fields,
     });
     if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-    const file = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: this.clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
-    await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
-    await this.act(draft.claim, { type: 'submit' }, avery);
+    const file = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: this.clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: by.id, name: by.name } };
+    await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, by, {}, draft.claim.orgId);
+    await this.act(draft.claim, { type: 'submit' }, by);
     return this.act(draft.claim, { type: 'startReview' }, reviewer);
   }
 
@@ -167,8 +169,10 @@ const linkIn = (text: string) => /https?:\/\/\S+\/consent\/[^\s?]+\?t=[A-Za-z0-9
 const notices = (conversationId: string, claim: Claim) =>
   connector.to(conversationId).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claim.id)).map((c) => JSON.stringify(c.activity));
 
+const partnerAddress = (label: string) => `${uniqueName(label)}@fabrikam.example`;
+
 describe('the partner contact\'s e-mails through SMTP', () => {
-  const partnerContactAddress = (label: string) => `${uniqueName(label)}@fabrikam.example`;
+  const partnerContactAddress = partnerAddress;
   /** A claim under review whose partner contact is `email` (not a partner user the bot knows, unless said). */
   const claimWithPartnerContact = (email: string) => bot.claimUnderReview({ name: 'Dana', email: customerAddress('pc-customer-') }, { partnerContact: { name: 'Pat <i>Partner</i>', email } });
   const onlyMailTo = async (email: string): Promise<ParsedMail> => {
@@ -253,6 +257,92 @@ describe('the partner contact\'s e-mails through SMTP', () => {
     ]);
     for (const person of [PARTNER_AAD, NOOR]) {
       expect(notices(dm(person), claim).filter((n) => n.includes('an e-mail to the partner contact bounced'))).toHaveLength(1);
+    }
+  });
+});
+
+describe('a partner notice Teams could not deliver goes by e-mail instead', () => {
+  const ROBIN_EMAIL = 'robin@tailspin.example';
+  const NOOR_EMAIL = 'noor@fabrikam.example';
+  /** A Tailspin claim under review: Robin never opened a chat with the bot. */
+  const tailspinClaim = (fields: Record<string, unknown> = {}) =>
+    bot.claimUnderReview({ name: 'Dana', email: customerAddress('ts-') }, { mpnId: '5523456', partnerContact: { name: 'Robin Tailspin', email: ROBIN_EMAIL }, ...fields }, robin);
+  const mailsAbout = (address: string, claim: Claim) => smtp.to(address).filter((m) => m.raw.toString().includes(claim.id));
+  const noorSays = (locale: string) =>
+    postActivity(bot.app.url, teamsActivity({ serviceUrl: connector.url, aadObjectId: NOOR, tenantId: PARTNER_TENANT, conversation: { id: dm(NOOR), conversationType: 'personal' } }, { type: 'message', text: 'help', locale, deliveryMode: 'expectReplies' }));
+
+  test('a partner user who never opened the bot gets a reviewer\'s comment by e-mail, once, in English and Chinese, escaped in HTML', async () => {
+    const claim = await tailspinClaim();
+    await bot.act(claim, { type: 'comment', text: 'Please check the <b>SOW</b> dates & signatures.' }, reviewer);
+    await Promise.all([bot.app.notifications.dispatcher.dispatch(await bot.current(claim)), bot.secondDispatcher().dispatch(await bot.current(claim))]);
+    await bot.sweepLater();
+    // Review started, then the comment: two notices, one e-mail each (the partner contact's e-mails are only for Rejected, PAR, Approved).
+    const mails = await Promise.all(mailsAbout(ROBIN_EMAIL, claim).map((m) => simpleParser(m.raw)));
+    expect(mails.map((m) => m.subject)).toEqual([expect.stringContaining(`${claim.fields.claimName} is Under review / `), expect.stringContaining('New comment')]);
+    const comment = mails[1];
+    expect(comment.subject).toContain(' / ');
+    for (const fact of [
+      'Dear Robin Tailspin,', t('en-US', 'mail.notice.why.noChat'), 'Comment from Riley Reviewer: Please check the <b>SOW</b> dates & signatures.', `type "claim ${claim.id}"`,
+      t('zh-CN', 'mail.notice.why.noChat'), 'Riley Reviewer 的评论：Please check the <b>SOW</b> dates & signatures.',
+    ]) expect(comment.text).toContain(fact);
+    expect(comment.html).toContain('Please check the &lt;b&gt;SOW&lt;/b&gt; dates &amp; signatures.');
+    expect(comment.html).not.toContain('<b>SOW</b>');
+    expect((await bot.current(claim)).outbox ?? []).toEqual([]);
+  });
+
+  test('the partner contact\'s own e-mail of a change is not sent twice to the same address', async () => {
+    const claim = await tailspinClaim();
+    const before = mailsAbout(ROBIN_EMAIL, claim).length;
+    await bot.act(claim, { type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' }, reviewer);
+    await bot.sweepLater();
+    const sent = mailsAbout(ROBIN_EMAIL, claim).slice(before);
+    expect(sent).toHaveLength(1);
+    expect((await simpleParser(sent[0].raw)).subject).toContain('Partner action required on claim');
+  });
+
+  test('a chat that answers 403: the notice goes to the partner user\'s roster address, in the language of their Teams', async () => {
+    try {
+      await noorSays('zh-CN');
+      const claim = await bot.claimUnderReview({ name: 'Dana', email: customerAddress('403-') });
+      connector.script(dm(NOOR), { status: 403 });
+      await bot.act(claim, { type: 'comment', text: 'Noch eine Frage.' }, reviewer);
+      await bot.sweepLater();
+      const sent = mailsAbout(NOOR_EMAIL, claim);
+      expect(sent).toHaveLength(1);
+      const mail = await simpleParser(sent[0].raw);
+      expect(mail.subject).not.toContain(' / ');
+      expect(mail.text).toContain(t('zh-CN', 'mail.notice.why.unreachable'));
+      expect(mail.text).toContain('Noch eine Frage.');
+      expect(mail.text).not.toContain('Dear');
+      // The 403 is in the history as before; Avery, who is reachable, got the notice in Teams and no e-mail.
+      expect((await bot.current(claim)).history.filter((e) => e.action === 'deliveryFailed')).toEqual([expect.objectContaining({ delivery: { recipient: 'Noor Incentives', status: 403 } })]);
+      expect(notices(dm(PARTNER_AAD), claim).filter((n) => n.includes('New comment'))).toHaveLength(1);
+      expect(mailsAbout('avery@fabrikam.example', claim)).toHaveLength(0);
+    } finally {
+      // Noor writes to the bot again (in English): reachable again for the other tests.
+      await noorSays('en-US');
+    }
+  });
+
+  test('a bounce of such an e-mail is recorded in the claim\'s history, not retried, and not e-mailed to the address that bounced', async () => {
+    smtp.refuse.set(ROBIN_EMAIL, { codes: [], always: 550 });
+    const triedBefore = smtp.attempts.filter((a) => a === ROBIN_EMAIL).length;
+    try {
+      const claim = await tailspinClaim({ partnerContact: { name: 'Pat', email: partnerAddress('ts-pc-') } });
+      await bot.act(claim, { type: 'comment', text: 'One more thing.' }, reviewer);
+      await bot.sweepLater();
+      await bot.sweepLater();
+      const after = await bot.current(claim);
+      const bounces = after.history.filter((e) => e.action === 'deliveryFailed');
+      // Review started and the comment: two notices to Robin, each refused once.
+      expect(bounces).toEqual([
+        expect.objectContaining({ delivery: { recipient: ROBIN_EMAIL, status: 550, channel: 'email', to: 'partnerUser' } }),
+        expect.objectContaining({ delivery: { recipient: ROBIN_EMAIL, status: 550, channel: 'email', to: 'partnerUser' } }),
+      ]);
+      expect(smtp.attempts.filter((a) => a === ROBIN_EMAIL).length - triedBefore).toBe(2);
+      expect(after.outbox ?? []).toEqual([]);
+    } finally {
+      smtp.refuse.delete(ROBIN_EMAIL);
     }
   });
 });

@@ -20,7 +20,8 @@ import { StubConnector, type ConnectorCall } from './support/stubConnector';
 const connector = new StubConnector();
 let app: BotApp;
 // Monday 23 November 2026, 09:00 UTC (the test calendar is UTC with no holidays).
-const clock = new ManualClock('2026-11-23T09:00:00.000Z');
+const START = '2026-11-23T09:00:00.000Z';
+const clock = new ManualClock(START);
 const CHANNEL = '19:notify-reviews@thread.tacv2';
 const NOOR = 'a1b2c3d4-0002-4000-8000-000000000002';
 const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
@@ -43,6 +44,8 @@ afterAll(async () => {
 beforeEach(async () => {
   await settle();
   connector.clear();
+  // Every test starts on Monday morning, also after one that failed half way with the clock moved.
+  clock.set(START);
 });
 
 /** A message (or install) from a person, as Teams sends it; the bot keeps where to reach them. */
@@ -359,12 +362,13 @@ describe('the end of an associated subscription', () => {
 describe('many instances, crashes and restarts', () => {
   /** Claims in Partner action required whose 5 business days are over (the clock is moved past them). */
   async function claimsPastTheirResponseDeadline(count: number): Promise<Claim[]> {
-    const claims: Claim[] = [];
-    for (let i = 0; i < count; i++) {
+    // Side by side: each claim's steps in order, the claims at once (as partners and reviewers work).
+    const claims = await Promise.all(Array.from({ length: count }, async () => {
       const s = await submittedClaim();
       const r = await act(s, { type: 'startReview' }, reviewer);
-      claims.push(await act(r, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer));
-    }
+      return act(r, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer);
+    }));
+    await settle();
     connector.clear();
     clock.set('2026-12-01T00:00:01.000Z');
     return claims;
@@ -446,8 +450,9 @@ describe('within Teams limits', () => {
     for (let i = 1; i < attempts.length; i++) expect(attempts[i].at - attempts[i - 1].at).toBeGreaterThanOrEqual(950);
     expect(titles(newMessages(dm(NOOR), claim))).toEqual([expect.stringContaining('is Under review')]);
     expect(newMessages(dm(NOOR), claim)[0].at - started).toBeGreaterThanOrEqual(5 * 950);
-    // Avery's chat was not held up by Noor's throttling.
-    expect(newMessages(dm(PARTNER_AAD), claim)[0].at - started).toBeLessThan(2000);
+    // Avery's chat was not held up by Noor's throttling: her notice came before Noor's second try
+    // (an order, not a time: the machine may be slow).
+    expect(newMessages(dm(PARTNER_AAD), claim)[0].at).toBeLessThan(attempts[1].at);
   }, 30_000);
 
   test('403 marks the conversation unreachable, is recorded in the history, and is not retried', async () => {

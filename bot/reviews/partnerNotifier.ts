@@ -2,15 +2,13 @@ import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
-import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { partnerSteps } from '../../src/domain/partnerSteps';
-import { type Locale, type MessageKey } from '../../src/i18n/locales';
-import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { type Locale } from '../../src/i18n/locales';
+import { literal, render } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { reminderTiming, subscriptionsEnding } from '../../src/domain/claimTimers';
-import { nearestDeadline } from '../../src/domain/deadlinePolicy';
+import { partnerNotice } from '../../src/services/partnerNotice';
 import type { OutboxEntry } from '../../src/domain/claimNotifications';
-import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
+import { approvalMeaning, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
  * What a claim's partner users read in their 1:1 chat about a change of their claim: a comment with a
@@ -22,41 +20,16 @@ export class PartnerNotifier {
   constructor(private readonly services: AppServices) {}
 
   /**
-   * The card a partner user gets for one change of their claim. It tells the change as `entry` recorded
-   * it (status and next deadline then), so a notice delivered after later changes does not tell the
-   * present as if it were the change; its buttons are the steps possible now.
+   * The card a partner user gets for one change of their claim: what src/services/partnerNotice.ts says
+   * of it (as the change left the claim), with buttons for the steps possible now.
    */
   card(claim: Claim, event: ClaimHistoryEvent, locale: Locale, entry?: OutboxEntry): AdaptiveCardJson {
-    const name = claim.fields.claimName ?? claim.id;
-    const status = entry?.status ?? claim.status;
-    const next = entry?.status ? entry.next : nearestDeadline(claim.deadlines);
-    const lines: string[] = [];
-    let title: string;
-    if (event.action === 'remind') {
-      title = t(locale, 'reminder.title', { name });
-      lines.push(this.reminderLine(claim, event, locale));
-    } else if (event.action === 'comment') {
-      title = t(locale, 'partner.comment.title', { name });
-      lines.push(t(locale, 'partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` }));
-    } else if (event.action === 'deliveryFailed' && event.delivery?.channel === 'email') {
-      // An e-mail bounced, the customer's approval e-mail or one to the partner contact (the only delivery failures partners are told of).
-      const toPartnerContact = event.delivery.to === 'partnerContact';
-      title = t(locale, toPartnerContact ? 'mail.bounced.partnerContactTitle' : 'mail.bounced.partnerTitle', { name });
-      lines.push(t(locale, toPartnerContact ? 'mail.bounced.partnerContactLine' : 'mail.bounced.partnerLine', { recipient: event.delivery.recipient, status: event.delivery.status }));
-    } else if (event.action === 'requestInfo') {
-      title = t(locale, 'partner.par.title', { name });
-      lines.push(t(locale, 'partner.par.reasons', { actor: event.actor.name, reasons: (event.reasons ?? []).map((r) => `@infoReason.${r}`) }));
-      const respondBy = next?.name === 'partnerResponse' ? next.due : entry?.status ? undefined : claim.deadlines.partnerResponse;
-      if (respondBy) lines.push(t(locale, 'partner.par.deadline', { date: formatDeadline(this.services, respondBy, locale) }));
-    } else {
-      title = t(locale, 'partner.status.title', { name, status: `@status.${status}` });
-      lines.push(t(locale, 'partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${status}` }));
-      if (event.reason) lines.push(t(locale, 'partner.status.reason', { reason: `@reason.${event.reason}` }));
-      // The deadline that ran next after the change.
-      const nextLine = nextStepLine(this.services, claim, next, locale);
-      if (nextLine) lines.push(nextLine);
-      if (event.action === 'approve') lines.push(approvalMeaning(this.services.config.incentiveGuideUrl, locale));
-    }
+    const { incentiveGuideUrl } = this.services.config;
+    const notice = partnerNotice(this.services.claimService.timeContext(), claim, event, incentiveGuideUrl, entry);
+    const status = notice.status;
+    // The guide's address is the bot's own link (markdown on purpose); everything else is shown literally.
+    const lines = notice.lines.map((line) => (line.key === 'partner.approvalMeaning' ? approvalMeaning(incentiveGuideUrl, locale) : render(locale, line)));
+    const title = render(locale, notice.title);
     const partner = { kind: 'partner' as const, id: '', name: '', orgId: claim.orgId, role: CLAIMING_PARTNER_ROLES[0] };
     return renderCard('partnerNotice', {
       claimId: claim.id,
@@ -68,26 +41,5 @@ export class PartnerNotifier {
       can: partnerSteps(claim, partner, this.services.claimService.timeContext()),
       labels: partnerStepLabels(locale),
     });
-  }
-
-  /**
-   * A reminder says the time really left when it is sent: on time, the reminder's own sentence; sent
-   * late (the bot was down when it was due), how many days are left now.
-   */
-  private reminderLine(claim: Claim, event: ClaimHistoryEvent, locale: Locale): string {
-    const reminder = event.reminder ?? '';
-    if (reminder === 'subscriptionEnds30d') {
-      // The subscriptions ending as the reminder went out (a later end date has a reminder of its own).
-      const ending = subscriptionsEnding(this.services.calendar, claim, new Date(event.at));
-      const subscriptions = ending.map((s) => t(locale, 'reminder.subscriptionEnding', { subscriptionId: s.subscriptionId, date: formatDeadline(this.services, s.endsAt, locale) }));
-      return t(locale, 'reminder.subscriptionEnds30d', { subscriptions: subscriptions.join('; ') || '-' });
-    }
-    const timing = reminderTiming(this.services.claimService.timeContext(), claim, reminder);
-    const date = timing ? formatDeadline(this.services, timing.due, locale) : '-';
-    if (timing && !timing.onTime) {
-      const key = timing.daysLeft === 0 ? 'reminder.endsToday' : timing.unit === 'businessDays' ? 'reminder.lateBusinessDaysLeft' : 'reminder.lateDaysLeft';
-      return t(locale, key, { count: timing.daysLeft, date });
-    }
-    return t(locale, `reminder.${reminder}` as MessageKey, { date, claimId: claim.id });
   }
 }

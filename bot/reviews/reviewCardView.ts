@@ -150,7 +150,7 @@ export class ReviewCardView {
       lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: value(change.before), after: value(change.after) }));
     }
     if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
-    if (e.delivery) lines.push(t(locale, e.delivery.channel !== 'email' ? 'review.history.delivery' : e.delivery.to === 'partnerContact' ? 'mail.bounced.partnerContactHistory' : 'mail.bounced.history', { recipient: e.delivery.recipient, status: e.delivery.status }));
+    if (e.delivery) lines.push(t(locale, e.delivery.channel !== 'email' ? 'review.history.delivery' : e.delivery.to ? `mail.bounced.${e.delivery.to}History` as const : 'mail.bounced.history', { recipient: e.delivery.recipient, status: e.delivery.status }));
     if (e.refusal) lines.push(render(locale, e.refusal));
     return lines;
   }

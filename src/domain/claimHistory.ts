@@ -14,6 +14,9 @@ export interface FieldChange {
  * One entry of a claim's append-only history: who, when, what, and the before/after values.
  * Refused attempts that matter (a stranger pressing a reviewer button) are recorded too, with the refusal.
  */
+/** Who on the partner's side an e-mail went to: the claim's partner contact, or a partner user Teams could not reach. */
+export type MailedPartner = 'partnerContact' | 'partnerUser';
+
 export interface ClaimHistoryEvent {
   seq: number;
   at: string;
@@ -29,9 +32,9 @@ export interface ClaimHistoryEvent {
   /**
    * For a notification refused for good: who could not be reached and the answer, Teams' (403/404) or,
    * with channel 'email', the mail server's (an SMTP 5xx reply code) of the customer contact or, with
-   * `to` 'partnerContact', of the partner contact.
+   * `to`, of the partner contact or of a partner user a notice was e-mailed to instead of Teams.
    */
-  delivery?: { recipient: string; status: number; channel?: 'email'; to?: 'partnerContact' };
+  delivery?: { recipient: string; status: number; channel?: 'email'; to?: MailedPartner };
   reasons?: InfoRequestReason[];
   comment?: string;
   refusal?: Message;

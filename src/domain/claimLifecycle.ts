@@ -12,7 +12,7 @@ import {
   type FieldError,
   type ValidationContext,
 } from './claimFields';
-import { diffClaims, type ClaimHistoryEvent } from './claimHistory';
+import { diffClaims, type ClaimHistoryEvent, type MailedPartner } from './claimHistory';
 import { deadline, nextDueAt, pauseClocks, resumeClocks, reviewQueueDueAt, type TimeContext } from './deadlinePolicy';
 import {
   INFO_REQUEST_REASONS,
@@ -50,7 +50,7 @@ export type ClaimAction =
   | { type: 'consentPeriodOver' }
   | { type: 'disputeWindowClosed' }
   | { type: 'remind'; reminder: ReminderKind }
-  | { type: 'deliveryFailed'; recipient: string; status: number; channel?: 'email'; to?: 'partnerContact' };
+  | { type: 'deliveryFailed'; recipient: string; status: number; channel?: 'email'; to?: MailedPartner };
 
 export type ClaimActionType = ClaimAction['type'];
 export type LifecycleActionType = ClaimActionType | 'create';

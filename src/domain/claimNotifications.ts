@@ -6,7 +6,8 @@ import { REMINDER_RULES, type ReminderKind } from './claimTimers';
 
 /**
  * Who hears of a change, decided once here and written into the claim's outbox with the change:
- * - `partners`: the claim's partner users, each in their 1:1 chat (the person who acted is not told of their own action);
+ * - `partners`: the claim's partner users, each in their 1:1 chat (the person who acted is not told of their own action),
+ *   or by e-mail to their roster address when Teams can't deliver it (no chat with the bot yet, 403/404);
  * - `reviewCard`: the claim's card in the reviewers' conversation, posted or updated in place;
  * - `reviewers`: a message in the reviewers' conversation (SLA reminders);
  * - `customer`: the claim's customer contact, by e-mail, once, when the claim is approved (the consent link);
@@ -37,6 +38,11 @@ export const NEEDS_A_REVIEWER: ReadonlySet<string> = new Set(['submit', 'resubmi
 /** The statuses the partner contact is e-mailed about: each starts a deadline on the partner or ends the review. */
 export const MAILED_TO_PARTNER_CONTACT: ReadonlySet<string> = new Set(['Rejected', 'PartnerActionRequired', 'Approved']);
 
+/** Whether a change is e-mailed to the claim's partner contact (audience 'partnerContact'). */
+export function mailedToPartnerContact(event: Pick<ClaimHistoryEvent, 'fromStatus' | 'toStatus'>): boolean {
+  return event.fromStatus !== event.toStatus && MAILED_TO_PARTNER_CONTACT.has(event.toStatus ?? '');
+}
+
 /** Lifecycle events the partner is told of even though the status stays (a comment, a closed window...). */
 const PARTNER_NEWS_WITHOUT_STATUS_CHANGE = new Set(['consentPeriodOver', 'disputeWindowClosed']);
 
@@ -50,7 +56,7 @@ export function audiencesFor(claim: Claim, event: ClaimHistoryEvent): Notificati
   const commentFromOutside = event.action === 'comment' && event.actor.kind !== 'partner';
   if (statusChanged || commentFromOutside || PARTNER_NEWS_WITHOUT_STATUS_CHANGE.has(event.action)) audiences.unshift('partners');
   if (event.action === 'approve') audiences.push('customer');
-  if (statusChanged && MAILED_TO_PARTNER_CONTACT.has(event.toStatus ?? '')) audiences.push('partnerContact');
+  if (mailedToPartnerContact(event)) audiences.push('partnerContact');
   return audiences;
 }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CLAIMING_PARTNER_ROLES } from '../domain/actors';
 import type { Claim } from '../domain/claim';
-import type { ClaimHistoryEvent } from '../domain/claimHistory';
-import { NEEDS_A_REVIEWER, type OutboxEntry } from '../domain/claimNotifications';
+import { mailedToPartnerContact, NEEDS_A_REVIEWER, type OutboxEntry } from '../domain/claimNotifications';
+import type { ClaimHistoryEvent, MailedPartner } from '../domain/claimHistory';
+import type { PartnerUser } from '../domain/roster';
 import { timersFor, type ClaimTimer } from '../domain/claimTimers';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
@@ -15,6 +16,7 @@ import type { BusinessCalendar } from '../domain/businessCalendar';
 import type { DeliveryOutcome, DeliveryScheduler } from './deliveryScheduler';
 import type { DispatchIntents } from './dispatchIntents';
 import type { MailMessage, MailOutcome } from './mailer';
+import type { NoticeRecipient } from './partnerMail';
 
 /**
  * Carries out what a claim change left to do: brings the claim's timers in line with its deadlines
@@ -36,9 +38,13 @@ export interface CustomerMail {
   send(message: MailMessage): Promise<MailOutcome>;
 }
 
-/** The partner contact's e-mails (audience 'partnerContact'): composed in the core, sent by the same mailer. */
+/**
+ * E-mails to the partner's side, composed in the core and sent by the same mailer: the partner contact's
+ * (audience 'partnerContact'), and a partner notice Teams could not deliver, to the partner user's address.
+ */
 export interface PartnerContactMail {
   compose(claim: Claim, entry: OutboxEntry, id: string): Promise<MailMessage>;
+  composeNotice(claim: Claim, entry: OutboxEntry, recipient: NoticeRecipient, id: string): MailMessage;
 }
 
 export type RenderRequest =
@@ -67,9 +73,9 @@ export interface DispatcherDeps {
   /**
    * Records a delivery refused for good in the claim's history (the claim service's deliveryFailed): Teams'
    * 403/404, or with channel 'email' a mail server's 5xx (a bounce, which the partner is told of): the
-   * customer contact's, or with `to` 'partnerContact' the partner contact's.
+   * customer contact's, or with `to` the partner contact's or a partner user's.
    */
-  recordFailure: (claim: Claim, recipient: string, status: number, channel?: 'email', to?: 'partnerContact') => Promise<void>;
+  recordFailure: (claim: Claim, recipient: string, status: number, channel?: 'email', to?: MailedPartner) => Promise<void>;
   /** How long an instance owns one message's send before another may take over (default 2 minutes). */
   sendLeaseMs?: number;
   /** How long after a failed try a claim's remaining deliveries are tried again (default 1 minute). */
@@ -88,7 +94,7 @@ export interface DispatchOptions {
 const REPEAT_WARNING_MS = 10 * 60_000;
 
 type RecipientResult = 'delivered' | 'skipped' | 'unreachable' | 'retry';
-type Failure = { recipient: string; status: number; channel?: 'email'; to?: 'partnerContact' };
+type Failure = { recipient: string; status: number; channel?: 'email'; to?: MailedPartner };
 /** One try of a send: `settled` when the delivery is done for good (sent, or refused for good), with the id it went as. */
 type Attempt = { result: RecipientResult; settled?: { as: string | undefined } };
 
@@ -188,11 +194,29 @@ export class NotificationDispatcher {
     return Promise.all(
       users.map(async (user) => {
         const target = await this.deps.conversations.forUser(user.tenantId, user.aadObjectId);
-        // Not installed for this person yet, or Teams said they can't be reached: they see it when they ask.
-        if (!target || target.unreachable) return 'skipped' as const;
-        return this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () => this.deps.channel.render({ kind: 'partnerNotice', claim, event, entry, reference: target.reference }));
+        // Not installed for this person yet, or Teams said they can't be reached: by e-mail instead.
+        if (!target || target.unreachable) return this.mailInstead(claim, entry, event, user, target, failures);
+        const result = await this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () => this.deps.channel.render({ kind: 'partnerNotice', claim, event, entry, reference: target.reference }));
+        return result === 'unreachable' ? this.mailInstead(claim, entry, event, user, target, failures) : result;
       }),
     );
+  }
+
+  /**
+   * A partner notice Teams could not deliver to a partner user (no chat with the bot yet, or their chat
+   * answered 403/404), e-mailed to their roster address instead, once (its own delivery record), in
+   * their Teams language when the bot has seen it. Not sent when the partner contact's own e-mail about
+   * the change already goes to that address, nor as news of a bounce to the address that bounced.
+   */
+  private async mailInstead(claim: Claim, entry: OutboxEntry, event: ClaimHistoryEvent, user: PartnerUser, target: StoredReference | undefined, failures: Failure[]): Promise<RecipientResult> {
+    const address = user.email.trim();
+    const isAddress = (other: string | undefined) => other?.trim().toLowerCase() === address.toLowerCase();
+    if (mailedToPartnerContact(event) && isAddress(claim.fields.partnerContact?.email)) return 'skipped';
+    if (event.action === 'deliveryFailed' && isAddress(event.delivery?.recipient)) return 'skipped';
+    const locale = target?.reference.locale;
+    const recipient: NoticeRecipient = { name: user.name, email: address, why: target ? 'unreachable' : 'noChat', ...(typeof locale === 'string' && locale ? { locale } : {}) };
+    const compose = async (id: string) => this.deps.partnerMail.composeNotice(claim, entry, recipient, id);
+    return this.mailOnce(claim, `${entry.id}>${user.aadObjectId}>email`, address, 'a notice e-mailed instead of Teams', failures, compose, 'partnerUser');
   }
 
   /**
@@ -228,7 +252,7 @@ export class NotificationDispatcher {
   }
 
   /** One e-mail, at most once (the delivery log); a bounce is settled and recorded, anything else is tried again later. */
-  private async mailOnce(claim: Claim, deliveryId: string, address: string, what: string, failures: Failure[], compose: (id: string) => Promise<MailMessage>, to?: 'partnerContact'): Promise<RecipientResult> {
+  private async mailOnce(claim: Claim, deliveryId: string, address: string, what: string, failures: Failure[], compose: (id: string) => Promise<MailMessage>, to?: MailedPartner): Promise<RecipientResult> {
     return (await this.onceOnly(deliveryId, async (): Promise<Attempt> => {
       let outcome: MailOutcome;
       try {

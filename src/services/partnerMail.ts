@@ -8,6 +8,8 @@ import type { ConversationStore } from '../storage/conversationStore';
 import type { RosterStore } from '../storage/rosterStore';
 import { escapeHtml } from '../web/html';
 import { LOCALES_IN_ORDER, mailHtml, TEXT_SECTION_SEPARATOR } from './mailLayout';
+import type { ClaimService } from './claimService';
+import { partnerNotice } from './partnerNotice';
 import type { MailMessage } from './mailer';
 
 /**
@@ -16,14 +18,24 @@ import type { MailMessage } from './mailer';
  * to dispute), Partner action required (the reasons, the reviewer's comment, the deadline) and Approved
  * (what approval means). They tell the change as the outbox entry recorded it, not the claim's present.
  * Written in the partner contact's language when they are a partner user the bot has talked to, else in
- * English, then Chinese. Every value typed by someone is escaped in the HTML part.
+ * English, then Chinese. Also any other partner notice Teams could not deliver to a partner user
+ * (`composeNotice`), to their roster address. Every value typed by someone is escaped in the HTML part.
  */
 
 export interface PartnerMailDeps {
   rosters: Pick<RosterStore, 'organisation' | 'partnerUsersOf'>;
   conversations: Pick<ConversationStore, 'forUser'>;
   calendar: BusinessCalendar;
+  claimService: Pick<ClaimService, 'timeContext'>;
   config: { incentiveGuideUrl: string };
+}
+
+/** A partner user a notice is e-mailed to: their roster address, their Teams language if known, and why not Teams. */
+export interface NoticeRecipient {
+  name: string;
+  email: string;
+  locale?: string;
+  why: 'noChat' | 'unreachable';
 }
 
 type MailedStatus = 'Rejected' | 'PartnerActionRequired' | 'Approved';
@@ -51,15 +63,42 @@ export class PartnerMail {
       ...this.lines(claim, entry, event, status, common),
       { key: 'mail.partner.where', params: { claimId: claim.id } },
     ] as Line[];
+    return this.message(id, claim.id, { name: contact.name, address: contact.email }, locales, subject, lines, 'mail.partner.footer');
+  }
+
+  /**
+   * A partner notice Teams could not deliver to a partner user (no chat with the bot yet, or the chat
+   * answered 403/404), e-mailed to their roster address instead: what the Teams notice says
+   * (partnerNotice.ts), why it comes by e-mail, and where to act. In the language of their Teams client
+   * when the bot has seen it, else English, then Chinese.
+   */
+  composeNotice(claim: Claim, entry: OutboxEntry, recipient: NoticeRecipient, id: string): MailMessage {
+    const event = claim.history[entry.seq - 1];
+    if (!event) throw new Error(`Claim ${claim.id} has no event ${entry.seq}`);
+    const locales = recipient.locale ? [resolveLocale(recipient.locale)] : LOCALES_IN_ORDER;
+    const notice = partnerNotice(this.deps.claimService.timeContext(), claim, event, this.deps.config.incentiveGuideUrl, entry);
+    const subject = locales.map((locale) => t(locale, notice.title.key, notice.title.params)).join(' / ');
+    const lines: Line[] = [
+      { key: 'mail.partner.greeting', params: { name: recipient.name || recipient.email } },
+      { key: `mail.notice.why.${recipient.why}` },
+      ...notice.lines,
+      ...(event.comment ? [{ key: 'mail.partner.comment' as const, params: { actor: event.actor.name, comment: event.comment } }] : []),
+      { key: 'mail.partner.where', params: { claimId: claim.id } },
+    ];
+    return this.message(id, claim.id, { name: recipient.name, address: recipient.email }, locales, subject, lines, 'mail.notice.footer');
+  }
+
+  /** The e-mail: one section per language, in the text part and, escaped, in the HTML part. */
+  private message(id: string, claimId: string, to: MailMessage['to'], locales: readonly Locale[], subject: string, lines: Line[], footer: MessageKey): MailMessage {
     const sections = locales.map((locale) => [
       ...(locales.length > 1 ? [t(locale, 'mail.approval.otherLanguage')] : []),
       ...lines.map((line) => t(locale, line.key, line.params)),
-      t(locale, 'mail.partner.footer'),
+      t(locale, footer),
     ]);
     return {
       id,
-      claimId: claim.id,
-      to: { name: contact.name, address: contact.email },
+      claimId,
+      to,
       subject,
       text: sections.map((s) => s.join('\n\n')).join(TEXT_SECTION_SEPARATOR),
       html: mailHtml(subject, sections.map((s, i) => [`<div lang="${locales[i]}">`, ...s.map((p) => `<p>${this.linkGuide(escapeHtml(p))}</p>`), '</div>'].join('\n'))),
