@@ -355,7 +355,18 @@ describe('the end of an associated subscription', () => {
     expect(reminders[0]).toContain('Claim the renewed subscription');
     expect(reminders[0]).toContain(`"action":"claim.newFrom","claimId":"${claim.id}"`);
     expect((await current(claim)).history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['subscriptionEnds30d']);
-    clock.set('2026-11-23T09:00:00.000Z');
+
+    // Noor presses "Claim the renewed subscription": a draft with the claim's details without the ending subscription's ID.
+    const press = (claimId: string) => postActivity(app.url, from(NOOR, PARTNER_TENANT, { id: dm(NOOR), conversationType: 'personal' }, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.newFrom', claimId } }));
+    const replies = JSON.stringify((await press(claim.id)).body?.activities ?? []);
+    const draftId = /I started draft (CL-[0-9A-Z]{8}) with the details of claim/.exec(replies)?.[1];
+    expect(replies).toContain('without the subscription IDs that end (d4000000-0000-4000-8000-000000000001)');
+    const draft = (await app.services.claimService.get(draftId!))!;
+    expect(draft).toMatchObject({ status: 'Editing', poe: [], fields: { customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555', activity: 'PreSales', products: ['teams'] } });
+    expect(draft.fields.subscriptions).toBeUndefined();
+    // Once the subscription has ended there is nothing to renew: the old button says so.
+    clock.set('2027-07-01T09:00:00.000Z');
+    expect(JSON.stringify((await press(claim.id)).body?.activities ?? [])).toContain('holds no subscription that ends within the next 30 days');
   });
 });
 

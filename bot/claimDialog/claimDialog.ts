@@ -583,18 +583,22 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
 
   /**
    * A new draft with a rejected claim's details (not its PoE, not its history): the partner adds updated
-   * PoE and submits. A detail that is no longer valid (an MPN ID the organisation has lost, say) is
-   * left out and asked for again by its step.
+   * PoE and submits; or, for the renewal of an approved claim's subscriptions that end within 30 days,
+   * its details without those subscription IDs. A detail that is no longer valid (an MPN ID the
+   * organisation has lost, say) is left out and asked for again by its step.
    */
   private async copiedDraftOutcome(turn: Turn, sourceId: string): Promise<Outcome> {
     const source = await this.services.claimService.get(sourceId, turn.identity.actor.orgId);
     const ctx = this.services.claimService.timeContext();
     // An approved claim is copied for the renewal of subscriptions that end soon, without their IDs: the partner gives the renewed one.
     const ending = source?.status === 'Approved' ? subscriptionsEnding(ctx.calendar, source, ctx.now).map((s) => s.subscriptionId) : [];
+    // An approved claim whose subscriptions don't end soon (an old reminder's button): nothing to renew yet, or any more.
+    if (source?.status === 'Approved' && !ending.length) return { kind: 'end', message: t(turn.locale, 'dialog.renewalNotDue', { claimId: sourceId }) };
     if (!source || !(['Rejected', 'RejectedFinal'].includes(source.status) || ending.length)) return { kind: 'end', message: t(turn.locale, 'claim.notYours', { claimId: sourceId }) };
     let fields: Record<string, unknown> = { ...source.fields };
     if (ending.length) {
-      const kept = (source.fields.subscriptions ?? []).filter((s) => !ending.includes(s.subscriptionId.toLowerCase()));
+      const endingIds = new Set(ending.map((id) => id.toLowerCase()));
+      const kept = (source.fields.subscriptions ?? []).filter((s) => !endingIds.has(s.subscriptionId.toLowerCase()));
       fields = { ...fields, subscriptions: kept };
       if (!kept.length) delete fields.subscriptions;
     }

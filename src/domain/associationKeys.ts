@@ -99,5 +99,5 @@ export function describeKey(id: string, catalogue: ProductCatalogue = productCat
  */
 export function subscriptionEndsOf(keys: readonly string[], subscriptions: readonly CustomerSubscription[] | undefined): { subscriptionId: string; productId: string; endsOn: string }[] {
   const held = new Set(keys.map(parseKey).filter((k) => k?.unit === 'subscription').map((k) => k!.value.toLowerCase()));
-  return (subscriptions ?? []).flatMap((s) => (held.has(s.subscriptionId) && s.endsOn ? [{ subscriptionId: s.subscriptionId, productId: s.productId, endsOn: s.endsOn }] : []));
+  return (subscriptions ?? []).flatMap((s) => (held.has(s.subscriptionId.toLowerCase()) && s.endsOn ? [{ subscriptionId: s.subscriptionId, productId: s.productId, endsOn: s.endsOn }] : []));
 }

@@ -436,6 +436,7 @@ export const enUS = {
   'dispute.closed.line': 'Its dispute window closed on {date}. To be associated with this customer, submit a new claim with updated proof of execution.',
   'dispute.closed.offer': 'I can start a new claim with the details of this one filled in; you add the updated proof of execution and submit it.',
   'dialog.prefilledRenewal': 'I started draft {claimId} with the details of claim {sourceId}, without the subscription IDs that end ({subscriptions}). Give the renewed subscription\'s ID, add proof of execution, check the details and submit it.',
+  'dialog.renewalNotDue': 'Claim {claimId} holds no subscription that ends within the next 30 days, so there is nothing to renew now; its association stays as it is.',
   'dialog.prefilled': 'I started draft {claimId} with the details of claim {sourceId}. Add updated proof of execution, check the details and submit it.',
   'partner.label.send': 'Send',
   'partner.next.consentEnds': 'The customer may opt out until {date}; then the claim is sent for incentive eligibility assessment.',

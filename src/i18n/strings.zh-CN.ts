@@ -438,6 +438,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'dispute.closed.line': '其争议期已于 {date} 结束。若要与此客户建立关联，请提交包含更新执行证明的新声明。',
   'dispute.closed.offer': '我可以新建一个声明并填入此声明的详细信息；你只需添加更新的执行证明并提交。',
   'dialog.prefilledRenewal': '我已根据声明 {sourceId} 的详细信息创建草稿 {claimId}，未包含即将结束的订阅 ID（{subscriptions}）。请填写续订后的订阅 ID，添加执行证明，检查详细信息后提交。',
+  'dialog.renewalNotDue': '声明 {claimId} 没有在未来 30 天内结束的订阅，因此目前无需续订；其关联保持不变。',
   'dialog.prefilled': '我已根据声明 {sourceId} 的详细信息创建草稿 {claimId}。请添加更新的执行证明，检查详细信息后提交。',
   'partner.label.send': '发送',
   'partner.next.consentEnds': '客户可以在 {date} 之前选择退出；之后声明将发送以评估激励资格。',
