@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from '../src/storage/embeddedBlob';
 import { EMBEDDED_COSMOS_KEY } from '../src/storage/embeddedCosmos';
 import { PoeBlobStore } from '../src/storage/poeBlobStore';
 import { PARTNER_TENANT, personalMessage, postActivity } from './support/activities';
+import { killBotProcess as killGroup, startBotProcess as startBot, type BotProcess as Bot } from './support/botProcess';
 import { FileServer } from './support/fileServer';
 import { uniqueName } from './support/testStorage';
 
@@ -16,41 +16,6 @@ import { uniqueName } from './support/testStorage';
  * through a claim with a PoE attached, the whole process group killed with SIGKILL (no graceful anything),
  * and a new bot on the same data folder that lets the partner carry on and submit.
  */
-
-const ROOT = join(__dirname, '..');
-const ENTRY = ['--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts'];
-const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env') };
-
-interface Bot {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<void>;
-  url: string;
-}
-
-/** Starts the bot in a process group of its own, so SIGKILL to the group takes its storage processes too. */
-async function startBot(env: Record<string, string>): Promise<Bot> {
-  const child = spawn(process.execPath, ENTRY, { cwd: ROOT, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const until = Date.now() + 90_000;
-  while (!/Ready in \d+ ms/.test(output)) {
-    if (child.exitCode !== null || Date.now() > until) throw new Error(`The bot did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, output: () => output, exited, url: /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(output)![1] };
-}
-
-async function killGroup(bot: Bot): Promise<void> {
-  try {
-    process.kill(-bot.child.pid!, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-  await bot.exited;
-}
 
 type Reply = { text?: string; attachments?: { contentType: string; content: { body?: { text?: string }[] } }[] };
 const texts = (replies: Reply[]) => replies.map((r) => r.text ?? '').filter(Boolean).join('\n');

@@ -46,6 +46,13 @@ export class TeamsNotificationChannel implements NotificationChannel {
     return this.messenger.send(reference, activity as Partial<Activity>);
   }
 
+  asRepeat(reference: ConversationReferenceData, activity: unknown): Partial<Activity> {
+    const locale = resolveLocale(typeof reference.locale === 'string' ? reference.locale : undefined);
+    const original = activity as Partial<Activity>;
+    const note = t(locale, 'notice.sentAgain');
+    return { ...original, text: original.text ? `${note}\n\n${original.text}` : note };
+  }
+
   update(reference: ConversationReferenceData, activityId: string, activity: unknown): Promise<void> {
     return this.messenger.update(reference, activityId, activity as Partial<Activity>);
   }

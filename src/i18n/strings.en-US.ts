@@ -528,6 +528,7 @@ export const enUS = {
   'reminder.decisionTarget2bd': 'Claim {claimId} is two business days from its decision target: decide by {date}.',
   'reminder.decisionTargetPassed': 'Claim {claimId} passed its decision target ({date}) and still has no decision.',
   'reminder.reviewersLeft': 'Claim {claimId}: {deadline} by {date}, {count} business day(s) left.',
+  'notice.sentAgain': 'Sent again: the bot restarted while it was sending this message, so you may already have it.',
   'reminder.reviewersToday': 'Claim {claimId}: {deadline} by {date}, today.',
   'review.history.delivery': '{recipient} could not be reached in Teams (HTTP {status}): no more messages are sent there until they write to the bot again.',
   'mail.approval.subject': 'Partner association approved: {partner} for {domain}',

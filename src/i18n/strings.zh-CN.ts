@@ -530,6 +530,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'reminder.decisionTarget2bd': '声明 {claimId} 距决策目标还有两个工作日：请在 {date} 之前作出决策。',
   'reminder.decisionTargetPassed': '声明 {claimId} 已超过决策目标（{date}），仍未作出决策。',
   'reminder.reviewersLeft': '声明 {claimId}：{deadline}为 {date}，剩余 {count} 个工作日。',
+  'notice.sentAgain': '再次发送：机器人在发送此消息时重新启动，你可能已经收到过。',
   'reminder.reviewersToday': '声明 {claimId}：{deadline}为 {date}，即今天。',
   'review.history.delivery': '无法在 Teams 中联系到 {recipient}（HTTP {status}）：在其再次给机器人发消息之前，不再向其发送消息。',
   'mail.approval.subject': '合作伙伴关联已批准：{partner}（{domain}）',

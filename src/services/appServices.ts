@@ -231,6 +231,10 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       close: closeAll,
     };
 
+    // The data folder's lock says no other bot uses this store: whatever the previous process still
+    // held (a send, a timer, a lease) was cut off by its crash and is taken over now, not after a lease.
+    if (dataDir && config.cosmos.mode === 'embedded') await takeOverFromStoppedProcess(services, log);
+
     // Before the database closes: the send leases this instance holds are handed on (npm run sweep too).
     closers.push(() => services.scheduler.stop());
 
@@ -275,4 +279,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     }),
   ]);
+}
+
+async function takeOverFromStoppedProcess(services: AppServices, log: Logger): Promise<void> {
+  const sends = await services.deliveries.releaseInterrupted();
+  const timers = await services.timers.releaseLeases();
+  const leases = await services.leases.expireAll(services.clock.now().getTime());
+  if (sends || timers || leases) {
+    log.warn(`Data folder: the previous bot process stopped without finishing; taken over now: ${sends} message(s) it was sending (sent again, marked as possibly repeated), ${timers} timer(s), ${leases} lease(s)`);
+  }
 }

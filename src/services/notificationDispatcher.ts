@@ -9,7 +9,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { ClaimStore } from '../storage/claimStore';
 import type { ConversationStore, ReviewRegistry, StoredReference } from '../storage/conversationStore';
-import type { DeliveryLog } from '../storage/deliveryLog';
+import type { DeliveryClaim, DeliveryLog } from '../storage/deliveryLog';
 import type { RosterStore } from '../storage/rosterStore';
 import { dispatchTimerId, timerDocOf, type StoredTimer, type TimerStore } from '../storage/timerStore';
 import type { BusinessCalendar } from '../domain/businessCalendar';
@@ -30,6 +30,8 @@ export interface NotificationChannel {
   render(request: RenderRequest): Promise<unknown>;
   send(reference: StoredReference['reference'], activity: unknown): Promise<string | undefined>;
   update(reference: StoredReference['reference'], activityId: string, activity: unknown): Promise<void>;
+  /** The same message, saying it is sent again because an earlier send was cut off (a crash mid-send). */
+  asRepeat(reference: StoredReference['reference'], activity: unknown): unknown;
 }
 
 /** The customer's approval e-mail (audience 'customer'): composed in the core, sent by the configured mailer. */
@@ -314,7 +316,11 @@ export class NotificationDispatcher {
     this.deps.log.warn(`${message} (said again every ${REPEAT_WARNING_MS / 60_000} minutes while it lasts)`);
   }
 
-  /** Sends one new message to one recipient, at most once: the delivery log decides who sends. */
+  /**
+   * Sends one new message to one recipient, at most once: the delivery log decides who sends. The log
+   * is claimed when the paced slot comes, just before Teams is called, so a record a crash leaves
+   * "sending" means the message may really have reached Teams (and its repeat says so).
+   */
   private async sendOnce(
     claim: Claim,
     deliveryId: string,
@@ -324,14 +330,28 @@ export class NotificationDispatcher {
     render: () => Promise<unknown>,
     afterSend?: (activityId: string) => Promise<void>,
   ): Promise<RecipientResult> {
-    const attempt = await this.onceOnly(deliveryId, async (): Promise<Attempt> => {
-      const activity = await render();
-      const outcome = await this.deps.scheduler.deliver({ conversationKey: target.id, tenantKey: target.tenantId, send: () => this.deps.channel.send(target.reference, activity) });
-      if (outcome.ok) return { result: 'delivered', settled: { as: outcome.value } };
-      return { result: await this.judge(claim, outcome, target, label, failures) };
+    const rendered = await render();
+    let claimed: DeliveryClaim | undefined;
+    const outcome = await this.deps.scheduler.deliver({
+      conversationKey: target.id,
+      tenantKey: target.tenantId,
+      send: async () => {
+        claimed ??= await this.deps.deliveries.begin(deliveryId, this.owner, this.deps.sendLeaseMs ?? 120_000);
+        if (claimed.state !== 'mine') return undefined;
+        return this.deps.channel.send(target.reference, claimed.resumed ? this.deps.channel.asRepeat(target.reference, rendered) : rendered);
+      },
     });
-    if (afterSend && attempt.settled?.as) await afterSend(attempt.settled.as);
-    return attempt.result;
+    const taken = claimed as DeliveryClaim | undefined;
+    if (taken?.state === 'sent') return 'delivered';
+    if (taken?.state === 'busy') return 'retry';
+    if (outcome.ok) {
+      await this.deps.deliveries.sent(deliveryId, this.owner, outcome.value);
+      if (afterSend && outcome.value) await afterSend(outcome.value);
+      return 'delivered';
+    }
+    const result = await this.judge(claim, outcome, target, label, failures);
+    if (result === 'retry' && taken) await this.deps.deliveries.abandon(deliveryId, taken.etag);
+    return result;
   }
 
   /**

@@ -11,7 +11,8 @@ import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
  * would be worse than seeing it twice.
  */
 
-export type DeliveryClaim = { state: 'mine'; etag: string } | { state: 'sent' } | { state: 'busy' };
+/** `resumed`: an earlier send of this message was cut off (Teams may have it), so this one is a repeat. */
+export type DeliveryClaim = { state: 'mine'; etag: string; resumed?: boolean } | { state: 'sent' } | { state: 'busy' };
 
 interface DeliveryRecord {
   id: string;
@@ -47,7 +48,7 @@ export class DeliveryLog {
     // The sender before us stopped without finishing: take over.
     try {
       const { resource } = await this.container.item(id, id).replace(record, { accessCondition: { type: 'IfMatch', condition: existing._etag } });
-      return { state: 'mine', etag: resource!._etag };
+      return { state: 'mine', etag: resource!._etag, resumed: true };
     } catch (error) {
       if (isPreconditionFailed(error)) return { state: 'busy' };
       throw error;
@@ -57,6 +58,27 @@ export class DeliveryLog {
   async sent(id: string, owner: string, activityId: string | undefined): Promise<void> {
     const record: DeliveryRecord = { id, state: 'sent', owner, until: this.now().toISOString(), at: this.now().toISOString(), ...(activityId ? { activityId } : {}) };
     await this.container.items.upsert(record);
+  }
+
+  /**
+   * Frees every send left half-done by a process that is known to be gone (the embedded store's data
+   * folder has one bot at a time), so the messages go out at once instead of after their lease.
+   */
+  async releaseInterrupted(): Promise<number> {
+    const { resources } = await this.container.items
+      .query<DeliveryRecord & { _etag: string }>({ query: "SELECT * FROM d WHERE d.state = 'sending'" })
+      .fetchAll();
+    let released = 0;
+    for (const record of resources) {
+      const freed: DeliveryRecord = { id: record.id, state: 'sending', owner: record.owner, until: new Date(0).toISOString(), at: record.at };
+      try {
+        await this.container.item(record.id, record.id).replace(freed, { accessCondition: { type: 'IfMatch', condition: record._etag } });
+        released++;
+      } catch (error) {
+        if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+      }
+    }
+    return released;
   }
 
   /** Gives the record back after a send that failed, so a later run may try again at once. */

@@ -120,6 +120,18 @@ export class TimerStore {
     }
   }
 
+  /** Makes every leased timer due again at once: its holder is known to be gone (see DeliveryLog.releaseInterrupted). */
+  async releaseLeases(): Promise<number> {
+    this.requests.count++;
+    const { resources } = await this.container.items.query<ItemDefinition>({ query: 'SELECT * FROM t WHERE IS_DEFINED(t.leasedBy)' }).fetchAll();
+    let released = 0;
+    for (const resource of resources) {
+      const stored = strip(resource);
+      if (await this.reschedule(stored, new Date(stored.timer.firesAt))) released++;
+    }
+    return released;
+  }
+
   /** Moves a leased timer to a later time (a delivery to retry), keeping it only if still ours. */
   async reschedule(stored: StoredTimer, dueAt: Date): Promise<boolean> {
     this.requests.count++;

@@ -15,6 +15,8 @@ export interface ConnectorCall {
   assignedId?: string;
   activity: Record<string, unknown> & { type?: string; text?: string; attachments?: { content: Record<string, unknown> }[] };
   at: number;
+  /** The sender went away (a crash) before the connector answered: the message is there, the sender can't know it. */
+  cut?: boolean;
 }
 
 export interface ScriptedAnswer {
@@ -36,6 +38,8 @@ export class StubConnector {
   /** Requests answered with an error (scripted or over the limits). */
   readonly refused: (ScriptedAnswer & { conversationId: string; at: number })[] = [];
   enforceTeamsLimits = false;
+  /** Keeps each accepted message's answer back this long, as a slow Teams does (the message is already posted). */
+  answerDelayMs = 0;
   private readonly scripts = new Map<string, ScriptedAnswer[]>();
   private readonly sendLog = new Map<string, number[]>();
   private server?: Server;
@@ -69,7 +73,13 @@ export class StubConnector {
         return;
       }
       const assignedId = req.method === 'POST' ? `activity-${++this.counter}` : match[2];
-      this.calls.push({ method: req.method, conversationId, activityId: match[2], assignedId, activity, at: now });
+      const call: ConnectorCall = { method: req.method, conversationId, activityId: match[2], assignedId, activity, at: now };
+      this.calls.push(call);
+      res.on('close', () => {
+        if (!res.writableFinished) call.cut = true;
+      });
+      if (this.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+      if (res.destroyed) return;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: assignedId }));
     });
