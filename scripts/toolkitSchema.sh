@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI="@microsoft/m365agentstoolkit-cli@1.1.17"
-SCHEMA_VERSION="v1.13"
+SCHEMA_VERSION="v1.9"
 target="node_modules/.cache/m365agents-toolkit/yaml.schema.${SCHEMA_VERSION}.json"
 [ -s "$target" ] && exit 0
 work="$(mktemp -d)"
