@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { personalMessage, postActivity } from './support/activities';
+import { waitFor } from './support/waitFor';
 import { sharedServers, TEST_CONSENT_SECRET, uniqueName } from './support/testStorage';
 
 /**
@@ -40,14 +41,6 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('the production package', () => {
