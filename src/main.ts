@@ -3,6 +3,7 @@ import { formatConfigErrors, loadConfig } from './config/config';
 import { consoleLogger } from './logger';
 import { startBotApp } from '../bot/botApp';
 import { DataDirectoryInUseError } from './storage/dataDirectory';
+import { EmbeddedStoreUnavailableError } from './storage/embeddedServerProcess';
 
 /**
  * Entry point: validate configuration, start storage (Azure or embedded), the bot and the server;
@@ -52,8 +53,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  // A folder in use is the operator's to resolve, not a fault: the message says what to do.
-  if (error instanceof DataDirectoryInUseError) consoleLogger.error(`The bot could not start: ${error.message}`);
+  // A folder in use, or missing settings on a production install, is the operator's to resolve, not a
+  // fault: the message says what to do.
+  if (error instanceof DataDirectoryInUseError || error instanceof EmbeddedStoreUnavailableError) consoleLogger.error(`The bot could not start: ${error.message}`);
   else consoleLogger.error('The bot could not start', error);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { personalMessage, postActivity } from './support/activities';
+import { waitFor } from './support/waitFor';
 
 /**
  * The entry point as `npm start` runs it: a real process on the embedded default (no storage settings),
@@ -21,14 +22,6 @@ function run(env: Record<string, string>): { child: ChildProcess; output: () => 
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('npm start', () => {

@@ -171,10 +171,19 @@ const envSchema = z
     SMTP_USER: optional,
     SMTP_PASSWORD: optional,
     MAIL_FROM: optional.pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$/, 'must be an e-mail address such as cpor@contoso.com or "CPOR <cpor@contoso.com>"').optional()),
+    // Set by infra/azure.bicep for managed identity and telemetry; validated here so that a bad value
+    // stops the start like any other.
+    AZURE_STORAGE_ACCOUNT_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be the storage account\'s blob endpoint such as https://myaccount.blob.core.windows.net' }).optional()),
+    AZURE_CLIENT_ID: optional.pipe(z.string().regex(GUID_PATTERN, 'must be the client id (a GUID) of the user-assigned managed identity').optional()),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optional.pipe(z.string().regex(/InstrumentationKey=/i, 'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)').optional()),
+    LOG_FORMAT: optional.pipe(z.enum(['json', 'text'], 'must be json or text').optional()),
     SWEEP_INTERVAL_SECONDS: optional.pipe(
       z.string().regex(/^\d+$/, 'must be a whole number of seconds').transform(Number).refine((n) => n === 0 || (n >= 5 && n <= 3600), 'must be 0 (no sweep loop) or from 5 to 3600 seconds').optional(),
     ).transform((v) => v ?? 60),
   });
+
+/** Every environment variable the bot reads (test/deploymentSettings.test.ts holds infra/ and env/ to it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /**
  * Rules between variables. They run on the raw values even when a variable is malformed, so one

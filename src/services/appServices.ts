@@ -8,8 +8,8 @@ import { AssociationStore } from '../storage/associationStore';
 import { ClaimStore } from '../storage/claimStore';
 import { ConversationStore, ReviewRegistry } from '../storage/conversationStore';
 import { CosmosDatabase } from '../storage/cosmosDatabase';
-import { startEmbeddedBlob, type EmbeddedBlob } from '../storage/embeddedBlob';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../storage/embeddedCosmos';
+import type { EmbeddedBlob } from '../storage/embeddedBlob';
+import type { EmbeddedCosmos } from '../storage/embeddedCosmos';
 import { claimDataDirectory, storedConsentSecret, type DataDirectory } from '../storage/dataDirectory';
 import { PoeBlobStore } from '../storage/poeBlobStore';
 import { RosterStore } from '../storage/rosterStore';
@@ -106,6 +106,8 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     const dataDir = openDataDirectory(config, closers, log);
     let embeddedCosmos: EmbeddedCosmos | undefined;
     if (config.cosmos.mode === 'embedded') {
+      // Loaded only here: a production bot never loads the embedded stand-ins (dev dependencies).
+      const { startEmbeddedCosmos } = await import('../storage/embeddedCosmos');
       embeddedCosmos = await startEmbeddedCosmos(config.cosmos.port, dataDir?.cosmos);
       closers.push(() => embeddedCosmos!.close());
       const restored = embeddedCosmos.restored;
@@ -124,6 +126,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
 
     let embeddedBlob: EmbeddedBlob | undefined;
     if (config.blob.mode === 'embedded') {
+      const { startEmbeddedBlob } = await import('../storage/embeddedBlob');
       embeddedBlob = await startEmbeddedBlob(config.blob.port, dataDir?.blob);
       closers.push(() => embeddedBlob!.close());
       log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (${dataDir ? `data in ${dataDir.blob}` : 'in memory'}, process ${embeddedBlob.pid})`);

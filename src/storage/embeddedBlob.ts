@@ -1,4 +1,4 @@
-import { startEmbeddedServerProcess } from './embeddedServerProcess';
+import { startEmbeddedServerProcess, type EmbeddedServerKind } from './embeddedServerProcess';
 
 /**
  * Azurite's blob service on loopback, in a child process of the bot: on disk in a data folder (kept
@@ -9,6 +9,8 @@ import { startEmbeddedServerProcess } from './embeddedServerProcess';
 export const DEV_ACCOUNT = 'devstoreaccount1';
 export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+const EMBEDDED_BLOB: EmbeddedServerKind = { script: 'embeddedBlobProcess.js', name: 'Azurite blob service', devPackage: 'azurite', azureSetting: 'AZURE_STORAGE_CONNECTION_STRING' };
+
 export interface EmbeddedBlob {
   connectionString: string;
   endpoint: string;
@@ -18,7 +20,7 @@ export interface EmbeddedBlob {
 }
 
 export async function startEmbeddedBlob(port = 0, dataDir?: string): Promise<EmbeddedBlob> {
-  const server = await startEmbeddedServerProcess('embeddedBlobProcess.js', 'Azurite blob service', port, dataDir);
+  const server = await startEmbeddedServerProcess(EMBEDDED_BLOB, port, dataDir);
   const endpoint = `http://127.0.0.1:${server.port}/${DEV_ACCOUNT}`;
   return {
     endpoint,

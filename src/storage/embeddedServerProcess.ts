@@ -8,6 +8,20 @@ import { join } from 'node:path';
  * over IPC, closes on request, and exits by itself when the bot's process goes away.
  */
 
+/**
+ * The embedded stand-ins are dev dependencies: a production install (`npm ci --omit=dev`) has none, and a
+ * bot there that was not given its Azure settings says so in one line instead of a module-loading trace.
+ */
+export class EmbeddedStoreUnavailableError extends Error {}
+
+/** What a child needs: the dev dependency it runs, and the setting that points the bot at Azure instead. */
+export interface EmbeddedServerKind {
+  script: string;
+  name: string;
+  devPackage: string;
+  azureSetting: string;
+}
+
 export interface EmbeddedServerProcess {
   port: number;
   /** What the server reported when it was ready, beside its port (e.g. what it restored from disk). */
@@ -21,7 +35,9 @@ export interface EmbeddedServerProcess {
 type ChildMessage = { type: 'listening'; port: number; [detail: string]: unknown } | { type: 'error'; message: string } | { type: 'closed' } | { type: 'stats'; requests: number };
 
 /** `dataDir`: the folder the server keeps its data in; none: in memory. */
-export async function startEmbeddedServerProcess(script: string, name: string, port: number, dataDir?: string): Promise<EmbeddedServerProcess> {
+export async function startEmbeddedServerProcess(kind: EmbeddedServerKind, port: number, dataDir?: string): Promise<EmbeddedServerProcess> {
+  const { script, name } = kind;
+  assertInstalled(kind);
   const child: ChildProcess = fork(join(__dirname, script), [String(port), ...(dataDir ? [dataDir] : [])], {
     // Not the bot's flags (a TypeScript loader, profilers): the child is plain JavaScript.
     execArgv: ['--disable-warning=DEP0111'],
@@ -80,4 +96,14 @@ export async function startEmbeddedServerProcess(script: string, name: string, p
         });
       }),
   };
+}
+
+function assertInstalled({ name, devPackage, azureSetting }: EmbeddedServerKind): void {
+  try {
+    require.resolve(`${devPackage}/package.json`);
+  } catch {
+    throw new EmbeddedStoreUnavailableError(
+      `${azureSetting} is not set and the embedded ${name} (${devPackage}, a dev dependency) is not installed: set ${azureSetting} to use Azure, or run npm ci (with dev dependencies) for the local stand-in`,
+    );
+  }
 }
