@@ -1,6 +1,6 @@
 import MsgReader, { type FieldsData } from '@kenjiuno/msgreader';
 import { convert } from 'html-to-text';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { PoeDocument, PoeEmailHeader } from '../../../domain/poeDocument';
 import type { PoeReadLimits } from './readLimits';
 import { capPages, hasText, tidyText } from './textCaps';
@@ -36,16 +36,11 @@ const addresses = (field: AddressObject | AddressObject[] | undefined): { name: 
 
 const shown = (a: { name: string; address?: string }): string => (a.name && a.address ? `${a.name} <${a.address}>` : a.address || a.name);
 
-export async function readEml(bytes: Buffer, fileName: string, limits: PoeReadLimits): Promise<PoeDocument> {
-  let parsed: Awaited<ReturnType<typeof simpleParser>>;
-  try {
-    parsed = await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  } catch {
-    return { fileName, kind: 'email', readable: false, unreadable: 'corrupt', pages: [], signatures: [], formFields: [] };
-  }
+/** The header of a parsed .eml message. */
+export function emlHeader(parsed: ParsedMail): PoeEmailHeader {
   const from = addresses(parsed.from)[0];
   const sentAt = validDate(parsed.date);
-  const email: PoeEmailHeader = {
+  return {
     ...(from?.name ? { fromName: from.name } : {}),
     ...(from?.address ? { fromAddress: from.address } : {}),
     to: [...addresses(parsed.to), ...addresses(parsed.cc)].map(shown).filter(Boolean),
@@ -53,9 +48,23 @@ export async function readEml(bytes: Buffer, fileName: string, limits: PoeReadLi
     ...(parsed.subject ? { subject: parsed.subject } : {}),
     attachments: parsed.attachments.map((a) => ({ fileName: a.filename ?? 'attachment', contentType: a.contentType, size: a.size })),
   };
+}
+
+/** An .eml message parsed, or undefined when it can't be. */
+export async function parseEml(bytes: Buffer): Promise<ParsedMail | undefined> {
+  try {
+    return await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readEml(bytes: Buffer, fileName: string, limits: PoeReadLimits): Promise<PoeDocument> {
+  const parsed = await parseEml(bytes);
+  if (!parsed) return { fileName, kind: 'email', readable: false, unreadable: 'corrupt', pages: [], signatures: [], formFields: [] };
   // The HTML body when there is one, turned to text as for .msg (mailparser's own text of it keeps link targets).
   const body = typeof parsed.html === 'string' ? htmlText(parsed.html) : (parsed.text ?? '');
-  return emailDocument(fileName, email, body, limits);
+  return emailDocument(fileName, emlHeader(parsed), body, limits);
 }
 
 /** The sender's SMTP address: Exchange-internal ("EX") addresses are not addresses a person recognises. */
@@ -63,28 +72,41 @@ function smtpAddress(...candidates: (string | undefined)[]): string | undefined 
   return candidates.find((c) => c && /^[^\s@]+@[^\s@]+$/.test(c.trim()))?.trim();
 }
 
-export function readMsg(bytes: Buffer, fileName: string, limits: PoeReadLimits): PoeDocument {
-  let data: FieldsData;
-  let reader: MsgReader;
+/** An Outlook message parsed (its reader, for attachments, and its fields), or undefined when it is none. */
+export function parseMsg(bytes: Buffer): { reader: MsgReader; data: FieldsData } | undefined {
   try {
-    reader = new MsgReader(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
-    data = reader.getFileData();
+    const reader = new MsgReader(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
+    const data = reader.getFileData();
+    return data.error || data.dataType !== 'msg' ? undefined : { reader, data };
   } catch {
-    data = { dataType: null, error: 'unreadable' };
+    return undefined;
   }
-  if (data.error || data.dataType !== 'msg') return { fileName, kind: 'email', readable: false, unreadable: 'corrupt', pages: [], signatures: [], formFields: [] };
+}
+
+/** The header of a parsed .msg message. */
+export function msgHeader(data: FieldsData): PoeEmailHeader {
   const fromAddress = smtpAddress(data.senderSmtpAddress, data.senderEmail, data.sentRepresentingSmtpAddress);
   const date = data.clientSubmitTime ?? data.messageDeliveryTime;
   const sentAt = validDate(date ? new Date(date) : undefined);
-  const email: PoeEmailHeader = {
+  const recipient = (r: FieldsData) => {
+    const address = smtpAddress(r.smtpAddress, r.email);
+    return shown({ name: r.name ?? '', ...(address ? { address } : {}) });
+  };
+  return {
     ...(data.senderName ? { fromName: data.senderName } : {}),
     ...(fromAddress ? { fromAddress } : {}),
-    to: (data.recipients ?? []).filter((r) => r.recipType !== 'bcc').map((r) => shown({ name: r.name ?? '', ...(smtpAddress(r.smtpAddress, r.email) ? { address: smtpAddress(r.smtpAddress, r.email) } : {}) })).filter(Boolean),
+    to: (data.recipients ?? []).filter((r) => r.recipType !== 'bcc').map(recipient).filter(Boolean),
     ...(sentAt ? { sentAt } : {}),
     ...(data.subject ? { subject: data.subject } : {}),
     attachments: (data.attachments ?? []).filter((a) => !a.attachmentHidden).map((a) => ({ fileName: a.fileName ?? a.fileNameShort ?? 'attachment', ...(a.attachMimeTag ? { contentType: a.attachMimeTag } : {}), size: a.contentLength ?? 0 })),
   };
+}
+
+export function readMsg(bytes: Buffer, fileName: string, limits: PoeReadLimits): PoeDocument {
+  const parsed = parseMsg(bytes);
+  if (!parsed) return { fileName, kind: 'email', readable: false, unreadable: 'corrupt', pages: [], signatures: [], formFields: [] };
+  const { data } = parsed;
   const html = data.bodyHtml ?? (data.html ? Buffer.from(data.html).toString('utf8') : undefined);
   const body = data.body?.trim() ? data.body : html ? htmlText(html) : '';
-  return emailDocument(fileName, email, body, limits);
+  return emailDocument(fileName, msgHeader(data), body, limits);
 }
