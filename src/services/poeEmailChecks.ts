@@ -1,8 +1,7 @@
 import CFB from 'cfb';
-import type { FieldsData } from '@kenjiuno/msgreader';
 import type { PoeFileEmail } from '../domain/claim';
 import type { PoeEmailHeader } from '../domain/poeDocument';
-import { emlHeader, msgHeader, parseEml, parseMsg } from './poe/reading/emailReader';
+import { emlHeader, parseEml } from './poe/reading/emailReader';
 import { ARCHIVE_MAGICS, ascii, baseName, checkPdf, checkZip, EXECUTABLE_ENTRY, isExecutable, MACRO_ENTRY, startsAt, type ContentRefusal } from './poeContentChecks';
 
 /**
@@ -38,23 +37,87 @@ export function looksLikeEml(data: Buffer): boolean {
 
 export const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
+/** A compound file's streams by path below the root ("__attach_version1.0_#00000000/__substg1.0_37010102"). */
+type CompoundStreams = Map<string, Buffer>;
+
+/** The streams of an OLE compound file (SheetJS cfb, which refuses cyclic sector chains), or undefined when it is broken. */
+function compoundStreams(data: Buffer): CompoundStreams | undefined {
+  try {
+    const container = CFB.read(data, { type: 'buffer' });
+    const streams: CompoundStreams = new Map();
+    container.FullPaths.forEach((path, i) => {
+      const entry = container.FileIndex[i];
+      if (entry.type === 2) streams.set(path.split('/').slice(1).join('/'), Buffer.from(entry.content ?? []));
+    });
+    return streams;
+  } catch {
+    return undefined;
+  }
+}
+
+const OFFICE_STREAMS = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document', 'EncryptedPackage', 'EncryptionInfo'];
+
 /**
  * An OLE compound file is an Outlook message when its root holds the message's property stream and
  * `__substg1.0_` property streams, and none of the streams of a Word, Excel or PowerPoint file (or of an
  * encrypted Office document). 'unreadable' when the compound file itself is broken.
  */
-export function compoundFileKind(data: Buffer): 'msg' | 'other' | 'unreadable' {
-  let names: string[];
-  try {
-    const container = CFB.read(data, { type: 'buffer' });
-    // Paths of entries at the root: "Root Entry/<name>" (storages end with '/').
-    names = container.FullPaths.map((path) => path.split('/').slice(1)).filter((parts) => parts.length === 1 || (parts.length === 2 && parts[1] === '')).map((parts) => parts[0]);
-  } catch {
-    return 'unreadable';
+export function compoundFileKind(data: Buffer | CompoundStreams): 'msg' | 'other' | 'unreadable' {
+  const streams = Buffer.isBuffer(data) ? compoundStreams(data) : data;
+  if (!streams) return 'unreadable';
+  const root = [...streams.keys()].filter((path) => !path.includes('/'));
+  if (root.some((n) => OFFICE_STREAMS.includes(n))) return 'other';
+  return root.includes('__properties_version1.0') && root.some((n) => n.startsWith('__substg1.0_')) ? 'msg' : 'other';
+}
+
+/** A string property of the object at `prefix` ('' for the message): Unicode (001F) or, from old Outlook versions, 8-bit (001E). */
+function msgString(streams: CompoundStreams, prefix: string, id: string): string | undefined {
+  const unicode = streams.get(`${prefix}__substg1.0_${id}001F`);
+  const text = unicode ? unicode.toString('utf16le') : streams.get(`${prefix}__substg1.0_${id}001E`)?.toString('latin1');
+  return text?.replace(/\0+$/, '').trim() || undefined;
+}
+
+/** The message's submit (or delivery) time from its property stream: 16-byte entries after a 32-byte header. */
+function msgSentAt(streams: CompoundStreams): string | undefined {
+  const properties = streams.get('__properties_version1.0');
+  if (!properties) return undefined;
+  for (const tag of [0x00390040, 0x0e060040]) {
+    for (let at = 32; at + 16 <= properties.length; at += 16) {
+      if (properties.readUInt32LE(at) !== tag) continue;
+      const ms = Number(properties.readBigUInt64LE(at + 8) / 10_000n) - 11_644_473_600_000;
+      const date = new Date(ms);
+      if (!Number.isNaN(date.getTime())) return date.toISOString();
+    }
   }
-  const office = ['WordDocument', 'Workbook', 'Book', 'PowerPoint Document', 'EncryptedPackage', 'EncryptionInfo'];
-  if (names.some((n) => office.includes(n))) return 'other';
-  return names.includes('__properties_version1.0') && names.some((n) => n.startsWith('__substg1.0_')) ? 'msg' : 'other';
+  return undefined;
+}
+
+/**
+ * What an Outlook message shows of itself, read from its streams directly (as intake runs on the
+ * person's turn, it uses only the compound-file reader); the full reading is msgreader's, in the reader
+ * worker. Every attachment storage at any depth counts, so attachments of attached messages are seen.
+ */
+function msgContents(streams: CompoundStreams): { header: PoeEmailHeader; attachments: Attachment[] } {
+  const address = (value: string | undefined) => (value && /^[^\s@]+@[^\s@]+$/.test(value) ? value : undefined);
+  const fromName = msgString(streams, '', '0C1A');
+  const fromAddress = address(msgString(streams, '', '5D01')) ?? address(msgString(streams, '', '0C1F'));
+  const sentAt = msgSentAt(streams);
+  const subject = msgString(streams, '', '0037');
+  const storages = new Set([...streams.keys()].map((path) => /^(.*__attach_version1\.0_#[0-9A-Fa-f]{8}\/)[^/]+$/.exec(path)?.[1]).filter((p): p is string => Boolean(p)));
+  const attachments: Attachment[] = [...storages].map((prefix) => ({
+    fileName: msgString(streams, prefix, '3707') ?? msgString(streams, prefix, '3704') ?? '',
+    ...(msgString(streams, prefix, '370E') ? { contentType: msgString(streams, prefix, '370E') } : {}),
+    data: streams.get(`${prefix}__substg1.0_37010102`) ?? Buffer.alloc(0),
+  }));
+  const header: PoeEmailHeader = {
+    ...(fromName ? { fromName } : {}),
+    ...(fromAddress ? { fromAddress } : {}),
+    to: [],
+    ...(sentAt ? { sentAt } : {}),
+    ...(subject ? { subject } : {}),
+    attachments: attachments.map((a) => ({ fileName: a.fileName, size: a.data.length })),
+  };
+  return { header, attachments };
 }
 
 /** Attachments looked at in one message (nested messages included); a message with more can't be checked. */
@@ -126,27 +189,8 @@ export async function checkEml(data: Buffer, depth = 0): Promise<EmailVerdict> {
 }
 
 export async function checkMsg(data: Buffer, depth = 0): Promise<EmailVerdict> {
-  const parsed = parseMsg(data);
-  if (!parsed) return { ok: false, reason: 'unreadable' };
-  const attachments: Attachment[] = [];
-  const collect = (fields: FieldsData, level: number) => {
-    for (const a of fields.attachments ?? []) {
-      if (attachments.length > MAX_ATTACHMENTS) return;
-      // An attached Outlook item is a message inside this one: its attachments are this message's too.
-      if (a.innerMsgContent && a.innerMsgContentFields) {
-        if (level >= MAX_DEPTH) attachments.push({ fileName: a.fileName ?? 'message', data: Buffer.from(OLE_MAGIC) });
-        else collect(a.innerMsgContentFields, level + 1);
-        continue;
-      }
-      let content: Uint8Array;
-      try {
-        content = parsed.reader.getAttachment(a).content;
-      } catch {
-        content = new Uint8Array();
-      }
-      attachments.push({ fileName: a.fileName ?? a.fileNameShort ?? '', ...(a.attachMimeTag ? { contentType: a.attachMimeTag } : {}), data: Buffer.from(content) });
-    }
-  };
-  collect(parsed.data, depth);
-  return attachmentsVerdict(msgHeader(parsed.data), attachments, depth);
+  const streams = compoundStreams(data);
+  if (!streams || compoundFileKind(streams) !== 'msg') return { ok: false, reason: 'unreadable' };
+  const { header, attachments } = msgContents(streams);
+  return attachmentsVerdict(header, attachments, depth);
 }
