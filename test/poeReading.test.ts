@@ -12,6 +12,8 @@ import { minimalDocx } from './support/zipFixture';
  */
 
 afterAll(() => closePoeReaders());
+// Each limit test starts reader workers of its own (a thread loading the readers): slow on a shared machine.
+jest.setTimeout(120_000);
 
 const customerMail = (overrides: Partial<EmailSpec> = {}): EmailSpec => ({
   from: { name: 'Avery Chen', address: 'avery.chen@contoso.com' },

@@ -31,7 +31,6 @@ import { randomUUID } from 'node:crypto';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
 import { PoeReadings } from './poe/poeReadings';
-import { closePoeReaders } from './poe/reading/readPoeDocument';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -158,9 +157,10 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     // Under load people's turns come first (the bot tells it when turns are in flight); at shutdown all
     // are finished (they are short).
     const followUps = new BackgroundTasks(log, { concurrency: 8 });
-    closers.push(() => closePoeReaders()); // after the follow-ups, which may be reading files
     closers.push(() => followUps.drain());
     const poeReadings = new PoeReadings({ poe, log, now: () => clock.now(), runLater: (name, task) => followUps.run(name, task) });
+    // Before the drain: readings under way end at once instead of holding up the shutdown (read again when asked for).
+    closers.push(() => poeReadings.close());
     const tenantIndex = new TenantClaimIndex(cosmos.containers.tenantIndex);
     // Before anyone acts: associations stored under keys without a program are moved to program-scoped ones.
     const migrated = await migrateAssociationKeys({ associations, tenantIndex, claims, customerChecks, log: (m) => log.warn(m) });

@@ -4,15 +4,16 @@ import type { Logger } from '../../logger';
 import type { PoeBlobStore } from '../../storage/poeBlobStore';
 import { POE_CONTENT_TYPES, type PoeKind } from '../poeFileIntake';
 import { unreadableDocument } from './reading/extractPoeDocument';
-import type { PoeReadKind } from './reading/readLimits';
-import { readPoeDocument } from './reading/readPoeDocument';
+import type { PoeReadLimits } from './reading/readLimits';
+import { PoeReaders } from './reading/readPoeDocument';
 
 /**
  * What was read out of each PoE file, read once. A file is read right after it is accepted, off the
  * person's turn (a background task), and the PoeDocument is kept in Blob Storage beside the file
  * (`<file>.document.json`): the claim document stays small, and the pre-check, the review card and any
  * later step get the text without reading the file again. A reading kept by an older reader is read again.
- * Deleting a claim's files (a discarded draft) deletes these with them (same prefix).
+ * Deleting a claim's files (a discarded draft) deletes these with them (same prefix). Each AppServices
+ * has its own reader worker, ended when the services close.
  */
 
 /** Raised when what the readers produce changes, so that readings kept by an older version are read again. */
@@ -34,15 +35,25 @@ export interface PoeReadingsDeps {
   now: () => Date;
   /** Runs a task after the turn (the app's background lane); without it, readLater reads at once. */
   runLater?: (name: string, task: () => Promise<void>) => void;
-  /** The reader (tests may bound it differently); readPoeDocument with its default limits. */
-  read?: (bytes: Buffer, fileName: string, kind: PoeReadKind) => Promise<PoeDocument>;
+  /** The reader worker, with its limits (DEFAULT_POE_READ_LIMITS unless given). */
+  readers?: PoeReaders;
+  limits?: PoeReadLimits;
 }
 
 export class PoeReadings {
   /** Readings under way in this process, by blob name: a file asked for while it is being read is read once. */
   private readonly underway = new Map<string, Promise<PoeDocument>>();
 
-  constructor(private readonly deps: PoeReadingsDeps) {}
+  private readonly readers: PoeReaders;
+
+  constructor(private readonly deps: PoeReadingsDeps) {
+    this.readers = deps.readers ?? new PoeReaders();
+  }
+
+  /** At shutdown: readings under way end at once ('timeLimit', not kept: read again when next asked for). */
+  close(): Promise<void> {
+    return this.readers.close(true);
+  }
 
   /** Reads an accepted file after the turn, from the bytes already in hand, and keeps the result. */
   readLater(file: PoeFile, data: Buffer): void {
@@ -72,7 +83,9 @@ export class PoeReadings {
       const kept = await this.deps.poe.getJson<KeptReading>(readingBlobName(file));
       if (kept?.readerVersion === READER_VERSION) return { ...kept.document, fileName: file.fileName };
       const bytes = data ?? (await this.deps.poe.download(file.blobName));
-      const document = await (this.deps.read ?? readPoeDocument)(bytes, file.fileName, kind);
+      const document = await this.readers.read(bytes, file.fileName, kind, this.deps.limits);
+      // Out of time may be the machine's load or a shutdown, not the file: such a reading is not kept.
+      if (document.unreadable === 'timeLimit') return document;
       const keep: KeptReading = { readerVersion: READER_VERSION, readAt: this.deps.now().toISOString(), document };
       await this.deps.poe.putJson(readingBlobName(file), keep).catch((error) => this.deps.log.warn(`Could not keep the reading of ${file.blobName}: ${(error as Error).message}`));
       return document;

@@ -41,19 +41,25 @@ export class PoeReaders {
   private current?: Queued & { timer: NodeJS.Timeout };
   private idleTimer?: NodeJS.Timeout;
   private nextId = 1;
+  private closed = false;
 
   constructor(private readonly idleMs = IDLE_MS) {}
 
   read(bytes: Buffer, fileName: string, kind: PoeReadKind, limits: PoeReadLimits = DEFAULT_POE_READ_LIMITS): Promise<PoeDocument> {
     if (kind === 'png' || kind === 'jpeg') return Promise.resolve(unreadableDocument(fileName, kind, 'image'));
+    if (this.closed) return Promise.resolve(unreadableDocument(fileName, kind, 'timeLimit'));
     return new Promise((resolve) => {
       this.queue.push({ job: { id: this.nextId++, bytes: new Uint8Array(bytes), fileName, kind, limits }, resolve });
       this.next();
     });
   }
 
-  /** Ends the worker; files waiting are answered 'timeLimit' (at shutdown nobody waits for them). A later read starts a new worker. */
-  async close(): Promise<void> {
+  /**
+   * Ends the worker; files waiting are answered 'timeLimit' (at shutdown nobody waits for them). A later
+   * read starts a new worker, unless `final` (the app is stopping): then it is answered 'timeLimit' too.
+   */
+  async close(final = false): Promise<void> {
+    this.closed ||= final;
     for (const waiting of this.queue.splice(0)) waiting.resolve(unreadableDocument(waiting.job.fileName, waiting.job.kind, 'timeLimit'));
     this.finish(this.current && unreadableDocument(this.current.job.fileName, this.current.job.kind, 'timeLimit'));
     await this.stopWorker();
