@@ -153,14 +153,14 @@ describe('through a file message in Teams', () => {
     ]);
     expect(claim.history.filter((e) => e.action === 'addPoe').map((e) => e.changes.find((c) => c.field === 'poe')?.after)).toEqual([['approval.eml', 'approval.msg']]);
 
-    // Read after the turn, and kept beside each file: asking again reads nothing.
+    // Read after the turn, and kept beside each file for the pre-check.
     await app.services.followUps.drain();
-    for (const file of claim.poe) expect(await app.services.poe.getJson(readingBlobName(file))).toMatchObject({ readerVersion: 1, document: { kind: 'email', readable: true } });
     const documents = await app.services.poeReadings.documentsOf(claim);
     expect(documents.map((d) => [d.fileName, d.pages[0]?.text, d.email?.fromAddress])).toEqual([
       ['approval.eml', 'Yes, we approve Fabrikam as our partner of record for Dynamics 365 Sales.', 'dana@contoso.example'],
       ['approval.msg', '我们同意。', 'li.na@contoso.cn'],
     ]);
+    for (const file of claim.poe) expect(await app.services.poe.getJson(readingBlobName(file))).toMatchObject({ readerVersion: 1, document: { kind: 'email', readable: true } });
 
     const reviewCard = JSON.stringify(await new ReviewCardView(app.services).render(claim, { locale: 'en-US', viewer: RILEY, refreshUserIds: [] }));
     expect(reviewCard).toContain('E-mail from Dana Whitfield <\u2060dana@contoso.example>, sent Mar 2, 2026');
