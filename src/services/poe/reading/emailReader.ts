@@ -1,6 +1,6 @@
 import MsgReader, { type FieldsData } from '@kenjiuno/msgreader';
 import { convert } from 'html-to-text';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import type { PoeDocument, PoeEmailHeader } from '../../../domain/poeDocument';
 import type { PoeReadLimits } from './readLimits';
 import { capPages, hasText, tidyText } from './textCaps';
@@ -53,6 +53,8 @@ export function emlHeader(parsed: ParsedMail): PoeEmailHeader {
 /** An .eml message parsed, or undefined when it can't be. */
 export async function parseEml(bytes: Buffer): Promise<ParsedMail | undefined> {
   try {
+    // Loaded when first needed: mailparser takes most of a second to load, and the bot may never see an .eml.
+    const { simpleParser } = await import('mailparser');
     return await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   } catch {
     return undefined;

@@ -1,15 +1,9 @@
-import type { PoeDocument, PoeDocumentKind, PoeUnreadableReason } from '../../../domain/poeDocument';
+import type { PoeDocument } from '../../../domain/poeDocument';
 import { readDocx } from './docxReader';
 import { readEml, readMsg } from './emailReader';
 import { readPdf } from './pdfReader';
 import type { PoeReadKind, PoeReadLimits } from './readLimits';
-
-/** The document kind each file kind reads as. */
-export const DOCUMENT_KIND: Record<PoeReadKind, PoeDocumentKind> = { pdf: 'pdf', docx: 'docx', eml: 'email', msg: 'email', png: 'image', jpeg: 'image' };
-
-export function unreadableDocument(fileName: string, kind: PoeReadKind, reason: PoeUnreadableReason): PoeDocument {
-  return { fileName, kind: DOCUMENT_KIND[kind], readable: false, unreadable: reason, pages: [], signatures: [], formFields: [] };
-}
+import { unreadableDocument } from './unreadable';
 
 /**
  * Reads one file in this thread. Never throws: whatever a reader could not handle is 'corrupt'. Runs

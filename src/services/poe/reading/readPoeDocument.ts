@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PoeDocument } from '../../../domain/poeDocument';
-import { unreadableDocument } from './extractPoeDocument';
+import { unreadableDocument } from './unreadable';
 import { DEFAULT_POE_READ_LIMITS, type PoeReadKind, type PoeReadLimits } from './readLimits';
 
 /**
