@@ -37,10 +37,15 @@ interface PdfJs {
 let pdfjs: Promise<PdfJs> | undefined;
 const pdfjsRoot = () => dirname(require.resolve('pdfjs-dist/package.json'));
 
+/** Loads pdf.js (once): the reader worker does it before its first file, so no file's time limit pays for it. */
+export function loadPdfjs(): Promise<unknown> {
+  pdfjs ??= importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
+  return pdfjs;
+}
+
 export async function readPdf(bytes: Buffer, fileName: string, limits: PoeReadLimits): Promise<PoeDocument> {
   const base: PoeDocument = { fileName, kind: 'pdf', readable: false, pages: [], signatures: [], formFields: [] };
-  pdfjs ??= importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
-  const loading = (await pdfjs).getDocument({
+  const loading = ((await loadPdfjs()) as PdfJs).getDocument({
     data: new Uint8Array(bytes), // pdf.js takes ownership of (detaches) the array it is given
     isEvalSupported: false,
     disableFontFace: true,

@@ -7,7 +7,8 @@ import { DEFAULT_POE_READ_LIMITS, type PoeReadKind, type PoeReadLimits } from '.
 /**
  * Reads a PoE file into a PoeDocument without putting the bot at risk: the readers (pdf.js, mammoth,
  * mailparser, msgreader) run in a worker thread with its own heap limit, one file at a time, and a file
- * that takes longer than its time limit ends the worker (the next file gets a fresh one). A crafted file
+ * that takes longer than its time limit ends the worker (the next file gets a fresh one). The limit
+ * counts reading only: a new worker first loads the readers (bounded on its own, STARTUP_MS). A crafted file
  * that exhausts the heap ends only the worker. Never throws, never hangs: the worst outcome is a document
  * with `readable: false` and the reason ('timeLimit', 'tooLarge', 'corrupt', ...).
  * The worker stays warm between files (loading pdf.js takes most of a second) and ends when idle.
@@ -32,11 +33,15 @@ interface Queued {
 
 /** How long a worker is kept after its last file. */
 const IDLE_MS = 60_000;
+/** How long a new worker may take to load the readers (its files' time limits start after that). */
+const STARTUP_MS = 120_000;
 const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
 
 export class PoeReaders {
   private worker?: Worker;
   private workerMemoryMb = 0;
+  /** Set once the current worker has loaded the readers; a file's clock starts then. */
+  private workerReady = false;
   private readonly queue: Queued[] = [];
   private current?: Queued & { timer: NodeJS.Timeout };
   private idleTimer?: NodeJS.Timeout;
@@ -70,14 +75,17 @@ export class PoeReaders {
     const queued = this.queue.shift()!;
     clearTimeout(this.idleTimer);
     const worker = this.workerFor(queued.job.limits.memoryMb);
-    const timer = setTimeout(() => {
-      // A reader past its time is stopped, not waited for: the whole worker goes.
-      this.finish(unreadableDocument(queued.job.fileName, queued.job.kind, 'timeLimit'));
-      void this.stopWorker();
-    }, queued.job.limits.timeMs);
-    this.current = { ...queued, timer };
+    this.current = { ...queued, timer: this.workerReady ? this.clock(queued.job.limits.timeMs) : this.clock(STARTUP_MS) };
     worker.ref();
     worker.postMessage(queued.job);
+  }
+
+  /** Stops the current file after `ms`: a reader past its time is stopped, not waited for (the whole worker goes). */
+  private clock(ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      if (this.current) this.finish(unreadableDocument(this.current.job.fileName, this.current.job.kind, 'timeLimit'));
+      void this.stopWorker();
+    }, ms);
   }
 
   private finish(document: PoeDocument | undefined): void {
@@ -105,8 +113,16 @@ export class PoeReaders {
     });
     worker.stdout.resume();
     worker.stderr.resume();
-    worker.on('message', (reply: ReaderReply) => {
-      if (this.worker === worker && reply.id === this.current?.job.id) this.finish(reply.document);
+    worker.on('message', (reply: ReaderReply | { ready: true }) => {
+      if (this.worker !== worker) return;
+      if ('ready' in reply) {
+        this.workerReady = true;
+        // The file waiting for the readers to load gets its own time limit from now.
+        if (this.current) {
+          clearTimeout(this.current.timer);
+          this.current.timer = this.clock(this.current.job.limits.timeMs);
+        }
+      } else if (reply.id === this.current?.job.id) this.finish(reply.document);
     });
     // A worker that ran out of heap (or died otherwise) takes only the file it was reading with it.
     const lost = (reason: 'tooLarge' | 'corrupt') => {
@@ -118,6 +134,7 @@ export class PoeReaders {
     worker.on('exit', () => lost('corrupt'));
     this.worker = worker;
     this.workerMemoryMb = memoryMb;
+    this.workerReady = false;
     return worker;
   }
 
