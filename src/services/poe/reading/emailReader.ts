@@ -1,7 +1,7 @@
 import MsgReader, { type FieldsData } from '@kenjiuno/msgreader';
 import { convert } from 'html-to-text';
-import type { AddressObject, ParsedMail } from 'mailparser';
 import type { PoeDocument, PoeEmailHeader } from '../../../domain/poeDocument';
+import { emlHeader, parseEml, shown, validDate } from './emlHeader';
 import type { PoeReadLimits } from './readLimits';
 import { capPages, hasText, tidyText } from './textCaps';
 
@@ -29,37 +29,11 @@ function emailDocument(fileName: string, email: PoeEmailHeader, body: string, li
   return { fileName, kind: 'email', readable, ...(readable ? {} : { unreadable: 'noText' as const }), pages: readable ? pages : [], signatures: [], formFields: [], email };
 }
 
-const validDate = (date: Date | undefined): string | undefined => (date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined);
 
-const addresses = (field: AddressObject | AddressObject[] | undefined): { name: string; address?: string }[] =>
-  (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value).flatMap((a) => (a.group ? a.group : [a])).map((a) => ({ name: a.name, ...(a.address ? { address: a.address } : {}) }));
 
-const shown = (a: { name: string; address?: string }): string => (a.name && a.address ? `${a.name} <${a.address}>` : a.address || a.name);
 
-/** The header of a parsed .eml message. */
-export function emlHeader(parsed: ParsedMail): PoeEmailHeader {
-  const from = addresses(parsed.from)[0];
-  const sentAt = validDate(parsed.date);
-  return {
-    ...(from?.name ? { fromName: from.name } : {}),
-    ...(from?.address ? { fromAddress: from.address } : {}),
-    to: [...addresses(parsed.to), ...addresses(parsed.cc)].map(shown).filter(Boolean),
-    ...(sentAt ? { sentAt } : {}),
-    ...(parsed.subject ? { subject: parsed.subject } : {}),
-    attachments: parsed.attachments.map((a) => ({ fileName: a.filename ?? 'attachment', contentType: a.contentType, size: a.size })),
-  };
-}
 
-/** An .eml message parsed, or undefined when it can't be. */
-export async function parseEml(bytes: Buffer): Promise<ParsedMail | undefined> {
-  try {
-    // Loaded when first needed: mailparser takes most of a second to load, and the bot may never see an .eml.
-    const { simpleParser } = await import('mailparser');
-    return await simpleParser(bytes, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  } catch {
-    return undefined;
-  }
-}
+
 
 export async function readEml(bytes: Buffer, fileName: string, limits: PoeReadLimits): Promise<PoeDocument> {
   const parsed = await parseEml(bytes);
