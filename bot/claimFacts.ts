@@ -1,8 +1,8 @@
-import type { Claim, PoeFile } from '../src/domain/claim';
+import type { Claim, PoeFile, PoeFileEmail } from '../src/domain/claim';
 import { formatInstant } from '../src/domain/claimLifecycle';
 import { productCatalogue } from '../src/domain/productCatalogue';
 import type { Locale, MessageKey } from '../src/i18n/locales';
-import { literal, t } from '../src/i18n/teamsMarkdown';
+import { literal, markdown, t } from '../src/i18n/teamsMarkdown';
 import type { AppServices } from '../src/services/appServices';
 import { contactLine, formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
@@ -48,9 +48,25 @@ export async function poeLinkLines(services: AppServices, files: PoeFile[], loca
       const url = await services.poe.readLink(file.blobName, { now, ttlMinutes }).catch(() => undefined);
       // Brackets would end the link's text early: the name is shown without them, the rest literally.
       const name = file.fileName.replace(/[[\]]/g, '');
-      return url ? `[${literal(name)}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
+      const line = url ? `[${literal(name)}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
+      return file.email ? `${line}\n\n${emailLine(services, file.email, locale)}` : line;
     }),
   );
+}
+
+/**
+ * A customer e-mail's sender, date and subject, as the message gives them (shown literally: the sender
+ * typed them). Passed as markdown once made literal, so that a subject like "@status.Approved" is not
+ * read as a catalogue reference either.
+ */
+export function emailLine(services: AppServices, email: PoeFileEmail, locale: Locale): string {
+  const unknown = t(locale, 'review.poeEmailUnknown');
+  const from = email.fromName && email.fromAddress ? `${email.fromName} <${email.fromAddress}>` : (email.fromAddress ?? email.fromName);
+  return t(locale, 'review.poeEmail', {
+    from: markdown(from ? literal(from) : unknown),
+    at: markdown(email.sentAt ? formatInstant(services, email.sentAt, locale) : unknown),
+    subject: markdown(email.subject ? `“${literal(email.subject)}”` : unknown),
+  });
 }
 
 /** The latest comments, oldest first, each with its author, role and time. */

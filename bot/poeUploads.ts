@@ -11,7 +11,7 @@ import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 /**
  * Files a partner attached in chat, judged by their content and stored in Blob Storage for one claim
  * (the claim form's PoE step, a dispute). Returns the accepted files and one line per file for the
- * person: added, or why not.
+ * person: added, or why not. Each accepted file is then read (poeReadings) in the background.
  */
 export async function takePoeFiles(
   services: AppServices,
@@ -30,7 +30,10 @@ export async function takePoeFiles(
       continue;
     }
     const stored = await services.poe.upload({ claimId: input.claimId, fileName: intake.name, contentType: intake.contentType, data: intake.data });
-    accepted.push({ id: `${input.claimId}-${stored.sha256.slice(0, 12)}-${Date.now().toString(36)}`, fileName: intake.name, ...stored, uploadedAt: services.clock.now().toISOString(), uploadedBy: actorRef(input.actor) });
+    const file: PoeFile = { id: `${input.claimId}-${stored.sha256.slice(0, 12)}-${Date.now().toString(36)}`, fileName: intake.name, ...stored, uploadedAt: services.clock.now().toISOString(), uploadedBy: actorRef(input.actor), ...(intake.email ? { email: intake.email } : {}) };
+    accepted.push(file);
+    // Read off the turn, from the bytes in hand: the pre-check and the review card get the text without reading the file again.
+    services.poeReadings.readLater(file, intake.data);
     lines.push(t(input.locale, 'dialog.poe.accepted', { name: intake.name, kind: kindLabel(intake.contentType), size: formatBytes(intake.data.length) }));
   }
   return { accepted, lines };

@@ -35,4 +35,6 @@ test('the quick benchmark prints every table: notifications, turns against the e
   expect(row('among 1,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| 1\.00x/);
   expect(row('among 5,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| \d+\.\d\dx/);
   expect(row('bot process (npm start), peak during the turns above')).toMatch(/\| \d+ +\| < 300 MB +\| (yes|NO) +\|/);
+  // Reading PoE files in the reader worker: first read, p50, p95, extra memory.
+  for (const file of ['20-page PDF', 'Word document (2.0 MB)']) expect(row(file)).toMatch(/\| \d+ +\| \d+ +\| \d+ +\| \d+ +\| < 1000 ms, < 50 MB \| (yes|NO) +\|/);
 });

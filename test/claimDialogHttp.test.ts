@@ -87,7 +87,7 @@ describe('claim dialog over HTTP', () => {
     );
     expect(texts(refused).split(/\n+/)).toEqual([
       'Not added: contract.pdf is a program, not a document.',
-      'Not added: notes.pdf is not a PDF, Word (.docx), PNG or JPEG file (checked by its content, not its name).',
+      'Not added: notes.pdf is not a PDF, Word (.docx), PNG or JPEG file or an e-mail (.eml, Outlook .msg) (checked by its content, not its name).',
       'Not added: scan.pdf is larger than 1 MB.',
     ]);
     const unchanged = await app.services.claimService.get(chat.claimId);

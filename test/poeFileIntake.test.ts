@@ -133,12 +133,14 @@ describe('sniffPoe: accepted by content', () => {
     expect(await sniffPoe(buildZip(docxEntries('x'), 'PK\x05\x06 a comment that looks like a record'))).toMatchObject({ ok: true, kind: 'docx' });
   });
 
-  test('content types are the four documented ones', () => {
+  test('content types are the six documented ones', () => {
     expect(POE_CONTENT_TYPES).toEqual({
       pdf: 'application/pdf',
       docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       png: 'image/png',
       jpeg: 'image/jpeg',
+      eml: 'message/rfc822',
+      msg: 'application/vnd.ms-outlook',
     });
     expect(DEFAULT_MAX_POE_BYTES).toBe(20 * MB);
   });
@@ -190,8 +192,8 @@ describe('sniffPoe: refused by content', () => {
     expect(await sniffPoe(await fetched('/empty.pdf'))).toEqual({ ok: false, reason: 'empty' });
   });
 
-  test('an old binary .doc, text and HTML are unsupported', async () => {
-    expect(await sniffPoe(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]))).toEqual({ ok: false, reason: 'unsupportedType' });
+  test('a broken compound file (the magic of .doc and .msg, nothing after it), text and HTML are refused', async () => {
+    expect(await sniffPoe(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]))).toEqual({ ok: false, reason: 'unreadable' });
     expect(await sniffPoe(Buffer.from('Signed. Trust me.'))).toEqual({ ok: false, reason: 'unsupportedType' });
     expect(await sniffPoe(Buffer.from('<!DOCTYPE html><title>Sign in</title>'))).toEqual({ ok: false, reason: 'unsupportedType' });
   });

@@ -7,6 +7,7 @@ import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from './su
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 import { claimThrough } from './support/seededClaims';
+import { partnerChat, teamsFile } from './support/partnerChat';
 
 /**
  * A PoE file whose download is slow does not hold the turn past Teams' patience: the partner is told
@@ -43,16 +44,10 @@ afterAll(async () => {
 });
 
 test('a slow download is acknowledged at once and its result posted when it is known', async () => {
-  const conversation = { id: `a:${uniqueName('slow-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
-  const send = async (extra: Record<string, unknown>) => {
-    const { body } = await postActivity(app.url, { ...personalMessage('', { aadObjectId: PARTNER_AAD }), serviceUrl: connector.url, conversation, ...extra });
-    return JSON.stringify(body?.activities ?? []);
-  };
-  let answer = await send({ text: 'new claim' });
-  if (answer.includes('Continue a draft?')) answer = await send({ text: undefined, value: { action: 'form.claim', step: 'resume', button: 'new' } });
-  const claimId = answer.match(/I started draft (CL-[0-9A-Z]{8})/)![1];
+  const { conversation, send, newDraft } = partnerChat(app, connector, 'slow-');
+  const claimId = await newDraft();
 
-  const attachment = { contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'sow.pdf', content: { downloadUrl: slowUrl, uniqueId: 'u-1', fileType: 'pdf' } };
+  const attachment = teamsFile('sow.pdf', slowUrl);
   const acknowledged = await send({ text: '', attachments: [attachment] });
   expect(acknowledged).toContain('Receiving sow.pdf');
   expect((await app.services.claimService.get(claimId))!.poe).toEqual([]);

@@ -362,6 +362,8 @@ export function kindLabel(contentType: string): string {
   if (contentType.includes('wordprocessingml')) return 'Word';
   if (contentType === 'image/png') return 'PNG';
   if (contentType === 'image/jpeg') return 'JPEG';
+  if (contentType === 'message/rfc822') return 'E-mail (.eml)';
+  if (contentType === 'application/vnd.ms-outlook') return 'Outlook (.msg)';
   return contentType;
 }
 

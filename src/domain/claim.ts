@@ -4,8 +4,12 @@ import type { InfoRequestReason, RejectionReason } from './reasons';
 import type { ActorRef } from './actors';
 import type { ClaimHistoryEvent } from './claimHistory';
 import type { OutboxEntry } from './claimNotifications';
+import type { PoeEmailHeader } from './poeDocument';
 
 /** A proof-of-execution file stored in Blob storage; the claim keeps its metadata only. */
+/** What a claim keeps of a customer approval e-mail's header (the whole message stays in Blob Storage). */
+export type PoeFileEmail = Partial<Pick<PoeEmailHeader, 'fromName' | 'fromAddress' | 'sentAt' | 'subject'>>;
+
 export interface PoeFile {
   id: string;
   blobName: string;
@@ -15,6 +19,8 @@ export interface PoeFile {
   sha256: string;
   uploadedAt: string;
   uploadedBy: ActorRef;
+  /** For an e-mail (.eml, .msg): sender, date and subject, read when the file was accepted. */
+  email?: PoeFileEmail;
 }
 
 export interface ClaimComment {

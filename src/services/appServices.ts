@@ -30,6 +30,7 @@ import { TenantSendLeases, type TenantSendLeaseOptions } from './tenantSendLease
 import { randomUUID } from 'node:crypto';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
+import { PoeReadings } from './poe/poeReadings';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -51,6 +52,8 @@ export interface AppServices {
   conversations: ConversationStore;
   reviews: ReviewRegistry;
   poe: PoeBlobStore;
+  /** What was read out of each PoE file (text, signatures, e-mail header), read once after acceptance. */
+  poeReadings: PoeReadings;
   claimService: ClaimService;
   customerChecks: CustomerChecks;
   /** Pending timers (deadlines, reminders, dispatch work) and the per-person delivery records. */
@@ -158,6 +161,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     // are finished (they are short).
     const followUps = new BackgroundTasks(log, { concurrency: 8 });
     closers.push(() => followUps.drain());
+    const poeReadings = new PoeReadings({ poe, log, now: () => clock.now(), runLater: (name, task) => followUps.run(name, task) });
+    // Before the drain: readings under way end at once instead of holding up the shutdown (read again when asked for).
+    closers.push(() => poeReadings.close());
     const tenantIndex = new TenantClaimIndex(cosmos.containers.tenantIndex);
     // Before anyone acts: associations stored under keys without a program are moved to program-scoped ones.
     const migrated = await migrateAssociationKeys({ associations, tenantIndex, claims, customerChecks, log: (m) => log.warn(m) });
@@ -204,6 +210,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       conversations,
       reviews,
       poe,
+      poeReadings,
       claimService,
       customerChecks,
       timers,

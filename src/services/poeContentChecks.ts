@@ -16,9 +16,10 @@ export type ContentRefusal =
   | 'pdfEmbeddedFile'
   | 'hiddenPayload'
   | 'badImage'
-  | 'uncheckable';
+  | 'uncheckable'
+  | 'emailAttachment';
 
-const startsAt = (data: Buffer, at: number, bytes: number[]): boolean => data.length >= at + bytes.length && bytes.every((b, i) => data[at + i] === b);
+export const startsAt = (data: Buffer, at: number, bytes: number[]): boolean => data.length >= at + bytes.length && bytes.every((b, i) => data[at + i] === b);
 export const ascii = (text: string): number[] => [...Buffer.from(text, 'latin1')];
 
 /** Native executables and scripts: Windows PE, ELF, Mach-O (32/64-bit, both byte orders, universal) and "#!". */
@@ -36,7 +37,7 @@ export const EXECUTABLE_MAGICS: number[][] = [
 export const isExecutable = (data: Buffer, at = 0): boolean => EXECUTABLE_MAGICS.some((magic) => startsAt(data, at, magic));
 
 /** Archives a viewer or unpacker finds inside another file: ZIP, RAR (4 and 5), 7-Zip, gzip, Microsoft cabinet. */
-const ARCHIVE_MAGICS: number[][] = [
+export const ARCHIVE_MAGICS: number[][] = [
   [0x50, 0x4b, 0x03, 0x04],
   ascii('Rar!\x1a\x07'),
   [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c],
@@ -154,12 +155,12 @@ function applyZip64Extra(entry: ZipDirectoryEntry, extra: Buffer): boolean {
 /**
  * Entry names that make a ZIP an executable bundle. No Office document contains any of them.
  */
-const EXECUTABLE_ENTRY = /\.(exe|dll|com|scr|pif|cpl|sys|msi|msix|appx|bat|cmd|ps1|psm1|vbs|vbe|js|jse|mjs|wsf|wsh|hta|jar|sh|lnk|reg)$/;
+export const EXECUTABLE_ENTRY = /\.(exe|dll|com|scr|pif|cpl|sys|msi|msix|appx|bat|cmd|ps1|psm1|vbs|vbe|js|jse|mjs|wsf|wsh|hta|jar|sh|lnk|reg)$/;
 /** Macro projects (vbaProject.bin, vbaData.xml, anywhere: Word keeps them in word/) and macro-enabled documents embedded in this one. */
-const MACRO_ENTRY = /^vba(project\.bin|data\.xml)$|\.(docm|dotm|xlsm|xltm|xlam|pptm|potm|ppam|ppsm|sldm)$/;
+export const MACRO_ENTRY = /^vba(project\.bin|data\.xml)$|\.(docm|dotm|xlsm|xltm|xlam|pptm|potm|ppam|ppsm|sldm)$/;
 
 /** The last path segment, lowercase; Windows ignores trailing dots and spaces, so "evil.exe." is still evil.exe. */
-const baseName = (name: string): string => name.toLowerCase().replace(/[. ]+$/, '').split(/[\\/]/).pop() ?? '';
+export const baseName = (name: string): string => name.toLowerCase().replace(/[. ]+$/, '').split(/[\\/]/).pop() ?? '';
 
 export type ZipVerdict = { ok: true; docx: boolean } | { ok: false; reason: ContentRefusal };
 

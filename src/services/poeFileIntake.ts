@@ -1,26 +1,31 @@
 /**
  * Intake of proof-of-execution (PoE) files a partner attaches in a Teams chat. A file is judged by its
  * bytes, never by its name or the content type the client claims: "SOW.pdf" may be an executable, and a
- * real PDF may arrive as "scan". Only PDF, Word (.docx), PNG and JPEG are accepted, and only after the
- * checks of their content (poeContentChecks). Downloads follow the download policy (poeDownloadPolicy),
+ * real PDF may arrive as "scan". Only PDF, Word (.docx), PNG, JPEG and customer e-mails (.eml, Outlook
+ * .msg) are accepted, and only after the checks of their content (poeContentChecks, poeEmailChecks). Downloads follow the download policy (poeDownloadPolicy),
  * and names are cleaned here, once, so every later view shows the same harmless name.
  */
 
 import { ascii, checkJpeg, checkPdf, checkPng, checkZip, isExecutable, type ContentRefusal } from './poeContentChecks';
 import { downloadPoe, type PoeDownloadOptions, type PoeDownloadRefusal } from './poeDownload';
+import { checkEml, checkMsg, compoundFileKind, looksLikeEml, OLE_MAGIC, type EmailVerdict } from './poeEmailChecks';
+import type { PoeFileEmail } from '../domain/claim';
 
-export type PoeKind = 'pdf' | 'docx' | 'png' | 'jpeg';
+export type PoeKind = 'pdf' | 'docx' | 'png' | 'jpeg' | 'eml' | 'msg';
 
 export const POE_CONTENT_TYPES: Record<PoeKind, string> = {
   pdf: 'application/pdf',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   png: 'image/png',
   jpeg: 'image/jpeg',
+  eml: 'message/rfc822',
+  msg: 'application/vnd.ms-outlook',
 };
 
 export type PoeRefusalReason = 'empty' | 'unsupportedType' | PoeDownloadRefusal | ContentRefusal;
 
-export type PoeSniffResult = { ok: true; kind: PoeKind; contentType: string } | { ok: false; reason: PoeRefusalReason };
+/** Accepted: the kind and content type; for an e-mail, its sender, date and subject. */
+export type PoeSniffResult = { ok: true; kind: PoeKind; contentType: string; email?: PoeFileEmail } | { ok: false; reason: PoeRefusalReason; detail?: string };
 
 const startsWith = (data: Buffer, bytes: number[]): boolean => data.length >= bytes.length && bytes.every((b, i) => data[i] === b);
 
@@ -33,6 +38,13 @@ export async function sniffPoe(data: Buffer): Promise<PoeSniffResult> {
     if (!zip.ok) return zip;
     return zip.docx ? accepted('docx') : { ok: false, reason: 'unsupportedType' }; // .xlsx, .pptx, a plain .zip, ...
   }
+  if (startsWith(data, OLE_MAGIC)) {
+    // Outlook messages are compound files; so are the old binary .doc/.xls/.ppt, which stay refused.
+    const compound = compoundFileKind(data);
+    if (compound !== 'msg') return { ok: false, reason: compound === 'unreadable' ? 'unreadable' : 'unsupportedType' };
+    return emailAccepted('msg', await checkMsg(data));
+  }
+  if (looksLikeEml(data)) return emailAccepted('eml', await checkEml(data));
   const kind: PoeKind | undefined = startsWith(data, ascii('%PDF-'))
     ? 'pdf'
     : startsWith(data, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
@@ -40,13 +52,18 @@ export async function sniffPoe(data: Buffer): Promise<PoeSniffResult> {
       : startsWith(data, [0xff, 0xd8, 0xff])
         ? 'jpeg'
         : undefined;
-  if (!kind) return { ok: false, reason: 'unsupportedType' }; // includes the old binary .doc (OLE, D0 CF 11 E0)
+  if (!kind) return { ok: false, reason: 'unsupportedType' };
   const refused = kind === 'pdf' ? checkPdf(data) : kind === 'png' ? checkPng(data) : checkJpeg(data);
   return refused ? { ok: false, reason: refused } : accepted(kind);
 }
 
 function accepted(kind: PoeKind): PoeSniffResult {
   return { ok: true, kind, contentType: POE_CONTENT_TYPES[kind] };
+}
+
+function emailAccepted(kind: 'eml' | 'msg', verdict: EmailVerdict): PoeSniffResult {
+  if (!verdict.ok) return { ok: false, reason: verdict.reason, ...(verdict.detail ? { detail: verdict.detail } : {}) };
+  return { ok: true, kind, contentType: POE_CONTENT_TYPES[kind], email: verdict.email };
 }
 
 /** A Bot Framework attachment, as it arrives on an activity. */
@@ -97,7 +114,7 @@ export function attachmentSource(a: IncomingAttachment): { url: string; name: st
 }
 
 export type PoeIntakeResult =
-  | { ok: true; name: string; kind: PoeKind; contentType: string; data: Buffer }
+  | { ok: true; name: string; kind: PoeKind; contentType: string; data: Buffer; email?: PoeFileEmail }
   | { ok: false; name: string; reason: PoeRefusalReason; detail?: string };
 
 /** Downloads one attachment and judges it by its content. Never throws. */
@@ -110,6 +127,6 @@ export async function intakeAttachment(a: IncomingAttachment, options: PoeDownlo
   const downloaded = await downloadPoe(source.url, options);
   if (!downloaded.ok) return { ok: false, name, reason: downloaded.reason, ...(downloaded.detail ? { detail: downloaded.detail } : {}) };
   const sniffed = await sniffPoe(downloaded.data);
-  if (!sniffed.ok) return { ok: false, name, reason: sniffed.reason };
-  return { ok: true, name, kind: sniffed.kind, contentType: sniffed.contentType, data: downloaded.data };
+  if (!sniffed.ok) return { ok: false, name, reason: sniffed.reason, ...(sniffed.detail ? { detail: sniffed.detail } : {}) };
+  return { ok: true, name, kind: sniffed.kind, contentType: sniffed.contentType, data: downloaded.data, ...(sniffed.email ? { email: sniffed.email } : {}) };
 }

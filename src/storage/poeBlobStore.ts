@@ -72,6 +72,22 @@ export class PoeBlobStore {
     return this.container.getBlockBlobClient(blobName).downloadToBuffer();
   }
 
+  /** Keeps a JSON document beside the files (what was read out of one, say). */
+  async putJson(blobName: string, value: unknown): Promise<void> {
+    const body = Buffer.from(JSON.stringify(value), 'utf8');
+    await this.container.getBlockBlobClient(blobName).uploadData(body, { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } });
+  }
+
+  /** A JSON document kept with putJson; undefined when there is none. */
+  async getJson<T>(blobName: string): Promise<T | undefined> {
+    try {
+      return JSON.parse((await this.download(blobName)).toString('utf8')) as T;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
   /** Removes every file of a claim (a discarded draft); each file is deleted once, missing ones are fine. */
   async deleteClaimFiles(claimId: string): Promise<number> {
     let deleted = 0;

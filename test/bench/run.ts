@@ -6,12 +6,13 @@ import { notificationScenario, printNotificationTable } from './notificationBenc
 import { printSweepTable, sweepScenario } from './sweepBench';
 import { multiInstanceScenario, sharingLine } from './multiInstanceBench';
 import { dialogOnDiskScenario, printStartUpTable, startUpScenario } from './dataBench';
+import { printReadingTable, readingScenario } from './readingBench';
 
 /**
  * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own ceiling in the
  * same run (a bare echo bot on the same restify + CloudAdapter setup), with 20 connections at once; the
  * product runs in its own process as `npm start` runs it. `-- --quick` is a smoke run of every part in
- * under a minute; `-- --only=notifications,turns,sweep,startup` runs some parts (`turns` is echo, approve,
+ * under a minute; `-- --only=notifications,turns,sweep,startup,reading` runs some parts (`turns` is echo, approve,
  * status, list, dialog and disk (the dialog turn on a data folder), which can also be named one by one).
  * The turns run in memory (DATA_DIR=:memory:) unless the row says "on disk".
  */
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   }
 
   if (runs('startup')) printStartUpTable(await startUpScenario(quick ? 1000 : 10000));
+
+  if (runs('reading')) printReadingTable(await readingScenario(quick ? 3 : 20));
 
   if (runs('sweep')) printSweepTable(await sweepScenario(quick ? [1000, 5000] : [1000, 10000, 100000]));
 
