@@ -6,10 +6,10 @@ import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
 import type { RunningDeadline, TimeContext } from '../../src/domain/deadlinePolicy';
-import { deadlineApplied } from '../../src/domain/claimTimers';
+import { eventSentence } from '../../src/domain/claimNotifications';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
-import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
@@ -166,10 +166,8 @@ export class ClaimCards {
   }
 
   private timelineLine(e: ClaimHistoryEvent, locale: Locale): string {
-    // A deadline the bot applied is shown when it ended, not when a sweep got to it.
-    const ended = deadlineApplied(e);
-    const at = ended ? formatDeadline(this.services, ended, locale) : formatInstant(this.services, e.at, locale);
-    return t(locale, 'claimCard.timelineLine', { at, actor: e.actor.name, action: `@action.${e.action}`, status: `@status.${e.toStatus}` });
+    // The past-tense sentence (dated when a deadline the bot applied ended), then where it left the claim.
+    return t(locale, 'claimCard.timelineLine', { event: markdown(render(locale, eventSentence(this.services, e))), status: `@status.${e.toStatus}` });
   }
 
   private async organisationNames(orgIds: string[]): Promise<Map<string, string>> {

@@ -5,11 +5,11 @@ import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
-import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { literal, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import { reminderTiming } from '../../src/domain/claimTimers';
 import { nearestDeadline } from '../../src/domain/deadlinePolicy';
-import type { OutboxEntry } from '../../src/domain/claimNotifications';
+import { eventSentence, type OutboxEntry } from '../../src/domain/claimNotifications';
 import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
 /**
@@ -49,7 +49,8 @@ export class PartnerNotifier {
       if (respondBy) lines.push(t(locale, 'partner.par.deadline', { date: formatDeadline(this.services, respondBy, locale) }));
     } else {
       title = t(locale, 'partner.status.title', { name, status: `@status.${status}` });
-      lines.push(t(locale, 'partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${status}` }));
+      lines.push(render(locale, eventSentence(this.services.claimService.timeContext(), event)));
+      if (event.fromStatus !== event.toStatus) lines.push(t(locale, 'event.statusAfter', { status: `@status.${status}` }));
       if (event.reason) lines.push(t(locale, 'partner.status.reason', { reason: `@reason.${event.reason}` }));
       // The deadline that ran next after the change.
       const nextLine = nextStepLine(this.services, claim, next, locale);

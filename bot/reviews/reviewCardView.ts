@@ -6,6 +6,7 @@ import { runningDeadlines } from '../../src/domain/deadlinePolicy';
 import { COMMAND_WORDS, commandData } from '../commands/chatCommands';
 import { runningDeadlineText } from '../commands/claimCards';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
+import { eventSentence } from '../../src/domain/claimNotifications';
 import { describeKey } from '../../src/domain/associationKeys';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
@@ -87,7 +88,7 @@ export class ReviewCardView {
       poe: links.length ? links : [t(locale, 'review.noPoe')],
       conflicts,
       comments: commentLines(this.services, claim, locale),
-      lastAction: last ? t(locale, 'review.lastAction', { action: `@action.${last.action}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) }) : '',
+      lastAction: last ? t(locale, 'review.lastAction', { event: markdown(render(locale, eventSentence(this.services, last))) }) : '',
       defaultRejectReason: REVIEWER_REJECTION_REASONS[0],
       rejectReasons: REVIEWER_REJECTION_REASONS.map((r) => ({ title: t(locale, `reason.${r}`), value: r })),
       infoReasons: INFO_REQUEST_REASONS.map((r) => ({ title: t(locale, `infoReason.${r}`), value: r })),
@@ -133,9 +134,7 @@ export class ReviewCardView {
   }
 
   private eventHeading(e: ClaimHistoryEvent, locale: Locale): string {
-    const action = hasMessage(`action.${e.action}`) ? t(locale, `action.${e.action}` as MessageKey) : e.action;
-    const key = e.outcome === 'refused' ? 'review.history.refusedHeading' : 'review.history.heading';
-    return t(locale, key, { at: formatInstant(this.services, e.at, locale), actor: e.actor.name, role: `@role.${e.actor.kind}`, action });
+    return t(locale, 'review.history.heading', { event: markdown(render(locale, eventSentence(this.services, e))), role: `@role.${e.actor.kind}` });
   }
 
   private eventLines(e: ClaimHistoryEvent, locale: Locale): string[] {
