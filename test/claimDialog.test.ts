@@ -158,7 +158,7 @@ describe('the claim dialog, step by step', () => {
     if (combo.activity === 'RevenueAssociation') {
       expect(lastCard(replies).title).toBe('Revenue association details');
       replies = await partner.card('revenue', 'next', { solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso', isvSolutionName: '' });
-      expect(lastCard(replies).errors).toEqual(['ISV product/solution name: this is required.']);
+      expect(lastCard(replies).errors).toEqual(['ISV product or solution name: this is required.']);
       expect(lastCard(replies).inputs).toMatchObject({ solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso' });
       replies = await partner.card('revenue', 'next', { solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso', isvSolutionName: 'Contoso Field App' });
     }

@@ -1,4 +1,5 @@
 import { BusinessCalendar } from '../src/domain/businessCalendar';
+import type { ActorRef } from '../src/domain/actors';
 import type { ClaimHistoryEvent } from '../src/domain/claimHistory';
 import { ACTION_RULES } from '../src/domain/claimLifecycle';
 import { eventSentence } from '../src/domain/claimNotifications';
@@ -14,7 +15,7 @@ const riley = { kind: 'reviewer' as const, id: 'r', name: 'Riley Reviewer' };
 const avery = { kind: 'partner' as const, id: 'p', name: 'Avery Fabrikam' };
 const system = { kind: 'system' as const, id: 'system', name: 'CPOR bot' };
 
-function event(action: string, actor = riley, extra: Partial<ClaimHistoryEvent> = {}): ClaimHistoryEvent {
+function event(action: string, actor: ActorRef = riley, extra: Partial<ClaimHistoryEvent> = {}): ClaimHistoryEvent {
   return { seq: 1, at: '2026-11-30T10:15:00.000Z', actor, action, outcome: 'applied', fromStatus: 'Submitted', toStatus: 'Submitted', changes: [], ...extra };
 }
 const EN_AT = 'Nov 30, 2026, 10:15 AM (UTC)';

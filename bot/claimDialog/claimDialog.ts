@@ -36,6 +36,7 @@ import {
   withChanges,
 } from './claimFormSteps';
 import { summaryCardData } from './claimSummary';
+import { claimLabel } from '../claimFacts';
 
 /**
  * "New claim": SPEC's create-a-customer-association as a ComponentDialog of card forms. The draft is an
@@ -488,7 +489,10 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   }
 
   private async onCancelAnswer(turn: Turn, claim: Claim, action: string): Promise<Outcome> {
-    if (action === 'keep') return { kind: 'end', message: t(turn.locale, 'dialog.cancel.kept', { claimId: claim.id, name: claim.fields.claimName ?? claim.id }) };
+    if (action === 'keep') {
+      const message = claim.fields.claimName ? t(turn.locale, 'dialog.cancel.kept', { claimId: claim.id, name: claim.fields.claimName }) : t(turn.locale, 'dialog.cancel.keptUntitled', { claimId: claim.id });
+      return { kind: 'end', message };
+    }
     if (action === 'discard') {
       const stored = await this.services.claims.get(claim.orgId, claim.id);
       if (stored && stored.claim.status === 'Editing' && (await this.services.claims.delete(claim.orgId, claim.id, stored.etag))) {
@@ -663,7 +667,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const drafts = turn.state.drafts ?? [];
       const field: FormField = {
         kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false,
-        choices: drafts.map((d) => ({ title: `${d.name || t(locale, 'dialog.untitled')} (${d.id}) · ${formatInstant(this.services, d.updatedAt, locale)}`, value: d.id })),
+        choices: drafts.map((d) => ({ title: `${d.name ? `${d.name} (${d.id})` : t(locale, 'claim.untitled', { claimId: d.id })} · ${formatInstant(this.services, d.updatedAt, locale)}`, value: d.id })),
       };
       return formCard({ title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
     }
@@ -682,7 +686,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const links = await Promise.all(claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })));
       const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, data });
       if (ctx.amend) {
-        summary.title = t(locale, 'dialog.amend.title', { name: claim.fields.claimName ?? claim.id });
+        summary.title = t(locale, 'dialog.amend.title', { name: claimLabel(locale, { id: claim.id, claimName: claim.fields.claimName }) });
         summary.subtitle = t(locale, 'dialog.amend.subtitle', { claimId: claim.id, status: `@status.${claim.status}` });
         summary.actions = [
           claim.status === 'PartnerActionRequired'

@@ -353,8 +353,11 @@ export function previousStep(current: FormStepId, ctx: StepContext): FormStepId 
 
 /** "Step 3 of 7": counted over the steps that apply to this claim. */
 export function stepPosition(current: FormStepId, ctx: StepContext): { index: number; total: number } {
-  const applicable = FORM_STEPS.filter((s) => STEP_DEFINITIONS[s].applies(ctx));
-  return { index: applicable.indexOf(current) + 1, total: applicable.length };
+  // Counted by section, whose steps apply whatever is answered later (only the path, draft or amend, decides):
+  // a step shown because of an answer (revenue, subscriptions) is part of its section's step, so the
+  // total known on the first card stays the total ("Step 3 of 7" never becomes "Step 5 of 8").
+  const sections = FORM_STEPS.filter((s) => SECTION_OF[s] === s && STEP_DEFINITIONS[s].applies(ctx));
+  return { index: sections.indexOf(SECTION_OF[current]) + 1, total: sections.length };
 }
 
 export function kindLabel(contentType: string): string {

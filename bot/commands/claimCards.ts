@@ -1,4 +1,4 @@
-import { commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
+import { claimLabel, commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
@@ -66,7 +66,7 @@ export class ClaimCards {
       lines: view.lines,
       empty: view.rows.length ? '' : view.empty,
       rows: view.rows.map((row) => ({
-        name: literal(row.claimName || row.id),
+        name: claimLabel(locale, { id: row.id, claimName: row.claimName }).text,
         ids: t(locale, 'list.row.ids', { claimId: row.id, domain: row.customerDomain || '-' }),
         org: literal(orgNames.get(row.orgId) ?? ''),
         status: row.disputed && row.status === 'UnderReview' ? t(locale, 'list.row.disputed', { status: `@status.${row.status}` }) : t(locale, `status.${row.status}`),
@@ -123,7 +123,7 @@ export class ClaimCards {
     return renderCard('claimStatus', {
       claimId: claim.id,
       orgId: claim.orgId,
-      title: literal(f.claimName ?? claim.id),
+      title: claimLabel(locale, { id: claim.id, claimName: f.claimName }).text,
       subtitle: subtitleOf(claim, locale),
       notice: partner ? this.partnerNotice(claim, deadlines[0], locale) : '',
       facts,

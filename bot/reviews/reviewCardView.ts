@@ -12,7 +12,7 @@ import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/doma
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
+import { claimLabel, commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
 
 /**
  * The reviewers' card of a claim: one card per claim in the reviewers' conversation, drawn read-only
@@ -67,7 +67,7 @@ export class ReviewCardView {
       orgId: claim.orgId,
       version: claim.version,
       refreshUserIds: options.refreshUserIds,
-      title: literal(f.claimName ?? claim.id),
+      title: claimLabel(locale, { id: claim.id, claimName: f.claimName }).text,
       subtitle: t(locale, 'review.subtitle', {
         status: `@status.${claim.status}`,
         claimId: claim.id,
@@ -120,7 +120,7 @@ export class ReviewCardView {
     const command = `${COMMAND_WORDS.history} ${claim.id}`;
     return renderCard('claimHistory', {
       claimId: claim.id,
-      title: t(locale, 'review.history.title', { name: claim.fields.claimName ?? claim.id }),
+      title: t(locale, 'review.history.title', { name: claimLabel(locale, { id: claim.id, claimName: claim.fields.claimName }) }),
       subtitle: t(locale, 'review.history.subtitle', { claimId: claim.id, count }),
       back: withBack ? t(locale, 'review.history.back') : '',
       pageLine: pages > 1 ? t(locale, 'history.pageLine', { from: from + 1, to: from + events.length, count }) : '',
