@@ -283,7 +283,7 @@ describe('claim <id or name>', () => {
     expect(text).toContain(`Partner response due","value":"${formatDeadline(app.services, due, 'en-US')} · ${left} business day(s) left`);
     expect(text).toContain('Avery Fabrikam submitted the claim on');
     expect(text).toMatch(/Avery Fabrikam submitted the claim on [^→]+ → Submitted/);
-    expect(text).toContain('Riley Reviewer: request more information → Partner action required');
+    expect(text).toMatch(/Riley Reviewer asked for more information on [^→]+ → Partner action required/);
     expect(verbs(card)).toEqual(['claim.reply', 'claim.edit', 'claim.resubmit', 'claim.withdraw']);
     expect(button(card, 'History')).toEqual({ action: 'command', command: `history ${named.contosoTeams.id}` });
   });

@@ -666,14 +666,15 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (step === 'resume') {
       const drafts = turn.state.drafts ?? [];
       const field: FormField = {
-        kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false,
+        kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false, required: true,
         choices: drafts.map((d) => ({ title: `${d.name ? `${d.name} (${d.id})` : t(locale, 'claim.untitled', { claimId: d.id })} · ${formatInstant(this.services, d.updatedAt, locale)}`, value: d.id })),
       };
-      return formCard({ title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
+      return formCard({ locale, title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
     }
     if (!claim) throw new Error(`No draft for step ${step}`);
     if (step === 'cancel') {
       return formCard({
+        locale,
         title: t(locale, 'dialog.cancel.title'), progress: t(locale, 'dialog.draftLabel', { claimId: claim.id }), intro: t(locale, 'dialog.cancel.question'), errorsTitle, errors: [], fields: [],
         actions: [button('dialog.button.keepDraft', 'keep', 'positive'), button('dialog.button.discardDraft', 'discard', 'destructive'), button('dialog.button.continue', 'continue')],
       });
@@ -702,6 +703,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const back = previousStep(step, ctx) && !turn.state.editOnly ? [button('dialog.button.back', 'back')] : [];
     const extra = step === 'poe' ? [button('dialog.button.template', 'template')] : [];
     return formCard({
+      locale,
       title: t(locale, `dialog.${step}.title` as MessageKey),
       progress: t(locale, 'dialog.progress', { index: position.index, total: position.total, claimId: claim.id }),
       intro: t(locale, `dialog.${step}.intro` as MessageKey),
@@ -719,6 +721,7 @@ function newFormId(): string {
 }
 
 function formCard(data: {
+  locale: Locale;
   title: string;
   progress: string;
   intro: string;
@@ -727,7 +730,12 @@ function formCard(data: {
   fields: FormField[];
   actions: { title: string; style: string; inputs: string; data: Record<string, unknown> }[];
 }): Attachment {
-  return CardFactory.adaptiveCard(renderCard('claimForm', { ...data }));
+  // Every required input says what it needs, so Teams blocks an incomplete submit before a round trip.
+  const fields = data.fields.map((f) => ({
+    ...f,
+    errorMessage: f.required ? t(data.locale, f.kind === 'choice' ? 'dialog.input.choose' : 'dialog.input.required', { field: markdown(f.label) }) : '',
+  }));
+  return CardFactory.adaptiveCard(renderCard('claimForm', { ...data, fields }));
 }
 
 /** Why this person may not fill in the claim form, as a sentence (the policy's); undefined when they may. */

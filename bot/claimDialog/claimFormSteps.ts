@@ -50,6 +50,8 @@ export interface FormField {
   maxLength: number;
   multi: boolean;
   choices: { title: string; value: string }[];
+  /** Teams blocks a submit that leaves it empty (the step's parse still checks, for other clients). */
+  required: boolean;
 }
 
 export interface ParsedStep {
@@ -76,15 +78,15 @@ export function withChanges<F extends object>(fields: F, changes: Record<string,
 const label = (locale: Locale, key: string) => t(locale, `field.${key}` as MessageKey);
 
 function text(id: string, labelText: string, value: string | undefined, options: Partial<FormField> = {}): FormField {
-  return { kind: 'text', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 200, multi: false, choices: [], ...options };
+  return { kind: 'text', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 200, multi: false, choices: [], required: true, ...options };
 }
 
 function choice(id: string, labelText: string, value: string | undefined, choices: FormField['choices'], multi = false): FormField {
-  return { kind: 'choice', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 0, multi, choices };
+  return { kind: 'choice', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 0, multi, choices, required: true };
 }
 
 function note(id: string, labelText: string, kind: 'note' | 'heading' = 'note'): FormField {
-  return { kind, id, label: labelText, value: '', placeholder: '', multiline: false, maxLength: 0, multi: false, choices: [] };
+  return { kind, id, label: labelText, value: '', placeholder: '', multiline: false, maxLength: 0, multi: false, choices: [], required: false };
 }
 
 /** A submitted input as a trimmed string ("" when absent). */
@@ -320,7 +322,7 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     id: 'comment',
     applies: () => true,
     fields(ctx, raw) {
-      return [text('comment', label(ctx.locale, 'comment'), raw.comment ?? '', { multiline: true, maxLength: 2000, placeholder: t(ctx.locale, 'dialog.comment.placeholder') })];
+      return [text('comment', label(ctx.locale, 'comment'), raw.comment ?? '', { multiline: true, maxLength: 2000, placeholder: t(ctx.locale, 'dialog.comment.placeholder'), required: false })];
     },
     parse(value) {
       const raw = { comment: inputString(value, 'comment') };
