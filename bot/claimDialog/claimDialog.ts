@@ -36,6 +36,7 @@ import {
   withChanges,
 } from './claimFormSteps';
 import { summaryCardData } from './claimSummary';
+import { dialogWord } from '../../src/i18n/personLanguage';
 import { claimLabel } from '../claimFacts';
 
 /**
@@ -245,7 +246,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const activity = turn.dc.context.activity;
     const value = activity.value as Record<string, unknown> | undefined;
     const text = typedText(activity);
-    const command = text.toLowerCase();
+    // 取消, 继续, 保留 … are the same words as cancel, continue, keep.
+    const command = dialogWord(text);
     const claim = await this.loadClaim(turn);
     if (turn.state.claimId && (!claim || !EDITABLE[turn.state.mode ?? 'draft'].includes(claim.status))) {
       return { kind: 'end', message: t(turn.locale, claim ? 'dialog.notADraftAnymore' : 'dialog.draftGone', { claimId: turn.state.claimId }) };
@@ -290,7 +292,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
 
   /** Typed fallbacks where they are natural: "next", "back", "template", "submit", a comment, a yes/no on cancel. */
   private async onTyped(turn: Turn, claim: Claim | undefined, text: string): Promise<Outcome> {
-    const command = text.toLowerCase();
+    const command = dialogWord(text);
     const step = turn.state.step;
     if (step === 'comment' && text && !['next', 'skip', 'back'].includes(command)) {
       return this.onCardAction(turn, claim, { action: CLAIM_FORM, step, button: 'next', comment: text });
@@ -754,7 +756,7 @@ export class ClaimDialog extends ComponentDialog {
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     const activity = innerDc.context.activity;
-    const text = (activity.text ?? '').trim().toLowerCase();
+    const text = dialogWord(activity.text ?? '');
     const command = (activity.value as { command?: string } | undefined)?.command;
     if (text === 'help' || command === 'help') {
       const locale = resolveLocale(activity.locale);

@@ -608,4 +608,9 @@ export const enUS = {
   'dialog.button.samplePoe': 'Attach the sample PoE (local demo)',
   'dialog.poe.sampleOnlyLocal': 'The sample PoE is only for the local demo (no Microsoft app id configured): nothing was added. Attach your own file in this chat.',
   'help.buttonsHeading': 'Press a button, or type a command:',
+  // Issue 22: a person's language (src/i18n/personLanguage.ts, docs/language.md).
+  'language.set': 'From now on I answer you in English, in replies, cards and notices. Type "language 中文" to switch to Chinese.',
+  'language.usage': 'Type "language English" or "language 中文" to choose the language I answer you in.',
+  'welcome.language': '中文',
+  'help.language': 'Language: type "language 中文" or "language English".',
 } as const;
