@@ -270,6 +270,9 @@ export class ActionRouter {
     }
     await this.services.reviews.setReviewConversation(conversationId, identity.actor.id);
     await context.sendActivity(t(locale, 'review.channel.set', { name: identity.actor.name }));
+    // What already waits (the demo's seeded claims, or claims submitted before a channel was chosen): one digest, not a card each.
+    const digest = await this.commands.waitingForReviewerDigest(identity, locale);
+    if (digest) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(digest)));
   }
 
   /** A partner's buttons on a notice or status card of their own claim (the router has checked both). */

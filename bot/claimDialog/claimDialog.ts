@@ -515,7 +515,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
    */
   private async receiveFiles(turn: Turn, claim: Claim, attachments: IncomingAttachment[]): Promise<boolean> {
     const work = (async () => {
-      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale });
+      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale, held: claim.poe.length });
       if (accepted.length) {
         const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
         if (result.ok) turn.claim = result.claim;

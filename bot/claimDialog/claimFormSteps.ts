@@ -1,4 +1,4 @@
-import type { Claim } from '../../src/domain/claim';
+import { MAX_POE_FILES, type Claim } from '../../src/domain/claim';
 import { claimHasDynamics365, type FieldError } from '../../src/domain/claimFields';
 import { programOf } from '../../src/domain/incentivePrograms';
 import { ACTIVITIES_BY_AREA, productCatalogue, SOLUTION_AREAS, type Activity, type SolutionArea } from '../../src/domain/productCatalogue';
@@ -311,6 +311,7 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
       const files = ctx.claim.poe;
       return [
         note('poeHelp', t(ctx.locale, 'dialog.poe.help', { max: ctx.maxPoeMegabytes })),
+        note('poeLimit', t(ctx.locale, 'dialog.poe.limit', { max: MAX_POE_FILES })),
         note('poeListHeading', files.length ? t(ctx.locale, 'dialog.poe.listHeading', { count: files.length }) : t(ctx.locale, 'dialog.poe.none'), 'heading'),
         ...files.map((file, i) => note(`poe_${i}`, `${i + 1}. ${literal(file.fileName)} · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}`)),
       ];

@@ -81,6 +81,18 @@ export class ChatCommandHandler {
     }
   }
 
+  /**
+   * One short card for a channel just made the reviewers' conversation: the claims that wait for a
+   * reviewer (submitted, review not started), nearest deadline first, each with an Open button; the
+   * cards of claims already in review are not posted again. Undefined when none is waiting.
+   */
+  async waitingForReviewerDigest(viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson | undefined> {
+    const { rows } = await this.queries.needsAction(viewer, { pageSize: LIST_PAGE_SIZE });
+    const waiting = rows.filter((r) => r.status === 'Submitted');
+    if (!waiting.length) return undefined;
+    return this.cards.list({ title: t(locale, 'review.digest.title', { count: waiting.length }), subtitle: t(locale, 'review.digest.subtitle'), lines: [], empty: '', rows: waiting, pager: [] }, viewer, locale);
+  }
+
   private async myClaims(reply: Reply, viewer: Viewer, filter: { status?: ClaimStatus; text?: string }, paging: ListPaging): Promise<void> {
     const { locale } = reply;
     const { page, result, lines } = await this.fetchPage(paging, (continuation) => this.queries.list(viewer, filter, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }), locale);

@@ -6,6 +6,13 @@ import type { ClaimHistoryEvent } from './claimHistory';
 import type { OutboxEntry } from './claimNotifications';
 
 /** A proof-of-execution file stored in Blob storage; the claim keeps its metadata only. */
+/**
+ * The most proof-of-execution files a claim holds: enough for a statement of work, its annexes and
+ * e-mails, and few enough for reviewers to read each (and for the cards listing them to stay small).
+ * The lifecycle refuses more; the bot says so per file before uploading any.
+ */
+export const MAX_POE_FILES = 20;
+
 export interface PoeFile {
   id: string;
   blobName: string;

@@ -1,6 +1,6 @@
 import type { Actor, ActorKind } from './actors';
 import { actorRef, CLAIMING_PARTNER_ROLES } from './actors';
-import type { Claim, ClaimComment, ClaimDeadlines, PausedClock, PoeFile } from './claim';
+import { MAX_POE_FILES, type Claim, type ClaimComment, type ClaimDeadlines, type PausedClock, type PoeFile } from './claim';
 import type { ClaimStatus } from './claimStatus';
 import { CLAIM_STATUSES } from './claimStatus';
 import {
@@ -119,7 +119,8 @@ export type RefusalCode =
   | 'alreadySentForEligibility'
   | 'disputeAlreadyClosed'
   | 'nothingToChange'
-  | 'reminderNotNeeded';
+  | 'reminderNotNeeded'
+  | 'tooManyPoeFiles';
 
 export interface Refusal {
   code: RefusalCode;
@@ -248,6 +249,7 @@ const TRANSITIONS: TransitionTable = {
 
   addPoe(claim, action, actor, ctx) {
     if (!action.files.length) return refuse('poeRequired');
+    if (claim.poe.length + action.files.length > MAX_POE_FILES) return refuse('tooManyPoeFiles', { max: MAX_POE_FILES });
     return commit(claim, { ...claim, poe: [...claim.poe, ...action.files] }, actor, 'addPoe', ctx, {});
   },
 
@@ -372,6 +374,7 @@ const TRANSITIONS: TransitionTable = {
     const justification = action.justification?.trim();
     const files = action.files ?? [];
     if (!justification && !files.length) return refuse('disputeNeedsContent');
+    if (claim.poe.length + files.length > MAX_POE_FILES) return refuse('tooManyPoeFiles', { max: MAX_POE_FILES });
     return commentThen(claim, justification, actor, ctx, (c) =>
       commit(claim, withDeadlines({
         ...c,

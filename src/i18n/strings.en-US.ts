@@ -604,10 +604,12 @@ export const enUS = {
   'dialog.input.required': 'Enter {field}: it is required.',
   'dialog.input.choose': 'Choose {field}: it is required.',
   'dialog.poe.refused.tooMany': 'Not added: {name}. A claim holds at most {max} proof-of-execution files, and this one has {max}.',
+  'refusal.tooManyPoeFiles': 'A claim holds at most {max} proof-of-execution files.',
   'dialog.poe.limit': 'At most {max} files per claim.',
   'dialog.button.samplePoe': 'Attach the sample PoE (local demo)',
   'dialog.poe.sampleOnlyLocal': 'The sample PoE is only for the local demo (no Microsoft app id configured): nothing was added. Attach your own file in this chat.',
-  'help.buttonsHeading': 'Press a button, or type a command:',
+  'review.digest.title': '{count} claim(s) waiting for a reviewer',
+  'review.digest.subtitle': 'Nearest deadline first. Open one to start its review; new claims will be posted here as they are submitted.',
   // Issue 22: a person's language (src/i18n/personLanguage.ts, docs/language.md).
   'language.set': 'From now on I answer you in English, in replies, cards and notices. Type "language 中文" to switch to Chinese.',
   'language.usage': 'Type "language English" or "language 中文" to choose the language I answer you in.',

@@ -606,10 +606,12 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'dialog.input.required': '请填写{field}：此项为必填项。',
   'dialog.input.choose': '请选择{field}：此项为必填项。',
   'dialog.poe.refused.tooMany': '未添加：{name}。每个声明最多包含 {max} 个执行证明文件，此声明已有 {max} 个。',
+  'refusal.tooManyPoeFiles': '每个声明最多包含 {max} 个执行证明文件。',
   'dialog.poe.limit': '每个声明最多 {max} 个文件。',
   'dialog.button.samplePoe': '附加示例执行证明（本地演示）',
   'dialog.poe.sampleOnlyLocal': '示例执行证明仅用于本地演示（未配置 Microsoft 应用 ID）：未添加任何文件。请在此聊天中附加你自己的文件。',
-  'help.buttonsHeading': '按下按钮，或输入命令：',
+  'review.digest.title': '{count} 个声明正在等待审阅者',
+  'review.digest.subtitle': '按最近的截止时间排序。打开一个声明即可开始评审；新提交的声明会发布到这里。',
   // Issue 22: a person's language (src/i18n/personLanguage.ts, docs/language.md).
   'language.set': '从现在起，我将用中文回复你，包括回复、卡片和通知。输入“language English”可切换为英文。',
   'language.usage': '输入“语言 中文”或“language English”，选择我回复你时使用的语言。',
