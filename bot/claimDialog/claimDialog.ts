@@ -332,6 +332,17 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       await this.sendTemplate(turn, claim);
       return { kind: 'stay', resend: false };
     }
+    if (action === 'samplePoe' && formId === 'poe') {
+      // Local demo only (no app id: the Agents Playground can't attach files); a forged press elsewhere adds nothing.
+      if (!this.services.config.bot.anonymous) {
+        await turn.dc.context.sendActivity(t(turn.locale, 'dialog.poe.sampleOnlyLocal'));
+        return { kind: 'stay', resend: false };
+      }
+      // The claim's own template, taken as an upload is: judged, stored, added to the claim and its history.
+      const sample = { name: poeTemplateFileName(claim.id), data: this.templateFor(turn, claim) };
+      const inTime = await this.receiveFiles(turn, claim, [sample]);
+      return inTime ? STAY : { kind: 'stay', resend: false };
+    }
     if (action !== 'next') return STAY;
     return this.onNext(turn, claim, formId, value);
   }
@@ -513,7 +524,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
    * hold the turn: past the turn's budget the partner is told the files are being received, and the
    * result is posted when it is known. True when the answer came within the turn.
    */
-  private async receiveFiles(turn: Turn, claim: Claim, attachments: IncomingAttachment[]): Promise<boolean> {
+  private async receiveFiles(turn: Turn, claim: Claim, attachments: Parameters<typeof takePoeFiles>[2]['attachments']): Promise<boolean> {
     const work = (async () => {
       const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale, held: claim.poe.length });
       if (accepted.length) {
@@ -533,8 +544,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     return outcome.inTime;
   }
 
+  private templateFor(turn: Turn, claim: Claim): Buffer {
+    return poeTemplateDocx({ locale: turn.locale, partnerName: turn.identity.organisation.name, ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}), claim: { id: claim.id, fields: claim.fields } });
+  }
+
   private async sendTemplate(turn: Turn, claim: Claim): Promise<void> {
-    const docx = poeTemplateDocx({ locale: turn.locale, partnerName: turn.identity.organisation.name, ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}), claim: { id: claim.id, fields: claim.fields } });
+    const docx = this.templateFor(turn, claim);
     const stored = await this.services.poe.upload({
       claimId: `${claim.id}/template`,
       fileName: poeTemplateFileName(claim.id),
@@ -703,7 +718,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const form = formStep(step);
     const position = stepPosition(step, ctx);
     const back = previousStep(step, ctx) && !turn.state.editOnly ? [button('dialog.button.back', 'back')] : [];
-    const extra = step === 'poe' ? [button('dialog.button.template', 'template')] : [];
+    const extra = step === 'poe' ? [button('dialog.button.template', 'template'), ...(this.services.config.bot.anonymous ? [button('dialog.button.samplePoe', 'samplePoe')] : [])] : [];
     return formCard({
       locale,
       title: t(locale, `dialog.${step}.title` as MessageKey),
