@@ -13,6 +13,9 @@ import { tenantIdOf, typedText } from './conversationReferences';
  */
 export async function applyPersonLanguage(languages: LanguagePreferences, context: TurnContext, log: Logger): Promise<void> {
   const { activity } = context;
+  // A card for everyone in a channel or group chat (the welcome on install) is not one person's reply.
+  const personal = (activity.conversation?.conversationType ?? 'personal') === 'personal';
+  if (activity.type !== 'message' && activity.type !== 'invoke' && !personal) return;
   const typed = activity.type === 'message' && (activity.value === undefined || activity.value === null) ? typedText(activity) : '';
   const tenantId = tenantIdOf(activity);
   const aadObjectId = activity.from?.aadObjectId;

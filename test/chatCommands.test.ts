@@ -490,7 +490,7 @@ describe('in zh-CN', () => {
     expect(json(onlyCard(await say(AVERY, 'what needs my action', zh)))).toContain('需要你处理的事项');
     expect(json(onlyCard(await say(RILEY, '待办', zh)))).toContain('评审队列');
     expect(json(onlyCard(await say(AVERY, '我的声明 已拒绝', zh)))).toContain(named.contosoDynamics.id);
-    expect(texts(await say(AVERY, 'status of zebra', zh))).toBe('在你所在组织的声明中没有找到与“zebra”匹配的声明。输入“my claims”查看所有声明。');
+    expect(texts(await say(AVERY, 'status of zebra', zh))).toBe('在你所在组织的声明中没有找到与“zebra”匹配的声明。输入“我的声明”查看所有声明。');
     expect(texts(await say(AVERY, 'my claims status:sleeping', zh))).toContain('不是声明状态');
     expect(texts(await say(ROBIN, `claim ${named.litware.id}`, zh))).toBe(`在你所在组织的声明中找不到声明 ${named.litware.id}。`);
     expect(json(onlyCard(await say(AVERY, 'help', zh)))).toContain('命令');
@@ -507,7 +507,7 @@ describe('welcome and help', () => {
     const dm = { id: 'a:welcome-avery', conversationType: 'personal' };
     const first = onlyCard(await install(AVERY, dm, installed));
     expect(json(first)).toContain('Welcome to CPOR claims');
-    expect(first.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'new claim' }, { action: 'command', command: 'my claims' }, { action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
+    expect(first.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'new claim' }, { action: 'command', command: 'my claims' }, { action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }, { action: 'command', command: 'language 中文' }]);
     expect(await install(AVERY, dm, botAdded)).toEqual([]);
     // The welcome card's buttons are commands like the typed ones.
     expect(json(onlyCard(await say(AVERY, { action: 'command', command: 'my claims' })))).toContain('Claims of Fabrikam Consulting Ltd');

@@ -167,7 +167,7 @@ describe('the claim dialog, step by step', () => {
     expect(lastCard(replies).title).toBe('Products and workloads');
     const wrongArea = combo.area === 'Microsoft365' ? 'd365-sales' : 'teams';
     replies = await partner.card('products', 'next', { products: wrongArea });
-    expect(lastCard(replies).errors[0]).toMatch(/^Products\/workloads: .* is not a (Microsoft 365|Business Applications) product\.$/);
+    expect(lastCard(replies).errors[0]).toMatch(/^Products and workloads: .* is not a (Microsoft 365|Business Applications) product\.$/);
     replies = await partner.card('products', 'next', { products: combo.products });
 
     if (combo.subscriptions) {
