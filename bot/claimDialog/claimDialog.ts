@@ -34,6 +34,7 @@ import {
   type StepContext,
   type StepId,
   withChanges,
+  withErrorMessages,
 } from './claimFormSteps';
 import { summaryCardData } from './claimSummary';
 import { dialogWord } from '../../src/i18n/personLanguage';
@@ -747,12 +748,7 @@ function formCard(data: {
   fields: FormField[];
   actions: { title: string; style: string; inputs: string; data: Record<string, unknown> }[];
 }): Attachment {
-  // Every required input says what it needs, so Teams blocks an incomplete submit before a round trip.
-  const fields = data.fields.map((f) => ({
-    ...f,
-    errorMessage: f.required ? t(data.locale, f.kind === 'choice' ? 'dialog.input.choose' : 'dialog.input.required', { field: markdown(f.label) }) : '',
-  }));
-  return CardFactory.adaptiveCard(renderCard('claimForm', { ...data, fields }));
+  return CardFactory.adaptiveCard(renderCard('claimForm', { ...data, fields: withErrorMessages(data.fields, data.locale) }));
 }
 
 /** Why this person may not fill in the claim form, as a sentence (the policy's); undefined when they may. */

@@ -4,7 +4,7 @@ import { programOf } from '../../src/domain/incentivePrograms';
 import { ACTIVITIES_BY_AREA, productCatalogue, SOLUTION_AREAS, type Activity, type SolutionArea } from '../../src/domain/productCatalogue';
 import type { Organisation } from '../../src/domain/roster';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
-import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { literal, markdown, t } from '../../src/i18n/teamsMarkdown';
 
 /**
  * The steps of "create a customer association" as card forms: which inputs each shows (prefilled with
@@ -331,6 +331,14 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     },
   },
 };
+
+/** The fields as the claim form card shows them: every required input says what it needs, so Teams blocks an incomplete submit before a round trip. */
+export function withErrorMessages(fields: FormField[], locale: Locale): (FormField & { errorMessage: string })[] {
+  return fields.map((f) => ({
+    ...f,
+    errorMessage: f.required ? t(locale, f.kind === 'choice' ? 'dialog.input.choose' : 'dialog.input.required', { field: markdown(f.label) }) : '',
+  }));
+}
 
 export function formStep(id: FormStepId): FormStep {
   return STEP_DEFINITIONS[id];
