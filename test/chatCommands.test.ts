@@ -513,7 +513,7 @@ describe('welcome and help', () => {
     expect(json(onlyCard(await say(AVERY, { action: 'command', command: 'my claims' })))).toContain('Claims of Fabrikam Consulting Ltd');
     // A reviewer's welcome offers the queue.
     const reviewerCard = onlyCard(await install(RILEY, { id: 'a:welcome-riley', conversationType: 'personal' }, botAdded));
-    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
+    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }, { action: 'command', command: 'language 中文' }]);
   });
 
   test('added to a team: one card in the channel for everyone, with the commands and how to make it the reviews channel; again after a reinstall', async () => {
