@@ -13,8 +13,8 @@ import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from '
 import { identityOf } from './activityIdentity';
 import { CLAIM_DIALOG_ID, CLAIM_FORM } from './claimDialog/claimDialog';
 import { ChatCommandHandler } from './commands/chatCommandHandler';
-import { parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
-import { conversationIdOf, typedText } from './conversationReferences';
+import { commandWords, parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
+import { conversationIdOf, tenantIdOf, typedText } from './conversationReferences';
 import { helpCard } from './helpCard';
 import { DISPUTE_DIALOG_ID, DISPUTE_FORM } from './partnerActions/disputeDialog';
 import { withdrawCard } from './partnerActions/partnerActionCards';
@@ -28,6 +28,7 @@ type PartnerClaimAction = Extract<ButtonAction, `claim.${string}`>;
 /** Each command's action in the authorization policy (src/domain/actionPolicy.ts); undefined: not a command. */
 const COMMAND_ACTIONS: Record<ChatCommand['kind'], ActionName | undefined> = {
   help: 'command.help',
+  language: 'command.language',
   newClaim: 'command.newClaim',
   useForReviews: 'command.useForReviews',
   withdraw: 'command.withdraw',
@@ -51,7 +52,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Typed commands that only read claims (with "claim …" and "status of …", an explicit find): answered without consulting an open form (see `message`). */
-const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction'];
+const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction', 'language'];
 
 /**
  * The action router: every button (Action.Submit and Action.Execute carry one payload shape, read by
@@ -132,7 +133,7 @@ export class ActionRouter {
       const command = parseCommand(press.command, press.data);
       // A button that only reads (a list's Open or Next, a status card's History) is answered even in the
       // middle of a form, which stays as it was; the others (new claim, help) go to the open form first.
-      if (dc.activeDialog && !QUERY_COMMANDS.includes(command.kind)) {
+      if (dc.activeDialog && !QUERY_COMMANDS.includes(command.kind) && command.kind !== 'language') {
         const result = await dc.continueDialog();
         if (result.status !== DialogTurnStatus.empty) return;
       }
@@ -217,9 +218,12 @@ export class ActionRouter {
       case 'useForReviews':
         await this.useForReviews(context, identity as ReviewerIdentity);
         return;
+      case 'language':
+        await this.chooseLanguage(context, command.locale);
+        return;
       case 'withdraw':
       case 'dispute':
-        if (!command.claimId) await context.sendActivity(t(locale, 'claim.usage', { command: command.kind }));
+        if (!command.claimId) await context.sendActivity(t(locale, 'claim.usage', { command: commandWords(locale, command.kind) }));
         else await this.partnerAction(context, dc ?? (await this.dialogs.createContext(context)), identity as PartnerIdentity, command.kind === 'withdraw' ? 'claim.withdraw' : 'claim.dispute', command.claimId, '');
         return;
       case 'newClaim':
@@ -232,6 +236,22 @@ export class ActionRouter {
       default:
         if (!(await this.commands.answer(context, command, identity))) await context.sendActivity(t(locale, 'reply.unknownCommand'));
     }
+  }
+
+  /**
+   * "language 中文" / "language English": kept for the person (tenant + AAD object id, as Teams
+   * authenticated them), so every later reply, card and notice is in that language whatever their client sends.
+   */
+  private async chooseLanguage(context: TurnContext, locale: Locale | undefined): Promise<void> {
+    const current = resolveLocale(context.activity.locale);
+    const tenantId = tenantIdOf(context.activity);
+    const aadObjectId = context.activity.from?.aadObjectId;
+    if (!locale || !tenantId || !aadObjectId) {
+      await context.sendActivity(t(current, 'language.usage'));
+      return;
+    }
+    await this.services.languages.set(tenantId, aadObjectId, { chosen: locale });
+    await context.sendActivity(t(locale, 'language.set'));
   }
 
   /** A reviewer (the router has checked) makes this channel or group chat the reviewers' conversation. */
@@ -250,6 +270,9 @@ export class ActionRouter {
     }
     await this.services.reviews.setReviewConversation(conversationId, identity.actor.id);
     await context.sendActivity(t(locale, 'review.channel.set', { name: identity.actor.name }));
+    // What already waits (the demo's seeded claims, or claims submitted before a channel was chosen): one digest, not a card each.
+    const digest = await this.commands.waitingForReviewerDigest(identity, locale);
+    if (digest) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(digest)));
   }
 
   /** A partner's buttons on a notice or status card of their own claim (the router has checked both). */

@@ -2,7 +2,7 @@ import type { Claim, PoeFile, PoeFileEmail } from '../src/domain/claim';
 import { formatInstant } from '../src/domain/claimLifecycle';
 import { productCatalogue } from '../src/domain/productCatalogue';
 import type { Locale, MessageKey } from '../src/i18n/locales';
-import { literal, markdown, t } from '../src/i18n/teamsMarkdown';
+import { literal, markdown, t, type Markdown } from '../src/i18n/teamsMarkdown';
 import type { AppServices } from '../src/services/appServices';
 import { contactLine, formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
@@ -16,6 +16,16 @@ import { contactLine, formatBytes, kindLabel } from './claimDialog/claimFormStep
 export interface Fact {
   title: string;
   value: string;
+}
+
+/**
+ * A claim's name as people read it (shown literally), or "Untitled draft (CL-…)" while the partner has
+ * not named it: in lists, on status cards, in history and confirmations alike. The id is never stored
+ * or shown as if it were the name. As Markdown, to pass to t() without escaping it twice.
+ */
+export function claimLabel(locale: Locale, claim: { id: string; claimName?: string | undefined }): Markdown {
+  const name = claim.claimName?.trim();
+  return markdown(name ? literal(name) : t(locale, 'claim.untitled', { claimId: claim.id }));
 }
 
 /** The latest comments a card shows; the rest are in the claim's history. */

@@ -27,6 +27,7 @@ import { DisputeDialog } from './partnerActions/disputeDialog';
 import type { ReviewCardActions } from './reviews/reviewCardActions';
 import { TurnBudget } from './turnBudget';
 import { welcomeCard } from './welcomeCard';
+import { applyPersonLanguage } from './personLocale';
 
 /** The activities that act, by conversation and Teams' activity id (those without an id can't be told apart). */
 function deliveryOf(activity: TurnContext['activity']): { conversationId: string; activityId: string } | undefined {
@@ -105,6 +106,7 @@ export class CporBot extends TeamsActivityHandler {
       }
     }
     try {
+      await applyPersonLanguage(this.services.languages, context, this.log);
       await super.run(context);
     } catch (error) {
       if (delivery) await this.processed.release(delivery.conversationId, delivery.activityId).catch((e) => this.log.error('Could not release a failed activity', e));

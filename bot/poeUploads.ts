@@ -1,10 +1,10 @@
 import { actorRef, type Actor } from '../src/domain/actors';
-import type { PoeFile } from '../src/domain/claim';
+import { MAX_POE_FILES, type PoeFile } from '../src/domain/claim';
 import { type Locale, type MessageKey } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
 import type { AppServices } from '../src/services/appServices';
-import { intakeAttachment, type IncomingAttachment } from '../src/services/poeFileIntake';
+import { intakeAttachment, judgePoeData, type IncomingAttachment } from '../src/services/poeFileIntake';
 import { poeDownloadPolicy } from '../src/services/poeDownloadPolicy';
 import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
@@ -16,14 +16,27 @@ import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 export async function takePoeFiles(
   services: AppServices,
   log: Logger,
-  input: { claimId: string; actor: Actor; attachments: IncomingAttachment[]; locale: Locale },
+  input: {
+    claimId: string;
+    actor: Actor;
+    /** Files attached in chat, or (the local demo's sample PoE) a file's content at hand. */
+    attachments: (IncomingAttachment | { name: string; data: Buffer })[];
+    locale: Locale;
+    /** Files the claim (and the form) already hold. */
+    held: number;
+  },
 ): Promise<{ accepted: PoeFile[]; lines: string[] }> {
   const accepted: PoeFile[] = [];
   const lines: string[] = [];
   const policy = poeDownloadPolicy({ anonymous: services.config.bot.anonymous, hosts: services.config.poeDownloadHosts }, services.ownPorts);
   const options = { maxBytes: services.config.maxPoeBytes, policy };
   for (const attachment of input.attachments) {
-    const intake = await intakeAttachment(attachment, options);
+    if (input.held + accepted.length >= MAX_POE_FILES) {
+      // Not even downloaded: the claim is full, and the person is told per file.
+      lines.push(t(input.locale, 'dialog.poe.refused.tooMany', { name: attachment.name ?? '-', max: MAX_POE_FILES }));
+      continue;
+    }
+    const intake = 'data' in attachment ? await judgePoeData(attachment.name, attachment.data) : await intakeAttachment(attachment, options);
     if (!intake.ok) {
       lines.push(t(input.locale, `dialog.poe.refused.${intake.reason}` as MessageKey, { name: intake.name, max: services.config.maxPoeBytes / (1024 * 1024) }));
       if (intake.detail) log.warn(`PoE ${intake.name} for ${input.claimId} refused (${intake.reason}): ${intake.detail}`);

@@ -7,7 +7,7 @@ import type { Identity } from '../src/services/identity';
 import { COMMAND_WORDS, type CommandId, type CommandScope } from './commands/chatCommands';
 import { youAreLine } from './helpCard';
 
-const BUTTON_LABELS: Partial<Record<CommandId, MessageKey>> = {
+export const BUTTON_LABELS: Partial<Record<CommandId, MessageKey>> = {
   newClaim: 'welcome.button.newClaim',
   myClaims: 'welcome.button.myClaims',
   needsAction: 'welcome.button.needsAction',
@@ -21,6 +21,7 @@ const BUTTON_LABELS: Partial<Record<CommandId, MessageKey>> = {
  */
 export function welcomeCard(locale: Locale, identity: Identity, scope: CommandScope = 'personal'): Attachment {
   const button = (id: CommandId) => ({ title: t(locale, BUTTON_LABELS[id]!), command: COMMAND_WORDS[id] });
+  const commands = commandsFor(identity);
   if (scope !== 'personal') {
     return CardFactory.adaptiveCard(
       renderCard('welcome', {
@@ -32,19 +33,28 @@ export function welcomeCard(locale: Locale, identity: Identity, scope: CommandSc
       }),
     );
   }
-  const commands: CommandId[] =
-    identity.kind === 'partner'
-      ? [...(CLAIMING_PARTNER_ROLES.includes(identity.actor.role) ? (['newClaim'] as const) : []), 'myClaims', 'needsAction', 'help']
-      : identity.kind === 'reviewer'
-        ? ['needsAction', 'help']
-        : ['help'];
   return CardFactory.adaptiveCard(
     renderCard('welcome', {
       title: t(locale, 'welcome.title'),
       intro: t(locale, 'welcome.intro'),
       youAre: youAreLine(locale, identity),
       lines: [t(locale, 'welcome.commandsHint')],
-      buttons: commands.map(button),
+      // The other language, chosen with one press (kept for the person, see docs/language.md).
+      buttons: [...commands.map(button), languageButton(locale)],
     }),
   );
+}
+
+/** The commands a person's 1:1 chat offers as buttons: what they may do without naming a claim. */
+export function commandsFor(identity: Identity): CommandId[] {
+  return identity.kind === 'partner'
+    ? [...(CLAIMING_PARTNER_ROLES.includes(identity.actor.role) ? (['newClaim'] as const) : []), 'myClaims', 'needsAction', 'help']
+    : identity.kind === 'reviewer'
+      ? ['needsAction', 'help']
+      : ['help'];
+}
+
+/** A button that switches the person's language to the other one ("中文" on an English card, "English" on a Chinese one). */
+export function languageButton(locale: Locale): { title: string; command: string } {
+  return { title: t(locale, 'welcome.language'), command: locale === 'zh-CN' ? 'language English' : 'language 中文' };
 }

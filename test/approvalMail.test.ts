@@ -375,10 +375,10 @@ describe('the approval e-mail through SMTP', () => {
     expect(consentEndsZh).toBe('2026年11月30日 23:59（UTC）');
     for (const fact of [
       'Partner organisation: Fabrikam Consulting Ltd', 'MPN ID: 4412345', 'Partner contact: Avery Fabrikam <avery@fabrikam.example>', 'Solution area: Microsoft 365',
-      'Products/workloads: Microsoft Teams, Exchange Online', 'Customer domain name: fourthcoffee.example', `Customer directory (tenant) ID: ${claim.fields.customerTenantId}`,
+      'Products and workloads: Microsoft Teams, Exchange Online', 'Customer domain name: fourthcoffee.example', `Customer directory (tenant) ID: ${claim.fields.customerTenantId}`,
       `Consent period ends: ${consentEnds}`, `Claim ID: ${claim.id}`,
       'Dear Dana <b>O\'Brien</b> & "Co",', `deny consent by ${consentEnds}`, 'Denying consent ends the association: the claim is rejected with the reason "Customer decline"', 'No sign-in is needed',
-      '合作伙伴组织：Fabrikam Consulting Ltd', '产品/工作负荷：Microsoft Teams、Exchange Online', '客户域名：fourthcoffee.example', `同意期结束时间：${consentEndsZh}`,
+      '合作伙伴组织：Fabrikam Consulting Ltd', '产品和工作负荷：Microsoft Teams、Exchange Online', '客户域名：fourthcoffee.example', `同意期结束时间：${consentEndsZh}`,
       '批准时间：2026年11月23日 09:00（UTC）', `请在 ${consentEndsZh} 之前拒绝同意`, '拒绝同意将终止该关联：声明将以“客户拒绝”为由被拒绝', '无需登录',
     ]) {
       expect([fact, text.includes(fact)]).toEqual([fact, true]);

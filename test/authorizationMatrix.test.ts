@@ -104,6 +104,7 @@ const BUTTON_VALUES: Record<ButtonAction, Record<string, unknown>> = {
 /** What a person types for each command. */
 const TYPED: Record<Extract<ActionName, `command.${string}`>, (claim: Claim) => string> = {
   'command.help': () => 'help',
+  'command.language': () => 'language English',
   'command.myClaims': () => 'my claims',
   'command.needsAction': () => 'what needs my action',
   'command.find': (c) => `claim ${c.id}`,

@@ -281,8 +281,9 @@ describe('claim <id or name>', () => {
     const due = named.contosoTeams.deadlines.partnerResponse!;
     const left = app.services.calendar.daysLeft(clock.now(), new Date(due), 'businessDays');
     expect(text).toContain(`Partner response due","value":"${formatDeadline(app.services, due, 'en-US')} · ${left} business day(s) left`);
-    expect(text).toContain('Avery Fabrikam: submit the claim → Submitted');
-    expect(text).toContain('Riley Reviewer: request more information → Partner action required');
+    expect(text).toContain('Avery Fabrikam submitted the claim on');
+    expect(text).toMatch(/Avery Fabrikam submitted the claim on [^→]+ → Submitted/);
+    expect(text).toMatch(/Riley Reviewer asked for more information on [^→]+ → Partner action required/);
     expect(verbs(card)).toEqual(['claim.reply', 'claim.edit', 'claim.resubmit', 'claim.withdraw']);
     expect(button(card, 'History')).toEqual({ action: 'command', command: `history ${named.contosoTeams.id}` });
   });
@@ -350,7 +351,8 @@ describe('history <id>', () => {
     expect(json(pages[2])).toContain('Events 31–44 of 44');
     const notes = pages.flatMap((p) => [...json(p).matchAll(/Comment: Note (\d+)/g)].map((m) => Number(m[1])));
     expect(notes).toEqual(Array.from({ length: 40 }, (_, i) => 40 - i)); // newest first, each once
-    expect(json(pages[2])).toContain('Avery Fabrikam (partner user) · create a claim');
+    expect(json(pages[2])).toContain('Avery Fabrikam created the claim on');
+    expect(json(pages[2])).toMatch(/Avery Fabrikam created the claim on [^"]+ \(partner user\)/);
     expect(json(pages[2])).toContain('Status: Editing → Submitted');
     expect(json(pages[2])).toContain('Customer domain name: - → litware-usage.example');
     const back = onlyCard(await say(AVERY, button(pages[2], 'Newer events')!));
@@ -488,7 +490,7 @@ describe('in zh-CN', () => {
     expect(json(onlyCard(await say(AVERY, 'what needs my action', zh)))).toContain('需要你处理的事项');
     expect(json(onlyCard(await say(RILEY, '待办', zh)))).toContain('评审队列');
     expect(json(onlyCard(await say(AVERY, '我的声明 已拒绝', zh)))).toContain(named.contosoDynamics.id);
-    expect(texts(await say(AVERY, 'status of zebra', zh))).toBe('在你所在组织的声明中没有找到与“zebra”匹配的声明。输入“my claims”查看所有声明。');
+    expect(texts(await say(AVERY, 'status of zebra', zh))).toBe('在你所在组织的声明中没有找到与“zebra”匹配的声明。输入“我的声明”查看所有声明。');
     expect(texts(await say(AVERY, 'my claims status:sleeping', zh))).toContain('不是声明状态');
     expect(texts(await say(ROBIN, `claim ${named.litware.id}`, zh))).toBe(`在你所在组织的声明中找不到声明 ${named.litware.id}。`);
     expect(json(onlyCard(await say(AVERY, 'help', zh)))).toContain('命令');
@@ -505,13 +507,13 @@ describe('welcome and help', () => {
     const dm = { id: 'a:welcome-avery', conversationType: 'personal' };
     const first = onlyCard(await install(AVERY, dm, installed));
     expect(json(first)).toContain('Welcome to CPOR claims');
-    expect(first.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'new claim' }, { action: 'command', command: 'my claims' }, { action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
+    expect(first.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'new claim' }, { action: 'command', command: 'my claims' }, { action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }, { action: 'command', command: 'language 中文' }]);
     expect(await install(AVERY, dm, botAdded)).toEqual([]);
     // The welcome card's buttons are commands like the typed ones.
     expect(json(onlyCard(await say(AVERY, { action: 'command', command: 'my claims' })))).toContain('Claims of Fabrikam Consulting Ltd');
     // A reviewer's welcome offers the queue.
     const reviewerCard = onlyCard(await install(RILEY, { id: 'a:welcome-riley', conversationType: 'personal' }, botAdded));
-    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
+    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }, { action: 'command', command: 'language 中文' }]);
   });
 
   test('added to a team: one card in the channel for everyone, with the commands and how to make it the reviews channel; again after a reinstall', async () => {

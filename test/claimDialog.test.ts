@@ -158,7 +158,7 @@ describe('the claim dialog, step by step', () => {
     if (combo.activity === 'RevenueAssociation') {
       expect(lastCard(replies).title).toBe('Revenue association details');
       replies = await partner.card('revenue', 'next', { solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso', isvSolutionName: '' });
-      expect(lastCard(replies).errors).toEqual(['ISV product/solution name: this is required.']);
+      expect(lastCard(replies).errors).toEqual(['ISV product or solution name: this is required.']);
       expect(lastCard(replies).inputs).toMatchObject({ solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso' });
       replies = await partner.card('revenue', 'next', { solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso', isvSolutionName: 'Contoso Field App' });
     }
@@ -167,7 +167,7 @@ describe('the claim dialog, step by step', () => {
     expect(lastCard(replies).title).toBe('Products and workloads');
     const wrongArea = combo.area === 'Microsoft365' ? 'd365-sales' : 'teams';
     replies = await partner.card('products', 'next', { products: wrongArea });
-    expect(lastCard(replies).errors[0]).toMatch(/^Products\/workloads: .* is not a (Microsoft 365|Business Applications) product\.$/);
+    expect(lastCard(replies).errors[0]).toMatch(/^Products and workloads: .* is not a (Microsoft 365|Business Applications) product\.$/);
     replies = await partner.card('products', 'next', { products: combo.products });
 
     if (combo.subscriptions) {
@@ -242,7 +242,8 @@ describe('around the steps', () => {
     let replies = await partner.text('cancel');
     expect(lastCard(replies).title).toBe('Stop for now?');
     replies = await partner.card('cancel', 'keep');
-    expect(allText(replies)).toContain(`Draft ${partner.claimId}`);
+    // Not named yet: shown as untitled, not under its id as a name.
+    expect(allText(replies)).toContain(`Untitled draft (${partner.claimId}) is kept.`);
     expect((await partner.claim()).fields.customerDomain).toBe('northwind.example');
 
     const again = new Partner('a1b2c3d4-0002-4000-8000-000000000002');
@@ -323,7 +324,7 @@ describe('around the steps', () => {
     const partner = new Partner(PARTNER_AAD, 'zh-CN');
     let replies = await partner.text('new claim');
     expect(lastCard(replies).title).toBe('继续草稿？'); // earlier tests left this partner drafts
-    expect(JSON.stringify(replies)).toMatch(/\) · \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC）/);
+    expect(JSON.stringify(replies)).toMatch(/[)）] · \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC）/);
     replies = await partner.send({ value: { action: 'form.claim', step: 'resume', button: 'new' } });
     expect(lastCard(replies).title).toBe('客户');
     expect(lastCard(replies).texts).toEqual(expect.arrayContaining([expect.stringMatching(/^第 1 步，共 \d 步/)]));

@@ -102,13 +102,13 @@ describe('directory checks on every change after the draft', () => {
   test('not on the tenant: a product the customer has no subscription of is refused after submission', async () => {
     const claim = await submitted(avery, { ...CONTOSO, products: ['d365-sales'] });
     const result = await services.claimService.act(claim.id, { type: 'edit', changes: { products: ['d365-sales', 'power-apps'] } }, avery);
-    expect(sentences(result)).toEqual(['Products/workloads: the customer\'s tenant has no Power Apps subscription, so Power Apps can\'t be claimed for this customer.']);
+    expect(sentences(result)).toEqual(['Products and workloads: the customer\'s tenant has no Power Apps subscription, so Power Apps can\'t be claimed for this customer.']);
   });
 
   test('not provisioned: the product, or its subscription named, is refused after submission', async () => {
     const claim = await submitted(avery, { ...ADVENTURE_WORKS, products: ['d365-finance'] });
     const byProduct = await services.claimService.act(claim.id, { type: 'edit', changes: { products: ['d365-finance', 'd365-customer-service'] } }, avery);
-    expect(sentences(byProduct)).toEqual(['Products/workloads: the customer\'s Dynamics 365 Customer Service subscription is not provisioned yet.']);
+    expect(sentences(byProduct)).toEqual(['Products and workloads: the customer\'s Dynamics 365 Customer Service subscription is not provisioned yet.']);
     const bySubscription = await services.claimService.act(claim.id, {
       type: 'edit', changes: { products: ['d365-finance', 'd365-customer-service'], subscriptions: [{ productId: 'd365-customer-service', subscriptionId: 'a1000000-0000-4000-8000-000000000004' }] },
     }, avery);
@@ -201,7 +201,7 @@ describe('the claim form, step by step', () => {
     expect(reply).toContain('Solution area and activity');
     await chat.press('area', 'next', { areaActivity: 'BusinessApplications|UsageAndOrPreSales' });
     reply = await chat.press('products', 'next', { products: 'power-apps' });
-    expect(reply).toContain('Products/workloads: the customer\'s tenant has no Power Apps subscription');
+    expect(reply).toContain('Products and workloads: the customer\'s tenant has no Power Apps subscription');
     expect(reply).not.toContain('Contacts and claim name');
     reply = await chat.press('products', 'next', { products: 'd365-sales' });
     expect(reply).toContain('Contacts and claim name');

@@ -100,12 +100,12 @@ describe('dates follow the reader\'s locale and the configured time zone', () =>
     expect(shared).not.toMatch(/[AP]M \(/);
     const own = JSON.stringify(await publisher.view.render(claim, { locale: 'en-US', viewer: riley, refreshUserIds: [] }));
     expect(own).toMatch(new RegExp(`${EN_RESPOND_BY.source} · \\d+ business day\\(s\\) left`));
-    expect(own).toMatch(new RegExp(`Last change: [^"]*, by Riley Reviewer, ${EN_SUBMITTED.source}\\.`));
+    expect(own).toMatch(new RegExp(`Last change: Riley Reviewer [a-z ]+ on ${EN_SUBMITTED.source}\\.`));
     expect(own).not.toContain('年');
     for (const card of [shared, own]) expect(card).not.toMatch(NEUTRAL);
     // The history card: event times, and a changed instant (submittedAt) as a date rather than as stored.
     const history = JSON.stringify(publisher.view.history(claim, 'zh-CN', false));
-    expect(history).toContain(`${ZH_SUBMITTED} · Riley Reviewer`);
+    expect(history).toContain(`Riley Reviewer 于 ${ZH_SUBMITTED} 开始了评审。`);
     expect(history).toContain(`→ ${ZH_SUBMITTED}`);
     expect(history).not.toMatch(/→ \d{4}-\d\d-\d\dT/);
   });

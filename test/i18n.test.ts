@@ -40,7 +40,7 @@ describe('strings in en-US and zh-CN', () => {
     const message = { key: 'refusal.wrongStatus' as const, params: { action: '@action.approve', status: '@status.Submitted' } };
     expect(render('en-US', message)).toBe("You can't approve the claim while the claim is Submitted.");
     expect(render('zh-CN', message)).toBe('声明处于“已提交”状态时，你不能批准声明。');
-    expect(t('zh-CN', 'refusal.invalidFields', { details: ['@field.mpnId', '@field.products'] })).toBe('有些字段需要修改：MPN ID、产品/工作负荷');
+    expect(t('zh-CN', 'refusal.invalidFields', { details: ['@field.mpnId', '@field.products'] })).toBe('有些字段需要修改：MPN ID、产品和工作负荷');
   });
 
   test('Teams locales map to the two languages', () => {

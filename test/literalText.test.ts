@@ -1,6 +1,6 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
 import { summaryCardData } from '../bot/claimDialog/claimSummary';
-import { formStep, type StepContext } from '../bot/claimDialog/claimFormSteps';
+import { formStep, withErrorMessages, type StepContext } from '../bot/claimDialog/claimFormSteps';
 import { ClaimCards } from '../bot/commands/claimCards';
 import { disputeClosedCard, withdrawCard } from '../bot/partnerActions/partnerActionCards';
 import { PartnerNotifier } from '../bot/reviews/partnerNotifier';
@@ -113,7 +113,7 @@ async function claimWithEverything(typed: string): Promise<{ cards: { name: stri
     cards.push({ name: `draft summary (${locale})`, card: renderCard('claimSummary', { ...summaryCardData({ ctx, links: ['https://blob.example/sow.pdf'], pendingComment: typed, competing: false, data: () => ({}) }), errorsTitle: 'x', errors: [] }) });
     for (const step of ['poe', 'contacts', 'revenue'] as const) {
       const fields = formStep(step).fields(ctx, {});
-      const form = renderCard('claimForm', { title: 'x', progress: 'x', intro: '', errorsTitle: 'x', errors: [], fields, actions: [] });
+      const form = renderCard('claimForm', { title: 'x', progress: 'x', intro: '', errorsTitle: 'x', errors: [], fields: withErrorMessages(fields, locale), actions: [] });
       cards.push({ name: `${step} step (${locale})`, card: form });
       // The person edits the raw value: not escaped (only "${" is kept from reading as a template, by renderCard).
       if (step !== 'poe') expect(inputValues(form)).toContain(typed.replace(/\$\{/g, '$\u2060{'));

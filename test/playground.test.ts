@@ -3,11 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBotApp, type BotApp } from '../bot/botApp';
-import { demoPdf } from '../src/demo/demoSeed';
 import { silentLogger } from '../src/logger';
 import { playgroundCli } from '../scripts/playground';
 import { AgentsPlayground, cardActions, cardOf, cardText, eventText, hasCard, inConversation, type CardAction, type PlaygroundConfig, type PlaygroundEvent } from './support/agentsPlayground';
-import { FileServer } from './support/fileServer';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
 
 /**
@@ -19,11 +17,10 @@ import { TEST_DELIVERY, testConfig } from './support/testStorage';
  * forms and submits it, Riley (reviewer) makes the channel the reviews channel, starts the review and
  * approves from the claim's card, and Avery is told and sees Approved.
  *
- * The PoE file: the playground's message box cannot attach files (its API takes text and cards only),
- * so the file goes in as Teams sends it (a file.download.info attachment with a download URL, served
- * here from loopback) through the playground's own "Mock an Activity" (custom activity) feature, which
- * a person can use in the web page too. It then takes the bot's real intake path (download, content
- * check, Blob storage).
+ * By button presses and typed form fields only, as the README's walk-through: the playground can't
+ * attach files, so the PoE step's "Attach the sample PoE (local demo)" (offered because the bot runs
+ * without an app id) adds the claim's own template through the bot's intake path (content check,
+ * Blob storage, the claim's history). No JSON is edited and no custom activity is sent.
  */
 
 const ROOT = join(__dirname, '..');
@@ -94,7 +91,6 @@ async function stopLauncher(child: ChildProcess | undefined): Promise<void> {
 }
 
 describeIfPlayground('Agents Playground, end to end (npm run playground)', () => {
-  const files = new FileServer();
   let app: BotApp;
   let launcher: ReturnType<typeof startLauncher> | undefined;
   let partner: AgentsPlayground;
@@ -108,7 +104,6 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
   let logDir = '';
 
   beforeAll(async () => {
-    await files.start();
     app = await startBotApp(testConfig({ DEMO_DATA: 'false' }), { log: silentLogger, delivery: TEST_DELIVERY });
     logDir = mkdtempSync(join(tmpdir(), 'cpor-playground-'));
     launcher = startLauncher(`${app.url}/api/messages`, logDir);
@@ -127,7 +122,6 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     reviewers?.close();
     await stopLauncher(launcher?.child);
     await app?.close();
-    await files.stop();
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   }, 30_000);
 
@@ -177,23 +171,23 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     });
     expect(cardText(cardOf(contacts))).toContain('Partner contact'); // prefilled from the roster, submitted as shown
 
-    // The PoE step: the file arrives as Teams sends it, through the playground's "Mock an Activity".
-    await partner.waitForCard(since, personalChat, 'Proof of execution');
-    since = partner.mark();
-    await partner.mockActivity(personalChat, { type: 'message', text: '', attachments: [files.teamsFile('Signed SOW.pdf', demoPdf('Signed statement of work'))] });
-    await partner.waitForText(since, personalChat, /^Added Signed SOW\.pdf \(PDF/);
-    const withFile = await partner.waitFor(since, 'the PoE card listing the file', (e) => inConversation(e, personalChat) && hasCard(e) && /holds 1 file\(s\)[\s\S]*Signed SOW\.pdf/.test(cardText(cardOf(e))));
+    // The PoE step, by a click: the sample PoE (local demo) is the claim's own template, taken as an upload.
+    const sample = `PoE-${claimId}.docx`;
+    await step('Proof of execution', 'Attach the sample PoE (local demo)');
+    await partner.waitForText(since, personalChat, new RegExp(`^Added ${sample.replace(/[.-]/g, '\\$&')} \\(Word`));
+    const withFile = await partner.waitFor(since, 'the PoE card listing the file', (e) => inConversation(e, personalChat) && hasCard(e) && /holds 1 file\(s\)/.test(cardText(cardOf(e))) && cardText(cardOf(e)).includes(sample));
     since = partner.mark();
     await partner.submit(withFile, me, 'Next');
-    await step('Comment', 'Next', { comment: 'Signed SOW attached.' });
+    await step('Comment', 'Next', { comment: 'Sample PoE attached.' });
     const summary = await partner.waitForCard(since, personalChat, 'Check and submit: Northwind Teams rollout');
-    expect(cardText(cardOf(summary))).toContain('Signed SOW.pdf');
+    expect(cardText(cardOf(summary))).toContain(sample);
     since = partner.mark();
     await partner.submit(summary, me, 'Submit claim');
     await partner.waitForText(since, personalChat, new RegExp(`Claim ${claimId} "Northwind Teams rollout" is now Submitted`));
 
     const claim = await app.services.claimService.get(claimId);
-    expect(claim).toMatchObject({ status: 'Submitted', fields: { customerDomain: 'northwind.example', products: ['teams'] }, poe: [{ fileName: 'Signed SOW.pdf', contentType: 'application/pdf' }] });
+    expect(claim).toMatchObject({ status: 'Submitted', fields: { customerDomain: 'northwind.example', products: ['teams'] }, poe: [{ fileName: `PoE-${claimId}.docx`, contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }] });
+    expect(claim!.history.map((e) => e.action)).toContain('addPoe');
   }, 60_000);
 
   test('Riley gets the claim\'s card in the review channel, starts the review and approves it', async () => {

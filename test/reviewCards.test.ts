@@ -202,7 +202,7 @@ describe('the claim card in the reviewers channel', () => {
     const history = await claim(c.id);
     expect(history.comments.map((x) => [x.author.kind, x.text])).toEqual([['reviewer', 'Is the SOW signed by Contoso?'], ['partner', 'Yes, page 3.']]);
     const historyCard = await invoke(REVIEWER_AAD, 'review.history', { claimId: c.id });
-    expect(text(historyCard)).toContain('Riley Reviewer (reviewer) · comment on the claim');
+    expect(text(historyCard)).toContain('Riley Reviewer commented on the claim on');
     expect(text(historyCard)).toContain('Comment: Yes, page 3.');
   });
 });
@@ -254,7 +254,7 @@ describe('partner action required, round trip', () => {
     expect(after.history.map((e) => e.action).slice(-2)).toEqual(['edit', 'resubmit']);
     const update = connector.to(CHANNEL).filter((call) => call.method === 'PUT').at(-1)!;
     expect(text(update.activity)).toContain(`Under review · ${c.id}`);
-    expect(text(update.activity)).toContain('Products/workloads","value":"Microsoft Teams"');
+    expect(text(update.activity)).toContain('Products and workloads","value":"Microsoft Teams"');
   });
 
   test('editing is offered only while Submitted or Partner action required', async () => {

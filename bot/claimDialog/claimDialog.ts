@@ -35,8 +35,11 @@ import {
   type StepContext,
   type StepId,
   withChanges,
+  withErrorMessages,
 } from './claimFormSteps';
 import { summaryCardData } from './claimSummary';
+import { dialogWord } from '../../src/i18n/personLanguage';
+import { claimLabel } from '../claimFacts';
 
 /**
  * "New claim": SPEC's create-a-customer-association as a ComponentDialog of card forms. The draft is an
@@ -245,7 +248,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const activity = turn.dc.context.activity;
     const value = activity.value as Record<string, unknown> | undefined;
     const text = typedText(activity);
-    const command = text.toLowerCase();
+    // 取消, 继续, 保留 … are the same words as cancel, continue, keep.
+    const command = dialogWord(text);
     const claim = await this.loadClaim(turn);
     if (turn.state.claimId && (!claim || !EDITABLE[turn.state.mode ?? 'draft'].includes(claim.status))) {
       return { kind: 'end', message: t(turn.locale, claim ? 'dialog.notADraftAnymore' : 'dialog.draftGone', { claimId: turn.state.claimId }) };
@@ -290,7 +294,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
 
   /** Typed fallbacks where they are natural: "next", "back", "template", "submit", a comment, a yes/no on cancel. */
   private async onTyped(turn: Turn, claim: Claim | undefined, text: string): Promise<Outcome> {
-    const command = text.toLowerCase();
+    const command = dialogWord(text);
     const step = turn.state.step;
     if (step === 'comment' && text && !['next', 'skip', 'back'].includes(command)) {
       return this.onCardAction(turn, claim, { action: CLAIM_FORM, step, button: 'next', comment: text });
@@ -329,6 +333,17 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (action === 'template' && formId === 'poe') {
       await this.sendTemplate(turn, claim);
       return { kind: 'stay', resend: false };
+    }
+    if (action === 'samplePoe' && formId === 'poe') {
+      // Local demo only (no app id: the Agents Playground can't attach files); a forged press elsewhere adds nothing.
+      if (!this.services.config.bot.anonymous) {
+        await turn.dc.context.sendActivity(t(turn.locale, 'dialog.poe.sampleOnlyLocal'));
+        return { kind: 'stay', resend: false };
+      }
+      // The claim's own template, taken as an upload is: judged, stored, added to the claim and its history.
+      const sample = { name: poeTemplateFileName(claim.id), data: this.templateFor(turn, claim) };
+      const inTime = await this.receiveFiles(turn, claim, [sample]);
+      return inTime ? STAY : { kind: 'stay', resend: false };
     }
     if (action !== 'next') return STAY;
     return this.onNext(turn, claim, formId, value);
@@ -489,7 +504,10 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   }
 
   private async onCancelAnswer(turn: Turn, claim: Claim, action: string): Promise<Outcome> {
-    if (action === 'keep') return { kind: 'end', message: t(turn.locale, 'dialog.cancel.kept', { claimId: claim.id, name: claim.fields.claimName ?? claim.id }) };
+    if (action === 'keep') {
+      const message = claim.fields.claimName ? t(turn.locale, 'dialog.cancel.kept', { claimId: claim.id, name: claim.fields.claimName }) : t(turn.locale, 'dialog.cancel.keptUntitled', { claimId: claim.id });
+      return { kind: 'end', message };
+    }
     if (action === 'discard') {
       const stored = await this.services.claims.get(claim.orgId, claim.id);
       if (stored && stored.claim.status === 'Editing' && (await this.services.claims.delete(claim.orgId, claim.id, stored.etag))) {
@@ -508,9 +526,9 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
    * hold the turn: past the turn's budget the partner is told the files are being received, and the
    * result is posted when it is known. True when the answer came within the turn.
    */
-  private async receiveFiles(turn: Turn, claim: Claim, attachments: IncomingAttachment[]): Promise<boolean> {
+  private async receiveFiles(turn: Turn, claim: Claim, attachments: Parameters<typeof takePoeFiles>[2]['attachments']): Promise<boolean> {
     const work = (async () => {
-      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale });
+      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale, held: claim.poe.length });
       if (accepted.length) {
         const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
         if (result.ok) turn.claim = result.claim;
@@ -528,8 +546,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     return outcome.inTime;
   }
 
+  private templateFor(turn: Turn, claim: Claim): Buffer {
+    return poeTemplateDocx({ locale: turn.locale, partnerName: turn.identity.organisation.name, ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}), claim: { id: claim.id, fields: claim.fields } });
+  }
+
   private async sendTemplate(turn: Turn, claim: Claim): Promise<void> {
-    const docx = poeTemplateDocx({ locale: turn.locale, partnerName: turn.identity.organisation.name, ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}), claim: { id: claim.id, fields: claim.fields } });
+    const docx = this.templateFor(turn, claim);
     const stored = await this.services.poe.upload({
       claimId: `${claim.id}/template`,
       fileName: poeTemplateFileName(claim.id),
@@ -677,14 +699,15 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (step === 'resume') {
       const drafts = turn.state.drafts ?? [];
       const field: FormField = {
-        kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false,
-        choices: drafts.map((d) => ({ title: `${d.name || t(locale, 'dialog.untitled')} (${d.id}) · ${formatInstant(this.services, d.updatedAt, locale)}`, value: d.id })),
+        kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false, required: true,
+        choices: drafts.map((d) => ({ title: `${d.name ? `${d.name} (${d.id})` : t(locale, 'claim.untitled', { claimId: d.id })} · ${formatInstant(this.services, d.updatedAt, locale)}`, value: d.id })),
       };
-      return formCard({ title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
+      return formCard({ locale, title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
     }
     if (!claim) throw new Error(`No draft for step ${step}`);
     if (step === 'cancel') {
       return formCard({
+        locale,
         title: t(locale, 'dialog.cancel.title'), progress: t(locale, 'dialog.draftLabel', { claimId: claim.id }), intro: t(locale, 'dialog.cancel.question'), errorsTitle, errors: [], fields: [],
         actions: [button('dialog.button.keepDraft', 'keep', 'positive'), button('dialog.button.discardDraft', 'discard', 'destructive'), button('dialog.button.continue', 'continue')],
       });
@@ -697,7 +720,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const links = await Promise.all(claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })));
       const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, data });
       if (ctx.amend) {
-        summary.title = t(locale, 'dialog.amend.title', { name: claim.fields.claimName ?? claim.id });
+        summary.title = t(locale, 'dialog.amend.title', { name: claimLabel(locale, { id: claim.id, claimName: claim.fields.claimName }) });
         summary.subtitle = t(locale, 'dialog.amend.subtitle', { claimId: claim.id, status: `@status.${claim.status}` });
         summary.actions = [
           claim.status === 'PartnerActionRequired'
@@ -711,8 +734,9 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const form = formStep(step);
     const position = stepPosition(step, ctx);
     const back = previousStep(step, ctx) && !turn.state.editOnly ? [button('dialog.button.back', 'back')] : [];
-    const extra = step === 'poe' ? [button('dialog.button.template', 'template')] : [];
+    const extra = step === 'poe' ? [button('dialog.button.template', 'template'), ...(this.services.config.bot.anonymous ? [button('dialog.button.samplePoe', 'samplePoe')] : [])] : [];
     return formCard({
+      locale,
       title: t(locale, `dialog.${step}.title` as MessageKey),
       progress: t(locale, 'dialog.progress', { index: position.index, total: position.total, claimId: claim.id }),
       intro: t(locale, `dialog.${step}.intro` as MessageKey),
@@ -730,6 +754,7 @@ function newFormId(): string {
 }
 
 function formCard(data: {
+  locale: Locale;
   title: string;
   progress: string;
   intro: string;
@@ -738,7 +763,7 @@ function formCard(data: {
   fields: FormField[];
   actions: { title: string; style: string; inputs: string; data: Record<string, unknown> }[];
 }): Attachment {
-  return CardFactory.adaptiveCard(renderCard('claimForm', { ...data }));
+  return CardFactory.adaptiveCard(renderCard('claimForm', { ...data, fields: withErrorMessages(data.fields, data.locale) }));
 }
 
 /** Why this person may not fill in the claim form, as a sentence (the policy's); undefined when they may. */
@@ -757,7 +782,7 @@ export class ClaimDialog extends ComponentDialog {
 
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     const activity = innerDc.context.activity;
-    const text = (activity.text ?? '').trim().toLowerCase();
+    const text = dialogWord(activity.text ?? '');
     const command = (activity.value as { command?: string } | undefined)?.command;
     if (text === 'help' || command === 'help') {
       const locale = resolveLocale(activity.locale);

@@ -1,10 +1,10 @@
-import type { Claim } from '../../src/domain/claim';
+import { MAX_POE_FILES, type Claim } from '../../src/domain/claim';
 import { claimHasDynamics365, type FieldError } from '../../src/domain/claimFields';
 import { programOf } from '../../src/domain/incentivePrograms';
 import { ACTIVITIES_BY_AREA, productCatalogue, SOLUTION_AREAS, type Activity, type SolutionArea } from '../../src/domain/productCatalogue';
 import type { Organisation } from '../../src/domain/roster';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
-import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { literal, markdown, t } from '../../src/i18n/teamsMarkdown';
 
 /**
  * The steps of "create a customer association" as card forms: which inputs each shows (prefilled with
@@ -50,6 +50,8 @@ export interface FormField {
   maxLength: number;
   multi: boolean;
   choices: { title: string; value: string }[];
+  /** Teams blocks a submit that leaves it empty (the step's parse still checks, for other clients). */
+  required: boolean;
 }
 
 export interface ParsedStep {
@@ -76,15 +78,15 @@ export function withChanges<F extends object>(fields: F, changes: Record<string,
 const label = (locale: Locale, key: string) => t(locale, `field.${key}` as MessageKey);
 
 function text(id: string, labelText: string, value: string | undefined, options: Partial<FormField> = {}): FormField {
-  return { kind: 'text', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 200, multi: false, choices: [], ...options };
+  return { kind: 'text', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 200, multi: false, choices: [], required: true, ...options };
 }
 
 function choice(id: string, labelText: string, value: string | undefined, choices: FormField['choices'], multi = false): FormField {
-  return { kind: 'choice', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 0, multi, choices };
+  return { kind: 'choice', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 0, multi, choices, required: true };
 }
 
 function note(id: string, labelText: string, kind: 'note' | 'heading' = 'note'): FormField {
-  return { kind, id, label: labelText, value: '', placeholder: '', multiline: false, maxLength: 0, multi: false, choices: [] };
+  return { kind, id, label: labelText, value: '', placeholder: '', multiline: false, maxLength: 0, multi: false, choices: [], required: false };
 }
 
 /** A submitted input as a trimmed string ("" when absent). */
@@ -309,6 +311,7 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
       const files = ctx.claim.poe;
       return [
         note('poeHelp', t(ctx.locale, 'dialog.poe.help', { max: ctx.maxPoeMegabytes })),
+        note('poeLimit', t(ctx.locale, 'dialog.poe.limit', { max: MAX_POE_FILES })),
         note('poeListHeading', files.length ? t(ctx.locale, 'dialog.poe.listHeading', { count: files.length }) : t(ctx.locale, 'dialog.poe.none'), 'heading'),
         ...files.map((file, i) => note(`poe_${i}`, `${i + 1}. ${literal(file.fileName)} · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}`)),
       ];
@@ -320,7 +323,7 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     id: 'comment',
     applies: () => true,
     fields(ctx, raw) {
-      return [text('comment', label(ctx.locale, 'comment'), raw.comment ?? '', { multiline: true, maxLength: 2000, placeholder: t(ctx.locale, 'dialog.comment.placeholder') })];
+      return [text('comment', label(ctx.locale, 'comment'), raw.comment ?? '', { multiline: true, maxLength: 2000, placeholder: t(ctx.locale, 'dialog.comment.placeholder'), required: false })];
     },
     parse(value) {
       const raw = { comment: inputString(value, 'comment') };
@@ -328,6 +331,14 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     },
   },
 };
+
+/** The fields as the claim form card shows them: every required input says what it needs, so Teams blocks an incomplete submit before a round trip. */
+export function withErrorMessages(fields: FormField[], locale: Locale): (FormField & { errorMessage: string })[] {
+  return fields.map((f) => ({
+    ...f,
+    errorMessage: f.required ? t(locale, f.kind === 'choice' ? 'dialog.input.choose' : 'dialog.input.required', { field: markdown(f.label) }) : '',
+  }));
+}
 
 export function formStep(id: FormStepId): FormStep {
   return STEP_DEFINITIONS[id];
@@ -353,8 +364,11 @@ export function previousStep(current: FormStepId, ctx: StepContext): FormStepId 
 
 /** "Step 3 of 7": counted over the steps that apply to this claim. */
 export function stepPosition(current: FormStepId, ctx: StepContext): { index: number; total: number } {
-  const applicable = FORM_STEPS.filter((s) => STEP_DEFINITIONS[s].applies(ctx));
-  return { index: applicable.indexOf(current) + 1, total: applicable.length };
+  // Counted by section, whose steps apply whatever is answered later (only the path, draft or amend, decides):
+  // a step shown because of an answer (revenue, subscriptions) is part of its section's step, so the
+  // total known on the first card stays the total ("Step 3 of 7" never becomes "Step 5 of 8").
+  const sections = FORM_STEPS.filter((s) => SECTION_OF[s] === s && STEP_DEFINITIONS[s].applies(ctx));
+  return { index: sections.indexOf(SECTION_OF[current]) + 1, total: sections.length };
 }
 
 export function kindLabel(contentType: string): string {

@@ -2,6 +2,7 @@ import { claimHasDynamics365 } from '../../src/domain/claimFields';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { type MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { claimLabel } from '../claimFacts';
 import { contactLine, formatBytes, formStep, type FormStepId, type StepContext } from './claimFormSteps';
 
 /** The summary card's data: every section of the draft with its Edit button, the PoE as links, and Submit. */
@@ -22,7 +23,7 @@ export function summaryCardData(input: {
   const section = (id: FormStepId, title: string, facts: { title: string; value: string }[]) => ({
     title,
     editable: formStep(id).applies(ctx),
-    editLabel: t(locale, 'dialog.button.edit'),
+    editLabel: t(locale, `dialog.button.edit.${id}` as MessageKey),
     editData: input.data('edit', { section: id }),
     facts,
   });
@@ -60,7 +61,7 @@ export function summaryCardData(input: {
     section('comment', label('comment'), [{ title: label('comment'), value: input.pendingComment ? literal(input.pendingComment) : t(locale, 'dialog.summary.noComment') }]),
   ];
   return {
-    title: t(locale, 'dialog.summary.title', { name: f.claimName ?? claim.id }),
+    title: t(locale, 'dialog.summary.title', { name: claimLabel(locale, { id: claim.id, claimName: f.claimName }) }),
     subtitle: t(locale, 'dialog.draftLabel', { claimId: claim.id }),
     notice: input.competing ? t(locale, 'dialog.arbitration') : '',
     sections,

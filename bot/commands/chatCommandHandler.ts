@@ -9,7 +9,7 @@ import type { AppServices } from '../../src/services/appServices';
 import { CLAIM_ID_PATTERN, ClaimQueries, type ClaimRowPage, type Viewer } from '../../src/services/claimQueries';
 import type { Identity } from '../../src/services/identity';
 import { ReviewCardView } from '../reviews/reviewCardView';
-import { COMMAND_WORDS, commandData, QUERY_COMMANDS, type ChatCommand, type ListPaging } from './chatCommands';
+import { COMMAND_WORDS, commandData, commandWords, QUERY_COMMANDS, type ChatCommand, type ListPaging } from './chatCommands';
 import { ClaimCards, type PagerButton } from './claimCards';
 
 /**
@@ -50,7 +50,7 @@ export class ChatCommandHandler {
     const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
     if (identity.kind === 'partner' && !personal) {
       if (quiet) return false;
-      const words = command.kind === 'needsAction' ? COMMAND_WORDS.needsAction : command.kind === 'history' ? COMMAND_WORDS.history : COMMAND_WORDS.myClaims;
+      const words = commandWords(locale, command.kind === 'needsAction' ? 'needsAction' : command.kind === 'history' ? 'history' : 'myClaims');
       await context.sendActivity(t(locale, 'list.personalOnly', { command: words }));
       return true;
     }
@@ -79,6 +79,18 @@ export class ChatCommandHandler {
       default:
         return false;
     }
+  }
+
+  /**
+   * One short card for a channel just made the reviewers' conversation: the claims that wait for a
+   * reviewer (submitted, review not started), nearest deadline first, each with an Open button; the
+   * cards of claims already in review are not posted again. Undefined when none is waiting.
+   */
+  async waitingForReviewerDigest(viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson | undefined> {
+    const { rows } = await this.queries.needsAction(viewer, { pageSize: LIST_PAGE_SIZE });
+    const waiting = rows.filter((r) => r.status === 'Submitted');
+    if (!waiting.length) return undefined;
+    return this.cards.list({ title: t(locale, 'review.digest.title', { count: waiting.length }), subtitle: t(locale, 'review.digest.subtitle'), lines: [], empty: '', rows: waiting, pager: [] }, viewer, locale);
   }
 
   private async myClaims(reply: Reply, viewer: Viewer, filter: { status?: ClaimStatus; text?: string }, paging: ListPaging): Promise<void> {
@@ -163,7 +175,7 @@ export class ChatCommandHandler {
       return;
     }
     if (!command.query) {
-      await reply.text(t(locale, 'claim.usage', { command: COMMAND_WORDS.history }));
+      await reply.text(t(locale, 'claim.usage', { command: commandWords(locale, 'history') }));
       return;
     }
     // "history contoso": the history of the one claim that matches; several are listed to choose from.

@@ -1,6 +1,7 @@
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
 import { catalogue, LOCALES, type Locale, type MessageKey } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
+import { languageChoice } from '../../src/i18n/personLanguage';
 
 /**
  * The chat commands: the list people see (help card, welcome card, the manifest's command menus) and
@@ -26,6 +27,24 @@ export const COMMAND_WORDS: Record<CommandId, string> = {
   dispute: 'dispute',
   useForReviews: 'use this channel for reviews',
 };
+
+/** The Chinese words of each command (understood as typed, and named in every zh-CN hint). */
+export const CHINESE_COMMAND_WORDS: Record<CommandId, string> = {
+  myClaims: '我的声明',
+  claim: '声明',
+  history: '历史记录',
+  needsAction: '待办',
+  help: '帮助',
+  newClaim: '新建声明',
+  withdraw: '撤回',
+  dispute: '争议',
+  useForReviews: '将此频道用于评审',
+};
+
+/** A command's words as a hint names them in a language ("type “我的声明”"). */
+export function commandWords(locale: Locale, id: CommandId): string {
+  return locale === 'zh-CN' ? CHINESE_COMMAND_WORDS[id] : COMMAND_WORDS[id];
+}
 
 /** Which commands each Teams scope offers, in menu order (Teams allows at most 10 per scope). */
 export const COMMANDS_BY_SCOPE: Record<CommandScope, readonly CommandId[]> = {
@@ -72,6 +91,8 @@ export interface ListPaging {
 
 export type ChatCommand =
   | { kind: 'help' }
+  /** "language 中文" / "language English"; without a language it knows, the usage. */
+  | { kind: 'language'; locale?: Locale }
   | { kind: 'newClaim' }
   | { kind: 'useForReviews' }
   | { kind: 'withdraw' | 'dispute'; claimId?: string }
@@ -100,12 +121,12 @@ const MAX_PAGE = 1000;
 const ALIASES: [RegExp, CommandId][] = [
   [/^(help|\?|帮助)$/, 'help'],
   [/^(new claim|新建声明)$/, 'newClaim'],
-  [/^use this (channel|chat) for reviews$/, 'useForReviews'],
+  [/^(use this (channel|chat) for reviews|将此频道用于评审|将此聊天用于评审)$/, 'useForReviews'],
   [/^(what needs my action|what needs action|needs my action|my actions|to ?do|待办|待处理|需要我处理)\??$/, 'needsAction'],
   [/^(my claims|our claims|claims|list|我的声明)(?:\s+(.*))?$/, 'myClaims'],
   [/^(withdraw|撤回)(?:\s+(.*))?$/, 'withdraw'],
   [/^(dispute|争议)(?:\s+(.*))?$/, 'dispute'],
-  [/^(history|历史|历史记录)(?:\s+(.*))?$/, 'history'],
+  [/^(history|历史记录|历史)(?:\s+(.*))?$/, 'history'],
   [/^(claim|声明)(?:\s+(.*))?$/, 'claim'],
 ];
 
@@ -125,6 +146,10 @@ const QUESTIONS = [
 export function parseCommand(input: string, data: Record<string, unknown> = {}): ChatCommand {
   const text = input.replace(/\s+/g, ' ').trim();
   const lower = text.toLowerCase();
+  if (/^(language|语言)(\s|[:：]|$)/.test(lower)) {
+    const locale = languageChoice(text);
+    return locale ? { kind: 'language', locale } : { kind: 'language' };
+  }
   for (const [pattern, id] of ALIASES) {
     const match = pattern.exec(lower);
     if (!match) continue;

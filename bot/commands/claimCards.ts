@@ -1,4 +1,4 @@
-import { commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
+import { claimLabel, commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
@@ -6,10 +6,10 @@ import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
 import type { RunningDeadline, TimeContext } from '../../src/domain/deadlinePolicy';
-import { deadlineApplied } from '../../src/domain/claimTimers';
+import { eventSentence } from '../../src/domain/claimNotifications';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
-import { literal, t } from '../../src/i18n/teamsMarkdown';
+import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
@@ -66,7 +66,7 @@ export class ClaimCards {
       lines: view.lines,
       empty: view.rows.length ? '' : view.empty,
       rows: view.rows.map((row) => ({
-        name: literal(row.claimName || row.id),
+        name: claimLabel(locale, { id: row.id, claimName: row.claimName }).text,
         ids: t(locale, 'list.row.ids', { claimId: row.id, domain: row.customerDomain || '-' }),
         org: literal(orgNames.get(row.orgId) ?? ''),
         status: row.disputed && row.status === 'UnderReview' ? t(locale, 'list.row.disputed', { status: `@status.${row.status}` }) : t(locale, `status.${row.status}`),
@@ -123,7 +123,7 @@ export class ClaimCards {
     return renderCard('claimStatus', {
       claimId: claim.id,
       orgId: claim.orgId,
-      title: literal(f.claimName ?? claim.id),
+      title: claimLabel(locale, { id: claim.id, claimName: f.claimName }).text,
       subtitle: subtitleOf(claim, locale),
       notice: partner ? this.partnerNotice(claim, deadlines[0], locale) : '',
       facts,
@@ -166,10 +166,8 @@ export class ClaimCards {
   }
 
   private timelineLine(e: ClaimHistoryEvent, locale: Locale): string {
-    // A deadline the bot applied is shown when it ended, not when a sweep got to it.
-    const ended = deadlineApplied(e);
-    const at = ended ? formatDeadline(this.services, ended, locale) : formatInstant(this.services, e.at, locale);
-    return t(locale, 'claimCard.timelineLine', { at, actor: e.actor.name, action: `@action.${e.action}`, status: `@status.${e.toStatus}` });
+    // The past-tense sentence (dated when a deadline the bot applied ended), then where it left the claim.
+    return t(locale, 'claimCard.timelineLine', { event: markdown(render(locale, eventSentence(this.services, e))), status: `@status.${e.toStatus}` });
   }
 
   private async organisationNames(orgIds: string[]): Promise<Map<string, string>> {

@@ -83,7 +83,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       if (value.button === 'submit') return this.submit(dc, claim, partner, state, locale);
     } else if (files.length) {
       // Accepted files wait in the store until the form's next turn, so a download that outlives this turn is not lost.
-      const work = takePoeFiles(this.services, this.log, { claimId: claim.id, actor: partner.actor, attachments: files, locale }).then(async ({ accepted, lines }) => {
+      const work = takePoeFiles(this.services, this.log, { claimId: claim.id, actor: partner.actor, attachments: files, locale, held: claim.poe.length + state.files.length }).then(async ({ accepted, lines }) => {
         await this.pending.add(conversationId, claim.id, accepted);
         return lines.join('\n\n');
       });

@@ -6,12 +6,13 @@ import { runningDeadlines } from '../../src/domain/deadlinePolicy';
 import { COMMAND_WORDS, commandData } from '../commands/chatCommands';
 import { runningDeadlineText } from '../commands/claimCards';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
+import { eventSentence } from '../../src/domain/claimNotifications';
 import { describeKey } from '../../src/domain/associationKeys';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
-import { commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
+import { claimLabel, commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
 
 /**
  * The reviewers' card of a claim: one card per claim in the reviewers' conversation, drawn read-only
@@ -66,7 +67,7 @@ export class ReviewCardView {
       orgId: claim.orgId,
       version: claim.version,
       refreshUserIds: options.refreshUserIds,
-      title: literal(f.claimName ?? claim.id),
+      title: claimLabel(locale, { id: claim.id, claimName: f.claimName }).text,
       subtitle: t(locale, 'review.subtitle', {
         status: `@status.${claim.status}`,
         claimId: claim.id,
@@ -87,7 +88,7 @@ export class ReviewCardView {
       poe: links.length ? links : [t(locale, 'review.noPoe')],
       conflicts,
       comments: commentLines(this.services, claim, locale),
-      lastAction: last ? t(locale, 'review.lastAction', { action: `@action.${last.action}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) }) : '',
+      lastAction: last ? t(locale, 'review.lastAction', { event: markdown(render(locale, eventSentence(this.services, last))) }) : '',
       defaultRejectReason: REVIEWER_REJECTION_REASONS[0],
       rejectReasons: REVIEWER_REJECTION_REASONS.map((r) => ({ title: t(locale, `reason.${r}`), value: r })),
       infoReasons: INFO_REQUEST_REASONS.map((r) => ({ title: t(locale, `infoReason.${r}`), value: r })),
@@ -119,7 +120,7 @@ export class ReviewCardView {
     const command = `${COMMAND_WORDS.history} ${claim.id}`;
     return renderCard('claimHistory', {
       claimId: claim.id,
-      title: t(locale, 'review.history.title', { name: claim.fields.claimName ?? claim.id }),
+      title: t(locale, 'review.history.title', { name: claimLabel(locale, { id: claim.id, claimName: claim.fields.claimName }) }),
       subtitle: t(locale, 'review.history.subtitle', { claimId: claim.id, count }),
       back: withBack ? t(locale, 'review.history.back') : '',
       pageLine: pages > 1 ? t(locale, 'history.pageLine', { from: from + 1, to: from + events.length, count }) : '',
@@ -133,9 +134,7 @@ export class ReviewCardView {
   }
 
   private eventHeading(e: ClaimHistoryEvent, locale: Locale): string {
-    const action = hasMessage(`action.${e.action}`) ? t(locale, `action.${e.action}` as MessageKey) : e.action;
-    const key = e.outcome === 'refused' ? 'review.history.refusedHeading' : 'review.history.heading';
-    return t(locale, key, { at: formatInstant(this.services, e.at, locale), actor: e.actor.name, role: `@role.${e.actor.kind}`, action });
+    return t(locale, 'review.history.heading', { event: markdown(render(locale, eventSentence(this.services, e))), role: `@role.${e.actor.kind}` });
   }
 
   private eventLines(e: ClaimHistoryEvent, locale: Locale): string[] {

@@ -102,6 +102,13 @@ const DEMO_CLAIMS: DemoClaim[] = [
   },
 ];
 
+/**
+ * Seeded as history, not as news: nobody is notified of these changes (no outbox entries; the
+ * deadlines they leave are kept). The reviewers see the demo claims that wait for a reviewer in one
+ * digest card when they choose their channel (bot/reviews/reviewDigest.ts).
+ */
+const SEEDED = { asHistory: true } as const;
+
 /** Seeds the demo claims once (when the demo organisation has none); returns how many were created. */
 export async function seedDemoClaims(services: AppServices): Promise<number> {
   if ((await services.claims.listByOrganisation(DEMO_ORG, { pageSize: 1 })).claims.length) return 0;
@@ -114,11 +121,11 @@ export async function seedDemoClaims(services: AppServices): Promise<number> {
       const name = `${String(demo.fields.claimName)} - signed SOW.pdf`;
       const stored = await services.poe.upload({ claimId, fileName: name, contentType: 'application/pdf', data: demoPdf(String(demo.fields.claimName)) });
       const file: PoeFile = { id: `${claimId}-poe1`, fileName: name, ...stored, uploadedAt: services.clock.now().toISOString(), uploadedBy: actorRef(PARTNER) };
-      const added = await services.claimService.act(claimId, { type: 'addPoe', files: [file] }, PARTNER, {}, DEMO_ORG);
+      const added = await services.claimService.act(claimId, { type: 'addPoe', files: [file] }, PARTNER, SEEDED, DEMO_ORG);
       if (!added.ok) throw new Error(`Demo PoE refused: ${JSON.stringify(added.refusal)}`);
     }
     for (const step of demo.steps) {
-      const result = await services.claimService.act(claimId, step.action, step.actor, {}, DEMO_ORG);
+      const result = await services.claimService.act(claimId, step.action, step.actor, SEEDED, DEMO_ORG);
       if (!result.ok) throw new Error(`Demo step ${step.action.type} refused: ${JSON.stringify(result.refusal)}`);
     }
     created += 1;

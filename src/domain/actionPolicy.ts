@@ -54,6 +54,8 @@ export const ACTION_POLICY = {
   // Commands, typed or pressed (a button's `command` holds the words a person would type).
   /** Everyone, strangers too: it names no claim. */
   'command.help': { ...PEOPLE, claim: 'none' },
+  /** "language 中文" / "language English": a person's own setting, for everyone Teams identifies (strangers too). */
+  'command.language': { ...PEOPLE, claim: 'none' },
   'command.myClaims': { ...PEOPLE, claim: 'none' },
   'command.needsAction': { ...PEOPLE, claim: 'none' },
   /** "claim CL-…", "status of …", free text naming a claim: visibility is the queries' (an organisation's claims, or all for reviewers). */
@@ -96,6 +98,7 @@ export function authorize(action: ActionName, sender: Sender): { ok: true } | { 
   const rule: ActionRule = ACTION_POLICY[action];
   // Help says who the bot takes the sender for and what they could do: nothing about any claim.
   if (action === 'command.help') return { ok: true };
+  if (action === 'command.language') return sender.kind === 'anonymous' ? { ok: false, refusal: 'signInRequired' } : { ok: true };
   if (sender.kind === 'anonymous') return { ok: false, refusal: 'signInRequired' };
   if (sender.kind === 'stranger') return { ok: false, refusal: 'notOnRoster' };
   if (sender.kind === 'reviewer') return rule.reviewer ? { ok: true } : { ok: false, refusal: 'partnersOnly' };

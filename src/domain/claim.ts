@@ -10,6 +10,13 @@ import type { PoeEmailHeader } from './poeDocument';
 /** What a claim keeps of a customer approval e-mail's header (the whole message stays in Blob Storage). */
 export type PoeFileEmail = Partial<Pick<PoeEmailHeader, 'fromName' | 'fromAddress' | 'sentAt' | 'subject'>>;
 
+/**
+ * The most proof-of-execution files a claim holds: enough for a statement of work, its annexes and
+ * e-mails, and few enough for reviewers to read each (and for the cards listing them to stay small).
+ * The lifecycle refuses more; the bot says so per file before uploading any.
+ */
+export const MAX_POE_FILES = 20;
+
 export interface PoeFile {
   id: string;
   blobName: string;

@@ -1,6 +1,6 @@
 import type { Actor, ActorKind } from './actors';
 import { actorRef, CLAIMING_PARTNER_ROLES } from './actors';
-import type { Claim, ClaimComment, ClaimDeadlines, PausedClock, PoeFile, SubscriptionEnd } from './claim';
+import { MAX_POE_FILES, type Claim, type ClaimComment, type ClaimDeadlines, type PausedClock, type PoeFile, type SubscriptionEnd } from './claim';
 import type { ClaimStatus } from './claimStatus';
 import { CLAIM_STATUSES } from './claimStatus';
 import {
@@ -120,7 +120,8 @@ export type RefusalCode =
   | 'alreadySentForEligibility'
   | 'disputeAlreadyClosed'
   | 'nothingToChange'
-  | 'reminderNotNeeded';
+  | 'reminderNotNeeded'
+  | 'tooManyPoeFiles';
 
 export interface Refusal {
   code: RefusalCode;
@@ -249,6 +250,7 @@ const TRANSITIONS: TransitionTable = {
 
   addPoe(claim, action, actor, ctx) {
     if (!action.files.length) return refuse('poeRequired');
+    if (claim.poe.length + action.files.length > MAX_POE_FILES) return refuse('tooManyPoeFiles', { max: MAX_POE_FILES });
     return commit(claim, { ...claim, poe: [...claim.poe, ...action.files] }, actor, 'addPoe', ctx, {});
   },
 
@@ -375,6 +377,7 @@ const TRANSITIONS: TransitionTable = {
     const justification = action.justification?.trim();
     const files = action.files ?? [];
     if (!justification && !files.length) return refuse('disputeNeedsContent');
+    if (claim.poe.length + files.length > MAX_POE_FILES) return refuse('tooManyPoeFiles', { max: MAX_POE_FILES });
     return commentThen(claim, justification, actor, ctx, (c) =>
       commit(claim, withDeadlines({
         ...c,

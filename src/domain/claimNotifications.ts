@@ -2,7 +2,10 @@ import type { Claim, ClaimDeadlines } from './claim';
 import type { ClaimStatus } from './claimStatus';
 import { nearestDeadline } from './deadlinePolicy';
 import type { ClaimHistoryEvent } from './claimHistory';
-import { REMINDER_RULES, type ReminderKind } from './claimTimers';
+import { deadlineApplied, REMINDER_RULES, type ReminderKind } from './claimTimers';
+import { deadlineParam, instantParam } from './claimLifecycle';
+import type { TimeContext } from './deadlinePolicy';
+import { hasMessage, ref, type Message, type MessageKey } from '../i18n/locales';
 
 /**
  * Who hears of a change, decided once here and written into the claim's outbox with the change:
@@ -64,4 +67,18 @@ export function audiencesFor(claim: Claim, event: ClaimHistoryEvent): Notificati
 export function outboxEntriesFor(claim: Claim, event: ClaimHistoryEvent): OutboxEntry[] {
   const next = nearestDeadline(claim.deadlines);
   return audiencesFor(claim, event).map((audience) => ({ id: `${claim.id}:${event.seq}:${audience}`, seq: event.seq, audience, at: event.at, status: claim.status, ...(next ? { next } : {}) }));
+}
+
+/**
+ * What happened, in the past tense and from the event itself ("Riley Reviewer approved the claim on
+ * …"): the one sentence a notice, a claim's timeline and its history tell. A deadline the bot applied
+ * is dated when it ended, not when a sweep got to it; a refused attempt says it was refused.
+ */
+export function eventSentence(ctx: Pick<TimeContext, 'calendar'>, event: Pick<ClaimHistoryEvent, 'action' | 'actor' | 'outcome' | 'at' | 'changes'>): Message {
+  const ended = deadlineApplied(event);
+  const at = ended ? deadlineParam(ctx, ended) : instantParam(ctx, event.at);
+  const action = hasMessage(`action.${event.action}`) ? ref(`action.${event.action}` as MessageKey) : event.action;
+  if (event.outcome === 'refused') return { key: 'event.refused', params: { actor: event.actor.name, action, at } };
+  const key = `event.${event.action}`;
+  return hasMessage(key) ? { key, params: { actor: event.actor.name, at } } : { key: 'event.other', params: { actor: event.actor.name, action, at } };
 }

@@ -6,6 +6,7 @@ import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../domain/deadline
 import type { Logger } from '../logger';
 import { AssociationStore } from '../storage/associationStore';
 import { ClaimStore } from '../storage/claimStore';
+import { LanguagePreferences } from '../storage/languagePreferences';
 import { ConversationStore, ReviewRegistry } from '../storage/conversationStore';
 import { CosmosDatabase } from '../storage/cosmosDatabase';
 import type { EmbeddedBlob } from '../storage/embeddedBlob';
@@ -50,6 +51,8 @@ export interface AppServices {
   associations: AssociationStore;
   rosters: RosterStore;
   conversations: ConversationStore;
+  /** Each person's chosen language (overrides their Teams client's locale in replies and notices). */
+  languages: LanguagePreferences;
   reviews: ReviewRegistry;
   poe: PoeBlobStore;
   /** What was read out of each PoE file (text, signatures, e-mail header), read once after acceptance. */
@@ -208,6 +211,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       associations,
       rosters,
       conversations,
+      languages: new LanguagePreferences(cosmos.containers.conversations, () => clock.now()),
       reviews,
       poe,
       poeReadings,

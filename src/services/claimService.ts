@@ -49,6 +49,11 @@ export type ServiceResult =
 export interface ActOptions {
   /** Idempotency key (e.g. a card action's id): a repeated request returns the first result instead of acting twice. */
   actionId?: string;
+  /**
+   * The change is recorded as history, not news (the demo's seeded claims): no outbox entries, so no
+   * one is notified of it; its deadlines and their timers are kept as for any change.
+   */
+  asHistory?: boolean;
 }
 
 /** Refusals worth a line in the claim's history: someone acting outside their role. */
@@ -164,7 +169,7 @@ export class ClaimService {
       if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
     }
     const trail: WriteTrail = {};
-    const outcome = await this.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.timeContext(options.actionId), ...mpn }), trail, current);
+    const outcome = await this.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.timeContext(options.actionId), ...mpn }, options.asHistory), trail, current);
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (result.ok && outcome.written && !result.duplicate && result.effects.includes('releaseAssociations')) {
@@ -258,7 +263,7 @@ export class ClaimService {
     const outcome = await this.update(orgId, claimId, (c) => {
       // The pending association protects this approval only for its lease; past it, start again.
       if (this.deps.clock.now().getTime() - started.getTime() > PENDING_LEASE_MS / 2) return { result: concurrentChange() };
-      return this.decideOnce(c, action, actor, this.timeContext(options.actionId));
+      return this.decideOnce(c, action, actor, this.timeContext(options.actionId), options.asHistory);
     }, trail, current);
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
@@ -294,7 +299,7 @@ export class ClaimService {
   }
 
   /** Decides on the current claim; a repeated actionId returns the earlier event without a new change. */
-  private decideOnce(current: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): { next?: Claim; result: DecisionResult } {
+  private decideOnce(current: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext, asHistory = false): { next?: Claim; result: DecisionResult } {
     if (ctx.actionId) {
       const earlier = current.history.find((e) => e.actionId === ctx.actionId && e.outcome === 'applied');
       if (earlier) return { result: { ok: true, duplicate: true, event: earlier, effects: [] } };
@@ -302,7 +307,7 @@ export class ClaimService {
     const decision: Decision = decide(current, action, actor, ctx);
     if (decision.ok) {
       // The outbox: who hears of this change is written with the change itself.
-      const entries = outboxEntriesFor(decision.claim, decision.event);
+      const entries = asHistory ? [] : outboxEntriesFor(decision.claim, decision.event);
       const next = entries.length ? { ...decision.claim, outbox: [...(decision.claim.outbox ?? []), ...entries] } : decision.claim;
       return { next, result: { ok: true, event: decision.event, effects: decision.effects, duplicate: false } };
     }

@@ -1,6 +1,6 @@
 import type { Claim } from '../domain/claim';
 import type { ClaimHistoryEvent } from '../domain/claimHistory';
-import type { OutboxEntry } from '../domain/claimNotifications';
+import { eventSentence, type OutboxEntry } from '../domain/claimNotifications';
 import type { ClaimStatus } from '../domain/claimStatus';
 import { deadlineParam } from '../domain/claimLifecycle';
 import { reminderTiming, subscriptionsEnding } from '../domain/claimTimers';
@@ -49,7 +49,9 @@ export function partnerNotice(ctx: TimeContext, claim: Claim, event: ClaimHistor
       ],
     };
   }
-  const lines = [line('partner.status.line', { action: `@action.${event.action}`, actor: event.actor.name, status: `@status.${status}` })];
+  // What happened, in the past tense, then the status it left (when it changed one).
+  const lines = [eventSentence(ctx, event)];
+  if (event.fromStatus !== event.toStatus) lines.push(line('event.statusAfter', { status: `@status.${status}` }));
   if (event.reason) lines.push(line('partner.status.reason', { reason: `@reason.${event.reason}` }));
   // The deadline that ran next after the change; with none left, whether the claim went for eligibility assessment.
   if (next) lines.push(line(`partner.next.${next.name}`, { date: deadlineParam(ctx, next.due) }));

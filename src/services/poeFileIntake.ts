@@ -126,7 +126,12 @@ export async function intakeAttachment(a: IncomingAttachment, options: PoeDownlo
   const { name } = source;
   const downloaded = await downloadPoe(source.url, options);
   if (!downloaded.ok) return { ok: false, name, reason: downloaded.reason, ...(downloaded.detail ? { detail: downloaded.detail } : {}) };
-  const sniffed = await sniffPoe(downloaded.data);
+  return judgePoeData(name, downloaded.data);
+}
+
+/** A file's content judged as an upload's is (the local demo's sample PoE is judged the same way). */
+export async function judgePoeData(name: string, data: Buffer): Promise<PoeIntakeResult> {
+  const sniffed = await sniffPoe(data);
   if (!sniffed.ok) return { ok: false, name, reason: sniffed.reason, ...(sniffed.detail ? { detail: sniffed.detail } : {}) };
-  return { ok: true, name, kind: sniffed.kind, contentType: sniffed.contentType, data: downloaded.data, ...(sniffed.email ? { email: sniffed.email } : {}) };
+  return { ok: true, name, kind: sniffed.kind, contentType: sniffed.contentType, data, ...(sniffed.email ? { email: sniffed.email } : {}) };
 }
