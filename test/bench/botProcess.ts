@@ -62,7 +62,7 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The bot did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`The bot did not start:\n${output}`)), 180_000);
     const check = () => {
       const match = /listening on (http:\/\/[\d.]+:\d+)\/api\/messages[\s\S]*Ready in/.exec(output);
       if (match) {
