@@ -13,6 +13,10 @@ const dataDir = process.argv[3] || undefined;
 // Plain HTTP: the server listens on loopback only, and TLS would cost both processes on every request.
 // keepAlive: without it the server answers "Connection: close" and every request opens a connection.
 const server = createHttpServer({ keepAlive: true });
+// Node closes a keep-alive connection after 5 s idle, and a client sending on it at that moment gets
+// "socket hang up" (seen under load, the turn failing). The bot is the only client, on loopback, and its
+// connections are few: they are kept open until it closes them.
+server.keepAliveTimeout = 0;
 const sockets = new Set();
 // Requests served, for benchmarks that count what an operation costs (asked for with a "stats" message,
 // or GET /_stats from the bench, which has only the endpoint): in all, and by container and operation.
