@@ -11,6 +11,7 @@ import type { AppConfig } from '../src/config/config';
 import type { Logger } from '../src/logger';
 import { resolveLocale } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
+import { ReusedClientsAuthentication } from './reusedClients';
 
 /** What the library's token check gives the turn (botbuilder does not export the type by name). */
 type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
@@ -49,7 +50,8 @@ export function createAdapter(config: AppConfig['bot'], log: Logger, signingKeys
     MicrosoftAppTenantId: config.appTenantId,
     ...(signingKeys ? publicCloudWith(signingKeys) : {}),
   });
-  const adapter = new CporAdapter(auth);
+  // Connector clients kept between turns, the user-token client built only when used (reusedClients.ts).
+  const adapter = new CporAdapter(new ReusedClientsAuthentication(auth));
   adapter.onTurnError = async (context: TurnContext, error: unknown) => {
     // The detail goes to the log; the person gets a plain sentence and nothing was changed on their behalf.
     log.error(`Turn failed (activity ${context.activity.type}, conversation ${context.activity.conversation?.id})`, error);

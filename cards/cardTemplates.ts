@@ -98,3 +98,37 @@ export function renderCard(name: CardName, data: CardData): AdaptiveCardJson {
   if (unresolved) throw new UnresolvedTemplateError(`Card ${name} has an unresolved ${unresolved[0]}`);
   return expanded;
 }
+
+/**
+ * Rendered cards kept by a key the caller builds from what it has just read (the claim's ETag, the
+ * viewer, the locale, the business date...), so a card is drawn again only when something it shows
+ * changed: the lookup comes after the fresh read, never instead of it. Bounded: the least recently used
+ * card goes first. An entry may also carry its own expiry (a card with time-limited links).
+ * Cards handed out are shared between turns: callers must not change them.
+ */
+export class RenderedCardCache {
+  private readonly cards = new Map<string, { card: AdaptiveCardJson; until: number }>();
+
+  constructor(private readonly maxCards = 1000) {}
+
+  async render(name: CardName, key: string | undefined, data: () => Promise<CardData>, now: number, validForMs = Infinity): Promise<AdaptiveCardJson> {
+    if (key === undefined) return renderCard(name, await data());
+    const fullKey = `${name}\n${key}`;
+    const kept = this.cards.get(fullKey);
+    if (kept && kept.until > now) {
+      // Most recently used last: Map keeps insertion order, so the first key is the least recently used.
+      this.cards.delete(fullKey);
+      this.cards.set(fullKey, kept);
+      return kept.card;
+    }
+    const card = renderCard(name, await data());
+    this.cards.delete(fullKey);
+    this.cards.set(fullKey, { card, until: now + validForMs });
+    if (this.cards.size > this.maxCards) this.cards.delete(this.cards.keys().next().value!);
+    return card;
+  }
+
+  get size(): number {
+    return this.cards.size;
+  }
+}

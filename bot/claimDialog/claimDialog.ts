@@ -419,7 +419,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     let updated = claim;
     let refusal: Message | undefined;
     if (Object.keys(toSave).length) {
-      const result = await this.services.claimService.act(claim.id, { type: 'edit', changes: toSave }, turn.identity.actor, {}, claim.orgId);
+      // The draft this turn read: no second read before the write (its ETag guards it).
+      const result = await this.services.claimService.act(claim.id, { type: 'edit', changes: toSave }, turn.identity.actor, { known: claim }, claim.orgId);
       if (result.ok) updated = turn.claim = result.claim;
       else if ('fieldErrors' in result.refusal && result.refusal.fieldErrors?.length) errors.push(...result.refusal.fieldErrors);
       else if (result.refusal.code !== 'nothingToChange') refusal = result.refusal.message;

@@ -1,13 +1,15 @@
 import { claimLabel, commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
-import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
-import { CLAIMING_PARTNER_ROLES } from '../../src/domain/actors';
+import { renderCard, RenderedCardCache, type AdaptiveCardJson, type CardData } from '../../cards/cardTemplates';
+import { CLAIMING_PARTNER_ROLES, type Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
 import type { RunningDeadline, TimeContext } from '../../src/domain/deadlinePolicy';
 import { eventSentence } from '../../src/domain/claimNotifications';
-import { partnerSteps } from '../../src/domain/partnerSteps';
+import { deadlineApplied } from '../../src/domain/claimTimers';
+import { partnerSteps, type PartnerSteps } from '../../src/domain/partnerSteps';
+import { etagOf } from '../../src/storage/claimStore';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
@@ -20,6 +22,9 @@ import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '..
  * one claim's status (facts, running deadlines, timeline, and the steps the viewer may take now, as
  * buttons that reuse the existing verbs). Dates are in the viewer's locale and the calendar's time zone.
  */
+
+/** Status cards as last drawn, by what they show (one process-wide cache: a card depends on nothing per instance). */
+const STATUS_CARDS = new RenderedCardCache(1000);
 
 /** Timeline entries shown on the status card; the rest are in the history. */
 const TIMELINE_EVENTS = 8;
@@ -92,9 +97,27 @@ export class ClaimCards {
 
   /** One claim as the viewer may see it, with the steps they may take now. */
   async status(claim: Claim, viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson> {
-    const f = claim.fields;
     const organisation = await this.services.rosters.organisation(claim.orgId);
     const ctx = this.services.claimService.timeContext();
+    const deadlines = this.queries.deadlinesOf(claim);
+    const partner = viewer.kind === 'partner' ? viewer.actor : undefined;
+    const steps = partner ? partnerSteps(claim, partner, ctx) : undefined;
+    // Everything the card shows that is not in the claim as just read (its ETag): who looks, in which
+    // language, on which business day, the deadlines' state and the steps open to the viewer now.
+    const etag = etagOf(claim);
+    const key = etag && JSON.stringify([claim.id, etag, locale, viewer.kind === 'partner' ? [viewer.actor.id, viewer.actor.role, viewer.actor.orgId] : viewer.kind, ctx.calendar.localDateOf(ctx.now), deadlines, steps, organisation?.name]);
+    // PoE links are signed for a limited time: a card with links is kept for a quarter of it.
+    const validForMs = claim.poe.length ? (this.services.config.poeLinkTtlMinutes * 60_000) / 4 : Infinity;
+    return STATUS_CARDS.render('claimStatus', key, () => this.statusData(claim, viewer, locale, { organisation, ctx, deadlines, partner, steps }), ctx.now.getTime(), validForMs);
+  }
+
+  private async statusData(
+    claim: Claim,
+    viewer: Viewer,
+    locale: Locale,
+    { organisation, ctx, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
+  ): Promise<CardData> {
+    const f = claim.fields;
     const at = (iso: string) => formatInstant(this.services, iso, locale);
     const facts: { title: string; value: string }[] = [
       { title: t(locale, 'claimCard.fact.status'), value: t(locale, `status.${claim.status}`) },
@@ -115,12 +138,9 @@ export class ClaimCards {
       const key = claim.dispute.outcome === 'upheld' ? 'claimCard.dispute.upheld' : claim.dispute.outcome === 'failed' ? 'claimCard.dispute.failed' : 'claimCard.dispute.open';
       facts.push({ title: t(locale, 'claimCard.fact.dispute'), value: t(locale, key, { date: at(claim.dispute.openedAt) }) });
     }
-    const deadlines = this.queries.deadlinesOf(claim);
-    const partner = viewer.kind === 'partner' ? viewer.actor : undefined;
-    const steps = partner ? partnerSteps(claim, partner, ctx) : undefined;
     const main = claim.history.filter((e) => e.outcome === 'applied' && (e.fromStatus !== e.toStatus || TIMELINE_ACTIONS.includes(e.action)));
     const shown = main.slice(-TIMELINE_EVENTS);
-    return renderCard('claimStatus', {
+    return {
       claimId: claim.id,
       orgId: claim.orgId,
       title: claimLabel(locale, { id: claim.id, claimName: f.claimName }).text,
@@ -155,7 +175,7 @@ export class ClaimCards {
         review: t(locale, 'claimCard.label.review'),
         history: t(locale, 'claimCard.label.history'),
       },
-    });
+    };
   }
 
   /** What the partner should know first: the next step, and for an approved claim what approval means. */

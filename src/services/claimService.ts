@@ -21,7 +21,7 @@ import {
 import type { DeadlinePolicy } from '../domain/deadlinePolicy';
 import type { Message } from '../i18n/locales';
 import { PENDING_LEASE_MS, type AssociationDoc, type AssociationStore } from '../storage/associationStore';
-import type { ClaimMutation, ClaimStore, StoredClaim } from '../storage/claimStore';
+import { etagOf, type ClaimMutation, type ClaimStore, type StoredClaim } from '../storage/claimStore';
 import type { RosterStore } from '../storage/rosterStore';
 import type { TenantClaimIndex } from '../storage/tenantClaimIndex';
 import type { CustomerChecks } from './customerDirectory';
@@ -54,6 +54,11 @@ export interface ActOptions {
    * one is notified of it; its deadlines and their timers are kept as for any change.
    */
   asHistory?: boolean;
+  /**
+   * The claim as the caller read it in this turn: the change starts from it instead of reading it again.
+   * Its ETag guards the write, so a copy someone changed since costs a refused write and a fresh read, never a blind overwrite.
+   */
+  known?: Claim;
 }
 
 /** Refusals worth a line in the claim's history: someone acting outside their role. */
@@ -162,9 +167,10 @@ export class ClaimService {
     if (!located) return notFound(claimId);
     if (action.type === 'approve') return this.approve(located, claimId, action, actor, options);
     const mpn = await this.mpnContext(located);
-    let current: Awaited<ReturnType<ClaimStore['get']>>;
+    const knownEtag = options.known && options.known.id === claimId && options.known.orgId === located ? etagOf(options.known) : undefined;
+    let current: Awaited<ReturnType<ClaimStore['get']>> = knownEtag ? { claim: options.known!, etag: knownEtag } : undefined;
     if (this.deps.customerChecks && ['submit', 'resubmit', 'edit'].includes(action.type)) {
-      current = await this.deps.claims.get(located, claimId);
+      current ??= await this.deps.claims.get(located, claimId);
       const errors = current ? await this.directoryErrors(current.claim, action, actor, { ...this.timeContext(), ...mpn }) : [];
       if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
     }

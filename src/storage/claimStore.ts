@@ -28,8 +28,18 @@ const MAX_ATTEMPTS = 8;
 /** A write that lost to a concurrent change (412): read again and try again. */
 const STALE = Symbol('stale');
 
+/** The ETag each claim object handed out was read or written with (what a cache of its rendering is keyed by). */
+const etags = new WeakMap<Claim, string>();
+
+/** The ETag `claim` came from the store with; undefined for a claim built or copied elsewhere. */
+export function etagOf(claim: Claim): string | undefined {
+  return etags.get(claim);
+}
+
 function strip(resource: ItemDefinition): Claim {
-  return withoutSystemProperties<Claim>(resource);
+  const claim = withoutSystemProperties<Claim>(resource);
+  if (typeof resource._etag === 'string') etags.set(claim, resource._etag);
+  return claim;
 }
 
 /** The store's own guard: a next version keeps every earlier history event as it was. */

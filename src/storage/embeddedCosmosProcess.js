@@ -13,9 +13,15 @@ const dataDir = process.argv[3] || undefined;
 // Plain HTTP: the server listens on loopback only, and TLS would cost both processes on every request.
 // keepAlive: without it the server answers "Connection: close" and every request opens a connection.
 const server = createHttpServer({ keepAlive: true });
+// Node closes a keep-alive connection after 5 s idle, and a client sending on it at that moment gets
+// "socket hang up" (seen under load, the turn failing). The bot is the only client, on loopback, and its
+// connections are few: they are kept open until it closes them.
+server.keepAliveTimeout = 0;
 const sockets = new Set();
-// Requests served, for benchmarks that count what an operation costs (asked for with a "stats" message).
+// Requests served, for benchmarks that count what an operation costs (asked for with a "stats" message,
+// or GET /_stats from the bench, which has only the endpoint): in all, and by container and operation.
 let requests = 0;
+const requestsByKind = new Map();
 const serve = server.listeners('request')[0];
 server.removeAllListeners('request');
 const journal = dataDir ? new DurableJournal(dataDir) : undefined;
@@ -27,7 +33,10 @@ let journalFailure;
 
 server.on('request', (req, res) => {
   if (waiting) return void waiting.push([req, res]);
+  if (req.method === 'GET' && req.url === '/_stats') return void res.end(JSON.stringify(stats()));
   requests++;
+  const kind = kindOf(req);
+  requestsByKind.set(kind, (requestsByKind.get(kind) ?? 0) + 1);
   if (String(req.headers['x-ms-cosmos-is-query-plan-request']).toLowerCase() === 'true') return declineQueryPlan(req, res);
   const write = journal && classifyWrite(req);
   if (write && journalFailure) return refuseWrite(req, res);
@@ -37,6 +46,24 @@ server.on('request', (req, res) => {
 process.on('message', (message) => {
   if (message === 'stats') process.send({ type: 'stats', requests });
 });
+
+function stats() {
+  return { requests, byKind: Object.fromEntries(requestsByKind) };
+}
+
+/** "claims read", "activities create", "claims query", ...: what a request does, and to which container. */
+function kindOf(req) {
+  const path = (req.url ?? '').split('?')[0];
+  const container = /\/colls\/([^/]+)/.exec(path)?.[1];
+  const header = (name) => String(req.headers[name]).toLowerCase() === 'true';
+  let operation;
+  if (header('x-ms-cosmos-is-query-plan-request')) operation = 'query plan';
+  else if (header('x-ms-documentdb-isquery')) operation = 'query';
+  else if (/\/docs\/[^/]+$/.test(path)) operation = { GET: 'read', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' }[req.method] ?? req.method;
+  else if (/\/docs$/.test(path) && req.method === 'POST') operation = header('x-ms-documentdb-is-upsert') ? 'upsert' : header('x-ms-cosmos-is-batch-request') ? 'batch' : 'create';
+  else operation = `${req.method} ${path.replace(/\/(dbs|colls|docs|pkranges)\/[^/]+/g, '/$1/_')}`;
+  return container ? `${decodeURIComponent(container)} ${operation}` : operation;
+}
 server.on('connection', (socket) => {
   sockets.add(socket);
   socket.on('close', () => sockets.delete(socket));

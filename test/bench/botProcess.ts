@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,10 +19,22 @@ export interface BotProcess {
   peakRssMb(): number | undefined;
   /** The same for the embedded Cosmos DB server and Azurite processes together (0 when not embedded). */
   embeddedPeakRssMb(): number;
+  /**
+   * What the load driver reads before and after the measured turns: the bot process's CPU time (user +
+   * system, ms); for the product also the embedded Cosmos DB server's CPU time and the requests it served.
+   */
+  meters: Meters;
   stop(): Promise<void>;
 }
 
 const ROOT = join(__dirname, '..', '..');
+
+export interface Meters {
+  cpuMs(): number;
+  storeCpuMs?(): number;
+  /** Cosmos DB requests served so far, in all and by container and operation ("claims read"). */
+  storeRequests?(): Promise<{ requests: number; byKind: Record<string, number> }>;
+}
 
 /**
  * The product exactly as `npm start` runs it (its node flags and the build in dist/, made by `prebench`),
@@ -33,7 +45,8 @@ const START = ROOT_PACKAGE.scripts.start.replace(/^node\s+/, '').split(/\s+/).fi
 const ENTRIES = {
   product: START,
   // The baseline runs as the product does: compiled by `prebench` (tsconfig.bench.json), with `npm start`'s node flags.
-  echo: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js'],
+  echo: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js', 'botbuilder'],
+  agentsEcho: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js', 'agents'],
 } as const;
 
 /** The embedded stores keep data in memory (DATA_DIR=:memory:) unless `env` gives a DATA_DIR. */
@@ -49,7 +62,7 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The bot did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`The bot did not start:\n${output}`)), 180_000);
     const check = () => {
       const match = /listening on (http:\/\/[\d.]+:\d+)\/api\/messages[\s\S]*Ready in/.exec(output);
       if (match) {
@@ -63,10 +76,21 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
   const startedInMs = Date.now() - spawnedAt;
   const cosmosEndpoint = /Cosmos DB: embedded server at (https?:\/\/[\d.]+:\d+\/)/.exec(output)?.[1] ?? '';
   // The embedded stand-ins for Azure run in child processes of the bot; their memory is reported apart.
-  const embeddedPids = [/Cosmos DB: embedded server at .*\(process (\d+)\)/, /Blob storage: embedded Azurite at .*process (\d+)\)/]
+  const embeddedPids = [/Cosmos DB: embedded server at .*process (\d+)\)/, /Blob storage: embedded Azurite at .*process (\d+)\)/]
     .map((pattern) => Number(pattern.exec(output)?.[1]))
     .filter((pid) => pid > 0);
+  const storePid = Number(/Cosmos DB: embedded server at .*process (\d+)\)/.exec(output)?.[1]);
+  const meters: Meters = {
+    cpuMs: () => cpuMsOf(child.pid!),
+    ...(cosmosEndpoint && storePid
+      ? {
+          storeCpuMs: () => cpuMsOf(storePid),
+          storeRequests: async () => (await (await fetch(`${cosmosEndpoint}_stats`)).json()) as { requests: number; byKind: Record<string, number> },
+        }
+      : {}),
+  };
   return {
+    meters,
     url,
     cosmosEndpoint,
     pid: child.pid!,
@@ -93,4 +117,16 @@ function peakRssOf(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Clock ticks per second of /proc's CPU times (100 on Linux as built today; asked once). */
+let ticksPerSecond: number | undefined;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+function cpuMsOf(pid: number): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, in parentheses): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }

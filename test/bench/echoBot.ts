@@ -1,30 +1,50 @@
-import { ActivityHandler } from 'botbuilder';
-import { createAdapter } from '../../bot/adapter';
-import { messagesEndpoint } from '../../bot/messagesEndpoint';
-import { startHttpServer } from '../../src/server/httpServer';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Request as BotRequest, type Response as BotResponse } from 'botbuilder';
+import { startHttpServer, type RequestHandler } from '../../src/server/httpServer';
 import { consoleLogger } from '../../src/logger';
 
 /**
- * The benchmark's ceiling: a bare echo bot on the same restify server, /api/messages edge and adapter setup
- * as the product (anonymous, loopback), in a process of its own. Whatever a product turn costs above this is ours.
+ * The benchmark's floors: a bare echo bot on the same restify server as the product, in a process of its
+ * own, on a stock Bot Framework `CloudAdapter` (anonymous: no app id), not the product's adapter, so that
+ * whatever the product's adapter saves shows in the ratio. `echoBot.js agents` runs the same echo bot on
+ * the Microsoft 365 Agents SDK (the Bot Framework SDK's successor), for comparison on this machine.
  */
 async function main(): Promise<void> {
-  const adapter = createAdapter({ appId: '', appPassword: '', appType: 'MultiTenant', appTenantId: '', anonymous: true, allowedChannels: ['msteams'] }, consoleLogger);
+  const messages = process.argv[2] === 'agents' ? await agentsEcho() : botbuilderEcho();
+  const http = await startHttpServer({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0), log: consoleLogger, messages, health: async () => ({ ok: true, components: {} }) });
+  consoleLogger.info(`Bot: listening on ${http.url}/api/messages`);
+  consoleLogger.info('Ready in 0 ms.');
+  process.on('SIGTERM', () => http.close().then(() => process.exit(0)));
+}
+
+function botbuilderEcho(): RequestHandler {
+  // As the SDK's samples build it: configuration with no app id (anonymous, for local use).
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const bot = new ActivityHandler();
   bot.onMessage(async (context, next) => {
     await context.sendActivity(`echo: ${context.activity.text ?? ''}`);
     await next();
   });
-  const http = await startHttpServer({
-    host: '127.0.0.1',
-    port: Number(process.env.PORT ?? 0),
-    log: consoleLogger,
-    messages: messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(['msteams']), log: consoleLogger }),
-    health: async () => ({ ok: true, components: {} }),
+  return (req, res) => adapter.process(req as unknown as BotRequest, res as unknown as BotResponse, (context) => bot.run(context));
+}
+
+async function agentsEcho(): Promise<RequestHandler> {
+  // Loaded only here: a dev dependency, for the bench.
+  const agents = await import('@microsoft/agents-hosting');
+  const adapter = new agents.CloudAdapter({});
+  const authorize = agents.authorizeJWT({});
+  const bot = new agents.ActivityHandler();
+  bot.onMessage(async (context, next) => {
+    await context.sendActivity(`echo: ${context.activity.text ?? ''}`);
+    await next();
   });
-  consoleLogger.info(`Bot: listening on ${http.url}/api/messages`);
-  consoleLogger.info('Ready in 0 ms.');
-  process.on('SIGTERM', () => http.close().then(() => process.exit(0)));
+  type AgentsRequest = Parameters<typeof adapter.process>[0];
+  type AgentsResponse = Parameters<typeof adapter.process>[1];
+  return async (req, res) => {
+    // As the SDK's express host does: its token middleware (anonymous without a client id), then the turn.
+    let authorized = false;
+    await authorize(req as unknown as AgentsRequest, res as never, () => (authorized = true));
+    if (authorized) await adapter.process(req as unknown as AgentsRequest, res as unknown as AgentsResponse, (context) => bot.run(context));
+  };
 }
 
 main().catch((error) => {
