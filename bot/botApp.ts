@@ -78,6 +78,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
         }
       },
       health: () => services.health(),
+      instanceId: services.instanceId,
       consent: createConsentHandler({ ...services, log: options.log }),
     });
     if (config.sweepIntervalSeconds > 0) {
