@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   }
   const config = loaded.config;
   if (config.cosmos.mode === 'embedded') {
-    console.error('COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot, which sweeps it itself (SWEEP_INTERVAL_SECONDS). Point COSMOS_ENDPOINT and COSMOS_KEY at the bot\'s database to sweep from outside.');
+    console.error('COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot, which sweeps it itself (SWEEP_INTERVAL_SECONDS). Point COSMOS_ENDPOINT (with COSMOS_KEY, or the managed identity) at the bot\'s database to sweep from outside.');
     return 2;
   }
   const log = consoleLogger;

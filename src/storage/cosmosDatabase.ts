@@ -1,5 +1,6 @@
 import https from 'node:https';
 import { CosmosClient, type Container, type Database, type ContainerDefinition } from '@azure/cosmos';
+import type { TokenCredential } from './azureIdentity';
 
 /**
  * One Cosmos DB database and its containers, created at start when missing. The same code serves
@@ -42,7 +43,9 @@ export type ContainerName = keyof typeof CONTAINERS;
 
 export interface CosmosConnection {
   endpoint: string;
-  key: string;
+  /** The account key; without one, `credential` (Microsoft Entra ID: the bot's managed identity) is required. */
+  key?: string;
+  credential?: TokenCredential;
   database: string;
   /** True for a server on loopback (embedded, or the Cosmos DB emulator): accept its self-signed certificate. */
   embedded: boolean;
@@ -62,7 +65,7 @@ export class CosmosDatabase {
     const agent = connection.embedded && connection.endpoint.startsWith('https:') ? new https.Agent({ rejectUnauthorized: false, keepAlive: true }) : undefined;
     const client = new CosmosClient({
       endpoint: connection.endpoint,
-      key: connection.key,
+      ...(connection.key ? { key: connection.key } : { aadCredentials: requiredCredential(connection) }),
       ...(agent ? { agent } : {}),
       connectionPolicy: { enableEndpointDiscovery: !connection.embedded },
     });
@@ -83,6 +86,11 @@ export class CosmosDatabase {
     this.client.dispose();
     this.agent?.destroy();
   }
+}
+
+function requiredCredential(connection: CosmosConnection): TokenCredential {
+  if (!connection.credential) throw new Error(`Cosmos DB at ${connection.endpoint}: neither an account key nor a Microsoft Entra credential was given`);
+  return connection.credential;
 }
 
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];
