@@ -9,6 +9,7 @@ import { BackgroundTasks } from '../src/services/backgroundTasks';
 import { ReviewCardActions } from './reviews/reviewCardActions';
 import { wireNotifications, type Notifications } from './notifications/notificationWiring';
 import { createConsentHandler } from '../src/web/consentHandler';
+import { telemetry } from '../src/observability/metrics';
 
 /** The whole running product: services, the Bot Framework adapter and bot, and the HTTP server. */
 export interface BotApp {
@@ -60,7 +61,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
     const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards), options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {});
-    const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log });
+    const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log, instanceId: services.instanceId });
     const http = await startHttpServer({
       host: config.server.host,
       port: config.server.port,
@@ -81,6 +82,8 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       instanceId: services.instanceId,
       consent: createConsentHandler({ ...services, log: options.log }),
     });
+    // The notification backlog in telemetry: work waiting for a slot here, and messages waiting for Teams' limits.
+    const stopObservingBacklog = telemetry.observeBacklog(() => ({ waiting: background.waiting + services.scheduler.pending, oldestAgeMs: background.oldestWaitingMs() }), services.instanceId);
     if (config.sweepIntervalSeconds > 0) {
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
       options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s by whichever instance holds the sweep lease (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
@@ -105,6 +108,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       ...(services.rosterFile ? { rosterFile: services.rosterFile } : {}),
       close: async () => {
         await http.close();
+        stopObservingBacklog();
         if (purge) clearInterval(purge);
         await bot.budget.settle();
         await notifications.sweeper.stop();

@@ -1,4 +1,5 @@
-import 'dotenv/config';
+// First: telemetry must wrap http and the Azure SDKs before anything loads them.
+import { stopTelemetry } from '../observability/startTelemetry';
 import { formatConfigErrors, loadConfig } from '../config/config';
 import { consoleLogger } from '../logger';
 import { openServices } from '../services/appServices';
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => stopTelemetry().catch(() => undefined).then(() => process.exit(code)),
   (error) => {
     consoleLogger.error('The sweep could not run', error);
     process.exit(1);

@@ -70,6 +70,8 @@ export interface AppConfig {
   reviewLocale: 'en-US' | 'zh-CN';
   /** Where partners read what an approved association earns: the incentive program guides (approval notices, status card, consent page). */
   incentiveGuideUrl: string;
+  /** Log lines as JSON (LOG_FORMAT, JSON by default with Application Insights) and whether telemetry goes to Application Insights. */
+  observability: { logFormat: 'json' | 'text'; applicationInsights: boolean };
   /** Seconds between sweeps of due timers inside the bot process; 0 leaves sweeping to `npm run sweep`. */
   sweepIntervalSeconds: number;
   consent: {
@@ -184,6 +186,10 @@ const envSchema = z
     SMTP_USER: optional,
     SMTP_PASSWORD: optional,
     MAIL_FROM: optional.pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$/, 'must be an e-mail address such as cpor@contoso.com or "CPOR <cpor@contoso.com>"').optional()),
+    LOG_FORMAT: optional.pipe(z.enum(['json', 'text'], 'must be json (one JSON object per line, for a log service) or text (lines for a person)').optional()),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optional.pipe(
+      z.string().refine((s) => /(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i.test(s), 'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)').optional(),
+    ),
     SWEEP_INTERVAL_SECONDS: optional.pipe(
       z.string().regex(/^\d+$/, 'must be a whole number of seconds').transform(Number).refine((n) => n === 0 || (n >= 5 && n <= 3600), 'must be 0 (no sweep loop) or from 5 to 3600 seconds').optional(),
     ).transform((v) => v ?? 60),
@@ -264,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     reviewLocale: e.REVIEW_LOCALE,
     incentiveGuideUrl: e.INCENTIVE_GUIDE_URL ?? DEFAULT_INCENTIVE_GUIDE_URL,
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+    observability: { logFormat: e.LOG_FORMAT ?? (e.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'json' : 'text'), applicationInsights: Boolean(e.APPLICATIONINSIGHTS_CONNECTION_STRING) },
     consent: {
       ...(e.CONSENT_LINK_SECRET ? { secret: e.CONSENT_LINK_SECRET } : {}),
       linkDays: e.CONSENT_LINK_DAYS,

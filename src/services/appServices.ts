@@ -28,7 +28,7 @@ import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
 import { LeaseStore } from '../storage/leaseStore';
 import { TenantSendLeases, type TenantSendLeaseOptions } from './tenantSendLeases';
-import { randomUUID } from 'node:crypto';
+import { newInstanceId } from '../observability/logContext';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
 
@@ -99,6 +99,8 @@ export interface ServiceOptions {
    * without a connection string: DefaultAzureCredential (the managed identity) unless given (tests give a stub).
    */
   credential?: TokenCredential;
+  /** This process among the bot's instances (leases, logs, telemetry); made here unless given. */
+  instanceId?: string;
 }
 
 export async function openServices(config: AppConfig, options: ServiceOptions): Promise<AppServices> {
@@ -200,7 +202,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info('Roster: using the roster already stored in Cosmos DB');
     }
 
-    const instanceId = `instance-${randomUUID().slice(0, 8)}`;
+    const instanceId = options.instanceId ?? newInstanceId();
     const leases = new LeaseStore(cosmos.containers.leases);
     const sendLeases = new TenantSendLeases(leases, instanceId, log, options.sendLeases);
     const services: AppServices = {
