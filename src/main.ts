@@ -44,14 +44,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  // An operator reloads the roster file without a restart and without losing claims.
+  // The roster file is reloaded when it changes on disk (rosterFileWatcher.ts); SIGHUP forces a reload.
   process.on('SIGHUP', () => {
-    const file = app.rosterFile;
-    if (!file) return consoleLogger.warn('SIGHUP: no roster file to reload (set ROSTER_FILE)');
-    app.services.rosters.loadFile(file).then(
-      (s) => consoleLogger.info(`Roster: reloaded ${file}: ${s.organisations} organisation(s), ${s.partnerUsers} partner user(s), ${s.reviewers} reviewer(s), ${s.removed} removed`),
-      (error) => consoleLogger.error(`Roster: reload of ${file} failed; the previous roster stays`, error instanceof Error ? error.message : error),
-    );
+    if (!app.rosterWatcher) return consoleLogger.warn('SIGHUP: no roster file to reload (set ROSTER_FILE)');
+    void app.rosterWatcher.reload('SIGHUP');
   });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
