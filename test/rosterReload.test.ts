@@ -30,6 +30,12 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   }
 }
 
+let db: CosmosDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(() => db.close());
+
 describe('a roster file changed on disk', () => {
   let app: BotApp;
   const log = new MemoryLogger();
@@ -64,12 +70,6 @@ describe('a roster file changed on disk', () => {
 });
 
 describe('where the file system sends no change events', () => {
-  let db: CosmosDatabase;
-  beforeAll(async () => {
-    db = await openTestDatabase();
-  });
-  afterAll(() => db.close());
-
   test('polling finds the change', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'roster-poll-')), 'roster.json');
     writeFileSync(file, JSON.stringify(demo()));
@@ -94,12 +94,6 @@ describe('where the file system sends no change events', () => {
 });
 
 describe('a roster loaded into the store by another process (npm run roster:load)', () => {
-  let db: CosmosDatabase;
-  beforeAll(async () => {
-    db = await openTestDatabase();
-  });
-  afterAll(() => db.close());
-
   test('is seen by every running instance within 30 seconds (their look-up cache)', async () => {
     let now = 1_000_000;
     const loader = new RosterStore(db.containers.rosters);
