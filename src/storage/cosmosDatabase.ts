@@ -69,10 +69,20 @@ export class CosmosDatabase {
       ...(agent ? { agent } : {}),
       connectionPolicy: { enableEndpointDiscovery: !connection.embedded },
     });
-    const { database } = await client.databases.createIfNotExists({ id: connection.database });
+    // createIfNotExists reads first and creates only what is missing. With Microsoft Entra ID, data-plane
+    // roles may read but not create databases or containers: the infrastructure creates them.
+    const orCreatedBy = async <T>(what: string, create: () => Promise<T>): Promise<T> => {
+      try {
+        return await create();
+      } catch (error) {
+        if (connection.key || statusCodeOf(error) !== 403) throw error;
+        throw new Error(`Cosmos DB: ${what} is missing or not readable, and the bot's identity may not create it (Entra ID data-plane roles cannot create databases or containers): create it with the infrastructure (infra/) and give the identity "Cosmos DB Built-in Data Contributor"`);
+      }
+    };
+    const { database } = await orCreatedBy(`database "${connection.database}"`, () => client.databases.createIfNotExists({ id: connection.database }));
     const containers = {} as Record<ContainerName, Container>;
     for (const [name, definition] of Object.entries(CONTAINERS) as [ContainerName, ContainerDefinition][]) {
-      containers[name] = (await database.containers.createIfNotExists(definition)).container;
+      containers[name] = (await orCreatedBy(`container "${definition.id}"`, () => database.containers.createIfNotExists(definition))).container;
     }
     return new CosmosDatabase(client, database, containers, agent);
   }
