@@ -6,6 +6,8 @@ import { startBotApp, type BotApp } from '../bot/botApp';
 import { messagesEndpoint } from '../bot/messagesEndpoint';
 import { jsonLogger, logFormatFrom, type Logger } from '../src/logger';
 import { METRIC } from '../src/observability/metrics';
+import { observedMailer } from '../src/observability/observedMailer';
+import type { MailOutcome } from '../src/services/mailer';
 import { startHttpServer, type HttpServerHandle } from '../src/server/httpServer';
 import { personalMessage, postActivity } from './support/activities';
 import { testConfig } from './support/testStorage';
@@ -134,5 +136,24 @@ describe('traces and metrics', () => {
     spans.reset();
     await postActivity(app.url, { ...personalMessage(''), text: undefined, value: { action: 'command.help' } });
     expect(spans.getFinishedSpans().map((s) => s.name)).toContain('turn message:card');
+  });
+
+  test('approval e-mails: a send is a span of its own, counted as sent or bounced (a failure to try again is neither)', async () => {
+    spans.reset();
+    const outcomes: MailOutcome[] = [{ ok: true }, { ok: false, permanent: true, status: 550, message: 'mailbox unavailable' }, { ok: false, permanent: false, status: 451, message: 'try later' }];
+    const mailer = observedMailer({ kind: 'smtp', close: () => undefined, send: async () => outcomes.shift()! });
+    const message = { id: 'd-1', claimId: 'CL-MAIL0001', to: { address: 'ciso@contoso.example' }, subject: 's', text: 't', html: 'h' };
+    for (let i = 0; i < 3; i++) await mailer.send(message);
+    const sends = spans.getFinishedSpans().filter((s) => s.name === 'SMTP send');
+    expect(sends.map((s) => [s.attributes['cpor.claim.id'], s.status.code, s.attributes['cpor.mail.smtp_status']])).toEqual([
+      ['CL-MAIL0001', 0, undefined],
+      ['CL-MAIL0001', 2, 550],
+      ['CL-MAIL0001', 2, 451],
+    ]);
+    await reader.forceFlush();
+    const collected = metricExporter.getMetrics().at(-1)!.scopeMetrics.flatMap((m) => m.metrics);
+    const total = (name: string) => (collected.find((m) => m.descriptor.name === name)!.dataPoints as DataPoint<number>[]).filter((p) => p.attributes['cpor.mail.transport'] === 'smtp').reduce((n, p) => n + p.value, 0);
+    expect(total(METRIC.mailSent)).toBe(1);
+    expect(total(METRIC.mailBounced)).toBe(1);
   });
 });
