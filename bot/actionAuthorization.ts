@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import { addToLogContext } from '../src/observability/logContext';
 import { z } from 'zod';
 import type { Claim } from '../src/domain/claim';
 import { ACTION_POLICY, authorize, isButtonAction, type AccessRefusal, type ActionName, type ButtonAction } from '../src/domain/actionPolicy';
@@ -109,6 +110,7 @@ export class ActionGate {
    */
   async refusal(request: GateRequest): Promise<string | undefined> {
     const { action, identity, locale, claimId } = request;
+    if (claimId && CLAIM_ID_PATTERN.test(claimId)) addToLogContext({ claimId }); // the turn's later log lines name the claim
     const refused = policyMessage(action, identity);
     if (refused) {
       const recordAs: LifecycleActionType | undefined = (ACTION_POLICY[action] as { recordAs?: LifecycleActionType }).recordAs;

@@ -9,6 +9,8 @@ import { BackgroundTasks } from '../src/services/backgroundTasks';
 import { ReviewCardActions } from './reviews/reviewCardActions';
 import { wireNotifications, type Notifications } from './notifications/notificationWiring';
 import { createConsentHandler } from '../src/web/consentHandler';
+import { telemetry } from '../src/observability/metrics';
+import { RosterFileWatcher, type RosterFileWatcherOptions } from '../src/services/rosterFileWatcher';
 
 /** The whole running product: services, the Bot Framework adapter and bot, and the HTTP server. */
 export interface BotApp {
@@ -21,8 +23,9 @@ export interface BotApp {
   background: BackgroundTasks;
   /** The notification dispatcher and the sweeper of due timers. */
   notifications: Notifications;
-  /** The roster file loaded at start, reloaded on SIGHUP. */
+  /** The roster file loaded at start, reloaded when it changes on disk and on SIGHUP. */
   rosterFile?: string;
+  rosterWatcher?: RosterFileWatcher;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,8 @@ export interface BotAppOptions extends ServiceOptions {
   signingKeys?: SigningKeySource;
   /** How long a turn waits for a PoE download before answering "receiving" (bot/turnBudget.ts); tests shorten it. */
   turnBudgetMs?: number;
+  /** Timing of the roster file's reload on change (tests shorten it). */
+  rosterWatch?: RosterFileWatcherOptions;
 }
 
 export async function startBotApp(config: AppConfig, options: BotAppOptions): Promise<BotApp> {
@@ -60,7 +65,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
     const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards), options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {});
-    const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log });
+    const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log, instanceId: services.instanceId });
     const http = await startHttpServer({
       host: config.server.host,
       port: config.server.port,
@@ -78,8 +83,11 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
         }
       },
       health: () => services.health(),
+      instanceId: services.instanceId,
       consent: createConsentHandler({ ...services, log: options.log }),
     });
+    // The notification backlog in telemetry: work waiting for a slot here, and messages waiting for Teams' limits.
+    const stopObservingBacklog = telemetry.observeBacklog(() => ({ waiting: background.waiting + services.scheduler.pending, oldestAgeMs: background.oldestWaitingMs() }), services.instanceId);
     if (config.sweepIntervalSeconds > 0) {
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
       options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s by whichever instance holds the sweep lease (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
@@ -88,6 +96,8 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     const purge = config.cosmos.mode === 'embedded'
       ? setInterval(() => bot.purgeHandledActivities().catch((e) => options.log.error('Could not purge old activity records', e)), PURGE_INTERVAL_MS).unref()
       : undefined;
+    const rosterWatcher = services.rosterFile ? new RosterFileWatcher(services.rosterFile, (file) => services.rosters.loadFile(file), options.log, options.rosterWatch) : undefined;
+    await rosterWatcher?.start();
     services.consentLinks.useListeningUrl(http.url);
     services.ownPorts.add(http.port); // a PoE link to the bot itself is never fetched
     options.log.info(
@@ -102,8 +112,11 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       background,
       notifications,
       ...(services.rosterFile ? { rosterFile: services.rosterFile } : {}),
+      ...(rosterWatcher ? { rosterWatcher } : {}),
       close: async () => {
         await http.close();
+        await rosterWatcher?.stop();
+        stopObservingBacklog();
         if (purge) clearInterval(purge);
         await bot.budget.settle();
         await notifications.sweeper.stop();

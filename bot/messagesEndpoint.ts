@@ -3,6 +3,7 @@ import type { Logger } from '../src/logger';
 import type { RequestHandler } from '../src/server/httpServer';
 import type { CporAdapter } from './adapter';
 import { checkActivity } from './activityGate';
+import { observeTurn } from './turnTelemetry';
 
 /**
  * /api/messages: the activity's shape and channel (activityGate), then the caller's token, then the turn.
@@ -19,9 +20,11 @@ export interface MessagesEndpointOptions {
   /** Bot Framework channel ids served (msteams, and any ALLOWED_CHANNELS adds). */
   allowedChannels: ReadonlySet<string>;
   log: Logger;
+  /** This instance, named in the turn's log lines and spans. */
+  instanceId?: string;
 }
 
-export function messagesEndpoint({ adapter, logic, allowedChannels, log }: MessagesEndpointOptions): RequestHandler {
+export function messagesEndpoint({ adapter, logic, allowedChannels, log, instanceId }: MessagesEndpointOptions): RequestHandler {
   return async (req, res) => {
     const verdict = checkActivity(req.body, allowedChannels);
     if (!verdict.ok) {
@@ -30,27 +33,31 @@ export function messagesEndpoint({ adapter, logic, allowedChannels, log }: Messa
       return;
     }
     const activity = verdict.activity as unknown as Activity;
-    let authenticated;
-    try {
-      authenticated = await adapter.authenticate(activity, authorizationHeader(req.headers));
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      if (isSigningKeySourceFailure(error)) {
-        log.error(`/api/messages: answered 503, the Bot Framework signing keys could not be fetched: ${detail}`);
-        res.send(503, AUTHENTICATION_UNAVAILABLE);
-      } else {
+    // From here every log line, span and metric belongs to this turn (bot/turnTelemetry.ts).
+    await observeTurn(activity, instanceId, async () => {
+      let authenticated;
+      try {
+        authenticated = await adapter.authenticate(activity, authorizationHeader(req.headers));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        if (isSigningKeySourceFailure(error)) {
+          log.error(`/api/messages: answered 503, the Bot Framework signing keys could not be fetched: ${detail}`);
+          res.send(503, AUTHENTICATION_UNAVAILABLE);
+          return 503;
+        }
         log.warn(`/api/messages: refused with 401, the token was not accepted: ${detail}`);
         res.send(401, UNAUTHORIZED);
+        return 401;
       }
-      return;
-    }
-    const answer = await adapter.runTurn(authenticated, activity, logic);
-    if (answer?.body === undefined) {
-      res.status(answer?.status ?? 200);
-      res.end();
-    } else {
-      res.send(answer.status, answer.body);
-    }
+      const answer = await adapter.runTurn(authenticated, activity, logic);
+      if (answer?.body === undefined) {
+        res.status(answer?.status ?? 200);
+        res.end();
+      } else {
+        res.send(answer.status, answer.body);
+      }
+      return answer?.status ?? 200;
+    });
   };
 }
 

@@ -1,6 +1,8 @@
-import 'dotenv/config';
+// First: telemetry must wrap http and the Azure SDKs before anything loads them.
+import { stopTelemetry } from './observability/startTelemetry';
 import { formatConfigErrors, loadConfig } from './config/config';
 import { consoleLogger } from './logger';
+import { newInstanceId, setProcessInstance } from './observability/logContext';
 import { startBotApp } from '../bot/botApp';
 import { DataDirectoryInUseError } from './storage/dataDirectory';
 import { EmbeddedStoreUnavailableError } from './storage/embeddedServerProcess';
@@ -18,8 +20,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const started = Date.now();
-  const app = await startBotApp(loaded.config, { log: consoleLogger });
-  consoleLogger.info(`Ready in ${Date.now() - started} ms. Health: ${app.url}/healthz`);
+  const instanceId = newInstanceId();
+  setProcessInstance(instanceId);
+  const app = await startBotApp(loaded.config, { log: consoleLogger, instanceId });
+  const { observability } = loaded.config;
+  consoleLogger.info(`Telemetry: ${observability.applicationInsights ? 'traces and metrics to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING)' : 'off (set APPLICATIONINSIGHTS_CONNECTION_STRING to send traces and metrics to Application Insights)'}; logs as ${observability.logFormat === 'json' ? 'JSON lines' : 'text'}; instance ${instanceId}`);
+  consoleLogger.info(`Ready in ${Date.now() - started} ms. Probes: ${app.url}/healthz/live (process) and ${app.url}/healthz/ready (stores)`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -32,21 +38,17 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(
-      () => process.exit(0),
+      () => stopTelemetry().catch((error) => consoleLogger.warn(`Telemetry: could not send the last of it: ${(error as Error).message}`)).then(() => process.exit(0)),
       (error) => {
         consoleLogger.error('Shutdown failed', error);
         process.exit(1);
       },
     );
   };
-  // An operator reloads the roster file without a restart and without losing claims.
+  // The roster file is reloaded when it changes on disk (rosterFileWatcher.ts); SIGHUP forces a reload.
   process.on('SIGHUP', () => {
-    const file = app.rosterFile;
-    if (!file) return consoleLogger.warn('SIGHUP: no roster file to reload (set ROSTER_FILE)');
-    app.services.rosters.loadFile(file).then(
-      (s) => consoleLogger.info(`Roster: reloaded ${file}: ${s.organisations} organisation(s), ${s.partnerUsers} partner user(s), ${s.reviewers} reviewer(s), ${s.removed} removed`),
-      (error) => consoleLogger.error(`Roster: reload of ${file} failed; the previous roster stays`, error instanceof Error ? error.message : error),
-    );
+    if (!app.rosterWatcher) return consoleLogger.warn('SIGHUP: no roster file to reload (set ROSTER_FILE)');
+    void app.rosterWatcher.reload('SIGHUP');
   });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

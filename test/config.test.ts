@@ -150,6 +150,38 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081/', COSMOS_KEY: 'k', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU' })).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', loopback: true }, demoData: false } });
   });
 
+  test('managed identity: COSMOS_ENDPOINT without COSMOS_KEY and AZURE_STORAGE_ACCOUNT_URL sign in with Microsoft Entra ID; keys keep working', () => {
+    const secret = { CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU' };
+    const keyless = loadConfig({
+      ...secret,
+      COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/',
+      AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net/',
+      AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+    });
+    expect(keyless).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', endpoint: 'https://cpor.documents.azure.com:443/' }, blob: { mode: 'azure', accountUrl: 'https://cporpoe.blob.core.windows.net', container: 'poe' }, azureClientId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' } });
+    expect(keyless.ok && 'key' in keyless.config.cosmos).toBe(false);
+    const keyed = loadConfig({ ...secret, COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b' });
+    expect(keyed).toMatchObject({ ok: true, config: { cosmos: { key: 'k' }, blob: { connectionString: 'AccountName=a;AccountKey=b' } } });
+    expect(keyed.ok && 'azureClientId' in keyed.config).toBe(false);
+  });
+
+  test('managed identity settings that cannot work are named with what is expected', () => {
+    expect(loadConfig({ COSMOS_KEY: 'k' })).toEqual({ ok: false, errors: ['COSMOS_ENDPOINT is required when COSMOS_KEY is set'] });
+    expect(loadConfig({ AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b' })).toEqual({
+      ok: false,
+      errors: ['AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT_URL are alternatives: set the connection string (account key) or the account URL (managed identity), not both'],
+    });
+    for (const bad of ['cporpoe.blob.core.windows.net', 'http://cporpoe.blob.core.windows.net', 'https://cporpoe.blob.core.windows.net/poe', 'https://cporpoe.blob.core.windows.net/?sv=2024-01-01&sig=abc']) {
+      const result = loadConfig({ AZURE_STORAGE_ACCOUNT_URL: bad });
+      expect([bad, result.ok || result.errors]).toEqual([bad, [`AZURE_STORAGE_ACCOUNT_URL must be the storage account's blob endpoint such as https://myaccount.blob.core.windows.net (no path, no SAS token) (got "${bad}")`]]);
+    }
+    // Azurite on this machine: http and the path-style account name.
+    expect(loadConfig({ AZURE_STORAGE_ACCOUNT_URL: 'http://127.0.0.1:10000/devstoreaccount1' })).toMatchObject({ ok: true, config: { blob: { accountUrl: 'http://127.0.0.1:10000/devstoreaccount1' } } });
+    expect(loadConfig({ AZURE_CLIENT_ID: 'cpor-identity' })).toEqual({ ok: false, errors: ['AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity (got "cpor-identity")'] });
+    const azure = { COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU', AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net' };
+    expect(loadConfig({ ...azure, DATA_DIR: '/srv/cpor' })).toMatchObject({ ok: false, errors: [expect.stringContaining('DATA_DIR is for the embedded stores')] });
+  });
+
   test('POE_DOWNLOAD_HOSTS: SharePoint and OneDrive by default; a list of names and *.domain patterns; anything else is named', () => {
     expect(loadConfig({})).toMatchObject({ ok: true, config: { poeDownloadHosts: ['*.sharepoint.com', '*.sharepoint-df.com', '*.svc.ms'] } });
     expect(loadConfig({ POE_DOWNLOAD_HOSTS: ' *.SharePoint.cn, files.contoso.com ' })).toMatchObject({ ok: true, config: { poeDownloadHosts: ['*.sharepoint.cn', 'files.contoso.com'] } });

@@ -81,7 +81,7 @@ describe('npm start', () => {
     expect(out).toContain('Invalid configuration');
     expect(out).toContain('PORT must be a whole number (got "eighty")');
     expect(out).toContain('BUSINESS_TIME_ZONE must be an IANA time zone');
-    expect(out).toContain('COSMOS_KEY is required when COSMOS_ENDPOINT is set');
+    expect(out).toContain('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set');
     expect(out).not.toMatch(/\n\s+at /); // no stack trace
   }, 60_000);
 });

@@ -68,7 +68,16 @@ describe('the bot over HTTP (anonymous, local mode)', () => {
     expect(log.lines.some((l) => l.startsWith('Roster: loaded'))).toBe(true);
   });
 
-  test('/healthz says 503 when storage can no longer be reached', async () => {
+  test('/healthz/live and /healthz/ready both answer 200 while the stores are reachable', async () => {
+    const live = await fetch(`${app.url}/healthz/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'ok', instance: app.services.instanceId });
+    const ready = await fetch(`${app.url}/healthz/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', components: { cosmos: { ok: true }, blob: { ok: true } } });
+  });
+
+  test('/healthz and /healthz/ready say 503 when storage can no longer be reached; /healthz/live stays 200', async () => {
     const ownCosmos = await startEmbeddedCosmos(0);
     const closing = await startBotApp(testConfig({ COSMOS_ENDPOINT: ownCosmos.endpoint }), { log: new MemoryLogger() });
     try {
@@ -76,6 +85,11 @@ describe('the bot over HTTP (anonymous, local mode)', () => {
       const response = await fetch(`${closing.url}/healthz`);
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ status: 'degraded', components: { cosmos: { ok: false }, blob: { ok: true } } });
+      const ready = await fetch(`${closing.url}/healthz/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'degraded', components: { cosmos: { ok: false } } });
+      // A restart would not bring the database back: the liveness probe keeps the instance.
+      expect((await fetch(`${closing.url}/healthz/live`)).status).toBe(200);
     } finally {
       await closing.close();
     }

@@ -2,12 +2,13 @@ import 'dotenv/config';
 import { resolve } from 'node:path';
 import { formatConfigErrors, loadConfig } from '../config/config';
 import { CosmosDatabase } from '../storage/cosmosDatabase';
+import { azureCredential } from '../storage/azureIdentity';
 import { RosterFileError, RosterStore } from '../storage/rosterStore';
 
 /**
  * `npm run roster:load -- <file>`: replaces the roster stored in the configured Cosmos DB with the
  * file's content. Claims are not touched. Running bots see the change within 30 seconds (their
- * look-up cache); a bot on the embedded store reloads its ROSTER_FILE on SIGHUP instead.
+ * look-up cache). Without COSMOS_KEY it signs in as the operator (Azure CLI) or the managed identity.
  */
 async function main(): Promise<number> {
   const file = process.argv[2];
@@ -25,7 +26,9 @@ async function main(): Promise<number> {
     console.error('COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot. Set ROSTER_FILE and send the bot SIGHUP (or restart it) to reload.');
     return 2;
   }
-  const db = await CosmosDatabase.open({ endpoint: cosmos.endpoint, key: cosmos.key, database: cosmos.database, embedded: cosmos.loopback });
+  // Without COSMOS_KEY: the managed identity (AZURE_CLIENT_ID), or the operator's own Azure CLI sign-in.
+  const auth = cosmos.key ? { key: cosmos.key } : { credential: azureCredential(loaded.config.azureClientId) };
+  const db = await CosmosDatabase.open({ endpoint: cosmos.endpoint, ...auth, database: cosmos.database, embedded: cosmos.loopback });
   try {
     const summary = await new RosterStore(db.containers.rosters).loadFile(resolve(file));
     console.log(`Roster loaded into ${cosmos.endpoint} (${cosmos.database}): ${summary.organisations} organisation(s), ${summary.partnerUsers} partner user(s), ${summary.reviewers} reviewer(s); ${summary.removed} entr${summary.removed === 1 ? 'y' : 'ies'} removed.`);

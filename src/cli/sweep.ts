@@ -1,4 +1,5 @@
-import 'dotenv/config';
+// First: telemetry must wrap http and the Azure SDKs before anything loads them.
+import { stopTelemetry } from '../observability/startTelemetry';
 import { formatConfigErrors, loadConfig } from '../config/config';
 import { consoleLogger } from '../logger';
 import { openServices } from '../services/appServices';
@@ -22,7 +23,7 @@ async function main(): Promise<number> {
   }
   const config = loaded.config;
   if (config.cosmos.mode === 'embedded') {
-    console.error('COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot, which sweeps it itself (SWEEP_INTERVAL_SECONDS). Point COSMOS_ENDPOINT and COSMOS_KEY at the bot\'s database to sweep from outside.');
+    console.error('COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot, which sweeps it itself (SWEEP_INTERVAL_SECONDS). Point COSMOS_ENDPOINT (with COSMOS_KEY, or the managed identity) at the bot\'s database to sweep from outside.');
     return 2;
   }
   const log = consoleLogger;
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => stopTelemetry().catch(() => undefined).then(() => process.exit(code)),
   (error) => {
     consoleLogger.error('The sweep could not run', error);
     process.exit(1);

@@ -37,12 +37,21 @@ export interface AppConfig {
     allowedChannels: string[];
   };
   server: { host: string; port: number };
+  /** Azure Cosmos DB with its account key, or without one through Microsoft Entra ID (managed identity); or the embedded server. */
   cosmos:
-    | { mode: 'azure'; endpoint: string; key: string; database: string; loopback: boolean }
+    | { mode: 'azure'; endpoint: string; key?: string; database: string; loopback: boolean }
     | { mode: 'embedded'; database: string; port: number };
+  /** A storage account by connection string (its key signs PoE links), or by URL through Microsoft Entra ID (user-delegation SAS); or Azurite. */
   blob:
     | { mode: 'azure'; connectionString: string; container: string }
+    | { mode: 'azure'; accountUrl: string; container: string }
     | { mode: 'embedded'; container: string; port: number };
+  /**
+   * The user-assigned managed identity (its client id, AZURE_CLIENT_ID) the bot signs in to Cosmos DB and
+   * Storage with when they are given without keys; absent: the system-assigned identity, or whatever
+   * DefaultAzureCredential finds (an Azure CLI sign-in on a developer's machine).
+   */
+  azureClientId?: string;
   /** Business days, holidays and business hours (when reminders go out), in one time zone. */
   calendar: { timeZone: string; holidays: string[]; businessHours: BusinessHours };
   consentPeriod: DayCount;
@@ -61,6 +70,8 @@ export interface AppConfig {
   reviewLocale: 'en-US' | 'zh-CN';
   /** Where partners read what an approved association earns: the incentive program guides (approval notices, status card, consent page). */
   incentiveGuideUrl: string;
+  /** Log lines as JSON (LOG_FORMAT, JSON by default with Application Insights) and whether telemetry goes to Application Insights. */
+  observability: { logFormat: 'json' | 'text'; applicationInsights: boolean };
   /** Seconds between sweeps of due timers inside the bot process; 0 leaves sweeping to `npm run sweep`. */
   sweepIntervalSeconds: number;
   consent: {
@@ -111,6 +122,10 @@ const envSchema = z
       z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - or _').optional(),
     ).transform((v) => v ?? 'cpor'),
     EMBEDDED_COSMOS_PORT: port(0, true),
+    AZURE_STORAGE_ACCOUNT_URL: optional.pipe(
+      z.string().refine(isStorageAccountUrl, 'must be the storage account\'s blob endpoint such as https://myaccount.blob.core.windows.net (no path, no SAS token)').optional(),
+    ),
+    AZURE_CLIENT_ID: optional.pipe(z.string().regex(GUID_PATTERN, 'must be the client id (a GUID) of the user-assigned managed identity').optional()),
     AZURE_STORAGE_CONNECTION_STRING: optional.pipe(
       z.string().refine((s) => /AccountName=/i.test(s) && /AccountKey=/i.test(s), 'must be a connection string with AccountName and AccountKey (needed to sign short-lived PoE links)').optional(),
     ),
@@ -171,12 +186,10 @@ const envSchema = z
     SMTP_USER: optional,
     SMTP_PASSWORD: optional,
     MAIL_FROM: optional.pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$/, 'must be an e-mail address such as cpor@contoso.com or "CPOR <cpor@contoso.com>"').optional()),
-    // Set by infra/azure.bicep for managed identity and telemetry; validated here so that a bad value
-    // stops the start like any other.
-    AZURE_STORAGE_ACCOUNT_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be the storage account\'s blob endpoint such as https://myaccount.blob.core.windows.net' }).optional()),
-    AZURE_CLIENT_ID: optional.pipe(z.string().regex(GUID_PATTERN, 'must be the client id (a GUID) of the user-assigned managed identity').optional()),
-    APPLICATIONINSIGHTS_CONNECTION_STRING: optional.pipe(z.string().regex(/InstrumentationKey=/i, 'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)').optional()),
-    LOG_FORMAT: optional.pipe(z.enum(['json', 'text'], 'must be json or text').optional()),
+    LOG_FORMAT: optional.pipe(z.enum(['json', 'text'], 'must be json (one JSON object per line, for a log service) or text (lines for a person)').optional()),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optional.pipe(
+      z.string().refine((s) => /(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i.test(s), 'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)').optional(),
+    ),
     SWEEP_INTERVAL_SECONDS: optional.pipe(
       z.string().regex(/^\d+$/, 'must be a whole number of seconds').transform(Number).refine((n) => n === 0 || (n >= 5 && n <= 3600), 'must be 0 (no sweep loop) or from 5 to 3600 seconds').optional(),
     ).transform((v) => v ?? 60),
@@ -200,12 +213,13 @@ function crossVariableErrors(env: NodeJS.ProcessEnv): string[] {
     if (!set('PUBLIC_BASE_URL')) errors.push("PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers");
     else if (!/^https:\/\//i.test(env.PUBLIC_BASE_URL!.trim())) errors.push('PUBLIC_BASE_URL must be an https:// address when MicrosoftAppId is set (customers open consent links from e-mail)');
   }
-  if (set('COSMOS_ENDPOINT') && !set('COSMOS_KEY')) errors.push('COSMOS_KEY is required when COSMOS_ENDPOINT is set');
   if (set('COSMOS_KEY') && !set('COSMOS_ENDPOINT')) errors.push('COSMOS_ENDPOINT is required when COSMOS_KEY is set');
   if (set('COSMOS_ENDPOINT') && !set('CONSENT_LINK_SECRET')) errors.push('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set: consent links in e-mails must keep working after a restart');
   if (set('SMTP_HOST') && !set('MAIL_FROM')) errors.push('MAIL_FROM is required when SMTP_HOST is set');
   if (set('SMTP_USER') !== set('SMTP_PASSWORD')) errors.push('SMTP_USER and SMTP_PASSWORD are set together');
-  if (set('DATA_DIR') && set('COSMOS_ENDPOINT') && set('AZURE_STORAGE_CONNECTION_STRING')) errors.push('DATA_DIR is for the embedded stores: with COSMOS_ENDPOINT and AZURE_STORAGE_CONNECTION_STRING set nothing is kept there; remove it');
+  if (set('AZURE_STORAGE_CONNECTION_STRING') && set('AZURE_STORAGE_ACCOUNT_URL')) errors.push('AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT_URL are alternatives: set the connection string (account key) or the account URL (managed identity), not both');
+  const azureBlob = set('AZURE_STORAGE_CONNECTION_STRING') || set('AZURE_STORAGE_ACCOUNT_URL');
+  if (set('DATA_DIR') && set('COSMOS_ENDPOINT') && azureBlob) errors.push('DATA_DIR is for the embedded stores: with COSMOS_ENDPOINT and an Azure storage account set nothing is kept there; remove it');
   if (set('COSMOS_ENDPOINT') && env.DEMO_DATA?.trim() === 'true') errors.push("DEMO_DATA can't be true with a real Cosmos DB endpoint: demo claims are never seeded there");
   return errors;
 }
@@ -238,11 +252,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     // An anonymous bot is for local use: it listens on loopback unless HOST says otherwise.
     server: { host: e.HOST ?? (anonymous ? '127.0.0.1' : '0.0.0.0'), port: e.PORT },
     cosmos: e.COSMOS_ENDPOINT
-      ? { mode: 'azure', endpoint: e.COSMOS_ENDPOINT, key: e.COSMOS_KEY ?? '', database: e.COSMOS_DATABASE, loopback: isLoopbackUrl(e.COSMOS_ENDPOINT) }
+      ? { mode: 'azure', endpoint: e.COSMOS_ENDPOINT, ...(e.COSMOS_KEY ? { key: e.COSMOS_KEY } : {}), database: e.COSMOS_DATABASE, loopback: isLoopbackUrl(e.COSMOS_ENDPOINT) }
       : { mode: 'embedded', database: e.COSMOS_DATABASE, port: e.EMBEDDED_COSMOS_PORT },
     blob: e.AZURE_STORAGE_CONNECTION_STRING
       ? { mode: 'azure', connectionString: e.AZURE_STORAGE_CONNECTION_STRING, container: e.POE_CONTAINER }
-      : { mode: 'embedded', container: e.POE_CONTAINER, port: e.EMBEDDED_BLOB_PORT },
+      : e.AZURE_STORAGE_ACCOUNT_URL
+        ? { mode: 'azure', accountUrl: e.AZURE_STORAGE_ACCOUNT_URL.replace(/\/+$/, ''), container: e.POE_CONTAINER }
+        : { mode: 'embedded', container: e.POE_CONTAINER, port: e.EMBEDDED_BLOB_PORT },
+    ...(e.AZURE_CLIENT_ID ? { azureClientId: e.AZURE_CLIENT_ID } : {}),
     calendar: { timeZone: e.BUSINESS_TIME_ZONE, holidays: e.BUSINESS_HOLIDAYS, businessHours: e.BUSINESS_HOURS },
     consentPeriod: e.CONSENT_PERIOD ?? { amount: 7, unit: 'days' },
     poeLinkTtlMinutes: e.POE_LINK_TTL_MINUTES,
@@ -256,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     reviewLocale: e.REVIEW_LOCALE,
     incentiveGuideUrl: e.INCENTIVE_GUIDE_URL ?? DEFAULT_INCENTIVE_GUIDE_URL,
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+    observability: { logFormat: e.LOG_FORMAT ?? (e.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'json' : 'text'), applicationInsights: Boolean(e.APPLICATIONINSIGHTS_CONNECTION_STRING) },
     consent: {
       ...(e.CONSENT_LINK_SECRET ? { secret: e.CONSENT_LINK_SECRET } : {}),
       linkDays: e.CONSENT_LINK_DAYS,
@@ -281,6 +299,22 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A storage account's blob endpoint: https and the account's host, nothing after it. On loopback (Azurite,
+ * a local stub) http and the path-style account name (http://127.0.0.1:10000/devstoreaccount1) are allowed.
+ */
+function isStorageAccountUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.search || url.hash || url.username) return false;
+  if (isLoopbackUrl(value)) return /^https?:$/.test(url.protocol) && /^\/?([a-z0-9]{3,24}\/?)?$/.test(url.pathname);
+  return url.protocol === 'https:' && (url.pathname === '/' || url.pathname === '');
 }
 
 /** A Cosmos endpoint on this machine (the Cosmos DB emulator, or an embedded server shared by tests) uses a self-signed certificate. */

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { PageHandler, PageRequest, PageResponse } from '../web/http';
 
 /**
- * The HTTP server: restify with the Bot Framework endpoint, the health probe and graceful shutdown.
+ * The HTTP server: restify with the Bot Framework endpoint, the health probes and graceful shutdown.
  * It knows nothing of Bot Framework itself: the bot layer hands it a handler for /api/messages (and the
  * core's page handler for the customer's consent page, /consent/:claimId).
  */
@@ -15,7 +15,10 @@ export interface HttpServerOptions {
   port: number;
   log: Logger;
   messages: RequestHandler;
+  /** The stores' reachability (/healthz/ready and /healthz); never called by /healthz/live. */
   health: () => Promise<{ ok: boolean; components: Record<string, unknown> }>;
+  /** This process among the bot's instances, named by /healthz/live. */
+  instanceId?: string;
   /** The customer's consent page (GET and POST /consent/:claimId), when the bot serves it. */
   consent?: PageHandler;
 }
@@ -69,10 +72,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     server.post('/consent/:claimId', restify.plugins.urlEncodedBodyParser(CONSENT_FORM_PARSING), consentPage);
   }
 
-  server.get('/healthz', async (_req, res) => {
+  // Three probes. /healthz/live answers from the process alone: a Cosmos DB blip must not get every
+  // instance restarted by its liveness probe. /healthz/ready (and /healthz, as before) ask the stores,
+  // each with a short timeout, and say 503 when one does not answer, so the host stops routing here.
+  const started = Date.now();
+  server.get('/healthz/live', (_req, res, next) => {
+    res.send(200, { status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000), ...(options.instanceId ? { instance: options.instanceId } : {}) });
+    next();
+  });
+  const readiness: restify.RequestHandler = async (_req, res) => {
     const health = await options.health();
     res.send(health.ok ? 200 : 503, { status: health.ok ? 'ok' : 'degraded', ...health });
-  });
+  };
+  server.get('/healthz/ready', readiness);
+  server.get('/healthz', readiness);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

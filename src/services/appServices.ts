@@ -13,6 +13,7 @@ import type { EmbeddedBlob } from '../storage/embeddedBlob';
 import type { EmbeddedCosmos } from '../storage/embeddedCosmos';
 import { claimDataDirectory, storedConsentSecret, type DataDirectory } from '../storage/dataDirectory';
 import { PoeBlobStore } from '../storage/poeBlobStore';
+import { azureCredential, type TokenCredential } from '../storage/azureIdentity';
 import { RosterStore } from '../storage/rosterStore';
 import { TenantClaimIndex } from '../storage/tenantClaimIndex';
 import { ClaimService } from './claimService';
@@ -28,7 +29,7 @@ import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
 import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
 import { LeaseStore } from '../storage/leaseStore';
 import { TenantSendLeases, type TenantSendLeaseOptions } from './tenantSendLeases';
-import { randomUUID } from 'node:crypto';
+import { newInstanceId } from '../observability/logContext';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
 import { PoeReadings } from './poe/poeReadings';
@@ -99,6 +100,13 @@ export interface ServiceOptions {
   delivery?: DeliverySchedulerOptions;
   /** Timing of the per-tenant send leases (tests shorten them). */
   sendLeases?: TenantSendLeaseOptions;
+  /**
+   * The Microsoft Entra credential for a Cosmos DB endpoint without COSMOS_KEY and a storage account URL
+   * without a connection string: DefaultAzureCredential (the managed identity) unless given (tests give a stub).
+   */
+  credential?: TokenCredential;
+  /** This process among the bot's instances (leases, logs, telemetry); made here unless given. */
+  instanceId?: string;
 }
 
 export async function openServices(config: AppConfig, options: ServiceOptions): Promise<AppServices> {
@@ -121,12 +129,14 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}" (${kept}, process ${embeddedCosmos.pid})`);
       if (restored?.tornLines) log.warn(`Cosmos DB: the last write of the previous run was cut off by a crash (it had not been acknowledged) and was dropped`);
     } else {
-      log.info(`Cosmos DB: Azure Cosmos DB at ${config.cosmos.endpoint}, database "${config.cosmos.database}"`);
+      log.info(`Cosmos DB: Azure Cosmos DB at ${config.cosmos.endpoint}, database "${config.cosmos.database}", ${config.cosmos.key ? 'with the account key (COSMOS_KEY)' : signedInAs(config)}`);
     }
+    let madeCredential: TokenCredential | undefined;
+    const credential = () => options.credential ?? (madeCredential ??= azureCredential(config.azureClientId));
     const cosmos = await CosmosDatabase.open(
       config.cosmos.mode === 'embedded'
         ? { endpoint: embeddedCosmos!.endpoint, key: embeddedCosmos!.key, database: config.cosmos.database, embedded: true }
-        : { endpoint: config.cosmos.endpoint, key: config.cosmos.key, database: config.cosmos.database, embedded: config.cosmos.loopback },
+        : { endpoint: config.cosmos.endpoint, ...(config.cosmos.key ? { key: config.cosmos.key } : { credential: credential() }), database: config.cosmos.database, embedded: config.cosmos.loopback },
     );
     closers.push(() => cosmos.close());
 
@@ -136,14 +146,20 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       embeddedBlob = await startEmbeddedBlob(config.blob.port, dataDir?.blob);
       closers.push(() => embeddedBlob!.close());
       log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (${dataDir ? `data in ${dataDir.blob}` : 'in memory'}, process ${embeddedBlob.pid})`);
+    } else if ('connectionString' in config.blob) {
+      log.info(`Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}", links signed with the account key`);
     } else {
-      log.info(`Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}"`);
+      log.info(`Blob storage: Azure Storage account ${config.blob.accountUrl}, container "${config.blob.container}", ${signedInAs(config)}, links signed with user delegation keys`);
     }
-    const poe = await PoeBlobStore.open(embeddedBlob ? embeddedBlob.connectionString : (config.blob as { connectionString: string }).connectionString, config.blob.container);
+    const blob = config.blob;
+    const poe = await PoeBlobStore.open(
+      embeddedBlob ? embeddedBlob.connectionString : 'connectionString' in blob ? blob.connectionString : { accountUrl: (blob as { accountUrl: string }).accountUrl, credential: credential() },
+      blob.container,
+    );
 
     const ownPorts = new Set<number>();
     const cosmosEndpoint = embeddedCosmos ? embeddedCosmos.endpoint : (config.cosmos as { endpoint: string }).endpoint;
-    const blobEndpoint = embeddedBlob ? embeddedBlob.endpoint : /BlobEndpoint=([^;]+)/i.exec((config.blob as { connectionString: string }).connectionString)?.[1];
+    const blobEndpoint = embeddedBlob ? embeddedBlob.endpoint : 'connectionString' in blob ? /BlobEndpoint=([^;]+)/i.exec(blob.connectionString)?.[1] : (blob as { accountUrl: string }).accountUrl;
     for (const endpoint of [cosmosEndpoint, blobEndpoint]) {
       const port = endpoint ? loopbackPort(endpoint) : undefined;
       if (port !== undefined) ownPorts.add(port);
@@ -198,7 +214,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info('Roster: using the roster already stored in Cosmos DB');
     }
 
-    const instanceId = `instance-${randomUUID().slice(0, 8)}`;
+    const instanceId = options.instanceId ?? newInstanceId();
     const leases = new LeaseStore(cosmos.containers.leases);
     const sendLeases = new TenantSendLeases(leases, instanceId, log, options.sendLeases);
     const services: AppServices = {
@@ -279,6 +295,11 @@ function openDataDirectory(config: AppConfig, closers: (() => Promise<void> | vo
   const kept = [config.cosmos.mode === 'embedded' && 'claims, drafts, dialog state and timers (cosmos/)', config.blob.mode === 'embedded' && 'PoE files (blob/)'].filter(Boolean).join(' and ');
   log.info(`Data: ${kept} are kept on disk in ${dataDir.path}: they survive a restart, SIGTERM and kill -9. Delete the folder to start afresh.`);
   return dataDir;
+}
+
+/** How the start-up log names the identity used for a store without a key. */
+function signedInAs(config: AppConfig): string {
+  return config.azureClientId ? `signed in as the managed identity ${config.azureClientId} (AZURE_CLIENT_ID)` : 'signed in with DefaultAzureCredential (the system-assigned managed identity, or a developer sign-in)';
 }
 
 function accountName(connectionString: string): string {

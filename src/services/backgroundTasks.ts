@@ -49,6 +49,11 @@ export class BackgroundTasks {
     return this.queue.length;
   }
 
+  /** How long the task waiting longest has waited (0 with none): the notification backlog's age in telemetry. */
+  oldestWaitingMs(now = Date.now()): number {
+    return this.queue.reduce((oldest, w) => Math.max(oldest, now - w.queuedAt), 0);
+  }
+
   run(name: string, task: () => Promise<unknown>): void {
     let done!: () => void;
     const promise = new Promise<void>((resolve) => (done = resolve)).finally(() => this.running.delete(promise));

@@ -1,3 +1,5 @@
+import { telemetry } from '../observability/metrics';
+
 /**
  * Sends proactive messages as fast as Teams allows and no faster. Teams limits a bot per conversation
  * (7 per second, 8 per 2 seconds, 60 per 30 seconds, 1,800 per hour) and per tenant (about 50 per
@@ -364,6 +366,7 @@ export class DeliveryScheduler {
       if (this.stopped) {
         pending.resolve({ ok: false, status, final: false, message: STOPPING, attempts: pending.attempts });
       } else if (status === 429 && pending.throttled < this.maxThrottled) {
+        telemetry.teamsThrottled();
         pending.throttled += 1;
         pending.attempts -= 1; // a throttled send is not a failed try
         const retryAfter = error instanceof DeliveryError && error.retryAfterMs !== undefined ? error.retryAfterMs : 1_000;

@@ -3,6 +3,7 @@ import type { Container } from '@azure/cosmos';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../logger';
+import { observedMailer } from '../observability/observedMailer';
 
 /**
  * Sending e-mail (the customers' approval e-mails): through SMTP with nodemailer when SMTP_HOST is set,
@@ -170,5 +171,5 @@ export class OutboxMailer implements Mailer {
 }
 
 export function createMailer(config: AppConfig['mail'], outbox: Container, log: Logger, now: () => Date): Mailer {
-  return config.mode === 'smtp' ? new SmtpMailer(config) : new OutboxMailer(outbox, config.from, log, now);
+  return observedMailer(config.mode === 'smtp' ? new SmtpMailer(config) : new OutboxMailer(outbox, config.from, log, now));
 }

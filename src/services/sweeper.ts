@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { telemetry } from '../observability/metrics';
 import { SYSTEM_ACTOR } from '../domain/actors';
 import type { ClaimAction } from '../domain/claimLifecycle';
 import type { Clock } from '../clock';
@@ -76,6 +77,7 @@ export class Sweeper {
           report.taken += 1;
           continue;
         }
+        telemetry.timerFired(leased.timer.purpose.type, (clock.now().getTime() - Date.parse(leased.timer.firesAt)) / 1000);
         try {
           report[(await this.fire(leased)) ? 'fired' : 'dropped'] += 1;
         } catch (error) {

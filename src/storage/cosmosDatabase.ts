@@ -1,5 +1,6 @@
 import https from 'node:https';
 import { CosmosClient, type Container, type Database, type ContainerDefinition } from '@azure/cosmos';
+import type { TokenCredential } from './azureIdentity';
 
 /**
  * One Cosmos DB database and its containers, created at start when missing. The same code serves
@@ -42,7 +43,9 @@ export type ContainerName = keyof typeof CONTAINERS;
 
 export interface CosmosConnection {
   endpoint: string;
-  key: string;
+  /** The account key; without one, `credential` (Microsoft Entra ID: the bot's managed identity) is required. */
+  key?: string;
+  credential?: TokenCredential;
   database: string;
   /** True for a server on loopback (embedded, or the Cosmos DB emulator): accept its self-signed certificate. */
   embedded: boolean;
@@ -62,14 +65,24 @@ export class CosmosDatabase {
     const agent = connection.embedded && connection.endpoint.startsWith('https:') ? new https.Agent({ rejectUnauthorized: false, keepAlive: true }) : undefined;
     const client = new CosmosClient({
       endpoint: connection.endpoint,
-      key: connection.key,
+      ...(connection.key ? { key: connection.key } : { aadCredentials: requiredCredential(connection) }),
       ...(agent ? { agent } : {}),
       connectionPolicy: { enableEndpointDiscovery: !connection.embedded },
     });
-    const { database } = await client.databases.createIfNotExists({ id: connection.database });
+    // createIfNotExists reads first and creates only what is missing. With Microsoft Entra ID, data-plane
+    // roles may read but not create databases or containers: the infrastructure creates them.
+    const orCreatedBy = async <T>(what: string, create: () => Promise<T>): Promise<T> => {
+      try {
+        return await create();
+      } catch (error) {
+        if (connection.key || statusCodeOf(error) !== 403) throw error;
+        throw new Error(`Cosmos DB: ${what} is missing or not readable, and the bot's identity may not create it (Entra ID data-plane roles cannot create databases or containers): create it with the infrastructure (infra/) and give the identity "Cosmos DB Built-in Data Contributor"`);
+      }
+    };
+    const { database } = await orCreatedBy(`database "${connection.database}"`, () => client.databases.createIfNotExists({ id: connection.database }));
     const containers = {} as Record<ContainerName, Container>;
     for (const [name, definition] of Object.entries(CONTAINERS) as [ContainerName, ContainerDefinition][]) {
-      containers[name] = (await database.containers.createIfNotExists(definition)).container;
+      containers[name] = (await orCreatedBy(`container "${definition.id}"`, () => database.containers.createIfNotExists(definition))).container;
     }
     return new CosmosDatabase(client, database, containers, agent);
   }
@@ -83,6 +96,11 @@ export class CosmosDatabase {
     this.client.dispose();
     this.agent?.destroy();
   }
+}
+
+function requiredCredential(connection: CosmosConnection): TokenCredential {
+  if (!connection.credential) throw new Error(`Cosmos DB at ${connection.endpoint}: neither an account key nor a Microsoft Entra credential was given`);
+  return connection.credential;
 }
 
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_ts', '_attachments', '_lsn'];

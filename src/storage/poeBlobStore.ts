@@ -1,10 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { BlobSASPermissions, BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobSASPermissions, BlobServiceClient, SASProtocol, type BlockBlobClient, type ContainerClient, newPipeline, type Pipeline } from '@azure/storage-blob';
+import type { TokenCredential } from './azureIdentity';
+import { UserDelegationKeys } from './userDelegationKeys';
 
 /**
  * Proof-of-execution files in Azure Blob Storage. Names never collide (claim id + random id), the
- * container is private, and files are read back only through short-lived, read-only SAS links.
+ * container is private, and files are read back only through short-lived, read-only SAS links: signed
+ * with the account key (connection string), or with a user delegation key where the bot reaches the
+ * account through Microsoft Entra ID (managed identity) and holds no key.
  */
+
+/** The storage account reached through Microsoft Entra ID: its blob endpoint and the bot's credential. */
+export interface StorageAccountByIdentity {
+  accountUrl: string;
+  credential: TokenCredential;
+  /** Adds to the storage client's request pipeline (tests: trust a loopback emulator's certificate). */
+  adaptPipeline?: (pipeline: Pipeline) => void;
+}
+
+/** Signs a read-only link to one blob for the given window. */
+type LinkSigner = (blob: BlockBlobClient, window: { startsOn: Date; expiresOn: Date }) => Promise<string>;
+
+const READ_ONLY = () => BlobSASPermissions.parse('r');
 
 export interface StoredBlob {
   blobName: string;
@@ -26,13 +43,26 @@ const MAX_REMEMBERED_LINKS = 2000;
 export class PoeBlobStore {
   private readonly links = new Map<string, { url: string; madeAt: number; ttlMs: number }>();
 
-  private constructor(private readonly container: ContainerClient) {}
+  private constructor(private readonly container: ContainerClient, private readonly sign: LinkSigner) {}
 
-  static async open(connectionString: string, containerName: string): Promise<PoeBlobStore> {
-    const service = BlobServiceClient.fromConnectionString(connectionString);
+  /** `account`: a connection string with the account key, or the account's URL and a Microsoft Entra credential. */
+  static async open(account: string | StorageAccountByIdentity, containerName: string): Promise<PoeBlobStore> {
+    let service: BlobServiceClient;
+    let sign: LinkSigner;
+    if (typeof account === 'string') {
+      service = BlobServiceClient.fromConnectionString(account);
+      sign = (blob, window) => blob.generateSasUrl({ permissions: READ_ONLY(), ...window });
+    } else {
+      const pipeline = newPipeline(account.credential);
+      account.adaptPipeline?.(pipeline);
+      service = new BlobServiceClient(account.accountUrl, pipeline);
+      const keys = new UserDelegationKeys(service);
+      const protocol = account.accountUrl.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+      sign = async (blob, { startsOn, expiresOn }) => blob.generateUserDelegationSasUrl({ permissions: READ_ONLY(), startsOn, expiresOn, protocol }, await keys.keyFor(startsOn, expiresOn));
+    }
     const container = service.getContainerClient(containerName);
     await container.createIfNotExists(); // private: no public access level
-    return new PoeBlobStore(container);
+    return new PoeBlobStore(container, sign);
   }
 
   async upload(input: { claimId: string; fileName: string; contentType: string; data: Buffer }): Promise<StoredBlob> {
@@ -58,11 +88,7 @@ export class PoeBlobStore {
     if (known && known.ttlMs === ttlMs && now >= known.madeAt && now - known.madeAt <= ttlMs / 4) return known.url;
     const startsOn = new Date(now - 5 * 60_000); // tolerate clock skew with the storage service
     const expiresOn = new Date(now + ttlMs);
-    const url = await this.container.getBlockBlobClient(blobName).generateSasUrl({
-      permissions: BlobSASPermissions.parse('r'),
-      startsOn,
-      expiresOn,
-    });
+    const url = await this.sign(this.container.getBlockBlobClient(blobName), { startsOn, expiresOn });
     if (this.links.size >= MAX_REMEMBERED_LINKS) this.links.clear();
     this.links.set(blobName, { url, madeAt: now, ttlMs });
     return url;

@@ -1,0 +1,30 @@
+import 'dotenv/config';
+import type * as AzureMonitor from '@azure/monitor-opentelemetry';
+
+/**
+ * Application Insights through OpenTelemetry, started before anything else is loaded (the entry points
+ * import this module first): its HTTP and Azure SDK instrumentations must wrap `http`, Cosmos DB and
+ * Blob storage before they are used, so every outbound call (Teams connector, Cosmos DB, Blob storage)
+ * is a dependency under the turn that made it. Without APPLICATIONINSIGHTS_CONNECTION_STRING nothing
+ * is loaded and the telemetry API stays a no-op.
+ */
+
+let started: typeof AzureMonitor | undefined;
+
+const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+if (connectionString) {
+  // The cloud role name in Application Insights (instances are told apart by their host name).
+  process.env.OTEL_SERVICE_NAME ||= 'cpor-claims-bot';
+  // Loaded only when used: it is large, and a local bot has no use for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  started = require('@azure/monitor-opentelemetry') as typeof AzureMonitor;
+  started.useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true } },
+  });
+}
+
+/** Sends what is buffered and stops (at shutdown, within its deadline). */
+export async function stopTelemetry(): Promise<void> {
+  await started?.shutdownAzureMonitor();
+}
