@@ -2,6 +2,7 @@ import type { AppConfig } from '../src/config/config';
 import type { Logger } from '../src/logger';
 import { openServices, type AppServices, type ServiceOptions } from '../src/services/appServices';
 import { startHttpServer } from '../src/server/httpServer';
+import { createClaimLinkHandler } from '../src/web/claimLinks';
 import { createAdapter, type CporAdapter, type SigningKeySource } from './adapter';
 import { messagesEndpoint } from './messagesEndpoint';
 import { CporBot } from './cporBot';
@@ -79,6 +80,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       },
       health: () => services.health(),
       consent: createConsentHandler({ ...services, log: options.log }),
+      claimLinks: createClaimLinkHandler({ appId: config.bot.appId }),
     });
     if (config.sweepIntervalSeconds > 0) {
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);

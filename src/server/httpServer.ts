@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   health: () => Promise<{ ok: boolean; components: Record<string, unknown> }>;
   /** The customer's consent page (GET and POST /consent/:claimId), when the bot serves it. */
   consent?: PageHandler;
+  /** Claim links (GET /claims/:claimId): they lead to the bot's chat in Teams. */
+  claimLinks?: PageHandler;
 }
 
 export interface HttpServerHandle {
@@ -67,6 +69,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     };
     server.get('/consent/:claimId', consentPage);
     server.post('/consent/:claimId', restify.plugins.urlEncodedBodyParser(CONSENT_FORM_PARSING), consentPage);
+  }
+
+  if (options.claimLinks) {
+    const claimLinks = options.claimLinks;
+    server.get('/claims/:claimId', async (req, res) => {
+      const answer = await claimLinks(pageRequest(req)).catch((error) => {
+        options.log.error('Unhandled error in /claims', error);
+        return { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: 'Internal error' };
+      });
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    });
   }
 
   server.get('/healthz', async (_req, res) => {
