@@ -4,8 +4,8 @@ import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { render, t } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
-import { demoPdf } from '../src/demo/demoSeed';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, TAILSPIN_TENANT } from './support/activities';
+import { submittedWithPoe } from './support/seededClaims';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
 
@@ -47,26 +47,7 @@ const avery: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: PARTNE
 const robin: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
 
 let seq = 0;
-/** A submitted claim with its own customer, contact and a real PoE file in Blob storage. */
-async function seedClaim(owner: typeof avery): Promise<Claim> {
-  const n = ++seq;
-  const domain = `secret-${n}-${owner.orgId}.example`;
-  const svc = app.services.claimService;
-  const draft = await svc.createDraft(owner, {
-    mpnId: owner === avery ? '4412345' : '5523456', customerDomain: domain, customerTenantId: `99999999-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    solutionArea: 'Microsoft365', activity: 'Usage', claimName: `Matrix claim ${n}`, products: ['teams'],
-    customerContact: { name: 'Dana', title: 'CIO', email: `dana@${domain}` }, partnerContact: { name: owner.name, email: 'p@partner.example' },
-  });
-  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const id = draft.claim.id;
-  const stored = await app.services.poe.upload({ claimId: id, fileName: 'sow.pdf', contentType: 'application/pdf', data: demoPdf(`sow ${n}`) });
-  const poe = { id: `${id}-1`, fileName: 'sow.pdf', ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: owner.id, name: owner.name } };
-  for (const action of [{ type: 'addPoe' as const, files: [poe] }, { type: 'submit' as const }]) {
-    const result = await svc.act(id, action, owner, {}, owner.orgId);
-    if (!result.ok) throw new Error(JSON.stringify(result.refusal));
-  }
-  return (await svc.get(id, owner.orgId))!;
-}
+const seedClaim = (owner: typeof avery) => submittedWithPoe(app.services, owner, ++seq, 'Matrix');
 
 /** What must never reach someone who may not see the claim. */
 function secretsOf(claim: Claim): string[] {
