@@ -27,6 +27,25 @@ export const COMMAND_WORDS: Record<CommandId, string> = {
   useForReviews: 'use this channel for reviews',
 };
 
+/**
+ * What Chinese speakers pick from their command menu (the manifest's zh-cn localization file): words
+ * the bot understands as the same commands (see ALIASES), so a menu entry inserted by Teams just works.
+ */
+export const COMMAND_WORDS_ZH: Record<CommandId, string> = {
+  myClaims: '我的声明',
+  claim: '声明',
+  history: '历史记录',
+  needsAction: '待办',
+  help: '帮助',
+  newClaim: '新建声明',
+  withdraw: '撤回',
+  dispute: '争议',
+  useForReviews: '将此频道用于评审',
+};
+
+/** The command words of each language's menu. */
+const COMMAND_TITLES: Record<Locale, Record<CommandId, string>> = { 'en-US': COMMAND_WORDS, 'zh-CN': COMMAND_WORDS_ZH };
+
 /** Which commands each Teams scope offers, in menu order (Teams allows at most 10 per scope). */
 export const COMMANDS_BY_SCOPE: Record<CommandScope, readonly CommandId[]> = {
   personal: ['myClaims', 'needsAction', 'claim', 'history', 'newClaim', 'withdraw', 'dispute', 'help'],
@@ -42,11 +61,11 @@ export interface BotCommand {
   description: string;
 }
 
-/** The commands of every scope with their descriptions in a language, e.g. for the manifest's localization file. */
+/** The commands of every scope, titles and descriptions in a language: the manifest's menus (en-US) and its localization file (zh-CN). */
 export function botCommands(locale: Locale): Record<CommandScope, BotCommand[]> {
   const entries = (Object.keys(COMMANDS_BY_SCOPE) as CommandScope[]).map((scope) => [
     scope,
-    COMMANDS_BY_SCOPE[scope].map((id) => ({ title: COMMAND_WORDS[id], description: t(locale, `command.${id}` as MessageKey) })),
+    COMMANDS_BY_SCOPE[scope].map((id) => ({ title: COMMAND_TITLES[locale][id], description: t(locale, `command.${id}` as MessageKey) })),
   ]);
   return Object.fromEntries(entries) as Record<CommandScope, BotCommand[]>;
 }
@@ -100,7 +119,7 @@ const MAX_PAGE = 1000;
 const ALIASES: [RegExp, CommandId][] = [
   [/^(help|\?|帮助)$/, 'help'],
   [/^(new claim|新建声明)$/, 'newClaim'],
-  [/^use this (channel|chat) for reviews$/, 'useForReviews'],
+  [/^(use this (channel|chat) for reviews|将此(频道|聊天|群聊)用于评审)$/, 'useForReviews'],
   [/^(what needs my action|what needs action|needs my action|my actions|to ?do|待办|待处理|需要我处理)\??$/, 'needsAction'],
   [/^(my claims|our claims|claims|list|我的声明)(?:\s+(.*))?$/, 'myClaims'],
   [/^(withdraw|撤回)(?:\s+(.*))?$/, 'withdraw'],
