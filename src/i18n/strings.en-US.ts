@@ -570,7 +570,6 @@ export const enUS = {
   'extension.param.query.description': 'Claim id, claim name, customer domain or tenant ID',
   'extension.param.status.title': 'Status',
   'extension.param.status.description': 'Only claims in this status, e.g. approved or under review',
-  'extension.allStatuses': 'All statuses',
   'reminder.reviewersConcerned': '{mentions}: {text}',
   'action.outdated': 'This button is from an older card that I can no longer act on. Nothing was changed. Type "my claims" for current cards of your claims.',
   'action.invalid': 'This button\'s data is not valid ({field}): nothing was changed. Type "my claims" for current cards of your claims.',

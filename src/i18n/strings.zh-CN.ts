@@ -572,7 +572,6 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'extension.param.query.description': '声明 ID、声明名称、客户域名或租户 ID',
   'extension.param.status.title': '状态',
   'extension.param.status.description': '仅显示处于此状态的声明，例如“已批准”或“正在评审”',
-  'extension.allStatuses': '全部状态',
   'reminder.reviewersConcerned': '{mentions}：{text}',
   'action.outdated': '此按钮来自我已无法处理的旧卡片，未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
   'action.invalid': '此按钮的数据无效（{field}），未做任何更改。请输入“my claims”获取你的声明的最新卡片。',
