@@ -1,4 +1,4 @@
-import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type MessagingExtensionResponse, type TurnContext } from 'botbuilder';
 import { DialogTurnStatus, type DialogContext, type DialogSet } from 'botbuilder-dialogs';
 import type { AdaptiveCardJson } from '../cards/cardTemplates';
 import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
@@ -9,6 +9,7 @@ import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
 import type { AppServices } from '../src/services/appServices';
 import type { Identity } from '../src/services/identity';
+import { CLAIM_ID_PATTERN, type Viewer } from '../src/services/claimQueries';
 import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionAuthorization';
 import { identityOf } from './activityIdentity';
 import { CLAIM_DIALOG_ID, CLAIM_FORM } from './claimDialog/claimDialog';
@@ -16,6 +17,7 @@ import { ChatCommandHandler } from './commands/chatCommandHandler';
 import { commandWords, parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
 import { conversationIdOf, tenantIdOf, typedText } from './conversationReferences';
 import { helpCard } from './helpCard';
+import { ClaimExtension, extensionMessage, NO_RESULTS } from './messageExtension/claimExtension';
 import { DISPUTE_DIALOG_ID, DISPUTE_FORM } from './partnerActions/disputeDialog';
 import { withdrawCard } from './partnerActions/partnerActionCards';
 import { isReviewAction, type ReviewCardActions } from './reviews/reviewCardActions';
@@ -23,7 +25,9 @@ import { isReviewAction, type ReviewCardActions } from './reviews/reviewCardActi
 type PartnerIdentity = Extract<Identity, { kind: 'partner' }>;
 type ReviewerIdentity = Extract<Identity, { kind: 'reviewer' }>;
 /** A partner's buttons on their own claim's notice or status card. */
-type PartnerClaimAction = Extract<ButtonAction, `claim.${string}`>;
+type PartnerClaimAction = Exclude<Extract<ButtonAction, `claim.${string}`>, typeof OPEN_CLAIM>;
+/** "Open" on a shared claim card: anyone who may see the claim. */
+const OPEN_CLAIM = 'claim.open';
 
 /** Each command's action in the authorization policy (src/domain/actionPolicy.ts); undefined: not a command. */
 const COMMAND_ACTIONS: Record<ChatCommand['kind'], ActionName | undefined> = {
@@ -65,10 +69,13 @@ export class ActionRouter {
   /** The chat commands that ask about claims (my claims, claim, history, what needs my action, free text). */
   private readonly commands: ChatCommandHandler;
   private readonly gate: ActionGate;
+  /** The message extension: search from the compose box, claim links, and the shared card's Open. */
+  private readonly extension: ClaimExtension;
 
   constructor(private readonly services: AppServices, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
+    this.extension = new ClaimExtension(services);
   }
 
   /**
@@ -80,11 +87,41 @@ export class ActionRouter {
     const data = invokeValue?.action?.data;
     const press = data === undefined || isPlainObject(data) ? readButton({ ...(data ?? {}), action: invokeValue?.action?.verb }) : ({ kind: 'invalid', field: 'data' } as const);
     const answer = (card: AdaptiveCardJson): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
-    if (press.kind !== 'action' || !isReviewAction(press.action)) return answer(refusalCard(locale, this.unusable(press, locale)));
+    if (press.kind !== 'action' || !(isReviewAction(press.action) || press.action === OPEN_CLAIM)) return answer(refusalCard(locale, this.unusable(press, locale)));
     const who = await this.whoActs(context);
     const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press) });
     if (refused) return answer(refusalCard(locale, refused));
+    if (press.action === OPEN_CLAIM) {
+      // The answer replaces the shared card for the person who pressed only: everyone else keeps the compact one.
+      const card = await this.extension.openCard(who.identity as Viewer, press.claimId!, locale, context.activity.conversation?.conversationType);
+      return answer(card ?? refusalCard(locale, t(locale, 'access.claimNotFound', { claimId: press.claimId! })));
+    }
     return answer(await this.reviewActions.handle({ action: press.action, data: press.data, identity: who.identity as ReviewerIdentity, locale }));
+  }
+
+  /** `composeExtension/query`: the claims this person may see that match, or a sentence saying why none can be shown. */
+  async extensionSearch(context: TurnContext, query: unknown): Promise<MessagingExtensionResponse> {
+    const who = await this.whoActs(context);
+    const refused = await this.gate.refusal({ ...who, action: 'extension.search' });
+    if (refused) return extensionMessage(refused);
+    return this.extension.search(who.identity as Viewer, query, who.locale);
+  }
+
+  /**
+   * `composeExtension/queryLink` (a pasted claim link) and `composeExtension/selectItem` (a chosen
+   * result): the compact card for someone who may see the claim; for anyone else nothing, so the
+   * answer tells them nothing about it (not even whether it exists).
+   */
+  async extensionShare(context: TurnContext, claimId: string | undefined): Promise<MessagingExtensionResponse> {
+    if (!claimId || !CLAIM_ID_PATTERN.test(claimId)) return NO_RESULTS;
+    const who = await this.whoActs(context);
+    if (await this.gate.refusal({ ...who, action: 'extension.share', claimId: claimId.toUpperCase() })) return NO_RESULTS;
+    return this.extension.share(who.identity as Viewer, claimId.toUpperCase(), who.locale);
+  }
+
+  /** The claim a pasted link names, when it is a claim link of this bot. */
+  claimIdOfLink(url: unknown): string | undefined {
+    return this.extension.claimIdOfLink(url);
   }
 
   /** Who acts in this turn, resolved once: the rosters' person (or a stranger), the actor history records, the language. */
@@ -147,6 +184,14 @@ export class ActionRouter {
       return;
     }
     const { action } = press;
+    if (action === OPEN_CLAIM) {
+      // Older clients send Open as Action.Submit: an answer here would be seen by the whole conversation,
+      // so outside a 1:1 chat the person is pointed to theirs.
+      const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
+      const card = personal ? await this.extension.openCard(who.identity as Viewer, press.claimId!, locale, 'personal') : undefined;
+      await context.sendActivity(card ? MessageFactory.attachment(CardFactory.adaptiveCard(card)) : t(locale, 'share.openInChat', { claimId: press.claimId! }));
+      return;
+    }
     if (isReviewAction(action)) {
       // Older Teams clients send the fallback Action.Submit: act the same way, then replace the card that was pressed.
       const card = await this.reviewActions.handle({ action, data: press.data, identity: who.identity as ReviewerIdentity, locale });

@@ -2,6 +2,7 @@ import type { AppConfig } from '../src/config/config';
 import type { Logger } from '../src/logger';
 import { openServices, type AppServices, type ServiceOptions } from '../src/services/appServices';
 import { startHttpServer } from '../src/server/httpServer';
+import { createClaimLinkHandler } from '../src/web/claimLinks';
 import { createAdapter, type CporAdapter, type SigningKeySource } from './adapter';
 import { messagesEndpoint } from './messagesEndpoint';
 import { CporBot } from './cporBot';
@@ -85,6 +86,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       health: () => services.health(),
       instanceId: services.instanceId,
       consent: createConsentHandler({ ...services, log: options.log }),
+      claimLinks: createClaimLinkHandler({ appId: config.bot.appId }),
     });
     // The notification backlog in telemetry: work waiting for a slot here, and messages waiting for Teams' limits.
     const stopObservingBacklog = telemetry.observeBacklog(() => ({ waiting: background.waiting + services.scheduler.pending, oldestAgeMs: background.oldestWaitingMs() }), services.instanceId);

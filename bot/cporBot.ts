@@ -6,6 +6,9 @@ import {
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type AppBasedLinkQuery,
+  type MessagingExtensionQuery,
+  type MessagingExtensionResponse,
   type StatePropertyAccessor,
 } from 'botbuilder';
 import { DialogSet, type DialogState } from 'botbuilder-dialogs';
@@ -180,5 +183,21 @@ export class CporBot extends TeamsActivityHandler {
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     await this.rememberConversation(context);
     return this.router.invoke(context, invokeValue);
+  }
+
+  /** The message extension's search (compose box): through the router and its policy, like every action. */
+  protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+    return this.router.extensionSearch(context, query);
+  }
+
+  /** A search result chosen: its compact card, for someone who may see the claim. */
+  protected override async handleTeamsMessagingExtensionSelectItem(context: TurnContext, query: unknown): Promise<MessagingExtensionResponse> {
+    const claimId = (query as { claimId?: unknown } | undefined)?.claimId;
+    return this.router.extensionShare(context, typeof claimId === 'string' ? claimId : undefined);
+  }
+
+  /** A claim link pasted into a message (the manifest's messageHandlers): it unfurls for people who may see the claim. */
+  protected override async handleTeamsAppBasedLinkQuery(context: TurnContext, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
+    return this.router.extensionShare(context, this.router.claimIdOfLink(query?.url));
   }
 }

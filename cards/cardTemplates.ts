@@ -23,6 +23,8 @@ import formRecordTemplate from './formRecord/formRecord.json';
 import formRecordSample from './formRecord/formRecord.sample.json';
 import refusalTemplate from './refusal/refusal.json';
 import refusalSample from './refusal/refusal.sample.json';
+import claimShareTemplate from './claimShare/claimShare.json';
+import claimShareSample from './claimShare/claimShare.sample.json';
 
 /**
  * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
@@ -47,6 +49,11 @@ export const CARD_TEMPLATES = {
   formRecord: { template: formRecordTemplate, sample: formRecordSample },
   /** A short answer to an action that was refused or could not be done: names no customer, tenant, contact, product or file. */
   refusal: { template: refusalTemplate, sample: refusalSample },
+  /**
+   * A claim shared into any conversation (message extension, unfurled link): id, status, program and
+   * an Open button; nothing that only the claim's organisation and reviewers may see.
+   */
+  claimShare: { template: claimShareTemplate, sample: claimShareSample },
 } as const;
 
 export type CardName = keyof typeof CARD_TEMPLATES;

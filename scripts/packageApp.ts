@@ -4,6 +4,7 @@ import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
 import { BOT_COMMANDS, type BotCommand, type CommandScope } from '../bot/commands/chatCommands';
 import { GUID_PATTERN } from '../src/domain/claimFields';
 import { zip } from '../src/services/zipWriter';
+import { LOCALIZATIONS, textDrift, writeManifestTexts } from './manifestTexts';
 import { alphaSummary, PNG_COLOR_TYPES, readPng } from './png';
 
 /**
@@ -27,7 +28,7 @@ import { alphaSummary, PNG_COLOR_TYPES, readPng } from './png';
 
 export const APP_PACKAGE_DIR = join(__dirname, '..', 'appPackage');
 export const DEFAULT_OUT = join(APP_PACKAGE_DIR, 'build', 'appPackage.zip');
-export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png'] as const;
+export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png', ...LOCALIZATIONS.map((l) => l.file)] as const;
 export const SCOPES: CommandScope[] = ['personal', 'team', 'groupChat'];
 /** The oldest manifest schema the app may use (files in a 1:1 chat, command lists per scope as written here). */
 export const MIN_MANIFEST_VERSION = '1.17';
@@ -57,8 +58,21 @@ export function placeholderValues(env: Env): { ok: true; values: Record<string, 
   }
   const appId = env.TEAMS_APP_ID?.trim() || botId;
   if (env.TEAMS_APP_ID?.trim() && !GUID_PATTERN.test(appId)) errors.push(`TEAMS_APP_ID must be a GUID, the Teams app's id (got "${appId}"); leave it unset to use the bot id`);
+  // Claim links (https://<host>/claims/CL-…) unfurl in Teams for the manifest's messageHandlers domain: the bot's public host.
+  const publicUrl = env.PUBLIC_BASE_URL?.trim() ?? '';
+  let publicHost = '';
+  if (!publicUrl) errors.push("PUBLIC_BASE_URL is not set: it is the bot's public https address, and its host is where claim links point (the manifest's link-unfurling domain). Set it in .env or in the environment.");
+  else {
+    try {
+      const url = new URL(publicUrl);
+      if (url.protocol !== 'https:') throw new Error('not https');
+      publicHost = url.host.toLowerCase();
+    } catch {
+      errors.push(`PUBLIC_BASE_URL must be the bot's public https address, such as https://cpor-bot.azurewebsites.net (got "${publicUrl}")`);
+    }
+  }
   if (errors.length) return { ok: false, errors };
-  return { ok: true, values: { BOT_ID: botId.toLowerCase(), TEAMS_APP_ID: appId.toLowerCase() } };
+  return { ok: true, values: { BOT_ID: botId.toLowerCase(), TEAMS_APP_ID: appId.toLowerCase(), PUBLIC_BASE_HOST: publicHost } };
 }
 
 /** Replaces every `${{NAME}}` in the manifest's text: from `values`, else from the variable NAME. */
@@ -102,10 +116,18 @@ export async function schemaProblems(manifest: Record<string, unknown>): Promise
   if (urlVersion !== version) return [`$schema must be https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/MicrosoftTeams.schema.json (the schema of manifestVersion ${version}); it is "${schemaUrl}"`];
   const file = schemaFileFor(version);
   if (!existsSync(file)) return [`@microsoft/app-manifest has no schema for manifest version ${version} (looked for ${file})`];
+  return (await validateAgainst(manifest, file)).map((e) => `schema v${version}: ${e}`);
+}
+
+/** A JSON document against a schema file shipped in @microsoft/app-manifest, never fetched: one line per error. */
+async function validateAgainst(document: Record<string, unknown>, schemaFile: string): Promise<string[]> {
   // The published schemas contain "\a" and "\v" escapes, which JSON does not know (the library cleans them the same way).
-  const schema = JSON.parse(readFileSync(file, 'utf8').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b'));
-  const errors = await AppManifestUtils.validateAgainstSchema(manifest as unknown as AppManifest, schema);
-  return errors.map((e) => `schema v${version}: ${e.trim()}`);
+  // The localization schema's activityTypes patterns close a group with a bare "]" ("…\\b]\\.description"), which
+  // the validator's unicode regular expressions refuse: escaped here, the patterns mean what they meant.
+  const text = readFileSync(schemaFile, 'utf8').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b').replaceAll('\\\\b]', '\\\\b\\\\]');
+  const schema = JSON.parse(text);
+  const errors = await AppManifestUtils.validateAgainstSchema(document as unknown as AppManifest, schema);
+  return errors.map((e) => e.trim());
 }
 
 interface ManifestBot {
@@ -155,6 +177,12 @@ export function teamsProblems(manifest: Record<string, unknown>, expectedBotId?:
   for (const scope of SCOPES) {
     const count = seen.get(scope) ?? 0;
     if (count !== 1) problems.push(`bots[0].commandLists must have one command list for the scope "${scope}" (it has ${count})`);
+  }
+  const extensions = Array.isArray(manifest.composeExtensions) ? (manifest.composeExtensions as { botId?: string; messageHandlers?: { type: string; value?: { domains?: string[] } }[] }[]) : [];
+  if (extensions.length !== 1) problems.push('composeExtensions must hold the one message extension (claim search and claim links)');
+  else {
+    if (extensions[0].botId !== bot.botId) problems.push(`composeExtensions[0].botId is "${extensions[0].botId}", not the bot's id (${bot.botId}): the bot answers the extension's invokes`);
+    if (!extensions[0].messageHandlers?.some((h) => h.type === 'link' && (h.value?.domains ?? []).length > 0)) problems.push('composeExtensions[0].messageHandlers must name the domain of claim links (PUBLIC_BASE_URL\'s host)');
   }
   const icons = manifest.icons as { color?: string; outline?: string } | undefined;
   if (icons?.color !== 'color.png' || icons?.outline !== 'outline.png') problems.push('icons must be { "color": "color.png", "outline": "outline.png" }, the files packaged next to the manifest');
@@ -247,10 +275,13 @@ export async function buildAppPackage(env: Env, options: { out?: string; dir?: s
   } catch (error) {
     throw new PackageError([`appPackage/manifest.json is not valid JSON: ${(error as Error).message}`], 'package');
   }
+  const readBeside = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : undefined);
   const problems = [
     ...(await schemaProblems(manifest)),
     ...teamsProblems(manifest, values.values.BOT_ID),
     ...commandDrift(manifest),
+    ...textDrift(manifest, readBeside),
+    ...(await localizationProblems(manifest, readBeside)),
     ...iconProblems(dir),
   ];
   if (problems.length) throw new PackageError(problems, 'package');
@@ -259,13 +290,37 @@ export async function buildAppPackage(env: Env, options: { out?: string; dir?: s
     { name: 'manifest.json', data: `${JSON.stringify(manifest, null, 2)}\n` },
     { name: 'color.png', data: readFileSync(join(dir, 'color.png')) },
     { name: 'outline.png', data: readFileSync(join(dir, 'outline.png')) },
+    ...LOCALIZATIONS.map((l) => ({ name: l.file, data: readBeside(l.file)! })),
   ]);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, archive);
   return { out, manifest, botId: values.values.BOT_ID, appId: values.values.TEAMS_APP_ID, bytes: archive.length };
 }
 
-/** Rewrites the source manifest's command lists from the bot's commands; true when the file changed. */
+/** Each localization file against Teams' localization schema for the manifest's version (offline). */
+export async function localizationProblems(manifest: Record<string, unknown>, readBeside: (name: string) => string | undefined): Promise<string[]> {
+  const version = String(manifest.manifestVersion);
+  const schemaFile = join(dirname(schemaFileFor(version)), 'MicrosoftTeams.Localization.schema.json');
+  const problems: string[] = [];
+  for (const language of LOCALIZATIONS) {
+    const text = readBeside(language.file);
+    if (text === undefined) continue; // textDrift names the missing file
+    if (!existsSync(schemaFile)) return [`@microsoft/app-manifest has no localization schema for manifest version ${version} (looked for ${schemaFile})`];
+    let file: Record<string, unknown>;
+    try {
+      file = JSON.parse(text);
+    } catch {
+      continue; // textDrift names a file that is not JSON
+    }
+    problems.push(...(await validateAgainst(file, schemaFile)).map((e) => `${language.file}: localization schema v${version}: ${e}`));
+  }
+  return problems;
+}
+
+/**
+ * Rewrites the source manifest's command lists from the bot's commands, its en-us texts and the
+ * localization files from the string tables; true when a file changed.
+ */
 export function writeCommandLists(dir = APP_PACKAGE_DIR): boolean {
   const file = join(dir, 'manifest.json');
   const before = readFileSync(file, 'utf8');
@@ -273,7 +328,7 @@ export function writeCommandLists(dir = APP_PACKAGE_DIR): boolean {
   manifest.bots[0].commandLists = commandListsFrom();
   const after = `${JSON.stringify(manifest, null, 2)}\n`;
   if (after !== before) writeFileSync(file, after);
-  return after !== before;
+  return writeManifestTexts(dir).length > 0 || after !== before;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -286,7 +341,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv.includes('--write-commands')) {
     const changed = writeCommandLists();
-    console.log(changed ? 'appPackage/manifest.json: command lists rewritten from bot/commands/chatCommands.ts' : 'appPackage/manifest.json: command lists already match the bot');
+    console.log(changed ? 'appPackage: command lists and texts (manifest.json, zh-cn.json) rewritten from the bot\'s commands and string tables' : 'appPackage: command lists and texts already match the bot');
   }
   try {
     const built = await buildAppPackage(process.env, outIndex >= 0 ? { out: argv[outIndex + 1] } : {});
@@ -294,14 +349,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(`App package: ${shown} (manifest ${String(built.manifest.manifestVersion)}, ${PACKAGE_FILES.join(', ')}; ${(built.bytes / 1024).toFixed(1)} KB)`);
     console.log(`  bot id ${built.botId} (MicrosoftAppId)`);
     console.log(`  app id ${built.appId} (${process.env.TEAMS_APP_ID?.trim() ? 'TEAMS_APP_ID' : 'TEAMS_APP_ID not set: the bot id'})`);
-    console.log('Checked offline: the manifest against its JSON schema, Teams\' limits, the command lists against the bot\'s, the icons.');
+    console.log('Checked offline: the manifest and its localization files against their JSON schemas, Teams\' limits, the command lists and texts against the bot\'s, the icons.');
     console.log('Sideload it in Teams: Apps > Manage your apps > Upload an app > Upload a custom app.');
     return 0;
   } catch (error) {
     if (!(error instanceof PackageError)) throw error;
     const intro = error.kind === 'configuration' ? 'Cannot build the app package: fix the configuration (.env or the environment):' : 'Cannot build the app package: the manifest or the icons would be refused:';
     console.error(`${intro}\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
-    if (error.problems.some((p) => p.startsWith('command lists:'))) console.error('To take the bot\'s commands into the manifest: npm run package -- --write-commands');
+    if (error.problems.some((p) => p.startsWith('command lists:') || p.startsWith('texts:'))) console.error('To take the bot\'s commands into the manifest: npm run package -- --write-commands');
     return error.kind === 'configuration' ? 2 : 1;
   }
 }

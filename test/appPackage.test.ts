@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BOT_COMMANDS } from '../bot/commands/chatCommands';
+import { BOT_COMMANDS, parseCommand } from '../bot/commands/chatCommands';
+import { SEARCH_COMMAND_ID } from '../bot/messageExtension/claimExtension';
+import { t } from '../src/i18n/teamsMarkdown';
+import { textDrift } from '../scripts/manifestTexts';
 import { unzip } from '../src/services/zipWriter';
 import {
   APP_PACKAGE_DIR,
@@ -12,7 +15,10 @@ import {
   commandListsByScope,
   fillPlaceholders,
   iconProblems,
+  localizationProblems,
   PackageError,
+  placeholderValues,
+  SCOPES,
   schemaFileFor,
   schemaProblems,
   teamsProblems,
@@ -36,7 +42,10 @@ const ROOT = join(__dirname, '..');
 const BOT_ID = '0b6f2b4e-3c1d-4a8e-9f70-2d5e6c7b8a91';
 const source = readFileSync(join(APP_PACKAGE_DIR, 'manifest.json'), 'utf8');
 const sourceManifest = JSON.parse(source);
-const filledManifest = () => JSON.parse(fillPlaceholders(source, { BOT_ID, TEAMS_APP_ID: BOT_ID }, {}).text);
+const PUBLIC_HOST = 'cpor-bot.example';
+const filledManifest = () => JSON.parse(fillPlaceholders(source, { BOT_ID, TEAMS_APP_ID: BOT_ID, PUBLIC_BASE_HOST: PUBLIC_HOST }, {}).text);
+const zhFile = JSON.parse(readFileSync(join(APP_PACKAGE_DIR, 'zh-cn.json'), 'utf8'));
+const readBeside = (name: string) => (name === 'zh-cn.json' ? JSON.stringify(zhFile) : undefined);
 
 let tmp: string;
 beforeAll(() => {
@@ -52,14 +61,14 @@ function offline() {
 }
 
 describe('appPackage/manifest.json', () => {
-  test('uses manifest schema 1.17 or later, with the bot id and app id as placeholders', () => {
+  test('uses manifest schema 1.17 or later, with the bot id, the app id and the claim links\' host as placeholders', () => {
     const [major, minor] = String(sourceManifest.manifestVersion).split('.').map(Number);
     expect(major > 1 || (major === 1 && minor >= 17)).toBe(true);
     expect(sourceManifest.$schema).toBe(`https://developer.microsoft.com/en-us/json-schemas/teams/v${sourceManifest.manifestVersion}/MicrosoftTeams.schema.json`);
     expect(existsSync(schemaFileFor(sourceManifest.manifestVersion))).toBe(true);
     expect(sourceManifest.id).toBe('${{TEAMS_APP_ID}}');
     expect(sourceManifest.bots[0].botId).toBe('${{BOT_ID}}');
-    expect([...source.matchAll(/\$\{\{(\w+)\}\}/g)].map((m) => m[1]).sort()).toEqual(['BOT_ID', 'TEAMS_APP_ID']);
+    expect([...new Set([...source.matchAll(/\$\{\{(\w+)\}\}/g)].map((m) => m[1]))].sort()).toEqual(['BOT_ID', 'PUBLIC_BASE_HOST', 'TEAMS_APP_ID']);
   });
 
   test('is valid against its JSON schema offline, once the placeholders are filled', async () => {
@@ -133,6 +142,77 @@ describe('appPackage/manifest.json', () => {
   });
 });
 
+describe('the message extension in the manifest', () => {
+  test('one search command (claim text and a status), and claim links of the bot\'s public host unfurled by the bot', () => {
+    const manifest = filledManifest();
+    const [extension] = manifest.composeExtensions;
+    expect(extension.botId).toBe(BOT_ID);
+    expect(extension.commands).toEqual([
+      expect.objectContaining({ id: SEARCH_COMMAND_ID, type: 'query', initialRun: true, parameters: [expect.objectContaining({ name: 'query', inputType: 'text' }), expect.objectContaining({ name: 'status', inputType: 'text' })] }),
+    ]);
+    expect(extension.messageHandlers).toEqual([{ type: 'link', value: { domains: [PUBLIC_HOST] } }]);
+    expect(teamsProblems(manifest, BOT_ID)).toEqual([]);
+    const broken = filledManifest();
+    broken.composeExtensions[0].botId = '5d1a7c3e-2b4f-4e6a-8c9d-0e1f2a3b4c5d';
+    broken.composeExtensions[0].messageHandlers = [];
+    expect(teamsProblems(broken, BOT_ID)).toEqual([
+      `composeExtensions[0].botId is "5d1a7c3e-2b4f-4e6a-8c9d-0e1f2a3b4c5d", not the bot's id (${BOT_ID}): the bot answers the extension's invokes`,
+      "composeExtensions[0].messageHandlers must name the domain of claim links (PUBLIC_BASE_URL's host)",
+    ]);
+  });
+
+  test('the link domain is PUBLIC_BASE_URL\'s host: a missing or non-https PUBLIC_BASE_URL is refused by name', () => {
+    expect(placeholderValues({ MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'https://CPOR-bot.contoso.com:8443/' })).toEqual({ ok: true, values: { BOT_ID, TEAMS_APP_ID: BOT_ID, PUBLIC_BASE_HOST: 'cpor-bot.contoso.com:8443' } });
+    expect(placeholderValues({ MicrosoftAppId: BOT_ID })).toEqual({ ok: false, errors: [expect.stringContaining('PUBLIC_BASE_URL is not set')] });
+    expect(placeholderValues({ MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'http://cpor-bot.contoso.com' })).toEqual({ ok: false, errors: [expect.stringContaining('PUBLIC_BASE_URL must be the bot\'s public https address')] });
+  });
+});
+
+describe('localization (en-us in the manifest, zh-cn.json beside it)', () => {
+  test('localizationInfo names en-us as the default and zh-cn.json, which is valid against Teams\' localization schema offline', async () => {
+    expect(sourceManifest.localizationInfo).toEqual({ defaultLanguageTag: 'en-us', additionalLanguages: [{ languageTag: 'zh-cn', file: 'zh-cn.json' }] });
+    const fetchSpy = offline();
+    try {
+      expect(await localizationProblems(filledManifest(), readBeside)).toEqual([]);
+      // The check finds what Teams would refuse: a key Teams does not translate, a name over 30 characters.
+      const broken = { ...zhFile, 'bots[0].scopes[0]': '个人', 'name.short': '长'.repeat(31) };
+      const problems = (await localizationProblems(filledManifest(), (name) => (name === 'zh-cn.json' ? JSON.stringify(broken) : undefined))).join('\n');
+      expect(problems).toContain('zh-cn.json: localization schema v1.23');
+      expect(problems).toContain('must NOT have additional properties');
+      expect(problems).toContain('/name.short');
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  test('names, descriptions, command menus and the search command are translated, from the bot\'s string tables', () => {
+    expect(zhFile['name.short']).toBe(t('zh-CN', 'app.name.short'));
+    expect(zhFile['composeExtensions[0].commands[0].title']).toBe(t('zh-CN', 'extension.search.title'));
+    expect(zhFile['composeExtensions[0].commands[0].parameters[1].title']).toBe(t('zh-CN', 'extension.param.status.title'));
+    expect(textDrift(filledManifest(), readBeside)).toEqual([]);
+    // A translation edited by hand, a missing file, an English text changed in the manifest alone: each is named.
+    const edited = { ...zhFile, 'bots[0].commandLists[0].commands[0].title': '我的申报' };
+    expect(textDrift(filledManifest(), (name) => (name === 'zh-cn.json' ? JSON.stringify(edited) : undefined))).toEqual([
+      'texts: zh-cn.json bots[0].commandLists[0].commands[0].title is "我的申报"; expected "我的声明"',
+    ]);
+    expect(textDrift(filledManifest(), () => undefined)).toEqual(['texts: zh-cn.json is missing beside manifest.json']);
+    const manifest = filledManifest();
+    manifest.composeExtensions[0].commands[0].title = 'Search';
+    expect(textDrift(manifest, readBeside)).toEqual(['texts: manifest.json composeExtensions[0].commands[0].title is "Search"; the bot\'s en-US text is "Find a claim"']);
+  });
+
+  test('the command menus in both languages: each title, as Teams inserts it, is the same command in each scope', () => {
+    const en = commandListsByScope(sourceManifest);
+    SCOPES.forEach((scope, i) => {
+      const zhTitles = (en[scope] ?? []).map((_c, j) => zhFile[`bots[0].commandLists[${i}].commands[${j}].title`] as string);
+      expect(sourceManifest.bots[0].commandLists[i].scopes).toEqual([scope]);
+      expect(zhTitles.every((title) => /[\u4e00-\u9fff]/.test(title))).toBe(true);
+      expect(zhTitles.map((title) => parseCommand(title).kind)).toEqual((en[scope] ?? []).map((c) => parseCommand(c.title).kind));
+    });
+  });
+});
+
 describe('icons', () => {
   test('color.png is 192x192', () => {
     const color = readPng(readFileSync(join(APP_PACKAGE_DIR, 'color.png')));
@@ -191,17 +271,19 @@ describe('npm run package', () => {
   test('writes a ZIP of exactly manifest.json, color.png and outline.png, with the bot id filled in', async () => {
     const out = join(tmp, 'build', 'appPackage.zip');
     // An empty TEAMS_APP_ID counts as unset (and a developer's .env cannot set it: set variables win).
-    const run = await npmRunPackage({ MicrosoftAppId: BOT_ID.toUpperCase(), TEAMS_APP_ID: '' }, ['--out', out]);
+    const run = await npmRunPackage({ MicrosoftAppId: BOT_ID.toUpperCase(), TEAMS_APP_ID: '', PUBLIC_BASE_URL: `https://${PUBLIC_HOST}/` }, ['--out', out]);
     expect(run.stderr.replace(/npm warn.*\n/g, '')).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`bot id ${BOT_ID} (MicrosoftAppId)`);
     const entries = unzip(readFileSync(out));
-    expect([...entries.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+    expect([...entries.keys()].sort()).toEqual(['color.png', 'manifest.json', 'outline.png', 'zh-cn.json']);
+    expect(JSON.parse(entries.get('zh-cn.json')!.toString('utf8'))).toEqual(zhFile);
     const manifestText = entries.get('manifest.json')!.toString('utf8');
     expect(manifestText).not.toContain('${{');
     const manifest = JSON.parse(manifestText);
     expect(manifest.bots[0].botId).toBe(BOT_ID);
     expect(manifest.id).toBe(BOT_ID); // TEAMS_APP_ID unset: the bot id
+    expect(manifest.composeExtensions[0]).toMatchObject({ botId: BOT_ID, messageHandlers: [{ type: 'link', value: { domains: [PUBLIC_HOST] } }] });
     expect(entries.get('color.png')!.equals(readFileSync(join(APP_PACKAGE_DIR, 'color.png')))).toBe(true);
     expect(entries.get('outline.png')!.equals(readFileSync(join(APP_PACKAGE_DIR, 'outline.png')))).toBe(true);
     const fetchSpy = offline();
@@ -226,9 +308,9 @@ describe('npm run package', () => {
 
   test('TEAMS_APP_ID, when set, is the app id; a malformed one is refused by name', async () => {
     const appId = '5d1a7c3e-2b4f-4e6a-8c9d-0e1f2a3b4c5d';
-    const built = await buildAppPackage({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: appId }, { out: join(tmp, 'with-app-id.zip') });
+    const built = await buildAppPackage({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: appId, PUBLIC_BASE_URL: 'https://cpor-bot.example' }, { out: join(tmp, 'with-app-id.zip') });
     expect(built.manifest).toMatchObject({ id: appId, bots: [{ botId: BOT_ID }] });
-    await expect(buildAppPackage({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: 'cpor' }, { out: join(tmp, 'x.zip') })).rejects.toThrow(
+    await expect(buildAppPackage({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: 'cpor', PUBLIC_BASE_URL: 'https://cpor-bot.example' }, { out: join(tmp, 'x.zip') })).rejects.toThrow(
       'TEAMS_APP_ID must be a GUID, the Teams app\'s id (got "cpor"); leave it unset to use the bot id',
     );
   });
@@ -236,14 +318,15 @@ describe('npm run package', () => {
   test('a placeholder with no value is named; a manifest that breaks the schema is not packaged', async () => {
     const dir = join(tmp, 'other-manifest');
     require('node:fs').mkdirSync(dir);
-    for (const icon of ['color.png', 'outline.png']) copyFileSync(join(APP_PACKAGE_DIR, icon), join(dir, icon));
-    writeFileSync(join(dir, 'manifest.json'), source.replace('"CPOR claims"', '"${{APP_SHORT_NAME}}"'));
-    await expect(buildAppPackage({ MicrosoftAppId: BOT_ID }, { dir, out: join(dir, 'a.zip') })).rejects.toThrow('appPackage/manifest.json uses ${{APP_SHORT_NAME}}, but APP_SHORT_NAME is not set');
-    const filled = await buildAppPackage({ MicrosoftAppId: BOT_ID, APP_SHORT_NAME: 'CPOR (test)' }, { dir, out: join(dir, 'b.zip') });
-    expect(filled.manifest).toMatchObject({ name: { short: 'CPOR (test)' } });
+    for (const file of ['color.png', 'outline.png', 'zh-cn.json']) copyFileSync(join(APP_PACKAGE_DIR, file), join(dir, file));
+    const env = { MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'https://cpor-bot.example' };
+    writeFileSync(join(dir, 'manifest.json'), source.replace('"https://example.com/cpor-claims"', '"${{APP_WEBSITE}}"'));
+    await expect(buildAppPackage(env, { dir, out: join(dir, 'a.zip') })).rejects.toThrow('appPackage/manifest.json uses ${{APP_WEBSITE}}, but APP_WEBSITE is not set');
+    const filled = await buildAppPackage({ ...env, APP_WEBSITE: 'https://cpor.example/test' }, { dir, out: join(dir, 'b.zip') });
+    expect(filled.manifest).toMatchObject({ developer: { websiteUrl: 'https://cpor.example/test' } });
 
     writeFileSync(join(dir, 'manifest.json'), source.replace('"accentColor": "#0F6CBD",', ''));
-    const error = await buildAppPackage({ MicrosoftAppId: BOT_ID }, { dir, out: join(dir, 'c.zip') }).catch((e) => e);
+    const error = await buildAppPackage(env, { dir, out: join(dir, 'c.zip') }).catch((e) => e);
     expect(error).toBeInstanceOf(PackageError);
     expect((error as PackageError).problems).toEqual([expect.stringContaining("must have required property 'accentColor'")]);
     expect(existsSync(join(dir, 'c.zip'))).toBe(false);

@@ -4,8 +4,8 @@ import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { render, t } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
-import { demoPdf } from '../src/demo/demoSeed';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, TAILSPIN_TENANT } from './support/activities';
+import { submittedWithPoe } from './support/seededClaims';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
 
@@ -47,26 +47,7 @@ const avery: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: PARTNE
 const robin: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
 
 let seq = 0;
-/** A submitted claim with its own customer, contact and a real PoE file in Blob storage. */
-async function seedClaim(owner: typeof avery): Promise<Claim> {
-  const n = ++seq;
-  const domain = `secret-${n}-${owner.orgId}.example`;
-  const svc = app.services.claimService;
-  const draft = await svc.createDraft(owner, {
-    mpnId: owner === avery ? '4412345' : '5523456', customerDomain: domain, customerTenantId: `99999999-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    solutionArea: 'Microsoft365', activity: 'Usage', claimName: `Matrix claim ${n}`, products: ['teams'],
-    customerContact: { name: 'Dana', title: 'CIO', email: `dana@${domain}` }, partnerContact: { name: owner.name, email: 'p@partner.example' },
-  });
-  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const id = draft.claim.id;
-  const stored = await app.services.poe.upload({ claimId: id, fileName: 'sow.pdf', contentType: 'application/pdf', data: demoPdf(`sow ${n}`) });
-  const poe = { id: `${id}-1`, fileName: 'sow.pdf', ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: owner.id, name: owner.name } };
-  for (const action of [{ type: 'addPoe' as const, files: [poe] }, { type: 'submit' as const }]) {
-    const result = await svc.act(id, action, owner, {}, owner.orgId);
-    if (!result.ok) throw new Error(JSON.stringify(result.refusal));
-  }
-  return (await svc.get(id, owner.orgId))!;
-}
+const seedClaim = (owner: typeof avery) => submittedWithPoe(app.services, owner, ++seq, 'Matrix');
 
 /** What must never reach someone who may not see the claim. */
 function secretsOf(claim: Claim): string[] {
@@ -97,6 +78,7 @@ const BUTTON_VALUES: Record<ButtonAction, Record<string, unknown>> = {
   'claim.withdraw': {},
   'claim.withdrawConfirm': {},
   'claim.keep': {},
+  'claim.open': {},
   'form.claim': { step: 'customer', button: 'next', mpnId: '4412345' },
   'form.dispute': { button: 'submit', justification: 'x' },
 };
@@ -115,8 +97,17 @@ const TYPED: Record<Extract<ActionName, `command.${string}`>, (claim: Claim) => 
   'command.useForReviews': () => 'use this channel for reviews',
 };
 
+/** The message extension's invokes: a search for the claim's id, and the claim's link pasted into a message. */
+const EXTENSION: Record<Extract<ActionName, `extension.${string}`>, (claim: Claim) => { name: string; value: unknown }> = {
+  'extension.search': (c) => ({ name: 'composeExtension/query', value: { commandId: 'findClaims', parameters: [{ name: 'query', value: c.id }], queryOptions: { skip: 0, count: 25 } } }),
+  'extension.share': (c) => ({ name: 'composeExtension/queryLink', value: { url: `${app.services.consentLinks.serverUrl}/claims/${c.id}` } }),
+};
+
+/** Buttons sent as Action.Execute (Universal Actions): the reviewers' card and a shared claim card's Open. */
+const executes = (action: ActionName) => action.startsWith('review.') || action === 'claim.open';
+
 let activityCount = 0;
-/** Sends one action as Teams would: a review button as Action.Execute, other buttons as Action.Submit, commands as text. */
+/** Sends one action as Teams would: Universal Actions as Action.Execute, other buttons as Action.Submit, commands as text, the message extension's invokes. */
 async function send(who: SenderCase, conversationId: string, action: ActionName, claim: Claim): Promise<{ status: number; body: string }> {
   const base = {
     id: `mx-${++activityCount}`,
@@ -131,7 +122,9 @@ async function send(who: SenderCase, conversationId: string, action: ActionName,
   let activity: Record<string, unknown>;
   if (action.startsWith('command.')) {
     activity = { ...base, type: 'message', deliveryMode: 'expectReplies', text: TYPED[action as keyof typeof TYPED](claim) };
-  } else if (action.startsWith('review.')) {
+  } else if (action.startsWith('extension.')) {
+    activity = { ...base, type: 'invoke', ...EXTENSION[action as keyof typeof EXTENSION](claim) };
+  } else if (executes(action)) {
     const data = { claimId: claim.id, orgId: claim.orgId, version: claim.version, ...BUTTON_VALUES[action as ButtonAction] };
     activity = { ...base, type: 'invoke', name: 'adaptiveCard/action', replyToId: 'card-1', value: { action: { type: 'Action.Execute', verb: action, data }, trigger: 'manual' } };
   } else {
@@ -161,7 +154,7 @@ describe.each(ACTION_NAMES)('%s', (action) => {
     const cells = Object.entries(SENDERS).flatMap(([name, who]) => (['own', 'foreign'] as const).map((whose) => ({ name, who, whose, claim: claims[whose] })));
     const policy = (who: SenderCase) => authorize(action, who.sender);
     // A partner's button on another organisation's claim is refused as if the claim did not exist.
-    const refusedForOwnership = (who: SenderCase, claim: Claim) => !action.startsWith('command.') && who.sender.kind === 'partner' && !entitled(who.sender, claim);
+    const refusedForOwnership = (who: SenderCase, claim: Claim) => !action.startsWith('command.') && action !== 'extension.search' && who.sender.kind === 'partner' && !entitled(who.sender, claim);
     const refused = (cell: (typeof cells)[number]) => !policy(cell.who).ok || refusedForOwnership(cell.who, cell.claim);
     // Refused cells first, while both claims are as seeded; allowed ones may then change them.
     const ordered = [...cells.filter(refused), ...cells.filter((c) => !refused(c))];
@@ -177,7 +170,11 @@ describe.each(ACTION_NAMES)('%s', (action) => {
       const everything = answer.body + sentToSender;
 
       const decision = policy(who);
-      if (!decision.ok) {
+      if (action === 'extension.share') {
+        // A link unfurls for people who may see the claim; for anyone else nothing unfurls, and nothing says why.
+        const attachments = (JSON.parse(answer.body) as { composeExtension?: { attachments?: unknown[] } }).composeExtension?.attachments ?? [];
+        expect({ label, unfurled: attachments.length }).toEqual({ label, unfurled: refused(cell) ? 0 : 1 });
+      } else if (!decision.ok) {
         const partnerRole = who.sender.role ? `@partnerRole.${who.sender.role}` : '';
         const sentence = render('en-US', { key: `access.${decision.refusal}` as never, params: { partnerRole } });
         expect({ label, has: everything.includes(JSON.stringify(sentence).slice(1, -1)) }).toEqual({ label, has: true });
@@ -200,5 +197,5 @@ describe.each(ACTION_NAMES)('%s', (action) => {
 });
 
 test('the matrix covers every action of the policy table', () => {
-  expect(Object.keys(BUTTON_VALUES).length + Object.keys(TYPED).length).toBe(Object.keys(ACTION_POLICY).length);
+  expect(Object.keys(BUTTON_VALUES).length + Object.keys(TYPED).length + Object.keys(EXTENSION).length).toBe(Object.keys(ACTION_POLICY).length);
 });

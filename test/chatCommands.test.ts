@@ -1,5 +1,5 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
-import { BOT_COMMANDS, botCommands, COMMAND_WORDS, COMMANDS_BY_SCOPE, parseCommand, type CommandId } from '../bot/commands/chatCommands';
+import { BOT_COMMANDS, botCommands, COMMAND_WORDS, CHINESE_COMMAND_WORDS, COMMANDS_BY_SCOPE, parseCommand, type CommandId } from '../bot/commands/chatCommands';
 import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
@@ -558,6 +558,12 @@ describe('the command list (for the manifest)', () => {
     const kinds: Record<CommandId, string> = {
       myClaims: 'myClaims', claim: 'claim', history: 'history', needsAction: 'needsAction', help: 'help', newClaim: 'newClaim', withdraw: 'withdraw', dispute: 'dispute', useForReviews: 'useForReviews',
     };
-    for (const [id, words] of Object.entries(COMMAND_WORDS) as [CommandId, string][]) expect([words, parseCommand(words).kind]).toEqual([words, kinds[id]]);
+    // Both languages' menus (the manifest and its zh-cn localization file): what Teams inserts is the same command.
+    for (const titles of [COMMAND_WORDS, CHINESE_COMMAND_WORDS]) {
+      for (const [id, words] of Object.entries(titles) as [CommandId, string][]) expect([words, parseCommand(words).kind]).toEqual([words, kinds[id]]);
+    }
+    for (const scope of ['personal', 'team', 'groupChat'] as const) {
+      expect(botCommands('zh-CN')[scope].map((c) => parseCommand(c.title).kind)).toEqual(botCommands('en-US')[scope].map((c) => parseCommand(c.title).kind));
+    }
   });
 });

@@ -11,6 +11,7 @@ import type { TimerDocPurpose } from '../src/storage/timerStore';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 import { StubConnector, type ConnectorCall } from './support/stubConnector';
+import { mentionTag, reviewerMentions } from '../bot/notifications/reviewerMentions';
 
 /**
  * Proactive notifications, timers and the sweep, end to end: the bot on the embedded stack, Teams
@@ -257,7 +258,22 @@ describe('deadlines the bot applies itself', () => {
       expect.stringContaining('passed its start-review target'),
       expect.stringContaining('two business days from its decision target'),
     ]));
+    // Nobody has taken the claim on: every reviewer the bot can reach is @mentioned (Jordan has never used the bot: not mentionable).
+    for (const reminder of reminders) {
+      expect(reminder.activity.text).toMatch(/^<at>Riley Reviewer<\/at>: Claim CL-/);
+      expect(reminder.activity.entities).toEqual([{ type: 'mention', text: '<at>Riley Reviewer</at>', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } }]);
+    }
     clock.set('2026-11-23T09:00:00.000Z');
+  });
+
+  test('reminders @mention the reviewers concerned: every reviewer the bot can reach before review starts, then the reviewer who took the claim on; names are shown, never read as markup', async () => {
+    const riley = { type: 'mention', text: '<at>Riley Reviewer</at>', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } };
+    // Jordan, on the roster, has never written to the bot: no Teams id, so not mentionable (the channel still sees the message).
+    expect(await reviewerMentions(app.services, {})).toEqual({ text: '<at>Riley Reviewer</at>', entities: [riley] });
+    expect(await reviewerMentions(app.services, { reviewer: { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' } })).toEqual({ text: '<at>Riley Reviewer</at>', entities: [riley] });
+    // Taken on by Jordan: the reminder is for Jordan alone, and Jordan cannot be reached yet, so nobody is mentioned.
+    expect(await reviewerMentions(app.services, { reviewer: { kind: 'reviewer', id: 'c3d4e5f6-0002-4000-8000-000000000002', name: 'Jordan Reviewer' } })).toEqual({ text: '', entities: [] });
+    expect(mentionTag('<b>Eve</b> & co')).toBe('<at>&lt;b&gt;Eve&lt;/b&gt; &amp; co</at>');
   });
 
   test('dispute window: reminders 7 days and 1 day before it closes, then closed once; consent period over: sent for eligibility, partner told', async () => {
@@ -306,6 +322,8 @@ describe('deadlines the bot applies itself', () => {
     }
     const reminders = connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(reviewing.id));
     expect(reminders.map((r) => r.activity.text)).toEqual([expect.stringContaining('within one business day of its review SLA')]);
+    // Riley started the review: the reminder is for Riley.
+    expect(reminders[0].activity.entities).toEqual([expect.objectContaining({ type: 'mention', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } })]);
     clock.set('2026-11-23T09:00:00.000Z');
   });
 

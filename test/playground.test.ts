@@ -14,8 +14,8 @@ import { TEST_DELIVERY, testConfig } from './support/testStorage';
  * partner's and the reviewers' playgrounds with the repository's .m365agentsplayground*.yml. The test
  * then does what a person does in the playground's web page, through the same HTTP and WebSocket API
  * that page uses (test/support/agentsPlayground.ts): Avery (partner) creates a claim with the card
- * forms and submits it, Riley (reviewer) makes the channel the reviews channel, starts the review and
- * approves from the claim's card, and Avery is told and sees Approved.
+ * forms and submits it, Riley (reviewer) makes the channel the reviews channel, presses Open review on
+ * the claim's card in the channel, starts the review and approves from it, and Avery is told and sees Approved.
  *
  * By button presses and typed form fields only, as the README's walk-through: the playground can't
  * attach files, so the PoE step's "Attach the sample PoE (local demo)" (offered because the bot runs
@@ -190,16 +190,17 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     expect(claim!.history.map((e) => e.action)).toContain('addPoe');
   }, 60_000);
 
-  test('Riley gets the claim\'s card in the review channel, starts the review and approves it', async () => {
+  test('Riley gets the claim\'s card in the review channel, presses Open review, starts the review and approves it', async () => {
     expect(claimId).toMatch(/^CL-/);
     const me = reviewersConfig.currentUser.id;
     const posted = await reviewers.waitFor(0, `the card of ${claimId} in the review channel`, (e) => inConversation(e, reviewChannel) && e.action === 'createMessage' && hasCard(e) && cardText(cardOf(e)).includes(claimId), 30_000);
-    const shared = cardOf(posted) as { refresh?: { action: CardAction; userIds: string[] } };
-    expect(cardActions(shared).filter((a) => a.type === 'Action.Execute' && a.verb !== 'review.refresh')).toEqual([]); // read-only for everyone
-    expect(shared.refresh?.userIds).toContain(me); // Riley's client fetches a view with buttons
-
-    // What Riley's playground does on showing the card: the automatic refresh.
-    let view = await reviewers.execute(posted, me, shared.refresh!.action, { trigger: 'automatic' });
+    const shared = cardOf(posted) as { refresh?: { action: CardAction; userIds: string[] }; msteams?: { width?: string } };
+    expect(shared.msteams).toEqual({ width: 'Full' });
+    // The playground shows no user-specific views (it ignores refresh.userIds): the shared card's one
+    // visible button, Open review, is how Riley gets the buttons, as a person does in the web page.
+    const visible = cardActions(shared).filter((a) => a.type === 'Action.Execute');
+    expect(visible.map((a) => a.title)).toEqual(['Open review']);
+    let view = await reviewers.execute(posted, me, visible[0], { trigger: 'manual' });
     const press = async (verb: string) => {
       const action = cardActions(view).find((a) => a.verb === verb);
       if (!action) throw new Error(`No ${verb} button on Riley's card; it has: ${cardActions(view).map((a) => `${a.title} (${a.verb ?? a.type})`).join(', ')}`);

@@ -7,6 +7,7 @@ import { cardProblems } from './support/cardValidation';
 import { StubConnector } from './support/stubConnector';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
+import { t } from '../src/i18n/teamsMarkdown';
 
 /**
  * Reviewers decide from the claim card in their channel: adaptiveCard/action invokes through the real
@@ -86,7 +87,7 @@ async function claim(id: string): Promise<Claim> {
 }
 
 describe('the claim card in the reviewers channel', () => {
-  test('a submitted claim is posted once, read-only for everyone, with a refresh for the reviewers', async () => {
+  test('a submitted claim is posted once, full width, read-only for everyone but for Open review, with a refresh for the reviewers', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000001', products: ['teams'] });
     const posts = connector.to(CHANNEL).filter((call) => call.method === 'POST');
     expect(posts).toHaveLength(1);
@@ -95,7 +96,11 @@ describe('the claim card in the reviewers channel', () => {
     expect(text(card)).toContain(`Submitted · ${c.id} · Fabrikam Consulting Ltd (MPN 4412345)`);
     expect(text(card)).toMatch(/Review start target.*business day\(s\) left/);
     expect(text(card)).toMatch(/\[sow\.pdf\]\(http:\/\/127\.0\.0\.1:\d+\/.*sp=r.*\)/);
-    expect(card.actions ?? []).toEqual([]);
+    expect(card.msteams).toEqual({ width: 'Full' });
+    // One visible button: Open review, the manual refresh for whoever's client shows no user-specific view.
+    expect(card.actions).toEqual([
+      { type: 'Action.Execute', title: 'Open review', verb: 'review.refresh', data: { claimId: c.id, orgId: c.orgId }, fallback: { type: 'Action.Submit', title: 'Open review', data: { action: 'review.refresh', claimId: c.id, orgId: c.orgId } } },
+    ]);
     expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: 'review.refresh' }, userIds: expect.arrayContaining([`29:${REVIEWER_AAD}`, `29:${REVIEWER2_AAD}`]) });
     expect(await app.services.reviews.reviewCard(c.id)).toMatchObject({ conversationId: CHANNEL, activityId: posts[0].assignedId });
   });
@@ -104,6 +109,25 @@ describe('the claim card in the reviewers channel', () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000002', products: ['teams'] });
     expect(verbs(await invoke(REVIEWER_AAD, 'review.refresh', { claimId: c.id }))).toEqual(['start', 'comment', 'history']);
     expect(verbs(await invoke(PARTNER_AAD, 'review.refresh', { claimId: c.id }, PARTNER_TENANT))).toEqual([]);
+  });
+
+  test('Open review pressed by a reviewer outside refresh.userIds (a client without user-specific views, a channel of more than 60) gives their own view; a partner or a stranger is refused', async () => {
+    const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000009', products: ['teams'] });
+    const shared = connector.to(CHANNEL).find((call) => call.method === 'POST')!.activity.attachments![0].content as { actions: { verb: string; data: Record<string, unknown> }[] };
+    const open = shared.actions[0];
+    // Teams ids the card's refresh does not list (a reviewer the bot has not seen under this id): the button works the same.
+    const press = (aad: string, tenantId = REVIEWER_TENANT) =>
+      post({ ...channelActivity(aad, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'activity-1', value: { action: { type: 'Action.Execute', verb: open.verb, data: open.data }, trigger: 'manual' } }, tenantId), from: { id: `29:not-in-userIds-${aad}`, aadObjectId: aad } });
+    const jordan = (await press(REVIEWER2_AAD)).body.value;
+    expect(cardProblems(jordan)).toEqual([]);
+    expect(verbs(jordan)).toEqual(['start', 'comment', 'history']);
+    expect(text(jordan)).not.toContain('Open review'); // their own view has the buttons themselves
+    for (const [aad, tenant, sentence] of [[PARTNER_AAD, PARTNER_TENANT, t('en-US', 'access.reviewersOnly')], ['ffffffff-0009-4000-8000-00000000dead', REVIEWER_TENANT, t('en-US', 'access.notOnRoster')]]) {
+      const refused = (await press(aad, tenant)).body.value;
+      expect(verbs(refused)).toEqual([]);
+      expect(text(refused)).toContain(JSON.stringify(sentence).slice(1, -1));
+      expect(text(refused)).not.toContain('fourthcoffee.example');
+    }
   });
 
   test('start review, then request information: the shared card is updated in place and the partner is asked in their chat', async () => {

@@ -28,7 +28,11 @@ export const COMMAND_WORDS: Record<CommandId, string> = {
   useForReviews: 'use this channel for reviews',
 };
 
-/** The Chinese words of each command (understood as typed, and named in every zh-CN hint). */
+/**
+ * The Chinese words of each command: understood as typed, named in every zh-CN hint, and what Chinese
+ * speakers pick from their command menu (the manifest's zh-cn localization file), so a menu entry
+ * inserted by Teams just works.
+ */
 export const CHINESE_COMMAND_WORDS: Record<CommandId, string> = {
   myClaims: '我的声明',
   claim: '声明',
@@ -46,6 +50,9 @@ export function commandWords(locale: Locale, id: CommandId): string {
   return locale === 'zh-CN' ? CHINESE_COMMAND_WORDS[id] : COMMAND_WORDS[id];
 }
 
+/** The command words of each language's menu. */
+const COMMAND_TITLES: Record<Locale, Record<CommandId, string>> = { 'en-US': COMMAND_WORDS, 'zh-CN': CHINESE_COMMAND_WORDS };
+
 /** Which commands each Teams scope offers, in menu order (Teams allows at most 10 per scope). */
 export const COMMANDS_BY_SCOPE: Record<CommandScope, readonly CommandId[]> = {
   personal: ['myClaims', 'needsAction', 'claim', 'history', 'newClaim', 'withdraw', 'dispute', 'help'],
@@ -61,11 +68,11 @@ export interface BotCommand {
   description: string;
 }
 
-/** The commands of every scope with their descriptions in a language, e.g. for the manifest's localization file. */
+/** The commands of every scope, titles and descriptions in a language: the manifest's menus (en-US) and its localization file (zh-CN). */
 export function botCommands(locale: Locale): Record<CommandScope, BotCommand[]> {
   const entries = (Object.keys(COMMANDS_BY_SCOPE) as CommandScope[]).map((scope) => [
     scope,
-    COMMANDS_BY_SCOPE[scope].map((id) => ({ title: COMMAND_WORDS[id], description: t(locale, `command.${id}` as MessageKey) })),
+    COMMANDS_BY_SCOPE[scope].map((id) => ({ title: COMMAND_TITLES[locale][id], description: t(locale, `command.${id}` as MessageKey) })),
   ]);
   return Object.fromEntries(entries) as Record<CommandScope, BotCommand[]>;
 }
@@ -121,7 +128,7 @@ const MAX_PAGE = 1000;
 const ALIASES: [RegExp, CommandId][] = [
   [/^(help|\?|帮助)$/, 'help'],
   [/^(new claim|新建声明)$/, 'newClaim'],
-  [/^(use this (channel|chat) for reviews|将此频道用于评审|将此聊天用于评审)$/, 'useForReviews'],
+  [/^(use this (channel|chat) for reviews|将此(频道|聊天|群聊)用于评审)$/, 'useForReviews'],
   [/^(what needs my action|what needs action|needs my action|my actions|to ?do|待办|待处理|需要我处理)\??$/, 'needsAction'],
   [/^(my claims|our claims|claims|list|我的声明)(?:\s+(.*))?$/, 'myClaims'],
   [/^(withdraw|撤回)(?:\s+(.*))?$/, 'withdraw'],

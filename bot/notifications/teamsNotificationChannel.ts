@@ -2,18 +2,19 @@ import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { reminderTiming } from '../../src/domain/claimTimers';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type MessageKey } from '../../src/i18n/locales';
-import { t } from '../../src/i18n/teamsMarkdown';
+import { markdown, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/appServices';
 import type { NotificationChannel, RenderRequest } from '../../src/services/notificationDispatcher';
 import type { ConversationReferenceData } from '../../src/storage/conversationStore';
 import type { ProactiveMessenger } from '../proactive';
 import type { PartnerNotifier } from '../reviews/partnerNotifier';
 import type { ReviewCardPublisher } from '../reviews/reviewCardPublisher';
+import { reviewerMentions } from './reviewerMentions';
 
 /**
  * How notifications look in Teams and how they get there: the partner's notice card in the language
  * of their own Teams client (as last seen), the reviewers' shared claim card, and SLA reminders in
- * the reviewers' conversation; sent with continueConversationAsync.
+ * the reviewers' conversation that @mention the reviewers concerned; sent with continueConversationAsync.
  */
 export class TeamsNotificationChannel implements NotificationChannel {
   constructor(
@@ -35,11 +36,14 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const claimId = request.claim.id;
     const timing = reminderTiming(this.services.claimService.timeContext(), request.claim, kind);
     const date = timing ? formatDeadline(this.services, timing.due, locale) : '-';
-    if (timing && !timing.onTime) {
-      const deadline = `@review.deadline.${timing.deadline}`;
-      return MessageFactory.text(t(locale, timing.daysLeft === 0 ? 'reminder.reviewersToday' : 'reminder.reviewersLeft', { claimId, deadline, date, count: timing.daysLeft }));
-    }
-    return MessageFactory.text(t(locale, `reminder.${kind}` as MessageKey, { claimId, date }));
+    const text = timing && !timing.onTime
+      ? t(locale, timing.daysLeft === 0 ? 'reminder.reviewersToday' : 'reminder.reviewersLeft', { claimId, deadline: `@review.deadline.${timing.deadline}`, date, count: timing.daysLeft })
+      : t(locale, `reminder.${kind}` as MessageKey, { claimId, date });
+    // The reviewers concerned are @mentioned, so Teams notifies them rather than just the channel.
+    // Who to mention is a nicety: if it can't be worked out, the reminder still goes, unmentioned.
+    const mentions = await reviewerMentions(this.services, request.claim).catch(() => ({ text: '', entities: [] }));
+    if (!mentions.entities.length) return MessageFactory.text(text);
+    return { ...MessageFactory.text(t(locale, 'reminder.reviewersConcerned', { mentions: markdown(mentions.text), text: markdown(text) })), entities: mentions.entities };
   }
 
   send(reference: ConversationReferenceData, activity: unknown): Promise<string | undefined> {

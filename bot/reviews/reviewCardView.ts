@@ -93,6 +93,9 @@ export class ReviewCardView {
       rejectReasons: REVIEWER_REJECTION_REASONS.map((r) => ({ title: t(locale, `reason.${r}`), value: r })),
       infoReasons: INFO_REQUEST_REASONS.map((r) => ({ title: t(locale, `infoReason.${r}`), value: r })),
       can: {
+        // The shared card's way in for every reviewer: clients without user-specific views (the Agents
+        // Playground), reviewers beyond refresh.userIds' 60, anyone whose automatic refresh did not run.
+        open: !options.viewer,
         startReview: offered('startReview'),
         approve: offered('approve') && !options.offerSupersede,
         supersede: offered('approve') && Boolean(options.offerSupersede),
@@ -180,7 +183,7 @@ export class ReviewCardView {
   private labels(locale: Locale): Record<string, string> {
     const keys = [
       'refresh', 'deadlines', 'poe', 'conflicts', 'comments', 'startReview', 'approve', 'supersede', 'reject', 'reason', 'reasonRequired', 'comment',
-      'confirmReject', 'requestInfo', 'reasons', 'commentToPartner', 'commentRequired', 'sendRequest', 'commentButton', 'sendComment', 'history',
+      'confirmReject', 'requestInfo', 'reasons', 'commentToPartner', 'commentRequired', 'sendRequest', 'commentButton', 'sendComment', 'history', 'openReview',
     ];
     return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)]));
   }

@@ -48,6 +48,11 @@ export const ACTION_POLICY = {
   'claim.withdraw': { ...CLAIMING_PARTNERS, claim: 'required', recordAs: 'withdraw' },
   'claim.withdrawConfirm': { ...CLAIMING_PARTNERS, claim: 'required', recordAs: 'withdraw' },
   'claim.keep': { ...CLAIMING_PARTNERS, claim: 'required' },
+  /**
+   * "Open" on a claim card shared in any conversation (from the message extension or an unfurled link):
+   * the full card, shown only to the person who pressed, if they may see the claim.
+   */
+  'claim.open': { ...PEOPLE, claim: 'required' },
   // The forms of an open dialog: the claim form (each step, the summary) and the dispute form.
   'form.claim': { ...CLAIMING_PARTNERS, claim: 'optional' },
   'form.dispute': { ...CLAIMING_PARTNERS, claim: 'required', recordAs: 'dispute' },
@@ -65,14 +70,22 @@ export const ACTION_POLICY = {
   'command.withdraw': { ...CLAIMING_PARTNERS, claim: 'optional', recordAs: 'withdraw' },
   'command.dispute': { ...CLAIMING_PARTNERS, claim: 'optional', recordAs: 'dispute' },
   'command.useForReviews': { ...REVIEWERS, claim: 'none' },
+  // The message extension: searching from the compose box, and a claim link pasted into a message.
+  /** Results are the queries' (an organisation's claims, or all for reviewers), as for `my claims`. */
+  'extension.search': { ...PEOPLE, claim: 'none' },
+  /**
+   * A claim's compact card for the compose box: a pasted claim link (`composeExtension/queryLink`) or a
+   * chosen search result (`composeExtension/selectItem`); only for someone who may see the claim.
+   */
+  'extension.share': { ...PEOPLE, claim: 'required' },
 } as const satisfies Record<string, ActionRule>;
 
 export type ActionName = keyof typeof ACTION_POLICY;
 export const ACTION_NAMES = Object.keys(ACTION_POLICY) as ActionName[];
 
-/** Actions a card button may carry (commands travel as `{ action: 'command', command }`). */
-export type ButtonAction = Exclude<ActionName, `command.${string}`>;
-export const BUTTON_ACTIONS = ACTION_NAMES.filter((n): n is ButtonAction => !n.startsWith('command.'));
+/** Actions a card button may carry (commands travel as `{ action: 'command', command }`; the message extension's invokes are no buttons). */
+export type ButtonAction = Exclude<ActionName, `command.${string}` | `extension.${string}`>;
+export const BUTTON_ACTIONS = ACTION_NAMES.filter((n): n is ButtonAction => !n.startsWith('command.') && !n.startsWith('extension.'));
 
 export function isButtonAction(value: unknown): value is ButtonAction {
   return typeof value === 'string' && (BUTTON_ACTIONS as readonly string[]).includes(value);

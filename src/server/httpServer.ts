@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   instanceId?: string;
   /** The customer's consent page (GET and POST /consent/:claimId), when the bot serves it. */
   consent?: PageHandler;
+  /** Claim links (GET /claims/:claimId): they lead to the bot's chat in Teams. */
+  claimLinks?: PageHandler;
 }
 
 export interface HttpServerHandle {
@@ -70,6 +72,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     };
     server.get('/consent/:claimId', consentPage);
     server.post('/consent/:claimId', restify.plugins.urlEncodedBodyParser(CONSENT_FORM_PARSING), consentPage);
+  }
+
+  if (options.claimLinks) {
+    const claimLinks = options.claimLinks;
+    server.get('/claims/:claimId', async (req, res) => {
+      const answer = await claimLinks(pageRequest(req)).catch((error) => {
+        options.log.error('Unhandled error in /claims', error);
+        return { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, body: 'Internal error' };
+      });
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    });
   }
 
   // Three probes. /healthz/live answers from the process alone: a Cosmos DB blip must not get every

@@ -28,7 +28,7 @@ export interface ClaimRowPage {
 
 export interface ClaimFilter {
   status?: ClaimStatus;
-  /** Part of the customer domain, the claim name or the claim id, any case. */
+  /** Part of the customer domain, the claim name, the claim id or the customer's tenant ID, any case. */
   text?: string;
 }
 

@@ -76,9 +76,14 @@ export class ConsentLinks {
     this.baseUrl ??= url;
   }
 
+  /** Where people reach the bot's server: PUBLIC_BASE_URL, or the listening address (also the host of claim links). */
+  get serverUrl(): string {
+    return this.baseUrl ?? 'http://localhost:3978';
+  }
+
   linkFor(claimId: string, nonce: string, now: Date): string {
     const expiresAt = Math.floor(now.getTime() / 1000) + this.linkDays * 24 * 3600;
-    return consentLink(this.baseUrl ?? 'http://localhost:3978', claimId, createConsentToken(this.secret, { claimId, expiresAt, nonce }));
+    return consentLink(this.serverUrl, claimId, createConsentToken(this.secret, { claimId, expiresAt, nonce }));
   }
 
   check(token: string, claimId: string, now: Date): ConsentTokenCheck {

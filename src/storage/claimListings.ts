@@ -38,7 +38,7 @@ export interface ListingFilter {
   /** One organisation's partition; undefined searches every organisation (reviewers only). */
   orgId?: string;
   status?: ClaimStatus;
-  /** Lower-case text found in the customer domain, the claim name or the claim id. */
+  /** Lower-case text found in the customer domain, the claim name, the claim id or the customer's tenant ID. */
   text?: string;
 }
 
@@ -61,7 +61,7 @@ export class ClaimListings {
       parameters.push({ name: '@status', value: filter.status });
     }
     if (filter.text) {
-      where.push('(CONTAINS(LOWER(c.fields.customerDomain), @text) OR CONTAINS(LOWER(c.fields.claimName), @text) OR CONTAINS(LOWER(c.id), @text))');
+      where.push('(CONTAINS(LOWER(c.fields.customerDomain), @text) OR CONTAINS(LOWER(c.fields.claimName), @text) OR CONTAINS(LOWER(c.id), @text) OR CONTAINS(LOWER(c.fields.customerTenantId), @text))');
       parameters.push({ name: '@text', value: filter.text.toLowerCase() });
     }
     return this.run(`SELECT ${ROW} FROM c${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY c.createdAt DESC`, parameters, filter.orgId, page);

@@ -1,6 +1,7 @@
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { AppServices } from '../../src/services/appServices';
+import { demoPdf } from '../../src/demo/demoSeed';
 import { PARTNER_AAD, REVIEWER_AAD } from './activities';
 
 /** The demo roster's Fabrikam Global admin and a reviewer, as the claim service takes them. */
@@ -32,4 +33,28 @@ export async function claimThrough(services: AppServices, status: Reached, name:
     if (!result.ok) throw new Error(JSON.stringify(result.refusal));
   }
   return (await svc.get(id, AVERY.orgId))!;
+}
+
+/**
+ * A submitted claim of `owner`'s organisation with its own customer (domain `secret-<n>-<org>.example`,
+ * tenant and contact made unique by `n`) and a real PoE file in Blob storage: what the authorization
+ * tests look for in answers to people who may not see it.
+ */
+export async function submittedWithPoe(services: AppServices, owner: Extract<Actor, { kind: 'partner' }>, n: number, label: string): Promise<Claim> {
+  const domain = `secret-${n}-${owner.orgId}.example`;
+  const svc = services.claimService;
+  const draft = await svc.createDraft(owner, {
+    mpnId: owner.orgId === 'fabrikam-consulting' ? '4412345' : '5523456', customerDomain: domain, customerTenantId: `99999999-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    solutionArea: 'Microsoft365', activity: 'Usage', claimName: `${label} claim ${n}`, products: ['teams'],
+    customerContact: { name: 'Dana', title: 'CIO', email: `dana@${domain}` }, partnerContact: { name: owner.name, email: 'p@partner.example' },
+  });
+  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
+  const id = draft.claim.id;
+  const stored = await services.poe.upload({ claimId: id, fileName: 'sow.pdf', contentType: 'application/pdf', data: demoPdf(`sow ${n}`) });
+  const poe = { id: `${id}-1`, fileName: 'sow.pdf', ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: owner.id, name: owner.name } };
+  for (const action of [{ type: 'addPoe' as const, files: [poe] }, { type: 'submit' as const }]) {
+    const result = await svc.act(id, action, owner, {}, owner.orgId);
+    if (!result.ok) throw new Error(JSON.stringify(result.refusal));
+  }
+  return (await svc.get(id, owner.orgId))!;
 }
