@@ -128,7 +128,9 @@ export class RenderedCardCache {
       this.cards.set(fullKey, kept);
       return kept.card;
     }
-    const card = renderCard(name, await data());
+    // Frozen: every later reader gets this same object, so a caller that changed it would change it
+    // for everyone (it throws instead, in the strict code TypeScript emits).
+    const card = deepFreeze(renderCard(name, await data()));
     this.cards.delete(fullKey);
     this.cards.set(fullKey, { card, until: now + validForMs });
     if (this.cards.size > this.maxCards) this.cards.delete(this.cards.keys().next().value!);
@@ -138,4 +140,12 @@ export class RenderedCardCache {
   get size(): number {
     return this.cards.size;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
 }

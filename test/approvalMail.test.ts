@@ -193,7 +193,7 @@ describe('the partner contact\'s e-mails through SMTP', () => {
     for (const fact of [
       'Dear Pat <i>Partner</i>,', `What is needed: ${t('en-US', 'infoReason.MissingCustomerAcknowledgment')}.`, 'Comment from Riley Reviewer: Add the <b>signed</b> SOW & dates',
       `resubmit by ${en}`, 'rejected automatically', `type "claim ${claim.id}"`,
-      `需要的信息：${t('zh-CN', 'infoReason.MissingCustomerAcknowledgment')}。`, 'Riley Reviewer 的评论：Add the <b>signed</b> SOW & dates', `在 ${zh} 之前重新提交`, `“claim ${claim.id}”`,
+      `需要的信息：${t('zh-CN', 'infoReason.MissingCustomerAcknowledgment')}。`, 'Riley Reviewer 的评论：Add the <b>signed</b> SOW & dates', `在 ${zh} 之前重新提交`, `“声明 ${claim.id}”`,
     ]) expect(text).toContain(fact);
     expect(text.indexOf('What is needed')).toBeLessThan(text.indexOf('需要的信息'));
     expect(mail.html).toContain('Add the &lt;b&gt;signed&lt;/b&gt; SOW &amp; dates');
@@ -212,7 +212,7 @@ describe('the partner contact\'s e-mails through SMTP', () => {
     for (const fact of [
       'Reason: Insufficient proof of execution.', 'Comment from Riley Reviewer: The SOW is not signed.', `open your 1:1 chat with the bot, or type "claim ${claim.id}"`,
       `dispute this rejection once, until ${en}`, `type "dispute ${claim.id}"`,
-      `原因：${t('zh-CN', 'reason.InsufficientProofOfExecution')}。`, `在 ${zh} 之前对此拒绝提出一次争议`,
+      `原因：${t('zh-CN', 'reason.InsufficientProofOfExecution')}。`, `在 ${zh} 之前对此拒绝提出一次异议`,
     ]) expect(mail.text).toContain(fact);
 
     const approvedEmail = partnerContactAddress('ok-');

@@ -123,7 +123,11 @@ export class ClaimExtension {
     const card = await this.cards.status(claim, viewer, locale);
     // Outside a 1:1 chat the card is the person's own view, but its buttons would start forms and
     // answers in a shared conversation: they act from their 1:1 chat.
-    if ((conversationType ?? 'personal') !== 'personal') delete (card as { actions?: unknown }).actions;
+    // A copy without them: the status card may be the one the card cache keeps for everyone.
+    if ((conversationType ?? 'personal') !== 'personal') {
+      const { actions: _buttons, ...withoutButtons } = card as AdaptiveCardJson & { actions?: unknown };
+      return withoutButtons as AdaptiveCardJson;
+    }
     return card;
   }
 
