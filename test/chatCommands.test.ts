@@ -511,7 +511,8 @@ describe('welcome and help', () => {
     expect(await install(AVERY, dm, botAdded)).toEqual([]);
     // The welcome card's buttons are commands like the typed ones.
     expect(json(onlyCard(await say(AVERY, { action: 'command', command: 'my claims' })))).toContain('Claims of Fabrikam Consulting Ltd');
-    // A reviewer's welcome offers the queue.
+    // A reviewer's welcome offers the queue (Riley typed Chinese in earlier tests: English is chosen first).
+    await say(RILEY, 'language English');
     const reviewerCard = onlyCard(await install(RILEY, { id: 'a:welcome-riley', conversationType: 'personal' }, botAdded));
     expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }, { action: 'command', command: 'language 中文' }]);
   });
