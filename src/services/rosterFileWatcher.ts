@@ -1,4 +1,4 @@
-import { watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
@@ -23,6 +23,7 @@ export interface RosterFileWatcherOptions {
 
 export class RosterFileWatcher {
   private watcher?: FSWatcher;
+  private poll?: NodeJS.Timeout;
   private debounce?: NodeJS.Timeout;
   /** The content last loaded, or last found invalid (reported once until it changes). */
   private lastSeen?: string;
@@ -49,7 +50,10 @@ export class RosterFileWatcher {
     } catch (error) {
       this.log.warn(`Roster: ${this.file} cannot be watched (${(error as Error).message}); polling every ${this.pollMs / 1000} s instead`);
     }
-    watchFile(this.file, { persistent: false, interval: this.pollMs }, () => this.changed());
+    // Polling compares the content itself: a stat watcher's first look can come after a change (its
+    // stat runs later on a busy machine), and then it never reports that change.
+    this.poll = setInterval(() => this.changed(), this.pollMs);
+    this.poll.unref();
   }
 
   /** Reloads now (SIGHUP), whether or not the content changed; resolves when done, never rejects. */
@@ -61,7 +65,7 @@ export class RosterFileWatcher {
     this.stopped = true;
     if (this.debounce) clearTimeout(this.debounce);
     this.watcher?.close();
-    unwatchFile(this.file);
+    if (this.poll) clearInterval(this.poll);
     await this.running;
   }
 
