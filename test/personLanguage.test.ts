@@ -1,7 +1,7 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
-import type { Actor } from '../src/domain/actors';
 import { silentLogger } from '../src/logger';
 import { PARTNER_AAD, PARTNER_TENANT, postActivity, teamsActivity } from './support/activities';
+import { AVERY as avery, RILEY as riley } from './support/seededClaims';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
 
@@ -14,8 +14,6 @@ import { TEST_DELIVERY, testConfig } from './support/testStorage';
 const connector = new StubConnector();
 let app: BotApp;
 const CHAT = 'a:language-avery';
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const riley: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0001-4000-8000-000000000001', name: 'Riley Reviewer' };
 
 beforeAll(async () => {
   await connector.start();
