@@ -1,5 +1,4 @@
-import { createInflateRaw, inflateSync } from 'node:zlib';
-import { crc32 } from './zipWriter';
+import { crc32, createInflateRaw, inflateSync } from 'node:zlib';
 
 /**
  * Checks of a PoE file past its first bytes: a file that is what its magic says can still be a zip
