@@ -10,6 +10,7 @@ import { BLANK, poeTemplateData, poeTemplateDocx, poeTemplateFileName, poeTempla
 import Docxtemplater from 'docxtemplater';
 import PizZip from 'pizzip';
 import { unzip, zip } from '../src/services/zipWriter';
+import { poeTemplateSource } from '../scripts/makePoeTemplate';
 import { d365Fields, m365Fields } from './support/claimFixtures';
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -297,6 +298,15 @@ describe('the Word templates (assets/poe-template.<locale>.docx)', () => {
     const loopFields = ['product', 'subscriptionId', 'name', 'title', 'email', '.'];
     expect(tags.filter((tag) => !(tag in data) && !loopFields.includes(tag))).toEqual([]);
     for (const key of ['claimId', 'claimName', 'partnerName', 'mpnId', 'customerDomain', 'customerTenantId', 'products', 'contact']) expect([key, tags.includes(key)]).toEqual([key, true]);
+  });
+
+  test.each(LOCALES)('%s: the script that made the file still makes one the bot can fill (for starting over)', (locale) => {
+    const doc = new Docxtemplater(new PizZip(poeTemplateSource(locale)), { paragraphLoop: true, linebreaks: true });
+    doc.render(poeTemplateData({ locale, partnerName: 'Fabrikam', claim: { id: 'CL-SCRIPT1', fields: fullBusinessApps } }));
+    const text = documentText(doc.getZip().file('word/document.xml')!.asText());
+    expect(text).toContain('CL-SCRIPT1');
+    expect(text).toContain(t(locale, 'template.subscription', { product: 'Dynamics 365 Sales', subscriptionId: SUBSCRIPTION_ID }));
+    expect(text).not.toMatch(/\{[#/^]?\w*\}/); // every placeholder filled
   });
 
   test('a placeholder added in Word that the bot does not know prints as a blank, not "undefined"', () => {
