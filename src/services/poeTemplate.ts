@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Docxtemplater from 'docxtemplater';
-import PizZip from 'pizzip';
+import type Docxtemplater from 'docxtemplater';
+import type PizZip from 'pizzip';
 import { PROJECT_ROOT } from '../config/projectPaths';
 import type { DraftFields } from '../domain/claimFields';
 import { productCatalogue, type ProductCatalogue } from '../domain/productCatalogue';
@@ -32,6 +32,12 @@ const CONTENT_TYPES_PART = '[Content_Types].xml';
 export const BLANK = '________';
 
 export const poeTemplatePath = (locale: Locale): string => join(PROJECT_ROOT, 'assets', `poe-template.${locale}.docx`);
+
+// Loaded on the first template asked for, not at start-up: most turns never need them.
+let libraries: { Docxtemplater: typeof Docxtemplater; PizZip: typeof PizZip } | undefined;
+/* eslint-disable @typescript-eslint/no-require-imports */
+const templateLibraries = () => (libraries ??= { Docxtemplater: require('docxtemplater') as typeof Docxtemplater, PizZip: require('pizzip') as typeof PizZip });
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 // Read once per locale: the files ship with the bot and don't change while it runs.
 const templates = new Map<Locale, Buffer>();
@@ -82,6 +88,7 @@ export function poeTemplateFileName(claimId: string): string {
 
 /** Builds the PoE template of one claim as a .docx, in the given locale. */
 export function poeTemplateDocx(input: PoeTemplateInput, catalogue: ProductCatalogue = productCatalogue): Buffer {
+  const { Docxtemplater, PizZip } = templateLibraries();
   const doc = new Docxtemplater(new PizZip(templateBytes(input.locale)), {
     paragraphLoop: true,
     linebreaks: true,
