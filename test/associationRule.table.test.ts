@@ -12,7 +12,7 @@ import { INCENTIVE_PROGRAMS, programOf } from '../src/domain/incentivePrograms';
 import { ACTIVITIES_BY_AREA, SOLUTION_AREAS } from '../src/domain/productCatalogue';
 
 /**
- * SPEC "Association rule" as tables, written out here from SPEC: which program a claim is of, which
+ * The association rule (docs/association-rule.md) as tables, written out here from that page: which program a claim is of, which
  * key it holds, what a key of the earlier format becomes, and the customer directory's rules.
  */
 
@@ -27,7 +27,7 @@ const m365 = (activity: 'Usage' | 'PreSales', products: string[], subscriptions?
 const bizApps = (activity: 'UsageAndOrPreSales' | 'RevenueAssociation', products: string[], subscriptions?: { productId: string; subscriptionId: string }[]): DraftFields =>
   ({ customerTenantId: TENANT, solutionArea: 'BusinessApplications', activity, products, ...(subscriptions ? { subscriptions } : {}) }) as DraftFields;
 
-describe('the program of each solution area and activity (SPEC table)', () => {
+describe('the program of each solution area and activity (docs/association-rule.md, "Programs")', () => {
   const EXPECTED: Record<string, [string, 'workload' | 'subscription']> = {
     'Microsoft365|Usage': ['osu-m365', 'workload'],
     'Microsoft365|PreSales': ['osa-sell', 'subscription'],

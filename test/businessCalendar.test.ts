@@ -57,7 +57,7 @@ describe('business calendar', () => {
     expect(utc.reminderDay(utc.deadlineAfter(new Date('2026-11-02T10:00:00Z'), days(30)), days(7)).toISOString()).toBe('2026-11-25T00:00:00.000Z');
   });
 
-  // SPEC "Days left": whole days after today up to and including the deadline day.
+  // docs/deadlines.md, "Days left": whole days after today up to and including the deadline day.
   test.each([
     ['submitted on a Monday, 5 business days to the next Monday', '2026-11-02T10:00:00Z', bd(5), '2026-11-02T10:00:00Z', 'businessDays', 5],
     ['a 7-day consent period on approval day', '2026-11-04T15:00:00Z', days(7), '2026-11-04T15:00:00Z', 'days', 7],

@@ -6,7 +6,7 @@ import type { Claim } from '../src/domain/claim';
 import { formatDeadline } from '../src/domain/claimLifecycle';
 import { LOCALES } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, TAILSPIN_TENANT, teamsActivity } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT, postActivity, REVIEWER_AAD, REVIEWER_TENANT, TAILSPIN_TENANT, teamsActivity } from './support/activities';
 import { cardProblems } from './support/cardValidation';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
@@ -57,10 +57,9 @@ async function say(
 }
 
 async function post(activity: Record<string, unknown>): Promise<Reply[]> {
-  const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
-  expect(response.status).toBe(200);
-  const text = await response.text();
-  const replies = (text ? (JSON.parse(text) as { activities?: Reply[] }).activities : undefined) ?? [];
+  const { status, body } = await postActivity(app.url, activity);
+  expect(status).toBe(200);
+  const replies = (body?.activities ?? []) as Reply[];
   for (const reply of replies) for (const a of reply.attachments ?? []) expect(cardProblems(a.content)).toEqual([]);
   return replies;
 }
@@ -387,7 +386,7 @@ describe('what needs my action', () => {
     const queued = all.filter((c) => c.status === 'Submitted' || c.status === 'UnderReview');
     expect(ids.sort()).toEqual(queued.map((c) => c.id).sort());
     const ordered = forward.flat();
-    // SPEC: the queue is ordered by the 10-day decision target (a dispute by its answer deadline), not by whichever deadline is nearest.
+    // docs/deadlines.md: the queue is ordered by the 10-day decision target (a dispute by its answer deadline), not by whichever deadline is nearest.
     const targets = ordered.map((id) => { const c = all.find((x) => x.id === id)!; return c.deadlines.decisionTarget ?? c.deadlines.reviewDecision!; });
     expect(targets).toEqual([...targets].sort());
     const nearest = ordered.map((id) => all.find((c) => c.id === id)!.nextDueAt!);

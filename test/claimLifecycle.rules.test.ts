@@ -74,7 +74,7 @@ describe('submitting and reviewing', () => {
   test('submit starts the 5 business day review-start target and the claim records it as its next due time', () => {
     const submitted = claimIn('Submitted');
     // Submitted Monday 2 Nov 2026 (Berlin): 5 business days -> end of Monday 9 Nov, Berlin midnight.
-    // ...and SPEC's 10-day decision target: end of Thursday 12 Nov.
+    // ...and the 10-day decision target (docs/deadlines.md): end of Thursday 12 Nov.
     expect(submitted.deadlines).toEqual({ reviewStart: '2026-11-09T23:00:00.000Z', decisionTarget: '2026-11-12T23:00:00.000Z' });
     expect(submitted.nextDueAt).toBe('2026-11-09T23:00:00.000Z');
   });

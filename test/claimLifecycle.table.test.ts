@@ -6,7 +6,7 @@ import { claimIn, ctxAt, expectOk, customer, otherOrgPartner, partner, poeFile, 
 
 /**
  * The lifecycle as a table: every status x action x role. This table is written out here on its own,
- * from SPEC, so a change to the state machine's rules shows up as a failing row.
+ * from docs/claim-rules.md, so a change to the state machine's rules shows up as a failing row.
  */
 
 type Role = 'partner' | 'reviewer' | 'customer' | 'system';
@@ -47,7 +47,7 @@ const EXPECTED: Record<string, Partial<Record<Role, Partial<Record<ClaimStatus, 
   requestInfo: { reviewer: { UnderReview: 'PartnerActionRequired' } },
   resubmit: { partner: { PartnerActionRequired: 'UnderReview' } },
   comment: { partner: same(ALL), reviewer: same(ALL.filter((s) => s !== 'Editing')) },
-  // SPEC: the partner asked for the rejection, so it is final at once (no dispute window).
+  // docs/deadlines.md, "Withdrawal": the partner asked for the rejection, so it is final at once (no dispute window).
   withdraw: { partner: { Submitted: 'RejectedFinal', UnderReview: 'RejectedFinal', PartnerActionRequired: 'RejectedFinal', Approved: 'RejectedFinal', Rejected: 'RejectedFinal' } },
   customerDecline: { customer: { Approved: 'Rejected' } },
   dispute: { partner: { Rejected: 'UnderReview' } },

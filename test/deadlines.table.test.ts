@@ -6,7 +6,7 @@ import { formatDateTime, render } from '../src/i18n/locales';
 import { calendar, claimIn, ctxAt, expectOk, partner, poeFile, draft, reviewer, system } from './support/claimFixtures';
 
 /**
- * SPEC's "When people are reminded", "Days left" and "Closed windows", and the decision target, as
+ * docs/deadlines.md's reminders, "Days left" and "Closed windows", and the decision target, as
  * tables: when each reminder goes out (weekends, holidays, DST changes in Berlin and Los Angeles, a
  * window ending on a weekend), what a sweep does after an outage of several days, the review clocks
  * that stop while the partner acts, and a withdrawal that is final.
@@ -133,7 +133,7 @@ describe('a dispute window closed late by a sweep shows its real end', () => {
   });
 });
 
-describe('SPEC\'s decision target and the review clocks stopped in Partner action required', () => {
+describe('the decision target and the review clocks stopped in Partner action required', () => {
   const at = (iso: string) => ctxAt(new Date(iso));
   // Submitted Mon 2 Nov 10:00 Berlin; review started the same day.
   const submitted = () => {

@@ -83,7 +83,7 @@ describe('delivery scheduler', () => {
     const first = scheduler.deliver({ conversationKey: 'a', tenantKey: 't', send: async () => 1 });
     const second = scheduler.deliver({ conversationKey: 'a', tenantKey: 't', send: async () => 2 });
     expect(await first).toMatchObject({ ok: true });
-    scheduler.stop();
+    void scheduler.stop(); // not awaited: what callers get while it stops is the point
     expect(await second).toMatchObject({ ok: false, final: false });
     // After stop, nothing new starts and a failing send is not retried (shutdown must not wait on back-off).
     let tries = 0;
@@ -96,7 +96,7 @@ describe('delivery scheduler', () => {
     let fail!: () => void;
     const outcome = scheduler.deliver({ conversationKey: 'a', tenantKey: 't', send: () => new Promise((_, reject) => (fail = () => reject(new DeliveryError('down', 503)))) });
     await new Promise((r) => setTimeout(r, 10));
-    scheduler.stop();
+    void scheduler.stop(); // not awaited: what callers get while it stops is the point
     fail();
     expect(await outcome).toMatchObject({ ok: false, status: 503, final: false, attempts: 1 });
   });

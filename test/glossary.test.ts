@@ -3,7 +3,7 @@ import { catalogue, t } from '../src/i18n/locales';
 import { CHINESE_DIALOG_WORDS, decideLocale, dialogWord, languageChoice } from '../src/i18n/personLanguage';
 
 /**
- * Every zh-CN string uses the terms of the zh-CN Partner Center pages (shared/seeds), one term per
+ * Every zh-CN string uses the terms of the zh-CN Partner Center pages (docs/language.md, "Glossary"), one term per
  * idea, and names the Chinese command words a person can type: a glossary of forbidden → required terms.
  */
 

@@ -9,7 +9,7 @@ import { renderCard, type AdaptiveCardJson } from '../cards/cardTemplates';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { demoPdf } from '../src/demo/demoSeed';
-import { LOCALES, type Locale } from '../src/i18n/locales';
+import { LOCALES } from '../src/i18n/locales';
 import { literal, markdown, render, t } from '../src/i18n/teamsMarkdown';
 import { silentLogger } from '../src/logger';
 import { ClaimQueries, type Viewer } from '../src/services/claimQueries';

@@ -3,7 +3,7 @@ import { subscriptionsEnding, timersFor } from '../src/domain/claimTimers';
 import { calendar, claimIn, ctxAt, expectOk, reviewer, system } from './support/claimFixtures';
 
 /**
- * SPEC: 30 days before an associated subscription ends (where the directory knows the date) the
+ * docs/deadlines.md: 30 days before an associated subscription ends (where the directory knows the date) the
  * partner is reminded, within business hours. The approval records the end days the directory gave;
  * the timer comes from the claim alone. Europe/Berlin, approved Monday 2 November 2026 (fixtures).
  */
