@@ -14,6 +14,7 @@ import { NotificationDispatcher, type DispatcherDeps } from '../src/services/not
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 import { StubConnector } from './support/stubConnector';
+import { AVERY as avery, ROBIN as robin, RILEY as reviewer } from './support/personas';
 
 /**
  * The approval e-mail to the customer contact, end to end: the bot on the embedded stack sends it to a
@@ -25,10 +26,7 @@ import { StubConnector } from './support/stubConnector';
 const START = '2026-11-23T09:00:00.000Z';
 const NOOR = 'a1b2c3d4-0002-4000-8000-000000000002';
 const CHANNEL = '19:mail-reviews@thread.tacv2';
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
 // Tailspin's only claiming partner user; the tests never open a chat with the bot for Robin.
-const robin: Actor = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
-const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 const dm = (aad: string) => `a:dm-${aad}`;
 
 /** An SMTP server on loopback that keeps what it receives and refuses recipients as a test scripts it. */

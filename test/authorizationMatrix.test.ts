@@ -1,6 +1,5 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
 import { ACTION_NAMES, ACTION_POLICY, authorize, type ActionName, type ButtonAction, type Sender } from '../src/domain/actionPolicy';
-import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { render, t } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
@@ -8,6 +7,7 @@ import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, TAILSPIN_TE
 import { submittedWithPoe } from './support/seededClaims';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
+import { AVERY as avery, ROBIN as robin } from './support/personas';
 
 /**
  * The authorization matrix, generated from the policy table (src/domain/actionPolicy.ts): every action
@@ -43,8 +43,6 @@ const SENDERS: Record<string, SenderCase> = {
   'tenants that disagree': { sender: { kind: 'anonymous' }, aadObjectId: PARTNER_AAD, conversationTenant: PARTNER_TENANT, channelTenant: TAILSPIN_TENANT },
 };
 
-const avery: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const robin: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
 
 let seq = 0;
 const seedClaim = (owner: typeof avery) => submittedWithPoe(app.services, owner, ++seq, 'Matrix');

@@ -10,6 +10,7 @@ import { PARTNER_AAD, PARTNER_TENANT, postActivity, REVIEWER_AAD, REVIEWER_TENAN
 import { cardProblems } from './support/cardValidation';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
+import { AVERY as avery, ROBIN as robin, RILEY as riley, ROBIN_AAD } from './support/personas';
 
 /**
  * Chat commands through the real adapter and HTTP server (expectReplies): my claims with filters and
@@ -23,13 +24,9 @@ const T0 = '2026-11-02T09:00:00Z'; // a Monday
 const clock = new ManualClock(T0);
 let app: BotApp;
 
-const ROBIN_AAD = 'b2c3d4e5-0001-4000-8000-000000000001';
 const SAM_AAD = 'a1b2c3d4-0003-4000-8000-000000000003'; // Fabrikam, Referrals admin: may look, may not claim
 const STRANGER_AAD = 'ffffffff-0001-4000-8000-00000000dead';
 
-const avery: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const robin: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: ROBIN_AAD, name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
-const riley: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 
 interface Person {
   aad: string;

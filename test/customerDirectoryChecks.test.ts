@@ -10,9 +10,10 @@ import { render } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
 import { openServices, type AppServices } from '../src/services/appServices';
 import type { ServiceResult } from '../src/services/claimService';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT } from './support/activities';
 import { claimIn, poeFile } from './support/claimFixtures';
 import { testConfig } from './support/testStorage';
+import { AVERY as avery, ROBIN as robin, RILEY as reviewer } from './support/personas';
 
 /**
  * The customer directory's checks on every change of customer, products or subscriptions that is not a
@@ -25,9 +26,6 @@ const ADVENTURE_WORKS = { customerDomain: 'adventure-works.example', customerTen
 const FIELD_SERVICE_1 = 'c3000000-0000-4000-8000-000000000002';
 const POWER_BI = 'a1000000-0000-4000-8000-000000000006';
 
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const robin: Actor = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
-const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 
 let services: AppServices;
 beforeAll(async () => {

@@ -2,12 +2,11 @@ import { startBotApp, type BotApp } from '../bot/botApp';
 import { PartnerNotifier } from '../bot/reviews/partnerNotifier';
 import { ReviewCardPublisher } from '../bot/reviews/reviewCardPublisher';
 import { ManualClock } from '../src/clock';
-import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { formatDateTime, render } from '../src/i18n/locales';
 import { silentLogger } from '../src/logger';
-import { PARTNER_AAD, REVIEWER_AAD } from './support/activities';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
+import { AVERY as avery, RILEY as riley } from './support/personas';
 
 /**
  * Every date a person reads is in their locale's format and in the configured time zone (here
@@ -20,8 +19,6 @@ const ZONE = 'America/Los_Angeles';
 const clock = new ManualClock('2026-11-02T17:00:00Z'); // Monday 2 November, 09:00 in Los Angeles
 let app: BotApp;
 
-const avery: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const riley: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 
 // en-US puts a space (or, with newer ICU data, a narrow no-break space) before AM/PM: \s matches both.
 const EN_SUBMITTED = /Nov 2, 2026, 9:00\sAM \(America\/Los_Angeles\)/;

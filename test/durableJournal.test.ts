@@ -56,31 +56,42 @@ async function open(server: EmbeddedCosmos): Promise<CosmosDatabase> {
   return CosmosDatabase.open({ endpoint: server.endpoint, key: server.key, database: 'cpor', embedded: true });
 }
 
+/** The embedded server started on `dir` with the database open, both closed after `use` however it ends. */
+async function withServer<T>(dir: string, use: (db: CosmosDatabase, server: EmbeddedCosmos) => Promise<T>): Promise<T> {
+  const server = await startEmbeddedCosmos(0, dir);
+  try {
+    const db = await open(server);
+    try {
+      return await use(db, server);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await server.close();
+  }
+}
+
 describe('the embedded Cosmos DB server on a data folder', () => {
   test('every kind of write is replayed at start: creates, conditional replaces, upserts, patches, batches and deletes', async () => {
     const dir = tempDir();
-    let server = await startEmbeddedCosmos(0, dir);
-    let db = await open(server);
-    const claims = db.containers.claims;
-    await claims.items.create({ id: 'CL-1', orgId: 'org-a', status: 'Editing' });
-    const { resource } = await claims.item('CL-1', 'org-a').read();
-    await claims.item('CL-1', 'org-a').replace({ ...resource, status: 'Submitted' }, { accessCondition: { type: 'IfMatch', condition: resource!._etag } });
-    await claims.items.upsert({ id: 'CL-2', orgId: 'org-b', status: 'Editing' });
-    await claims.item('CL-2', 'org-b').patch([{ op: 'set', path: '/status', value: 'Approved' }]);
-    await db.containers.associations.items.batch(
-      [{ operationType: BulkOperationType.Create, resourceBody: { id: 'k1', tenantId: 't1', claimId: 'CL-1' } }, { operationType: BulkOperationType.Create, resourceBody: { id: 'k2', tenantId: 't1', claimId: 'CL-1' } }],
-      't1',
-    );
-    await claims.items.create({ id: 'CL-3', orgId: 'org-a', status: 'Editing' });
-    await claims.item('CL-3', 'org-a').delete();
-    await db.containers.associations.item('k2', 't1').delete();
-    const before = await documentsOf(db);
-    await db.close();
-    await server.close();
+    const before = await withServer(dir, async (db) => {
+      const claims = db.containers.claims;
+      await claims.items.create({ id: 'CL-1', orgId: 'org-a', status: 'Editing' });
+      const { resource } = await claims.item('CL-1', 'org-a').read();
+      await claims.item('CL-1', 'org-a').replace({ ...resource, status: 'Submitted' }, { accessCondition: { type: 'IfMatch', condition: resource!._etag } });
+      await claims.items.upsert({ id: 'CL-2', orgId: 'org-b', status: 'Editing' });
+      await claims.item('CL-2', 'org-b').patch([{ op: 'set', path: '/status', value: 'Approved' }]);
+      await db.containers.associations.items.batch(
+        [{ operationType: BulkOperationType.Create, resourceBody: { id: 'k1', tenantId: 't1', claimId: 'CL-1' } }, { operationType: BulkOperationType.Create, resourceBody: { id: 'k2', tenantId: 't1', claimId: 'CL-1' } }],
+        't1',
+      );
+      await claims.items.create({ id: 'CL-3', orgId: 'org-a', status: 'Editing' });
+      await claims.item('CL-3', 'org-a').delete();
+      await db.containers.associations.item('k2', 't1').delete();
+      return documentsOf(db);
+    });
 
-    server = await startEmbeddedCosmos(0, dir);
-    db = await open(server);
-    try {
+    await withServer(dir, async (db, server) => {
       expect(server.restored).toMatchObject({ documents: 3, tornLines: 0 });
       const after = await documentsOf(db);
       expect(after).toEqual(before);
@@ -93,50 +104,36 @@ describe('the embedded Cosmos DB server on a data folder', () => {
       await expect(db.containers.claims.items.create({ id: 'CL-1', orgId: 'org-a' })).rejects.toMatchObject({ code: 409 });
       const again = await db.containers.claims.item('CL-1', 'org-a').read();
       await db.containers.claims.item('CL-1', 'org-a').replace({ ...again.resource, status: 'Under review' }, { accessCondition: { type: 'IfMatch', condition: again.resource!._etag } });
-    } finally {
-      await db.close();
-      await server.close();
-    }
+    });
   }, 60_000);
 
   test('a write that was answered survives kill -9 of the server, however many were in flight', async () => {
     const dir = tempDir();
-    let server = await startEmbeddedCosmos(0, dir);
-    let db = await open(server);
+    const server = await startEmbeddedCosmos(0, dir);
+    const db = await open(server);
     await Promise.all(Array.from({ length: 40 }, (_, i) => db.containers.timers.items.create({ id: `timer-${i}`, firesAt: '2026-12-01T00:00:00Z' })));
     process.kill(server.pid, 'SIGKILL');
     await db.close();
 
-    server = await startEmbeddedCosmos(0, dir);
-    db = await open(server);
-    try {
+    await withServer(dir, async (db) => {
       const { resources } = await db.containers.timers.items.query('SELECT VALUE c.id FROM c').fetchAll();
       expect(resources.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `timer-${i}`).sort());
-    } finally {
-      await db.close();
-      await server.close();
-    }
+    });
   }, 60_000);
 
   test('a torn last line (a crash in the middle of an append) is dropped; a damaged line before it stops the start with its place', async () => {
     const dir = tempDir();
-    let server = await startEmbeddedCosmos(0, dir);
-    let db = await open(server);
-    await db.containers.claims.items.create({ id: 'CL-1', orgId: 'org-a' });
-    await db.close();
-    await server.close();
+    await withServer(dir, (db) => db.containers.claims.items.create({ id: 'CL-1', orgId: 'org-a' }));
     const journal = readdirSync(dir).filter((f) => f.startsWith('journal-')).sort().pop()!;
     appendFileSync(join(dir, journal), '{"op":"put","db":"cpor","coll":"claims","doc":{"id":"CL-2","orgId":"org-a"');
 
-    server = await startEmbeddedCosmos(0, dir);
-    db = await open(server);
-    const { resources } = await db.containers.claims.items.query('SELECT VALUE c.id FROM c').fetchAll();
-    expect(resources).toEqual(['CL-1']);
-    expect(server.restored?.tornLines).toBe(1);
-    // Later writes go to a new file, never after the torn line.
-    await db.containers.claims.items.create({ id: 'CL-3', orgId: 'org-a' });
-    await db.close();
-    await server.close();
+    await withServer(dir, async (db, server) => {
+      const { resources } = await db.containers.claims.items.query('SELECT VALUE c.id FROM c').fetchAll();
+      expect(resources).toEqual(['CL-1']);
+      expect(server.restored?.tornLines).toBe(1);
+      // Later writes go to a new file, never after the torn line.
+      await db.containers.claims.items.create({ id: 'CL-3', orgId: 'org-a' });
+    });
 
     const damaged = tempDir();
     writeFileSync(join(damaged, 'journal-1.ndjson'), '{"op":"db","id":"cpor"}\nnot json\n{"op":"db","id":"other"}\n');

@@ -3,7 +3,6 @@ import { DialogTestClient } from 'botbuilder-testing';
 import { ClaimDialog } from '../bot/claimDialog/claimDialog';
 import { stepPosition, type StepContext } from '../bot/claimDialog/claimFormSteps';
 import { CosmosBotStorage } from '../bot/cosmosBotStorage';
-import type { Actor } from '../src/domain/actors';
 import { MAX_POE_FILES, type Claim, type PoeFile } from '../src/domain/claim';
 import { decide } from '../src/domain/claimLifecycle';
 import { silentLogger } from '../src/logger';
@@ -11,6 +10,7 @@ import { openServices, type AppServices } from '../src/services/appServices';
 import { PARTNER_AAD, PARTNER_TENANT } from './support/activities';
 import { cardProblems } from './support/cardValidation';
 import { testConfig } from './support/testStorage';
+import { AVERY as avery } from './support/personas';
 
 /**
  * Forms people can't get wrong: required inputs marked so Teams blocks an incomplete submit, a step
@@ -24,7 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => services.close());
 
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
 type Reply = { text?: string; attachments?: { content: Record<string, unknown> }[] };
 
 function chat(withServices: AppServices) {

@@ -1,25 +1,15 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
-import { silentLogger } from '../src/logger';
-import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT, personalMessage } from './support/activities';
+import { botForTests } from './support/botDriver';
 import { cardProblems } from './support/cardValidation';
-import { StubConnector, type ConnectorCall } from './support/stubConnector';
-import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import type { ConnectorCall } from './support/stubConnector';
+import { uniqueName } from './support/testStorage';
 
 /**
  * In a 1:1 chat only the current step of the claim form has live buttons: the card a partner answered
  * is replaced, where Teams allows, by a read-only record of what was entered.
  */
 
-const connector = new StubConnector();
-let app: BotApp;
-beforeAll(async () => {
-  await connector.start();
-  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), { log: silentLogger, delivery: TEST_DELIVERY });
-});
-afterAll(async () => {
-  await app.close();
-  await connector.stop();
-});
+const bot = botForTests();
 
 type Card = { body?: unknown[]; actions?: { title: string; data: Record<string, unknown> }[] };
 const cardOf = (call: ConnectorCall) => call.activity.attachments?.[0]?.content as Card | undefined;
@@ -28,10 +18,10 @@ test('the answered step card becomes a read-only record; the next step is the on
   const conversation = { id: `a:${uniqueName('inplace-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
   // As Teams delivers: the bot's replies go to the Bot Connector, each with the id Teams gives it.
   const send = async (extra: Record<string, unknown>) => {
-    const since = connector.to(conversation.id).length;
-    const { status } = await postActivity(app.url, { ...personalMessage('', { aadObjectId: PARTNER_AAD, expectReplies: false }), serviceUrl: connector.url, conversation, ...extra });
+    const since = bot.connector.to(conversation.id).length;
+    const { status } = await bot.post({ ...personalMessage('', { aadObjectId: PARTNER_AAD, expectReplies: false }), serviceUrl: bot.connector.url, conversation, ...extra });
     expect(status).toBe(200);
-    return connector.to(conversation.id).slice(since);
+    return bot.connector.to(conversation.id).slice(since);
   };
   const lastCard = (calls: ConnectorCall[]) => [...calls].reverse().find((c) => c.method === 'POST' && cardOf(c))!;
   let calls = await send({ text: 'new claim' });

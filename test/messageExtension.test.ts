@@ -1,5 +1,4 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
-import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { t } from '../src/i18n/teamsMarkdown';
 import { silentLogger } from '../src/logger';
@@ -9,6 +8,7 @@ import { cardProblems } from './support/cardValidation';
 import { AVERY, submittedWithPoe } from './support/seededClaims';
 import { StubConnector } from './support/stubConnector';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import { ROBIN } from './support/personas';
 
 /**
  * The message extension over HTTP through the real adapter, as Teams sends it from a group chat:
@@ -21,7 +21,6 @@ import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 const connector = new StubConnector();
 let app: BotApp;
 
-const ROBIN: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
 const STRANGER_AAD = 'ffffffff-0001-4000-8000-00000000dead';
 
 const SENDERS = {

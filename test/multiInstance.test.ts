@@ -2,14 +2,14 @@ import { startBotApp, type BotApp } from '../bot/botApp';
 import { ProactiveMessenger } from '../bot/proactive';
 import { ManualClock } from '../src/clock';
 import { reminderDueAt } from '../src/domain/claimTimers';
-import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { silentLogger } from '../src/logger';
 import type { DeliveryOutcome } from '../src/services/deliveryScheduler';
 import type { SweepRound } from '../src/services/sweeper';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from './support/activities';
+import { PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from './support/activities';
 import { StubConnector } from './support/stubConnector';
 import { testConfig, uniqueName } from './support/testStorage';
+import { AVERY as avery } from './support/personas';
 
 /**
  * Two bot instances on one Cosmos DB database, as behind a load balancer: Teams' rate limits hold for
@@ -24,7 +24,6 @@ const clock = new ManualClock('2026-11-23T09:00:00.000Z');
 const CHANNEL = '19:multi-reviews@thread.tacv2';
 const NOOR = 'a1b2c3d4-0002-4000-8000-000000000002';
 const NOOR_CHAT = `a:dm-${NOOR}`;
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
 let a: BotApp;
 let b: BotApp;
 

@@ -7,6 +7,7 @@ import { reminderDueAt } from '../src/domain/claimTimers';
 import { silentLogger } from '../src/logger';
 import { openServices, type AppServices } from '../src/services/appServices';
 import { testConfig } from './support/testStorage';
+import { AVERY as avery } from './support/personas';
 
 /**
  * A notice tells the change it announces, as the change left the claim, even when it is delivered after
@@ -20,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => services.close());
 
-const avery: Actor = { kind: 'partner', id: 'a1b2c3d4-0001-4000-8000-000000000001', name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
 const jordan: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0002-4000-8000-000000000002', name: 'Jordan Reviewer' };
 
 async function act(claim: Claim, action: Parameters<AppServices['claimService']['act']>[1], actor: Actor): Promise<Claim> {

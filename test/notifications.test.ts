@@ -12,6 +12,7 @@ import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivit
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 import { StubConnector, type ConnectorCall } from './support/stubConnector';
 import { mentionTag, reviewerMentions } from '../bot/notifications/reviewerMentions';
+import { AVERY as avery, RILEY as reviewer } from './support/personas';
 
 /**
  * Proactive notifications, timers and the sweep, end to end: the bot on the embedded stack, Teams
@@ -25,8 +26,6 @@ const START = '2026-11-23T09:00:00.000Z';
 const clock = new ManualClock(START);
 const CHANNEL = '19:notify-reviews@thread.tacv2';
 const NOOR = 'a1b2c3d4-0002-4000-8000-000000000002';
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 const dm = (aad: string) => `a:dm-${aad}`;
 
 beforeAll(async () => {

@@ -1,9 +1,8 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
-import { silentLogger } from '../src/logger';
 import { demoPdf } from '../src/demo/demoSeed';
 import { FileServer } from './support/fileServer';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage, postActivity } from './support/activities';
-import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage } from './support/activities';
+import { botForTests } from './support/botDriver';
+import { uniqueName } from './support/testStorage';
 import { AVERY, claimThrough } from './support/seededClaims';
 
 /**
@@ -14,16 +13,9 @@ import { AVERY, claimThrough } from './support/seededClaims';
  */
 
 const files = new FileServer();
-let app: BotApp;
-
-beforeAll(async () => {
-  await files.start();
-  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), { log: silentLogger, delivery: TEST_DELIVERY });
-});
-afterAll(async () => {
-  await app.close();
-  await files.stop();
-});
+beforeAll(() => files.start());
+afterAll(() => files.stop());
+const bot = botForTests();
 
 type Activity = { type?: string; text?: string; attachments?: { content: Record<string, unknown> }[] };
 
@@ -35,8 +27,8 @@ class TwiceDeliveredChat {
   /** Returns the answers to the first delivery and to the repeat. */
   async sendTwice(extra: Record<string, unknown>): Promise<[Activity[], Activity[]]> {
     const activity = { ...personalMessage('', { aadObjectId: PARTNER_AAD }), conversation: this.conversation, ...extra };
-    const first = await postActivity(app.url, activity);
-    const repeat = await postActivity(app.url, activity);
+    const first = await bot.post(activity);
+    const repeat = await bot.post(activity);
     expect([first.status, repeat.status]).toEqual([200, 200]);
     const answers = [first, repeat].map((r) => (r.body?.activities ?? []) as Activity[]) as [Activity[], Activity[]];
     const started = JSON.stringify(answers[0]).match(/I started draft (CL-[0-9A-Z]{8})/);
@@ -58,7 +50,7 @@ class CardChat {
   private readonly conversation = { id: `a:${uniqueName('clicks-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
 
   async send(extra: Record<string, unknown>): Promise<Activity[]> {
-    const { status, body } = await postActivity(app.url, { ...personalMessage('', { aadObjectId: this.aadObjectId }), conversation: this.conversation, ...extra });
+    const { status, body } = await bot.post({ ...personalMessage('', { aadObjectId: this.aadObjectId }), conversation: this.conversation, ...extra });
     expect(status).toBe(200);
     const answers = (body?.activities ?? []) as Activity[];
     for (const a of answers) for (const c of a.attachments ?? []) this.cards.push(c.content);
@@ -89,12 +81,12 @@ const title = (answers: Activity[]) => {
 describe('an activity delivered twice acts once', () => {
   test('new claim, each form step, a file and the submit: one draft, one step each, one file, one submission', async () => {
     const chat = new TwiceDeliveredChat();
-    const before = (await app.services.claims.listByOrganisation('fabrikam-consulting', { status: 'Editing', pageSize: 100 })).claims.length;
+    const before = (await bot.app.services.claims.listByOrganisation('fabrikam-consulting', { status: 'Editing', pageSize: 100 })).claims.length;
     let [first, repeat] = await chat.sendTwice({ text: 'new claim' });
     if (title(first) === 'Continue a draft?') [first, repeat] = await chat.press('resume', 'new');
     expect(chat.claimId).toMatch(/^CL-/);
     expect(repeat).toEqual([]); // acknowledged, not answered again
-    expect((await app.services.claims.listByOrganisation('fabrikam-consulting', { status: 'Editing', pageSize: 100 })).claims.length).toBe(before + 1);
+    expect((await bot.app.services.claims.listByOrganisation('fabrikam-consulting', { status: 'Editing', pageSize: 100 })).claims.length).toBe(before + 1);
 
     [first, repeat] = await chat.press('customer', 'next', { mpnId: '4412345', customerDomain: 'twice.example', customerTenantId: '12121212-0000-4000-8000-000000000001' });
     expect(title(first)).toBe('Solution area and activity');
@@ -112,7 +104,7 @@ describe('an activity delivered twice acts once', () => {
     [first, repeat] = await chat.sendTwice({ text: '', attachments: [files.teamsFile('sow.pdf', demoPdf('sow'))] });
     expect(JSON.stringify(first)).toContain('sow.pdf');
     expect(repeat).toEqual([]);
-    const withFile = (await app.services.claimService.get(chat.claimId))!;
+    const withFile = (await bot.app.services.claimService.get(chat.claimId))!;
     expect(withFile.poe.map((f) => f.fileName)).toEqual(['sow.pdf']);
 
     await chat.press('poe', 'next');
@@ -120,14 +112,14 @@ describe('an activity delivered twice acts once', () => {
     [first, repeat] = await chat.press('summary', 'submit');
     expect(JSON.stringify(first)).toContain('is now Submitted');
     expect(repeat).toEqual([]);
-    const submitted = (await app.services.claimService.get(chat.claimId))!;
+    const submitted = (await bot.app.services.claimService.get(chat.claimId))!;
     expect(submitted.status).toBe('Submitted');
     expect(submitted.history.filter((e) => e.action === 'submit' && e.outcome === 'applied')).toHaveLength(1);
   });
 
   test('a reviewer\'s card action delivered twice acts once and is answered twice with the same card', async () => {
-    const svc = app.services.claimService;
-    const submitted = await claimThrough(app.services, 'Submitted', 'twice-review', 2);
+    const svc = bot.app.services.claimService;
+    const submitted = await claimThrough(bot.app.services, 'Submitted', 'twice-review', 2);
     const id = submitted.id;
     const invoke = {
       type: 'invoke', name: 'adaptiveCard/action', id: `inv-${id}`, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', locale: 'en-US',
@@ -136,8 +128,8 @@ describe('an activity delivered twice acts once', () => {
       channelData: { tenant: { id: REVIEWER_TENANT } },
       value: { action: { type: 'Action.Execute', verb: 'review.start', data: { claimId: id, orgId: AVERY.orgId, version: submitted.version } }, trigger: 'manual' },
     };
-    const first = await postActivity(app.url, invoke);
-    const repeat = await postActivity(app.url, invoke);
+    const first = await bot.post(invoke);
+    const repeat = await bot.post(invoke);
     expect(JSON.stringify(first.body)).toContain(`You started the review of claim ${id}.`);
     expect(repeat.body).toEqual(first.body);
     const after = (await svc.get(id))!;
@@ -161,7 +153,7 @@ describe('one submission per form', () => {
     const second = await chat.press(customerCard, 'Next', { ...customer, customerDomain: 'second-click.example' });
     expect(texts(second)).toBe(`Already received: that button was pressed before and acted on for draft ${chat.claimId}. Carry on with the latest card.`);
     expect(second.filter((a) => a.attachments?.length)).toEqual([]); // no second card
-    expect((await app.services.claimService.get(chat.claimId))!.fields.customerDomain).toBe('clicks.example');
+    expect((await bot.app.services.claimService.get(chat.claimId))!.fields.customerDomain).toBe('clicks.example');
 
     // "help" shows the step again on a new card: the card before it is now out of date.
     const areaCard = chat.latest();
@@ -169,7 +161,7 @@ describe('one submission per form', () => {
     const stale = await chat.press(areaCard, 'Next', { areaActivity: 'Microsoft365|Usage' });
     expect(texts(stale)).toContain('That card is out of date.');
     expect(title(stale)).toBe('Solution area and activity');
-    expect((await app.services.claimService.get(chat.claimId))!.fields.solutionArea).toBeUndefined();
+    expect((await bot.app.services.claimService.get(chat.claimId))!.fields.solutionArea).toBeUndefined();
   });
 
   test('the summary\'s Submit pressed twice submits once; the second press says where the claim stands', async () => {
@@ -191,7 +183,7 @@ describe('one submission per form', () => {
     const again = await chat.press(summary, 'Submit claim');
     expect(texts(again)).toContain(`Already received: claim ${chat.claimId} is Submitted, so this form is out of date and nothing was changed.`);
     expect(JSON.stringify(again)).toContain(chat.claimId); // the status card
-    const claim = (await app.services.claimService.get(chat.claimId))!;
+    const claim = (await bot.app.services.claimService.get(chat.claimId))!;
     expect(claim.history.filter((e) => e.action === 'submit' && e.outcome === 'applied')).toHaveLength(1);
   });
 
@@ -222,12 +214,12 @@ describe('one submission per form', () => {
 
 describe('a partner\'s buttons on a notice, delivered twice and double-clicked', () => {
   let n = 0;
-  const claimIn = (status: 'PartnerActionRequired' | 'Rejected') => claimThrough(app.services, status, `buttons-${++n}`, 100 + n);
+  const claimIn = (status: 'PartnerActionRequired' | 'Rejected') => claimThrough(bot.app.services, status, `buttons-${++n}`, 100 + n);
 
   const conversation = () => ({ id: `a:${uniqueName('notice-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT });
   const press = async (chat: { id: string }, value: Record<string, unknown>, id?: string) => {
     const activity = { ...personalMessage('', { aadObjectId: PARTNER_AAD }), ...(id ? { id } : {}), conversation: chat, text: undefined, replyToId: 'notice-1', value };
-    const { body } = await postActivity(app.url, activity);
+    const { body } = await bot.post(activity);
     return JSON.stringify(body?.activities ?? []);
   };
 
@@ -238,7 +230,7 @@ describe('a partner\'s buttons on a notice, delivered twice and double-clicked',
     expect(await press(chat, value, 'reply-1')).toContain('was sent to the reviewers');
     expect(await press(chat, value, 'reply-1')).toBe('[]');
     expect(await press(chat, value)).toContain('Already received');
-    const after = (await app.services.claimService.get(claim.id))!;
+    const after = (await bot.app.services.claimService.get(claim.id))!;
     expect(after.comments.filter((c) => c.text === 'Teams and Exchange.')).toHaveLength(1);
   });
 
@@ -250,7 +242,7 @@ describe('a partner\'s buttons on a notice, delivered twice and double-clicked',
     expect(await press(chat, value, 'withdraw-1')).toBe('[]');
     const second = await press(chat, value);
     expect(second).toMatch(/already|Already/);
-    const after = (await app.services.claimService.get(claim.id))!;
+    const after = (await bot.app.services.claimService.get(claim.id))!;
     expect(after.history.filter((e) => e.action === 'withdraw' && e.outcome === 'applied')).toHaveLength(1);
   });
 
@@ -262,7 +254,7 @@ describe('a partner\'s buttons on a notice, delivered twice and double-clicked',
     expect(await press(chat, send, 'dispute-1')).toContain('Dispute sent');
     expect(await press(chat, send, 'dispute-1')).toBe('[]');
     expect(await press(chat, send)).toContain('This dispute form is no longer open');
-    const after = (await app.services.claimService.get(claim.id))!;
+    const after = (await bot.app.services.claimService.get(claim.id))!;
     expect(after.history.filter((e) => e.action === 'dispute' && e.outcome === 'applied')).toHaveLength(1);
   });
 });

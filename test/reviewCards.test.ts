@@ -8,6 +8,7 @@ import { StubConnector } from './support/stubConnector';
 import { PARTNER_AAD, PARTNER_TENANT, postActivity, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
 import { t } from '../src/i18n/teamsMarkdown';
+import { AVERY as avery, ROBIN as robin } from './support/personas';
 
 /**
  * Reviewers decide from the claim card in their channel: adaptiveCard/action invokes through the real
@@ -19,8 +20,6 @@ const CHANNEL = '19:reviews@thread.tacv2';
 const connector = new StubConnector();
 let app: BotApp;
 
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const robin: Actor = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
 
 beforeAll(async () => {
   await connector.start();

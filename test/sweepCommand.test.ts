@@ -1,19 +1,17 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ManualClock } from '../src/clock';
-import type { Actor } from '../src/domain/actors';
 import { silentLogger } from '../src/logger';
 import { openServices, type AppServices } from '../src/services/appServices';
 import { userReferenceKey } from '../src/storage/conversationStore';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT } from './support/activities';
 import { StubConnector } from './support/stubConnector';
 import { sharedServers, testConfig, uniqueName } from './support/testStorage';
+import { AVERY as avery, RILEY as reviewer } from './support/personas';
 
 /** `npm run sweep` as an operator's scheduler runs it: its own process, against the bot's Cosmos DB. */
 
 const ROOT = join(__dirname, '..');
-const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 
 function runSweep(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {

@@ -1,7 +1,6 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
 import { silentLogger } from '../src/logger';
 import { ManualClock } from '../src/clock';
-import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { demoPdf } from '../src/demo/demoSeed';
 import { formatDeadline } from '../src/domain/claimLifecycle';
@@ -9,8 +8,9 @@ import { cardProblems } from './support/cardValidation';
 import { FileServer, teamsFileAt } from './support/fileServer';
 import { pdfWithObjectStream } from './support/poeFixtures';
 import { StubConnector } from './support/stubConnector';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, TAILSPIN_TENANT, teamsActivity } from './support/activities';
+import { PARTNER_AAD, PARTNER_TENANT, TAILSPIN_TENANT, teamsActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig } from './support/testStorage';
+import { AVERY as avery, RILEY as riley } from './support/personas';
 
 /**
  * The end of a claim's life in the partner's 1:1 chat: withdraw (confirmed on a card, the association
@@ -23,8 +23,6 @@ const files = new FileServer();
 const clock = new ManualClock('2026-11-02T09:00:00Z'); // a Monday
 let app: BotApp;
 
-const avery: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-const riley: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
 const ROBIN = 'b2c3d4e5-0001-4000-8000-000000000001';
 
 
