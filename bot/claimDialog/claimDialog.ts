@@ -3,8 +3,7 @@ import { ComponentDialog, Dialog, DialogTurnStatus, type DialogContext, type Dia
 import { CardFactory, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
 import type { ButtonAction } from '../../src/domain/actionPolicy';
 import { renderCard } from '../../cards/cardTemplates';
-import type { Claim, PoeFile } from '../../src/domain/claim';
-import { actorRef } from '../../src/domain/actors';
+import type { Claim } from '../../src/domain/claim';
 import { subscriptionsEnding } from '../../src/domain/claimTimers';
 import { fieldErrorMessage, validateComplete, validateFields, type FieldError } from '../../src/domain/claimFields';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
@@ -15,16 +14,14 @@ import type { AppServices } from '../../src/services/appServices';
 import type { Identity } from '../../src/services/identity';
 import { identityOf } from '../activityIdentity';
 import { policyRefusal, takeClaimReadByPolicy } from '../actionAuthorization';
-import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { attachmentSource, cleanFileName } from '../../src/services/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { TurnBudget } from '../turnBudget';
 import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
 import { typedText } from '../conversationReferences';
 import {
   formStep,
-  formatBytes,
   FORM_STEPS,
-  kindLabel,
   nextStep,
   previousStep,
   SECTION_OF,
@@ -42,7 +39,7 @@ import { dialogWord } from '../../src/i18n/personLanguage';
 import { claimLabel } from '../claimFacts';
 
 /**
- * "New claim": SPEC's create-a-customer-association as a ComponentDialog of card forms. The draft is an
+ * "New claim": creating a customer association (docs/claim-rules.md) as a ComponentDialog of card forms. The draft is an
  * Editing claim from the first step on and every valid value is saved as soon as it is given, so
  * leaving, coming back or a bot restart loses nothing; the dialog state itself lives in Cosmos DB.
  */
@@ -55,7 +52,7 @@ export const CLAIM_FORM = 'form.claim' satisfies ButtonAction;
 export interface ClaimDialogOptions {
   /** Continue this draft instead of asking or creating one. */
   claimId?: string;
-  /** Edit a submitted claim (Submitted or Partner action required): only the fields SPEC allows, then save or resubmit. */
+  /** Edit a submitted claim (Submitted or Partner action required): only the fields docs/claim-rules.md allows, then save or resubmit. */
   mode?: 'amend';
   /** Start a new draft with the details of this rejected claim (past its dispute window): new PoE is what it needs. */
   copyFrom?: string;

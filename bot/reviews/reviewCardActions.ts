@@ -94,7 +94,7 @@ export class ReviewCardActions {
         return { action: { type: 'approve' } };
       case 'review.reject': {
         const reason = text('reason') as RejectionReason;
-        // A reason outside SPEC's list is refused here; one a reviewer may not give is refused by the lifecycle.
+        // A reason outside the list (docs/claim-rules.md, "Reasons") is refused here; one a reviewer may not give is refused by the lifecycle.
         if (!REJECTION_REASONS.includes(reason)) return { error: 'review.chooseReason' };
         return { action: { type: 'reject', reason, ...(text('rejectComment') ? { comment: text('rejectComment') } : {}) } };
       }

@@ -173,7 +173,7 @@ export class ReviewCardView {
     return verified ? literal(label) : t(locale, 'review.conflict.unverified', { product: label });
   }
 
-  /** SPEC: where the directory does not know the customer, reviewers see "subscription not verified". */
+  /** docs/association-rule.md: where the directory does not know the customer, reviewers see "subscription not verified". */
   private async unverifiedFact(claim: Claim, locale: Locale): Promise<{ title: string; value: string }[]> {
     const unverified = (await this.services.claimService.associationKeys(claim.fields)).map((k) => describeKey(k)).filter((k) => !k.verified);
     if (!unverified.length) return [];

@@ -346,7 +346,7 @@ const TRANSITIONS: TransitionTable = {
 
   withdraw(claim, action, actor, ctx) {
     const wasApproved = claim.status === 'Approved';
-    // SPEC: the partner asked for it, so the rejection is final at once: no dispute window.
+    // docs/deadlines.md, "Withdrawal": the partner asked for it, so the rejection is final at once: no dispute window.
     return commentThen(claim, action.comment, actor, ctx, (c) => {
       const next = rejected(c, 'PartnerRequest', action.comment, actor, ctx, { final: true });
       return commit(claim, next, actor, 'withdraw', ctx, {
@@ -430,7 +430,7 @@ const TRANSITIONS: TransitionTable = {
     if (!due || claim.remindersSent?.includes(reminderKey(action.reminder, due))) return refuse('reminderNotNeeded');
     const notDue = notDueYet(ctx, reminderDueAt(ctx.calendar, action.reminder, due));
     if (notDue) return notDue;
-    // SPEC: reminders go out within business hours only (one due at night or at the weekend waits).
+    // docs/deadlines.md: reminders go out within business hours only (one due at night or at the weekend waits).
     if (!ctx.calendar.isBusinessTime(ctx.now)) return refuse('notDueYet', { date: instantParam(ctx, ctx.calendar.nextOpening(ctx.now).toISOString()) });
     // "Before the deadline" reminders are pointless once it has passed (the transition says the rest),
     // and when a nearer one of the same deadline is due too (after an outage) that one speaks for both.

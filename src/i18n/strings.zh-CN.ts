@@ -3,7 +3,7 @@ import type { enUS } from './strings.en-US';
 
 /**
  * zh-CN strings. Status, reason and field wording follows the zh-CN Partner Center CPOR pages
- * (shared/seeds). The type makes a missing or extra key a compile error.
+ * (docs/language.md, "Glossary"). The type makes a missing or extra key a compile error.
  */
 export const zhCN: Record<keyof typeof enUS, Text> = {
   'status.Editing': '正在编辑',

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { systemClock, type Clock } from '../clock';
 import { BusinessCalendar, businessHoursText } from '../domain/businessCalendar';

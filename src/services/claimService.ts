@@ -185,7 +185,7 @@ export class ClaimService {
   }
 
   /**
-   * What the customer directory says against the change (SPEC: checked on every change of customer,
+   * What the customer directory says against the change (docs/claim-rules.md: checked on every change of customer,
    * products or subscriptions that is not a draft's): the claim as it would be after the change is checked.
    */
   private async directoryErrors(claim: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): Promise<FieldError[]> {
