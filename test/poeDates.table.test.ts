@@ -42,6 +42,13 @@ describe('findDates: English and Chinese date formats as proofs of execution wri
     expect(findDates('29 February 2027')).toEqual([]);
   });
 
+  test('an ambiguous numeric date keeps its other reading', () => {
+    expect(findDates('01/03/2026', 'dmy')).toEqual([{ iso: '2026-03-01', alternative: '2026-01-03', quote: '01/03/2026', index: 0 }]);
+    expect(findDates('01/03/2026', 'mdy')[0]).toMatchObject({ iso: '2026-01-03', alternative: '2026-03-01' });
+    expect(findDates('25/03/2026')[0].alternative).toBeUndefined();
+    expect(findDates('03/03/2026')[0].alternative).toBeUndefined();
+  });
+
   test('each span is read once, in the order written', () => {
     expect(findDates('From March 1, 2026 to 2026年4月2日 and 2026-05-03').map((d) => d.iso)).toEqual(['2026-03-01', '2026-04-02', '2026-05-03']);
   });

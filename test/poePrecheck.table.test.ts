@@ -138,9 +138,12 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
       expect(verdicts([doc('a.docx', [HEADER])]).dated).toBe('missing');
     });
 
-    test('01/10/2026 is read by the partner\'s locale', () => {
-      expect(verdicts([doc('a.docx', [block('12/01/2025')])], { ...FACTS, dateOrder: 'mdy' }).dated).toBe('passed'); // 1 December 2025
-      expect(verdicts([doc('a.docx', [block('12/01/2025')])], { ...FACTS, dateOrder: 'dmy' }).dated).toBe('missing'); // 12 January 2025
+    test('01/03/2026 is read by the partner\'s locale; where the other reading would be judged otherwise, a reviewer decides', () => {
+      expect(verdicts([doc('a.docx', [block('03/10/2026')])], { ...FACTS, dateOrder: 'mdy' }).dated).toBe('passed'); // both readings recent
+      const ambiguous = precheckPoe([doc('a.docx', [block('12/01/2025')])], { ...FACTS, dateOrder: 'mdy' }, SUBMITTED).results[2]; // 1 Dec 2025 or 12 Jan 2025
+      expect(ambiguous).toMatchObject({ verdict: 'toCheck', findings: [{ key: 'precheck.dated.ambiguous', params: { date: '2025-12-01', other: '2025-01-12' } }] });
+      expect(verdicts([doc('a.docx', [block('12/01/2025')])], { ...FACTS, dateOrder: 'dmy' }).dated).toBe('toCheck');
+      expect(verdicts([doc('a.docx', [block('25/12/2025')])], { ...FACTS, dateOrder: 'mdy' }).dated).toBe('passed'); // unambiguous
     });
   });
 

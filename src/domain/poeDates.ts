@@ -11,6 +11,8 @@ export interface FoundDate {
   /** The words as written in the text. */
   quote: string;
   index: number;
+  /** For an all-numeric date whose day and month could swap (01/03/2026): the other reading. */
+  alternative?: string;
 }
 
 /** How an all-numeric date with a day and month of 12 or less is read: en-US writes the month first. */
@@ -36,9 +38,13 @@ function chineseNumber(text: string): number {
   return (tens ? CHINESE_DIGITS[tens] ?? 0 : 1) * 10 + (units ? CHINESE_DIGITS[units] ?? 0 : 0);
 }
 
+type Parts = [year: number, month: number, day: number];
+
 interface Rule {
   regex: RegExp;
-  parts: (m: RegExpMatchArray, order: NumericDateOrder) => [year: number, month: number, day: number] | undefined;
+  parts: (m: RegExpMatchArray, order: NumericDateOrder) => Parts | undefined;
+  /** The other reading of an ambiguous date, if any. */
+  alternative?: (m: RegExpMatchArray, order: NumericDateOrder) => Parts | undefined;
 }
 
 const RULES: Rule[] = [
@@ -59,10 +65,16 @@ const RULES: Rule[] = [
       if (b > 12 && a <= 12) return [year, a, b];
       return order === 'mdy' ? [year, a, b] : [year, b, a];
     },
+    alternative: (m, order) => {
+      const [a, b, year] = [Number(m[1]), Number(m[3]), Number(m[4])];
+      if (a > 12 || b > 12 || a === b) return undefined;
+      return order === 'mdy' ? [year, b, a] : [year, a, b];
+    },
   },
 ];
 
 const pad = (n: number) => String(n).padStart(2, '0');
+const isoOf = (parts: Parts) => `${parts[0]}-${pad(parts[1])}-${pad(parts[2])}`;
 
 function validDate(year: number, month: number, day: number): boolean {
   if (year < 1990 || year > 2100 || month < 1 || month > 12 || day < 1) return false;
@@ -83,7 +95,8 @@ export function findDates(text: string, order: NumericDateOrder = 'dmy'): FoundD
       const parts = rule.parts(m, order);
       if (!parts || !validDate(...parts)) continue;
       taken.push([start, end]);
-      found.push({ iso: `${parts[0]}-${pad(parts[1])}-${pad(parts[2])}`, quote: text.slice(start, end), index: start });
+      const other = rule.alternative?.(m, order);
+      found.push({ iso: isoOf(parts), quote: text.slice(start, end), index: start, ...(other && validDate(...other) ? { alternative: isoOf(other) } : {}) });
     }
   }
   return found.sort((a, b) => a.index - b.index);

@@ -285,7 +285,14 @@ interface Acknowledgment {
   findings: Message[];
   evidence: PrecheckEvidence[];
   /** The acknowledgment's dates, for the dated check. */
-  dates: { iso: string; evidence: PrecheckEvidence }[];
+  dates: DatedEvidence[];
+}
+
+/** A date with where it was written; `alternative` is the other reading of an ambiguous 01/03/2026. */
+interface DatedEvidence {
+  iso: string;
+  alternative?: string;
+  evidence: PrecheckEvidence;
 }
 
 const APPROVAL_WORDS = /\b(approve[sd]?|approval|confirm(s|ed)?|agree[sd]?|acknowledge[sd]?|accept(s|ed)?|sign(s|ed)?\s+off|authori[sz]e[sd]?)\b|同意|确认|批准|认可|核准|授权/i;
@@ -326,7 +333,7 @@ function documentAcknowledgment(doc: PoeDocument, facts: PrecheckFacts): Acknowl
   const name = filled('name');
   const dateValues = block.filter((v) => (v.label === 'date' || v.label === 'signature') && v.value).flatMap((v) => findDates(v.value, facts.dateOrder).map((d) => ({ d, v })));
   const evidenceOf = (v: BlockValue) => evidenceAt(v.at, v.index, v.length);
-  const dates = dateValues.map(({ d, v }) => ({ iso: d.iso, evidence: evidenceOf(v) }));
+  const dates = dateValues.map(({ d, v }) => ({ iso: d.iso, ...(d.alternative ? { alternative: d.alternative } : {}), evidence: evidenceOf(v) }));
   const evidence = [signature, name, dateValues[0]?.v].filter((v): v is BlockValue => Boolean(v)).map(evidenceOf);
   // A typed signature is a name too: "Signature: Jane Doe" with a date is a filled block.
   const signatureNames = Boolean(signature && /\p{L}{2,}|[\u3400-\u9fff]/u.test(findDates(signature.value, facts.dateOrder).reduce((v, d) => v.replace(d.quote, ''), signature.value)));
@@ -365,8 +372,12 @@ function checkDated(docs: PoeDocument[], facts: PrecheckFacts, ack: Acknowledgme
   const from = monthsBefore(submittedDay, DATED_WITHIN_MONTHS);
   const latestAllowed = dayAfter(submittedDay);
   const window = { from, to: submittedDay };
-  const judge = (latest: { iso: string; evidence: PrecheckEvidence }, kind: 'acknowledgment' | 'document'): Omit<PrecheckResult, 'check' | 'reason'> => {
+  const judge = (latest: DatedEvidence, kind: 'acknowledgment' | 'document'): Omit<PrecheckResult, 'check' | 'reason'> => {
     const params = { date: latest.iso, ...window };
+    // 01/03/2026 read the other way round may be judged otherwise: then a person decides.
+    if (latest.alternative && judge({ iso: latest.alternative, evidence: latest.evidence }, kind).verdict !== judge({ iso: latest.iso, evidence: latest.evidence }, kind).verdict) {
+      return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.ambiguous', params: { ...params, other: latest.alternative } }], evidence: [latest.evidence] };
+    }
     if (latest.iso < from) return { verdict: 'missing', findings: [{ key: 'precheck.dated.old', params }], evidence: [latest.evidence] };
     if (latest.iso > latestAllowed) return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.future', params }], evidence: [latest.evidence] };
     if (kind === 'document') return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.notAcknowledgment', params }], evidence: [latest.evidence] };
@@ -377,10 +388,10 @@ function checkDated(docs: PoeDocument[], facts: PrecheckFacts, ack: Acknowledgme
   if (acknowledged) return judge(acknowledged, 'acknowledgment');
   const readable = docs.filter((d) => d.readable);
   if (!readable.length) return notRead(docs);
-  const written: { iso: string; evidence: PrecheckEvidence }[] = [];
+  const written: DatedEvidence[] = [];
   for (const doc of readable) {
     for (const at of pagesOf(doc)) {
-      for (const d of findDates(at.text, facts.dateOrder)) written.push({ iso: d.iso, evidence: evidenceAt(at, d.index, d.quote.length) });
+      for (const d of findDates(at.text, facts.dateOrder)) written.push({ iso: d.iso, ...(d.alternative ? { alternative: d.alternative } : {}), evidence: evidenceAt(at, d.index, d.quote.length) });
     }
     if (doc.email?.sentAt) written.push({ iso: doc.email.sentAt.slice(0, 10), evidence: { fileName: doc.fileName, quote: doc.email.sentAt } });
   }

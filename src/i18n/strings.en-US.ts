@@ -618,6 +618,7 @@ export const enUS = {
   'precheck.part.date': 'date',
   'precheck.dated.passed': 'Customer acknowledgment dated {date} (allowed: {from} to {to}).',
   'precheck.dated.old': 'The latest date, {date}, is more than 12 months before submission (before {from}). Fix: have the customer sign and date the PoE again.',
+  'precheck.dated.ambiguous': 'The date can be read as {date} or {other}, and only one of them is within {from} to {to}; a reviewer checks it. Fix: write the month as a word (1 March 2026).',
   'precheck.dated.future': 'The date {date} is after the submission ({to}); a reviewer checks it.',
   'precheck.dated.notAcknowledgment': 'The PoE is dated {date}, but no dated customer signature or approval was found. Fix: have the customer date their signature.',
   'precheck.dated.none': 'No date found. Fix: the customer\'s acknowledgment must be dated between {from} and {to}.',

@@ -620,6 +620,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'precheck.part.date': '日期',
   'precheck.dated.passed': '客户确认日期为 {date}（允许范围：{from} 至 {to}）。',
   'precheck.dated.old': '最近的日期 {date} 早于提交前 12 个月（{from} 之前）。修正：请客户重新签名并注明日期。',
+  'precheck.dated.ambiguous': '日期可以理解为 {date} 或 {other}，其中只有一个在 {from} 至 {to} 之间，由审阅者检查。修正：使用不会混淆的日期格式（例如 2026年3月1日）。',
   'precheck.dated.future': '日期 {date} 晚于提交日期（{to}），由审阅者检查。',
   'precheck.dated.notAcknowledgment': 'PoE 的日期为 {date}，但未找到注明日期的客户签名或批准。修正：请客户在签名处注明日期。',
   'precheck.dated.none': '未找到日期。修正：客户确认的日期必须在 {from} 至 {to} 之间。',
