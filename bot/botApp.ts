@@ -58,6 +58,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     const busy = () => turnsInFlight > 0 || Date.now() - lastTurnEnded < QUIET_MS;
     const background = new BackgroundTasks(options.log, { concurrency: NOTIFICATION_WORK_AT_ONCE, busyConcurrency: NOTIFICATION_WORK_WHILE_BUSY, busy, maxWaitMs: NOTIFICATION_MAX_WAIT_MS });
     services.followUps.yieldTo(busy);
+    services.precheck.lane.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
     const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards), options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {});
     const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log });

@@ -500,9 +500,12 @@ export function failedReasons(checklist: PoeChecklist): InfoRequestReason[] {
   return checklist.results.filter((r) => r.verdict !== 'passed').map((r) => r.reason);
 }
 
-/** The checklist as history keeps it: the verdict per check, small enough for every decision. */
-export function checklistVerdicts(checklist: PoeChecklist): Record<PrecheckId, PrecheckVerdict> {
-  return Object.fromEntries(checklist.results.map((r) => [r.check, r.verdict])) as Record<PrecheckId, PrecheckVerdict>;
+/** The checklist as a decision's history keeps it: the verdict per check and the files not read, or "still reading". */
+export type ChecklistShown = { verdicts: Record<PrecheckId, PrecheckVerdict>; unread: string[] } | { pending: true };
+
+export function checklistShown(checklist: PoeChecklist | undefined): ChecklistShown {
+  if (!checklist) return { pending: true };
+  return { verdicts: Object.fromEntries(checklist.results.map((r) => [r.check, r.verdict])) as Record<PrecheckId, PrecheckVerdict>, unread: checklist.unread.map((u) => u.fileName) };
 }
 
 export type { FoundDate };

@@ -30,6 +30,7 @@ import { TenantSendLeases, type TenantSendLeaseOptions } from './tenantSendLease
 import { randomUUID } from 'node:crypto';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
+import { notReading, PoePrecheckService } from './poePrecheckService';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -72,6 +73,8 @@ export interface AppServices {
   followUps: BackgroundTasks;
   /** Signs and checks the customers' consent links (approval e-mails, consent page). */
   consentLinks: ConsentLinks;
+  /** The PoE pre-check: reads a claim's files off the turn and checks them against the claim (docs/poe-precheck.md). */
+  precheck: PoePrecheckService;
   /** Sends the customers' approval e-mails: SMTP (SMTP_HOST), or kept in the Cosmos DB `mail` container and logged. */
   mailer: Mailer;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
@@ -186,6 +189,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info('Roster: using the roster already stored in Cosmos DB');
     }
 
+    const precheck = new PoePrecheckService({ download: (blobName) => poe.download(blobName), read: notReading, rosters, clock, log });
+    closers.push(() => precheck.lane.close());
+
     const instanceId = `instance-${randomUUID().slice(0, 8)}`;
     const leases = new LeaseStore(cosmos.containers.leases);
     const sendLeases = new TenantSendLeases(leases, instanceId, log, options.sendLeases);
@@ -211,6 +217,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       sendLeases,
       instanceId,
       followUps,
+      precheck,
       consentLinks: new ConsentLinks(consentSecret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
       mailer,
       ...(rosterFile ? { rosterFile } : {}),
