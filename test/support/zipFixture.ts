@@ -23,16 +23,16 @@ const CONTENT_TYPES_DOCX = `<?xml version="1.0" encoding="UTF-8" standalone="yes
 const ROOT_RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`;
 
-/** The smallest Word document Word opens: content types, the package relationship and one paragraph. */
-export function docxEntries(text: string): ZipEntry[] {
-  const body = text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+/** The smallest Word document Word opens: content types, the package relationship and its paragraphs. */
+export function docxEntries(text: string | string[]): ZipEntry[] {
+  const paragraphs = (Array.isArray(text) ? text : [text]).map((p) => `<w:p><w:r><w:t xml:space="preserve">${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</w:t></w:r></w:p>`);
   return [
     { name: '[Content_Types].xml', data: CONTENT_TYPES_DOCX },
     { name: '_rels/.rels', data: ROOT_RELS },
     {
       name: 'word/document.xml',
       data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>${body}</w:t></w:r></w:p></w:body></w:document>`,
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs.join('')}</w:body></w:document>`,
     },
   ];
 }

@@ -1,0 +1,144 @@
+import { dirname, join } from 'node:path';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFSignature, PDFString, type PDFRef } from 'pdf-lib';
+import type { PoeDocument, PoeFormField, PoeSignature } from '../../../domain/poeDocument';
+import { importEsm } from './esmImport';
+import type { PoeReadLimits } from './readLimits';
+import { capPages, hasText, tidyText } from './textCaps';
+
+/**
+ * PDF: the text of each page (pdf.js, the reader Firefox uses), the form fields with their values, and
+ * the digital signature fields with the signer's name and signing time from the signature dictionary
+ * (/V of a /Sig field: /Name, /M), which pdf.js does not hand out; pdf-lib reads those.
+ */
+
+interface TextItem {
+  str?: string;
+  hasEOL?: boolean;
+}
+interface PdfPage {
+  getTextContent(): Promise<{ items: TextItem[] }>;
+  cleanup(): void;
+}
+interface FieldObject {
+  type?: string;
+  value?: unknown;
+  page?: number;
+}
+interface PdfDocumentProxy {
+  numPages: number;
+  getPage(n: number): Promise<PdfPage>;
+  getFieldObjects(): Promise<Record<string, FieldObject[]> | null>;
+  destroy(): Promise<void>;
+}
+interface PdfJs {
+  getDocument(options: Record<string, unknown>): { promise: Promise<PdfDocumentProxy>; destroy(): Promise<void> };
+}
+
+let pdfjs: Promise<PdfJs> | undefined;
+const pdfjsRoot = () => dirname(require.resolve('pdfjs-dist/package.json'));
+
+export async function readPdf(bytes: Buffer, fileName: string, limits: PoeReadLimits): Promise<PoeDocument> {
+  const base: PoeDocument = { fileName, kind: 'pdf', readable: false, pages: [], signatures: [], formFields: [] };
+  pdfjs ??= importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
+  const loading = (await pdfjs).getDocument({
+    data: new Uint8Array(bytes), // pdf.js takes ownership of (detaches) the array it is given
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    stopAtErrors: false,
+    verbosity: 0,
+    // Chinese PDFs may use predefined CJK encodings (UniGB-UCS2-H ...): their maps ship with pdf.js.
+    cMapUrl: join(pdfjsRoot(), 'cmaps') + '/',
+    cMapPacked: true,
+    standardFontDataUrl: join(pdfjsRoot(), 'standard_fonts') + '/',
+  });
+  let document: PdfDocumentProxy;
+  try {
+    document = await loading.promise;
+  } catch (error) {
+    await loading.destroy().catch(() => undefined);
+    const name = (error as { name?: string }).name;
+    return { ...base, unreadable: name === 'PasswordException' ? 'encrypted' : 'corrupt' };
+  }
+  try {
+    const pages = [];
+    let chars = 0;
+    for (let number = 1; number <= Math.min(document.numPages, limits.maxPages) && chars < limits.maxChars; number++) {
+      const page = await document.getPage(number);
+      const content = await page.getTextContent();
+      const text = tidyText(content.items.map((item) => (item.str ?? '') + (item.hasEOL ? '\n' : '')).join(''));
+      page.cleanup();
+      pages.push({ number, text });
+      chars += text.length;
+    }
+    const formFields = await formFieldsOf(document);
+    const signatures = await signaturesOf(bytes, document);
+    const capped = capPages(pages, limits.maxChars);
+    const readable = hasText(capped) || formFields.length > 0 || signatures.length > 0;
+    return { ...base, readable, ...(readable ? {} : { unreadable: 'noText' as const }), pages: capped, formFields, signatures };
+  } finally {
+    await document.destroy().catch(() => undefined);
+  }
+}
+
+/** Filled-in form fields (text, check boxes, choices), named as in the form; empty ones and buttons are left out. */
+async function formFieldsOf(document: PdfDocumentProxy): Promise<PoeFormField[]> {
+  const objects = (await document.getFieldObjects().catch(() => null)) ?? {};
+  const fields: PoeFormField[] = [];
+  for (const [name, widgets] of Object.entries(objects)) {
+    const widget = widgets.find((w) => w.type && w.type !== 'button' && w.type !== 'signature' && valueText(w.value));
+    if (!widget) continue;
+    fields.push({ name, value: valueText(widget.value), ...(typeof widget.page === 'number' && widget.page >= 0 ? { page: widget.page + 1 } : {}) });
+  }
+  return fields;
+}
+
+function valueText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(valueText).filter(Boolean).join(', ');
+  if (typeof value === 'string') return value === 'Off' ? '' : value.trim();
+  return typeof value === 'number' ? String(value) : '';
+}
+
+/**
+ * Digital signature fields: the field's name and page, and from its signature dictionary the signer
+ * (/Name) and signing time (/M). An empty signature field (nobody signed yet) is not a signature.
+ * pdf-lib reads the raw dictionaries; where it can't (an encrypted file: its strings are encrypted),
+ * nothing is claimed.
+ */
+async function signaturesOf(bytes: Buffer, document: PdfDocumentProxy): Promise<PoeSignature[]> {
+  let pdf: PDFDocument;
+  try {
+    pdf = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+  } catch {
+    return [];
+  }
+  if (pdf.isEncrypted) return [];
+  const pageRefs: PDFRef[] = pdf.getPages().map((p) => p.ref);
+  const signatures: PoeSignature[] = [];
+  for (const field of pdf.getForm().getFields()) {
+    if (!(field instanceof PDFSignature)) continue;
+    const value = field.acroField.dict.lookup(PDFName.of('V'));
+    if (!(value instanceof PDFDict)) continue;
+    const signer = textOf(value.lookup(PDFName.of('Name')));
+    const signedAt = pdfDate(textOf(value.lookup(PDFName.of('M'))));
+    const pageRef = field.acroField.getWidgets()[0]?.P();
+    const pageIndex = pageRef ? pageRefs.findIndex((r) => r === pageRef || r.toString() === pageRef.toString()) : -1;
+    signatures.push({ field: field.getName(), ...(signer ? { signer } : {}), ...(signedAt ? { signedAt } : {}), ...(pageIndex >= 0 && pageIndex < document.numPages ? { page: pageIndex + 1 } : {}) });
+  }
+  return signatures;
+}
+
+function textOf(value: unknown): string | undefined {
+  if (value instanceof PDFString || value instanceof PDFHexString) return value.decodeText().trim() || undefined;
+  return undefined;
+}
+
+/** A PDF date ("D:20260301143000+01'00'", parts after the year optional) as ISO 8601; undefined when it isn't one. */
+export function pdfDate(text: string | undefined): string | undefined {
+  const m = /^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:(Z|[+-])(\d{2})?'?(\d{2})?'?)?/.exec(text ?? '');
+  if (!m) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', sign, oh = '00', om = '00'] = m;
+  const offset = !sign || sign === 'Z' ? 'Z' : `${sign}${oh}:${om}`;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

@@ -1,0 +1,137 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PoeDocument } from '../../../domain/poeDocument';
+import { unreadableDocument } from './extractPoeDocument';
+import { DEFAULT_POE_READ_LIMITS, type PoeReadKind, type PoeReadLimits } from './readLimits';
+
+/**
+ * Reads a PoE file into a PoeDocument without putting the bot at risk: the readers (pdf.js, mammoth,
+ * mailparser, msgreader) run in a worker thread with its own heap limit, one file at a time, and a file
+ * that takes longer than its time limit ends the worker (the next file gets a fresh one). A crafted file
+ * that exhausts the heap ends only the worker. Never throws, never hangs: the worst outcome is a document
+ * with `readable: false` and the reason ('timeLimit', 'tooLarge', 'corrupt', ...).
+ * The worker stays warm between files (loading pdf.js takes most of a second) and ends when idle.
+ */
+
+export interface ReaderJob {
+  id: number;
+  bytes: Uint8Array;
+  fileName: string;
+  kind: PoeReadKind;
+  limits: PoeReadLimits;
+}
+export interface ReaderReply {
+  id: number;
+  document: PoeDocument;
+}
+
+interface Queued {
+  job: ReaderJob;
+  resolve: (document: PoeDocument) => void;
+}
+
+/** How long a worker is kept after its last file. */
+const IDLE_MS = 60_000;
+const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
+
+export class PoeReaders {
+  private worker?: Worker;
+  private workerMemoryMb = 0;
+  private readonly queue: Queued[] = [];
+  private current?: Queued & { timer: NodeJS.Timeout };
+  private idleTimer?: NodeJS.Timeout;
+  private nextId = 1;
+
+  constructor(private readonly idleMs = IDLE_MS) {}
+
+  read(bytes: Buffer, fileName: string, kind: PoeReadKind, limits: PoeReadLimits = DEFAULT_POE_READ_LIMITS): Promise<PoeDocument> {
+    if (kind === 'png' || kind === 'jpeg') return Promise.resolve(unreadableDocument(fileName, kind, 'image'));
+    return new Promise((resolve) => {
+      this.queue.push({ job: { id: this.nextId++, bytes: new Uint8Array(bytes), fileName, kind, limits }, resolve });
+      this.next();
+    });
+  }
+
+  /** Ends the worker; files waiting are answered 'timeLimit' (at shutdown nobody waits for them). A later read starts a new worker. */
+  async close(): Promise<void> {
+    for (const waiting of this.queue.splice(0)) waiting.resolve(unreadableDocument(waiting.job.fileName, waiting.job.kind, 'timeLimit'));
+    this.finish(this.current && unreadableDocument(this.current.job.fileName, this.current.job.kind, 'timeLimit'));
+    await this.stopWorker();
+  }
+
+  private next(): void {
+    if (this.current || !this.queue.length) return;
+    const queued = this.queue.shift()!;
+    clearTimeout(this.idleTimer);
+    const worker = this.workerFor(queued.job.limits.memoryMb);
+    const timer = setTimeout(() => {
+      // A reader past its time is stopped, not waited for: the whole worker goes.
+      this.finish(unreadableDocument(queued.job.fileName, queued.job.kind, 'timeLimit'));
+      void this.stopWorker();
+    }, queued.job.limits.timeMs);
+    this.current = { ...queued, timer };
+    worker.ref();
+    worker.postMessage(queued.job);
+  }
+
+  private finish(document: PoeDocument | undefined): void {
+    const current = this.current;
+    if (!current || !document) return;
+    clearTimeout(current.timer);
+    this.current = undefined;
+    current.resolve(document);
+    if (!this.queue.length && this.worker) {
+      this.worker.unref();
+      this.idleTimer = setTimeout(() => void this.stopWorker(), this.idleMs);
+      this.idleTimer.unref();
+    }
+    setImmediate(() => this.next());
+  }
+
+  private workerFor(memoryMb: number): Worker {
+    if (this.worker && this.workerMemoryMb === memoryMb) return this.worker;
+    void this.stopWorker();
+    const worker = new Worker(join(__dirname, 'readerWorker.js'), {
+      workerData: { entry: join(__dirname, `readerWorkerMain${ext}`), typescript: ext === '.ts' },
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, memoryMb / 8)) },
+      stdout: true, // the libraries' console warnings stay out of the bot's log
+      stderr: true,
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    worker.on('message', (reply: ReaderReply) => {
+      if (this.worker === worker && reply.id === this.current?.job.id) this.finish(reply.document);
+    });
+    // A worker that ran out of heap (or died otherwise) takes only the file it was reading with it.
+    const lost = (reason: 'tooLarge' | 'corrupt') => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.finish(this.current && unreadableDocument(this.current.job.fileName, this.current.job.kind, reason));
+    };
+    worker.on('error', (error: Error & { code?: string }) => lost(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'tooLarge' : 'corrupt'));
+    worker.on('exit', () => lost('corrupt'));
+    this.worker = worker;
+    this.workerMemoryMb = memoryMb;
+    return worker;
+  }
+
+  private async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    clearTimeout(this.idleTimer);
+    if (worker) await worker.terminate().catch(() => undefined);
+  }
+}
+
+/** One reader for the process: files are read one at a time, so reading never takes more than one core. */
+const shared = new PoeReaders();
+
+/** What the bot can read of a PoE file, within `limits` (time, memory, pages, characters). Never throws. */
+export function readPoeDocument(bytes: Buffer, fileName: string, kind: PoeReadKind, limits: PoeReadLimits = DEFAULT_POE_READ_LIMITS): Promise<PoeDocument> {
+  return shared.read(bytes, fileName, kind, limits);
+}
+
+/** Ends the shared reader's worker (shutdown, the end of a test file). */
+export function closePoeReaders(): Promise<void> {
+  return shared.close();
+}
