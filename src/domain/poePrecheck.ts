@@ -126,7 +126,11 @@ function firstMention(docs: PoeDocument[], terms: string[]): PrecheckEvidence | 
   return undefined;
 }
 
-const domainOf = (address: string | undefined) => address?.split('@')[1]?.toLowerCase().trim();
+/** The domain of an address as a message writes it: "jane@contoso.com", "Jane <jane@contoso.com>". */
+const domainOf = (address: string | undefined) => {
+  const all = [...(address ?? '').matchAll(/[^\s<>@"]+@([^\s<>@"]+)/g)];
+  return all.length ? all[all.length - 1][1].toLowerCase().replace(/[.>]+$/, '') : undefined;
+};
 const isDomainOf = (host: string | undefined, domain: string | undefined) => Boolean(host && domain && (host === domain.toLowerCase() || host.endsWith(`.${domain.toLowerCase()}`)));
 
 /** Legal forms left out when a name is looked for ("Fabrikam Consulting Ltd." is named as "Fabrikam Consulting"). */
@@ -480,6 +484,8 @@ function checkProducts(docs: PoeDocument[], facts: PrecheckFacts, aliases: Produ
 /** The checklist of a claim's PoE documents against its facts, for a claim submitted (or to be submitted) at `submittedAt`. */
 export function precheckPoe(documents: PoeDocument[], facts: PrecheckFacts, submittedAt: Date | string, aliases: ProductAliases = productAliases): PoeChecklist {
   const submittedDay = (typeof submittedAt === 'string' ? submittedAt : submittedAt.toISOString()).slice(0, 10);
+  // An e-mail's subject is part of what it says ("Re: Teams rollout - approved").
+  documents = documents.map((d) => (d.email?.subject && d.readable ? { ...d, pages: [{ number: 1, text: `${d.email.subject}\n${d.pages.map((p) => p.text).join('\n')}` }] } : d));
   const ack = checkAcknowledged(documents, facts);
   const { dates: _dates, ...acknowledged } = ack;
   const results: Record<PrecheckId, Omit<PrecheckResult, 'check' | 'reason'>> = {

@@ -30,7 +30,8 @@ import { TenantSendLeases, type TenantSendLeaseOptions } from './tenantSendLease
 import { randomUUID } from 'node:crypto';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
-import { notReading, PoePrecheckService } from './poePrecheckService';
+import { PoePrecheckService } from './poePrecheckService';
+import { closePoeReaders, readPoeDocument } from './poe/reading/readPoeDocument';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -189,8 +190,9 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info('Roster: using the roster already stored in Cosmos DB');
     }
 
-    const precheck = new PoePrecheckService({ download: (blobName) => poe.download(blobName), read: notReading, rosters, clock, log });
+    const precheck = new PoePrecheckService({ download: (blobName) => poe.download(blobName), read: (bytes, fileName, kind) => readPoeDocument(bytes, fileName, kind), rosters, clock, log });
     closers.push(() => precheck.lane.close());
+    closers.push(() => closePoeReaders());
 
     const instanceId = `instance-${randomUUID().slice(0, 8)}`;
     const leases = new LeaseStore(cosmos.containers.leases);

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock';
 import type { Claim, PoeFile } from '../domain/claim';
-import type { PoeDocument, PoeDocumentKind } from '../domain/poeDocument';
+import type { PoeDocument } from '../domain/poeDocument';
+import { DOCUMENT_KIND } from './poe/reading/extractPoeDocument';
+import { DEFAULT_POE_READ_LIMITS, type PoeReadKind } from './poe/reading/readLimits';
 import { precheckPoe, type PoeChecklist, type PrecheckFacts } from '../domain/poePrecheck';
 import { numericDateOrder } from '../domain/poeDates';
 import type { Logger } from '../logger';
@@ -14,8 +16,8 @@ import { BackgroundTasks } from './backgroundTasks';
  * says so, the upload is never failed.
  */
 
-/** Reads one stored PoE file into what the rules look at (src/services/poeReading: PDF, Word, e-mail). */
-export type PoeReader = (bytes: Buffer, file: PoeFile, kind: PoeDocumentKind) => Promise<PoeDocument>;
+/** Reads one stored PoE file into what the rules look at (readPoeDocument: PDF, Word, e-mail; never throws). */
+export type PoeReader = (bytes: Buffer, fileName: string, kind: PoeReadKind) => Promise<PoeDocument>;
 
 export interface PoePrecheckDeps {
   download: (blobName: string) => Promise<Buffer>;
@@ -23,21 +25,22 @@ export interface PoePrecheckDeps {
   rosters: { organisation(orgId: string): Promise<Organisation | undefined>; partnerUsersOf(orgId: string): Promise<PartnerUser[]> };
   clock: Clock;
   log: Logger;
-  /** Longest a file may take to download and read before it counts as unreadable (timeLimit). */
+  /** Longest a file may take to download and read before it counts as unreadable (timeLimit): the reader's own limit, plus the download. */
   timeLimitMs?: number;
   /** Files whose reading is remembered in this process (the oldest are forgotten first). */
   cacheSize?: number;
 }
 
-export const DEFAULT_PRECHECK_TIME_LIMIT_MS = 10_000;
+export const DEFAULT_PRECHECK_TIME_LIMIT_MS = DEFAULT_POE_READ_LIMITS.timeMs + 10_000;
 
-/** What kind of document a stored file is, from the content type intake decided (not the name). */
-export function documentKind(file: Pick<PoeFile, 'contentType' | 'fileName'>): PoeDocumentKind {
+/** How a stored file is read, from the content type intake gave it by its bytes (not from its name). */
+export function readKind(file: Pick<PoeFile, 'contentType'>): PoeReadKind {
   const type = file.contentType.toLowerCase();
   if (type === 'application/pdf') return 'pdf';
   if (type.includes('wordprocessingml')) return 'docx';
-  if (type === 'message/rfc822' || type === 'application/vnd.ms-outlook' || /\.(eml|msg)$/i.test(file.fileName)) return 'email';
-  return 'image';
+  if (type === 'message/rfc822') return 'eml';
+  if (type === 'application/vnd.ms-outlook') return 'msg';
+  return type === 'image/png' ? 'png' : 'jpeg';
 }
 
 /** Web mail domains say nothing about which organisation someone works for. */
@@ -117,15 +120,15 @@ export class PoePrecheckService {
 
   /** Reads one file within the time limit; any failure becomes an unreadable document with its reason. */
   private async readBounded(file: PoeFile): Promise<PoeDocument> {
-    const kind = documentKind(file);
-    const unreadable = (reason: PoeDocument['unreadable']): PoeDocument => ({ fileName: file.fileName, kind, readable: false, unreadable: reason, pages: [], signatures: [], formFields: [] });
+    const kind = readKind(file);
+    const unreadable = (reason: PoeDocument['unreadable']): PoeDocument => ({ fileName: file.fileName, kind: DOCUMENT_KIND[kind], readable: false, unreadable: reason, pages: [], signatures: [], formFields: [] });
     const limit = this.deps.timeLimitMs ?? DEFAULT_PRECHECK_TIME_LIMIT_MS;
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<PoeDocument>((resolve) => (timer = setTimeout(() => resolve(unreadable('timeLimit')), limit)));
     const work = (async () => {
-      if (kind === 'image') return unreadable('image');
+      if (DOCUMENT_KIND[kind] === 'image') return unreadable('image');
       const bytes = await this.deps.download(file.blobName);
-      return this.deps.read(bytes, file, kind);
+      return this.deps.read(bytes, file.fileName, kind);
     })().catch((error) => {
       this.deps.log.warn(`PoE ${file.fileName} (${file.blobName}) could not be read for the pre-check: ${(error as Error).message}`);
       return unreadable('corrupt');
@@ -147,6 +150,3 @@ export class PoePrecheckService {
     }
   }
 }
-
-/** Until a reader is wired in: every file counts as one the bot does not read, so a reviewer checks it. */
-export const notReading: PoeReader = async (_bytes, file, kind) => ({ fileName: file.fileName, kind, readable: false, unreadable: 'unsupported', pages: [], signatures: [], formFields: [] });
