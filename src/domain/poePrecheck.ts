@@ -160,10 +160,10 @@ function partnerTerms(facts: PrecheckFacts): string[] {
 
 /** The longest run of fixed words of each of the template's sentences, in both languages. */
 const BOILERPLATE: string[] = LOCALES.flatMap((locale) =>
-  (['template.instructions', 'template.servicesHint', 'template.customerStatement', 'template.footer'] as MessageKey[]).map((key) =>
+  (['template.title', 'template.instructions', 'template.servicesHeading', 'template.servicesHint', 'template.customerStatement', 'template.footer'] as MessageKey[]).map((key) =>
     catalogue(locale)[key].split(/\{\w+\}/).reduce((a, b) => (b.trim().length > a.length ? b.trim() : a), '').toLowerCase(),
   ),
-).filter((fragment) => fragment.length >= 12);
+).filter((fragment) => fragment.length >= 6);
 
 const isBoilerplate = (sentence: string) => {
   const lower = sentence.toLowerCase();
