@@ -177,7 +177,8 @@ function checkRelated(docs: PoeDocument[], facts: PrecheckFacts): Omit<PrecheckR
   const readable = docs.filter((d) => d.readable);
   let customer = firstMention(readable, customerTerms(facts));
   let partner = firstMention(readable, partnerTerms(facts));
-  for (const doc of readable) {
+  // An e-mail's addresses are read even when its body is not (an e-mail with only an attachment).
+  for (const doc of docs) {
     const email = doc.email;
     if (!email) continue;
     const addresses = [email.fromAddress, ...email.to].filter((a): a is string => Boolean(a));
@@ -188,7 +189,7 @@ function checkRelated(docs: PoeDocument[], facts: PrecheckFacts): Omit<PrecheckR
   }
   const evidence = [customer, partner].filter((e): e is PrecheckEvidence => Boolean(e));
   if (customer && partner) return { verdict: 'passed', findings: [{ key: 'precheck.related.passed' }], evidence };
-  if (!readable.length) return notRead(docs);
+  if (!readable.length && !evidence.length) return notRead(docs);
   if (customer) return { verdict: 'toCheck', findings: [{ key: 'precheck.related.partnerNotNamed', params: { partner: facts.partnerNames[0] ?? '', mpnId: facts.mpnIds[0] ?? '' } }], evidence };
   if (partner) return { verdict: 'toCheck', findings: [{ key: 'precheck.related.customerNotNamed', params: { domain: facts.customerDomain ?? '' } }], evidence };
   if (docs.some((d) => !d.readable)) return { verdict: 'toCheck', findings: [{ key: 'precheck.related.unrelated' }, { key: 'precheck.notRead' }], evidence };
@@ -438,12 +439,14 @@ function checkDescribed(docs: PoeDocument[], facts: PrecheckFacts, aliases: Prod
   const evidence: PrecheckEvidence[] = [];
   for (const doc of readable) {
     for (const at of pagesOf(doc)) {
-      // Sentences end at . ! ? 。！？; or a line break (table cells and list items are sentences too).
-      for (const m of at.text.matchAll(/[^.!?。！？；;\n]+[.!?。！？；;]?/g)) {
+      // Sentences end at . ! ? 。！？; or after a short line (a heading, a label, a table cell, a list
+      // item); a long line that ends without punctuation was wrapped by the layout and goes on.
+      const text = at.text.replace(/([^\n]{50,}?)(?<![.!?。！？；;:：])\n(?=\S)/g, '$1 ');
+      for (const m of text.matchAll(/[^.!?。！？；;\n]+[.!?。！？；;]?/g)) {
         const sentence = m[0].trim();
         if (!SERVICE_WORDS.test(withoutNames(sentence)) || isBoilerplate(sentence) || wordCount(sentence) < 4) continue;
         words += wordCount(sentence);
-        if (evidence.length < 2) evidence.push(evidenceAt(at, m.index + m[0].indexOf(sentence), sentence.length));
+        if (evidence.length < 2) evidence.push(evidenceAt({ ...at, text }, m.index + m[0].indexOf(sentence), sentence.length));
       }
     }
   }
