@@ -141,7 +141,7 @@ export class ClaimService {
 
   /** The context of a person's action: time, its idempotency key, and what they were shown. */
   private actContext(options: ActOptions): DecideContext {
-    return { ...this.actContext(options), ...(options.checklistShown ? { checklistShown: options.checklistShown } : {}) };
+    return { ...this.timeContext(options.actionId), ...(options.checklistShown ? { checklistShown: options.checklistShown } : {}) };
   }
 
   async createDraft(actor: Actor, fields: Record<string, unknown> = {}): Promise<ServiceResult> {
