@@ -191,7 +191,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     }
 
     const precheck = new PoePrecheckService({ download: (blobName) => poe.download(blobName), read: (bytes, fileName, kind) => readPoeDocument(bytes, fileName, kind), rosters, clock, log });
-    closers.push(() => precheck.lane.close());
+    closers.push(() => precheck.close());
     closers.push(() => closePoeReaders());
 
     const instanceId = `instance-${randomUUID().slice(0, 8)}`;

@@ -49,6 +49,8 @@ const PUBLIC_MAIL_DOMAINS = new Set(['gmail.com', 'outlook.com', 'hotmail.com', 
 export class PoePrecheckService {
   private readonly documents = new Map<string, Promise<PoeDocument>>();
   private readonly settled = new Set<string>();
+  /** Readings not finished yet: at shutdown they are answered "time limit" so nobody waits for ever. */
+  private readonly waiting = new Map<string, (document: PoeDocument) => void>();
   readonly lane: BackgroundTasks;
 
   constructor(private readonly deps: PoePrecheckDeps) {
@@ -104,12 +106,21 @@ export class PoePrecheckService {
     return this.lane.drain();
   }
 
+  /** At shutdown: readings not started are dropped (and answered as out of time), the one under way is waited for. */
+  async close(): Promise<void> {
+    await this.lane.close();
+    for (const [blobName, resolve] of this.waiting) resolve({ fileName: blobName.split('/').pop() ?? blobName, kind: 'pdf', readable: false, unreadable: 'timeLimit', pages: [], signatures: [], formFields: [] });
+    this.waiting.clear();
+  }
+
   private document(file: PoeFile): Promise<PoeDocument> {
     const known = this.documents.get(file.blobName);
     if (known) return known;
     const reading = new Promise<PoeDocument>((resolve) => {
+      this.waiting.set(file.blobName, resolve);
       this.lane.run(`read PoE ${file.fileName}`, async () => resolve(await this.readBounded(file)));
     }).then((document) => {
+      this.waiting.delete(file.blobName);
       this.settled.add(file.blobName);
       return document;
     });
