@@ -429,10 +429,16 @@ function checkDescribed(docs: PoeDocument[], facts: PrecheckFacts, aliases: Prod
   const readable = docs.filter((d) => d.readable);
   // Names are no description: "Fabrikam Consulting" or "Supply Chain Management" says nothing of work done.
   const names = [...partnerTerms(facts), ...(facts.customerNames ?? [])].filter((n) => n.trim().length >= 3).map((n) => new RegExp(escapeRegex(n.trim()), 'gi'));
-  const withoutNames = (sentence: string) => {
-    let text = sentence;
-    for (const mention of aliases.mentions(sentence).reverse()) text = text.slice(0, mention.index) + text.slice(mention.index + mention.quote.length);
-    return names.reduce((t, n) => t.replace(n, ' '), text);
+  /** The text with every product and party name blanked out (same length, so indexes still match). */
+  const withoutNames = (text: string) => {
+    const parts: string[] = [];
+    let at = 0;
+    for (const mention of aliases.mentions(text)) {
+      parts.push(text.slice(at, mention.index), ' '.repeat(mention.quote.length));
+      at = mention.index + mention.quote.length;
+    }
+    parts.push(text.slice(at));
+    return names.reduce((t, n) => t.replace(n, (found) => ' '.repeat(found.length)), parts.join(''));
   };
   if (!readable.length) return notRead(docs);
   let words = 0;
@@ -442,9 +448,10 @@ function checkDescribed(docs: PoeDocument[], facts: PrecheckFacts, aliases: Prod
       // Sentences end at . ! ? 。！？; or after a short line (a heading, a label, a table cell, a list
       // item); a long line that ends without punctuation was wrapped by the layout and goes on.
       const text = at.text.replace(/([^\n]{50,}?)(?<![.!?。！？；;:：])\n(?=\S)/g, '$1 ');
+      const masked = withoutNames(text);
       for (const m of text.matchAll(/[^.!?。！？；;\n]+[.!?。！？；;]?/g)) {
         const sentence = m[0].trim();
-        if (!SERVICE_WORDS.test(withoutNames(sentence)) || isBoilerplate(sentence) || wordCount(sentence) < 4) continue;
+        if (!SERVICE_WORDS.test(masked.slice(m.index, m.index + m[0].length)) || wordCount(sentence) < 4 || isBoilerplate(sentence)) continue;
         words += wordCount(sentence);
         if (evidence.length < 2) evidence.push(evidenceAt({ ...at, text }, m.index + m[0].indexOf(sentence), sentence.length));
       }

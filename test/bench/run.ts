@@ -6,12 +6,13 @@ import { notificationScenario, printNotificationTable } from './notificationBenc
 import { printSweepTable, sweepScenario } from './sweepBench';
 import { multiInstanceScenario, sharingLine } from './multiInstanceBench';
 import { dialogOnDiskScenario, printStartUpTable, startUpScenario } from './dataBench';
+import { precheckFileScenario, printPrecheckFileTable, stepWhilePrecheckingScenario } from './precheckBench';
 
 /**
  * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own ceiling in the
  * same run (a bare echo bot on the same restify + CloudAdapter setup), with 20 connections at once; the
  * product runs in its own process as `npm start` runs it. `-- --quick` is a smoke run of every part in
- * under a minute; `-- --only=notifications,turns,sweep,startup` runs some parts (`turns` is echo, approve,
+ * under a minute; `-- --only=notifications,turns,precheck,sweep,startup` runs some parts (`turns` is echo, approve,
  * status, list, dialog and disk (the dialog turn on a data folder), which can also be named one by one).
  * The turns run in memory (DATA_DIR=:memory:) unless the row says "on disk".
  */
@@ -68,6 +69,18 @@ async function main(): Promise<void> {
       const status = rows.find((r) => r.name.startsWith('claim <id>'));
       if (status?.met !== undefined) status.met = status.met && (status.ofEcho ?? 0) >= 0.5;
       printTable(rows);
+    }
+  }
+
+  if (runs('precheck')) {
+    printPrecheckFileTable(await precheckFileScenario(quick));
+    // Two more partners than connections: they attach PoE files while the others fill in the form.
+    const roster = benchRoster(CONNECTIONS + 2);
+    const bot = await startBotProcess({ DEMO_DATA: 'false', ROSTER_FILE: roster.file });
+    try {
+      printTable(await stepWhilePrecheckingScenario(bot, roster.partners.slice(0, CONNECTIONS), roster.partners.slice(CONNECTIONS), quick ? 10 : 60));
+    } finally {
+      await bot.stop();
     }
   }
 
