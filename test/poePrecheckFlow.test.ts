@@ -27,6 +27,9 @@ beforeAll(async () => {
   await files.start();
   app = await startBotApp(testConfig({ DEMO_DATA: 'false' }), { log: process.env.DEBUG_LOG ? consoleLogger : silentLogger, delivery: TEST_DELIVERY });
 });
+// The reader's worker loads pdf.js on its first file: slow on a busy machine.
+jest.setTimeout(120_000);
+
 afterAll(async () => {
   await app.close();
   await files.stop();
