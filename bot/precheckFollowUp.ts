@@ -15,14 +15,8 @@ export function postChecklistWhenChecked(services: AppServices, log: Logger, con
   const reference = TurnContext.getConversationReference(context.activity) as Partial<ConversationReference>;
   const adapter = context.adapter as CloudAdapter;
   services.precheck.start(claim);
-  services.followUps.run(`PoE checklist for ${claim.id}`, async () => {
-    let text: string;
-    try {
-      text = checklistMessage(locale, claim.id, await services.precheck.checklist(claim, locale));
-    } catch (error) {
-      log.error(`PoE pre-check of ${claim.id} failed`, error);
-      text = t(locale, 'precheck.failed');
-    }
+  services.precheck.whenChecked(claim, locale, async (checklist) => {
+    const text = checklist ? checklistMessage(locale, claim.id, checklist) : t(locale, 'precheck.failed');
     try {
       await adapter.continueConversationAsync(services.config.bot.appId, reference, async (ctx) => {
         await ctx.sendActivity(text);

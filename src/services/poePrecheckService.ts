@@ -51,6 +51,7 @@ export class PoePrecheckService {
   private readonly settled = new Set<string>();
   /** Readings not finished yet: at shutdown they are answered "time limit" so nobody waits for ever. */
   private readonly waiting = new Map<string, (document: PoeDocument) => void>();
+  private readonly followers = new Set<Promise<void>>();
   readonly lane: BackgroundTasks;
 
   constructor(private readonly deps: PoePrecheckDeps) {
@@ -101,9 +102,25 @@ export class PoePrecheckService {
     return precheckPoe(documents, await this.facts(claim, locale), claim.submittedAt ?? this.deps.clock.now());
   }
 
-  /** Waits for every reading started so far (tests, shutdown). */
-  drain(): Promise<void> {
-    return this.lane.drain();
+  /**
+   * Runs `then` with the claim's checklist once its files are read, without holding a slot of any
+   * other lane while it waits (the reading lane works one file at a time).
+   */
+  whenChecked(claim: Claim, locale: string | undefined, then: (checklist: PoeChecklist | undefined) => Promise<void>): void {
+    const done: Promise<void> = this.checklist(claim, locale)
+      .then(then, async (error) => {
+        this.deps.log.error(`PoE pre-check of ${claim.id} failed`, error);
+        await then(undefined);
+      })
+      .catch((error) => this.deps.log.error(`After the PoE pre-check of ${claim.id}`, error))
+      .finally(() => this.followers.delete(done));
+    this.followers.add(done);
+  }
+
+  /** Waits for every reading started so far, and what was waiting for them (tests, shutdown). */
+  async drain(): Promise<void> {
+    await this.lane.drain();
+    while (this.followers.size) await Promise.all([...this.followers]);
   }
 
   /** At shutdown: readings not started are dropped (and answered as out of time), the one under way is waited for. */
@@ -111,6 +128,7 @@ export class PoePrecheckService {
     await this.lane.close();
     for (const [blobName, resolve] of this.waiting) resolve({ fileName: blobName.split('/').pop() ?? blobName, kind: 'pdf', readable: false, unreadable: 'timeLimit', pages: [], signatures: [], formFields: [] });
     this.waiting.clear();
+    await Promise.all([...this.followers]);
   }
 
   private document(file: PoeFile): Promise<PoeDocument> {
