@@ -2,6 +2,10 @@ import type { DraftFields } from '../src/domain/claimFields';
 import { precheckPoe, type PrecheckFacts } from '../src/domain/poePrecheck';
 import type { Locale } from '../src/i18n/locales';
 import { closePoeReaders, readPoeDocument } from '../src/services/poe/reading/readPoeDocument';
+import { DEFAULT_POE_READ_LIMITS } from '../src/services/poe/reading/readLimits';
+
+/** The rules are under test here, not the reader's time limit: a busy machine may take long to start pdf.js. */
+const PATIENT = { ...DEFAULT_POE_READ_LIMITS, timeMs: 180_000 };
 import { poeTemplateDocx } from '../src/services/poeTemplate';
 import { unzip, zip } from '../src/services/zipWriter';
 import { d365Fields, m365Fields } from './support/claimFixtures';
@@ -57,7 +61,7 @@ describe.each<[Locale, DraftFields]>([
 
   test('signed, dated and described, it passes every check', async () => {
     const signed = fillIn(template(), [...DESCRIPTION[locale], '', '', '', '', '', '', ...CUSTOMER[locale]]);
-    const document = await readPoeDocument(signed, 'PoE-CL-7K3F9Q2A.docx', 'docx');
+    const document = await readPoeDocument(signed, 'PoE-CL-7K3F9Q2A.docx', 'docx', PATIENT);
     const checklist = precheckPoe([document], facts(fields), SUBMITTED);
     expect(checklist.results.map((r) => [r.check, r.verdict, r.findings[0]?.key])).toEqual([
       ['related', 'passed', 'precheck.related.passed'],
@@ -69,14 +73,14 @@ describe.each<[Locale, DraftFields]>([
   });
 
   test('as generated, it is not a proof: no signature, no date, no description', async () => {
-    const document = await readPoeDocument(template(), 'PoE-CL-7K3F9Q2A.docx', 'docx');
+    const document = await readPoeDocument(template(), 'PoE-CL-7K3F9Q2A.docx', 'docx', PATIENT);
     const verdicts = precheckPoe([document], facts(fields), SUBMITTED).results.map((r) => [r.check, r.verdict]);
     expect(verdicts).toEqual([['related', 'passed'], ['acknowledged', 'missing'], ['dated', 'missing'], ['described', 'missing'], ['products', 'passed']]);
   });
 
   test('signed by the partner only, the customer acknowledgment is missing', async () => {
     const partnerOnly = fillIn(template(), [...DESCRIPTION[locale], '', '', '', '', '', '', '', '', '', '', 'Avery Fabrikam', 'Avery Fabrikam', '2026-10-15']);
-    const document = await readPoeDocument(partnerOnly, 'PoE.docx', 'docx');
+    const document = await readPoeDocument(partnerOnly, 'PoE.docx', 'docx', PATIENT);
     const results = precheckPoe([document], facts(fields), SUBMITTED).results;
     expect(results.find((r) => r.check === 'acknowledged')!.verdict).toBe('missing');
     expect(results.find((r) => r.check === 'dated')!.verdict).not.toBe('passed');
