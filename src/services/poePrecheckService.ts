@@ -159,7 +159,8 @@ export class PoePrecheckService {
       const bytes = await this.deps.download(file.blobName);
       return this.deps.read(bytes, file.fileName, kind);
     })().catch((error) => {
-      this.deps.log.warn(`PoE ${file.fileName} (${file.blobName}) could not be read for the pre-check: ${(error as Error).message}`);
+      // Not a warning: a file missing from storage is the PoE links' problem, reported there; the checklist says "could not be read".
+      this.deps.log.info(`PoE ${file.fileName} (${file.blobName}) could not be read for the pre-check: ${(error as Error).message}`);
       return unreadable('corrupt');
     });
     try {
