@@ -1,12 +1,12 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
 import { consoleLogger, silentLogger } from '../src/logger';
-import { closePoeReaders } from '../src/services/poe/reading/readPoeDocument';
 import { cardProblems } from './support/cardValidation';
 import { FileServer } from './support/fileServer';
 import { makeDocx, makePdf } from './support/poeDocuments';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from './support/activities';
 import { AVERY } from './support/seededClaims';
 import { StubConnector } from './support/stubConnector';
+import { waitFor } from './support/waitFor';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
 
 /**
@@ -34,7 +34,6 @@ afterAll(async () => {
   await app.close();
   await files.stop();
   await connector.stop();
-  await closePoeReaders();
 });
 
 const chat = { id: `a:${uniqueName('precheck-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
@@ -139,4 +138,29 @@ test('reviewers: the checklist with evidence, Request information prefilled with
   expect(claim.history.find((e) => e.action === 'startReview')?.checklist).toBeUndefined();
   const history = await press('review.history', {});
   expect(history).toContain('PoE checklist shown: Names the customer and the partner: ✔ Passed');
+});
+
+test('the reviewers\' shared card goes out with "checking…" while a file is read, and is drawn again with the checklist once it is', async () => {
+  expect(claimId).not.toBe('');
+  await fetch(`${app.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(teamsActivity({ serviceUrl: connector.url, aadObjectId: REVIEWER_AAD, tenantId: REVIEWER_TENANT, name: 'Riley Reviewer', conversation: { id: CHANNEL, conversationType: 'channel' }, channelData: { channel: { id: CHANNEL } } }, { type: 'installationUpdate', action: 'add' })),
+  });
+  await app.services.reviews.setReviewConversation(CHANNEL, 'test');
+  // A file stored but not read yet (as on another instance, or after a restart): the card can't wait for it.
+  const description = makeDocx({ paragraphs: ['Fabrikam Consulting deployed Microsoft Teams for Woodgrove Bank, migrated four hundred mailboxes to Exchange Online and trained the service desk in March.'] });
+  const stored = await app.services.poe.upload({ claimId, fileName: 'services.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: description });
+  const file = { id: `${claimId}-services`, ...stored, fileName: 'services.docx', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: AVERY.id, name: AVERY.name } };
+  expect((await app.services.claimService.act(claimId, { type: 'addPoe', files: [file] }, AVERY)).ok).toBe(true);
+  expect((await app.services.claimService.act(claimId, { type: 'resubmit' }, AVERY)).ok).toBe(true);
+
+  const cards = () => connector.to(CHANNEL).filter((c) => JSON.stringify(c.activity).includes(claimId)).map((c) => ({ method: c.method, card: JSON.stringify(c.activity) }));
+  await waitFor(() => cards().some((c) => c.card.includes('5 passed · 0 to check · 0 missing')), 100_000);
+  const [posted, ...updates] = cards();
+  expect(posted.method).toBe('POST');
+  expect(posted.card).toContain('Checking the PoE…');
+  expect(updates.map((u) => u.method)).toEqual(['PUT']);
+  expect(updates[0].card).toContain('services.docx: “Fabrikam Consulting deployed Microsoft Teams');
+  expect(updates[0].card).not.toContain('Checking the PoE…');
 });
