@@ -30,6 +30,11 @@ export function checklistCounts(locale: Locale, checklist: PoeChecklist): string
   return t(locale, 'precheck.counts', { passed: count('passed'), toCheck: count('toCheck'), missing: count('missing') });
 }
 
+/** Why a file was not read; an e-mail with no text of its own says its attachments are not opened. */
+export function unreadLine(locale: Locale, u: PoeChecklist['unread'][number]): string {
+  return t(locale, u.email && u.reason === 'noText' ? 'precheck.unread.noTextEmail' : (`precheck.unread.${u.reason}` as MessageKey), { file: u.fileName });
+}
+
 /**
  * `checklist` undefined: the files are still being read ("checking…"). `hidden`: nothing to show yet
  * (no PoE attached on a draft: the summary already says a PoE is needed).
@@ -46,7 +51,7 @@ export function checklistCardData(locale: Locale, checklist: PoeChecklist | unde
       color: COLOR[r.verdict],
       lines: [...r.findings.map((f) => render(locale, f)), ...r.evidence.slice(0, EVIDENCE_SHOWN[audience]).map((e) => evidenceLine(locale, e))],
     })),
-    unread: checklist.unread.map((u) => t(locale, `precheck.unread.${u.reason}` as MessageKey, { file: u.fileName })),
+    unread: checklist.unread.map((u) => unreadLine(locale, u)),
   };
 }
 
@@ -56,6 +61,6 @@ export function checklistMessage(locale: Locale, claimId: string, checklist: Poe
     const first = r.findings[0] ? render(locale, r.findings[0]) : '';
     return `${t(locale, `precheck.verdict.${r.verdict}` as MessageKey)} · ${t(locale, `precheck.check.${r.check}` as MessageKey)}${first ? `: ${first}` : ''}`;
   });
-  const unread = checklist.unread.map((u) => t(locale, `precheck.unread.${u.reason}` as MessageKey, { file: u.fileName }));
+  const unread = checklist.unread.map((u) => unreadLine(locale, u));
   return [t(locale, 'precheck.updated', { claimId, counts: checklistCounts(locale, checklist) }), ...rows, ...unread].join('\n\n');
 }

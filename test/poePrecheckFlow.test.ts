@@ -2,7 +2,7 @@ import { startBotApp, type BotApp } from '../bot/botApp';
 import { consoleLogger, silentLogger } from '../src/logger';
 import { cardProblems } from './support/cardValidation';
 import { FileServer } from './support/fileServer';
-import { makeDocx, makePdf } from './support/poeDocuments';
+import { makeDocx, makeEml, makePdf } from './support/poeDocuments';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from './support/activities';
 import { AVERY } from './support/seededClaims';
 import { StubConnector } from './support/stubConnector';
@@ -157,10 +157,47 @@ test('the reviewers\' shared card goes out with "checking…" while a file is re
 
   const cards = () => connector.to(CHANNEL).filter((c) => JSON.stringify(c.activity).includes(claimId)).map((c) => ({ method: c.method, card: JSON.stringify(c.activity) }));
   await waitFor(() => cards().some((c) => c.card.includes('5 passed · 0 to check · 0 missing')), 100_000);
-  const [posted, ...updates] = cards();
-  expect(posted.method).toBe('POST');
-  expect(posted.card).toContain('Checking the PoE…');
-  expect(updates.map((u) => u.method)).toEqual(['PUT']);
-  expect(updates[0].card).toContain('services.docx: “Fabrikam Consulting deployed Microsoft Teams');
-  expect(updates[0].card).not.toContain('Checking the PoE…');
+  // The first card that lists the new file was drawn before it was read; the next one has its checklist.
+  const withFile = cards().filter((c) => c.card.includes('services.docx'));
+  expect(withFile[0].card).toContain('Checking the PoE…');
+  expect(withFile[0].card).not.toContain('passed ·');
+  // Updated in place (addPoe, resubmit, then the checklist): the last one shows it, with the new file's words.
+  expect(withFile.slice(1).every((c) => c.method === 'PUT')).toBe(true);
+  expect(withFile.at(-1)!.card).toContain('services.docx: “Fabrikam Consulting deployed Microsoft Teams');
+  expect(withFile.at(-1)!.card).not.toContain('Checking the PoE…');
+});
+
+test('bad input: a damaged PDF, an encrypted PDF, a Word document without text and an e-mail with only an attachment are added, and the checklist says which could not be read and why', async () => {
+  const draft = await app.services.claimService.createDraft(AVERY, { mpnId: '4412345', customerDomain: 'woodgrove.example', solutionArea: 'Microsoft365', activity: 'Usage', claimName: 'Unreadable files', products: ['teams'] });
+  if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
+  const id = draft.claim.id;
+  await partnerSays({ text: 'new claim' });
+  await partnerSays({ value: { action: 'form.claim', step: 'resume', button: 'continue', draftId: id } });
+  const approvalOnlyAttached = await makeEml({
+    from: { name: 'Wen Woodgrove', address: 'wen@woodgrove.example' },
+    to: [{ address: 'avery@fabrikam.example' }],
+    date: new Date().toISOString(),
+    subject: 'PoE',
+    body: '',
+    attachments: [{ fileName: 'PoE.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: makeDocx({ paragraphs: ['Approved'] }) }],
+  });
+  connector.clear();
+  const replies = await partnerSays({
+    text: '',
+    attachments: [
+      files.teamsFile('damaged.pdf', await makePdf({ pages: ['x'], corrupt: true })),
+      files.teamsFile('locked.pdf', await makePdf({ pages: ['secret'], encrypted: true })),
+      files.teamsFile('empty.docx', makeDocx({ paragraphs: ['', ' '] })),
+      files.teamsFile('approval.eml', approvalOnlyAttached),
+    ],
+  });
+  expect(everything(replies)).not.toContain('Not added');
+  await settle();
+  expect((await app.services.claimService.get(id))!.poe.map((f) => f.fileName)).toEqual(['damaged.pdf', 'locked.pdf', 'empty.docx', 'approval.eml']);
+  // The e-mail's header still names the customer (its sender) and the partner (its recipient).
+  expect(posted()).toContain(`PoE checklist of claim ${id}: 1 passed · 4 to check · 0 missing`);
+  expect(posted()).toContain('damaged.pdf: damaged or not a valid file, so it could not be read.');
+  expect(posted()).toContain('locked.pdf: encrypted or password-protected, so it could not be read.');
+  expect(posted()).toContain('empty.docx: has no text to read');
+  expect(posted()).toContain('approval.eml: the e-mail has no text of its own (only attachments, which are not opened)');
 });

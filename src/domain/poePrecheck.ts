@@ -46,7 +46,8 @@ export interface PrecheckResult {
 export interface PoeChecklist {
   results: PrecheckResult[];
   /** Files whose text could not be read, and why: a reviewer looks at them. */
-  unread: { fileName: string; reason: PoeUnreadableReason }[];
+  /** Files nothing could be read from, and why (an e-mail's reason is told apart: its attachments are not opened). */
+  unread: { fileName: string; reason: PoeUnreadableReason; email?: true }[];
 }
 
 /** What the claim says, to compare the documents with. */
@@ -507,7 +508,7 @@ export function precheckPoe(documents: PoeDocument[], facts: PrecheckFacts, subm
   };
   return {
     results: PRECHECKS.map((check) => ({ check, reason: PRECHECK_REASON[check], ...results[check] })),
-    unread: documents.filter((d) => !d.readable).map((d) => ({ fileName: d.fileName, reason: d.unreadable ?? 'unsupported' })),
+    unread: documents.filter((d) => !d.readable).map((d) => ({ fileName: d.fileName, reason: d.unreadable ?? 'unsupported', ...(d.kind === 'email' ? { email: true as const } : {}) })),
   };
 }
 

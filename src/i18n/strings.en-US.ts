@@ -692,6 +692,7 @@ export const enUS = {
   'precheck.unread.encrypted': '{file}: encrypted or password-protected, so it could not be read. Attach a copy without a password.',
   'precheck.unread.corrupt': '{file}: damaged or not a valid file, so it could not be read.',
   'precheck.unread.noText': '{file}: has no text to read (a scan?); a reviewer checks it.',
+  'precheck.unread.noTextEmail': '{file}: the e-mail has no text of its own (only attachments, which are not opened); a reviewer checks it. Attach the approval itself, or the customer\'s reply that says it.',
   'precheck.unread.timeLimit': '{file}: took too long to read; a reviewer checks it.',
   'precheck.unread.tooLarge': '{file}: too large to read; a reviewer checks it.',
   'precheck.unread.unsupported': '{file}: a kind of file the bot does not read; a reviewer checks it.',

@@ -694,6 +694,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'precheck.unread.encrypted': '{file}：已加密或受密码保护，无法读取。请附加没有密码的副本。',
   'precheck.unread.corrupt': '{file}：文件已损坏或无效，无法读取。',
   'precheck.unread.noText': '{file}：没有可读取的文本（扫描件？），由审阅者检查。',
+  'precheck.unread.noTextEmail': '{file}：电子邮件本身没有正文（只有附件，机器人不打开附件），由审阅者检查。请附加批准文件本身，或客户表示批准的回复。',
   'precheck.unread.timeLimit': '{file}：读取时间过长，由审阅者检查。',
   'precheck.unread.tooLarge': '{file}：文件太大，无法读取，由审阅者检查。',
   'precheck.unread.unsupported': '{file}：机器人不读取此类文件，由审阅者检查。',
