@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { Claim, PoeFile } from '../domain/claim';
 import type { PoeDocument } from '../domain/poeDocument';
 import { DEFAULT_POE_READ_LIMITS } from './poe/reading/readLimits';
+import { READER_STARTUP_MS } from './poe/reading/readPoeDocument';
 import { unreadableDocument } from './poe/reading/unreadable';
 import { readKindOf } from './poe/poeReadings';
 import { precheckPoe, type PoeChecklist, type PrecheckFacts } from '../domain/poePrecheck';
@@ -26,8 +27,8 @@ export interface PoePrecheckDeps {
   log: Logger;
   /**
    * Longest the pre-check waits for one file before it counts as unreadable ('timeLimit'): the reader's
-   * own limit plus its worker's start and the download. The reading itself goes on and is kept; the file
-   * is asked for again next time.
+   * own limit plus its worker's start and the download. The reading itself goes on in PoeReadings and is
+   * kept there; this process remembers the file as out of time (a restart asks again).
    */
   timeLimitMs?: number;
   /** Files whose reading is remembered in this process (the oldest are forgotten first). */
@@ -35,7 +36,7 @@ export interface PoePrecheckDeps {
 }
 
 /** The reader worker's start-up bound (2 minutes) plus one file's reading: past this, something is stuck. */
-export const DEFAULT_PRECHECK_TIME_LIMIT_MS = 120_000 + DEFAULT_POE_READ_LIMITS.timeMs + 10_000;
+export const DEFAULT_PRECHECK_TIME_LIMIT_MS = READER_STARTUP_MS + DEFAULT_POE_READ_LIMITS.timeMs + 10_000;
 
 /** Web mail domains say nothing about which organisation someone works for. */
 const PUBLIC_MAIL_DOMAINS = new Set(['gmail.com', 'outlook.com', 'hotmail.com', 'live.com', 'yahoo.com', 'qq.com', '163.com', '126.com', 'icloud.com']);
