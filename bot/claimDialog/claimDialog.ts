@@ -37,6 +37,8 @@ import {
 import { summaryCardData } from './claimSummary';
 import { dialogWord } from '../../src/i18n/personLanguage';
 import { claimLabel } from '../claimFacts';
+import { checklistCardData } from '../poeChecklistView';
+import { postChecklistWhenChecked } from '../precheckFollowUp';
 
 /**
  * "New claim": creating a customer association (docs/claim-rules.md) as a ComponentDialog of card forms. The draft is an
@@ -529,8 +531,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale, held: claim.poe.length });
       if (accepted.length) {
         const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
-        if (result.ok) turn.claim = result.claim;
-        else lines.push(render(turn.locale, result.refusal.message));
+        if (result.ok) {
+          turn.claim = result.claim;
+          // Checked off the turn: "checking…" now, the checklist in a follow-up and on the summary.
+          postChecklistWhenChecked(this.services, this.log, turn.dc.context, result.claim, turn.locale);
+          lines.push(t(turn.locale, 'precheck.checkingFiles', { names: accepted.map((f) => f.fileName) }));
+        } else lines.push(render(turn.locale, result.refusal.message));
       }
       return lines.join('\n\n');
     })();
@@ -716,7 +722,10 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const problems = [...validateComplete(claim.fields, { organisationMpnIds: ctx.organisation.mpnIds.map((m) => m.id) }), ...(await this.services.customerChecks.all(claim.fields))].map((e) => render(locale, fieldErrorMessage(e)));
       if (!claim.poe.length) problems.push(t(locale, 'refusal.poeRequired'));
       const links = await Promise.all(claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })));
-      const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, data });
+      // The pre-check as far as it is known (never waited for: "checking…" until the files are read).
+      const checklist = claim.poe.length ? await this.services.precheck.checklistIfReady(claim, locale) : undefined;
+      const precheck = checklistCardData(locale, checklist, 'partner', !claim.poe.length);
+      const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, precheck, data });
       if (ctx.amend) {
         summary.title = t(locale, 'dialog.amend.title', { name: claimLabel(locale, { id: claim.id, claimName: claim.fields.claimName }) });
         summary.subtitle = t(locale, 'dialog.amend.subtitle', { claimId: claim.id, status: `@status.${claim.status}` });

@@ -1,3 +1,4 @@
+import type { ChecklistShown } from './poePrecheck';
 import type { Actor, ActorKind } from './actors';
 import { actorRef, CLAIMING_PARTNER_ROLES } from './actors';
 import { MAX_POE_FILES, type Claim, type ClaimComment, type ClaimDeadlines, type PausedClock, type PoeFile, type SubscriptionEnd } from './claim';
@@ -137,6 +138,8 @@ export interface DecideContext extends TimeContext {
   /** The MPN IDs of the claim's partner organisation, to check an MPN ID chosen or edited. */
   organisationMpnIds?: readonly string[];
   actionId?: string;
+  /** The PoE checklist the reviewer was shown, recorded with a decision. */
+  checklistShown?: ChecklistShown;
 }
 
 function refuse(code: RefusalCode, params: Message['params'] = {}, fieldErrors?: FieldError[]): { ok: false; refusal: Refusal } {
@@ -196,6 +199,9 @@ export function createClaim(
   };
   return commit(empty, { ...empty, fields: validated.fields }, input.actor, 'create', ctx, {});
 }
+
+/** Reviewers' decisions: each records the PoE checklist the reviewer was shown. */
+const DECISIONS: readonly LifecycleActionType[] = ['approve', 'reject', 'requestInfo'];
 
 export function decide(claim: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): Decision {
   const actorRefusal = checkActor(actor, action.type, claim.orgId);
@@ -535,6 +541,7 @@ function commit(
     ...(extra.reminder ? { reminder: extra.reminder } : {}),
     ...(extra.delivery ? { delivery: extra.delivery } : {}),
     ...(ctx.actionId ? { actionId: ctx.actionId } : {}),
+    ...(ctx.checklistShown && DECISIONS.includes(action) ? { checklist: ctx.checklistShown } : {}),
   };
   const claim: Claim = { ...after, updatedAt: at, version: before.version + 1, history: [...before.history, event] };
   return { ok: true, claim, event, effects: extra.effects ?? [] };

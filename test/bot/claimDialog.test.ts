@@ -204,7 +204,7 @@ describe('the claim dialog, step by step', () => {
     expect(allText(replies)).toBe('Not added: SOW.pdf is a program, not a document.');
     expect((await partner.claim()).poe).toEqual([]);
     replies = await partner.attach(files.teamsFile('Signed SOW.pdf', demoPdf('Signed SOW')));
-    expect(allText(replies)).toMatch(/^Added Signed SOW\.pdf \(PDF, \d+ (B|KB)\)\.$/);
+    expect(allText(replies)).toMatch(/^Added Signed SOW\.pdf \(PDF, \d+ (B|KB)\)\.\n\nChecking Signed SOW\.pdf… the PoE checklist follows in a moment\.$/);
     expect(lastCard(replies).texts).toEqual(expect.arrayContaining([expect.stringMatching(/^1\. Signed SOW\.pdf · PDF · /)]));
     replies = await partner.text('done');
 
@@ -300,7 +300,7 @@ describe('around the steps', () => {
 
     // Good files are still taken, under a clean name: a PDF named with a right-to-left override, a JPEG.
     const added = await partner.attach(files.teamsFile('SOW\u202Efdp.exe', pdf), files.teamsFile('site.jpg', jpegOfSize(640, 480)));
-    expect(allText(added)).toMatch(/^Added SOWfdp\.exe \(PDF, \d+ B\)\.\n\nAdded site\.jpg \(JPEG, \d+ B\)\.$/);
+    expect(allText(added)).toMatch(/^Added SOWfdp\.exe \(PDF, \d+ B\)\.\n\nAdded site\.jpg \(JPEG, \d+ B\)\.\n\nChecking SOWfdp\.exe, site\.jpg… the PoE checklist follows in a moment\.$/);
     expect((await partner.claim()).poe.map((f) => f.fileName)).toEqual(['SOWfdp.exe', 'site.jpg']);
   });
 
