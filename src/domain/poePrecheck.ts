@@ -1,4 +1,4 @@
-import { catalogue, LOCALES, type Message, type MessageKey } from '../i18n/locales';
+import { catalogue, LOCALES, wordings, type Message, type MessageKey } from '../i18n/locales';
 import type { PoeDocument, PoeUnreadableReason } from './poeDocument';
 import { findDates, monthsBefore, type FoundDate, type NumericDateOrder } from './poeDates';
 import { productAliases, type ProductAliases } from './productAliases';
@@ -162,8 +162,8 @@ function partnerTerms(facts: PrecheckFacts): string[] {
 /** The longest run of fixed words of each of the template's sentences, in both languages. */
 const BOILERPLATE: string[] = LOCALES.flatMap((locale) =>
   (['template.title', 'template.instructions', 'template.servicesHeading', 'template.servicesHint', 'template.customerStatement', 'template.footer'] as MessageKey[]).map((key) =>
-    catalogue(locale)[key].split(/\{\w+\}/).reduce((a, b) => (b.trim().length > a.length ? b.trim() : a), '').toLowerCase(),
-  ),
+    wordings(catalogue(locale)[key]).map((text) => text.split(/\{\w+\}/).reduce((a, b) => (b.trim().length > a.length ? b.trim() : a), '').toLowerCase()),
+  ).flat(),
 ).filter((fragment) => fragment.length >= 6);
 
 const isBoilerplate = (sentence: string) => {

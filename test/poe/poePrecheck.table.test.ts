@@ -1,5 +1,5 @@
-import type { PoeDocument } from '../src/domain/poeDocument';
-import { failedReasons, precheckPoe, quoteAround, type PrecheckFacts, type PrecheckId, type PrecheckVerdict } from '../src/domain/poePrecheck';
+import type { PoeDocument } from '../../src/domain/poeDocument';
+import { failedReasons, precheckPoe, quoteAround, type PrecheckFacts, type PrecheckId, type PrecheckVerdict } from '../../src/domain/poePrecheck';
 
 /** A read document as the readers produce it. */
 function doc(fileName: string, pages: string[], extra: Partial<PoeDocument> = {}): PoeDocument {

@@ -1,10 +1,10 @@
-import { precheckPoe, PRECHECKS, type PrecheckId, type PrecheckVerdict } from '../src/domain/poePrecheck';
-import { closePoeReaders, readPoeDocument } from '../src/services/poe/reading/readPoeDocument';
-import { DEFAULT_POE_READ_LIMITS } from '../src/services/poe/reading/readLimits';
+import { precheckPoe, PRECHECKS, type PrecheckId, type PrecheckVerdict } from '../../src/domain/poePrecheck';
+import { closePoeReaders, readPoeDocument } from '../../src/services/poe/reading/readPoeDocument';
+import { DEFAULT_POE_READ_LIMITS } from '../../src/services/poe/reading/readLimits';
 
 /** The rules are under test here, not the reader's time limit: a busy machine may take long to start pdf.js. */
 const PATIENT = { ...DEFAULT_POE_READ_LIMITS, timeMs: 180_000 };
-import { CORPUS, CORPUS_FACTS, CORPUS_SUBMITTED } from './support/poeCorpus';
+import { CORPUS, CORPUS_FACTS, CORPUS_SUBMITTED } from '../support/poeCorpus';
 
 /**
  * The pre-check against a labelled corpus of generated documents (test/support/poeCorpus.ts), each read

@@ -1,14 +1,14 @@
-import type { DraftFields } from '../src/domain/claimFields';
-import { precheckPoe, type PrecheckFacts } from '../src/domain/poePrecheck';
-import type { Locale } from '../src/i18n/locales';
-import { closePoeReaders, readPoeDocument } from '../src/services/poe/reading/readPoeDocument';
-import { DEFAULT_POE_READ_LIMITS } from '../src/services/poe/reading/readLimits';
+import type { DraftFields } from '../../src/domain/claimFields';
+import { precheckPoe, type PrecheckFacts } from '../../src/domain/poePrecheck';
+import type { Locale } from '../../src/i18n/locales';
+import { closePoeReaders, readPoeDocument } from '../../src/services/poe/reading/readPoeDocument';
+import { DEFAULT_POE_READ_LIMITS } from '../../src/services/poe/reading/readLimits';
 
 /** The rules are under test here, not the reader's time limit: a busy machine may take long to start pdf.js. */
 const PATIENT = { ...DEFAULT_POE_READ_LIMITS, timeMs: 180_000 };
-import { poeTemplateDocx } from '../src/services/poeTemplate';
-import { unzip, zip } from '../src/services/zipWriter';
-import { d365Fields, m365Fields } from './support/claimFixtures';
+import { poeTemplateDocx } from '../../src/services/poeTemplate';
+import { unzip, zip } from '../../src/services/zipWriter';
+import { d365Fields, m365Fields } from '../support/claimFixtures';
 
 /**
  * The PoE template the bot generates for a claim passes every pre-check once the partner has described

@@ -1,4 +1,4 @@
-import { findDates, monthsBefore, numericDateOrder } from '../src/domain/poeDates';
+import { findDates, monthsBefore, numericDateOrder } from '../../src/domain/poeDates';
 
 describe('findDates: English and Chinese date formats as proofs of execution write them', () => {
   test.each([

@@ -1,6 +1,6 @@
-import aliasFile from '../data/products/aliases.json';
-import { productAliases, ProductAliases } from '../src/domain/productAliases';
-import { productCatalogue, ProductCatalogue } from '../src/domain/productCatalogue';
+import aliasFile from '../../data/products/aliases.json';
+import { productAliases, ProductAliases } from '../../src/domain/productAliases';
+import { productCatalogue, ProductCatalogue } from '../../src/domain/productCatalogue';
 
 const named = (text: string) => productAliases.mentions(text).map((m) => m.productId);
 

@@ -1,13 +1,13 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
-import { consoleLogger, silentLogger } from '../src/logger';
-import { cardProblems } from './support/cardValidation';
-import { FileServer } from './support/fileServer';
-import { makeDocx, makeEml, makePdf } from './support/poeDocuments';
-import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from './support/activities';
-import { AVERY } from './support/seededClaims';
-import { StubConnector } from './support/stubConnector';
-import { waitFor } from './support/waitFor';
-import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';
+import { startBotApp, type BotApp } from '../../bot/botApp';
+import { consoleLogger, silentLogger } from '../../src/logger';
+import { cardProblems } from '../support/cardValidation';
+import { FileServer } from '../support/fileServer';
+import { makeDocx, makeEml, makePdf } from '../support/poeDocuments';
+import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from '../support/activities';
+import { AVERY } from '../support/seededClaims';
+import { StubConnector } from '../support/stubConnector';
+import { waitFor } from '../support/waitFor';
+import { TEST_DELIVERY, testConfig, uniqueName } from '../support/testStorage';
 
 /**
  * The PoE pre-check as partners and reviewers meet it, through the real bot, stores and reader: the
