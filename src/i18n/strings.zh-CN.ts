@@ -699,7 +699,7 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'precheck.unread.timeLimit': '{file}：读取时间过长，由审阅者检查。',
   'precheck.unread.tooLarge': '{file}：文件太大，无法读取，由审阅者检查。',
   'precheck.unread.unsupported': '{file}：机器人不读取此类文件，由审阅者检查。',
-  'precheck.noPoe': '未附加 PoE。修正：附加客户签署的 PoE（“获取 PoE 模板”会提供为此声明准备的模板）。',
+  'precheck.noPoe': '未附加 PoE。修正：附加客户签署的 PoE（按“下载模板”可获得为此声明准备的模板）。',
   'precheck.notRead': '有些文件无法读取，由审阅者检查。',
   'precheck.related.passed': 'PoE 写明了客户和合作伙伴。',
   'precheck.related.partnerNotNamed': 'PoE 没有写明你的组织（{partner}）或 MPN ID {mpnId}。修正：使用写明与声明一致的合作伙伴的 PoE。',
