@@ -60,11 +60,11 @@ export function readSearch(value: unknown): SearchInput {
   if (text.length > MAX_TEXT) return { ok: false, message: 'extension.badText', params: { max: MAX_TEXT } };
   // Typed words and the status parameter are read exactly as `my claims` reads them ("approved contoso", status:…).
   const command = parseCommand(`${COMMAND_WORDS.myClaims} ${text}`, { status: textOf(parameters, 'status').slice(0, 40) });
-  if (command.kind === 'badInput') return { ok: false, message: command.message === 'list.textTooLong' ? 'extension.badText' : 'extension.badStatus', params: { max: MAX_TEXT } };
+  if (command.kind === 'badInput') return { ok: false, message: command.message === 'list.textTooLong' ? 'extension.badText' : command.message === 'list.badStatus' ? 'extension.badStatus' : 'extension.badRequest', params: { max: MAX_TEXT } };
   if (command.kind !== 'myClaims') return { ok: false, message: 'extension.badRequest' };
   const skip = parsed.data.queryOptions?.skip ?? 0;
   const count = Math.min(parsed.data.queryOptions?.count || MAX_RESULTS, MAX_RESULTS);
-  return { ok: true, ...(command.status ? { status: command.status } : {}), ...(command.text ? { text: command.text } : {}), skip, count };
+  return { ok: true, ...(command.filter.status ? { status: command.filter.status } : {}), ...(command.filter.text ? { text: command.filter.text } : {}), skip, count };
 }
 
 /** A search answered with a sentence instead of results (a bad input, a refusal). */

@@ -45,7 +45,7 @@ export interface ListFilter {
 }
 
 /** The filter as flat strings: the form's inputs, the buttons' data and what typed words become. */
-export interface FilterFields {
+export type FilterFields = {
   filterStatus?: string;
   filterArea?: string;
   filterActivity?: string;
@@ -58,7 +58,7 @@ export interface FilterFields {
   filterUpdatedTo?: string;
   /** "deadline", "created asc", … */
   filterSort?: string;
-}
+};
 export const FILTER_FIELD_NAMES: readonly (keyof FilterFields)[] = [
   'filterStatus', 'filterArea', 'filterActivity', 'filterMpn', 'filterProduct', 'filterCustomer',
   'filterCreatedFrom', 'filterCreatedTo', 'filterUpdatedFrom', 'filterUpdatedTo', 'filterSort',
