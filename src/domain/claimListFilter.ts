@@ -244,7 +244,9 @@ export function filterWords(typed: string): WordsResult {
   const segments: { field: (typeof KEYWORDS)[number][1]; keyword: string; words: string[] }[] = [];
   const free: string[] = [];
   for (let i = 0; i < words.length; ) {
-    const found = KEYWORDS.find(([k]) => {
+    // A keyword right after another is that one's value: "sort updated", "sort status desc".
+    const awaiting = segments.length > 0 && segments[segments.length - 1].words.length === 0;
+    const found = !awaiting && KEYWORDS.find(([k]) => {
       const n = k.split(' ').length;
       return words.slice(i, i + n).join(' ').toLowerCase() === k;
     });
