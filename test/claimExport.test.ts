@@ -152,7 +152,7 @@ test('declined, answered by someone else, or asked in a group chat: nothing is u
   expect(declined.sent.map((a) => a.text).join(' ')).toContain('No problem: I did not save the file.');
   // The offer names whom it was made to: anyone else's accept (a stranger, a reviewer) builds nothing of it.
   const stranger = await answerConsent('stranger', 'accept', consent.content.acceptContext);
-  expect(stranger.sent.map((a) => a.text).join(' ')).toContain('on the roster');
+  expect(stranger.sent.map((a) => a.text).join(' ')).toContain('You are not on a roster of this bot');
   const other = await answerConsent('riley', 'accept', consent.content.acceptContext);
   expect(other.sent.map((a) => a.text).join(' ')).toContain('can\'t be used any more');
   expect(uploads.length).toBe(before);
