@@ -215,7 +215,7 @@ function filterForm(filter: ListFilter, list: 'mine' | 'queue', locale: Locale):
       date('filterUpdatedFrom', 'list.form.updatedFrom'),
       date('filterUpdatedTo', 'list.form.updatedTo'),
       choice('filterSort', 'list.form.sort', undefined, [
-        { title: t(locale, 'sort.default'), value: '' },
+        { title: t(locale, 'sort.default'), value: 'default' },
         ...SORT_KEYS.flatMap((key) => (['asc', 'desc'] as const).map((direction) => ({ title: t(locale, `sort.${key}.${direction}`), value: sortWords({ key, direction }) }))),
       ]),
     ],

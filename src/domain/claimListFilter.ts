@@ -110,7 +110,8 @@ function productOf(value: string): string | undefined {
   return undefined;
 }
 
-const ALL = /^(all|any|all statuses|所有状态|全部|所有)$/i;
+/** "All …" in a form's choice, or typed; "default" is the form's "the list's own order". */
+const ALL = /^(all|any|all statuses|所有状态|全部|所有|default)$/i;
 
 /** "2026-03-01", "2026/3/1" or "2026年3月1日" as YYYY-MM-DD; undefined when it is no date. */
 function dateOf(value: string): string | undefined {
@@ -205,7 +206,7 @@ export function filterFields(filter: ListFilter): FilterFields {
     filterCreatedTo: filter.createdTo ?? '',
     filterUpdatedFrom: filter.updatedFrom ?? '',
     filterUpdatedTo: filter.updatedTo ?? '',
-    filterSort: filter.sort ? sortWords(filter.sort) : '',
+    filterSort: filter.sort ? sortWords(filter.sort) : 'default',
   };
 }
 
