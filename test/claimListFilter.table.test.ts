@@ -64,6 +64,10 @@ test('the export command: which list, which format', () => {
   expect(parseCommand('export queue csv status under review')).toMatchObject({ kind: 'export', list: 'queue', format: 'csv', filter: { status: 'UnderReview' } });
   expect(parseCommand('导出我的声明 状态 已批准')).toMatchObject({ kind: 'export', list: 'mine', filter: { status: 'Approved' } });
   expect(parseCommand('导出 评审队列')).toMatchObject({ kind: 'export', list: 'queue' });
+  expect(parseCommand('我的声明状态已批准')).toMatchObject({ kind: 'myClaims', filter: { status: 'Approved' } });
+  // English command words need their space: other words that start with them are not the command.
+  expect(parseCommand('exporter').kind).not.toBe('export');
+  expect(parseCommand('listing').kind).not.toBe('myClaims');
   // The list card's Export button: the form's inputs with the command.
   expect(parseCommand('export my claims', { filterStatus: 'Approved', filterArea: 'all', filterSort: 'deadline desc' })).toMatchObject({ kind: 'export', filter: { status: 'Approved', sort: { key: 'deadline', direction: 'desc' } } });
 });
