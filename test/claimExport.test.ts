@@ -41,18 +41,18 @@ let uploadBase = '';
 const personal = (who: Sender) => ({ id: `a:dm-export-${who}`, conversationType: 'personal' });
 type Activity = { type?: string; text?: string; attachments?: { contentType: string; name?: string; contentUrl?: string; content: Record<string, unknown> }[] };
 
-async function say(who: Sender, text: string, conversation: Record<string, unknown> = personal(who), value?: Record<string, unknown>): Promise<Activity[]> {
-  const activity = teamsActivity({ serviceUrl: connector.url, ...SENDERS[who], conversation }, { type: 'message', deliveryMode: 'expectReplies', ...(value ? { value } : { text }) });
+async function say(who: Sender, text: string, conversation: Record<string, unknown> = personal(who), value?: Record<string, unknown>, locale = 'en-US'): Promise<Activity[]> {
+  const activity = teamsActivity({ serviceUrl: connector.url, ...SENDERS[who], conversation }, { type: 'message', deliveryMode: 'expectReplies', locale, ...(value ? { value } : { text }) });
   const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   return ((await response.json()) as { activities: Activity[] }).activities;
 }
 
 /** Answers a consent card as Teams does: an invoke, the bot's messages going to the connector. */
-async function answerConsent(who: Sender, action: 'accept' | 'decline', context: unknown, name = 'cpor-claims.xlsx'): Promise<{ status: number; sent: Activity[] }> {
+async function answerConsent(who: Sender, action: 'accept' | 'decline', context: unknown, name = 'cpor-claims.xlsx', locale = 'en-US'): Promise<{ status: number; sent: Activity[] }> {
   const since = connector.calls.length;
   const conversation = personal(who);
   const value = { type: 'fileUpload', action, context, ...(action === 'accept' ? { uploadInfo: { name, uploadUrl: `${uploadBase}/upload/${who}`, contentUrl: `${uploadBase}/files/${name}`, uniqueId: `u-${who}`, fileType: 'xlsx' } } : {}) };
-  const activity = teamsActivity({ serviceUrl: connector.url, ...SENDERS[who], conversation }, { type: 'invoke', name: 'fileConsent/invoke', replyToId: 'consent-1', value });
+  const activity = teamsActivity({ serviceUrl: connector.url, ...SENDERS[who], conversation }, { type: 'invoke', name: 'fileConsent/invoke', replyToId: 'consent-1', locale, value });
   const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   return { status: response.status, sent: connector.calls.slice(since).filter((c) => c.conversationId === conversation.id).map((c) => c.activity as Activity) };
 }
@@ -136,11 +136,14 @@ test('the filter goes with the offer, and a partner gets only their organisation
   const before = uploads.length;
   await answerConsent('robin', 'accept', own.content.acceptContext);
   expect((await rowsOf(uploads[before].body)).map((r) => r['Claim ID'])).toEqual([tailspin.id]);
-  // A reviewer's queue holds every organisation's submitted claims; the header follows the language.
-  const queue = consentOf(await say('riley', 'export queue mpn 4412345'))!;
+  // A reviewer's queue holds every organisation's submitted claims (here filtered to Fabrikam's MPN ID); in Chinese, so are the headers.
+  const queue = consentOf(await say('riley', '导出 评审队列 mpn 4412345', personal('riley'), undefined, 'zh-CN'))!;
+  expect(queue.content.description).toContain('2 个声明');
   const at = uploads.length;
-  await answerConsent('riley', 'accept', queue.content.acceptContext);
-  expect((await rowsOf(uploads[at].body)).map((r) => r['Claim ID']).sort()).toEqual(fabrikam.map((c) => c.id).sort());
+  await answerConsent('riley', 'accept', queue.content.acceptContext, 'cpor-queue.xlsx', 'zh-CN');
+  const rows = await rowsOf(uploads[at].body);
+  expect(rows.map((r) => r['声明 ID']).sort()).toEqual(fabrikam.map((c) => c.id).sort());
+  expect(rows[0]).toMatchObject({ 状态: '已提交', 解决方案区域: 'Microsoft 365' });
 });
 
 test('declined, answered by someone else, or asked in a group chat: nothing is uploaded and the person is told why', async () => {
@@ -150,10 +153,10 @@ test('declined, answered by someone else, or asked in a group chat: nothing is u
   const declined = await answerConsent('avery', 'decline', consent.content.declineContext);
   expect(declined.status).toBe(200);
   expect(declined.sent.map((a) => a.text).join(' ')).toContain('No problem: I did not save the file.');
-  // The offer names whom it was made to: anyone else's accept (a stranger, a reviewer) builds nothing of it.
+  // The offer names whom it was made to: anyone else's accept (a stranger, another organisation's partner) builds nothing of it.
   const stranger = await answerConsent('stranger', 'accept', consent.content.acceptContext);
   expect(stranger.sent.map((a) => a.text).join(' ')).toContain('You are not on a roster of this bot');
-  const other = await answerConsent('riley', 'accept', consent.content.acceptContext);
+  const other = await answerConsent('robin', 'accept', consent.content.acceptContext);
   expect(other.sent.map((a) => a.text).join(' ')).toContain('can\'t be used any more');
   expect(uploads.length).toBe(before);
   const group = await say('avery', 'export my claims', { id: '19:group@thread.v2', conversationType: 'groupChat' });

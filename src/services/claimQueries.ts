@@ -1,5 +1,4 @@
 import type { Claim } from '../domain/claim';
-import type { ClaimStatus } from '../domain/claimStatus';
 import { runningDeadlines, type RunningDeadline, type TimeContext } from '../domain/deadlinePolicy';
 import { ClaimListings, type ClaimListRow, type ExportRow, type ListingFilter, type ListingOrder, type ListingPage, type ListingScope, type PageRequest } from '../storage/claimListings';
 import { MAX_FILTER_TEXT, type ListFilter } from '../domain/claimListFilter';
