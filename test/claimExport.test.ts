@@ -194,3 +194,29 @@ test('paging with a filter stays exact while claims are added between pages (new
     for (const id of existing) expect(seen).toContain(id);
   }
 }, 60_000);
+
+test('every kind of sender: the filter form and a declined offer, each answered within what the sender may see', async () => {
+  const ids = (replies: Activity[]) => JSON.stringify(replies);
+  const expected: Record<Sender, { sees: Claim[]; hidden: Claim[] } | 'refused'> = {
+    avery: { sees: fabrikam, hidden: [tailspin] },
+    robin: { sees: [tailspin], hidden: fabrikam },
+    riley: { sees: [...fabrikam, tailspin], hidden: [] },
+    stranger: 'refused',
+  };
+  for (const who of Object.keys(SENDERS) as Sender[]) {
+    // The form asks for every organisation's submitted claims; a partner still gets their own only.
+    const form = await say(who, '', { id: `a:form-${who}`, conversationType: 'personal' }, { action: 'command', command: 'my claims', filter: true, filterStatus: 'Submitted', filterCustomer: 'Export claim' });
+    const declined = await answerConsent(who, 'decline', { export: 1, list: 'mine', format: 'xlsx', requestedBy: SENDERS[who].aadObjectId, filter: {} });
+    expect({ who, status: declined.status }).toEqual({ who, status: 200 });
+    const want = expected[who];
+    if (want === 'refused') {
+      expect(form.map((a) => a.text).join(' ')).toContain('You are not on a roster of this bot');
+      expect(declined.sent.map((a) => a.text).join(' ')).toContain('You are not on a roster of this bot');
+      for (const c of [...fabrikam, tailspin]) expect(ids(form) + ids(declined.sent)).not.toContain(c.id);
+      continue;
+    }
+    for (const c of want.sees) expect({ who, shown: ids(form).includes(c.id) }).toEqual({ who, shown: true });
+    for (const c of want.hidden) expect({ who, leaked: ids(form).includes(c.id) || ids(form).includes(c.fields.customerDomain!) }).toEqual({ who, leaked: false });
+    expect(declined.sent.map((a) => a.text).join(' ')).toMatch(/No problem: I did not save the file|没关系/);
+  }
+}, 60_000);
