@@ -75,7 +75,8 @@ export class PoePrecheckService {
 
   /** Starts reading the claim's files that are not read yet, in the background; returns at once. */
   start(claim: Pick<Claim, 'poe'>): void {
-    for (const file of claim.poe) this.document(file);
+    // A reading never rejects (an unreadable file settles as unread), so nothing waits on it here.
+    for (const file of claim.poe) void this.document(file);
   }
 
   /** True when every file of the claim has been read (or found unreadable). */

@@ -93,10 +93,20 @@ const TYPED: Record<Extract<ActionName, `command.${string}`>, (claim: Claim) => 
   'command.withdraw': (c) => `withdraw ${c.id}`,
   'command.dispute': (c) => `dispute ${c.id}`,
   'command.useForReviews': () => 'use this channel for reviews',
+  'command.export': () => 'export my claims',
 };
 
-/** The message extension's invokes: a search for the claim's id, and the claim's link pasted into a message. */
-const EXTENSION: Record<Extract<ActionName, `extension.${string}`>, (claim: Claim) => { name: string; value: unknown }> = {
+/** The invokes that are no buttons: a search for the claim's id, the claim's link pasted into a message, an export's consent accepted. */
+const EXTENSION: Record<Extract<ActionName, `extension.${string}` | `file.${string}`>, (claim: Claim) => { name: string; value: unknown }> = {
+  'file.exportConsent': () => ({
+    name: 'fileConsent/invoke',
+    value: {
+      type: 'fileUpload',
+      action: 'accept',
+      context: { export: 1, list: 'mine', format: 'xlsx', requestedBy: '', filter: {} },
+      uploadInfo: { name: 'cpor-claims.xlsx', uploadUrl: `${connector.url}/upload/matrix`, contentUrl: `${connector.url}/files/cpor-claims.xlsx`, uniqueId: 'u1', fileType: 'xlsx' },
+    },
+  }),
   'extension.search': (c) => ({ name: 'composeExtension/query', value: { commandId: 'findClaims', parameters: [{ name: 'query', value: c.id }], queryOptions: { skip: 0, count: 25 } } }),
   'extension.share': (c) => ({ name: 'composeExtension/queryLink', value: { url: `${app.services.consentLinks.serverUrl}/claims/${c.id}` } }),
 };
@@ -120,7 +130,7 @@ async function send(who: SenderCase, conversationId: string, action: ActionName,
   let activity: Record<string, unknown>;
   if (action.startsWith('command.')) {
     activity = { ...base, type: 'message', deliveryMode: 'expectReplies', text: TYPED[action as keyof typeof TYPED](claim) };
-  } else if (action.startsWith('extension.')) {
+  } else if (action.startsWith('extension.') || action.startsWith('file.')) {
     activity = { ...base, type: 'invoke', ...EXTENSION[action as keyof typeof EXTENSION](claim) };
   } else if (executes(action)) {
     const data = { claimId: claim.id, orgId: claim.orgId, version: claim.version, ...BUTTON_VALUES[action as ButtonAction] };
@@ -152,7 +162,7 @@ describe.each(ACTION_NAMES)('%s', (action) => {
     const cells = Object.entries(SENDERS).flatMap(([name, who]) => (['own', 'foreign'] as const).map((whose) => ({ name, who, whose, claim: claims[whose] })));
     const policy = (who: SenderCase) => authorize(action, who.sender);
     // A partner's button on another organisation's claim is refused as if the claim did not exist.
-    const refusedForOwnership = (who: SenderCase, claim: Claim) => !action.startsWith('command.') && action !== 'extension.search' && who.sender.kind === 'partner' && !entitled(who.sender, claim);
+    const refusedForOwnership = (who: SenderCase, claim: Claim) => !action.startsWith('command.') && action !== 'extension.search' && action !== 'file.exportConsent' && who.sender.kind === 'partner' && !entitled(who.sender, claim);
     const refused = (cell: (typeof cells)[number]) => !policy(cell.who).ok || refusedForOwnership(cell.who, cell.claim);
     // Refused cells first, while both claims are as seeded; allowed ones may then change them.
     const ordered = [...cells.filter(refused), ...cells.filter((c) => !refused(c))];

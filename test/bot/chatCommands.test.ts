@@ -556,7 +556,7 @@ describe('the command list (for the manifest)', () => {
 
   test('every title, typed as Teams inserts it, is understood as its command', () => {
     const kinds: Record<CommandId, string> = {
-      myClaims: 'myClaims', claim: 'claim', history: 'history', needsAction: 'needsAction', help: 'help', newClaim: 'newClaim', withdraw: 'withdraw', dispute: 'dispute', useForReviews: 'useForReviews',
+      myClaims: 'myClaims', claim: 'claim', history: 'history', needsAction: 'needsAction', help: 'help', newClaim: 'newClaim', withdraw: 'withdraw', dispute: 'dispute', useForReviews: 'useForReviews', export: 'export',
     };
     // Both languages' menus (the manifest and its zh-cn localization file): what Teams inserts is the same command.
     for (const titles of [COMMAND_WORDS, CHINESE_COMMAND_WORDS]) {

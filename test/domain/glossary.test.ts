@@ -41,7 +41,7 @@ test('no zh-CN hint asks for an English command word', () => {
 });
 
 test.each(Object.entries(CHINESE_COMMAND_WORDS))('the Chinese word of %s (%s) is understood as that command', (id, words) => {
-  const expected: Record<CommandId, string> = { myClaims: 'myClaims', claim: 'claim', history: 'history', needsAction: 'needsAction', help: 'help', newClaim: 'newClaim', withdraw: 'withdraw', dispute: 'dispute', useForReviews: 'useForReviews' };
+  const expected: Record<CommandId, string> = { myClaims: 'myClaims', claim: 'claim', history: 'history', needsAction: 'needsAction', help: 'help', newClaim: 'newClaim', withdraw: 'withdraw', dispute: 'dispute', useForReviews: 'useForReviews', export: 'export' };
   expect(parseCommand(words).kind).toBe(expected[id as CommandId]);
 });
 

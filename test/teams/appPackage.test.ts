@@ -112,7 +112,7 @@ describe('appPackage/manifest.json', () => {
   test('a command list per scope, within Teams\' limits, and the same as the bot\'s own commands', () => {
     const lists = commandListsByScope(sourceManifest);
     const titles = (scope: 'personal' | 'team' | 'groupChat') => (lists[scope] ?? []).map((c) => c.title).sort();
-    expect(titles('personal')).toEqual(['claim', 'dispute', 'help', 'history', 'my claims', 'new claim', 'what needs my action', 'withdraw']);
+    expect(titles('personal')).toEqual(['claim', 'dispute', 'export my claims', 'help', 'history', 'my claims', 'new claim', 'what needs my action', 'withdraw']);
     for (const scope of ['team', 'groupChat'] as const) expect(titles(scope)).toEqual(['claim', 'help', 'history', 'use this channel for reviews', 'what needs my action']);
     for (const list of sourceManifest.bots[0].commandLists) {
       expect(list.scopes).toHaveLength(1);

@@ -121,6 +121,9 @@ describe('composeExtension/query: finding a claim from the compose box', () => {
     expect(resultIds(await search('reviewer', label, { status: 'approved' }))).toEqual([]);
     expect(resultIds(await search('reviewer', `submitted ${label}`)).sort()).toEqual([own.id, foreign.id].sort());
     expect(resultIds(await search('reviewer', label, { status: 'all' })).sort()).toEqual([own.id, foreign.id].sort());
+    // The list filters typed in the compose box work as in `my claims` (MPN ID, solution area).
+    expect(resultIds(await search('reviewer', `${label} mpn ${own.fields.mpnId}`))).toEqual([own.id]);
+    expect(resultIds(await search('reviewer', `${label} area business applications`))).toEqual([]);
   });
 
   test('skip and count page the results exactly', async () => {
