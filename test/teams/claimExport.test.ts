@@ -104,7 +104,7 @@ test('a partner accepts the consent card: the workbook is uploaded with its byte
   const consent = consentOf(await say('avery', 'export my claims'));
   expect(consent).toBeDefined();
   expect(consent!.name).toMatch(/^cpor-claims-\d{4}-\d{2}-\d{2}\.xlsx$/);
-  expect(consent!.content.description).toContain('2 claim(s)');
+  expect(consent!.content.description).toContain('2 claims');
   const before = uploads.length;
   const { status, sent } = await answerConsent('avery', 'accept', consent!.content.acceptContext);
   expect(status).toBe(200);
