@@ -4,6 +4,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../logger';
 import { observedMailer } from '../observability/observedMailer';
+import { isConflict } from '../storage/cosmosDatabase';
 
 /**
  * Sending e-mail (the customers' approval e-mails): through SMTP with nodemailer when SMTP_HOST is set,
@@ -135,7 +136,7 @@ export interface StoredMail {
   storedAt: string;
 }
 
-/** Without SMTP: the e-mail is kept in Cosmos DB (upserted by its id, so a re-send stores it once) and logged. */
+/** Without SMTP: the e-mail is kept in Cosmos DB (created under its id, so a re-send finds it there and stores nothing) and logged once. */
 export class OutboxMailer implements Mailer {
   readonly kind = 'outbox' as const;
 
@@ -159,8 +160,10 @@ export class OutboxMailer implements Mailer {
       storedAt: this.now().toISOString(),
     };
     try {
-      await this.container.items.upsert(doc);
+      await this.container.items.create(doc);
     } catch (error) {
+      // Kept already (a repeated dispatch of the same e-mail): the outbox holds it once, and says so once.
+      if (isConflict(error)) return { ok: true, messageId: doc.messageId };
       return { ok: false, permanent: false, message: `the mail outbox could not be written: ${(error as Error).message}` };
     }
     this.log.info(`Mail outbox (no SMTP_HOST): e-mail to ${message.to.address} "${message.subject}" for claim ${message.claimId} kept in Cosmos DB container "mail" as ${message.id}`);
