@@ -37,13 +37,22 @@ function since(before: Record<string, number>, after: Record<string, number>): R
   return requests;
 }
 
-/** The requests made while the activity was answered (earlier turns' follow-up work finished first). */
+/**
+ * The requests made while the activity was answered: earlier turns' follow-up work finished first, and
+ * this turn's held back until counted (as it is while other people's turns keep the bot busy), so a slow
+ * machine's late count does not take it in.
+ */
 async function requestsOf(activity: unknown): Promise<{ body: string; requests: Record<string, number> }> {
   await settle();
-  const before = await served();
-  const { status, body } = await postActivity(app.url, activity);
-  expect(status).toBe(200);
-  return { body: JSON.stringify(body), requests: since(before, await served()) };
+  for (const lane of [app.background, app.services.followUps]) lane.yieldTo(() => true);
+  try {
+    const before = await served();
+    const { status, body } = await postActivity(app.url, activity);
+    expect(status).toBe(200);
+    return { body: JSON.stringify(body), requests: since(before, await served()) };
+  } finally {
+    for (const lane of [app.background, app.services.followUps]) lane.yieldTo(() => false);
+  }
 }
 
 async function settle(): Promise<void> {
@@ -94,6 +103,8 @@ test('an Approve invoke, and the e-mails it leaves: each e-mail is one write to 
   const claim = await claimThrough(app.services, 'UnderReview', 'requests-approve-2', 4);
   await requestsOf(approve(first));
   await settle();
+  // The reviewer's language as this instance keeps it (for 30 s: the settling above can take longer on a loaded machine).
+  await app.services.languages.get(REVIEWER_TENANT, REVIEWER_AAD);
   const before = await served();
   const { body, requests } = await requestsOf(approve(claim));
   expect(body).toContain(`You approved claim ${claim.id}`);
@@ -108,6 +119,9 @@ test('an Approve invoke, and the e-mails it leaves: each e-mail is one write to 
   await settle();
   const work = since(before, await served());
   expect(work['mail create']).toBeGreaterThan(0);
-  expect(work['deliveries create'] ?? 0).toBe(0);
-  expect(work['deliveries upsert'] ?? 0).toBe(0);
+  // Teams messages keep their delivery records (a repeat would reach the person twice); e-mails have none.
+  const { resources } = await app.services.cosmos.containers.deliveries.items
+    .query<{ id: string }>({ query: 'SELECT c.id FROM c WHERE STARTSWITH(c.id, @claim)', parameters: [{ name: '@claim', value: claim.id }] })
+    .fetchAll();
+  expect(resources.map((r) => r.id).filter((id) => /(customer|partnerContact|email)$/.test(id))).toEqual([]);
 });
