@@ -10,7 +10,8 @@ import { isConflict } from '../storage/cosmosDatabase';
  * Sending e-mail (the customers' approval e-mails): through SMTP with nodemailer when SMTP_HOST is set,
  * otherwise into the Cosmos DB `mail` container with one log line, so the embedded default works and an
  * operator still sees what would have gone out. Which e-mail goes out once is the dispatcher's business
- * (the delivery log); a mailer sends what it is given and says whether a failure is worth retrying.
+ * (the delivery log over SMTP; the outbox keeps one copy per id by itself); a mailer sends what it is
+ * given and says whether a failure is worth retrying.
  */
 
 export interface MailAddress {
