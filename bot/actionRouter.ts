@@ -18,6 +18,7 @@ import { commandWords, parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand }
 import { conversationIdOf, tenantIdOf, typedText } from './conversationReferences';
 import { helpCard } from './helpCard';
 import { ClaimExtension, extensionMessage, NO_RESULTS } from './messageExtension/claimExtension';
+import { ClaimExports } from './exports/claimExports';
 import { DISPUTE_DIALOG_ID, DISPUTE_FORM } from './partnerActions/disputeDialog';
 import { withdrawCard } from './partnerActions/partnerActionCards';
 import { isReviewAction, type ReviewCardActions } from './reviews/reviewCardActions';
@@ -42,6 +43,7 @@ const COMMAND_ACTIONS: Record<ChatCommand['kind'], ActionName | undefined> = {
   claim: 'command.find',
   find: 'command.find',
   history: 'command.history',
+  export: 'command.export',
   badInput: undefined,
   unknown: undefined,
 };
@@ -56,7 +58,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Typed commands that only read claims (with "claim …" and "status of …", an explicit find): answered without consulting an open form (see `message`). */
-const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction', 'language'];
+const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction', 'language', 'export'];
 
 /**
  * The action router: every button (Action.Submit and Action.Execute carry one payload shape, read by
@@ -71,11 +73,28 @@ export class ActionRouter {
   private readonly gate: ActionGate;
   /** The message extension: search from the compose box, claim links, and the shared card's Open. */
   private readonly extension: ClaimExtension;
+  /** Exports as files: the consent card, and its answer. */
+  private readonly exports: ClaimExports;
 
   constructor(private readonly services: AppServices, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
     this.extension = new ClaimExtension(services);
+    this.exports = new ClaimExports(services, log);
+  }
+
+  /**
+   * `fileConsent/invoke`: the answer to an export's file consent card. The person is authorized again
+   * (they may have left the roster since the offer); a refusal is said in the chat and nothing is uploaded.
+   */
+  async fileConsent(context: TurnContext, value: unknown): Promise<void> {
+    const who = await this.whoActs(context);
+    const refused = await this.gate.refusal({ ...who, action: 'file.exportConsent' });
+    if (refused) {
+      await context.sendActivity(refused);
+      return;
+    }
+    await this.exports.answer(context, who.identity as Viewer, value);
   }
 
   /**
@@ -262,6 +281,9 @@ export class ActionRouter {
         return;
       case 'useForReviews':
         await this.useForReviews(context, identity as ReviewerIdentity);
+        return;
+      case 'export':
+        await this.exports.offer(context, identity as Viewer, command);
         return;
       case 'language':
         await this.chooseLanguage(context, command.locale);

@@ -1,5 +1,4 @@
 import type { AppConfig } from '../src/config/config';
-import type { Logger } from '../src/logger';
 import { openServices, type AppServices, type ServiceOptions } from '../src/services/appServices';
 import { startHttpServer } from '../src/server/httpServer';
 import { createClaimLinkHandler } from '../src/web/claimLinks';

@@ -7,6 +7,7 @@ import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type AppBasedLinkQuery,
+  type FileConsentCardResponse,
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
   type StatePropertyAccessor,
@@ -194,6 +195,12 @@ export class CporBot extends TeamsActivityHandler {
   protected override async handleTeamsMessagingExtensionSelectItem(context: TurnContext, query: unknown): Promise<MessagingExtensionResponse> {
     const claimId = (query as { claimId?: unknown } | undefined)?.claimId;
     return this.router.extensionShare(context, typeof claimId === 'string' ? claimId : undefined);
+  }
+
+  /** The answer to an export's file consent card (accept or decline): through the router and its policy. */
+  protected override async handleTeamsFileConsent(context: TurnContext, fileConsentCardResponse: FileConsentCardResponse): Promise<void> {
+    await this.rememberConversation(context);
+    await this.router.fileConsent(context, fileConsentCardResponse);
   }
 
   /** A claim link pasted into a message (the manifest's messageHandlers): it unfurls for people who may see the claim. */

@@ -1,7 +1,6 @@
 import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Claim } from '../../src/domain/claim';
-import type { ClaimStatus } from '../../src/domain/claimStatus';
 import { resolveLocale, type Locale } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
@@ -11,6 +10,8 @@ import type { Identity } from '../../src/services/identity';
 import { ReviewCardView } from '../reviews/reviewCardView';
 import { COMMAND_WORDS, commandData, commandWords, QUERY_COMMANDS, type ChatCommand, type ListPaging } from './chatCommands';
 import { ClaimCards, type PagerButton } from './claimCards';
+import { filterFields, isFiltered, type ListFilter } from '../../src/domain/claimListFilter';
+import { productCatalogue } from '../../src/domain/productCatalogue';
 
 /**
  * Answers the query commands (my claims, claim, history, what needs my action, and free text that
@@ -50,7 +51,7 @@ export class ChatCommandHandler {
     const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
     if (identity.kind === 'partner' && !personal) {
       if (quiet) return false;
-      const words = commandWords(locale, command.kind === 'needsAction' ? 'needsAction' : command.kind === 'history' ? 'history' : 'myClaims');
+      const words = commandWords(locale, command.kind === 'needsAction' ? 'needsAction' : command.kind === 'history' ? 'history' : command.kind === 'export' ? 'export' : 'myClaims');
       await context.sendActivity(t(locale, 'list.personalOnly', { command: words }));
       return true;
     }
@@ -66,10 +67,10 @@ export class ChatCommandHandler {
           await this.needsAction(reply, identity, { page: 1, starts: [] });
           return true;
         }
-        await this.myClaims(reply, identity, { ...(command.status ? { status: command.status } : {}), ...(command.text ? { text: command.text } : {}) }, command.paging);
+        await this.myClaims(reply, identity, command.filter, command.paging);
         return true;
       case 'needsAction':
-        await this.needsAction(reply, identity, command.paging);
+        await this.needsAction(reply, identity, command.paging, command.filter);
         return true;
       case 'history':
         await this.history(reply, identity, command);
@@ -93,23 +94,22 @@ export class ChatCommandHandler {
     return this.cards.list({ title: t(locale, 'review.digest.title', { count: waiting.length }), subtitle: t(locale, 'review.digest.subtitle'), lines: [], empty: '', rows: waiting, pager: [] }, viewer, locale);
   }
 
-  private async myClaims(reply: Reply, viewer: Viewer, filter: { status?: ClaimStatus; text?: string }, paging: ListPaging): Promise<void> {
+  private async myClaims(reply: Reply, viewer: Viewer, filter: ListFilter, paging: ListPaging): Promise<void> {
     const { locale } = reply;
     const { page, result, lines } = await this.fetchPage(paging, (continuation) => this.queries.list(viewer, filter, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }), locale);
-    const filtered = Boolean(filter.status || filter.text);
-    if (filter.status) lines.push(t(locale, 'list.filter.status', { status: `@status.${filter.status}` }));
-    if (filter.text) lines.push(t(locale, 'list.filter.text', { text: filter.text }));
-    const base = commandData(COMMAND_WORDS.myClaims, { status: filter.status ?? '', customer: filter.text ?? '' });
+    lines.push(...filterLines(filter, locale));
+    const base = commandData(COMMAND_WORDS.myClaims, filterFields(filter));
     await reply.card(
       await this.cards.list(
         {
           title: viewer.kind === 'partner' ? t(locale, 'list.title.mine', { org: viewer.organisation.name }) : t(locale, 'list.title.all'),
-          subtitle: t(locale, 'list.subtitle.newest', { page }),
+          subtitle: filter.sort ? t(locale, 'list.subtitle.sorted', { page, sort: `@sort.${filter.sort.key}.${filter.sort.direction}` }) : t(locale, 'list.subtitle.newest', { page }),
           lines,
-          empty: filtered ? t(locale, 'list.empty.filtered') : t(locale, viewer.kind === 'partner' ? 'list.empty.mine' : 'list.empty.all'),
+          empty: isFiltered(filter) ? t(locale, 'list.empty.filtered') : t(locale, viewer.kind === 'partner' ? 'list.empty.mine' : 'list.empty.all'),
           rows: result.rows,
           pager: this.pager(base, page, paging.starts, result, lines, locale),
           filter,
+          list: 'mine',
         },
         viewer,
         locale,
@@ -117,19 +117,22 @@ export class ChatCommandHandler {
     );
   }
 
-  private async needsAction(reply: Reply, viewer: Viewer, paging: ListPaging): Promise<void> {
+  private async needsAction(reply: Reply, viewer: Viewer, paging: ListPaging, filter: ListFilter = {}): Promise<void> {
     const { locale } = reply;
-    const { page, result, lines } = await this.fetchPage(paging, (continuation) => this.queries.needsAction(viewer, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }), locale);
+    const { page, result, lines } = await this.fetchPage(paging, (continuation) => this.queries.needsAction(viewer, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }, filter), locale);
+    lines.push(...filterLines(filter, locale));
     const partner = viewer.kind === 'partner';
     await reply.card(
       await this.cards.list(
         {
           title: t(locale, partner ? 'list.title.needsPartner' : 'list.title.queue'),
-          subtitle: t(locale, 'list.subtitle.nearest', { page }),
+          subtitle: filter.sort ? t(locale, 'list.subtitle.sorted', { page, sort: `@sort.${filter.sort.key}.${filter.sort.direction}` }) : t(locale, 'list.subtitle.nearest', { page }),
           lines,
-          empty: t(locale, partner ? 'list.empty.needsPartner' : 'list.empty.queue'),
+          empty: isFiltered(filter) ? t(locale, 'list.empty.filtered') : t(locale, partner ? 'list.empty.needsPartner' : 'list.empty.queue'),
           rows: result.rows,
-          pager: this.pager(commandData(COMMAND_WORDS.needsAction), page, paging.starts, result, lines, locale),
+          pager: this.pager(commandData(COMMAND_WORDS.needsAction, filterFields(filter)), page, paging.starts, result, lines, locale),
+          // The reviewers' queue has the same filters (what waits for a partner is a short list: no form).
+          ...(partner ? {} : { filter, list: 'queue' as const }),
         },
         viewer,
         locale,
@@ -236,4 +239,18 @@ class Reply {
   async card(card: AdaptiveCardJson): Promise<void> {
     await this.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   }
+}
+
+/** The filter in force, one line per field, above a list. */
+function filterLines(filter: ListFilter, locale: Locale): string[] {
+  const lines: string[] = [];
+  if (filter.status) lines.push(t(locale, 'list.filter.status', { status: `@status.${filter.status}` }));
+  if (filter.solutionArea) lines.push(t(locale, 'list.filter.area', { area: `@area.${filter.solutionArea}` }));
+  if (filter.activity) lines.push(t(locale, 'list.filter.activity', { activity: `@activity.${filter.activity}` }));
+  if (filter.mpnId) lines.push(t(locale, 'list.filter.mpn', { mpnId: filter.mpnId }));
+  if (filter.product) lines.push(t(locale, 'list.filter.product', { product: productCatalogue.find(filter.product)?.name ?? filter.product }));
+  if (filter.text) lines.push(t(locale, 'list.filter.text', { text: filter.text }));
+  if (filter.createdFrom || filter.createdTo) lines.push(t(locale, 'list.filter.created', { from: filter.createdFrom ?? '…', to: filter.createdTo ?? '…' }));
+  if (filter.updatedFrom || filter.updatedTo) lines.push(t(locale, 'list.filter.updated', { from: filter.updatedFrom ?? '…', to: filter.updatedTo ?? '…' }));
+  return lines;
 }

@@ -1,5 +1,5 @@
-import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
-import { catalogue, LOCALES, type Locale, type MessageKey } from '../../src/i18n/locales';
+import { filterWords, FILTER_FIELD_NAMES, readListFilter, statusOf, type FilterFields, type ListFilter } from '../../src/domain/claimListFilter';
+import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
 import { languageChoice } from '../../src/i18n/personLanguage';
 
@@ -13,7 +13,7 @@ import { languageChoice } from '../../src/i18n/personLanguage';
 
 export type CommandScope = 'personal' | 'team' | 'groupChat';
 
-export type CommandId = 'myClaims' | 'claim' | 'history' | 'needsAction' | 'help' | 'newClaim' | 'withdraw' | 'dispute' | 'useForReviews';
+export type CommandId = 'myClaims' | 'claim' | 'history' | 'needsAction' | 'help' | 'newClaim' | 'withdraw' | 'dispute' | 'useForReviews' | 'export';
 
 /** What a person types for each command (the manifest's command title; Teams allows at most 32 characters). */
 export const COMMAND_WORDS: Record<CommandId, string> = {
@@ -26,6 +26,7 @@ export const COMMAND_WORDS: Record<CommandId, string> = {
   withdraw: 'withdraw',
   dispute: 'dispute',
   useForReviews: 'use this channel for reviews',
+  export: 'export my claims',
 };
 
 /**
@@ -43,6 +44,7 @@ export const CHINESE_COMMAND_WORDS: Record<CommandId, string> = {
   withdraw: '撤回',
   dispute: '争议',
   useForReviews: '将此频道用于评审',
+  export: '导出我的声明',
 };
 
 /** A command's words as a hint names them in a language ("type “我的声明”"). */
@@ -55,7 +57,7 @@ const COMMAND_TITLES: Record<Locale, Record<CommandId, string>> = { 'en-US': COM
 
 /** Which commands each Teams scope offers, in menu order (Teams allows at most 10 per scope). */
 export const COMMANDS_BY_SCOPE: Record<CommandScope, readonly CommandId[]> = {
-  personal: ['myClaims', 'needsAction', 'claim', 'history', 'newClaim', 'withdraw', 'dispute', 'help'],
+  personal: ['myClaims', 'needsAction', 'claim', 'history', 'newClaim', 'withdraw', 'dispute', 'export', 'help'],
   // In a channel or group chat, claim details are for reviewers: partners' claims stay in their 1:1 chat.
   team: ['needsAction', 'claim', 'history', 'useForReviews', 'help'],
   groupChat: ['needsAction', 'claim', 'history', 'useForReviews', 'help'],
@@ -103,8 +105,10 @@ export type ChatCommand =
   | { kind: 'newClaim' }
   | { kind: 'useForReviews' }
   | { kind: 'withdraw' | 'dispute'; claimId?: string }
-  | { kind: 'myClaims'; status?: ClaimStatus; text?: string; paging: ListPaging; /** Asked with a filter or a page, not just "my claims". */ refined: boolean }
-  | { kind: 'needsAction'; paging: ListPaging }
+  | { kind: 'myClaims'; filter: ListFilter; paging: ListPaging; /** Asked with a filter or a page, not just "my claims". */ refined: boolean }
+  | { kind: 'needsAction'; filter: ListFilter; paging: ListPaging }
+  /** "export my claims" / "export queue", with the list's filters; "csv" for a CSV file. */
+  | { kind: 'export'; list: 'mine' | 'queue'; format: 'xlsx' | 'csv'; filter: ListFilter }
   /** "claim" without saying which: the usage. ("claim <id or name>" is a find.) */
   | { kind: 'claim' }
   | { kind: 'history'; claimId?: string; query?: string; page: number }
@@ -115,7 +119,7 @@ export type ChatCommand =
   | { kind: 'unknown' };
 
 /** The query commands: they only read, so their buttons are answered even while a form is open. */
-export const QUERY_COMMANDS: readonly ChatCommand['kind'][] = ['myClaims', 'needsAction', 'claim', 'history', 'find'];
+export const QUERY_COMMANDS: readonly ChatCommand['kind'][] = ['myClaims', 'needsAction', 'claim', 'history', 'find', 'export'];
 
 const CLAIM_ID = /\bcl-[0-9a-z]{8}\b/i;
 /** Longest text taken as a filter or search: a customer domain or a claim name is shorter. */
@@ -129,8 +133,13 @@ const ALIASES: [RegExp, CommandId][] = [
   [/^(help|\?|帮助)$/, 'help'],
   [/^(new claim|新建声明)$/, 'newClaim'],
   [/^(use this (channel|chat) for reviews|将此(频道|聊天|群聊)用于评审)$/, 'useForReviews'],
+  [/^(export)(?:\s+(.*))?$/, 'export'],
+  // Chinese needs no space after the command word: "导出我的声明", "我的声明状态已批准".
+  [/^(导出)\s*(.*)$/, 'export'],
   [/^(what needs my action|what needs action|needs my action|my actions|to ?do|待办|待处理|需要我处理)\??$/, 'needsAction'],
-  [/^(my claims|our claims|claims|list|我的声明)(?:\s+(.*))?$/, 'myClaims'],
+  [/^(queue|review queue|the queue|评审队列|队列|待办)(?:\s+(.*))?$/, 'needsAction'],
+  [/^(my claims|our claims|claims|list)(?:\s+(.*))?$/, 'myClaims'],
+  [/^(我的声明|我的认领)\s*(.*)$/, 'myClaims'],
   [/^(withdraw|撤回)(?:\s+(.*))?$/, 'withdraw'],
   [/^(dispute|争议)(?:\s+(.*))?$/, 'dispute'],
   [/^(history|历史记录|历史)(?:\s+(.*))?$/, 'history'],
@@ -167,8 +176,12 @@ export function parseCommand(input: string, data: Record<string, unknown> = {}):
       case 'newClaim':
       case 'useForReviews':
         return { kind: id };
-      case 'needsAction':
-        return { kind: 'needsAction', paging: pagingOf(data) };
+      case 'needsAction': {
+        const filter = listFilterOf(restAsTyped, data, false);
+        return 'kind' in filter ? filter : { kind: 'needsAction', filter: filter.filter, paging: filter.fromForm ? { page: 1, starts: [] } : pagingOf(data) };
+      }
+      case 'export':
+        return exportCommand(restAsTyped, data);
       case 'withdraw':
       case 'dispute': {
         if (!rest) return { kind: id };
@@ -205,73 +218,68 @@ export function parseCommand(input: string, data: Record<string, unknown> = {}):
   return { kind: 'unknown' };
 }
 
-/** "my claims", "my claims approved", "my claims under review contoso", "my claims status:approved customer:contoso", or the list card's form. */
+/** "my claims", "my claims approved contoso", "my claims status approved area microsoft 365 sort deadline", "我的声明 状态 已批准", or the list card's form. */
 function myClaims(rest: string, data: Record<string, unknown>): ChatCommand {
+  const read = listFilterOf(rest, data, true);
+  if ('kind' in read) return read;
+  const paging = read.fromForm ? { page: 1, starts: [] } : pagingOf(data);
+  const refined = Object.keys(read.filter).length > 0 || read.fromForm || paging.page > 1;
+  return { kind: 'myClaims', filter: read.filter, paging, refined };
+}
+
+/** "export my claims csv status approved", "export queue", "导出我的声明 状态 已批准", or a list card's Export button. */
+function exportCommand(rest: string, data: Record<string, unknown>): ChatCommand {
+  let words = ` ${rest} `;
+  const format = /\scsv\s/i.test(words) || stringOf(data.format) === 'csv' ? 'csv' : 'xlsx';
+  words = words.replace(/\s(csv|excel|xlsx)\s/gi, ' ');
+  const queue = /^\s*(queue|review queue|the queue|评审队列|队列)(\s|$)/i.exec(words);
+  const mine = /^\s*(my claims|our claims|claims|我的声明|我的认领|声明)(\s|$)/i.exec(words);
+  const list = queue || stringOf(data.list) === 'queue' ? 'queue' : 'mine';
+  const filterText = (queue ?? mine) ? words.trim().slice((queue ?? mine)![1].length) : words;
+  const read = listFilterOf(filterText.trim(), data, list === 'mine');
+  if ('kind' in read) return read;
+  return { kind: 'export', list, format, filter: read.filter };
+}
+
+/**
+ * A list's filter from a button's data (the form's inputs, or the filter a Next or Export button
+ * carries) and the typed words after the command; the typed words win. Words before any keyword are a
+ * leading status and free text, as before keywords (`my claims approved contoso`), where `freeText`.
+ */
+function listFilterOf(rest: string, data: Record<string, unknown>, freeText: boolean): { filter: ListFilter; fromForm: boolean } | Extract<ChatCommand, { kind: 'badInput' }> {
   const fromForm = data.filter === true || data.filter === 'true';
-  let statusText = stringOf(fromForm ? data.filterStatus : data.status) ?? '';
-  let text = stringOf(fromForm ? data.filterCustomer : data.customer) ?? '';
+  const fields: FilterFields = {};
+  for (const name of FILTER_FIELD_NAMES) if (typeof data[name] === 'string') fields[name] = data[name] as string;
+  // Cards drawn by earlier versions carry `status` and `customer`.
+  if (fields.filterStatus === undefined && typeof data.status === 'string') fields.filterStatus = data.status;
+  if (fields.filterCustomer === undefined && typeof data.customer === 'string') fields.filterCustomer = data.customer;
   if (rest) {
-    let remaining = rest;
-    const statusMatch = /(?:^|\s)status:\s*("[^"]*"|\S+)/i.exec(remaining);
-    if (statusMatch) {
-      statusText = statusMatch[1].replace(/"/g, '');
-      remaining = remaining.replace(statusMatch[0], ' ');
-    }
-    const customerMatch = /(?:^|\s)customer:\s*(.*)$/i.exec(remaining);
-    if (customerMatch) {
-      text = customerMatch[1].replace(/"/g, '').trim();
-      remaining = remaining.replace(customerMatch[0], ' ');
-    }
-    remaining = remaining.trim();
-    if (!statusMatch && remaining) {
-      const leading = leadingStatus(remaining);
+    const typed = filterWords(rest);
+    if (!typed.ok) return { kind: 'badInput', message: typed.problem.message, params: typed.problem.params };
+    Object.assign(fields, typed.fields);
+    let free = typed.rest.trim();
+    if (free && !freeText) return { kind: 'badInput', message: 'filter.missingValue', params: { keyword: free.split(' ')[0].slice(0, 40) } };
+    if (free && typed.fields.filterStatus === undefined) {
+      const leading = leadingStatus(free);
       if (leading) {
-        statusText = leading.status;
-        remaining = leading.rest;
+        fields.filterStatus = leading.status;
+        free = leading.rest;
       }
     }
-    if (!customerMatch && remaining) text = remaining;
+    if (free && typed.fields.filterCustomer === undefined) fields.filterCustomer = free;
   }
-  text = text.trim();
-  // The form's "All statuses" (and typing "all") is no status filter.
-  if (/^(all|all statuses|所有状态|全部)$/i.test(statusText.trim())) statusText = '';
-  let status: ClaimStatus | undefined;
-  if (statusText.trim()) {
-    status = statusOf(statusText);
-    if (!status) return { kind: 'badInput', message: 'list.badStatus', params: { value: statusText.trim().slice(0, 40), allowed: CLAIM_STATUSES.map((s) => `@status.${s}`) } };
-  }
-  if (text.length > MAX_TEXT) return { kind: 'badInput', message: 'list.textTooLong', params: { max: MAX_TEXT } };
-  const paging = fromForm ? { page: 1, starts: [] } : pagingOf(data);
-  return { kind: 'myClaims', ...(status ? { status } : {}), ...(text ? { text } : {}), paging, refined: Boolean(status || text || fromForm || paging.page > 1) };
+  const read = readListFilter(fields);
+  return read.ok ? { filter: read.filter, fromForm } : { kind: 'badInput', message: read.problem.message, params: read.problem.params };
 }
 
-/** Every way a status may be written: its code and its name in each language, without punctuation. */
-const STATUS_NAMES: [string, ClaimStatus][] = CLAIM_STATUSES.flatMap((status) => {
-  const names = [status, ...LOCALES.map((locale) => catalogue(locale)[`status.${status}`])];
-  return names.map((name) => [normalise(name), status] as [string, ClaimStatus]);
-})
-  .concat([['draft', 'Editing'], ['drafts', 'Editing'], ['par', 'PartnerActionRequired'], ['final', 'RejectedFinal']])
-  // The longest first, so "rejected final" wins over "rejected".
-  .sort((a, b) => b[0].length - a[0].length);
+export { statusOf };
 
-function normalise(value: string): string {
-  return value.toLowerCase().replace(/[()（）_\-]/g, ' ').replace(/\s+/g, ' ').trim();
-}
-
-export function statusOf(value: string): ClaimStatus | undefined {
-  const wanted = normalise(value);
-  return STATUS_NAMES.find(([name]) => name === wanted || name.replace(/ /g, '') === wanted.replace(/ /g, ''))?.[1];
-}
-
+/** A status at the start of free words ("rejected final contoso"): the longest run of words that names one. */
 function leadingStatus(value: string): { status: string; rest: string } | undefined {
-  const words = normalise(value);
-  for (const [name] of STATUS_NAMES) {
-    if (words === name || words.startsWith(`${name} `)) {
-      // Drop as many typed words as the status name has.
-      const count = name.split(' ').length;
-      const typedWords = value.trim().split(/\s+/);
-      return { status: name, rest: typedWords.slice(count).join(' ') };
-    }
+  const words = value.trim().split(/\s+/);
+  for (let n = Math.min(4, words.length); n >= 1; n--) {
+    const status = words.slice(0, n).join(' ');
+    if (statusOf(status)) return { status, rest: words.slice(n).join(' ') };
   }
   return undefined;
 }

@@ -4,10 +4,11 @@ import { CLAIMING_PARTNER_ROLES, type Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
-import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
+import { CLAIM_STATUSES } from '../../src/domain/claimStatus';
+import { filterFields, SORT_KEYS, sortWords, type ListFilter } from '../../src/domain/claimListFilter';
+import { ACTIVITIES, productCatalogue, SOLUTION_AREAS } from '../../src/domain/productCatalogue';
 import type { RunningDeadline, TimeContext } from '../../src/domain/deadlinePolicy';
 import { eventSentence } from '../../src/domain/claimNotifications';
-import { deadlineApplied } from '../../src/domain/claimTimers';
 import { partnerSteps, type PartnerSteps } from '../../src/domain/partnerSteps';
 import { etagOf } from '../../src/storage/claimStore';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
@@ -44,11 +45,13 @@ export interface ClaimListView {
   empty: string;
   rows: ClaimRow[];
   pager: PagerButton[];
-  /** The filter form, with the filter in force; absent for lists that have none (the queues). */
-  filter?: { status?: ClaimStatus; text?: string };
+  /** The filter form, with the filter in force; absent for lists that have none (what waits for a partner). */
+  filter?: ListFilter;
+  /** Which list the form filters and exports: the claims, or the reviewers' queue. */
+  list?: 'mine' | 'queue';
 }
 
-/** "Nov 30, 2026, 11:59 PM (Europe/Berlin) · 3 business day(s) left", "… · ends today" or "… · passed" (SPEC's days left). */
+/** "Nov 30, 2026, 11:59 PM (Europe/Berlin) · 3 business day(s) left", "… · ends today" or "… · passed" (docs/deadlines.md, "Days left"). */
 export function runningDeadlineText(ctx: Pick<TimeContext, 'calendar'>, deadline: RunningDeadline, locale: Locale): string {
   const date = formatDeadline(ctx, deadline.due, locale);
   if (deadline.passed) return t(locale, 'review.deadline.passed', { date });
@@ -79,18 +82,7 @@ export class ClaimCards {
         deadlineColor: !row.next ? 'Default' : row.next.passed ? 'Attention' : row.next.daysLeft <= 2 ? 'Warning' : 'Default',
         open: { title: t(locale, 'list.button.open'), command: `${COMMAND_WORDS.claim} ${row.id}` },
       })),
-      filter: view.filter
-        ? {
-            show: true,
-            statusLabel: t(locale, 'list.form.status'),
-            status: view.filter.status ?? 'all',
-            statuses: [{ title: t(locale, 'list.form.allStatuses'), value: 'all' }, ...CLAIM_STATUSES.map((s) => ({ title: t(locale, `status.${s}`), value: s }))],
-            customerLabel: t(locale, 'list.form.text'),
-            placeholder: t(locale, 'list.form.placeholder'),
-            customer: view.filter.text ?? '',
-            apply: t(locale, 'list.form.apply'),
-          }
-        : { show: false, statusLabel: '', status: '', statuses: [], customerLabel: '', placeholder: '', customer: '', apply: '' },
+      filter: view.filter ? filterForm(view.filter, view.list ?? 'mine', locale) : { show: false, inputs: [], apply: '', export: '', command: '', exportCommand: '' },
       pager: view.pager,
     });
   }
@@ -115,7 +107,7 @@ export class ClaimCards {
     claim: Claim,
     viewer: Viewer,
     locale: Locale,
-    { organisation, ctx, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
+    { organisation, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
   ): Promise<CardData> {
     const f = claim.fields;
     const at = (iso: string) => formatInstant(this.services, iso, locale);
@@ -195,4 +187,40 @@ export class ClaimCards {
     const names = await Promise.all(unique.map(async (id) => [id, (await this.services.rosters.organisation(id))?.name ?? id] as const));
     return new Map(names);
   }
+}
+
+/**
+ * The list card's filter form: every filter with the value in force, so Filter keeps what is not
+ * changed; Export sends the same inputs, so the file holds what the form shows.
+ */
+function filterForm(filter: ListFilter, list: 'mine' | 'queue', locale: Locale): CardData {
+  const values = filterFields(filter);
+  const choice = (id: keyof typeof values, label: MessageKey, all: MessageKey | undefined, options: { title: string; value: string }[]) => ({
+    kind: 'choice', id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [...(all ? [{ title: t(locale, all), value: 'all' }] : []), ...options],
+  });
+  const text = (id: keyof typeof values, label: MessageKey, placeholder: string) => ({ kind: 'text', id, label: t(locale, label), value: values[id] ?? '', placeholder, choices: [] });
+  const date = (id: keyof typeof values, label: MessageKey) => ({ kind: 'date', id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [] });
+  return {
+    show: true,
+    inputs: [
+      choice('filterStatus', 'list.form.status', 'list.form.allStatuses', CLAIM_STATUSES.map((s) => ({ title: t(locale, `status.${s}`), value: s }))),
+      choice('filterArea', 'list.form.area', 'list.form.allAreas', SOLUTION_AREAS.map((a) => ({ title: t(locale, `area.${a}`), value: a }))),
+      choice('filterActivity', 'list.form.activity', 'list.form.allActivities', ACTIVITIES.map((a) => ({ title: t(locale, `activity.${a}` as MessageKey), value: a }))),
+      choice('filterProduct', 'list.form.product', 'list.form.allProducts', SOLUTION_AREAS.flatMap((a) => productCatalogue.products(a).map((p) => ({ title: literal(p.name), value: p.id })))),
+      text('filterMpn', 'list.form.mpn', '4412345'),
+      text('filterCustomer', 'list.form.text', t(locale, 'list.form.placeholder')),
+      date('filterCreatedFrom', 'list.form.createdFrom'),
+      date('filterCreatedTo', 'list.form.createdTo'),
+      date('filterUpdatedFrom', 'list.form.updatedFrom'),
+      date('filterUpdatedTo', 'list.form.updatedTo'),
+      choice('filterSort', 'list.form.sort', undefined, [
+        { title: t(locale, 'sort.default'), value: 'default' },
+        ...SORT_KEYS.flatMap((key) => (['asc', 'desc'] as const).map((direction) => ({ title: t(locale, `sort.${key}.${direction}`), value: sortWords({ key, direction }) }))),
+      ]),
+    ],
+    apply: t(locale, 'list.form.apply'),
+    export: t(locale, 'list.button.export'),
+    command: list === 'queue' ? 'queue' : COMMAND_WORDS.myClaims,
+    exportCommand: list === 'queue' ? 'export queue' : COMMAND_WORDS.export,
+  };
 }

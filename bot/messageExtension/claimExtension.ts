@@ -2,7 +2,7 @@ import type { MessagingExtensionAttachment, MessagingExtensionResponse } from 'b
 import { z } from 'zod';
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { Claim } from '../../src/domain/claim';
-import type { ClaimStatus } from '../../src/domain/claimStatus';
+import type { ListFilter } from '../../src/domain/claimListFilter';
 import { formatInstant } from '../../src/domain/claimLifecycle';
 import type { Locale, MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
@@ -49,7 +49,7 @@ function textOf(parameters: z.infer<typeof parameter>[], name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-type SearchInput = { ok: true; status?: ClaimStatus; text?: string; skip: number; count: number } | { ok: false; message: MessageKey; params?: Record<string, string | number> };
+type SearchInput = { ok: true; filter: ListFilter; skip: number; count: number } | { ok: false; message: MessageKey; params?: Record<string, string | number> };
 
 /** Reads a search: the text (at most MAX_TEXT characters), the status parameter, and the page. Never throws. */
 export function readSearch(value: unknown): SearchInput {
@@ -60,11 +60,12 @@ export function readSearch(value: unknown): SearchInput {
   if (text.length > MAX_TEXT) return { ok: false, message: 'extension.badText', params: { max: MAX_TEXT } };
   // Typed words and the status parameter are read exactly as `my claims` reads them ("approved contoso", status:…).
   const command = parseCommand(`${COMMAND_WORDS.myClaims} ${text}`, { status: textOf(parameters, 'status').slice(0, 40) });
-  if (command.kind === 'badInput') return { ok: false, message: command.message === 'list.textTooLong' ? 'extension.badText' : 'extension.badStatus', params: { max: MAX_TEXT } };
+  if (command.kind === 'badInput') return { ok: false, message: command.message === 'list.textTooLong' ? 'extension.badText' : command.message === 'list.badStatus' ? 'extension.badStatus' : 'extension.badRequest', params: { max: MAX_TEXT } };
   if (command.kind !== 'myClaims') return { ok: false, message: 'extension.badRequest' };
   const skip = parsed.data.queryOptions?.skip ?? 0;
   const count = Math.min(parsed.data.queryOptions?.count || MAX_RESULTS, MAX_RESULTS);
-  return { ok: true, ...(command.status ? { status: command.status } : {}), ...(command.text ? { text: command.text } : {}), skip, count };
+  // Every list filter typed in the compose box works as in `my claims` ("area microsoft 365 sort updated").
+  return { ok: true, filter: command.filter, skip, count };
 }
 
 /** A search answered with a sentence instead of results (a bad input, a refusal). */
@@ -93,7 +94,7 @@ export class ClaimExtension {
     const input = readSearch(value);
     if (!input.ok) return extensionMessage(t(locale, input.message, input.params ?? {}));
     if (input.skip >= MAX_SKIP || input.count === 0) return NO_RESULTS;
-    const filter = { ...(input.status ? { status: input.status } : {}), ...(input.text ? { text: input.text } : {}) };
+    const { filter } = input;
     // Teams pages by skip and count; the store by continuation: the rows before `skip` are read and dropped (bounded by MAX_SKIP).
     const page = await this.queries.list(viewer, filter, { pageSize: input.skip + input.count });
     const rows = page.rows.slice(input.skip, input.skip + input.count);

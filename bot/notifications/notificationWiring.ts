@@ -25,11 +25,12 @@ export interface Notifications {
  */
 export function wireNotifications(services: AppServices, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
   const messenger = new ProactiveMessenger(adapter, appId);
-  const reviewCards = new ReviewCardPublisher(services);
+  // A card drawn while its claim's PoE is still being read is drawn again when the checklist is known.
+  const reviewCards: ReviewCardPublisher = new ReviewCardPublisher(services, (claim): Promise<void> => dispatcher.refreshReviewCard(claim.orgId, claim.id));
   const channel = new TeamsNotificationChannel(services, messenger, new PartnerNotifier(services), reviewCards);
   const approvalMail = new ApprovalMail(services);
   const partnerMail = new PartnerMail(services);
-  const dispatcher = new NotificationDispatcher({
+  const dispatcher: NotificationDispatcher = new NotificationDispatcher({
     claims: services.claims,
     timers: services.timers,
     intents: services.intents,

@@ -70,6 +70,13 @@ export const ACTION_POLICY = {
   'command.withdraw': { ...CLAIMING_PARTNERS, claim: 'optional', recordAs: 'withdraw' },
   'command.dispute': { ...CLAIMING_PARTNERS, claim: 'optional', recordAs: 'dispute' },
   'command.useForReviews': { ...REVIEWERS, claim: 'none' },
+  /** "export my claims" / "export queue": the lists' visibility (an organisation's claims, or all for reviewers), as a file in the 1:1 chat. */
+  'command.export': { ...PEOPLE, claim: 'none' },
+  /**
+   * The answer to an export's file consent card (`fileConsent/invoke`, accept or decline): the person is
+   * authorized again when they accept, and the file is built then from the filter the offer carried.
+   */
+  'file.exportConsent': { ...PEOPLE, claim: 'none' },
   // The message extension: searching from the compose box, and a claim link pasted into a message.
   /** Results are the queries' (an organisation's claims, or all for reviewers), as for `my claims`. */
   'extension.search': { ...PEOPLE, claim: 'none' },
@@ -83,9 +90,9 @@ export const ACTION_POLICY = {
 export type ActionName = keyof typeof ACTION_POLICY;
 export const ACTION_NAMES = Object.keys(ACTION_POLICY) as ActionName[];
 
-/** Actions a card button may carry (commands travel as `{ action: 'command', command }`; the message extension's invokes are no buttons). */
-export type ButtonAction = Exclude<ActionName, `command.${string}` | `extension.${string}`>;
-export const BUTTON_ACTIONS = ACTION_NAMES.filter((n): n is ButtonAction => !n.startsWith('command.') && !n.startsWith('extension.'));
+/** Actions a card button may carry (commands travel as `{ action: 'command', command }`; the message extension's and file consent's invokes are no buttons). */
+export type ButtonAction = Exclude<ActionName, `command.${string}` | `extension.${string}` | `file.${string}`>;
+export const BUTTON_ACTIONS = ACTION_NAMES.filter((n): n is ButtonAction => !n.startsWith('command.') && !n.startsWith('extension.') && !n.startsWith('file.'));
 
 export function isButtonAction(value: unknown): value is ButtonAction {
   return typeof value === 'string' && (BUTTON_ACTIONS as readonly string[]).includes(value);

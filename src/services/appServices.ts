@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { systemClock, type Clock } from '../clock';
 import { BusinessCalendar, businessHoursText } from '../domain/businessCalendar';
@@ -33,6 +32,7 @@ import { newInstanceId } from '../observability/logContext';
 import { createMailer, type Mailer } from './mailer';
 import { loopbackPort } from './poeDownloadPolicy';
 import { PoeReadings } from './poe/poeReadings';
+import { PoePrecheckService } from './poePrecheckService';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -79,6 +79,8 @@ export interface AppServices {
   followUps: BackgroundTasks;
   /** Signs and checks the customers' consent links (approval e-mails, consent page). */
   consentLinks: ConsentLinks;
+  /** The PoE pre-check: reads a claim's files off the turn and checks them against the claim (docs/poe-precheck.md). */
+  precheck: PoePrecheckService;
   /** Sends the customers' approval e-mails: SMTP (SMTP_HOST), or kept in the Cosmos DB `mail` container and logged. */
   mailer: Mailer;
   /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
@@ -214,6 +216,11 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info('Roster: using the roster already stored in Cosmos DB');
     }
 
+    // The pre-check takes the documents from poeReadings (read once per file); it never reads files itself.
+    const precheck = new PoePrecheckService({ documentOf: (file) => poeReadings.documentOf(file), rosters, clock, log });
+    // At shutdown (before poeReadings closes: closers run last first) what waits for a reading is answered at once.
+    closers.push(() => precheck.close());
+
     const instanceId = options.instanceId ?? newInstanceId();
     const leases = new LeaseStore(cosmos.containers.leases);
     const sendLeases = new TenantSendLeases(leases, instanceId, log, options.sendLeases);
@@ -241,6 +248,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       sendLeases,
       instanceId,
       followUps,
+      precheck,
       consentLinks: new ConsentLinks(consentSecret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
       mailer,
       ...(rosterFile ? { rosterFile } : {}),

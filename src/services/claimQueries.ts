@@ -1,7 +1,7 @@
 import type { Claim } from '../domain/claim';
-import type { ClaimStatus } from '../domain/claimStatus';
 import { runningDeadlines, type RunningDeadline, type TimeContext } from '../domain/deadlinePolicy';
-import { ClaimListings, type ClaimListRow, type ListingPage, type PageRequest } from '../storage/claimListings';
+import { ClaimListings, type ClaimListRow, type ExportRow, type ListingFilter, type ListingOrder, type ListingPage, type ListingScope, type PageRequest } from '../storage/claimListings';
+import { MAX_FILTER_TEXT, type ListFilter } from '../domain/claimListFilter';
 import type { ClaimStore } from '../storage/claimStore';
 import type { AppServices } from './appServices';
 import type { Identity } from './identity';
@@ -26,16 +26,18 @@ export interface ClaimRowPage {
   continuation?: string;
 }
 
-export interface ClaimFilter {
-  status?: ClaimStatus;
-  /** Part of the customer domain, the claim name, the claim id or the customer's tenant ID, any case. */
-  text?: string;
-}
+/** What a list may be filtered and sorted by (src/domain/claimListFilter.ts). */
+export type ClaimFilter = ListFilter;
+
+/** Which list: everything the viewer may see, or what waits for them (a partner's answers, the reviewers' queue). */
+export type ListKind = 'all' | 'needsAction';
+
+/** The most rows an export holds: a weekly meeting's spreadsheet, and a bound on one turn's reads. */
+export const MAX_EXPORT_ROWS = 5000;
 
 /** Claim ids as the claim service makes them: "CL-" and eight Crockford base32 characters. */
 export const CLAIM_ID_PATTERN = /^CL-[0-9A-Z]{8}$/i;
-/** The longest text filter taken: longer is no customer domain or claim name. */
-export const MAX_FILTER_TEXT = 100;
+export { MAX_FILTER_TEXT };
 
 export interface ClaimQueriesDeps {
   claims: ClaimStore;
@@ -63,27 +65,65 @@ export class ClaimQueries {
     return stored?.claim;
   }
 
-  /** Claims newest first: a partner's organisation's, or for a reviewer every organisation's. */
+  /** Claims newest first (or as the filter sorts them): a partner's organisation's, or for a reviewer every organisation's. */
   async list(viewer: Viewer, filter: ClaimFilter, page: PageRequest): Promise<ClaimRowPage> {
-    const text = filter.text?.trim().toLowerCase().slice(0, MAX_FILTER_TEXT) || undefined;
-    return this.withDeadlines(
-      await this.deps.listings.newestFirst(
-        { ...(viewer.kind === 'partner' ? { orgId: viewer.actor.orgId } : {}), ...(filter.status ? { status: filter.status } : {}), ...(text ? { text } : {}) },
-        page,
-      ),
-    );
+    const { scope, listing, order } = this.listingOf(viewer, 'all', filter);
+    return this.withDeadlines(await this.deps.listings.list(scope, listing, order, page));
   }
 
   /**
-   * What waits for this person, nearest deadline first. A partner: their organisation's claims in
-   * Partner action required, and rejected claims they can still dispute. A reviewer: submitted claims
-   * and claims under review (disputes included), by their SLA.
+   * What waits for this person, nearest deadline first (or as the filter sorts them). A partner: their
+   * organisation's claims in Partner action required, and rejected claims they can still dispute. A
+   * reviewer: submitted claims and claims under review (disputes included), by their SLA.
    */
-  async needsAction(viewer: Viewer, page: PageRequest): Promise<ClaimRowPage> {
-    const listed = viewer.kind === 'partner'
-      ? await this.deps.listings.partnerActionQueue(viewer.actor.orgId, this.deps.timeContext().now, page)
-      : await this.deps.listings.reviewQueue(page);
-    return this.withDeadlines(listed);
+  async needsAction(viewer: Viewer, page: PageRequest, filter: ClaimFilter = {}): Promise<ClaimRowPage> {
+    const { scope, listing, order } = this.listingOf(viewer, 'needsAction', filter);
+    return this.withDeadlines(await this.deps.listings.list(scope, listing, order, page));
+  }
+
+  /**
+   * Every claim of a list for an export, in the list's order, up to MAX_EXPORT_ROWS; `truncated` when
+   * more matched. Visibility is the lists': a partner's organisation only, whatever the filter says.
+   */
+  async exportRows(viewer: Viewer, kind: ListKind, filter: ClaimFilter): Promise<{ rows: ExportRow[]; truncated: boolean }> {
+    const { scope, listing, order } = this.listingOf(viewer, kind, filter);
+    const rows: ExportRow[] = [];
+    let continuation: string | undefined;
+    do {
+      const page = await this.deps.listings.exportPage(scope, listing, order, { pageSize: Math.min(500, MAX_EXPORT_ROWS + 1 - rows.length), ...(continuation ? { continuation } : {}) });
+      rows.push(...page.rows);
+      continuation = page.continuation;
+    } while (continuation && rows.length <= MAX_EXPORT_ROWS);
+    return { rows: rows.slice(0, MAX_EXPORT_ROWS), truncated: rows.length > MAX_EXPORT_ROWS || Boolean(continuation) };
+  }
+
+  /**
+   * The store's question for a list: the viewer's organisation for a partner (never from the filter),
+   * the filter's local dates as instants of the business time zone, and the order.
+   */
+  private listingOf(viewer: Viewer, kind: ListKind, filter: ClaimFilter): { scope: ListingScope; listing: ListingFilter; order: ListingOrder } {
+    const ctx = this.deps.timeContext();
+    const start = (date: string | undefined) => (date ? ctx.calendar.startOfLocalDate(date).toISOString() : undefined);
+    const after = (date: string | undefined) => (date ? ctx.calendar.startOfLocalDate(nextDay(date)).toISOString() : undefined);
+    const text = filter.text?.trim().toLowerCase().slice(0, MAX_FILTER_TEXT) || undefined;
+    const listing: ListingFilter = Object.fromEntries(
+      Object.entries({
+        orgId: viewer.kind === 'partner' ? viewer.actor.orgId : undefined,
+        status: filter.status,
+        solutionArea: filter.solutionArea,
+        activity: filter.activity,
+        mpnId: filter.mpnId,
+        product: filter.product,
+        text,
+        createdFrom: start(filter.createdFrom),
+        createdBefore: after(filter.createdTo),
+        updatedFrom: start(filter.updatedFrom),
+        updatedBefore: after(filter.updatedTo),
+      }).filter(([, v]) => v !== undefined),
+    );
+    const scope: ListingScope = kind === 'all' ? { kind: 'all' } : viewer.kind === 'partner' ? { kind: 'partnerQueue', now: ctx.now.toISOString() } : { kind: 'reviewQueue' };
+    const order: ListingOrder = filter.sort ?? (kind === 'all' ? { key: 'created', direction: 'desc' } : viewer.kind === 'partner' ? { key: 'deadline', direction: 'asc' } : { key: 'queue', direction: 'asc' });
+    return { scope, listing, order };
   }
 
   /** Every running deadline of a claim with the days left, nearest first. */
@@ -101,4 +141,10 @@ export class ClaimQueries {
       ...(page.continuation ? { continuation: page.continuation } : {}),
     };
   }
+}
+
+/** The calendar day after a YYYY-MM-DD date. */
+function nextDay(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
