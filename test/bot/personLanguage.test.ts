@@ -66,21 +66,3 @@ test('"language 中文" is kept for the person: later replies and notices are Ch
   expect(await type('language English')).toContain('From now on I answer you in English');
   expect(await type('help')).toContain('CPOR claims bot');
 });
-
-test('a language chosen through another instance is kept: this instance\'s copy answers for a while, but a write starts from the stored choice', async () => {
-  const other = await startBotApp({ ...testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), cosmos: app.services.config.cosmos }, { log: silentLogger, delivery: TEST_DELIVERY });
-  try {
-    const chat = { id: 'a:language-two-instances', conversationType: 'personal' };
-    const via = (bot: BotApp, extra: Record<string, unknown>) =>
-      postActivity(bot.url, teamsActivity({ serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, conversation: chat }, { type: 'message', deliveryMode: 'expectReplies', ...extra })).then(({ body }) => JSON.stringify(body?.activities ?? []));
-    await via(app, { text: 'language English' });
-    expect(await via(app, { text: 'my claims' })).toContain('Claims of Fabrikam Consulting Ltd'); // this instance now holds "English"
-    await via(other, { text: 'language 中文' });
-    // Chinese typed here makes this instance store the typed language: from the stored record, so the choice stays.
-    expect(await via(app, { text: '我的声明' })).toContain('Fabrikam Consulting Ltd 的声明');
-    expect(await via(other, { value: { action: 'command', command: 'my claims' } })).toContain('Fabrikam Consulting Ltd 的声明');
-    expect(await app.services.languages.get(PARTNER_TENANT, PARTNER_AAD, { fresh: true })).toEqual({ chosen: 'zh-CN', typed: 'zh-CN' });
-  } finally {
-    await other.close();
-  }
-});

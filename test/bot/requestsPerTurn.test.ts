@@ -1,9 +1,9 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
-import { silentLogger } from '../src/logger';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from '../src/storage/embeddedCosmos';
-import { PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage, postActivity } from './support/activities';
-import { AVERY, claimThrough } from './support/seededClaims';
-import { TEST_DELIVERY, testConfig } from './support/testStorage';
+import { startBotApp, type BotApp } from '../../bot/botApp';
+import { silentLogger } from '../../src/logger';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/storage/embeddedCosmos';
+import { PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage, postActivity } from '../support/activities';
+import { AVERY, claimThrough } from '../support/seededClaims';
+import { TEST_DELIVERY, testConfig } from '../support/testStorage';
 
 /**
  * The Cosmos DB requests a hot path's turn makes, counted by an embedded server of this file's own (by
