@@ -27,9 +27,17 @@ export async function applyPersonLanguage(languages: LanguagePreferences, contex
       log.error('Could not read the person\'s language', error);
     }
   }
-  const decided = decideLocale({ text: typed, clientLocale: resolveLocale(activity.locale), stored });
-  activity.locale = decided.locale;
+  const clientLocale = resolveLocale(activity.locale);
+  let decided = decideLocale({ text: typed, clientLocale, stored });
   if (decided.store && tenantId && aadObjectId) {
-    await languages.set(tenantId, aadObjectId, decided.store).catch((error) => log.error('Could not keep the person\'s language', error));
+    // The language read may be this instance's copy: a write starts from the stored record, so a choice
+    // made through another instance meanwhile is kept, not overwritten.
+    try {
+      decided = decideLocale({ text: typed, clientLocale, stored: await languages.get(tenantId, aadObjectId, { fresh: true }) });
+      if (decided.store) await languages.set(tenantId, aadObjectId, decided.store);
+    } catch (error) {
+      log.error('Could not keep the person\'s language', error);
+    }
   }
+  activity.locale = decided.locale;
 }

@@ -72,7 +72,9 @@ export class ReviewCardActions {
     const parsed = this.claimAction(verb, data);
     if ('error' in parsed) return card({ message: t(locale, parsed.error), style: 'attention' });
     const actionId = this.actionId(claimId, verb, invoke, data);
-    const options = { actionId, ...(DECISION_VERBS.includes(verb) ? { checklistShown: await this.checklistShown(claimId, orgId) } : {}) };
+    // A decision reads the claim for the checklist shown; the change starts from that copy (its ETag guards the write).
+    const decision = DECISION_VERBS.includes(verb) ? await this.checklistShown(claimId, orgId) : undefined;
+    const options = { actionId, ...(decision ? { checklistShown: decision.shown, ...(decision.claim ? { known: decision.claim } : {}) } : {}) };
     const result: ServiceResult =
       verb === 'review.approveSupersede'
         ? await this.services.claimService.approveSuperseding(claimId, actor, options)
@@ -90,9 +92,9 @@ export class ReviewCardActions {
   }
 
   /** What the card showed of the PoE pre-check when the reviewer decided (the same rules on the same files give the same checklist). */
-  private async checklistShown(claimId: string, orgId: string | undefined): Promise<ChecklistShown> {
+  private async checklistShown(claimId: string, orgId: string | undefined): Promise<{ shown: ChecklistShown; claim?: Claim }> {
     const claim = await this.services.claimService.get(claimId, orgId);
-    return checklistShown(claim?.poe.length ? await this.services.precheck.checklistIfReady(claim) : undefined);
+    return { shown: checklistShown(claim?.poe.length ? await this.services.precheck.checklistIfReady(claim) : undefined), ...(claim ? { claim } : {}) };
   }
 
   private claimAction(verb: ReviewAction, data: Record<string, unknown>): { action: ClaimAction } | { error: MessageKey } {

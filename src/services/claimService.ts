@@ -248,7 +248,8 @@ export class ClaimService {
    * committed, so two approvals racing for one workload or subscription can't both win.
    */
   private async approve(orgId: string, claimId: string, requested: ClaimAction, actor: Actor, options: ActOptions): Promise<ServiceResult> {
-    const current = await this.deps.claims.get(orgId, claimId);
+    const knownEtag = options.known && options.known.id === claimId && options.known.orgId === orgId ? etagOf(options.known) : undefined;
+    const current = knownEtag ? { claim: options.known!, etag: knownEtag } : await this.deps.claims.get(orgId, claimId);
     if (!current) return notFound(claimId);
     const preview = this.decideOnce(current.claim, requested, actor, this.actContext(options)).result;
     if (!preview.ok || preview.duplicate) {

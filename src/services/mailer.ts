@@ -4,12 +4,14 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../logger';
 import { observedMailer } from '../observability/observedMailer';
+import { isConflict } from '../storage/cosmosDatabase';
 
 /**
  * Sending e-mail (the customers' approval e-mails): through SMTP with nodemailer when SMTP_HOST is set,
  * otherwise into the Cosmos DB `mail` container with one log line, so the embedded default works and an
  * operator still sees what would have gone out. Which e-mail goes out once is the dispatcher's business
- * (the delivery log); a mailer sends what it is given and says whether a failure is worth retrying.
+ * (the delivery log over SMTP; the outbox keeps one copy per id by itself); a mailer sends what it is
+ * given and says whether a failure is worth retrying.
  */
 
 export interface MailAddress {
@@ -135,7 +137,7 @@ export interface StoredMail {
   storedAt: string;
 }
 
-/** Without SMTP: the e-mail is kept in Cosmos DB (upserted by its id, so a re-send stores it once) and logged. */
+/** Without SMTP: the e-mail is kept in Cosmos DB (created under its id, so a re-send finds it there and stores nothing) and logged once. */
 export class OutboxMailer implements Mailer {
   readonly kind = 'outbox' as const;
 
@@ -159,8 +161,10 @@ export class OutboxMailer implements Mailer {
       storedAt: this.now().toISOString(),
     };
     try {
-      await this.container.items.upsert(doc);
+      await this.container.items.create(doc);
     } catch (error) {
+      // Kept already (a repeated dispatch of the same e-mail): the outbox holds it once, and says so once.
+      if (isConflict(error)) return { ok: true, messageId: doc.messageId };
       return { ok: false, permanent: false, message: `the mail outbox could not be written: ${(error as Error).message}` };
     }
     this.log.info(`Mail outbox (no SMTP_HOST): e-mail to ${message.to.address} "${message.subject}" for claim ${message.claimId} kept in Cosmos DB container "mail" as ${message.id}`);

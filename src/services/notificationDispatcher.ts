@@ -38,6 +38,8 @@ export interface NotificationChannel {
 export interface CustomerMail {
   compose(claim: Claim, entry: OutboxEntry, id: string): Promise<MailMessage>;
   send(message: MailMessage): Promise<MailOutcome>;
+  /** True when sending a message again keeps one copy of it by its id (the Cosmos DB outbox without SMTP). */
+  keepsOneCopyById?: boolean;
 }
 
 /**
@@ -275,7 +277,11 @@ export class NotificationDispatcher {
 
   /** One e-mail, at most once (the delivery log); a bounce is settled and recorded, anything else is tried again later. */
   private async mailOnce(claim: Claim, deliveryId: string, address: string, what: string, failures: Failure[], compose: (id: string) => Promise<MailMessage>, to?: MailedPartner): Promise<RecipientResult> {
-    return (await this.onceOnly(deliveryId, async (): Promise<Attempt> => {
+    // The outbox keeps an e-mail by its delivery id (a second write of it is the same record), so it needs
+    // no delivery log around it: two requests fewer per e-mail. Sent over SMTP, a repeat would reach the
+    // person twice, so the log decides who sends.
+    const once = this.deps.mail.keepsOneCopyById ? (send: () => Promise<Attempt>) => send() : (send: () => Promise<Attempt>) => this.onceOnly(deliveryId, send);
+    return (await once(async (): Promise<Attempt> => {
       let outcome: MailOutcome;
       try {
         outcome = await this.deps.mail.send(await compose(deliveryId));
