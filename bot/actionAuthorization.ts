@@ -8,9 +8,9 @@ import type { LifecycleActionType } from '../src/domain/claimLifecycle';
 import type { Locale, Message, MessageKey } from '../src/i18n/locales';
 import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../src/services/appServices';
-import { CLAIM_ID_PATTERN } from '../src/services/claimQueries';
-import { senderOf, type Identity } from '../src/services/identity';
+import type { AppServices } from '../app/appServices';
+import { CLAIM_ID_PATTERN } from '../src/services/claims/claimQueries';
+import { senderOf, type Identity } from '../src/services/roster/identity';
 import { renderCard, type AdaptiveCardJson } from '../cards/cardTemplates';
 
 /**

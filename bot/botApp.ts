@@ -1,17 +1,17 @@
 import type { AppConfig } from '../src/config/config';
 import type { Logger } from '../src/logger';
-import { openServices, type AppServices, type ServiceOptions } from '../src/services/appServices';
+import { openServices, type AppServices, type ServiceOptions } from '../app/appServices';
 import { startHttpServer } from '../src/server/httpServer';
 import { createClaimLinkHandler } from '../src/web/claimLinks';
 import { createAdapter, type CporAdapter, type SigningKeySource } from './adapter';
 import { messagesEndpoint } from './messagesEndpoint';
 import { CporBot } from './cporBot';
-import { BackgroundTasks } from '../src/services/backgroundTasks';
+import { BackgroundTasks } from '../src/services/notifications/backgroundTasks';
 import { ReviewCardActions } from './reviews/reviewCardActions';
 import { wireNotifications, type Notifications } from './notifications/notificationWiring';
 import { createConsentHandler } from '../src/web/consentHandler';
 import { telemetry } from '../src/observability/metrics';
-import { RosterFileWatcher, type RosterFileWatcherOptions } from '../src/services/rosterFileWatcher';
+import { RosterFileWatcher, type RosterFileWatcherOptions } from '../src/services/roster/rosterFileWatcher';
 
 /** The whole running product: services, the Bot Framework adapter and bot, and the HTTP server. */
 export interface BotApp {

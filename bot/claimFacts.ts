@@ -3,7 +3,7 @@ import { formatInstant } from '../src/domain/claimLifecycle';
 import { productCatalogue } from '../src/domain/productCatalogue';
 import type { Locale, MessageKey } from '../src/i18n/locales';
 import { literal, markdown, t, type Markdown } from '../src/i18n/teamsMarkdown';
-import type { AppServices } from '../src/services/appServices';
+import type { AppServices } from '../app/appServices';
 import { contactLine, formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
 /**

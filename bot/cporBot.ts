@@ -12,11 +12,11 @@ import {
   type StatePropertyAccessor,
 } from 'botbuilder';
 import { DialogSet, type DialogState } from 'botbuilder-dialogs';
-import type { AppServices } from '../src/services/appServices';
+import type { AppServices } from '../app/appServices';
 import type { Logger } from '../src/logger';
 import { resolveLocale } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
-import type { Identity } from '../src/services/identity';
+import type { Identity } from '../src/services/roster/identity';
 import { ProcessedActivities } from '../src/storage/processedActivities';
 import { WelcomeRecords } from '../src/storage/welcomeRecords';
 import { sentenceCard } from './actionAuthorization';

@@ -3,7 +3,7 @@ import { renderCard } from '../cards/cardTemplates';
 import type { DeadlinePolicy } from '../src/domain/deadlinePolicy';
 import { ref, type Locale, type MessageKey } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
-import type { Identity } from '../src/services/identity';
+import type { Identity } from '../src/services/roster/identity';
 import { commandWords, COMMAND_WORDS, COMMANDS_BY_SCOPE, type CommandScope } from './commands/chatCommands';
 import { BUTTON_LABELS, commandsFor, languageButton } from './welcomeCard';
 

@@ -3,9 +3,9 @@ import { MAX_POE_FILES, type PoeFile } from '../src/domain/claim';
 import { type Locale, type MessageKey } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../src/services/appServices';
-import { intakeAttachment, judgePoeData, type IncomingAttachment } from '../src/services/poeFileIntake';
-import { poeDownloadPolicy } from '../src/services/poeDownloadPolicy';
+import type { AppServices } from '../app/appServices';
+import { intakeAttachment, judgePoeData, type IncomingAttachment } from '../src/services/poe/poeFileIntake';
+import { poeDownloadPolicy } from '../src/services/poe/poeDownloadPolicy';
 import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
 /**

@@ -3,7 +3,7 @@ import { renderCard } from '../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
 import { type Locale, type MessageKey } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
-import type { Identity } from '../src/services/identity';
+import type { Identity } from '../src/services/roster/identity';
 import { COMMAND_WORDS, type CommandId, type CommandScope } from './commands/chatCommands';
 import { youAreLine } from './helpCard';
 

@@ -1,5 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
-import { crc32 } from '../src/services/zipWriter'; // PNG chunks use the same CRC-32 as ZIP
+import { crc32 } from '../src/services/poe/zipWriter'; // PNG chunks use the same CRC-32 as ZIP
 
 /**
  * A small PNG reader and writer (ISO/IEC 15948, https://www.w3.org/TR/png/), enough to check the Teams app icons

@@ -1,5 +1,5 @@
 import { silentLogger } from '../src/logger';
-import { openServices, type AppServices } from '../src/services/appServices';
+import { openServices, type AppServices } from '../app/appServices';
 import { AVERY } from './support/seededClaims';
 import { testConfig } from './support/testStorage';
 

@@ -7,7 +7,7 @@ import type { Actor } from '../src/domain/actors';
 import { MAX_POE_FILES, type Claim, type PoeFile } from '../src/domain/claim';
 import { decide } from '../src/domain/claimLifecycle';
 import { silentLogger } from '../src/logger';
-import { openServices, type AppServices } from '../src/services/appServices';
+import { openServices, type AppServices } from '../app/appServices';
 import { PARTNER_AAD, PARTNER_TENANT } from './support/activities';
 import { cardProblems } from './support/cardValidation';
 import { testConfig } from './support/testStorage';

@@ -7,7 +7,7 @@ import { MemoryLogger } from '../src/logger';
 import { CosmosDatabase } from '../src/storage/cosmosDatabase';
 import { PoeBlobStore } from '../src/storage/poeBlobStore';
 import { KEY_LIFETIME_MS } from '../src/storage/userDelegationKeys';
-import { demoPdf } from '../src/demo/demoSeed';
+import { demoPdf } from '../app/demo/demoSeed';
 import { personalMessage, postActivity } from './support/activities';
 import { testConfig, uniqueName } from './support/testStorage';
 import { trustLoopbackCertificate, startOAuthAzurite, StubTokenCredential, STUB_IDENTITY, STUB_TENANT, type OAuthAzurite } from './support/entraStubs';

@@ -5,7 +5,7 @@ import type { Claim } from '../src/domain/claim';
 import { outboxEntriesFor } from '../src/domain/claimNotifications';
 import { reminderDueAt } from '../src/domain/claimTimers';
 import { silentLogger } from '../src/logger';
-import { openServices, type AppServices } from '../src/services/appServices';
+import { openServices, type AppServices } from '../app/appServices';
 import { testConfig } from './support/testStorage';
 
 /**

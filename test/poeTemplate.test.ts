@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { validateFields, type DraftFields } from '../src/domain/claimFields';
 import { productCatalogue } from '../src/domain/productCatalogue';
 import { t, type Locale, type MessageKey } from '../src/i18n/locales';
-import { BLANK, poeTemplateDocx, poeTemplateFileName } from '../src/services/poeTemplate';
-import { crc32, unzip, zip } from '../src/services/zipWriter';
+import { BLANK, poeTemplateDocx, poeTemplateFileName } from '../src/services/poe/poeTemplate';
+import { crc32, unzip, zip } from '../src/services/poe/zipWriter';
 import { d365Fields, m365Fields } from './support/claimFixtures';
 
 // ---- helpers ------------------------------------------------------------------------------------

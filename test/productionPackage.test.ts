@@ -50,7 +50,7 @@ describe('the production package', () => {
       expect({ name, devDependency: name in packageJson.devDependencies }).toEqual({ name, devDependency: true });
     }
     // What production runs never goes through tsx: the start, sweep and roster commands run dist/.
-    for (const script of ['start', 'start:prod', 'sweep', 'roster:load']) expect(packageJson.scripts[script]).toMatch(/^node [^]* dist\/src\/[\w/]+\.js$/);
+    for (const script of ['start', 'start:prod', 'sweep', 'roster:load']) expect(packageJson.scripts[script]).toMatch(/^node [^]* dist\/app\/[\w/]+\.js$/);
     expect(packageJson.scripts['start:prod']).toBe(packageJson.scripts.start);
     // npm's own view of the production tree, from the lockfile and what is installed here.
     const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });

@@ -1,6 +1,6 @@
 import { startBotApp, type BotApp } from '../bot/botApp';
 import { silentLogger } from '../src/logger';
-import { demoPdf } from '../src/demo/demoSeed';
+import { demoPdf } from '../app/demo/demoSeed';
 import { FileServer } from './support/fileServer';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage, postActivity } from './support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from './support/testStorage';

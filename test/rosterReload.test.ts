@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startBotApp, type BotApp } from '../bot/botApp';
 import { MemoryLogger } from '../src/logger';
 import { RosterStore } from '../src/storage/rosterStore';
-import { RosterFileWatcher } from '../src/services/rosterFileWatcher';
+import { RosterFileWatcher } from '../src/services/roster/rosterFileWatcher';
 import type { CosmosDatabase } from '../src/storage/cosmosDatabase';
 import { personalMessage, postActivity } from './support/activities';
 import { DEMO_ROSTER, openTestDatabase, testConfig } from './support/testStorage';

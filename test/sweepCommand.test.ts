@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
 import { silentLogger } from '../src/logger';
-import { openServices, type AppServices } from '../src/services/appServices';
+import { openServices, type AppServices } from '../app/appServices';
 import { userReferenceKey } from '../src/storage/conversationStore';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD } from './support/activities';
 import { StubConnector } from './support/stubConnector';
@@ -17,7 +17,7 @@ const reviewer: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Revie
 
 function runSweep(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/cli/sweep.ts'], {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'app/cli/sweep.ts'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

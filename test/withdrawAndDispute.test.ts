@@ -3,7 +3,7 @@ import { silentLogger } from '../src/logger';
 import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
-import { demoPdf } from '../src/demo/demoSeed';
+import { demoPdf } from '../app/demo/demoSeed';
 import { formatDeadline } from '../src/domain/claimLifecycle';
 import { cardProblems } from './support/cardValidation';
 import { FileServer, teamsFileAt } from './support/fileServer';

@@ -11,14 +11,14 @@ import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../src/services/appServices';
-import type { Identity } from '../../src/services/identity';
+import type { AppServices } from '../../app/appServices';
+import type { Identity } from '../../src/services/roster/identity';
 import { identityOf } from '../activityIdentity';
 import { policyRefusal, takeClaimReadByPolicy } from '../actionAuthorization';
-import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poe/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { TurnBudget } from '../turnBudget';
-import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
+import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poe/poeTemplate';
 import { typedText } from '../conversationReferences';
 import {
   formStep,

@@ -12,8 +12,8 @@ import { partnerSteps, type PartnerSteps } from '../../src/domain/partnerSteps';
 import { etagOf } from '../../src/storage/claimStore';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
-import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
+import type { AppServices } from '../../app/appServices';
+import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claims/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
 import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 

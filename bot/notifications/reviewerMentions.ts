@@ -1,6 +1,6 @@
 import type { Entity } from 'botbuilder';
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../src/services/appServices';
+import type { AppServices } from '../../app/appServices';
 
 /**
  * Who a reviewers' reminder is for, as Teams @mentions: the reviewer who took the claim on (who started

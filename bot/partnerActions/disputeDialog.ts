@@ -6,10 +6,10 @@ import { decide, disputeWindowEnd, formatDeadline } from '../../src/domain/claim
 import { resolveLocale, type Locale } from '../../src/i18n/locales';
 import { render, t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../src/services/appServices';
-import type { Identity } from '../../src/services/identity';
+import type { AppServices } from '../../app/appServices';
+import type { Identity } from '../../src/services/roster/identity';
 import { identityOf } from '../activityIdentity';
-import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poe/poeFileIntake';
 import { PendingUploads } from '../../src/storage/pendingUploads';
 import { TurnBudget } from '../turnBudget';
 import { typedText } from '../conversationReferences';

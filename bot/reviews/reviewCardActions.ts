@@ -6,9 +6,9 @@ import type { Claim } from '../../src/domain/claim';
 import { INFO_REQUEST_REASONS, REJECTION_REASONS, type InfoRequestReason, type RejectionReason } from '../../src/domain/reasons';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
-import type { Identity } from '../../src/services/identity';
-import type { ServiceResult } from '../../src/services/claimService';
+import type { AppServices } from '../../app/appServices';
+import type { Identity } from '../../src/services/roster/identity';
+import type { ServiceResult } from '../../src/services/claims/claimService';
 import type { ReviewCardPublisher } from './reviewCardPublisher';
 import { sentenceCard } from '../actionAuthorization';
 

@@ -1,5 +1,5 @@
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../src/services/appServices';
+import type { AppServices } from '../../app/appServices';
 import type { AdaptiveCardJson } from '../../cards/cardTemplates';
 import { ReviewCardView } from './reviewCardView';
 

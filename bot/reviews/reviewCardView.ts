@@ -11,7 +11,7 @@ import { describeKey } from '../../src/domain/associationKeys';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
+import type { AppServices } from '../../app/appServices';
 import { claimLabel, commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
 
 /**

@@ -2,7 +2,7 @@ import { createAdapter } from '../../bot/adapter';
 import { ProactiveMessenger } from '../../bot/proactive';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/logger';
-import { openServices, type AppServices } from '../../src/services/appServices';
+import { openServices, type AppServices } from '../../app/appServices';
 import { benchReference, notificationJobs, type NotificationLoad } from './notificationBench';
 
 /**

@@ -1,5 +1,5 @@
 import { deflateRawSync, deflateSync } from 'node:zlib';
-import { crc32 } from '../../src/services/zipWriter';
+import { crc32 } from '../../src/services/poe/zipWriter';
 import { buildZip, docxEntries } from './zipFixture';
 
 /** Files that are what their first bytes say and still must be refused, and images of a chosen size. */

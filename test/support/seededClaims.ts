@@ -1,7 +1,7 @@
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../src/services/appServices';
-import { demoPdf } from '../../src/demo/demoSeed';
+import type { AppServices } from '../../app/appServices';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { PARTNER_AAD, REVIEWER_AAD } from './activities';
 
 /** The demo roster's Fabrikam Global admin and a reviewer, as the claim service takes them. */

@@ -2,8 +2,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import type { Logger } from '../logger';
-import { RosterFileError, type RosterLoadSummary } from '../storage/rosterStore';
+import type { Logger } from '../../logger';
+import { RosterFileError, type RosterLoadSummary } from '../../storage/rosterStore';
 
 /**
  * Reloads the roster file (ROSTER_FILE) when it changes on disk, so a running bot needs no signal or

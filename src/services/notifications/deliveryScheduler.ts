@@ -1,4 +1,4 @@
-import { telemetry } from '../observability/metrics';
+import { telemetry } from '../../observability/metrics';
 
 /**
  * Sends proactive messages as fast as Teams allows and no faster. Teams limits a bot per conversation

@@ -1,8 +1,8 @@
-import type { BusinessCalendar } from '../domain/businessCalendar';
-import type { Claim } from '../domain/claim';
-import { timersFor, type ClaimTimer } from '../domain/claimTimers';
-import type { Clock } from '../clock';
-import { dispatchTimerId, type StoredTimer, type TimerStore } from '../storage/timerStore';
+import type { BusinessCalendar } from '../../domain/businessCalendar';
+import type { Claim } from '../../domain/claim';
+import { timersFor, type ClaimTimer } from '../../domain/claimTimers';
+import type { Clock } from '../../clock';
+import { dispatchTimerId, type StoredTimer, type TimerStore } from '../../storage/timerStore';
 
 /**
  * The claim's dispatch timer, written before a change that leaves work (notifications to deliver,

@@ -1,7 +1,7 @@
-import type { Sender } from '../domain/actionPolicy';
-import type { Actor } from '../domain/actors';
-import type { Organisation } from '../domain/roster';
-import type { RosterStore } from '../storage/rosterStore';
+import type { Sender } from '../../domain/actionPolicy';
+import type { Actor } from '../../domain/actors';
+import type { Organisation } from '../../domain/roster';
+import type { RosterStore } from '../../storage/rosterStore';
 
 /**
  * Who is speaking, from what Teams sends (from.aadObjectId and the tenant id) and the rosters only.

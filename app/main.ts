@@ -1,11 +1,11 @@
 // First: telemetry must wrap http and the Azure SDKs before anything loads them.
-import { stopTelemetry } from './observability/startTelemetry';
-import { formatConfigErrors, loadConfig } from './config/config';
-import { consoleLogger } from './logger';
-import { newInstanceId, setProcessInstance } from './observability/logContext';
+import { stopTelemetry } from '../src/observability/startTelemetry';
+import { formatConfigErrors, loadConfig } from '../src/config/config';
+import { consoleLogger } from '../src/logger';
+import { newInstanceId, setProcessInstance } from '../src/observability/logContext';
 import { startBotApp } from '../bot/botApp';
-import { DataDirectoryInUseError } from './storage/dataDirectory';
-import { EmbeddedStoreUnavailableError } from './storage/embeddedServerProcess';
+import { DataDirectoryInUseError } from '../src/storage/dataDirectory';
+import { EmbeddedStoreUnavailableError } from '../src/storage/embeddedServerProcess';
 
 /**
  * Entry point: validate configuration, start storage (Azure or embedded), the bot and the server;

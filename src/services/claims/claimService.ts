@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../clock';
-import type { Actor } from '../domain/actors';
-import type { Claim } from '../domain/claim';
-import { associationKeys, describeKey, subscriptionEndsOf } from '../domain/associationKeys';
-import { directoryChecksFor } from '../domain/customerSubscriptions';
-import { programOf } from '../domain/incentivePrograms';
-import type { BusinessCalendar } from '../domain/businessCalendar';
-import type { ClaimHistoryEvent } from '../domain/claimHistory';
+import type { Clock } from '../../clock';
+import type { Actor } from '../../domain/actors';
+import type { Claim } from '../../domain/claim';
+import { associationKeys, describeKey, subscriptionEndsOf } from '../../domain/associationKeys';
+import { directoryChecksFor } from '../../domain/customerSubscriptions';
+import { programOf } from '../../domain/incentivePrograms';
+import type { BusinessCalendar } from '../../domain/businessCalendar';
+import type { ClaimHistoryEvent } from '../../domain/claimHistory';
 import {
   createClaim,
   decide,
@@ -17,18 +17,18 @@ import {
   type LifecycleActionType,
   type Refusal,
   type RefusalCode,
-} from '../domain/claimLifecycle';
-import type { DeadlinePolicy } from '../domain/deadlinePolicy';
-import type { Message } from '../i18n/locales';
-import { PENDING_LEASE_MS, type AssociationDoc, type AssociationStore } from '../storage/associationStore';
-import { etagOf, type ClaimMutation, type ClaimStore, type StoredClaim } from '../storage/claimStore';
-import type { RosterStore } from '../storage/rosterStore';
-import type { TenantClaimIndex } from '../storage/tenantClaimIndex';
+} from '../../domain/claimLifecycle';
+import type { DeadlinePolicy } from '../../domain/deadlinePolicy';
+import type { Message } from '../../i18n/locales';
+import { PENDING_LEASE_MS, type AssociationDoc, type AssociationStore } from '../../storage/associationStore';
+import { etagOf, type ClaimMutation, type ClaimStore, type StoredClaim } from '../../storage/claimStore';
+import type { RosterStore } from '../../storage/rosterStore';
+import type { TenantClaimIndex } from '../../storage/tenantClaimIndex';
 import type { CustomerChecks } from './customerDirectory';
-import type { FieldError } from '../domain/claimFields';
-import { outboxEntriesFor } from '../domain/claimNotifications';
-import type { StoredTimer } from '../storage/timerStore';
-import type { DispatchIntents } from './dispatchIntents';
+import type { FieldError } from '../../domain/claimFields';
+import { outboxEntriesFor } from '../../domain/claimNotifications';
+import type { StoredTimer } from '../../storage/timerStore';
+import type { DispatchIntents } from '../notifications/dispatchIntents';
 
 /**
  * Carries out lifecycle decisions against storage: reads the claim, lets the pure state machine

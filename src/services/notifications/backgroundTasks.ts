@@ -1,4 +1,4 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../../logger';
 
 /**
  * Work that follows a change but must not hold up the person's turn (an invoke must be answered within

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { GUID_PATTERN, type DraftFields, type FieldError } from '../domain/claimFields';
-import { associationKeys } from '../domain/associationKeys';
+import { GUID_PATTERN, type DraftFields, type FieldError } from '../../domain/claimFields';
+import { associationKeys } from '../../domain/associationKeys';
 import {
   directoryErrors,
   domainTenantErrors,
@@ -9,10 +9,10 @@ import {
   subscriptionErrors,
   type CustomerSubscription,
   type DirectoryFacts,
-} from '../domain/customerSubscriptions';
-import { productCatalogue, type ProductCatalogue } from '../domain/productCatalogue';
+} from '../../domain/customerSubscriptions';
+import { productCatalogue, type ProductCatalogue } from '../../domain/productCatalogue';
 
-export type { CustomerSubscription } from '../domain/customerSubscriptions';
+export type { CustomerSubscription } from '../../domain/customerSubscriptions';
 
 /**
  * What the bot can learn about a customer: which tenant a domain belongs to, and which subscriptions

@@ -1,14 +1,14 @@
-import type { Claim } from '../domain/claim';
-import type { OutboxEntry } from '../domain/claimNotifications';
-import type { BusinessCalendar } from '../domain/businessCalendar';
-import { deadlineParam, instantParam } from '../domain/claimLifecycle';
-import { productCatalogue } from '../domain/productCatalogue';
-import { formatDateTime, t, type InstantParam, type Locale, type MessageKey } from '../i18n/locales';
-import type { RosterStore } from '../storage/rosterStore';
+import type { Claim } from '../../domain/claim';
+import type { OutboxEntry } from '../../domain/claimNotifications';
+import type { BusinessCalendar } from '../../domain/businessCalendar';
+import { deadlineParam, instantParam } from '../../domain/claimLifecycle';
+import { productCatalogue } from '../../domain/productCatalogue';
+import { formatDateTime, t, type InstantParam, type Locale, type MessageKey } from '../../i18n/locales';
+import type { RosterStore } from '../../storage/rosterStore';
 import type { ConsentLinks } from './consentTokens';
-import type { MailMessage } from './mailer';
-import { escapeHtml } from '../web/html';
-import { colon, factsTable, LOCALES_IN_ORDER, mailHtml, TEXT_SECTION_SEPARATOR } from './mailLayout';
+import type { MailMessage } from '../notifications/mailer';
+import { escapeHtml } from '../../i18n/html';
+import { colon, factsTable, LOCALES_IN_ORDER, mailHtml, TEXT_SECTION_SEPARATOR } from '../notifications/mailLayout';
 
 /**
  * The e-mail a customer contact gets when a claim on their organisation is approved: who the partner

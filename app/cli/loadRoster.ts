@@ -1,9 +1,9 @@
 import 'dotenv/config';
 import { resolve } from 'node:path';
-import { formatConfigErrors, loadConfig } from '../config/config';
-import { CosmosDatabase } from '../storage/cosmosDatabase';
-import { azureCredential } from '../storage/azureIdentity';
-import { RosterFileError, RosterStore } from '../storage/rosterStore';
+import { formatConfigErrors, loadConfig } from '../../src/config/config';
+import { CosmosDatabase } from '../../src/storage/cosmosDatabase';
+import { azureCredential } from '../../src/storage/azureIdentity';
+import { RosterFileError, RosterStore } from '../../src/storage/rosterStore';
 
 /**
  * `npm run roster:load -- <file>`: replaces the roster stored in the configured Cosmos DB with the

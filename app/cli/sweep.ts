@@ -1,9 +1,9 @@
 // First: telemetry must wrap http and the Azure SDKs before anything loads them.
-import { stopTelemetry } from '../observability/startTelemetry';
-import { formatConfigErrors, loadConfig } from '../config/config';
-import { consoleLogger } from '../logger';
-import { openServices } from '../services/appServices';
-import { BackgroundTasks } from '../services/backgroundTasks';
+import { stopTelemetry } from '../../src/observability/startTelemetry';
+import { formatConfigErrors, loadConfig } from '../../src/config/config';
+import { consoleLogger } from '../../src/logger';
+import { openServices } from '../appServices';
+import { BackgroundTasks } from '../../src/services/notifications/backgroundTasks';
 import { createAdapter } from '../../bot/adapter';
 import { wireNotifications } from '../../bot/notifications/notificationWiring';
 

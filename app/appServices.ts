@@ -1,38 +1,38 @@
 import { join } from 'node:path';
-import type { AppConfig } from '../config/config';
-import { systemClock, type Clock } from '../clock';
-import { BusinessCalendar, businessHoursText } from '../domain/businessCalendar';
-import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../domain/deadlinePolicy';
-import type { Logger } from '../logger';
-import { AssociationStore } from '../storage/associationStore';
-import { ClaimStore } from '../storage/claimStore';
-import { LanguagePreferences } from '../storage/languagePreferences';
-import { ConversationStore, ReviewRegistry } from '../storage/conversationStore';
-import { CosmosDatabase } from '../storage/cosmosDatabase';
-import type { EmbeddedBlob } from '../storage/embeddedBlob';
-import type { EmbeddedCosmos } from '../storage/embeddedCosmos';
-import { claimDataDirectory, storedConsentSecret, type DataDirectory } from '../storage/dataDirectory';
-import { PoeBlobStore } from '../storage/poeBlobStore';
-import { azureCredential, type TokenCredential } from '../storage/azureIdentity';
-import { RosterStore } from '../storage/rosterStore';
-import { TenantClaimIndex } from '../storage/tenantClaimIndex';
-import { ClaimService } from './claimService';
-import { CustomerChecks, DataFileCustomerDirectory } from './customerDirectory';
-import { migrateAssociationKeys } from './associationKeyMigration';
-import { seedDemoClaims } from '../demo/demoSeed';
-import { TimerStore } from '../storage/timerStore';
-import { DeliveryLog } from '../storage/deliveryLog';
-import { DispatchIntents } from './dispatchIntents';
-import { BackgroundTasks } from './backgroundTasks';
-import { dataFile } from '../config/projectPaths';
-import { ConsentLinks, ephemeralConsentSecret } from './consentTokens';
-import { DeliveryScheduler, type DeliverySchedulerOptions } from './deliveryScheduler';
-import { LeaseStore } from '../storage/leaseStore';
-import { TenantSendLeases, type TenantSendLeaseOptions } from './tenantSendLeases';
-import { newInstanceId } from '../observability/logContext';
-import { createMailer, type Mailer } from './mailer';
-import { loopbackPort } from './poeDownloadPolicy';
-import { PoeReadings } from './poe/poeReadings';
+import type { AppConfig } from '../src/config/config';
+import { systemClock, type Clock } from '../src/clock';
+import { BusinessCalendar, businessHoursText } from '../src/domain/businessCalendar';
+import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../src/domain/deadlinePolicy';
+import type { Logger } from '../src/logger';
+import { AssociationStore } from '../src/storage/associationStore';
+import { ClaimStore } from '../src/storage/claimStore';
+import { LanguagePreferences } from '../src/storage/languagePreferences';
+import { ConversationStore, ReviewRegistry } from '../src/storage/conversationStore';
+import { CosmosDatabase } from '../src/storage/cosmosDatabase';
+import type { EmbeddedBlob } from '../src/storage/embeddedBlob';
+import type { EmbeddedCosmos } from '../src/storage/embeddedCosmos';
+import { claimDataDirectory, storedConsentSecret, type DataDirectory } from '../src/storage/dataDirectory';
+import { PoeBlobStore } from '../src/storage/poeBlobStore';
+import { azureCredential, type TokenCredential } from '../src/storage/azureIdentity';
+import { RosterStore } from '../src/storage/rosterStore';
+import { TenantClaimIndex } from '../src/storage/tenantClaimIndex';
+import { ClaimService } from '../src/services/claims/claimService';
+import { CustomerChecks, DataFileCustomerDirectory } from '../src/services/claims/customerDirectory';
+import { migrateAssociationKeys } from '../src/services/claims/associationKeyMigration';
+import { seedDemoClaims } from './demo/demoSeed';
+import { TimerStore } from '../src/storage/timerStore';
+import { DeliveryLog } from '../src/storage/deliveryLog';
+import { DispatchIntents } from '../src/services/notifications/dispatchIntents';
+import { BackgroundTasks } from '../src/services/notifications/backgroundTasks';
+import { dataFile } from '../src/config/projectPaths';
+import { ConsentLinks, ephemeralConsentSecret } from '../src/services/consent/consentTokens';
+import { DeliveryScheduler, type DeliverySchedulerOptions } from '../src/services/notifications/deliveryScheduler';
+import { LeaseStore } from '../src/storage/leaseStore';
+import { TenantSendLeases, type TenantSendLeaseOptions } from '../src/services/notifications/tenantSendLeases';
+import { newInstanceId } from '../src/observability/logContext';
+import { createMailer, type Mailer } from '../src/services/notifications/mailer';
+import { loopbackPort } from '../src/services/poe/poeDownloadPolicy';
+import { PoeReadings } from '../src/services/poe/poeReadings';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -121,7 +121,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     let embeddedCosmos: EmbeddedCosmos | undefined;
     if (config.cosmos.mode === 'embedded') {
       // Loaded only here: a production bot never loads the embedded stand-ins (dev dependencies).
-      const { startEmbeddedCosmos } = await import('../storage/embeddedCosmos');
+      const { startEmbeddedCosmos } = await import('../src/storage/embeddedCosmos');
       embeddedCosmos = await startEmbeddedCosmos(config.cosmos.port, dataDir?.cosmos);
       closers.push(() => embeddedCosmos!.close());
       const restored = embeddedCosmos.restored;
@@ -142,7 +142,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
 
     let embeddedBlob: EmbeddedBlob | undefined;
     if (config.blob.mode === 'embedded') {
-      const { startEmbeddedBlob } = await import('../storage/embeddedBlob');
+      const { startEmbeddedBlob } = await import('../src/storage/embeddedBlob');
       embeddedBlob = await startEmbeddedBlob(config.blob.port, dataDir?.blob);
       closers.push(() => embeddedBlob!.close());
       log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (${dataDir ? `data in ${dataDir.blob}` : 'in memory'}, process ${embeddedBlob.pid})`);

@@ -1,4 +1,4 @@
-import type { HeldLease, LeaseStore } from '../storage/leaseStore';
+import type { HeldLease, LeaseStore } from '../../storage/leaseStore';
 
 /**
  * One instance at a time leads a periodic job (the sweep): the holder of a named lease in the Cosmos

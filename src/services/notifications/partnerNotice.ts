@@ -1,11 +1,11 @@
-import type { Claim } from '../domain/claim';
-import type { ClaimHistoryEvent } from '../domain/claimHistory';
-import { eventSentence, type OutboxEntry } from '../domain/claimNotifications';
-import type { ClaimStatus } from '../domain/claimStatus';
-import { deadlineParam } from '../domain/claimLifecycle';
-import { reminderTiming, subscriptionsEnding } from '../domain/claimTimers';
-import { nearestDeadline, type TimeContext } from '../domain/deadlinePolicy';
-import type { Message, MessageKey } from '../i18n/locales';
+import type { Claim } from '../../domain/claim';
+import type { ClaimHistoryEvent } from '../../domain/claimHistory';
+import { eventSentence, type OutboxEntry } from '../../domain/claimNotifications';
+import type { ClaimStatus } from '../../domain/claimStatus';
+import { deadlineParam } from '../../domain/claimLifecycle';
+import { reminderTiming, subscriptionsEnding } from '../../domain/claimTimers';
+import { nearestDeadline, type TimeContext } from '../../domain/deadlinePolicy';
+import type { Message, MessageKey } from '../../i18n/locales';
 
 /**
  * What a claim's partner user is told of one change, as catalogue messages in no language yet: the

@@ -1,5 +1,5 @@
-import type { Locale } from '../i18n/locales';
-import { escapeHtml } from '../web/html';
+import type { Locale } from '../../i18n/locales';
+import { escapeHtml } from '../../i18n/html';
 
 /**
  * The frame every e-mail shares (the customer's approval e-mail, the partner contact's notices): the

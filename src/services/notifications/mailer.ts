@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { createTransport, type Transporter } from 'nodemailer';
-import type { AppConfig } from '../config/config';
-import type { Logger } from '../logger';
-import { observedMailer } from '../observability/observedMailer';
+import type { AppConfig } from '../../config/config';
+import type { Logger } from '../../logger';
+import { observedMailer } from './observedMailer';
 
 /**
  * Sending e-mail (the customers' approval e-mails): through SMTP with nodemailer when SMTP_HOST is set,

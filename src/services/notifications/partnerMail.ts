@@ -1,14 +1,14 @@
-import type { Claim, ClaimDeadlines } from '../domain/claim';
-import type { ClaimHistoryEvent } from '../domain/claimHistory';
-import type { OutboxEntry } from '../domain/claimNotifications';
-import type { BusinessCalendar } from '../domain/businessCalendar';
-import { deadlineParam, instantParam } from '../domain/claimLifecycle';
-import { resolveLocale, t, type Locale, type MessageKey, type MessageParams } from '../i18n/locales';
-import type { ConversationStore } from '../storage/conversationStore';
-import type { RosterStore } from '../storage/rosterStore';
-import { escapeHtml } from '../web/html';
+import type { Claim, ClaimDeadlines } from '../../domain/claim';
+import type { ClaimHistoryEvent } from '../../domain/claimHistory';
+import type { OutboxEntry } from '../../domain/claimNotifications';
+import type { BusinessCalendar } from '../../domain/businessCalendar';
+import { deadlineParam, instantParam } from '../../domain/claimLifecycle';
+import { resolveLocale, t, type Locale, type MessageKey, type MessageParams } from '../../i18n/locales';
+import type { ConversationStore } from '../../storage/conversationStore';
+import type { RosterStore } from '../../storage/rosterStore';
+import { escapeHtml } from '../../i18n/html';
 import { LOCALES_IN_ORDER, mailHtml, TEXT_SECTION_SEPARATOR } from './mailLayout';
-import type { ClaimService } from './claimService';
+import type { ClaimService } from '../claims/claimService';
 import { partnerNotice } from './partnerNotice';
 import type { MailMessage } from './mailer';
 

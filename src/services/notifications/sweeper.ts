@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { telemetry } from '../observability/metrics';
-import { SYSTEM_ACTOR } from '../domain/actors';
-import type { ClaimAction } from '../domain/claimLifecycle';
-import type { Clock } from '../clock';
-import type { BusinessCalendar } from '../domain/businessCalendar';
-import { retryAt, timersFor } from '../domain/claimTimers';
-import type { Logger } from '../logger';
-import type { StoredTimer, TimerStore } from '../storage/timerStore';
-import type { ClaimService } from './claimService';
+import { telemetry } from '../../observability/metrics';
+import { SYSTEM_ACTOR } from '../../domain/actors';
+import type { ClaimAction } from '../../domain/claimLifecycle';
+import type { Clock } from '../../clock';
+import type { BusinessCalendar } from '../../domain/businessCalendar';
+import { retryAt, timersFor } from '../../domain/claimTimers';
+import type { Logger } from '../../logger';
+import type { StoredTimer, TimerStore } from '../../storage/timerStore';
+import type { ClaimService } from '../claims/claimService';
 import type { LeaderLease } from './leaderLease';
 import type { NotificationDispatcher } from './notificationDispatcher';
 

@@ -9,7 +9,7 @@
 import { ascii, checkJpeg, checkPdf, checkPng, checkZip, isExecutable, type ContentRefusal } from './poeContentChecks';
 import { downloadPoe, type PoeDownloadOptions, type PoeDownloadRefusal } from './poeDownload';
 import { checkEml, checkMsg, compoundFileKind, looksLikeEml, OLE_MAGIC, type EmailVerdict } from './poeEmailChecks';
-import type { PoeFileEmail } from '../domain/claim';
+import type { PoeFileEmail } from '../../domain/claim';
 
 export type PoeKind = 'pdf' | 'docx' | 'png' | 'jpeg' | 'eml' | 'msg';
 

@@ -1,7 +1,7 @@
 import { POE_CONTENT_TYPES } from './poeFileIntake';
-import type { DraftFields } from '../domain/claimFields';
-import { productCatalogue, type ProductCatalogue } from '../domain/productCatalogue';
-import { hasMessage, t, type Locale, type MessageKey } from '../i18n/locales';
+import type { DraftFields } from '../../domain/claimFields';
+import { productCatalogue, type ProductCatalogue } from '../../domain/productCatalogue';
+import { hasMessage, t, type Locale, type MessageKey } from '../../i18n/locales';
 import { zip } from './zipWriter';
 
 /**

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { Mailer } from '../services/mailer';
-import { telemetry, tracer } from './metrics';
+import type { Mailer } from './mailer';
+import { telemetry, tracer } from '../../observability/metrics';
 
 /**
  * A mailer whose sends are traced (SMTP is not HTTP: no instrumentation sees it otherwise) and counted:

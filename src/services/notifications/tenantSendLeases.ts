@@ -1,5 +1,5 @@
-import type { Logger } from '../logger';
-import type { LeaseDoc, HeldLease, LeaseStore } from '../storage/leaseStore';
+import type { Logger } from '../../logger';
+import type { LeaseDoc, HeldLease, LeaseStore } from '../../storage/leaseStore';
 import type { GateHost, SendGate, TenantWindows } from './deliveryScheduler';
 
 /**

@@ -1,8 +1,8 @@
-import type { Actor } from '../domain/actors';
-import type { ClaimAction } from '../domain/claimLifecycle';
-import type { PoeFile } from '../domain/claim';
-import { actorRef } from '../domain/actors';
-import type { AppServices } from '../services/appServices';
+import type { Actor } from '../../src/domain/actors';
+import type { ClaimAction } from '../../src/domain/claimLifecycle';
+import type { PoeFile } from '../../src/domain/claim';
+import { actorRef } from '../../src/domain/actors';
+import type { AppServices } from '../appServices';
 
 /**
  * A few demo claims in different statuses, so a newcomer running `npm start` has something to look

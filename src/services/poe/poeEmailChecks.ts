@@ -1,7 +1,7 @@
 import CFB from 'cfb';
-import type { PoeFileEmail } from '../domain/claim';
-import type { PoeEmailHeader } from '../domain/poeDocument';
-import { emlHeader, parseEml } from './poe/reading/emlHeader';
+import type { PoeFileEmail } from '../../domain/claim';
+import type { PoeEmailHeader } from '../../domain/poeDocument';
+import { emlHeader, parseEml } from './reading/emlHeader';
 import { ARCHIVE_MAGICS, ascii, baseName, checkPdf, checkZip, EXECUTABLE_ENTRY, isExecutable, MACRO_ENTRY, startsAt, type ContentRefusal } from './poeContentChecks';
 
 /**

@@ -1,9 +1,9 @@
-import { associationKeys, LEGACY_KEY_PREFIXES, migratedKeys } from '../domain/associationKeys';
-import type { Claim } from '../domain/claim';
-import type { CustomerSubscription } from '../domain/customerSubscriptions';
-import type { AssociationStore } from '../storage/associationStore';
-import type { ClaimStore } from '../storage/claimStore';
-import type { TenantClaimIndex } from '../storage/tenantClaimIndex';
+import { associationKeys, LEGACY_KEY_PREFIXES, migratedKeys } from '../../domain/associationKeys';
+import type { Claim } from '../../domain/claim';
+import type { CustomerSubscription } from '../../domain/customerSubscriptions';
+import type { AssociationStore } from '../../storage/associationStore';
+import type { ClaimStore } from '../../storage/claimStore';
+import type { TenantClaimIndex } from '../../storage/tenantClaimIndex';
 import type { CustomerChecks } from './customerDirectory';
 
 /**

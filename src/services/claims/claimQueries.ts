@@ -1,10 +1,11 @@
-import type { Claim } from '../domain/claim';
-import type { ClaimStatus } from '../domain/claimStatus';
-import { runningDeadlines, type RunningDeadline, type TimeContext } from '../domain/deadlinePolicy';
-import { ClaimListings, type ClaimListRow, type ListingPage, type PageRequest } from '../storage/claimListings';
-import type { ClaimStore } from '../storage/claimStore';
-import type { AppServices } from './appServices';
-import type { Identity } from './identity';
+import type { Claim } from '../../domain/claim';
+import type { ClaimStatus } from '../../domain/claimStatus';
+import { runningDeadlines, type RunningDeadline, type TimeContext } from '../../domain/deadlinePolicy';
+import { ClaimListings, type ClaimListRow, type ListingPage, type PageRequest } from '../../storage/claimListings';
+import type { ClaimStore } from '../../storage/claimStore';
+import type { CosmosDatabase } from '../../storage/cosmosDatabase';
+import type { ClaimService } from './claimService';
+import type { Identity } from '../roster/identity';
 
 /**
  * What people may ask about claims: a partner organisation's claims, one claim, what waits for them.
@@ -46,7 +47,7 @@ export interface ClaimQueriesDeps {
 export class ClaimQueries {
   constructor(private readonly deps: ClaimQueriesDeps) {}
 
-  static fromServices(services: Pick<AppServices, 'claims' | 'cosmos' | 'claimService'>): ClaimQueries {
+  static fromServices(services: { claims: ClaimStore; cosmos: CosmosDatabase; claimService: Pick<ClaimService, 'timeContext'> }): ClaimQueries {
     return new ClaimQueries({
       claims: services.claims,
       listings: new ClaimListings(services.cosmos.containers.claims),
