@@ -31,6 +31,7 @@ import { LeaseStore } from '../src/storage/leaseStore';
 import { TenantSendLeases, type TenantSendLeaseOptions } from '../src/services/notifications/tenantSendLeases';
 import { newInstanceId } from '../src/observability/logContext';
 import { createMailer, type Mailer } from '../src/services/notifications/mailer';
+import { observedMailer } from '../src/services/notifications/observedMailer';
 import { loopbackPort } from '../src/services/poe/poeDownloadPolicy';
 import { PoeReadings } from '../src/services/poe/poeReadings';
 
@@ -197,7 +198,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     const consentSecret = config.consent.secret ?? (dataDir && config.cosmos.mode === 'embedded' ? storedConsentSecret(dataDir) : undefined);
     if (!config.consent.secret && consentSecret) log.info(`Consent links: CONSENT_LINK_SECRET is not set: signed with the secret kept in ${dataDir!.path}`);
     if (!consentSecret) log.warn('CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the in-memory store, which forgets its claims too).');
-    const mailer = createMailer(config.mail, cosmos.containers.mail, log, () => clock.now());
+    const mailer = observedMailer(createMailer(config.mail, cosmos.containers.mail, log, () => clock.now()));
     closers.push(() => mailer.close());
     log.info(config.mail.mode === 'smtp'
       ? `Mail: approval e-mails to customers through SMTP ${config.mail.host}:${config.mail.port} (${config.mail.secure ? 'TLS' : config.mail.user ? 'STARTTLS required' : 'STARTTLS when offered'}${config.mail.user ? `, as ${config.mail.user}` : ''}), from ${config.mail.from}`

@@ -2,7 +2,10 @@ import type { Actor } from '../../src/domain/actors';
 import type { ClaimAction } from '../../src/domain/claimLifecycle';
 import type { PoeFile } from '../../src/domain/claim';
 import { actorRef } from '../../src/domain/actors';
-import type { AppServices } from '../appServices';
+import type { Clock } from '../../src/clock';
+import type { ClaimService } from '../../src/services/claims/claimService';
+import type { ClaimStore } from '../../src/storage/claimStore';
+import type { PoeBlobStore } from '../../src/storage/poeBlobStore';
 
 /**
  * A few demo claims in different statuses, so a newcomer running `npm start` has something to look
@@ -110,7 +113,7 @@ const DEMO_CLAIMS: DemoClaim[] = [
 const SEEDED = { asHistory: true } as const;
 
 /** Seeds the demo claims once (when the demo organisation has none); returns how many were created. */
-export async function seedDemoClaims(services: AppServices): Promise<number> {
+export async function seedDemoClaims(services: { claims: ClaimStore; claimService: ClaimService; poe: PoeBlobStore; clock: Clock }): Promise<number> {
   if ((await services.claims.listByOrganisation(DEMO_ORG, { pageSize: 1 })).claims.length) return 0;
   let created = 0;
   for (const demo of DEMO_CLAIMS) {

@@ -3,7 +3,6 @@ import type { Container } from '@azure/cosmos';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { AppConfig } from '../../config/config';
 import type { Logger } from '../../logger';
-import { observedMailer } from './observedMailer';
 
 /**
  * Sending e-mail (the customers' approval e-mails): through SMTP with nodemailer when SMTP_HOST is set,
@@ -171,5 +170,5 @@ export class OutboxMailer implements Mailer {
 }
 
 export function createMailer(config: AppConfig['mail'], outbox: Container, log: Logger, now: () => Date): Mailer {
-  return observedMailer(config.mode === 'smtp' ? new SmtpMailer(config) : new OutboxMailer(outbox, config.from, log, now));
+  return config.mode === 'smtp' ? new SmtpMailer(config) : new OutboxMailer(outbox, config.from, log, now);
 }

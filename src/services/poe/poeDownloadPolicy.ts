@@ -9,12 +9,6 @@ import { BlockList, isIP } from 'node:net';
  * PoeDownloadTarget), so a DNS answer that changes between check and connect does not matter.
  */
 
-/** The hosts Teams keeps chat files on: SharePoint and OneDrive for Business (and their download redirects). */
-export const DEFAULT_POE_DOWNLOAD_HOSTS = ['*.sharepoint.com', '*.sharepoint-df.com', '*.svc.ms'];
-
-/** "files.contoso.com" or "*.contoso.com" (any name below contoso.com, not contoso.com itself). */
-export const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 export interface PoeDownloadPolicy {
