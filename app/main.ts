@@ -3,7 +3,7 @@ import { stopTelemetry } from '../src/observability/startTelemetry';
 import { formatConfigErrors, loadConfig } from '../src/config/config';
 import { consoleLogger } from '../src/logger';
 import { newInstanceId, setProcessInstance } from '../src/observability/logContext';
-import { startBotApp } from '../bot/botApp';
+import { startBotApp } from './botApp';
 import { DataDirectoryInUseError } from '../src/storage/dataDirectory';
 import { EmbeddedStoreUnavailableError } from '../src/storage/embeddedServerProcess';
 

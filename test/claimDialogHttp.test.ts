@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { silentLogger } from '../src/logger';
 import { demoPdf } from '../app/demo/demoSeed';
 import { unzip } from '../src/services/poe/zipWriter';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { ManualClock } from '../src/clock';
 import { SYSTEM_ACTOR } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { silentLogger } from '../src/logger';
 import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from './support/activities';
 import { cardProblems } from './support/cardValidation';

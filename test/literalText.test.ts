@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { summaryCardData } from '../bot/claimDialog/claimSummary';
 import { formStep, withErrorMessages, type StepContext } from '../bot/claimDialog/claimFormSteps';
 import { ClaimCards } from '../bot/commands/claimCards';

@@ -2,7 +2,7 @@ import { request as httpsRequest } from 'node:https';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:https';
-import { startBotApp } from '../bot/botApp';
+import { startBotApp } from '../app/botApp';
 import { MemoryLogger } from '../src/logger';
 import { CosmosDatabase } from '../src/storage/cosmosDatabase';
 import { PoeBlobStore } from '../src/storage/poeBlobStore';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { ProactiveMessenger } from '../bot/proactive';
 import { ManualClock } from '../src/clock';
 import { reminderDueAt } from '../src/domain/claimTimers';

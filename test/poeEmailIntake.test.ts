@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { ClaimCards } from '../bot/commands/claimCards';
 import { ReviewCardView } from '../bot/reviews/reviewCardView';
 import { silentLogger } from '../src/logger';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { ManualClock } from '../src/clock';
 import { seedDemoClaims } from '../app/demo/demoSeed';
 import { silentLogger } from '../src/logger';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../bot/botApp';
+import { startBotApp, type BotApp } from '../app/botApp';
 import { silentLogger } from '../src/logger';
 import { ManualClock } from '../src/clock';
 import type { Actor } from '../src/domain/actors';
