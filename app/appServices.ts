@@ -34,6 +34,7 @@ import { createMailer, type Mailer } from '../src/services/notifications/mailer'
 import { observedMailer } from '../src/services/notifications/observedMailer';
 import { loopbackPort } from '../src/services/poe/poeDownloadPolicy';
 import { PoeReadings } from '../src/services/poe/poeReadings';
+import type { AppServices } from '../src/services/services';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -42,57 +43,6 @@ import { PoeReadings } from '../src/services/poe/poeReadings';
  */
 
 export const DEMO_ROSTER_FILE = dataFile('demo-roster.json');
-
-export interface AppServices {
-  config: AppConfig;
-  clock: Clock;
-  calendar: BusinessCalendar;
-  policy: DeadlinePolicy;
-  cosmos: CosmosDatabase;
-  claims: ClaimStore;
-  associations: AssociationStore;
-  rosters: RosterStore;
-  conversations: ConversationStore;
-  /** Each person's chosen language (overrides their Teams client's locale in replies and notices). */
-  languages: LanguagePreferences;
-  reviews: ReviewRegistry;
-  poe: PoeBlobStore;
-  /** What was read out of each PoE file (text, signatures, e-mail header), read once after acceptance. */
-  poeReadings: PoeReadings;
-  claimService: ClaimService;
-  customerChecks: CustomerChecks;
-  /** Pending timers (deadlines, reminders, dispatch work) and the per-person delivery records. */
-  timers: TimerStore;
-  deliveries: DeliveryLog;
-  intents: DispatchIntents;
-  /**
-   * Paces proactive messages within Teams' limits; one per process, shared by every sender, and
-   * sending to a tenant only while this instance holds the tenant's send lease (tenantSendLeases.ts).
-   */
-  scheduler: DeliveryScheduler;
-  /** Leases shared by the bot's instances (the sweep leader, per-tenant sending). */
-  leases: LeaseStore;
-  /** The scheduler's gate: which tenants this instance may send to now. */
-  sendLeases: TenantSendLeases;
-  /** This process among the bot's instances (lease holder id). */
-  instanceId: string;
-  /** Tidy-up after a change that need not hold up the person's turn (see ClaimServiceDeps.followUp). */
-  followUps: BackgroundTasks;
-  /** Signs and checks the customers' consent links (approval e-mails, consent page). */
-  consentLinks: ConsentLinks;
-  /** Sends the customers' approval e-mails: SMTP (SMTP_HOST), or kept in the Cosmos DB `mail` container and logged. */
-  mailer: Mailer;
-  /** The roster file loaded at start (ROSTER_FILE, or the demo roster on the embedded store). */
-  rosterFile?: string;
-  /**
-   * Ports this process serves on loopback: the embedded (or loopback) Cosmos DB and blob endpoints,
-   * and the bot's own HTTP port once it listens (added by the bot). Never a PoE download target.
-   */
-  ownPorts: Set<number>;
-  /** Storage reachability for /healthz. */
-  health(): Promise<{ ok: boolean; components: Record<string, { ok: boolean; detail?: string }> }>;
-  close(): Promise<void>;
-}
 
 export interface ServiceOptions {
   clock?: Clock;

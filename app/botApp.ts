@@ -1,6 +1,7 @@
 import type { AppConfig } from '../src/config/config';
 import type { Logger } from '../src/logger';
-import { openServices, type AppServices, type ServiceOptions } from './appServices';
+import { openServices, type ServiceOptions } from './appServices';
+import type { AppServices } from '../src/services/services';
 import { startHttpServer } from '../src/server/httpServer';
 import { createClaimLinkHandler } from '../src/web/claimLinks';
 import { createAdapter, type CporAdapter, type SigningKeySource } from '../bot/adapter';

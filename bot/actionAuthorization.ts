@@ -8,7 +8,7 @@ import type { LifecycleActionType } from '../src/domain/claimLifecycle';
 import type { Locale, Message, MessageKey } from '../src/i18n/locales';
 import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../app/appServices';
+import type { AppServices } from '../src/services/services';
 import { CLAIM_ID_PATTERN } from '../src/services/claims/claimQueries';
 import { senderOf, type Identity } from '../src/services/roster/identity';
 import { renderCard, type AdaptiveCardJson } from '../cards/cardTemplates';
@@ -101,7 +101,7 @@ export function policyRefusal(action: ActionName, identity: Identity, locale: Lo
 }
 
 export class ActionGate {
-  constructor(private readonly services: AppServices, private readonly log: Logger) {}
+  constructor(private readonly services: Pick<AppServices, 'claimService'>, private readonly log: Logger) {}
 
   /**
    * The policy's answer for one action: undefined when it may go on, or the sentence to show. For a

@@ -7,7 +7,7 @@ import { decide } from '../src/domain/claimLifecycle';
 import { resolveLocale, type Locale } from '../src/i18n/locales';
 import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../app/appServices';
+import type { AppServices } from '../src/services/services';
 import type { Identity } from '../src/services/roster/identity';
 import { CLAIM_ID_PATTERN, type Viewer } from '../src/services/claims/claimQueries';
 import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionAuthorization';
@@ -72,7 +72,7 @@ export class ActionRouter {
   /** The message extension: search from the compose box, claim links, and the shared card's Open. */
   private readonly extension: ClaimExtension;
 
-  constructor(private readonly services: AppServices, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'languages' | 'poe' | 'policy' | 'reviews' | 'rosters'>, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
     this.extension = new ClaimExtension(services);

@@ -12,7 +12,7 @@ import {
   type StatePropertyAccessor,
 } from 'botbuilder';
 import { DialogSet, type DialogState } from 'botbuilder-dialogs';
-import type { AppServices } from '../app/appServices';
+import type { AppServices } from '../src/services/services';
 import type { Logger } from '../src/logger';
 import { resolveLocale } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
@@ -57,7 +57,7 @@ export class CporBot extends TeamsActivityHandler {
   /** Work a turn answered before it finished (a slow PoE download), posted to the chat when done. */
   readonly budget: TurnBudget;
 
-  constructor(private readonly services: AppServices, private readonly log: Logger, reviewActions: ReviewCardActions, options: { turnBudgetMs?: number } = {}) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'cosmos' | 'customerChecks' | 'languages' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'reviews' | 'rosters'>, private readonly log: Logger, reviewActions: ReviewCardActions, options: { turnBudgetMs?: number } = {}) {
     super();
     this.conversationState = new ConversationState(new CosmosBotStorage(services.cosmos.containers.botState));
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');

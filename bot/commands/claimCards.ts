@@ -12,7 +12,7 @@ import { partnerSteps, type PartnerSteps } from '../../src/domain/partnerSteps';
 import { etagOf } from '../../src/storage/claimStore';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claims/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
 import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
@@ -57,7 +57,7 @@ export function runningDeadlineText(ctx: Pick<TimeContext, 'calendar'>, deadline
 }
 
 export class ClaimCards {
-  constructor(private readonly services: AppServices, private readonly queries: ClaimQueries) {}
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'rosters'>, private readonly queries: ClaimQueries) {}
 
   deadlineText(deadline: RunningDeadline, locale: Locale): string {
     return runningDeadlineText(this.services, deadline, locale);

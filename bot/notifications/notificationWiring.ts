@@ -1,7 +1,7 @@
 import type { CloudAdapter } from 'botbuilder';
 import { SYSTEM_ACTOR } from '../../src/domain/actors';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import type { BackgroundTasks } from '../../src/services/notifications/backgroundTasks';
 import { ApprovalMail } from '../../src/services/consent/approvalMail';
 import { NotificationDispatcher } from '../../src/services/notifications/notificationDispatcher';
@@ -23,7 +23,7 @@ export interface Notifications {
  * Connects claim changes to Teams: every change's work (timers, outbox) is dispatched in the
  * background right after it, and the sweeper fires due timers. Used by the bot and by `npm run sweep`.
  */
-export function wireNotifications(services: AppServices, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
+export function wireNotifications(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'deliveries' | 'instanceId' | 'intents' | 'leases' | 'mailer' | 'poe' | 'reviews' | 'rosters' | 'scheduler' | 'timers'>, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
   const messenger = new ProactiveMessenger(adapter, appId);
   const reviewCards = new ReviewCardPublisher(services);
   const channel = new TeamsNotificationChannel(services, messenger, new PartnerNotifier(services), reviewCards);

@@ -6,7 +6,7 @@ import type { Claim } from '../../src/domain/claim';
 import { INFO_REQUEST_REASONS, REJECTION_REASONS, type InfoRequestReason, type RejectionReason } from '../../src/domain/reasons';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import type { Identity } from '../../src/services/roster/identity';
 import type { ServiceResult } from '../../src/services/claims/claimService';
 import type { ReviewCardPublisher } from './reviewCardPublisher';
@@ -42,7 +42,7 @@ const ACTION_DONE: Partial<Record<ReviewAction, MessageKey>> = {
 };
 
 export class ReviewCardActions {
-  constructor(private readonly services: AppServices, private readonly publisher: ReviewCardPublisher) {}
+  constructor(private readonly services: Pick<AppServices, 'claimService'>, private readonly publisher: ReviewCardPublisher) {}
 
   /** Handles one invoke and returns the card the acting person sees (the shared card is updated by the change listener). */
   async handle(invoke: ReviewInvoke): Promise<AdaptiveCardJson> {

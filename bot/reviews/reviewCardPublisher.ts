@@ -1,5 +1,5 @@
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import type { AdaptiveCardJson } from '../../cards/cardTemplates';
 import { ReviewCardView } from './reviewCardView';
 
@@ -11,7 +11,7 @@ import { ReviewCardView } from './reviewCardView';
 export class ReviewCardPublisher {
   readonly view: ReviewCardView;
 
-  constructor(private readonly services: AppServices) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'reviews' | 'rosters'>) {
     this.view = new ReviewCardView(services);
   }
 

@@ -11,7 +11,7 @@ import { describeKey } from '../../src/domain/associationKeys';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import { claimLabel, commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
 
 /**
@@ -33,7 +33,7 @@ export interface ReviewCardOptions {
 export const HISTORY_PAGE_SIZE = 15;
 
 export class ReviewCardView {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'rosters'>) {}
 
   async render(claim: Claim, options: ReviewCardOptions): Promise<AdaptiveCardJson> {
     const { locale } = options;

@@ -1,6 +1,6 @@
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import { demoPdf } from '../../app/demo/demoSeed';
 import { PARTNER_AAD, REVIEWER_AAD } from './activities';
 
