@@ -156,5 +156,5 @@ export function refusalCard(locale: Locale, text: string): AdaptiveCardJson {
 
 /** A card with one sentence (e.g. a claim that no longer exists). */
 export function sentenceCard(text: string): AdaptiveCardJson {
-  return renderCard('refusal', { title: text, text: '', color: 'Default' });
+  return renderCard('notice', { text });
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { personalMessage, postActivity } from './support/activities';
 import { waitFor } from './support/waitFor';
+import { CARD_TEMPLATES } from '../cards/cardTemplates';
 import { sharedServers, TEST_CONSENT_SECRET, uniqueName } from './support/testStorage';
 
 /**
@@ -80,6 +81,12 @@ describe('the production package', () => {
     test('none of the local stand-ins, test tools or TypeScript is installed; what the bot imports is', () => {
       expect(DEV_ONLY.filter((name) => installed.has(name))).toEqual([]);
       for (const name of Object.keys(packageJson.dependencies)) expect(installed.has(name)).toBe(true);
+    });
+
+    test('the build holds the card templates but not their samples (test fixtures)', () => {
+      const cards = readdirSync(join(copy, 'dist', 'cards'), { recursive: true }).map(String);
+      expect(cards.filter((f) => f.endsWith('.sample.json'))).toEqual([]);
+      expect(cards.filter((f) => f.endsWith('.json')).length).toBe(Object.keys(CARD_TEMPLATES).length);
     });
 
     test('the start, sweep and roster commands\' pre-step builds nothing there: the shipped dist/ runs', () => {

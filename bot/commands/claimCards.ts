@@ -1,5 +1,6 @@
 import { claimLabel, commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
-import { renderCard, RenderedCardCache, type AdaptiveCardJson, type CardData } from '../../cards/cardTemplates';
+import { renderCard, RenderedCardCache, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import type { ClaimStatusData } from '../../cards/claimStatus/data';
 import { CLAIMING_PARTNER_ROLES, type Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
@@ -116,7 +117,7 @@ export class ClaimCards {
     viewer: Viewer,
     locale: Locale,
     { organisation, ctx, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
-  ): Promise<CardData> {
+  ): Promise<ClaimStatusData> {
     const f = claim.fields;
     const at = (iso: string) => formatInstant(this.services, iso, locale);
     const facts: { title: string; value: string }[] = [

@@ -1,4 +1,5 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import type { ReviewCardData } from '../../cards/reviewCard/data';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import { formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
@@ -180,12 +181,12 @@ export class ReviewCardView {
     return [{ title: t(locale, 'field.subscriptions'), value: t(locale, 'review.subscriptionNotVerified', { products: unverified.map((k) => k.label) }) }];
   }
 
-  private labels(locale: Locale): Record<string, string> {
-    const keys = [
+  private labels(locale: Locale): ReviewCardData['labels'] {
+    const keys: (keyof ReviewCardData['labels'])[] = [
       'refresh', 'deadlines', 'poe', 'conflicts', 'comments', 'startReview', 'approve', 'supersede', 'reject', 'reason', 'reasonRequired', 'comment',
       'confirmReject', 'requestInfo', 'reasons', 'commentToPartner', 'commentRequired', 'sendRequest', 'commentButton', 'sendComment', 'history', 'openReview',
     ];
-    return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)]));
+    return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)])) as ReviewCardData['labels'];
   }
 }
 
