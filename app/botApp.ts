@@ -6,7 +6,10 @@ import { startHttpServer } from '../src/server/httpServer';
 import { createClaimLinkHandler } from '../src/web/claimLinks';
 import { createAdapter, type CporAdapter, type SigningKeySource } from '../bot/adapter';
 import { messagesEndpoint } from '../bot/messagesEndpoint';
-import { CporBot } from '../bot/cporBot';
+import { CporBot, type CporBotStores } from '../bot/cporBot';
+import { CosmosBotStorage } from '../bot/cosmosBotStorage';
+import { ProcessedActivities } from '../src/storage/processedActivities';
+import { WelcomeRecords } from '../src/storage/welcomeRecords';
 import { BackgroundTasks } from '../src/services/notifications/backgroundTasks';
 import { ReviewCardActions } from '../bot/reviews/reviewCardActions';
 import { wireNotifications, type Notifications } from '../bot/notifications/notificationWiring';
@@ -66,7 +69,7 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     const background = new BackgroundTasks(options.log, { concurrency: NOTIFICATION_WORK_AT_ONCE, busyConcurrency: NOTIFICATION_WORK_WHILE_BUSY, busy, maxWaitMs: NOTIFICATION_MAX_WAIT_MS });
     services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
-    const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards), options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {});
+    const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards), botStores(services), options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {});
     const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log, instanceId: services.instanceId });
     const http = await startHttpServer({
       host: config.server.host,
@@ -132,4 +135,14 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     await services.close();
     throw error;
   }
+}
+
+/** The bot's own records, in the Cosmos DB database the services opened. */
+function botStores(services: AppServices): CporBotStores {
+  const { containers } = services.cosmos;
+  return {
+    state: new CosmosBotStorage(containers.botState),
+    processed: new ProcessedActivities(containers.activities, () => services.clock.now()),
+    welcomes: new WelcomeRecords(containers.conversations, () => services.clock.now()),
+  };
 }
