@@ -27,6 +27,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY data ./data
+# The PoE template Word documents the bot fills (src/services/poeTemplate.ts).
+COPY assets ./assets
 COPY scripts/buildIfSourcesPresent.js ./scripts/
 # The node image's unprivileged user; the app's files stay root-owned and read-only to it.
 USER node

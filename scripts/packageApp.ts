@@ -5,7 +5,7 @@ import { BOT_COMMANDS, type BotCommand, type CommandScope } from '../bot/command
 import { GUID_PATTERN } from '../src/domain/claimFields';
 import { zip } from '../src/services/poe/zipWriter';
 import { LOCALIZATIONS, textDrift, writeManifestTexts } from './manifestTexts';
-import { alphaSummary, PNG_COLOR_TYPES, readPng } from './png';
+import { PNG, type PNGWithMetadata } from 'pngjs';
 
 /**
  * `npm run package`: the Teams app package, appPackage/build/appPackage.zip, for sideloading into Teams
@@ -216,19 +216,36 @@ export function commandListsFrom(commands: Record<CommandScope, BotCommand[]> = 
   return SCOPES.map((scope) => ({ scopes: [scope], commands: commands[scope].map((c) => ({ title: c.title, description: c.description })) }));
 }
 
+/** Counts of pixels by opacity, and of the visible (non-transparent) ones that are not white. */
+export function alphaSummary(image: PNG, whiteThreshold = 240): { transparent: number; partial: number; opaque: number; visibleNotWhite: number } {
+  const counts = { transparent: 0, partial: 0, opaque: 0, visibleNotWhite: 0 };
+  // pngjs decodes every colour type and bit depth to 8-bit RGBA.
+  for (let i = 0; i < image.data.length; i += 4) {
+    const [r, g, b, a] = image.data.subarray(i, i + 4);
+    if (a === 0) counts.transparent++;
+    else {
+      counts[a === 255 ? 'opaque' : 'partial']++;
+      if (r < whiteThreshold || g < whiteThreshold || b < whiteThreshold) counts.visibleNotWhite++;
+    }
+  }
+  return counts;
+}
+
+const pixels = (n: number) => `${n} visible ${n === 1 ? 'pixel' : 'pixels'}`;
+
 /** The icons as Teams wants them: color.png 192×192; outline.png 32×32, white on transparent. */
 export function iconProblems(dir = APP_PACKAGE_DIR): string[] {
   const problems: string[] = [];
-  const read = (name: string) => {
+  const read = (name: string): PNGWithMetadata | undefined => {
     const file = join(dir, name);
     if (!existsSync(file)) {
       problems.push(`${name} is missing from ${dir}`);
       return undefined;
     }
     try {
-      return readPng(readFileSync(file));
+      return PNG.sync.read(readFileSync(file));
     } catch (error) {
-      problems.push(`${name}: ${(error as Error).message}`);
+      problems.push(`${name} is not a readable PNG: ${(error as Error).message}`);
       return undefined;
     }
   };
@@ -242,13 +259,9 @@ export function iconProblems(dir = APP_PACKAGE_DIR): string[] {
       problems.push(`outline.png is ${outline.width}x${outline.height}; Teams wants ${ICON_SIZES.outline}x${ICON_SIZES.outline}`);
     }
     const alpha = alphaSummary(outline);
-    if (outline.colorType !== 4 && outline.colorType !== 6 && alpha.transparent === 0) {
-      problems.push(`outline.png is ${PNG_COLOR_TYPES[outline.colorType]} without transparency; Teams wants a white icon on a transparent background`);
-    } else if (alpha.transparent === 0) {
-      problems.push('outline.png has no transparent pixel; Teams wants a white icon on a transparent background');
-    }
+    if (alpha.transparent === 0) problems.push('outline.png has no transparent pixel; Teams wants a white icon on a transparent background');
     if (alpha.opaque + alpha.partial === 0) problems.push('outline.png is fully transparent: nothing would show');
-    if (alpha.visibleNotWhite > 0) problems.push(`outline.png has ${alpha.visibleNotWhite} visible pixel(s) that are not white; Teams wants white on transparent`);
+    if (alpha.visibleNotWhite > 0) problems.push(`outline.png has ${pixels(alpha.visibleNotWhite)} that are not white; Teams wants white on transparent`);
   }
   return problems;
 }

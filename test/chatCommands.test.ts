@@ -5,6 +5,9 @@ import type { Actor } from '../src/domain/actors';
 import type { Claim } from '../src/domain/claim';
 import { formatDeadline } from '../src/domain/claimLifecycle';
 import { LOCALES } from '../src/i18n/locales';
+
+/** "1 business day left", "3 days left": what a card says of a count of days. */
+const left = (n: number, unit: 'days' | 'businessDays') => `${n} ${unit === 'businessDays' ? 'business ' : ''}${n === 1 ? 'day' : 'days'} left`;
 import { silentLogger } from '../src/logger';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, TAILSPIN_TENANT, teamsActivity } from './support/activities';
 import { cardProblems } from './support/cardValidation';
@@ -200,11 +203,11 @@ describe('my claims', () => {
     const card = onlyCard(await say(AVERY, 'my claims partner action required'));
     expect(rowIds(card)).toEqual([named.contosoTeams.id]);
     const due = named.contosoTeams.deadlines.partnerResponse!;
-    const left = app.services.calendar.daysLeft(clock.now(), new Date(due), 'businessDays');
+    const businessDays = app.services.calendar.daysLeft(clock.now(), new Date(due), 'businessDays');
     expect(json(card)).toContain('Contoso Teams adoption');
     expect(json(card)).toContain(`${named.contosoTeams.id} · contoso-teams.example`);
     expect(json(card)).toContain('Partner action required');
-    expect(json(card)).toContain(`Partner response due: ${formatDeadline(app.services, due, 'en-US')} · ${left} business day(s) left`);
+    expect(json(card)).toContain(`Partner response due: ${formatDeadline(app.services, due, 'en-US')} · ${left(businessDays, 'businessDays')}`);
     expect(formatDeadline(app.services, due, 'en-US')).toMatch(/^[A-Z][a-z]{2} \d{1,2}, 2026, 11:59\sPM \(Europe\/Berlin\)$/);
     expect(json(card)).toContain('Status: Partner action required');
     expect(button(card, 'Next')).toBeUndefined();
@@ -279,8 +282,8 @@ describe('claim <id or name>', () => {
     expect(text).toContain('Fabrikam Consulting Ltd (MPN 4412345)');
     expect(text).toContain('Riley Reviewer needs more information: Missing customer acknowledgment (no customer signature).');
     const due = named.contosoTeams.deadlines.partnerResponse!;
-    const left = app.services.calendar.daysLeft(clock.now(), new Date(due), 'businessDays');
-    expect(text).toContain(`Partner response due","value":"${formatDeadline(app.services, due, 'en-US')} · ${left} business day(s) left`);
+    const businessDays = app.services.calendar.daysLeft(clock.now(), new Date(due), 'businessDays');
+    expect(text).toContain(`Partner response due","value":"${formatDeadline(app.services, due, 'en-US')} · ${left(businessDays, 'businessDays')}`);
     expect(text).toContain('Avery Fabrikam submitted the claim on');
     expect(text).toMatch(/Avery Fabrikam submitted the claim on [^→]+ → Submitted/);
     expect(text).toMatch(/Riley Reviewer asked for more information on [^→]+ → Partner action required/);
@@ -291,8 +294,8 @@ describe('claim <id or name>', () => {
   test('a rejected claim within its window offers Dispute, with the calendar days left; a final one a new claim', async () => {
     const card = onlyCard(await say(AVERY, `claim ${named.contosoDynamics.id}`));
     const due = named.contosoDynamics.deadlines.disputeWindowEnds!;
-    const left = app.services.calendar.daysLeft(clock.now(), new Date(due), 'days');
-    expect(json(card)).toContain(`Dispute window closes","value":"${formatDeadline(app.services, due, 'en-US')} · ${left} day(s) left`);
+    const days = app.services.calendar.daysLeft(clock.now(), new Date(due), 'days');
+    expect(json(card)).toContain(`Dispute window closes","value":"${formatDeadline(app.services, due, 'en-US')} · ${left(days, 'days')}`);
     expect(json(card)).toContain('Insufficient proof of execution · The SOW is not signed.');
     expect(verbs(card)).toEqual(['claim.reply', 'claim.dispute', 'claim.withdraw']);
     const final = onlyCard(await say(AVERY, `claim ${named.withdrawn.id}`));
@@ -372,8 +375,8 @@ describe('what needs my action', () => {
     expect(rowIds(card)).toEqual([named.contosoTeams.id, named.contosoDynamics.id]);
     const par = app.services.calendar.daysLeft(clock.now(), new Date(named.contosoTeams.deadlines.partnerResponse!), 'businessDays');
     const dispute = app.services.calendar.daysLeft(clock.now(), new Date(named.contosoDynamics.deadlines.disputeWindowEnds!), 'days');
-    expect(json(card)).toContain(`${par} business day(s) left`);
-    expect(json(card)).toContain(`${dispute} day(s) left`);
+    expect(json(card)).toContain(left(par, 'businessDays'));
+    expect(json(card)).toContain(left(dispute, 'days'));
     expect(json(card)).toContain('What needs your action');
     expect(json(card)).not.toContain('filterStatus');
     expect(json(await say(ROBIN, 'what needs my action'))).toContain(named.tailspinSecret.id);

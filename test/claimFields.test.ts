@@ -26,8 +26,8 @@ describe('claim fields: one clear message per bad value', () => {
     ['contact title missing', { customerContact: { name: 'Dana', email: 'dana@contoso.com' } }, 'Customer contact title: this is required.'],
     ['partner contact e-mail', { partnerContact: { name: 'Avery', email: 'not an email' } }, 'Partner contact e-mail: enter an e-mail address such as name@contoso.com.'],
     ['subscription id not a GUID', { products: ['d365-sales'], subscriptions: [{ productId: 'd365-sales', subscriptionId: 'sub-1' }] }, 'Subscription ID: enter a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.'],
-    ['subscription for a product not claimed', { products: ['d365-sales'], subscriptions: [{ productId: 'd365-finance', subscriptionId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }] }, 'Subscription ID(s): d365-finance is not one of the products of this claim.'],
-    ['subscription in a program held per workload', { solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams'], subscriptions: [{ productId: 'teams', subscriptionId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }] }, 'Subscription ID(s): OSU-Microsoft 365 associations are held per workload, so no subscription IDs are given.'],
+    ['subscription for a product not claimed', { products: ['d365-sales'], subscriptions: [{ productId: 'd365-finance', subscriptionId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }] }, 'Subscription IDs: d365-finance is not one of the products of this claim.'],
+    ['subscription in a program held per workload', { solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams'], subscriptions: [{ productId: 'teams', subscriptionId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }] }, 'Subscription IDs: OSU-Microsoft 365 associations are held per workload, so no subscription IDs are given.'],
     ['revenue fields on a usage claim', { activity: 'UsageAndOrPreSales', revenueAssociation: { solutionSellerName: 'a', customerName: 'b', isvSolutionName: 'c' } }, 'Revenue association details: only a Revenue association claim has these details.'],
     ['a field that does not exist', { price: 3 }, 'price: is not a claim field.'],
   ];

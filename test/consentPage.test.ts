@@ -157,7 +157,7 @@ describe('the consent page shows the approved association', () => {
     });
     const { html } = await getPage(link);
     expect(html).toContain('Business Applications');
-    expect(html).toContain('<dt>Subscription ID(s)</dt>');
+    expect(html).toContain('<dt>Subscription IDs</dt>');
     expect(html).toContain('Dynamics 365 Sales: aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee');
     expect(html).toContain('Power BI');
   });

@@ -83,7 +83,7 @@ describe('directory checks on every change after the draft', () => {
   test('IDs required: an edit in Submitted adding a product with several subscriptions and no ID is refused; with the ID it is kept', async () => {
     const claim = await submitted(avery, { ...CONTOSO, products: ['d365-sales'] });
     const refused = await services.claimService.act(claim.id, { type: 'edit', changes: { products: ['d365-sales', 'd365-field-service'] } }, avery);
-    expect(sentences(refused)).toEqual(['Subscription ID(s): the customer has more than one Dynamics 365 Field Service subscription; enter the subscription ID(s) your work covers.']);
+    expect(sentences(refused)).toEqual(['Subscription IDs: the customer has more than one Dynamics 365 Field Service subscription; enter the ID of each subscription your work covers.']);
     expect((await stored(claim)).fields.products).toEqual(['d365-sales']);
     const kept = ok(await services.claimService.act(claim.id, {
       type: 'edit', changes: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }] },
@@ -96,7 +96,7 @@ describe('directory checks on every change after the draft', () => {
     const result = await services.claimService.act(claim.id, {
       type: 'edit', changes: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ productId: 'd365-field-service', subscriptionId: POWER_BI }] },
     }, avery);
-    expect(sentences(result)).toEqual([`Subscription ID(s): ${POWER_BI} is not a subscription of this customer's tenant.`]);
+    expect(sentences(result)).toEqual([`Subscription IDs: ${POWER_BI} is not a subscription of this customer's tenant.`]);
     expect((await stored(claim)).fields.subscriptions).toBeUndefined();
   });
 
@@ -113,7 +113,7 @@ describe('directory checks on every change after the draft', () => {
     const bySubscription = await services.claimService.act(claim.id, {
       type: 'edit', changes: { products: ['d365-finance', 'd365-customer-service'], subscriptions: [{ productId: 'd365-customer-service', subscriptionId: 'a1000000-0000-4000-8000-000000000004' }] },
     }, avery);
-    expect(sentences(bySubscription)).toEqual(['Subscription ID(s): a1000000-0000-4000-8000-000000000004 is not provisioned yet.']);
+    expect(sentences(bySubscription)).toEqual(['Subscription IDs: a1000000-0000-4000-8000-000000000004 is not provisioned yet.']);
     expect((await stored(claim)).fields.products).toEqual(['d365-finance']);
   });
 
@@ -122,7 +122,7 @@ describe('directory checks on every change after the draft', () => {
     const earlier = { ...claimIn('PartnerActionRequired', { ...CONTOSO, mpnId: '4412345', solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', claimName: 'Earlier', products: ['d365-field-service'], ...contacts }), id: 'CL-EARLIER1' };
     await services.claims.create(earlier);
     const refused = await services.claimService.act(earlier.id, { type: 'resubmit', comment: 'Products named.' }, avery);
-    expect(sentences(refused)).toEqual(['Subscription ID(s): the customer has more than one Dynamics 365 Field Service subscription; enter the subscription ID(s) your work covers.']);
+    expect(sentences(refused)).toEqual(['Subscription IDs: the customer has more than one Dynamics 365 Field Service subscription; enter the ID of each subscription your work covers.']);
     ok(await services.claimService.act(earlier.id, { type: 'edit', changes: { subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }] } }, avery));
     expect(ok(await services.claimService.act(earlier.id, { type: 'resubmit', comment: 'Products named.' }, avery)).status).toBe('UnderReview');
   });
@@ -218,10 +218,10 @@ describe('the claim form, amending a submitted claim', () => {
     expect(await press('summary', 'edit', { section: 'products' })).toContain('Products and workloads');
     let reply = await press('products', 'next', { products: 'd365-sales,d365-field-service' });
     expect(reply).toContain('Subscription IDs');
-    expect(reply).toContain('Dynamics 365 Field Service: subscription ID(s)');
+    expect(reply).toContain('Dynamics 365 Field Service: subscription IDs');
     expect((await stored(claim)).fields.products).toEqual(['d365-sales']);
     reply = await press('subscriptions', 'next', { 'sub_d365-field-service': '' });
-    expect(reply).toContain('enter the subscription ID(s) your work covers');
+    expect(reply).toContain('enter the ID of each subscription your work covers');
     expect((await stored(claim)).fields.products).toEqual(['d365-sales']);
     reply = await press('subscriptions', 'next', { 'sub_d365-field-service': FIELD_SERVICE_1 });
     expect(reply).toContain('Edit claim: Directory checks');

@@ -170,6 +170,7 @@ describe('infra/azure.bicep against the configuration the bot reads', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+    expect(dockerfile).toMatch(/^COPY assets \.\/assets$/m); // the PoE template documents the bot fills
   });
 });
 

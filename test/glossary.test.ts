@@ -1,5 +1,5 @@
 import { CHINESE_COMMAND_WORDS, parseCommand, type CommandId } from '../bot/commands/chatCommands';
-import { catalogue, t } from '../src/i18n/locales';
+import { catalogue, t, wordings } from '../src/i18n/locales';
 import { CHINESE_DIALOG_WORDS, decideLocale, dialogWord, languageChoice } from '../src/i18n/personLanguage';
 
 /**
@@ -7,7 +7,7 @@ import { CHINESE_DIALOG_WORDS, decideLocale, dialogWord, languageChoice } from '
  * idea, and names the Chinese command words a person can type: a glossary of forbidden → required terms.
  */
 
-const zh = Object.entries(catalogue('zh-CN'));
+const zh = Object.entries(catalogue('zh-CN')).flatMap(([key, text]) => wordings(text).map((wording) => [key, wording] as const));
 
 const GLOSSARY: [forbidden: RegExp, required: string][] = [
   [/帐单管理员/, '计费管理员'],

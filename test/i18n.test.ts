@@ -1,4 +1,4 @@
-import { catalogue, LOCALES, render, resolveLocale, t } from '../src/i18n/locales';
+import { catalogue, LOCALES, render, resolveLocale, t, wordings, type Locale, type MessageKey } from '../src/i18n/locales';
 import { CLAIM_STATUSES } from '../src/domain/claimStatus';
 import { INFO_REQUEST_REASONS, REJECTION_REASONS } from '../src/domain/reasons';
 import { CLAIM_FIELD_NAMES } from '../src/domain/claimFields';
@@ -14,9 +14,42 @@ describe('strings in en-US and zh-CN', () => {
   test('both languages have the same keys, none empty, with the same placeholders', () => {
     expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
     for (const key of Object.keys(en) as (keyof typeof en)[]) {
-      expect([key, en[key].trim().length > 0, zh[key].trim().length > 0]).toEqual([key, true, true]);
-      expect([key, placeholders(zh[key])]).toEqual([key, placeholders(en[key])]);
+      const expected = placeholders(wordings(en[key]).at(-1)!);
+      for (const wording of [...wordings(en[key]), ...wordings(zh[key])]) {
+        expect([key, wording.trim().length > 0, placeholders(wording)]).toEqual([key, true, expected]);
+      }
     }
+  });
+
+  test('no message works around plurals with "(s)": counts take their plural form', () => {
+    const workarounds = LOCALES.flatMap((locale) => Object.entries(catalogue(locale)).flatMap(([key, text]) => wordings(text).filter((w) => /\w\((s|es)\)/i.test(w)).map((w) => `${locale} ${key}: ${w}`)));
+    expect(workarounds).toEqual([]);
+  });
+
+  test.each<[Locale, MessageKey, number, string]>([
+    ['en-US', 'dialog.poe.listHeading', 1, 'This claim holds 1 file:'],
+    ['en-US', 'dialog.poe.listHeading', 3, 'This claim holds 3 files:'],
+    ['zh-CN', 'dialog.poe.listHeading', 1, '此声明包含 1 个文件：'],
+    ['zh-CN', 'dialog.poe.listHeading', 3, '此声明包含 3 个文件：'],
+    ['en-US', 'duration.businessDays', 1, '1 business day'],
+    ['en-US', 'duration.businessDays', 2, '2 business days'],
+    ['en-US', 'duration.businessDays', 0, '0 business days'],
+    ['zh-CN', 'duration.businessDays', 1, '1 个工作日'],
+    ['en-US', 'duration.days', 1, '1 day'],
+    ['en-US', 'duration.days', 1.5, '1.5 days'],
+    ['en-US', 'review.digest.title', 1, '1 claim waiting for a reviewer'],
+    ['en-US', 'review.digest.title', 12, '12 claims waiting for a reviewer'],
+    ['en-US', 'claimCard.commentsMore', 1, "1 earlier comment is in the claim's history."],
+    ['en-US', 'claimCard.timelineMore', 2, '2 earlier events are in the history.'],
+    ['en-US', 'reminder.lateDaysLeft', 1, '1 day left: the deadline is {date}. Act before then, or the claim moves on without you.'],
+    ['en-US', 'review.deadline.businessDaysLeft', 1, '{date} · 1 business day left'],
+  ])('%s %s with count %d: "%s"', (locale, key, count, expected) => {
+    expect(t(locale, key, { count })).toBe(expected);
+  });
+
+  test('a count given as text takes its plural form too; without a count, the general form', () => {
+    expect(t('en-US', 'duration.days', { count: '1' })).toBe('1 day');
+    expect(t('en-US', 'duration.days')).toBe('{count} days');
   });
 
   test('every status, reason, action, role and field the domain knows has words in both languages', () => {

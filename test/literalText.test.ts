@@ -51,7 +51,7 @@ describe('literal()', () => {
     expect(line).not.toContain('](https://evil.example/x)');
     // Read as a person would: the catalogue's bold around the name as typed, and the text as typed.
     expect(shownAs(line)).toBe('****Eve**** (reviewer), today: [Open](https://evil.example/x)');
-    const link = t('en-US', 'dialog.poe.templateReady', { url: markdown('https://blob.example/t.docx?sv=1&sig=x'), minutes: 5 });
+    const link = t('en-US', 'dialog.poe.templateReady', { url: markdown('https://blob.example/t.docx?sv=1&sig=x'), count: 5 });
     expect(link).toContain('](https://blob.example/t.docx?sv=1&sig=x)');
     expect(render('zh-CN', { key: 'find.none.partner', params: { text: '<b>x</b>' } })).not.toContain('<b>');
   });

@@ -175,7 +175,7 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     const sample = `PoE-${claimId}.docx`;
     await step('Proof of execution', 'Attach the sample PoE (local demo)');
     await partner.waitForText(since, personalChat, new RegExp(`^Added ${sample.replace(/[.-]/g, '\\$&')} \\(Word`));
-    const withFile = await partner.waitFor(since, 'the PoE card listing the file', (e) => inConversation(e, personalChat) && hasCard(e) && /holds 1 file\(s\)/.test(cardText(cardOf(e))) && cardText(cardOf(e)).includes(sample));
+    const withFile = await partner.waitFor(since, 'the PoE card listing the file', (e) => inConversation(e, personalChat) && hasCard(e) && /holds 1 file:/.test(cardText(cardOf(e))) && cardText(cardOf(e)).includes(sample));
     since = partner.mark();
     await partner.submit(withFile, me, 'Next');
     await step('Comment', 'Next', { comment: 'Sample PoE attached.' });

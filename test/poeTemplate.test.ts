@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { validateFields, type DraftFields } from '../src/domain/claimFields';
 import { productCatalogue } from '../src/domain/productCatalogue';
 import { t, type Locale, type MessageKey } from '../src/i18n/locales';
-import { BLANK, poeTemplateDocx, poeTemplateFileName } from '../src/services/poe/poeTemplate';
-import { crc32, unzip, zip } from '../src/services/poe/zipWriter';
+import { BLANK, poeTemplateData, poeTemplateDocx, poeTemplateFileName, poeTemplatePath } from '../src/services/poe/poeTemplate';
+import Docxtemplater from 'docxtemplater';
+import PizZip from 'pizzip';
+import { unzip, zip } from '../src/services/poe/zipWriter';
+import { poeTemplateSource } from '../scripts/makePoeTemplate';
 import { d365Fields, m365Fields } from './support/claimFixtures';
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -284,52 +287,61 @@ describe('PoE template (.docx)', () => {
   );
 });
 
-// ---- the ZIP writer and reader ------------------------------------------------------------------
+// ---- the template files ---------------------------------------------------------------------
 
-/** The compression method of each entry, read from the central directory. */
-function methods(archive: Buffer): Record<string, number> {
-  const eocd = archive.length - 22;
-  expect(archive.readUInt32LE(eocd)).toBe(0x06054b50);
-  const out: Record<string, number> = {};
-  let p = archive.readUInt32LE(eocd + 16);
-  for (let i = 0; i < archive.readUInt16LE(eocd + 10); i++) {
-    expect(archive.readUInt32LE(p)).toBe(0x02014b50);
-    expect(archive.readUInt16LE(p + 8) & 0x0800).toBe(0x0800); // UTF-8 names
-    const nameLength = archive.readUInt16LE(p + 28);
-    out[archive.subarray(p + 46, p + 46 + nameLength).toString('utf8')] = archive.readUInt16LE(p + 10);
-    p += 46 + nameLength + archive.readUInt16LE(p + 30) + archive.readUInt16LE(p + 32);
-  }
-  return out;
-}
-
-describe('zipWriter', () => {
-  test('CRC-32 is the standard one', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-    expect(crc32(Buffer.alloc(0))).toBe(0);
+describe('the Word templates (assets/poe-template.<locale>.docx)', () => {
+  test.each(LOCALES)('%s: every {placeholder} in it is one the bot fills', (locale) => {
+    const doc = new Docxtemplater(new PizZip(readFileSync(poeTemplatePath(locale))), { paragraphLoop: true });
+    // The document's text with Word's runs joined, as docxtemplater reads it (a tag split over runs is one tag).
+    const tags = [...doc.getFullText().matchAll(/\{([#/^]?)([^{}]*)\}/g)].map((m) => m[2]);
+    const data = poeTemplateData({ locale, partnerName: 'x', claim: { id: 'CL-1', fields: fullBusinessApps } });
+    const loopFields = ['product', 'subscriptionId', 'name', 'title', 'email', '.'];
+    expect(tags.filter((tag) => !(tag in data) && !loopFields.includes(tag))).toEqual([]);
+    for (const key of ['claimId', 'claimName', 'partnerName', 'mpnId', 'customerDomain', 'customerTenantId', 'products', 'contact']) expect([key, tags.includes(key)]).toEqual([key, true]);
   });
 
-  test('round trip: text deflated, random bytes stored, empty file, UTF-8 names', () => {
+  test.each(LOCALES)('%s: the script that made the file still makes one the bot can fill (for starting over)', (locale) => {
+    const doc = new Docxtemplater(new PizZip(poeTemplateSource(locale)), { paragraphLoop: true, linebreaks: true });
+    doc.render(poeTemplateData({ locale, partnerName: 'Fabrikam', claim: { id: 'CL-SCRIPT1', fields: fullBusinessApps } }));
+    const text = documentText(doc.getZip().file('word/document.xml')!.asText());
+    expect(text).toContain('CL-SCRIPT1');
+    expect(text).toContain(t(locale, 'template.subscription', { product: 'Dynamics 365 Sales', subscriptionId: SUBSCRIPTION_ID }));
+    expect(text).not.toMatch(/\{[#/^]?\w*\}/); // every placeholder filled
+  });
+
+  test('a placeholder added in Word that the bot does not know prints as a blank, not "undefined"', () => {
+    const template = unzip(readFileSync(poeTemplatePath('en-US')));
+    const xml = template.get('word/document.xml')!.toString('utf8').replace('{claimId}', '{claimId} {customerCity}');
+    const docx = zip([...template].map(([name, data]) => ({ name, data: name === 'word/document.xml' ? xml : data })));
+    const doc = new Docxtemplater(new PizZip(docx), { paragraphLoop: true, nullGetter: () => BLANK });
+    doc.render(poeTemplateData({ locale: 'en-US', partnerName: 'x', claim: { id: 'CL-1', fields: {} } }));
+    expect(documentText(doc.getZip().file('word/document.xml')!.asText())).toContain(`CL-1 ${BLANK}`);
+  });
+});
+
+// ---- the ZIP writer and reader ------------------------------------------------------------------
+
+describe('zipWriter', () => {
+  test('round trip: text deflated, random bytes, empty file, UTF-8 names; the same entries give the same bytes', () => {
     const text = 'Proof of execution — 执行证明\n'.repeat(200);
     const random = randomBytes(4096);
-    const archive = zip([
+    const entries = [
       { name: 'docs/readme.txt', data: text },
       { name: 'données/数据 ü.bin', data: random },
       { name: 'empty', data: '' },
-    ]);
-    expect(methods(archive)).toEqual({ 'docs/readme.txt': 8, 'données/数据 ü.bin': 0, empty: 0 });
-    expect(archive.length).toBeLessThan(Buffer.byteLength(text) + random.length);
+    ];
+    const archive = zip(entries);
+    expect(archive.length).toBeLessThan(Buffer.byteLength(text) / 4 + random.length + 500);
     const files = unzip(archive);
     expect([...files.keys()]).toEqual(['docs/readme.txt', 'données/数据 ü.bin', 'empty']);
     expect(files.get('docs/readme.txt')?.toString('utf8')).toBe(text);
     expect(files.get('données/数据 ü.bin')?.equals(random)).toBe(true);
     expect(files.get('empty')?.length).toBe(0);
+    expect(zip(entries).equals(archive)).toBe(true);
   });
 
-  test('a corrupted entry, a truncated archive and bad names are refused', () => {
+  test('a truncated archive, something else, and bad names are refused', () => {
     const archive = zip([{ name: 'a.txt', data: 'hello hello hello hello hello hello' }]);
-    const corrupt = Buffer.from(archive);
-    corrupt[30 + 'a.txt'.length] ^= 0xff; // first byte of the entry's data
-    expect(() => unzip(corrupt)).toThrow(/a\.txt/);
     expect(() => unzip(archive.subarray(0, archive.length - 5))).toThrow(/Not a readable ZIP archive/);
     expect(() => unzip(Buffer.from('not a zip at all, just text'))).toThrow(/Not a readable ZIP archive/);
     expect(() => zip([{ name: 'a', data: '1' }, { name: 'a', data: '2' }])).toThrow(/twice/);

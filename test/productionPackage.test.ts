@@ -66,7 +66,7 @@ describe('the production package', () => {
     let installed: Set<string>;
 
     beforeAll(() => {
-      for (const file of ['package.json', 'package-lock.json', 'data']) cpSync(join(ROOT, file), join(copy, file), { recursive: true });
+      for (const file of ['package.json', 'package-lock.json', 'data', 'assets']) cpSync(join(ROOT, file), join(copy, file), { recursive: true });
       mkdirSync(join(copy, 'scripts'));
       cpSync(join(ROOT, 'scripts', 'buildIfSourcesPresent.js'), join(copy, 'scripts', 'buildIfSourcesPresent.js'));
       const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(copy, 'dist')], { cwd: ROOT, encoding: 'utf8' });
@@ -92,6 +92,14 @@ describe('the production package', () => {
     test('the start, sweep and roster commands\' pre-step builds nothing there: the shipped dist/ runs', () => {
       const pre = spawnSync(process.execPath, ['scripts/buildIfSourcesPresent.js'], { cwd: copy, encoding: 'utf8', env: baseEnv });
       expect({ status: pre.status, output: pre.stdout + pre.stderr }).toEqual({ status: 0, output: '' });
+    });
+
+    test('the built bot fills the PoE template from assets/ with the production dependencies', () => {
+      const script = "const { poeTemplateDocx } = require('./dist/src/services/poe/poeTemplate'); " +
+        "const docx = poeTemplateDocx({ locale: 'zh-CN', partnerName: 'Fabrikam', claim: { id: 'CL-PROD1', fields: {} } }); " +
+        "process.stdout.write(docx.subarray(0, 2).toString('latin1') + ' ' + require('fflate').strFromU8(require('fflate').unzipSync(docx)['word/document.xml']).includes('CL-PROD1'))";
+      const result = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8', env: baseEnv });
+      expect({ status: result.status, out: result.stdout, err: result.stderr }).toEqual({ status: 0, out: 'PK true', err: '' });
     });
 
     test('the built bot starts against the stores its settings name, answers, and stops on SIGTERM', async () => {

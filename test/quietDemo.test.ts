@@ -47,7 +47,7 @@ test('seeded demo claims notify no one; the reviewers\' channel gets one digest 
   expect(cardProblems(digest)).toEqual([]);
   const text = JSON.stringify(digest);
   // Only the claim that waits for a reviewer (submitted, review not started): not those under review or decided.
-  expect(text).toContain('1 claim(s) waiting for a reviewer');
+  expect(text).toContain('1 claim waiting for a reviewer');
   expect(text).toContain('Northwind Teams adoption');
   for (const other of ['Adventure Works', 'Tailwind', 'Litware', 'Wingtip', 'Contoso']) expect(text).not.toContain(other);
 

@@ -51,7 +51,7 @@ test('the same claim unchanged, asked again, is the same card; another locale or
 test('time passing changes the card without a change to the claim: the days left count down and a passed deadline says so', async () => {
   const claim = await claimThrough(services, 'PartnerActionRequired', 'cardcache-time', 3);
   const now = await statusCard(claim.id);
-  expect(now).toMatch(/business day\(s\) left/);
+  expect(now).toMatch(/\d+ business days? left/);
   clock.advanceMs(60 * 24 * 60 * 60 * 1000);
   try {
     const later = await statusCard(claim.id);

@@ -40,5 +40,5 @@ test('subscriptions, revenue-association details, contacts, PoE links and the la
   expect(card).toContain('Note 7');
   expect(card).toContain('Note 3');
   expect(card).not.toContain('Note 2:'); // older comments are in the history
-  expect(card).toContain("2 earlier comment(s) are in the claim's history.");
+  expect(card).toContain("2 earlier comments are in the claim's history.");
 });

@@ -561,7 +561,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     });
     const minutes = this.services.config.poeLinkTtlMinutes;
     const url = await this.services.poe.readLink(stored.blobName, { now: this.services.clock.now(), ttlMinutes: minutes });
-    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.poe.templateReady', { url: markdown(url), minutes }));
+    await turn.dc.context.sendActivity(t(turn.locale, 'dialog.poe.templateReady', { url: markdown(url), count: minutes }));
   }
 
   private async apply(turn: Turn, outcome: Outcome): Promise<DialogTurnResult> {

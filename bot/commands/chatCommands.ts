@@ -1,5 +1,5 @@
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
-import { catalogue, LOCALES, type Locale, type MessageKey } from '../../src/i18n/locales';
+import { catalogue, LOCALES, wordings, type Locale, type MessageKey } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
 import { languageChoice } from '../../src/i18n/personLanguage';
 
@@ -247,7 +247,7 @@ function myClaims(rest: string, data: Record<string, unknown>): ChatCommand {
 
 /** Every way a status may be written: its code and its name in each language, without punctuation. */
 const STATUS_NAMES: [string, ClaimStatus][] = CLAIM_STATUSES.flatMap((status) => {
-  const names = [status, ...LOCALES.map((locale) => catalogue(locale)[`status.${status}`])];
+  const names = [status, ...LOCALES.flatMap((locale) => wordings(catalogue(locale)[`status.${status}`]))];
   return names.map((name) => [normalise(name), status] as [string, ClaimStatus]);
 })
   .concat([['draft', 'Editing'], ['drafts', 'Editing'], ['par', 'PartnerActionRequired'], ['final', 'RejectedFinal']])

@@ -161,7 +161,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
     const days = this.services.policy.disputeReview.amount;
     const card = partnerActionCard(claim, locale, {
       title: t(locale, 'dispute.title', { name: claim.fields.claimName ?? claim.id, claimId: claim.id }),
-      lines: [t(locale, 'dispute.window', { date: ends ? formatDeadline(this.services, ends, locale) : '-', days }), t(locale, 'dispute.how')],
+      lines: [t(locale, 'dispute.window', { date: ends ? formatDeadline(this.services, ends, locale) : '-', count: days }), t(locale, 'dispute.how')],
       files: state.files.map((f) => t(locale, 'dispute.file', { name: f.fileName, kind: kindLabel(f.contentType), size: formatBytes(f.size) })),
       input: { id: 'justification', label: t(locale, 'dispute.justificationLabel'), value: state.justification, placeholder: t(locale, 'dispute.justificationPlaceholder') },
       ...(state.error ? { error: state.error } : {}),

@@ -1,14 +1,29 @@
 import { enUS } from './strings.en-US';
 import { zhCN } from './strings.zh-CN';
 import { isInstantParam, localDateTime, type InstantParam } from './dates';
+import type { Text } from './catalogueText';
 
 export type { InstantParam } from './dates';
+export type { PluralText, Text } from './catalogueText';
 
 export type MessageKey = keyof typeof enUS;
 export type Locale = 'en-US' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en-US', 'zh-CN'];
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { 'en-US': enUS, 'zh-CN': zhCN };
+
+const catalogues: Record<Locale, Record<MessageKey, Text>> = { 'en-US': enUS, 'zh-CN': zhCN };
+
+const pluralRules = new Map(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)]));
+
+/** The wording of `text` for `count` (a number, or text holding one; anything else takes `other`). */
+export function pluralForm(locale: Locale, text: Text, count?: unknown): string {
+  if (typeof text === 'string') return text;
+  const n = typeof count === 'number' ? count : typeof count === 'string' && count.trim() ? Number(count) : NaN;
+  return (Number.isFinite(n) ? text[pluralRules.get(locale)!.select(n)] : undefined) ?? text.other;
+}
+
+/** Every wording of a catalogue entry (its plural forms, or the one sentence). */
+export const wordings = (text: Text): string[] => (typeof text === 'string' ? [text] : Object.values(text));
 
 /** Teams sends locales such as "zh-cn", "zh-CN" or "en-GB"; anything Chinese gets zh-CN, the rest en-US. */
 export function resolveLocale(raw: string | undefined | null): Locale {
@@ -23,7 +38,7 @@ export type MessageParams = Record<string, string | number | readonly string[] |
 
 /** Whole sentences with named placeholders: `{name}` is replaced, an unknown placeholder is left visible. */
 export function t(locale: Locale, key: MessageKey, params: MessageParams = {}): string {
-  const template = catalogues[locale][key] ?? catalogues['en-US'][key];
+  const template = pluralForm(locale, catalogues[locale][key] ?? catalogues['en-US'][key], params.count);
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
     const value = params[name];
@@ -44,7 +59,7 @@ export function formatDateTime(locale: Locale, at: InstantParam): string {
 // A parameter "@key" names another message (a status, a field label) rendered in the same locale.
 function renderParam(locale: Locale, value: string | number | InstantParam): string {
   if (isInstantParam(value)) return formatDateTime(locale, value);
-  if (typeof value === 'string' && isMessageRef(value)) return catalogues[locale][value.slice(1) as MessageKey];
+  if (typeof value === 'string' && isMessageRef(value)) return pluralForm(locale, catalogues[locale][value.slice(1) as MessageKey]);
   return String(value);
 }
 
@@ -72,6 +87,6 @@ export function render(locale: Locale, message: Message): string {
   return t(locale, message.key, message.params);
 }
 
-export function catalogue(locale: Locale): Readonly<Record<MessageKey, string>> {
+export function catalogue(locale: Locale): Readonly<Record<MessageKey, Text>> {
   return catalogues[locale];
 }

@@ -1,10 +1,11 @@
+import type { Text } from './catalogueText';
 import type { enUS } from './strings.en-US';
 
 /**
  * zh-CN strings. Status, reason and field wording follows the zh-CN Partner Center CPOR pages
  * (shared/seeds). The type makes a missing or extra key a compile error.
  */
-export const zhCN: Record<keyof typeof enUS, string> = {
+export const zhCN: Record<keyof typeof enUS, Text> = {
   'status.Editing': '正在编辑',
   'status.Submitted': '已提交',
   'status.UnderReview': '正在评审',
@@ -271,7 +272,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'dialog.poe.refused.badImage': '未添加：{name} 不是可以安全打开的图片（已损坏，或单边超过 20000 像素或总计超过 9000 万像素）。',
   'dialog.poe.refused.uncheckable': '未添加：无法检查 {name} 是否含有隐藏内容（它已加密，或使用了此机器人无法读取的压缩方式）。请将其重新另存为 PDF（例如使用“打印为 PDF”），然后重新附加。',
   'dialog.poe.refused.emailAttachment': '未添加：{name} 是一封带有无法接受的附件的电子邮件（程序、含宏的文档，或无法检查的压缩包或旧版 Office 文件）。请将邮件去掉该附件后重新保存，或直接附加文档本身。',
-  'dialog.poe.templateReady': '这是为此声明准备的 PoE 模板：[下载模板]({url})。链接在 {minutes} 分钟内有效。请让客户签名并注明日期，然后在此附加。',
+  'dialog.poe.templateReady': '这是为此声明准备的 PoE 模板：[下载模板]({url})。链接在 {count} 分钟内有效。请让客户签名并注明日期，然后在此附加。',
   'dialog.comment.title': '评论',
   'dialog.comment.intro': '有什么需要审阅者了解的吗？此项为可选项。',
   'dialog.comment.placeholder': '给审阅者的可选评论',
@@ -423,7 +424,7 @@ export const zhCN: Record<keyof typeof enUS, string> = {
   'withdraw.doneReleased': '声明 {claimId} 已撤回：现在为“{status}”（合作伙伴请求），其与客户的关联已结束。',
   'withdraw.kept': '声明 {claimId} 未撤回，没有任何更改。',
   'dispute.title': '对声明 {name}（{claimId}）的拒绝提出争议',
-  'dispute.window': '你可以在 {date} 之前对此拒绝提出一次异议。审阅者会在 {days} 个工作日内答复。',
+  'dispute.window': '你可以在 {date} 之前对此拒绝提出一次异议。审阅者会在 {count} 个工作日内答复。',
   'dispute.how': '请提供业务理由，或在此聊天的消息中附加更新的执行证明，也可以两者都提供。',
   'dispute.filesHeading': '更新的执行证明：',
   'dispute.file': '{name}（{kind}，{size}）',

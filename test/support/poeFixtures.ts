@@ -1,5 +1,4 @@
-import { deflateRawSync, deflateSync } from 'node:zlib';
-import { crc32 } from '../../src/services/poe/zipWriter';
+import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { buildZip, docxEntries } from './zipFixture';
 
 /** Files that are what their first bytes say and still must be refused, and images of a chosen size. */

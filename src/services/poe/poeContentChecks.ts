@@ -1,5 +1,4 @@
-import { createInflateRaw, inflateSync } from 'node:zlib';
-import { crc32 } from './zipWriter';
+import { crc32, createInflateRaw, inflateSync } from 'node:zlib';
 
 /**
  * Checks of a PoE file past its first bytes: a file that is what its magic says can still be a zip
@@ -80,6 +79,9 @@ const MAX_U32 = 0xffffffff;
  * ZIP64 form), with sizes and local header offsets (from the ZIP64 extra field where the 32-bit ones
  * say 0xffffffff), or undefined when the archive is corrupt. Reading the directory rather than
  * searching the bytes means a file that merely contains the text "word/document.xml" is no DOCX.
+ * Our own reader, not fflate's (which unpacks the archives we write): the checks below need each
+ * entry's flags, local header offset and local header, which fflate's listing doesn't give, and
+ * fflate trusts a directory a zip bomb lies in.
  */
 export function readZipDirectory(data: Buffer): ZipDirectory | undefined {
   const EOCD = 0x06054b50, EOCD_SIZE = 22;
