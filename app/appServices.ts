@@ -35,6 +35,7 @@ import { observedMailer } from '../src/services/notifications/observedMailer';
 import { loopbackPort } from '../src/services/poe/poeDownloadPolicy';
 import { PoeReadings } from '../src/services/poe/poeReadings';
 import type { AppServices } from '../src/services/services';
+import { PoePrecheckService } from '../src/services/poePrecheckService';
 
 /**
  * Everything the bot stands on, started from configuration: storage (Azure or embedded), stores and
@@ -165,6 +166,11 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info('Roster: using the roster already stored in Cosmos DB');
     }
 
+    // The pre-check takes the documents from poeReadings (read once per file); it never reads files itself.
+    const precheck = new PoePrecheckService({ documentOf: (file) => poeReadings.documentOf(file), rosters, clock, log });
+    // At shutdown (before poeReadings closes: closers run last first) what waits for a reading is answered at once.
+    closers.push(() => precheck.close());
+
     const instanceId = options.instanceId ?? newInstanceId();
     const leases = new LeaseStore(cosmos.containers.leases);
     const sendLeases = new TenantSendLeases(leases, instanceId, log, options.sendLeases);
@@ -192,6 +198,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       sendLeases,
       instanceId,
       followUps,
+      precheck,
       consentLinks: new ConsentLinks(consentSecret ?? ephemeralConsentSecret(), config.consent.linkDays, config.consent.publicBaseUrl),
       mailer,
       ...(rosterFile ? { rosterFile } : {}),

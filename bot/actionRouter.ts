@@ -72,7 +72,7 @@ export class ActionRouter {
   /** The message extension: search from the compose box, claim links, and the shared card's Open. */
   private readonly extension: ClaimExtension;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'languages' | 'poe' | 'policy' | 'reviews' | 'rosters'>, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'languages' | 'poe' | 'policy' | 'precheck' | 'reviews' | 'rosters'>, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
     this.extension = new ClaimExtension(services);

@@ -67,7 +67,7 @@ export class CporBot extends TeamsActivityHandler {
   /** Work a turn answered before it finished (a slow PoE download), posted to the chat when done. */
   readonly budget: TurnBudget;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'cosmos' | 'customerChecks' | 'languages' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'reviews' | 'rosters'>, private readonly log: Logger, reviewActions: ReviewCardActions, stores: CporBotStores, options: { turnBudgetMs?: number } = {}) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'cosmos' | 'customerChecks' | 'languages' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'precheck' | 'reviews' | 'rosters'>, private readonly log: Logger, reviewActions: ReviewCardActions, stores: CporBotStores, options: { turnBudgetMs?: number } = {}) {
     super();
     this.conversationState = new ConversationState(stores.state);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');

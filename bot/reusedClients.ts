@@ -67,10 +67,10 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
   private reusing(claimsIdentity: ClaimsIdentity, factory: ConnectorFactory | undefined): ConnectorFactory | undefined {
     if (!factory) return undefined;
     const appId = appIdOf(claimsIdentity);
-    const clients = this;
+    const remember = (key: string, make: () => Promise<ConnectorClient>) => this.remembered(this.connectorClients, key, make);
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        return clients.remembered(clients.connectorClients, `${appId}\n${serviceUrl}\n${audience ?? ''}`, () => factory.create(serviceUrl, audience));
+        return remember(`${appId}\n${serviceUrl}\n${audience ?? ''}`, () => factory.create(serviceUrl, audience));
       }
     })();
   }

@@ -298,7 +298,7 @@ var botPasswordSecret = botAppType == 'SingleTenant' ? [ { name: 'microsoft-app-
 var smtpPasswordSecret = empty(smtpPassword) ? [] : [ { name: 'smtp-password', value: smtpPassword } ]
 var secrets = concat([ { name: 'consent-link-secret', value: consentLinkSecret } ], botPasswordSecret, smtpPasswordSecret)
 
-// Settings of the bot and the sweep job (src/config/config.ts reads each; test/deploymentSettings.test.ts checks).
+// Settings of the bot and the sweep job (src/config/config.ts reads each; test/storage/deploymentSettings.test.ts checks).
 var commonEnv = [
   { name: 'MicrosoftAppId', value: botAppId }
   { name: 'MicrosoftAppType', value: botAppType }

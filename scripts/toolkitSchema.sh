@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts the Microsoft 365 Agents Toolkit's JSON schema for m365agents*.yml in node_modules/.cache/,
 # taken from the toolkit CLI's package (which ships it) without installing the CLI.
-# test/agentsToolkitProject.test.ts validates the project files against it when it is there.
+# test/teams/agentsToolkitProject.test.ts validates the project files against it when it is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI="@microsoft/m365agentstoolkit-cli@1.1.17"

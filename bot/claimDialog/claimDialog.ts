@@ -3,8 +3,7 @@ import { ComponentDialog, Dialog, DialogTurnStatus, type DialogContext, type Dia
 import { CardFactory, MessageFactory, TurnContext, type Attachment } from 'botbuilder';
 import type { ButtonAction } from '../../src/domain/actionPolicy';
 import { renderCard } from '../../cards/cardTemplates';
-import type { Claim, PoeFile } from '../../src/domain/claim';
-import { actorRef } from '../../src/domain/actors';
+import type { Claim } from '../../src/domain/claim';
 import { subscriptionsEnding } from '../../src/domain/claimTimers';
 import { fieldErrorMessage, validateComplete, validateFields, type FieldError } from '../../src/domain/claimFields';
 import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
@@ -15,16 +14,14 @@ import type { AppServices } from '../../src/services/services';
 import type { Identity } from '../../src/services/roster/identity';
 import { identityOf } from '../activityIdentity';
 import { policyRefusal, takeClaimReadByPolicy } from '../actionAuthorization';
-import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poe/poeFileIntake';
+import { attachmentSource, cleanFileName } from '../../src/services/poe/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { TurnBudget } from '../turnBudget';
 import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poe/poeTemplate';
 import { typedText } from '../conversationReferences';
 import {
   formStep,
-  formatBytes,
   FORM_STEPS,
-  kindLabel,
   nextStep,
   previousStep,
   SECTION_OF,
@@ -40,9 +37,11 @@ import {
 import { summaryCardData } from './claimSummary';
 import { dialogWord } from '../../src/i18n/personLanguage';
 import { claimLabel } from '../claimFacts';
+import { checklistCardData } from '../poeChecklistView';
+import { postChecklistWhenChecked } from '../precheckFollowUp';
 
 /**
- * "New claim": SPEC's create-a-customer-association as a ComponentDialog of card forms. The draft is an
+ * "New claim": creating a customer association (docs/claim-rules.md) as a ComponentDialog of card forms. The draft is an
  * Editing claim from the first step on and every valid value is saved as soon as it is given, so
  * leaving, coming back or a bot restart loses nothing; the dialog state itself lives in Cosmos DB.
  */
@@ -55,7 +54,7 @@ export const CLAIM_FORM = 'form.claim' satisfies ButtonAction;
 export interface ClaimDialogOptions {
   /** Continue this draft instead of asking or creating one. */
   claimId?: string;
-  /** Edit a submitted claim (Submitted or Partner action required): only the fields SPEC allows, then save or resubmit. */
+  /** Edit a submitted claim (Submitted or Partner action required): only the fields docs/claim-rules.md allows, then save or resubmit. */
   mode?: 'amend';
   /** Start a new draft with the details of this rejected claim (past its dispute window): new PoE is what it needs. */
   copyFrom?: string;
@@ -133,7 +132,7 @@ export function isClaimStepValue(value: unknown): value is { action: string; ste
 }
 
 class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'rosters'>, private readonly log: Logger, private readonly budget: TurnBudget) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'>, private readonly log: Logger, private readonly budget: TurnBudget) {
     super(FLOW_DIALOG_ID);
   }
 
@@ -532,8 +531,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale, held: claim.poe.length });
       if (accepted.length) {
         const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
-        if (result.ok) turn.claim = result.claim;
-        else lines.push(render(turn.locale, result.refusal.message));
+        if (result.ok) {
+          turn.claim = result.claim;
+          // Checked off the turn: "checking…" now, the checklist in a follow-up and on the summary.
+          postChecklistWhenChecked(this.services, this.log, turn.dc.context, result.claim, turn.locale);
+          lines.push(t(turn.locale, 'precheck.checkingFiles', { names: accepted.map((f) => f.fileName) }));
+        } else lines.push(render(turn.locale, result.refusal.message));
       }
       return lines.join('\n\n');
     })();
@@ -719,7 +722,10 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       const problems = [...validateComplete(claim.fields, { organisationMpnIds: ctx.organisation.mpnIds.map((m) => m.id) }), ...(await this.services.customerChecks.all(claim.fields))].map((e) => render(locale, fieldErrorMessage(e)));
       if (!claim.poe.length) problems.push(t(locale, 'refusal.poeRequired'));
       const links = await Promise.all(claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })));
-      const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, data });
+      // The pre-check as far as it is known (never waited for: "checking…" until the files are read).
+      const checklist = claim.poe.length ? await this.services.precheck.checklistIfReady(claim, locale) : undefined;
+      const precheck = checklistCardData(locale, checklist, 'partner', !claim.poe.length);
+      const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, precheck, data });
       if (ctx.amend) {
         summary.title = t(locale, 'dialog.amend.title', { name: claimLabel(locale, { id: claim.id, claimName: claim.fields.claimName }) });
         summary.subtitle = t(locale, 'dialog.amend.subtitle', { claimId: claim.id, status: `@status.${claim.status}` });
@@ -775,7 +781,7 @@ export function claimingRefusal(identity: Identity | undefined, locale: Locale):
 /** The claim dialog: a ComponentDialog around the card-form flow, answering "help" without losing the step. */
 export class ClaimDialog extends ComponentDialog {
   /** `budget`: how long a turn may wait for a file download before answering (see bot/turnBudget.ts). */
-  constructor(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'rosters'>, log: Logger, budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
+  constructor(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'>, log: Logger, budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
     super(CLAIM_DIALOG_ID);
     this.addDialog(new ClaimFlowDialog(services, log, budget));
     this.initialDialogId = FLOW_DIALOG_ID;

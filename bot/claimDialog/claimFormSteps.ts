@@ -36,7 +36,7 @@ export interface StepContext {
   /** Products of a subscription-keyed program of which the customer has several subscriptions (from the customer directory). */
   needsSubscriptionIds: string[];
   maxPoeMegabytes: number;
-  /** Editing a submitted claim: only MPN ID, products/subscriptions and contacts may change (SPEC). */
+  /** Editing a submitted claim: only MPN ID, products/subscriptions and contacts may change (docs/claim-rules.md). */
   amend: boolean;
 }
 

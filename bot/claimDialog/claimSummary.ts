@@ -3,6 +3,7 @@ import { productCatalogue } from '../../src/domain/productCatalogue';
 import { type MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
 import { claimLabel } from '../claimFacts';
+import { checklistCardData, type ChecklistCardData } from '../poeChecklistView';
 import { contactLine, formatBytes, formStep, type FormStepId, type StepContext } from './claimFormSteps';
 
 /** The summary card's data: every section of the draft with its Edit button, the PoE as links, and Submit. */
@@ -11,6 +12,8 @@ export function summaryCardData(input: {
   links: string[];
   pendingComment?: string;
   competing: boolean;
+  /** The PoE checklist (bot/poeChecklistView.ts): shown before Submit, never blocking it. */
+  precheck?: ChecklistCardData;
   data: (action: string, extra?: Record<string, unknown>) => Record<string, unknown>;
 }) {
   const { ctx, links } = input;
@@ -65,6 +68,7 @@ export function summaryCardData(input: {
     subtitle: t(locale, 'dialog.draftLabel', { claimId: claim.id }),
     notice: input.competing ? t(locale, 'dialog.arbitration') : '',
     sections,
+    precheck: input.precheck ?? checklistCardData(locale, undefined, 'partner', true),
     actions: [
       { title: t(locale, 'dialog.button.submit'), style: 'positive', data: input.data('submit') },
       { title: t(locale, 'dialog.button.cancel'), style: 'default', data: input.data('cancel') },

@@ -31,7 +31,7 @@ export class ChatCommandHandler {
   private readonly cards: ClaimCards;
   private readonly historyView: ReviewCardView;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'cosmos' | 'poe' | 'rosters'>, private readonly log: Logger) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'cosmos' | 'poe' | 'precheck' | 'rosters'>, private readonly log: Logger) {
     this.queries = ClaimQueries.fromServices(services);
     this.cards = new ClaimCards(services, this.queries);
     this.historyView = new ReviewCardView(services);

@@ -255,7 +255,7 @@ const STATUS_NAMES: [string, ClaimStatus][] = CLAIM_STATUSES.flatMap((status) =>
   .sort((a, b) => b[0].length - a[0].length);
 
 function normalise(value: string): string {
-  return value.toLowerCase().replace(/[()（）_\-]/g, ' ').replace(/\s+/g, ' ').trim();
+  return value.toLowerCase().replace(/[()（）_-]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 export function statusOf(value: string): ClaimStatus | undefined {

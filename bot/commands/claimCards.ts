@@ -8,7 +8,6 @@ import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { CLAIM_STATUSES, type ClaimStatus } from '../../src/domain/claimStatus';
 import type { RunningDeadline, TimeContext } from '../../src/domain/deadlinePolicy';
 import { eventSentence } from '../../src/domain/claimNotifications';
-import { deadlineApplied } from '../../src/domain/claimTimers';
 import { partnerSteps, type PartnerSteps } from '../../src/domain/partnerSteps';
 import { etagOf } from '../../src/storage/claimStore';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
@@ -49,7 +48,7 @@ export interface ClaimListView {
   filter?: { status?: ClaimStatus; text?: string };
 }
 
-/** "Nov 30, 2026, 11:59 PM (Europe/Berlin) · 3 business day(s) left", "… · ends today" or "… · passed" (SPEC's days left). */
+/** "Nov 30, 2026, 11:59 PM (Europe/Berlin) · 3 business day(s) left", "… · ends today" or "… · passed" (docs/deadlines.md, "Days left"). */
 export function runningDeadlineText(ctx: Pick<TimeContext, 'calendar'>, deadline: RunningDeadline, locale: Locale): string {
   const date = formatDeadline(ctx, deadline.due, locale);
   if (deadline.passed) return t(locale, 'review.deadline.passed', { date });
@@ -116,7 +115,7 @@ export class ClaimCards {
     claim: Claim,
     viewer: Viewer,
     locale: Locale,
-    { organisation, ctx, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
+    { organisation, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
   ): Promise<ClaimStatusData> {
     const f = claim.fields;
     const at = (iso: string) => formatInstant(this.services, iso, locale);

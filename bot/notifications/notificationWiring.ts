@@ -23,13 +23,14 @@ export interface Notifications {
  * Connects claim changes to Teams: every change's work (timers, outbox) is dispatched in the
  * background right after it, and the sweeper fires due timers. Used by the bot and by `npm run sweep`.
  */
-export function wireNotifications(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'deliveries' | 'instanceId' | 'intents' | 'leases' | 'mailer' | 'poe' | 'reviews' | 'rosters' | 'scheduler' | 'timers'>, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
+export function wireNotifications(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'deliveries' | 'instanceId' | 'intents' | 'leases' | 'mailer' | 'poe' | 'precheck' | 'reviews' | 'rosters' | 'scheduler' | 'timers'>, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
   const messenger = new ProactiveMessenger(adapter, appId);
-  const reviewCards = new ReviewCardPublisher(services);
+  // A card drawn while its claim's PoE is still being read is drawn again when the checklist is known.
+  const reviewCards: ReviewCardPublisher = new ReviewCardPublisher(services, (claim): Promise<void> => dispatcher.refreshReviewCard(claim.orgId, claim.id));
   const channel = new TeamsNotificationChannel(services, messenger, new PartnerNotifier(services), reviewCards);
   const approvalMail = new ApprovalMail(services);
   const partnerMail = new PartnerMail(services);
-  const dispatcher = new NotificationDispatcher({
+  const dispatcher: NotificationDispatcher = new NotificationDispatcher({
     claims: services.claims,
     timers: services.timers,
     intents: services.intents,

@@ -11,6 +11,7 @@ import type { Identity } from '../../src/services/roster/identity';
 import type { ServiceResult } from '../../src/services/claims/claimService';
 import type { ReviewCardPublisher } from './reviewCardPublisher';
 import { sentenceCard } from '../actionAuthorization';
+import { checklistShown, type ChecklistShown } from '../../src/domain/poePrecheck';
 
 /**
  * What a reviewer's button on a claim card does. The action router lets only reviewers through
@@ -41,8 +42,11 @@ const ACTION_DONE: Partial<Record<ReviewAction, MessageKey>> = {
   'review.comment': 'review.done.comment',
 };
 
+/** Presses that decide a claim: each records the PoE checklist shown in the claim's history. */
+const DECISION_VERBS: readonly ReviewAction[] = ['review.approve', 'review.approveSupersede', 'review.reject', 'review.requestInfo'];
+
 export class ReviewCardActions {
-  constructor(private readonly services: Pick<AppServices, 'claimService'>, private readonly publisher: ReviewCardPublisher) {}
+  constructor(private readonly services: Pick<AppServices, 'claimService' | 'precheck'>, private readonly publisher: ReviewCardPublisher) {}
 
   /** Handles one invoke and returns the card the acting person sees (the shared card is updated by the change listener). */
   async handle(invoke: ReviewInvoke): Promise<AdaptiveCardJson> {
@@ -68,10 +72,11 @@ export class ReviewCardActions {
     const parsed = this.claimAction(verb, data);
     if ('error' in parsed) return card({ message: t(locale, parsed.error), style: 'attention' });
     const actionId = this.actionId(claimId, verb, invoke, data);
+    const options = { actionId, ...(DECISION_VERBS.includes(verb) ? { checklistShown: await this.checklistShown(claimId, orgId) } : {}) };
     const result: ServiceResult =
       verb === 'review.approveSupersede'
-        ? await this.services.claimService.approveSuperseding(claimId, actor, { actionId })
-        : await this.services.claimService.act(claimId, parsed.action, actor, { actionId }, orgId);
+        ? await this.services.claimService.approveSuperseding(claimId, actor, options)
+        : await this.services.claimService.act(claimId, parsed.action, actor, options, orgId);
     if (result.ok) {
       const done = ACTION_DONE[verb];
       return card(done ? { message: t(locale, done, { claimId }), style: 'good' } : undefined, false, result.claim);
@@ -84,6 +89,12 @@ export class ReviewCardActions {
     return card({ message: result.refusal.message, style: 'attention' }, false, result.claim);
   }
 
+  /** What the card showed of the PoE pre-check when the reviewer decided (the same rules on the same files give the same checklist). */
+  private async checklistShown(claimId: string, orgId: string | undefined): Promise<ChecklistShown> {
+    const claim = await this.services.claimService.get(claimId, orgId);
+    return checklistShown(claim?.poe.length ? await this.services.precheck.checklistIfReady(claim) : undefined);
+  }
+
   private claimAction(verb: ReviewAction, data: Record<string, unknown>): { action: ClaimAction } | { error: MessageKey } {
     const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string).trim() : '');
     switch (verb) {
@@ -94,7 +105,7 @@ export class ReviewCardActions {
         return { action: { type: 'approve' } };
       case 'review.reject': {
         const reason = text('reason') as RejectionReason;
-        // A reason outside SPEC's list is refused here; one a reviewer may not give is refused by the lifecycle.
+        // A reason outside the list (docs/claim-rules.md, "Reasons") is refused here; one a reviewer may not give is refused by the lifecycle.
         if (!REJECTION_REASONS.includes(reason)) return { error: 'review.chooseReason' };
         return { action: { type: 'reject', reason, ...(text('rejectComment') ? { comment: text('rejectComment') } : {}) } };
       }

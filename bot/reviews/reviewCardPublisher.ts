@@ -11,7 +11,14 @@ import { ReviewCardView } from './reviewCardView';
 export class ReviewCardPublisher {
   readonly view: ReviewCardView;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'reviews' | 'rosters'>) {
+  /**
+   * `redraw` draws the posted card again (the dispatcher's refreshReviewCard): a card drawn while the
+   * claim's PoE files are still being read says "checking…" and is drawn again once they are.
+   */
+  constructor(
+    private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'precheck' | 'reviews' | 'rosters'>,
+    private readonly redraw?: (claim: Claim) => Promise<void>,
+  ) {
     this.view = new ReviewCardView(services);
   }
 
@@ -24,6 +31,13 @@ export class ReviewCardPublisher {
 
   /** The shared card as everyone in the reviewers' conversation sees it. */
   async sharedCard(claim: Claim): Promise<AdaptiveCardJson> {
-    return this.view.render(claim, { locale: this.services.config.reviewLocale, refreshUserIds: await this.reviewerTeamsIds() });
+    const locale = this.services.config.reviewLocale;
+    const card = await this.view.render(claim, { locale, refreshUserIds: await this.reviewerTeamsIds() });
+    // Never waited for here: the card goes out with "checking…", and is drawn again when the checklist is known.
+    const redraw = this.redraw;
+    if (redraw && claim.poe.length && !this.services.precheck.ready(claim)) {
+      this.services.precheck.whenChecked(claim, locale, () => redraw(claim), `reviewCard:${claim.id}`);
+    }
+    return card;
   }
 }

@@ -14,6 +14,8 @@ import { hasMessage, type Locale, type Message, type MessageKey } from '../../sr
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { AppServices } from '../../src/services/services';
 import { claimLabel, commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
+import { failedReasons, PRECHECKS, type ChecklistShown } from '../../src/domain/poePrecheck';
+import { checklistCardData } from '../poeChecklistView';
 
 /**
  * The reviewers' card of a claim: one card per claim in the reviewers' conversation, drawn read-only
@@ -34,7 +36,7 @@ export interface ReviewCardOptions {
 export const HISTORY_PAGE_SIZE = 15;
 
 export class ReviewCardView {
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'rosters'>) {}
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'precheck' | 'rosters'>) {}
 
   async render(claim: Claim, options: ReviewCardOptions): Promise<AdaptiveCardJson> {
     const { locale } = options;
@@ -62,6 +64,8 @@ export class ReviewCardView {
       }),
     );
     const last = [...claim.history].reverse().find((e) => e.outcome === 'applied');
+    // The pre-check as far as it is known now (reading is never waited for here: "checking…" until done).
+    const checklist = claim.poe.length ? await this.services.precheck.checklistIfReady(claim) : undefined;
     const data = {
       claimId: claim.id,
       // Where the claim lives (its partition), so a button press reads it directly; never used to authorise.
@@ -93,6 +97,9 @@ export class ReviewCardView {
       defaultRejectReason: REVIEWER_REJECTION_REASONS[0],
       rejectReasons: REVIEWER_REJECTION_REASONS.map((r) => ({ title: t(locale, `reason.${r}`), value: r })),
       infoReasons: INFO_REQUEST_REASONS.map((r) => ({ title: t(locale, `infoReason.${r}`), value: r })),
+      // Request information starts with what the pre-check found missing or doubtful; the reviewer may change it.
+      infoReasonsPrefilled: checklist ? failedReasons(checklist).join(',') : '',
+      precheck: checklistCardData(locale, checklist, 'reviewer', !claim.poe.length),
       can: {
         // The shared card's way in for every reviewer: clients without user-specific views (the Agents
         // Playground), reviewers beyond refresh.userIds' 60, anyone whose automatic refresh did not run.
@@ -152,6 +159,7 @@ export class ReviewCardView {
       const value = (v: unknown) => (v === null || v === undefined ? markdown('-') : typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v));
       lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: value(change.before), after: value(change.after) }));
     }
+    if (e.checklist) lines.push(checklistShownLine(e.checklist, locale));
     if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
     if (e.delivery) lines.push(t(locale, e.delivery.channel !== 'email' ? 'review.history.delivery' : e.delivery.to ? `mail.bounced.${e.delivery.to}History` as const : 'mail.bounced.history', { recipient: e.delivery.recipient, status: e.delivery.status }));
     if (e.refusal) lines.push(render(locale, e.refusal));
@@ -174,7 +182,7 @@ export class ReviewCardView {
     return verified ? literal(label) : t(locale, 'review.conflict.unverified', { product: label });
   }
 
-  /** SPEC: where the directory does not know the customer, reviewers see "subscription not verified". */
+  /** docs/association-rule.md: where the directory does not know the customer, reviewers see "subscription not verified". */
   private async unverifiedFact(claim: Claim, locale: Locale): Promise<{ title: string; value: string }[]> {
     const unverified = (await this.services.claimService.associationKeys(claim.fields)).map((k) => describeKey(k)).filter((k) => !k.verified);
     if (!unverified.length) return [];
@@ -188,6 +196,13 @@ export class ReviewCardView {
     ];
     return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)])) as ReviewCardData['labels'];
   }
+}
+
+/** A decision's record of the checklist shown: "Customer acknowledgment: ✖ Missing, ..." (all from the catalogue). */
+function checklistShownLine(shown: ChecklistShown, locale: Locale): string {
+  if ('pending' in shown) return t(locale, 'review.history.precheckPending');
+  const verdicts = PRECHECKS.filter((c) => shown.verdicts[c]).map((c) => `${t(locale, `precheck.check.${c}` as MessageKey)}: ${t(locale, `precheck.verdict.${shown.verdicts[c]}` as MessageKey)}`);
+  return t(locale, 'review.history.precheck', { verdicts: markdown(verdicts.join(locale === 'zh-CN' ? '；' : '; ')) });
 }
 
 /** A changed value that is an instant (submittedAt, disputeWindowClosedAt): shown as a date, not as stored. */

@@ -195,7 +195,7 @@ const envSchema = z
     ).transform((v) => v ?? 60),
   });
 
-/** Every environment variable the bot reads (test/deploymentSettings.test.ts holds infra/ and env/ to it). */
+/** Every environment variable the bot reads (test/storage/deploymentSettings.test.ts holds infra/ and env/ to it). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /**

@@ -12,7 +12,7 @@ export const PARTNER_ROLES = [
 ] as const;
 export type PartnerRole = (typeof PARTNER_ROLES)[number];
 
-/** SPEC: only these roles of a partner organisation may create and manage claims. */
+/** docs/claim-rules.md, "People": only these roles of a partner organisation may create and manage claims. */
 export const CLAIMING_PARTNER_ROLES: readonly PartnerRole[] = ['GlobalAdmin', 'BillingAdmin', 'IncentivesAdmin'];
 
 export type Actor =

@@ -4,7 +4,7 @@ import { programById, programOf, type ProgramId } from './incentivePrograms';
 import { productCatalogue, type ProductCatalogue } from './productCatalogue';
 
 /**
- * SPEC's association rule as document keys: one partner per customer tenant (the documents'
+ * The association rule (docs/association-rule.md) as document keys: one partner per customer tenant (the documents'
  * partition) and key. A key names its incentive program, so claims of different programs never meet:
  *
  *   `<program>:workload:<product>`        OSU-Microsoft 365

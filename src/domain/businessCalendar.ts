@@ -147,7 +147,7 @@ export class BusinessCalendar {
   }
 
   /**
-   * Days left to a deadline, SPEC's way: whole counted days after today up to and including the
+   * Days left to a deadline (docs/deadlines.md, "Days left"): whole counted days after today up to and including the
    * deadline's last day. Submitted on a Monday with 5 business days to the next Monday: 5. On the
    * last day itself: 0 (it ends today), and 0 once it has passed.
    */

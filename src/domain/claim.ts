@@ -58,7 +58,7 @@ export interface ClaimDeadlines {
   /** Rejected: a dispute is possible until then. */
   disputeWindowEnds?: string;
   /**
-   * Submitted and Under review: SPEC's decision target, 10 calendar days from submission not counting
+   * Submitted and Under review: the decision target (docs/deadlines.md), 10 calendar days from submission not counting
    * days in Partner action required (the clock stops there, see `pausedClocks`). Not for disputes.
    */
   decisionTarget?: string;
@@ -68,7 +68,7 @@ export interface ClaimDeadlines {
 export interface PausedClock {
   name: 'reviewDecision' | 'decisionTarget';
   due: string;
-  /** Counted days left when it stopped (SPEC's "days left"), in the deadline's own unit. */
+  /** Counted days left when it stopped (docs/deadlines.md, "Days left"), in the deadline's own unit. */
   daysLeft: number;
   passed: boolean;
 }
@@ -93,7 +93,7 @@ export interface Claim {
   disputeWindowClosedAt?: string;
   /**
    * Approved: the subscriptions the association holds whose end the customer directory knew at the
-   * approval (SPEC: the partner is reminded 30 days before one ends). Kept on the claim so its timers
+   * approval (docs/deadlines.md: the partner is reminded 30 days before one ends). Kept on the claim so its timers
    * are derived from the claim alone.
    */
   subscriptionEnds?: SubscriptionEnd[];

@@ -5,7 +5,7 @@ import { hasMessage, ref } from '../i18n/locales';
 import { programOf } from './incentivePrograms';
 
 /**
- * The fields of a claim (SPEC "What a claim holds") and their rules: formats, combinations, and one
+ * The fields of a claim (docs/claim-rules.md, "What a claim holds") and their rules: formats, combinations, and one
  * message per bad field. A draft may miss fields but never holds a bad value; a submitted claim is complete.
  */
 
@@ -52,7 +52,7 @@ export type DraftFields = Partial<ClaimFields>;
 
 export type SolutionAreaValue = ClaimFields['solutionArea'];
 
-/** SPEC: after submission only these can be edited (in Submitted and Partner action required). */
+/** docs/claim-rules.md: after submission only these can be edited (in Submitted and Partner action required). */
 export const FIELDS_EDITABLE_AFTER_SUBMIT: readonly ClaimFieldName[] = [
   'mpnId',
   'products',

@@ -1,4 +1,5 @@
 import type { ActorRef } from './actors';
+import type { ChecklistShown } from './poePrecheck';
 import type { ClaimStatus } from './claimStatus';
 import type { InfoRequestReason, RejectionReason } from './reasons';
 import type { Message } from '../i18n/locales';
@@ -38,6 +39,8 @@ export interface ClaimHistoryEvent {
   reasons?: InfoRequestReason[];
   comment?: string;
   refusal?: Message;
+  /** A reviewer's decision: the PoE checklist they were shown (verdict per check), or that it was still being read. */
+  checklist?: ChecklistShown;
   /** The idempotency key of the request that caused this event, when the caller gave one. */
   actionId?: string;
 }

@@ -1,3 +1,4 @@
+import type { ChecklistShown } from './poePrecheck';
 import type { Actor, ActorKind } from './actors';
 import { actorRef, CLAIMING_PARTNER_ROLES } from './actors';
 import { MAX_POE_FILES, type Claim, type ClaimComment, type ClaimDeadlines, type PausedClock, type PoeFile, type SubscriptionEnd } from './claim';
@@ -137,6 +138,8 @@ export interface DecideContext extends TimeContext {
   /** The MPN IDs of the claim's partner organisation, to check an MPN ID chosen or edited. */
   organisationMpnIds?: readonly string[];
   actionId?: string;
+  /** The PoE checklist the reviewer was shown, recorded with a decision. */
+  checklistShown?: ChecklistShown;
 }
 
 function refuse(code: RefusalCode, params: Message['params'] = {}, fieldErrors?: FieldError[]): { ok: false; refusal: Refusal } {
@@ -196,6 +199,9 @@ export function createClaim(
   };
   return commit(empty, { ...empty, fields: validated.fields }, input.actor, 'create', ctx, {});
 }
+
+/** Reviewers' decisions: each records the PoE checklist the reviewer was shown. */
+const DECISIONS: readonly LifecycleActionType[] = ['approve', 'reject', 'requestInfo'];
 
 export function decide(claim: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): Decision {
   const actorRefusal = checkActor(actor, action.type, claim.orgId);
@@ -346,7 +352,7 @@ const TRANSITIONS: TransitionTable = {
 
   withdraw(claim, action, actor, ctx) {
     const wasApproved = claim.status === 'Approved';
-    // SPEC: the partner asked for it, so the rejection is final at once: no dispute window.
+    // docs/deadlines.md, "Withdrawal": the partner asked for it, so the rejection is final at once: no dispute window.
     return commentThen(claim, action.comment, actor, ctx, (c) => {
       const next = rejected(c, 'PartnerRequest', action.comment, actor, ctx, { final: true });
       return commit(claim, next, actor, 'withdraw', ctx, {
@@ -430,7 +436,7 @@ const TRANSITIONS: TransitionTable = {
     if (!due || claim.remindersSent?.includes(reminderKey(action.reminder, due))) return refuse('reminderNotNeeded');
     const notDue = notDueYet(ctx, reminderDueAt(ctx.calendar, action.reminder, due));
     if (notDue) return notDue;
-    // SPEC: reminders go out within business hours only (one due at night or at the weekend waits).
+    // docs/deadlines.md: reminders go out within business hours only (one due at night or at the weekend waits).
     if (!ctx.calendar.isBusinessTime(ctx.now)) return refuse('notDueYet', { date: instantParam(ctx, ctx.calendar.nextOpening(ctx.now).toISOString()) });
     // "Before the deadline" reminders are pointless once it has passed (the transition says the rest),
     // and when a nearer one of the same deadline is due too (after an outage) that one speaks for both.
@@ -535,6 +541,7 @@ function commit(
     ...(extra.reminder ? { reminder: extra.reminder } : {}),
     ...(extra.delivery ? { delivery: extra.delivery } : {}),
     ...(ctx.actionId ? { actionId: ctx.actionId } : {}),
+    ...(ctx.checklistShown && DECISIONS.includes(action) ? { checklist: ctx.checklistShown } : {}),
   };
   const claim: Claim = { ...after, updatedAt: at, version: before.version + 1, history: [...before.history, event] };
   return { ok: true, claim, event, effects: extra.effects ?? [] };

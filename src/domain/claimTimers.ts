@@ -4,7 +4,7 @@ import type { ClaimHistoryEvent } from './claimHistory';
 import { runningDeadline, type TimeContext } from './deadlinePolicy';
 
 /**
- * Every timer a claim needs, derived from its deadlines: the automatic transitions SPEC asks for and
+ * Every timer a claim needs, derived from its deadlines: the automatic transitions of docs/claim-rules.md and
  * the reminders before (or at) a deadline. The timer store holds what this function returns; when a
  * timer fires, the claim is asked again, so a timer that no longer matches the claim does nothing.
  */
@@ -44,7 +44,7 @@ export interface ReminderRule {
   audience: ReminderAudience;
 }
 
-/** SPEC's reminders, each sent once per deadline. */
+/** The reminders of docs/deadlines.md, each sent once per deadline. */
 export const REMINDER_RULES = {
   partnerResponse2bd: { deadline: 'partnerResponse', before: { amount: 2, unit: 'businessDays' }, audience: 'partners' },
   partnerResponse1bd: { deadline: 'partnerResponse', before: { amount: 1, unit: 'businessDays' }, audience: 'partners' },
@@ -120,7 +120,7 @@ export function reminderKeysSent(calendar: BusinessCalendar, claim: ReminderSubj
 }
 
 /**
- * When a reminder goes out for a deadline (SPEC, "When people are reminded"): "n days before" falls
+ * When a reminder goes out for a deadline (docs/deadlines.md, "Reminders"): "n days before" falls
  * due at the start of the day on which n counted days are left, "when it passes" at the deadline, and
  * either waits for business hours (the next opening). A "before" reminder never goes after its
  * deadline: when the next opening is too late (a window ending on a weekend), it goes at the last

@@ -3,7 +3,7 @@ import { programOf } from './incentivePrograms';
 import { productCatalogue, type ProductCatalogue } from './productCatalogue';
 
 /**
- * The rules a claim meets against what the customer directory knows of its customer (SPEC: the domain
+ * The rules a claim meets against what the customer directory knows of its customer (docs/association-rule.md: the domain
  * and tenant belong together; a claimed subscription is on the tenant, of the product, not CSP and
  * provisioned; subscription IDs are given where the customer has more than one subscription of a
  * product of a subscription-keyed program). Pure: the lookups are made by src/services/claims/customerDirectory.ts.

@@ -2,7 +2,7 @@ import type { DayCount } from './businessCalendar';
 import { BusinessCalendar } from './businessCalendar';
 import type { ClaimDeadlines, PausedClock } from './claim';
 
-/** SPEC's deadlines; only the consent period is configurable (7 days by default, 5 business days on the older page). */
+/** The deadlines of docs/deadlines.md; only the consent period is configurable (7 days by default, 5 business days on the older page). */
 export interface DeadlinePolicy {
   reviewStart: DayCount;
   reviewDecision: DayCount;
@@ -10,7 +10,7 @@ export interface DeadlinePolicy {
   consentPeriod: DayCount;
   disputeWindow: DayCount;
   disputeReview: DayCount;
-  /** SPEC's "decision within 10 days": from submission, not counting days in Partner action required. */
+  /** The "decision within 10 days" (docs/deadlines.md): from submission, not counting days in Partner action required. */
   decisionTarget: DayCount;
 }
 
@@ -69,7 +69,7 @@ export const DEADLINE_SOURCES: Record<keyof ClaimDeadlines, keyof DeadlinePolicy
 
 /**
  * The clocks that stop while a claim waits for the partner (Partner action required) and go on at the
- * resubmission with the days they had left: the decision target (SPEC: days in Partner action required
+ * resubmission with the days they had left: the decision target (docs/deadlines.md: days in Partner action required
  * don't count) and the review SLA (a resubmission continues the review, it does not restart it).
  */
 export const PAUSED_WHILE_PARTNER_ACTS = ['reviewDecision', 'decisionTarget'] as const satisfies readonly PausedClock['name'][];

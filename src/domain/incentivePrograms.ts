@@ -1,7 +1,7 @@
 import type { Activity, SolutionArea } from './productCatalogue';
 
 /**
- * SPEC "Association rule": the incentive program a claim's solution area and activity stand for, and
+ * The association rule (docs/association-rule.md, "Programs"): the incentive program a claim's solution area and activity stand for, and
  * the unit that program holds one partner per (within one customer tenant). A claim competes only with
  * claims and associations of its own program. `id` is stored in association keys: never rename one.
  */

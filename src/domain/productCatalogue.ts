@@ -2,7 +2,7 @@ import { z } from 'zod';
 import m365 from '../../data/products/microsoft-365.json';
 import businessApps from '../../data/products/business-applications.json';
 
-/** Solution areas and the activities each allows (SPEC "Activity"). */
+/** Solution areas and the activities each allows (docs/claim-rules.md, "What a claim holds"). */
 export const SOLUTION_AREAS = ['BusinessApplications', 'Microsoft365'] as const;
 export type SolutionArea = (typeof SOLUTION_AREAS)[number];
 

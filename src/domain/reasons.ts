@@ -1,4 +1,4 @@
-/** Rejection reasons of SPEC: the three primary ones and the detailed ones. */
+/** Rejection reasons (docs/claim-rules.md, "Reasons"): the three primary ones and the detailed ones. */
 export const REJECTION_REASONS = [
   'InsufficientProofOfExecution',
   'PartnerRequest',

@@ -100,7 +100,7 @@ export type TeamsMessageParams = Record<string, MessageParams[string] | Markdown
 /**
  * The catalogue's t() for text shown in Teams: every string parameter is shown literally (see
  * literal()), except references to other messages ("@key") and Markdown the bot made. The bot's code
- * uses this one (test/architecture.test.ts checks it), so a typed value can't reach a card or a message
+ * uses this one (test/process/architecture.test.ts checks it), so a typed value can't reach a card or a message
  * unescaped through a message's placeholder.
  */
 export function t(locale: Locale, key: MessageKey, params: TeamsMessageParams = {}): string {

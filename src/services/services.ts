@@ -21,6 +21,7 @@ import type { DispatchIntents } from './notifications/dispatchIntents';
 import type { Mailer } from './notifications/mailer';
 import type { TenantSendLeases } from './notifications/tenantSendLeases';
 import type { PoeReadings } from './poe/poeReadings';
+import type { PoePrecheckService } from './poePrecheckService';
 
 /**
  * Everything the bot stands on, as the composition root (app/appServices.ts, openServices) starts it
@@ -60,6 +61,8 @@ export interface AppServices {
   sendLeases: TenantSendLeases;
   /** This process among the bot's instances (lease holder id). */
   instanceId: string;
+  /** The PoE pre-check: reads a claim's files off the turn and checks them against the claim (docs/poe-precheck.md). */
+  precheck: PoePrecheckService;
   /** Tidy-up after a change that need not hold up the person's turn (see ClaimServiceDeps.followUp). */
   followUps: BackgroundTasks;
   /** Signs and checks the customers' consent links (approval e-mails, consent page). */

@@ -81,7 +81,7 @@ export class ClaimListings {
   }
 
   /**
-   * The reviewers' queue across organisations, by SPEC's decision target (10 days from submission,
+   * The reviewers' queue across organisations, by the decision target (docs/deadlines.md: 10 days from submission,
    * without Partner action required), nearest first: submitted claims and claims under review;
    * a dispute by its answer deadline. The claim stores that instant (`reviewQueueDueAt`) for this order.
    */

@@ -9,10 +9,11 @@ import { ClaimStore } from '../../src/storage/claimStore';
 import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { RosterStore } from '../../src/storage/rosterStore';
 import { TenantClaimIndex } from '../../src/storage/tenantClaimIndex';
+import { AVERY } from '../support/personas';
 
 /** Claims the benchmarks seed through the core: the demo roster's Fabrikam Global admin submits them. */
 
-export const BENCH_PARTNER: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: 'a1b2c3d4-0001-4000-8000-000000000001', name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
+export const BENCH_PARTNER: Extract<Actor, { kind: 'partner' }> = AVERY;
 
 /** A claim service straight on the bot's database (seeding happens outside the measured turns). */
 export function benchClaimService(db: CosmosDatabase): ClaimService {

@@ -7,13 +7,14 @@ import { printSweepTable, sweepScenario } from './sweepBench';
 import { multiInstanceScenario, sharingLine } from './multiInstanceBench';
 import { dialogOnDiskScenario, printStartUpTable, startUpScenario } from './dataBench';
 import { printReadingTable, readingScenario } from './readingBench';
+import { precheckFileScenario, printPrecheckFileTable, stepWhilePrecheckingScenario } from './precheckBench';
 
 /**
  * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own floor in the
  * same run (a bare echo bot on the same restify server and a stock Bot Framework CloudAdapter), with 20
  * connections at once; the product runs in its own process as `npm start` runs it. Each row has the bot
  * process's CPU time per turn beside its throughput (steadier on a shared machine), and the Cosmos DB
- * requests per turn. `-- --quick` is a smoke run of every part in under a minute; `-- --only=notifications,turns,sweep,startup,reading`
+ * requests per turn. `-- --quick` is a smoke run of every part in under a minute; `-- --only=notifications,turns,sweep,startup,reading,precheck`
  * runs some parts (`turns` is echo, agents (the echo bot on the Microsoft 365 Agents SDK), approve, status,
  * list, dialog, refused (bad input) and disk (the dialog turn on a data folder), which can also be named
  * one by one; the Bot Framework echo bot always runs). `-- --runs=3` runs the turns three times and adds
@@ -48,6 +49,21 @@ async function main(): Promise<void> {
       all.push(await turnRows(turn, memory));
     }
     if (times > 1) printMedianTable(all);
+  }
+
+  if (runs('precheck')) {
+    printPrecheckFileTable(await precheckFileScenario(quick));
+    if (quick) console.log('Pre-check: the form step turn with pre-checks in the background is measured in a full run (or -- --only=precheck).');
+    if (!quick || only?.includes('precheck')) {
+      // Two more partners than connections: they attach PoE files while the others fill in the form.
+      const roster = benchRoster(CONNECTIONS + 2);
+      const bot = await startBotProcess({ DEMO_DATA: 'false', ROSTER_FILE: roster.file });
+      try {
+        printTable(await stepWhilePrecheckingScenario(bot, roster.partners.slice(0, CONNECTIONS), roster.partners.slice(CONNECTIONS), quick ? 10 : 60));
+      } finally {
+        await bot.stop();
+      }
+    }
   }
 
   if (runs('startup')) printStartUpTable(await startUpScenario(quick ? 1000 : 10000));

@@ -149,7 +149,7 @@ export async function echoScenario(bot: BotProcess, name: string, target: string
  * Bad input at the product's /api/messages, in turn: a body that is not JSON, an activity without its
  * serviceUrl (both 400), and an activity from a channel the bot does not serve (403). Each must cost no
  * more than an echo turn. (The bench's bot has no app id, so it checks no tokens: a refused token is
- * covered by test/httpEdge.test.ts, not timed here.)
+ * covered by test/teams/httpEdge.test.ts, not timed here.)
  */
 export async function refusedScenario(bot: BotProcess, connections: number, requests: number): Promise<BenchRow> {
   const activity = (connection: number) => ({ ...personalMessage(`hello ${connection}`), deliveryMode: 'expectReplies' });

@@ -7,7 +7,7 @@ import { StubConnector } from '../support/stubConnector';
 const connector = new StubConnector();
 connector.enforceTeamsLimits = true;
 
-connector.start().then(() => process.send!({ type: 'listening', url: connector.url }));
+void connector.start().then(() => process.send!({ type: 'listening', url: connector.url }));
 process.on('message', (message: { type: string }) => {
   if (message.type === 'stats') {
     const texts = connector.calls.map((c) => String(c.activity.text));

@@ -13,6 +13,7 @@ import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/storage/embe
 import { timerDocOf, type TimerDoc } from '../../src/storage/timerStore';
 import { printGrid } from './benchTable';
 import { BENCH_PARTNER, submittedClaim } from './benchClaims';
+import { RILEY } from '../support/personas';
 
 /**
  * The sweep's scaling: one sweep with 100 due timers (approved claims whose consent period has just
@@ -85,7 +86,7 @@ async function oneSweep(cosmos: EmbeddedCosmos, blobConnectionString: string, si
 /** Claims approved through the service (real documents, real history), their consent period running. */
 async function approvedClaims(services: Awaited<ReturnType<typeof openServices>>, count: number): Promise<Claim[]> {
   const partner = BENCH_PARTNER;
-  const reviewer: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0001-4000-8000-000000000001', name: 'Riley Reviewer' };
+  const reviewer: Actor = RILEY;
   const svc = services.claimService;
   const claims: Claim[] = [];
   const approveOne = async (i: number) => {

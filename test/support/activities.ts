@@ -71,5 +71,6 @@ export async function postActivity(baseUrl: string, activity: unknown, headers: 
   } catch {
     body = text;
   }
-  return { status: response.status, body: body as { activities?: Record<string, unknown>[] } | undefined };
+  // expectReplies answers carry `activities`; invoke answers carry `statusCode`, `type` and `value` (a card, for adaptiveCard/action).
+  return { status: response.status, body: body as { activities?: Record<string, unknown>[]; statusCode?: number; type?: string; value?: Record<string, unknown> } | undefined };
 }

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports */
 // The adaptivecards package validates without a DOM when its bundled build is loaded directly.
 const AC = require('adaptivecards/dist/adaptivecards.js');
 

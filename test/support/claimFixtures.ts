@@ -4,14 +4,15 @@ import type { Claim, PoeFile } from '../../src/domain/claim';
 import type { ClaimStatus } from '../../src/domain/claimStatus';
 import { createClaim, decide, type ClaimAction, type DecideContext, type Decision } from '../../src/domain/claimLifecycle';
 import { DEFAULT_DEADLINE_POLICY } from '../../src/domain/deadlinePolicy';
+import { AVERY, RILEY, ROBIN } from './personas';
 
 export const ORG = 'fabrikam-consulting';
 export const ORG_MPN_IDS = ['4412345', '4467890'];
 
-export const partner: Actor = { kind: 'partner', id: 'a1b2c3d4-0001-4000-8000-000000000001', name: 'Avery Fabrikam', orgId: ORG, role: 'GlobalAdmin' };
-export const otherOrgPartner: Actor = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
+export const partner: Actor = AVERY;
+export const otherOrgPartner: Actor = ROBIN;
 export const referralsAdmin: Actor = { kind: 'partner', id: 'a1b2c3d4-0003-4000-8000-000000000003', name: 'Sam Referrals', orgId: ORG, role: 'ReferralsAdmin' };
-export const reviewer: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0001-4000-8000-000000000001', name: 'Riley Reviewer' };
+export const reviewer: Actor = RILEY;
 export const reviewer2: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0002-4000-8000-000000000002', name: 'Jordan Reviewer' };
 export const customer: Actor = { kind: 'customer', id: 'dana@customer.example', name: 'Dana Customer' };
 export const system: Actor = { kind: 'system', id: 'system', name: 'CPOR deadlines' };

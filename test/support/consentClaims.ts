@@ -1,13 +1,13 @@
 import type { BotApp } from '../../app/botApp';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
-import { PARTNER_AAD, REVIEWER_AAD } from './activities';
 import { uniqueName } from './testStorage';
 
 /** Claims driven to Approved through the claim service, with the consent link of their approval e-mail. */
 
-export const avery: Actor = { kind: 'partner', id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' };
-export const riley: Actor = { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' };
+import { AVERY as avery, RILEY as riley } from './personas';
+
+export { avery, riley };
 
 /** A customer tenant no other claim of the run uses, so approvals never compete. */
 export function uniqueTenant(): string {

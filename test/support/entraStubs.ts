@@ -55,10 +55,8 @@ export interface OAuthAzurite {
 
 /** Azurite's blob service in this process, over HTTPS, with OAuth ("basic": token shape and lifetime checked). */
 export async function startOAuthAzurite(): Promise<OAuthAzurite> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const BlobServer = require('azurite/dist/src/blob/BlobServer').default;
   const BlobConfiguration = require('azurite/dist/src/blob/BlobConfiguration').default;
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const workDir = mkdtempSync(join(tmpdir(), 'cpor-azurite-oauth-'));
   const config = new BlobConfiguration(
     '127.0.0.1', 0, undefined,

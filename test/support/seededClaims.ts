@@ -2,11 +2,10 @@ import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { AppServices } from '../../src/services/services';
 import { demoPdf } from '../../app/demo/demoSeed';
-import { PARTNER_AAD, REVIEWER_AAD } from './activities';
 
-/** The demo roster's Fabrikam Global admin and a reviewer, as the claim service takes them. */
-export const AVERY = { kind: 'partner' as const, id: PARTNER_AAD, name: 'Avery Fabrikam', orgId: 'fabrikam-consulting', role: 'GlobalAdmin' as const };
-export const RILEY = { kind: 'reviewer' as const, id: REVIEWER_AAD, name: 'Riley Reviewer' };
+import { AVERY, RILEY } from './personas';
+
+export { AVERY, RILEY };
 
 type Reached = 'Submitted' | 'UnderReview' | 'PartnerActionRequired' | 'Rejected';
 

@@ -24,7 +24,7 @@ export interface ScriptedAnswer {
   retryAfterSeconds?: number;
 }
 
-/** Teams' limits as documented (../shared/TEAMS.md), written out here on their own: the stub models Teams, not the bot. */
+/** Teams' limits as documented (docs/teams-platform.md, "Rate limits"), written out here on their own: the stub models Teams, not the bot. */
 const TEAMS_CONVERSATION_WINDOWS = [
   [7, 1_000],
   [8, 2_000],

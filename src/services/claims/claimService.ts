@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ChecklistShown } from '../../domain/poePrecheck';
 import type { Clock } from '../../clock';
 import type { Actor } from '../../domain/actors';
 import type { Claim } from '../../domain/claim';
@@ -59,6 +60,8 @@ export interface ActOptions {
    * Its ETag guards the write, so a copy someone changed since costs a refused write and a fresh read, never a blind overwrite.
    */
   known?: Claim;
+  /** The PoE checklist the person saw when deciding: kept in the decision's history event. */
+  checklistShown?: ChecklistShown;
 }
 
 /** Refusals worth a line in the claim's history: someone acting outside their role. */
@@ -146,6 +149,11 @@ export class ClaimService {
     return { now: this.deps.clock.now(), calendar: this.deps.calendar, policy: this.deps.policy, ...(actionId ? { actionId } : {}) };
   }
 
+  /** The context of a person's action: time, its idempotency key, and what they were shown. */
+  private actContext(options: ActOptions): DecideContext {
+    return { ...this.timeContext(options.actionId), ...(options.checklistShown ? { checklistShown: options.checklistShown } : {}) };
+  }
+
   async createDraft(actor: Actor, fields: Record<string, unknown> = {}): Promise<ServiceResult> {
     const ctx = { ...this.timeContext(), ...(await this.mpnContext(actor.kind === 'partner' ? actor.orgId : undefined)) };
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -175,7 +183,7 @@ export class ClaimService {
       if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
     }
     const trail: WriteTrail = {};
-    const outcome = await this.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.timeContext(options.actionId), ...mpn }, options.asHistory), trail, current);
+    const outcome = await this.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.actContext(options), ...mpn }, options.asHistory), trail, current);
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (result.ok && outcome.written && !result.duplicate && result.effects.includes('releaseAssociations')) {
@@ -185,7 +193,7 @@ export class ClaimService {
   }
 
   /**
-   * What the customer directory says against the change (SPEC: checked on every change of customer,
+   * What the customer directory says against the change (docs/claim-rules.md: checked on every change of customer,
    * products or subscriptions that is not a draft's): the claim as it would be after the change is checked.
    */
   private async directoryErrors(claim: Claim, action: ClaimAction, actor: Actor, ctx: DecideContext): Promise<FieldError[]> {
@@ -242,10 +250,10 @@ export class ClaimService {
   private async approve(orgId: string, claimId: string, requested: ClaimAction, actor: Actor, options: ActOptions): Promise<ServiceResult> {
     const current = await this.deps.claims.get(orgId, claimId);
     if (!current) return notFound(claimId);
-    const preview = this.decideOnce(current.claim, requested, actor, this.timeContext(options.actionId)).result;
+    const preview = this.decideOnce(current.claim, requested, actor, this.actContext(options)).result;
     if (!preview.ok || preview.duplicate) {
       // Refused or already done: go through the normal path so refusals are recorded consistently.
-      const outcome = await this.update(orgId, claimId, (c) => this.decideOnce(c, requested, actor, this.timeContext(options.actionId)), {});
+      const outcome = await this.update(orgId, claimId, (c) => this.decideOnce(c, requested, actor, this.actContext(options)), {});
       return outcome.found ? toServiceResult(outcome.result, outcome.claim) : notFound(claimId);
     }
     const tenantId = current.claim.fields.customerTenantId ?? '';
@@ -269,7 +277,7 @@ export class ClaimService {
     const outcome = await this.update(orgId, claimId, (c) => {
       // The pending association protects this approval only for its lease; past it, start again.
       if (this.deps.clock.now().getTime() - started.getTime() > PENDING_LEASE_MS / 2) return { result: concurrentChange() };
-      return this.decideOnce(c, action, actor, this.timeContext(options.actionId), options.asHistory);
+      return this.decideOnce(c, action, actor, this.actContext(options), options.asHistory);
     }, trail, current);
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;

@@ -30,7 +30,7 @@ export interface SendLimits {
   perTenant: readonly RateWindow[];
 }
 
-/** Teams' documented limits for one bot (../shared/TEAMS.md). */
+/** Teams' documented limits for one bot (docs/teams-platform.md, "Rate limits"). */
 export const TEAMS_SEND_LIMITS: SendLimits = {
   perConversation: [
     { limit: 7, windowMs: 1_000 },

@@ -116,14 +116,34 @@ export class NotificationDispatcher {
    * written with, when known. Concurrent calls for one claim wait for each other.
    */
   dispatch(claim: Claim, options: DispatchOptions = {}): Promise<void> {
-    const before = this.running.get(claim.id) ?? Promise.resolve(undefined);
+    return this.inTurn(claim.id, () => this.dispatchNow(claim, options));
+  }
+
+  /**
+   * Draws the claim's posted review card again, from the claim as stored now: what the card shows changed
+   * without a change to the claim (its PoE checklist became known). Nothing when no card was posted yet;
+   * a failed update is logged, not retried (the next change or refresh draws the card again).
+   */
+  refreshReviewCard(orgId: string, claimId: string): Promise<void> {
+    return this.inTurn(claimId, async () => {
+      const stored = await this.deps.claims.get(orgId, claimId);
+      if (!stored) return;
+      const failures: Failure[] = [];
+      await this.deliverReviewCard(stored.claim, [], failures);
+      if (failures.length) this.deps.log.warn(`Claim ${claimId}: the review card could not be drawn again (${failures.map((f) => f.status).join(', ')})`);
+    });
+  }
+
+  /** Work for one claim runs one piece at a time, in the order asked. */
+  private inTurn(claimId: string, work: () => Promise<void>): Promise<void> {
+    const before = this.running.get(claimId) ?? Promise.resolve(undefined);
     const next = before
       .catch(() => undefined)
-      .then(() => this.dispatchNow(claim, options))
+      .then(work)
       .finally(() => {
-        if (this.running.get(claim.id) === next) this.running.delete(claim.id);
+        if (this.running.get(claimId) === next) this.running.delete(claimId);
       });
-    this.running.set(claim.id, next);
+    this.running.set(claimId, next);
     return next;
   }
 

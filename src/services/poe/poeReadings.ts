@@ -29,6 +29,9 @@ export const readingBlobName = (file: Pick<PoeFile, 'blobName'>): string => `${f
 
 const KIND_OF_CONTENT_TYPE = new Map(Object.entries(POE_CONTENT_TYPES).map(([kind, type]) => [type, kind as PoeKind]));
 
+/** How a stored file is read: by the content type intake gave it from its bytes (never by its name). */
+export const readKindOf = (file: Pick<PoeFile, 'contentType'>): PoeKind | undefined => KIND_OF_CONTENT_TYPE.get(file.contentType);
+
 export interface PoeReadingsDeps {
   poe: PoeBlobStore;
   log: Logger;
@@ -77,7 +80,7 @@ export class PoeReadings {
   }
 
   private async readOnce(file: PoeFile, data?: Buffer): Promise<PoeDocument> {
-    const kind = KIND_OF_CONTENT_TYPE.get(file.contentType);
+    const kind = readKindOf(file);
     if (!kind) return unreadableDocument(file.fileName, 'pdf', 'unsupported');
     try {
       const kept = await this.deps.poe.getJson<KeptReading>(readingBlobName(file));

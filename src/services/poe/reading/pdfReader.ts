@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFSignature, PDFString, type PDFRef } from 'pdf-lib';
+import type { PDFDocument, PDFRef } from 'pdf-lib';
 import type { PoeDocument, PoeFormField, PoeSignature } from '../../../domain/poeDocument';
 import { importEsm } from './esmImport';
 import type { PoeReadLimits } from './readLimits';
@@ -76,8 +76,9 @@ export async function readPdf(bytes: Buffer, fileName: string, limits: PoeReadLi
       pages.push({ number, text });
       chars += text.length;
     }
-    const formFields = await formFieldsOf(document);
-    const signatures = await signaturesOf(bytes, document);
+    const { formFields, signatureFields } = await formFieldsOf(document);
+    // pdf-lib parses the whole file again: only when pdf.js saw a signature field to look into.
+    const signatures = signatureFields ? await signaturesOf(bytes, document) : [];
     const capped = capPages(pages, limits.maxChars);
     const readable = hasText(capped) || formFields.length > 0 || signatures.length > 0;
     return { ...base, readable, ...(readable ? {} : { unreadable: 'noText' as const }), pages: capped, formFields, signatures };
@@ -86,16 +87,20 @@ export async function readPdf(bytes: Buffer, fileName: string, limits: PoeReadLi
   }
 }
 
-/** Filled-in form fields (text, check boxes, choices), named as in the form; empty ones and buttons are left out. */
-async function formFieldsOf(document: PdfDocumentProxy): Promise<PoeFormField[]> {
+/**
+ * Filled-in form fields (text, check boxes, choices), named as in the form; empty ones and buttons are
+ * left out. And whether the form has signature fields (read by signaturesOf).
+ */
+async function formFieldsOf(document: PdfDocumentProxy): Promise<{ formFields: PoeFormField[]; signatureFields: boolean }> {
   const objects = (await document.getFieldObjects().catch(() => null)) ?? {};
   const fields: PoeFormField[] = [];
+  const signatureFields = Object.values(objects).some((widgets) => widgets.some((w) => w.type === 'signature'));
   for (const [name, widgets] of Object.entries(objects)) {
     const widget = widgets.find((w) => w.type && w.type !== 'button' && w.type !== 'signature' && valueText(w.value));
     if (!widget) continue;
     fields.push({ name, value: valueText(widget.value), ...(typeof widget.page === 'number' && widget.page >= 0 ? { page: widget.page + 1 } : {}) });
   }
-  return fields;
+  return { formFields: fields, signatureFields };
 }
 
 function valueText(value: unknown): string {
@@ -111,6 +116,8 @@ function valueText(value: unknown): string {
  * nothing is claimed.
  */
 async function signaturesOf(bytes: Buffer, document: PdfDocumentProxy): Promise<PoeSignature[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PDFDict, PDFDocument, PDFName, PDFSignature } = require('pdf-lib') as typeof import('pdf-lib');
   let pdf: PDFDocument;
   try {
     pdf = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
@@ -133,8 +140,9 @@ async function signaturesOf(bytes: Buffer, document: PdfDocumentProxy): Promise<
   return signatures;
 }
 
+/** A PDF string (pdf-lib's PDFString or PDFHexString, both with decodeText) as text. */
 function textOf(value: unknown): string | undefined {
-  if (value instanceof PDFString || value instanceof PDFHexString) return value.decodeText().trim() || undefined;
+  if (value && typeof (value as { decodeText?: unknown }).decodeText === 'function') return (value as { decodeText(): string }).decodeText().trim() || undefined;
   return undefined;
 }
 

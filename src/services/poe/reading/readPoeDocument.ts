@@ -8,7 +8,7 @@ import { DEFAULT_POE_READ_LIMITS, type PoeReadKind, type PoeReadLimits } from '.
  * Reads a PoE file into a PoeDocument without putting the bot at risk: the readers (pdf.js, mammoth,
  * mailparser, msgreader) run in a worker thread with its own heap limit, one file at a time, and a file
  * that takes longer than its time limit ends the worker (the next file gets a fresh one). The limit
- * counts reading only: a new worker first loads the readers (bounded on its own, STARTUP_MS). A crafted file
+ * counts reading only: a new worker first loads the readers (bounded on its own, READER_STARTUP_MS). A crafted file
  * that exhausts the heap ends only the worker. Never throws, never hangs: the worst outcome is a document
  * with `readable: false` and the reason ('timeLimit', 'tooLarge', 'corrupt', ...).
  * The worker stays warm between files (loading pdf.js takes most of a second) and ends when idle.
@@ -34,7 +34,7 @@ interface Queued {
 /** How long a worker is kept after its last file. */
 const IDLE_MS = 60_000;
 /** How long a new worker may take to load the readers (its files' time limits start after that). */
-const STARTUP_MS = 120_000;
+export const READER_STARTUP_MS = 120_000;
 const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
 
 export class PoeReaders {
@@ -75,7 +75,7 @@ export class PoeReaders {
     const queued = this.queue.shift()!;
     clearTimeout(this.idleTimer);
     const worker = this.workerFor(queued.job.limits.memoryMb);
-    this.current = { ...queued, timer: this.workerReady ? this.clock(queued.job.limits.timeMs) : this.clock(STARTUP_MS) };
+    this.current = { ...queued, timer: this.workerReady ? this.clock(queued.job.limits.timeMs) : this.clock(READER_STARTUP_MS) };
     worker.ref();
     worker.postMessage(queued.job);
   }

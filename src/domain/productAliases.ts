@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import aliasFile from '../../data/products/aliases.json';
+import { productCatalogue, type ProductCatalogue } from './productCatalogue';
+
+/**
+ * The names a proof of execution uses for a catalogue product: its catalogue name plus the common
+ * aliases kept as data (data/products/aliases.json). Adding an alias is a data change.
+ */
+
+const aliasFileSchema = z.object({ about: z.string().optional(), aliases: z.record(z.string(), z.array(z.string().min(2))) });
+
+/** One product name found in a text: which product, the words as written, and where. */
+export interface ProductMention {
+  productId: string;
+  quote: string;
+  index: number;
+}
+
+interface Pattern {
+  productId: string;
+  regex: RegExp;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/**
+ * A whole-word, case-insensitive pattern; spaces match any run of white-space (a PDF line break may
+ * split a name). Short all-capital acronyms (MDE, AIP) must be written in capitals: "aip" in a word is no product.
+ */
+function aliasPattern(alias: string): RegExp {
+  const body = alias.trim().split(/\s+/).map(escapeRegex).join('[\\s\\u00a0]+');
+  const acronym = /^[A-Z0-9&]{2,5}$/.test(alias.trim());
+  // Word boundaries only where the alias starts or ends with a Latin letter or digit: CJK text has no spaces.
+  const start = CJK.test(alias[0]) ? '' : '(?<![\\p{L}\\p{N}])';
+  const end = CJK.test(alias[alias.length - 1]) ? '' : '(?![\\p{L}\\p{N}])';
+  return new RegExp(`${start}${body}${end}`, acronym ? 'gu' : 'giu');
+}
+
+export class ProductAliases {
+  private readonly patterns: Pattern[] = [];
+  private readonly names = new Map<string, string[]>();
+
+  constructor(raw: unknown, catalogue: ProductCatalogue) {
+    const file = aliasFileSchema.parse(raw);
+    for (const [productId, aliases] of Object.entries(file.aliases)) {
+      if (!catalogue.find(productId)) throw new Error(`Product alias file names ${productId}, which is not in the catalogue`);
+      this.names.set(productId, aliases);
+    }
+    for (const area of ['Microsoft365', 'BusinessApplications'] as const) {
+      for (const product of catalogue.products(area)) {
+        const all = [...new Set([product.name, ...(this.names.get(product.id) ?? [])])];
+        this.names.set(product.id, all);
+        for (const alias of all) this.patterns.push({ productId: product.id, regex: aliasPattern(alias) });
+      }
+    }
+  }
+
+  /** Every name a product goes by, the catalogue name first. */
+  namesOf(productId: string): readonly string[] {
+    return this.names.get(productId) ?? [];
+  }
+
+  /**
+   * Every product named in `text`. Where names overlap, the longest wins: "Teams Phone" names Teams
+   * Phone, not Teams; "Microsoft Defender for Office 365" is not also "Office 365".
+   */
+  mentions(text: string): ProductMention[] {
+    const found: ProductMention[] = [];
+    for (const { productId, regex } of this.patterns) {
+      regex.lastIndex = 0;
+      for (const match of text.matchAll(regex)) found.push({ productId, quote: match[0], index: match.index });
+    }
+    found.sort((a, b) => a.index - b.index || b.quote.length - a.quote.length);
+    const kept: ProductMention[] = [];
+    let coveredTo = -1;
+    for (const mention of found) {
+      if (mention.index < coveredTo) continue;
+      kept.push(mention);
+      coveredTo = mention.index + mention.quote.length;
+    }
+    return kept;
+  }
+}
+
+export const productAliases = new ProductAliases(aliasFile, productCatalogue);

@@ -1,0 +1,55 @@
+import { PoeBlobStore, safeFileName } from '../../src/storage/poeBlobStore';
+import { demoPdf } from '../../app/demo/demoSeed';
+import { openTestBlobStore } from '../support/testStorage';
+
+let store: PoeBlobStore;
+beforeAll(async () => {
+  store = await openTestBlobStore();
+});
+
+describe('PoE files in Blob storage', () => {
+  test('an upload is read back through a short-lived read-only link, with its content type', async () => {
+    const pdf = demoPdf('Statement of work');
+    const stored = await store.upload({ claimId: 'CL-BLOB0001', fileName: 'Signed SOW.pdf', contentType: 'application/pdf', data: pdf });
+    expect(stored).toMatchObject({ contentType: 'application/pdf', size: pdf.length });
+    expect(stored.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const link = await store.readLink(stored.blobName, { now: new Date(), ttlMinutes: 5 });
+    expect(link).toContain('sp=r');
+    const response = await fetch(link);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await response.arrayBuffer()).equals(pdf)).toBe(true);
+  });
+
+  test('two files with one name never collide', async () => {
+    const a = await store.upload({ claimId: 'CL-BLOB0002', fileName: 'sow.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 a') });
+    const b = await store.upload({ claimId: 'CL-BLOB0002', fileName: 'sow.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 b') });
+    expect(a.blobName).not.toBe(b.blobName);
+    expect((await store.download(a.blobName)).toString()).toBe('%PDF-1.4 a');
+    expect((await store.download(b.blobName)).toString()).toBe('%PDF-1.4 b');
+  });
+
+  test('an expired link is refused', async () => {
+    const stored = await store.upload({ claimId: 'CL-BLOB0003', fileName: 'sow.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 x') });
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    const expired = await store.readLink(stored.blobName, { now: anHourAgo, ttlMinutes: 5 });
+    expect((await fetch(expired)).status).toBe(403);
+  });
+
+  test('a read link can\'t be used to write, and the container can\'t be read without one', async () => {
+    const stored = await store.upload({ claimId: 'CL-BLOB0004', fileName: 'sow.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 original') });
+    const link = await store.readLink(stored.blobName, { now: new Date(), ttlMinutes: 5 });
+    const write = await fetch(link, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'application/pdf' }, body: 'overwritten' });
+    expect(write.status).toBe(403);
+    expect((await store.download(stored.blobName)).toString()).toBe('%PDF-1.4 original');
+    const anonymous = await fetch(link.split('?')[0]);
+    expect([401, 403, 404]).toContain(anonymous.status);
+  });
+
+  test('file names keep their letters but lose path parts and unsafe characters', () => {
+    expect(safeFileName('..\\..\\etc/passwd')).toBe('passwd');
+    expect(safeFileName('Vertrag <signiert>.pdf')).toBe('Vertrag _signiert_.pdf');
+    expect(safeFileName('合同.pdf')).toBe('合同.pdf');
+    expect(safeFileName('...')).toBe('file');
+  });
+});

@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * `npm run bench -- --quick` as a newcomer runs it: every part of the benchmark runs and prints its
+ * table. The numbers are not asserted here (shared machines are noisy); that the tables are produced,
+ * with every row and its target, is.
+ */
+
+// Three bots start one after another (two echo bots and the product); on a loaded shared machine that alone takes minutes.
+jest.setTimeout(600_000);
+
+test('the quick benchmark prints every table: notifications, turns against the echo bots (CPU per turn, Cosmos DB requests), the sweep, memory', async () => {
+  const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn('npm', ['run', 'bench', '--silent', '--', '--quick'], { cwd: join(__dirname, '..', '..'), env: { ...process.env, NODE_OPTIONS: '' } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (exitCode) => resolve({ code: exitCode, output }));
+  });
+  expect({ code, tail: code === 0 ? '' : output.slice(-3000) }).toEqual({ code: 0, tail: '' });
+  const rows = output.split('\n').filter((line) => line.startsWith('|'));
+  const row = (start: string) => rows.find((line) => line.startsWith(`| ${start}`));
+  // Notifications: time against the minimum Teams' limits allow, none lost, none twice.
+  expect(row('200 notifications to 40 conversations (2 tenants) ')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
+  // The same load from two bot instances sharing one store (Teams' limits are per bot), in the same table.
+  expect(row('200 notifications to 40 conversations (2 tenants) sent by two bot instances sharing one store')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
+  expect(output).toMatch(/Two instances: \d+ hand-over\(s\) of a tenant's send lease, \d+ Cosmos DB request\(s\) for the leases/);
+  // Turns: each path with its throughput, its share of the echo bot's, p50/p95/p99, and the bot's CPU per turn against the echo bot's.
+  for (const path of ['echo bot (stock Bot Framework CloudAdapter)', 'echo bot on the Microsoft 365 Agents SDK', 'Approve invoke (adaptiveCard/action)', 'claim <id> status turn', '"my claims" list turn', 'dialog step turn', 'refused requests']) {
+    expect(row(path)).toMatch(/\| \d+ +\| (-|\d+%) +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d\d +\| (-|\d+\.\d\dx) +\|/);
+  }
+  // The product's rows also count the Cosmos DB requests per turn, by container and operation.
+  expect(row('claim <id> status turn')).toMatch(/\| >= 50% of echo, CPU <= 2x echo, p99 < 300 ms +\| (yes|NO) +\|$/);
+  expect(row('claim <id> status turn')).toMatch(/\| \d+\.\d\d +\| \d+\.\d\d +\| >= 50%/);
+  expect(output).toMatch(/claim <id> status turn: Cosmos DB requests per turn: .*claims read 1\.00/);
+  expect(output).toMatch(/notification work of all \d+ approvals done \d+\.\d s after the last approval/);
+  // The sweep at two sizes, with its time and Cosmos DB requests; memory of the bot process against its target.
+  expect(row('among 1,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| 1\.00x/);
+  expect(row('among 5,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| \d+\.\d\dx/);
+  // The PoE pre-check of a 20-page PDF and a 2 MB Word document: times and memory.
+  expect(row('20-page PDF')).toMatch(/\| \d+ KB +\| \d+ +\| \d+ +\| -?\d+ +\| -?\d+ +\|/);
+  expect(row('2 MB Word document')).toMatch(/\| \d+ KB +\| \d+ +\| \d+ +\| -?\d+ +\| -?\d+ +\|/);
+  expect(row('bot process (npm start), peak during the turns above')).toMatch(/\| \d+ +\| < 300 MB +\| (yes|NO) +\|/);
+  // Reading PoE files in the reader worker: first read, p50, p95, extra memory.
+  for (const file of ['20-page PDF', 'Word document (2.0 MB)']) expect(row(file)).toMatch(/\| \d+ +\| \d+ +\| \d+ +\| \d+ +\| < 1000 ms, < 50 MB \| (yes|NO) +\|/);
+});
