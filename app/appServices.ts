@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { AppConfig } from '../src/config/config';
 import { systemClock, type Clock } from '../src/clock';
 import { BusinessCalendar, businessHoursText } from '../src/domain/businessCalendar';
@@ -30,7 +29,7 @@ import { DeliveryScheduler, type DeliverySchedulerOptions } from '../src/service
 import { LeaseStore } from '../src/storage/leaseStore';
 import { TenantSendLeases, type TenantSendLeaseOptions } from '../src/services/notifications/tenantSendLeases';
 import { newInstanceId } from '../src/observability/logContext';
-import { createMailer, type Mailer } from '../src/services/notifications/mailer';
+import { createMailer } from '../src/services/notifications/mailer';
 import { observedMailer } from '../src/services/notifications/observedMailer';
 import { loopbackPort } from '../src/services/poe/poeDownloadPolicy';
 import { PoeReadings } from '../src/services/poe/poeReadings';

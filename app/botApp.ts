@@ -1,5 +1,4 @@
 import type { AppConfig } from '../src/config/config';
-import type { Logger } from '../src/logger';
 import { openServices, type ServiceOptions } from './appServices';
 import type { AppServices } from '../src/services/services';
 import { startHttpServer } from '../src/server/httpServer';
