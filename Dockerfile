@@ -1,7 +1,7 @@
 # The CPOR claims bot as a container image (Azure Container Apps runs it: infra/azure.bicep).
 # Build:  docker build -t cpor-bot .          (or in the registry: az acr build --image cpor-bot:TAG .)
 # Run:    docker run -p 3978:3978 --env-file .env cpor-bot
-# The same image runs the timer sweep: node --disable-warning=DEP0111 dist/src/cli/sweep.js
+# The same image runs the timer sweep: node --disable-warning=DEP0111 dist/app/cli/sweep.js
 
 # ---- build: every dependency, TypeScript compiled into dist/ ----------------------------------------
 FROM node:22-bookworm-slim AS build
@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 # runtime stage, where the installed tree is kept).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY app ./app
 COPY src ./src
 COPY bot ./bot
 COPY cards ./cards
@@ -36,4 +37,4 @@ EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3978) + '/healthz/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The production start command (npm run start:prod), without npm in between: signals reach the bot.
-CMD ["node", "--max-old-space-size=224", "--disable-warning=DEP0111", "dist/src/main.js"]
+CMD ["node", "--max-old-space-size=224", "--disable-warning=DEP0111", "dist/app/main.js"]

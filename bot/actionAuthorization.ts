@@ -8,9 +8,9 @@ import type { LifecycleActionType } from '../src/domain/claimLifecycle';
 import type { Locale, Message, MessageKey } from '../src/i18n/locales';
 import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../src/services/appServices';
-import { CLAIM_ID_PATTERN } from '../src/services/claimQueries';
-import { senderOf, type Identity } from '../src/services/identity';
+import type { AppServices } from '../src/services/services';
+import { CLAIM_ID_PATTERN } from '../src/services/claims/claimQueries';
+import { senderOf, type Identity } from '../src/services/roster/identity';
 import { renderCard, type AdaptiveCardJson } from '../cards/cardTemplates';
 
 /**
@@ -101,7 +101,7 @@ export function policyRefusal(action: ActionName, identity: Identity, locale: Lo
 }
 
 export class ActionGate {
-  constructor(private readonly services: AppServices, private readonly log: Logger) {}
+  constructor(private readonly services: Pick<AppServices, 'claimService'>, private readonly log: Logger) {}
 
   /**
    * The policy's answer for one action: undefined when it may go on, or the sentence to show. For a
@@ -156,5 +156,5 @@ export function refusalCard(locale: Locale, text: string): AdaptiveCardJson {
 
 /** A card with one sentence (e.g. a claim that no longer exists). */
 export function sentenceCard(text: string): AdaptiveCardJson {
-  return renderCard('refusal', { title: text, text: '', color: 'Default' });
+  return renderCard('notice', { text });
 }

@@ -7,9 +7,9 @@ import { decide } from '../src/domain/claimLifecycle';
 import { resolveLocale, type Locale } from '../src/i18n/locales';
 import { render, t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../src/services/appServices';
-import type { Identity } from '../src/services/identity';
-import { CLAIM_ID_PATTERN, type Viewer } from '../src/services/claimQueries';
+import type { AppServices } from '../src/services/services';
+import type { Identity } from '../src/services/roster/identity';
+import { CLAIM_ID_PATTERN, type Viewer } from '../src/services/claims/claimQueries';
 import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from './actionAuthorization';
 import { identityOf } from './activityIdentity';
 import { CLAIM_DIALOG_ID, CLAIM_FORM } from './claimDialog/claimDialog';
@@ -76,7 +76,7 @@ export class ActionRouter {
   /** Exports as files: the consent card, and its answer. */
   private readonly exports: ClaimExports;
 
-  constructor(private readonly services: AppServices, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'languages' | 'poe' | 'policy' | 'precheck' | 'reviews' | 'rosters'>, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
     this.extension = new ClaimExtension(services);

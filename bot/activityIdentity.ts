@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { resolveIdentity, type Identity } from '../src/services/identity';
+import { resolveIdentity, type Identity } from '../src/services/roster/identity';
 import type { RosterStore } from '../src/storage/rosterStore';
 
 /** Where a turn keeps who sent its activity, so the router and the open form look it up once. */

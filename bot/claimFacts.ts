@@ -3,7 +3,7 @@ import { formatInstant } from '../src/domain/claimLifecycle';
 import { productCatalogue } from '../src/domain/productCatalogue';
 import type { Locale, MessageKey } from '../src/i18n/locales';
 import { literal, markdown, t, type Markdown } from '../src/i18n/teamsMarkdown';
-import type { AppServices } from '../src/services/appServices';
+import type { AppServices } from '../src/services/services';
 import { contactLine, formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
 /**
@@ -50,7 +50,7 @@ export function submittedFacts(claim: Claim, locale: Locale): Fact[] {
 }
 
 /** Each PoE file as a read-only link that expires (POE_LINK_TTL_MINUTES), with its kind and size. */
-export async function poeLinkLines(services: AppServices, files: PoeFile[], locale: Locale): Promise<string[]> {
+export async function poeLinkLines(services: Pick<AppServices, 'calendar' | 'clock' | 'config' | 'poe'>, files: PoeFile[], locale: Locale): Promise<string[]> {
   const ttlMinutes = services.config.poeLinkTtlMinutes;
   const now = services.clock.now();
   return Promise.all(
@@ -69,7 +69,7 @@ export async function poeLinkLines(services: AppServices, files: PoeFile[], loca
  * typed them). Passed as markdown once made literal, so that a subject like "@status.Approved" is not
  * read as a catalogue reference either.
  */
-export function emailLine(services: AppServices, email: PoeFileEmail, locale: Locale): string {
+export function emailLine(services: Pick<AppServices, 'calendar' | 'clock' | 'config' | 'poe'>, email: PoeFileEmail, locale: Locale): string {
   const unknown = t(locale, 'review.poeEmailUnknown');
   const from = email.fromName && email.fromAddress ? `${email.fromName} <${email.fromAddress}>` : (email.fromAddress ?? email.fromName);
   return t(locale, 'review.poeEmail', {
@@ -80,7 +80,7 @@ export function emailLine(services: AppServices, email: PoeFileEmail, locale: Lo
 }
 
 /** The latest comments, oldest first, each with its author, role and time. */
-export function commentLines(services: AppServices, claim: Claim, locale: Locale): string[] {
+export function commentLines(services: Pick<AppServices, 'calendar' | 'clock' | 'config' | 'poe'>, claim: Claim, locale: Locale): string[] {
   return claim.comments
     .slice(-COMMENTS_ON_A_CARD)
     .map((c) => t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(services, c.at, locale), text: c.text }));

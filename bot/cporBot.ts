@@ -11,22 +11,22 @@ import {
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
   type StatePropertyAccessor,
+  type Storage,
 } from 'botbuilder';
 import { DialogSet, type DialogState } from 'botbuilder-dialogs';
-import type { AppServices } from '../src/services/appServices';
+import type { AppServices } from '../src/services/services';
 import type { Logger } from '../src/logger';
 import { resolveLocale } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
-import type { Identity } from '../src/services/identity';
-import { ProcessedActivities } from '../src/storage/processedActivities';
-import { WelcomeRecords } from '../src/storage/welcomeRecords';
+import type { Identity } from '../src/services/roster/identity';
+import type { ProcessedActivities } from '../src/storage/processedActivities';
+import type { WelcomeRecords } from '../src/storage/welcomeRecords';
 import { sentenceCard } from './actionAuthorization';
 import { ActionRouter } from './actionRouter';
 import { identityOf } from './activityIdentity';
 import { ClaimDialog } from './claimDialog/claimDialog';
 import { scopeOf } from './commands/chatCommands';
 import { conversationIdOf, saveConversationReference } from './conversationReferences';
-import { CosmosBotStorage } from './cosmosBotStorage';
 import { DisputeDialog } from './partnerActions/disputeDialog';
 import type { ReviewCardActions } from './reviews/reviewCardActions';
 import { TurnBudget } from './turnBudget';
@@ -38,6 +38,16 @@ function deliveryOf(activity: TurnContext['activity']): { conversationId: string
   if (activity.type !== 'message' && activity.type !== 'invoke') return undefined;
   const conversationId = activity.conversation?.id;
   return conversationId && activity.id ? { conversationId, activityId: activity.id } : undefined;
+}
+
+/** The stores the bot keeps its own records in, opened by the composition root (app/botApp.ts). */
+export interface CporBotStores {
+  /** Bot Framework conversation and dialog state (Cosmos DB container `botState`). */
+  state: Storage;
+  /** Activities already handled, so a redelivered one is not handled twice. */
+  processed: ProcessedActivities;
+  /** Whom the welcome card was sent to. */
+  welcomes: WelcomeRecords;
 }
 
 /**
@@ -58,17 +68,17 @@ export class CporBot extends TeamsActivityHandler {
   /** Work a turn answered before it finished (a slow PoE download), posted to the chat when done. */
   readonly budget: TurnBudget;
 
-  constructor(private readonly services: AppServices, private readonly log: Logger, reviewActions: ReviewCardActions, options: { turnBudgetMs?: number } = {}) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'cosmos' | 'customerChecks' | 'languages' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'precheck' | 'reviews' | 'rosters'>, private readonly log: Logger, reviewActions: ReviewCardActions, stores: CporBotStores, options: { turnBudgetMs?: number } = {}) {
     super();
-    this.conversationState = new ConversationState(new CosmosBotStorage(services.cosmos.containers.botState));
+    this.conversationState = new ConversationState(stores.state);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
     this.dialogs = new DialogSet(this.dialogState);
     this.budget = new TurnBudget(services.config.bot.appId, log, options.turnBudgetMs);
     this.dialogs.add(new ClaimDialog(services, log, this.budget));
     this.dialogs.add(new DisputeDialog(services, log, this.budget));
     this.router = new ActionRouter(services, log, this.dialogs, reviewActions);
-    this.processed = new ProcessedActivities(services.cosmos.containers.activities, () => services.clock.now());
-    this.welcomes = new WelcomeRecords(services.cosmos.containers.conversations, () => services.clock.now());
+    this.processed = stores.processed;
+    this.welcomes = stores.welcomes;
 
     this.onMessage(async (context, next) => {
       await this.rememberConversation(context);

@@ -1,11 +1,11 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import { renderCard } from '../cards/cardTemplates';
 import type { DeadlinePolicy } from '../src/domain/deadlinePolicy';
-import { ref, type Locale, type MessageKey } from '../src/i18n/locales';
+import { type Locale, type MessageKey } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
-import type { Identity } from '../src/services/identity';
+import type { Identity } from '../src/services/roster/identity';
 import { commandWords, COMMAND_WORDS, COMMANDS_BY_SCOPE, type CommandScope } from './commands/chatCommands';
-import { BUTTON_LABELS, commandsFor, languageButton } from './welcomeCard';
+import { BUTTON_LABELS, commandsFor, languageButton, youAreLine } from './welcomeCard';
 
 /** The help card: what the bot does, who the person is to it, the deadlines it keeps, and the commands of this kind of conversation. */
 export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePolicy, scope: CommandScope = 'personal'): Attachment {
@@ -30,13 +30,4 @@ export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePol
       ],
     }),
   );
-}
-
-/** Who the person is to the bot, in one sentence. */
-export function youAreLine(locale: Locale, identity: Identity): string {
-  if (identity.kind === 'partner') {
-    return t(locale, 'help.youAre.partner', { name: identity.actor.name, partnerRole: ref(`partnerRole.${identity.actor.role}`), org: identity.organisation.name });
-  }
-  if (identity.kind === 'reviewer') return t(locale, 'help.youAre.reviewer', { name: identity.actor.name });
-  return t(locale, 'help.youAre.unknown');
 }

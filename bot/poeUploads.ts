@@ -3,9 +3,9 @@ import { MAX_POE_FILES, type PoeFile } from '../src/domain/claim';
 import { type Locale, type MessageKey } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../src/services/appServices';
-import { intakeAttachment, judgePoeData, type IncomingAttachment } from '../src/services/poeFileIntake';
-import { poeDownloadPolicy } from '../src/services/poeDownloadPolicy';
+import type { AppServices } from '../src/services/services';
+import { intakeAttachment, judgePoeData, type IncomingAttachment } from '../src/services/poe/poeFileIntake';
+import { poeDownloadPolicy } from '../src/services/poe/poeDownloadPolicy';
 import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
 
 /**
@@ -14,7 +14,7 @@ import { formatBytes, kindLabel } from './claimDialog/claimFormSteps';
  * person: added, or why not. Each accepted file is then read (poeReadings) in the background.
  */
 export async function takePoeFiles(
-  services: AppServices,
+  services: Pick<AppServices, 'clock' | 'config' | 'ownPorts' | 'poe' | 'poeReadings'>,
   log: Logger,
   input: {
     claimId: string;

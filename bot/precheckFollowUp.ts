@@ -3,7 +3,7 @@ import type { Claim } from '../src/domain/claim';
 import type { Locale } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
 import type { Logger } from '../src/logger';
-import type { AppServices } from '../src/services/appServices';
+import type { AppServices } from '../src/services/services';
 import { checklistMessage } from './poeChecklistView';
 
 /**
@@ -11,7 +11,7 @@ import { checklistMessage } from './poeChecklistView';
  * files are read in the pre-check's own lane (one at a time, giving way to people's turns), and the
  * checklist is posted to the same chat when it is known. The claim summary shows it from then on.
  */
-export function postChecklistWhenChecked(services: AppServices, log: Logger, context: TurnContext, claim: Claim, locale: Locale): void {
+export function postChecklistWhenChecked(services: Pick<AppServices, 'config' | 'precheck'>, log: Logger, context: TurnContext, claim: Claim, locale: Locale): void {
   const reference = TurnContext.getConversationReference(context.activity) as Partial<ConversationReference>;
   const adapter = context.adapter as CloudAdapter;
   services.precheck.start(claim);

@@ -1,6 +1,6 @@
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { ConversationReferenceData } from '../src/storage/conversationStore';
-import { DeliveryError } from '../src/services/deliveryScheduler';
+import { DeliveryError } from '../src/services/notifications/deliveryScheduler';
 
 /**
  * Messages the bot sends on its own: into a stored conversation, and updates of a message it posted.

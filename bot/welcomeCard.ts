@@ -1,11 +1,10 @@
 import { CardFactory, type Attachment } from 'botbuilder';
 import { renderCard } from '../cards/cardTemplates';
 import { CLAIMING_PARTNER_ROLES } from '../src/domain/actors';
-import { type Locale, type MessageKey } from '../src/i18n/locales';
+import { ref, type Locale, type MessageKey } from '../src/i18n/locales';
 import { t } from '../src/i18n/teamsMarkdown';
-import type { Identity } from '../src/services/identity';
+import type { Identity } from '../src/services/roster/identity';
 import { COMMAND_WORDS, type CommandId, type CommandScope } from './commands/chatCommands';
-import { youAreLine } from './helpCard';
 
 export const BUTTON_LABELS: Partial<Record<CommandId, MessageKey>> = {
   newClaim: 'welcome.button.newClaim',
@@ -57,4 +56,13 @@ export function commandsFor(identity: Identity): CommandId[] {
 /** A button that switches the person's language to the other one ("中文" on an English card, "English" on a Chinese one). */
 export function languageButton(locale: Locale): { title: string; command: string } {
   return { title: t(locale, 'welcome.language'), command: locale === 'zh-CN' ? 'language English' : 'language 中文' };
+}
+
+/** Who the person is to the bot, in one sentence. */
+export function youAreLine(locale: Locale, identity: Identity): string {
+  if (identity.kind === 'partner') {
+    return t(locale, 'help.youAre.partner', { name: identity.actor.name, partnerRole: ref(`partnerRole.${identity.actor.role}`), org: identity.organisation.name });
+  }
+  if (identity.kind === 'reviewer') return t(locale, 'help.youAre.reviewer', { name: identity.actor.name });
+  return t(locale, 'help.youAre.unknown');
 }

@@ -1,68 +1,90 @@
 import { Template } from 'adaptivecards-templating';
+import type { HelpData } from './help/data';
+import type { WelcomeData } from './welcome/data';
+import type { ClaimFormData } from './claimForm/data';
+import type { ClaimSummaryData } from './claimSummary/data';
+import type { ReviewCardData } from './reviewCard/data';
+import type { ClaimHistoryData } from './claimHistory/data';
+import type { PartnerNoticeData } from './partnerNotice/data';
+import type { PartnerActionData } from './partnerAction/data';
+import type { ClaimListData } from './claimList/data';
+import type { ClaimStatusData } from './claimStatus/data';
+import type { FormRecordData } from './formRecord/data';
+import type { RefusalData } from './refusal/data';
+import type { ClaimShareData } from './claimShare/data';
+import type { NoticeData } from './notice/data';
 import helpTemplate from './help/help.json';
-import helpSample from './help/help.sample.json';
 import welcomeTemplate from './welcome/welcome.json';
-import welcomeSample from './welcome/welcome.sample.json';
 import claimFormTemplate from './claimForm/claimForm.json';
-import claimFormSample from './claimForm/claimForm.sample.json';
 import claimSummaryTemplate from './claimSummary/claimSummary.json';
-import claimSummarySample from './claimSummary/claimSummary.sample.json';
 import reviewCardTemplate from './reviewCard/reviewCard.json';
-import reviewCardSample from './reviewCard/reviewCard.sample.json';
 import claimHistoryTemplate from './claimHistory/claimHistory.json';
-import claimHistorySample from './claimHistory/claimHistory.sample.json';
 import partnerNoticeTemplate from './partnerNotice/partnerNotice.json';
-import partnerNoticeSample from './partnerNotice/partnerNotice.sample.json';
 import partnerActionTemplate from './partnerAction/partnerAction.json';
-import partnerActionSample from './partnerAction/partnerAction.sample.json';
 import claimListTemplate from './claimList/claimList.json';
-import claimListSample from './claimList/claimList.sample.json';
 import claimStatusTemplate from './claimStatus/claimStatus.json';
-import claimStatusSample from './claimStatus/claimStatus.sample.json';
 import formRecordTemplate from './formRecord/formRecord.json';
-import formRecordSample from './formRecord/formRecord.sample.json';
 import refusalTemplate from './refusal/refusal.json';
-import refusalSample from './refusal/refusal.sample.json';
 import claimShareTemplate from './claimShare/claimShare.json';
-import claimShareSample from './claimShare/claimShare.sample.json';
+import noticeTemplate from './notice/notice.json';
 
 /**
- * Card templates (JSON, one folder per card, with a sample-data file beside each) and their rendering.
+ * Card templates (JSON, one folder per card, with the type of the data it reads in data.ts and a sample
+ * of that data beside each) and their rendering. The samples are test fixtures (test/cards.test.ts checks
+ * each against its type and renders it); they are not imported here, so they are not shipped.
  * Rendering refuses to return a card with an unresolved `${...}`: a missing value is a bug, not something to show a person.
  */
 
 export const CARD_TEMPLATES = {
-  help: { template: helpTemplate, sample: helpSample },
-  welcome: { template: welcomeTemplate, sample: welcomeSample },
-  claimForm: { template: claimFormTemplate, sample: claimFormSample },
-  claimSummary: { template: claimSummaryTemplate, sample: claimSummarySample },
-  reviewCard: { template: reviewCardTemplate, sample: reviewCardSample },
-  claimHistory: { template: claimHistoryTemplate, sample: claimHistorySample },
-  partnerNotice: { template: partnerNoticeTemplate, sample: partnerNoticeSample },
+  help: helpTemplate,
+  welcome: welcomeTemplate,
+  claimForm: claimFormTemplate,
+  claimSummary: claimSummaryTemplate,
+  reviewCard: reviewCardTemplate,
+  claimHistory: claimHistoryTemplate,
+  partnerNotice: partnerNoticeTemplate,
   /** A partner's step on their own claim: withdraw, dispute, start again from a rejected claim. */
-  partnerAction: { template: partnerActionTemplate, sample: partnerActionSample },
+  partnerAction: partnerActionTemplate,
   /** A page of claims (my claims, what needs my action, search results) with Open buttons, paging and a filter form. */
-  claimList: { template: claimListTemplate, sample: claimListSample },
+  claimList: claimListTemplate,
   /** One claim for the people who may see it: facts, running deadlines, timeline, and the steps they may take now. */
-  claimStatus: { template: claimStatusTemplate, sample: claimStatusSample },
+  claimStatus: claimStatusTemplate,
   /** A claim-form step once answered: what was entered, read-only (it replaces the live form in the chat). */
-  formRecord: { template: formRecordTemplate, sample: formRecordSample },
+  formRecord: formRecordTemplate,
   /** A short answer to an action that was refused or could not be done: names no customer, tenant, contact, product or file. */
-  refusal: { template: refusalTemplate, sample: refusalSample },
+  refusal: refusalTemplate,
   /**
    * A claim shared into any conversation (message extension, unfurled link): id, status, program and
    * an Open button; nothing that only the claim's organisation and reviewers may see.
    */
-  claimShare: { template: claimShareTemplate, sample: claimShareSample },
+  claimShare: claimShareTemplate,
+  /** One sentence and nothing else (a claim that no longer exists, an action still in progress). */
+  notice: noticeTemplate,
 } as const;
 
 export type CardName = keyof typeof CARD_TEMPLATES;
+
 /**
- * The data a template is expanded with. Its shape is what the template's `${...}` expressions read, as
- * the sample file beside each template shows; a value the template needs and the data lacks is caught
- * at render time (UnresolvedTemplateError) and by the card tests.
+ * The data each template is expanded with: what its `${...}` expressions read (cards/<name>/data.ts).
+ * A caller that leaves out or misspells a field fails to compile; a template that reads a field its type
+ * lacks fails the card tests (its sample, checked against the type, leaves the expression unresolved).
  */
-export type CardData = Record<string, unknown>;
+export interface CardDataOf {
+  help: HelpData;
+  welcome: WelcomeData;
+  claimForm: ClaimFormData;
+  claimSummary: ClaimSummaryData;
+  reviewCard: ReviewCardData;
+  claimHistory: ClaimHistoryData;
+  partnerNotice: PartnerNoticeData;
+  partnerAction: PartnerActionData;
+  claimList: ClaimListData;
+  claimStatus: ClaimStatusData;
+  formRecord: FormRecordData;
+  refusal: RefusalData;
+  claimShare: ClaimShareData;
+  notice: NoticeData;
+}
 export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
 
 export class UnresolvedTemplateError extends Error {}
@@ -96,9 +118,9 @@ Template.parseInterpolatedString = (text: string) => {
 };
 const prepared = new Map<CardName, Template>();
 
-export function renderCard(name: CardName, data: CardData): AdaptiveCardJson {
+export function renderCard<N extends CardName>(name: N, data: CardDataOf[N]): AdaptiveCardJson {
   let template = prepared.get(name);
-  if (!template) prepared.set(name, (template = new Template(CARD_TEMPLATES[name].template)));
+  if (!template) prepared.set(name, (template = new Template(CARD_TEMPLATES[name])));
   const expanded = template.expand({ $root: neutralise(data) }) as AdaptiveCardJson;
   const text = JSON.stringify(expanded);
   const unresolved = UNRESOLVED.exec(text);
@@ -118,7 +140,7 @@ export class RenderedCardCache {
 
   constructor(private readonly maxCards = 1000) {}
 
-  async render(name: CardName, key: string | undefined, data: () => Promise<CardData>, now: number, validForMs = Infinity): Promise<AdaptiveCardJson> {
+  async render<N extends CardName>(name: N, key: string | undefined, data: () => Promise<CardDataOf[N]>, now: number, validForMs = Infinity): Promise<AdaptiveCardJson> {
     if (key === undefined) return renderCard(name, await data());
     const fullKey = `${name}\n${key}`;
     const kept = this.cards.get(fullKey);

@@ -430,7 +430,7 @@ resource sweep 'Microsoft.App/jobs@2024-03-01' = if (usesBotImage) {
         {
           name: 'sweep'
           image: image
-          command: [ 'node', '--disable-warning=DEP0111', 'dist/src/cli/sweep.js' ]
+          command: [ 'node', '--disable-warning=DEP0111', 'dist/app/cli/sweep.js' ]
           resources: { cpu: json('0.25'), memory: '0.5Gi' }
           env: concat(commonEnv, botPasswordEnv, smtpPasswordEnv)
         }

@@ -26,7 +26,7 @@ if (tsc) {
   const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   process.exit(build.status ?? 1);
 }
-if (!existsSync(join(root, 'dist', 'src', 'main.js'))) {
+if (!existsSync(join(root, 'dist', 'app', 'main.js'))) {
   console.error('dist/ is missing and TypeScript is not installed (a production install): build first with "npm ci && npm run build", then "npm ci --omit=dev" beside dist/.');
   process.exit(1);
 }

@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/config/projectPaths';
 import { LOCALES, t, type Locale, type MessageKey } from '../src/i18n/locales';
-import { zip } from '../src/services/zipWriter';
+import { zip } from '../src/services/poe/zipWriter';
 
 /**
  * `node --import tsx scripts/makePoeTemplate.ts`: writes assets/poe-template.<locale>.docx, the Word
- * documents the bot fills (src/services/poeTemplate.ts) with docxtemplater's {placeholders}.
+ * documents the bot fills (src/services/poe/poeTemplate.ts) with docxtemplater's {placeholders}.
  *
  * Run once to create them: from then on the .docx files are the source and are edited in Word
  * (docs/poe-files.md). Running this again overwrites those edits; pass --force to mean it.

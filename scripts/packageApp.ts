@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
 import { BOT_COMMANDS, type BotCommand, type CommandScope } from '../bot/commands/chatCommands';
 import { GUID_PATTERN } from '../src/domain/claimFields';
-import { zip } from '../src/services/zipWriter';
+import { zip } from '../src/services/poe/zipWriter';
 import { LOCALIZATIONS, textDrift, writeManifestTexts } from './manifestTexts';
 import { PNG, type PNGWithMetadata } from 'pngjs';
 

@@ -10,14 +10,14 @@ import { formatDeadline, formatInstant } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../src/services/appServices';
-import type { Identity } from '../../src/services/identity';
+import type { AppServices } from '../../src/services/services';
+import type { Identity } from '../../src/services/roster/identity';
 import { identityOf } from '../activityIdentity';
 import { policyRefusal, takeClaimReadByPolicy } from '../actionAuthorization';
-import { attachmentSource, cleanFileName } from '../../src/services/poeFileIntake';
+import { attachmentSource, cleanFileName } from '../../src/services/poe/poeFileIntake';
 import { takePoeFiles } from '../poeUploads';
 import { TurnBudget } from '../turnBudget';
-import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poeTemplate';
+import { DOCX_CONTENT_TYPE, poeTemplateDocx, poeTemplateFileName } from '../../src/services/poe/poeTemplate';
 import { typedText } from '../conversationReferences';
 import {
   formStep,
@@ -132,7 +132,7 @@ export function isClaimStepValue(value: unknown): value is { action: string; ste
 }
 
 class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
-  constructor(private readonly services: AppServices, private readonly log: Logger, private readonly budget: TurnBudget) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'>, private readonly log: Logger, private readonly budget: TurnBudget) {
     super(FLOW_DIALOG_ID);
   }
 
@@ -781,7 +781,7 @@ export function claimingRefusal(identity: Identity | undefined, locale: Locale):
 /** The claim dialog: a ComponentDialog around the card-form flow, answering "help" without losing the step. */
 export class ClaimDialog extends ComponentDialog {
   /** `budget`: how long a turn may wait for a file download before answering (see bot/turnBudget.ts). */
-  constructor(services: AppServices, log: Logger, budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
+  constructor(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'>, log: Logger, budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
     super(CLAIM_DIALOG_ID);
     this.addDialog(new ClaimFlowDialog(services, log, budget));
     this.initialDialogId = FLOW_DIALOG_ID;

@@ -4,9 +4,9 @@ import type { Claim } from '../../src/domain/claim';
 import { resolveLocale, type Locale } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../src/services/appServices';
-import { CLAIM_ID_PATTERN, ClaimQueries, type ClaimRowPage, type Viewer } from '../../src/services/claimQueries';
-import type { Identity } from '../../src/services/identity';
+import type { AppServices } from '../../src/services/services';
+import { CLAIM_ID_PATTERN, ClaimQueries, type ClaimRowPage, type Viewer } from '../../src/services/claims/claimQueries';
+import type { Identity } from '../../src/services/roster/identity';
 import { ReviewCardView } from '../reviews/reviewCardView';
 import { COMMAND_WORDS, commandData, commandWords, QUERY_COMMANDS, type ChatCommand, type ListPaging } from './chatCommands';
 import { ClaimCards, type PagerButton } from './claimCards';
@@ -32,7 +32,7 @@ export class ChatCommandHandler {
   private readonly cards: ClaimCards;
   private readonly historyView: ReviewCardView;
 
-  constructor(private readonly services: AppServices, private readonly log: Logger) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'cosmos' | 'poe' | 'precheck' | 'rosters'>, private readonly log: Logger) {
     this.queries = ClaimQueries.fromServices(services);
     this.cards = new ClaimCards(services, this.queries);
     this.historyView = new ReviewCardView(services);

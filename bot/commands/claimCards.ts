@@ -1,5 +1,7 @@
 import { claimLabel, commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
-import { renderCard, RenderedCardCache, type AdaptiveCardJson, type CardData } from '../../cards/cardTemplates';
+import { renderCard, RenderedCardCache, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import type { ClaimStatusData } from '../../cards/claimStatus/data';
+import type { ClaimListData } from '../../cards/claimList/data';
 import { CLAIMING_PARTNER_ROLES, type Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
@@ -13,8 +15,8 @@ import { partnerSteps, type PartnerSteps } from '../../src/domain/partnerSteps';
 import { etagOf } from '../../src/storage/claimStore';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
-import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claimQueries';
+import type { AppServices } from '../../src/services/services';
+import type { ClaimQueries, ClaimRow, Viewer } from '../../src/services/claims/claimQueries';
 import { COMMAND_WORDS } from './chatCommands';
 import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
@@ -60,7 +62,7 @@ export function runningDeadlineText(ctx: Pick<TimeContext, 'calendar'>, deadline
 }
 
 export class ClaimCards {
-  constructor(private readonly services: AppServices, private readonly queries: ClaimQueries) {}
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'rosters'>, private readonly queries: ClaimQueries) {}
 
   deadlineText(deadline: RunningDeadline, locale: Locale): string {
     return runningDeadlineText(this.services, deadline, locale);
@@ -108,7 +110,7 @@ export class ClaimCards {
     viewer: Viewer,
     locale: Locale,
     { organisation, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
-  ): Promise<CardData> {
+  ): Promise<ClaimStatusData> {
     const f = claim.fields;
     const at = (iso: string) => formatInstant(this.services, iso, locale);
     const facts: { title: string; value: string }[] = [
@@ -193,13 +195,13 @@ export class ClaimCards {
  * The list card's filter form: every filter with the value in force, so Filter keeps what is not
  * changed; Export sends the same inputs, so the file holds what the form shows.
  */
-function filterForm(filter: ListFilter, list: 'mine' | 'queue', locale: Locale): CardData {
+function filterForm(filter: ListFilter, list: 'mine' | 'queue', locale: Locale): ClaimListData['filter'] {
   const values = filterFields(filter);
   const choice = (id: keyof typeof values, label: MessageKey, all: MessageKey | undefined, options: { title: string; value: string }[]) => ({
-    kind: 'choice', id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [...(all ? [{ title: t(locale, all), value: 'all' }] : []), ...options],
+    kind: 'choice' as const, id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [...(all ? [{ title: t(locale, all), value: 'all' }] : []), ...options],
   });
-  const text = (id: keyof typeof values, label: MessageKey, placeholder: string) => ({ kind: 'text', id, label: t(locale, label), value: values[id] ?? '', placeholder, choices: [] });
-  const date = (id: keyof typeof values, label: MessageKey) => ({ kind: 'date', id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [] });
+  const text = (id: keyof typeof values, label: MessageKey, placeholder: string) => ({ kind: 'text' as const, id, label: t(locale, label), value: values[id] ?? '', placeholder, choices: [] });
+  const date = (id: keyof typeof values, label: MessageKey) => ({ kind: 'date' as const, id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [] });
   return {
     show: true,
     inputs: [

@@ -4,9 +4,9 @@ import { FILTER_FIELD_NAMES, filterFields, readListFilter, type FilterFields, ty
 import { resolveLocale, type Locale } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../src/services/appServices';
-import { buildExport, EXPORT_CONTENT_TYPES, type ExportFile, type ExportFormat } from '../../src/services/claimExport';
-import { ClaimQueries, MAX_EXPORT_ROWS, type Viewer } from '../../src/services/claimQueries';
+import type { AppServices } from '../../src/services/services';
+import { buildExport, EXPORT_CONTENT_TYPES, type ExportFile, type ExportFormat } from '../../src/services/claims/claimExport';
+import { ClaimQueries, MAX_EXPORT_ROWS, type Viewer } from '../../src/services/claims/claimQueries';
 import { commandWords } from '../commands/chatCommands';
 
 /**
@@ -56,7 +56,7 @@ const UPLOAD_TIMEOUT_MS = 20_000;
 export class ClaimExports {
   private readonly queries: ClaimQueries;
 
-  constructor(private readonly services: AppServices, private readonly log: Logger) {
+  constructor(private readonly services: Pick<AppServices, 'claims' | 'claimService' | 'cosmos' | 'rosters'>, private readonly log: Logger) {
     this.queries = ClaimQueries.fromServices(services);
   }
 

@@ -6,8 +6,8 @@ import type { ListFilter } from '../../src/domain/claimListFilter';
 import { formatInstant } from '../../src/domain/claimLifecycle';
 import type { Locale, MessageKey } from '../../src/i18n/locales';
 import { literal, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
-import { ClaimQueries, type ClaimRow, type Viewer } from '../../src/services/claimQueries';
+import type { AppServices } from '../../src/services/services';
+import { ClaimQueries, type ClaimRow, type Viewer } from '../../src/services/claims/claimQueries';
 import { claimIdOfLink } from '../../src/web/claimLinks';
 import { COMMAND_WORDS, MAX_TEXT, parseCommand } from '../commands/chatCommands';
 import { ClaimCards } from '../commands/claimCards';
@@ -84,7 +84,7 @@ export class ClaimExtension {
   readonly queries: ClaimQueries;
   private readonly cards: ClaimCards;
 
-  constructor(private readonly services: AppServices) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'poe' | 'rosters'>) {
     this.queries = ClaimQueries.fromServices(services);
     this.cards = new ClaimCards(services, this.queries);
   }

@@ -1,13 +1,13 @@
 import type { CloudAdapter } from 'botbuilder';
 import { SYSTEM_ACTOR } from '../../src/domain/actors';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../src/services/appServices';
-import type { BackgroundTasks } from '../../src/services/backgroundTasks';
-import { ApprovalMail } from '../../src/services/approvalMail';
-import { NotificationDispatcher } from '../../src/services/notificationDispatcher';
-import { PartnerMail } from '../../src/services/partnerMail';
-import { Sweeper } from '../../src/services/sweeper';
-import { LeaderLease } from '../../src/services/leaderLease';
+import type { AppServices } from '../../src/services/services';
+import type { BackgroundTasks } from '../../src/services/notifications/backgroundTasks';
+import { ApprovalMail } from '../../src/services/consent/approvalMail';
+import { NotificationDispatcher } from '../../src/services/notifications/notificationDispatcher';
+import { PartnerMail } from '../../src/services/notifications/partnerMail';
+import { Sweeper } from '../../src/services/notifications/sweeper';
+import { LeaderLease } from '../../src/services/notifications/leaderLease';
 import { ProactiveMessenger } from '../proactive';
 import { PartnerNotifier } from '../reviews/partnerNotifier';
 import { ReviewCardPublisher } from '../reviews/reviewCardPublisher';
@@ -23,7 +23,7 @@ export interface Notifications {
  * Connects claim changes to Teams: every change's work (timers, outbox) is dispatched in the
  * background right after it, and the sweeper fires due timers. Used by the bot and by `npm run sweep`.
  */
-export function wireNotifications(services: AppServices, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
+export function wireNotifications(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'deliveries' | 'instanceId' | 'intents' | 'leases' | 'mailer' | 'poe' | 'precheck' | 'reviews' | 'rosters' | 'scheduler' | 'timers'>, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
   const messenger = new ProactiveMessenger(adapter, appId);
   // A card drawn while its claim's PoE is still being read is drawn again when the checklist is known.
   const reviewCards: ReviewCardPublisher = new ReviewCardPublisher(services, (claim): Promise<void> => dispatcher.refreshReviewCard(claim.orgId, claim.id));

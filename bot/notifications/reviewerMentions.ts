@@ -1,6 +1,6 @@
 import type { Entity } from 'botbuilder';
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../src/services/appServices';
+import type { AppServices } from '../../src/services/services';
 
 /**
  * Who a reviewers' reminder is for, as Teams @mentions: the reviewer who took the claim on (who started
@@ -24,7 +24,7 @@ export function mentionTag(name: string): string {
   return `<at>${name.replace(/[&<>]/g, (c) => MARKUP[c])}</at>`;
 }
 
-export async function reviewerMentions(services: AppServices, claim: Pick<Claim, 'reviewer'>): Promise<Mentions> {
+export async function reviewerMentions(services: Pick<AppServices, 'reviews' | 'rosters'>, claim: Pick<Claim, 'reviewer'>): Promise<Mentions> {
   const roster = await services.rosters.reviewers();
   const concerned = claim.reviewer ? roster.filter((r) => r.aadObjectId === claim.reviewer!.id) : roster;
   const known = await Promise.all(

@@ -3,8 +3,8 @@ import { reminderTiming } from '../../src/domain/claimTimers';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { resolveLocale, type MessageKey } from '../../src/i18n/locales';
 import { markdown, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
-import type { NotificationChannel, RenderRequest } from '../../src/services/notificationDispatcher';
+import type { AppServices } from '../../src/services/services';
+import type { NotificationChannel, RenderRequest } from '../../src/services/notifications/notificationDispatcher';
 import type { ConversationReferenceData } from '../../src/storage/conversationStore';
 import type { ProactiveMessenger } from '../proactive';
 import type { PartnerNotifier } from '../reviews/partnerNotifier';
@@ -18,7 +18,7 @@ import { reviewerMentions } from './reviewerMentions';
  */
 export class TeamsNotificationChannel implements NotificationChannel {
   constructor(
-    private readonly services: AppServices,
+    private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'config' | 'reviews' | 'rosters'>,
     private readonly messenger: ProactiveMessenger,
     private readonly notices: PartnerNotifier,
     private readonly reviewCards: ReviewCardPublisher,

@@ -6,10 +6,10 @@ import { decide, disputeWindowEnd, formatDeadline } from '../../src/domain/claim
 import { resolveLocale, type Locale } from '../../src/i18n/locales';
 import { render, t } from '../../src/i18n/teamsMarkdown';
 import type { Logger } from '../../src/logger';
-import type { AppServices } from '../../src/services/appServices';
-import type { Identity } from '../../src/services/identity';
+import type { AppServices } from '../../src/services/services';
+import type { Identity } from '../../src/services/roster/identity';
 import { identityOf } from '../activityIdentity';
-import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poeFileIntake';
+import { attachmentSource, cleanFileName, type IncomingAttachment } from '../../src/services/poe/poeFileIntake';
 import { PendingUploads } from '../../src/storage/pendingUploads';
 import { TurnBudget } from '../turnBudget';
 import { typedText } from '../conversationReferences';
@@ -41,7 +41,7 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
   private readonly pending: PendingUploads;
 
   /** `budget`: how long a turn may wait for a file download before answering (see bot/turnBudget.ts). */
-  constructor(private readonly services: AppServices, private readonly log: Logger, private readonly budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'cosmos' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'rosters'>, private readonly log: Logger, private readonly budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
     super(DISPUTE_DIALOG_ID);
     this.pending = new PendingUploads(services.cosmos.containers.conversations);
   }

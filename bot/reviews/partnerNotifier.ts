@@ -5,8 +5,8 @@ import type { ClaimHistoryEvent } from '../../src/domain/claimHistory';
 import { partnerSteps } from '../../src/domain/partnerSteps';
 import { type Locale } from '../../src/i18n/locales';
 import { literal, render } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
-import { partnerNotice } from '../../src/services/partnerNotice';
+import type { AppServices } from '../../src/services/services';
+import { partnerNotice } from '../../src/services/notifications/partnerNotice';
 import type { OutboxEntry } from '../../src/domain/claimNotifications';
 import { approvalMeaning, partnerStepLabels, subtitleOf } from '../partnerActions/partnerActionCards';
 
@@ -17,10 +17,10 @@ import { approvalMeaning, partnerStepLabels, subtitleOf } from '../partnerAction
  * notification dispatcher's business.)
  */
 export class PartnerNotifier {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly services: Pick<AppServices, 'claimService' | 'config'>) {}
 
   /**
-   * The card a partner user gets for one change of their claim: what src/services/partnerNotice.ts says
+   * The card a partner user gets for one change of their claim: what src/services/notifications/partnerNotice.ts says
    * of it (as the change left the claim), with buttons for the steps possible now.
    */
   card(claim: Claim, event: ClaimHistoryEvent, locale: Locale, entry?: OutboxEntry): AdaptiveCardJson {

@@ -6,9 +6,9 @@ import type { Claim } from '../../src/domain/claim';
 import { INFO_REQUEST_REASONS, REJECTION_REASONS, type InfoRequestReason, type RejectionReason } from '../../src/domain/reasons';
 import { type Locale, type MessageKey } from '../../src/i18n/locales';
 import { t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
-import type { Identity } from '../../src/services/identity';
-import type { ServiceResult } from '../../src/services/claimService';
+import type { AppServices } from '../../src/services/services';
+import type { Identity } from '../../src/services/roster/identity';
+import type { ServiceResult } from '../../src/services/claims/claimService';
 import type { ReviewCardPublisher } from './reviewCardPublisher';
 import { sentenceCard } from '../actionAuthorization';
 import { checklistShown, type ChecklistShown } from '../../src/domain/poePrecheck';
@@ -46,7 +46,7 @@ const ACTION_DONE: Partial<Record<ReviewAction, MessageKey>> = {
 const DECISION_VERBS: readonly ReviewAction[] = ['review.approve', 'review.approveSupersede', 'review.reject', 'review.requestInfo'];
 
 export class ReviewCardActions {
-  constructor(private readonly services: AppServices, private readonly publisher: ReviewCardPublisher) {}
+  constructor(private readonly services: Pick<AppServices, 'claimService' | 'precheck'>, private readonly publisher: ReviewCardPublisher) {}
 
   /** Handles one invoke and returns the card the acting person sees (the shared card is updated by the change listener). */
   async handle(invoke: ReviewInvoke): Promise<AdaptiveCardJson> {

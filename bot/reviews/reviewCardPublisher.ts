@@ -1,5 +1,5 @@
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../src/services/appServices';
+import type { AppServices } from '../../src/services/services';
 import type { AdaptiveCardJson } from '../../cards/cardTemplates';
 import { ReviewCardView } from './reviewCardView';
 
@@ -16,7 +16,7 @@ export class ReviewCardPublisher {
    * claim's PoE files are still being read says "checking…" and is drawn again once they are.
    */
   constructor(
-    private readonly services: AppServices,
+    private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'precheck' | 'reviews' | 'rosters'>,
     private readonly redraw?: (claim: Claim) => Promise<void>,
   ) {
     this.view = new ReviewCardView(services);

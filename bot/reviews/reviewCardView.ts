@@ -1,4 +1,5 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import type { ReviewCardData } from '../../cards/reviewCard/data';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import { formatInstant, isActionOffered, type ClaimActionType } from '../../src/domain/claimLifecycle';
@@ -11,7 +12,7 @@ import { describeKey } from '../../src/domain/associationKeys';
 import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS } from '../../src/domain/reasons';
 import { hasMessage, type Locale, type Message, type MessageKey } from '../../src/i18n/locales';
 import { literal, markdown, render, t } from '../../src/i18n/teamsMarkdown';
-import type { AppServices } from '../../src/services/appServices';
+import type { AppServices } from '../../src/services/services';
 import { claimLabel, commentLines, poeLinkLines, submittedFacts } from '../claimFacts';
 import { failedReasons, PRECHECKS, type ChecklistShown } from '../../src/domain/poePrecheck';
 import { checklistCardData } from '../poeChecklistView';
@@ -35,7 +36,7 @@ export interface ReviewCardOptions {
 export const HISTORY_PAGE_SIZE = 15;
 
 export class ReviewCardView {
-  constructor(private readonly services: AppServices) {}
+  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'precheck' | 'rosters'>) {}
 
   async render(claim: Claim, options: ReviewCardOptions): Promise<AdaptiveCardJson> {
     const { locale } = options;
@@ -188,12 +189,12 @@ export class ReviewCardView {
     return [{ title: t(locale, 'field.subscriptions'), value: t(locale, 'review.subscriptionNotVerified', { products: unverified.map((k) => k.label) }) }];
   }
 
-  private labels(locale: Locale): Record<string, string> {
-    const keys = [
+  private labels(locale: Locale): ReviewCardData['labels'] {
+    const keys: (keyof ReviewCardData['labels'])[] = [
       'refresh', 'deadlines', 'poe', 'conflicts', 'comments', 'startReview', 'approve', 'supersede', 'reject', 'reason', 'reasonRequired', 'comment',
       'confirmReject', 'requestInfo', 'reasons', 'commentToPartner', 'commentRequired', 'sendRequest', 'commentButton', 'sendComment', 'history', 'openReview',
     ];
-    return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)]));
+    return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)])) as ReviewCardData['labels'];
   }
 }
 

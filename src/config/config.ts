@@ -5,7 +5,7 @@ import { isValidIsoDate, isValidTimeZone, DEFAULT_BUSINESS_HOURS, parseBusinessH
 import { parseDayCount } from '../domain/deadlinePolicy';
 import { dataFile, PROJECT_ROOT } from './projectPaths';
 import { GUID_PATTERN } from '../domain/claimFields';
-import { DEFAULT_POE_DOWNLOAD_HOSTS, HOST_PATTERN } from '../services/poeDownloadPolicy';
+import { DEFAULT_POE_DOWNLOAD_HOSTS, HOST_PATTERN } from '../domain/poeDownloadHosts';
 
 /** The channel the bot is made for; ALLOWED_CHANNELS may add others for local tools. */
 export const TEAMS_CHANNEL = 'msteams';

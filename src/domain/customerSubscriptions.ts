@@ -6,7 +6,7 @@ import { productCatalogue, type ProductCatalogue } from './productCatalogue';
  * The rules a claim meets against what the customer directory knows of its customer (docs/association-rule.md: the domain
  * and tenant belong together; a claimed subscription is on the tenant, of the product, not CSP and
  * provisioned; subscription IDs are given where the customer has more than one subscription of a
- * product of a subscription-keyed program). Pure: the lookups are made by src/services/customerDirectory.ts.
+ * product of a subscription-keyed program). Pure: the lookups are made by src/services/claims/customerDirectory.ts.
  * What the directory does not know is "can't tell", never an error: reviewers check by hand.
  */
 

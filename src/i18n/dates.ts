@@ -1,5 +1,3 @@
-import type { Locale } from './locales';
-
 /**
  * An instant a person will read, as a message parameter. It stays data (an ISO instant and the time
  * zone to show it in: the business calendar's, from configuration) until `t`/`render` write it for
@@ -19,8 +17,11 @@ export function isInstantParam(value: unknown): value is InstantParam {
 /** Formatters are costly to build and are reused, one per locale and zone. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The date and time of an instant in a locale's format and a zone, without the zone's name (the catalogue's `date.inZone` adds it). */
-export function localDateTime(locale: Locale, timeZone: string, iso: string): string {
+/**
+ * The date and time of an instant in a locale's format (a BCP 47 tag such as 'zh-CN'; ./locales names ours) and a zone,
+ * without the zone's name (the catalogue's `date.inZone` adds it).
+ */
+export function localDateTime(locale: string, timeZone: string, iso: string): string {
   const key = `${locale}|${timeZone}`;
   let format = formatters.get(key);
   if (!format) {

@@ -1,22 +1,15 @@
 import { enUS } from './strings.en-US';
 import { zhCN } from './strings.zh-CN';
 import { isInstantParam, localDateTime, type InstantParam } from './dates';
+import type { Text } from './catalogueText';
 
 export type { InstantParam } from './dates';
+export type { PluralText, Text } from './catalogueText';
 
 export type MessageKey = keyof typeof enUS;
 export type Locale = 'en-US' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en-US', 'zh-CN'];
 
-/**
- * A message whose words depend on a number: one wording per plural category of the language
- * (CLDR, through Intl.PluralRules) for the number in its `{count}` parameter; `other` is required.
- * English has "one" and "other" ("1 file", "3 files"); Chinese has only "other" ("1 个文件"), so its
- * messages stay plain strings.
- */
-export type PluralText = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
-/** A catalogue entry: a sentence, or its plural forms. */
-export type Text = string | PluralText;
 
 const catalogues: Record<Locale, Record<MessageKey, Text>> = { 'en-US': enUS, 'zh-CN': zhCN };
 

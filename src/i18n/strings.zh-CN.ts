@@ -1,4 +1,4 @@
-import type { Text } from './locales';
+import type { Text } from './catalogueText';
 import type { enUS } from './strings.en-US';
 
 /**

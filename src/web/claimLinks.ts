@@ -1,5 +1,5 @@
-import { CLAIM_ID_PATTERN } from '../services/claimQueries';
-import { escapeHtml } from './html';
+import { CLAIM_ID_PATTERN } from '../services/claims/claimQueries';
+import { escapeHtml } from '../i18n/html';
 import type { PageHandler, PageResponse } from './http';
 
 /**

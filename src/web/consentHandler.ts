@@ -7,8 +7,8 @@ import { formatDeadline, formatInstant, MAX_COMMENT_LENGTH } from '../domain/cla
 import { productCatalogue } from '../domain/productCatalogue';
 import type { Locale } from '../i18n/locales';
 import type { Logger } from '../logger';
-import type { ClaimService } from '../services/claimService';
-import type { ConsentLinks } from '../services/consentTokens';
+import type { ClaimService } from '../services/claims/claimService';
+import type { ConsentLinks } from '../services/consent/consentTokens';
 import type { RosterStore } from '../storage/rosterStore';
 import { renderConsentPage, type ConsentFacts, type ConsentView, type FormErrors } from './consentPage';
 import { header, type PageHandler, type PageRequest, type PageResponse } from './http';

@@ -1,7 +1,7 @@
 import { t, type Locale, type MessageKey, type MessageParams } from '../i18n/locales';
 import type { SolutionArea } from '../domain/productCatalogue';
 import type { ClaimStatus } from '../domain/claimStatus';
-import { escapeHtml } from './html';
+import { escapeHtml } from '../i18n/html';
 
 /**
  * The customer's consent page as HTML: one small, accessible page per situation (the association

@@ -3,7 +3,7 @@ import type { Actor } from '../../src/domain/actors';
 import { BusinessCalendar } from '../../src/domain/businessCalendar';
 import type { Claim } from '../../src/domain/claim';
 import { DEFAULT_DEADLINE_POLICY } from '../../src/domain/deadlinePolicy';
-import { ClaimService } from '../../src/services/claimService';
+import { ClaimService } from '../../src/services/claims/claimService';
 import { AssociationStore } from '../../src/storage/associationStore';
 import { ClaimStore } from '../../src/storage/claimStore';
 import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';

@@ -2,7 +2,8 @@ import { createAdapter } from '../../bot/adapter';
 import { ProactiveMessenger } from '../../bot/proactive';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/logger';
-import { openServices, type AppServices } from '../../src/services/appServices';
+import { openServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import { benchReference, notificationJobs, type NotificationLoad } from './notificationBench';
 
 /**

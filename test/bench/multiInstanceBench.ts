@@ -6,7 +6,7 @@ import { conversationsOf, forkHelper, forkStubConnector, notificationRow, type N
  * The notification load of the single-instance row, sent by two bot instances (processes of their own)
  * on one Cosmos DB: each has every other message of every conversation, so both want every tenant the
  * whole time. Teams' limits are per bot, so the least time is the single app's; the instances take
- * turns with each tenant through its send lease (src/services/tenantSendLeases.ts).
+ * turns with each tenant through its send lease (src/services/notifications/tenantSendLeases.ts).
  */
 const INSTANCES = 2;
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createAdapter } from '../../bot/adapter';
 import { ProactiveMessenger } from '../../bot/proactive';
 import { silentLogger } from '../../src/logger';
-import { DeliveryScheduler, TEAMS_SEND_LIMITS } from '../../src/services/deliveryScheduler';
+import { DeliveryScheduler, TEAMS_SEND_LIMITS } from '../../src/services/notifications/deliveryScheduler';
 import { printGrid } from './benchTable';
 
 /**

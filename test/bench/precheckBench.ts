@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { precheckPoe, type PrecheckFacts } from '../../src/domain/poePrecheck';
 import { PoeReaders } from '../../src/services/poe/reading/readPoeDocument';
 import type { PoeReadKind } from '../../src/services/poe/reading/readLimits';
-import { unzip, zip } from '../../src/services/zipWriter';
+import { unzip, zip } from '../../src/services/poe/zipWriter';
 import { personalMessage, PARTNER_TENANT } from '../support/activities';
 import { makeDocx, makePdf } from '../support/poeDocuments';
 import { printGrid, type BenchRow } from './benchTable';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { ACTION_NAMES, ACTION_POLICY, authorize, type ActionName, type ButtonAction, type Sender } from '../../src/domain/actionPolicy';
 import type { Claim } from '../../src/domain/claim';
 import { render, t } from '../../src/i18n/locales';

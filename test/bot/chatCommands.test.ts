@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { BOT_COMMANDS, botCommands, COMMAND_WORDS, CHINESE_COMMAND_WORDS, COMMANDS_BY_SCOPE, parseCommand, type CommandId } from '../../bot/commands/chatCommands';
 import { ManualClock } from '../../src/clock';
 import type { Actor } from '../../src/domain/actors';

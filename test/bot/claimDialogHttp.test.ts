@@ -1,7 +1,7 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
-import { demoPdf } from '../../src/demo/demoSeed';
-import { unzip } from '../../src/services/zipWriter';
+import { demoPdf } from '../../app/demo/demoSeed';
+import { unzip } from '../../src/services/poe/zipWriter';
 import { cardProblems } from '../support/cardValidation';
 import { FileServer } from '../support/fileServer';
 import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from '../support/activities';

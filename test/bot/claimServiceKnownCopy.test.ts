@@ -1,5 +1,6 @@
 import { silentLogger } from '../../src/logger';
-import { openServices, type AppServices } from '../../src/services/appServices';
+import { openServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import { AVERY } from '../support/seededClaims';
 import { testConfig } from '../support/testStorage';
 

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { PartnerNotifier } from '../../bot/reviews/partnerNotifier';
 import { ReviewCardPublisher } from '../../bot/reviews/reviewCardPublisher';
 import { ManualClock } from '../../src/clock';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
 import { PARTNER_AAD, PARTNER_TENANT, postActivity, teamsActivity } from '../support/activities';
 import { StubConnector } from '../support/stubConnector';

@@ -1,4 +1,4 @@
-import { demoPdf } from '../../src/demo/demoSeed';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { FileServer } from '../support/fileServer';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage } from '../support/activities';
 import { botForTests } from '../support/botDriver';

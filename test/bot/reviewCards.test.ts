@@ -1,8 +1,8 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { consoleLogger, silentLogger } from '../../src/logger';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { cardProblems } from '../support/cardValidation';
 import { StubConnector } from '../support/stubConnector';
 import { PARTNER_AAD, PARTNER_TENANT, postActivity, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from '../support/activities';

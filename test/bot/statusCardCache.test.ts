@@ -1,8 +1,9 @@
 import { ClaimCards } from '../../bot/commands/claimCards';
 import { ManualClock } from '../../src/clock';
 import { silentLogger } from '../../src/logger';
-import { openServices, type AppServices } from '../../src/services/appServices';
-import { ClaimQueries } from '../../src/services/claimQueries';
+import { openServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
+import { ClaimQueries } from '../../src/services/claims/claimQueries';
 import { AVERY, claimThrough, RILEY } from '../support/seededClaims';
 import { testConfig } from '../support/testStorage';
 

@@ -1,8 +1,9 @@
 import { ClaimCards } from '../../bot/commands/claimCards';
 import { silentLogger } from '../../src/logger';
-import { demoPdf } from '../../src/demo/demoSeed';
-import { openServices, type AppServices } from '../../src/services/appServices';
-import { ClaimQueries } from '../../src/services/claimQueries';
+import { demoPdf } from '../../app/demo/demoSeed';
+import { openServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
+import { ClaimQueries } from '../../src/services/claims/claimQueries';
 import { d365Fields } from '../support/claimFixtures';
 import { AVERY } from '../support/seededClaims';
 import { testConfig } from '../support/testStorage';

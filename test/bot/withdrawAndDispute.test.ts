@@ -1,8 +1,8 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
 import { ManualClock } from '../../src/clock';
 import type { Claim } from '../../src/domain/claim';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { cardProblems } from '../support/cardValidation';
 import { FileServer, teamsFileAt } from '../support/fileServer';

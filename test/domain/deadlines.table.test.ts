@@ -45,7 +45,7 @@ describe('when a reminder goes out: at the business-hours opening of the day it 
 
 /**
  * The sweeper, at the domain level: at each sweep every timer of the claim that is due is fired (an
- * action by the system), as src/services/sweeper.ts does; what is sent is recorded with the days left then.
+ * action by the system), as src/services/notifications/sweeper.ts does; what is sent is recorded with the days left then.
  */
 function sweepAt(claim: Claim, at: Date, log: string[]): Claim {
   let current = claim;

@@ -1,5 +1,5 @@
 import { PoeBlobStore, safeFileName } from '../../src/storage/poeBlobStore';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { openTestBlobStore } from '../support/testStorage';
 
 let store: PoeBlobStore;

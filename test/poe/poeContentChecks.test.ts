@@ -1,8 +1,8 @@
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { attachmentSource, cleanFileName, MAX_FILE_NAME_LENGTH, sniffPoe } from '../../src/services/poeFileIntake';
-import { MAX_ZIP_ENTRIES, MAX_ZIP_UNPACKED_BYTES } from '../../src/services/poeContentChecks';
-import { poeTemplateDocx } from '../../src/services/poeTemplate';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { attachmentSource, cleanFileName, MAX_FILE_NAME_LENGTH, sniffPoe } from '../../src/services/poe/poeFileIntake';
+import { MAX_ZIP_ENTRIES, MAX_ZIP_UNPACKED_BYTES } from '../../src/services/poe/poeContentChecks';
+import { poeTemplateDocx } from '../../src/services/poe/poeTemplate';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { aliasFirstEntry, appendEntry, jpegOfSize, pdfWithCatalog, pdfWithObjectStream, pngOfSize, zipBombDocx } from '../support/poeFixtures';
 import { buildZip, docxEntries, minimalDocx } from '../support/zipFixture';
 

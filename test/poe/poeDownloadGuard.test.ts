@@ -1,6 +1,7 @@
-import { downloadPoe } from '../../src/services/poeDownload';
-import { DEFAULT_POE_DOWNLOAD_HOSTS, poeDownloadPolicy, type PoeDownloadPolicy, type Resolver } from '../../src/services/poeDownloadPolicy';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { downloadPoe } from '../../src/services/poe/poeDownload';
+import { DEFAULT_POE_DOWNLOAD_HOSTS } from '../../src/domain/poeDownloadHosts';
+import { poeDownloadPolicy, type PoeDownloadPolicy, type Resolver } from '../../src/services/poe/poeDownloadPolicy';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { FileServer } from '../support/fileServer';
 
 /**

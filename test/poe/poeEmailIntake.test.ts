@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { ClaimCards } from '../../bot/commands/claimCards';
 import { ReviewCardView } from '../../bot/reviews/reviewCardView';
 import { silentLogger } from '../../src/logger';
-import { ClaimQueries } from '../../src/services/claimQueries';
+import { ClaimQueries } from '../../src/services/claims/claimQueries';
 import { readingBlobName } from '../../src/services/poe/poeReadings';
-import { compoundFileKind, looksLikeEml } from '../../src/services/poeEmailChecks';
-import { sniffPoe } from '../../src/services/poeFileIntake';
+import { compoundFileKind, looksLikeEml } from '../../src/services/poe/poeEmailChecks';
+import { sniffPoe } from '../../src/services/poe/poeFileIntake';
 import { partnerChat, teamsFile } from '../support/partnerChat';
 import { pdfWithCatalog } from '../support/poeFixtures';
 import { compoundFile, greyPng, makeDocx, makeEml, makeMsg, makePdf, type EmailSpec } from '../support/poeDocuments';

@@ -1,9 +1,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachmentSource, intakeAttachment, POE_CONTENT_TYPES, sniffPoe, type IncomingAttachment } from '../../src/services/poeFileIntake';
-import { DEFAULT_MAX_POE_BYTES, downloadPoe } from '../../src/services/poeDownload';
-import { DEFAULT_POE_DOWNLOAD_HOSTS, poeDownloadPolicy } from '../../src/services/poeDownloadPolicy';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { attachmentSource, intakeAttachment, POE_CONTENT_TYPES, sniffPoe, type IncomingAttachment } from '../../src/services/poe/poeFileIntake';
+import { DEFAULT_MAX_POE_BYTES, downloadPoe } from '../../src/services/poe/poeDownload';
+import { DEFAULT_POE_DOWNLOAD_HOSTS } from '../../src/domain/poeDownloadHosts';
+import { poeDownloadPolicy } from '../../src/services/poe/poeDownloadPolicy';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { jpegOfSize } from '../support/poeFixtures';
 import { buildZip, docxEntries, minimalDocx, minimalXlsx } from '../support/zipFixture';
 

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { consoleLogger, silentLogger } from '../../src/logger';
 import { cardProblems } from '../support/cardValidation';
 import { FileServer } from '../support/fileServer';

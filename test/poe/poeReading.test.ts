@@ -1,4 +1,4 @@
-import { poeTemplateDocx } from '../../src/services/poeTemplate';
+import { poeTemplateDocx } from '../../src/services/poe/poeTemplate';
 import { closePoeReaders, readPoeDocument, PoeReaders } from '../../src/services/poe/reading/readPoeDocument';
 import { DEFAULT_POE_READ_LIMITS } from '../../src/services/poe/reading/readLimits';
 import { pdfDate } from '../../src/services/poe/reading/pdfReader';

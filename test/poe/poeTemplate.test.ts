@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { validateFields, type DraftFields } from '../../src/domain/claimFields';
 import { productCatalogue } from '../../src/domain/productCatalogue';
 import { t, type Locale, type MessageKey } from '../../src/i18n/locales';
-import { BLANK, poeTemplateData, poeTemplateDocx, poeTemplateFileName, poeTemplatePath } from '../../src/services/poeTemplate';
+import { BLANK, poeTemplateData, poeTemplateDocx, poeTemplateFileName, poeTemplatePath } from '../../src/services/poe/poeTemplate';
 import Docxtemplater from 'docxtemplater';
 import PizZip from 'pizzip';
-import { unzip, zip } from '../../src/services/zipWriter';
+import { unzip, zip } from '../../src/services/poe/zipWriter';
 import { poeTemplateSource } from '../../scripts/makePoeTemplate';
 import { d365Fields, m365Fields } from '../support/claimFixtures';
 

@@ -6,8 +6,8 @@ import { DEFAULT_POE_READ_LIMITS } from '../../src/services/poe/reading/readLimi
 
 /** The rules are under test here, not the reader's time limit: a busy machine may take long to start pdf.js. */
 const PATIENT = { ...DEFAULT_POE_READ_LIMITS, timeMs: 180_000 };
-import { poeTemplateDocx } from '../../src/services/poeTemplate';
-import { unzip, zip } from '../../src/services/zipWriter';
+import { poeTemplateDocx } from '../../src/services/poe/poeTemplate';
+import { unzip, zip } from '../../src/services/poe/zipWriter';
 import { d365Fields, m365Fields } from '../support/claimFixtures';
 
 /**

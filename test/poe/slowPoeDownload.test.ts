@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from '../support/activities';
 import { StubConnector } from '../support/stubConnector';
 import { TEST_DELIVERY, testConfig, uniqueName } from '../support/testStorage';

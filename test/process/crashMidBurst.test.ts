@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/logger';
-import { openServices } from '../../src/services/appServices';
+import { openServices } from '../../app/appServices';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from '../support/activities';
 import { killBotProcess, startBotProcess, type BotProcess } from '../support/botProcess';
 import { claimThrough } from '../support/seededClaims';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoPdf } from '../../src/demo/demoSeed';
+import { demoPdf } from '../../app/demo/demoSeed';
 import { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from '../../src/storage/embeddedBlob';
 import { EMBEDDED_COSMOS_KEY } from '../../src/storage/embeddedCosmos';

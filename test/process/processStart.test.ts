@@ -11,7 +11,7 @@ import { waitFor } from '../support/waitFor';
  */
 
 const ROOT = join(__dirname, '..', '..');
-const ENTRY = ['--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts'];
+const ENTRY = ['--disable-warning=DEP0111', '--import', 'tsx', 'app/main.ts'];
 // Only what a fresh machine has: no storage settings, and no developer .env file.
 const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env') };
 

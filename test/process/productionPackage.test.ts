@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { personalMessage, postActivity } from '../support/activities';
 import { waitFor } from '../support/waitFor';
+import { CARD_TEMPLATES } from '../../cards/cardTemplates';
 import { sharedServers, TEST_CONSENT_SECRET, uniqueName } from '../support/testStorage';
 
 /**
@@ -50,7 +51,7 @@ describe('the production package', () => {
       expect({ name, devDependency: name in packageJson.devDependencies }).toEqual({ name, devDependency: true });
     }
     // What production runs never goes through tsx: the start, sweep and roster commands run dist/.
-    for (const script of ['start', 'start:prod', 'sweep', 'roster:load']) expect(packageJson.scripts[script]).toMatch(/^node [^]* dist\/src\/[\w/]+\.js$/);
+    for (const script of ['start', 'start:prod', 'sweep', 'roster:load']) expect(packageJson.scripts[script]).toMatch(/^node [^]* dist\/app\/[\w/]+\.js$/);
     expect(packageJson.scripts['start:prod']).toBe(packageJson.scripts.start);
     // npm's own view of the production tree, from the lockfile and what is installed here.
     const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8' });
@@ -82,13 +83,19 @@ describe('the production package', () => {
       for (const name of Object.keys(packageJson.dependencies)) expect(installed.has(name)).toBe(true);
     });
 
+    test('the build holds the card templates but not their samples (test fixtures)', () => {
+      const cards = readdirSync(join(copy, 'dist', 'cards'), { recursive: true }).map(String);
+      expect(cards.filter((f) => f.endsWith('.sample.json'))).toEqual([]);
+      expect(cards.filter((f) => f.endsWith('.json')).length).toBe(Object.keys(CARD_TEMPLATES).length);
+    });
+
     test('the start, sweep and roster commands\' pre-step builds nothing there: the shipped dist/ runs', () => {
       const pre = spawnSync(process.execPath, ['scripts/buildIfSourcesPresent.js'], { cwd: copy, encoding: 'utf8', env: baseEnv });
       expect({ status: pre.status, output: pre.stdout + pre.stderr }).toEqual({ status: 0, output: '' });
     });
 
     test('the built bot fills the PoE template from assets/ with the production dependencies', () => {
-      const script = "const { poeTemplateDocx } = require('./dist/src/services/poeTemplate'); " +
+      const script = "const { poeTemplateDocx } = require('./dist/src/services/poe/poeTemplate'); " +
         "const docx = poeTemplateDocx({ locale: 'zh-CN', partnerName: 'Fabrikam', claim: { id: 'CL-PROD1', fields: {} } }); " +
         "process.stdout.write(docx.subarray(0, 2).toString('latin1') + ' ' + require('fflate').strFromU8(require('fflate').unzipSync(docx)['word/document.xml']).includes('CL-PROD1'))";
       const result = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8', env: baseEnv });

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { MemoryLogger } from '../../src/logger';
 import { conversationReferenceKey, userReferenceKey } from '../../src/storage/conversationStore';
 import { cardProblems } from '../support/cardValidation';

@@ -1,9 +1,9 @@
 import { ManualClock } from '../../src/clock';
 import type { Actor } from '../../src/domain/actors';
 import { DEFAULT_DEADLINE_POLICY } from '../../src/domain/deadlinePolicy';
-import { migrateAssociationKeys } from '../../src/services/associationKeyMigration';
-import { ClaimService } from '../../src/services/claimService';
-import { CustomerChecks, DataFileCustomerDirectory } from '../../src/services/customerDirectory';
+import { migrateAssociationKeys } from '../../src/services/claims/associationKeyMigration';
+import { ClaimService } from '../../src/services/claims/claimService';
+import { CustomerChecks, DataFileCustomerDirectory } from '../../src/services/claims/customerDirectory';
 import { AssociationStore } from '../../src/storage/associationStore';
 import { ClaimStore } from '../../src/storage/claimStore';
 import { CosmosDatabase } from '../../src/storage/cosmosDatabase';

@@ -1,4 +1,4 @@
-import { BackgroundTasks } from '../../src/services/backgroundTasks';
+import { BackgroundTasks } from '../../src/services/notifications/backgroundTasks';
 import { MemoryLogger } from '../../src/logger';
 
 /** People's turns come first: notification work waits for a moment without turns, or at most maxWaitMs. */

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
 import { approvedClaim } from '../support/consentClaims';
 import { testConfig } from '../support/testStorage';

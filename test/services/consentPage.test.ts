@@ -1,11 +1,11 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { ManualClock } from '../../src/clock';
 import { SYSTEM_ACTOR } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { BusinessCalendar } from '../../src/domain/businessCalendar';
 import { MemoryLogger } from '../../src/logger';
-import { createConsentToken } from '../../src/services/consentTokens';
+import { createConsentToken } from '../../src/services/consent/consentTokens';
 import { createConsentHandler, localeFromAcceptLanguage } from '../../src/web/consentHandler';
 import { DEFAULT_INCENTIVE_GUIDE_URL } from '../../src/config/config';
 import { renderConsentPage, type ConsentFacts } from '../../src/web/consentPage';

@@ -1,4 +1,4 @@
-import { consentLink, createConsentToken, verifyConsentToken } from '../../src/services/consentTokens';
+import { consentLink, createConsentToken, verifyConsentToken } from '../../src/services/consent/consentTokens';
 
 const SECRET = 'unit-test-secret-0123456789-abcdefghijklmn';
 const NOW = new Date('2026-11-21T10:00:00Z');

@@ -1,4 +1,4 @@
-import { DeliveryError, DeliveryScheduler, TEAMS_SEND_LIMITS, type RateWindow, type SendLimits } from '../../src/services/deliveryScheduler';
+import { DeliveryError, DeliveryScheduler, TEAMS_SEND_LIMITS, type RateWindow, type SendLimits } from '../../src/services/notifications/deliveryScheduler';
 
 /** Pacing rules with small windows, so the test runs in a fraction of a second on real time. */
 const SMALL: SendLimits = {

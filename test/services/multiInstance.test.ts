@@ -1,11 +1,11 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { ProactiveMessenger } from '../../bot/proactive';
 import { ManualClock } from '../../src/clock';
 import { reminderDueAt } from '../../src/domain/claimTimers';
 import type { Claim } from '../../src/domain/claim';
 import { silentLogger } from '../../src/logger';
-import type { DeliveryOutcome } from '../../src/services/deliveryScheduler';
-import type { SweepRound } from '../../src/services/sweeper';
+import type { DeliveryOutcome } from '../../src/services/notifications/deliveryScheduler';
+import type { SweepRound } from '../../src/services/notifications/sweeper';
 import { PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from '../support/activities';
 import { StubConnector } from '../support/stubConnector';
 import { testConfig, uniqueName } from '../support/testStorage';

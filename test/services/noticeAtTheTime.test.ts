@@ -5,7 +5,8 @@ import type { Claim } from '../../src/domain/claim';
 import { outboxEntriesFor } from '../../src/domain/claimNotifications';
 import { reminderDueAt } from '../../src/domain/claimTimers';
 import { silentLogger } from '../../src/logger';
-import { openServices, type AppServices } from '../../src/services/appServices';
+import { openServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import { testConfig } from '../support/testStorage';
 import { AVERY as avery } from '../support/personas';
 

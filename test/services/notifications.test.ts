@@ -1,10 +1,10 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { ManualClock } from '../../src/clock';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import { MemoryLogger, silentLogger } from '../../src/logger';
-import { NotificationDispatcher, type DispatcherDeps } from '../../src/services/notificationDispatcher';
-import { Sweeper } from '../../src/services/sweeper';
+import { NotificationDispatcher, type DispatcherDeps } from '../../src/services/notifications/notificationDispatcher';
+import { Sweeper } from '../../src/services/notifications/sweeper';
 import { reminderDueAt } from '../../src/domain/claimTimers';
 import { userReferenceKey } from '../../src/storage/conversationStore';
 import type { TimerDocPurpose } from '../../src/storage/timerStore';

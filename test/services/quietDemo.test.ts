@@ -1,6 +1,6 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { ManualClock } from '../../src/clock';
-import { seedDemoClaims } from '../../src/demo/demoSeed';
+import { seedDemoClaims } from '../../app/demo/demoSeed';
 import { silentLogger } from '../../src/logger';
 import { PARTNER_AAD, PARTNER_TENANT, postActivity, REVIEWER_AAD, REVIEWER_TENANT, teamsActivity } from '../support/activities';
 import { cardProblems } from '../support/cardValidation';

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/clock';
 import { silentLogger } from '../../src/logger';
-import { openServices, type AppServices } from '../../src/services/appServices';
+import { openServices } from '../../app/appServices';
+import type { AppServices } from '../../src/services/services';
 import { userReferenceKey } from '../../src/storage/conversationStore';
 import { PARTNER_AAD, PARTNER_TENANT } from '../support/activities';
 import { StubConnector } from '../support/stubConnector';
@@ -15,7 +16,7 @@ const ROOT = join(__dirname, '..', '..');
 
 function runSweep(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'src/cli/sweep.ts'], {
+    const child = spawn(process.execPath, ['--disable-warning=DEP0111', '--import', 'tsx', 'app/cli/sweep.ts'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 import { silentLogger } from '../../src/logger';
-import { DeliveryScheduler, type SendLimits } from '../../src/services/deliveryScheduler';
-import { TenantSendLeases } from '../../src/services/tenantSendLeases';
+import { DeliveryScheduler, type SendLimits } from '../../src/services/notifications/deliveryScheduler';
+import { TenantSendLeases } from '../../src/services/notifications/tenantSendLeases';
 import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { LeaseStore } from '../../src/storage/leaseStore';
 import { openTestDatabase } from '../support/testStorage';

@@ -1,7 +1,7 @@
 import { ClaimStore, HistoryRewriteError } from '../../src/storage/claimStore';
 import { AssociationStore } from '../../src/storage/associationStore';
 import { RosterStore } from '../../src/storage/rosterStore';
-import { ClaimService } from '../../src/services/claimService';
+import { ClaimService } from '../../src/services/claims/claimService';
 import { TenantClaimIndex } from '../../src/storage/tenantClaimIndex';
 import { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { ManualClock } from '../../src/clock';

@@ -1,10 +1,10 @@
 import fs, { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { MemoryLogger } from '../../src/logger';
 import { RosterStore } from '../../src/storage/rosterStore';
-import { RosterFileWatcher } from '../../src/services/rosterFileWatcher';
+import { RosterFileWatcher } from '../../src/services/roster/rosterFileWatcher';
 import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { personalMessage, postActivity } from '../support/activities';
 import { DEMO_ROSTER, openTestDatabase, testConfig } from '../support/testStorage';

@@ -6,7 +6,7 @@ import { parseRoster } from '../../src/domain/roster';
 import { RosterFileError, RosterStore } from '../../src/storage/rosterStore';
 import { ClaimStore } from '../../src/storage/claimStore';
 import { ConversationStore, userReferenceKey } from '../../src/storage/conversationStore';
-import { resolveIdentity } from '../../src/services/identity';
+import { resolveIdentity } from '../../src/services/roster/identity';
 import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { claimIn } from '../support/claimFixtures';
 import { DEMO_ROSTER, openTestDatabase } from '../support/testStorage';

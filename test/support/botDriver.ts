@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
 import { postActivity, teamsActivity } from './activities';
 import { StubConnector } from './stubConnector';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** The bot as `npm start` runs it, in a process group of its own, for tests that kill it with SIGKILL. */
 
 const ROOT = join(__dirname, '..', '..');
-const ENTRY = ['--disable-warning=DEP0111', '--import', 'tsx', 'src/main.ts'];
+const ENTRY = ['--disable-warning=DEP0111', '--import', 'tsx', 'app/main.ts'];
 const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env') };
 
 export interface BotProcess {

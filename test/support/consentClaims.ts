@@ -1,4 +1,4 @@
-import type { BotApp } from '../../bot/botApp';
+import type { BotApp } from '../../app/botApp';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import { uniqueName } from './testStorage';

@@ -1,4 +1,4 @@
-import type { BotApp } from '../../bot/botApp';
+import type { BotApp } from '../../app/botApp';
 import { PARTNER_AAD, PARTNER_TENANT, personalMessage, postActivity } from './activities';
 import type { StubConnector } from './stubConnector';
 import { uniqueName } from './testStorage';

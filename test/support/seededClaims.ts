@@ -1,7 +1,7 @@
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
-import type { AppServices } from '../../src/services/appServices';
-import { demoPdf } from '../../src/demo/demoSeed';
+import type { AppServices } from '../../src/services/services';
+import { demoPdf } from '../../app/demo/demoSeed';
 
 import { AVERY, RILEY } from './personas';
 

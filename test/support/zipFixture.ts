@@ -1,4 +1,4 @@
-import { zip } from '../../src/services/zipWriter';
+import { zip } from '../../src/services/poe/zipWriter';
 
 /** ZIP fixtures for the PoE intake tests, written by the product's own ZIP writer. */
 

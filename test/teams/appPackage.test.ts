@@ -6,7 +6,7 @@ import { BOT_COMMANDS, parseCommand } from '../../bot/commands/chatCommands';
 import { SEARCH_COMMAND_ID } from '../../bot/messageExtension/claimExtension';
 import { t } from '../../src/i18n/teamsMarkdown';
 import { textDrift } from '../../scripts/manifestTexts';
-import { unzip } from '../../src/services/zipWriter';
+import { unzip } from '../../src/services/poe/zipWriter';
 import {
   APP_PACKAGE_DIR,
   buildAppPackage,

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { MemoryLogger } from '../../src/logger';
 import { userReferenceKey } from '../../src/storage/conversationStore';
 import { PARTNER_TENANT, personalMessage } from '../support/activities';

@@ -1,4 +1,4 @@
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import type { Claim } from '../../src/domain/claim';
 import { t } from '../../src/i18n/teamsMarkdown';
 import { silentLogger } from '../../src/logger';

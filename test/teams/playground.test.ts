@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBotApp, type BotApp } from '../../bot/botApp';
+import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
 import { playgroundCli } from '../../scripts/playground';
 import { AgentsPlayground, cardActions, cardOf, cardText, eventText, hasCard, inConversation, type CardAction, type PlaygroundConfig, type PlaygroundEvent } from '../support/agentsPlayground';

@@ -2,7 +2,7 @@ import type { Claim, PoeFile } from '../../domain/claim';
 import type { PoeDocument } from '../../domain/poeDocument';
 import type { Logger } from '../../logger';
 import type { PoeBlobStore } from '../../storage/poeBlobStore';
-import { POE_CONTENT_TYPES, type PoeKind } from '../poeFileIntake';
+import { POE_CONTENT_TYPES, type PoeKind } from './poeFileIntake';
 import { unreadableDocument } from './reading/unreadable';
 import type { PoeReadLimits } from './reading/readLimits';
 import { PoeReaders } from './reading/readPoeDocument';
