@@ -1,3 +1,4 @@
+import { makePdf } from '../support/poeDocuments';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -113,7 +114,10 @@ class Harness {
       claimName: uniqueName('Mail claim '), ...fields,
     });
     if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-    const file = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: this.clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: by.id, name: by.name } };
+    // A real stored PoE: the claim's files are read (pre-check) when it is decided, and a listed file missing from storage is worth a warning.
+    const data = await makePdf({ pages: ['Statement of work: Fabrikam Consulting deploys Microsoft Teams and Exchange Online for Fourth Coffee.'] });
+    const stored = await this.app.services.poe.upload({ claimId: draft.claim.id, fileName: 'sow.pdf', contentType: 'application/pdf', data });
+    const file = { id: `${draft.claim.id}-1`, ...stored, fileName: 'sow.pdf', uploadedAt: this.clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: by.id, name: by.name } };
     await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, by, {}, draft.claim.orgId);
     await this.act(draft.claim, { type: 'submit' }, by);
     return this.act(draft.claim, { type: 'startReview' }, reviewer);
