@@ -2,7 +2,7 @@ import type { AppConfig } from '../src/config/config';
 import { systemClock, type Clock } from '../src/clock';
 import { BusinessCalendar, businessHoursText } from '../src/domain/businessCalendar';
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../src/domain/deadlinePolicy';
-import type { Logger } from '../src/logger';
+import { counted, type Logger } from '../src/logger';
 import { AssociationStore } from '../src/storage/associationStore';
 import { ClaimStore } from '../src/storage/claimStore';
 import { LanguagePreferences } from '../src/storage/languagePreferences';
@@ -76,7 +76,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       embeddedCosmos = await startEmbeddedCosmos(config.cosmos.port, dataDir?.cosmos);
       closers.push(() => embeddedCosmos!.close());
       const restored = embeddedCosmos.restored;
-      const kept = restored ? `data in ${dataDir!.cosmos}, ${restored.documents} document(s) restored in ${restored.ms} ms` : 'in memory';
+      const kept = restored ? `data in ${dataDir!.cosmos}, ${counted(restored.documents, 'document')} restored in ${restored.ms} ms` : 'in memory';
       log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}" (${kept}, process ${embeddedCosmos.pid})`);
       if (restored?.tornLines) log.warn(`Cosmos DB: the last write of the previous run was cut off by a crash (it had not been acknowledged) and was dropped`);
     } else {
@@ -138,7 +138,7 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     // Before anyone acts: associations stored under keys without a program are moved to program-scoped ones.
     const migrated = await migrateAssociationKeys({ associations, tenantIndex, claims, customerChecks, log: (m) => log.warn(m) });
     if (migrated.associationsMoved || migrated.associationsKept.length || migrated.tenantsReindexed) {
-      log.info(`Association keys: ${migrated.associationsMoved} association(s) moved to program-scoped keys, ${migrated.associationsKept.length} left as they were, ${migrated.tenantsReindexed} tenant index document(s) updated`);
+      log.info(`Association keys: ${counted(migrated.associationsMoved, 'association')} moved to program-scoped keys, ${migrated.associationsKept.length} left as they were, ${counted(migrated.tenantsReindexed, 'tenant index document')} updated`);
     }
     const claimService = new ClaimService({
       claims, associations, rosters, tenantIndex, clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
@@ -153,12 +153,12 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     log.info(config.mail.mode === 'smtp'
       ? `Mail: approval e-mails to customers through SMTP ${config.mail.host}:${config.mail.port} (${config.mail.secure ? 'TLS' : config.mail.user ? 'STARTTLS required' : 'STARTTLS when offered'}${config.mail.user ? `, as ${config.mail.user}` : ''}), from ${config.mail.from}`
       : `Mail: SMTP_HOST is not set: approval e-mails to customers are kept in the Cosmos DB container "mail" and logged, not sent`);
-    log.info(`Business calendar: time zone ${calendar.timeZone}, ${config.calendar.holidays.length} holiday(s), business hours ${businessHoursText(calendar.businessHours)}; consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
+    log.info(`Business calendar: time zone ${calendar.timeZone}, ${counted(config.calendar.holidays.length, 'holiday')}, business hours ${businessHoursText(calendar.businessHours)}; consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
     if (rosterFile) {
       const summary = await rosters.loadFile(rosterFile);
-      log.info(`Roster: loaded ${rosterFile}: ${summary.organisations} organisation(s), ${summary.partnerUsers} partner user(s), ${summary.reviewers} reviewer(s)`);
+      log.info(`Roster: loaded ${rosterFile}: ${counted(summary.organisations, 'organisation')}, ${counted(summary.partnerUsers, 'partner user')}, ${counted(summary.reviewers, 'reviewer')}`);
     } else if (await rosters.isEmpty()) {
       log.warn('Roster: empty. Set ROSTER_FILE or run "npm run roster:load -- <file>" so people can be recognised.');
     } else {
@@ -278,6 +278,6 @@ async function takeOverFromStoppedProcess(services: AppServices, log: Logger): P
   const timers = await services.timers.releaseLeases();
   const leases = await services.leases.expireAll(services.clock.now().getTime());
   if (sends || timers || leases) {
-    log.warn(`Data folder: the previous bot process stopped without finishing; taken over now: ${sends} message(s) it was sending (sent again, marked as possibly repeated), ${timers} timer(s), ${leases} lease(s)`);
+    log.warn(`Data folder: the previous bot process stopped without finishing; taken over now: ${counted(sends, 'message')} it was sending (sent again, marked as possibly repeated), ${counted(timers, 'timer')}, ${counted(leases, 'lease')}`);
   }
 }

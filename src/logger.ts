@@ -16,6 +16,9 @@ export interface Logger {
 
 export type LogFormat = 'json' | 'text';
 
+/** A count in an English operator log line: "1 reviewer", "2 reviewers" (people's messages use the string tables' plural forms). */
+export const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
 /** LOG_FORMAT when it says json or text; otherwise JSON where Application Insights is configured (a deployed bot). */
 export function logFormatFrom(env: NodeJS.ProcessEnv): LogFormat {
   const asked = env.LOG_FORMAT?.trim().toLowerCase();

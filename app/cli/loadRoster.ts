@@ -4,6 +4,7 @@ import { formatConfigErrors, loadConfig } from '../../src/config/config';
 import { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { azureCredential } from '../../src/storage/azureIdentity';
 import { RosterFileError, RosterStore } from '../../src/storage/rosterStore';
+import { counted } from '../../src/logger';
 
 /**
  * `npm run roster:load -- <file>`: replaces the roster stored in the configured Cosmos DB with the
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   const db = await CosmosDatabase.open({ endpoint: cosmos.endpoint, ...auth, database: cosmos.database, embedded: cosmos.loopback });
   try {
     const summary = await new RosterStore(db.containers.rosters).loadFile(resolve(file));
-    console.log(`Roster loaded into ${cosmos.endpoint} (${cosmos.database}): ${summary.organisations} organisation(s), ${summary.partnerUsers} partner user(s), ${summary.reviewers} reviewer(s); ${summary.removed} entr${summary.removed === 1 ? 'y' : 'ies'} removed.`);
+    console.log(`Roster loaded into ${cosmos.endpoint} (${cosmos.database}): ${counted(summary.organisations, 'organisation')}, ${counted(summary.partnerUsers, 'partner user')}, ${counted(summary.reviewers, 'reviewer')}; ${counted(summary.removed, 'entry', 'entries')} removed.`);
     return 0;
   } catch (error) {
     console.error(error instanceof RosterFileError ? error.message : `Could not load the roster: ${(error as Error).message}`);

@@ -5,7 +5,7 @@ import type { ClaimAction } from '../../domain/claimLifecycle';
 import type { Clock } from '../../clock';
 import type { BusinessCalendar } from '../../domain/businessCalendar';
 import { retryAt, timersFor } from '../../domain/claimTimers';
-import type { Logger } from '../../logger';
+import { counted, type Logger } from '../../logger';
 import type { StoredTimer, TimerStore } from '../../storage/timerStore';
 import type { ClaimService } from '../claims/claimService';
 import type { LeaderLease } from './leaderLease';
@@ -150,7 +150,7 @@ export class Sweeper {
           for (const listener of this.roundListeners) listener(round);
           if (round.led && (round.report.fired || round.report.failed)) {
             const { report } = round;
-            this.options.log.info(`Sweep: ${report.fired} timer(s) fired, ${report.dropped} dropped, ${report.taken} taken by another instance, ${report.failed} failed`);
+            this.options.log.info(`Sweep: ${counted(report.fired, 'timer')} fired, ${report.dropped} dropped, ${report.taken} taken by another instance, ${report.failed} failed`);
           }
         },
         (error) => this.options.log.error('Sweep failed; trying again at the next interval', error),

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import type { Logger } from '../../logger';
+import { counted, type Logger } from '../../logger';
 import { RosterFileError, type RosterLoadSummary } from '../../storage/rosterStore';
 
 /**
@@ -100,7 +100,7 @@ export class RosterFileWatcher {
       const s = await this.load(this.file);
       this.lastSeen = content;
       this.reloads += 1;
-      this.log.info(`Roster: reloaded ${this.file} (${reason}): ${s.organisations} organisation(s), ${s.partnerUsers} partner user(s), ${s.reviewers} reviewer(s), ${s.removed} removed`);
+      this.log.info(`Roster: reloaded ${this.file} (${reason}): ${counted(s.organisations, 'organisation')}, ${counted(s.partnerUsers, 'partner user')}, ${counted(s.reviewers, 'reviewer')}, ${s.removed} removed`);
     } catch (error) {
       this.lastSeen = content;
       const why = error instanceof RosterFileError ? error.errors.join('; ') : (error as Error).message;
