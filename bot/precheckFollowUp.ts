@@ -11,9 +11,19 @@ import { checklistMessage } from './poeChecklistView';
  * files are read in the pre-check's own lane (one at a time, giving way to people's turns), and the
  * checklist is posted to the same chat when it is known. The claim summary shows it from then on.
  */
-export function postChecklistWhenChecked(services: Pick<AppServices, 'config' | 'precheck'>, log: Logger, context: TurnContext, claim: Claim, locale: Locale): void {
-  const reference = TurnContext.getConversationReference(context.activity) as Partial<ConversationReference>;
-  const adapter = context.adapter as CloudAdapter;
+/** Where a follow-up goes: taken while the turn is live, because a turn's context is revoked when it ends. */
+export interface FollowUpTarget {
+  adapter: CloudAdapter;
+  reference: Partial<ConversationReference>;
+}
+
+export function followUpTarget(context: TurnContext): FollowUpTarget {
+  return { adapter: context.adapter as CloudAdapter, reference: TurnContext.getConversationReference(context.activity) };
+}
+
+/** `target` comes from followUpTarget() during the turn: the files may arrive after the turn has ended. */
+export function postChecklistWhenChecked(services: Pick<AppServices, 'config' | 'precheck'>, log: Logger, target: FollowUpTarget, claim: Claim, locale: Locale): void {
+  const { adapter, reference } = target;
   services.precheck.start(claim);
   services.precheck.whenChecked(claim, locale, async (checklist) => {
     const text = checklist ? checklistMessage(locale, claim.id, checklist) : t(locale, 'precheck.failed');

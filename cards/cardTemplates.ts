@@ -30,7 +30,7 @@ import noticeTemplate from './notice/notice.json';
 
 /**
  * Card templates (JSON, one folder per card, with the type of the data it reads in data.ts and a sample
- * of that data beside each) and their rendering. The samples are test fixtures (test/cards.test.ts checks
+ * of that data beside each) and their rendering. The samples are test fixtures (test/teams/cards.test.ts checks
  * each against its type and renders it); they are not imported here, so they are not shipped.
  * Rendering refuses to return a card with an unresolved `${...}`: a missing value is a bug, not something to show a person.
  */

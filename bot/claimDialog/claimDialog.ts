@@ -38,7 +38,7 @@ import { summaryCardData } from './claimSummary';
 import { dialogWord } from '../../src/i18n/personLanguage';
 import { claimLabel } from '../claimFacts';
 import { checklistCardData } from '../poeChecklistView';
-import { postChecklistWhenChecked } from '../precheckFollowUp';
+import { followUpTarget, postChecklistWhenChecked } from '../precheckFollowUp';
 
 /**
  * "New claim": creating a customer association (docs/claim-rules.md) as a ComponentDialog of card forms. The draft is an
@@ -527,6 +527,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
    * result is posted when it is known. True when the answer came within the turn.
    */
   private async receiveFiles(turn: Turn, claim: Claim, attachments: Parameters<typeof takePoeFiles>[2]['attachments']): Promise<boolean> {
+    const followUp = followUpTarget(turn.dc.context);
     const work = (async () => {
       const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale, held: claim.poe.length });
       if (accepted.length) {
@@ -534,7 +535,7 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
         if (result.ok) {
           turn.claim = result.claim;
           // Checked off the turn: "checking…" now, the checklist in a follow-up and on the summary.
-          postChecklistWhenChecked(this.services, this.log, turn.dc.context, result.claim, turn.locale);
+          postChecklistWhenChecked(this.services, this.log, followUp, result.claim, turn.locale);
           lines.push(t(turn.locale, 'precheck.checkingFiles', { names: accepted.map((f) => f.fileName) }));
         } else lines.push(render(turn.locale, result.refusal.message));
       }

@@ -51,7 +51,7 @@ export async function startUpScenario(claims: number): Promise<string[][]> {
     // First start: everything is in the journal; it is replayed, and folded into a snapshot after "Ready".
     for (const from of ['journal', 'snapshot']) {
       const bot = await startBotProcess(env);
-      const restored = /(\d+) document\(s\) restored in (\d+) ms/.exec(bot.output());
+      const restored = /(\d+) documents? restored in (\d+) ms/.exec(bot.output());
       // Give the background snapshot time to finish before the next start reads it.
       if (from === 'journal') await new Promise((r) => setTimeout(r, 3000));
       await bot.stop();

@@ -51,7 +51,7 @@ const LAYERS: [layer: string, prefixes: string[]][] = [
 
 function layerOf(file: string): number {
   const index = LAYERS.findIndex(([, prefixes]) => prefixes.some((p) => file === p || file.startsWith(p)));
-  if (index < 0) throw new Error(`${file} is in no layer: add its folder to LAYERS in test/architecture.test.ts`);
+  if (index < 0) throw new Error(`${file} is in no layer: add its folder to LAYERS in test/process/architecture.test.ts`);
   return index;
 }
 

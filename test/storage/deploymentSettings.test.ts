@@ -135,7 +135,7 @@ describe('infra/azure.bicep against the configuration the bot reads', () => {
     expect(settingsOf('sweep', params).has('SWEEP_INTERVAL_SECONDS')).toBe(false);
     // The job's command is `npm run sweep` without npm in between.
     expect(bicep.stringArray('sweep', 'command')).toEqual(packageJson.scripts.sweep.split(' '));
-    expect(packageJson.scripts.sweep).toMatch(/ dist\/src\/cli\/sweep\.js$/);
+    expect(packageJson.scripts.sweep).toMatch(/ dist\/app\/cli\/sweep\.js$/);
     expect(bicep.resource('sweep')).toMatch(/triggerType: 'Schedule'/);
     expect(bicep.resource('sweep')).toMatch(/parallelism: 1\n/);
   });
