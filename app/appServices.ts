@@ -80,14 +80,21 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       log.info(`Cosmos DB: embedded server at ${embeddedCosmos.endpoint}, database "${config.cosmos.database}" (${kept}, process ${embeddedCosmos.pid})`);
       if (restored?.tornLines) log.warn(`Cosmos DB: the last write of the previous run was cut off by a crash (it had not been acknowledged) and was dropped`);
     } else {
-      log.info(`Cosmos DB: Azure Cosmos DB at ${config.cosmos.endpoint}, database "${config.cosmos.database}", ${config.cosmos.key ? 'with the account key (COSMOS_KEY)' : signedInAs(config)}`);
+      log.info(
+        `Cosmos DB: Azure Cosmos DB at ${config.cosmos.endpoint}, database "${config.cosmos.database}", ${config.cosmos.key ? 'with the account key (COSMOS_KEY)' : signedInAs(config)}`,
+      );
     }
     let madeCredential: TokenCredential | undefined;
     const credential = () => options.credential ?? (madeCredential ??= azureCredential(config.azureClientId));
     const cosmos = await CosmosDatabase.open(
       config.cosmos.mode === 'embedded'
         ? { endpoint: embeddedCosmos!.endpoint, key: embeddedCosmos!.key, database: config.cosmos.database, embedded: true }
-        : { endpoint: config.cosmos.endpoint, ...(config.cosmos.key ? { key: config.cosmos.key } : { credential: credential() }), database: config.cosmos.database, embedded: config.cosmos.loopback },
+        : {
+            endpoint: config.cosmos.endpoint,
+            ...(config.cosmos.key ? { key: config.cosmos.key } : { credential: credential() }),
+            database: config.cosmos.database,
+            embedded: config.cosmos.loopback,
+          },
     );
     closers.push(() => cosmos.close());
 
@@ -96,21 +103,35 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
       const { startEmbeddedBlob } = await import('../src/storage/embeddedBlob');
       embeddedBlob = await startEmbeddedBlob(config.blob.port, dataDir?.blob);
       closers.push(() => embeddedBlob!.close());
-      log.info(`Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (${dataDir ? `data in ${dataDir.blob}` : 'in memory'}, process ${embeddedBlob.pid})`);
+      log.info(
+        `Blob storage: embedded Azurite at ${embeddedBlob.endpoint}, container "${config.blob.container}" (${dataDir ? `data in ${dataDir.blob}` : 'in memory'}, process ${embeddedBlob.pid})`,
+      );
     } else if ('connectionString' in config.blob) {
-      log.info(`Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}", links signed with the account key`);
+      log.info(
+        `Blob storage: Azure Storage account ${accountName(config.blob.connectionString)}, container "${config.blob.container}", links signed with the account key`,
+      );
     } else {
-      log.info(`Blob storage: Azure Storage account ${config.blob.accountUrl}, container "${config.blob.container}", ${signedInAs(config)}, links signed with user delegation keys`);
+      log.info(
+        `Blob storage: Azure Storage account ${config.blob.accountUrl}, container "${config.blob.container}", ${signedInAs(config)}, links signed with user delegation keys`,
+      );
     }
     const blob = config.blob;
     const poe = await PoeBlobStore.open(
-      embeddedBlob ? embeddedBlob.connectionString : 'connectionString' in blob ? blob.connectionString : { accountUrl: (blob as { accountUrl: string }).accountUrl, credential: credential() },
+      embeddedBlob
+        ? embeddedBlob.connectionString
+        : 'connectionString' in blob
+          ? blob.connectionString
+          : { accountUrl: (blob as { accountUrl: string }).accountUrl, credential: credential() },
       blob.container,
     );
 
     const ownPorts = new Set<number>();
     const cosmosEndpoint = embeddedCosmos ? embeddedCosmos.endpoint : (config.cosmos as { endpoint: string }).endpoint;
-    const blobEndpoint = embeddedBlob ? embeddedBlob.endpoint : 'connectionString' in blob ? /BlobEndpoint=([^;]+)/i.exec(blob.connectionString)?.[1] : (blob as { accountUrl: string }).accountUrl;
+    const blobEndpoint = embeddedBlob
+      ? embeddedBlob.endpoint
+      : 'connectionString' in blob
+        ? /BlobEndpoint=([^;]+)/i.exec(blob.connectionString)?.[1]
+        : (blob as { accountUrl: string }).accountUrl;
     for (const endpoint of [cosmosEndpoint, blobEndpoint]) {
       const port = endpoint ? loopbackPort(endpoint) : undefined;
       if (port !== undefined) ownPorts.add(port);
@@ -138,27 +159,47 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
     // Before anyone acts: associations stored under keys without a program are moved to program-scoped ones.
     const migrated = await migrateAssociationKeys({ associations, tenantIndex, claims, customerChecks, log: (m) => log.warn(m) });
     if (migrated.associationsMoved || migrated.associationsKept.length || migrated.tenantsReindexed) {
-      log.info(`Association keys: ${counted(migrated.associationsMoved, 'association')} moved to program-scoped keys, ${migrated.associationsKept.length} left as they were, ${counted(migrated.tenantsReindexed, 'tenant index document')} updated`);
+      log.info(
+        `Association keys: ${counted(migrated.associationsMoved, 'association')} moved to program-scoped keys, ${migrated.associationsKept.length} left as they were, ${counted(migrated.tenantsReindexed, 'tenant index document')} updated`,
+      );
     }
     const claimService = new ClaimService({
-      claims, associations, rosters, tenantIndex, clock, calendar, policy, customerChecks, intents, log: (m) => log.warn(m),
+      claims,
+      associations,
+      rosters,
+      tenantIndex,
+      clock,
+      calendar,
+      policy,
+      customerChecks,
+      intents,
+      log: (m) => log.warn(m),
       followUp: (name, task) => followUps.run(name, task),
     });
     // Without CONSENT_LINK_SECRET (embedded store only), links live as long as the claims they are for.
     const consentSecret = config.consent.secret ?? (dataDir && config.cosmos.mode === 'embedded' ? storedConsentSecret(dataDir) : undefined);
     if (!config.consent.secret && consentSecret) log.info(`Consent links: CONSENT_LINK_SECRET is not set: signed with the secret kept in ${dataDir!.path}`);
-    if (!consentSecret) log.warn('CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the in-memory store, which forgets its claims too).');
+    if (!consentSecret)
+      log.warn(
+        'CONSENT_LINK_SECRET is not set: consent links are signed with a secret made at start and stop working when the bot restarts (fine for the in-memory store, which forgets its claims too).',
+      );
     const mailer = observedMailer(createMailer(config.mail, cosmos.containers.mail, log, () => clock.now()));
     closers.push(() => mailer.close());
-    log.info(config.mail.mode === 'smtp'
-      ? `Mail: approval e-mails to customers through SMTP ${config.mail.host}:${config.mail.port} (${config.mail.secure ? 'TLS' : config.mail.user ? 'STARTTLS required' : 'STARTTLS when offered'}${config.mail.user ? `, as ${config.mail.user}` : ''}), from ${config.mail.from}`
-      : `Mail: SMTP_HOST is not set: approval e-mails to customers are kept in the Cosmos DB container "mail" and logged, not sent`);
-    log.info(`Business calendar: time zone ${calendar.timeZone}, ${counted(config.calendar.holidays.length, 'holiday')}, business hours ${businessHoursText(calendar.businessHours)}; consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`);
+    log.info(
+      config.mail.mode === 'smtp'
+        ? `Mail: approval e-mails to customers through SMTP ${config.mail.host}:${config.mail.port} (${config.mail.secure ? 'TLS' : config.mail.user ? 'STARTTLS required' : 'STARTTLS when offered'}${config.mail.user ? `, as ${config.mail.user}` : ''}), from ${config.mail.from}`
+        : `Mail: SMTP_HOST is not set: approval e-mails to customers are kept in the Cosmos DB container "mail" and logged, not sent`,
+    );
+    log.info(
+      `Business calendar: time zone ${calendar.timeZone}, ${counted(config.calendar.holidays.length, 'holiday')}, business hours ${businessHoursText(calendar.businessHours)}; consent period ${config.consentPeriod.amount} ${config.consentPeriod.unit === 'days' ? 'days' : 'business days'}`,
+    );
 
     const rosterFile = config.rosterFile ?? (config.cosmos.mode === 'embedded' ? DEMO_ROSTER_FILE : undefined);
     if (rosterFile) {
       const summary = await rosters.loadFile(rosterFile);
-      log.info(`Roster: loaded ${rosterFile}: ${counted(summary.organisations, 'organisation')}, ${counted(summary.partnerUsers, 'partner user')}, ${counted(summary.reviewers, 'reviewer')}`);
+      log.info(
+        `Roster: loaded ${rosterFile}: ${counted(summary.organisations, 'organisation')}, ${counted(summary.partnerUsers, 'partner user')}, ${counted(summary.reviewers, 'reviewer')}`,
+      );
     } else if (await rosters.isEmpty()) {
       log.warn('Roster: empty. Set ROSTER_FILE or run "npm run roster:load -- <file>" so people can be recognised.');
     } else {
@@ -243,20 +284,29 @@ export async function openServices(config: AppConfig, options: ServiceOptions): 
 function openDataDirectory(config: AppConfig, closers: (() => Promise<void> | void)[], log: Logger): DataDirectory | undefined {
   if (config.cosmos.mode !== 'embedded' && config.blob.mode !== 'embedded') return undefined;
   if (!config.dataDir) {
-    log.warn('DATA_DIR=:memory:: the embedded Cosmos DB server and Azurite keep everything IN MEMORY: claims, drafts, dialog state, timers and PoE files are LOST when the bot stops. Unset DATA_DIR to keep them in ./.data.');
+    log.warn(
+      'DATA_DIR=:memory:: the embedded Cosmos DB server and Azurite keep everything IN MEMORY: claims, drafts, dialog state, timers and PoE files are LOST when the bot stops. Unset DATA_DIR to keep them in ./.data.',
+    );
     return undefined;
   }
   const dataDir = claimDataDirectory(config.dataDir);
   // Released last, after the embedded servers have closed.
   closers.push(() => dataDir.release());
-  const kept = [config.cosmos.mode === 'embedded' && 'claims, drafts, dialog state and timers (cosmos/)', config.blob.mode === 'embedded' && 'PoE files (blob/)'].filter(Boolean).join(' and ');
+  const kept = [
+    config.cosmos.mode === 'embedded' && 'claims, drafts, dialog state and timers (cosmos/)',
+    config.blob.mode === 'embedded' && 'PoE files (blob/)',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   log.info(`Data: ${kept} are kept on disk in ${dataDir.path}: they survive a restart, SIGTERM and kill -9. Delete the folder to start afresh.`);
   return dataDir;
 }
 
 /** How the start-up log names the identity used for a store without a key. */
 function signedInAs(config: AppConfig): string {
-  return config.azureClientId ? `signed in as the managed identity ${config.azureClientId} (AZURE_CLIENT_ID)` : 'signed in with DefaultAzureCredential (the system-assigned managed identity, or a developer sign-in)';
+  return config.azureClientId
+    ? `signed in as the managed identity ${config.azureClientId} (AZURE_CLIENT_ID)`
+    : 'signed in with DefaultAzureCredential (the system-assigned managed identity, or a developer sign-in)';
 }
 
 function accountName(connectionString: string): string {
@@ -278,6 +328,8 @@ async function takeOverFromStoppedProcess(services: AppServices, log: Logger): P
   const timers = await services.timers.releaseLeases();
   const leases = await services.leases.expireAll(services.clock.now().getTime());
   if (sends || timers || leases) {
-    log.warn(`Data folder: the previous bot process stopped without finishing; taken over now: ${counted(sends, 'message')} it was sending (sent again, marked as possibly repeated), ${counted(timers, 'timer')}, ${counted(leases, 'lease')}`);
+    log.warn(
+      `Data folder: the previous bot process stopped without finishing; taken over now: ${counted(sends, 'message')} it was sending (sent again, marked as possibly repeated), ${counted(timers, 'timer')}, ${counted(leases, 'lease')}`,
+    );
   }
 }

@@ -65,11 +65,28 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
     let turnsInFlight = 0;
     let lastTurnEnded = 0;
     const busy = () => turnsInFlight > 0 || Date.now() - lastTurnEnded < QUIET_MS;
-    const background = new BackgroundTasks(options.log, { concurrency: NOTIFICATION_WORK_AT_ONCE, busyConcurrency: NOTIFICATION_WORK_WHILE_BUSY, busy, maxWaitMs: NOTIFICATION_MAX_WAIT_MS });
+    const background = new BackgroundTasks(options.log, {
+      concurrency: NOTIFICATION_WORK_AT_ONCE,
+      busyConcurrency: NOTIFICATION_WORK_WHILE_BUSY,
+      busy,
+      maxWaitMs: NOTIFICATION_MAX_WAIT_MS,
+    });
     services.followUps.yieldTo(busy);
     const notifications = wireNotifications(services, adapter, config.bot.appId, background, options.log);
-    const bot = new CporBot(services, options.log, new ReviewCardActions(services, notifications.reviewCards), botStores(services), options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {});
-    const endpoint = messagesEndpoint({ adapter, logic: (context) => bot.run(context), allowedChannels: new Set(config.bot.allowedChannels), log: options.log, instanceId: services.instanceId });
+    const bot = new CporBot(
+      services,
+      options.log,
+      new ReviewCardActions(services, notifications.reviewCards),
+      botStores(services),
+      options.turnBudgetMs ? { turnBudgetMs: options.turnBudgetMs } : {},
+    );
+    const endpoint = messagesEndpoint({
+      adapter,
+      logic: (context) => bot.run(context),
+      allowedChannels: new Set(config.bot.allowedChannels),
+      log: options.log,
+      instanceId: services.instanceId,
+    });
     const http = await startHttpServer({
       host: config.server.host,
       port: config.server.port,
@@ -92,16 +109,24 @@ export async function startBotApp(config: AppConfig, options: BotAppOptions): Pr
       claimLinks: createClaimLinkHandler({ appId: config.bot.appId }),
     });
     // The notification backlog in telemetry: work waiting for a slot here, and messages waiting for Teams' limits.
-    const stopObservingBacklog = telemetry.observeBacklog(() => ({ waiting: background.waiting + services.scheduler.pending, oldestAgeMs: background.oldestWaitingMs() }), services.instanceId);
+    const stopObservingBacklog = telemetry.observeBacklog(
+      () => ({ waiting: background.waiting + services.scheduler.pending, oldestAgeMs: background.oldestWaitingMs() }),
+      services.instanceId,
+    );
     if (config.sweepIntervalSeconds > 0) {
       notifications.sweeper.start(config.sweepIntervalSeconds * 1000);
-      options.log.info(`Timers: swept every ${config.sweepIntervalSeconds} s by whichever instance holds the sweep lease (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`);
+      options.log.info(
+        `Timers: swept every ${config.sweepIntervalSeconds} s by whichever instance holds the sweep lease (SWEEP_INTERVAL_SECONDS; 0 leaves it to "npm run sweep")`,
+      );
     }
     // The embedded Cosmos DB server has no TTL: old processed-activity records are removed by the bot.
-    const purge = config.cosmos.mode === 'embedded'
-      ? setInterval(() => bot.purgeHandledActivities().catch((e) => options.log.error('Could not purge old activity records', e)), PURGE_INTERVAL_MS).unref()
+    const purge =
+      config.cosmos.mode === 'embedded'
+        ? setInterval(() => bot.purgeHandledActivities().catch((e) => options.log.error('Could not purge old activity records', e)), PURGE_INTERVAL_MS).unref()
+        : undefined;
+    const rosterWatcher = services.rosterFile
+      ? new RosterFileWatcher(services.rosterFile, (file) => services.rosters.loadFile(file), options.log, options.rosterWatch)
       : undefined;
-    const rosterWatcher = services.rosterFile ? new RosterFileWatcher(services.rosterFile, (file) => services.rosters.loadFile(file), options.log, options.rosterWatch) : undefined;
     await rosterWatcher?.start();
     services.consentLinks.useListeningUrl(http.url);
     services.ownPorts.add(http.port); // a PoE link to the bot itself is never fetched

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   setProcessInstance(instanceId);
   const app = await startBotApp(loaded.config, { log: consoleLogger, instanceId });
   const { observability } = loaded.config;
-  consoleLogger.info(`Telemetry: ${observability.applicationInsights ? 'traces and metrics to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING)' : 'off (set APPLICATIONINSIGHTS_CONNECTION_STRING to send traces and metrics to Application Insights)'}; logs as ${observability.logFormat === 'json' ? 'JSON lines' : 'text'}; instance ${instanceId}`);
+  consoleLogger.info(
+    `Telemetry: ${observability.applicationInsights ? 'traces and metrics to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING)' : 'off (set APPLICATIONINSIGHTS_CONNECTION_STRING to send traces and metrics to Application Insights)'}; logs as ${observability.logFormat === 'json' ? 'JSON lines' : 'text'}; instance ${instanceId}`,
+  );
   consoleLogger.info(`Ready in ${Date.now() - started} ms. Probes: ${app.url}/healthz/live (process) and ${app.url}/healthz/ready (stores)`);
 
   let stopping = false;
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(
-      () => stopTelemetry().catch((error) => consoleLogger.warn(`Telemetry: could not send the last of it: ${(error as Error).message}`)).then(() => process.exit(0)),
+      () =>
+        stopTelemetry()
+          .catch((error) => consoleLogger.warn(`Telemetry: could not send the last of it: ${(error as Error).message}`))
+          .then(() => process.exit(0)),
       (error) => {
         consoleLogger.error('Shutdown failed', error);
         process.exit(1);
@@ -57,7 +62,8 @@ async function main(): Promise<void> {
 main().catch((error) => {
   // A folder in use, or missing settings on a production install, is the operator's to resolve, not a
   // fault: the message says what to do.
-  if (error instanceof DataDirectoryInUseError || error instanceof EmbeddedStoreUnavailableError) consoleLogger.error(`The bot could not start: ${error.message}`);
+  if (error instanceof DataDirectoryInUseError || error instanceof EmbeddedStoreUnavailableError)
+    consoleLogger.error(`The bot could not start: ${error.message}`);
   else consoleLogger.error('The bot could not start', error);
   process.exit(1);
 });

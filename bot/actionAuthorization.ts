@@ -101,7 +101,10 @@ export function policyRefusal(action: ActionName, identity: Identity, locale: Lo
 }
 
 export class ActionGate {
-  constructor(private readonly services: Pick<AppServices, 'claimService'>, private readonly log: Logger) {}
+  constructor(
+    private readonly services: Pick<AppServices, 'claimService'>,
+    private readonly log: Logger,
+  ) {}
 
   /**
    * The policy's answer for one action: undefined when it may go on, or the sentence to show. For a

@@ -1,4 +1,11 @@
-import { CardFactory, MessageFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type MessagingExtensionResponse, type TurnContext } from 'botbuilder';
+import {
+  CardFactory,
+  MessageFactory,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type MessagingExtensionResponse,
+  type TurnContext,
+} from 'botbuilder';
 import { DialogTurnStatus, type DialogContext, type DialogSet } from 'botbuilder-dialogs';
 import type { AdaptiveCardJson } from '../cards/cardTemplates';
 import type { ActionName, ButtonAction } from '../src/domain/actionPolicy';
@@ -76,7 +83,27 @@ export class ActionRouter {
   /** Exports as files: the consent card, and its answer. */
   private readonly exports: ClaimExports;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'languages' | 'poe' | 'policy' | 'precheck' | 'reviews' | 'rosters'>, log: Logger, private readonly dialogs: DialogSet, private readonly reviewActions: ReviewCardActions) {
+  constructor(
+    private readonly services: Pick<
+      AppServices,
+      | 'calendar'
+      | 'claimService'
+      | 'claims'
+      | 'clock'
+      | 'config'
+      | 'consentLinks'
+      | 'cosmos'
+      | 'languages'
+      | 'poe'
+      | 'policy'
+      | 'precheck'
+      | 'reviews'
+      | 'rosters'
+    >,
+    log: Logger,
+    private readonly dialogs: DialogSet,
+    private readonly reviewActions: ReviewCardActions,
+  ) {
     this.commands = new ChatCommandHandler(services, log);
     this.gate = new ActionGate(services, log);
     this.extension = new ClaimExtension(services);
@@ -104,9 +131,13 @@ export class ActionRouter {
   async invoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const locale = resolveLocale(context.activity.locale);
     const data = invokeValue?.action?.data;
-    const press = data === undefined || isPlainObject(data) ? readButton({ ...(data ?? {}), action: invokeValue?.action?.verb }) : ({ kind: 'invalid', field: 'data' } as const);
+    const press =
+      data === undefined || isPlainObject(data)
+        ? readButton({ ...(data ?? {}), action: invokeValue?.action?.verb })
+        : ({ kind: 'invalid', field: 'data' } as const);
     const answer = (card: AdaptiveCardJson): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
-    if (press.kind !== 'action' || !(isReviewAction(press.action) || press.action === OPEN_CLAIM)) return answer(refusalCard(locale, this.unusable(press, locale)));
+    if (press.kind !== 'action' || !(isReviewAction(press.action) || press.action === OPEN_CLAIM))
+      return answer(refusalCard(locale, this.unusable(press, locale)));
     const who = await this.whoActs(context);
     const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press) });
     if (refused) return answer(refusalCard(locale, refused));
@@ -245,7 +276,9 @@ export class ActionRouter {
     if (claim.status === 'Editing') {
       // A colleague's draft (same organisation): only the person who started a draft continues it.
       const mine = claim.createdBy.id === identity.actor.id;
-      await context.sendActivity(mine ? t(locale, 'action.draftNotOpen', { claimId: claim.id }) : t(locale, 'action.othersDraft', { claimId: claim.id, name: claim.createdBy.name }));
+      await context.sendActivity(
+        mine ? t(locale, 'action.draftNotOpen', { claimId: claim.id }) : t(locale, 'action.othersDraft', { claimId: claim.id, name: claim.createdBy.name }),
+      );
       return;
     }
     await context.sendActivity(t(locale, 'action.formOutdated', { claimId: claim.id, status: `@status.${claim.status}` }));
@@ -277,7 +310,9 @@ export class ActionRouter {
     }
     switch (command.kind) {
       case 'help':
-        await context.sendActivity(MessageFactory.attachment(helpCard(locale, identity, this.services.policy, scopeOf(context.activity.conversation?.conversationType))));
+        await context.sendActivity(
+          MessageFactory.attachment(helpCard(locale, identity, this.services.policy, scopeOf(context.activity.conversation?.conversationType))),
+        );
         return;
       case 'useForReviews':
         await this.useForReviews(context, identity as ReviewerIdentity);
@@ -291,7 +326,15 @@ export class ActionRouter {
       case 'withdraw':
       case 'dispute':
         if (!command.claimId) await context.sendActivity(t(locale, 'claim.usage', { command: commandWords(locale, command.kind) }));
-        else await this.partnerAction(context, dc ?? (await this.dialogs.createContext(context)), identity as PartnerIdentity, command.kind === 'withdraw' ? 'claim.withdraw' : 'claim.dispute', command.claimId, '');
+        else
+          await this.partnerAction(
+            context,
+            dc ?? (await this.dialogs.createContext(context)),
+            identity as PartnerIdentity,
+            command.kind === 'withdraw' ? 'claim.withdraw' : 'claim.dispute',
+            command.claimId,
+            '',
+          );
         return;
       case 'newClaim':
         if ((context.activity.conversation?.conversationType ?? 'personal') !== 'personal') {
@@ -343,7 +386,14 @@ export class ActionRouter {
   }
 
   /** A partner's buttons on a notice or status card of their own claim (the router has checked both). */
-  private async partnerAction(context: TurnContext, dc: DialogContext, identity: PartnerIdentity, action: PartnerClaimAction, claimId: string, comment: string): Promise<void> {
+  private async partnerAction(
+    context: TurnContext,
+    dc: DialogContext,
+    identity: PartnerIdentity,
+    action: PartnerClaimAction,
+    claimId: string,
+    comment: string,
+  ): Promise<void> {
     const locale = resolveLocale(context.activity.locale);
     if (action === 'claim.edit' || action === 'claim.dispute' || action === 'claim.newFrom') {
       // Whatever form was open is closed: a draft keeps every value already given.
@@ -357,10 +407,18 @@ export class ActionRouter {
       return;
     }
     const lifecycleAction =
-      action === 'claim.reply' ? ({ type: 'comment', text: comment } as const)
-      : action === 'claim.resubmit' ? ({ type: 'resubmit' } as const)
-      : ({ type: 'withdraw', ...(comment.trim() ? { comment: comment.trim() } : {}) } as const);
-    const result = await this.services.claimService.act(claimId, lifecycleAction, identity.actor, { actionId: `${claimId}:${action}:${context.activity.replyToId ?? context.activity.id}:${comment}` }, identity.actor.orgId);
+      action === 'claim.reply'
+        ? ({ type: 'comment', text: comment } as const)
+        : action === 'claim.resubmit'
+          ? ({ type: 'resubmit' } as const)
+          : ({ type: 'withdraw', ...(comment.trim() ? { comment: comment.trim() } : {}) } as const);
+    const result = await this.services.claimService.act(
+      claimId,
+      lifecycleAction,
+      identity.actor,
+      { actionId: `${claimId}:${action}:${context.activity.replyToId ?? context.activity.id}:${comment}` },
+      identity.actor.orgId,
+    );
     if (!result.ok) {
       await context.sendActivity(render(locale, result.refusal.message));
       return;
@@ -375,7 +433,9 @@ export class ActionRouter {
       await context.sendActivity(t(locale, released ? 'withdraw.doneReleased' : 'withdraw.done', { claimId, status: `@status.${result.claim.status}` }));
       return;
     }
-    await context.sendActivity(t(locale, action === 'claim.reply' ? 'partner.replySent' : 'dialog.amend.resubmitted', { claimId, status: `@status.${result.claim.status}` }));
+    await context.sendActivity(
+      t(locale, action === 'claim.reply' ? 'partner.replySent' : 'dialog.amend.resubmitted', { claimId, status: `@status.${result.claim.status}` }),
+    );
   }
 
   /**

@@ -37,9 +37,7 @@ const activityShape = z.looseObject({
 const invokeValue = jsonObject(MALFORMED.invokeValue);
 const messageValue = jsonObject(MALFORMED.messageValue).nullish();
 
-export type GateVerdict =
-  | { ok: true; activity: z.infer<typeof activityShape> }
-  | { ok: false; status: 400 | 403; reason: string };
+export type GateVerdict = { ok: true; activity: z.infer<typeof activityShape> } | { ok: false; status: 400 | 403; reason: string };
 
 export function checkActivity(body: unknown, allowedChannels: ReadonlySet<string>): GateVerdict {
   if (!jsonObject(MALFORMED.body).safeParse(body).success) return refuse(400, MALFORMED.body);

@@ -84,7 +84,11 @@ function publicCloudWith(keys: SigningKeySource): ConfigurationBotFrameworkAuthe
 function withDates(activity: Activity): Activity {
   const raw = activity as unknown as Record<string, unknown>;
   const fixed: Record<string, unknown> = { ...raw };
-  for (const [field, rawField] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+  for (const [field, rawField] of [
+    ['timestamp', 'rawTimestamp'],
+    ['expiration', 'rawExpiration'],
+    ['localTimestamp', 'rawLocalTimestamp'],
+  ] as const) {
     if (typeof raw[field] === 'string') {
       fixed[rawField] = raw[field];
       fixed[field] = new Date(raw[field]);

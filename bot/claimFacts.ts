@@ -37,11 +37,21 @@ export function submittedFacts(claim: Claim, locale: Locale): Fact[] {
   return [
     { title: t(locale, 'field.customerDomain'), value: literal(f.customerDomain ?? '-') },
     { title: t(locale, 'field.customerTenantId'), value: literal(f.customerTenantId ?? '-') },
-    { title: t(locale, 'field.solutionArea'), value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-' },
+    {
+      title: t(locale, 'field.solutionArea'),
+      value: f.solutionArea && f.activity ? `${t(locale, `area.${f.solutionArea}`)} · ${t(locale, `activity.${f.activity}` as MessageKey)}` : '-',
+    },
     { title: t(locale, 'field.products'), value: literal(products.join(', ') || '-') },
-    ...((f.subscriptions ?? []).length ? [{ title: t(locale, 'field.subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }] : []),
+    ...((f.subscriptions ?? []).length
+      ? [{ title: t(locale, 'field.subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }]
+      : []),
     ...(f.revenueAssociation
-      ? [{ title: t(locale, 'field.revenueAssociation'), value: [f.revenueAssociation.solutionSellerName, f.revenueAssociation.customerName, f.revenueAssociation.isvSolutionName].map(literal).join(' · ') }]
+      ? [
+          {
+            title: t(locale, 'field.revenueAssociation'),
+            value: [f.revenueAssociation.solutionSellerName, f.revenueAssociation.customerName, f.revenueAssociation.isvSolutionName].map(literal).join(' · '),
+          },
+        ]
       : []),
     { title: t(locale, 'field.customerContact'), value: contactLine(f.customerContact) },
     ...(f.technicalContact ? [{ title: t(locale, 'field.technicalContact'), value: contactLine(f.technicalContact) }] : []),
@@ -58,7 +68,9 @@ export async function poeLinkLines(services: Pick<AppServices, 'calendar' | 'clo
       const url = await services.poe.readLink(file.blobName, { now, ttlMinutes }).catch(() => undefined);
       // Brackets would end the link's text early: the name is shown without them, the rest literally.
       const name = file.fileName.replace(/[[\]]/g, '');
-      const line = url ? `[${literal(name)}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}` : t(locale, 'review.poeUnavailable', { name });
+      const line = url
+        ? `[${literal(name)}](${url}) · ${kindLabel(file.contentType)} · ${formatBytes(file.size)}`
+        : t(locale, 'review.poeUnavailable', { name });
       return file.email ? `${line}\n\n${emailLine(services, file.email, locale)}` : line;
     }),
   );
@@ -83,5 +95,7 @@ export function emailLine(services: Pick<AppServices, 'calendar' | 'clock' | 'co
 export function commentLines(services: Pick<AppServices, 'calendar' | 'clock' | 'config' | 'poe'>, claim: Claim, locale: Locale): string[] {
   return claim.comments
     .slice(-COMMENTS_ON_A_CARD)
-    .map((c) => t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(services, c.at, locale), text: c.text }));
+    .map((c) =>
+      t(locale, 'review.commentLine', { name: c.author.name, role: `@role.${c.author.kind}`, at: formatInstant(services, c.at, locale), text: c.text }),
+    );
 }

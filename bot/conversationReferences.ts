@@ -50,5 +50,8 @@ export async function saveConversationReference(store: ConversationStore, activi
 export function typedText(activity: Partial<Activity>): string {
   const withoutMention = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
   // Some clients send the <at> tag without a mention entity: drop any that is left.
-  return withoutMention.replace(/<at>[^<]*<\/at>/g, ' ').replace(/\s+/g, ' ').trim();
+  return withoutMention
+    .replace(/<at>[^<]*<\/at>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -66,7 +66,10 @@ export class CosmosBotStorage implements Storage {
     await Promise.all(
       keys.map(async (key) => {
         const id = stateDocId(key);
-        await this.container.item(id, id).delete().catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
+        await this.container
+          .item(id, id)
+          .delete()
+          .catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
       }),
     );
   }

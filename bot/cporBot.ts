@@ -68,7 +68,32 @@ export class CporBot extends TeamsActivityHandler {
   /** Work a turn answered before it finished (a slow PoE download), posted to the chat when done. */
   readonly budget: TurnBudget;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'cosmos' | 'customerChecks' | 'languages' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'precheck' | 'reviews' | 'rosters'>, private readonly log: Logger, reviewActions: ReviewCardActions, stores: CporBotStores, options: { turnBudgetMs?: number } = {}) {
+  constructor(
+    private readonly services: Pick<
+      AppServices,
+      | 'calendar'
+      | 'claimService'
+      | 'claims'
+      | 'clock'
+      | 'config'
+      | 'consentLinks'
+      | 'conversations'
+      | 'cosmos'
+      | 'customerChecks'
+      | 'languages'
+      | 'ownPorts'
+      | 'poe'
+      | 'poeReadings'
+      | 'policy'
+      | 'precheck'
+      | 'reviews'
+      | 'rosters'
+    >,
+    private readonly log: Logger,
+    reviewActions: ReviewCardActions,
+    stores: CporBotStores,
+    options: { turnBudgetMs?: number } = {},
+  ) {
     super();
     this.conversationState = new ConversationState(stores.state);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
@@ -123,7 +148,8 @@ export class CporBot extends TeamsActivityHandler {
       await applyPersonLanguage(this.services.languages, context, this.log);
       await super.run(context);
     } catch (error) {
-      if (delivery) await this.processed.release(delivery.conversationId, delivery.activityId).catch((e) => this.log.error('Could not release a failed activity', e));
+      if (delivery)
+        await this.processed.release(delivery.conversationId, delivery.activityId).catch((e) => this.log.error('Could not release a failed activity', e));
       throw error;
     } finally {
       await this.conversationState.saveChanges(context, false);
@@ -131,7 +157,9 @@ export class CporBot extends TeamsActivityHandler {
     const answer = (context.turnState.get(INVOKE_RESPONSE_KEY) as { value?: unknown } | undefined)?.value;
     if (delivery && answer !== undefined) {
       // Only an invoke is answered in its response; losing the copy only means a repeat gets a shorter answer.
-      await this.processed.recordAnswer(delivery.conversationId, delivery.activityId, answer).catch((e) => this.log.error('Could not keep an invoke answer', e));
+      await this.processed
+        .recordAnswer(delivery.conversationId, delivery.activityId, answer)
+        .catch((e) => this.log.error('Could not keep an invoke answer', e));
     }
   }
 

@@ -25,7 +25,9 @@ export function helpCard(locale: Locale, identity: Identity, policy: DeadlinePol
       languageLine: t(locale, 'help.language'),
       // The main commands as buttons (pressing one is typing its words: the same policy and handler).
       buttons: [
-        ...(scope === 'personal' ? commandsFor(identity) : (['needsAction'] as const)).filter((id) => id !== 'help').map((id) => ({ title: t(locale, BUTTON_LABELS[id]!), command: COMMAND_WORDS[id] })),
+        ...(scope === 'personal' ? commandsFor(identity) : (['needsAction'] as const))
+          .filter((id) => id !== 'help')
+          .map((id) => ({ title: t(locale, BUTTON_LABELS[id]!), command: COMMAND_WORDS[id] })),
         ...(scope === 'personal' ? [languageButton(locale)] : []),
       ],
     }),

@@ -24,7 +24,7 @@ export async function applyPersonLanguage(languages: LanguagePreferences, contex
     try {
       stored = await languages.get(tenantId, aadObjectId);
     } catch (error) {
-      log.error('Could not read the person\'s language', error);
+      log.error("Could not read the person's language", error);
     }
   }
   const clientLocale = resolveLocale(activity.locale);
@@ -36,7 +36,7 @@ export async function applyPersonLanguage(languages: LanguagePreferences, contex
       decided = decideLocale({ text: typed, clientLocale, stored: await languages.get(tenantId, aadObjectId, { fresh: true }) });
       if (decided.store) await languages.set(tenantId, aadObjectId, decided.store);
     } catch (error) {
-      log.error('Could not keep the person\'s language', error);
+      log.error("Could not keep the person's language", error);
     }
   }
   activity.locale = decided.locale;

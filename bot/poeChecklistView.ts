@@ -22,7 +22,9 @@ export interface ChecklistCardData {
 
 export function evidenceLine(locale: Locale, e: PrecheckEvidence): string {
   // The quote is the document's own words: t() shows parameters literally, whatever markdown they hold.
-  return e.page !== undefined ? t(locale, 'precheck.evidence.page', { file: e.fileName, page: e.page, quote: e.quote }) : t(locale, 'precheck.evidence.file', { file: e.fileName, quote: e.quote });
+  return e.page !== undefined
+    ? t(locale, 'precheck.evidence.page', { file: e.fileName, page: e.page, quote: e.quote })
+    : t(locale, 'precheck.evidence.file', { file: e.fileName, quote: e.quote });
 }
 
 export function checklistCounts(locale: Locale, checklist: PoeChecklist): string {
@@ -40,7 +42,11 @@ export function unreadLine(locale: Locale, u: PoeChecklist['unread'][number]): s
  * (no PoE attached on a draft: the summary already says a PoE is needed).
  */
 export function checklistCardData(locale: Locale, checklist: PoeChecklist | undefined, audience: 'partner' | 'reviewer', hidden = false): ChecklistCardData {
-  const base = { show: !hidden, title: t(locale, 'precheck.title'), intro: t(locale, audience === 'partner' ? 'precheck.partnerIntro' : 'precheck.reviewerIntro') };
+  const base = {
+    show: !hidden,
+    title: t(locale, 'precheck.title'),
+    intro: t(locale, audience === 'partner' ? 'precheck.partnerIntro' : 'precheck.reviewerIntro'),
+  };
   if (!checklist) return { ...base, status: t(locale, 'precheck.checking'), items: [], unread: [] };
   return {
     ...base,

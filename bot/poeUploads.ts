@@ -43,7 +43,14 @@ export async function takePoeFiles(
       continue;
     }
     const stored = await services.poe.upload({ claimId: input.claimId, fileName: intake.name, contentType: intake.contentType, data: intake.data });
-    const file: PoeFile = { id: `${input.claimId}-${stored.sha256.slice(0, 12)}-${Date.now().toString(36)}`, fileName: intake.name, ...stored, uploadedAt: services.clock.now().toISOString(), uploadedBy: actorRef(input.actor), ...(intake.email ? { email: intake.email } : {}) };
+    const file: PoeFile = {
+      id: `${input.claimId}-${stored.sha256.slice(0, 12)}-${Date.now().toString(36)}`,
+      fileName: intake.name,
+      ...stored,
+      uploadedAt: services.clock.now().toISOString(),
+      uploadedBy: actorRef(input.actor),
+      ...(intake.email ? { email: intake.email } : {}),
+    };
     accepted.push(file);
     // Read off the turn, from the bytes in hand: the pre-check and the review card get the text without reading the file again.
     services.poeReadings.readLater(file, intake.data);

@@ -22,7 +22,13 @@ export function followUpTarget(context: TurnContext): FollowUpTarget {
 }
 
 /** `target` comes from followUpTarget() during the turn: the files may arrive after the turn has ended. */
-export function postChecklistWhenChecked(services: Pick<AppServices, 'config' | 'precheck'>, log: Logger, target: FollowUpTarget, claim: Claim, locale: Locale): void {
+export function postChecklistWhenChecked(
+  services: Pick<AppServices, 'config' | 'precheck'>,
+  log: Logger,
+  target: FollowUpTarget,
+  claim: Claim,
+  locale: Locale,
+): void {
   const { adapter, reference } = target;
   services.precheck.start(claim);
   services.precheck.whenChecked(claim, locale, async (checklist) => {

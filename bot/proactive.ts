@@ -10,7 +10,10 @@ import { DeliveryError } from '../src/services/notifications/deliveryScheduler';
  * a conversation the bot was only trying to notify.
  */
 export class ProactiveMessenger {
-  constructor(private readonly adapter: CloudAdapter, private readonly appId: string) {}
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+  ) {}
 
   /** Sends an activity into the conversation and returns the id the channel gave it. */
   async send(reference: ConversationReferenceData, activity: Partial<Activity>): Promise<string | undefined> {
@@ -46,5 +49,9 @@ function toDeliveryError(error: unknown): DeliveryError {
   const e = error as { statusCode?: number; message?: string; response?: { headers?: { get?(name: string): string | undefined } } };
   const retryAfter = e.response?.headers?.get?.('retry-after');
   const seconds = retryAfter !== undefined && /^\d+(\.\d+)?$/.test(retryAfter) ? Number(retryAfter) : undefined;
-  return new DeliveryError(e.message ?? String(error), typeof e.statusCode === 'number' ? e.statusCode : undefined, seconds !== undefined ? seconds * 1000 : undefined);
+  return new DeliveryError(
+    e.message ?? String(error),
+    typeof e.statusCode === 'number' ? e.statusCode : undefined,
+    seconds !== undefined ? seconds * 1000 : undefined,
+  );
 }

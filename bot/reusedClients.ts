@@ -26,7 +26,10 @@ export class ReusedClientsAuthentication extends BotFrameworkAuthentication {
   private readonly connectorClients = new Map<string, Promise<ConnectorClient>>();
   private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
 
-  constructor(private readonly inner: BotFrameworkAuthentication, private readonly maxClients = 100) {
+  constructor(
+    private readonly inner: BotFrameworkAuthentication,
+    private readonly maxClients = 100,
+  ) {
     super();
   }
 

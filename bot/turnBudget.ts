@@ -17,13 +17,21 @@ export type BudgetOutcome<T> = { inTime: true; result: T } | { inTime: false };
 export class TurnBudget {
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly appId: string, private readonly log: Logger, readonly budgetMs = DEFAULT_TURN_BUDGET_MS) {}
+  constructor(
+    private readonly appId: string,
+    private readonly log: Logger,
+    readonly budgetMs = DEFAULT_TURN_BUDGET_MS,
+  ) {}
 
   /**
    * Runs `work`; its text result is the answer if it comes within the budget. Otherwise `acknowledge` is
    * sent now and the result later. The caller answers an in-time result itself (it may add a card).
    */
-  async within<T>(context: TurnContext, work: Promise<T>, late: { acknowledge: string; answer: (result: T) => string; failed: string }): Promise<BudgetOutcome<T>> {
+  async within<T>(
+    context: TurnContext,
+    work: Promise<T>,
+    late: { acknowledge: string; answer: (result: T) => string; failed: string },
+  ): Promise<BudgetOutcome<T>> {
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.budgetMs)));
     const first = await Promise.race([work.then((result) => ({ result })), outOfTime]).finally(() => clearTimeout(timer));

@@ -35,7 +35,16 @@ export function observeTurn(activity: Partial<Activity>, instance: string | unde
 
 /** Invoke names Teams sends; anything else counts as "invoke" (a metric's kinds must stay few, whatever a caller sends). */
 const KNOWN_INVOKE = /^(adaptiveCard|composeExtension|task|signin|fileConsent|actionableMessage|config|tab|message|handoff)\/[A-Za-z]{1,40}$/;
-const KNOWN_TYPES = new Set(['conversationUpdate', 'installationUpdate', 'messageReaction', 'messageUpdate', 'messageDelete', 'event', 'typing', 'endOfConversation']);
+const KNOWN_TYPES = new Set([
+  'conversationUpdate',
+  'installationUpdate',
+  'messageReaction',
+  'messageUpdate',
+  'messageDelete',
+  'event',
+  'typing',
+  'endOfConversation',
+]);
 
 /** The turn's kind for spans and metrics: a typed message, a card's button, an invoke by name, or the activity type. */
 export function turnKind(activity: Partial<Activity>): string {

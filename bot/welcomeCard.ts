@@ -61,7 +61,11 @@ export function languageButton(locale: Locale): { title: string; command: string
 /** Who the person is to the bot, in one sentence. */
 export function youAreLine(locale: Locale, identity: Identity): string {
   if (identity.kind === 'partner') {
-    return t(locale, 'help.youAre.partner', { name: identity.actor.name, partnerRole: ref(`partnerRole.${identity.actor.role}`), org: identity.organisation.name });
+    return t(locale, 'help.youAre.partner', {
+      name: identity.actor.name,
+      partnerRole: ref(`partnerRole.${identity.actor.role}`),
+      org: identity.organisation.name,
+    });
   }
   if (identity.kind === 'reviewer') return t(locale, 'help.youAre.reviewer', { name: identity.actor.name });
   return t(locale, 'help.youAre.unknown');

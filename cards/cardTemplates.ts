@@ -140,7 +140,13 @@ export class RenderedCardCache {
 
   constructor(private readonly maxCards = 1000) {}
 
-  async render<N extends CardName>(name: N, key: string | undefined, data: () => Promise<CardDataOf[N]>, now: number, validForMs = Infinity): Promise<AdaptiveCardJson> {
+  async render<N extends CardName>(
+    name: N,
+    key: string | undefined,
+    data: () => Promise<CardDataOf[N]>,
+    now: number,
+    validForMs = Infinity,
+  ): Promise<AdaptiveCardJson> {
     if (key === undefined) return renderCard(name, await data());
     const fullKey = `${name}\n${key}`;
     const kept = this.cards.get(fullKey);

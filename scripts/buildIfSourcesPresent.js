@@ -27,6 +27,8 @@ if (tsc) {
   process.exit(build.status ?? 1);
 }
 if (!existsSync(join(root, 'dist', 'app', 'main.js'))) {
-  console.error('dist/ is missing and TypeScript is not installed (a production install): build first with "npm ci && npm run build", then "npm ci --omit=dev" beside dist/.');
+  console.error(
+    'dist/ is missing and TypeScript is not installed (a production install): build first with "npm ci && npm run build", then "npm ci --omit=dev" beside dist/.',
+  );
   process.exit(1);
 }

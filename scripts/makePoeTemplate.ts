@@ -92,7 +92,14 @@ function documentXml(locale: Locale): string {
   const page = PAGES[locale];
   const textWidth = page.width - 2 * page.margin;
   const columns = [Math.round(textWidth * 0.36), textWidth - Math.round(textWidth * 0.36)];
-  const detail = (label: string, values: string[]) => row([cell(columns[0], [tight(label, { bold: true })]), cell(columns[1], values.map((v) => tight(v)))]);
+  const detail = (label: string, values: string[]) =>
+    row([
+      cell(columns[0], [tight(label, { bold: true })]),
+      cell(
+        columns[1],
+        values.map((v) => tight(v)),
+      ),
+    ]);
   // The subscriptions row is there only when the claim names subscriptions: the loop spans the whole row.
   const subscriptions = row([
     cell(columns[0], [tight(`{#subscriptionRow}${t(locale, 'field.subscriptions')}`, { bold: true })]),
@@ -102,11 +109,19 @@ function documentXml(locale: Locale): string {
   const details = table(columns, [...detailRows(locale).map(([label, values]) => detail(label, values)), subscriptions, contact], true);
 
   const emptyLine = (width: number) => cell(width, [tight('')], { line: true, vAlign: 'bottom' });
-  const writingLines = table([textWidth], Array.from({ length: DESCRIPTION_LINES }, () => row([emptyLine(textWidth)], 454)));
+  const writingLines = table(
+    [textWidth],
+    Array.from({ length: DESCRIPTION_LINES }, () => row([emptyLine(textWidth)], 454)),
+  );
   const signatureBlock = (labels: MessageKey[]) =>
     table(
       columns,
-      labels.map((key) => row([cell(columns[0], [tight(t(locale, key), { bold: true })], { vAlign: 'bottom' }), emptyLine(columns[1])], key === 'template.sign.signature' ? 851 : 567)),
+      labels.map((key) =>
+        row(
+          [cell(columns[0], [tight(t(locale, key), { bold: true })], { vAlign: 'bottom' }), emptyLine(columns[1])],
+          key === 'template.sign.signature' ? 851 : 567,
+        ),
+      ),
     );
 
   const body = [

@@ -71,7 +71,10 @@ function setAt(manifest: Record<string, unknown>, path: string, value: string): 
 
 /** A localization file as Teams reads it: the schema, then each translated path. */
 export function localizationFile(locale: Locale, manifestVersion: string): Record<string, string> {
-  return { $schema: `https://developer.microsoft.com/en-us/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.Localization.schema.json`, ...manifestTexts(locale) };
+  return {
+    $schema: `https://developer.microsoft.com/en-us/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.Localization.schema.json`,
+    ...manifestTexts(locale),
+  };
 }
 
 /** Where the manifest or a localization file says something else than the string tables (one line each). */
@@ -102,7 +105,8 @@ export function textDrift(manifest: Record<string, unknown>, readFile: (name: st
       continue;
     }
     const expected = localizationFile(language.locale, String(manifest.manifestVersion));
-    for (const [path, value] of Object.entries(expected)) if (file[path] !== value) problems.push(`${language.file} ${path} is ${JSON.stringify(file[path])}; expected ${JSON.stringify(value)}`);
+    for (const [path, value] of Object.entries(expected))
+      if (file[path] !== value) problems.push(`${language.file} ${path} is ${JSON.stringify(file[path])}; expected ${JSON.stringify(value)}`);
     for (const path of Object.keys(file)) if (!(path in expected)) problems.push(`${language.file} translates ${path}, which the bot does not`);
   }
   return problems.map((p) => `texts: ${p}`);
@@ -121,7 +125,10 @@ export function writeManifestTexts(dir: string): string[] {
   };
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   for (const [path, text] of Object.entries(manifestTexts('en-US'))) setAt(manifest, path, text);
-  manifest.localizationInfo = { defaultLanguageTag: DEFAULT_LANGUAGE_TAG, additionalLanguages: LOCALIZATIONS.map((l) => ({ languageTag: l.languageTag, file: l.file })) };
+  manifest.localizationInfo = {
+    defaultLanguageTag: DEFAULT_LANGUAGE_TAG,
+    additionalLanguages: LOCALIZATIONS.map((l) => ({ languageTag: l.languageTag, file: l.file })),
+  };
   write('manifest.json', manifest);
   for (const language of LOCALIZATIONS) write(language.file, localizationFile(language.locale, String(manifest.manifestVersion)));
   return changed;

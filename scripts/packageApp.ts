@@ -40,7 +40,10 @@ const PLACEHOLDER = /\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
 /** Problems that stop the package, one line each, naming the variable or the manifest path at fault. */
 export class PackageError extends Error {
-  constructor(readonly problems: string[], readonly kind: 'configuration' | 'package') {
+  constructor(
+    readonly problems: string[],
+    readonly kind: 'configuration' | 'package',
+  ) {
     super(problems.join('\n'));
   }
 }
@@ -52,16 +55,22 @@ export function placeholderValues(env: Env): { ok: true; values: Record<string, 
   const errors: string[] = [];
   const botId = env.MicrosoftAppId?.trim() ?? '';
   if (!botId) {
-    errors.push("MicrosoftAppId is not set: it is the bot's Microsoft App ID (a GUID, on the Azure Bot's Configuration page) and the manifest's bot id. Set it in .env or in the environment.");
+    errors.push(
+      "MicrosoftAppId is not set: it is the bot's Microsoft App ID (a GUID, on the Azure Bot's Configuration page) and the manifest's bot id. Set it in .env or in the environment.",
+    );
   } else if (!GUID_PATTERN.test(botId)) {
     errors.push(`MicrosoftAppId must be the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000 (got "${botId}")`);
   }
   const appId = env.TEAMS_APP_ID?.trim() || botId;
-  if (env.TEAMS_APP_ID?.trim() && !GUID_PATTERN.test(appId)) errors.push(`TEAMS_APP_ID must be a GUID, the Teams app's id (got "${appId}"); leave it unset to use the bot id`);
+  if (env.TEAMS_APP_ID?.trim() && !GUID_PATTERN.test(appId))
+    errors.push(`TEAMS_APP_ID must be a GUID, the Teams app's id (got "${appId}"); leave it unset to use the bot id`);
   // Claim links (https://<host>/claims/CL-…) unfurl in Teams for the manifest's messageHandlers domain: the bot's public host.
   const publicUrl = env.PUBLIC_BASE_URL?.trim() ?? '';
   let publicHost = '';
-  if (!publicUrl) errors.push("PUBLIC_BASE_URL is not set: it is the bot's public https address, and its host is where claim links point (the manifest's link-unfurling domain). Set it in .env or in the environment.");
+  if (!publicUrl)
+    errors.push(
+      "PUBLIC_BASE_URL is not set: it is the bot's public https address, and its host is where claim links point (the manifest's link-unfurling domain). Set it in .env or in the environment.",
+    );
   else {
     try {
       const url = new URL(publicUrl);
@@ -113,7 +122,10 @@ export async function schemaProblems(manifest: Record<string, unknown>): Promise
   if (!versionAtLeast(version, MIN_MANIFEST_VERSION)) return [`manifestVersion is ${version}; the app needs ${MIN_MANIFEST_VERSION} or later`];
   const schemaUrl = typeof manifest.$schema === 'string' ? manifest.$schema : '';
   const urlVersion = /\/json-schemas\/teams\/v(\d+\.\d+)\/MicrosoftTeams\.schema\.json$/.exec(schemaUrl)?.[1];
-  if (urlVersion !== version) return [`$schema must be https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/MicrosoftTeams.schema.json (the schema of manifestVersion ${version}); it is "${schemaUrl}"`];
+  if (urlVersion !== version)
+    return [
+      `$schema must be https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/MicrosoftTeams.schema.json (the schema of manifestVersion ${version}); it is "${schemaUrl}"`,
+    ];
   const file = schemaFileFor(version);
   if (!existsSync(file)) return [`@microsoft/app-manifest has no schema for manifest version ${version} (looked for ${file})`];
   return (await validateAgainst(manifest, file)).map((e) => `schema v${version}: ${e}`);
@@ -162,14 +174,17 @@ export function teamsProblems(manifest: Record<string, unknown>, expectedBotId?:
   const seen = new Map<string, number>();
   (bot.commandLists ?? []).forEach((list, i) => {
     for (const scope of list.scopes) seen.set(scope, (seen.get(scope) ?? 0) + 1);
-    if (list.commands.length > COMMAND_LIMITS.commandsPerList) problems.push(`bots[0].commandLists[${i}] has ${list.commands.length} commands; Teams shows at most ${COMMAND_LIMITS.commandsPerList}`);
+    if (list.commands.length > COMMAND_LIMITS.commandsPerList)
+      problems.push(`bots[0].commandLists[${i}] has ${list.commands.length} commands; Teams shows at most ${COMMAND_LIMITS.commandsPerList}`);
     const titles = new Set<string>();
     list.commands.forEach((command, j) => {
       const where = `bots[0].commandLists[${i}].commands[${j}]`;
       if (!command.title?.trim()) problems.push(`${where}.title is empty`);
-      else if (command.title.length > COMMAND_LIMITS.title) problems.push(`${where}.title "${command.title}" is ${command.title.length} characters; Teams allows ${COMMAND_LIMITS.title}`);
+      else if (command.title.length > COMMAND_LIMITS.title)
+        problems.push(`${where}.title "${command.title}" is ${command.title.length} characters; Teams allows ${COMMAND_LIMITS.title}`);
       if (!command.description?.trim()) problems.push(`${where}.description is empty`);
-      else if (command.description.length > COMMAND_LIMITS.description) problems.push(`${where}.description is ${command.description.length} characters; Teams allows ${COMMAND_LIMITS.description}`);
+      else if (command.description.length > COMMAND_LIMITS.description)
+        problems.push(`${where}.description is ${command.description.length} characters; Teams allows ${COMMAND_LIMITS.description}`);
       if (titles.has(command.title)) problems.push(`${where}.title "${command.title}" is listed twice`);
       titles.add(command.title);
     });
@@ -178,14 +193,19 @@ export function teamsProblems(manifest: Record<string, unknown>, expectedBotId?:
     const count = seen.get(scope) ?? 0;
     if (count !== 1) problems.push(`bots[0].commandLists must have one command list for the scope "${scope}" (it has ${count})`);
   }
-  const extensions = Array.isArray(manifest.composeExtensions) ? (manifest.composeExtensions as { botId?: string; messageHandlers?: { type: string; value?: { domains?: string[] } }[] }[]) : [];
+  const extensions = Array.isArray(manifest.composeExtensions)
+    ? (manifest.composeExtensions as { botId?: string; messageHandlers?: { type: string; value?: { domains?: string[] } }[] }[])
+    : [];
   if (extensions.length !== 1) problems.push('composeExtensions must hold the one message extension (claim search and claim links)');
   else {
-    if (extensions[0].botId !== bot.botId) problems.push(`composeExtensions[0].botId is "${extensions[0].botId}", not the bot's id (${bot.botId}): the bot answers the extension's invokes`);
-    if (!extensions[0].messageHandlers?.some((h) => h.type === 'link' && (h.value?.domains ?? []).length > 0)) problems.push('composeExtensions[0].messageHandlers must name the domain of claim links (PUBLIC_BASE_URL\'s host)');
+    if (extensions[0].botId !== bot.botId)
+      problems.push(`composeExtensions[0].botId is "${extensions[0].botId}", not the bot's id (${bot.botId}): the bot answers the extension's invokes`);
+    if (!extensions[0].messageHandlers?.some((h) => h.type === 'link' && (h.value?.domains ?? []).length > 0))
+      problems.push("composeExtensions[0].messageHandlers must name the domain of claim links (PUBLIC_BASE_URL's host)");
   }
   const icons = manifest.icons as { color?: string; outline?: string } | undefined;
-  if (icons?.color !== 'color.png' || icons?.outline !== 'outline.png') problems.push('icons must be { "color": "color.png", "outline": "outline.png" }, the files packaged next to the manifest');
+  if (icons?.color !== 'color.png' || icons?.outline !== 'outline.png')
+    problems.push('icons must be { "color": "color.png", "outline": "outline.png" }, the files packaged next to the manifest');
   return problems;
 }
 
@@ -205,7 +225,8 @@ export function commandDrift(manifest: Record<string, unknown>, commands: Record
     if (titles(inManifest).join('\n') !== titles(inBot).join('\n')) problems.push(`${scope}: the order differs from the bot's (${titles(inBot).join(', ')})`);
     for (const command of inBot) {
       const listed = inManifest.find((c) => c.title === command.title)!;
-      if (listed.description !== command.description) problems.push(`${scope}: "${command.title}" is described as "${listed.description}"; the bot says "${command.description}"`);
+      if (listed.description !== command.description)
+        problems.push(`${scope}: "${command.title}" is described as "${listed.description}"; the bot says "${command.description}"`);
     }
   }
   return problems.map((p) => `command lists: ${p}`);
@@ -354,22 +375,34 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv.includes('--write-commands')) {
     const changed = writeCommandLists();
-    console.log(changed ? 'appPackage: command lists and texts (manifest.json, zh-cn.json) rewritten from the bot\'s commands and string tables' : 'appPackage: command lists and texts already match the bot');
+    console.log(
+      changed
+        ? "appPackage: command lists and texts (manifest.json, zh-cn.json) rewritten from the bot's commands and string tables"
+        : 'appPackage: command lists and texts already match the bot',
+    );
   }
   try {
     const built = await buildAppPackage(process.env, outIndex >= 0 ? { out: argv[outIndex + 1] } : {});
     const shown = relative(process.cwd(), built.out) || built.out;
-    console.log(`App package: ${shown} (manifest ${String(built.manifest.manifestVersion)}, ${PACKAGE_FILES.join(', ')}; ${(built.bytes / 1024).toFixed(1)} KB)`);
+    console.log(
+      `App package: ${shown} (manifest ${String(built.manifest.manifestVersion)}, ${PACKAGE_FILES.join(', ')}; ${(built.bytes / 1024).toFixed(1)} KB)`,
+    );
     console.log(`  bot id ${built.botId} (MicrosoftAppId)`);
     console.log(`  app id ${built.appId} (${process.env.TEAMS_APP_ID?.trim() ? 'TEAMS_APP_ID' : 'TEAMS_APP_ID not set: the bot id'})`);
-    console.log('Checked offline: the manifest and its localization files against their JSON schemas, Teams\' limits, the command lists and texts against the bot\'s, the icons.');
+    console.log(
+      "Checked offline: the manifest and its localization files against their JSON schemas, Teams' limits, the command lists and texts against the bot's, the icons.",
+    );
     console.log('Sideload it in Teams: Apps > Manage your apps > Upload an app > Upload a custom app.');
     return 0;
   } catch (error) {
     if (!(error instanceof PackageError)) throw error;
-    const intro = error.kind === 'configuration' ? 'Cannot build the app package: fix the configuration (.env or the environment):' : 'Cannot build the app package: the manifest or the icons would be refused:';
+    const intro =
+      error.kind === 'configuration'
+        ? 'Cannot build the app package: fix the configuration (.env or the environment):'
+        : 'Cannot build the app package: the manifest or the icons would be refused:';
     console.error(`${intro}\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
-    if (error.problems.some((p) => p.startsWith('command lists:') || p.startsWith('texts:'))) console.error('To take the bot\'s commands into the manifest: npm run package -- --write-commands');
+    if (error.problems.some((p) => p.startsWith('command lists:') || p.startsWith('texts:')))
+      console.error("To take the bot's commands into the manifest: npm run package -- --write-commands");
     return error.kind === 'configuration' ? 2 : 1;
   }
 }

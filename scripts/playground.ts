@@ -70,7 +70,8 @@ export function botEndpoint(env: Env): { ok: true; url: string } | { ok: false; 
   }
   const port = env.PORT?.trim() || '3978';
   if (!/^\d+$/.test(port) || Number(port) > 65535) return { ok: false, error: `PORT must be the bot's port, a whole number (got "${port}")` };
-  if (port === '0') return { ok: false, error: 'PORT is 0 (the bot picks a free port): set BOT_ENDPOINT to the address the bot printed at start ("Bot: listening on ...")' };
+  if (port === '0')
+    return { ok: false, error: 'PORT is 0 (the bot picks a free port): set BOT_ENDPOINT to the address the bot printed at start ("Bot: listening on ...")' };
   return { ok: true, url: `http://127.0.0.1:${port}/api/messages` };
 }
 
@@ -97,7 +98,14 @@ export function playgroundArgs(endpoint: string, port: number): string[] {
 }
 
 /** Starts one side; resolves with its address once it listens. */
-export function startPlayground(cli: string, side: PlaygroundSide, endpoint: string, port: number, env: Env, output: (line: string) => void): { child: ChildProcess; listening: Promise<string> } {
+export function startPlayground(
+  cli: string,
+  side: PlaygroundSide,
+  endpoint: string,
+  port: number,
+  env: Env,
+  output: (line: string) => void,
+): { child: ChildProcess; listening: Promise<string> } {
   const child = spawn(process.execPath, [cli, ...playgroundArgs(endpoint, port)], {
     cwd: ROOT,
     env: {
@@ -149,10 +157,14 @@ async function main(): Promise<number> {
   for (const problem of [endpoint, ports].filter((r): r is { ok: false; error: string } => !r.ok)) console.error(problem.error);
   if (!endpoint.ok || !ports.ok) return 2;
   if (process.env.MicrosoftAppId?.trim()) {
-    console.warn('WARN MicrosoftAppId is set: a bot started with it answers the playground with 401 (the playground sends no token). Start the bot for the playground without it, e.g. MicrosoftAppId= npm start');
+    console.warn(
+      'WARN MicrosoftAppId is set: a bot started with it answers the playground with 401 (the playground sends no token). Start the bot for the playground without it, e.g. MicrosoftAppId= npm start',
+    );
   }
   if (!(await botAnswers(endpoint.url))) {
-    console.warn(`WARN The bot does not answer at ${endpoint.url}. Start it in another terminal with: npm start (or set BOT_ENDPOINT). The playground connects when it is up.`);
+    console.warn(
+      `WARN The bot does not answer at ${endpoint.url}. Start it in another terminal with: npm start (or set BOT_ENDPOINT). The playground connects when it is up.`,
+    );
   }
 
   const children: ChildProcess[] = [];

@@ -30,7 +30,7 @@ export function logFormatFrom(env: NodeJS.ProcessEnv): LogFormat {
 export const textLogger: Logger = {
   info: (m) => console.log(m),
   warn: (m) => console.warn(`WARN ${m}`),
-  error: (m, detail) => console.error(`ERROR ${m}`, detail instanceof Error ? `\n${detail.stack}` : detail ?? ''),
+  error: (m, detail) => console.error(`ERROR ${m}`, detail instanceof Error ? `\n${detail.stack}` : (detail ?? '')),
 };
 
 /** JSON lines (stdout unless told otherwise), written synchronously so nothing is lost when the process exits. */

@@ -24,7 +24,9 @@ async function main(): Promise<number> {
   }
   const { cosmos } = loaded.config;
   if (cosmos.mode === 'embedded') {
-    console.error('COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot. Set ROSTER_FILE and send the bot SIGHUP (or restart it) to reload.');
+    console.error(
+      'COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot. Set ROSTER_FILE and send the bot SIGHUP (or restart it) to reload.',
+    );
     return 2;
   }
   // Without COSMOS_KEY: the managed identity (AZURE_CLIENT_ID), or the operator's own Azure CLI sign-in.
@@ -32,7 +34,9 @@ async function main(): Promise<number> {
   const db = await CosmosDatabase.open({ endpoint: cosmos.endpoint, ...auth, database: cosmos.database, embedded: cosmos.loopback });
   try {
     const summary = await new RosterStore(db.containers.rosters).loadFile(resolve(file));
-    console.log(`Roster loaded into ${cosmos.endpoint} (${cosmos.database}): ${counted(summary.organisations, 'organisation')}, ${counted(summary.partnerUsers, 'partner user')}, ${counted(summary.reviewers, 'reviewer')}; ${counted(summary.removed, 'entry', 'entries')} removed.`);
+    console.log(
+      `Roster loaded into ${cosmos.endpoint} (${cosmos.database}): ${counted(summary.organisations, 'organisation')}, ${counted(summary.partnerUsers, 'partner user')}, ${counted(summary.reviewers, 'reviewer')}; ${counted(summary.removed, 'entry', 'entries')} removed.`,
+    );
     return 0;
   } catch (error) {
     console.error(error instanceof RosterFileError ? error.message : `Could not load the roster: ${(error as Error).message}`);

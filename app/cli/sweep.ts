@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   }
   const config = loaded.config;
   if (config.cosmos.mode === 'embedded') {
-    console.error('COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot, which sweeps it itself (SWEEP_INTERVAL_SECONDS). Point COSMOS_ENDPOINT (with COSMOS_KEY, or the managed identity) at the bot\'s database to sweep from outside.');
+    console.error(
+      "COSMOS_ENDPOINT is not set: the embedded store lives inside the running bot, which sweeps it itself (SWEEP_INTERVAL_SECONDS). Point COSMOS_ENDPOINT (with COSMOS_KEY, or the managed identity) at the bot's database to sweep from outside.",
+    );
     return 2;
   }
   const log = consoleLogger;
@@ -41,7 +43,9 @@ async function main(): Promise<number> {
       // arms deadlines that have passed). Timers another instance holds are left to it.
       if (report.fired + report.dropped === 0 || ++passes >= MAX_PASSES) break;
     }
-    log.info(`Sweep: ${total.due} due, ${total.fired} fired, ${total.dropped} no longer applied, ${total.taken} taken by another instance, ${total.failed} failed`);
+    log.info(
+      `Sweep: ${total.due} due, ${total.fired} fired, ${total.dropped} no longer applied, ${total.taken} taken by another instance, ${total.failed} failed`,
+    );
     return total.failed ? 1 : 0;
   } finally {
     await background.drain();
@@ -50,7 +54,10 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => stopTelemetry().catch(() => undefined).then(() => process.exit(code)),
+  (code) =>
+    stopTelemetry()
+      .catch(() => undefined)
+      .then(() => process.exit(code)),
   (error) => {
     consoleLogger.error('The sweep could not run', error);
     process.exit(1);

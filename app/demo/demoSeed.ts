@@ -56,35 +56,69 @@ const DEMO_CLAIMS: DemoClaim[] = [
   },
   {
     fields: {
-      mpnId: '4412345', customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555',
-      solutionArea: 'Microsoft365', activity: 'Usage', claimName: 'Northwind Teams adoption', products: ['teams', 'sharepoint-online'], ...contacts,
+      mpnId: '4412345',
+      customerDomain: 'northwind.example',
+      customerTenantId: '11111111-2222-4333-8444-555555555555',
+      solutionArea: 'Microsoft365',
+      activity: 'Usage',
+      claimName: 'Northwind Teams adoption',
+      products: ['teams', 'sharepoint-online'],
+      ...contacts,
     },
     steps: [{ actor: PARTNER, action: { type: 'submit' } }],
   },
   {
     fields: {
-      mpnId: '4467890', customerDomain: 'adventure-works.example', customerTenantId: '22222222-3333-4444-8555-666666666666',
-      solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', claimName: 'Adventure Works Dynamics 365 Sales', products: ['d365-sales'],
+      mpnId: '4467890',
+      customerDomain: 'adventure-works.example',
+      customerTenantId: '22222222-3333-4444-8555-666666666666',
+      solutionArea: 'BusinessApplications',
+      activity: 'UsageAndOrPreSales',
+      claimName: 'Adventure Works Dynamics 365 Sales',
+      products: ['d365-sales'],
       subscriptions: [{ productId: 'd365-sales', subscriptionId: 'a1000000-0000-4000-8000-000000000001' }],
-      technicalContact: { name: 'Lee Admin', title: 'CRM Administrator', email: 'lee@adventure-works.example' }, ...contacts,
-    },
-    steps: [{ actor: PARTNER, action: { type: 'submit' } }, { actor: REVIEWER, action: { type: 'startReview' } }],
-  },
-  {
-    fields: {
-      mpnId: '4412345', customerDomain: 'tailwind.example', customerTenantId: '33333333-4444-4555-8666-777777777777',
-      solutionArea: 'Microsoft365', activity: 'PreSales', claimName: 'Tailwind Intune deployment', products: ['intune'], ...contacts,
+      technicalContact: { name: 'Lee Admin', title: 'CRM Administrator', email: 'lee@adventure-works.example' },
+      ...contacts,
     },
     steps: [
       { actor: PARTNER, action: { type: 'submit' } },
       { actor: REVIEWER, action: { type: 'startReview' } },
-      { actor: REVIEWER, action: { type: 'requestInfo', reasons: ['MissingCustomerAcknowledgment'], comment: 'The statement of work is not signed by the customer. Please upload a signed copy.' } },
     ],
   },
   {
     fields: {
-      mpnId: '4412345', customerDomain: 'litware.example', customerTenantId: '44444444-5555-4666-8777-888888888888',
-      solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', claimName: 'Litware Power BI', products: ['power-bi'], ...contacts,
+      mpnId: '4412345',
+      customerDomain: 'tailwind.example',
+      customerTenantId: '33333333-4444-4555-8666-777777777777',
+      solutionArea: 'Microsoft365',
+      activity: 'PreSales',
+      claimName: 'Tailwind Intune deployment',
+      products: ['intune'],
+      ...contacts,
+    },
+    steps: [
+      { actor: PARTNER, action: { type: 'submit' } },
+      { actor: REVIEWER, action: { type: 'startReview' } },
+      {
+        actor: REVIEWER,
+        action: {
+          type: 'requestInfo',
+          reasons: ['MissingCustomerAcknowledgment'],
+          comment: 'The statement of work is not signed by the customer. Please upload a signed copy.',
+        },
+      },
+    ],
+  },
+  {
+    fields: {
+      mpnId: '4412345',
+      customerDomain: 'litware.example',
+      customerTenantId: '44444444-5555-4666-8777-888888888888',
+      solutionArea: 'BusinessApplications',
+      activity: 'UsageAndOrPreSales',
+      claimName: 'Litware Power BI',
+      products: ['power-bi'],
+      ...contacts,
     },
     steps: [
       { actor: PARTNER, action: { type: 'submit' } },
@@ -94,13 +128,22 @@ const DEMO_CLAIMS: DemoClaim[] = [
   },
   {
     fields: {
-      mpnId: '4467890', customerDomain: 'wingtip.example', customerTenantId: '55555555-6666-4777-8888-999999999999',
-      solutionArea: 'Microsoft365', activity: 'Usage', claimName: 'Wingtip Exchange migration', products: ['exchange-online'], ...contacts,
+      mpnId: '4467890',
+      customerDomain: 'wingtip.example',
+      customerTenantId: '55555555-6666-4777-8888-999999999999',
+      solutionArea: 'Microsoft365',
+      activity: 'Usage',
+      claimName: 'Wingtip Exchange migration',
+      products: ['exchange-online'],
+      ...contacts,
     },
     steps: [
       { actor: PARTNER, action: { type: 'submit' } },
       { actor: REVIEWER, action: { type: 'startReview' } },
-      { actor: REVIEWER, action: { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'The document does not describe the services delivered.' } },
+      {
+        actor: REVIEWER,
+        action: { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'The document does not describe the services delivered.' },
+      },
     ],
   },
 ];

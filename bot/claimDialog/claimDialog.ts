@@ -132,7 +132,14 @@ export function isClaimStepValue(value: unknown): value is { action: string; ste
 }
 
 class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'>, private readonly log: Logger, private readonly budget: TurnBudget) {
+  constructor(
+    private readonly services: Pick<
+      AppServices,
+      'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'
+    >,
+    private readonly log: Logger,
+    private readonly budget: TurnBudget,
+  ) {
     super(FLOW_DIALOG_ID);
   }
 
@@ -146,7 +153,9 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
         turn.state.mode = 'amend';
         const claim = await this.loadClaim(turn);
         if (!claim || !EDITABLE.amend.includes(claim.status)) {
-          await dc.context.sendActivity(t(turn.locale, 'dialog.amend.notEditable', { claimId: options.claimId, status: claim ? `@status.${claim.status}` : '-' }));
+          await dc.context.sendActivity(
+            t(turn.locale, 'dialog.amend.notEditable', { claimId: options.claimId, status: claim ? `@status.${claim.status}` : '-' }),
+          );
           return dc.endDialog();
         }
         return this.show(turn, 'summary');
@@ -193,16 +202,25 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const claim = turn.claim;
     const name = claim?.fields.claimName ?? claim?.id ?? '';
     const title =
-      pressed.step === 'summary' ? t(locale, 'dialog.summary.title', { name })
-      : pressed.step === 'cancel' ? t(locale, 'dialog.cancel.title')
-      : pressed.step === 'resume' ? t(locale, 'dialog.resume.title')
-      : t(locale, `dialog.${pressed.step}.title` as MessageKey);
+      pressed.step === 'summary'
+        ? t(locale, 'dialog.summary.title', { name })
+        : pressed.step === 'cancel'
+          ? t(locale, 'dialog.cancel.title')
+          : pressed.step === 'resume'
+            ? t(locale, 'dialog.resume.title')
+            : t(locale, `dialog.${pressed.step}.title` as MessageKey);
     const facts: { title: string; value: string }[] = [];
     if (claim && FORM_STEPS.includes(pressed.step as FormStepId) && pressed.button !== 'back' && pressed.button !== 'cancel') {
       for (const field of formStep(pressed.step as FormStepId).fields(await this.stepContext(turn, claim), {})) {
         const given = pressed.value[field.id];
         if ((field.kind !== 'text' && field.kind !== 'choice') || typeof given !== 'string' || !given.trim()) continue;
-        const shown = field.kind === 'choice' ? given.split(',').map((v) => field.choices.find((c) => c.value === v)?.title ?? v).join(', ') : given;
+        const shown =
+          field.kind === 'choice'
+            ? given
+                .split(',')
+                .map((v) => field.choices.find((c) => c.value === v)?.title ?? v)
+                .join(', ')
+            : given;
         facts.push({ title: field.label, value: literal(shown) });
       }
     }
@@ -298,7 +316,17 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (step === 'comment' && text && !['next', 'skip', 'back'].includes(command)) {
       return this.onCardAction(turn, claim, { action: CLAIM_FORM, step, button: 'next', comment: text });
     }
-    const typedActions: Record<string, string> = { next: 'next', done: 'next', skip: 'next', back: 'back', template: 'template', submit: 'submit', keep: 'keep', discard: 'discard', continue: 'continue' };
+    const typedActions: Record<string, string> = {
+      next: 'next',
+      done: 'next',
+      skip: 'next',
+      back: 'back',
+      template: 'template',
+      submit: 'submit',
+      keep: 'keep',
+      discard: 'discard',
+      continue: 'continue',
+    };
     const action = typedActions[command];
     const typedOk =
       (action === 'back' && FORM_STEPS.includes(step as FormStepId)) ||
@@ -399,7 +427,13 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
    * Saves every valid value of the step at once (the draft keeps it even if another value is refused),
    * and returns the refused ones with their messages.
    */
-  private async saveValidFields(turn: Turn, claim: Claim, step: FormStepId, changes: Record<string, unknown>, missing: FieldError[]): Promise<{ errors: Message[]; updated: Claim; cleared: boolean }> {
+  private async saveValidFields(
+    turn: Turn,
+    claim: Claim,
+    step: FormStepId,
+    changes: Record<string, unknown>,
+    missing: FieldError[],
+  ): Promise<{ errors: Message[]; updated: Claim; cleared: boolean }> {
     const mpnIds = turn.identity.organisation.mpnIds.map((m) => m.id);
     const setValues = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== null));
     const validated = validateFields(setValues, { organisationMpnIds: mpnIds });
@@ -426,7 +460,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     }
     // A draft keeps what was valid; the directory's objections are shown on the step that can fix them.
     if (step === 'customer') errors.push(...(await this.services.customerChecks.domainAndTenant(updated.fields)));
-    if (step === 'products' && updated.status === 'Editing') errors.push(...(await this.services.customerChecks.subscriptions(updated.fields)).filter((e) => e.field === 'products'));
+    if (step === 'products' && updated.status === 'Editing')
+      errors.push(...(await this.services.customerChecks.subscriptions(updated.fields)).filter((e) => e.field === 'products'));
     if (step === 'subscriptions' && !errors.length) turn.state.pending = undefined;
     // The directory and the service may say the same thing about one value: once is enough.
     const messages = [...new Map(errors.map((e) => [JSON.stringify([e.field, e.code, e.params]), fieldErrorMessage(e)])).values()];
@@ -453,7 +488,13 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     }
     if (turn.state.mode === 'amend') return this.onAmendDone(turn, claim, action);
     if (action !== 'submit') return STAY;
-    const result = await this.services.claimService.act(claim.id, { type: 'submit', ...(turn.state.pendingComment ? { comment: turn.state.pendingComment } : {}) }, turn.identity.actor, {}, claim.orgId);
+    const result = await this.services.claimService.act(
+      claim.id,
+      { type: 'submit', ...(turn.state.pendingComment ? { comment: turn.state.pendingComment } : {}) },
+      turn.identity.actor,
+      {},
+      claim.orgId,
+    );
     if (!result.ok) {
       const fieldErrors = 'fieldErrors' in result.refusal ? result.refusal.fieldErrors : undefined;
       turn.state.errors = fieldErrors?.length ? fieldErrors.map(fieldErrorMessage) : [result.refusal.message];
@@ -476,7 +517,13 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   private async onAmendDone(turn: Turn, claim: Claim, action: string): Promise<Outcome> {
     const comment = turn.state.pendingComment;
     if (action === 'resubmit') {
-      const result = await this.services.claimService.act(claim.id, { type: 'resubmit', ...(comment ? { comment } : {}) }, turn.identity.actor, {}, claim.orgId);
+      const result = await this.services.claimService.act(
+        claim.id,
+        { type: 'resubmit', ...(comment ? { comment } : {}) },
+        turn.identity.actor,
+        {},
+        claim.orgId,
+      );
       if (!result.ok) {
         const fieldErrors = 'fieldErrors' in result.refusal ? result.refusal.fieldErrors : undefined;
         turn.state.errors = fieldErrors?.length ? fieldErrors.map(fieldErrorMessage) : [result.refusal.message];
@@ -505,7 +552,9 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
 
   private async onCancelAnswer(turn: Turn, claim: Claim, action: string): Promise<Outcome> {
     if (action === 'keep') {
-      const message = claim.fields.claimName ? t(turn.locale, 'dialog.cancel.kept', { claimId: claim.id, name: claim.fields.claimName }) : t(turn.locale, 'dialog.cancel.keptUntitled', { claimId: claim.id });
+      const message = claim.fields.claimName
+        ? t(turn.locale, 'dialog.cancel.kept', { claimId: claim.id, name: claim.fields.claimName })
+        : t(turn.locale, 'dialog.cancel.keptUntitled', { claimId: claim.id });
       return { kind: 'end', message };
     }
     if (action === 'discard') {
@@ -529,7 +578,13 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   private async receiveFiles(turn: Turn, claim: Claim, attachments: Parameters<typeof takePoeFiles>[2]['attachments']): Promise<boolean> {
     const followUp = followUpTarget(turn.dc.context);
     const work = (async () => {
-      const { accepted, lines } = await takePoeFiles(this.services, this.log, { claimId: claim.id, actor: turn.identity.actor, attachments, locale: turn.locale, held: claim.poe.length });
+      const { accepted, lines } = await takePoeFiles(this.services, this.log, {
+        claimId: claim.id,
+        actor: turn.identity.actor,
+        attachments,
+        locale: turn.locale,
+        held: claim.poe.length,
+      });
       if (accepted.length) {
         const result = await this.services.claimService.act(claim.id, { type: 'addPoe', files: accepted }, turn.identity.actor, {}, claim.orgId);
         if (result.ok) {
@@ -552,7 +607,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
   }
 
   private templateFor(turn: Turn, claim: Claim): Buffer {
-    return poeTemplateDocx({ locale: turn.locale, partnerName: turn.identity.organisation.name, ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}), claim: { id: claim.id, fields: claim.fields } });
+    return poeTemplateDocx({
+      locale: turn.locale,
+      partnerName: turn.identity.organisation.name,
+      ...(claim.fields.mpnId ? { mpnId: claim.fields.mpnId } : {}),
+      claim: { id: claim.id, fields: claim.fields },
+    });
   }
 
   private async sendTemplate(turn: Turn, claim: Claim): Promise<void> {
@@ -621,7 +681,8 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     const ending = source?.status === 'Approved' ? subscriptionsEnding(ctx.calendar, source, ctx.now).map((s) => s.subscriptionId) : [];
     // An approved claim whose subscriptions don't end soon (an old reminder's button): nothing to renew yet, or any more.
     if (source?.status === 'Approved' && !ending.length) return { kind: 'end', message: t(turn.locale, 'dialog.renewalNotDue', { claimId: sourceId }) };
-    if (!source || !(['Rejected', 'RejectedFinal'].includes(source.status) || ending.length)) return { kind: 'end', message: t(turn.locale, 'claim.notYours', { claimId: sourceId }) };
+    if (!source || !(['Rejected', 'RejectedFinal'].includes(source.status) || ending.length))
+      return { kind: 'end', message: t(turn.locale, 'claim.notYours', { claimId: sourceId }) };
     let fields: Record<string, unknown> = { ...source.fields };
     if (ending.length) {
       const endingIds = new Set(ending.map((id) => id.toLowerCase()));
@@ -639,9 +700,11 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
     if (!created.ok) return { kind: 'end', message: render(turn.locale, created.refusal.message) };
     turn.state.claimId = created.claim.id;
     turn.claim = created.claim;
-    await turn.dc.context.sendActivity(ending.length
-      ? t(turn.locale, 'dialog.prefilledRenewal', { claimId: created.claim.id, sourceId, subscriptions: ending.join(', ') })
-      : t(turn.locale, 'dialog.prefilled', { claimId: created.claim.id, sourceId }));
+    await turn.dc.context.sendActivity(
+      ending.length
+        ? t(turn.locale, 'dialog.prefilledRenewal', { claimId: created.claim.id, sourceId, subscriptions: ending.join(', ') })
+        : t(turn.locale, 'dialog.prefilled', { claimId: created.claim.id, sourceId }),
+    );
     return { kind: 'goto', step: await this.firstOpenStep(turn) };
   }
 
@@ -700,33 +763,79 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       button,
       ...extra,
     });
-    const button = (title: MessageKey, action: string, style: 'positive' | 'default' | 'destructive' = 'default', inputs: 'auto' | 'none' = 'none') => ({ title: t(locale, title), style, inputs, data: data(action) });
+    const button = (title: MessageKey, action: string, style: 'positive' | 'default' | 'destructive' = 'default', inputs: 'auto' | 'none' = 'none') => ({
+      title: t(locale, title),
+      style,
+      inputs,
+      data: data(action),
+    });
     if (step === 'resume') {
       const drafts = turn.state.drafts ?? [];
       const field: FormField = {
-        kind: 'choice', id: 'draftId', label: t(locale, 'dialog.resume.label'), value: drafts[0]?.id ?? '', placeholder: '', multiline: false, maxLength: 0, multi: false, required: true,
-        choices: drafts.map((d) => ({ title: `${d.name ? `${d.name} (${d.id})` : t(locale, 'claim.untitled', { claimId: d.id })} · ${formatInstant(this.services, d.updatedAt, locale)}`, value: d.id })),
+        kind: 'choice',
+        id: 'draftId',
+        label: t(locale, 'dialog.resume.label'),
+        value: drafts[0]?.id ?? '',
+        placeholder: '',
+        multiline: false,
+        maxLength: 0,
+        multi: false,
+        required: true,
+        choices: drafts.map((d) => ({
+          title: `${d.name ? `${d.name} (${d.id})` : t(locale, 'claim.untitled', { claimId: d.id })} · ${formatInstant(this.services, d.updatedAt, locale)}`,
+          value: d.id,
+        })),
       };
-      return formCard({ locale, title: t(locale, 'dialog.resume.title'), progress: '', intro: t(locale, 'dialog.resume.intro'), errorsTitle, errors, fields: [field], actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')] });
+      return formCard({
+        locale,
+        title: t(locale, 'dialog.resume.title'),
+        progress: '',
+        intro: t(locale, 'dialog.resume.intro'),
+        errorsTitle,
+        errors,
+        fields: [field],
+        actions: [button('dialog.button.continueDraft', 'continue', 'positive', 'auto'), button('dialog.button.startNew', 'new')],
+      });
     }
     if (!claim) throw new Error(`No draft for step ${step}`);
     if (step === 'cancel') {
       return formCard({
         locale,
-        title: t(locale, 'dialog.cancel.title'), progress: t(locale, 'dialog.draftLabel', { claimId: claim.id }), intro: t(locale, 'dialog.cancel.question'), errorsTitle, errors: [], fields: [],
-        actions: [button('dialog.button.keepDraft', 'keep', 'positive'), button('dialog.button.discardDraft', 'discard', 'destructive'), button('dialog.button.continue', 'continue')],
+        title: t(locale, 'dialog.cancel.title'),
+        progress: t(locale, 'dialog.draftLabel', { claimId: claim.id }),
+        intro: t(locale, 'dialog.cancel.question'),
+        errorsTitle,
+        errors: [],
+        fields: [],
+        actions: [
+          button('dialog.button.keepDraft', 'keep', 'positive'),
+          button('dialog.button.discardDraft', 'discard', 'destructive'),
+          button('dialog.button.continue', 'continue'),
+        ],
       });
     }
     const ctx = await this.stepContext(turn, claim);
     if (step === 'summary') {
       const competing = await this.services.claimService.competingKeys(claim);
-      const problems = [...validateComplete(claim.fields, { organisationMpnIds: ctx.organisation.mpnIds.map((m) => m.id) }), ...(await this.services.customerChecks.all(claim.fields))].map((e) => render(locale, fieldErrorMessage(e)));
+      const problems = [
+        ...validateComplete(claim.fields, { organisationMpnIds: ctx.organisation.mpnIds.map((m) => m.id) }),
+        ...(await this.services.customerChecks.all(claim.fields)),
+      ].map((e) => render(locale, fieldErrorMessage(e)));
       if (!claim.poe.length) problems.push(t(locale, 'refusal.poeRequired'));
-      const links = await Promise.all(claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })));
+      const links = await Promise.all(
+        claim.poe.map((f) => this.services.poe.readLink(f.blobName, { now: this.services.clock.now(), ttlMinutes: this.services.config.poeLinkTtlMinutes })),
+      );
       // The pre-check as far as it is known (never waited for: "checking…" until the files are read).
       const checklist = claim.poe.length ? await this.services.precheck.checklistIfReady(claim, locale) : undefined;
       const precheck = checklistCardData(locale, checklist, 'partner', !claim.poe.length);
-      const summary = summaryCardData({ ctx, links, pendingComment: turn.state.pendingComment, competing: competing.associated.length + competing.claimed.length > 0, precheck, data });
+      const summary = summaryCardData({
+        ctx,
+        links,
+        pendingComment: turn.state.pendingComment,
+        competing: competing.associated.length + competing.claimed.length > 0,
+        precheck,
+        data,
+      });
       if (ctx.amend) {
         summary.title = t(locale, 'dialog.amend.title', { name: claimLabel(locale, { id: claim.id, claimName: claim.fields.claimName }) });
         summary.subtitle = t(locale, 'dialog.amend.subtitle', { claimId: claim.id, status: `@status.${claim.status}` });
@@ -737,12 +846,17 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
           { title: t(locale, 'dialog.button.close'), style: 'default', data: data('cancel') },
         ];
       }
-      return CardFactory.adaptiveCard(renderCard('claimSummary', { ...summary, errorsTitle: t(locale, 'dialog.summary.problemsTitle'), errors: [...new Set([...errors, ...problems])] }));
+      return CardFactory.adaptiveCard(
+        renderCard('claimSummary', { ...summary, errorsTitle: t(locale, 'dialog.summary.problemsTitle'), errors: [...new Set([...errors, ...problems])] }),
+      );
     }
     const form = formStep(step);
     const position = stepPosition(step, ctx);
     const back = previousStep(step, ctx) && !turn.state.editOnly ? [button('dialog.button.back', 'back')] : [];
-    const extra = step === 'poe' ? [button('dialog.button.template', 'template'), ...(this.services.config.bot.anonymous ? [button('dialog.button.samplePoe', 'samplePoe')] : [])] : [];
+    const extra =
+      step === 'poe'
+        ? [button('dialog.button.template', 'template'), ...(this.services.config.bot.anonymous ? [button('dialog.button.samplePoe', 'samplePoe')] : [])]
+        : [];
     return formCard({
       locale,
       title: t(locale, `dialog.${step}.title` as MessageKey),
@@ -751,7 +865,12 @@ class ClaimFlowDialog extends Dialog<ClaimDialogOptions> {
       errorsTitle,
       errors,
       fields: form.fields(ctx, turn.state.raw),
-      actions: [button(turn.state.editOnly ? 'dialog.button.save' : 'dialog.button.next', 'next', 'positive', 'auto'), ...extra, ...back, button('dialog.button.cancel', 'cancel')],
+      actions: [
+        button(turn.state.editOnly ? 'dialog.button.save' : 'dialog.button.next', 'next', 'positive', 'auto'),
+        ...extra,
+        ...back,
+        button('dialog.button.cancel', 'cancel'),
+      ],
     });
   }
 }
@@ -782,7 +901,14 @@ export function claimingRefusal(identity: Identity | undefined, locale: Locale):
 /** The claim dialog: a ComponentDialog around the card-form flow, answering "help" without losing the step. */
 export class ClaimDialog extends ComponentDialog {
   /** `budget`: how long a turn may wait for a file download before answering (see bot/turnBudget.ts). */
-  constructor(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'>, log: Logger, budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
+  constructor(
+    services: Pick<
+      AppServices,
+      'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'customerChecks' | 'ownPorts' | 'poe' | 'poeReadings' | 'precheck' | 'rosters'
+    >,
+    log: Logger,
+    budget: TurnBudget = new TurnBudget(services.config.bot.appId, log),
+  ) {
     super(CLAIM_DIALOG_ID);
     this.addDialog(new ClaimFlowDialog(services, log, budget));
     this.initialDialogId = FLOW_DIALOG_ID;

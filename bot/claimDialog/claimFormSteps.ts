@@ -78,7 +78,19 @@ export function withChanges<F extends object>(fields: F, changes: Record<string,
 const label = (locale: Locale, key: string) => t(locale, `field.${key}` as MessageKey);
 
 function text(id: string, labelText: string, value: string | undefined, options: Partial<FormField> = {}): FormField {
-  return { kind: 'text', id, label: labelText, value: value ?? '', placeholder: '', multiline: false, maxLength: 200, multi: false, choices: [], required: true, ...options };
+  return {
+    kind: 'text',
+    id,
+    label: labelText,
+    value: value ?? '',
+    placeholder: '',
+    multiline: false,
+    maxLength: 200,
+    multi: false,
+    choices: [],
+    required: true,
+    ...options,
+  };
 }
 
 function choice(id: string, labelText: string, value: string | undefined, choices: FormField['choices'], multi = false): FormField {
@@ -126,15 +138,28 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     applies: () => true,
     fields(ctx, raw) {
       const f = ctx.claim.fields;
-      const mpn = choice('mpnId', label(ctx.locale, 'mpnId'), raw.mpnId ?? f.mpnId ?? (ctx.organisation.mpnIds.length === 1 ? ctx.organisation.mpnIds[0].id : ''),
-        ctx.organisation.mpnIds.map((m) => ({ title: `${m.id} · ${m.location}`, value: m.id })));
+      const mpn = choice(
+        'mpnId',
+        label(ctx.locale, 'mpnId'),
+        raw.mpnId ?? f.mpnId ?? (ctx.organisation.mpnIds.length === 1 ? ctx.organisation.mpnIds[0].id : ''),
+        ctx.organisation.mpnIds.map((m) => ({ title: `${m.id} · ${m.location}`, value: m.id })),
+      );
       if (ctx.amend) {
-        return [mpn, note('customerFixed', t(ctx.locale, 'dialog.amend.customerFixed', { domain: f.customerDomain ?? '-', tenant: f.customerTenantId ?? '-' }))];
+        return [
+          mpn,
+          note('customerFixed', t(ctx.locale, 'dialog.amend.customerFixed', { domain: f.customerDomain ?? '-', tenant: f.customerTenantId ?? '-' })),
+        ];
       }
       return [
         mpn,
-        text('customerDomain', label(ctx.locale, 'customerDomain'), raw.customerDomain ?? f.customerDomain, { placeholder: 'contoso.onmicrosoft.com', maxLength: 253 }),
-        text('customerTenantId', label(ctx.locale, 'customerTenantId'), raw.customerTenantId ?? f.customerTenantId, { placeholder: '00000000-0000-0000-0000-000000000000', maxLength: 36 }),
+        text('customerDomain', label(ctx.locale, 'customerDomain'), raw.customerDomain ?? f.customerDomain, {
+          placeholder: 'contoso.onmicrosoft.com',
+          maxLength: 253,
+        }),
+        text('customerTenantId', label(ctx.locale, 'customerTenantId'), raw.customerTenantId ?? f.customerTenantId, {
+          placeholder: '00000000-0000-0000-0000-000000000000',
+          maxLength: 36,
+        }),
         note('tenantHelp', t(ctx.locale, 'dialog.customer.tenantHelp')),
       ];
     },
@@ -143,9 +168,21 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
         const raw = { mpnId: inputString(value, 'mpnId') };
         return { changes: raw.mpnId ? raw : {}, raw, missing: missingIfEmpty(raw, [['mpnId', 'mpnId']]) };
       }
-      const raw = { mpnId: inputString(value, 'mpnId'), customerDomain: inputString(value, 'customerDomain'), customerTenantId: inputString(value, 'customerTenantId') };
+      const raw = {
+        mpnId: inputString(value, 'mpnId'),
+        customerDomain: inputString(value, 'customerDomain'),
+        customerTenantId: inputString(value, 'customerTenantId'),
+      };
       const changes = Object.fromEntries(Object.entries(raw).filter(([, v]) => v));
-      return { changes, raw, missing: missingIfEmpty(raw, [['mpnId', 'mpnId'], ['customerDomain', 'customerDomain'], ['customerTenantId', 'customerTenantId']]) };
+      return {
+        changes,
+        raw,
+        missing: missingIfEmpty(raw, [
+          ['mpnId', 'mpnId'],
+          ['customerDomain', 'customerDomain'],
+          ['customerTenantId', 'customerTenantId'],
+        ]),
+      };
     },
   },
 
@@ -155,7 +192,14 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     fields(ctx, raw) {
       const f = ctx.claim.fields;
       const current = f.solutionArea && f.activity ? `${f.solutionArea}${AREA_ACTIVITY_SEPARATOR}${f.activity}` : '';
-      return [choice('areaActivity', `${label(ctx.locale, 'solutionArea')} · ${label(ctx.locale, 'activity')}`, raw.areaActivity ?? current, areaActivityChoices(ctx.locale))];
+      return [
+        choice(
+          'areaActivity',
+          `${label(ctx.locale, 'solutionArea')} · ${label(ctx.locale, 'activity')}`,
+          raw.areaActivity ?? current,
+          areaActivityChoices(ctx.locale),
+        ),
+      ];
     },
     parse(value, ctx) {
       const raw = { areaActivity: inputString(value, 'areaActivity') };
@@ -188,8 +232,15 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
       ];
     },
     parse(value) {
-      const raw = { solutionSellerName: inputString(value, 'solutionSellerName'), customerName: inputString(value, 'customerName'), isvSolutionName: inputString(value, 'isvSolutionName') };
-      const missing = missingIfEmpty(raw, Object.keys(raw).map((k) => [k, `revenueAssociation.${k}`]));
+      const raw = {
+        solutionSellerName: inputString(value, 'solutionSellerName'),
+        customerName: inputString(value, 'customerName'),
+        isvSolutionName: inputString(value, 'isvSolutionName'),
+      };
+      const missing = missingIfEmpty(
+        raw,
+        Object.keys(raw).map((k) => [k, `revenueAssociation.${k}`]),
+      );
       return { changes: missing.length ? {} : { revenueAssociation: raw }, raw, missing };
     },
   },
@@ -204,7 +255,10 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     },
     parse(value, ctx) {
       const raw = { products: inputString(value, 'products') };
-      const products = raw.products.split(',').map((p) => p.trim()).filter(Boolean);
+      const products = raw.products
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       if (!products.length) return { changes: {}, raw, missing: [{ field: 'products', code: 'atLeastOne' }] };
       const changes: Record<string, unknown> = { products };
       // Subscription IDs of products no longer claimed go with them.
@@ -224,9 +278,15 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
       return [
         note('subscriptionsHelp', t(ctx.locale, 'dialog.subscriptions.help')),
         ...ctx.needsSubscriptionIds.map((productId) => {
-          const current = (ctx.claim.fields.subscriptions ?? []).filter((s) => s.productId === productId).map((s) => s.subscriptionId).join(', ');
+          const current = (ctx.claim.fields.subscriptions ?? [])
+            .filter((s) => s.productId === productId)
+            .map((s) => s.subscriptionId)
+            .join(', ');
           const name = productCatalogue.find(productId)?.name ?? productId;
-          return text(`sub_${productId}`, t(ctx.locale, 'dialog.subscriptions.label', { product: name }), raw[`sub_${productId}`] ?? current, { placeholder: '00000000-0000-0000-0000-000000000000', maxLength: 400 });
+          return text(`sub_${productId}`, t(ctx.locale, 'dialog.subscriptions.label', { product: name }), raw[`sub_${productId}`] ?? current, {
+            placeholder: '00000000-0000-0000-0000-000000000000',
+            maxLength: 400,
+          });
         }),
       ];
     },
@@ -238,7 +298,8 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
         const typed = inputString(value, `sub_${productId}`);
         raw[`sub_${productId}`] = typed;
         const ids = typed.split(/[\s,;]+/).filter(Boolean);
-        if (!ids.length) missing.push({ field: 'subscriptions', code: 'subscriptionsRequired', params: { product: productCatalogue.find(productId)?.name ?? productId } });
+        if (!ids.length)
+          missing.push({ field: 'subscriptions', code: 'subscriptionsRequired', params: { product: productCatalogue.find(productId)?.name ?? productId } });
         for (const subscriptionId of ids) subscriptions.push({ productId, subscriptionId });
       }
       const others = (ctx.claim.fields.subscriptions ?? []).filter((s) => !ctx.needsSubscriptionIds.includes(s.productId));
@@ -262,7 +323,13 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
       return [
         note('customerContactHeading', label(ctx.locale, 'customerContact'), 'heading'),
         ...contactFields('customerContact', f.customerContact),
-        ...(withTechnical ? [note('technicalContactHeading', label(ctx.locale, 'technicalContact'), 'heading'), note('technicalHelp', t(ctx.locale, 'dialog.contacts.technicalHelp')), ...contactFields('technicalContact', f.technicalContact)] : []),
+        ...(withTechnical
+          ? [
+              note('technicalContactHeading', label(ctx.locale, 'technicalContact'), 'heading'),
+              note('technicalHelp', t(ctx.locale, 'dialog.contacts.technicalHelp')),
+              ...contactFields('technicalContact', f.technicalContact),
+            ]
+          : []),
         note('partnerContactHeading', label(ctx.locale, 'partnerContact'), 'heading'),
         ...contactFields('partnerContact', f.partnerContact, { name: ctx.partnerUser.name, email: ctx.partnerUser.email }),
         // The claim name can't change after submission.
@@ -270,7 +337,10 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
           ? []
           : [
               note('claimNameHeading', label(ctx.locale, 'claimName'), 'heading'),
-              text('claimName', label(ctx.locale, 'claimName'), raw.claimName ?? f.claimName, { maxLength: 100, placeholder: t(ctx.locale, 'dialog.contacts.claimNamePlaceholder') }),
+              text('claimName', label(ctx.locale, 'claimName'), raw.claimName ?? f.claimName, {
+                maxLength: 100,
+                placeholder: t(ctx.locale, 'dialog.contacts.claimNamePlaceholder'),
+              }),
             ]),
       ];
     },
@@ -323,7 +393,14 @@ const STEP_DEFINITIONS: Record<FormStepId, FormStep> = {
     id: 'comment',
     applies: () => true,
     fields(ctx, raw) {
-      return [text('comment', label(ctx.locale, 'comment'), raw.comment ?? '', { multiline: true, maxLength: 2000, placeholder: t(ctx.locale, 'dialog.comment.placeholder'), required: false })];
+      return [
+        text('comment', label(ctx.locale, 'comment'), raw.comment ?? '', {
+          multiline: true,
+          maxLength: 2000,
+          placeholder: t(ctx.locale, 'dialog.comment.placeholder'),
+          required: false,
+        }),
+      ];
     },
     parse(value) {
       const raw = { comment: inputString(value, 'comment') };
@@ -389,5 +466,10 @@ export function formatBytes(size: number): string {
 
 /** A contact as cards show it: name, title (customer contacts) and e-mail, each as typed. */
 export function contactLine(contact: { name: string; title?: string; email: string } | undefined, blank = '-'): string {
-  return contact ? [contact.name, contact.title, contact.email].filter((part): part is string => Boolean(part)).map(literal).join(' · ') : blank;
+  return contact
+    ? [contact.name, contact.title, contact.email]
+        .filter((part): part is string => Boolean(part))
+        .map(literal)
+        .join(' · ')
+    : blank;
 }

@@ -50,7 +50,9 @@ export function summaryCardData(input: {
     ]),
     section('products', t(locale, 'dialog.products.title'), [
       { title: label('products'), value: products.length ? literal(products.join(', ')) : blank },
-      ...((f.subscriptions ?? []).length ? [{ title: label('subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }] : []),
+      ...((f.subscriptions ?? []).length
+        ? [{ title: label('subscriptions'), value: literal((f.subscriptions ?? []).map((s) => s.subscriptionId).join(', ')) }]
+        : []),
     ]),
     section('contacts', t(locale, 'dialog.contacts.title'), [
       { title: label('customerContact'), value: contact(f.customerContact) },
@@ -58,10 +60,19 @@ export function summaryCardData(input: {
       { title: label('partnerContact'), value: contact(f.partnerContact) },
       { title: label('claimName'), value: value(f.claimName) },
     ]),
-    section('poe', label('poe'), claim.poe.length
-      ? claim.poe.map((file, i) => ({ title: String(i + 1), value: `[${literal(file.fileName.replace(/[[\]]/g, ''))}](${links[i]}) (${formatBytes(file.size)})` }))
-      : [{ title: label('poe'), value: blank }]),
-    section('comment', label('comment'), [{ title: label('comment'), value: input.pendingComment ? literal(input.pendingComment) : t(locale, 'dialog.summary.noComment') }]),
+    section(
+      'poe',
+      label('poe'),
+      claim.poe.length
+        ? claim.poe.map((file, i) => ({
+            title: String(i + 1),
+            value: `[${literal(file.fileName.replace(/[[\]]/g, ''))}](${links[i]}) (${formatBytes(file.size)})`,
+          }))
+        : [{ title: label('poe'), value: blank }],
+    ),
+    section('comment', label('comment'), [
+      { title: label('comment'), value: input.pendingComment ? literal(input.pendingComment) : t(locale, 'dialog.summary.noComment') },
+    ]),
   ];
   return {
     title: t(locale, 'dialog.summary.title', { name: claimLabel(locale, { id: claim.id, claimName: f.claimName }) }),

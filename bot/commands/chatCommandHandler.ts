@@ -32,7 +32,10 @@ export class ChatCommandHandler {
   private readonly cards: ClaimCards;
   private readonly historyView: ReviewCardView;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'cosmos' | 'poe' | 'precheck' | 'rosters'>, private readonly log: Logger) {
+  constructor(
+    private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'cosmos' | 'poe' | 'precheck' | 'rosters'>,
+    private readonly log: Logger,
+  ) {
     this.queries = ClaimQueries.fromServices(services);
     this.cards = new ClaimCards(services, this.queries);
     this.historyView = new ReviewCardView(services);
@@ -51,7 +54,10 @@ export class ChatCommandHandler {
     const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
     if (identity.kind === 'partner' && !personal) {
       if (quiet) return false;
-      const words = commandWords(locale, command.kind === 'needsAction' ? 'needsAction' : command.kind === 'history' ? 'history' : command.kind === 'export' ? 'export' : 'myClaims');
+      const words = commandWords(
+        locale,
+        command.kind === 'needsAction' ? 'needsAction' : command.kind === 'history' ? 'history' : command.kind === 'export' ? 'export' : 'myClaims',
+      );
       await context.sendActivity(t(locale, 'list.personalOnly', { command: words }));
       return true;
     }
@@ -91,19 +97,36 @@ export class ChatCommandHandler {
     const { rows } = await this.queries.needsAction(viewer, { pageSize: LIST_PAGE_SIZE });
     const waiting = rows.filter((r) => r.status === 'Submitted');
     if (!waiting.length) return undefined;
-    return this.cards.list({ title: t(locale, 'review.digest.title', { count: waiting.length }), subtitle: t(locale, 'review.digest.subtitle'), lines: [], empty: '', rows: waiting, pager: [] }, viewer, locale);
+    return this.cards.list(
+      {
+        title: t(locale, 'review.digest.title', { count: waiting.length }),
+        subtitle: t(locale, 'review.digest.subtitle'),
+        lines: [],
+        empty: '',
+        rows: waiting,
+        pager: [],
+      },
+      viewer,
+      locale,
+    );
   }
 
   private async myClaims(reply: Reply, viewer: Viewer, filter: ListFilter, paging: ListPaging): Promise<void> {
     const { locale } = reply;
-    const { page, result, lines } = await this.fetchPage(paging, (continuation) => this.queries.list(viewer, filter, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }), locale);
+    const { page, result, lines } = await this.fetchPage(
+      paging,
+      (continuation) => this.queries.list(viewer, filter, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }),
+      locale,
+    );
     lines.push(...filterLines(filter, locale));
     const base = commandData(COMMAND_WORDS.myClaims, filterFields(filter));
     await reply.card(
       await this.cards.list(
         {
           title: viewer.kind === 'partner' ? t(locale, 'list.title.mine', { org: viewer.organisation.name }) : t(locale, 'list.title.all'),
-          subtitle: filter.sort ? t(locale, 'list.subtitle.sorted', { page, sort: `@sort.${filter.sort.key}.${filter.sort.direction}` }) : t(locale, 'list.subtitle.newest', { page }),
+          subtitle: filter.sort
+            ? t(locale, 'list.subtitle.sorted', { page, sort: `@sort.${filter.sort.key}.${filter.sort.direction}` })
+            : t(locale, 'list.subtitle.newest', { page }),
           lines,
           empty: isFiltered(filter) ? t(locale, 'list.empty.filtered') : t(locale, viewer.kind === 'partner' ? 'list.empty.mine' : 'list.empty.all'),
           rows: result.rows,
@@ -119,14 +142,20 @@ export class ChatCommandHandler {
 
   private async needsAction(reply: Reply, viewer: Viewer, paging: ListPaging, filter: ListFilter = {}): Promise<void> {
     const { locale } = reply;
-    const { page, result, lines } = await this.fetchPage(paging, (continuation) => this.queries.needsAction(viewer, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }, filter), locale);
+    const { page, result, lines } = await this.fetchPage(
+      paging,
+      (continuation) => this.queries.needsAction(viewer, { pageSize: LIST_PAGE_SIZE, ...(continuation ? { continuation } : {}) }, filter),
+      locale,
+    );
     lines.push(...filterLines(filter, locale));
     const partner = viewer.kind === 'partner';
     await reply.card(
       await this.cards.list(
         {
           title: t(locale, partner ? 'list.title.needsPartner' : 'list.title.queue'),
-          subtitle: filter.sort ? t(locale, 'list.subtitle.sorted', { page, sort: `@sort.${filter.sort.key}.${filter.sort.direction}` }) : t(locale, 'list.subtitle.nearest', { page }),
+          subtitle: filter.sort
+            ? t(locale, 'list.subtitle.sorted', { page, sort: `@sort.${filter.sort.key}.${filter.sort.direction}` })
+            : t(locale, 'list.subtitle.nearest', { page }),
           lines,
           empty: isFiltered(filter) ? t(locale, 'list.empty.filtered') : t(locale, partner ? 'list.empty.needsPartner' : 'list.empty.queue'),
           rows: result.rows,
@@ -144,7 +173,11 @@ export class ChatCommandHandler {
    * Reads the page a button asked for. A continuation token the store no longer takes (or one that was
    * tampered with) is not an error for the person: they get the first page, and are told.
    */
-  private async fetchPage(paging: ListPaging, read: (continuation?: string) => Promise<ClaimRowPage>, locale: Locale): Promise<{ page: number; result: ClaimRowPage; lines: string[] }> {
+  private async fetchPage(
+    paging: ListPaging,
+    read: (continuation?: string) => Promise<ClaimRowPage>,
+    locale: Locale,
+  ): Promise<{ page: number; result: ClaimRowPage; lines: string[] }> {
     if (paging.page > 1) {
       try {
         return { page: paging.page, result: await read(paging.starts[paging.page - 2]), lines: [] };
@@ -163,7 +196,8 @@ export class ChatCommandHandler {
     if (page > 1) buttons.push({ title: t(locale, 'list.button.previous'), data: { ...base, page: page - 1, starts: known.slice(0, page - 2) } });
     if (result.continuation) {
       const next = [...known, result.continuation];
-      if (JSON.stringify(next).length <= MAX_STARTS_CHARS) buttons.push({ title: t(locale, 'list.button.next'), data: { ...base, page: page + 1, starts: next } });
+      if (JSON.stringify(next).length <= MAX_STARTS_CHARS)
+        buttons.push({ title: t(locale, 'list.button.next'), data: { ...base, page: page + 1, starts: next } });
       else lines.push(t(locale, 'list.narrowDown'));
     }
     return buttons;
@@ -230,7 +264,10 @@ export class ChatCommandHandler {
 
 /** The answers of one turn, in the person's language. */
 class Reply {
-  constructor(private readonly context: TurnContext, readonly locale: Locale) {}
+  constructor(
+    private readonly context: TurnContext,
+    readonly locale: Locale,
+  ) {}
 
   async text(text: string): Promise<void> {
     await this.context.sendActivity(text);

@@ -246,7 +246,11 @@ function exportCommand(rest: string, data: Record<string, unknown>): ChatCommand
  * carries) and the typed words after the command; the typed words win. Words before any keyword are a
  * leading status and free text, as before keywords (`my claims approved contoso`), where `freeText`.
  */
-function listFilterOf(rest: string, data: Record<string, unknown>, freeText: boolean): { filter: ListFilter; fromForm: boolean } | Extract<ChatCommand, { kind: 'badInput' }> {
+function listFilterOf(
+  rest: string,
+  data: Record<string, unknown>,
+  freeText: boolean,
+): { filter: ListFilter; fromForm: boolean } | Extract<ChatCommand, { kind: 'badInput' }> {
   const fromForm = data.filter === true || data.filter === 'true';
   const fields: FilterFields = {};
   for (const name of FILTER_FIELD_NAMES) if (typeof data[name] === 'string') fields[name] = data[name] as string;

@@ -62,7 +62,10 @@ export function runningDeadlineText(ctx: Pick<TimeContext, 'calendar'>, deadline
 }
 
 export class ClaimCards {
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'rosters'>, private readonly queries: ClaimQueries) {}
+  constructor(
+    private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'poe' | 'rosters'>,
+    private readonly queries: ClaimQueries,
+  ) {}
 
   deadlineText(deadline: RunningDeadline, locale: Locale): string {
     return runningDeadlineText(this.services, deadline, locale);
@@ -79,12 +82,19 @@ export class ClaimCards {
         name: claimLabel(locale, { id: row.id, claimName: row.claimName }).text,
         ids: t(locale, 'list.row.ids', { claimId: row.id, domain: row.customerDomain || '-' }),
         org: literal(orgNames.get(row.orgId) ?? ''),
-        status: row.disputed && row.status === 'UnderReview' ? t(locale, 'list.row.disputed', { status: `@status.${row.status}` }) : t(locale, `status.${row.status}`),
-        deadline: row.next ? t(locale, 'list.row.deadline', { label: `@review.deadline.${row.next.name}`, when: this.deadlineText(row.next, locale) }) : t(locale, 'list.row.noDeadline'),
+        status:
+          row.disputed && row.status === 'UnderReview'
+            ? t(locale, 'list.row.disputed', { status: `@status.${row.status}` })
+            : t(locale, `status.${row.status}`),
+        deadline: row.next
+          ? t(locale, 'list.row.deadline', { label: `@review.deadline.${row.next.name}`, when: this.deadlineText(row.next, locale) })
+          : t(locale, 'list.row.noDeadline'),
         deadlineColor: !row.next ? 'Default' : row.next.passed ? 'Attention' : row.next.daysLeft <= 2 ? 'Warning' : 'Default',
         open: { title: t(locale, 'list.button.open'), command: `${COMMAND_WORDS.claim} ${row.id}` },
       })),
-      filter: view.filter ? filterForm(view.filter, view.list ?? 'mine', locale) : { show: false, inputs: [], apply: '', export: '', command: '', exportCommand: '' },
+      filter: view.filter
+        ? filterForm(view.filter, view.list ?? 'mine', locale)
+        : { show: false, inputs: [], apply: '', export: '', command: '', exportCommand: '' },
       pager: view.pager,
     });
   }
@@ -99,23 +109,54 @@ export class ClaimCards {
     // Everything the card shows that is not in the claim as just read (its ETag): who looks, in which
     // language, on which business day, the deadlines' state and the steps open to the viewer now.
     const etag = etagOf(claim);
-    const key = etag && JSON.stringify([claim.id, etag, locale, viewer.kind === 'partner' ? [viewer.actor.id, viewer.actor.role, viewer.actor.orgId] : viewer.kind, ctx.calendar.localDateOf(ctx.now), deadlines, steps, organisation?.name]);
+    const key =
+      etag &&
+      JSON.stringify([
+        claim.id,
+        etag,
+        locale,
+        viewer.kind === 'partner' ? [viewer.actor.id, viewer.actor.role, viewer.actor.orgId] : viewer.kind,
+        ctx.calendar.localDateOf(ctx.now),
+        deadlines,
+        steps,
+        organisation?.name,
+      ]);
     // PoE links are signed for a limited time: a card with links is kept for a quarter of it.
     const validForMs = claim.poe.length ? (this.services.config.poeLinkTtlMinutes * 60_000) / 4 : Infinity;
-    return STATUS_CARDS.render('claimStatus', key, () => this.statusData(claim, viewer, locale, { organisation, ctx, deadlines, partner, steps }), ctx.now.getTime(), validForMs);
+    return STATUS_CARDS.render(
+      'claimStatus',
+      key,
+      () => this.statusData(claim, viewer, locale, { organisation, ctx, deadlines, partner, steps }),
+      ctx.now.getTime(),
+      validForMs,
+    );
   }
 
   private async statusData(
     claim: Claim,
     viewer: Viewer,
     locale: Locale,
-    { organisation, deadlines, partner, steps }: { organisation: { name: string } | undefined; ctx: TimeContext; deadlines: RunningDeadline[]; partner: Extract<Actor, { kind: 'partner' }> | undefined; steps: PartnerSteps | undefined },
+    {
+      organisation,
+      deadlines,
+      partner,
+      steps,
+    }: {
+      organisation: { name: string } | undefined;
+      ctx: TimeContext;
+      deadlines: RunningDeadline[];
+      partner: Extract<Actor, { kind: 'partner' }> | undefined;
+      steps: PartnerSteps | undefined;
+    },
   ): Promise<ClaimStatusData> {
     const f = claim.fields;
     const at = (iso: string) => formatInstant(this.services, iso, locale);
     const facts: { title: string; value: string }[] = [
       { title: t(locale, 'claimCard.fact.status'), value: t(locale, `status.${claim.status}`) },
-      { title: t(locale, 'claimCard.fact.org'), value: t(locale, 'claimCard.fact.orgValue', { org: organisation?.name ?? claim.orgId, mpnId: f.mpnId ?? '-' }) },
+      {
+        title: t(locale, 'claimCard.fact.org'),
+        value: t(locale, 'claimCard.fact.orgValue', { org: organisation?.name ?? claim.orgId, mpnId: f.mpnId ?? '-' }),
+      },
       // Everything the partner submitted, as the reviewers see it.
       ...submittedFacts(claim, locale),
       { title: t(locale, 'claimCard.fact.created'), value: `${at(claim.createdAt)} · ${literal(claim.createdBy.name)}` },
@@ -123,13 +164,24 @@ export class ClaimCards {
     if (claim.submittedAt) facts.push({ title: t(locale, 'claimCard.fact.submitted'), value: at(claim.submittedAt) });
     if (claim.reviewer) facts.push({ title: t(locale, 'claimCard.fact.reviewer'), value: literal(claim.reviewer.name) });
     if (claim.status === 'PartnerActionRequired' && claim.infoRequest) {
-      facts.push({ title: t(locale, 'claimCard.fact.infoRequest'), value: t(locale, 'partner.par.reasons', { actor: claim.infoRequest.by.name, reasons: claim.infoRequest.reasons.map((r) => `@infoReason.${r}`) }) });
+      facts.push({
+        title: t(locale, 'claimCard.fact.infoRequest'),
+        value: t(locale, 'partner.par.reasons', { actor: claim.infoRequest.by.name, reasons: claim.infoRequest.reasons.map((r) => `@infoReason.${r}`) }),
+      });
     }
     if ((claim.status === 'Rejected' || claim.status === 'RejectedFinal') && claim.rejection) {
-      facts.push({ title: t(locale, 'claimCard.fact.rejection'), value: t(locale, `reason.${claim.rejection.reason}`) + (claim.rejection.comment ? ` · ${literal(claim.rejection.comment)}` : '') });
+      facts.push({
+        title: t(locale, 'claimCard.fact.rejection'),
+        value: t(locale, `reason.${claim.rejection.reason}`) + (claim.rejection.comment ? ` · ${literal(claim.rejection.comment)}` : ''),
+      });
     }
     if (claim.dispute) {
-      const key = claim.dispute.outcome === 'upheld' ? 'claimCard.dispute.upheld' : claim.dispute.outcome === 'failed' ? 'claimCard.dispute.failed' : 'claimCard.dispute.open';
+      const key =
+        claim.dispute.outcome === 'upheld'
+          ? 'claimCard.dispute.upheld'
+          : claim.dispute.outcome === 'failed'
+            ? 'claimCard.dispute.failed'
+            : 'claimCard.dispute.open';
       facts.push({ title: t(locale, 'claimCard.fact.dispute'), value: t(locale, key, { date: at(claim.dispute.openedAt) }) });
     }
     const main = claim.history.filter((e) => e.outcome === 'applied' && (e.fromStatus !== e.toStatus || TIMELINE_ACTIONS.includes(e.action)));
@@ -145,7 +197,8 @@ export class ClaimCards {
       noDeadlines: claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : t(locale, 'claimCard.noDeadlines'),
       poe: claim.poe.length ? await poeLinkLines(this.services, claim.poe, locale) : [t(locale, 'review.noPoe')],
       comments: commentLines(this.services, claim, locale),
-      commentsMore: claim.comments.length > COMMENTS_ON_A_CARD ? t(locale, 'claimCard.commentsMore', { count: claim.comments.length - COMMENTS_ON_A_CARD }) : '',
+      commentsMore:
+        claim.comments.length > COMMENTS_ON_A_CARD ? t(locale, 'claimCard.commentsMore', { count: claim.comments.length - COMMENTS_ON_A_CARD }) : '',
       timeline: shown.map((e) => this.timelineLine(e, locale)),
       timelineMore: main.length > shown.length ? t(locale, 'claimCard.timelineMore', { count: main.length - shown.length }) : '',
       historyCommand: `${COMMAND_WORDS.history} ${claim.id}`,
@@ -198,17 +251,56 @@ export class ClaimCards {
 function filterForm(filter: ListFilter, list: 'mine' | 'queue', locale: Locale): ClaimListData['filter'] {
   const values = filterFields(filter);
   const choice = (id: keyof typeof values, label: MessageKey, all: MessageKey | undefined, options: { title: string; value: string }[]) => ({
-    kind: 'choice' as const, id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [...(all ? [{ title: t(locale, all), value: 'all' }] : []), ...options],
+    kind: 'choice' as const,
+    id,
+    label: t(locale, label),
+    value: values[id] ?? '',
+    placeholder: '',
+    choices: [...(all ? [{ title: t(locale, all), value: 'all' }] : []), ...options],
   });
-  const text = (id: keyof typeof values, label: MessageKey, placeholder: string) => ({ kind: 'text' as const, id, label: t(locale, label), value: values[id] ?? '', placeholder, choices: [] });
-  const date = (id: keyof typeof values, label: MessageKey) => ({ kind: 'date' as const, id, label: t(locale, label), value: values[id] ?? '', placeholder: '', choices: [] });
+  const text = (id: keyof typeof values, label: MessageKey, placeholder: string) => ({
+    kind: 'text' as const,
+    id,
+    label: t(locale, label),
+    value: values[id] ?? '',
+    placeholder,
+    choices: [],
+  });
+  const date = (id: keyof typeof values, label: MessageKey) => ({
+    kind: 'date' as const,
+    id,
+    label: t(locale, label),
+    value: values[id] ?? '',
+    placeholder: '',
+    choices: [],
+  });
   return {
     show: true,
     inputs: [
-      choice('filterStatus', 'list.form.status', 'list.form.allStatuses', CLAIM_STATUSES.map((s) => ({ title: t(locale, `status.${s}`), value: s }))),
-      choice('filterArea', 'list.form.area', 'list.form.allAreas', SOLUTION_AREAS.map((a) => ({ title: t(locale, `area.${a}`), value: a }))),
-      choice('filterActivity', 'list.form.activity', 'list.form.allActivities', ACTIVITIES.map((a) => ({ title: t(locale, `activity.${a}` as MessageKey), value: a }))),
-      choice('filterProduct', 'list.form.product', 'list.form.allProducts', SOLUTION_AREAS.flatMap((a) => productCatalogue.products(a).map((p) => ({ title: literal(p.name), value: p.id })))),
+      choice(
+        'filterStatus',
+        'list.form.status',
+        'list.form.allStatuses',
+        CLAIM_STATUSES.map((s) => ({ title: t(locale, `status.${s}`), value: s })),
+      ),
+      choice(
+        'filterArea',
+        'list.form.area',
+        'list.form.allAreas',
+        SOLUTION_AREAS.map((a) => ({ title: t(locale, `area.${a}`), value: a })),
+      ),
+      choice(
+        'filterActivity',
+        'list.form.activity',
+        'list.form.allActivities',
+        ACTIVITIES.map((a) => ({ title: t(locale, `activity.${a}` as MessageKey), value: a })),
+      ),
+      choice(
+        'filterProduct',
+        'list.form.product',
+        'list.form.allProducts',
+        SOLUTION_AREAS.flatMap((a) => productCatalogue.products(a).map((p) => ({ title: literal(p.name), value: p.id }))),
+      ),
       text('filterMpn', 'list.form.mpn', '4412345'),
       text('filterCustomer', 'list.form.text', t(locale, 'list.form.placeholder')),
       date('filterCreatedFrom', 'list.form.createdFrom'),
@@ -217,7 +309,9 @@ function filterForm(filter: ListFilter, list: 'mine' | 'queue', locale: Locale):
       date('filterUpdatedTo', 'list.form.updatedTo'),
       choice('filterSort', 'list.form.sort', undefined, [
         { title: t(locale, 'sort.default'), value: 'default' },
-        ...SORT_KEYS.flatMap((key) => (['asc', 'desc'] as const).map((direction) => ({ title: t(locale, `sort.${key}.${direction}`), value: sortWords({ key, direction }) }))),
+        ...SORT_KEYS.flatMap((key) =>
+          (['asc', 'desc'] as const).map((direction) => ({ title: t(locale, `sort.${key}.${direction}`), value: sortWords({ key, direction }) })),
+        ),
       ]),
     ],
     apply: t(locale, 'list.form.apply'),

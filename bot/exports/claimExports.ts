@@ -40,7 +40,13 @@ const consentAnswer = z.looseObject({
   action: z.enum(['accept', 'decline']),
   context: z.unknown(),
   uploadInfo: z
-    .looseObject({ uploadUrl: z.string().url().max(4096), contentUrl: z.string().max(4096).optional(), name: z.string().max(400).optional(), uniqueId: z.string().max(400).optional(), fileType: z.string().max(40).optional() })
+    .looseObject({
+      uploadUrl: z.string().url().max(4096),
+      contentUrl: z.string().max(4096).optional(),
+      name: z.string().max(400).optional(),
+      uniqueId: z.string().max(400).optional(),
+      fileType: z.string().max(40).optional(),
+    })
     .optional(),
 });
 
@@ -56,7 +62,10 @@ const UPLOAD_TIMEOUT_MS = 20_000;
 export class ClaimExports {
   private readonly queries: ClaimQueries;
 
-  constructor(private readonly services: Pick<AppServices, 'claims' | 'claimService' | 'cosmos' | 'rosters'>, private readonly log: Logger) {
+  constructor(
+    private readonly services: Pick<AppServices, 'claims' | 'claimService' | 'cosmos' | 'rosters'>,
+    private readonly log: Logger,
+  ) {
     this.queries = ClaimQueries.fromServices(services);
   }
 
@@ -73,7 +82,13 @@ export class ClaimExports {
       await context.sendActivity(t(locale, 'export.none'));
       return;
     }
-    const acceptContext = { export: 1, list: request.list, format: request.format, requestedBy: context.activity.from?.aadObjectId ?? '', filter: filterFields(request.filter) };
+    const acceptContext = {
+      export: 1,
+      list: request.list,
+      format: request.format,
+      requestedBy: context.activity.from?.aadObjectId ?? '',
+      filter: filterFields(request.filter),
+    };
     const card: Attachment = {
       contentType: FILE_CONSENT_CARD,
       name: file.fileName,
@@ -108,7 +123,9 @@ export class ClaimExports {
       return;
     }
     const upload = parsed.data.uploadInfo;
-    const filter = readListFilter(Object.fromEntries(Object.entries(offer.data.filter).filter(([k]) => (FILTER_FIELD_NAMES as readonly string[]).includes(k))) as FilterFields);
+    const filter = readListFilter(
+      Object.fromEntries(Object.entries(offer.data.filter).filter(([k]) => (FILTER_FIELD_NAMES as readonly string[]).includes(k))) as FilterFields,
+    );
     if (!upload || !uploadable(upload.uploadUrl) || !filter.ok) {
       await context.sendActivity(t(locale, 'export.offerInvalid', { command }));
       return;
@@ -127,14 +144,24 @@ export class ClaimExports {
       name: upload.name ?? file.fileName,
       content: { uniqueId: upload.uniqueId ?? '', fileType: upload.fileType ?? file.format },
     };
-    await context.sendActivity({ ...MessageFactory.attachment(info), text: t(locale, 'export.uploaded', { fileName: upload.name ?? file.fileName, count: file.rows }) });
+    await context.sendActivity({
+      ...MessageFactory.attachment(info),
+      text: t(locale, 'export.uploaded', { fileName: upload.name ?? file.fileName, count: file.rows }),
+    });
   }
 
   private async build(viewer: Viewer, request: ExportRequest, locale: Locale): Promise<ExportFile & { truncated: boolean }> {
     const { rows, truncated } = await this.queries.exportRows(viewer, request.list === 'queue' ? 'needsAction' : 'all', request.filter);
     const names = new Map<string, string>();
     for (const orgId of new Set(rows.map((r) => r.orgId))) names.set(orgId, (await this.services.rosters.organisation(orgId))?.name ?? orgId);
-    const file = await buildExport({ rows, format: request.format, locale, ctx: this.services.claimService.timeContext(), orgName: (id) => names.get(id) ?? id, baseName: request.list === 'queue' ? 'queue' : 'claims' });
+    const file = await buildExport({
+      rows,
+      format: request.format,
+      locale,
+      ctx: this.services.claimService.timeContext(),
+      orgName: (id) => names.get(id) ?? id,
+      baseName: request.list === 'queue' ? 'queue' : 'claims',
+    });
     return { ...file, truncated };
   }
 

@@ -60,7 +60,13 @@ export function readSearch(value: unknown): SearchInput {
   if (text.length > MAX_TEXT) return { ok: false, message: 'extension.badText', params: { max: MAX_TEXT } };
   // Typed words and the status parameter are read exactly as `my claims` reads them ("approved contoso", status:…).
   const command = parseCommand(`${COMMAND_WORDS.myClaims} ${text}`, { status: textOf(parameters, 'status').slice(0, 40) });
-  if (command.kind === 'badInput') return { ok: false, message: command.message === 'list.textTooLong' ? 'extension.badText' : command.message === 'list.badStatus' ? 'extension.badStatus' : 'extension.badRequest', params: { max: MAX_TEXT } };
+  if (command.kind === 'badInput')
+    return {
+      ok: false,
+      message:
+        command.message === 'list.textTooLong' ? 'extension.badText' : command.message === 'list.badStatus' ? 'extension.badStatus' : 'extension.badRequest',
+      params: { max: MAX_TEXT },
+    };
   if (command.kind !== 'myClaims') return { ok: false, message: 'extension.badRequest' };
   const skip = parsed.data.queryOptions?.skip ?? 0;
   const count = Math.min(parsed.data.queryOptions?.count || MAX_RESULTS, MAX_RESULTS);
@@ -84,7 +90,9 @@ export class ClaimExtension {
   readonly queries: ClaimQueries;
   private readonly cards: ClaimCards;
 
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'poe' | 'rosters'>) {
+  constructor(
+    private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'cosmos' | 'poe' | 'rosters'>,
+  ) {
     this.queries = ClaimQueries.fromServices(services);
     this.cards = new ClaimCards(services, this.queries);
   }
@@ -109,7 +117,9 @@ export class ClaimExtension {
     const claim = await this.queries.claim(viewer, claimId);
     if (!claim) return NO_RESULTS;
     const card = this.compactCard(sharedFacts(claim), locale);
-    return results([{ contentType: ADAPTIVE, content: card, preview: thumbnail(t(locale, 'share.title', { claimId: claim.id }), t(locale, `status.${claim.status}`)) }]);
+    return results([
+      { contentType: ADAPTIVE, content: card, preview: thumbnail(t(locale, 'share.title', { claimId: claim.id }), t(locale, `status.${claim.status}`)) },
+    ]);
   }
 
   /** The claim id of a link to this bot's /claims/CL-…; undefined for any other link. */
@@ -139,7 +149,14 @@ export class ClaimExtension {
       title: t(locale, 'share.title', { claimId: claim.id }),
       facts: [
         { title: t(locale, 'claimCard.fact.status'), value: t(locale, `status.${claim.status}`) },
-        ...(claim.solutionArea && claim.activity ? [{ title: t(locale, 'field.solutionArea'), value: `${t(locale, `area.${claim.solutionArea}`)} · ${t(locale, `activity.${claim.activity}` as MessageKey)}` }] : []),
+        ...(claim.solutionArea && claim.activity
+          ? [
+              {
+                title: t(locale, 'field.solutionArea'),
+                value: `${t(locale, `area.${claim.solutionArea}`)} · ${t(locale, `activity.${claim.activity}` as MessageKey)}`,
+              },
+            ]
+          : []),
         ...(claim.updatedAt ? [{ title: t(locale, 'share.updated'), value: formatInstant(this.services, claim.updatedAt, locale) }] : []),
       ],
       hint: t(locale, 'share.hint'),
@@ -153,8 +170,15 @@ export class ClaimExtension {
    * for that person; the compact card carried here (id and status) is what older clients insert instead.
    */
   private result(row: ClaimRow, locale: Locale): MessagingExtensionAttachment {
-    const preview = thumbnail(literal(row.claimName || row.id), t(locale, 'extension.preview', { claimId: row.id, domain: row.customerDomain || '-', status: `@status.${row.status}` }));
-    return { contentType: ADAPTIVE, content: this.compactCard({ id: row.id, status: row.status }, locale), preview: { ...preview, content: { ...(preview.content as object), tap: { type: 'invoke', value: { claimId: row.id } } } } };
+    const preview = thumbnail(
+      literal(row.claimName || row.id),
+      t(locale, 'extension.preview', { claimId: row.id, domain: row.customerDomain || '-', status: `@status.${row.status}` }),
+    );
+    return {
+      contentType: ADAPTIVE,
+      content: this.compactCard({ id: row.id, status: row.status }, locale),
+      preview: { ...preview, content: { ...(preview.content as object), tap: { type: 'invoke', value: { claimId: row.id } } } },
+    };
   }
 }
 

@@ -23,7 +23,33 @@ export interface Notifications {
  * Connects claim changes to Teams: every change's work (timers, outbox) is dispatched in the
  * background right after it, and the sweeper fires due timers. Used by the bot and by `npm run sweep`.
  */
-export function wireNotifications(services: Pick<AppServices, 'calendar' | 'claimService' | 'claims' | 'clock' | 'config' | 'consentLinks' | 'conversations' | 'deliveries' | 'instanceId' | 'intents' | 'leases' | 'mailer' | 'poe' | 'precheck' | 'reviews' | 'rosters' | 'scheduler' | 'timers'>, adapter: CloudAdapter, appId: string, background: BackgroundTasks, log: Logger): Notifications {
+export function wireNotifications(
+  services: Pick<
+    AppServices,
+    | 'calendar'
+    | 'claimService'
+    | 'claims'
+    | 'clock'
+    | 'config'
+    | 'consentLinks'
+    | 'conversations'
+    | 'deliveries'
+    | 'instanceId'
+    | 'intents'
+    | 'leases'
+    | 'mailer'
+    | 'poe'
+    | 'precheck'
+    | 'reviews'
+    | 'rosters'
+    | 'scheduler'
+    | 'timers'
+  >,
+  adapter: CloudAdapter,
+  appId: string,
+  background: BackgroundTasks,
+  log: Logger,
+): Notifications {
   const messenger = new ProactiveMessenger(adapter, appId);
   // A card drawn while its claim's PoE is still being read is drawn again when the checklist is known.
   const reviewCards: ReviewCardPublisher = new ReviewCardPublisher(services, (claim): Promise<void> => dispatcher.refreshReviewCard(claim.orgId, claim.id));
@@ -42,20 +68,41 @@ export function wireNotifications(services: Pick<AppServices, 'calendar' | 'clai
     clock: services.clock,
     scheduler: services.scheduler,
     channel,
-    mail: { compose: (claim, entry, id) => approvalMail.compose(claim, entry, id), send: (message) => services.mailer.send(message), keepsOneCopyById: services.mailer.kind === 'outbox' },
+    mail: {
+      compose: (claim, entry, id) => approvalMail.compose(claim, entry, id),
+      send: (message) => services.mailer.send(message),
+      keepsOneCopyById: services.mailer.kind === 'outbox',
+    },
     partnerMail,
     log,
     owner: services.instanceId,
     ...(services.config.reviewConversationId ? { reviewConversationId: services.config.reviewConversationId } : {}),
     recordFailure: async (claim, recipient, status, channel, to) => {
-      await services.claimService.act(claim.id, { type: 'deliveryFailed', recipient, status, ...(channel ? { channel } : {}), ...(to ? { to } : {}) }, SYSTEM_ACTOR, {}, claim.orgId);
+      await services.claimService.act(
+        claim.id,
+        { type: 'deliveryFailed', recipient, status, ...(channel ? { channel } : {}), ...(to ? { to } : {}) },
+        SYSTEM_ACTOR,
+        {},
+        claim.orgId,
+      );
     },
   });
   services.claimService.onChange(({ claim, previous, intent, etag }) => {
-    background.run(`notifications for ${claim.id}`, () => dispatcher.dispatch(claim, { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}), ...(etag ? { etag } : {}) }));
+    background.run(`notifications for ${claim.id}`, () =>
+      dispatcher.dispatch(claim, { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}), ...(etag ? { etag } : {}) }),
+    );
   });
   // The loop sweeps on one instance at a time (the leader); the lease runs on the clock timers use.
   const leader = new LeaderLease(services.leases, 'sweep-leader', services.instanceId, () => services.clock.now().getTime());
-  const sweeper = new Sweeper({ timers: services.timers, claims: services.claimService, dispatcher, clock: services.clock, calendar: services.calendar, log, owner: services.instanceId, leader });
+  const sweeper = new Sweeper({
+    timers: services.timers,
+    claims: services.claimService,
+    dispatcher,
+    clock: services.clock,
+    calendar: services.calendar,
+    log,
+    owner: services.instanceId,
+    leader,
+  });
   return { dispatcher, sweeper, reviewCards };
 }

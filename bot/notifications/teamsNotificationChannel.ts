@@ -36,14 +36,23 @@ export class TeamsNotificationChannel implements NotificationChannel {
     const claimId = request.claim.id;
     const timing = reminderTiming(this.services.claimService.timeContext(), request.claim, kind);
     const date = timing ? formatDeadline(this.services, timing.due, locale) : '-';
-    const text = timing && !timing.onTime
-      ? t(locale, timing.daysLeft === 0 ? 'reminder.reviewersToday' : 'reminder.reviewersLeft', { claimId, deadline: `@review.deadline.${timing.deadline}`, date, count: timing.daysLeft })
-      : t(locale, `reminder.${kind}` as MessageKey, { claimId, date });
+    const text =
+      timing && !timing.onTime
+        ? t(locale, timing.daysLeft === 0 ? 'reminder.reviewersToday' : 'reminder.reviewersLeft', {
+            claimId,
+            deadline: `@review.deadline.${timing.deadline}`,
+            date,
+            count: timing.daysLeft,
+          })
+        : t(locale, `reminder.${kind}` as MessageKey, { claimId, date });
     // The reviewers concerned are @mentioned, so Teams notifies them rather than just the channel.
     // Who to mention is a nicety: if it can't be worked out, the reminder still goes, unmentioned.
     const mentions = await reviewerMentions(this.services, request.claim).catch(() => ({ text: '', entities: [] }));
     if (!mentions.entities.length) return MessageFactory.text(text);
-    return { ...MessageFactory.text(t(locale, 'reminder.reviewersConcerned', { mentions: markdown(mentions.text), text: markdown(text) })), entities: mentions.entities };
+    return {
+      ...MessageFactory.text(t(locale, 'reminder.reviewersConcerned', { mentions: markdown(mentions.text), text: markdown(text) })),
+      entities: mentions.entities,
+    };
   }
 
   send(reference: ConversationReferenceData, activity: unknown): Promise<string | undefined> {

@@ -41,7 +41,14 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
   private readonly pending: PendingUploads;
 
   /** `budget`: how long a turn may wait for a file download before answering (see bot/turnBudget.ts). */
-  constructor(private readonly services: Pick<AppServices, 'calendar' | 'claimService' | 'clock' | 'config' | 'cosmos' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'rosters'>, private readonly log: Logger, private readonly budget: TurnBudget = new TurnBudget(services.config.bot.appId, log)) {
+  constructor(
+    private readonly services: Pick<
+      AppServices,
+      'calendar' | 'claimService' | 'clock' | 'config' | 'cosmos' | 'ownPorts' | 'poe' | 'poeReadings' | 'policy' | 'rosters'
+    >,
+    private readonly log: Logger,
+    private readonly budget: TurnBudget = new TurnBudget(services.config.bot.appId, log),
+  ) {
     super(DISPUTE_DIALOG_ID);
     this.pending = new PendingUploads(services.cosmos.containers.conversations);
   }
@@ -83,7 +90,13 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       if (value.button === 'submit') return this.submit(dc, claim, partner, state, locale);
     } else if (files.length) {
       // Accepted files wait in the store until the form's next turn, so a download that outlives this turn is not lost.
-      const work = takePoeFiles(this.services, this.log, { claimId: claim.id, actor: partner.actor, attachments: files, locale, held: claim.poe.length + state.files.length }).then(async ({ accepted, lines }) => {
+      const work = takePoeFiles(this.services, this.log, {
+        claimId: claim.id,
+        actor: partner.actor,
+        attachments: files,
+        locale,
+        held: claim.poe.length + state.files.length,
+      }).then(async ({ accepted, lines }) => {
         await this.pending.add(conversationId, claim.id, accepted);
         return lines.join('\n\n');
       });
@@ -163,7 +176,12 @@ export class DisputeDialog extends Dialog<{ claimId: string }> {
       title: t(locale, 'dispute.title', { name: claim.fields.claimName ?? claim.id, claimId: claim.id }),
       lines: [t(locale, 'dispute.window', { date: ends ? formatDeadline(this.services, ends, locale) : '-', count: days }), t(locale, 'dispute.how')],
       files: state.files.map((f) => t(locale, 'dispute.file', { name: f.fileName, kind: kindLabel(f.contentType), size: formatBytes(f.size) })),
-      input: { id: 'justification', label: t(locale, 'dispute.justificationLabel'), value: state.justification, placeholder: t(locale, 'dispute.justificationPlaceholder') },
+      input: {
+        id: 'justification',
+        label: t(locale, 'dispute.justificationLabel'),
+        value: state.justification,
+        placeholder: t(locale, 'dispute.justificationPlaceholder'),
+      },
       ...(state.error ? { error: state.error } : {}),
       actions: [
         { title: t(locale, 'dispute.send'), style: 'positive', data: { action: DISPUTE_FORM, claimId: claim.id, button: 'submit' } },

@@ -37,7 +37,12 @@ export function subtitleOf(claim: Claim, locale: Locale, status: ClaimStatus = c
  * asks for ("Respond and resubmit by …"), or with none left, that the claim went for incentive
  * eligibility assessment (undefined when neither).
  */
-export function nextStepLine(ctx: Pick<TimeContext, 'calendar'>, claim: Claim, next: { name: keyof ClaimDeadlines; due: string } | undefined, locale: Locale): string | undefined {
+export function nextStepLine(
+  ctx: Pick<TimeContext, 'calendar'>,
+  claim: Claim,
+  next: { name: keyof ClaimDeadlines; due: string } | undefined,
+  locale: Locale,
+): string | undefined {
   if (!next) return claim.approval?.sentForEligibilityAt ? t(locale, 'partner.next.eligibility') : undefined;
   return t(locale, `partner.next.${next.name}`, { date: formatDeadline(ctx, next.due, locale) });
 }

@@ -46,7 +46,10 @@ const ACTION_DONE: Partial<Record<ReviewAction, MessageKey>> = {
 const DECISION_VERBS: readonly ReviewAction[] = ['review.approve', 'review.approveSupersede', 'review.reject', 'review.requestInfo'];
 
 export class ReviewCardActions {
-  constructor(private readonly services: Pick<AppServices, 'claimService' | 'precheck'>, private readonly publisher: ReviewCardPublisher) {}
+  constructor(
+    private readonly services: Pick<AppServices, 'claimService' | 'precheck'>,
+    private readonly publisher: ReviewCardPublisher,
+  ) {}
 
   /** Handles one invoke and returns the card the acting person sees (the shared card is updated by the change listener). */
   async handle(invoke: ReviewInvoke): Promise<AdaptiveCardJson> {
@@ -112,7 +115,10 @@ export class ReviewCardActions {
         return { action: { type: 'reject', reason, ...(text('rejectComment') ? { comment: text('rejectComment') } : {}) } };
       }
       case 'review.requestInfo': {
-        const reasons = text('reasons').split(',').map((r) => r.trim()).filter((r): r is InfoRequestReason => (INFO_REQUEST_REASONS as readonly string[]).includes(r));
+        const reasons = text('reasons')
+          .split(',')
+          .map((r) => r.trim())
+          .filter((r): r is InfoRequestReason => (INFO_REQUEST_REASONS as readonly string[]).includes(r));
         return { action: { type: 'requestInfo', reasons, comment: text('infoComment') } };
       }
       case 'review.comment':
@@ -128,7 +134,10 @@ export class ReviewCardActions {
    */
   private actionId(claimId: string, verb: ReviewAction, invoke: ReviewInvoke, data: Record<string, unknown>): string {
     const who = invoke.identity.actor.id;
-    const content = createHash('sha1').update(JSON.stringify([data.reason, data.reasons, data.rejectComment, data.infoComment, data.reviewerComment])).digest('hex').slice(0, 12);
+    const content = createHash('sha1')
+      .update(JSON.stringify([data.reason, data.reasons, data.rejectComment, data.infoComment, data.reviewerComment]))
+      .digest('hex')
+      .slice(0, 12);
     return `${claimId}:${String(data.version ?? '')}:${verb}:${who}:${content}`;
   }
 }

@@ -55,10 +55,18 @@ export class ReviewCardView {
           other.sharedKeys.map((k) => this.keyLabel(k, locale)).join(', '),
         ].join('\n\n');
         return {
-          left: { heading: t(locale, 'review.conflict.thisClaim', { claimId: claim.id }), lines: [literal(organisation?.name ?? claim.orgId), t(locale, `status.${claim.status}`), shared, ...links].join('\n\n') },
+          left: {
+            heading: t(locale, 'review.conflict.thisClaim', { claimId: claim.id }),
+            lines: [literal(organisation?.name ?? claim.orgId), t(locale, `status.${claim.status}`), shared, ...links].join('\n\n'),
+          },
           right: {
             heading: t(locale, 'review.conflict.otherClaim', { claimId: other.claim.id }),
-            lines: [literal(otherOrg?.name ?? other.claim.orgId), t(locale, `status.${other.claim.status}`), shared, ...(await poeLinkLines(this.services, other.claim.poe, locale))].join('\n\n'),
+            lines: [
+              literal(otherOrg?.name ?? other.claim.orgId),
+              t(locale, `status.${other.claim.status}`),
+              shared,
+              ...(await poeLinkLines(this.services, other.claim.poe, locale)),
+            ].join('\n\n'),
           },
         };
       }),
@@ -79,7 +87,11 @@ export class ReviewCardView {
         org: organisation?.name ?? claim.orgId,
         mpnId: f.mpnId ?? '-',
       }),
-      notice: options.notice ? (typeof options.notice.message === 'string' ? options.notice.message : render(locale, options.notice.message)) : this.statusNotice(claim, locale),
+      notice: options.notice
+        ? typeof options.notice.message === 'string'
+          ? options.notice.message
+          : render(locale, options.notice.message)
+        : this.statusNotice(claim, locale),
       noticeStyle: options.notice?.style ?? 'accent',
       facts: [
         ...submittedFacts(claim, locale),
@@ -156,12 +168,26 @@ export class ReviewCardView {
     for (const change of e.changes) {
       if (change.field === 'status' || change.field.startsWith('deadlines.')) continue;
       // What was typed is escaped by t(); the bot's own "-" for no value is not typed text.
-      const value = (v: unknown) => (v === null || v === undefined ? markdown('-') : typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v));
-      lines.push(t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: value(change.before), after: value(change.after) }));
+      const value = (v: unknown) =>
+        v === null || v === undefined ? markdown('-') : typeof v === 'string' && ISO_INSTANT.test(v) ? formatInstant(this.services, v, locale) : shortValue(v);
+      lines.push(
+        t(locale, 'review.history.change', { field: this.fieldLabel(change.field, locale), before: value(change.before), after: value(change.after) }),
+      );
     }
     if (e.checklist) lines.push(checklistShownLine(e.checklist, locale));
     if (e.comment) lines.push(t(locale, 'review.history.comment', { text: e.comment }));
-    if (e.delivery) lines.push(t(locale, e.delivery.channel !== 'email' ? 'review.history.delivery' : e.delivery.to ? `mail.bounced.${e.delivery.to}History` as const : 'mail.bounced.history', { recipient: e.delivery.recipient, status: e.delivery.status }));
+    if (e.delivery)
+      lines.push(
+        t(
+          locale,
+          e.delivery.channel !== 'email'
+            ? 'review.history.delivery'
+            : e.delivery.to
+              ? (`mail.bounced.${e.delivery.to}History` as const)
+              : 'mail.bounced.history',
+          { recipient: e.delivery.recipient, status: e.delivery.status },
+        ),
+      );
     if (e.refusal) lines.push(render(locale, e.refusal));
     return lines;
   }
@@ -173,9 +199,10 @@ export class ReviewCardView {
 
   private statusNotice(claim: Claim, locale: Locale): string {
     const last = [...claim.history].reverse().find((e) => e.outcome === 'applied' && e.fromStatus !== e.toStatus);
-    return last ? t(locale, 'review.statusBy', { status: `@status.${claim.status}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) }) : '';
+    return last
+      ? t(locale, 'review.statusBy', { status: `@status.${claim.status}`, actor: last.actor.name, at: formatInstant(this.services, last.at, locale) })
+      : '';
   }
-
 
   private keyLabel(key: string, locale: Locale): string {
     const { label, verified } = describeKey(key);
@@ -191,8 +218,28 @@ export class ReviewCardView {
 
   private labels(locale: Locale): ReviewCardData['labels'] {
     const keys: (keyof ReviewCardData['labels'])[] = [
-      'refresh', 'deadlines', 'poe', 'conflicts', 'comments', 'startReview', 'approve', 'supersede', 'reject', 'reason', 'reasonRequired', 'comment',
-      'confirmReject', 'requestInfo', 'reasons', 'commentToPartner', 'commentRequired', 'sendRequest', 'commentButton', 'sendComment', 'history', 'openReview',
+      'refresh',
+      'deadlines',
+      'poe',
+      'conflicts',
+      'comments',
+      'startReview',
+      'approve',
+      'supersede',
+      'reject',
+      'reason',
+      'reasonRequired',
+      'comment',
+      'confirmReject',
+      'requestInfo',
+      'reasons',
+      'commentToPartner',
+      'commentRequired',
+      'sendRequest',
+      'commentButton',
+      'sendComment',
+      'history',
+      'openReview',
     ];
     return Object.fromEntries(keys.map((k) => [k, t(locale, `review.label.${k}` as MessageKey)])) as ReviewCardData['labels'];
   }
@@ -201,7 +248,9 @@ export class ReviewCardView {
 /** A decision's record of the checklist shown: "Customer acknowledgment: ✖ Missing, ..." (all from the catalogue). */
 function checklistShownLine(shown: ChecklistShown, locale: Locale): string {
   if ('pending' in shown) return t(locale, 'review.history.precheckPending');
-  const verdicts = PRECHECKS.filter((c) => shown.verdicts[c]).map((c) => `${t(locale, `precheck.check.${c}` as MessageKey)}: ${t(locale, `precheck.verdict.${shown.verdicts[c]}` as MessageKey)}`);
+  const verdicts = PRECHECKS.filter((c) => shown.verdicts[c]).map(
+    (c) => `${t(locale, `precheck.check.${c}` as MessageKey)}: ${t(locale, `precheck.verdict.${shown.verdicts[c]}` as MessageKey)}`,
+  );
   return t(locale, 'review.history.precheck', { verdicts: markdown(verdicts.join(locale === 'zh-CN' ? '；' : '; ')) });
 }
 

@@ -38,9 +38,7 @@ export interface AppConfig {
   };
   server: { host: string; port: number };
   /** Azure Cosmos DB with its account key, or without one through Microsoft Entra ID (managed identity); or the embedded server. */
-  cosmos:
-    | { mode: 'azure'; endpoint: string; key?: string; database: string; loopback: boolean }
-    | { mode: 'embedded'; database: string; port: number };
+  cosmos: { mode: 'azure'; endpoint: string; key?: string; database: string; loopback: boolean } | { mode: 'embedded'; database: string; port: number };
   /** A storage account by connection string (its key signs PoE links), or by URL through Microsoft Entra ID (user-delegation SAS); or Azurite. */
   blob:
     | { mode: 'azure'; connectionString: string; container: string }
@@ -83,9 +81,7 @@ export interface AppConfig {
     publicBaseUrl?: string;
   };
   /** Approval e-mails to customers: through SMTP when SMTP_HOST is set, otherwise kept in the Cosmos DB mail outbox and logged. */
-  mail:
-    | { mode: 'smtp'; host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
-    | { mode: 'outbox'; from: string };
+  mail: { mode: 'smtp'; host: string; port: number; secure: boolean; user?: string; password?: string; from: string } | { mode: 'outbox'; from: string };
 }
 
 const optional = z
@@ -94,106 +90,214 @@ const optional = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 const port = (fallback: number, allowZero: boolean) =>
-  optional.pipe(
+  optional
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number')
+        .transform(Number)
+        .refine((n) => n >= (allowZero ? 0 : 1) && n <= 65535, `must be from ${allowZero ? 0 : 1} to 65535`)
+        .optional(),
+    )
+    .transform((v) => v ?? fallback);
+
+const envSchema = z.object({
+  MicrosoftAppId: optional.pipe(z.string().regex(GUID_PATTERN, "must be the bot's Microsoft App ID, a GUID").optional()),
+  MicrosoftAppPassword: optional,
+  MicrosoftAppType: optional.pipe(
+    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'must be MultiTenant, SingleTenant or UserAssignedMSI').optional(),
+  ),
+  MicrosoftAppTenantId: optional.pipe(z.string().regex(GUID_PATTERN, 'must be a tenant ID (GUID)').optional()),
+  ALLOWED_CHANNELS: optional
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be a comma-separated list of Bot Framework channel ids such as msteams,emulator'))),
+  HOST: optional,
+  PORT: port(3978, true),
+  COSMOS_ENDPOINT: optional.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an https:// URL such as https://myaccount.documents.azure.com:443/' }).optional(),
+  ),
+  COSMOS_KEY: optional,
+  COSMOS_DATABASE: optional
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - or _')
+        .optional(),
+    )
+    .transform((v) => v ?? 'cpor'),
+  EMBEDDED_COSMOS_PORT: port(0, true),
+  AZURE_STORAGE_ACCOUNT_URL: optional.pipe(
     z
       .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .refine((n) => n >= (allowZero ? 0 : 1) && n <= 65535, `must be from ${allowZero ? 0 : 1} to 65535`)
+      .refine(isStorageAccountUrl, "must be the storage account's blob endpoint such as https://myaccount.blob.core.windows.net (no path, no SAS token)")
       .optional(),
-  ).transform((v) => v ?? fallback);
-
-const envSchema = z
-  .object({
-    MicrosoftAppId: optional.pipe(z.string().regex(GUID_PATTERN, 'must be the bot\'s Microsoft App ID, a GUID').optional()),
-    MicrosoftAppPassword: optional,
-    MicrosoftAppType: optional.pipe(
-      z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'must be MultiTenant, SingleTenant or UserAssignedMSI').optional(),
-    ),
-    MicrosoftAppTenantId: optional.pipe(z.string().regex(GUID_PATTERN, 'must be a tenant ID (GUID)').optional()),
-    ALLOWED_CHANNELS: optional.transform((v) => (v ? v.split(',').map((c) => c.trim()).filter(Boolean) : [])).pipe(
-      z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be a comma-separated list of Bot Framework channel ids such as msteams,emulator')),
-    ),
-    HOST: optional,
-    PORT: port(3978, true),
-    COSMOS_ENDPOINT: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an https:// URL such as https://myaccount.documents.azure.com:443/' }).optional()),
-    COSMOS_KEY: optional,
-    COSMOS_DATABASE: optional.pipe(
-      z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - or _').optional(),
-    ).transform((v) => v ?? 'cpor'),
-    EMBEDDED_COSMOS_PORT: port(0, true),
-    AZURE_STORAGE_ACCOUNT_URL: optional.pipe(
-      z.string().refine(isStorageAccountUrl, 'must be the storage account\'s blob endpoint such as https://myaccount.blob.core.windows.net (no path, no SAS token)').optional(),
-    ),
-    AZURE_CLIENT_ID: optional.pipe(z.string().regex(GUID_PATTERN, 'must be the client id (a GUID) of the user-assigned managed identity').optional()),
-    AZURE_STORAGE_CONNECTION_STRING: optional.pipe(
-      z.string().refine((s) => /AccountName=/i.test(s) && /AccountKey=/i.test(s), 'must be a connection string with AccountName and AccountKey (needed to sign short-lived PoE links)').optional(),
-    ),
-    POE_CONTAINER: optional.pipe(
-      z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name (3-63 lowercase letters, digits and single hyphens)').optional(),
-    ).transform((v) => v ?? 'poe'),
-    EMBEDDED_BLOB_PORT: port(0, true),
-    DATA_DIR: optional.pipe(
-      z.string().refine((v) => v === IN_MEMORY || !isFile(resolve(v)), 'must be a folder (or :memory:), not a file').optional(),
-    ),
-    BUSINESS_TIME_ZONE: optional.pipe(z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/Los_Angeles').optional()).transform((v) => v ?? 'UTC'),
-    BUSINESS_HOLIDAYS: optional.transform((v) => (v ? v.split(',').map((d) => d.trim()).filter(Boolean) : [])).pipe(
-      z.array(z.string().refine(isValidIsoDate, 'must be a comma-separated list of YYYY-MM-DD dates')),
-    ),
-    BUSINESS_HOURS: optional.pipe(
-      z.string().transform((s, ctx) => {
-        const parsed = parseBusinessHours(s);
-        if (!parsed) {
-          ctx.addIssue({ code: 'custom', message: 'must be a start and end time on a 24-hour clock, start first, such as 09:00-17:00' });
-          return z.NEVER;
-        }
-        return parsed;
-      }).optional(),
-    ).transform((v) => v ?? DEFAULT_BUSINESS_HOURS),
-    CONSENT_PERIOD: optional.pipe(
-      z.string().transform((s, ctx) => {
+  ),
+  AZURE_CLIENT_ID: optional.pipe(z.string().regex(GUID_PATTERN, 'must be the client id (a GUID) of the user-assigned managed identity').optional()),
+  AZURE_STORAGE_CONNECTION_STRING: optional.pipe(
+    z
+      .string()
+      .refine(
+        (s) => /AccountName=/i.test(s) && /AccountKey=/i.test(s),
+        'must be a connection string with AccountName and AccountKey (needed to sign short-lived PoE links)',
+      )
+      .optional(),
+  ),
+  POE_CONTAINER: optional
+    .pipe(
+      z
+        .string()
+        .regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid blob container name (3-63 lowercase letters, digits and single hyphens)')
+        .optional(),
+    )
+    .transform((v) => v ?? 'poe'),
+  EMBEDDED_BLOB_PORT: port(0, true),
+  DATA_DIR: optional.pipe(
+    z
+      .string()
+      .refine((v) => v === IN_MEMORY || !isFile(resolve(v)), 'must be a folder (or :memory:), not a file')
+      .optional(),
+  ),
+  BUSINESS_TIME_ZONE: optional
+    .pipe(z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/Los_Angeles').optional())
+    .transform((v) => v ?? 'UTC'),
+  BUSINESS_HOLIDAYS: optional
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((d) => d.trim())
+            .filter(Boolean)
+        : [],
+    )
+    .pipe(z.array(z.string().refine(isValidIsoDate, 'must be a comma-separated list of YYYY-MM-DD dates'))),
+  BUSINESS_HOURS: optional
+    .pipe(
+      z
+        .string()
+        .transform((s, ctx) => {
+          const parsed = parseBusinessHours(s);
+          if (!parsed) {
+            ctx.addIssue({ code: 'custom', message: 'must be a start and end time on a 24-hour clock, start first, such as 09:00-17:00' });
+            return z.NEVER;
+          }
+          return parsed;
+        })
+        .optional(),
+    )
+    .transform((v) => v ?? DEFAULT_BUSINESS_HOURS),
+  CONSENT_PERIOD: optional.pipe(
+    z
+      .string()
+      .transform((s, ctx) => {
         const parsed = parseDayCount(s);
         if (!parsed) {
           ctx.addIssue({ code: 'custom', message: 'must be a number of days such as 7d, or of business days such as 5bd' });
           return z.NEVER;
         }
         return parsed;
-      }).optional(),
+      })
+      .optional(),
+  ),
+  POE_LINK_TTL_MINUTES: optional
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number of minutes')
+        .transform(Number)
+        .refine((n) => n >= 1 && n <= 60, 'must be from 1 to 60 minutes')
+        .optional(),
+    )
+    .transform((v) => v ?? 15),
+  MAX_POE_SIZE_MB: optional
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number of megabytes')
+        .transform(Number)
+        .refine((n) => n >= 1 && n <= 100, 'must be from 1 to 100 (MB)')
+        .optional(),
+    )
+    .transform((v) => v ?? 20),
+  POE_DOWNLOAD_HOSTS: optional
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean)
+        : DEFAULT_POE_DOWNLOAD_HOSTS,
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(HOST_PATTERN, 'must be a comma-separated list of host names or *.domain patterns such as *.sharepoint.com (no scheme, port or path)'),
+        )
+        .min(1),
     ),
-    POE_LINK_TTL_MINUTES: optional.pipe(
-      z.string().regex(/^\d+$/, 'must be a whole number of minutes').transform(Number).refine((n) => n >= 1 && n <= 60, 'must be from 1 to 60 minutes').optional(),
-    ).transform((v) => v ?? 15),
-    MAX_POE_SIZE_MB: optional.pipe(
-      z.string().regex(/^\d+$/, 'must be a whole number of megabytes').transform(Number).refine((n) => n >= 1 && n <= 100, 'must be from 1 to 100 (MB)').optional(),
-    ).transform((v) => v ?? 20),
-    POE_DOWNLOAD_HOSTS: optional
-      .transform((v) => (v ? v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean) : DEFAULT_POE_DOWNLOAD_HOSTS))
-      .pipe(z.array(z.string().regex(HOST_PATTERN, 'must be a comma-separated list of host names or *.domain patterns such as *.sharepoint.com (no scheme, port or path)')).min(1)),
-    CUSTOMER_DIRECTORY_FILE: optional,
-    ROSTER_FILE: optional,
-    REVIEW_CONVERSATION_ID: optional,
-    REVIEW_LOCALE: optional.pipe(z.enum(['en-US', 'zh-CN'], 'must be en-US or zh-CN').optional()).transform((v) => v ?? 'en-US'),
-    DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
-    CONSENT_LINK_SECRET: optional.pipe(z.string().min(32, 'must be at least 32 characters (a random secret, for example from "openssl rand -base64 48")').optional()),
-    CONSENT_LINK_DAYS: optional.pipe(
-      z.string().regex(/^\d+$/, 'must be a whole number of days').transform(Number).refine((n) => n >= 1 && n <= 365, 'must be from 1 to 365 days').optional(),
-    ).transform((v) => v ?? 90),
-    INCENTIVE_GUIDE_URL: optional.pipe(z.url({ protocol: /^https$/, error: 'must be an https address such as https://aka.ms/partnerincentives' }).optional()),
-    PUBLIC_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be the bot\'s public URL such as https://cpor-bot.azurewebsites.net' }).optional()),
-    SMTP_HOST: optional,
-    SMTP_PORT: port(587, false),
-    SMTP_SECURE: optional.pipe(z.enum(['true', 'false'], 'must be true (TLS from the start, usually port 465) or false (STARTTLS)').optional()),
-    SMTP_USER: optional,
-    SMTP_PASSWORD: optional,
-    MAIL_FROM: optional.pipe(z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$/, 'must be an e-mail address such as cpor@contoso.com or "CPOR <cpor@contoso.com>"').optional()),
-    LOG_FORMAT: optional.pipe(z.enum(['json', 'text'], 'must be json (one JSON object per line, for a log service) or text (lines for a person)').optional()),
-    APPLICATIONINSIGHTS_CONNECTION_STRING: optional.pipe(
-      z.string().refine((s) => /(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i.test(s), 'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)').optional(),
-    ),
-    SWEEP_INTERVAL_SECONDS: optional.pipe(
-      z.string().regex(/^\d+$/, 'must be a whole number of seconds').transform(Number).refine((n) => n === 0 || (n >= 5 && n <= 3600), 'must be 0 (no sweep loop) or from 5 to 3600 seconds').optional(),
-    ).transform((v) => v ?? 60),
-  });
+  CUSTOMER_DIRECTORY_FILE: optional,
+  ROSTER_FILE: optional,
+  REVIEW_CONVERSATION_ID: optional,
+  REVIEW_LOCALE: optional.pipe(z.enum(['en-US', 'zh-CN'], 'must be en-US or zh-CN').optional()).transform((v) => v ?? 'en-US'),
+  DEMO_DATA: optional.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
+  CONSENT_LINK_SECRET: optional.pipe(
+    z.string().min(32, 'must be at least 32 characters (a random secret, for example from "openssl rand -base64 48")').optional(),
+  ),
+  CONSENT_LINK_DAYS: optional
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number of days')
+        .transform(Number)
+        .refine((n) => n >= 1 && n <= 365, 'must be from 1 to 365 days')
+        .optional(),
+    )
+    .transform((v) => v ?? 90),
+  INCENTIVE_GUIDE_URL: optional.pipe(z.url({ protocol: /^https$/, error: 'must be an https address such as https://aka.ms/partnerincentives' }).optional()),
+  PUBLIC_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: "must be the bot's public URL such as https://cpor-bot.azurewebsites.net" }).optional()),
+  SMTP_HOST: optional,
+  SMTP_PORT: port(587, false),
+  SMTP_SECURE: optional.pipe(z.enum(['true', 'false'], 'must be true (TLS from the start, usually port 465) or false (STARTTLS)').optional()),
+  SMTP_USER: optional,
+  SMTP_PASSWORD: optional,
+  MAIL_FROM: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$/,
+        'must be an e-mail address such as cpor@contoso.com or "CPOR <cpor@contoso.com>"',
+      )
+      .optional(),
+  ),
+  LOG_FORMAT: optional.pipe(z.enum(['json', 'text'], 'must be json (one JSON object per line, for a log service) or text (lines for a person)').optional()),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optional.pipe(
+    z
+      .string()
+      .refine(
+        (s) => /(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i.test(s),
+        'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)',
+      )
+      .optional(),
+  ),
+  SWEEP_INTERVAL_SECONDS: optional
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number of seconds')
+        .transform(Number)
+        .refine((n) => n === 0 || (n >= 5 && n <= 3600), 'must be 0 (no sweep loop) or from 5 to 3600 seconds')
+        .optional(),
+    )
+    .transform((v) => v ?? 60),
+});
 
 /** Every environment variable the bot reads (test/storage/deploymentSettings.test.ts holds infra/ and env/ to it). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
@@ -210,17 +314,27 @@ function crossVariableErrors(env: NodeJS.ProcessEnv): string[] {
     if (type !== 'UserAssignedMSI' && !set('MicrosoftAppPassword')) errors.push('MicrosoftAppPassword is required when MicrosoftAppId is set');
     if (type !== 'MultiTenant' && !set('MicrosoftAppTenantId')) errors.push(`MicrosoftAppTenantId is required when MicrosoftAppType is ${type}`);
     // Consent links go to customers by e-mail: never the address the bot happens to listen on.
-    if (!set('PUBLIC_BASE_URL')) errors.push("PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers");
-    else if (!/^https:\/\//i.test(env.PUBLIC_BASE_URL!.trim())) errors.push('PUBLIC_BASE_URL must be an https:// address when MicrosoftAppId is set (customers open consent links from e-mail)');
+    if (!set('PUBLIC_BASE_URL'))
+      errors.push(
+        "PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers",
+      );
+    else if (!/^https:\/\//i.test(env.PUBLIC_BASE_URL!.trim()))
+      errors.push('PUBLIC_BASE_URL must be an https:// address when MicrosoftAppId is set (customers open consent links from e-mail)');
   }
   if (set('COSMOS_KEY') && !set('COSMOS_ENDPOINT')) errors.push('COSMOS_ENDPOINT is required when COSMOS_KEY is set');
-  if (set('COSMOS_ENDPOINT') && !set('CONSENT_LINK_SECRET')) errors.push('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set: consent links in e-mails must keep working after a restart');
+  if (set('COSMOS_ENDPOINT') && !set('CONSENT_LINK_SECRET'))
+    errors.push('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set: consent links in e-mails must keep working after a restart');
   if (set('SMTP_HOST') && !set('MAIL_FROM')) errors.push('MAIL_FROM is required when SMTP_HOST is set');
   if (set('SMTP_USER') !== set('SMTP_PASSWORD')) errors.push('SMTP_USER and SMTP_PASSWORD are set together');
-  if (set('AZURE_STORAGE_CONNECTION_STRING') && set('AZURE_STORAGE_ACCOUNT_URL')) errors.push('AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT_URL are alternatives: set the connection string (account key) or the account URL (managed identity), not both');
+  if (set('AZURE_STORAGE_CONNECTION_STRING') && set('AZURE_STORAGE_ACCOUNT_URL'))
+    errors.push(
+      'AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT_URL are alternatives: set the connection string (account key) or the account URL (managed identity), not both',
+    );
   const azureBlob = set('AZURE_STORAGE_CONNECTION_STRING') || set('AZURE_STORAGE_ACCOUNT_URL');
-  if (set('DATA_DIR') && set('COSMOS_ENDPOINT') && azureBlob) errors.push('DATA_DIR is for the embedded stores: with COSMOS_ENDPOINT and an Azure storage account set nothing is kept there; remove it');
-  if (set('COSMOS_ENDPOINT') && env.DEMO_DATA?.trim() === 'true') errors.push("DEMO_DATA can't be true with a real Cosmos DB endpoint: demo claims are never seeded there");
+  if (set('DATA_DIR') && set('COSMOS_ENDPOINT') && azureBlob)
+    errors.push('DATA_DIR is for the embedded stores: with COSMOS_ENDPOINT and an Azure storage account set nothing is kept there; remove it');
+  if (set('COSMOS_ENDPOINT') && env.DEMO_DATA?.trim() === 'true')
+    errors.push("DEMO_DATA can't be true with a real Cosmos DB endpoint: demo claims are never seeded there");
   return errors;
 }
 
@@ -252,7 +366,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     // An anonymous bot is for local use: it listens on loopback unless HOST says otherwise.
     server: { host: e.HOST ?? (anonymous ? '127.0.0.1' : '0.0.0.0'), port: e.PORT },
     cosmos: e.COSMOS_ENDPOINT
-      ? { mode: 'azure', endpoint: e.COSMOS_ENDPOINT, ...(e.COSMOS_KEY ? { key: e.COSMOS_KEY } : {}), database: e.COSMOS_DATABASE, loopback: isLoopbackUrl(e.COSMOS_ENDPOINT) }
+      ? {
+          mode: 'azure',
+          endpoint: e.COSMOS_ENDPOINT,
+          ...(e.COSMOS_KEY ? { key: e.COSMOS_KEY } : {}),
+          database: e.COSMOS_DATABASE,
+          loopback: isLoopbackUrl(e.COSMOS_ENDPOINT),
+        }
       : { mode: 'embedded', database: e.COSMOS_DATABASE, port: e.EMBEDDED_COSMOS_PORT },
     blob: e.AZURE_STORAGE_CONNECTION_STRING
       ? { mode: 'azure', connectionString: e.AZURE_STORAGE_CONNECTION_STRING, container: e.POE_CONTAINER }
@@ -273,7 +393,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     reviewLocale: e.REVIEW_LOCALE,
     incentiveGuideUrl: e.INCENTIVE_GUIDE_URL ?? DEFAULT_INCENTIVE_GUIDE_URL,
     sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
-    observability: { logFormat: e.LOG_FORMAT ?? (e.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'json' : 'text'), applicationInsights: Boolean(e.APPLICATIONINSIGHTS_CONNECTION_STRING) },
+    observability: {
+      logFormat: e.LOG_FORMAT ?? (e.APPLICATIONINSIGHTS_CONNECTION_STRING ? 'json' : 'text'),
+      applicationInsights: Boolean(e.APPLICATIONINSIGHTS_CONNECTION_STRING),
+    },
     consent: {
       ...(e.CONSENT_LINK_SECRET ? { secret: e.CONSENT_LINK_SECRET } : {}),
       linkDays: e.CONSENT_LINK_DAYS,

@@ -123,7 +123,8 @@ export function authorize(action: ActionName, sender: Sender): { ok: true } | { 
   if (sender.kind === 'stranger') return { ok: false, refusal: 'notOnRoster' };
   if (sender.kind === 'reviewer') return rule.reviewer ? { ok: true } : { ok: false, refusal: 'partnersOnly' };
   if (rule.partner === 'no') return { ok: false, refusal: 'reviewersOnly' };
-  if (rule.partner === 'claimingRoles' && !(sender.role && CLAIMING_PARTNER_ROLES.includes(sender.role))) return { ok: false, refusal: 'partnerRoleNotAllowed' };
+  if (rule.partner === 'claimingRoles' && !(sender.role && CLAIMING_PARTNER_ROLES.includes(sender.role)))
+    return { ok: false, refusal: 'partnerRoleNotAllowed' };
   return { ok: true };
 }
 

@@ -2,14 +2,7 @@
  * Who acts on a claim. An actor is always resolved on the server from the identity Teams sends
  * (AAD object id + tenant) and the rosters, never from data inside a card.
  */
-export const PARTNER_ROLES = [
-  'GlobalAdmin',
-  'BillingAdmin',
-  'IncentivesAdmin',
-  'AccountAdmin',
-  'MpnAdmin',
-  'ReferralsAdmin',
-] as const;
+export const PARTNER_ROLES = ['GlobalAdmin', 'BillingAdmin', 'IncentivesAdmin', 'AccountAdmin', 'MpnAdmin', 'ReferralsAdmin'] as const;
 export type PartnerRole = (typeof PARTNER_ROLES)[number];
 
 /** docs/claim-rules.md, "People": only these roles of a partner organisation may create and manage claims. */

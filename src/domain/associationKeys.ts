@@ -89,7 +89,7 @@ export function migratedKeys(legacyId: string, fields: DraftFields, subscription
 export function describeKey(id: string, catalogue: ProductCatalogue = productCatalogue): { program?: ProgramId; label: string; verified: boolean } {
   const key = parseKey(id);
   if (!key) return { label: id, verified: true };
-  const label = key.unit === 'subscription' ? key.value : catalogue.find(key.value)?.name ?? key.value;
+  const label = key.unit === 'subscription' ? key.value : (catalogue.find(key.value)?.name ?? key.value);
   return { program: key.program, label, verified: key.unit !== 'product' };
 }
 
@@ -97,7 +97,17 @@ export function describeKey(id: string, catalogue: ProductCatalogue = productCat
  * The end days, as the directory knows them, of the subscriptions a claim's keys hold: what an approval
  * records for the reminder before a subscription ends. Subscriptions without a known end are left out.
  */
-export function subscriptionEndsOf(keys: readonly string[], subscriptions: readonly CustomerSubscription[] | undefined): { subscriptionId: string; productId: string; endsOn: string }[] {
-  const held = new Set(keys.map(parseKey).filter((k) => k?.unit === 'subscription').map((k) => k!.value.toLowerCase()));
-  return (subscriptions ?? []).flatMap((s) => (held.has(s.subscriptionId.toLowerCase()) && s.endsOn ? [{ subscriptionId: s.subscriptionId, productId: s.productId, endsOn: s.endsOn }] : []));
+export function subscriptionEndsOf(
+  keys: readonly string[],
+  subscriptions: readonly CustomerSubscription[] | undefined,
+): { subscriptionId: string; productId: string; endsOn: string }[] {
+  const held = new Set(
+    keys
+      .map(parseKey)
+      .filter((k) => k?.unit === 'subscription')
+      .map((k) => k!.value.toLowerCase()),
+  );
+  return (subscriptions ?? []).flatMap((s) =>
+    held.has(s.subscriptionId.toLowerCase()) && s.endsOn ? [{ subscriptionId: s.subscriptionId, productId: s.productId, endsOn: s.endsOn }] : [],
+  );
 }

@@ -213,7 +213,10 @@ export class BusinessCalendar {
     // The zone's wall clock at that instant: the instant moved by the zone's offset then, read as UTC
     // (one offset lookup; a TZDate would make several, and cards ask this for every deadline they show).
     const local = new Date(instant.getTime() + tzOffset(this.config.timeZone, instant) * 60_000);
-    return { date: { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() }, minutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
+    return {
+      date: { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() },
+      minutes: local.getUTCHours() * 60 + local.getUTCMinutes(),
+    };
   }
 
   private parse(localDate: string): LocalDate {

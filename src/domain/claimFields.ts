@@ -16,8 +16,19 @@ const EMAIL_PATTERN = /^[^\s@"<>()[\],;:\\]+@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-
 
 // zod messages here are error codes, turned into sentences by the i18n catalogue.
 const text = (max: number) => z.string('text').trim().min(1, 'required').max(max, 'tooLong');
-const email = z.string('text').trim().min(1, 'required').max(254, 'tooLong').regex(EMAIL_PATTERN, 'email').transform((s) => s.toLowerCase());
-const guid = z.string('text').trim().min(1, 'required').regex(GUID_PATTERN, 'guid').transform((s) => s.toLowerCase());
+const email = z
+  .string('text')
+  .trim()
+  .min(1, 'required')
+  .max(254, 'tooLong')
+  .regex(EMAIL_PATTERN, 'email')
+  .transform((s) => s.toLowerCase());
+const guid = z
+  .string('text')
+  .trim()
+  .min(1, 'required')
+  .regex(GUID_PATTERN, 'guid')
+  .transform((s) => s.toLowerCase());
 
 export const contactSchema = z.object({ name: text(100), title: text(100), email });
 export const partnerContactSchema = z.object({ name: text(100), email });
@@ -31,7 +42,12 @@ export const subscriptionSchema = z.object({ productId: text(64), subscriptionId
 /** One schema per field: the unit that a card step or an edit validates. */
 export const FIELD_SCHEMAS = {
   mpnId: z.string('text').trim().min(1, 'required').regex(MPN_PATTERN, 'mpnFormat'),
-  customerDomain: z.string('text').trim().min(1, 'required').transform((s) => s.toLowerCase().replace(/\.$/, '')).pipe(z.string().regex(DOMAIN_PATTERN, 'domain')),
+  customerDomain: z
+    .string('text')
+    .trim()
+    .min(1, 'required')
+    .transform((s) => s.toLowerCase().replace(/\.$/, ''))
+    .pipe(z.string().regex(DOMAIN_PATTERN, 'domain')),
   customerTenantId: guid,
   solutionArea: z.enum(SOLUTION_AREAS, 'oneOf'),
   activity: z.enum(ACTIVITIES as [string, ...string[]], 'oneOf'),
@@ -93,10 +109,7 @@ export type FieldsResult = { ok: true; fields: DraftFields } | { ok: false; erro
 function issueToError(field: ClaimFieldName, issue: z.core.$ZodIssue, raw: unknown): FieldError {
   // Array indexes are dropped: "subscriptions.subscriptionId" names the column of the bad row.
   const path = [field, ...issue.path.filter((p): p is string => typeof p === 'string')].join('.');
-  const valueAtPath = issue.path.reduce<unknown>(
-    (v, key) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined),
-    raw,
-  );
+  const valueAtPath = issue.path.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), raw);
   const knownCodes = ['required', 'text', 'tooLong', 'email', 'guid', 'domain', 'mpnFormat', 'oneOf', 'atLeastOne'];
   let code = knownCodes.includes(issue.message) ? issue.message : 'text';
   if (valueAtPath === undefined || valueAtPath === null) code = field === 'products' && path === 'products' ? 'atLeastOne' : 'required';

@@ -46,16 +46,7 @@ export interface ClaimHistoryEvent {
 }
 
 /** What history compares between two versions of a claim: every field, and the lifecycle state. */
-const TRACKED_TOP_LEVEL = [
-  'status',
-  'reviewer',
-  'infoRequest',
-  'rejection',
-  'approval',
-  'dispute',
-  'disputeWindowClosedAt',
-  'submittedAt',
-] as const;
+const TRACKED_TOP_LEVEL = ['status', 'reviewer', 'infoRequest', 'rejection', 'approval', 'dispute', 'disputeWindowClosedAt', 'submittedAt'] as const;
 
 export function diffClaims(beforeClaim: Claim, afterClaim: Claim): FieldChange[] {
   // Compared generically, field by field: a new field of a claim is tracked without changing this code.
@@ -79,7 +70,12 @@ export function diffClaims(beforeClaim: Claim, afterClaim: Claim): FieldChange[]
     }
   }
   const poeNames = (files: Claim['poe']) => files.map((f) => f.fileName);
-  if (!same(before.poe.map((f) => f.id), after.poe.map((f) => f.id))) {
+  if (
+    !same(
+      before.poe.map((f) => f.id),
+      after.poe.map((f) => f.id),
+    )
+  ) {
     changes.push({ field: 'poe', before: poeNames(before.poe), after: poeNames(after.poe) });
   }
   return changes;

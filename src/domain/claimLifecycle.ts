@@ -15,14 +15,18 @@ import {
 } from './claimFields';
 import { diffClaims, type ClaimHistoryEvent, type MailedPartner } from './claimHistory';
 import { deadline, nextDueAt, pauseClocks, resumeClocks, reviewQueueDueAt, type TimeContext } from './deadlinePolicy';
-import {
-  INFO_REQUEST_REASONS,
-  REVIEWER_REJECTION_REASONS,
-  type InfoRequestReason,
-  type RejectionReason,
-} from './reasons';
+import { INFO_REQUEST_REASONS, REVIEWER_REJECTION_REASONS, type InfoRequestReason, type RejectionReason } from './reasons';
 import { formatDateTime, ref, type InstantParam, type Locale, type Message, type MessageKey } from '../i18n/locales';
-import { deadlineApplied, REMINDER_RULES, reminderDeadline, reminderDueAt, reminderKey, reminderKeysSent, supersedingReminder, type ReminderKind } from './claimTimers';
+import {
+  deadlineApplied,
+  REMINDER_RULES,
+  reminderDeadline,
+  reminderDueAt,
+  reminderKey,
+  reminderKeysSent,
+  supersedingReminder,
+  type ReminderKind,
+} from './claimTimers';
 
 /**
  * The CPOR claim lifecycle as one pure state machine. `decide` checks an action against the actor's
@@ -130,9 +134,7 @@ export interface Refusal {
   fieldErrors?: FieldError[];
 }
 
-export type Decision =
-  | { ok: true; claim: Claim; event: ClaimHistoryEvent; effects: ClaimEffect[] }
-  | { ok: false; refusal: Refusal };
+export type Decision = { ok: true; claim: Claim; event: ClaimHistoryEvent; effects: ClaimEffect[] } | { ok: false; refusal: Refusal };
 
 export interface DecideContext extends TimeContext {
   /** The MPN IDs of the claim's partner organisation, to check an MPN ID chosen or edited. */
@@ -172,10 +174,7 @@ export function isActionOffered(claim: Claim, actor: Actor, type: ClaimActionTyp
   return ACTION_RULES[type][actor.kind]?.includes(claim.status) ?? false;
 }
 
-export function createClaim(
-  input: { id: string; actor: Actor; fields?: Record<string, unknown> },
-  ctx: DecideContext,
-): Decision {
+export function createClaim(input: { id: string; actor: Actor; fields?: Record<string, unknown> }, ctx: DecideContext): Decision {
   const refusal = checkActor(input.actor, 'create');
   if (refusal) return { ok: false, refusal };
   const orgId = (input.actor as Extract<Actor, { kind: 'partner' }>).orgId;
@@ -245,9 +244,10 @@ const TRANSITIONS: TransitionTable = {
     if (!validated.ok) return refuse('invalidFields', { details: fieldList(validated.errors) }, validated.errors);
     const merged: Record<string, unknown> = { ...claim.fields, ...validated.fields };
     for (const n of cleared) delete merged[n];
-    const combined = claim.status === 'Editing'
-      ? validateFields(merged, validationContext(ctx))
-      : { ok: true as const, errors: validateComplete(merged as DraftFields, validationContext(ctx)) };
+    const combined =
+      claim.status === 'Editing'
+        ? validateFields(merged, validationContext(ctx))
+        : { ok: true as const, errors: validateComplete(merged as DraftFields, validationContext(ctx)) };
     const combinedErrors = 'errors' in combined ? combined.errors : [];
     if (combinedErrors.length) return refuse('invalidFields', { details: fieldList(combinedErrors) }, combinedErrors);
     if (JSON.stringify(merged) === JSON.stringify(claim.fields)) return refuse('nothingToChange');
@@ -265,20 +265,40 @@ const TRANSITIONS: TransitionTable = {
     if (errors.length) return refuse('invalidFields', { details: fieldList(errors) }, errors);
     if (!claim.poe.length) return refuse('poeRequired');
     return commentThen(claim, action.comment, actor, ctx, (c) =>
-      commit(claim, withDeadlines({ ...c, status: 'Submitted', submittedAt: ctx.now.toISOString() }, {
-        reviewStart: deadline(ctx, ctx.policy.reviewStart),
-        decisionTarget: deadline(ctx, ctx.policy.decisionTarget),
-      }), actor, 'submit', ctx, { comment: action.comment }),
+      commit(
+        claim,
+        withDeadlines(
+          { ...c, status: 'Submitted', submittedAt: ctx.now.toISOString() },
+          {
+            reviewStart: deadline(ctx, ctx.policy.reviewStart),
+            decisionTarget: deadline(ctx, ctx.policy.decisionTarget),
+          },
+        ),
+        actor,
+        'submit',
+        ctx,
+        { comment: action.comment },
+      ),
     );
   },
 
   startReview(claim, _action, actor, ctx) {
     const sla = claim.dispute && !claim.dispute.outcome ? ctx.policy.disputeReview : ctx.policy.reviewDecision;
     const { decisionTarget } = claim.deadlines;
-    return commit(claim, withDeadlines({ ...claim, status: 'UnderReview', reviewer: actorRef(actor) }, {
-      reviewDecision: deadline(ctx, sla),
-      ...(decisionTarget ? { decisionTarget } : {}),
-    }), actor, 'startReview', ctx, {});
+    return commit(
+      claim,
+      withDeadlines(
+        { ...claim, status: 'UnderReview', reviewer: actorRef(actor) },
+        {
+          reviewDecision: deadline(ctx, sla),
+          ...(decisionTarget ? { decisionTarget } : {}),
+        },
+      ),
+      actor,
+      'startReview',
+      ctx,
+      {},
+    );
   },
 
   approve(claim, action, actor, ctx) {
@@ -320,15 +340,26 @@ const TRANSITIONS: TransitionTable = {
     if (bad) return refuse('reasonNotAllowed', { reason: String(bad), role: ref('role.reviewer') });
     if (!action.comment || !action.comment.trim()) return refuse('commentRequired');
     return commentThen(claim, action.comment, actor, ctx, (c) =>
-      commit(claim, withDeadlines({
-        ...c,
-        status: 'PartnerActionRequired',
-        reviewer: c.reviewer ?? actorRef(actor),
-        infoRequest: { reasons, comment: action.comment.trim(), at: ctx.now.toISOString(), by: actorRef(actor) },
-      }, { partnerResponse: deadline(ctx, ctx.policy.partnerResponse) }, pauseClocks(ctx, claim.deadlines)), actor, 'requestInfo', ctx, {
-        reasons,
-        comment: action.comment.trim(),
-      }),
+      commit(
+        claim,
+        withDeadlines(
+          {
+            ...c,
+            status: 'PartnerActionRequired',
+            reviewer: c.reviewer ?? actorRef(actor),
+            infoRequest: { reasons, comment: action.comment.trim(), at: ctx.now.toISOString(), by: actorRef(actor) },
+          },
+          { partnerResponse: deadline(ctx, ctx.policy.partnerResponse) },
+          pauseClocks(ctx, claim.deadlines),
+        ),
+        actor,
+        'requestInfo',
+        ctx,
+        {
+          reasons,
+          comment: action.comment.trim(),
+        },
+      ),
     );
   },
 
@@ -385,12 +416,22 @@ const TRANSITIONS: TransitionTable = {
     if (!justification && !files.length) return refuse('disputeNeedsContent');
     if (claim.poe.length + files.length > MAX_POE_FILES) return refuse('tooManyPoeFiles', { max: MAX_POE_FILES });
     return commentThen(claim, justification, actor, ctx, (c) =>
-      commit(claim, withDeadlines({
-        ...c,
-        status: 'UnderReview',
-        poe: [...c.poe, ...files],
-        dispute: { openedAt: ctx.now.toISOString(), by: actorRef(actor), justification, poeFileIds: files.map((f) => f.id) },
-      }, { reviewDecision: deadline(ctx, ctx.policy.disputeReview) }), actor, 'dispute', ctx, { comment: justification }),
+      commit(
+        claim,
+        withDeadlines(
+          {
+            ...c,
+            status: 'UnderReview',
+            poe: [...c.poe, ...files],
+            dispute: { openedAt: ctx.now.toISOString(), by: actorRef(actor), justification, poeFileIds: files.map((f) => f.id) },
+          },
+          { reviewDecision: deadline(ctx, ctx.policy.disputeReview) },
+        ),
+        actor,
+        'dispute',
+        ctx,
+        { comment: justification },
+      ),
     );
   },
 
@@ -448,7 +489,14 @@ const TRANSITIONS: TransitionTable = {
   },
 
   deliveryFailed(claim, action, actor, ctx) {
-    return commit(claim, claim, actor, 'deliveryFailed', ctx, { delivery: { recipient: action.recipient, status: action.status, ...(action.channel ? { channel: action.channel } : {}), ...(action.to ? { to: action.to } : {}) } });
+    return commit(claim, claim, actor, 'deliveryFailed', ctx, {
+      delivery: {
+        recipient: action.recipient,
+        status: action.status,
+        ...(action.channel ? { channel: action.channel } : {}),
+        ...(action.to ? { to: action.to } : {}),
+      },
+    });
   },
 };
 
@@ -460,7 +508,14 @@ function rejectionOf(reason: RejectionReason, comment: string | undefined, actor
  * A rejection opens the 30-day dispute window, unless it is final: the claim already used its one
  * dispute, or the partner asked for it (`final`, a withdrawal).
  */
-function rejected(claim: Claim, reason: RejectionReason, comment: string | undefined, actor: Actor, ctx: DecideContext, options: { final?: boolean } = {}): Claim {
+function rejected(
+  claim: Claim,
+  reason: RejectionReason,
+  comment: string | undefined,
+  actor: Actor,
+  ctx: DecideContext,
+  options: { final?: boolean } = {},
+): Claim {
   const disputed = Boolean(claim.dispute) || options.final === true;
   const base: Claim = {
     ...claim,
@@ -488,7 +543,13 @@ function notDueYet(ctx: DecideContext, due: string | undefined): { ok: false; re
 /** The claim's running deadlines replaced; stopped clocks are kept only when given (Partner action required). */
 function withDeadlines(claim: Claim, deadlines: ClaimDeadlines, pausedClocks?: PausedClock[]): Claim {
   const { pausedClocks: _stopped, ...rest } = claim;
-  return { ...rest, deadlines, nextDueAt: nextDueAt(deadlines), reviewQueueDueAt: reviewQueueDueAt(deadlines), ...(pausedClocks?.length ? { pausedClocks } : {}) };
+  return {
+    ...rest,
+    deadlines,
+    nextDueAt: nextDueAt(deadlines),
+    reviewQueueDueAt: reviewQueueDueAt(deadlines),
+    ...(pausedClocks?.length ? { pausedClocks } : {}),
+  };
 }
 
 /**

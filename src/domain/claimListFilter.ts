@@ -60,8 +60,17 @@ export type FilterFields = {
   filterSort?: string;
 };
 export const FILTER_FIELD_NAMES: readonly (keyof FilterFields)[] = [
-  'filterStatus', 'filterArea', 'filterActivity', 'filterMpn', 'filterProduct', 'filterCustomer',
-  'filterCreatedFrom', 'filterCreatedTo', 'filterUpdatedFrom', 'filterUpdatedTo', 'filterSort',
+  'filterStatus',
+  'filterArea',
+  'filterActivity',
+  'filterMpn',
+  'filterProduct',
+  'filterCustomer',
+  'filterCreatedFrom',
+  'filterCreatedTo',
+  'filterUpdatedFrom',
+  'filterUpdatedTo',
+  'filterSort',
 ];
 
 /** The longest text filter taken: longer is no customer domain or claim name. */
@@ -72,28 +81,75 @@ export type FilterProblem = { message: MessageKey; params: Record<string, string
 export type FilterResult = { ok: true; filter: ListFilter } | { ok: false; problem: FilterProblem };
 
 function normalise(value: string): string {
-  return value.toLowerCase().replace(/[()（）_\-/]/g, ' ').replace(/\s+/g, ' ').trim();
+  return value
+    .toLowerCase()
+    .replace(/[()（）_\-/]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Every way a value may be written: its code and its name in each language (from the string tables), without punctuation. */
 function namesOf<T extends string>(values: readonly T[], key: (v: T) => MessageKey, extra: [string, T][] = []): [string, T][] {
-  return values
-    .flatMap((value) => [value, ...LOCALES.flatMap((locale) => wordings(catalogue(locale)[key(value)]))].map((name) => [normalise(name), value] as [string, T]))
-    .concat(extra.map(([n, v]) => [normalise(n), v] as [string, T]))
-    // The longest first, so "rejected final" wins over "rejected".
-    .sort((a, b) => b[0].length - a[0].length);
+  return (
+    values
+      .flatMap((value) =>
+        [value, ...LOCALES.flatMap((locale) => wordings(catalogue(locale)[key(value)]))].map((name) => [normalise(name), value] as [string, T]),
+      )
+      .concat(extra.map(([n, v]) => [normalise(n), v] as [string, T]))
+      // The longest first, so "rejected final" wins over "rejected".
+      .sort((a, b) => b[0].length - a[0].length)
+  );
 }
 
-const STATUS_NAMES = namesOf(CLAIM_STATUSES, (s) => `status.${s}` as MessageKey, [['draft', 'Editing'], ['drafts', 'Editing'], ['par', 'PartnerActionRequired'], ['final', 'RejectedFinal']]);
-const AREA_NAMES = namesOf(SOLUTION_AREAS, (a) => `area.${a}` as MessageKey, [['m365', 'Microsoft365'], ['bizapps', 'BusinessApplications'], ['dynamics', 'BusinessApplications'], ['dynamics 365', 'BusinessApplications']]);
-const ACTIVITY_NAMES = namesOf(ACTIVITIES, (a) => `activity.${a}` as MessageKey, [['presales', 'PreSales'], ['revenue', 'RevenueAssociation']]);
+const STATUS_NAMES = namesOf(CLAIM_STATUSES, (s) => `status.${s}` as MessageKey, [
+  ['draft', 'Editing'],
+  ['drafts', 'Editing'],
+  ['par', 'PartnerActionRequired'],
+  ['final', 'RejectedFinal'],
+]);
+const AREA_NAMES = namesOf(SOLUTION_AREAS, (a) => `area.${a}` as MessageKey, [
+  ['m365', 'Microsoft365'],
+  ['bizapps', 'BusinessApplications'],
+  ['dynamics', 'BusinessApplications'],
+  ['dynamics 365', 'BusinessApplications'],
+]);
+const ACTIVITY_NAMES = namesOf(ACTIVITIES, (a) => `activity.${a}` as MessageKey, [
+  ['presales', 'PreSales'],
+  ['revenue', 'RevenueAssociation'],
+]);
 const SORT_NAMES: [string, SortKey][] = [
-  ['deadline', 'deadline'], ['deadlines', 'deadline'], ['next deadline', 'deadline'], ['due', 'deadline'], ['截止时间', 'deadline'], ['截止日期', 'deadline'], ['期限', 'deadline'],
-  ['created', 'created'], ['creation', 'created'], ['newest', 'created'], ['创建', 'created'], ['创建时间', 'created'], ['创建日期', 'created'],
-  ['updated', 'updated'], ['changed', 'updated'], ['last updated', 'updated'], ['更新', 'updated'], ['更新时间', 'updated'], ['更新日期', 'updated'],
-  ['status', 'status'], ['状态', 'status'],
+  ['deadline', 'deadline'],
+  ['deadlines', 'deadline'],
+  ['next deadline', 'deadline'],
+  ['due', 'deadline'],
+  ['截止时间', 'deadline'],
+  ['截止日期', 'deadline'],
+  ['期限', 'deadline'],
+  ['created', 'created'],
+  ['creation', 'created'],
+  ['newest', 'created'],
+  ['创建', 'created'],
+  ['创建时间', 'created'],
+  ['创建日期', 'created'],
+  ['updated', 'updated'],
+  ['changed', 'updated'],
+  ['last updated', 'updated'],
+  ['更新', 'updated'],
+  ['更新时间', 'updated'],
+  ['更新日期', 'updated'],
+  ['status', 'status'],
+  ['状态', 'status'],
 ];
-const DIRECTION_NAMES: [string, SortDirection][] = [['asc', 'asc'], ['ascending', 'asc'], ['oldest first', 'asc'], ['升序', 'asc'], ['desc', 'desc'], ['descending', 'desc'], ['newest first', 'desc'], ['降序', 'desc']];
+const DIRECTION_NAMES: [string, SortDirection][] = [
+  ['asc', 'asc'],
+  ['ascending', 'asc'],
+  ['oldest first', 'asc'],
+  ['升序', 'asc'],
+  ['desc', 'desc'],
+  ['descending', 'desc'],
+  ['newest first', 'desc'],
+  ['降序', 'desc'],
+];
 
 function match<T>(names: readonly [string, T][], value: string): T | undefined {
   const wanted = normalise(value);
@@ -176,7 +232,10 @@ export function readListFilter(fields: FilterFields): FilterResult {
     if (!date) return bad('filter.badDate', { field: `@${label}`, value: value.slice(0, 40) });
     filter[key] = date;
   }
-  for (const [from, to, label] of [['createdFrom', 'createdTo', 'filter.label.created'], ['updatedFrom', 'updatedTo', 'filter.label.updated']] as const) {
+  for (const [from, to, label] of [
+    ['createdFrom', 'createdTo', 'filter.label.created'],
+    ['updatedFrom', 'updatedTo', 'filter.label.updated'],
+  ] as const) {
     const a = filter[from];
     const b = filter[to];
     if (a && b && a > b) return bad('filter.badRange', { field: `@${label}`, from: a, to: b });
@@ -220,22 +279,52 @@ export function isFiltered(filter: ListFilter): boolean {
  * too. Date fields take "from … to …", "a..b", "since a", "before b" or one day.
  */
 const KEYWORDS: [string, keyof FilterFields | 'created' | 'updated'][] = [
-  ['solution area', 'filterArea'], ['area', 'filterArea'], ['解决方案领域', 'filterArea'], ['解决方案区域', 'filterArea'], ['领域', 'filterArea'], ['区域', 'filterArea'],
-  ['status', 'filterStatus'], ['状态', 'filterStatus'],
-  ['activity', 'filterActivity'], ['活动', 'filterActivity'],
-  ['mpn id', 'filterMpn'], ['mpn', 'filterMpn'],
-  ['product', 'filterProduct'], ['产品', 'filterProduct'],
-  ['customer', 'filterCustomer'], ['domain', 'filterCustomer'], ['tenant', 'filterCustomer'], ['tenant id', 'filterCustomer'], ['客户', 'filterCustomer'], ['域名', 'filterCustomer'], ['租户', 'filterCustomer'],
-  ['created', 'created'], ['创建', 'created'], ['创建于', 'created'],
-  ['updated', 'updated'], ['更新', 'updated'], ['更新于', 'updated'],
-  ['sort by', 'filterSort'], ['sort', 'filterSort'], ['order by', 'filterSort'], ['排序', 'filterSort'], ['排序方式', 'filterSort'],
+  ['solution area', 'filterArea'],
+  ['area', 'filterArea'],
+  ['解决方案领域', 'filterArea'],
+  ['解决方案区域', 'filterArea'],
+  ['领域', 'filterArea'],
+  ['区域', 'filterArea'],
+  ['status', 'filterStatus'],
+  ['状态', 'filterStatus'],
+  ['activity', 'filterActivity'],
+  ['活动', 'filterActivity'],
+  ['mpn id', 'filterMpn'],
+  ['mpn', 'filterMpn'],
+  ['product', 'filterProduct'],
+  ['产品', 'filterProduct'],
+  ['customer', 'filterCustomer'],
+  ['domain', 'filterCustomer'],
+  ['tenant', 'filterCustomer'],
+  ['tenant id', 'filterCustomer'],
+  ['客户', 'filterCustomer'],
+  ['域名', 'filterCustomer'],
+  ['租户', 'filterCustomer'],
+  ['created', 'created'],
+  ['创建', 'created'],
+  ['创建于', 'created'],
+  ['updated', 'updated'],
+  ['更新', 'updated'],
+  ['更新于', 'updated'],
+  ['sort by', 'filterSort'],
+  ['sort', 'filterSort'],
+  ['order by', 'filterSort'],
+  ['排序', 'filterSort'],
+  ['排序方式', 'filterSort'],
 ];
 // Longest first, so "solution area" wins over "area" and "sort by" over "sort".
 KEYWORDS.sort((a, b) => b[0].length - a[0].length);
 /** Chinese is written without spaces: its keywords are found inside words, the longest first. */
-const CHINESE_KEYWORDS = new RegExp(KEYWORDS.map(([k]) => k).filter((k) => /[^\x00-\x7f]/.test(k)).join('|'), 'g');
+const CHINESE_KEYWORDS = new RegExp(
+  KEYWORDS.map(([k]) => k)
+    .filter((k) => /[^\x00-\x7f]/.test(k))
+    .join('|'),
+  'g',
+);
 
-export type WordsResult = { ok: true; fields: FilterFields; /** Words before any keyword: a leading status and free text, as before keywords existed. */ rest: string } | { ok: false; problem: FilterProblem };
+export type WordsResult =
+  | { ok: true; fields: FilterFields; /** Words before any keyword: a leading status and free text, as before keywords existed. */ rest: string }
+  | { ok: false; problem: FilterProblem };
 
 /** Splits typed filter words into fields. A keyword without a value is named with what it expects. */
 export function filterWords(typed: string): WordsResult {
@@ -244,13 +333,20 @@ export function filterWords(typed: string): WordsResult {
   const words = text.split(' ').filter(Boolean);
   const segments: { field: (typeof KEYWORDS)[number][1]; keyword: string; words: string[] }[] = [];
   const free: string[] = [];
-  for (let i = 0; i < words.length; ) {
+  for (let i = 0; i < words.length;) {
     // A keyword right after another is that one's value: "sort updated", "sort status desc".
     const awaiting = segments.length > 0 && segments[segments.length - 1].words.length === 0;
-    const found = !awaiting && KEYWORDS.find(([k]) => {
-      const n = k.split(' ').length;
-      return words.slice(i, i + n).join(' ').toLowerCase() === k;
-    });
+    const found =
+      !awaiting &&
+      KEYWORDS.find(([k]) => {
+        const n = k.split(' ').length;
+        return (
+          words
+            .slice(i, i + n)
+            .join(' ')
+            .toLowerCase() === k
+        );
+      });
     if (found) {
       segments.push({ field: found[1], keyword: found[0], words: [] });
       i += found[0].split(' ').length;

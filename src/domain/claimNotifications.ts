@@ -66,7 +66,14 @@ export function audiencesFor(claim: Claim, event: ClaimHistoryEvent): Notificati
 /** The outbox entries a change adds, in the same write as the change. */
 export function outboxEntriesFor(claim: Claim, event: ClaimHistoryEvent): OutboxEntry[] {
   const next = nearestDeadline(claim.deadlines);
-  return audiencesFor(claim, event).map((audience) => ({ id: `${claim.id}:${event.seq}:${audience}`, seq: event.seq, audience, at: event.at, status: claim.status, ...(next ? { next } : {}) }));
+  return audiencesFor(claim, event).map((audience) => ({
+    id: `${claim.id}:${event.seq}:${audience}`,
+    seq: event.seq,
+    audience,
+    at: event.at,
+    status: claim.status,
+    ...(next ? { next } : {}),
+  }));
 }
 
 /**

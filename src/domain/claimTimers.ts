@@ -95,7 +95,10 @@ export function reminderDeadline(claim: ReminderSubject, kind: string): string |
 function nextSubscriptionEnd(claim: ReminderSubject, kind: string): string | undefined {
   if (claim.status !== 'Approved') return undefined;
   const sent = new Set(claim.remindersSent ?? []);
-  return (claim.subscriptionEnds ?? []).map((s) => s.endsAt).sort().find((end) => !sent.has(reminderKey(kind as ReminderKind, end)));
+  return (claim.subscriptionEnds ?? [])
+    .map((s) => s.endsAt)
+    .sort()
+    .find((end) => !sent.has(reminderKey(kind as ReminderKind, end)));
 }
 
 /**
@@ -173,9 +176,10 @@ export function reminderTiming(ctx: TimeContext, claim: ReminderSubject, kind: s
   const rule = (REMINDER_RULES as Record<string, ReminderRule>)[kind];
   const due = reminderDeadline(claim, kind);
   if (!rule || !due) return undefined;
-  const left = rule.deadline === 'subscriptionEnds'
-    ? { unit: 'days' as const, daysLeft: ctx.calendar.daysLeft(ctx.now, new Date(due), 'days') }
-    : runningDeadline(ctx, rule.deadline, due);
+  const left =
+    rule.deadline === 'subscriptionEnds'
+      ? { unit: 'days' as const, daysLeft: ctx.calendar.daysLeft(ctx.now, new Date(due), 'days') }
+      : runningDeadline(ctx, rule.deadline, due);
   // "When it passes" reminders say the date it passed, true whenever they are sent.
   const onTime = rule.before.amount === 0 || left.daysLeft === rule.before.amount;
   return { deadline: rule.deadline, due, unit: left.unit, daysLeft: left.daysLeft, onTime };

@@ -48,7 +48,11 @@ export function productsNeedingSubscriptionIds(fields: DraftFields, subscription
  * The subscriptions the claim names, and the products it claims without naming one: each must be
  * something the customer has and that can be claimed. Checked only where the directory knows the tenant.
  */
-export function subscriptionErrors(fields: DraftFields, subscriptions: readonly CustomerSubscription[] | undefined, catalogue: ProductCatalogue = productCatalogue): FieldError[] {
+export function subscriptionErrors(
+  fields: DraftFields,
+  subscriptions: readonly CustomerSubscription[] | undefined,
+  catalogue: ProductCatalogue = productCatalogue,
+): FieldError[] {
   if (!subscriptions || programOf(fields)?.unit !== 'subscription') return [];
   const name = (productId: string) => catalogue.find(productId)?.name ?? productId;
   const errors: FieldError[] = [];

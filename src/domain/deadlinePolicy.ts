@@ -89,10 +89,12 @@ export function pauseClocks(ctx: TimeContext, deadlines: ClaimDeadlines): Paused
  * today (0 left: the end of today); one that had passed stays passed, at its old deadline.
  */
 export function resumeClocks(ctx: TimeContext, paused: readonly PausedClock[]): ClaimDeadlines {
-  return Object.fromEntries(paused.map((clock) => [
-    clock.name,
-    clock.passed ? clock.due : deadline(ctx, { amount: clock.daysLeft, unit: ctx.policy[DEADLINE_SOURCES[clock.name]].unit }),
-  ]));
+  return Object.fromEntries(
+    paused.map((clock) => [
+      clock.name,
+      clock.passed ? clock.due : deadline(ctx, { amount: clock.daysLeft, unit: ctx.policy[DEADLINE_SOURCES[clock.name]].unit }),
+    ]),
+  );
 }
 
 /** What orders the reviewers' queue: the decision target where it runs, else a dispute's answer or the start target. */

@@ -19,8 +19,30 @@ export interface FoundDate {
 export type NumericDateOrder = 'mdy' | 'dmy';
 
 const MONTHS: Record<string, number> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
 const MONTH = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 const DAY = '(\\d{1,2})(?:st|nd|rd|th)?';
@@ -35,7 +57,7 @@ function chineseNumber(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
   if (!text.includes('十')) return Number([...text].map((c) => CHINESE_DIGITS[c] ?? '').join(''));
   const [tens, units] = text.split('十');
-  return (tens ? CHINESE_DIGITS[tens] ?? 0 : 1) * 10 + (units ? CHINESE_DIGITS[units] ?? 0 : 0);
+  return (tens ? (CHINESE_DIGITS[tens] ?? 0) : 1) * 10 + (units ? (CHINESE_DIGITS[units] ?? 0) : 0);
 }
 
 type Parts = [year: number, month: number, day: number];
@@ -49,13 +71,22 @@ interface Rule {
 
 const RULES: Rule[] = [
   // 2026年3月1日, 2026 年 03 月 01 日, 二〇二六年三月一日 (号 for 日 in speech-like text).
-  { regex: new RegExp(`(\\d{4}|${CN}{4})${SP}年${SP}(\\d{1,2}|${CN}{1,3})${SP}月${SP}(\\d{1,2}|${CN}{1,3})${SP}[日号]`, 'g'), parts: (m) => [chineseNumber(m[1]), chineseNumber(m[2]), chineseNumber(m[3])] },
+  {
+    regex: new RegExp(`(\\d{4}|${CN}{4})${SP}年${SP}(\\d{1,2}|${CN}{1,3})${SP}月${SP}(\\d{1,2}|${CN}{1,3})${SP}[日号]`, 'g'),
+    parts: (m) => [chineseNumber(m[1]), chineseNumber(m[2]), chineseNumber(m[3])],
+  },
   // 2026-03-01, 2026/3/1, 2026.03.01 (year first is never ambiguous), also the date part of an ISO instant.
   { regex: /(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)/g, parts: (m) => [Number(m[1]), Number(m[3]), Number(m[4])] },
   // 1 March 2026, 1st Mar. 2026, 01-Mar-2026
-  { regex: new RegExp(`(?<![\\p{L}\\d])${DAY}(?:${SP}|-)${MONTH}(?:,?${SP}|-)${YEAR}(?!\\d)`, 'giu'), parts: (m) => [Number(m[3]), MONTHS[m[2].toLowerCase()], Number(m[1])] },
+  {
+    regex: new RegExp(`(?<![\\p{L}\\d])${DAY}(?:${SP}|-)${MONTH}(?:,?${SP}|-)${YEAR}(?!\\d)`, 'giu'),
+    parts: (m) => [Number(m[3]), MONTHS[m[2].toLowerCase()], Number(m[1])],
+  },
   // March 1, 2026; Mar 1st 2026
-  { regex: new RegExp(`(?<![\\p{L}\\d])${MONTH}${SP}${DAY},?${SP}${YEAR}(?!\\d)`, 'giu'), parts: (m) => [Number(m[3]), MONTHS[m[1].toLowerCase()], Number(m[2])] },
+  {
+    regex: new RegExp(`(?<![\\p{L}\\d])${MONTH}${SP}${DAY},?${SP}${YEAR}(?!\\d)`, 'giu'),
+    parts: (m) => [Number(m[3]), MONTHS[m[1].toLowerCase()], Number(m[2])],
+  },
   // 01/03/2026, 1.3.2026, 01-03-2026: by locale unless one part is over 12.
   {
     regex: /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)/g,

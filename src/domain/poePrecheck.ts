@@ -110,7 +110,7 @@ const evidenceAt = (at: Located, index: number, length: number): PrecheckEvidenc
 /** A term as a whole word (Latin) or as written (CJK), case-insensitive. */
 function termPattern(term: string): RegExp {
   const body = term.trim().split(/\s+/).map(escapeRegex).join('\\s+');
-  const edge = (c: string) => (/[\p{L}\p{N}]/u.test(c) && !/[\u3400-\u9fff]/.test(c));
+  const edge = (c: string) => /[\p{L}\p{N}]/u.test(c) && !/[\u3400-\u9fff]/.test(c);
   return new RegExp(`${edge(term.trim()[0]) ? '(?<![\\p{L}\\p{N}])' : ''}${body}${edge(term.trim().slice(-1)) ? '(?![\\p{L}\\p{N}])' : ''}`, 'iu');
 }
 
@@ -132,7 +132,8 @@ const domainOf = (address: string | undefined) => {
   const all = [...(address ?? '').matchAll(/[^\s<>@"]+@([^\s<>@"]+)/g)];
   return all.length ? all[all.length - 1][1].toLowerCase().replace(/[.>]+$/, '') : undefined;
 };
-const isDomainOf = (host: string | undefined, domain: string | undefined) => Boolean(host && domain && (host === domain.toLowerCase() || host.endsWith(`.${domain.toLowerCase()}`)));
+const isDomainOf = (host: string | undefined, domain: string | undefined) =>
+  Boolean(host && domain && (host === domain.toLowerCase() || host.endsWith(`.${domain.toLowerCase()}`)));
 
 /** Legal forms left out when a name is looked for ("Fabrikam Consulting Ltd." is named as "Fabrikam Consulting"). */
 const LEGAL_FORMS = /[,.\s]+(ltd|limited|inc|incorporated|llc|plc|corp|corporation|co|company|gmbh|ag|sa|bv|pty|pte)\.?$|有限公司$|股份有限公司$/i;
@@ -161,9 +162,25 @@ function partnerTerms(facts: PrecheckFacts): string[] {
 
 /** The longest run of fixed words of each of the template's sentences, in both languages. */
 const BOILERPLATE: string[] = LOCALES.flatMap((locale) =>
-  (['template.title', 'template.instructions', 'template.servicesHeading', 'template.servicesHint', 'template.customerStatement', 'template.footer'] as MessageKey[]).map((key) =>
-    wordings(catalogue(locale)[key]).map((text) => text.split(/\{\w+\}/).reduce((a, b) => (b.trim().length > a.length ? b.trim() : a), '').toLowerCase()),
-  ).flat(),
+  (
+    [
+      'template.title',
+      'template.instructions',
+      'template.servicesHeading',
+      'template.servicesHint',
+      'template.customerStatement',
+      'template.footer',
+    ] as MessageKey[]
+  )
+    .map((key) =>
+      wordings(catalogue(locale)[key]).map((text) =>
+        text
+          .split(/\{\w+\}/)
+          .reduce((a, b) => (b.trim().length > a.length ? b.trim() : a), '')
+          .toLowerCase(),
+      ),
+    )
+    .flat(),
 ).filter((fragment) => fragment.length >= 6);
 
 const isBoilerplate = (sentence: string) => {
@@ -191,8 +208,14 @@ function checkRelated(docs: PoeDocument[], facts: PrecheckFacts): Omit<PrecheckR
   const evidence = [customer, partner].filter((e): e is PrecheckEvidence => Boolean(e));
   if (customer && partner) return { verdict: 'passed', findings: [{ key: 'precheck.related.passed' }], evidence };
   if (!readable.length && !evidence.length) return notRead(docs);
-  if (customer) return { verdict: 'toCheck', findings: [{ key: 'precheck.related.partnerNotNamed', params: { partner: facts.partnerNames[0] ?? '', mpnId: facts.mpnIds[0] ?? '' } }], evidence };
-  if (partner) return { verdict: 'toCheck', findings: [{ key: 'precheck.related.customerNotNamed', params: { domain: facts.customerDomain ?? '' } }], evidence };
+  if (customer)
+    return {
+      verdict: 'toCheck',
+      findings: [{ key: 'precheck.related.partnerNotNamed', params: { partner: facts.partnerNames[0] ?? '', mpnId: facts.mpnIds[0] ?? '' } }],
+      evidence,
+    };
+  if (partner)
+    return { verdict: 'toCheck', findings: [{ key: 'precheck.related.customerNotNamed', params: { domain: facts.customerDomain ?? '' } }], evidence };
   if (docs.some((d) => !d.readable)) return { verdict: 'toCheck', findings: [{ key: 'precheck.related.unrelated' }, { key: 'precheck.notRead' }], evidence };
   return { verdict: 'missing', findings: [{ key: 'precheck.related.unrelated' }], evidence };
 }
@@ -220,7 +243,8 @@ const FILLED = /[\p{L}\p{N}]{2,}|[\u3400-\u9fff]/u;
  * Words that open one party's block: "Customer acknowledgment", "Customer name", "Partner signature",
  * "合作伙伴代表". Narrow on purpose: a customer whose title is "Partner Manager" is still the customer.
  */
-const PARTY_WORDS = /((?:customer|client)(?:'s)?\s+(?:acknowledg|approv|confirm|sign|name|representative|contact)|客户(?:确认|签|姓名|代表|盖章))|((?:partner|supplier|vendor)(?:'s)?\s+(?:sign|representative|name|confirm)|合作伙伴(?:签|代表|确认)|供应商(?:签|代表))/gi;
+const PARTY_WORDS =
+  /((?:customer|client)(?:'s)?\s+(?:acknowledg|approv|confirm|sign|name|representative|contact)|客户(?:确认|签|姓名|代表|盖章))|((?:partner|supplier|vendor)(?:'s)?\s+(?:sign|representative|name|confirm)|合作伙伴(?:签|代表|确认)|供应商(?:签|代表))/gi;
 
 interface BlockValue {
   label: BlockLabel;
@@ -235,7 +259,14 @@ function labelOf(line: string): { label: BlockLabel; rest: string } | undefined 
   const trimmed = line.trim();
   for (const { label, regex } of LABELS) {
     const m = regex.exec(trimmed);
-    if (m) return { label, rest: trimmed.slice(m[0].length).replace(SEPARATORS, '').replace(/[_\s]+$/, '') };
+    if (m)
+      return {
+        label,
+        rest: trimmed
+          .slice(m[0].length)
+          .replace(SEPARATORS, '')
+          .replace(/[_\s]+$/, ''),
+      };
   }
   return undefined;
 }
@@ -301,7 +332,8 @@ interface DatedEvidence {
   evidence: PrecheckEvidence;
 }
 
-const APPROVAL_WORDS = /\b(approve[sd]?|approval|confirm(s|ed)?|agree[sd]?|acknowledge[sd]?|accept(s|ed)?|sign(s|ed)?\s+off|authori[sz]e[sd]?)\b|同意|确认|批准|认可|核准|授权/i;
+const APPROVAL_WORDS =
+  /\b(approve[sd]?|approval|confirm(s|ed)?|agree[sd]?|acknowledge[sd]?|accept(s|ed)?|sign(s|ed)?\s+off|authori[sz]e[sd]?)\b|同意|确认|批准|认可|核准|授权/i;
 
 function emailAcknowledgment(doc: PoeDocument, facts: PrecheckFacts): Acknowledgment | undefined {
   const email = doc.email;
@@ -316,8 +348,19 @@ function emailAcknowledgment(doc: PoeDocument, facts: PrecheckFacts): Acknowledg
     const dates = email.sentAt ? [{ iso: email.sentAt.slice(0, 10), evidence: { fileName: doc.fileName, quote: email.sentAt } }] : [];
     return { verdict: 'passed', findings: [{ key: 'precheck.acknowledged.email', params: { sender: email.fromAddress ?? '' } }], evidence, dates };
   }
-  if (fromCustomer) return { verdict: 'toCheck', findings: [{ key: 'precheck.acknowledged.emailNoApproval', params: { sender: email.fromAddress ?? '' } }], evidence: [{ fileName: doc.fileName, quote: sender }], dates: [] };
-  return { verdict: 'missing', findings: [{ key: 'precheck.acknowledged.emailNotFromCustomer', params: { sender: email.fromAddress ?? '', domain: facts.customerDomain ?? '' } }], evidence: [{ fileName: doc.fileName, quote: sender }], dates: [] };
+  if (fromCustomer)
+    return {
+      verdict: 'toCheck',
+      findings: [{ key: 'precheck.acknowledged.emailNoApproval', params: { sender: email.fromAddress ?? '' } }],
+      evidence: [{ fileName: doc.fileName, quote: sender }],
+      dates: [],
+    };
+  return {
+    verdict: 'missing',
+    findings: [{ key: 'precheck.acknowledged.emailNotFromCustomer', params: { sender: email.fromAddress ?? '', domain: facts.customerDomain ?? '' } }],
+    evidence: [{ fileName: doc.fileName, quote: sender }],
+    dates: [],
+  };
 }
 
 function documentAcknowledgment(doc: PoeDocument, facts: PrecheckFacts): Acknowledgment | undefined {
@@ -325,32 +368,61 @@ function documentAcknowledgment(doc: PoeDocument, facts: PrecheckFacts): Acknowl
   if (fromEmail?.verdict === 'passed') return fromEmail;
   const digital = doc.signatures.filter((s) => s.signer || s.signedAt || s.field);
   if (digital.length) {
-    const evidence = digital.map((s) => ({ fileName: doc.fileName, ...(s.page ? { page: s.page } : {}), quote: [s.signer, s.signedAt].filter(Boolean).join(', ') || s.field || '' }));
+    const evidence = digital.map((s) => ({
+      fileName: doc.fileName,
+      ...(s.page ? { page: s.page } : {}),
+      quote: [s.signer, s.signedAt].filter(Boolean).join(', ') || s.field || '',
+    }));
     const dates = digital.filter((s) => s.signedAt).map((s, i) => ({ iso: s.signedAt!.slice(0, 10), evidence: evidence[i] }));
-    return { verdict: 'passed', findings: [{ key: 'precheck.acknowledged.digital', params: { signers: digital.map((s) => s.signer ?? s.field ?? '').filter(Boolean) } }], evidence, dates };
+    return {
+      verdict: 'passed',
+      findings: [{ key: 'precheck.acknowledged.digital', params: { signers: digital.map((s) => s.signer ?? s.field ?? '').filter(Boolean) } }],
+      evidence,
+      dates,
+    };
   }
   // Form fields (a fillable PDF) read like a block: field name as label, value as value.
-  const fieldText = doc.formFields.filter((f) => f.value.trim()).map((f) => `${f.name}: ${f.value}`).join('\n');
+  const fieldText = doc.formFields
+    .filter((f) => f.value.trim())
+    .map((f) => `${f.name}: ${f.value}`)
+    .join('\n');
   const located = [...pagesOf(doc), ...(fieldText ? [{ doc, page: doc.formFields[0]?.page ?? 1, text: fieldText }] : [])];
   const block = located.flatMap(signatureBlocks).filter((v) => v.party === 'customer');
   if (!block.length) return fromEmail;
   const filled = (label: BlockLabel) => block.find((v) => v.label === label && v.value);
   const signature = filled('signature');
   const name = filled('name');
-  const dateValues = block.filter((v) => (v.label === 'date' || v.label === 'signature') && v.value).flatMap((v) => findDates(v.value, facts.dateOrder).map((d) => ({ d, v })));
+  const dateValues = block
+    .filter((v) => (v.label === 'date' || v.label === 'signature') && v.value)
+    .flatMap((v) => findDates(v.value, facts.dateOrder).map((d) => ({ d, v })));
   const evidenceOf = (v: BlockValue) => evidenceAt(v.at, v.index, v.length);
   const dates = dateValues.map(({ d, v }) => ({ iso: d.iso, ...(d.alternative ? { alternative: d.alternative } : {}), evidence: evidenceOf(v) }));
   const evidence = [signature, name, dateValues[0]?.v].filter((v): v is BlockValue => Boolean(v)).map(evidenceOf);
   // A typed signature is a name too: "Signature: Jane Doe" with a date is a filled block.
-  const signatureNames = Boolean(signature && /\p{L}{2,}|[\u3400-\u9fff]/u.test(findDates(signature.value, facts.dateOrder).reduce((v, d) => v.replace(d.quote, ''), signature.value)));
+  const signatureNames = Boolean(
+    signature && /\p{L}{2,}|[\u3400-\u9fff]/u.test(findDates(signature.value, facts.dateOrder).reduce((v, d) => v.replace(d.quote, ''), signature.value)),
+  );
   if (signature && dates.length && (name || signatureNames)) {
     return { verdict: 'passed', findings: [{ key: 'precheck.acknowledged.signed' }], evidence, dates };
   }
   if (signature || (name && dates.length)) {
     const missing = [...(signature ? [] : ['signature']), ...(name || signature ? [] : ['name']), ...(dates.length ? [] : ['date'])];
-    return { verdict: 'toCheck', findings: [{ key: 'precheck.acknowledged.incomplete', params: { missing: missing.map((m) => `@precheck.part.${m}`) } }], evidence, dates };
+    return {
+      verdict: 'toCheck',
+      findings: [{ key: 'precheck.acknowledged.incomplete', params: { missing: missing.map((m) => `@precheck.part.${m}`) } }],
+      evidence,
+      dates,
+    };
   }
-  return { verdict: 'missing', findings: [{ key: 'precheck.acknowledged.blank' }], evidence: block.filter((v) => v.label === 'signature').slice(0, 1).map(evidenceOf), dates: [] };
+  return {
+    verdict: 'missing',
+    findings: [{ key: 'precheck.acknowledged.blank' }],
+    evidence: block
+      .filter((v) => v.label === 'signature')
+      .slice(0, 1)
+      .map(evidenceOf),
+    dates: [],
+  };
 }
 
 function checkAcknowledged(docs: PoeDocument[], facts: PrecheckFacts): Acknowledgment {
@@ -358,12 +430,22 @@ function checkAcknowledged(docs: PoeDocument[], facts: PrecheckFacts): Acknowled
   const found = readable.map((d) => documentAcknowledgment(d, facts)).filter((a): a is Acknowledgment => Boolean(a));
   const passed = found.filter((a) => a.verdict === 'passed');
   if (passed.length) {
-    return { verdict: 'passed', findings: passed.flatMap((a) => a.findings), evidence: passed.flatMap((a) => a.evidence), dates: passed.flatMap((a) => a.dates) };
+    return {
+      verdict: 'passed',
+      findings: passed.flatMap((a) => a.findings),
+      evidence: passed.flatMap((a) => a.evidence),
+      dates: passed.flatMap((a) => a.dates),
+    };
   }
   const partial = found.filter((a) => a.verdict === 'toCheck');
   const unread = docs.some((d) => !d.readable);
   if (partial.length) {
-    return { verdict: 'toCheck', findings: partial.flatMap((a) => a.findings), evidence: partial.flatMap((a) => a.evidence), dates: partial.flatMap((a) => a.dates) };
+    return {
+      verdict: 'toCheck',
+      findings: partial.flatMap((a) => a.findings),
+      evidence: partial.flatMap((a) => a.evidence),
+      dates: partial.flatMap((a) => a.dates),
+    };
   }
   if (!readable.length) return { ...notRead(docs), dates: [] };
   const findings: Message[] = found.length ? found.flatMap((a) => a.findings) : [{ key: 'precheck.acknowledged.none' }];
@@ -381,8 +463,15 @@ function checkDated(docs: PoeDocument[], facts: PrecheckFacts, ack: Acknowledgme
   const judge = (latest: DatedEvidence, kind: 'acknowledgment' | 'document'): Omit<PrecheckResult, 'check' | 'reason'> => {
     const params = { date: latest.iso, ...window };
     // 01/03/2026 read the other way round may be judged otherwise: then a person decides.
-    if (latest.alternative && judge({ iso: latest.alternative, evidence: latest.evidence }, kind).verdict !== judge({ iso: latest.iso, evidence: latest.evidence }, kind).verdict) {
-      return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.ambiguous', params: { ...params, other: latest.alternative } }], evidence: [latest.evidence] };
+    if (
+      latest.alternative &&
+      judge({ iso: latest.alternative, evidence: latest.evidence }, kind).verdict !== judge({ iso: latest.iso, evidence: latest.evidence }, kind).verdict
+    ) {
+      return {
+        verdict: 'toCheck',
+        findings: [{ key: 'precheck.dated.ambiguous', params: { ...params, other: latest.alternative } }],
+        evidence: [latest.evidence],
+      };
     }
     if (latest.iso < from) return { verdict: 'missing', findings: [{ key: 'precheck.dated.old', params }], evidence: [latest.evidence] };
     if (latest.iso > latestAllowed) return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.future', params }], evidence: [latest.evidence] };
@@ -397,13 +486,15 @@ function checkDated(docs: PoeDocument[], facts: PrecheckFacts, ack: Acknowledgme
   const written: DatedEvidence[] = [];
   for (const doc of readable) {
     for (const at of pagesOf(doc)) {
-      for (const d of findDates(at.text, facts.dateOrder)) written.push({ iso: d.iso, ...(d.alternative ? { alternative: d.alternative } : {}), evidence: evidenceAt(at, d.index, d.quote.length) });
+      for (const d of findDates(at.text, facts.dateOrder))
+        written.push({ iso: d.iso, ...(d.alternative ? { alternative: d.alternative } : {}), evidence: evidenceAt(at, d.index, d.quote.length) });
     }
     if (doc.email?.sentAt) written.push({ iso: doc.email.sentAt.slice(0, 10), evidence: { fileName: doc.fileName, quote: doc.email.sentAt } });
   }
   const latest = latestOf(written.filter((d) => d.iso <= latestAllowed)) ?? latestOf(written);
   if (latest) return judge(latest, 'document');
-  if (docs.some((d) => !d.readable)) return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.none', params: window }, { key: 'precheck.notRead' }], evidence: [] };
+  if (docs.some((d) => !d.readable))
+    return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.none', params: window }, { key: 'precheck.notRead' }], evidence: [] };
   return { verdict: 'missing', findings: [{ key: 'precheck.dated.none', params: window }], evidence: [] };
 }
 
@@ -417,11 +508,15 @@ function dayAfter(isoDay: string): string {
 // described: a description of the partner's services of reasonable length
 
 /** Words that describe delivered work, in English and Chinese. */
-const SERVICE_WORDS = /\b(deploy|migrat|implement|configur|install|roll(ed)?[\s-]?out|set\s?up|train|onboard|integrat|design|assess|pilot|adopt|enabl|upgrad|provision|buil[dt]|develop|automat|consult|workshop|deliver|manag|support|optimi[sz]|secur|licens)\w*|部署|迁移|实施|配置|安装|上线|培训|集成|设计|评估|试点|开发|自动化|咨询|交付|运维|支持|优化|升级|推广|搭建/i;
+const SERVICE_WORDS =
+  /\b(deploy|migrat|implement|configur|install|roll(ed)?[\s-]?out|set\s?up|train|onboard|integrat|design|assess|pilot|adopt|enabl|upgrad|provision|buil[dt]|develop|automat|consult|workshop|deliver|manag|support|optimi[sz]|secur|licens)\w*|部署|迁移|实施|配置|安装|上线|培训|集成|设计|评估|试点|开发|自动化|咨询|交付|运维|支持|优化|升级|推广|搭建/i;
 
 /** Words (Latin) plus half the CJK characters: 15 "words" is a sentence or two in either language. */
 export function wordCount(text: string): number {
-  const latin = text.replace(/[\u3400-\u9fff]/g, ' ').split(/[^\p{L}\p{N}]+/u).filter(Boolean).length;
+  const latin = text
+    .replace(/[\u3400-\u9fff]/g, ' ')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean).length;
   const cjk = (text.match(/[\u3400-\u9fff]/g) ?? []).length;
   return latin + cjk / 2;
 }
@@ -429,7 +524,9 @@ export function wordCount(text: string): number {
 function checkDescribed(docs: PoeDocument[], facts: PrecheckFacts, aliases: ProductAliases): Omit<PrecheckResult, 'check' | 'reason'> {
   const readable = docs.filter((d) => d.readable);
   // Names are no description: "Fabrikam Consulting" or "Supply Chain Management" says nothing of work done.
-  const names = [...partnerTerms(facts), ...(facts.customerNames ?? [])].filter((n) => n.trim().length >= 3).map((n) => new RegExp(escapeRegex(n.trim()), 'gi'));
+  const names = [...partnerTerms(facts), ...(facts.customerNames ?? [])]
+    .filter((n) => n.trim().length >= 3)
+    .map((n) => new RegExp(escapeRegex(n.trim()), 'gi'));
   /** The text with every product and party name blanked out (same length, so indexes still match). */
   const withoutNames = (text: string) => {
     const parts: string[] = [];
@@ -485,7 +582,10 @@ function checkProducts(docs: PoeDocument[], facts: PrecheckFacts, aliases: Produ
   const evidence = claimed.filter((id) => named.has(id)).map((id) => named.get(id)!);
   if (!claimed.length) return { verdict: 'toCheck', findings: [{ key: 'precheck.products.noneClaimed' }], evidence: [] };
   if (!missing.length) return { verdict: 'passed', findings: [{ key: 'precheck.products.passed', params: { products: claimed.map(nameOf) } }], evidence };
-  const finding: Message = { key: 'precheck.products.notNamed', params: { products: missing.map(nameOf), aliases: missing.map((id) => aliases.namesOf(id).slice(0, 3).join(' / ')) } };
+  const finding: Message = {
+    key: 'precheck.products.notNamed',
+    params: { products: missing.map(nameOf), aliases: missing.map((id) => aliases.namesOf(id).slice(0, 3).join(' / ')) },
+  };
   if (docs.some((d) => !d.readable)) return { verdict: 'toCheck', findings: [finding, { key: 'precheck.notRead' }], evidence };
   return { verdict: 'missing', findings: [finding], evidence };
 }
@@ -493,10 +593,17 @@ function checkProducts(docs: PoeDocument[], facts: PrecheckFacts, aliases: Produ
 // ---------------------------------------------------------------------------------------------------
 
 /** The checklist of a claim's PoE documents against its facts, for a claim submitted (or to be submitted) at `submittedAt`. */
-export function precheckPoe(documents: PoeDocument[], facts: PrecheckFacts, submittedAt: Date | string, aliases: ProductAliases = productAliases): PoeChecklist {
+export function precheckPoe(
+  documents: PoeDocument[],
+  facts: PrecheckFacts,
+  submittedAt: Date | string,
+  aliases: ProductAliases = productAliases,
+): PoeChecklist {
   const submittedDay = (typeof submittedAt === 'string' ? submittedAt : submittedAt.toISOString()).slice(0, 10);
   // An e-mail's subject is part of what it says ("Re: Teams rollout - approved").
-  documents = documents.map((d) => (d.email?.subject && d.readable ? { ...d, pages: [{ number: 1, text: `${d.email.subject}\n${d.pages.map((p) => p.text).join('\n')}` }] } : d));
+  documents = documents.map((d) =>
+    d.email?.subject && d.readable ? { ...d, pages: [{ number: 1, text: `${d.email.subject}\n${d.pages.map((p) => p.text).join('\n')}` }] } : d,
+  );
   const ack = checkAcknowledged(documents, facts);
   const { dates: _dates, ...acknowledged } = ack;
   const results: Record<PrecheckId, Omit<PrecheckResult, 'check' | 'reason'>> = {
@@ -508,7 +615,9 @@ export function precheckPoe(documents: PoeDocument[], facts: PrecheckFacts, subm
   };
   return {
     results: PRECHECKS.map((check) => ({ check, reason: PRECHECK_REASON[check], ...results[check] })),
-    unread: documents.filter((d) => !d.readable).map((d) => ({ fileName: d.fileName, reason: d.unreadable ?? 'unsupported', ...(d.kind === 'email' ? { email: true as const } : {}) })),
+    unread: documents
+      .filter((d) => !d.readable)
+      .map((d) => ({ fileName: d.fileName, reason: d.unreadable ?? 'unsupported', ...(d.kind === 'email' ? { email: true as const } : {}) })),
   };
 }
 
@@ -522,7 +631,10 @@ export type ChecklistShown = { verdicts: Record<PrecheckId, PrecheckVerdict>; un
 
 export function checklistShown(checklist: PoeChecklist | undefined): ChecklistShown {
   if (!checklist) return { pending: true };
-  return { verdicts: Object.fromEntries(checklist.results.map((r) => [r.check, r.verdict])) as Record<PrecheckId, PrecheckVerdict>, unread: checklist.unread.map((u) => u.fileName) };
+  return {
+    verdicts: Object.fromEntries(checklist.results.map((r) => [r.check, r.verdict])) as Record<PrecheckId, PrecheckVerdict>,
+    unread: checklist.unread.map((u) => u.fileName),
+  };
 }
 
 export type { FoundDate };

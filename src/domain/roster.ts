@@ -8,7 +8,11 @@ import { PARTNER_ROLES, type PartnerRole } from './actors';
  * and their tenant, never by display name.
  */
 
-const guid = (what: string) => z.string().regex(GUID_PATTERN, `${what} must be a GUID`).transform((s) => s.toLowerCase());
+const guid = (what: string) =>
+  z
+    .string()
+    .regex(GUID_PATTERN, `${what} must be a GUID`)
+    .transform((s) => s.toLowerCase());
 
 const rosterFileSchema = z.object({
   organisations: z.array(

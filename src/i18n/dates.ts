@@ -11,7 +11,9 @@ export interface InstantParam {
 }
 
 export function isInstantParam(value: unknown): value is InstantParam {
-  return typeof value === 'object' && value !== null && typeof (value as InstantParam).instant === 'string' && typeof (value as InstantParam).timeZone === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as InstantParam).instant === 'string' && typeof (value as InstantParam).timeZone === 'string'
+  );
 }
 
 /** Formatters are costly to build and are reused, one per locale and zone. */

@@ -10,7 +10,6 @@ export type MessageKey = keyof typeof enUS;
 export type Locale = 'en-US' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en-US', 'zh-CN'];
 
-
 const catalogues: Record<Locale, Record<MessageKey, Text>> = { 'en-US': enUS, 'zh-CN': zhCN };
 
 const pluralRules = new Map(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)]));

@@ -197,7 +197,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'duration.businessDays': '{count} 个工作日',
 
   'template.title': '执行证明 — {claimName}',
-  'template.instructions': '请客户查阅本文件并签名、注明日期。要被接受为执行证明，本文件必须写明与声明上完全一致的合作伙伴和客户，日期距声明提交不超过 12 个月，描述合作伙伴提供的解决方案或服务，并列出所声明的产品/工作负荷。',
+  'template.instructions':
+    '请客户查阅本文件并签名、注明日期。要被接受为执行证明，本文件必须写明与声明上完全一致的合作伙伴和客户，日期距声明提交不超过 12 个月，描述合作伙伴提供的解决方案或服务，并列出所声明的产品/工作负荷。',
   'template.detailsHeading': '声明详细信息',
   'template.label.claimId': '声明 ID',
   'template.label.partnerName': '合作伙伴组织名称',
@@ -236,7 +237,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'dialog.errorsTitle': '请检查：',
   'dialog.customer.title': '客户',
   'dialog.customer.intro': '请选择提出此声明的 MPN ID（合作伙伴位置），并告诉我客户是谁。',
-  'dialog.customer.tenantHelp': '在哪里找到租户 ID：客户的管理员可以在 Microsoft Entra 管理中心 (entra.microsoft.com) 的“概述”页上看到“租户 ID”。它是一个 GUID，例如 72f988bf-86f1-41af-91ab-2d7cd011db47。',
+  'dialog.customer.tenantHelp':
+    '在哪里找到租户 ID：客户的管理员可以在 Microsoft Entra 管理中心 (entra.microsoft.com) 的“概述”页上看到“租户 ID”。它是一个 GUID，例如 72f988bf-86f1-41af-91ab-2d7cd011db47。',
   'dialog.area.title': '解决方案区域和活动',
   'dialog.area.intro': '此声明属于哪个解决方案区域，是哪种类型的声明？',
   'dialog.revenue.title': '收入关联信息',
@@ -254,24 +256,29 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'dialog.contacts.claimNamePlaceholder': '例如：Contoso Teams 采用 2026',
   'dialog.poe.title': '执行证明',
   'dialog.poe.intro': '请附加证明你的工作的文档，例如客户签署的工作说明书。',
-  'dialog.poe.help': '请在此聊天的消息中附加文件：PDF、Word (.docx)、PNG、JPEG，或另存为 .eml 或 Outlook .msg 的客户批准电子邮件，每个文件最大 {max} MB。按“下载模板”可获得为此声明准备的模板。',
+  'dialog.poe.help':
+    '请在此聊天的消息中附加文件：PDF、Word (.docx)、PNG、JPEG，或另存为 .eml 或 Outlook .msg 的客户批准电子邮件，每个文件最大 {max} MB。按“下载模板”可获得为此声明准备的模板。',
   'dialog.poe.listHeading': '此声明包含 {count} 个文件：',
   'dialog.poe.none': '还没有文件。',
   'dialog.poe.accepted': '已添加 {name}（{kind}，{size}）。',
   'dialog.poe.refused.empty': '未添加：{name} 是空文件。',
   'dialog.poe.refused.executable': '未添加：{name} 是程序，不是文档。',
-  'dialog.poe.refused.unsupportedType': '未添加：{name} 不是 PDF、Word (.docx)、PNG 或 JPEG 文件，也不是电子邮件（.eml、Outlook .msg）（按内容而非文件名检查）。',
+  'dialog.poe.refused.unsupportedType':
+    '未添加：{name} 不是 PDF、Word (.docx)、PNG 或 JPEG 文件，也不是电子邮件（.eml、Outlook .msg）（按内容而非文件名检查）。',
   'dialog.poe.refused.tooLarge': '未添加：{name} 大于 {max} MB。',
   'dialog.poe.refused.unreadable': '未添加：无法读取 {name}。请重新附加。',
   'dialog.poe.refused.hostNotAllowed': '未添加：{name} 不是指向 Teams 中存储的文件（SharePoint 或 OneDrive）的链接。请直接在此聊天中附加该文件。',
   'dialog.poe.refused.zipBomb': '未添加：{name} 是压缩文件，解压后的大小远超其本身，或其内容与目录不符（“压缩炸弹”）。',
   'dialog.poe.refused.macros': '未添加：{name} 包含宏。请将其另存为不含宏的 Word 文档 (.docx) 或 PDF，然后重新附加。',
-  'dialog.poe.refused.pdfActiveContent': '未添加：{name} 是打开时会运行脚本或其他操作的 PDF。请在去除这些内容后重新保存（例如使用“打印为 PDF”），然后重新附加。',
+  'dialog.poe.refused.pdfActiveContent':
+    '未添加：{name} 是打开时会运行脚本或其他操作的 PDF。请在去除这些内容后重新保存（例如使用“打印为 PDF”），然后重新附加。',
   'dialog.poe.refused.pdfEmbeddedFile': '未添加：{name} 是嵌入了其他文件的 PDF。请分别附加每个文档。',
   'dialog.poe.refused.hiddenPayload': '未添加：{name} 中隐藏了压缩包或程序。',
   'dialog.poe.refused.badImage': '未添加：{name} 不是可以安全打开的图片（已损坏，或单边超过 20000 像素或总计超过 9000 万像素）。',
-  'dialog.poe.refused.uncheckable': '未添加：无法检查 {name} 是否含有隐藏内容（它已加密，或使用了此机器人无法读取的压缩方式）。请将其重新另存为 PDF（例如使用“打印为 PDF”），然后重新附加。',
-  'dialog.poe.refused.emailAttachment': '未添加：{name} 是一封带有无法接受的附件的电子邮件（程序、含宏的文档，或无法检查的压缩包或旧版 Office 文件）。请将邮件去掉该附件后重新保存，或直接附加文档本身。',
+  'dialog.poe.refused.uncheckable':
+    '未添加：无法检查 {name} 是否含有隐藏内容（它已加密，或使用了此机器人无法读取的压缩方式）。请将其重新另存为 PDF（例如使用“打印为 PDF”），然后重新附加。',
+  'dialog.poe.refused.emailAttachment':
+    '未添加：{name} 是一封带有无法接受的附件的电子邮件（程序、含宏的文档，或无法检查的压缩包或旧版 Office 文件）。请将邮件去掉该附件后重新保存，或直接附加文档本身。',
   'dialog.poe.templateReady': '这是为此声明准备的 PoE 模板：[下载模板]({url})。链接在 {count} 分钟内有效。请让客户签名并注明日期，然后在此附加。',
   'dialog.comment.title': '评论',
   'dialog.comment.intro': '有什么需要审阅者了解的吗？此项为可选项。',
@@ -380,7 +387,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'list.form.text': '客户域名、租户 ID 或声明名称',
   'list.form.placeholder': '例如 contoso',
   'list.form.apply': '筛选',
-  'list.reviewerMyClaims': '审阅者没有自己的声明：声明属于合作伙伴组织。以下是评审队列。要搜索所有声明，请输入“我的声明”并加上状态或客户，例如“我的声明 已批准 contoso”。',
+  'list.reviewerMyClaims':
+    '审阅者没有自己的声明：声明属于合作伙伴组织。以下是评审队列。要搜索所有声明，请输入“我的声明”并加上状态或客户，例如“我的声明 已批准 contoso”。',
   'list.badStatus': '“{value}”不是声明状态。请使用以下之一：{allowed}。',
   'list.textTooLong': '用于筛选的客户或声明名称最多可包含 {max} 个字符。',
   'list.pageGone': '该页已不可用，以下是第一页。',
@@ -438,7 +446,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'dispute.closed.title': '声明 {name}（{claimId}）已无法提出争议',
   'dispute.closed.line': '其争议期已于 {date} 结束。若要与此客户建立关联，请提交包含更新执行证明的新声明。',
   'dispute.closed.offer': '我可以新建一个声明并填入此声明的详细信息；你只需添加更新的执行证明并提交。',
-  'dialog.prefilledRenewal': '我已根据声明 {sourceId} 的详细信息创建草稿 {claimId}，未包含即将结束的订阅 ID（{subscriptions}）。请填写续订后的订阅 ID，添加执行证明，检查详细信息后提交。',
+  'dialog.prefilledRenewal':
+    '我已根据声明 {sourceId} 的详细信息创建草稿 {claimId}，未包含即将结束的订阅 ID（{subscriptions}）。请填写续订后的订阅 ID，添加执行证明，检查详细信息后提交。',
   'dialog.renewalNotDue': '声明 {claimId} 没有在未来 30 天内结束的订阅，因此目前无需续订；其关联保持不变。',
   'dialog.prefilled': '我已根据声明 {sourceId} 的详细信息创建草稿 {claimId}。请添加更新的执行证明，检查详细信息后提交。',
   'partner.label.send': '发送',
@@ -539,7 +548,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'mail.approval.heading': '申报合作伙伴关联已批准',
   'mail.approval.otherLanguage': '本邮件的英文版本见上文。',
   'mail.approval.greeting': '{name}，您好：',
-  'mail.approval.intro': 'Microsoft 合作伙伴中心“申报合作伙伴”(CPOR) 计划的审阅者已批准 {partner} 作为贵组织 {domain} 下列产品的申报合作伙伴。此声明由该合作伙伴提交，并将您列为客户联系人。',
+  'mail.approval.intro':
+    'Microsoft 合作伙伴中心“申报合作伙伴”(CPOR) 计划的审阅者已批准 {partner} 作为贵组织 {domain} 下列产品的申报合作伙伴。此声明由该合作伙伴提交，并将您列为客户联系人。',
   'mail.approval.factsHeading': '批准的内容',
   'mail.approval.label.partner': '合作伙伴组织',
   'mail.approval.label.approvedAt': '批准时间',
@@ -553,7 +563,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'mail.approval.footer': '此邮件由系统自动发送，回复不会被阅读。如对此关联有疑问，请联系上面列出的合作伙伴联系人。',
   'mail.bounced.history': '客户联系人 {recipient} 的邮件服务器拒收了批准邮件（SMTP {status}）；该邮件不会重新发送。',
   'mail.bounced.partnerTitle': '{name}：发给客户的批准邮件被退回',
-  'mail.bounced.partnerLine': '客户联系人 {recipient} 的邮件服务器拒收了批准邮件（SMTP {status}），因此客户尚未获知此关联及其拒绝同意的权利。请与客户核实该地址，并通过评论告知审阅者。',
+  'mail.bounced.partnerLine':
+    '客户联系人 {recipient} 的邮件服务器拒收了批准邮件（SMTP {status}），因此客户尚未获知此关联及其拒绝同意的权利。请与客户核实该地址，并通过评论告知审阅者。',
   'mail.partner.subject.Rejected': '声明 {name}（{claimId}）已被拒绝',
   'mail.partner.subject.PartnerActionRequired': '声明 {name}（{claimId}）需要合作伙伴操作，截止 {date}',
   'mail.partner.subject.Approved': '声明 {name}（{claimId}）已批准',
@@ -565,18 +576,22 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'mail.partner.reasons': '需要的信息：{reasons}。',
   'mail.partner.comment': '{actor} 的评论：{comment}',
   'mail.partner.respondBy': '请编辑声明或添加执行证明，然后在 {date} 之前重新提交。届时未答复的声明将被自动拒绝。',
-  'mail.partner.disputeBy': '你可以在 {date} 之前对此拒绝提出一次异议：在与机器人的聊天中对该声明选择“提出异议”，或在其中输入“争议 {claimId}”，并提供业务理由、更新的执行证明，或两者都提供。',
+  'mail.partner.disputeBy':
+    '你可以在 {date} 之前对此拒绝提出一次异议：在与机器人的聊天中对该声明选择“提出异议”，或在其中输入“争议 {claimId}”，并提供业务理由、更新的执行证明，或两者都提供。',
   'mail.partner.noDispute': '此拒绝已不能再提出争议。如需与此客户关联，请提交新的声明。',
   'mail.partner.where': '请在 Microsoft Teams 中的 CPOR 机器人里查看详细信息并处理该声明：打开你与机器人的一对一聊天，或在其中输入“声明 {claimId}”。',
   'mail.partner.footer': '此邮件由系统自动发送给声明中列出的合作伙伴联系人，回复不会被阅读。',
   'mail.bounced.partnerContactHistory': '合作伙伴联系人 {recipient} 的邮件服务器拒收了一封邮件（SMTP {status}）；该邮件不会重新发送。',
   'mail.bounced.partnerContactTitle': '{name}：发给合作伙伴联系人的邮件被退回',
   'mail.bounced.partnerContactLine': '合作伙伴联系人 {recipient} 的邮件服务器拒收了一封关于此声明的邮件（SMTP {status}）。请检查声明中合作伙伴联系人的地址。',
-  'mail.bounced.partnerUserHistory': '通过电子邮件发给合作伙伴用户 {recipient} 的通知（Teams 无法送达）被其邮件服务器拒收（SMTP {status}）；该邮件不会重新发送。',
+  'mail.bounced.partnerUserHistory':
+    '通过电子邮件发给合作伙伴用户 {recipient} 的通知（Teams 无法送达）被其邮件服务器拒收（SMTP {status}）；该邮件不会重新发送。',
   'mail.bounced.partnerUserTitle': '{name}：通过电子邮件发给合作伙伴用户的通知被退回',
-  'mail.bounced.partnerUserLine': 'Teams 无法将有关此声明的通知送达一位合作伙伴用户，其地址 {recipient} 的邮件服务器也拒收了该通知邮件（SMTP {status}）。请检查名单中的地址，并请该用户打开与机器人的聊天。',
+  'mail.bounced.partnerUserLine':
+    'Teams 无法将有关此声明的通知送达一位合作伙伴用户，其地址 {recipient} 的邮件服务器也拒收了该通知邮件（SMTP {status}）。请检查名单中的地址，并请该用户打开与机器人的聊天。',
   'mail.notice.why.noChat': '你收到此邮件通知，是因为你尚未在 Microsoft Teams 中打开与 CPOR 机器人的聊天。',
-  'mail.notice.why.unreachable': '你收到此邮件通知，是因为 Microsoft Teams 无法将其送达你与 CPOR 机器人的聊天（机器人已被移除或阻止，或聊天已不存在）。在 Teams 中向机器人发送消息即可重新在那里接收通知。',
+  'mail.notice.why.unreachable':
+    '你收到此邮件通知，是因为 Microsoft Teams 无法将其送达你与 CPOR 机器人的聊天（机器人已被移除或阻止，或聊天已不存在）。在 Teams 中向机器人发送消息即可重新在那里接收通知。',
   'mail.notice.footer': '此邮件由系统自动发送到你的组织在 CPOR 机器人名单中登记的地址，回复不会被阅读。',
   'access.signInRequired': '我无法确认你的身份：Microsoft Teams 未随此消息发送你的帐户和组织租户。请在 Microsoft Teams 中使用工作帐户登录后再使用此机器人。',
   'access.notOnRoster': '你不在此机器人的名单中，因此无法查看或更改声明。请联系你的组织的全局管理员或机器人的运营人员将你添加进来。',
@@ -596,7 +611,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'app.name.short': 'CPOR 声明',
   'app.name.full': 'CPOR 声明：合作伙伴记录客户关联',
   'app.description.short': '在 Teams 中声明合作伙伴记录客户关联并进行评审。',
-  'app.description.full': '合作伙伴通过 CPOR（声明合作伙伴记录）模型声明与客户的关联，审阅者通过自适应卡片批准、拒绝或请求详细信息，机器人会跟踪每个工作日截止时间并发送提醒。在撰写框中查找声明，或粘贴声明链接，即可在任何对话中分享其卡片。',
+  'app.description.full':
+    '合作伙伴通过 CPOR（声明合作伙伴记录）模型声明与客户的关联，审阅者通过自适应卡片批准、拒绝或请求详细信息，机器人会跟踪每个工作日截止时间并发送提醒。在撰写框中查找声明，或粘贴声明链接，即可在任何对话中分享其卡片。',
   'extension.search.title': '查找声明',
   'extension.search.description': '分享你有权查看的声明：按声明 ID、名称、客户域名或租户 ID 搜索',
   'extension.param.query.title': '声明',
@@ -621,7 +637,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'action.alreadyDone': '已收到：该按钮之前已按下，并已对声明 {claimId} 执行；未再执行任何操作。',
   'dispute.receivedLate': '已添加的文件已加入你对声明 {claimId} 的异议：内容完整后，请在表单上按“提出异议”。',
   'action.othersDraft': '草稿 {claimId} 由 {name} 创建：只有其本人可以继续，因此未做任何更改。输入“新建声明”可开始或继续你自己的草稿。',
-  'partner.approvalMeaning': '批准意味着你的组织现在与客户关联。这并不意味着批准的奖励收益或付出的比率：激励计划指南概述了根据批准的声明支付奖励的资格要求。指南见 {url}',
+  'partner.approvalMeaning':
+    '批准意味着你的组织现在与客户关联。这并不意味着批准的奖励收益或付出的比率：激励计划指南概述了根据批准的声明支付奖励的资格要求。指南见 {url}',
   'consent.guide': '合作伙伴可以在 Microsoft 合作伙伴网络中找到激励计划指南，其中概述了支付奖励的资格要求：',
   'claimCard.commentsMore': '更早的 {count} 条评论见声明的历史记录。',
   'dialog.poe.receiveFailed': '接收 {names} 时出错，未添加任何文件。请重新附加该文件。',
@@ -718,7 +735,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'precheck.part.date': '日期',
   'precheck.dated.passed': '客户确认日期为 {date}（允许范围：{from} 至 {to}）。',
   'precheck.dated.old': '最近的日期 {date} 早于提交前 12 个月（{from} 之前）。修正：请客户重新签名并注明日期。',
-  'precheck.dated.ambiguous': '日期可以理解为 {date} 或 {other}，其中只有一个在 {from} 至 {to} 之间，由审阅者检查。修正：使用不会混淆的日期格式（例如 2026年3月1日）。',
+  'precheck.dated.ambiguous':
+    '日期可以理解为 {date} 或 {other}，其中只有一个在 {from} 至 {to} 之间，由审阅者检查。修正：使用不会混淆的日期格式（例如 2026年3月1日）。',
   'precheck.dated.future': '日期 {date} 晚于提交日期（{to}），由审阅者检查。',
   'precheck.dated.notAcknowledgment': 'PoE 的日期为 {date}，但未找到注明日期的客户签名或批准。修正：请客户在签名处注明日期。',
   'precheck.dated.none': '未找到日期。修正：客户确认的日期必须在 {from} 至 {to} 之间。',
@@ -738,7 +756,8 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'filter.badDate': '{field}：“{value}”不是日期。请按 YYYY-MM-DD 书写日期，例如“创建 2026-01-01..2026-03-31”“创建 从 2026-01-01”或“更新 到 2026-06-30”。',
   'filter.badRange': '{field}：范围的开始（{from}）晚于结束（{to}）。',
   'filter.badSort': '“{value}”不是排序方式。可按截止时间、创建、更新或状态排序，可加升序或降序，例如“排序 截止时间”或“排序 更新 降序”。',
-  'filter.missingValue': '“{keyword}”后面需要一个值，例如“状态 已批准”“区域 Microsoft 365”“活动 售前”“mpn 4412345”“产品 Microsoft Teams”“客户 contoso”“创建 从 2026-01-01”“排序 截止时间”。',
+  'filter.missingValue':
+    '“{keyword}”后面需要一个值，例如“状态 已批准”“区域 Microsoft 365”“活动 售前”“mpn 4412345”“产品 Microsoft Teams”“客户 contoso”“创建 从 2026-01-01”“排序 截止时间”。',
   'filter.label.created': '创建时间',
   'filter.label.updated': '更新时间',
   'filter.label.createdFrom': '创建时间起',

@@ -39,12 +39,15 @@ function instruments(): Instruments {
   const instruments: Instruments = {
     turns: meter.createCounter(METRIC.turns, { description: 'Turns handled (activities from Teams), by kind and HTTP status' }),
     turnDuration: meter.createHistogram(METRIC.turnDuration, { description: 'Time from receiving an activity to answering it, by kind', unit: 'ms' }),
-    teamsThrottled: meter.createCounter(METRIC.teamsThrottled, { description: 'Proactive messages Teams answered with 429 after the connector\'s own retries' }),
+    teamsThrottled: meter.createCounter(METRIC.teamsThrottled, { description: "Proactive messages Teams answered with 429 after the connector's own retries" }),
     sweepLag: meter.createHistogram(METRIC.sweepLag, { description: 'How late a due timer (deadline, reminder, dispatch) was fired', unit: 's' }),
     mailSent: meter.createCounter(METRIC.mailSent, { description: 'Approval e-mails sent (or kept in the outbox)' }),
-    mailBounced: meter.createCounter(METRIC.mailBounced, { description: 'Approval e-mails refused for good by the recipient\'s mail server' }),
+    mailBounced: meter.createCounter(METRIC.mailBounced, { description: "Approval e-mails refused for good by the recipient's mail server" }),
     backlog: meter.createObservableGauge(METRIC.notificationBacklog, { description: 'Notification work and proactive messages waiting in this instance' }),
-    oldestAge: meter.createObservableGauge(METRIC.notificationOldestAge, { description: 'Age of the oldest notification work waiting in this instance', unit: 's' }),
+    oldestAge: meter.createObservableGauge(METRIC.notificationOldestAge, {
+      description: 'Age of the oldest notification work waiting in this instance',
+      unit: 's',
+    }),
   };
   made = { provider, instruments };
   return instruments;
@@ -72,8 +75,10 @@ export const telemetry = {
   /** Reports this instance's notification backlog on every collection; returns the way to stop. */
   observeBacklog(read: () => { waiting: number; oldestAgeMs: number }, instance: string): () => void {
     const { backlog, oldestAge } = instruments();
-    const reportBacklog = (result: { observe(value: number, attributes?: Record<string, string>): void }) => result.observe(read().waiting, { 'service.instance.id': instance });
-    const reportAge = (result: { observe(value: number, attributes?: Record<string, string>): void }) => result.observe(read().oldestAgeMs / 1000, { 'service.instance.id': instance });
+    const reportBacklog = (result: { observe(value: number, attributes?: Record<string, string>): void }) =>
+      result.observe(read().waiting, { 'service.instance.id': instance });
+    const reportAge = (result: { observe(value: number, attributes?: Record<string, string>): void }) =>
+      result.observe(read().oldestAgeMs / 1000, { 'service.instance.id': instance });
     backlog.addCallback(reportBacklog);
     oldestAge.addCallback(reportAge);
     return () => {

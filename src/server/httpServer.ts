@@ -35,7 +35,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const server = restify.createServer({ name: 'cpor-claims-bot', handleUncaughtExceptions: false });
   // Bodies are parsed as before for every route but the consent form, which has its own small urlencoded parser.
   const parseBody = restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 });
-  server.use(...parseBody.map((handler): restify.RequestHandler => (req, res, next) => (isConsentPath(req) ? next() : handler(req, res, next))));
+  server.use(
+    ...parseBody.map(
+      (handler): restify.RequestHandler =>
+        (req, res, next) =>
+          isConsentPath(req) ? next() : handler(req, res, next),
+    ),
+  );
 
   // restify's own refusals (JSON it cannot parse, a body too large, an unknown route) carry its messages,
   // some quoting the request or the parser: a fixed line by status instead.
@@ -65,7 +71,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       } catch (error) {
         // The handler answers its own errors in the customer's language; this is the last resort, never a stack trace.
         options.log.error('Unhandled error in /consent', error);
-        answer = { status: 500, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }, body: 'Internal error' };
+        answer = {
+          status: 500,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+          body: 'Internal error',
+        };
       }
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
@@ -142,7 +152,10 @@ function isConsentPath(req: restify.Request): boolean {
 function pageRequest(req: restify.Request): PageRequest {
   const query: Record<string, string> = {};
   for (const [name, value] of new URL(req.url ?? '/', 'http://localhost').searchParams) if (!(name in query)) query[name] = value;
-  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
+  const forwardedProto = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim()
+    .toLowerCase();
   return {
     method: req.method ?? 'GET',
     params: { ...(req.params as Record<string, string>) },

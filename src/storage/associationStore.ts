@@ -43,7 +43,10 @@ export class AssociationStore {
     // The usual case, nobody holds any key: one request creates them all (the documents share the
     // tenant's partition). Azure Cosmos DB runs the batch atomically and the embedded server does not,
     // so what each operation answered is read either way; whatever was not created takes the careful path.
-    const created = await this.createAll(tenantId, keys.map((key) => pendingDoc(tenantId, key, holder, now)));
+    const created = await this.createAll(
+      tenantId,
+      keys.map((key) => pendingDoc(tenantId, key, holder, now)),
+    );
     for (const [key, etag] of Object.entries(created)) {
       acquired.push(key);
       etags[key] = etag;
@@ -67,7 +70,10 @@ export class AssociationStore {
     if (docs.length < 2) return {};
     let response: Awaited<ReturnType<Container['items']['batch']>>;
     try {
-      response = await this.container.items.batch(docs.map((doc) => ({ operationType: BulkOperationType.Create, resourceBody: { ...doc } })), tenantId);
+      response = await this.container.items.batch(
+        docs.map((doc) => ({ operationType: BulkOperationType.Create, resourceBody: { ...doc } })),
+        tenantId,
+      );
     } catch (error) {
       // A failed batch (a conflict reported as an error) created nothing: one request per key decides.
       if (isConflict(error)) return {};
@@ -80,7 +86,13 @@ export class AssociationStore {
     return created;
   }
 
-  private async acquireOne(tenantId: string, key: string, holder: Holder, now: Date, holderIsLive: HolderCheck): Promise<{ etag: string } | 'alreadyOurs' | AssociationDoc> {
+  private async acquireOne(
+    tenantId: string,
+    key: string,
+    holder: Holder,
+    now: Date,
+    holderIsLive: HolderCheck,
+  ): Promise<{ etag: string } | 'alreadyOurs' | AssociationDoc> {
     const doc = pendingDoc(tenantId, key, holder, now);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -108,38 +120,40 @@ export class AssociationStore {
   async confirm(tenantId: string, keys: string[], claimId: string, now: Date, knownEtags: Record<string, string> = {}): Promise<string[]> {
     const lost: string[] = [];
     // One claim's documents are independent of each other: confirmed side by side.
-    await Promise.all(keys.map(async (key) => {
-      if (knownEtags[key]) {
-        try {
-          const current = await this.container.item(key, tenantId).patch(
-            [
-              { op: 'set', path: '/state', value: 'live' },
-              { op: 'set', path: '/liveSince', value: now.toISOString() },
-              { op: 'remove', path: '/leaseExpiresAt' },
-            ],
-            { accessCondition: { type: 'IfMatch', condition: knownEtags[key] } },
-          );
-          if (current.resource) return;
-        } catch (error) {
-          if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+    await Promise.all(
+      keys.map(async (key) => {
+        if (knownEtags[key]) {
+          try {
+            const current = await this.container.item(key, tenantId).patch(
+              [
+                { op: 'set', path: '/state', value: 'live' },
+                { op: 'set', path: '/liveSince', value: now.toISOString() },
+                { op: 'remove', path: '/leaseExpiresAt' },
+              ],
+              { accessCondition: { type: 'IfMatch', condition: knownEtags[key] } },
+            );
+            if (current.resource) return;
+          } catch (error) {
+            if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+          }
+          // Changed since we created it: fall through to the careful path.
         }
-        // Changed since we created it: fall through to the careful path.
-      }
-      const existing = await this.read(tenantId, key);
-      if (!existing || existing.doc.claimId !== claimId) {
-        lost.push(key);
-        return;
-      }
-      if (existing.doc.state === 'live') return;
-      const live: AssociationDoc = { ...existing.doc, state: 'live', liveSince: now.toISOString() };
-      delete live.leaseExpiresAt;
-      try {
-        await this.container.item(key, tenantId).replace(live, { accessCondition: { type: 'IfMatch', condition: existing.etag } });
-      } catch (error) {
-        if (!isPreconditionFailed(error)) throw error;
-        lost.push(key);
-      }
-    }));
+        const existing = await this.read(tenantId, key);
+        if (!existing || existing.doc.claimId !== claimId) {
+          lost.push(key);
+          return;
+        }
+        if (existing.doc.state === 'live') return;
+        const live: AssociationDoc = { ...existing.doc, state: 'live', liveSince: now.toISOString() };
+        delete live.leaseExpiresAt;
+        try {
+          await this.container.item(key, tenantId).replace(live, { accessCondition: { type: 'IfMatch', condition: existing.etag } });
+        } catch (error) {
+          if (!isPreconditionFailed(error)) throw error;
+          lost.push(key);
+        }
+      }),
+    );
     return lost;
   }
 

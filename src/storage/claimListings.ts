@@ -65,7 +65,11 @@ export interface ListingFilter {
 export type ListingOrder = { key: 'deadline' | 'created' | 'updated' | 'status'; direction: 'asc' | 'desc' } | { key: 'queue'; direction: 'asc' };
 
 /** A claim with what an export shows: everything but history, comments, PoE files and the outbox. */
-export type ExportRow = Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'createdAt' | 'updatedAt' | 'submittedAt' | 'deadlines' | 'nextDueAt'> & { createdByName?: string; reviewerName?: string; disputed: boolean };
+export type ExportRow = Pick<Claim, 'id' | 'orgId' | 'status' | 'fields' | 'createdAt' | 'updatedAt' | 'submittedAt' | 'deadlines' | 'nextDueAt'> & {
+  createdByName?: string;
+  reviewerName?: string;
+  disputed: boolean;
+};
 
 const ROW =
   'c.id, c.orgId, c.status, c.createdAt, c.updatedAt, c.nextDueAt, c.deadlines, c.fields.claimName AS claimName, c.fields.customerDomain AS customerDomain, IS_DEFINED(c.dispute) AS disputed';
@@ -123,12 +127,23 @@ export class ClaimListings {
 
   /** A page of a list: the scope's claims that pass every filter, in the order asked for. */
   async list(scope: ListingScope, filter: ListingFilter, order: ListingOrder, page: PageRequest): Promise<ListingPage> {
-    return this.read<ClaimListRow>(ROW, scope, filter, order, page, (r) => ({ ...r, disputed: r.disputed === true, deadlines: r.deadlines ?? {}, nextDueAt: r.nextDueAt ?? null }));
+    return this.read<ClaimListRow>(ROW, scope, filter, order, page, (r) => ({
+      ...r,
+      disputed: r.disputed === true,
+      deadlines: r.deadlines ?? {},
+      nextDueAt: r.nextDueAt ?? null,
+    }));
   }
 
   /** The same, with every field an export shows. */
   async exportPage(scope: ListingScope, filter: ListingFilter, order: ListingOrder, page: PageRequest): Promise<{ rows: ExportRow[]; continuation?: string }> {
-    return this.read<ExportRow>(EXPORT_ROW, scope, filter, order, page, (r) => ({ ...r, disputed: r.disputed === true, deadlines: r.deadlines ?? {}, nextDueAt: r.nextDueAt ?? null, fields: r.fields ?? {} }));
+    return this.read<ExportRow>(EXPORT_ROW, scope, filter, order, page, (r) => ({
+      ...r,
+      disputed: r.disputed === true,
+      deadlines: r.deadlines ?? {},
+      nextDueAt: r.nextDueAt ?? null,
+      fields: r.fields ?? {},
+    }));
   }
 
   /**
@@ -158,7 +173,11 @@ export class ClaimListings {
     };
     add('c.orgId = @orgId', '@orgId', filter.orgId);
     if (scope.kind === 'partnerQueue') {
-      add("(c.status = 'PartnerActionRequired' OR (c.status = 'Rejected' AND IS_STRING(c.deadlines.disputeWindowEnds) AND c.deadlines.disputeWindowEnds > @now))", '@now', scope.now);
+      add(
+        "(c.status = 'PartnerActionRequired' OR (c.status = 'Rejected' AND IS_STRING(c.deadlines.disputeWindowEnds) AND c.deadlines.disputeWindowEnds > @now))",
+        '@now',
+        scope.now,
+      );
     }
     if (scope.kind === 'reviewQueue') where.push("c.status IN ('Submitted', 'UnderReview')");
     add('c.status = @status', '@status', filter.status);
@@ -183,7 +202,14 @@ export class ClaimListings {
    * next part starts, so no claim is skipped or shown twice between pages (a claim whose sort field
    * changes between two pages may move, as in any list ordered by a field that changes).
    */
-  private async read<T>(projection: string, scope: ListingScope, filter: ListingFilter, order: ListingOrder, page: PageRequest, shape: (row: T) => T): Promise<{ rows: T[]; continuation?: string }> {
+  private async read<T>(
+    projection: string,
+    scope: ListingScope,
+    filter: ListingFilter,
+    order: ListingOrder,
+    page: PageRequest,
+    shape: (row: T) => T,
+  ): Promise<{ rows: T[]; continuation?: string }> {
     const { where, parameters } = this.conditions(scope, filter);
     const segments = segmentsOf(order, filter.status);
     const query = (segment: Segment, top = '') => {
@@ -212,7 +238,12 @@ export class ClaimListings {
    * pieces than asked (and even an empty piece with a continuation), so pieces are read until the page is
    * full or the results end, a few at most.
    */
-  private async run<T>(spec: SqlQuerySpec, orgId: string | undefined, wanted: number, continuation: string | undefined): Promise<{ rows: T[]; continuation?: string }> {
+  private async run<T>(
+    spec: SqlQuerySpec,
+    orgId: string | undefined,
+    wanted: number,
+    continuation: string | undefined,
+  ): Promise<{ rows: T[]; continuation?: string }> {
     const rows: T[] = [];
     for (let piece = 0; piece < MAX_PIECES && rows.length < wanted; piece++) {
       const iterator = this.container.items.query<T>(spec, {

@@ -17,9 +17,7 @@ export interface StoredClaim {
 /** What a mutation decides on the current claim: a next version to write, or nothing (a refusal). */
 export type ClaimMutation<R> = (current: Claim) => { next?: Claim; result: R };
 
-export type UpdateOutcome<R> =
-  | { found: false }
-  | { found: true; written: boolean; result: R; claim: Claim; etag: string };
+export type UpdateOutcome<R> = { found: false } | { found: true; written: boolean; result: R; claim: Claim; etag: string };
 
 export class HistoryRewriteError extends Error {}
 export class ConcurrencyExhaustedError extends Error {}
@@ -45,7 +43,8 @@ function strip(resource: ItemDefinition): Claim {
 /** The store's own guard: a next version keeps every earlier history event as it was. */
 export function assertHistoryAppendOnly(current: Claim, next: Claim): void {
   if (next.id !== current.id || next.orgId !== current.orgId) throw new HistoryRewriteError('A claim keeps its id and organisation');
-  if (next.version !== current.version + 1) throw new HistoryRewriteError(`Claim ${current.id}: version must go from ${current.version} to ${current.version + 1}`);
+  if (next.version !== current.version + 1)
+    throw new HistoryRewriteError(`Claim ${current.id}: version must go from ${current.version} to ${current.version + 1}`);
   if (next.history.length <= current.history.length) throw new HistoryRewriteError(`Claim ${current.id}: a change must append to its history`);
   for (let i = 0; i < current.history.length; i++) {
     if (JSON.stringify(current.history[i]) !== JSON.stringify(next.history[i])) {
@@ -149,7 +148,13 @@ export class ClaimStore {
    * someone else changed the claim in between, back off a little and try again on a fresh read.
    * Undefined when the claim does not exist.
    */
-  private async withFreshCopy<T>(orgId: string, id: string, first: StoredClaim | undefined, givingUp: string, attempt: (current: StoredClaim) => Promise<T | typeof STALE>): Promise<T | undefined> {
+  private async withFreshCopy<T>(
+    orgId: string,
+    id: string,
+    first: StoredClaim | undefined,
+    givingUp: string,
+    attempt: (current: StoredClaim) => Promise<T | typeof STALE>,
+  ): Promise<T | undefined> {
     for (let n = 1; n <= MAX_ATTEMPTS; n++) {
       const current = n === 1 && first ? first : await this.get(orgId, id);
       if (!current) return undefined;

@@ -41,10 +41,15 @@ export class ConversationStore {
   /** Reads in flight, so many notifications for one person at once cost one read. */
   private readonly reading = new Map<string, Promise<StoredReference | undefined>>();
 
-  constructor(private readonly container: Container, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly container: Container,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async save(entry: Omit<StoredReference, 'updatedAt'>): Promise<boolean> {
-    const hash = createHash('sha1').update(JSON.stringify({ ...entry, updatedAt: undefined })).digest('base64');
+    const hash = createHash('sha1')
+      .update(JSON.stringify({ ...entry, updatedAt: undefined }))
+      .digest('base64');
     const last = this.lastWritten.get(entry.id);
     // Trusted for a while only: another instance may have marked the conversation unreachable since.
     if (last?.hash === hash && Date.now() - last.at < REWRITE_AFTER_MS) return false;
@@ -83,7 +88,16 @@ export class ConversationStore {
         return undefined;
       }
       const { id: rid, kind, tenantId, aadObjectId, conversationType, reference, updatedAt, unreachable } = resource;
-      return { id: rid, kind, tenantId, reference, updatedAt, ...(aadObjectId ? { aadObjectId } : {}), ...(conversationType ? { conversationType } : {}), ...(unreachable ? { unreachable } : {}) };
+      return {
+        id: rid,
+        kind,
+        tenantId,
+        reference,
+        updatedAt,
+        ...(aadObjectId ? { aadObjectId } : {}),
+        ...(conversationType ? { conversationType } : {}),
+        ...(unreachable ? { unreachable } : {}),
+      };
     } catch (error) {
       if (!isNotFound(error)) throw error;
       this.missing.set(id, Date.now());
@@ -126,7 +140,10 @@ export class ReviewRegistry {
   /** The setting is read on every claim change: keep it for a short while (this instance's own change applies at once). */
   private setting?: { value: ReviewConversationSetting | undefined; at: number };
 
-  constructor(private readonly container: Container, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly container: Container,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async setReviewConversation(conversationId: string, setBy: string): Promise<void> {
     const value = { conversationId, setBy, at: this.now().toISOString() };

@@ -76,7 +76,9 @@ export class CosmosDatabase {
         return await create();
       } catch (error) {
         if (connection.key || statusCodeOf(error) !== 403) throw error;
-        throw new Error(`Cosmos DB: ${what} is missing or not readable, and the bot's identity may not create it (Entra ID data-plane roles cannot create databases or containers): create it with the infrastructure (infra/) and give the identity "Cosmos DB Built-in Data Contributor"`);
+        throw new Error(
+          `Cosmos DB: ${what} is missing or not readable, and the bot's identity may not create it (Entra ID data-plane roles cannot create databases or containers): create it with the infrastructure (infra/) and give the identity "Cosmos DB Built-in Data Contributor"`,
+        );
       }
     };
     const { database } = await orCreatedBy(`database "${connection.database}"`, () => client.databases.createIfNotExists({ id: connection.database }));

@@ -105,7 +105,8 @@ function entryApplier(call) {
   const partitionKeyPaths = new Map();
   const collPath = (db, coll) => `/dbs/${encodeURIComponent(db)}/colls/${encodeURIComponent(coll)}`;
   const expect = (answer, statuses, entry) => {
-    if (!statuses.includes(answer.status)) throw new Error(`Replay of ${entry.op} ${entry.db ?? entry.id}/${entry.coll ?? ''} failed with ${answer.status}: ${answer.text.slice(0, 200)}`);
+    if (!statuses.includes(answer.status))
+      throw new Error(`Replay of ${entry.op} ${entry.db ?? entry.id}/${entry.coll ?? ''} failed with ${answer.status}: ${answer.text.slice(0, 200)}`);
     return answer;
   };
   const partitionKeyHeader = async (db, coll, doc) => {

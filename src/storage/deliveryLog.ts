@@ -24,7 +24,10 @@ interface DeliveryRecord {
 }
 
 export class DeliveryLog {
-  constructor(private readonly container: Container, private readonly now: () => Date) {}
+  constructor(
+    private readonly container: Container,
+    private readonly now: () => Date,
+  ) {}
 
   /** Claims the right to send message `id` for `leaseMs`. */
   async begin(id: string, owner: string, leaseMs: number): Promise<DeliveryClaim> {
@@ -56,7 +59,14 @@ export class DeliveryLog {
   }
 
   async sent(id: string, owner: string, activityId: string | undefined): Promise<void> {
-    const record: DeliveryRecord = { id, state: 'sent', owner, until: this.now().toISOString(), at: this.now().toISOString(), ...(activityId ? { activityId } : {}) };
+    const record: DeliveryRecord = {
+      id,
+      state: 'sent',
+      owner,
+      until: this.now().toISOString(),
+      at: this.now().toISOString(),
+      ...(activityId ? { activityId } : {}),
+    };
     await this.container.items.upsert(record);
   }
 

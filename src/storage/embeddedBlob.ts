@@ -9,7 +9,12 @@ import { startEmbeddedServerProcess, type EmbeddedServerKind } from './embeddedS
 export const DEV_ACCOUNT = 'devstoreaccount1';
 export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-const EMBEDDED_BLOB: EmbeddedServerKind = { script: 'embeddedBlobProcess.js', name: 'Azurite blob service', devPackage: 'azurite', azureSetting: 'AZURE_STORAGE_CONNECTION_STRING' };
+const EMBEDDED_BLOB: EmbeddedServerKind = {
+  script: 'embeddedBlobProcess.js',
+  name: 'Azurite blob service',
+  devPackage: 'azurite',
+  azureSetting: 'AZURE_STORAGE_CONNECTION_STRING',
+};
 
 export interface EmbeddedBlob {
   connectionString: string;

@@ -9,7 +9,12 @@ import { startEmbeddedServerProcess, type EmbeddedServerKind } from './embeddedS
 /** The published key of the Cosmos DB emulator; the embedded server does not check keys. */
 export const EMBEDDED_COSMOS_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
-const EMBEDDED_COSMOS: EmbeddedServerKind = { script: 'embeddedCosmosProcess.js', name: 'Cosmos DB server', devPackage: '@vercel/cosmosdb-server', azureSetting: 'COSMOS_ENDPOINT' };
+const EMBEDDED_COSMOS: EmbeddedServerKind = {
+  script: 'embeddedCosmosProcess.js',
+  name: 'Cosmos DB server',
+  devPackage: '@vercel/cosmosdb-server',
+  azureSetting: 'COSMOS_ENDPOINT',
+};
 
 export interface EmbeddedCosmos {
   endpoint: string;
@@ -27,5 +32,12 @@ export interface EmbeddedCosmos {
 export async function startEmbeddedCosmos(port = 0, dataDir?: string): Promise<EmbeddedCosmos> {
   const server = await startEmbeddedServerProcess(EMBEDDED_COSMOS, port, dataDir);
   const restored = server.ready.restored as EmbeddedCosmos['restored'];
-  return { endpoint: `http://127.0.0.1:${server.port}/`, key: EMBEDDED_COSMOS_KEY, pid: server.pid, requestsServed: server.requestsServed, ...(restored ? { restored } : {}), close: server.close };
+  return {
+    endpoint: `http://127.0.0.1:${server.port}/`,
+    key: EMBEDDED_COSMOS_KEY,
+    pid: server.pid,
+    requestsServed: server.requestsServed,
+    ...(restored ? { restored } : {}),
+    close: server.close,
+  };
 }

@@ -60,7 +60,8 @@ function kindOf(req) {
   if (header('x-ms-cosmos-is-query-plan-request')) operation = 'query plan';
   else if (header('x-ms-documentdb-isquery')) operation = 'query';
   else if (/\/docs\/[^/]+$/.test(path)) operation = { GET: 'read', PUT: 'replace', PATCH: 'patch', DELETE: 'delete' }[req.method] ?? req.method;
-  else if (/\/docs$/.test(path) && req.method === 'POST') operation = header('x-ms-documentdb-is-upsert') ? 'upsert' : header('x-ms-cosmos-is-batch-request') ? 'batch' : 'create';
+  else if (/\/docs$/.test(path) && req.method === 'POST')
+    operation = header('x-ms-documentdb-is-upsert') ? 'upsert' : header('x-ms-cosmos-is-batch-request') ? 'batch' : 'create';
   else operation = `${req.method} ${path.replace(/\/(dbs|colls|docs|pkranges)\/[^/]+/g, '/$1/_')}`;
   return container ? `${decodeURIComponent(container)} ${operation}` : operation;
 }
@@ -108,7 +109,12 @@ async function countDocuments() {
   for (const database of await list('/dbs', 'Databases')) {
     const dbPath = `/dbs/${encodeURIComponent(database.id)}`;
     for (const collection of await list(`${dbPath}/colls`, 'DocumentCollections')) {
-      const answer = await call('POST', `${dbPath}/colls/${encodeURIComponent(collection.id)}/docs`, { 'x-ms-documentdb-isquery': 'true', 'x-ms-documentdb-query-enablecrosspartition': 'true', 'content-type': 'application/query+json' }, { query: 'SELECT VALUE COUNT(1) FROM c' });
+      const answer = await call(
+        'POST',
+        `${dbPath}/colls/${encodeURIComponent(collection.id)}/docs`,
+        { 'x-ms-documentdb-isquery': 'true', 'x-ms-documentdb-query-enablecrosspartition': 'true', 'content-type': 'application/query+json' },
+        { query: 'SELECT VALUE COUNT(1) FROM c' },
+      );
       count += JSON.parse(answer.text).Documents?.[0] ?? 0;
     }
   }
@@ -116,10 +122,12 @@ async function countDocuments() {
 }
 
 function compactInBackground() {
-  journal.compact((write) => dumpState(call, write)).catch((error) => {
-    // The journal still holds everything: a failed snapshot costs start-up time, not data.
-    console.error(`Embedded Cosmos DB server: snapshot of ${dataDir} failed: ${error.message}`);
-  });
+  journal
+    .compact((write) => dumpState(call, write))
+    .catch((error) => {
+      // The journal still holds everything: a failed snapshot costs start-up time, not data.
+      console.error(`Embedded Cosmos DB server: snapshot of ${dataDir} failed: ${error.message}`);
+    });
 }
 
 /** Holds the answer to a write until its effect is on disk; a write that could not be kept fails. */
@@ -181,6 +189,11 @@ function declineQueryPlan(req, res) {
   req.resume();
   req.on('end', () => {
     res.writeHead(400, { 'content-type': 'application/json', connection: 'keep-alive', 'x-ms-activity-id': randomUUID(), 'x-ms-request-charge': '0' });
-    res.end(JSON.stringify({ code: 'BadRequest', message: 'The embedded Cosmos DB server does not make query plans; use Azure Cosmos DB for queries that need one.' }));
+    res.end(
+      JSON.stringify({
+        code: 'BadRequest',
+        message: 'The embedded Cosmos DB server does not make query plans; use Azure Cosmos DB for queries that need one.',
+      }),
+    );
   });
 }

@@ -32,7 +32,11 @@ export interface EmbeddedServerProcess {
   close(): Promise<void>;
 }
 
-type ChildMessage = { type: 'listening'; port: number; [detail: string]: unknown } | { type: 'error'; message: string } | { type: 'closed' } | { type: 'stats'; requests: number };
+type ChildMessage =
+  | { type: 'listening'; port: number; [detail: string]: unknown }
+  | { type: 'error'; message: string }
+  | { type: 'closed' }
+  | { type: 'stats'; requests: number };
 
 /** `dataDir`: the folder the server keeps its data in; none: in memory. */
 export async function startEmbeddedServerProcess(kind: EmbeddedServerKind, port: number, dataDir?: string): Promise<EmbeddedServerProcess> {

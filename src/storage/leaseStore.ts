@@ -52,7 +52,13 @@ export class LeaseStore {
    * expired) or already `holder`'s. Returns the taken lease and the document as it was before (its
    * data, whether it was released), or undefined when someone else holds it or won the race.
    */
-  async acquire<D>(id: string, holder: string, now: number, durationMs: number, seen?: HeldLease<D>): Promise<{ lease: HeldLease<D>; before?: LeaseDoc<D> } | undefined> {
+  async acquire<D>(
+    id: string,
+    holder: string,
+    now: number,
+    durationMs: number,
+    seen?: HeldLease<D>,
+  ): Promise<{ lease: HeldLease<D>; before?: LeaseDoc<D> } | undefined> {
     const current = seen ?? (await this.read<D>(id));
     if (current && current.doc.holder && current.doc.holder !== holder && current.doc.until > now) return undefined;
     const waiting = { ...(current?.doc.waiting ?? {}) };
@@ -117,7 +123,9 @@ export class LeaseStore {
    */
   async expireAll(now: number): Promise<number> {
     this.requests++;
-    const { resources } = await this.container.items.query<LeaseDoc<unknown> & { _etag: string }>({ query: 'SELECT * FROM l WHERE l.until > @now', parameters: [{ name: '@now', value: now }] }).fetchAll();
+    const { resources } = await this.container.items
+      .query<LeaseDoc<unknown> & { _etag: string }>({ query: 'SELECT * FROM l WHERE l.until > @now', parameters: [{ name: '@now', value: now }] })
+      .fetchAll();
     let expired = 0;
     for (const resource of resources) {
       const held = { doc: withoutSystemProperties<LeaseDoc<unknown>>(resource as unknown as Record<string, unknown>), etag: resource._etag };

@@ -28,7 +28,10 @@ export class PendingUploads {
       const { resource, etag } = await this.container.item(id, id).read<PendingDoc>();
       try {
         if (!resource) await this.container.items.create<PendingDoc>({ id, files });
-        else await this.container.item(id, id).replace<PendingDoc>({ id, files: [...resource.files, ...files] }, { accessCondition: { type: 'IfMatch', condition: etag! } });
+        else
+          await this.container
+            .item(id, id)
+            .replace<PendingDoc>({ id, files: [...resource.files, ...files] }, { accessCondition: { type: 'IfMatch', condition: etag! } });
         return;
       } catch (error) {
         if (!isConflict(error) && !isPreconditionFailed(error)) throw error;

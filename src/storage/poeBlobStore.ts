@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { BlobSASPermissions, BlobServiceClient, SASProtocol, type BlockBlobClient, type ContainerClient, newPipeline, type Pipeline } from '@azure/storage-blob';
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  SASProtocol,
+  type BlockBlobClient,
+  type ContainerClient,
+  newPipeline,
+  type Pipeline,
+} from '@azure/storage-blob';
 import type { TokenCredential } from './azureIdentity';
 import { UserDelegationKeys } from './userDelegationKeys';
 
@@ -33,7 +41,12 @@ export interface StoredBlob {
 /** Keeps a file name readable in a download while removing path parts and characters URLs and headers dislike. */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.normalize('NFKC').replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/\s+/g, ' ').trim().slice(0, 120);
+  const cleaned = base
+    .normalize('NFKC')
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
   return cleaned.replace(/^\.+/, '') || 'file';
 }
 
@@ -43,7 +56,10 @@ const MAX_REMEMBERED_LINKS = 2000;
 export class PoeBlobStore {
   private readonly links = new Map<string, { url: string; madeAt: number; ttlMs: number }>();
 
-  private constructor(private readonly container: ContainerClient, private readonly sign: LinkSigner) {}
+  private constructor(
+    private readonly container: ContainerClient,
+    private readonly sign: LinkSigner,
+  ) {}
 
   /** `account`: a connection string with the account key, or the account's URL and a Microsoft Entra credential. */
   static async open(account: string | StorageAccountByIdentity, containerName: string): Promise<PoeBlobStore> {
@@ -58,7 +74,8 @@ export class PoeBlobStore {
       service = new BlobServiceClient(account.accountUrl, pipeline);
       const keys = new UserDelegationKeys(service);
       const protocol = account.accountUrl.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
-      sign = async (blob, { startsOn, expiresOn }) => blob.generateUserDelegationSasUrl({ permissions: READ_ONLY(), startsOn, expiresOn, protocol }, await keys.keyFor(startsOn, expiresOn));
+      sign = async (blob, { startsOn, expiresOn }) =>
+        blob.generateUserDelegationSasUrl({ permissions: READ_ONLY(), startsOn, expiresOn, protocol }, await keys.keyFor(startsOn, expiresOn));
     }
     const container = service.getContainerClient(containerName);
     await container.createIfNotExists(); // private: no public access level

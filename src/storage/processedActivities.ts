@@ -29,11 +29,13 @@ interface ProcessedDoc {
 
 export type ActivityClaim = { first: true } | { first: false; answer?: unknown };
 
-const recordId = (conversationId: string, activityId: string) =>
-  `act:${createHash('sha256').update(`${conversationId}\n${activityId}`).digest('base64url')}`;
+const recordId = (conversationId: string, activityId: string) => `act:${createHash('sha256').update(`${conversationId}\n${activityId}`).digest('base64url')}`;
 
 export class ProcessedActivities {
-  constructor(private readonly container: Container, private readonly now: () => Date) {}
+  constructor(
+    private readonly container: Container,
+    private readonly now: () => Date,
+  ) {}
 
   /** First delivery: the caller acts. A repeat: the caller answers with what the first delivery answered, if anything. */
   async claim(conversationId: string, activityId: string): Promise<ActivityClaim> {
@@ -53,7 +55,8 @@ export class ProcessedActivities {
       if (!isConflict(error)) throw error;
     }
     const { resource, etag } = await this.container.item(doc.id, doc.id).read<ProcessedDoc>();
-    if (resource && Date.parse(resource.expiresAt) > now.getTime()) return { first: false, ...(resource.answer !== undefined ? { answer: resource.answer } : {}) };
+    if (resource && Date.parse(resource.expiresAt) > now.getTime())
+      return { first: false, ...(resource.answer !== undefined ? { answer: resource.answer } : {}) };
     // An expired record (never removed on a store without TTL): this delivery is a new one.
     try {
       if (resource) await this.container.item(doc.id, doc.id).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag! } });
@@ -84,7 +87,13 @@ export class ProcessedActivities {
   /** Removes expired records (for stores without TTL); returns how many. */
   async purgeExpired(limit = 500): Promise<number> {
     const { resources } = await this.container.items
-      .query<{ id: string }>({ query: 'SELECT TOP @limit c.id FROM c WHERE STARTSWITH(c.id, "act:") AND c.expiresAt < @now', parameters: [{ name: '@limit', value: limit }, { name: '@now', value: this.now().toISOString() }] })
+      .query<{ id: string }>({
+        query: 'SELECT TOP @limit c.id FROM c WHERE STARTSWITH(c.id, "act:") AND c.expiresAt < @now',
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@now', value: this.now().toISOString() },
+        ],
+      })
       .fetchAll();
     for (const { id } of resources) {
       try {

@@ -10,16 +10,17 @@ import { isNotFound } from './cosmosDatabase';
  */
 
 type RosterDoc =
-  | ({ id: string; kind: 'organisation' } & Organisation)
-  | ({ id: string; kind: 'partnerUser' } & PartnerUser)
-  | ({ id: string; kind: 'reviewer' } & Reviewer);
+  ({ id: string; kind: 'organisation' } & Organisation) | ({ id: string; kind: 'partnerUser' } & PartnerUser) | ({ id: string; kind: 'reviewer' } & Reviewer);
 
 const orgDocId = (id: string) => `org:${id}`;
 const userDocId = (aad: string) => `user:${aad.toLowerCase()}`;
 const reviewerDocId = (aad: string) => `reviewer:${aad.toLowerCase()}`;
 
 export class RosterFileError extends Error {
-  constructor(readonly file: string, readonly errors: string[]) {
+  constructor(
+    readonly file: string,
+    readonly errors: string[],
+  ) {
     super(`Roster file ${file} is not valid:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
   }
 }
@@ -37,7 +38,10 @@ const CACHE_TTL_MS = 30_000;
 export class RosterStore {
   private readonly cache = new Map<string, { at: number; value: unknown }>();
 
-  constructor(private readonly container: Container, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly container: Container,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async loadFile(path: string): Promise<RosterLoadSummary> {
     let raw: unknown;
@@ -63,7 +67,10 @@ export class RosterStore {
     let removed = 0;
     for (const { id } of existing) {
       if (keep.has(id)) continue;
-      await this.container.item(id, id).delete().catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+      await this.container
+        .item(id, id)
+        .delete()
+        .catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
       removed += 1;
     }
     this.cache.clear();
@@ -72,12 +79,16 @@ export class RosterStore {
 
   async organisation(orgId: string): Promise<Organisation | undefined> {
     const doc = await this.read(orgDocId(orgId));
-    return doc?.kind === 'organisation' ? { id: (doc as unknown as { orgKey: string }).orgKey, name: doc.name, tenantId: doc.tenantId, mpnIds: doc.mpnIds } : undefined;
+    return doc?.kind === 'organisation'
+      ? { id: (doc as unknown as { orgKey: string }).orgKey, name: doc.name, tenantId: doc.tenantId, mpnIds: doc.mpnIds }
+      : undefined;
   }
 
   async partnerUser(aadObjectId: string): Promise<PartnerUser | undefined> {
     const doc = await this.read(userDocId(aadObjectId));
-    return doc?.kind === 'partnerUser' ? { aadObjectId: doc.aadObjectId, tenantId: doc.tenantId, orgId: doc.orgId, name: doc.name, email: doc.email, role: doc.role } : undefined;
+    return doc?.kind === 'partnerUser'
+      ? { aadObjectId: doc.aadObjectId, tenantId: doc.tenantId, orgId: doc.orgId, name: doc.name, email: doc.email, role: doc.role }
+      : undefined;
   }
 
   async reviewer(aadObjectId: string): Promise<Reviewer | undefined> {

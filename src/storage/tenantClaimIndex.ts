@@ -41,7 +41,10 @@ export class TenantClaimIndex {
   /** The tenants whose document was written before keys named their program (the key migration's scan). */
   async tenantsWithOldKeys(): Promise<string[]> {
     const { resources } = await this.container.items
-      .query<{ id: string }>({ query: 'SELECT c.id FROM c WHERE NOT IS_DEFINED(c.keyFormat) OR c.keyFormat < @format', parameters: [{ name: '@format', value: KEY_FORMAT }] })
+      .query<{ id: string }>({
+        query: 'SELECT c.id FROM c WHERE NOT IS_DEFINED(c.keyFormat) OR c.keyFormat < @format',
+        parameters: [{ name: '@format', value: KEY_FORMAT }],
+      })
       .fetchAll();
     return resources.map((r) => r.id);
   }
@@ -73,7 +76,10 @@ export class TenantClaimIndex {
     try {
       const { resource } = await this.container.item(id, id).read<TenantIndexDoc & ItemDefinition>();
       return resource
-        ? { doc: { id: resource.id, claims: resource.claims, ...(resource.keyFormat ? { keyFormat: resource.keyFormat } : {}) }, etag: resource._etag as string }
+        ? {
+            doc: { id: resource.id, claims: resource.claims, ...(resource.keyFormat ? { keyFormat: resource.keyFormat } : {}) },
+            etag: resource._etag as string,
+          }
         : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;

@@ -112,7 +112,9 @@ export class TimerStore {
     this.requests.count++;
     const next: TimerDoc = { ...stored.timer, dueAt: until.toISOString(), leasedBy: owner, leases: (stored.timer.leases ?? 0) + 1 };
     try {
-      const { resource } = await this.container.item(stored.timer.id, stored.timer.id).replace(next, { accessCondition: { type: 'IfMatch', condition: stored.etag } });
+      const { resource } = await this.container
+        .item(stored.timer.id, stored.timer.id)
+        .replace(next, { accessCondition: { type: 'IfMatch', condition: stored.etag } });
       return strip(resource!);
     } catch (error) {
       if (isPreconditionFailed(error) || isNotFound(error) || isConflict(error)) return undefined;

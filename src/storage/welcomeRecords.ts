@@ -21,7 +21,10 @@ interface WelcomeDoc {
 }
 
 export class WelcomeRecords {
-  constructor(private readonly container: Container, private readonly now: () => Date) {}
+  constructor(
+    private readonly container: Container,
+    private readonly now: () => Date,
+  ) {}
 
   /** True exactly once per install of the app in a conversation: the caller then sends the welcome. */
   async claimWelcome(conversationId: string): Promise<boolean> {

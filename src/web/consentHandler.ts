@@ -102,9 +102,7 @@ function cookie(request: PageRequest, name: string): string | undefined {
 export function createConsentHandler(deps: ConsentDeps): PageHandler {
   // The CSRF key comes from the consent secret, so every instance of the bot accepts every other's forms;
   // without one (embedded store) it lives as long as the process, like the links themselves.
-  const csrfKey = deps.config.consent.secret
-    ? createHmac('sha256', deps.config.consent.secret).update('cpor-consent-csrf-key:v1').digest()
-    : randomBytes(32);
+  const csrfKey = deps.config.consent.secret ? createHmac('sha256', deps.config.consent.secret).update('cpor-consent-csrf-key:v1').digest() : randomBytes(32);
   const csrfFor = (cookieValue: string, token: string) => createHmac('sha256', csrfKey).update(`${cookieValue}\n${token}`).digest('base64url');
   const csrfMatches = (cookieValue: string | undefined, token: string, given: string) => {
     if (!cookieValue || !COOKIE_VALUE.test(cookieValue) || !given) return false;
@@ -200,11 +198,23 @@ export function createConsentHandler(deps: ConsentDeps): PageHandler {
       ? page(locale, 409, { kind: 'alreadyDenied', facts: await facts(claim, locale), at: when(state.at, locale) })
       : page(locale, 409, { kind: 'inactive', facts: await facts(claim, locale), status: claim.status });
 
-  const formPage = async (locale: Locale, request: PageRequest, claim: Claim, token: string, status: number, extra: { comment?: string; confirmChecked?: boolean; errors?: FormErrors } = {}) => {
+  const formPage = async (
+    locale: Locale,
+    request: PageRequest,
+    claim: Claim,
+    token: string,
+    status: number,
+    extra: { comment?: string; confirmChecked?: boolean; errors?: FormErrors } = {},
+  ) => {
     const existing = cookie(request, CSRF_COOKIE);
     const value = existing && COOKIE_VALUE.test(existing) ? existing : randomBytes(32).toString('base64url');
     const setCookie = `${CSRF_COOKIE}=${value}; Path=/consent; HttpOnly; SameSite=Strict${request.secure ? '; Secure' : ''}`;
-    return page(locale, status, { kind: 'form', facts: await facts(claim, locale), token, csrf: csrfFor(value, token), guideUrl: deps.config.incentiveGuideUrl, ...extra }, { 'Set-Cookie': setCookie });
+    return page(
+      locale,
+      status,
+      { kind: 'form', facts: await facts(claim, locale), token, csrf: csrfFor(value, token), guideUrl: deps.config.incentiveGuideUrl, ...extra },
+      { 'Set-Cookie': setCookie },
+    );
   };
 
   const show = async (request: PageRequest, locale: Locale): Promise<PageResponse> => {
@@ -245,7 +255,13 @@ export function createConsentHandler(deps: ConsentDeps): PageHandler {
 
     const contact = claim.fields.customerContact;
     const customer: Actor = { kind: 'customer', id: contact?.email ?? 'customer', name: contact?.name ?? 'Customer contact' };
-    const result = await deps.claimService.act(claim.id, { type: 'customerDecline', ...(comment ? { comment } : {}) }, customer, { actionId: consentActionId(nonce) }, claim.orgId);
+    const result = await deps.claimService.act(
+      claim.id,
+      { type: 'customerDecline', ...(comment ? { comment } : {}) },
+      customer,
+      { actionId: consentActionId(nonce) },
+      claim.orgId,
+    );
     if (result.ok && !result.duplicate) {
       deps.log.info(`Consent: the customer contact of ${claim.id} denied consent; the claim is now ${result.claim.status} (Customer decline)`);
       return page(locale, 200, { kind: 'denied', facts: await facts(result.claim, locale), at: when(result.event.at, locale) });

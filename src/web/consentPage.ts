@@ -34,7 +34,16 @@ export interface FormErrors {
 }
 
 export type ConsentView =
-  | { kind: 'form'; facts: ConsentFacts; token: string; csrf: string; comment?: string; confirmChecked?: boolean; errors?: FormErrors; /** The incentive program guides (INCENTIVE_GUIDE_URL). */ guideUrl: string }
+  | {
+      kind: 'form';
+      facts: ConsentFacts;
+      token: string;
+      csrf: string;
+      comment?: string;
+      confirmChecked?: boolean;
+      errors?: FormErrors;
+      /** The incentive program guides (INCENTIVE_GUIDE_URL). */ guideUrl: string;
+    }
   | { kind: 'denied'; facts: ConsentFacts; at: string }
   | { kind: 'alreadyDenied'; facts: ConsentFacts; at: string }
   | { kind: 'inactive'; facts: ConsentFacts; status: ClaimStatus }
@@ -80,7 +89,8 @@ export function renderConsentPage(locale: Locale, view: ConsentView, styleNonce:
   const tx = (key: MessageKey, params?: Record<string, string | number>) => sentence(locale, key, params);
   const { heading, content } = body(locale, view, tx);
   const title = t(locale, 'consent.documentTitle', { heading: t(locale, heading) });
-  const errorPrefix = view.kind === 'form' && view.errors && (view.errors.confirm || view.errors.commentTooLong) ? `${t(locale, 'consent.errorSummary')}: ` : '';
+  const errorPrefix =
+    view.kind === 'form' && view.errors && (view.errors.confirm || view.errors.commentTooLong) ? `${t(locale, 'consent.errorSummary')}: ` : '';
   return [
     '<!DOCTYPE html>',
     `<html lang="${escapeHtml(locale)}">`,
@@ -125,9 +135,15 @@ function body(locale: Locale, view: ConsentView, tx: Tx): { heading: MessageKey;
     case 'form':
       return { heading: 'consent.form.heading', content: formContent(view, tx) };
     case 'denied':
-      return { heading: 'consent.denied.heading', content: `<p>${tx('consent.denied.body', { partner: view.facts.partnerName, domain: view.facts.customerDomain, date: view.at })}</p>\n${factList(view.facts, tx)}` };
+      return {
+        heading: 'consent.denied.heading',
+        content: `<p>${tx('consent.denied.body', { partner: view.facts.partnerName, domain: view.facts.customerDomain, date: view.at })}</p>\n${factList(view.facts, tx)}`,
+      };
     case 'alreadyDenied':
-      return { heading: 'consent.used.heading', content: `<p>${tx('consent.used.body', { partner: view.facts.partnerName, domain: view.facts.customerDomain, date: view.at })}</p>\n${factList(view.facts, tx)}` };
+      return {
+        heading: 'consent.used.heading',
+        content: `<p>${tx('consent.used.body', { partner: view.facts.partnerName, domain: view.facts.customerDomain, date: view.at })}</p>\n${factList(view.facts, tx)}`,
+      };
     case 'inactive':
       return {
         heading: 'consent.inactive.heading',
@@ -155,7 +171,12 @@ function factList(facts: ConsentFacts, tx: Tx, consentPeriod?: string): string {
   if (facts.solutionArea) rows.push(row(tx('field.solutionArea'), tx(`area.${facts.solutionArea}`)));
   if (facts.products.length) rows.push(row(tx('field.products'), list(facts.products.map(escapeHtml))));
   if (facts.subscriptions.length) {
-    rows.push(row(tx('field.subscriptions'), list(facts.subscriptions.map((s) => tx('template.subscription', { product: s.product, subscriptionId: s.subscriptionId })))));
+    rows.push(
+      row(
+        tx('field.subscriptions'),
+        list(facts.subscriptions.map((s) => tx('template.subscription', { product: s.product, subscriptionId: s.subscriptionId }))),
+      ),
+    );
   }
   rows.push(row(tx('field.customerDomain'), escapeHtml(facts.customerDomain)), row(tx('field.customerTenantId'), escapeHtml(facts.customerTenantId)));
   if (facts.approvedOn) rows.push(row(tx('consent.label.approvedOn'), escapeHtml(facts.approvedOn)));
@@ -171,12 +192,18 @@ function formContent(view: Extract<ConsentView, { kind: 'form' }>, tx: Tx): stri
   if (errors.confirm) problems.push(`<li><a href="#confirm">${tx('consent.confirmRequired')}</a></li>`);
   if (errors.commentTooLong) problems.push(`<li><a href="#comment">${tx('consent.commentTooLong', { max: errors.commentTooLong })}</a></li>`);
   if (problems.length) {
-    parts.push(`<div class="summary" role="alert" aria-labelledby="summary-title">\n<h2 id="summary-title">${tx('consent.errorSummary')}</h2>\n<ul>${problems.join('')}</ul>\n</div>`);
+    parts.push(
+      `<div class="summary" role="alert" aria-labelledby="summary-title">\n<h2 id="summary-title">${tx('consent.errorSummary')}</h2>\n<ul>${problems.join('')}</ul>\n</div>`,
+    );
   }
   parts.push(`<p>${tx('consent.form.intro', { partner })}</p>`);
   parts.push(`<h2>${tx('consent.factsHeading')}</h2>`);
   const period =
-    facts.consent.kind === 'open' ? tx('consent.consentEnds', { date: facts.consent.endsOn }) : facts.consent.kind === 'eligibility' ? tx('consent.eligibility') : '';
+    facts.consent.kind === 'open'
+      ? tx('consent.consentEnds', { date: facts.consent.endsOn })
+      : facts.consent.kind === 'eligibility'
+        ? tx('consent.eligibility')
+        : '';
   parts.push(factList(facts, tx, period));
   parts.push(`<p>${tx('consent.meaning', { partner })}</p>`);
   parts.push(`<p>${tx('consent.guide')} <a href="${escapeHtml(view.guideUrl)}">${escapeHtml(view.guideUrl)}</a></p>`);

@@ -18,8 +18,13 @@ export const BENCH_PARTNER: Extract<Actor, { kind: 'partner' }> = AVERY;
 /** A claim service straight on the bot's database (seeding happens outside the measured turns). */
 export function benchClaimService(db: CosmosDatabase): ClaimService {
   return new ClaimService({
-    claims: new ClaimStore(db.containers.claims), associations: new AssociationStore(db.containers.associations), rosters: new RosterStore(db.containers.rosters), tenantIndex: new TenantClaimIndex(db.containers.tenantIndex),
-    clock: systemClock, calendar: new BusinessCalendar({ timeZone: 'UTC', holidays: [] }), policy: DEFAULT_DEADLINE_POLICY,
+    claims: new ClaimStore(db.containers.claims),
+    associations: new AssociationStore(db.containers.associations),
+    rosters: new RosterStore(db.containers.rosters),
+    tenantIndex: new TenantClaimIndex(db.containers.tenantIndex),
+    clock: systemClock,
+    calendar: new BusinessCalendar({ timeZone: 'UTC', holidays: [] }),
+    policy: DEFAULT_DEADLINE_POLICY,
   });
 }
 
@@ -31,13 +36,26 @@ export async function submittedClaim(
 ): Promise<Claim> {
   const partner = BENCH_PARTNER;
   const draft = await service.createDraft(partner, {
-    mpnId: '4412345', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams', 'exchange-online'],
-    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@bench.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    mpnId: '4412345',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    products: ['teams', 'exchange-online'],
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@bench.example' },
+    partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
     ...fields,
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const file = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1000, sha256: 'x', uploadedAt, uploadedBy: { kind: 'partner' as const, id: partner.id, name: partner.name } };
+  const file = {
+    id: `${id}-1`,
+    blobName: `${id}/x/sow.pdf`,
+    fileName: 'sow.pdf',
+    contentType: 'application/pdf',
+    size: 1000,
+    sha256: 'x',
+    uploadedAt,
+    uploadedBy: { kind: 'partner' as const, id: partner.id, name: partner.name },
+  };
   await service.act(id, { type: 'addPoe', files: [file] }, partner, {}, partner.orgId);
   const submitted = await service.act(id, { type: 'submit' }, partner, {}, partner.orgId);
   if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));

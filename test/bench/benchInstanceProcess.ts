@@ -12,9 +12,7 @@ import { benchReference, notificationJobs, type NotificationLoad } from './notif
  * of the notifications through the Bot Framework send path when told to go.
  */
 type Command =
-  | { type: 'open'; env: Record<string, string> }
-  | { type: 'go'; url: string; load: NotificationLoad; instance: number; instances: number }
-  | { type: 'stop' };
+  { type: 'open'; env: Record<string, string> } | { type: 'go'; url: string; load: NotificationLoad; instance: number; instances: number } | { type: 'stop' };
 
 let services: AppServices | undefined;
 let messenger: ProactiveMessenger | undefined;
@@ -36,10 +34,19 @@ async function handle(command: Command): Promise<void> {
     const outcomes = await Promise.all(
       mine.map(({ tenantId, conversationId, text }) => {
         const reference = benchReference(command.url, tenantId, conversationId);
-        return services!.scheduler.deliver({ conversationKey: conversationId, tenantKey: tenantId, send: () => messenger!.send(reference, { type: 'message', text }) });
+        return services!.scheduler.deliver({
+          conversationKey: conversationId,
+          tenantKey: tenantId,
+          send: () => messenger!.send(reference, { type: 'message', text }),
+        });
       }),
     );
-    process.send!({ type: 'done', failed: outcomes.filter((o) => !o.ok).length, leases: services!.sendLeases.counts, leaseRequests: services!.leases.requests });
+    process.send!({
+      type: 'done',
+      failed: outcomes.filter((o) => !o.ok).length,
+      leases: services!.sendLeases.counts,
+      leaseRequests: services!.leases.requests,
+    });
   } else {
     await services?.close();
     process.exit(0);

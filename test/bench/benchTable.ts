@@ -26,7 +26,9 @@ export function targetOf(goal: Goal): string {
     goal.minOfEcho === undefined ? '' : `>= ${Math.round(goal.minOfEcho * 100)}% of echo`,
     goal.maxCpuOfEcho === undefined ? '' : `CPU <= ${goal.maxCpuOfEcho}x echo`,
     goal.maxP99Ms === undefined ? '' : `p99 < ${goal.maxP99Ms} ms`,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function meets(goal: Goal, ofEcho: number | undefined, cpuOfEcho: number | undefined, p99: number): boolean {
@@ -71,7 +73,20 @@ const yesNo = (met: boolean | undefined) => (met === undefined ? '-' : met ? 'ye
 
 export function printTable(rows: BenchRow[]): void {
   printGrid(
-    ['path (20 connections)', 'turns/s', 'of echo', 'p50 ms', 'p95 ms', 'p99 ms', 'CPU ms/turn', 'CPU x echo', 'Cosmos req/turn', 'store CPU ms/turn', 'target', 'met'],
+    [
+      'path (20 connections)',
+      'turns/s',
+      'of echo',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'CPU ms/turn',
+      'CPU x echo',
+      'Cosmos req/turn',
+      'store CPU ms/turn',
+      'target',
+      'met',
+    ],
     rows.map((r) => [
       r.name,
       r.turnsPerSecond.toFixed(0),
@@ -90,7 +105,9 @@ export function printTable(rows: BenchRow[]): void {
   for (const row of rows) if (row.note) console.log(`${row.name}: ${row.note}`);
   // What each turn asked of Cosmos DB, by container and operation: the requests a turn could do without show here.
   for (const row of rows) {
-    const kinds = Object.entries(row.storeRequestsByKind ?? {}).filter(([, n]) => n >= 0.005).sort(([, a], [, b]) => b - a);
+    const kinds = Object.entries(row.storeRequestsByKind ?? {})
+      .filter(([, n]) => n >= 0.005)
+      .sort(([, a], [, b]) => b - a);
     if (kinds.length) console.log(`${row.name}: Cosmos DB requests per turn: ${kinds.map(([kind, n]) => `${kind} ${n.toFixed(2)}`).join(', ')}`);
   }
 }
@@ -112,8 +129,29 @@ export function printMedianTable(runs: BenchRow[][]): void {
       const ofEcho = of((r) => r.ofEcho);
       const cpuOfEcho = of((r) => r.cpuOfEcho);
       const goal = rows[0].goal;
-      const met = goal ? meets({ ...goal, maxP99Ms: undefined }, ofEcho, cpuOfEcho, 0) && rows.every((r) => goal.maxP99Ms === undefined || r.p99 < goal.maxP99Ms) : undefined;
-      return [name, fixed(of((r) => r.turnsPerSecond), 0), percent(ofEcho), fixed(of((r) => r.cpuMsPerTurn), 2), times(cpuOfEcho), rows.map((r) => r.p99.toFixed(0)).join(' / '), fixed(of((r) => r.storeRequestsPerTurn), 2), rows[0].target, yesNo(met)];
+      const met = goal
+        ? meets({ ...goal, maxP99Ms: undefined }, ofEcho, cpuOfEcho, 0) && rows.every((r) => goal.maxP99Ms === undefined || r.p99 < goal.maxP99Ms)
+        : undefined;
+      return [
+        name,
+        fixed(
+          of((r) => r.turnsPerSecond),
+          0,
+        ),
+        percent(ofEcho),
+        fixed(
+          of((r) => r.cpuMsPerTurn),
+          2,
+        ),
+        times(cpuOfEcho),
+        rows.map((r) => r.p99.toFixed(0)).join(' / '),
+        fixed(
+          of((r) => r.storeRequestsPerTurn),
+          2,
+        ),
+        rows[0].target,
+        yesNo(met),
+      ];
     }),
   );
 }

@@ -41,7 +41,10 @@ export interface Meters {
  * read from package.json so the two can't drift; or the echo bot baseline.
  */
 const ROOT_PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-const START = ROOT_PACKAGE.scripts.start.replace(/^node\s+/, '').split(/\s+/).filter((arg) => arg !== '--disable-warning=DEP0111');
+const START = ROOT_PACKAGE.scripts.start
+  .replace(/^node\s+/, '')
+  .split(/\s+/)
+  .filter((arg) => arg !== '--disable-warning=DEP0111');
 const ENTRIES = {
   product: START,
   // The baseline runs as the product does: compiled by `prebench` (tsconfig.bench.json), with `npm start`'s node flags.

@@ -37,9 +37,15 @@ export async function startUpScenario(claims: number): Promise<string[][]> {
         while (next < claims) {
           const i = next++;
           const draft = await service.createDraft(BENCH_PARTNER, {
-            mpnId: '4412345', customerDomain: `customer${i}.example`, customerTenantId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-            solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams', 'exchange-online'], claimName: `Bench claim ${i}`,
-            customerContact: { name: 'Dana', title: 'CIO', email: 'dana@bench.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+            mpnId: '4412345',
+            customerDomain: `customer${i}.example`,
+            customerTenantId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            solutionArea: 'Microsoft365',
+            activity: 'Usage',
+            products: ['teams', 'exchange-online'],
+            claimName: `Bench claim ${i}`,
+            customerContact: { name: 'Dana', title: 'CIO', email: 'dana@bench.example' },
+            partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
           });
           if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
         }
@@ -68,7 +74,12 @@ export function printStartUpTable(lines: string[][]): void {
 }
 
 /** The dialog step turn on a data folder; `inMemory` is the same turn's row of this run, in memory. */
-export async function dialogOnDiskScenario(env: Record<string, string>, partners: string[], turnsPerUser: number, inMemory: BenchRow | undefined): Promise<BenchRow> {
+export async function dialogOnDiskScenario(
+  env: Record<string, string>,
+  partners: string[],
+  turnsPerUser: number,
+  inMemory: BenchRow | undefined,
+): Promise<BenchRow> {
   const dir = temporaryDataDir();
   try {
     const bot = await startBotProcess({ ...env, DATA_DIR: dir.path });
@@ -80,7 +91,12 @@ export async function dialogOnDiskScenario(env: Record<string, string>, partners
         name: 'dialog step turn, on disk (DATA_DIR)',
         goal: undefined,
         target: '>= 80% of in memory',
-        ...(ofMemory === undefined ? {} : { met: ofMemory >= 0.8, note: `${(ofMemory * 100).toFixed(0)}% of the in-memory dialog step turn's throughput (every write journalled and fsync'd before it is answered)` }),
+        ...(ofMemory === undefined
+          ? {}
+          : {
+              met: ofMemory >= 0.8,
+              note: `${(ofMemory * 100).toFixed(0)}% of the in-memory dialog step turn's throughput (every write journalled and fsync'd before it is answered)`,
+            }),
       };
     } finally {
       await bot.stop();

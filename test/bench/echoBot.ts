@@ -10,7 +10,13 @@ import { consoleLogger } from '../../src/logger';
  */
 async function main(): Promise<void> {
   const messages = process.argv[2] === 'agents' ? await agentsEcho() : botbuilderEcho();
-  const http = await startHttpServer({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0), log: consoleLogger, messages, health: async () => ({ ok: true, components: {} }) });
+  const http = await startHttpServer({
+    host: '127.0.0.1',
+    port: Number(process.env.PORT ?? 0),
+    log: consoleLogger,
+    messages,
+    health: async () => ({ ok: true, components: {} }),
+  });
   consoleLogger.info(`Bot: listening on ${http.url}/api/messages`);
   consoleLogger.info('Ready in 0 ms.');
   process.on('SIGTERM', () => http.close().then(() => process.exit(0)));

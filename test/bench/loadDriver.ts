@@ -74,11 +74,28 @@ function perTurn(metered: Metered, turns: number): Partial<LoadStats> {
 /** Reads the meters now; `since` gives what was read before, and the difference is returned. */
 async function readMeters(meters: Meters, since?: Metered): Promise<Metered> {
   const store = await meters.storeRequests?.();
-  const now: Metered = { cpuMs: meters.cpuMs(), ...(meters.storeCpuMs ? { storeCpuMs: meters.storeCpuMs() } : {}), ...(store ? { storeRequests: store.requests, byKind: store.byKind } : {}) };
+  const now: Metered = {
+    cpuMs: meters.cpuMs(),
+    ...(meters.storeCpuMs ? { storeCpuMs: meters.storeCpuMs() } : {}),
+    ...(store ? { storeRequests: store.requests, byKind: store.byKind } : {}),
+  };
   if (!since) return now;
   const minus = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
-  const byKind = now.byKind && Object.fromEntries(Object.entries(now.byKind).map(([kind, n]) => [kind, n - (since.byKind?.[kind] ?? 0)]).filter(([, n]) => (n as number) > 0));
-  return JSON.parse(JSON.stringify({ cpuMs: now.cpuMs - since.cpuMs, storeCpuMs: minus(now.storeCpuMs, since.storeCpuMs), storeRequests: minus(now.storeRequests, since.storeRequests), byKind })) as Metered;
+  const byKind =
+    now.byKind &&
+    Object.fromEntries(
+      Object.entries(now.byKind)
+        .map(([kind, n]) => [kind, n - (since.byKind?.[kind] ?? 0)])
+        .filter(([, n]) => (n as number) > 0),
+    );
+  return JSON.parse(
+    JSON.stringify({
+      cpuMs: now.cpuMs - since.cpuMs,
+      storeCpuMs: minus(now.storeCpuMs, since.storeCpuMs),
+      storeRequests: minus(now.storeRequests, since.storeRequests),
+      byKind,
+    }),
+  ) as Metered;
 }
 
 export async function driveLoad(
@@ -125,7 +142,11 @@ async function run(url: string, connections: number, amount: number, steps: Load
         const context = ctx as { state?: number };
         if (index === 0 || context.state === undefined) context.state = claimState();
         const body = step.body(states[context.state as number]);
-        return { ...request, ...(step.headers ? { headers: { ...request.headers, ...step.headers } } : {}), body: typeof body === 'string' ? body : JSON.stringify(body) };
+        return {
+          ...request,
+          ...(step.headers ? { headers: { ...request.headers, ...step.headers } } : {}),
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        };
       },
       onResponse: (status: number, body: string, ctx: object) => {
         if (status !== (step.status ?? 200) || !step.expect(body)) failures.push(`HTTP ${status}: ${body.slice(0, 300)}`);
@@ -141,5 +162,10 @@ async function run(url: string, connections: number, amount: number, steps: Load
   const result = await instance;
   // Up to the last answer: autocannon itself settles on its next one-second tick.
   const seconds = (lastAnswer - started) / 1000;
-  return { requests: result.requests.total, seconds, latencies, failures: [...failures, ...(result.errors ? [`${result.errors} connection errors`] : [])].filter(Boolean) };
+  return {
+    requests: result.requests.total,
+    seconds,
+    latencies,
+    failures: [...failures, ...(result.errors ? [`${result.errors} connection errors`] : [])].filter(Boolean),
+  };
 }

@@ -22,26 +22,43 @@ export async function multiInstanceScenario(load: NotificationLoad): Promise<Mul
   const instances = Array.from({ length: INSTANCES }, () => forkHelper('benchInstanceProcess.ts'));
   try {
     const env = {
-      COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: 'multi-instance', AZURE_STORAGE_CONNECTION_STRING: blob.connectionString,
-      CONSENT_LINK_SECRET: 'bench-consent-secret-0123456789-abcdefghijkl', SWEEP_INTERVAL_SECONDS: '0',
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      COSMOS_DATABASE: 'multi-instance',
+      AZURE_STORAGE_CONNECTION_STRING: blob.connectionString,
+      CONSENT_LINK_SECRET: 'bench-consent-secret-0123456789-abcdefghijkl',
+      SWEEP_INTERVAL_SECONDS: '0',
     };
     // One after the other: the first creates the database and its containers.
     for (const instance of instances) await instance.ask({ type: 'open', env }, 'ready');
     const started = performance.now();
     const done = await Promise.all(
       instances.map((instance, i) =>
-        instance.ask<{ failed: number; leases: { handedOver: number }; leaseRequests: number }>({ type: 'go', url: stub.url, load, instance: i, instances: INSTANCES }, 'done'),
+        instance.ask<{ failed: number; leases: { handedOver: number }; leaseRequests: number }>(
+          { type: 'go', url: stub.url, load, instance: i, instances: INSTANCES },
+          'done',
+        ),
       ),
     );
     const seconds = (performance.now() - started) / 1000;
     const expected = load.tenants * load.conversationsPerTenant * load.messagesPerConversation;
-    const row = notificationRow(`${expected.toLocaleString('en-US')} notifications to ${conversationsOf(load)} sent by two bot instances sharing one store`, load, seconds, await stub.stats());
+    const row = notificationRow(
+      `${expected.toLocaleString('en-US')} notifications to ${conversationsOf(load)} sent by two bot instances sharing one store`,
+      load,
+      seconds,
+      await stub.stats(),
+    );
     return { ...row, handOvers: done.reduce((n, d) => n + d.leases.handedOver, 0), leaseRequests: done.reduce((n, d) => n + d.leaseRequests, 0) };
   } finally {
-    await Promise.all(instances.map((instance) => new Promise((resolve) => {
-      instance.child.once('exit', resolve);
-      instance.child.send({ type: 'stop' });
-    })));
+    await Promise.all(
+      instances.map(
+        (instance) =>
+          new Promise((resolve) => {
+            instance.child.once('exit', resolve);
+            instance.child.send({ type: 'stop' });
+          }),
+      ),
+    );
     stub.stop();
     await blob.close();
     await cosmos.close();

@@ -106,10 +106,17 @@ export function notificationJobs(load: NotificationLoad): { tenantId: string; co
 }
 
 export function benchReference(url: string, tenantId: string, conversationId: string) {
-  return { serviceUrl: url, channelId: 'msteams', conversation: { id: conversationId, conversationType: 'personal', tenantId }, bot: { id: '28:bot', name: 'CPOR' }, user: { id: `29:user-${conversationId}`, name: 'User' } };
+  return {
+    serviceUrl: url,
+    channelId: 'msteams',
+    conversation: { id: conversationId, conversationType: 'personal', tenantId },
+    bot: { id: '28:bot', name: 'CPOR' },
+    user: { id: `29:user-${conversationId}`, name: 'User' },
+  };
 }
 
-export const conversationsOf = (load: NotificationLoad) => `${(load.tenants * load.conversationsPerTenant).toLocaleString('en-US')} conversations (${load.tenants} tenants)`;
+export const conversationsOf = (load: NotificationLoad) =>
+  `${(load.tenants * load.conversationsPerTenant).toLocaleString('en-US')} conversations (${load.tenants} tenants)`;
 
 export async function notificationScenario(options: NotificationLoad): Promise<NotificationRow> {
   const stub = await forkStubConnector();
@@ -136,6 +143,16 @@ export async function notificationScenario(options: NotificationLoad): Promise<N
 export function printNotificationTable(rows: NotificationRow[]): void {
   printGrid(
     ['path', 'taken s', 'minimum s', 'ratio', 'delivered', 'twice', '429s', 'target', 'met'],
-    rows.map((r) => [r.name, r.seconds.toFixed(1), r.minimumSeconds.toFixed(1), (r.seconds / r.minimumSeconds).toFixed(2), `${r.delivered}/${r.expected}`, String(r.duplicates), String(r.throttled), r.target, r.met ? 'yes' : 'NO']),
+    rows.map((r) => [
+      r.name,
+      r.seconds.toFixed(1),
+      r.minimumSeconds.toFixed(1),
+      (r.seconds / r.minimumSeconds).toFixed(2),
+      `${r.delivered}/${r.expected}`,
+      String(r.duplicates),
+      String(r.throttled),
+      r.target,
+      r.met ? 'yes' : 'NO',
+    ]),
   );
 }

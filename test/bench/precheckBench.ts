@@ -17,8 +17,14 @@ import { dialogStepScenario } from './scenarios';
  * step turn's p99 with and without pre-checks running in the bot's background at the same time.
  */
 
-const FACTS: PrecheckFacts = { customerDomain: 'contoso.com', partnerNames: ['Fabrikam Consulting Ltd'], mpnIds: ['4412345'], products: ['teams', 'exchange-online'] };
-const PARAGRAPH = 'Fabrikam Consulting deployed Microsoft Teams for the Contoso (contoso.com) offices, migrated mailboxes to Exchange Online and trained the service desk.';
+const FACTS: PrecheckFacts = {
+  customerDomain: 'contoso.com',
+  partnerNames: ['Fabrikam Consulting Ltd'],
+  mpnIds: ['4412345'],
+  products: ['teams', 'exchange-online'],
+};
+const PARAGRAPH =
+  'Fabrikam Consulting deployed Microsoft Teams for the Contoso (contoso.com) offices, migrated mailboxes to Exchange Online and trained the service desk.';
 
 export async function twentyPagePdf(): Promise<Buffer> {
   const page = (n: number) => Array.from({ length: 40 }, (_, i) => `${n}.${i + 1} ${PARAGRAPH.slice(0, 80)}`).join('\n');
@@ -29,7 +35,9 @@ export async function twentyPagePdf(): Promise<Buffer> {
 
 /** A 2 MB Word document as they come: a few pages of text and photos (stored, as JPEGs are). */
 export function twoMegabyteDocx(): Buffer {
-  const text = makeDocx({ paragraphs: [...Array.from({ length: 400 }, (_, i) => `${i + 1}. ${PARAGRAPH}`), 'Customer name: Jane Doe', 'Signature: Jane Doe', 'Date: 2026-10-15'] });
+  const text = makeDocx({
+    paragraphs: [...Array.from({ length: 400 }, (_, i) => `${i + 1}. ${PARAGRAPH}`), 'Customer name: Jane Doe', 'Signature: Jane Doe', 'Date: 2026-10-15'],
+  });
   const entries = [...unzip(text)].map(([name, data]) => ({ name, data }));
   let size = text.length;
   for (let i = 1; size < 2 * 1024 * 1024; i += 1) {
@@ -104,7 +112,16 @@ async function measureFile(name: string, bytes: Buffer, kind: 'pdf' | 'docx', ru
       for (let i = 0; i < runs; i += 1) times.push((await precheck(readers, bytes, name, kind)).ms);
     });
     times.sort((a, b) => a - b);
-    return { name, bytes: bytes.length, coldMs: cold.result.ms, warmMs: times[Math.floor(times.length / 2)], coldExtraMb: cold.extraMb, warmExtraMb: warm.extraMb, workerMb, verdicts: cold.result.verdicts };
+    return {
+      name,
+      bytes: bytes.length,
+      coldMs: cold.result.ms,
+      warmMs: times[Math.floor(times.length / 2)],
+      coldExtraMb: cold.extraMb,
+      warmExtraMb: warm.extraMb,
+      workerMb,
+      verdicts: cold.result.verdicts,
+    };
   } finally {
     await readers.close();
   }
@@ -117,8 +134,28 @@ export async function precheckFileScenario(quick: boolean): Promise<FileRow[]> {
 
 export function printPrecheckFileTable(rows: FileRow[]): void {
   printGrid(
-    ['pre-check (read in the reader worker + check)', 'size', 'first (cold) ms', 'warm median ms', 'extra peak RSS MB, first (worker start)', 'extra peak RSS MB per file, warm worker', 'warm worker holds MB', 'target', 'met (warm)'],
-    rows.map((r) => [r.name, `${(r.bytes / 1024).toFixed(0)} KB`, r.coldMs.toFixed(0), r.warmMs.toFixed(0), r.coldExtraMb.toFixed(0), r.warmExtraMb.toFixed(0), r.workerMb.toFixed(0), '< 1000 ms, < 50 MB', r.warmMs < 1000 && r.warmExtraMb < 50 ? 'yes' : 'NO']),
+    [
+      'pre-check (read in the reader worker + check)',
+      'size',
+      'first (cold) ms',
+      'warm median ms',
+      'extra peak RSS MB, first (worker start)',
+      'extra peak RSS MB per file, warm worker',
+      'warm worker holds MB',
+      'target',
+      'met (warm)',
+    ],
+    rows.map((r) => [
+      r.name,
+      `${(r.bytes / 1024).toFixed(0)} KB`,
+      r.coldMs.toFixed(0),
+      r.warmMs.toFixed(0),
+      r.coldExtraMb.toFixed(0),
+      r.warmExtraMb.toFixed(0),
+      r.workerMb.toFixed(0),
+      '< 1000 ms, < 50 MB',
+      r.warmMs < 1000 && r.warmExtraMb < 50 ? 'yes' : 'NO',
+    ]),
   );
   for (const r of rows) console.log(`  ${r.name}: ${r.verdicts}`);
 }
@@ -142,10 +179,23 @@ export async function stepWhilePrecheckingScenario(bot: BotProcess, partners: st
   const attach = async (aad: string, i: number) => {
     const conversation = { id: `a:bench-precheck-${i}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
     const send = (extra: Record<string, unknown>) =>
-      fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...personalMessage('', { aadObjectId: aad }), conversation, ...extra }) }).then((r) => r.text());
+      fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...personalMessage('', { aadObjectId: aad }), conversation, ...extra }),
+      }).then((r) => r.text());
     await send({ text: 'new claim' });
     while (running) {
-      const answer = await send({ text: '', attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: `sow-${attached}.pdf`, content: { downloadUrl: fileUrl, uniqueId: `u-${attached}`, fileType: 'pdf' } }] });
+      const answer = await send({
+        text: '',
+        attachments: [
+          {
+            contentType: 'application/vnd.microsoft.teams.file.download.info',
+            name: `sow-${attached}.pdf`,
+            content: { downloadUrl: fileUrl, uniqueId: `u-${attached}`, fileType: 'pdf' },
+          },
+        ],
+      });
       if (answer.includes('Added')) attached += 1;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -158,7 +208,19 @@ export async function stepWhilePrecheckingScenario(bot: BotProcess, partners: st
       loaded = await dialogStepScenario(bot, partners, turnsPerUser);
     } catch (error) {
       // Reported, not hidden: a turn that failed under this load is a result too.
-      return [baseline, { name: 'dialog step turn, pre-checks in the background', turnsPerSecond: NaN, p50: NaN, p95: NaN, p99: NaN, target: 'p99 within 10% of the row above', met: false, note: `Under pre-check load: ${(error as Error).message.slice(0, 300)}` }];
+      return [
+        baseline,
+        {
+          name: 'dialog step turn, pre-checks in the background',
+          turnsPerSecond: NaN,
+          p50: NaN,
+          p95: NaN,
+          p99: NaN,
+          target: 'p99 within 10% of the row above',
+          met: false,
+          note: `Under pre-check load: ${(error as Error).message.slice(0, 300)}`,
+        },
+      ];
     }
     loaded.name = 'dialog step turn, pre-checks in the background';
     const ratio = loaded.p99 / baseline.p99;

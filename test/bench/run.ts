@@ -25,14 +25,19 @@ const RSS_TARGET_MB = 300;
 const quick = process.argv.includes('--quick');
 
 async function main(): Promise<void> {
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const runs = (part: string) => !only || only.includes(part);
   const memory: string[][] = [];
 
   if (runs('notifications')) {
     // 5 tenants x 200 conversations x 10 messages: Teams' 50 per second per tenant allows it in 39 s at best.
     // The same load again from two bot instances on one store (Teams' limits are per bot, not per instance).
-    const load = quick ? { tenants: 2, conversationsPerTenant: 20, messagesPerConversation: 5 } : { tenants: 5, conversationsPerTenant: 200, messagesPerConversation: 10 };
+    const load = quick
+      ? { tenants: 2, conversationsPerTenant: 20, messagesPerConversation: 5 }
+      : { tenants: 5, conversationsPerTenant: 200, messagesPerConversation: 10 };
     const single = await notificationScenario(load);
     const shared = await multiInstanceScenario(load);
     printNotificationTable([single, shared]);
@@ -105,7 +110,12 @@ async function turnRows(turn: (part: string) => boolean, memory: string[][]): Pr
   } finally {
     // Read from /proc while the processes live.
     const peak = bot.peakRssMb();
-    memory.push(['bot process (npm start), peak during the turns above', peak?.toFixed(0) ?? 'n/a', `< ${RSS_TARGET_MB} MB`, peak !== undefined && peak < RSS_TARGET_MB ? 'yes' : 'NO']);
+    memory.push([
+      'bot process (npm start), peak during the turns above',
+      peak?.toFixed(0) ?? 'n/a',
+      `< ${RSS_TARGET_MB} MB`,
+      peak !== undefined && peak < RSS_TARGET_MB ? 'yes' : 'NO',
+    ]);
     memory.push(['embedded Cosmos DB server + Azurite processes (stand-ins for Azure)', bot.embeddedPeakRssMb().toFixed(0), '-', '-']);
     await bot.stop();
   }

@@ -48,7 +48,18 @@ export async function dialogStepScenario(bot: BotProcess, partners: string[], tu
       {
         body: (state) => {
           const { message, claimId, i } = userOf(state);
-          return message({ text: undefined, value: { action: 'form.claim', step: 'customer', claimId, button: 'next', mpnId: '4412345', customerDomain: `customer${i}.example`, customerTenantId: `00000000-0000-4000-8000-${String(turn++ % 1e12).padStart(12, '0')}` } });
+          return message({
+            text: undefined,
+            value: {
+              action: 'form.claim',
+              step: 'customer',
+              claimId,
+              button: 'next',
+              mpnId: '4412345',
+              customerDomain: `customer${i}.example`,
+              customerTenantId: `00000000-0000-4000-8000-${String(turn++ % 1e12).padStart(12, '0')}`,
+            },
+          });
         },
         // The intended path only: the next step's card, not a refusal or a stale-card answer.
         expect: (text) => text.includes('Solution area and activity'),
@@ -82,20 +93,30 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
     const queue: { id: string; version: number }[] = [];
     // Seeded ten at a time: the bot is idle meanwhile, and this is not what is measured.
     for (let n = 0; n < warmUp + measured; n += 10) {
-      queue.push(...(await Promise.all(Array.from({ length: Math.min(10, warmUp + measured - n) }, async (_, k) => {
-        const i = n + k;
-        const { id } = await submittedClaim(service, { customerDomain: `bench${i}.example`, customerTenantId: `dddddddd-0000-4000-8000-${String(i).padStart(12, '0')}`, claimName: `Bench claim ${i}` });
-        const started = await service.act(id, { type: 'startReview' }, seedReviewer, {}, partner.orgId);
-        if (!started.ok) throw new Error(JSON.stringify(started.refusal));
-        return { id, version: started.claim.version };
-      }))));
+      queue.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(10, warmUp + measured - n) }, async (_, k) => {
+            const i = n + k;
+            const { id } = await submittedClaim(service, {
+              customerDomain: `bench${i}.example`,
+              customerTenantId: `dddddddd-0000-4000-8000-${String(i).padStart(12, '0')}`,
+              claimName: `Bench claim ${i}`,
+            });
+            const started = await service.act(id, { type: 'startReview' }, seedReviewer, {}, partner.orgId);
+            if (!started.ok) throw new Error(JSON.stringify(started.refusal));
+            return { id, version: started.claim.version };
+          }),
+        )),
+      );
     }
     let next = 0;
     // Claims whose notification work is not done yet: their dispatch timers are still there.
-    const pending = async () => (await db.containers.timers.items.query<number>("SELECT VALUE COUNT(1) FROM c WHERE c.purpose.type = 'dispatch'").fetchAll()).resources[0] ?? 0;
+    const pending = async () =>
+      (await db.containers.timers.items.query<number>("SELECT VALUE COUNT(1) FROM c WHERE c.purpose.type = 'dispatch'").fetchAll()).resources[0] ?? 0;
     const settled = async (withinMs: number): Promise<number> => {
       let left = await pending();
-      for (const started = Date.now(); left > 0 && Date.now() - started < withinMs; left = await pending()) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const started = Date.now(); left > 0 && Date.now() - started < withinMs; left = await pending())
+        await new Promise((resolve) => setTimeout(resolve, 100));
       return left;
     };
     const result = await driveLoad(bot.url, {
@@ -104,19 +125,27 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
       warmUp,
       requests: measured,
       settle: async () => void (await settled(30_000)),
-      steps: [{
-        body: ({ connection }) => {
-          const { id: claimId, version } = queue[next++];
-          const r = connection % reviewers.length;
-          return {
-            type: 'invoke', name: 'adaptiveCard/action', id: `i-${claimId}`, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', locale: 'en-US',
-            conversation: { id: '19:bench-reviews@thread.tacv2', conversationType: 'channel', tenantId: REVIEWER_TENANT },
-            from: { id: `29:${reviewers[r]}`, aadObjectId: reviewers[r], name: `Bench Reviewer ${r}` }, recipient: { id: '28:cpor-bot' },
-            value: { action: { type: 'Action.Execute', verb: 'review.approve', data: { claimId, orgId: partner.orgId, version } }, trigger: 'manual' },
-          };
+      steps: [
+        {
+          body: ({ connection }) => {
+            const { id: claimId, version } = queue[next++];
+            const r = connection % reviewers.length;
+            return {
+              type: 'invoke',
+              name: 'adaptiveCard/action',
+              id: `i-${claimId}`,
+              channelId: 'msteams',
+              serviceUrl: 'http://127.0.0.1:9/',
+              locale: 'en-US',
+              conversation: { id: '19:bench-reviews@thread.tacv2', conversationType: 'channel', tenantId: REVIEWER_TENANT },
+              from: { id: `29:${reviewers[r]}`, aadObjectId: reviewers[r], name: `Bench Reviewer ${r}` },
+              recipient: { id: '28:cpor-bot' },
+              value: { action: { type: 'Action.Execute', verb: 'review.approve', data: { claimId, orgId: partner.orgId, version } }, trigger: 'manual' },
+            };
+          },
+          expect: (text) => text.includes('You approved claim'),
         },
-        expect: (text) => text.includes('You approved claim'),
-      }],
+      ],
     });
     if (result.failures.length) throw new Error(`${result.failures.length} approvals failed, e.g. ${result.failures[0]}`);
     const approved = row('Approve invoke (adaptiveCard/action)', TURN_GOAL, result);
@@ -139,7 +168,12 @@ export async function echoScenario(bot: BotProcess, name: string, target: string
     meters: bot.meters,
     connections,
     requests,
-    steps: [{ body: ({ connection }) => ({ ...personalMessage(`hello ${connection}`), deliveryMode: 'expectReplies' }), expect: (text) => text.includes('echo: hello') }],
+    steps: [
+      {
+        body: ({ connection }) => ({ ...personalMessage(`hello ${connection}`), deliveryMode: 'expectReplies' }),
+        expect: (text) => text.includes('echo: hello'),
+      },
+    ],
   });
   if (result.failures.length) throw new Error(`${result.failures.length} echo turns failed, e.g. ${result.failures[0]}`);
   return row(name, undefined, result, target);
@@ -208,14 +242,16 @@ async function partnerQuestionScenario(
     meters: bot.meters,
     connections: partners.length,
     requests,
-    steps: [{
-      body: ({ connection }) => ({
-        ...personalMessage(question.text(), { aadObjectId: partners[connection % partners.length] }),
-        conversation: { id: `a:bench-question-${connection}`, conversationType: 'personal', tenantId: PARTNER_TENANT },
-        deliveryMode: 'expectReplies',
-      }),
-      expect: question.expect,
-    }],
+    steps: [
+      {
+        body: ({ connection }) => ({
+          ...personalMessage(question.text(), { aadObjectId: partners[connection % partners.length] }),
+          conversation: { id: `a:bench-question-${connection}`, conversationType: 'personal', tenantId: PARTNER_TENANT },
+          deliveryMode: 'expectReplies',
+        }),
+        expect: question.expect,
+      },
+    ],
   });
   if (result.failures.length) throw new Error(`${result.failures.length} ${question.name}s failed, e.g. ${result.failures[0]}`);
   return row(question.name, question.goal, result);
@@ -228,7 +264,15 @@ async function seedPartnerClaims(bot: BotProcess, count: number): Promise<string
     const service = benchClaimService(db);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      ids.push((await submittedClaim(service, { customerDomain: `status${i}.example`, customerTenantId: `eeeeeeee-0000-4000-8000-${String(i).padStart(12, '0')}`, claimName: `Status claim ${i}` })).id);
+      ids.push(
+        (
+          await submittedClaim(service, {
+            customerDomain: `status${i}.example`,
+            customerTenantId: `eeeeeeee-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            claimName: `Status claim ${i}`,
+          })
+        ).id,
+      );
     }
     return ids;
   } finally {

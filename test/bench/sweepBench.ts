@@ -56,8 +56,12 @@ export async function sweepScenario(sizes: number[]): Promise<SweepRow[]> {
 async function oneSweep(cosmos: EmbeddedCosmos, blobConnectionString: string, size: number): Promise<SweepRow> {
   const clock = new ManualClock(APPROVED_AT);
   const loaded = loadConfig({
-    COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, COSMOS_DATABASE: `sweep-${size}`, AZURE_STORAGE_CONNECTION_STRING: blobConnectionString,
-    CONSENT_LINK_SECRET: 'bench-consent-secret-0123456789-abcdefghijkl', SWEEP_INTERVAL_SECONDS: '0',
+    COSMOS_ENDPOINT: cosmos.endpoint,
+    COSMOS_KEY: cosmos.key,
+    COSMOS_DATABASE: `sweep-${size}`,
+    AZURE_STORAGE_CONNECTION_STRING: blobConnectionString,
+    CONSENT_LINK_SECRET: 'bench-consent-secret-0123456789-abcdefghijkl',
+    SWEEP_INTERVAL_SECONDS: '0',
   });
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const services = await openServices(loaded.config, { log: silentLogger, clock });
@@ -90,13 +94,26 @@ async function approvedClaims(services: Awaited<ReturnType<typeof openServices>>
   const svc = services.claimService;
   const claims: Claim[] = [];
   const approveOne = async (i: number) => {
-    const { id } = await submittedClaim(svc, { customerDomain: `sweep${i}.example`, customerTenantId: `ffffffff-0000-4000-8000-${String(i).padStart(12, '0')}`, claimName: `Sweep claim ${i}`, products: ['teams'] }, APPROVED_AT);
+    const { id } = await submittedClaim(
+      svc,
+      {
+        customerDomain: `sweep${i}.example`,
+        customerTenantId: `ffffffff-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        claimName: `Sweep claim ${i}`,
+        products: ['teams'],
+      },
+      APPROVED_AT,
+    );
     await svc.act(id, { type: 'startReview' }, reviewer, {}, partner.orgId);
     const approved = await svc.act(id, { type: 'approve' }, reviewer, {}, partner.orgId);
     if (!approved.ok) throw new Error(JSON.stringify(approved.refusal));
     // The outbox is delivered work by the time of the sweep: the sweep's own work is what is measured.
     claims.push(approved.claim);
-    await services.claims.removeFromOutbox(partner.orgId, id, (approved.claim.outbox ?? []).map((e) => e.id));
+    await services.claims.removeFromOutbox(
+      partner.orgId,
+      id,
+      (approved.claim.outbox ?? []).map((e) => e.id),
+    );
   };
   for (let i = 0; i < count; i += 10) await Promise.all(Array.from({ length: Math.min(10, count - i) }, (_, k) => approveOne(i + k)));
   return claims;
@@ -118,11 +135,37 @@ async function seedPopulation(claims: Container, timers: Container, template: Cl
       const id = `CL-P${String(i).padStart(7, '0')}`;
       const orgId = `org-${i % 200}`;
       const open = i % Math.round(1 / OPEN_SHARE) === 0;
-      const fields = { ...template.fields, customerDomain: `c${i}.example`, customerTenantId: `99999999-0000-4000-8000-${String(i).padStart(12, '0')}`, claimName: `Claim ${i}` };
+      const fields = {
+        ...template.fields,
+        customerDomain: `c${i}.example`,
+        customerTenantId: `99999999-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        claimName: `Claim ${i}`,
+      };
       // Compact (the first events of the history only): 100,000 claims are kept in the embedded server's memory.
-      claimOps.push({ operationType: 'Create', resourceBody: { ...template, id, orgId, fields, history: template.history.slice(0, 2), comments: [], status: open ? 'UnderReview' : 'RejectedFinal', outbox: [], deadlines: open ? { reviewDecision: future } : {}, nextDueAt: open ? future : null } });
+      claimOps.push({
+        operationType: 'Create',
+        resourceBody: {
+          ...template,
+          id,
+          orgId,
+          fields,
+          history: template.history.slice(0, 2),
+          comments: [],
+          status: open ? 'UnderReview' : 'RejectedFinal',
+          outbox: [],
+          deadlines: open ? { reviewDecision: future } : {},
+          nextDueAt: open ? future : null,
+        },
+      });
       if (open) {
-        const doc: TimerDoc = { id: `${id}|reviewDecision1bd`, claimId: id, orgId, firesAt: future, dueAt: future, purpose: { type: 'reminder', reminder: 'reviewDecision1bd', key: `reviewDecision1bd@${future}` } };
+        const doc: TimerDoc = {
+          id: `${id}|reviewDecision1bd`,
+          claimId: id,
+          orgId,
+          firesAt: future,
+          dueAt: future,
+          purpose: { type: 'reminder', reminder: 'reviewDecision1bd', key: `reviewDecision1bd@${future}` },
+        };
         timerOps.push({ operationType: 'Create', resourceBody: { ...doc } });
       }
     }
@@ -145,7 +188,16 @@ export function printSweepTable(rows: SweepRow[]): void {
     ['one sweep, 100 due timers', 'timers', 'fired', 'sweep s', 'Cosmos requests', 'time vs smallest', 'target', 'met'],
     rows.map((r) => {
       const flat = r.requests <= base.requests * 1.05 && r.seconds <= base.seconds * 1.5 && r.fired === DUE;
-      return [`among ${r.claims.toLocaleString('en-US')} claims`, String(r.timers), String(r.fired), r.seconds.toFixed(2), String(r.requests), `${(r.seconds / base.seconds).toFixed(2)}x`, 'flat as claims grow', flat ? 'yes' : 'NO'];
+      return [
+        `among ${r.claims.toLocaleString('en-US')} claims`,
+        String(r.timers),
+        String(r.fired),
+        r.seconds.toFixed(2),
+        String(r.requests),
+        `${(r.seconds / base.seconds).toFixed(2)}x`,
+        'flat as claims grow',
+        flat ? 'yes' : 'NO',
+      ];
     }),
   );
 }

@@ -24,13 +24,16 @@ afterAll(() => services.close());
 
 const partnerViewer = () => ({ kind: 'partner' as const, actor: AVERY, organisation: { id: AVERY.orgId, name: 'Fabrikam Consulting Ltd', mpnIds: [] } });
 
-test('the approval notice and the approved claim\'s status card say what approval means, in both languages, with the guides\' link', async () => {
+test("the approval notice and the approved claim's status card say what approval means, in both languages, with the guides' link", async () => {
   const underReview = await claimThrough(services, 'UnderReview', 'meaning-approved', 1);
   const approved = await services.claimService.act(underReview.id, { type: 'approve' }, RILEY, {}, AVERY.orgId);
   if (!approved.ok) throw new Error(JSON.stringify(approved.refusal));
   const notifier = new PartnerNotifier(services);
   const cards = new ClaimCards(services, ClaimQueries.fromServices(services));
-  for (const [locale, words] of [['en-US', "It doesn't mean that the claim is approved for incentive earnings or payout"], ['zh-CN', '这并不意味着批准的奖励收益或付出的比率']] as const) {
+  for (const [locale, words] of [
+    ['en-US', "It doesn't mean that the claim is approved for incentive earnings or payout"],
+    ['zh-CN', '这并不意味着批准的奖励收益或付出的比率'],
+  ] as const) {
     const notice = JSON.stringify(notifier.card(approved.claim, approved.event, locale));
     expect(notice).toContain(words);
     expect(notice).toContain(GUIDE);
@@ -45,12 +48,21 @@ test('the approval notice and the approved claim\'s status card say what approva
 });
 
 test('the consent page links the guides', () => {
-  const facts = { claimId: 'CL-AAAA1111', claimName: 'x', partnerName: 'Fabrikam', products: [], subscriptions: [], customerDomain: 'c.example', customerTenantId: 't', consent: { kind: 'unknown' as const } };
+  const facts = {
+    claimId: 'CL-AAAA1111',
+    claimName: 'x',
+    partnerName: 'Fabrikam',
+    products: [],
+    subscriptions: [],
+    customerDomain: 'c.example',
+    customerTenantId: 't',
+    consent: { kind: 'unknown' as const },
+  };
   const html = renderConsentPage('en-US', { kind: 'form', facts, token: 't', csrf: 'c', guideUrl: GUIDE }, 'nonce');
   expect(html).toContain(`<a href="${GUIDE}">${GUIDE}</a>`);
 });
 
-test('INCENTIVE_GUIDE_URL: Partner Center\'s link by default, an https address otherwise', () => {
+test("INCENTIVE_GUIDE_URL: Partner Center's link by default, an https address otherwise", () => {
   expect(loadConfig({})).toMatchObject({ ok: true, config: { incentiveGuideUrl: 'https://aka.ms/partnerincentives' } });
   expect(loadConfig({ INCENTIVE_GUIDE_URL: 'http://guides.example/' })).toMatchObject({ ok: false, errors: [expect.stringContaining('INCENTIVE_GUIDE_URL')] });
 });

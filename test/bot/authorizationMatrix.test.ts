@@ -34,15 +34,29 @@ interface SenderCase {
 
 const SENDERS: Record<string, SenderCase> = {
   reviewer: { sender: { kind: 'reviewer' }, aadObjectId: REVIEWER_AAD, conversationTenant: REVIEWER_TENANT, channelTenant: REVIEWER_TENANT },
-  'partner admin': { sender: { kind: 'partner', role: 'GlobalAdmin', orgId: 'fabrikam-consulting' }, aadObjectId: PARTNER_AAD, conversationTenant: PARTNER_TENANT, channelTenant: PARTNER_TENANT },
-  'partner viewer': { sender: { kind: 'partner', role: 'ReferralsAdmin', orgId: 'fabrikam-consulting' }, aadObjectId: SAM_AAD, conversationTenant: PARTNER_TENANT, channelTenant: PARTNER_TENANT },
+  'partner admin': {
+    sender: { kind: 'partner', role: 'GlobalAdmin', orgId: 'fabrikam-consulting' },
+    aadObjectId: PARTNER_AAD,
+    conversationTenant: PARTNER_TENANT,
+    channelTenant: PARTNER_TENANT,
+  },
+  'partner viewer': {
+    sender: { kind: 'partner', role: 'ReferralsAdmin', orgId: 'fabrikam-consulting' },
+    aadObjectId: SAM_AAD,
+    conversationTenant: PARTNER_TENANT,
+    channelTenant: PARTNER_TENANT,
+  },
   'person on no roster': { sender: { kind: 'stranger' }, aadObjectId: STRANGER_AAD, conversationTenant: PARTNER_TENANT, channelTenant: PARTNER_TENANT },
-  'reviewer from another tenant': { sender: { kind: 'stranger' }, aadObjectId: REVIEWER_AAD, conversationTenant: PARTNER_TENANT, channelTenant: PARTNER_TENANT },
+  'reviewer from another tenant': {
+    sender: { kind: 'stranger' },
+    aadObjectId: REVIEWER_AAD,
+    conversationTenant: PARTNER_TENANT,
+    channelTenant: PARTNER_TENANT,
+  },
   'no AAD object id': { sender: { kind: 'anonymous' }, conversationTenant: REVIEWER_TENANT, channelTenant: REVIEWER_TENANT },
   'no tenant': { sender: { kind: 'anonymous' }, aadObjectId: REVIEWER_AAD },
   'tenants that disagree': { sender: { kind: 'anonymous' }, aadObjectId: PARTNER_AAD, conversationTenant: PARTNER_TENANT, channelTenant: TAILSPIN_TENANT },
 };
-
 
 let seq = 0;
 const seedClaim = (owner: typeof avery) => submittedWithPoe(app.services, owner, ++seq, 'Matrix');
@@ -104,10 +118,19 @@ const EXTENSION: Record<Extract<ActionName, `extension.${string}` | `file.${stri
       type: 'fileUpload',
       action: 'accept',
       context: { export: 1, list: 'mine', format: 'xlsx', requestedBy: '', filter: {} },
-      uploadInfo: { name: 'cpor-claims.xlsx', uploadUrl: `${connector.url}/upload/matrix`, contentUrl: `${connector.url}/files/cpor-claims.xlsx`, uniqueId: 'u1', fileType: 'xlsx' },
+      uploadInfo: {
+        name: 'cpor-claims.xlsx',
+        uploadUrl: `${connector.url}/upload/matrix`,
+        contentUrl: `${connector.url}/files/cpor-claims.xlsx`,
+        uniqueId: 'u1',
+        fileType: 'xlsx',
+      },
     },
   }),
-  'extension.search': (c) => ({ name: 'composeExtension/query', value: { commandId: 'findClaims', parameters: [{ name: 'query', value: c.id }], queryOptions: { skip: 0, count: 25 } } }),
+  'extension.search': (c) => ({
+    name: 'composeExtension/query',
+    value: { commandId: 'findClaims', parameters: [{ name: 'query', value: c.id }], queryOptions: { skip: 0, count: 25 } },
+  }),
   'extension.share': (c) => ({ name: 'composeExtension/queryLink', value: { url: `${app.services.consentLinks.serverUrl}/claims/${c.id}` } }),
 };
 
@@ -134,7 +157,13 @@ async function send(who: SenderCase, conversationId: string, action: ActionName,
     activity = { ...base, type: 'invoke', ...EXTENSION[action as keyof typeof EXTENSION](claim) };
   } else if (executes(action)) {
     const data = { claimId: claim.id, orgId: claim.orgId, version: claim.version, ...BUTTON_VALUES[action as ButtonAction] };
-    activity = { ...base, type: 'invoke', name: 'adaptiveCard/action', replyToId: 'card-1', value: { action: { type: 'Action.Execute', verb: action, data }, trigger: 'manual' } };
+    activity = {
+      ...base,
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: 'card-1',
+      value: { action: { type: 'Action.Execute', verb: action, data }, trigger: 'manual' },
+    };
   } else {
     const value = { action, claimId: claim.id, ...BUTTON_VALUES[action as ButtonAction] };
     activity = { ...base, type: 'message', deliveryMode: 'expectReplies', replyToId: 'card-1', value };
@@ -162,7 +191,12 @@ describe.each(ACTION_NAMES)('%s', (action) => {
     const cells = Object.entries(SENDERS).flatMap(([name, who]) => (['own', 'foreign'] as const).map((whose) => ({ name, who, whose, claim: claims[whose] })));
     const policy = (who: SenderCase) => authorize(action, who.sender);
     // A partner's button on another organisation's claim is refused as if the claim did not exist.
-    const refusedForOwnership = (who: SenderCase, claim: Claim) => !action.startsWith('command.') && action !== 'extension.search' && action !== 'file.exportConsent' && who.sender.kind === 'partner' && !entitled(who.sender, claim);
+    const refusedForOwnership = (who: SenderCase, claim: Claim) =>
+      !action.startsWith('command.') &&
+      action !== 'extension.search' &&
+      action !== 'file.exportConsent' &&
+      who.sender.kind === 'partner' &&
+      !entitled(who.sender, claim);
     const refused = (cell: (typeof cells)[number]) => !policy(cell.who).ok || refusedForOwnership(cell.who, cell.claim);
     // Refused cells first, while both claims are as seeded; allowed ones may then change them.
     const ordered = [...cells.filter(refused), ...cells.filter((c) => !refused(c))];
@@ -196,7 +230,13 @@ describe.each(ACTION_NAMES)('%s', (action) => {
       }
       if (refused(cell)) {
         const after = (await app.services.claimService.get(claim.id))!;
-        expect({ label, status: after.status, fields: after.fields, poe: after.poe, comments: after.comments }).toEqual({ label, status: before.status, fields: before.fields, poe: before.poe, comments: before.comments });
+        expect({ label, status: after.status, fields: after.fields, poe: after.poe, comments: after.comments }).toEqual({
+          label,
+          status: before.status,
+          fields: before.fields,
+          poe: before.poe,
+          comments: before.comments,
+        });
         // Someone Teams did not identify leaves no trace in the claim's history.
         if (who.sender.kind === 'anonymous') expect({ label, events: after.history.length }).toEqual({ label, events: before.history.length });
       }

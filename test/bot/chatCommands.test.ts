@@ -1,5 +1,13 @@
 import { startBotApp, type BotApp } from '../../app/botApp';
-import { BOT_COMMANDS, botCommands, COMMAND_WORDS, CHINESE_COMMAND_WORDS, COMMANDS_BY_SCOPE, parseCommand, type CommandId } from '../../bot/commands/chatCommands';
+import {
+  BOT_COMMANDS,
+  botCommands,
+  COMMAND_WORDS,
+  CHINESE_COMMAND_WORDS,
+  COMMANDS_BY_SCOPE,
+  parseCommand,
+  type CommandId,
+} from '../../bot/commands/chatCommands';
 import { ManualClock } from '../../src/clock';
 import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
@@ -30,7 +38,6 @@ let app: BotApp;
 const SAM_AAD = 'a1b2c3d4-0003-4000-8000-000000000003'; // Fabrikam, Referrals admin: may look, may not claim
 const STRANGER_AAD = 'ffffffff-0001-4000-8000-00000000dead';
 
-
 interface Person {
   aad: string;
   tenant: string;
@@ -53,7 +60,12 @@ async function say(
 ): Promise<Reply[]> {
   const conversation = options.conversation ?? { id: `a:dm-${who.aad}`, conversationType: 'personal' };
   const message = typeof input === 'string' ? { text: input } : { value: input, replyToId: 'card-1' };
-  return post(teamsActivity({ serviceUrl: connector.url, aadObjectId: who.aad, tenantId: who.tenant, name: who.name, conversation }, { type: 'message', locale: options.locale ?? 'en-US', deliveryMode: 'expectReplies', ...message, ...options.extra }));
+  return post(
+    teamsActivity(
+      { serviceUrl: connector.url, aadObjectId: who.aad, tenantId: who.tenant, name: who.name, conversation },
+      { type: 'message', locale: options.locale ?? 'en-US', deliveryMode: 'expectReplies', ...message, ...options.extra },
+    ),
+  );
 }
 
 async function post(activity: Record<string, unknown>): Promise<Reply[]> {
@@ -89,8 +101,15 @@ async function seed(owner: typeof avery, claimName: string, customerDomain: stri
   const svc = app.services.claimService;
   const tenant = `00000000-0000-4000-8000-${String(++tenantCounter).padStart(12, '0')}`;
   const draft = await svc.createDraft(owner, {
-    mpnId: owner === avery ? '4412345' : '5523456', customerDomain, customerTenantId: tenant, solutionArea: 'Microsoft365', activity: 'Usage',
-    claimName, products: ['teams'], customerContact: { name: 'Dana', title: 'CIO', email: `dana@${customerDomain}` }, partnerContact: { name: owner.name, email: 'p@partner.example' },
+    mpnId: owner === avery ? '4412345' : '5523456',
+    customerDomain,
+    customerTenantId: tenant,
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    claimName,
+    products: ['teams'],
+    customerContact: { name: 'Dana', title: 'CIO', email: `dana@${customerDomain}` },
+    partnerContact: { name: owner.name, email: 'p@partner.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
@@ -102,14 +121,25 @@ async function seed(owner: typeof avery, claimName: string, customerDomain: stri
   };
   let claim = draft.claim;
   if (target !== 'Editing') {
-    const poe = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1000, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: owner.id, name: owner.name } };
+    const poe = {
+      id: `${id}-1`,
+      blobName: `${id}/x/sow.pdf`,
+      fileName: 'sow.pdf',
+      contentType: 'application/pdf',
+      size: 1000,
+      sha256: 'x',
+      uploadedAt: clock.now().toISOString(),
+      uploadedBy: { kind: 'partner' as const, id: owner.id, name: owner.name },
+    };
     await step({ type: 'addPoe', files: [poe] }, owner);
     claim = await step({ type: 'submit' }, owner);
   }
   if (!['Editing', 'Submitted'].includes(target)) claim = await step({ type: 'startReview' }, riley);
-  if (target === 'PartnerActionRequired') claim = await step({ type: 'requestInfo', reasons: ['MissingCustomerAcknowledgment'], comment: 'Please add the customer signature.' }, riley);
+  if (target === 'PartnerActionRequired')
+    claim = await step({ type: 'requestInfo', reasons: ['MissingCustomerAcknowledgment'], comment: 'Please add the customer signature.' }, riley);
   if (target === 'Approved') claim = await step({ type: 'approve' }, riley);
-  if (['Rejected', 'RejectedFinal', 'Disputed'].includes(target)) claim = await step({ type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'The SOW is not signed.' }, riley);
+  if (['Rejected', 'RejectedFinal', 'Disputed'].includes(target))
+    claim = await step({ type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'The SOW is not signed.' }, riley);
   if (target === 'RejectedFinal') claim = await step({ type: 'withdraw' }, owner);
   if (target === 'Disputed') claim = await step({ type: 'dispute', justification: 'The signed SOW is attached now.' }, owner);
   clock.advanceMs(60_000);
@@ -122,7 +152,11 @@ const named: Record<string, Claim> = {};
 
 beforeAll(async () => {
   await connector.start();
-  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', BUSINESS_TIME_ZONE: 'Europe/Berlin' }), { log: silentLogger, clock, delivery: TEST_DELIVERY });
+  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', BUSINESS_TIME_ZONE: 'Europe/Berlin' }), {
+    log: silentLogger,
+    clock,
+    delivery: TEST_DELIVERY,
+  });
   // A rejection from September: its 30-day dispute window has passed (the sweep has not closed it yet).
   clock.set('2026-09-21T09:00:00Z');
   named.oldRejection = await seed(avery, 'Old rejection', 'old-rejection.example', 'Rejected');
@@ -146,7 +180,13 @@ beforeAll(async () => {
   // A long history: 40 comments on one claim (44 events in all).
   for (let i = 1; i <= 40; i++) {
     clock.advanceMs(60_000);
-    const result = await app.services.claimService.act(named.litware.id, { type: 'comment', text: `Note ${String(i).padStart(2, '0')}` }, i % 2 ? riley : avery, {}, avery.orgId);
+    const result = await app.services.claimService.act(
+      named.litware.id,
+      { type: 'comment', text: `Note ${String(i).padStart(2, '0')}` },
+      i % 2 ? riley : avery,
+      {},
+      avery.orgId,
+    );
     if (!result.ok) throw new Error(JSON.stringify(result.refusal));
   }
   await app.background.drain();
@@ -179,7 +219,7 @@ async function walk(who: Person, first: Reply[], options: { locale?: string } = 
 }
 
 describe('my claims', () => {
-  test('a partner sees their organisation\'s claims, newest first, in pages of 10 with no duplicates and no gaps, forwards and back', async () => {
+  test("a partner sees their organisation's claims, newest first, in pages of 10 with no duplicates and no gaps, forwards and back", async () => {
     const first = await say(AVERY, 'my claims');
     const card = onlyCard(first);
     expect(json(card)).toContain('Claims of Fabrikam Consulting Ltd');
@@ -209,7 +249,7 @@ describe('my claims', () => {
     expect(button(card, 'Next')).toBeUndefined();
   });
 
-  test('filters by status and by customer domain or claim name (any case), typed or from the card\'s form', async () => {
+  test("filters by status and by customer domain or claim name (any case), typed or from the card's form", async () => {
     expect(rowIds(onlyCard(await say(AVERY, 'my claims CONTOSO'))).sort()).toEqual([named.contosoTeams.id, named.contosoDynamics.id].sort());
     expect(rowIds(onlyCard(await say(AVERY, 'my claims rejected contoso')))).toEqual([named.contosoDynamics.id]);
     expect(rowIds(onlyCard(await say(AVERY, 'my claims status:approved')))).toEqual([named.northwind.id]);
@@ -231,13 +271,22 @@ describe('my claims', () => {
   test('paging keeps the filter: all submitted claims over three pages, nothing else', async () => {
     const { forward } = await walk(AVERY, await say(AVERY, 'my claims submitted'));
     expect(forward.map((p) => p.length)).toEqual([10, 10]);
-    expect(forward.flat().sort()).toEqual(fabrikam.filter((c) => c.status === 'Submitted').map((c) => c.id).sort());
+    expect(forward.flat().sort()).toEqual(
+      fabrikam
+        .filter((c) => c.status === 'Submitted')
+        .map((c) => c.id)
+        .sort(),
+    );
   });
 
-  test('a filter that can\'t be used is answered with what is expected', async () => {
+  test("a filter that can't be used is answered with what is expected", async () => {
     const bad = texts(await say(AVERY, 'my claims status:sleeping'));
-    expect(bad).toBe('"sleeping" is not a claim status. Use one of: Editing, Submitted, Under review, Partner action required, Approved, Rejected, Rejected (final).');
-    expect(texts(await say(AVERY, { action: 'command', command: 'my claims', filter: true, filterStatus: 'Nonsense', filterCustomer: '' }))).toContain('"Nonsense" is not a claim status.');
+    expect(bad).toBe(
+      '"sleeping" is not a claim status. Use one of: Editing, Submitted, Under review, Partner action required, Approved, Rejected, Rejected (final).',
+    );
+    expect(texts(await say(AVERY, { action: 'command', command: 'my claims', filter: true, filterStatus: 'Nonsense', filterCustomer: '' }))).toContain(
+      '"Nonsense" is not a claim status.',
+    );
     expect(texts(await say(AVERY, `my claims customer:${'x'.repeat(101)}`))).toBe('The customer or claim name to filter by can have at most 100 characters.');
     // A malformed or foreign page button is the first page, not an error.
     const odd = onlyCard(await say(AVERY, { action: 'command', command: 'my claims', page: 'seven', starts: 42 }));
@@ -264,7 +313,15 @@ describe('claim <id or name>', () => {
     const status = onlyCard(await say(AVERY, `claim ${named.contosoTeams.id}`));
     expect(json(status)).toContain('Contoso Teams adoption');
     // The form's own step is still the one that answers its card.
-    const next = await say(AVERY, { action: 'form.claim', step: 'customer', claimId: draftId, button: 'next', mpnId: '4412345', customerDomain: 'typed-during-form.example', customerTenantId: '00000000-0000-4000-8000-00000000abcd' });
+    const next = await say(AVERY, {
+      action: 'form.claim',
+      step: 'customer',
+      claimId: draftId,
+      button: 'next',
+      mpnId: '4412345',
+      customerDomain: 'typed-during-form.example',
+      customerTenantId: '00000000-0000-4000-8000-00000000abcd',
+    });
     expect(json(next)).toContain('Solution area and activity');
     await say(AVERY, { action: 'form.claim', step: 'area', claimId: draftId, button: 'cancel' });
     await say(AVERY, { action: 'form.claim', step: 'cancel', claimId: draftId, button: 'discard' });
@@ -301,7 +358,7 @@ describe('claim <id or name>', () => {
     expect(verbs(onlyCard(await say(SAM, `claim ${named.contosoDynamics.id}`)))).toEqual([]);
   });
 
-  test('the card\'s buttons work: Dispute opens the dispute form, History the history', async () => {
+  test("the card's buttons work: Dispute opens the dispute form, History the history", async () => {
     const card = onlyCard(await say(AVERY, `claim ${named.contosoDynamics.id}`));
     const disputeButton = card.actions!.find((a) => a.data?.action === 'claim.dispute')!.data!;
     expect(json(await say(AVERY, disputeButton))).toContain(`Dispute the rejection of claim Contoso Dynamics 365 (${named.contosoDynamics.id})`);
@@ -309,7 +366,7 @@ describe('claim <id or name>', () => {
     expect(json(await say(AVERY, button(card, 'History')!))).toContain('History of Contoso Dynamics 365');
   });
 
-  test('a card\'s Open button is answered while a claim form is open, and the form stays open', async () => {
+  test("a card's Open button is answered while a claim form is open, and the form stays open", async () => {
     const chat = { conversation: { id: 'a:dm-avery-form', conversationType: 'personal' } };
     expect(json(await say(AVERY, 'new claim', chat))).toContain('Continue a draft?'); // Avery has a draft
     expect(json(onlyCard(await say(AVERY, { action: 'command', command: `claim ${named.northwind.id}` }, chat)))).toContain('Northwind Intune');
@@ -321,10 +378,10 @@ describe('claim <id or name>', () => {
     expect(rowIds(onlyCard(await say(AVERY, 'claim contoso'))).sort()).toEqual([named.contosoTeams.id, named.contosoDynamics.id].sort());
     expect(texts(await say(AVERY, 'claim zebra'))).toBe('I found no claim of your organisation matching "zebra". Type "my claims" to see all of them.');
     expect(texts(await say(AVERY, 'claim'))).toContain('Type "claim" followed by a claim id');
-    expect(texts(await say(AVERY, 'claim CL-00000000'))).toBe('I could not find claim CL-00000000 among your organisation\'s claims.');
+    expect(texts(await say(AVERY, 'claim CL-00000000'))).toBe("I could not find claim CL-00000000 among your organisation's claims.");
   });
 
-  test('a reviewer sees any organisation\'s claim, with a button that opens its review card', async () => {
+  test("a reviewer sees any organisation's claim, with a button that opens its review card", async () => {
     for (const claim of [named.contosoTeams, named.tailspinSecret]) {
       const card = onlyCard(await say(RILEY, `claim ${claim.id}`));
       expect(json(card)).toContain(claim.fields.claimName!);
@@ -387,7 +444,10 @@ describe('what needs my action', () => {
     expect(ids.sort()).toEqual(queued.map((c) => c.id).sort());
     const ordered = forward.flat();
     // docs/deadlines.md: the queue is ordered by the 10-day decision target (a dispute by its answer deadline), not by whichever deadline is nearest.
-    const targets = ordered.map((id) => { const c = all.find((x) => x.id === id)!; return c.deadlines.decisionTarget ?? c.deadlines.reviewDecision!; });
+    const targets = ordered.map((id) => {
+      const c = all.find((x) => x.id === id)!;
+      return c.deadlines.decisionTarget ?? c.deadlines.reviewDecision!;
+    });
     expect(targets).toEqual([...targets].sort());
     const nearest = ordered.map((id) => all.find((c) => c.id === id)!.nextDueAt!);
     expect(nearest).not.toEqual([...nearest].sort());
@@ -420,7 +480,7 @@ describe('free text', () => {
 });
 
 describe('visibility', () => {
-  test('a partner never sees another organisation\'s claim: list, claim, history, free text, what needs my action, crafted buttons', async () => {
+  test("a partner never sees another organisation's claim: list, claim, history, free text, what needs my action, crafted buttons", async () => {
     const foreign = new Set(fabrikam.map((c) => c.id));
     const replies: Reply[][] = [];
     const ask = async (input: string | Record<string, unknown>) => {
@@ -453,7 +513,9 @@ describe('visibility', () => {
   test('a stranger gets the "not on a roster" answer; a partner asking in a channel is sent to the 1:1 chat', async () => {
     for (const command of ['my claims', `claim ${named.litware.id}`, `history ${named.litware.id}`, 'what needs my action', 'status of contoso']) {
       const got = await say(STRANGER, command);
-      expect(texts(got)).toBe('You are not on a roster of this bot, so you can\'t see or change claims. Ask your organisation\'s Global admin or the bot\'s operator to add you.');
+      expect(texts(got)).toBe(
+        "You are not on a roster of this bot, so you can't see or change claims. Ask your organisation's Global admin or the bot's operator to add you.",
+      );
     }
     expect(texts(await say(STRANGER, 'contoso'))).toBe('I didn\'t understand that. Type "help" to see what I can do.');
     const channel = { id: '19:fabrikam-general@thread.tacv2', conversationType: 'channel' };
@@ -463,7 +525,9 @@ describe('visibility', () => {
       expect(claimIdsIn(got).size).toBe(0);
     }
     // Reviewers work in their channel.
-    expect(rowIds(onlyCard(await say(RILEY, 'what needs my action', { conversation: { id: '19:reviews@thread.tacv2', conversationType: 'channel' } })))).toHaveLength(10);
+    expect(
+      rowIds(onlyCard(await say(RILEY, 'what needs my action', { conversation: { id: '19:reviews@thread.tacv2', conversationType: 'channel' } }))),
+    ).toHaveLength(10);
   });
 });
 
@@ -498,7 +562,19 @@ describe('in zh-CN', () => {
 
 describe('welcome and help', () => {
   const install = (who: Person, conversation: { id: string; conversationType: string }, extra: Record<string, unknown>, locale = 'en-US') =>
-    post(teamsActivity({ serviceUrl: connector.url, aadObjectId: who.aad, tenantId: who.tenant, name: who.name, conversation, channelData: conversation.conversationType === 'channel' ? { team: { id: '19:team@thread.tacv2' }, channel: { id: conversation.id } } : {} }, { locale, deliveryMode: 'expectReplies', ...extra }));
+    post(
+      teamsActivity(
+        {
+          serviceUrl: connector.url,
+          aadObjectId: who.aad,
+          tenantId: who.tenant,
+          name: who.name,
+          conversation,
+          channelData: conversation.conversationType === 'channel' ? { team: { id: '19:team@thread.tacv2' }, channel: { id: conversation.id } } : {},
+        },
+        { locale, deliveryMode: 'expectReplies', ...extra },
+      ),
+    );
   const botAdded = { type: 'conversationUpdate', membersAdded: [{ id: '28:cpor-bot' }] };
   const installed = { type: 'installationUpdate', action: 'add' };
 
@@ -506,14 +582,24 @@ describe('welcome and help', () => {
     const dm = { id: 'a:welcome-avery', conversationType: 'personal' };
     const first = onlyCard(await install(AVERY, dm, installed));
     expect(json(first)).toContain('Welcome to CPOR claims');
-    expect(first.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'new claim' }, { action: 'command', command: 'my claims' }, { action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }, { action: 'command', command: 'language 中文' }]);
+    expect(first.actions!.map((a) => a.data)).toEqual([
+      { action: 'command', command: 'new claim' },
+      { action: 'command', command: 'my claims' },
+      { action: 'command', command: 'what needs my action' },
+      { action: 'command', command: 'help' },
+      { action: 'command', command: 'language 中文' },
+    ]);
     expect(await install(AVERY, dm, botAdded)).toEqual([]);
     // The welcome card's buttons are commands like the typed ones.
     expect(json(onlyCard(await say(AVERY, { action: 'command', command: 'my claims' })))).toContain('Claims of Fabrikam Consulting Ltd');
     // A reviewer's welcome offers the queue (Riley typed Chinese in earlier tests: English is chosen first).
     await say(RILEY, 'language English');
     const reviewerCard = onlyCard(await install(RILEY, { id: 'a:welcome-riley', conversationType: 'personal' }, botAdded));
-    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }, { action: 'command', command: 'language 中文' }]);
+    expect(reviewerCard.actions!.map((a) => a.data)).toEqual([
+      { action: 'command', command: 'what needs my action' },
+      { action: 'command', command: 'help' },
+      { action: 'command', command: 'language 中文' },
+    ]);
   });
 
   test('added to a team: one card in the channel for everyone, with the commands and how to make it the reviews channel; again after a reinstall', async () => {
@@ -522,16 +608,21 @@ describe('welcome and help', () => {
     expect(json(card)).toContain('CPOR claims is here');
     expect(json(card)).toContain('use this channel for reviews');
     expect(json(card)).not.toContain('Riley'); // for everyone, not about the installer
-    expect(card.actions!.map((a) => a.data)).toEqual([{ action: 'command', command: 'what needs my action' }, { action: 'command', command: 'help' }]);
+    expect(card.actions!.map((a) => a.data)).toEqual([
+      { action: 'command', command: 'what needs my action' },
+      { action: 'command', command: 'help' },
+    ]);
     expect(await install(RILEY, channel, installed)).toEqual([]);
     expect(await install(RILEY, channel, botAdded)).toEqual([]);
     await install(RILEY, channel, { type: 'installationUpdate', action: 'remove' });
     expect(json(onlyCard(await install(RILEY, channel, installed, 'zh-CN')))).toContain('CPOR 声明机器人已加入');
     // A group chat is welcomed the same way.
-    expect(json(onlyCard(await install(AVERY, { id: '19:group@thread.v2', conversationType: 'groupChat' }, installed)))).toContain('use this channel for reviews');
+    expect(json(onlyCard(await install(AVERY, { id: '19:group@thread.v2', conversationType: 'groupChat' }, installed)))).toContain(
+      'use this channel for reviews',
+    );
   });
 
-  test('help lists the commands of the conversation\'s kind', async () => {
+  test("help lists the commands of the conversation's kind", async () => {
     const personal = json(onlyCard(await say(AVERY, 'help')));
     for (const id of COMMANDS_BY_SCOPE.personal) expect(personal).toContain(`"title":"${COMMAND_WORDS[id]}"`);
     const channel = json(onlyCard(await say(RILEY, 'help', { conversation: { id: '19:reviews@thread.tacv2', conversationType: 'channel' } })));
@@ -556,7 +647,16 @@ describe('the command list (for the manifest)', () => {
 
   test('every title, typed as Teams inserts it, is understood as its command', () => {
     const kinds: Record<CommandId, string> = {
-      myClaims: 'myClaims', claim: 'claim', history: 'history', needsAction: 'needsAction', help: 'help', newClaim: 'newClaim', withdraw: 'withdraw', dispute: 'dispute', useForReviews: 'useForReviews', export: 'export',
+      myClaims: 'myClaims',
+      claim: 'claim',
+      history: 'history',
+      needsAction: 'needsAction',
+      help: 'help',
+      newClaim: 'newClaim',
+      withdraw: 'withdraw',
+      dispute: 'dispute',
+      useForReviews: 'useForReviews',
+      export: 'export',
     };
     // Both languages' menus (the manifest and its zh-cn localization file): what Teams inserts is the same command.
     for (const titles of [COMMAND_WORDS, CHINESE_COMMAND_WORDS]) {

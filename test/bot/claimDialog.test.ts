@@ -38,7 +38,10 @@ type Reply = { text?: string; attachments?: { content: { body: unknown[]; action
 class Partner {
   readonly client: DialogTestClient;
   claimId = '';
-  constructor(readonly aadObjectId = PARTNER_AAD, locale = 'en-US') {
+  constructor(
+    readonly aadObjectId = PARTNER_AAD,
+    locale = 'en-US',
+  ) {
     const state = new ConversationState(new CosmosBotStorage(services.cosmos.containers.botState));
     this.client = new DialogTestClient('msteams', new ClaimDialog(services, silentLogger), undefined, [], state);
     this.locale = locale;
@@ -52,7 +55,13 @@ class Partner {
   private readonly conversationId = `a:dialog-test-${Math.random().toString(36).slice(2)}`;
 
   private activity(extra: Record<string, unknown>) {
-    return { type: 'message', locale: this.locale, conversation: this.conversation, from: { id: `29:${this.aadObjectId}`, aadObjectId: this.aadObjectId, name: 'Partner' }, ...extra };
+    return {
+      type: 'message',
+      locale: this.locale,
+      conversation: this.conversation,
+      from: { id: `29:${this.aadObjectId}`, aadObjectId: this.aadObjectId, name: 'Partner' },
+      ...extra,
+    };
   }
 
   /** Sends a turn and returns every reply of it (sendActivity hands back the first one itself). */
@@ -97,11 +106,17 @@ function lastCard(replies: Reply[]) {
   if (!card) throw new Error(`No card in ${JSON.stringify(replies)}`);
   const json = JSON.stringify(card);
   const texts = [...json.matchAll(/"text":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
-  const inputs = Object.fromEntries([...json.matchAll(/"id":"([^"]+)","label":"(?:[^"\\]|\\.)*","value":"((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], JSON.parse(`"${m[2]}"`) as string]));
+  const inputs = Object.fromEntries(
+    [...json.matchAll(/"id":"([^"]+)","label":"(?:[^"\\]|\\.)*","value":"((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], JSON.parse(`"${m[2]}"`) as string]),
+  );
   return { title: texts[0], errors: texts.filter((s) => s.startsWith('- ')).map((s) => s.slice(2)), inputs, texts };
 }
 
-const allText = (replies: Reply[]) => replies.map((r) => r.text ?? '').filter(Boolean).join('\n');
+const allText = (replies: Reply[]) =>
+  replies
+    .map((r) => r.text ?? '')
+    .filter(Boolean)
+    .join('\n');
 
 interface Combination {
   area: 'Microsoft365' | 'BusinessApplications';
@@ -116,124 +131,171 @@ interface Combination {
 const COMBINATIONS: Combination[] = [
   // OSA-Sell is held per subscription: the customer's two Teams subscriptions make the form ask which.
   {
-    area: 'Microsoft365', activity: 'PreSales', domain: 'northwind.example', tenant: '11111111-2222-4333-8444-555555555555', products: 'teams,intune',
-    subscriptions: { product: 'teams', bad: 'a1000000-0000-4000-8000-000000000001', good: 'd4000000-0000-4000-8000-000000000002', reason: 'is not a subscription of this customer\'s tenant' },
+    area: 'Microsoft365',
+    activity: 'PreSales',
+    domain: 'northwind.example',
+    tenant: '11111111-2222-4333-8444-555555555555',
+    products: 'teams,intune',
+    subscriptions: {
+      product: 'teams',
+      bad: 'a1000000-0000-4000-8000-000000000001',
+      good: 'd4000000-0000-4000-8000-000000000002',
+      reason: "is not a subscription of this customer's tenant",
+    },
   },
   { area: 'Microsoft365', activity: 'Usage', domain: 'northwind.onmicrosoft.com', tenant: '11111111-2222-4333-8444-555555555555', products: 'exchange-online' },
   {
-    area: 'BusinessApplications', activity: 'UsageAndOrPreSales', domain: 'adventure-works.example', tenant: '22222222-3333-4444-8555-666666666666', products: 'd365-sales,power-bi',
-    subscriptions: { product: 'd365-sales', bad: 'a1000000-0000-4000-8000-000000000003', good: 'a1000000-0000-4000-8000-000000000002', reason: 'is a CSP subscription' },
+    area: 'BusinessApplications',
+    activity: 'UsageAndOrPreSales',
+    domain: 'adventure-works.example',
+    tenant: '22222222-3333-4444-8555-666666666666',
+    products: 'd365-sales,power-bi',
+    subscriptions: {
+      product: 'd365-sales',
+      bad: 'a1000000-0000-4000-8000-000000000003',
+      good: 'a1000000-0000-4000-8000-000000000002',
+      reason: 'is a CSP subscription',
+    },
   },
   {
-    area: 'BusinessApplications', activity: 'RevenueAssociation', domain: 'contoso.com', tenant: '66666666-7777-4888-8999-aaaaaaaaaaaa', products: 'd365-field-service',
-    subscriptions: { product: 'd365-field-service', bad: 'c3000000-0000-4000-8000-000000000001', good: 'c3000000-0000-4000-8000-000000000003', reason: 'is not a Dynamics 365 Field Service subscription' },
+    area: 'BusinessApplications',
+    activity: 'RevenueAssociation',
+    domain: 'contoso.com',
+    tenant: '66666666-7777-4888-8999-aaaaaaaaaaaa',
+    products: 'd365-field-service',
+    subscriptions: {
+      product: 'd365-field-service',
+      bad: 'c3000000-0000-4000-8000-000000000001',
+      good: 'c3000000-0000-4000-8000-000000000003',
+      reason: 'is not a Dynamics 365 Field Service subscription',
+    },
   },
 ];
 
 describe('the claim dialog, step by step', () => {
-  test.each(COMBINATIONS.map((c) => [`${c.area} / ${c.activity}`, c] as const))('%s: every step refuses a bad value, keeps what was valid, and the claim is submitted', async (_name, combo) => {
-    const partner = new Partner();
-    let replies = await partner.startNewClaim();
-    expect(allText(replies)).toMatch(/I started draft CL-/);
-    expect(lastCard(replies).title).toBe('Customer');
-    expect((await partner.claim()).status).toBe('Editing');
+  test.each(COMBINATIONS.map((c) => [`${c.area} / ${c.activity}`, c] as const))(
+    '%s: every step refuses a bad value, keeps what was valid, and the claim is submitted',
+    async (_name, combo) => {
+      const partner = new Partner();
+      let replies = await partner.startNewClaim();
+      expect(allText(replies)).toMatch(/I started draft CL-/);
+      expect(lastCard(replies).title).toBe('Customer');
+      expect((await partner.claim()).status).toBe('Editing');
 
-    // 1. Customer: a bad domain and tenant id; the valid MPN ID is kept, the bad values are shown again as typed.
-    replies = await partner.card('customer', 'next', { mpnId: '4467890', customerDomain: 'not a domain', customerTenantId: '1234' });
-    let card = lastCard(replies);
-    expect(card.title).toBe('Customer');
-    expect(card.errors).toEqual([
-      'Customer domain name: enter a domain name such as contoso.onmicrosoft.com or contoso.com.',
-      'Customer directory (tenant) ID: enter a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.',
-    ]);
-    expect(card.inputs).toMatchObject({ mpnId: '4467890', customerDomain: 'not a domain', customerTenantId: '1234' });
-    expect((await partner.claim()).fields.mpnId).toBe('4467890');
-    replies = await partner.card('customer', 'next', { mpnId: '4467890', customerDomain: combo.domain, customerTenantId: combo.tenant });
-    expect(lastCard(replies).title).toBe('Solution area and activity');
+      // 1. Customer: a bad domain and tenant id; the valid MPN ID is kept, the bad values are shown again as typed.
+      replies = await partner.card('customer', 'next', { mpnId: '4467890', customerDomain: 'not a domain', customerTenantId: '1234' });
+      let card = lastCard(replies);
+      expect(card.title).toBe('Customer');
+      expect(card.errors).toEqual([
+        'Customer domain name: enter a domain name such as contoso.onmicrosoft.com or contoso.com.',
+        'Customer directory (tenant) ID: enter a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.',
+      ]);
+      expect(card.inputs).toMatchObject({ mpnId: '4467890', customerDomain: 'not a domain', customerTenantId: '1234' });
+      expect((await partner.claim()).fields.mpnId).toBe('4467890');
+      replies = await partner.card('customer', 'next', { mpnId: '4467890', customerDomain: combo.domain, customerTenantId: combo.tenant });
+      expect(lastCard(replies).title).toBe('Solution area and activity');
 
-    // 2. Area and activity: nothing chosen is refused; then the combination.
-    replies = await partner.card('area', 'next', {});
-    expect(lastCard(replies).errors).toEqual(['Solution area: this is required.']);
-    replies = await partner.card('area', 'next', { areaActivity: `${combo.area}|${combo.activity}` });
+      // 2. Area and activity: nothing chosen is refused; then the combination.
+      replies = await partner.card('area', 'next', {});
+      expect(lastCard(replies).errors).toEqual(['Solution area: this is required.']);
+      replies = await partner.card('area', 'next', { areaActivity: `${combo.area}|${combo.activity}` });
 
-    if (combo.activity === 'RevenueAssociation') {
-      expect(lastCard(replies).title).toBe('Revenue association details');
-      replies = await partner.card('revenue', 'next', { solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso', isvSolutionName: '' });
-      expect(lastCard(replies).errors).toEqual(['ISV product or solution name: this is required.']);
-      expect(lastCard(replies).inputs).toMatchObject({ solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso' });
-      replies = await partner.card('revenue', 'next', { solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso', isvSolutionName: 'Contoso Field App' });
-    }
+      if (combo.activity === 'RevenueAssociation') {
+        expect(lastCard(replies).title).toBe('Revenue association details');
+        replies = await partner.card('revenue', 'next', { solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso', isvSolutionName: '' });
+        expect(lastCard(replies).errors).toEqual(['ISV product or solution name: this is required.']);
+        expect(lastCard(replies).inputs).toMatchObject({ solutionSellerName: 'Fabrikam Sales', customerName: 'Contoso' });
+        replies = await partner.card('revenue', 'next', {
+          solutionSellerName: 'Fabrikam Sales',
+          customerName: 'Contoso',
+          isvSolutionName: 'Contoso Field App',
+        });
+      }
 
-    // 3. Products: a product of the other solution area is refused.
-    expect(lastCard(replies).title).toBe('Products and workloads');
-    const wrongArea = combo.area === 'Microsoft365' ? 'd365-sales' : 'teams';
-    replies = await partner.card('products', 'next', { products: wrongArea });
-    expect(lastCard(replies).errors[0]).toMatch(/^Products and workloads: .* is not a (Microsoft 365|Business Applications) product\.$/);
-    replies = await partner.card('products', 'next', { products: combo.products });
+      // 3. Products: a product of the other solution area is refused.
+      expect(lastCard(replies).title).toBe('Products and workloads');
+      const wrongArea = combo.area === 'Microsoft365' ? 'd365-sales' : 'teams';
+      replies = await partner.card('products', 'next', { products: wrongArea });
+      expect(lastCard(replies).errors[0]).toMatch(/^Products and workloads: .* is not a (Microsoft 365|Business Applications) product\.$/);
+      replies = await partner.card('products', 'next', { products: combo.products });
 
-    if (combo.subscriptions) {
-      const { product, bad, good, reason } = combo.subscriptions;
-      expect(lastCard(replies).title).toBe('Subscription IDs');
-      replies = await partner.card('subscriptions', 'next', { [`sub_${product}`]: bad });
-      expect(lastCard(replies).errors).toEqual([expect.stringContaining(`${bad} ${reason}`)]);
-      expect((await partner.claim()).fields.subscriptions ?? []).toEqual([]);
-      replies = await partner.card('subscriptions', 'next', { [`sub_${product}`]: good });
-      expect((await partner.claim()).fields.subscriptions).toEqual([{ productId: product, subscriptionId: good }]);
-    }
+      if (combo.subscriptions) {
+        const { product, bad, good, reason } = combo.subscriptions;
+        expect(lastCard(replies).title).toBe('Subscription IDs');
+        replies = await partner.card('subscriptions', 'next', { [`sub_${product}`]: bad });
+        expect(lastCard(replies).errors).toEqual([expect.stringContaining(`${bad} ${reason}`)]);
+        expect((await partner.claim()).fields.subscriptions ?? []).toEqual([]);
+        replies = await partner.card('subscriptions', 'next', { [`sub_${product}`]: good });
+        expect((await partner.claim()).fields.subscriptions).toEqual([{ productId: product, subscriptionId: good }]);
+      }
 
-    // 4. Contacts: a bad e-mail is refused and every typed value is shown again.
-    card = lastCard(replies);
-    expect(card.title).toBe('Contacts and claim name');
-    const dynamics = combo.area === 'BusinessApplications' && /d365/.test(combo.products);
-    expect(card.inputs).toMatchObject({ partnerContact_name: 'Avery Fabrikam', partnerContact_email: 'avery@fabrikam.example' });
-    expect('technicalContact_name' in card.inputs).toBe(dynamics);
-    const contacts = {
-      customerContact_name: 'Dana Customer', customerContact_title: 'CIO', customerContact_email: 'dana@customer',
-      partnerContact_name: 'Avery Fabrikam', partnerContact_email: 'avery@fabrikam.example', claimName: `Claim ${combo.activity}`,
-      ...(dynamics ? { technicalContact_name: 'Lee Admin', technicalContact_title: 'CRM admin', technicalContact_email: 'lee@customer.example' } : {}),
-    };
-    replies = await partner.card('contacts', 'next', contacts);
-    expect(lastCard(replies).errors).toEqual(['Customer contact e-mail: enter an e-mail address such as name@contoso.com.']);
-    expect(lastCard(replies).inputs.customerContact_email).toBe('dana@customer');
-    replies = await partner.card('contacts', 'next', { ...contacts, customerContact_email: 'dana@customer.example' });
+      // 4. Contacts: a bad e-mail is refused and every typed value is shown again.
+      card = lastCard(replies);
+      expect(card.title).toBe('Contacts and claim name');
+      const dynamics = combo.area === 'BusinessApplications' && /d365/.test(combo.products);
+      expect(card.inputs).toMatchObject({ partnerContact_name: 'Avery Fabrikam', partnerContact_email: 'avery@fabrikam.example' });
+      expect('technicalContact_name' in card.inputs).toBe(dynamics);
+      const contacts = {
+        customerContact_name: 'Dana Customer',
+        customerContact_title: 'CIO',
+        customerContact_email: 'dana@customer',
+        partnerContact_name: 'Avery Fabrikam',
+        partnerContact_email: 'avery@fabrikam.example',
+        claimName: `Claim ${combo.activity}`,
+        ...(dynamics ? { technicalContact_name: 'Lee Admin', technicalContact_title: 'CRM admin', technicalContact_email: 'lee@customer.example' } : {}),
+      };
+      replies = await partner.card('contacts', 'next', contacts);
+      expect(lastCard(replies).errors).toEqual(['Customer contact e-mail: enter an e-mail address such as name@contoso.com.']);
+      expect(lastCard(replies).inputs.customerContact_email).toBe('dana@customer');
+      replies = await partner.card('contacts', 'next', { ...contacts, customerContact_email: 'dana@customer.example' });
 
-    // 5. PoE: Next without a file is refused; a renamed executable is refused; a PDF is kept.
-    expect(lastCard(replies).title).toBe('Proof of execution');
-    replies = await partner.card('poe', 'next');
-    expect(lastCard(replies).errors).toEqual(['Attach at least one proof of execution document before you submit.']);
-    replies = await partner.attach(files.teamsFile('SOW.pdf', Buffer.concat([Buffer.from('MZ\x90\x00'), Buffer.alloc(64)])));
-    expect(allText(replies)).toBe('Not added: SOW.pdf is a program, not a document.');
-    expect((await partner.claim()).poe).toEqual([]);
-    replies = await partner.attach(files.teamsFile('Signed SOW.pdf', demoPdf('Signed SOW')));
-    expect(allText(replies)).toMatch(/^Added Signed SOW\.pdf \(PDF, \d+ (B|KB)\)\.\n\nChecking Signed SOW\.pdf… the PoE checklist follows in a moment\.$/);
-    expect(lastCard(replies).texts).toEqual(expect.arrayContaining([expect.stringMatching(/^1\. Signed SOW\.pdf · PDF · /)]));
-    replies = await partner.text('done');
+      // 5. PoE: Next without a file is refused; a renamed executable is refused; a PDF is kept.
+      expect(lastCard(replies).title).toBe('Proof of execution');
+      replies = await partner.card('poe', 'next');
+      expect(lastCard(replies).errors).toEqual(['Attach at least one proof of execution document before you submit.']);
+      replies = await partner.attach(files.teamsFile('SOW.pdf', Buffer.concat([Buffer.from('MZ\x90\x00'), Buffer.alloc(64)])));
+      expect(allText(replies)).toBe('Not added: SOW.pdf is a program, not a document.');
+      expect((await partner.claim()).poe).toEqual([]);
+      replies = await partner.attach(files.teamsFile('Signed SOW.pdf', demoPdf('Signed SOW')));
+      expect(allText(replies)).toMatch(/^Added Signed SOW\.pdf \(PDF, \d+ (B|KB)\)\.\n\nChecking Signed SOW\.pdf… the PoE checklist follows in a moment\.$/);
+      expect(lastCard(replies).texts).toEqual(expect.arrayContaining([expect.stringMatching(/^1\. Signed SOW\.pdf · PDF · /)]));
+      replies = await partner.text('done');
 
-    // 6. Comment (typed), then the summary with every section and Submit.
-    expect(lastCard(replies).title).toBe('Comment');
-    replies = await partner.text('Signed SOW attached; kick-off was in October.');
-    card = lastCard(replies);
-    expect(card.title).toBe(`Check and submit: Claim ${combo.activity}`);
-    expect(card.errors).toEqual([]);
-    replies = await partner.card('summary', 'submit');
-    expect(allText(replies)).toMatch(new RegExp(`^Claim ${partner.claimId} "Claim ${combo.activity}" is now Submitted\\. A reviewer will start the review by [A-Z][a-z]{2} \\d{1,2}, \\d{4}, 11:59\\sPM \\(UTC\\);`));
+      // 6. Comment (typed), then the summary with every section and Submit.
+      expect(lastCard(replies).title).toBe('Comment');
+      replies = await partner.text('Signed SOW attached; kick-off was in October.');
+      card = lastCard(replies);
+      expect(card.title).toBe(`Check and submit: Claim ${combo.activity}`);
+      expect(card.errors).toEqual([]);
+      replies = await partner.card('summary', 'submit');
+      expect(allText(replies)).toMatch(
+        new RegExp(
+          `^Claim ${partner.claimId} "Claim ${combo.activity}" is now Submitted\\. A reviewer will start the review by [A-Z][a-z]{2} \\d{1,2}, \\d{4}, 11:59\\sPM \\(UTC\\);`,
+        ),
+      );
 
-    const claim = await partner.claim();
-    expect(claim).toMatchObject({ status: 'Submitted', fields: { solutionArea: combo.area, activity: combo.activity, mpnId: '4467890', customerTenantId: combo.tenant } });
-    expect(claim.fields.products).toEqual(combo.products.split(','));
-    expect(claim.poe).toHaveLength(1);
-    expect(claim.comments.map((c) => c.text)).toEqual(['Signed SOW attached; kick-off was in October.']);
-    expect(claim.deadlines.reviewStart).toBeDefined();
-    expect(claim.history.map((e) => e.action)).toEqual(expect.arrayContaining(['create', 'edit', 'addPoe', 'submit']));
-    expect(await services.poe.download(claim.poe[0].blobName)).toEqual(demoPdf('Signed SOW'));
-  });
+      const claim = await partner.claim();
+      expect(claim).toMatchObject({
+        status: 'Submitted',
+        fields: { solutionArea: combo.area, activity: combo.activity, mpnId: '4467890', customerTenantId: combo.tenant },
+      });
+      expect(claim.fields.products).toEqual(combo.products.split(','));
+      expect(claim.poe).toHaveLength(1);
+      expect(claim.comments.map((c) => c.text)).toEqual(['Signed SOW attached; kick-off was in October.']);
+      expect(claim.deadlines.reviewStart).toBeDefined();
+      expect(claim.history.map((e) => e.action)).toEqual(expect.arrayContaining(['create', 'edit', 'addPoe', 'submit']));
+      expect(await services.poe.download(claim.poe[0].blobName)).toEqual(demoPdf('Signed SOW'));
+    },
+  );
 });
 
 describe('around the steps', () => {
   test('a Referrals admin is told who may create claims', async () => {
     const partner = new Partner('a1b2c3d4-0003-4000-8000-000000000003');
     const replies = await partner.text('new claim');
-    expect(allText(replies)).toBe('Your role in your partner organisation (Referrals admin) can view claims but not create or change them: only a Global admin, Billing admin or Incentives admin can.');
+    expect(allText(replies)).toBe(
+      'Your role in your partner organisation (Referrals admin) can view claims but not create or change them: only a Global admin, Billing admin or Incentives admin can.',
+    );
   });
 
   test('cancel asks whether to keep or discard; keep leaves the draft, and "new claim" offers it again', async () => {
@@ -301,7 +363,9 @@ describe('around the steps', () => {
 
     // Good files are still taken, under a clean name: a PDF named with a right-to-left override, a JPEG.
     const added = await partner.attach(files.teamsFile('SOW\u202Efdp.exe', pdf), files.teamsFile('site.jpg', jpegOfSize(640, 480)));
-    expect(allText(added)).toMatch(/^Added SOWfdp\.exe \(PDF, \d+ B\)\.\n\nAdded site\.jpg \(JPEG, \d+ B\)\.\n\nChecking SOWfdp\.exe, site\.jpg… the PoE checklist follows in a moment\.$/);
+    expect(allText(added)).toMatch(
+      /^Added SOWfdp\.exe \(PDF, \d+ B\)\.\n\nAdded site\.jpg \(JPEG, \d+ B\)\.\n\nChecking SOWfdp\.exe, site\.jpg… the PoE checklist follows in a moment\.$/,
+    );
     expect((await partner.claim()).poe.map((f) => f.fileName)).toEqual(['SOWfdp.exe', 'site.jpg']);
   });
 

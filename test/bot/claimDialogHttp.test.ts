@@ -19,7 +19,10 @@ class Chat {
   claimId = '';
   /** A 1:1 chat of its own, so tests don't continue each other's dialogs. */
   private readonly conversation = { id: `a:${uniqueName('chat-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
-  constructor(private readonly app: () => BotApp, readonly aadObjectId = PARTNER_AAD) {}
+  constructor(
+    private readonly app: () => BotApp,
+    readonly aadObjectId = PARTNER_AAD,
+  ) {}
 
   async send(extra: Record<string, unknown>): Promise<Activity[]> {
     const activity = { ...personalMessage('', { aadObjectId: this.aadObjectId }), conversation: this.conversation, ...extra };
@@ -27,7 +30,10 @@ class Chat {
     expect(status).toBe(200);
     const replies = (body?.activities ?? []) as Activity[];
     for (const r of replies) for (const a of r.attachments ?? []) if (a.contentType.includes('adaptive')) expect(cardProblems(a.content)).toEqual([]);
-    const started = replies.map((r) => r.text ?? '').join('\n').match(/I started draft (CL-[0-9A-Z]{8})/);
+    const started = replies
+      .map((r) => r.text ?? '')
+      .join('\n')
+      .match(/I started draft (CL-[0-9A-Z]{8})/);
     if (started) this.claimId = started[1];
     return replies;
   }
@@ -42,7 +48,11 @@ class Chat {
   }
 }
 
-const texts = (replies: Activity[]) => replies.map((r) => r.text ?? '').filter(Boolean).join('\n');
+const texts = (replies: Activity[]) =>
+  replies
+    .map((r) => r.text ?? '')
+    .filter(Boolean)
+    .join('\n');
 const cardTitle = (replies: Activity[]) => {
   const card = [...replies].reverse().find((r) => r.attachments?.length)?.attachments?.[0].content as { body: { text?: string }[] } | undefined;
   return card?.body[0].text;
@@ -53,8 +63,12 @@ async function fillUpToPoe(chat: Chat, tenant = '11111111-2222-4333-8444-5555555
   await chat.press('area', 'next', { areaActivity: 'Microsoft365|Usage' });
   await chat.press('products', 'next', { products });
   return chat.press('contacts', 'next', {
-    customerContact_name: 'Dana', customerContact_title: 'CIO', customerContact_email: 'dana@northwind.example',
-    partnerContact_name: 'Avery', partnerContact_email: 'avery@fabrikam.example', claimName: 'Northwind Teams',
+    customerContact_name: 'Dana',
+    customerContact_title: 'CIO',
+    customerContact_email: 'dana@northwind.example',
+    partnerContact_name: 'Avery',
+    partnerContact_email: 'avery@fabrikam.example',
+    claimName: 'Northwind Teams',
   });
 }
 
@@ -115,7 +129,17 @@ describe('claim dialog over HTTP', () => {
     const docx = Buffer.from(await (await fetch(url)).arrayBuffer());
     const documentXml = unzip(docx).get('word/document.xml')!.toString('utf8');
     const text = documentXml.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-    for (const expected of ['Fabrikam Consulting Ltd', '4412345', 'northwind.example', '11111111-2222-4333-8444-555555555555', 'Microsoft Teams', 'SharePoint Online', 'Description of services delivered', 'Signature', 'Date']) {
+    for (const expected of [
+      'Fabrikam Consulting Ltd',
+      '4412345',
+      'northwind.example',
+      '11111111-2222-4333-8444-555555555555',
+      'Microsoft Teams',
+      'SharePoint Online',
+      'Description of services delivered',
+      'Signature',
+      'Date',
+    ]) {
       expect(text).toContain(expected);
     }
   });
@@ -123,13 +147,44 @@ describe('claim dialog over HTTP', () => {
   test('a claim for a workload another partner already claims is told it goes to arbitration, without naming them', async () => {
     const tenant = '77777777-0000-4000-8000-000000000001';
     // Tailspin Partners already submitted a claim for Teams at this customer.
-    const rival = { kind: 'partner' as const, id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' as const };
+    const rival = {
+      kind: 'partner' as const,
+      id: 'b2c3d4e5-0001-4000-8000-000000000001',
+      name: 'Robin Tailspin',
+      orgId: 'tailspin-partners',
+      role: 'BillingAdmin' as const,
+    };
     const draft = await app.services.claimService.createDraft(rival, {
-      mpnId: '5523456', customerDomain: 'fourthcoffee.example', customerTenantId: tenant, solutionArea: 'Microsoft365', activity: 'Usage', claimName: 'Rival claim', products: ['teams'],
-      customerContact: { name: 'D', title: 'T', email: 'd@northwind.example' }, partnerContact: { name: 'R', email: 'r@tailspin.example' },
+      mpnId: '5523456',
+      customerDomain: 'fourthcoffee.example',
+      customerTenantId: tenant,
+      solutionArea: 'Microsoft365',
+      activity: 'Usage',
+      claimName: 'Rival claim',
+      products: ['teams'],
+      customerContact: { name: 'D', title: 'T', email: 'd@northwind.example' },
+      partnerContact: { name: 'R', email: 'r@tailspin.example' },
     });
     if (!draft.ok) throw new Error('draft refused');
-    await app.services.claimService.act(draft.claim.id, { type: 'addPoe', files: [{ id: 'p', blobName: 'x', fileName: 'x.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: rival.id, name: rival.name } }] }, rival);
+    await app.services.claimService.act(
+      draft.claim.id,
+      {
+        type: 'addPoe',
+        files: [
+          {
+            id: 'p',
+            blobName: 'x',
+            fileName: 'x.pdf',
+            contentType: 'application/pdf',
+            size: 1,
+            sha256: 'x',
+            uploadedAt: new Date().toISOString(),
+            uploadedBy: { kind: 'partner', id: rival.id, name: rival.name },
+          },
+        ],
+      },
+      rival,
+    );
     expect(await app.services.claimService.act(draft.claim.id, { type: 'submit' }, rival)).toMatchObject({ ok: true, claim: { status: 'Submitted' } });
 
     const chat = new Chat(() => app, 'a1b2c3d4-0001-4000-8000-000000000001');

@@ -33,7 +33,13 @@ test('an edit from a copy someone changed since keeps their change and adds its 
   // Someone else, in another turn, changes the draft after this copy was read.
   const other = await services.claimService.act(stale.id, { type: 'edit', changes: { customerDomain: 'contoso.example' } }, AVERY, {}, AVERY.orgId);
   expect(other.ok).toBe(true);
-  const result = await services.claimService.act(stale.id, { type: 'edit', changes: { claimName: 'From the stale copy' } }, AVERY, { known: stale }, AVERY.orgId);
+  const result = await services.claimService.act(
+    stale.id,
+    { type: 'edit', changes: { claimName: 'From the stale copy' } },
+    AVERY,
+    { known: stale },
+    AVERY.orgId,
+  );
   expect(result.ok).toBe(true);
   const after = (await services.claimService.get(stale.id, AVERY.orgId))!;
   expect(after.fields).toMatchObject({ customerDomain: 'contoso.example', claimName: 'From the stale copy' });

@@ -27,7 +27,6 @@ const ADVENTURE_WORKS = { customerDomain: 'adventure-works.example', customerTen
 const FIELD_SERVICE_1 = 'c3000000-0000-4000-8000-000000000002';
 const POWER_BI = 'a1000000-0000-4000-8000-000000000006';
 
-
 let services: AppServices;
 beforeAll(async () => {
   services = await openServices(testConfig({ DEMO_DATA: 'false' }), { log: silentLogger });
@@ -48,13 +47,20 @@ function ok(result: ServiceResult): Claim {
 /** What the partner reads when a change is refused: one sentence per field error. */
 function sentences(result: ServiceResult): string[] {
   if (result.ok) return [];
-  return ('fieldErrors' in result.refusal ? result.refusal.fieldErrors ?? [] : []).map((e) => render('en-US', fieldErrorMessage(e)));
+  return ('fieldErrors' in result.refusal ? (result.refusal.fieldErrors ?? []) : []).map((e) => render('en-US', fieldErrorMessage(e)));
 }
 
 async function draft(owner: Actor, fields: Record<string, unknown>): Promise<Claim> {
-  const created = ok(await services.claimService.createDraft(owner, {
-    mpnId: owner === avery ? '4412345' : '5523456', solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', claimName: 'Directory checks', ...contacts, ...fields,
-  }));
+  const created = ok(
+    await services.claimService.createDraft(owner, {
+      mpnId: owner === avery ? '4412345' : '5523456',
+      solutionArea: 'BusinessApplications',
+      activity: 'UsageAndOrPreSales',
+      claimName: 'Directory checks',
+      ...contacts,
+      ...fields,
+    }),
+  );
   return ok(await services.claimService.act(created.id, { type: 'addPoe', files: [poeFile(`${created.id}-poe`)] }, owner));
 }
 
@@ -71,7 +77,7 @@ async function partnerActionRequired(fields: Record<string, unknown>): Promise<C
 const stored = async (claim: Claim) => (await services.claimService.get(claim.id))!;
 
 describe('directory checks on every change after the draft', () => {
-  test('domain and tenant: a tenant that is not the domain\'s is refused at submission, and the claim stays a draft', async () => {
+  test("domain and tenant: a tenant that is not the domain's is refused at submission, and the claim stays a draft", async () => {
     const claim = await draft(avery, { ...CONTOSO, customerTenantId: ADVENTURE_WORKS.customerTenantId, products: ['d365-finance'] });
     const result = await services.claimService.act(claim.id, { type: 'submit' }, avery);
     expect(sentences(result)).toEqual(['Customer directory (tenant) ID: this tenant ID does not belong to contoso.com. Check both values with the customer.']);
@@ -81,19 +87,36 @@ describe('directory checks on every change after the draft', () => {
   test('IDs required: an edit in Submitted adding a product with several subscriptions and no ID is refused; with the ID it is kept', async () => {
     const claim = await submitted(avery, { ...CONTOSO, products: ['d365-sales'] });
     const refused = await services.claimService.act(claim.id, { type: 'edit', changes: { products: ['d365-sales', 'd365-field-service'] } }, avery);
-    expect(sentences(refused)).toEqual(['Subscription IDs: the customer has more than one Dynamics 365 Field Service subscription; enter the ID of each subscription your work covers.']);
+    expect(sentences(refused)).toEqual([
+      'Subscription IDs: the customer has more than one Dynamics 365 Field Service subscription; enter the ID of each subscription your work covers.',
+    ]);
     expect((await stored(claim)).fields.products).toEqual(['d365-sales']);
-    const kept = ok(await services.claimService.act(claim.id, {
-      type: 'edit', changes: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }] },
-    }, avery));
-    expect(kept).toMatchObject({ status: 'Submitted', fields: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ subscriptionId: FIELD_SERVICE_1 }] } });
+    const kept = ok(
+      await services.claimService.act(
+        claim.id,
+        {
+          type: 'edit',
+          changes: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }] },
+        },
+        avery,
+      ),
+    );
+    expect(kept).toMatchObject({
+      status: 'Submitted',
+      fields: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ subscriptionId: FIELD_SERVICE_1 }] },
+    });
   });
 
-  test('not on the tenant: an edit in Partner action required naming another customer\'s subscription is refused', async () => {
+  test("not on the tenant: an edit in Partner action required naming another customer's subscription is refused", async () => {
     const claim = await partnerActionRequired({ ...CONTOSO, products: ['d365-sales'] });
-    const result = await services.claimService.act(claim.id, {
-      type: 'edit', changes: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ productId: 'd365-field-service', subscriptionId: POWER_BI }] },
-    }, avery);
+    const result = await services.claimService.act(
+      claim.id,
+      {
+        type: 'edit',
+        changes: { products: ['d365-sales', 'd365-field-service'], subscriptions: [{ productId: 'd365-field-service', subscriptionId: POWER_BI }] },
+      },
+      avery,
+    );
     expect(sentences(result)).toEqual([`Subscription IDs: ${POWER_BI} is not a subscription of this customer's tenant.`]);
     expect((await stored(claim)).fields.subscriptions).toBeUndefined();
   });
@@ -101,27 +124,56 @@ describe('directory checks on every change after the draft', () => {
   test('not on the tenant: a product the customer has no subscription of is refused after submission', async () => {
     const claim = await submitted(avery, { ...CONTOSO, products: ['d365-sales'] });
     const result = await services.claimService.act(claim.id, { type: 'edit', changes: { products: ['d365-sales', 'power-apps'] } }, avery);
-    expect(sentences(result)).toEqual(['Products and workloads: the customer\'s tenant has no Power Apps subscription, so Power Apps can\'t be claimed for this customer.']);
+    expect(sentences(result)).toEqual([
+      "Products and workloads: the customer's tenant has no Power Apps subscription, so Power Apps can't be claimed for this customer.",
+    ]);
   });
 
   test('not provisioned: the product, or its subscription named, is refused after submission', async () => {
     const claim = await submitted(avery, { ...ADVENTURE_WORKS, products: ['d365-finance'] });
     const byProduct = await services.claimService.act(claim.id, { type: 'edit', changes: { products: ['d365-finance', 'd365-customer-service'] } }, avery);
-    expect(sentences(byProduct)).toEqual(['Products and workloads: the customer\'s Dynamics 365 Customer Service subscription is not provisioned yet.']);
-    const bySubscription = await services.claimService.act(claim.id, {
-      type: 'edit', changes: { products: ['d365-finance', 'd365-customer-service'], subscriptions: [{ productId: 'd365-customer-service', subscriptionId: 'a1000000-0000-4000-8000-000000000004' }] },
-    }, avery);
+    expect(sentences(byProduct)).toEqual(["Products and workloads: the customer's Dynamics 365 Customer Service subscription is not provisioned yet."]);
+    const bySubscription = await services.claimService.act(
+      claim.id,
+      {
+        type: 'edit',
+        changes: {
+          products: ['d365-finance', 'd365-customer-service'],
+          subscriptions: [{ productId: 'd365-customer-service', subscriptionId: 'a1000000-0000-4000-8000-000000000004' }],
+        },
+      },
+      avery,
+    );
     expect(sentences(bySubscription)).toEqual(['Subscription IDs: a1000000-0000-4000-8000-000000000004 is not provisioned yet.']);
     expect((await stored(claim)).fields.products).toEqual(['d365-finance']);
   });
 
   test('resubmission: a claim the directory now objects to (a second subscription appeared) is not resubmitted until the IDs are given', async () => {
     // Submitted when the directory knew one Field Service subscription: stored as it was then.
-    const earlier = { ...claimIn('PartnerActionRequired', { ...CONTOSO, mpnId: '4412345', solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', claimName: 'Earlier', products: ['d365-field-service'], ...contacts }), id: 'CL-EARLIER1' };
+    const earlier = {
+      ...claimIn('PartnerActionRequired', {
+        ...CONTOSO,
+        mpnId: '4412345',
+        solutionArea: 'BusinessApplications',
+        activity: 'UsageAndOrPreSales',
+        claimName: 'Earlier',
+        products: ['d365-field-service'],
+        ...contacts,
+      }),
+      id: 'CL-EARLIER1',
+    };
     await services.claims.create(earlier);
     const refused = await services.claimService.act(earlier.id, { type: 'resubmit', comment: 'Products named.' }, avery);
-    expect(sentences(refused)).toEqual(['Subscription IDs: the customer has more than one Dynamics 365 Field Service subscription; enter the ID of each subscription your work covers.']);
-    ok(await services.claimService.act(earlier.id, { type: 'edit', changes: { subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }] } }, avery));
+    expect(sentences(refused)).toEqual([
+      'Subscription IDs: the customer has more than one Dynamics 365 Field Service subscription; enter the ID of each subscription your work covers.',
+    ]);
+    ok(
+      await services.claimService.act(
+        earlier.id,
+        { type: 'edit', changes: { subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }] } },
+        avery,
+      ),
+    );
     expect(ok(await services.claimService.act(earlier.id, { type: 'resubmit', comment: 'Products named.' }, avery)).status).toBe('UnderReview');
   });
 
@@ -139,9 +191,16 @@ describe('the association rule per program', () => {
 
   test('one subscription, claimed with and without its ID by two partners: one association; a revenue association of it is another program', async () => {
     const withoutId = await underReview(avery, { ...ADVENTURE_WORKS, products: ['power-bi'] });
-    const withId = await underReview(robin, { ...ADVENTURE_WORKS, products: ['power-bi'], subscriptions: [{ productId: 'power-bi', subscriptionId: POWER_BI }] });
+    const withId = await underReview(robin, {
+      ...ADVENTURE_WORKS,
+      products: ['power-bi'],
+      subscriptions: [{ productId: 'power-bi', subscriptionId: POWER_BI }],
+    });
     const revenue = await underReview(robin, {
-      ...ADVENTURE_WORKS, activity: 'RevenueAssociation', products: ['power-bi'], revenueAssociation: { solutionSellerName: 'Tailspin', customerName: 'Adventure Works', isvSolutionName: 'Tailspin BI' },
+      ...ADVENTURE_WORKS,
+      activity: 'RevenueAssociation',
+      products: ['power-bi'],
+      revenueAssociation: { solutionSellerName: 'Tailspin', customerName: 'Adventure Works', isvSolutionName: 'Tailspin BI' },
     });
     // The reviewers see the two usage claims compete, and for which program.
     const card = JSON.stringify(await new ReviewCardView(services).render(withoutId, { locale: 'en-US', refreshUserIds: [] }));
@@ -152,7 +211,10 @@ describe('the association rule per program', () => {
     ok(await services.claimService.act(withoutId.id, { type: 'approve' }, reviewer));
     const second = await services.claimService.act(withId.id, { type: 'approve' }, reviewer);
     expect(second).toMatchObject({ ok: false, refusal: { code: 'associationConflict' } });
-    if (!second.ok) expect(render('en-US', second.refusal.message)).toContain(`Another partner already holds the OSU/OSA-Business Applications association for ${POWER_BI} of this customer`);
+    if (!second.ok)
+      expect(render('en-US', second.refusal.message)).toContain(
+        `Another partner already holds the OSU/OSA-Business Applications association for ${POWER_BI} of this customer`,
+      );
     ok(await services.claimService.act(revenue.id, { type: 'approve' }, reviewer));
     const live = await services.associations.listForTenant(ADVENTURE_WORKS.customerTenantId);
     expect(live.map((a) => [a.id, a.claimId]).sort()).toEqual([
@@ -162,7 +224,11 @@ describe('the association rule per program', () => {
   });
 
   test('a customer the directory does not know: keyed by product, and the reviewer reads "subscription not verified"', async () => {
-    const claim = await underReview(avery, { customerDomain: 'unknown-customer.example', customerTenantId: '55555555-0000-4000-8000-000000000005', products: ['power-bi'] });
+    const claim = await underReview(avery, {
+      customerDomain: 'unknown-customer.example',
+      customerTenantId: '55555555-0000-4000-8000-000000000005',
+      products: ['power-bi'],
+    });
     const card = JSON.stringify(await new ReviewCardView(services).render(claim, { locale: 'en-US', refreshUserIds: [] }));
     expect(card).toContain('Not verified for Power BI: the customer directory does not know this customer, so check the subscription by hand.');
     ok(await services.claimService.act(claim.id, { type: 'approve' }, reviewer));
@@ -177,7 +243,15 @@ function formChat(aadObjectId: string, options?: { claimId: string; mode: 'amend
   const conversation = { id: `a:form-${aadObjectId}-${Math.random().toString(36).slice(2)}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
   let claimId = options?.claimId ?? '';
   const send = async (extra: Record<string, unknown>) => {
-    const replies = [await client.sendActivity({ type: 'message', locale: 'en-US', conversation, from: { id: `29:${aadObjectId}`, aadObjectId, name: 'Partner' }, ...extra } as never)];
+    const replies = [
+      await client.sendActivity({
+        type: 'message',
+        locale: 'en-US',
+        conversation,
+        from: { id: `29:${aadObjectId}`, aadObjectId, name: 'Partner' },
+        ...extra,
+      } as never),
+    ];
     for (let r = client.getNextReply(); r; r = client.getNextReply()) replies.push(r);
     const text = JSON.stringify(replies);
     claimId = /I started draft (CL-[0-9A-Z]{8})/.exec(text)?.[1] ?? claimId;
@@ -191,7 +265,7 @@ function formChat(aadObjectId: string, options?: { claimId: string; mode: 'amend
 }
 
 describe('the claim form, step by step', () => {
-  test('the customer step says when the tenant is not the domain\'s; the products step, when the customer has no subscription of a product', async () => {
+  test("the customer step says when the tenant is not the domain's; the products step, when the customer has no subscription of a product", async () => {
     const chat = formChat('a1b2c3d4-0002-4000-8000-000000000002');
     expect(await chat.send({ text: 'new claim' })).toContain('I started draft');
     let reply = await chat.press('customer', 'next', { mpnId: '4412345', customerDomain: 'contoso.com', customerTenantId: ADVENTURE_WORKS.customerTenantId });
@@ -200,7 +274,7 @@ describe('the claim form, step by step', () => {
     expect(reply).toContain('Solution area and activity');
     await chat.press('area', 'next', { areaActivity: 'BusinessApplications|UsageAndOrPreSales' });
     reply = await chat.press('products', 'next', { products: 'power-apps' });
-    expect(reply).toContain('Products and workloads: the customer\'s tenant has no Power Apps subscription');
+    expect(reply).toContain("Products and workloads: the customer's tenant has no Power Apps subscription");
     expect(reply).not.toContain('Contacts and claim name');
     reply = await chat.press('products', 'next', { products: 'd365-sales' });
     expect(reply).toContain('Contacts and claim name');
@@ -224,7 +298,10 @@ describe('the claim form, amending a submitted claim', () => {
     reply = await press('subscriptions', 'next', { 'sub_d365-field-service': FIELD_SERVICE_1 });
     expect(reply).toContain('Edit claim: Directory checks');
     const after = await stored(claim);
-    expect(after.fields).toMatchObject({ products: ['d365-sales', 'd365-field-service'], subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }] });
+    expect(after.fields).toMatchObject({
+      products: ['d365-sales', 'd365-field-service'],
+      subscriptions: [{ productId: 'd365-field-service', subscriptionId: FIELD_SERVICE_1 }],
+    });
     expect(after.history.filter((e) => e.action === 'edit')).toHaveLength(1);
   });
 });

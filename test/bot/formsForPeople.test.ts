@@ -32,7 +32,13 @@ function chat(withServices: AppServices) {
   const client = new DialogTestClient('msteams', new ClaimDialog(withServices, silentLogger), undefined, [], state);
   const conversation = { id: `a:forms-${Math.random().toString(36).slice(2)}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
   return async (extra: Record<string, unknown>): Promise<Reply[]> => {
-    const first = await client.sendActivity({ type: 'message', locale: 'en-US', conversation, from: { id: `29:${PARTNER_AAD}`, aadObjectId: PARTNER_AAD, name: 'Avery' }, ...extra } as never);
+    const first = await client.sendActivity({
+      type: 'message',
+      locale: 'en-US',
+      conversation,
+      from: { id: `29:${PARTNER_AAD}`, aadObjectId: PARTNER_AAD, name: 'Avery' },
+      ...extra,
+    } as never);
     const replies: Reply[] = first ? [first as Reply] : [];
     for (let r = client.getNextReply(); r; r = client.getNextReply()) replies.push(r as Reply);
     for (const reply of replies) for (const a of reply.attachments ?? []) expect(cardProblems(a.content)).toEqual([]);
@@ -46,8 +52,15 @@ const buttons = (card: Record<string, unknown>) => (card.actions as { title: str
 /** A draft with every answer but the PoE, continued in a new chat: the form opens on the PoE step. */
 async function atPoeStep(send: ReturnType<typeof chat>): Promise<{ claim: Claim; card: Record<string, unknown> }> {
   const draft = await services.claimService.createDraft(avery, {
-    mpnId: '4412345', customerDomain: 'forms.example', customerTenantId: '12121212-0000-4000-8000-000000000001', solutionArea: 'Microsoft365', activity: 'Usage',
-    products: ['teams'], claimName: `Forms ${Math.random().toString(36).slice(2, 7)}`, customerContact: { name: 'Dana', title: 'CIO', email: 'dana@forms.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    mpnId: '4412345',
+    customerDomain: 'forms.example',
+    customerTenantId: '12121212-0000-4000-8000-000000000001',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    products: ['teams'],
+    claimName: `Forms ${Math.random().toString(36).slice(2, 7)}`,
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@forms.example' },
+    partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   await send({ text: 'new claim' });
@@ -75,7 +88,14 @@ test('the step count is the same on every card of a path, whatever is answered o
   const plain = ctx('Usage', []);
   const steps = ['customer', 'area', 'revenue', 'products', 'subscriptions', 'contacts', 'poe', 'comment'] as const;
   expect(steps.map((s) => stepPosition(s, revenueWithSubscriptions))).toEqual([
-    { index: 1, total: 6 }, { index: 2, total: 6 }, { index: 2, total: 6 }, { index: 3, total: 6 }, { index: 3, total: 6 }, { index: 4, total: 6 }, { index: 5, total: 6 }, { index: 6, total: 6 },
+    { index: 1, total: 6 },
+    { index: 2, total: 6 },
+    { index: 2, total: 6 },
+    { index: 3, total: 6 },
+    { index: 3, total: 6 },
+    { index: 4, total: 6 },
+    { index: 5, total: 6 },
+    { index: 6, total: 6 },
   ]);
   expect(stepPosition('customer', plain)).toEqual(stepPosition('customer', revenueWithSubscriptions));
   // Editing a submitted claim has its own fixed path (no solution area step).
@@ -83,7 +103,16 @@ test('the step count is the same on every card of a path, whatever is answered o
 });
 
 test(`a claim holds at most ${MAX_POE_FILES} PoE files, and the lifecycle says so`, async () => {
-  const file = (i: number): PoeFile => ({ id: `f${i}`, blobName: `x/${i}`, fileName: `${i}.pdf`, contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: '2026-11-01T00:00:00Z', uploadedBy: { kind: 'partner', id: avery.id, name: avery.name } });
+  const file = (i: number): PoeFile => ({
+    id: `f${i}`,
+    blobName: `x/${i}`,
+    fileName: `${i}.pdf`,
+    contentType: 'application/pdf',
+    size: 1,
+    sha256: 'x',
+    uploadedAt: '2026-11-01T00:00:00Z',
+    uploadedBy: { kind: 'partner', id: avery.id, name: avery.name },
+  });
   const draft = await services.claimService.createDraft(avery, { claimName: 'Full' });
   if (!draft.ok) throw new Error('no draft');
   const full: Claim = { ...draft.claim, poe: Array.from({ length: MAX_POE_FILES }, (_, i) => file(i)) };

@@ -19,7 +19,12 @@ test('the answered step card becomes a read-only record; the next step is the on
   // As Teams delivers: the bot's replies go to the Bot Connector, each with the id Teams gives it.
   const send = async (extra: Record<string, unknown>) => {
     const since = bot.connector.to(conversation.id).length;
-    const { status } = await bot.post({ ...personalMessage('', { aadObjectId: PARTNER_AAD, expectReplies: false }), serviceUrl: bot.connector.url, conversation, ...extra });
+    const { status } = await bot.post({
+      ...personalMessage('', { aadObjectId: PARTNER_AAD, expectReplies: false }),
+      serviceUrl: bot.connector.url,
+      conversation,
+      ...extra,
+    });
     expect(status).toBe(200);
     return bot.connector.to(conversation.id).slice(since);
   };
@@ -32,7 +37,11 @@ test('the answered step card becomes a read-only record; the next step is the on
     form = lastCard(calls);
   }
   const next = cardOf(form)!.actions!.find((a) => a.title === 'Next')!;
-  calls = await send({ text: undefined, replyToId: form.assignedId, value: { ...next.data, mpnId: '4412345', customerDomain: 'in-place.example', customerTenantId: '14141414-0000-4000-8000-000000000001' } });
+  calls = await send({
+    text: undefined,
+    replyToId: form.assignedId,
+    value: { ...next.data, mpnId: '4412345', customerDomain: 'in-place.example', customerTenantId: '14141414-0000-4000-8000-000000000001' },
+  });
 
   const update = calls.find((c) => c.method === 'PUT' && c.activityId === form.assignedId);
   expect(update).toBeDefined();

@@ -22,12 +22,21 @@ afterAll(async () => {
   await connector.stop();
 });
 
-test('a language chosen through another instance is kept: this instance\'s copy answers for a while, but a write starts from the stored choice', async () => {
-  const other = await startBotApp({ ...testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), cosmos: app.services.config.cosmos }, { log: silentLogger, delivery: TEST_DELIVERY });
+test("a language chosen through another instance is kept: this instance's copy answers for a while, but a write starts from the stored choice", async () => {
+  const other = await startBotApp(
+    { ...testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), cosmos: app.services.config.cosmos },
+    { log: silentLogger, delivery: TEST_DELIVERY },
+  );
   try {
     const chat = { id: 'a:language-two-instances', conversationType: 'personal' };
     const via = (bot: BotApp, extra: Record<string, unknown>) =>
-      postActivity(bot.url, teamsActivity({ serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, conversation: chat }, { type: 'message', deliveryMode: 'expectReplies', ...extra })).then(({ body }) => JSON.stringify(body?.activities ?? []));
+      postActivity(
+        bot.url,
+        teamsActivity(
+          { serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, conversation: chat },
+          { type: 'message', deliveryMode: 'expectReplies', ...extra },
+        ),
+      ).then(({ body }) => JSON.stringify(body?.activities ?? []));
     await via(app, { text: 'language English' });
     expect(await via(app, { text: 'my claims' })).toContain('Claims of Fabrikam Consulting Ltd'); // this instance now holds "English"
     await via(other, { text: 'language 中文' });

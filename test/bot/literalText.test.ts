@@ -40,10 +40,18 @@ describe('literal()', () => {
   });
 
   test('text without markup, e-mail addresses and snake_case words are left as they are', () => {
-    for (const plain of ['Contoso Teams adoption', 'dana_lee@contoso.example', 'America/New_York', 'Nov 30, 2026, 11:59 PM (Europe/Berlin)', '1.5 MB', '合同 2026']) expect(literal(plain)).toBe(plain);
+    for (const plain of [
+      'Contoso Teams adoption',
+      'dana_lee@contoso.example',
+      'America/New_York',
+      'Nov 30, 2026, 11:59 PM (Europe/Berlin)',
+      '1.5 MB',
+      '合同 2026',
+    ])
+      expect(literal(plain)).toBe(plain);
   });
 
-  test('the Teams t() escapes what was typed and keeps the catalogue\'s own markdown and references', () => {
+  test("the Teams t() escapes what was typed and keeps the catalogue's own markdown and references", () => {
     const line = t('en-US', 'review.commentLine', { name: '**Eve**', role: '@role.reviewer', at: 'today', text: '[Open](https://evil.example/x)' });
     expect(line.startsWith('**')).toBe(true); // the name is bold, as the catalogue says
     expect(line).toContain('(reviewer)');
@@ -57,7 +65,13 @@ describe('literal()', () => {
   });
 });
 
-const partnerOf = (name: string): Extract<Actor, { kind: 'partner' }> => ({ kind: 'partner', id: PARTNER_AAD, name, orgId: 'fabrikam-consulting', role: 'GlobalAdmin' });
+const partnerOf = (name: string): Extract<Actor, { kind: 'partner' }> => ({
+  kind: 'partner',
+  id: PARTNER_AAD,
+  name,
+  orgId: 'fabrikam-consulting',
+  role: 'GlobalAdmin',
+});
 const reviewerOf = (name: string): Extract<Actor, { kind: 'reviewer' }> => ({ kind: 'reviewer', id: REVIEWER_AAD, name });
 
 /** A claim through its life with `typed` in every free-text field, and the cards drawn at each step. */
@@ -97,23 +111,56 @@ async function claimWithEverything(typed: string): Promise<{ cards: { name: stri
   const contact = { name: typed, title: typed, email };
   const created = await services.claimService.createDraft(partner, {
     // A customer the directory does not know: nothing here is about the directory's checks.
-    mpnId: '4412345', customerDomain: 'fourthcoffee.example', customerTenantId: '77777777-0000-4000-8000-000000000001',
-    solutionArea: 'BusinessApplications', activity: 'RevenueAssociation', products: ['d365-sales'],
+    mpnId: '4412345',
+    customerDomain: 'fourthcoffee.example',
+    customerTenantId: '77777777-0000-4000-8000-000000000001',
+    solutionArea: 'BusinessApplications',
+    activity: 'RevenueAssociation',
+    products: ['d365-sales'],
     revenueAssociation: { solutionSellerName: typed, customerName: typed, isvSolutionName: typed },
-    customerContact: contact, technicalContact: contact, partnerContact: { name: typed, email }, claimName: typed,
+    customerContact: contact,
+    technicalContact: contact,
+    partnerContact: { name: typed, email },
+    claimName: typed,
   });
   if (!created.ok) throw new Error(JSON.stringify(created.refusal));
   const id = created.claim.id;
   const stored = await services.poe.upload({ claimId: id, fileName: 'sow.pdf', contentType: 'application/pdf', data: demoPdf('SOW') });
-  let claim = ok(await services.claimService.act(id, { type: 'addPoe', files: [{ id: `${id}-1`, fileName: typed, ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: partner.id, name: typed } }] }, partner));
+  let claim = ok(
+    await services.claimService.act(
+      id,
+      {
+        type: 'addPoe',
+        files: [
+          { id: `${id}-1`, fileName: typed, ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: partner.id, name: typed } },
+        ],
+      },
+      partner,
+    ),
+  );
 
   for (const locale of LOCALES) {
     // The draft's summary and the PoE step, where the file names are listed; the contacts step is prefilled.
     const ctx: StepContext = { locale, claim, organisation, partnerUser: { name: typed, email }, needsSubscriptionIds: [], maxPoeMegabytes: 10, amend: false };
-    cards.push({ name: `draft summary (${locale})`, card: renderCard('claimSummary', { ...summaryCardData({ ctx, links: ['https://blob.example/sow.pdf'], pendingComment: typed, competing: false, data: () => ({}) }), errorsTitle: 'x', errors: [] }) });
+    cards.push({
+      name: `draft summary (${locale})`,
+      card: renderCard('claimSummary', {
+        ...summaryCardData({ ctx, links: ['https://blob.example/sow.pdf'], pendingComment: typed, competing: false, data: () => ({}) }),
+        errorsTitle: 'x',
+        errors: [],
+      }),
+    });
     for (const step of ['poe', 'contacts', 'revenue'] as const) {
       const fields = formStep(step).fields(ctx, {});
-      const form = renderCard('claimForm', { title: 'x', progress: 'x', intro: '', errorsTitle: 'x', errors: [], fields: withErrorMessages(fields, locale), actions: [] });
+      const form = renderCard('claimForm', {
+        title: 'x',
+        progress: 'x',
+        intro: '',
+        errorsTitle: 'x',
+        errors: [],
+        fields: withErrorMessages(fields, locale),
+        actions: [],
+      });
       cards.push({ name: `${step} step (${locale})`, card: form });
       // The person edits the raw value: not escaped (only "${" is kept from reading as a template, by renderCard).
       if (step !== 'poe') expect(inputValues(form)).toContain(typed.replace(/\$\{/g, '$\u2060{'));
@@ -141,14 +188,16 @@ async function claimWithEverything(typed: string): Promise<{ cards: { name: stri
 describe('cards show typed text literally', () => {
   test.each(INJECTIONS)('$name in every free-text field and display name', async ({ typed, markup }) => {
     const { cards } = await claimWithEverything(typed);
-    const shownOnce = (name: string) => cards.filter((c) => c.name.includes(name)).every((c) => displayedTexts(c.card).some((text) => shownAs(text).includes(typed)));
+    const shownOnce = (name: string) =>
+      cards.filter((c) => c.name.includes(name)).every((c) => displayedTexts(c.card).some((text) => shownAs(text).includes(typed)));
     for (const { name, card } of cards) {
       const unescaped = displayedTexts(card).filter((text) => markup(text) || /\*\*mail\*\*|`c`|~s~/.test(text));
       expect({ card: name, unescaped }).toEqual({ card: name, unescaped: [] });
       expect(cardProblems(card)).toEqual([]);
     }
     // Shown, as typed, wherever it is shown: every card below holds the typed value at least once.
-    for (const name of ['review card', 'history', 'status card', 'claim list', 'partner notice', 'withdraw card', 'draft summary', 'poe step']) expect([name, shownOnce(name)]).toEqual([name, true]);
+    for (const name of ['review card', 'history', 'status card', 'claim list', 'partner notice', 'withdraw card', 'draft summary', 'poe step'])
+      expect([name, shownOnce(name)]).toEqual([name, true]);
     // The review card shows it in the title, the contacts, revenue details, PoE, comments and the dispute.
     const review = cards.find((c) => c.name === 'disputed review card (en-US)')!;
     const count = displayedTexts(review.card).map(shownAs).join('\n').split(typed).length - 1;

@@ -19,7 +19,7 @@ async function send(extra: Record<string, unknown>): Promise<string> {
 const type = (text: string) => send({ text });
 const press = (command: string) => send({ value: { action: 'command', command } });
 
-test('Chinese typed is answered in Chinese, and so is the button pressed next; English typed goes back to the client\'s language', async () => {
+test("Chinese typed is answered in Chinese, and so is the button pressed next; English typed goes back to the client's language", async () => {
   expect(await type('我的声明')).toContain('Fabrikam Consulting Ltd 的声明');
   expect(await press('my claims')).toContain('Fabrikam Consulting Ltd 的声明');
   expect(await type('my claims')).toContain('Claims of Fabrikam Consulting Ltd');
@@ -49,11 +49,27 @@ test('"language 中文" is kept for the person: later replies and notices are Ch
 
   // A notice about Avery's claim goes out in Chinese too (the client's locale says en-US).
   const draft = await bot.app.services.claimService.createDraft(avery, {
-    mpnId: '4412345', customerDomain: 'language.example', customerTenantId: '31313131-0000-4000-8000-000000000001', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams'],
-    claimName: 'Language claim', customerContact: { name: 'Dana', title: 'CIO', email: 'dana@language.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    mpnId: '4412345',
+    customerDomain: 'language.example',
+    customerTenantId: '31313131-0000-4000-8000-000000000001',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    products: ['teams'],
+    claimName: 'Language claim',
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@language.example' },
+    partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const file = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+  const file = {
+    id: `${draft.claim.id}-1`,
+    blobName: `${draft.claim.id}/sow.pdf`,
+    fileName: 'sow.pdf',
+    contentType: 'application/pdf',
+    size: 10,
+    sha256: 'x',
+    uploadedAt: new Date().toISOString(),
+    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
+  };
   await bot.app.services.claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
   await bot.app.services.claimService.act(draft.claim.id, { type: 'submit' }, avery);
   await bot.app.services.claimService.act(draft.claim.id, { type: 'startReview' }, riley);

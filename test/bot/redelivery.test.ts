@@ -88,7 +88,11 @@ describe('an activity delivered twice acts once', () => {
     expect(repeat).toEqual([]); // acknowledged, not answered again
     expect((await bot.app.services.claims.listByOrganisation('fabrikam-consulting', { status: 'Editing', pageSize: 100 })).claims.length).toBe(before + 1);
 
-    [first, repeat] = await chat.press('customer', 'next', { mpnId: '4412345', customerDomain: 'twice.example', customerTenantId: '12121212-0000-4000-8000-000000000001' });
+    [first, repeat] = await chat.press('customer', 'next', {
+      mpnId: '4412345',
+      customerDomain: 'twice.example',
+      customerTenantId: '12121212-0000-4000-8000-000000000001',
+    });
     expect(title(first)).toBe('Solution area and activity');
     expect(repeat).toEqual([]);
     [first, repeat] = await chat.press('area', 'next', { areaActivity: 'Microsoft365|Usage' });
@@ -96,8 +100,12 @@ describe('an activity delivered twice acts once', () => {
     expect(repeat).toEqual([]);
     [first] = await chat.press('products', 'next', { products: 'teams' });
     [first] = await chat.press('contacts', 'next', {
-      customerContact_name: 'Dana', customerContact_title: 'CIO', customerContact_email: 'dana@twice.example',
-      partnerContact_name: 'Avery', partnerContact_email: 'avery@fabrikam.example', claimName: 'Twice delivered',
+      customerContact_name: 'Dana',
+      customerContact_title: 'CIO',
+      customerContact_email: 'dana@twice.example',
+      partnerContact_name: 'Avery',
+      partnerContact_email: 'avery@fabrikam.example',
+      claimName: 'Twice delivered',
     });
     expect(title(first)).toBe('Proof of execution');
 
@@ -117,16 +125,25 @@ describe('an activity delivered twice acts once', () => {
     expect(submitted.history.filter((e) => e.action === 'submit' && e.outcome === 'applied')).toHaveLength(1);
   });
 
-  test('a reviewer\'s card action delivered twice acts once and is answered twice with the same card', async () => {
+  test("a reviewer's card action delivered twice acts once and is answered twice with the same card", async () => {
     const svc = bot.app.services.claimService;
     const submitted = await claimThrough(bot.app.services, 'Submitted', 'twice-review', 2);
     const id = submitted.id;
     const invoke = {
-      type: 'invoke', name: 'adaptiveCard/action', id: `inv-${id}`, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', locale: 'en-US',
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      id: `inv-${id}`,
+      channelId: 'msteams',
+      serviceUrl: 'http://127.0.0.1:9/',
+      locale: 'en-US',
       conversation: { id: `a:${uniqueName('reviewer-')}`, conversationType: 'personal', tenantId: REVIEWER_TENANT },
-      from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley Reviewer' }, recipient: { id: '28:cpor-bot' },
+      from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley Reviewer' },
+      recipient: { id: '28:cpor-bot' },
       channelData: { tenant: { id: REVIEWER_TENANT } },
-      value: { action: { type: 'Action.Execute', verb: 'review.start', data: { claimId: id, orgId: AVERY.orgId, version: submitted.version } }, trigger: 'manual' },
+      value: {
+        action: { type: 'Action.Execute', verb: 'review.start', data: { claimId: id, orgId: AVERY.orgId, version: submitted.version } },
+        trigger: 'manual',
+      },
     };
     const first = await bot.post(invoke);
     const repeat = await bot.post(invoke);
@@ -164,7 +181,7 @@ describe('one submission per form', () => {
     expect((await bot.app.services.claimService.get(chat.claimId))!.fields.solutionArea).toBeUndefined();
   });
 
-  test('the summary\'s Submit pressed twice submits once; the second press says where the claim stands', async () => {
+  test("the summary's Submit pressed twice submits once; the second press says where the claim stands", async () => {
     const chat = new CardChat();
     let answers = await chat.send({ text: 'new claim' });
     if (title(answers) === 'Continue a draft?') answers = await chat.press(chat.latest(), 'Start a new claim');
@@ -172,8 +189,12 @@ describe('one submission per form', () => {
     await chat.press(chat.latest(), 'Next', { areaActivity: 'Microsoft365|Usage' });
     await chat.press(chat.latest(), 'Next', { products: 'teams' });
     await chat.press(chat.latest(), 'Next', {
-      customerContact_name: 'Dana', customerContact_title: 'CIO', customerContact_email: 'dana@clicks.example',
-      partnerContact_name: 'Avery', partnerContact_email: 'avery@fabrikam.example', claimName: 'Clicked twice',
+      customerContact_name: 'Dana',
+      customerContact_title: 'CIO',
+      customerContact_email: 'dana@clicks.example',
+      partnerContact_name: 'Avery',
+      partnerContact_email: 'avery@fabrikam.example',
+      claimName: 'Clicked twice',
     });
     await chat.send({ text: '', attachments: [files.teamsFile('sow.pdf', demoPdf('sow'))] });
     await chat.press(chat.latest(), 'Next');
@@ -196,12 +217,13 @@ describe('one submission per form', () => {
     const kept = await chat.press(chat.latest(), 'Keep the draft');
     expect(texts(kept)).toContain('kept');
     const closed = await chat.press(customerCard, 'Next', customer);
-    expect(texts(closed)).toBe(`Draft ${chat.claimId} is kept as you left it, but this form is no longer open, so nothing was changed. Type "new claim" to continue it.`);
+    expect(texts(closed)).toBe(
+      `Draft ${chat.claimId} is kept as you left it, but this form is no longer open, so nothing was changed. Type "new claim" to continue it.`,
+    );
     // A colleague (same organisation) pressing a button of this draft's form is told whose draft it is.
     const colleague = new CardChat('a1b2c3d4-0002-4000-8000-000000000002');
     const others = await colleague.press(customerCard, 'Next', customer);
     expect(texts(others)).toContain(`Draft ${chat.claimId} was started by Avery Fabrikam: only they can continue it`);
-
 
     answers = await chat.send({ text: 'new claim' });
     if (title(answers) === 'Continue a draft?') await chat.press(chat.latest(), 'Continue this draft', { draftId: chat.claimId });
@@ -212,13 +234,20 @@ describe('one submission per form', () => {
   });
 });
 
-describe('a partner\'s buttons on a notice, delivered twice and double-clicked', () => {
+describe("a partner's buttons on a notice, delivered twice and double-clicked", () => {
   let n = 0;
   const claimIn = (status: 'PartnerActionRequired' | 'Rejected') => claimThrough(bot.app.services, status, `buttons-${++n}`, 100 + n);
 
   const conversation = () => ({ id: `a:${uniqueName('notice-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT });
   const press = async (chat: { id: string }, value: Record<string, unknown>, id?: string) => {
-    const activity = { ...personalMessage('', { aadObjectId: PARTNER_AAD }), ...(id ? { id } : {}), conversation: chat, text: undefined, replyToId: 'notice-1', value };
+    const activity = {
+      ...personalMessage('', { aadObjectId: PARTNER_AAD }),
+      ...(id ? { id } : {}),
+      conversation: chat,
+      text: undefined,
+      replyToId: 'notice-1',
+      value,
+    };
     const { body } = await bot.post(activity);
     return JSON.stringify(body?.activities ?? []);
   };

@@ -17,7 +17,10 @@ let cosmos: EmbeddedCosmos;
 let app: BotApp;
 beforeAll(async () => {
   cosmos = await startEmbeddedCosmos(0);
-  app = await startBotApp(testConfig({ DEMO_DATA: 'false', COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, SWEEP_INTERVAL_SECONDS: '0' }), { log: silentLogger, delivery: TEST_DELIVERY });
+  app = await startBotApp(testConfig({ DEMO_DATA: 'false', COSMOS_ENDPOINT: cosmos.endpoint, COSMOS_KEY: cosmos.key, SWEEP_INTERVAL_SECONDS: '0' }), {
+    log: silentLogger,
+    delivery: TEST_DELIVERY,
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -63,7 +66,7 @@ async function settle(): Promise<void> {
 const chat = { id: 'a:requests-per-turn', conversationType: 'personal', tenantId: PARTNER_TENANT };
 const partnerMessage = (text: string, extra: Record<string, unknown> = {}) => ({ ...personalMessage(text), conversation: chat, ...extra });
 
-test('a status card: the claim read and the activity recorded, nothing else (the person\'s language and references are known)', async () => {
+test("a status card: the claim read and the activity recorded, nothing else (the person's language and references are known)", async () => {
   const claim = await claimThrough(app.services, 'Submitted', 'requests-status', 1);
   await requestsOf(partnerMessage(`claim ${claim.id}`)); // the first turn saves the chat's reference
   const { body, requests } = await requestsOf(partnerMessage(`claim ${claim.id}`));
@@ -71,7 +74,7 @@ test('a status card: the claim read and the activity recorded, nothing else (the
   expect(requests).toEqual({ 'claims read': 1, 'activities create': 1 });
 });
 
-test('a list: the query (with the SDK\'s query plan) and the activity recorded', async () => {
+test("a list: the query (with the SDK's query plan) and the activity recorded", async () => {
   await claimThrough(app.services, 'Submitted', 'requests-list', 2);
   const { body, requests } = await requestsOf(partnerMessage('my claims'));
   expect(body).toContain('requests-list');
@@ -81,7 +84,18 @@ test('a list: the query (with the SDK\'s query plan) and the activity recorded',
 test('a claim-form step: the draft read once and written once, the dialog state read and written, the activity recorded', async () => {
   const started = await requestsOf(partnerMessage('new claim'));
   const draftId = started.body.match(/CL-[0-9A-Z]{8}/)![0];
-  const next = partnerMessage('', { text: undefined, value: { action: 'form.claim', step: 'customer', claimId: draftId, button: 'next', mpnId: '4412345', customerDomain: 'requests-step.example', customerTenantId: '00000000-0000-4000-8000-000000000123' } });
+  const next = partnerMessage('', {
+    text: undefined,
+    value: {
+      action: 'form.claim',
+      step: 'customer',
+      claimId: draftId,
+      button: 'next',
+      mpnId: '4412345',
+      customerDomain: 'requests-step.example',
+      customerTenantId: '00000000-0000-4000-8000-000000000123',
+    },
+  });
   const step = await requestsOf(next);
   expect(step.body).toContain('Solution area and activity');
   expect(step.requests).toEqual({ 'claims read': 1, 'claims replace': 1, 'botState read': 1, 'botState upsert': 1, 'activities create': 1 });
@@ -92,11 +106,20 @@ test('a claim-form step: the draft read once and written once, the dialog state 
 
 test('an Approve invoke, and the e-mails it leaves: each e-mail is one write to the outbox (created once), without a delivery record around it', async () => {
   const approve = (claim: { id: string; version: number }) => ({
-    type: 'invoke', name: 'adaptiveCard/action', id: `i-${claim.id}`, channelId: 'msteams', serviceUrl: 'http://127.0.0.1:9/', locale: 'en-US',
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: `i-${claim.id}`,
+    channelId: 'msteams',
+    serviceUrl: 'http://127.0.0.1:9/',
+    locale: 'en-US',
     conversation: { id: '19:requests-reviews@thread.tacv2', conversationType: 'channel', tenantId: REVIEWER_TENANT },
-    from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley' }, recipient: { id: '28:cpor-bot' },
+    from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley' },
+    recipient: { id: '28:cpor-bot' },
     channelData: { tenant: { id: REVIEWER_TENANT } },
-    value: { action: { type: 'Action.Execute', verb: 'review.approve', data: { claimId: claim.id, orgId: AVERY.orgId, version: claim.version } }, trigger: 'manual' },
+    value: {
+      action: { type: 'Action.Execute', verb: 'review.approve', data: { claimId: claim.id, orgId: AVERY.orgId, version: claim.version } },
+      trigger: 'manual',
+    },
   });
   // The first invoke of this reviewer in this channel saves their references; the second is the steady state.
   const first = await claimThrough(app.services, 'UnderReview', 'requests-approve-1', 3);
@@ -109,11 +132,13 @@ test('an Approve invoke, and the e-mails it leaves: each e-mail is one write to 
   const { body, requests } = await requestsOf(approve(claim));
   expect(body).toContain(`You approved claim ${claim.id}`);
   expect(requests).toEqual({
-    'claims read': 1, 'claims replace': 1, // the claim, written with its ETag
+    'claims read': 1,
+    'claims replace': 1, // the claim, written with its ETag
     'associations create': 1, // the association, once only
     'timers upsert': 1, // the dispatch timer for the notification work
     'tenantIndex read': 1, // competing claims shown on the reviewer's card
-    'activities create': 1, 'activities patch': 1, // acted once, and its answer kept for a repeated delivery
+    'activities create': 1,
+    'activities patch': 1, // acted once, and its answer kept for a repeated delivery
   });
   // The notification work after it (the approval e-mail to the customer contact, notices, the review card).
   await settle();

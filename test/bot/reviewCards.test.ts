@@ -20,14 +20,15 @@ const CHANNEL = '19:reviews@thread.tacv2';
 const connector = new StubConnector();
 let app: BotApp;
 
-
 beforeAll(async () => {
   await connector.start();
   app = await startBotApp(testConfig({ DEMO_DATA: 'false' }), { log: process.env.DEBUG_LOG ? consoleLogger : silentLogger, delivery: TEST_DELIVERY });
   // The reviewers' channel: the bot is added, a reviewer sets it; the partners have 1:1 chats with the bot.
   await post(channelActivity(REVIEWER_AAD, { type: 'installationUpdate', action: 'add' }));
   const mention = { type: 'mention', text: '<at>CPOR</at>', mentioned: { id: '28:cpor-bot', name: 'CPOR' } };
-  const set = await post(channelActivity(REVIEWER_AAD, { type: 'message', text: '<at>CPOR</at> use this channel for reviews', entities: [mention], deliveryMode: 'expectReplies' }));
+  const set = await post(
+    channelActivity(REVIEWER_AAD, { type: 'message', text: '<at>CPOR</at> use this channel for reviews', entities: [mention], deliveryMode: 'expectReplies' }),
+  );
   expect(JSON.stringify(set.body)).toContain("This conversation is now the reviewers' conversation (set by Riley Reviewer)");
   await post(channelActivity(REVIEWER2_AAD, { type: 'message', text: 'hello', deliveryMode: 'expectReplies' }));
   await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', text: 'help', deliveryMode: 'expectReplies' }));
@@ -41,18 +42,37 @@ beforeEach(() => connector.clear());
 
 function channelActivity(aad: string, extra: Record<string, unknown>, tenantId = REVIEWER_TENANT) {
   const name = aad === REVIEWER_AAD ? 'Riley Reviewer' : 'Someone';
-  return teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, name, conversation: { id: CHANNEL, conversationType: 'channel' }, channelData: { channel: { id: CHANNEL } } }, extra);
+  return teamsActivity(
+    {
+      serviceUrl: connector.url,
+      aadObjectId: aad,
+      tenantId,
+      name,
+      conversation: { id: CHANNEL, conversationType: 'channel' },
+      channelData: { channel: { id: CHANNEL } },
+    },
+    extra,
+  );
 }
 
 function personal(aad: string, tenantId: string, extra: Record<string, unknown>) {
-  return teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, name: 'Partner', conversation: { id: `a:dm-${aad}`, conversationType: 'personal' } }, extra);
+  return teamsActivity(
+    { serviceUrl: connector.url, aadObjectId: aad, tenantId, name: 'Partner', conversation: { id: `a:dm-${aad}`, conversationType: 'personal' } },
+    extra,
+  );
 }
 
 const post = (activity: unknown) => postActivity(app.url, activity);
 
 /** A button pressed on a claim card, as Teams sends it (Action.Execute). */
 async function invoke(aad: string, verb: string, data: Record<string, unknown>, tenantId = REVIEWER_TENANT) {
-  const { status, body } = await post(channelActivity(aad, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'activity-1', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } }, tenantId));
+  const { status, body } = await post(
+    channelActivity(
+      aad,
+      { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'activity-1', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } },
+      tenantId,
+    ),
+  );
   expect(status).toBe(200);
   expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
   expect(cardProblems(body?.value)).toEqual([]);
@@ -60,17 +80,38 @@ async function invoke(aad: string, verb: string, data: Record<string, unknown>, 
 }
 
 const text = (card: unknown) => JSON.stringify(card);
-const verbs = (card: unknown) => [...text(card).matchAll(/"verb":"review\.(\w+)"/g)].map((m) => m[1]).filter((v, i, all) => all.indexOf(v) === i && v !== 'refresh');
+const verbs = (card: unknown) =>
+  [...text(card).matchAll(/"verb":"review\.(\w+)"/g)].map((m) => m[1]).filter((v, i, all) => all.indexOf(v) === i && v !== 'refresh');
 
 async function submittedClaim(owner: Actor, fields: Record<string, unknown>): Promise<Claim> {
   const draft = await app.services.claimService.createDraft(owner, {
-    mpnId: owner === avery ? '4412345' : '5523456', customerDomain: 'fourthcoffee.example', solutionArea: 'Microsoft365', activity: 'Usage',
-    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' }, partnerContact: { name: owner.name, email: 'p@partner.example' },
-    claimName: `${owner.name} claim`, ...fields,
+    mpnId: owner === avery ? '4412345' : '5523456',
+    customerDomain: 'fourthcoffee.example',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' },
+    partnerContact: { name: owner.name, email: 'p@partner.example' },
+    claimName: `${owner.name} claim`,
+    ...fields,
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const stored = await app.services.poe.upload({ claimId: draft.claim.id, fileName: 'sow.pdf', contentType: 'application/pdf', data: demoPdf('SOW') });
-  await app.services.claimService.act(draft.claim.id, { type: 'addPoe', files: [{ id: `${draft.claim.id}-1`, fileName: 'sow.pdf', ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: owner.id, name: owner.name } }] }, owner);
+  await app.services.claimService.act(
+    draft.claim.id,
+    {
+      type: 'addPoe',
+      files: [
+        {
+          id: `${draft.claim.id}-1`,
+          fileName: 'sow.pdf',
+          ...stored,
+          uploadedAt: new Date().toISOString(),
+          uploadedBy: { kind: 'partner', id: owner.id, name: owner.name },
+        },
+      ],
+    },
+    owner,
+  );
   const submitted = await app.services.claimService.act(draft.claim.id, { type: 'submit' }, owner);
   if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
   await app.background.drain();
@@ -94,9 +135,18 @@ describe('the claim card in the reviewers channel', () => {
     expect(card.msteams).toEqual({ width: 'Full' });
     // One visible button: Open review, the manual refresh for whoever's client shows no user-specific view.
     expect(card.actions).toEqual([
-      { type: 'Action.Execute', title: 'Open review', verb: 'review.refresh', data: { claimId: c.id, orgId: c.orgId }, fallback: { type: 'Action.Submit', title: 'Open review', data: { action: 'review.refresh', claimId: c.id, orgId: c.orgId } } },
+      {
+        type: 'Action.Execute',
+        title: 'Open review',
+        verb: 'review.refresh',
+        data: { claimId: c.id, orgId: c.orgId },
+        fallback: { type: 'Action.Submit', title: 'Open review', data: { action: 'review.refresh', claimId: c.id, orgId: c.orgId } },
+      },
     ]);
-    expect(card.refresh).toMatchObject({ action: { type: 'Action.Execute', verb: 'review.refresh' }, userIds: expect.arrayContaining([`29:${REVIEWER_AAD}`, `29:${REVIEWER2_AAD}`]) });
+    expect(card.refresh).toMatchObject({
+      action: { type: 'Action.Execute', verb: 'review.refresh' },
+      userIds: expect.arrayContaining([`29:${REVIEWER_AAD}`, `29:${REVIEWER2_AAD}`]),
+    });
     expect(await app.services.reviews.reviewCard(c.id)).toMatchObject({ conversationId: CHANNEL, activityId: posts[0].assignedId });
   });
 
@@ -108,16 +158,33 @@ describe('the claim card in the reviewers channel', () => {
 
   test('Open review pressed by a reviewer outside refresh.userIds (a client without user-specific views, a channel of more than 60) gives their own view; a partner or a stranger is refused', async () => {
     await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000009', products: ['teams'] });
-    const shared = connector.to(CHANNEL).find((call) => call.method === 'POST')!.activity.attachments![0].content as { actions: { verb: string; data: Record<string, unknown> }[] };
+    const shared = connector.to(CHANNEL).find((call) => call.method === 'POST')!.activity.attachments![0].content as {
+      actions: { verb: string; data: Record<string, unknown> }[];
+    };
     const open = shared.actions[0];
     // Teams ids the card's refresh does not list (a reviewer the bot has not seen under this id): the button works the same.
     const press = (aad: string, tenantId = REVIEWER_TENANT) =>
-      post({ ...channelActivity(aad, { type: 'invoke', name: 'adaptiveCard/action', replyToId: 'activity-1', value: { action: { type: 'Action.Execute', verb: open.verb, data: open.data }, trigger: 'manual' } }, tenantId), from: { id: `29:not-in-userIds-${aad}`, aadObjectId: aad } });
+      post({
+        ...channelActivity(
+          aad,
+          {
+            type: 'invoke',
+            name: 'adaptiveCard/action',
+            replyToId: 'activity-1',
+            value: { action: { type: 'Action.Execute', verb: open.verb, data: open.data }, trigger: 'manual' },
+          },
+          tenantId,
+        ),
+        from: { id: `29:not-in-userIds-${aad}`, aadObjectId: aad },
+      });
     const jordan = (await press(REVIEWER2_AAD)).body?.value;
     expect(cardProblems(jordan)).toEqual([]);
     expect(verbs(jordan)).toEqual(['start', 'comment', 'history']);
     expect(text(jordan)).not.toContain('Open review'); // their own view has the buttons themselves
-    for (const [aad, tenant, sentence] of [[PARTNER_AAD, PARTNER_TENANT, t('en-US', 'access.reviewersOnly')], ['ffffffff-0009-4000-8000-00000000dead', REVIEWER_TENANT, t('en-US', 'access.notOnRoster')]]) {
+    for (const [aad, tenant, sentence] of [
+      [PARTNER_AAD, PARTNER_TENANT, t('en-US', 'access.reviewersOnly')],
+      ['ffffffff-0009-4000-8000-00000000dead', REVIEWER_TENANT, t('en-US', 'access.notOnRoster')],
+    ]) {
       const refused = (await press(aad, tenant)).body?.value;
       expect(verbs(refused)).toEqual([]);
       expect(text(refused)).toContain(JSON.stringify(sentence).slice(1, -1));
@@ -140,7 +207,12 @@ describe('the claim card in the reviewers channel', () => {
 
     connector.clear();
     const current = await claim(c.id);
-    card = await invoke(REVIEWER_AAD, 'review.requestInfo', { claimId: c.id, version: current.version, reasons: 'MissingProducts,MissingOrOldDates', infoComment: 'Please name Teams in the SOW and date it.' });
+    card = await invoke(REVIEWER_AAD, 'review.requestInfo', {
+      claimId: c.id,
+      version: current.version,
+      reasons: 'MissingProducts,MissingOrOldDates',
+      infoComment: 'Please name Teams in the SOW and date it.',
+    });
     expect(text(card)).toContain('Your request for information');
     await app.background.drain();
     expect((await claim(c.id)).status).toBe('PartnerActionRequired');
@@ -178,7 +250,10 @@ describe('the claim card in the reviewers channel', () => {
     const started = await claim(c.id);
     expect(started.history.filter((e) => e.action === 'startReview')).toHaveLength(1);
 
-    const cards = await Promise.all([invoke(REVIEWER_AAD, 'review.approve', { claimId: c.id, version: started.version }), invoke(REVIEWER2_AAD, 'review.approve', { claimId: c.id, version: started.version })]);
+    const cards = await Promise.all([
+      invoke(REVIEWER_AAD, 'review.approve', { claimId: c.id, version: started.version }),
+      invoke(REVIEWER2_AAD, 'review.approve', { claimId: c.id, version: started.version }),
+    ]);
     const approved = await claim(c.id);
     expect(approved.history.filter((e) => e.action === 'approve')).toHaveLength(1);
     const winner = approved.history.find((e) => e.action === 'approve')!.actor.name;
@@ -191,10 +266,19 @@ describe('the claim card in the reviewers channel', () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000006', products: ['intune'] });
     await invoke(REVIEWER_AAD, 'review.start', { claimId: c.id, version: c.version });
     let current = await claim(c.id);
-    expect(text(await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'Because' }))).toContain('Choose a reason from the list.');
-    expect(text(await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'CustomerDecline' }))).toContain('Customer decline is not a reason a reviewer can give.');
+    expect(text(await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'Because' }))).toContain(
+      'Choose a reason from the list.',
+    );
+    expect(text(await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'CustomerDecline' }))).toContain(
+      'Customer decline is not a reason a reviewer can give.',
+    );
     connector.clear();
-    await invoke(REVIEWER_AAD, 'review.reject', { claimId: c.id, version: current.version, reason: 'MissingCustomerConsentOnPoe', rejectComment: 'No signature.' });
+    await invoke(REVIEWER_AAD, 'review.reject', {
+      claimId: c.id,
+      version: current.version,
+      reason: 'MissingCustomerConsentOnPoe',
+      rejectComment: 'No signature.',
+    });
     await app.background.drain();
     current = await claim(c.id);
     expect(current).toMatchObject({ status: 'Rejected', rejection: { reason: 'MissingCustomerConsentOnPoe', comment: 'No signature.' } });
@@ -213,13 +297,22 @@ describe('the claim card in the reviewers channel', () => {
     expect(text(notice)).toContain('"action":"claim.reply"');
 
     connector.clear();
-    const reply = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.reply', claimId: c.id, comment: 'Yes, page 3.' } }));
+    const reply = await post(
+      personal(PARTNER_AAD, PARTNER_TENANT, {
+        type: 'message',
+        deliveryMode: 'expectReplies',
+        value: { action: 'claim.reply', claimId: c.id, comment: 'Yes, page 3.' },
+      }),
+    );
     expect(JSON.stringify(reply.body)).toContain(`Your reply on claim ${c.id} was sent to the reviewers.`);
     await app.background.drain();
     const updated = connector.to(CHANNEL).find((call) => call.method === 'PUT')!;
     expect(text(updated.activity)).toContain('Yes, page 3.');
     const history = await claim(c.id);
-    expect(history.comments.map((x) => [x.author.kind, x.text])).toEqual([['reviewer', 'Is the SOW signed by Contoso?'], ['partner', 'Yes, page 3.']]);
+    expect(history.comments.map((x) => [x.author.kind, x.text])).toEqual([
+      ['reviewer', 'Is the SOW signed by Contoso?'],
+      ['partner', 'Yes, page 3.'],
+    ]);
     const historyCard = await invoke(REVIEWER_AAD, 'review.history', { claimId: c.id });
     expect(text(historyCard)).toContain('Riley Reviewer commented on the claim on');
     expect(text(historyCard)).toContain('Comment: Yes, page 3.');
@@ -247,7 +340,12 @@ describe('partner action required, round trip', () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000008', products: ['teams', 'intune'] });
     await invoke(REVIEWER_AAD, 'review.start', { claimId: c.id, version: c.version });
     const underReview = await claim(c.id);
-    await invoke(REVIEWER_AAD, 'review.requestInfo', { claimId: c.id, version: underReview.version, reasons: 'MissingProducts', infoComment: 'Intune is not in the SOW: remove it or add PoE.' });
+    await invoke(REVIEWER_AAD, 'review.requestInfo', {
+      claimId: c.id,
+      version: underReview.version,
+      reasons: 'MissingProducts',
+      infoComment: 'Intune is not in the SOW: remove it or add PoE.',
+    });
     await app.background.drain();
     connector.clear();
 
@@ -271,7 +369,10 @@ describe('partner action required, round trip', () => {
     expect(after.status).toBe('UnderReview');
     expect(after.fields.products).toEqual(['teams']);
     expect(after.history.map((e) => e.action).slice(-2)).toEqual(['edit', 'resubmit']);
-    const update = connector.to(CHANNEL).filter((call) => call.method === 'PUT').at(-1)!;
+    const update = connector
+      .to(CHANNEL)
+      .filter((call) => call.method === 'PUT')
+      .at(-1)!;
     expect(text(update.activity)).toContain(`Under review · ${c.id}`);
     expect(text(update.activity)).toContain('Products and workloads","value":"Microsoft Teams"');
   });
@@ -279,21 +380,31 @@ describe('partner action required, round trip', () => {
   test('editing is offered only while Submitted or Partner action required', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000009', products: ['teams'] });
     await invoke(REVIEWER_AAD, 'review.start', { claimId: c.id, version: c.version });
-    const replies = await post(personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.edit', claimId: c.id } }));
+    const replies = await post(
+      personal(PARTNER_AAD, PARTNER_TENANT, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.edit', claimId: c.id } }),
+    );
     expect(JSON.stringify(replies.body)).toContain(`Claim ${c.id} is Under review: it can be edited only while Submitted or Partner action required.`);
   });
 });
 
 describe('every reviewer verb, for every role', () => {
   const STRANGER = '99999999-0000-4000-8000-000000000098';
-  const ROLES: Record<string, [string, string]> = { reviewer: [REVIEWER_AAD, REVIEWER_TENANT], partner: [PARTNER_AAD, PARTNER_TENANT], stranger: [STRANGER, REVIEWER_TENANT] };
+  const ROLES: Record<string, [string, string]> = {
+    reviewer: [REVIEWER_AAD, REVIEWER_TENANT],
+    partner: [PARTNER_AAD, PARTNER_TENANT],
+    stranger: [STRANGER, REVIEWER_TENANT],
+  };
   // verb -> the status the claim needs, the inputs of the card, and what a reviewer's press leads to.
   const VERBS: Record<string, { from: 'Submitted' | 'UnderReview'; inputs: Record<string, unknown>; expect: (c: Claim) => void }> = {
     start: { from: 'Submitted', inputs: {}, expect: (c) => expect(c.status).toBe('UnderReview') },
     approve: { from: 'UnderReview', inputs: {}, expect: (c) => expect(c.status).toBe('Approved') },
     approveSupersede: { from: 'UnderReview', inputs: {}, expect: (c) => expect(c.status).toBe('Approved') },
     reject: { from: 'UnderReview', inputs: { reason: 'InsufficientProofOfExecution', rejectComment: 'x' }, expect: (c) => expect(c.status).toBe('Rejected') },
-    requestInfo: { from: 'UnderReview', inputs: { reasons: 'MissingAllPoe', infoComment: 'Wrong file.' }, expect: (c) => expect(c.status).toBe('PartnerActionRequired') },
+    requestInfo: {
+      from: 'UnderReview',
+      inputs: { reasons: 'MissingAllPoe', infoComment: 'Wrong file.' },
+      expect: (c) => expect(c.status).toBe('PartnerActionRequired'),
+    },
     comment: { from: 'Submitted', inputs: { reviewerComment: 'A question.' }, expect: (c) => expect(c.comments.map((x) => x.text)).toEqual(['A question.']) },
   };
   const cases = Object.keys(VERBS).flatMap((verb) => Object.keys(ROLES).map((role) => [verb, role] as const));
@@ -354,7 +465,9 @@ describe('racing approvals', () => {
 
   test('an older Teams client sends the fallback Action.Submit: the same action, and the pressed card is replaced', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000012', products: ['teams'] });
-    await post(channelActivity(REVIEWER_AAD, { type: 'message', replyToId: 'activity-77', value: { action: 'review.start', claimId: c.id, version: c.version } }));
+    await post(
+      channelActivity(REVIEWER_AAD, { type: 'message', replyToId: 'activity-77', value: { action: 'review.start', claimId: c.id, version: c.version } }),
+    );
     expect((await claim(c.id)).status).toBe('UnderReview');
     const replaced = connector.to(CHANNEL).find((call) => call.method === 'PUT' && call.activityId === 'activity-77');
     expect(text(replaced?.activity)).toContain(`You started the review of claim ${c.id}.`);
@@ -362,7 +475,7 @@ describe('racing approvals', () => {
 });
 
 describe('arbitration', () => {
-  test('approving against another partner\'s live association asks for an explicit choice; superseding ends the old one and tells that partner', async () => {
+  test("approving against another partner's live association asks for an explicit choice; superseding ends the old one and tells that partner", async () => {
     const tenant = '88888888-0000-4000-8000-000000000010';
     const first = await submittedClaim(robin, { customerTenantId: tenant, products: ['teams'] });
     await invoke(REVIEWER_AAD, 'review.start', { claimId: first.id, version: first.version });
@@ -370,7 +483,10 @@ describe('arbitration', () => {
     expect((await claim(first.id)).status).toBe('Approved');
 
     const second = await submittedClaim(avery, { customerTenantId: tenant, products: ['teams', 'exchange-online'] });
-    const postCard = connector.to(CHANNEL).filter((call) => call.method === 'POST').at(-1)!.activity;
+    const postCard = connector
+      .to(CHANNEL)
+      .filter((call) => call.method === 'POST')
+      .at(-1)!.activity;
     expect(text(postCard)).toContain(`Competing claim ${first.id}`);
     expect(text(postCard)).toContain('Tailspin Partners GmbH');
     await invoke(REVIEWER_AAD, 'review.start', { claimId: second.id, version: second.version });
@@ -386,7 +502,10 @@ describe('arbitration', () => {
     expect(await claim(first.id)).toMatchObject({ status: 'Rejected', rejection: { reason: 'AssociationSuperseded' } });
     expect((await claim(second.id)).status).toBe('Approved');
     const live = await app.services.associations.listForTenant(tenant);
-    expect(live.map((a) => [a.id, a.claimId]).sort()).toEqual([['osu-m365:workload:exchange-online', second.id], ['osu-m365:workload:teams', second.id]]);
+    expect(live.map((a) => [a.id, a.claimId]).sort()).toEqual([
+      ['osu-m365:workload:exchange-online', second.id],
+      ['osu-m365:workload:teams', second.id],
+    ]);
     const told = text(connector.to(`a:dm-${robin.id}`).at(-1)!.activity);
     expect(told).toContain('Reason: Association superseded after arbitration.');
   });

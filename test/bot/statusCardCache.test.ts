@@ -24,7 +24,8 @@ afterAll(() => services.close());
 const partner = { kind: 'partner' as const, actor: AVERY, organisation: { id: AVERY.orgId, name: 'Fabrikam Consulting Ltd', mpnIds: [] } };
 const reviewer = { kind: 'reviewer' as const, actor: RILEY };
 const read = async (id: string) => (await services.claimService.get(id, AVERY.orgId))!;
-const statusCard = async (id: string, viewer: typeof partner | typeof reviewer = partner, locale: 'en-US' | 'zh-CN' = 'en-US') => JSON.stringify(await cards.status(await read(id), viewer as never, locale));
+const statusCard = async (id: string, viewer: typeof partner | typeof reviewer = partner, locale: 'en-US' | 'zh-CN' = 'en-US') =>
+  JSON.stringify(await cards.status(await read(id), viewer as never, locale));
 
 test('after a change (a comment, a review started) the next status card shows it', async () => {
   const claim = await claimThrough(services, 'Submitted', 'cardcache-change', 1);

@@ -27,13 +27,38 @@ test('subscriptions, revenue-association details, contacts, PoE links and the la
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
   const stored = await services.poe.upload({ claimId: id, fileName: 'signed-sow.pdf', contentType: 'application/pdf', data: demoPdf('sow') });
-  await svc.act(id, { type: 'addPoe', files: [{ id: `${id}-1`, fileName: 'signed-sow.pdf', ...stored, uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner', id: AVERY.id, name: AVERY.name } }] }, AVERY, {}, AVERY.orgId);
+  await svc.act(
+    id,
+    {
+      type: 'addPoe',
+      files: [
+        {
+          id: `${id}-1`,
+          fileName: 'signed-sow.pdf',
+          ...stored,
+          uploadedAt: new Date().toISOString(),
+          uploadedBy: { kind: 'partner', id: AVERY.id, name: AVERY.name },
+        },
+      ],
+    },
+    AVERY,
+    {},
+    AVERY.orgId,
+  );
   for (let i = 1; i <= 7; i++) await svc.act(id, { type: 'comment', text: `Note ${i}` }, AVERY, {}, AVERY.orgId);
   const claim = (await svc.get(id, AVERY.orgId))!;
 
   const viewer = { kind: 'partner' as const, actor: AVERY, organisation: { id: AVERY.orgId, name: 'Fabrikam Consulting Ltd', mpnIds: [] } };
   const card = JSON.stringify(await new ClaimCards(services, ClaimQueries.fromServices(services)).status(claim, viewer as never, 'en-US'));
-  for (const shown of ['aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', 'Seller Co', 'Contoso Retail', 'Shelf Planner', 'dana@contoso.example', 'lee@contoso.example', 'avery@fabrikam.example']) {
+  for (const shown of [
+    'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+    'Seller Co',
+    'Contoso Retail',
+    'Shelf Planner',
+    'dana@contoso.example',
+    'lee@contoso.example',
+    'avery@fabrikam.example',
+  ]) {
     expect({ shown, found: card.includes(shown) }).toEqual({ shown, found: true });
   }
   expect(card).toMatch(/\[signed-sow\.pdf\]\(http[^)]*sig=/); // a read-only link to the file

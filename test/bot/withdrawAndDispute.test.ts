@@ -25,11 +25,14 @@ let app: BotApp;
 
 const ROBIN = 'b2c3d4e5-0001-4000-8000-000000000001';
 
-
 beforeAll(async () => {
   await connector.start();
   await files.start();
-  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', BUSINESS_TIME_ZONE: 'Europe/Berlin' }), { log: silentLogger, clock, delivery: TEST_DELIVERY });
+  app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', BUSINESS_TIME_ZONE: 'Europe/Berlin' }), {
+    log: silentLogger,
+    clock,
+    delivery: TEST_DELIVERY,
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -40,7 +43,10 @@ afterAll(async () => {
 type Reply = { text?: string; attachments?: { content: Record<string, unknown> }[] };
 
 async function say(extra: Record<string, unknown>, aad = PARTNER_AAD, tenantId = PARTNER_TENANT): Promise<Reply[]> {
-  const activity = teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, name: 'Partner', conversation: { id: `a:dm-${aad}`, conversationType: 'personal' } }, { type: 'message', deliveryMode: 'expectReplies', ...extra });
+  const activity = teamsActivity(
+    { serviceUrl: connector.url, aadObjectId: aad, tenantId, name: 'Partner', conversation: { id: `a:dm-${aad}`, conversationType: 'personal' } },
+    { type: 'message', deliveryMode: 'expectReplies', ...extra },
+  );
   const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   expect(response.status).toBe(200);
   const replies = ((await response.json()) as { activities: Reply[] }).activities;
@@ -55,19 +61,36 @@ async function claimIn(status: 'Submitted' | 'Approved' | 'Rejected'): Promise<C
   const svc = app.services.claimService;
   const tenant = `00000000-0000-4000-8000-0000000006${String(++tenantCounter).padStart(2, '0')}`;
   const draft = await svc.createDraft(avery, {
-    mpnId: '4412345', customerDomain: `end${tenantCounter}.example`, customerTenantId: tenant, solutionArea: 'Microsoft365', activity: 'Usage',
-    claimName: `Ending claim ${tenantCounter}`, products: ['teams'], customerContact: { name: 'Dana', title: 'CIO', email: 'dana@end.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    mpnId: '4412345',
+    customerDomain: `end${tenantCounter}.example`,
+    customerTenantId: tenant,
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    claimName: `Ending claim ${tenantCounter}`,
+    products: ['teams'],
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@end.example' },
+    partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const poe = { id: `${id}-1`, blobName: `${id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1000, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+  const poe = {
+    id: `${id}-1`,
+    blobName: `${id}/x/sow.pdf`,
+    fileName: 'sow.pdf',
+    contentType: 'application/pdf',
+    size: 1000,
+    sha256: 'x',
+    uploadedAt: clock.now().toISOString(),
+    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
+  };
   await svc.act(id, { type: 'addPoe', files: [poe] }, avery, {}, avery.orgId);
   let result = await svc.act(id, { type: 'submit' }, avery, {}, avery.orgId);
   if (status !== 'Submitted') {
     await svc.act(id, { type: 'startReview' }, riley, {}, avery.orgId);
-    result = status === 'Approved'
-      ? await svc.act(id, { type: 'approve' }, riley, {}, avery.orgId)
-      : await svc.act(id, { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'The SOW is not signed.' }, riley, {}, avery.orgId);
+    result =
+      status === 'Approved'
+        ? await svc.act(id, { type: 'approve' }, riley, {}, avery.orgId)
+        : await svc.act(id, { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'The SOW is not signed.' }, riley, {}, avery.orgId);
   }
   await app.background.drain();
   if (!result.ok || result.claim.status !== status) throw new Error(`could not bring ${id} to ${status}`);
@@ -84,12 +107,17 @@ describe('withdraw', () => {
     const offered = await say({ text: `withdraw ${claim.id.toLowerCase()}` });
     expect(text(offered)).toContain(`Withdraw claim Ending claim ${tenantCounter} (${claim.id})?`);
     expect(text(offered)).toContain('withdrawing also ends its association with the customer');
-    expect(text(offered)).toContain('This is final: a withdrawn claim can\'t be disputed.');
+    expect(text(offered)).toContain("This is final: a withdrawn claim can't be disputed.");
     expect(buttons(offered)).toEqual(['claim.withdrawConfirm', 'claim.keep']);
     expect((await app.services.claimService.get(claim.id))!.status).toBe('Approved');
 
-    const done = await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id, comment: 'Customer moved to another partner.' }, replyToId: 'card-1' });
-    expect(text(done)).toContain(`Claim ${claim.id} is withdrawn: it is now Rejected (final) (Partner request), and its association with the customer has ended.`);
+    const done = await say({
+      value: { action: 'claim.withdrawConfirm', claimId: claim.id, comment: 'Customer moved to another partner.' },
+      replyToId: 'card-1',
+    });
+    expect(text(done)).toContain(
+      `Claim ${claim.id} is withdrawn: it is now Rejected (final) (Partner request), and its association with the customer has ended.`,
+    );
     const after = (await app.services.claimService.get(claim.id))!;
     expect(after).toMatchObject({ status: 'RejectedFinal', rejection: { reason: 'PartnerRequest' } });
     expect(after.history.at(-1)).toMatchObject({ action: 'withdraw', actor: { kind: 'partner', id: PARTNER_AAD } });
@@ -100,7 +128,7 @@ describe('withdraw', () => {
     const claim = await claimIn('Submitted');
     expect(text(await say({ value: { action: 'claim.keep', claimId: claim.id } }))).toContain(`Claim ${claim.id} is not withdrawn; nothing has changed.`);
     const offered = await say({ value: { action: 'claim.withdraw', claimId: claim.id } });
-    expect(text(offered)).toContain('This is final: a withdrawn claim can\'t be disputed.');
+    expect(text(offered)).toContain("This is final: a withdrawn claim can't be disputed.");
     expect(text(offered)).not.toContain('association with the customer');
     const done = await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id, comment: '' }, replyToId: 'card-2' });
     expect(text(done)).toContain(`Claim ${claim.id} is withdrawn: it is now Rejected (final) (Partner request).`);
@@ -110,9 +138,11 @@ describe('withdraw', () => {
     expect(text(await say({ text: `dispute ${claim.id}` }))).not.toContain('Send dispute');
   });
 
-  test('refused with a reason: another organisation\'s claim is not found, a final claim can\'t be withdrawn, no id gets the usage', async () => {
+  test("refused with a reason: another organisation's claim is not found, a final claim can't be withdrawn, no id gets the usage", async () => {
     const claim = await claimIn('Submitted');
-    expect(text(await say({ text: `withdraw ${claim.id}` }, ROBIN, TAILSPIN_TENANT))).toContain(`I could not find claim ${claim.id} among your organisation's claims.`);
+    expect(text(await say({ text: `withdraw ${claim.id}` }, ROBIN, TAILSPIN_TENANT))).toContain(
+      `I could not find claim ${claim.id} among your organisation's claims.`,
+    );
     expect(text(await say({ text: 'withdraw' }))).toContain('Type the command followed by the claim id, for example \\"withdraw CL-7K2M9Q4X\\".');
     await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id }, replyToId: 'card-3' });
     await say({ value: { action: 'claim.withdrawConfirm', claimId: claim.id }, replyToId: 'card-3b' }); // Rejected -> final
@@ -124,16 +154,22 @@ describe('withdraw', () => {
 });
 
 describe('dispute', () => {
-  test('the partner\'s notice of a rejection offers Dispute and Withdraw; of an approval, Withdraw only', async () => {
+  test("the partner's notice of a rejection offers Dispute and Withdraw; of an approval, Withdraw only", async () => {
     await say({ text: 'help' }); // the partner's 1:1 chat is known to the bot
     connector.clear();
     const rejected = await claimIn('Rejected');
-    const notice = connector.to(`a:dm-${PARTNER_AAD}`).map((c) => JSON.stringify(c.activity)).find((a) => a.includes(rejected.id) && a.includes('Rejected'));
+    const notice = connector
+      .to(`a:dm-${PARTNER_AAD}`)
+      .map((c) => JSON.stringify(c.activity))
+      .find((a) => a.includes(rejected.id) && a.includes('Rejected'));
     expect(notice).toBeDefined();
     expect([...notice!.matchAll(/"action":"(claim\.\w+)"/g)].map((m) => m[1])).toEqual(['claim.reply', 'claim.dispute', 'claim.withdraw']);
     connector.clear();
     const approved = await claimIn('Approved');
-    const approval = connector.to(`a:dm-${PARTNER_AAD}`).map((c) => JSON.stringify(c.activity)).find((a) => a.includes(approved.id) && a.includes('Approved'));
+    const approval = connector
+      .to(`a:dm-${PARTNER_AAD}`)
+      .map((c) => JSON.stringify(c.activity))
+      .find((a) => a.includes(approved.id) && a.includes('Approved'));
     expect([...approval!.matchAll(/"action":"(claim\.\w+)"/g)].map((m) => m[1])).toEqual(['claim.reply', 'claim.withdraw']);
   });
 
@@ -148,8 +184,13 @@ describe('dispute', () => {
     expect(text(added)).toContain('Updated proof of execution:');
 
     // Sent without a justification first: the file alone is enough content.
-    const sent = await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'The customer signed the SOW on 2 November.' }, replyToId: 'form-1' });
-    expect(text(sent)).toMatch(new RegExp(`Dispute sent: claim ${claim.id} is under review again\\. Reviewers answer by Nov 9, 2026, 11:59\\sPM \\(Europe/Berlin\\)\\.`));
+    const sent = await say({
+      value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'The customer signed the SOW on 2 November.' },
+      replyToId: 'form-1',
+    });
+    expect(text(sent)).toMatch(
+      new RegExp(`Dispute sent: claim ${claim.id} is under review again\\. Reviewers answer by Nov 9, 2026, 11:59\\sPM \\(Europe/Berlin\\)\\.`),
+    );
     const disputed = (await app.services.claimService.get(claim.id))!;
     expect(disputed.status).toBe('UnderReview');
     expect(disputed.dispute).toMatchObject({ justification: 'The customer signed the SOW on 2 November.', poeFileIds: [expect.any(String)] });
@@ -158,7 +199,13 @@ describe('dispute', () => {
     expect(disputed.deadlines.reviewDecision).toBe('2026-11-09T23:00:00.000Z');
 
     // The dispute fails: final, and a second dispute is refused with the reason.
-    const failed = await app.services.claimService.act(claim.id, { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'Still unsigned.' }, riley, {}, avery.orgId);
+    const failed = await app.services.claimService.act(
+      claim.id,
+      { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'Still unsigned.' },
+      riley,
+      {},
+      avery.orgId,
+    );
     expect(failed).toMatchObject({ ok: true, claim: { status: 'RejectedFinal' } });
     const again = await say({ text: `dispute ${claim.id}` });
     expect(text(again)).not.toContain('Send dispute');
@@ -170,12 +217,18 @@ describe('dispute', () => {
     await say({ text: `dispute ${claim.id}` });
     const replies = await say({
       text: '',
-      attachments: [teamsFileAt('health.pdf', `${app.url}/healthz`), files.teamsFile('sow.pdf', pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>']))],
+      attachments: [
+        teamsFileAt('health.pdf', `${app.url}/healthz`),
+        files.teamsFile('sow.pdf', pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>'])),
+      ],
     });
     expect(text(replies)).toContain('Not added: health.pdf is not a link to a file stored in Teams (SharePoint or OneDrive).');
     expect(text(replies)).toContain('Not added: sow.pdf is a PDF that runs scripts or other actions when opened.');
     expect(text(replies)).not.toContain('Updated proof of execution:');
-    const sent = await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'Signed on 2 November.' }, replyToId: 'form-refused' });
+    const sent = await say({
+      value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'Signed on 2 November.' },
+      replyToId: 'form-refused',
+    });
     expect(text(sent)).toContain('Dispute sent');
     const disputed = (await app.services.claimService.get(claim.id))!;
     expect(disputed.poe.map((f) => f.fileName)).toEqual(claim.poe.map((f) => f.fileName));
@@ -189,10 +242,15 @@ describe('dispute', () => {
     expect(text(empty)).toContain('A dispute needs a business justification, updated proof of execution, or both.');
     expect(text(empty)).toContain('Send dispute');
     await say({ text: 'We have a countersigned copy now.' });
-    const kept = await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'cancel', justification: 'We have a countersigned copy now.' }, replyToId: 'form-2' });
+    const kept = await say({
+      value: { action: 'form.dispute', claimId: claim.id, button: 'cancel', justification: 'We have a countersigned copy now.' },
+      replyToId: 'form-2',
+    });
     expect(text(kept)).toContain(`Dispute not sent. Claim ${claim.id} stays rejected`);
     expect((await app.services.claimService.get(claim.id))!.status).toBe('Rejected');
-    expect(text(await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'late press' } }))).toContain('This dispute form is no longer open.');
+    expect(text(await say({ value: { action: 'form.dispute', claimId: claim.id, button: 'submit', justification: 'late press' } }))).toContain(
+      'This dispute form is no longer open.',
+    );
   });
 
   test('day 30 still opens the form, day 31 explains a new claim is needed and starts one prefilled from the rejected claim', async () => {
@@ -221,7 +279,16 @@ describe('dispute', () => {
     const draftId = /I started draft (CL-[0-9A-Z]{8}) with the details of claim/.exec(text(started))?.[1];
     expect(draftId).toBeDefined();
     const draft = (await app.services.claimService.get(draftId!))!;
-    expect(draft).toMatchObject({ status: 'Editing', poe: [], fields: { customerDomain: claim.fields.customerDomain, customerTenantId: claim.fields.customerTenantId, products: ['teams'], claimName: claim.fields.claimName } });
+    expect(draft).toMatchObject({
+      status: 'Editing',
+      poe: [],
+      fields: {
+        customerDomain: claim.fields.customerDomain,
+        customerTenantId: claim.fields.customerTenantId,
+        products: ['teams'],
+        claimName: claim.fields.claimName,
+      },
+    });
     expect(text(started)).toContain('Proof of execution'); // the PoE step: what the new claim needs
     clock.set(rejectedAt);
   });

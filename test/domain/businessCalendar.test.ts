@@ -44,7 +44,7 @@ describe('business calendar', () => {
     expect(berlin.deadlineAfter(new Date('2026-03-27T08:00:00Z'), bd(2)).toISOString()).toBe('2026-03-31T22:00:00.000Z');
   });
 
-  test('a holiday counts only in the calendar\'s own zone', () => {
+  test("a holiday counts only in the calendar's own zone", () => {
     const tokyo = new BusinessCalendar({ timeZone: 'Asia/Tokyo', holidays: ['2026-11-03'] });
     // Mon 2 Nov 20:00 UTC is already Tue 3 Nov (a holiday) in Tokyo: counting starts on Wed 4 Nov.
     expect(tokyo.deadlineAfter(new Date('2026-11-02T20:00:00Z'), bd(1)).toISOString()).toBe('2026-11-04T15:00:00.000Z');
@@ -106,14 +106,17 @@ describe('business calendar', () => {
   test('the local date of an instant is the one a wall clock in that zone shows, around midnight and DST changes, in half-hour and 45-minute zones too', () => {
     const zones = ['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns'];
     // Every 37 minutes through 2026 and 2027 (both DST changes of each zone, every hour of the day).
-    const start = Date.UTC(2026, 0, 1), end = Date.UTC(2028, 0, 1), step = 37 * 60_000;
+    const start = Date.UTC(2026, 0, 1),
+      end = Date.UTC(2028, 0, 1),
+      step = 37 * 60_000;
     for (const timeZone of zones) {
       const calendar = new BusinessCalendar({ timeZone, holidays: [] });
       const wallClock = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
       const wrong: string[] = [];
       for (let t = start; t < end && wrong.length < 3; t += step) {
         const instant = new Date(t);
-        if (calendar.localDateOf(instant) !== wallClock.format(instant)) wrong.push(`${instant.toISOString()}: ${calendar.localDateOf(instant)}, wall clock ${wallClock.format(instant)}`);
+        if (calendar.localDateOf(instant) !== wallClock.format(instant))
+          wrong.push(`${instant.toISOString()}: ${calendar.localDateOf(instant)}, wall clock ${wallClock.format(instant)}`);
       }
       expect({ timeZone, wrong }).toEqual({ timeZone, wrong: [] });
     }

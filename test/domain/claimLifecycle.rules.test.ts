@@ -1,7 +1,22 @@
 import { decide, createClaim, isActionOffered } from '../../src/domain/claimLifecycle';
 import { render } from '../../src/i18n/locales';
 import { associationKeys } from '../../src/domain/associationKeys';
-import { claimIn, ctxAt, customer, d365Fields, draft, expectOk, m365Fields, partner, poeFile, referralsAdmin, reviewer, reviewer2, system, T0 } from '../support/claimFixtures';
+import {
+  claimIn,
+  ctxAt,
+  customer,
+  d365Fields,
+  draft,
+  expectOk,
+  m365Fields,
+  partner,
+  poeFile,
+  referralsAdmin,
+  reviewer,
+  reviewer2,
+  system,
+  T0,
+} from '../support/claimFixtures';
 
 const day = 86_400_000;
 const at = (iso: string) => ctxAt(new Date(iso));
@@ -23,23 +38,43 @@ describe('creating and editing', () => {
   test('an MPN ID outside the organisation is refused with the allowed ones', () => {
     const decision = decide(draft(), { type: 'edit', changes: { mpnId: '9999999' } }, partner, ctxAt(T0));
     expect(decision.ok).toBe(false);
-    if (!decision.ok) expect(decision.refusal.fieldErrors?.[0]).toMatchObject({ field: 'mpnId', code: 'mpnNotInOrganisation', params: { allowed: '4412345, 4467890' } });
+    if (!decision.ok)
+      expect(decision.refusal.fieldErrors?.[0]).toMatchObject({ field: 'mpnId', code: 'mpnNotInOrganisation', params: { allowed: '4412345, 4467890' } });
   });
 
   test('a draft may clear a field; changing the solution area with its products keeps the rest', () => {
-    const next = expectOk(decide(draft(), { type: 'edit', changes: { solutionArea: 'BusinessApplications', activity: 'RevenueAssociation', products: ['d365-finance'] } }, partner, ctxAt(T0))).claim;
-    expect(next.fields).toMatchObject({ solutionArea: 'BusinessApplications', activity: 'RevenueAssociation', products: ['d365-finance'], claimName: 'Contoso Teams adoption' });
+    const next = expectOk(
+      decide(
+        draft(),
+        { type: 'edit', changes: { solutionArea: 'BusinessApplications', activity: 'RevenueAssociation', products: ['d365-finance'] } },
+        partner,
+        ctxAt(T0),
+      ),
+    ).claim;
+    expect(next.fields).toMatchObject({
+      solutionArea: 'BusinessApplications',
+      activity: 'RevenueAssociation',
+      products: ['d365-finance'],
+      claimName: 'Contoso Teams adoption',
+    });
     const cleared = expectOk(decide(next, { type: 'edit', changes: { products: null } }, partner, ctxAt(T0))).claim;
     expect(cleared.fields.products).toBeUndefined();
   });
 
   test('after submission only MPN ID, products and contacts can change, and each refused field is named', () => {
     const submitted = claimIn('Submitted');
-    const refused = decide(submitted, { type: 'edit', changes: { claimName: 'New name', customerDomain: 'other.example', products: ['teams'] } }, partner, ctxAt(T0));
+    const refused = decide(
+      submitted,
+      { type: 'edit', changes: { claimName: 'New name', customerDomain: 'other.example', products: ['teams'] } },
+      partner,
+      ctxAt(T0),
+    );
     expect(refused.ok).toBe(false);
     if (!refused.ok) {
       expect(refused.refusal.fieldErrors?.map((e) => e.field)).toEqual(['claimName', 'customerDomain']);
-      expect(render('en-US', { key: 'fieldError.notEditableNow', params: { field: '@field.claimName', status: '@status.Submitted' } })).toContain('while the claim is Submitted');
+      expect(render('en-US', { key: 'fieldError.notEditableNow', params: { field: '@field.claimName', status: '@status.Submitted' } })).toContain(
+        'while the claim is Submitted',
+      );
     }
     const edited = expectOk(decide(submitted, { type: 'edit', changes: { products: ['teams'], mpnId: '4467890' } }, partner, ctxAt(T0)));
     expect(edited.claim.status).toBe('Submitted');
@@ -54,11 +89,17 @@ describe('creating and editing', () => {
   test('an edit after submission may not remove what the claim needs', () => {
     const submitted = claimIn('Submitted', d365Fields);
     const decision = decide(submitted, { type: 'edit', changes: { technicalContact: null } }, partner, ctxAt(T0));
-    expect(decision).toMatchObject({ ok: false, refusal: { code: 'invalidFields', fieldErrors: [{ field: 'technicalContact', code: 'technicalContactRequired' }] } });
+    expect(decision).toMatchObject({
+      ok: false,
+      refusal: { code: 'invalidFields', fieldErrors: [{ field: 'technicalContact', code: 'technicalContactRequired' }] },
+    });
   });
 
   test('an edit that changes nothing is refused rather than recorded', () => {
-    expect(decide(draft(), { type: 'edit', changes: { claimName: 'Contoso Teams adoption' } }, partner, ctxAt(T0))).toMatchObject({ ok: false, refusal: { code: 'nothingToChange' } });
+    expect(decide(draft(), { type: 'edit', changes: { claimName: 'Contoso Teams adoption' } }, partner, ctxAt(T0))).toMatchObject({
+      ok: false,
+      refusal: { code: 'nothingToChange' },
+    });
   });
 });
 
@@ -68,7 +109,17 @@ describe('submitting and reviewing', () => {
     const incomplete = expectOk(decide(draft({ claimName: 'Only a name' }), { type: 'addPoe', files: [poeFile()] }, partner, ctxAt(T0))).claim;
     const decision = decide(incomplete, { type: 'submit' }, partner, ctxAt(T0));
     expect(decision.ok).toBe(false);
-    if (!decision.ok) expect(decision.refusal.fieldErrors?.map((e) => e.field)).toEqual(['mpnId', 'customerDomain', 'customerTenantId', 'solutionArea', 'activity', 'products', 'customerContact', 'partnerContact']);
+    if (!decision.ok)
+      expect(decision.refusal.fieldErrors?.map((e) => e.field)).toEqual([
+        'mpnId',
+        'customerDomain',
+        'customerTenantId',
+        'solutionArea',
+        'activity',
+        'products',
+        'customerContact',
+        'partnerContact',
+      ]);
   });
 
   test('submit starts the 5 business day review-start target and the claim records it as its next due time', () => {
@@ -85,7 +136,9 @@ describe('submitting and reviewing', () => {
     expect(decision.ok).toBe(false);
     if (!decision.ok) {
       expect(decision.refusal.code).toBe('alreadyDone');
-      expect(render('en-US', decision.refusal.message)).toMatch(/^The claim is already Approved: Riley Reviewer did that on Nov 2, 2026, \d{1,2}:\d\d\s[AP]M \(Europe\/Berlin\)\.$/);
+      expect(render('en-US', decision.refusal.message)).toMatch(
+        /^The claim is already Approved: Riley Reviewer did that on Nov 2, 2026, \d{1,2}:\d\d\s[AP]M \(Europe\/Berlin\)\.$/,
+      );
       expect(render('zh-CN', decision.refusal.message)).toMatch(/2026年11月2日 \d\d:\d\d（Europe\/Berlin）/);
     }
   });
@@ -98,9 +151,18 @@ describe('submitting and reviewing', () => {
 
   test('reviewers reject only with reviewer reasons; info requests need reasons and a comment', () => {
     const underReview = claimIn('UnderReview');
-    expect(decide(underReview, { type: 'reject', reason: 'CustomerDecline' }, reviewer, ctxAt(T0))).toMatchObject({ ok: false, refusal: { code: 'reasonNotAllowed' } });
-    expect(decide(underReview, { type: 'requestInfo', reasons: [], comment: 'x' }, reviewer, ctxAt(T0))).toMatchObject({ ok: false, refusal: { code: 'reasonsRequired' } });
-    expect(decide(underReview, { type: 'requestInfo', reasons: ['MissingProducts'], comment: '  ' }, reviewer, ctxAt(T0))).toMatchObject({ ok: false, refusal: { code: 'commentRequired' } });
+    expect(decide(underReview, { type: 'reject', reason: 'CustomerDecline' }, reviewer, ctxAt(T0))).toMatchObject({
+      ok: false,
+      refusal: { code: 'reasonNotAllowed' },
+    });
+    expect(decide(underReview, { type: 'requestInfo', reasons: [], comment: 'x' }, reviewer, ctxAt(T0))).toMatchObject({
+      ok: false,
+      refusal: { code: 'reasonsRequired' },
+    });
+    expect(decide(underReview, { type: 'requestInfo', reasons: ['MissingProducts'], comment: '  ' }, reviewer, ctxAt(T0))).toMatchObject({
+      ok: false,
+      refusal: { code: 'commentRequired' },
+    });
   });
 
   test('a request for information goes into the comment thread and starts the partner response deadline', () => {
@@ -131,9 +193,14 @@ describe('deadlines applied by the system', () => {
     expect(over.claim.status).toBe('Approved');
     expect(over.claim.approval?.sentForEligibilityAt).toBeDefined();
     expect(over.claim.nextDueAt).toBeNull();
-    expect(decide(over.claim, { type: 'consentPeriodOver' }, system, ctxAt(new Date(approved.deadlines.consentEnds!)))).toMatchObject({ ok: false, refusal: { code: 'alreadySentForEligibility' } });
+    expect(decide(over.claim, { type: 'consentPeriodOver' }, system, ctxAt(new Date(approved.deadlines.consentEnds!)))).toMatchObject({
+      ok: false,
+      refusal: { code: 'alreadySentForEligibility' },
+    });
     // The customer may still decline after the consent period: that ends the association.
-    const declined = expectOk(decide(over.claim, { type: 'customerDecline' }, customer, ctxAt(new Date(Date.parse(approved.deadlines.consentEnds!) + 5 * day))));
+    const declined = expectOk(
+      decide(over.claim, { type: 'customerDecline' }, customer, ctxAt(new Date(Date.parse(approved.deadlines.consentEnds!) + 5 * day))),
+    );
     expect(declined.claim).toMatchObject({ status: 'Rejected', rejection: { reason: 'CustomerDecline' } });
     expect(declined.effects).toEqual(['releaseAssociations']);
   });
@@ -179,7 +246,10 @@ describe('withdrawal and dispute', () => {
   });
 
   test('a dispute needs a justification or a file', () => {
-    expect(decide(claimIn('Rejected'), { type: 'dispute', justification: '  ' }, partner, ctxAt(T0))).toMatchObject({ ok: false, refusal: { code: 'disputeNeedsContent' } });
+    expect(decide(claimIn('Rejected'), { type: 'dispute', justification: '  ' }, partner, ctxAt(T0))).toMatchObject({
+      ok: false,
+      refusal: { code: 'disputeNeedsContent' },
+    });
   });
 });
 
@@ -203,6 +273,9 @@ describe('history and offered actions', () => {
 
   test('association keys name the program (the full table is test/domain/associationRule.table.test.ts)', () => {
     expect(associationKeys(m365Fields as never)).toEqual(['osu-m365:workload:teams', 'osu-m365:workload:exchange-online']);
-    expect(associationKeys(d365Fields as never)).toEqual(['osu-osa-bizapps:subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', 'osu-osa-bizapps:product:power-bi']);
+    expect(associationKeys(d365Fields as never)).toEqual([
+      'osu-osa-bizapps:subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+      'osu-osa-bizapps:product:power-bi',
+    ]);
   });
 });

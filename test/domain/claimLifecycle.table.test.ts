@@ -48,7 +48,15 @@ const EXPECTED: Record<string, Partial<Record<Role, Partial<Record<ClaimStatus, 
   resubmit: { partner: { PartnerActionRequired: 'UnderReview' } },
   comment: { partner: same(ALL), reviewer: same(ALL.filter((s) => s !== 'Editing')) },
   // docs/deadlines.md, "Withdrawal": the partner asked for the rejection, so it is final at once (no dispute window).
-  withdraw: { partner: { Submitted: 'RejectedFinal', UnderReview: 'RejectedFinal', PartnerActionRequired: 'RejectedFinal', Approved: 'RejectedFinal', Rejected: 'RejectedFinal' } },
+  withdraw: {
+    partner: {
+      Submitted: 'RejectedFinal',
+      UnderReview: 'RejectedFinal',
+      PartnerActionRequired: 'RejectedFinal',
+      Approved: 'RejectedFinal',
+      Rejected: 'RejectedFinal',
+    },
+  },
   customerDecline: { customer: { Approved: 'Rejected' } },
   dispute: { partner: { Rejected: 'UnderReview' } },
   noPartnerResponse: { system: { PartnerActionRequired: 'Rejected' } },

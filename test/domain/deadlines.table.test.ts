@@ -23,7 +23,13 @@ describe('when a reminder goes out: at the business-hours opening of the day it 
     ['last day Mon 9 Nov: Fri 09:00, Mon left', 'partnerResponse1bd', '2026-11-09T23:00:00Z', '2026-11-06T08:00:00.000Z', berlin],
     ['last day Tue 10 Nov: Fri 09:00, not Saturday 00:00', 'partnerResponse2bd', '2026-11-10T23:00:00Z', '2026-11-06T08:00:00.000Z', berlin],
     ['last day Tue 10 Nov: Mon 09:00, not the early hours of the last day', 'partnerResponse1bd', '2026-11-10T23:00:00Z', '2026-11-09T08:00:00.000Z', berlin],
-    ['last day Mon 28 Dec: Wed 23rd, before the 24-26 Dec holidays and the weekend', 'partnerResponse1bd', '2026-12-28T23:00:00Z', '2026-12-23T08:00:00.000Z', berlin],
+    [
+      'last day Mon 28 Dec: Wed 23rd, before the 24-26 Dec holidays and the weekend',
+      'partnerResponse1bd',
+      '2026-12-28T23:00:00Z',
+      '2026-12-23T08:00:00.000Z',
+      berlin,
+    ],
     ['Berlin, clocks go back on Sun 25 Oct: Fri 23rd 09:00 CEST', 'partnerResponse2bd', '2026-10-27T23:00:00Z', '2026-10-23T07:00:00.000Z', berlin],
     ['Berlin, clocks go forward on Sun 29 Mar: Fri 27th 09:00 CET', 'partnerResponse1bd', '2026-03-30T22:00:00Z', '2026-03-27T08:00:00.000Z', berlin],
     ['last day Wed 30 Dec: Wed 23rd', 'disputeWindow7d', '2026-12-30T23:00:00Z', '2026-12-23T08:00:00.000Z', berlin],
@@ -49,7 +55,9 @@ describe('when a reminder goes out: at the business-hours opening of the day it 
  */
 function sweepAt(claim: Claim, at: Date, log: string[]): Claim {
   let current = claim;
-  const due = timersFor(current, berlin).filter((t) => t.dueAt <= at.toISOString()).sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  const due = timersFor(current, berlin)
+    .filter((t) => t.dueAt <= at.toISOString())
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
   for (const timer of due) {
     const action: ClaimAction = timer.purpose.type === 'transition' ? { type: timer.purpose.action } : { type: 'remind', reminder: timer.purpose.reminder };
     const decision = decide(current, action, system, ctxAt(at));
@@ -82,22 +90,30 @@ describe('Partner action required (last day Mon 9 Nov, rejected at Tue 10 Nov 00
   });
 
   test.each([
-    ['no outage', undefined, [
-      '2026-11-05T08:00:00.000Z partnerResponse2bd 2 left',
-      '2026-11-06T08:00:00.000Z partnerResponse1bd 1 left',
-      '2026-11-09T23:00:00.000Z noPartnerResponse -> Rejected',
-    ]],
-    ['down Thu 07:00 to Fri 12:00: the late reminder alone, at 12:00, with the day really left', ['2026-11-05T06:00:00Z', '2026-11-06T11:00:00Z'], [
-      '2026-11-06T11:00:00.000Z partnerResponse1bd 1 left',
-      '2026-11-09T23:00:00.000Z noPartnerResponse -> Rejected',
-    ]],
-    ['down Thu 07:00 to Sat 11:00: nothing at the weekend; Monday 09:00, the last day, says it ends today', ['2026-11-05T06:00:00Z', '2026-11-07T10:00:00Z'], [
-      '2026-11-09T08:00:00.000Z partnerResponse1bd 0 left (says so)',
-      '2026-11-09T23:00:00.000Z noPartnerResponse -> Rejected',
-    ]],
-    ['down Thu 07:00 to Wed 11 Nov 10:00: no reminder after the deadline; the rejection applies at once', ['2026-11-05T06:00:00Z', '2026-11-11T09:00:00Z'], [
-      '2026-11-11T09:00:00.000Z noPartnerResponse -> Rejected',
-    ]],
+    [
+      'no outage',
+      undefined,
+      [
+        '2026-11-05T08:00:00.000Z partnerResponse2bd 2 left',
+        '2026-11-06T08:00:00.000Z partnerResponse1bd 1 left',
+        '2026-11-09T23:00:00.000Z noPartnerResponse -> Rejected',
+      ],
+    ],
+    [
+      'down Thu 07:00 to Fri 12:00: the late reminder alone, at 12:00, with the day really left',
+      ['2026-11-05T06:00:00Z', '2026-11-06T11:00:00Z'],
+      ['2026-11-06T11:00:00.000Z partnerResponse1bd 1 left', '2026-11-09T23:00:00.000Z noPartnerResponse -> Rejected'],
+    ],
+    [
+      'down Thu 07:00 to Sat 11:00: nothing at the weekend; Monday 09:00, the last day, says it ends today',
+      ['2026-11-05T06:00:00Z', '2026-11-07T10:00:00Z'],
+      ['2026-11-09T08:00:00.000Z partnerResponse1bd 0 left (says so)', '2026-11-09T23:00:00.000Z noPartnerResponse -> Rejected'],
+    ],
+    [
+      'down Thu 07:00 to Wed 11 Nov 10:00: no reminder after the deadline; the rejection applies at once',
+      ['2026-11-05T06:00:00Z', '2026-11-11T09:00:00Z'],
+      ['2026-11-11T09:00:00.000Z noPartnerResponse -> Rejected'],
+    ],
   ] as const)('%s', (_name, down, expected) => {
     const { claim, log } = runSweeps(asked, '2026-11-02T13:00:00Z', '2026-11-12T00:00:00Z', down as [string, string] | undefined);
     expect(log).toEqual(expected);
@@ -141,7 +157,7 @@ describe('the decision target and the review clocks stopped in Partner action re
     return expectOk(decide(withPoe, { type: 'submit' }, partner, at('2026-11-02T09:00:00Z'))).claim;
   };
 
-  test('10 calendar days from submission; the reviewers\' queue is ordered by it', () => {
+  test("10 calendar days from submission; the reviewers' queue is ordered by it", () => {
     const claim = submitted();
     expect(claim.deadlines.decisionTarget).toBe('2026-11-12T23:00:00.000Z'); // end of Thu 12 Nov
     expect(claim.reviewQueueDueAt).toBe(claim.deadlines.decisionTarget);
@@ -152,9 +168,27 @@ describe('the decision target and the review clocks stopped in Partner action re
 
   test.each([
     // requested, resubmitted, review SLA after it, decision target after it
-    ['asked Wed 4 Nov, resubmitted Mon 9 Nov: 3 business days and 8 days go on', '2026-11-04T10:00:00Z', '2026-11-09T10:00:00Z', '2026-11-12T23:00:00.000Z', '2026-11-17T23:00:00.000Z'],
-    ['asked and resubmitted the same day: nothing moves', '2026-11-04T10:00:00Z', '2026-11-04T15:00:00Z', '2026-11-09T23:00:00.000Z', '2026-11-12T23:00:00.000Z'],
-    ['asked on the SLA\'s last day (0 left), resubmitted Wed 11 Nov: the SLA ends that day', '2026-11-09T10:00:00Z', '2026-11-11T10:00:00Z', '2026-11-11T23:00:00.000Z', '2026-11-14T23:00:00.000Z'],
+    [
+      'asked Wed 4 Nov, resubmitted Mon 9 Nov: 3 business days and 8 days go on',
+      '2026-11-04T10:00:00Z',
+      '2026-11-09T10:00:00Z',
+      '2026-11-12T23:00:00.000Z',
+      '2026-11-17T23:00:00.000Z',
+    ],
+    [
+      'asked and resubmitted the same day: nothing moves',
+      '2026-11-04T10:00:00Z',
+      '2026-11-04T15:00:00Z',
+      '2026-11-09T23:00:00.000Z',
+      '2026-11-12T23:00:00.000Z',
+    ],
+    [
+      "asked on the SLA's last day (0 left), resubmitted Wed 11 Nov: the SLA ends that day",
+      '2026-11-09T10:00:00Z',
+      '2026-11-11T10:00:00Z',
+      '2026-11-11T23:00:00.000Z',
+      '2026-11-14T23:00:00.000Z',
+    ],
     ['asked after both had passed: they stay passed', '2026-11-13T10:00:00Z', '2026-11-16T10:00:00Z', '2026-11-09T23:00:00.000Z', '2026-11-12T23:00:00.000Z'],
   ])('%s', (_name, askedAt, resubmittedAt, reviewDecision, decisionTarget) => {
     const started = expectOk(decide(submitted(), { type: 'startReview' }, reviewer, at('2026-11-02T10:00:00Z'))).claim;
@@ -175,11 +209,15 @@ describe('the decision target and the review clocks stopped in Partner action re
 
   test('reviewers are reminded 2 business days before the target and when it passes, within business hours', () => {
     const claim = submitted();
-    const kinds = timersFor(claim, berlin).filter((t) => t.purpose.type === 'reminder').map((t) => [t.purpose.type === 'reminder' && t.purpose.reminder, t.dueAt]);
-    expect(kinds).toEqual(expect.arrayContaining([
-      ['decisionTarget2bd', '2026-11-10T08:00:00.000Z'],
-      ['decisionTargetPassed', '2026-11-13T08:00:00.000Z'],
-    ]));
+    const kinds = timersFor(claim, berlin)
+      .filter((t) => t.purpose.type === 'reminder')
+      .map((t) => [t.purpose.type === 'reminder' && t.purpose.reminder, t.dueAt]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ['decisionTarget2bd', '2026-11-10T08:00:00.000Z'],
+        ['decisionTargetPassed', '2026-11-13T08:00:00.000Z'],
+      ]),
+    );
   });
 });
 

@@ -23,7 +23,7 @@ test.each(GLOSSARY)('no zh-CN string says %s (the seeds say %s)', (forbidden) =>
   expect(zh.filter(([, text]) => forbidden.test(text)).map(([key, text]) => `${key}: ${text}`)).toEqual([]);
 });
 
-test('the seeds\' terms are the ones shown for roles, reviewers, disputes, the template and a new association', () => {
+test("the seeds' terms are the ones shown for roles, reviewers, disputes, the template and a new association", () => {
   expect(t('zh-CN', 'partnerRole.BillingAdmin')).toBe('计费管理员');
   expect(t('zh-CN', 'partnerRole.IncentivesAdmin')).toBe('奖励管理员');
   expect(t('zh-CN', 'role.reviewer')).toBe('审阅者');
@@ -41,12 +41,32 @@ test('no zh-CN hint asks for an English command word', () => {
 });
 
 test.each(Object.entries(CHINESE_COMMAND_WORDS))('the Chinese word of %s (%s) is understood as that command', (id, words) => {
-  const expected: Record<CommandId, string> = { myClaims: 'myClaims', claim: 'claim', history: 'history', needsAction: 'needsAction', help: 'help', newClaim: 'newClaim', withdraw: 'withdraw', dispute: 'dispute', useForReviews: 'useForReviews', export: 'export' };
+  const expected: Record<CommandId, string> = {
+    myClaims: 'myClaims',
+    claim: 'claim',
+    history: 'history',
+    needsAction: 'needsAction',
+    help: 'help',
+    newClaim: 'newClaim',
+    withdraw: 'withdraw',
+    dispute: 'dispute',
+    useForReviews: 'useForReviews',
+    export: 'export',
+  };
   expect(parseCommand(words).kind).toBe(expected[id as CommandId]);
 });
 
-test('the claim form\'s Chinese words are its English ones, and Chinese typed means a Chinese reply', () => {
-  expect(['取消', '继续', '保留', '放弃', '下一步', '返回', '下载模板', '提交'].map(dialogWord)).toEqual(['cancel', 'continue', 'keep', 'discard', 'next', 'back', 'template', 'submit']);
+test("the claim form's Chinese words are its English ones, and Chinese typed means a Chinese reply", () => {
+  expect(['取消', '继续', '保留', '放弃', '下一步', '返回', '下载模板', '提交'].map(dialogWord)).toEqual([
+    'cancel',
+    'continue',
+    'keep',
+    'discard',
+    'next',
+    'back',
+    'template',
+    'submit',
+  ]);
   expect(Object.keys(CHINESE_DIALOG_WORDS).every((w) => /[\u4e00-\u9fff]/.test(w))).toBe(true);
   expect(decideLocale({ text: '取消', clientLocale: 'en-US', stored: {} })).toEqual({ locale: 'zh-CN', store: { typed: 'zh-CN' } });
   // A button pressed next (nothing typed) answers in the language last typed.
@@ -55,5 +75,10 @@ test('the claim form\'s Chinese words are its English ones, and Chinese typed me
   expect(decideLocale({ text: 'my claims', clientLocale: 'en-US', stored: { typed: 'zh-CN' } })).toEqual({ locale: 'en-US', store: {} });
   expect(decideLocale({ text: 'help', clientLocale: 'en-US', stored: { chosen: 'zh-CN' } })).toEqual({ locale: 'zh-CN' });
   expect(decideLocale({ text: 'language English', clientLocale: 'zh-CN', stored: { chosen: 'zh-CN' } })).toEqual({ locale: 'en-US' });
-  expect([languageChoice('language 中文'), languageChoice('语言 English'), languageChoice('language Klingon'), languageChoice('my claims')]).toEqual(['zh-CN', 'en-US', undefined, undefined]);
+  expect([languageChoice('language 中文'), languageChoice('语言 English'), languageChoice('language Klingon'), languageChoice('my claims')]).toEqual([
+    'zh-CN',
+    'en-US',
+    undefined,
+    undefined,
+  ]);
 });

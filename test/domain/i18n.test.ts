@@ -22,7 +22,13 @@ describe('strings in en-US and zh-CN', () => {
   });
 
   test('no message works around plurals with "(s)": counts take their plural form', () => {
-    const workarounds = LOCALES.flatMap((locale) => Object.entries(catalogue(locale)).flatMap(([key, text]) => wordings(text).filter((w) => /\w\((s|es)\)/i.test(w)).map((w) => `${locale} ${key}: ${w}`)));
+    const workarounds = LOCALES.flatMap((locale) =>
+      Object.entries(catalogue(locale)).flatMap(([key, text]) =>
+        wordings(text)
+          .filter((w) => /\w\((s|es)\)/i.test(w))
+          .map((w) => `${locale} ${key}: ${w}`),
+      ),
+    );
     expect(workarounds).toEqual([]);
   });
 
@@ -64,9 +70,25 @@ describe('strings in en-US and zh-CN', () => {
     for (const locale of LOCALES) for (const key of needed) expect([locale, key, key in catalogue(locale)]).toEqual([locale, key, true]);
   });
 
-  test('statuses use Partner Center\'s wording', () => {
-    expect(CLAIM_STATUSES.map((s) => t('en-US', `status.${s}`))).toEqual(['Editing', 'Submitted', 'Under review', 'Partner action required', 'Approved', 'Rejected', 'Rejected (final)']);
-    expect(CLAIM_STATUSES.map((s) => t('zh-CN', `status.${s}`))).toEqual(['正在编辑', '已提交', '正在评审', '需要合作伙伴操作', '已批准', '已拒绝', '已拒绝（最终）']);
+  test("statuses use Partner Center's wording", () => {
+    expect(CLAIM_STATUSES.map((s) => t('en-US', `status.${s}`))).toEqual([
+      'Editing',
+      'Submitted',
+      'Under review',
+      'Partner action required',
+      'Approved',
+      'Rejected',
+      'Rejected (final)',
+    ]);
+    expect(CLAIM_STATUSES.map((s) => t('zh-CN', `status.${s}`))).toEqual([
+      '正在编辑',
+      '已提交',
+      '正在评审',
+      '需要合作伙伴操作',
+      '已批准',
+      '已拒绝',
+      '已拒绝（最终）',
+    ]);
   });
 
   test('parameters may name other messages and lists, rendered in the same language', () => {

@@ -31,11 +31,18 @@ test.each([
   [event('dispute', avery), `Avery Fabrikam disputed the rejection on ${EN_AT}.`, `Avery Fabrikam 于 ${ZH_AT} 对拒绝提出了异议。`],
   // A deadline the bot applied is dated when it ended (its last minute), not when the sweep ran.
   [
-    event('noPartnerResponse', system, { at: '2026-12-01T08:00:00.000Z', changes: [{ field: 'deadlines.partnerResponse', before: '2026-12-01T00:00:00.000Z', after: null }] }),
+    event('noPartnerResponse', system, {
+      at: '2026-12-01T08:00:00.000Z',
+      changes: [{ field: 'deadlines.partnerResponse', before: '2026-12-01T00:00:00.000Z', after: null }],
+    }),
     'The claim was rejected on Nov 30, 2026, 11:59 PM (UTC): the partner did not answer in time.',
     '声明于 2026年11月30日 23:59（UTC） 被拒绝：合作伙伴未按时答复。',
   ],
-  [event('approve', avery, { outcome: 'refused' }), `Avery Fabrikam tried to approve the claim on ${EN_AT}: refused.`, `Avery Fabrikam 于 ${ZH_AT} 尝试批准声明：被拒绝。`],
+  [
+    event('approve', avery, { outcome: 'refused' }),
+    `Avery Fabrikam tried to approve the claim on ${EN_AT}: refused.`,
+    `Avery Fabrikam 于 ${ZH_AT} 尝试批准声明：被拒绝。`,
+  ],
 ])('%#: %j reads in the past tense in both languages', (e, en, zh) => {
   expect(render('en-US', eventSentence(ctx, e))).toBe(en);
   expect(render('zh-CN', eventSentence(ctx, e))).toBe(zh);

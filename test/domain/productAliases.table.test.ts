@@ -42,6 +42,12 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     }
     expect(() => new ProductAliases({ aliases: { 'no-such-product': ['X Y'] } }, productCatalogue)).toThrow(/no-such-product/);
     expect(Object.keys(aliasFile.aliases).length).toBeGreaterThan(20);
-    expect(() => new ProductAliases(aliasFile, new ProductCatalogue([{ solutionArea: 'Microsoft365', products: [{ id: 'teams', name: 'Microsoft Teams', dynamics365: false }] }]))).toThrow();
+    expect(
+      () =>
+        new ProductAliases(
+          aliasFile,
+          new ProductCatalogue([{ solutionArea: 'Microsoft365', products: [{ id: 'teams', name: 'Microsoft Teams', dynamics365: false }] }]),
+        ),
+    ).toThrow();
   });
 });

@@ -16,7 +16,10 @@ function approvedWith(ends: { subscriptionId: string; endsOn: string }[], at = n
   return expectOk(decide(underReview, { type: 'approve', subscriptionEnds: ends.map((e) => ({ ...e, productId: 'teams' })) }, reviewer, ctxAt(at))).claim;
 }
 
-const reminderTimers = (claim: ReturnType<typeof approvedWith>) => timersFor(claim, calendar).filter((t) => t.purpose.type === 'reminder' && t.purpose.reminder === 'subscriptionEnds30d').map((t) => t.dueAt);
+const reminderTimers = (claim: ReturnType<typeof approvedWith>) =>
+  timersFor(claim, calendar)
+    .filter((t) => t.purpose.type === 'reminder' && t.purpose.reminder === 'subscriptionEnds30d')
+    .map((t) => t.dueAt);
 
 describe('the reminder 30 days before a held subscription ends', () => {
   test.each([
@@ -28,13 +31,23 @@ describe('the reminder 30 days before a held subscription ends', () => {
     ['already ended at the approval: nothing to remind', [{ subscriptionId: SUB_A, endsOn: '2026-10-31' }], []],
     // Within 30 days at the approval: due in the past (Wed 21 Oct, 09:00 CEST), so the next sweep sends it.
     ['ends within 30 days of the approval: reminded at once', [{ subscriptionId: SUB_A, endsOn: '2026-11-20' }], ['2026-10-21T07:00:00.000Z']],
-    ['two end dates: the nearer first', [{ subscriptionId: SUB_B, endsOn: '2027-12-31' }, { subscriptionId: SUB_A, endsOn: '2027-06-30' }], ['2027-05-31T07:00:00.000Z']],
+    [
+      'two end dates: the nearer first',
+      [
+        { subscriptionId: SUB_B, endsOn: '2027-12-31' },
+        { subscriptionId: SUB_A, endsOn: '2027-06-30' },
+      ],
+      ['2027-05-31T07:00:00.000Z'],
+    ],
   ] as const)('%s', (_why, ends, expected) => {
     expect(reminderTimers(approvedWith([...ends]))).toEqual(expected);
   });
 
   test('sent once within business hours, then the next end date gets its timer; none once the claim is no longer approved', () => {
-    let claim = approvedWith([{ subscriptionId: SUB_A, endsOn: '2027-06-30' }, { subscriptionId: SUB_B, endsOn: '2027-12-31' }]);
+    let claim = approvedWith([
+      { subscriptionId: SUB_A, endsOn: '2027-06-30' },
+      { subscriptionId: SUB_B, endsOn: '2027-12-31' },
+    ]);
     // Saturday 5 June 2027, 10:00: not business hours.
     expect(decide(claim, { type: 'remind', reminder: 'subscriptionEnds30d' }, system, ctxAt(new Date('2027-06-05T08:00:00Z'))).ok).toBe(false);
     claim = expectOk(decide(claim, { type: 'remind', reminder: 'subscriptionEnds30d' }, system, ctxAt(new Date('2027-05-31T07:00:00Z')))).claim;

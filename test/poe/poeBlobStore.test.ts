@@ -36,7 +36,7 @@ describe('PoE files in Blob storage', () => {
     expect((await fetch(expired)).status).toBe(403);
   });
 
-  test('a read link can\'t be used to write, and the container can\'t be read without one', async () => {
+  test("a read link can't be used to write, and the container can't be read without one", async () => {
     const stored = await store.upload({ claimId: 'CL-BLOB0004', fileName: 'sow.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 original') });
     const link = await store.readLink(stored.blobName, { now: new Date(), ttlMinutes: 5 });
     const write = await fetch(link, { method: 'PUT', headers: { 'x-ms-blob-type': 'BlockBlob', 'content-type': 'application/pdf' }, body: 'overwritten' });

@@ -17,7 +17,11 @@ const refusedFor = (reason: string) => ({ ok: false, reason });
 describe('ordinary documents are still accepted', () => {
   test.each([
     ['a PDF', PDF, 'pdf'],
-    ['a PDF whose objects are in a compressed object stream', pdfWithObjectStream(['<< /Type /Action /S /GoTo /D [3 0 R /Fit] >>', '<< /Title (Signed SOW) /Author (Avery) >>']), 'pdf'],
+    [
+      'a PDF whose objects are in a compressed object stream',
+      pdfWithObjectStream(['<< /Type /Action /S /GoTo /D [3 0 R /Fit] >>', '<< /Title (Signed SOW) /Author (Avery) >>']),
+      'pdf',
+    ],
     ['the PoE template (.docx)', poeTemplateDocx({ locale: 'en-US', partnerName: 'Fabrikam', claim: { id: 'CL-1', fields: {} } }), 'docx'],
     ['a minimal Word document', minimalDocx('Signed'), 'docx'],
     ['a 1x1 PNG', PNG_1x1, 'png'],
@@ -87,7 +91,9 @@ describe('Word documents (ZIP)', () => {
 
 describe('PDF', () => {
   test('JavaScript, run when the document opens, is refused', async () => {
-    expect(await sniffPoe(pdfWithCatalog('/OpenAction 4 0 R', ['<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\)) >>']))).toEqual(refusedFor('pdfActiveContent'));
+    expect(await sniffPoe(pdfWithCatalog('/OpenAction 4 0 R', ['<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\)) >>']))).toEqual(
+      refusedFor('pdfActiveContent'),
+    );
   });
 
   test('names hidden with #xx escapes are read as the reader reads them', async () => {
@@ -99,7 +105,7 @@ describe('PDF', () => {
     expect(await sniffPoe(pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>']))).toEqual(refusedFor('pdfActiveContent'));
   });
 
-  test('an object stream that can\'t be unpacked to be checked makes the file uncheckable, not accepted', async () => {
+  test("an object stream that can't be unpacked to be checked makes the file uncheckable, not accepted", async () => {
     expect(await sniffPoe(pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>'], '/Filter /ASCIIHexDecode'))).toEqual(refusedFor('uncheckable'));
     // ... or when its data is not what its filter says (here: damaged).
     const damaged = pdfWithObjectStream(['<< /S /JavaScript /JS (app.alert\\(1\\)) >>']);
@@ -112,7 +118,9 @@ describe('PDF', () => {
   });
 
   test('embedded files are refused: the name tree, a file attachment annotation, or hidden in an object stream', async () => {
-    expect(await sniffPoe(pdfWithCatalog('/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>', ['<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>']))).toEqual(refusedFor('pdfEmbeddedFile'));
+    expect(
+      await sniffPoe(pdfWithCatalog('/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>', ['<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>'])),
+    ).toEqual(refusedFor('pdfEmbeddedFile'));
     expect(await sniffPoe(pdfWithCatalog('', ['<< /Type /Annot /Subtype /FileAttachment /FS 5 0 R >>']))).toEqual(refusedFor('pdfEmbeddedFile'));
     expect(await sniffPoe(pdfWithObjectStream(['<< /Type /Filespec /F (a.exe) /E#46 << /F 6 0 R >> >>']))).toEqual(refusedFor('pdfEmbeddedFile'));
   });
@@ -125,7 +133,13 @@ describe('PDF', () => {
   });
 
   test('a program, RAR, 7-Zip or gzip after %%EOF is refused', async () => {
-    for (const payload of [EXE, Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1'), Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), gzipSync('payload')]) {
+    for (const payload of [
+      EXE,
+      Buffer.from('\x7fELF\x02\x01\x01', 'latin1'),
+      Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1'),
+      Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]),
+      gzipSync('payload'),
+    ]) {
       expect(await sniffPoe(Buffer.concat([PDF, Buffer.from('\r\n'), payload]))).toEqual(refusedFor('hiddenPayload'));
     }
   });
@@ -137,7 +151,13 @@ describe('PDF', () => {
 
 describe('images', () => {
   test('a PNG of absurd dimensions is refused from its header', async () => {
-    for (const [w, h] of [[100_000, 100_000], [20_001, 10], [20_000, 20_000], [0, 10], [10, 0]]) {
+    for (const [w, h] of [
+      [100_000, 100_000],
+      [20_001, 10],
+      [20_000, 20_000],
+      [0, 10],
+      [10, 0],
+    ]) {
       expect([w, h, await sniffPoe(pngOfSize(w, h))]).toEqual([w, h, refusedFor('badImage')]);
     }
   });
@@ -154,7 +174,9 @@ describe('images', () => {
   });
 
   test('a JPEG without a frame header, or with absurd dimensions, is refused', async () => {
-    const scanFirst = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x12, 0x34, 0xff, 0xd9]);
+    const scanFirst = Buffer.from([
+      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x12, 0x34, 0xff, 0xd9,
+    ]);
     expect(await sniffPoe(scanFirst)).toEqual(refusedFor('badImage'));
     expect(await sniffPoe(jpegOfSize(65_535, 65_535))).toEqual(refusedFor('badImage'));
     expect(await sniffPoe(jpegOfSize(0, 100))).toEqual(refusedFor('badImage'));
@@ -181,6 +203,9 @@ describe('file names', () => {
   });
 
   test('the name is cleaned once, where the attachment comes in', () => {
-    expect(attachmentSource({ contentType: 'application/pdf', name: 'SOW\u202Efdp.exe', contentUrl: 'https://x.sharepoint.com/f' })).toEqual({ url: 'https://x.sharepoint.com/f', name: 'SOWfdp.exe' });
+    expect(attachmentSource({ contentType: 'application/pdf', name: 'SOW\u202Efdp.exe', contentUrl: 'https://x.sharepoint.com/f' })).toEqual({
+      url: 'https://x.sharepoint.com/f',
+      name: 'SOWfdp.exe',
+    });
   });
 });

@@ -54,7 +54,10 @@ const refused = { ok: false, reason: 'hostNotAllowed' };
 describe('with an app id: https to the SharePoint hosts only, on public addresses', () => {
   test('an http link is refused without a request, even to an allowed host', async () => {
     const resolve = resolverOf({ 'contoso.sharepoint.com': ['127.0.0.1'] });
-    expect(await download(`http://contoso.sharepoint.com:${sharepoint.port}${pdfPath}`, { ...withAppId(), resolve })).toEqual({ ...refused, detail: expect.stringContaining('only https') });
+    expect(await download(`http://contoso.sharepoint.com:${sharepoint.port}${pdfPath}`, { ...withAppId(), resolve })).toEqual({
+      ...refused,
+      detail: expect.stringContaining('only https'),
+    });
     expect(await download(`${sharepoint.url}${pdfPath}`, withAppId())).toMatchObject(refused);
     expect(resolve.asked).toEqual([]);
     expect(sharepoint.requests).toEqual([]);
@@ -62,8 +65,16 @@ describe('with an app id: https to the SharePoint hosts only, on public addresse
 
   test('a host outside the list is refused before its name is even resolved', async () => {
     const resolve = resolverOf({ 'files.attacker.example': ['203.0.113.10'], 'sharepoint.com.attacker.example': ['203.0.113.10'] });
-    for (const url of ['https://files.attacker.example/sow.pdf', 'https://sharepoint.com.attacker.example/x', 'https://evilsharepoint.com/x', 'https://sharepoint.com/x']) {
-      expect([url, await download(url, { ...withAppId(), resolve })]).toEqual([url, { ...refused, detail: expect.stringContaining('is not one of the file hosts allowed') }]);
+    for (const url of [
+      'https://files.attacker.example/sow.pdf',
+      'https://sharepoint.com.attacker.example/x',
+      'https://evilsharepoint.com/x',
+      'https://sharepoint.com/x',
+    ]) {
+      expect([url, await download(url, { ...withAppId(), resolve })]).toEqual([
+        url,
+        { ...refused, detail: expect.stringContaining('is not one of the file hosts allowed') },
+      ]);
     }
     expect(resolve.asked).toEqual([]);
   });
@@ -76,10 +87,32 @@ describe('with an app id: https to the SharePoint hosts only, on public addresse
   });
 
   test('an allowed name that resolves to a loopback, private, link-local, CGNAT, unspecified or metadata address is refused', async () => {
-    const bad = ['127.0.0.1', '127.8.9.10', '::1', '10.1.2.3', '172.16.5.4', '192.168.1.1', 'fd12:3456::1', '169.254.169.254', 'fd00:ec2::254', '168.63.129.16', '100.64.0.1', '0.0.0.0', '::', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'fe80::1', '64:ff9b::a9fe:a9fe', '224.0.0.1'];
+    const bad = [
+      '127.0.0.1',
+      '127.8.9.10',
+      '::1',
+      '10.1.2.3',
+      '172.16.5.4',
+      '192.168.1.1',
+      'fd12:3456::1',
+      '169.254.169.254',
+      'fd00:ec2::254',
+      '168.63.129.16',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      'fe80::1',
+      '64:ff9b::a9fe:a9fe',
+      '224.0.0.1',
+    ];
     for (const address of bad) {
       const resolve = resolverOf({ 'contoso.sharepoint.com': [address] });
-      expect([address, await download('https://contoso.sharepoint.com/sow.pdf', { ...withAppId(), resolve })]).toEqual([address, { ...refused, detail: expect.stringContaining('contoso.sharepoint.com resolves to') }]);
+      expect([address, await download('https://contoso.sharepoint.com/sow.pdf', { ...withAppId(), resolve })]).toEqual([
+        address,
+        { ...refused, detail: expect.stringContaining('contoso.sharepoint.com resolves to') },
+      ]);
     }
     // One bad answer among good ones is enough: the connection could go to any of them.
     const mixed = resolverOf({ 'contoso.sharepoint.com': ['13.107.136.10', '10.0.0.5'] });
@@ -125,16 +158,19 @@ describe('with an app id: https to the SharePoint hosts only, on public addresse
   });
 });
 
-describe('local use (no app id): loopback for the Playground, but never the bot\'s own port or its stores\'', () => {
+describe("local use (no app id): loopback for the Playground, but never the bot's own port or its stores'", () => {
   test('a loopback file server is allowed, over http', async () => {
     const result = await download(`${sharepoint.url}${pdfPath}`, localUse([victim.port]));
     expect(result.ok && result.data.equals(PDF)).toBe(true);
   });
 
-  test('the bot\'s own port (or an embedded store\'s) is refused by address, by name, and through a redirect, without a request', async () => {
+  test("the bot's own port (or an embedded store's) is refused by address, by name, and through a redirect, without a request", async () => {
     const policy = localUse([victim.port]);
     for (const host of ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '127.0.0.2']) {
-      expect([host, await download(`http://${host}:${victim.port}${victimPath}`, policy)]).toEqual([host, { ...refused, detail: expect.stringContaining(`port ${victim.port}`) }]);
+      expect([host, await download(`http://${host}:${victim.port}${victimPath}`, policy)]).toEqual([
+        host,
+        { ...refused, detail: expect.stringContaining(`port ${victim.port}`) },
+      ]);
     }
     expect(await download(`${sharepoint.url}${sharepoint.redirect(`http://localhost:${victim.port}${victimPath}`)}`, policy)).toMatchObject(refused);
     expect(victim.requests).toEqual([]);
@@ -142,7 +178,10 @@ describe('local use (no app id): loopback for the Playground, but never the bot\
 
   test('private, link-local and metadata addresses are refused for local use too', async () => {
     for (const host of ['10.0.0.1', '192.168.0.10', '169.254.169.254', '[fd00:ec2::254]', '0.0.0.0']) {
-      expect([host, await download(`http://${host}:${victim.port}/`, localUse())]).toEqual([host, { ...refused, detail: expect.stringContaining('not a public address') }]);
+      expect([host, await download(`http://${host}:${victim.port}/`, localUse())]).toEqual([
+        host,
+        { ...refused, detail: expect.stringContaining('not a public address') },
+      ]);
     }
     expect(victim.requests).toEqual([]); // 0.0.0.0 would have reached the victim on loopback
   });

@@ -31,7 +31,8 @@ const approval = (overrides: Partial<EmailSpec> = {}): EmailSpec => ({
   body: 'Yes, we approve Fabrikam as our partner of record for Dynamics 365 Sales.',
   ...overrides,
 });
-const withAttachment = (fileName: string, data: Buffer, contentType = 'application/octet-stream') => approval({ attachments: [{ fileName, contentType, data }] });
+const withAttachment = (fileName: string, data: Buffer, contentType = 'application/octet-stream') =>
+  approval({ attachments: [{ fileName, contentType, data }] });
 
 describe('recognised by content', () => {
   it.each([
@@ -43,7 +44,12 @@ describe('recognised by content', () => {
       ok: true,
       kind,
       contentType,
-      email: { fromName: 'Dana Whitfield', fromAddress: 'dana@contoso.example', sentAt: '2026-03-02T15:04:00.000Z', subject: 'RE: Partner of record – Dynamics 365 Sales' },
+      email: {
+        fromName: 'Dana Whitfield',
+        fromAddress: 'dana@contoso.example',
+        sentAt: '2026-03-02T15:04:00.000Z',
+        subject: 'RE: Partner of record – Dynamics 365 Sales',
+      },
     });
     const chinese = await sniffPoe(await make(approval({ from: { name: '李娜', address: 'li.na@contoso.cn' }, subject: '批准：记录合作伙伴' })));
     expect(chinese).toMatchObject({ ok: true, email: { fromName: '李娜', subject: '批准：记录合作伙伴' } });
@@ -51,7 +57,11 @@ describe('recognised by content', () => {
 
   it('an .eml is told by its header block, whatever the file is called', () => {
     expect(looksLikeEml(Buffer.from('From: Dana <dana@contoso.example>\r\nDate: Mon, 2 Mar 2026 15:04:00 +0000\r\nSubject: OK\r\n\r\nApproved.'))).toBe(true);
-    expect(looksLikeEml(Buffer.from('Received: from mx\r\n by mx.contoso.example;\r\n Mon, 2 Mar 2026\r\nFrom: dana@contoso.example\r\nMessage-ID: <1@x>\r\n\r\nok'))).toBe(true);
+    expect(
+      looksLikeEml(
+        Buffer.from('Received: from mx\r\n by mx.contoso.example;\r\n Mon, 2 Mar 2026\r\nFrom: dana@contoso.example\r\nMessage-ID: <1@x>\r\n\r\nok'),
+      ),
+    ).toBe(true);
     expect(looksLikeEml(Buffer.from('Subject: no sender\r\nDate: Mon, 2 Mar 2026\r\n\r\nbody'))).toBe(false);
     expect(looksLikeEml(Buffer.from('From: only a sender\r\n\r\nbody'))).toBe(false);
     expect(looksLikeEml(Buffer.from('Dear customer,\nFrom: us\nDate: today\nSubject: hi\n\nthanks'))).toBe(false);
@@ -59,11 +69,21 @@ describe('recognised by content', () => {
   });
 
   it('an old binary Word (.doc), Excel (.xls) or encrypted Office file is still refused; only an Outlook message is accepted', async () => {
-    const doc = compoundFile([{ path: 'WordDocument', data: Buffer.alloc(600, 1) }, { path: '1Table', data: Buffer.alloc(100) }]);
+    const doc = compoundFile([
+      { path: 'WordDocument', data: Buffer.alloc(600, 1) },
+      { path: '1Table', data: Buffer.alloc(100) },
+    ]);
     const xls = compoundFile([{ path: 'Workbook', data: Buffer.alloc(600, 1) }]);
-    const encrypted = compoundFile([{ path: 'EncryptionInfo', data: Buffer.alloc(100) }, { path: 'EncryptedPackage', data: Buffer.alloc(600) }]);
+    const encrypted = compoundFile([
+      { path: 'EncryptionInfo', data: Buffer.alloc(100) },
+      { path: 'EncryptedPackage', data: Buffer.alloc(600) },
+    ]);
     // A .doc that happens to hold a stream named like a message property is still a .doc.
-    const docWithProperties = compoundFile([{ path: 'WordDocument', data: Buffer.alloc(600) }, { path: '__properties_version1.0', data: Buffer.alloc(32) }, { path: '__substg1.0_0037001F', data: Buffer.from('x', 'utf16le') }]);
+    const docWithProperties = compoundFile([
+      { path: 'WordDocument', data: Buffer.alloc(600) },
+      { path: '__properties_version1.0', data: Buffer.alloc(32) },
+      { path: '__substg1.0_0037001F', data: Buffer.from('x', 'utf16le') },
+    ]);
     for (const file of [doc, xls, encrypted, docWithProperties]) {
       expect(compoundFileKind(file)).toBe('other');
       expect(await sniffPoe(file)).toEqual({ ok: false, reason: 'unsupportedType' });
@@ -90,13 +110,19 @@ describe('refused for what the message carries', () => {
 
   it('a forwarded message carrying a program is refused too', async () => {
     const inner = await makeEml(withAttachment('tool.exe', EXE));
-    expect(await sniffPoe(await makeEml(approval({ attachments: [{ fileName: 'forwarded.eml', contentType: 'message/rfc822', data: inner }] })))).toMatchObject({ ok: false, reason: 'emailAttachment' });
+    expect(await sniffPoe(await makeEml(approval({ attachments: [{ fileName: 'forwarded.eml', contentType: 'message/rfc822', data: inner }] })))).toMatchObject(
+      { ok: false, reason: 'emailAttachment' },
+    );
   });
 
   it('ordinary attachments pass: a PDF, a Word document, an image', async () => {
     const attachments = [
       { fileName: 'PoE.pdf', contentType: 'application/pdf', data: await makePdf({ pages: ['Signed'] }) },
-      { fileName: 'PoE.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: makeDocx({ paragraphs: ['Signed'] }) },
+      {
+        fileName: 'PoE.docx',
+        contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        data: makeDocx({ paragraphs: ['Signed'] }),
+      },
       { fileName: 'logo.png', contentType: 'image/png', data: greyPng(8, 8) },
     ];
     expect(await sniffPoe(await makeEml(approval({ attachments })))).toMatchObject({ ok: true, kind: 'eml' });
@@ -114,7 +140,17 @@ describe('through a file message in Teams', () => {
   beforeAll(async () => {
     await connector.start();
     files.set('/approval.eml', await makeEml(approval()));
-    files.set('/approval.msg', makeMsg(approval({ from: { name: '李娜 <script>', address: 'li.na@contoso.cn' }, subject: '**批准** [link](https://evil.example)', date: '2026-03-03T01:00:00Z', body: '我们同意。' })));
+    files.set(
+      '/approval.msg',
+      makeMsg(
+        approval({
+          from: { name: '李娜 <script>', address: 'li.na@contoso.cn' },
+          subject: '**批准** [link](https://evil.example)',
+          date: '2026-03-03T01:00:00Z',
+          body: '我们同意。',
+        }),
+      ),
+    );
     files.set('/with-program.eml', await makeEml(withAttachment('setup.exe', EXE)));
     files.set('/report.doc', compoundFile([{ path: 'WordDocument', data: Buffer.alloc(600) }]));
     fileServer = createServer((req, res) => {
@@ -148,10 +184,25 @@ describe('through a file message in Teams', () => {
 
     const claim = (await app.services.claimService.get(claimId))!;
     expect(claim.poe.map((f) => [f.fileName, f.contentType, f.email])).toEqual([
-      ['approval.eml', 'message/rfc822', { fromName: 'Dana Whitfield', fromAddress: 'dana@contoso.example', sentAt: '2026-03-02T15:04:00.000Z', subject: 'RE: Partner of record – Dynamics 365 Sales' }],
-      ['approval.msg', 'application/vnd.ms-outlook', { fromName: '李娜 <script>', fromAddress: 'li.na@contoso.cn', sentAt: '2026-03-03T01:00:00.000Z', subject: '**批准** [link](https://evil.example)' }],
+      [
+        'approval.eml',
+        'message/rfc822',
+        {
+          fromName: 'Dana Whitfield',
+          fromAddress: 'dana@contoso.example',
+          sentAt: '2026-03-02T15:04:00.000Z',
+          subject: 'RE: Partner of record – Dynamics 365 Sales',
+        },
+      ],
+      [
+        'approval.msg',
+        'application/vnd.ms-outlook',
+        { fromName: '李娜 <script>', fromAddress: 'li.na@contoso.cn', sentAt: '2026-03-03T01:00:00.000Z', subject: '**批准** [link](https://evil.example)' },
+      ],
     ]);
-    expect(claim.history.filter((e) => e.action === 'addPoe').map((e) => e.changes.find((c) => c.field === 'poe')?.after)).toEqual([['approval.eml', 'approval.msg']]);
+    expect(claim.history.filter((e) => e.action === 'addPoe').map((e) => e.changes.find((c) => c.field === 'poe')?.after)).toEqual([
+      ['approval.eml', 'approval.msg'],
+    ]);
 
     // Read after the turn, and kept beside each file for the pre-check.
     await app.services.followUps.drain();
@@ -160,7 +211,8 @@ describe('through a file message in Teams', () => {
       ['approval.eml', 'Yes, we approve Fabrikam as our partner of record for Dynamics 365 Sales.', 'dana@contoso.example'],
       ['approval.msg', '我们同意。', 'li.na@contoso.cn'],
     ]);
-    for (const file of claim.poe) expect(await app.services.poe.getJson(readingBlobName(file))).toMatchObject({ readerVersion: 1, document: { kind: 'email', readable: true } });
+    for (const file of claim.poe)
+      expect(await app.services.poe.getJson(readingBlobName(file))).toMatchObject({ readerVersion: 1, document: { kind: 'email', readable: true } });
 
     const reviewCard = JSON.stringify(await new ReviewCardView(app.services).render(claim, { locale: 'en-US', viewer: RILEY, refreshUserIds: [] }));
     expect(reviewCard).toContain('E-mail from Dana Whitfield <\u2060dana@contoso.example>, sent Mar 2, 2026');

@@ -16,7 +16,10 @@ const JPEG = jpegOfSize(640, 480);
 const DOCX = minimalDocx('Signed statement of work');
 const XLSX = minimalXlsx();
 const EXE = Buffer.concat([Buffer.from('MZ\x90\0\x03\0\0\0', 'latin1'), Buffer.alloc(120), Buffer.from('This program cannot be run in DOS mode.')]);
-const ZIP_WITH_EXE = buildZip([{ name: 'readme.txt', data: 'run me' }, { name: 'tools/evil.exe', data: EXE }]);
+const ZIP_WITH_EXE = buildZip([
+  { name: 'readme.txt', data: 'run me' },
+  { name: 'tools/evil.exe', data: EXE },
+]);
 const BIG = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2 * MB, 0x20)]);
 
 /** Fixtures served by path, with Content-Length. */
@@ -153,7 +156,14 @@ describe('sniffPoe: refused by content', () => {
   });
 
   test('ELF, Mach-O (every magic) and scripts with a shebang', async () => {
-    const magics = [[0x7f, 0x45, 0x4c, 0x46], [0xfe, 0xed, 0xfa, 0xce], [0xfe, 0xed, 0xfa, 0xcf], [0xce, 0xfa, 0xed, 0xfe], [0xcf, 0xfa, 0xed, 0xfe], [0xca, 0xfe, 0xba, 0xbe]];
+    const magics = [
+      [0x7f, 0x45, 0x4c, 0x46],
+      [0xfe, 0xed, 0xfa, 0xce],
+      [0xfe, 0xed, 0xfa, 0xcf],
+      [0xce, 0xfa, 0xed, 0xfe],
+      [0xcf, 0xfa, 0xed, 0xfe],
+      [0xca, 0xfe, 0xba, 0xbe],
+    ];
     for (const magic of magics) expect(await sniffPoe(Buffer.from([...magic, 0, 0, 0, 0]))).toEqual({ ok: false, reason: 'executable' });
     expect(await sniffPoe(Buffer.from('#!/bin/sh\nrm -rf ~\n'))).toEqual({ ok: false, reason: 'executable' });
   });
@@ -300,7 +310,11 @@ describe('attachments', () => {
       reason: 'unreadable',
       detail: expect.stringContaining('404'),
     });
-    expect(await intakeAttachment(teamsFile(`${base}/big.pdf`, `${base}/sow.pdf`), local)).toMatchObject({ ok: false, name: 'Signed SOW.docx', reason: 'tooLarge' });
+    expect(await intakeAttachment(teamsFile(`${base}/big.pdf`, `${base}/sow.pdf`), local)).toMatchObject({
+      ok: false,
+      name: 'Signed SOW.docx',
+      reason: 'tooLarge',
+    });
   });
 
   test('cards and the text/html copy of a message are not files', async () => {

@@ -19,7 +19,9 @@ const SUBMITTED = '2026-11-30T10:00:00Z';
 
 const DESCRIPTION = 'Fabrikam Consulting deployed Microsoft Teams for 300 users and migrated 450 mailboxes to Exchange Online between June and September 2026.';
 const SIGNED_BLOCK = ['Customer acknowledgment', 'Customer name', 'Jane Doe', 'Title', 'CIO', 'Signature', 'Jane Doe', 'Date', '1 October 2026'].join('\n');
-const PARTNER_BLOCK = ['Partner signature', 'Partner representative name', 'Avery Fabrikam', 'Signature', 'Avery Fabrikam', 'Date', '2 October 2026'].join('\n');
+const PARTNER_BLOCK = ['Partner signature', 'Partner representative name', 'Avery Fabrikam', 'Signature', 'Avery Fabrikam', 'Date', '2 October 2026'].join(
+  '\n',
+);
 const HEADER = 'Statement of work between Contoso (contoso.com) and Fabrikam Consulting Ltd, MPN ID 1234567.';
 
 const verdicts = (docs: PoeDocument[], facts: PrecheckFacts = FACTS, at = SUBMITTED) =>
@@ -29,7 +31,11 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
   test('a complete signed PoE passes every check, with evidence from the file', () => {
     const checklist = precheckPoe([doc('sow.pdf', [HEADER, `${DESCRIPTION}\n${SIGNED_BLOCK}`])], FACTS, SUBMITTED);
     expect(checklist.results.map((r) => [r.check, r.verdict])).toEqual([
-      ['related', 'passed'], ['acknowledged', 'passed'], ['dated', 'passed'], ['described', 'passed'], ['products', 'passed'],
+      ['related', 'passed'],
+      ['acknowledged', 'passed'],
+      ['dated', 'passed'],
+      ['described', 'passed'],
+      ['products', 'passed'],
     ]);
     const dated = checklist.results.find((r) => r.check === 'dated')!;
     expect(dated.evidence).toEqual([{ fileName: 'sow.pdf', page: 2, quote: '1 October 2026' }]);
@@ -46,7 +52,12 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
       ['domain and partner name', 'Contoso.com engaged Fabrikam Consulting.', {}, 'passed'],
       ['domain stem and MPN ID', 'CONTOSO engaged MPN 1234567', {}, 'passed'],
       ['tenant ID and partner name without legal form', 'Tenant 11111111-2222-4333-8444-555555555555, partner Fabrikam Consulting', {}, 'passed'],
-      ['customer name given on the claim', 'Contoso Pharmaceuticals and Fabrikam Consulting', { customerDomain: 'cp.example', customerNames: ['Contoso Pharmaceuticals'] }, 'passed'],
+      [
+        'customer name given on the claim',
+        'Contoso Pharmaceuticals and Fabrikam Consulting',
+        { customerDomain: 'cp.example', customerNames: ['Contoso Pharmaceuticals'] },
+        'passed',
+      ],
       ['customer only', 'Contoso.com project plan', {}, 'toCheck'],
       ['partner only', 'Fabrikam Consulting capabilities deck', {}, 'toCheck'],
       ['neither: an unrelated file', 'Quarterly cafeteria menu', {}, 'missing'],
@@ -79,7 +90,11 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
       ['signed, no date', 'Customer name: Jane Doe\nSignature: Jane Doe\nDate: ____', 'toCheck'],
       ['name and date, no signature', 'Customer name: Jane Doe\nSignature: ______\nDate: 2026-10-01', 'toCheck'],
       ['only the partner signed', `Customer acknowledgment\nCustomer name\n____\nSignature\n____\nDate\n____\n${PARTNER_BLOCK}`, 'missing'],
-      ['a customer whose title mentions partners is still the customer', 'Customer name: Jane Doe\nTitle: Partner Manager\nSignature: Jane Doe\nDate: 2026-10-01', 'passed'],
+      [
+        'a customer whose title mentions partners is still the customer',
+        'Customer name: Jane Doe\nTitle: Partner Manager\nSignature: Jane Doe\nDate: 2026-10-01',
+        'passed',
+      ],
       ['no block at all', DESCRIPTION, 'missing'],
       ['a sentence about signatures is no block', 'The customer signature will be collected after the pilot, signed by the CIO in due course.', 'missing'],
     ])('%s', (_name, text, verdict) => {
@@ -89,12 +104,21 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
     test('a digital signature passes, with signer and signing time as evidence', () => {
       const signed = doc('signed.pdf', [HEADER], { signatures: [{ field: 'Sig1', signer: 'Jane Doe', signedAt: '2026-10-05T09:00:00Z', page: 1 }] });
       const checklist = precheckPoe([signed], FACTS, SUBMITTED);
-      expect(checklist.results[1]).toMatchObject({ verdict: 'passed', evidence: [{ fileName: 'signed.pdf', page: 1, quote: 'Jane Doe, 2026-10-05T09:00:00Z' }] });
+      expect(checklist.results[1]).toMatchObject({
+        verdict: 'passed',
+        evidence: [{ fileName: 'signed.pdf', page: 1, quote: 'Jane Doe, 2026-10-05T09:00:00Z' }],
+      });
       expect(checklist.results[2].verdict).toBe('passed');
     });
 
     test('form fields of a fillable PDF count as a block', () => {
-      const filled = doc('form.pdf', [HEADER], { formFields: [{ name: 'Customer name', value: 'Jane Doe' }, { name: 'Signature', value: 'Jane Doe' }, { name: 'Date', value: '10/01/2026' }] });
+      const filled = doc('form.pdf', [HEADER], {
+        formFields: [
+          { name: 'Customer name', value: 'Jane Doe' },
+          { name: 'Signature', value: 'Jane Doe' },
+          { name: 'Date', value: '10/01/2026' },
+        ],
+      });
       expect(verdicts([filled], { ...FACTS, dateOrder: 'mdy' })).toMatchObject({ acknowledged: 'passed', dated: 'passed' });
     });
 
@@ -138,10 +162,13 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
       expect(verdicts([doc('a.docx', [HEADER])]).dated).toBe('missing');
     });
 
-    test('01/03/2026 is read by the partner\'s locale; where the other reading would be judged otherwise, a reviewer decides', () => {
+    test("01/03/2026 is read by the partner's locale; where the other reading would be judged otherwise, a reviewer decides", () => {
       expect(verdicts([doc('a.docx', [block('03/10/2026')])], { ...FACTS, dateOrder: 'mdy' }).dated).toBe('passed'); // both readings recent
       const ambiguous = precheckPoe([doc('a.docx', [block('12/01/2025')])], { ...FACTS, dateOrder: 'mdy' }, SUBMITTED).results[2]; // 1 Dec 2025 or 12 Jan 2025
-      expect(ambiguous).toMatchObject({ verdict: 'toCheck', findings: [{ key: 'precheck.dated.ambiguous', params: { date: '2025-12-01', other: '2025-01-12' } }] });
+      expect(ambiguous).toMatchObject({
+        verdict: 'toCheck',
+        findings: [{ key: 'precheck.dated.ambiguous', params: { date: '2025-12-01', other: '2025-01-12' } }],
+      });
       expect(verdicts([doc('a.docx', [block('12/01/2025')])], { ...FACTS, dateOrder: 'dmy' }).dated).toBe('toCheck');
       expect(verdicts([doc('a.docx', [block('25/12/2025')])], { ...FACTS, dateOrder: 'mdy' }).dated).toBe('passed'); // unambiguous
     });
@@ -153,9 +180,21 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
       ['Chinese description', 'Fabrikam 为客户部署了 Microsoft Teams，并将 450 个邮箱迁移到 Exchange Online，还为 300 名员工提供了培训。', 'passed'],
       ['too short', 'Deployed Teams for them.', 'toCheck'],
       ['nothing about services', 'Contoso and Fabrikam Consulting. Teams. Exchange Online.', 'missing'],
-      ['names with service words are no description', 'Fabrikam Consulting Ltd for Contoso: Dynamics 365 Supply Chain Management and Dynamics 365 Customer Service', 'missing'],
-      ['the template\'s own hint is no description', 'Describe the solution or services the partner delivered to the customer, the products/workloads involved, and when they were delivered.', 'missing'],
-      ['the template\'s customer statement is no description', 'On behalf of the customer contoso.com, I confirm that Fabrikam Consulting delivered the solution or services described above, involving the products/workloads listed.', 'missing'],
+      [
+        'names with service words are no description',
+        'Fabrikam Consulting Ltd for Contoso: Dynamics 365 Supply Chain Management and Dynamics 365 Customer Service',
+        'missing',
+      ],
+      [
+        "the template's own hint is no description",
+        'Describe the solution or services the partner delivered to the customer, the products/workloads involved, and when they were delivered.',
+        'missing',
+      ],
+      [
+        "the template's customer statement is no description",
+        'On behalf of the customer contoso.com, I confirm that Fabrikam Consulting delivered the solution or services described above, involving the products/workloads listed.',
+        'missing',
+      ],
     ])('%s', (_name, text, verdict) => {
       expect(verdicts([doc('a.docx', [text])]).described).toBe(verdict);
     });
@@ -175,7 +214,9 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
 
     test('the finding names the products missing and how they may be written', () => {
       const result = precheckPoe([doc('a.docx', ['Microsoft Teams'])], FACTS, SUBMITTED).results.find((r) => r.check === 'products')!;
-      expect(result.findings).toEqual([{ key: 'precheck.products.notNamed', params: { products: ['Exchange Online'], aliases: ['Exchange Online / EXO / Exchange Online Plan 1'] } }]);
+      expect(result.findings).toEqual([
+        { key: 'precheck.products.notNamed', params: { products: ['Exchange Online'], aliases: ['Exchange Online / EXO / Exchange Online Plan 1'] } },
+      ]);
     });
   });
 

@@ -39,7 +39,10 @@ test(`pre-check precision and recall per check are at least ${MIN} on ${CORPUS.l
   const lines = [`check         precision  recall  exact  (n=${rows.length}; positive = flagged "to check" or "missing")`];
   const scores: Record<string, { precision: number; recall: number }> = {};
   for (const check of PRECHECKS) {
-    let tp = 0, fp = 0, fn = 0, exact = 0;
+    let tp = 0,
+      fp = 0,
+      fn = 0,
+      exact = 0;
     for (const { expected, actual } of rows) {
       if (flagged(actual[check]) && flagged(expected[check])) tp += 1;
       if (flagged(actual[check]) && !flagged(expected[check])) fp += 1;
@@ -51,7 +54,9 @@ test(`pre-check precision and recall per check are at least ${MIN} on ${CORPUS.l
     scores[check] = { precision, recall };
     lines.push(`${check.padEnd(13)} ${precision.toFixed(3).padStart(9)}  ${recall.toFixed(3).padStart(6)}  ${String(exact).padStart(2)}/${rows.length}`);
   }
-  const disagreements = rows.flatMap((r) => PRECHECKS.filter((c) => r.actual[c] !== r.expected[c]).map((c) => `  ${r.id} ${c}: expected ${r.expected[c]}, got ${r.actual[c]}`));
+  const disagreements = rows.flatMap((r) =>
+    PRECHECKS.filter((c) => r.actual[c] !== r.expected[c]).map((c) => `  ${r.id} ${c}: expected ${r.expected[c]}, got ${r.actual[c]}`),
+  );
   console.log([...lines, disagreements.length ? 'Disagreements:' : 'No disagreements.', ...disagreements].join('\n'));
 
   for (const check of PRECHECKS) {

@@ -38,14 +38,18 @@ afterAll(async () => {
 
 const chat = { id: `a:${uniqueName('precheck-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
 const partnerSays = async (extra: Record<string, unknown>) => {
-  const activity = teamsActivity({ serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, name: 'Avery Fabrikam', conversation: chat }, { type: 'message', deliveryMode: 'expectReplies', ...extra });
+  const activity = teamsActivity(
+    { serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, name: 'Avery Fabrikam', conversation: chat },
+    { type: 'message', deliveryMode: 'expectReplies', ...extra },
+  );
   const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   const body = (await response.json()) as { activities: { text?: string; attachments?: { content: Record<string, unknown> }[] }[] };
   for (const a of body.activities.flatMap((x) => x.attachments ?? [])) expect(cardProblems(a.content)).toEqual([]);
   return body.activities;
 };
 const everything = (activities: unknown) => JSON.stringify(activities);
-const lastCardText = (activities: { attachments?: { content: unknown }[] }[]) => JSON.stringify([...activities].reverse().find((a) => a.attachments?.length)?.attachments?.[0].content ?? null);
+const lastCardText = (activities: { attachments?: { content: unknown }[] }[]) =>
+  JSON.stringify([...activities].reverse().find((a) => a.attachments?.length)?.attachments?.[0].content ?? null);
 /** Messages the bot posted to the chat by itself (after the turn). */
 const posted = () => JSON.stringify(connector.to(chat.id).map((c) => c.activity));
 const settle = async () => {
@@ -58,8 +62,15 @@ let claimId = '';
 
 test('partners: "checking…", then the checklist in the chat and on the summary; another file updates it; warnings do not block Submit', async () => {
   const draft = await app.services.claimService.createDraft(AVERY, {
-    mpnId: '4412345', customerDomain: 'woodgrove.example', customerTenantId: '17171717-0000-4000-8000-000000000777', solutionArea: 'Microsoft365', activity: 'Usage',
-    claimName: 'Woodgrove rollout', products: ['teams', 'exchange-online'], customerContact: { name: 'Wen Woodgrove', title: 'CIO', email: 'wen@woodgrove.example' }, partnerContact: { name: 'Avery Fabrikam', email: 'avery@fabrikam.example' },
+    mpnId: '4412345',
+    customerDomain: 'woodgrove.example',
+    customerTenantId: '17171717-0000-4000-8000-000000000777',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    claimName: 'Woodgrove rollout',
+    products: ['teams', 'exchange-online'],
+    customerContact: { name: 'Wen Woodgrove', title: 'CIO', email: 'wen@woodgrove.example' },
+    partnerContact: { name: 'Avery Fabrikam', email: 'avery@fabrikam.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   claimId = draft.claim.id;
@@ -68,7 +79,9 @@ test('partners: "checking…", then the checklist in the chat and on the summary
   expect(lastCardText(replies)).toContain('Proof of execution');
 
   // An unsigned statement of work naming Teams only, with a thin description holding markdown.
-  const sow = await makePdf({ pages: ['Statement of work: Woodgrove Bank (woodgrove.example) and Fabrikam Consulting.\nDeployed Teams for **Woodgrove** [here](https://evil.example).'] });
+  const sow = await makePdf({
+    pages: ['Statement of work: Woodgrove Bank (woodgrove.example) and Fabrikam Consulting.\nDeployed Teams for **Woodgrove** [here](https://evil.example).'],
+  });
   replies = await partnerSays({ text: '', attachments: [files.teamsFile('woodgrove-sow.pdf', sow)] });
   expect(everything(replies)).toContain('Added woodgrove-sow.pdf');
   expect(everything(replies)).toContain('Checking woodgrove-sow.pdf');
@@ -87,7 +100,15 @@ test('partners: "checking…", then the checklist in the chat and on the summary
   expect(summary).not.toContain('[here](https://evil.example)');
 
   // The customer's signed acknowledgment, naming Exchange Online: the checklist is checked again.
-  const signed = makeDocx({ paragraphs: ['Woodgrove Bank confirms the Exchange Online work of Fabrikam Consulting.', 'Customer acknowledgment', 'Customer name: Wen Woodgrove', 'Signature: Wen Woodgrove', `Date: ${daysAgo(10)}`] });
+  const signed = makeDocx({
+    paragraphs: [
+      'Woodgrove Bank confirms the Exchange Online work of Fabrikam Consulting.',
+      'Customer acknowledgment',
+      'Customer name: Wen Woodgrove',
+      'Signature: Wen Woodgrove',
+      `Date: ${daysAgo(10)}`,
+    ],
+  });
   connector.clear();
   replies = await partnerSays({ text: '', attachments: [files.teamsFile('signed.docx', signed)] });
   expect(everything(replies)).toContain('Checking signed.docx');
@@ -106,14 +127,35 @@ test('partners: "checking…", then the checklist in the chat and on the summary
 test('reviewers: the checklist with evidence, Request information prefilled with the failed checks, and the checklist shown kept in history', async () => {
   expect(claimId).not.toBe('');
   const reviewer = (extra: Record<string, unknown>) =>
-    teamsActivity({ serviceUrl: connector.url, aadObjectId: REVIEWER_AAD, tenantId: REVIEWER_TENANT, name: 'Riley Reviewer', conversation: { id: CHANNEL, conversationType: 'channel' }, channelData: { channel: { id: CHANNEL } } }, extra);
+    teamsActivity(
+      {
+        serviceUrl: connector.url,
+        aadObjectId: REVIEWER_AAD,
+        tenantId: REVIEWER_TENANT,
+        name: 'Riley Reviewer',
+        conversation: { id: CHANNEL, conversationType: 'channel' },
+        channelData: { channel: { id: CHANNEL } },
+      },
+      extra,
+    );
   const post = async (activity: unknown) => {
-    const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+    const response = await fetch(`${app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
+    });
     const text = await response.text();
     return text ? JSON.parse(text) : undefined;
   };
   const press = async (verb: string, data: Record<string, unknown>) => {
-    const body = await post(reviewer({ type: 'invoke', name: 'adaptiveCard/action', replyToId: 'activity-1', value: { action: { type: 'Action.Execute', verb, data: { claimId, ...data } }, trigger: 'manual' } }));
+    const body = await post(
+      reviewer({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        replyToId: 'activity-1',
+        value: { action: { type: 'Action.Execute', verb, data: { claimId, ...data } }, trigger: 'manual' },
+      }),
+    );
     expect(cardProblems(body.value)).toEqual([]);
     return JSON.stringify(body.value);
   };
@@ -145,17 +187,48 @@ test('the reviewers\' shared card goes out with "checking…" while a file is re
   await fetch(`${app.url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(teamsActivity({ serviceUrl: connector.url, aadObjectId: REVIEWER_AAD, tenantId: REVIEWER_TENANT, name: 'Riley Reviewer', conversation: { id: CHANNEL, conversationType: 'channel' }, channelData: { channel: { id: CHANNEL } } }, { type: 'installationUpdate', action: 'add' })),
+    body: JSON.stringify(
+      teamsActivity(
+        {
+          serviceUrl: connector.url,
+          aadObjectId: REVIEWER_AAD,
+          tenantId: REVIEWER_TENANT,
+          name: 'Riley Reviewer',
+          conversation: { id: CHANNEL, conversationType: 'channel' },
+          channelData: { channel: { id: CHANNEL } },
+        },
+        { type: 'installationUpdate', action: 'add' },
+      ),
+    ),
   });
   await app.services.reviews.setReviewConversation(CHANNEL, 'test');
   // A file stored but not read yet (as on another instance, or after a restart): the card can't wait for it.
-  const description = makeDocx({ paragraphs: ['Fabrikam Consulting deployed Microsoft Teams for Woodgrove Bank, migrated four hundred mailboxes to Exchange Online and trained the service desk in March.'] });
-  const stored = await app.services.poe.upload({ claimId, fileName: 'services.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: description });
-  const file = { id: `${claimId}-services`, ...stored, fileName: 'services.docx', uploadedAt: new Date().toISOString(), uploadedBy: { kind: 'partner' as const, id: AVERY.id, name: AVERY.name } };
+  const description = makeDocx({
+    paragraphs: [
+      'Fabrikam Consulting deployed Microsoft Teams for Woodgrove Bank, migrated four hundred mailboxes to Exchange Online and trained the service desk in March.',
+    ],
+  });
+  const stored = await app.services.poe.upload({
+    claimId,
+    fileName: 'services.docx',
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    data: description,
+  });
+  const file = {
+    id: `${claimId}-services`,
+    ...stored,
+    fileName: 'services.docx',
+    uploadedAt: new Date().toISOString(),
+    uploadedBy: { kind: 'partner' as const, id: AVERY.id, name: AVERY.name },
+  };
   expect((await app.services.claimService.act(claimId, { type: 'addPoe', files: [file] }, AVERY)).ok).toBe(true);
   expect((await app.services.claimService.act(claimId, { type: 'resubmit' }, AVERY)).ok).toBe(true);
 
-  const cards = () => connector.to(CHANNEL).filter((c) => JSON.stringify(c.activity).includes(claimId)).map((c) => ({ method: c.method, card: JSON.stringify(c.activity) }));
+  const cards = () =>
+    connector
+      .to(CHANNEL)
+      .filter((c) => JSON.stringify(c.activity).includes(claimId))
+      .map((c) => ({ method: c.method, card: JSON.stringify(c.activity) }));
   await waitFor(() => cards().some((c) => c.card.includes('5 passed · 0 to check · 0 missing')), 100_000);
   // The first card that lists the new file was drawn before it was read; the next one has its checklist.
   const withFile = cards().filter((c) => c.card.includes('services.docx'));
@@ -168,7 +241,14 @@ test('the reviewers\' shared card goes out with "checking…" while a file is re
 });
 
 test('bad input: a damaged PDF, an encrypted PDF, a Word document without text and an e-mail with only an attachment are added, and the checklist says which could not be read and why', async () => {
-  const draft = await app.services.claimService.createDraft(AVERY, { mpnId: '4412345', customerDomain: 'woodgrove.example', solutionArea: 'Microsoft365', activity: 'Usage', claimName: 'Unreadable files', products: ['teams'] });
+  const draft = await app.services.claimService.createDraft(AVERY, {
+    mpnId: '4412345',
+    customerDomain: 'woodgrove.example',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    claimName: 'Unreadable files',
+    products: ['teams'],
+  });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
   await partnerSays({ text: 'new claim' });
@@ -179,7 +259,13 @@ test('bad input: a damaged PDF, an encrypted PDF, a Word document without text a
     date: new Date().toISOString(),
     subject: 'PoE',
     body: '',
-    attachments: [{ fileName: 'PoE.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: makeDocx({ paragraphs: ['Approved'] }) }],
+    attachments: [
+      {
+        fileName: 'PoE.docx',
+        contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        data: makeDocx({ paragraphs: ['Approved'] }),
+      },
+    ],
   });
   connector.clear();
   const replies = await partnerSays({

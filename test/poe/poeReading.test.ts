@@ -37,7 +37,10 @@ describe('PDF', () => {
   it('reads the text of each page, the form fields and the digital signature (signer and time)', async () => {
     const pdf = await makePdf({
       pages: ['Proof of execution\nCustomer: Contoso Ltd (contoso.com)', 'Services delivered: Dynamics 365 Sales deployment'],
-      formFields: [{ name: 'CustomerName', value: 'Avery Chen' }, { name: 'Date', value: '2026-03-01', page: 2 }],
+      formFields: [
+        { name: 'CustomerName', value: 'Avery Chen' },
+        { name: 'Date', value: '2026-03-01', page: 2 },
+      ],
       signature: { signer: 'Avery Chen', signedAt: '2026-03-01T10:15:00Z', field: 'CustomerSignature' },
     });
     const document = await readPoeDocument(pdf, 'PoE.pdf', 'pdf');
@@ -46,7 +49,10 @@ describe('PDF', () => {
       { number: 1, text: 'Proof of execution\nCustomer: Contoso Ltd (contoso.com)' },
       { number: 2, text: 'Services delivered: Dynamics 365 Sales deployment' },
     ]);
-    expect(document.formFields).toEqual([{ name: 'CustomerName', value: 'Avery Chen', page: 1 }, { name: 'Date', value: '2026-03-01', page: 2 }]);
+    expect(document.formFields).toEqual([
+      { name: 'CustomerName', value: 'Avery Chen', page: 1 },
+      { name: 'Date', value: '2026-03-01', page: 2 },
+    ]);
     expect(document.signatures).toEqual([{ field: 'CustomerSignature', signer: 'Avery Chen', signedAt: '2026-03-01T10:15:00.000Z', page: 2 }]);
   });
 
@@ -83,14 +89,17 @@ describe('PDF', () => {
     const fewPages = await readPoeDocument(pdf, 'long.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, maxPages: 2 });
     expect(fewPages.pages.map((p) => p.number)).toEqual([1, 2]);
     const fewChars = await readPoeDocument(pdf, 'long.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, maxChars: 20 });
-    expect(fewChars.pages).toEqual([{ number: 1, text: 'page one text' }, { number: 2, text: 'page tw' }]);
+    expect(fewChars.pages).toEqual([
+      { number: 1, text: 'page one text' },
+      { number: 2, text: 'page tw' },
+    ]);
   });
 
   it.each([
-    ['D:20260301143000+01\'00\'', '2026-03-01T13:30:00.000Z'],
+    ["D:20260301143000+01'00'", '2026-03-01T13:30:00.000Z'],
     ['D:20260301', '2026-03-01T00:00:00.000Z'],
     ['D:20260301143000Z', '2026-03-01T14:30:00.000Z'],
-    ['20261231235959-05\'30', '2027-01-01T05:29:59.000Z'],
+    ["20261231235959-05'30", '2027-01-01T05:29:59.000Z'],
     ['not a date', undefined],
     ['D:20261341', undefined],
   ])('the PDF date %s is %s', (text, iso) => {
@@ -100,12 +109,25 @@ describe('PDF', () => {
 
 describe('Word', () => {
   it('reads the paragraphs of a document, English and Chinese', async () => {
-    const document = await readPoeDocument(makeDocx({ paragraphs: ['Proof of execution', 'Customer: Contoso Ltd', '客户确认：李娜 2026年3月1日'] }), 'PoE.docx', 'docx');
-    expect(document).toMatchObject({ kind: 'docx', readable: true, pages: [{ number: 1, text: 'Proof of execution\nCustomer: Contoso Ltd\n客户确认：李娜 2026年3月1日' }] });
+    const document = await readPoeDocument(
+      makeDocx({ paragraphs: ['Proof of execution', 'Customer: Contoso Ltd', '客户确认：李娜 2026年3月1日'] }),
+      'PoE.docx',
+      'docx',
+    );
+    expect(document).toMatchObject({
+      kind: 'docx',
+      readable: true,
+      pages: [{ number: 1, text: 'Proof of execution\nCustomer: Contoso Ltd\n客户确认：李娜 2026年3月1日' }],
+    });
   });
 
   it.each(['en-US', 'zh-CN'] as const)('reads back the PoE template the bot generates (%s)', async (locale) => {
-    const docx = poeTemplateDocx({ locale, partnerName: 'Fabrikam Consulting Ltd', mpnId: '1234567', claim: { id: 'CL-TEMPLATE1', fields: { customerDomain: 'contoso.com', claimName: 'Contoso rollout' } } });
+    const docx = poeTemplateDocx({
+      locale,
+      partnerName: 'Fabrikam Consulting Ltd',
+      mpnId: '1234567',
+      claim: { id: 'CL-TEMPLATE1', fields: { customerDomain: 'contoso.com', claimName: 'Contoso rollout' } },
+    });
     const document = await readPoeDocument(docx, 'PoE-CL-TEMPLATE1.docx', 'docx');
     expect(document.readable).toBe(true);
     const text = document.pages[0].text;
@@ -114,7 +136,11 @@ describe('Word', () => {
   });
 
   it('a document with no text is not readable ("noText"); a broken one is "corrupt"', async () => {
-    expect(await readPoeDocument(makeDocx({ paragraphs: ['', '  '] }), 'empty.docx', 'docx')).toMatchObject({ readable: false, unreadable: 'noText', pages: [] });
+    expect(await readPoeDocument(makeDocx({ paragraphs: ['', '  '] }), 'empty.docx', 'docx')).toMatchObject({
+      readable: false,
+      unreadable: 'noText',
+      pages: [],
+    });
     const whole = minimalDocx('Approved');
     const broken = whole.subarray(0, whole.length / 2); // a download cut short: no central directory
     expect(await readPoeDocument(broken, 'broken.docx', 'docx')).toMatchObject({ readable: false, unreadable: 'corrupt' });
@@ -137,36 +163,64 @@ describe.each([
       subject: 'Approval: Fabrikam as partner of record for Dynamics 365 Sales',
       attachments: [{ fileName: 'signed PoE.pdf', contentType: 'application/pdf', size: attachment.data.length }],
     });
-    expect(document.pages).toEqual([{ number: 1, text: 'We confirm that Fabrikam delivered the Dynamics 365 Sales deployment.\nApproved by Avery Chen, 1 March 2026.' }]);
+    expect(document.pages).toEqual([
+      { number: 1, text: 'We confirm that Fabrikam delivered the Dynamics 365 Sales deployment.\nApproved by Avery Chen, 1 March 2026.' },
+    ]);
   });
 
   it('reads a Chinese message', async () => {
     const document = await readPoeDocument(await make(chineseMail()), `批准.${kind}`, kind);
-    expect(document.email).toMatchObject({ fromName: '李娜', fromAddress: 'li.na@contoso.cn', subject: '确认：法布里坎为 Dynamics 365 Sales 的记录合作伙伴', to: ['法布里坎 合作伙伴 <claims@fabrikam.cn>'] });
+    expect(document.email).toMatchObject({
+      fromName: '李娜',
+      fromAddress: 'li.na@contoso.cn',
+      subject: '确认：法布里坎为 Dynamics 365 Sales 的记录合作伙伴',
+      to: ['法布里坎 合作伙伴 <claims@fabrikam.cn>'],
+    });
     expect(document.pages[0].text).toBe('我们确认法布里坎公司已完成 Dynamics 365 Sales 的部署。\n签字：李娜，2026年3月1日');
   });
 
   it('turns an HTML body into text', async () => {
-    const html = '<html><body><p>We <b>approve</b> the engagement.</p><p>我们同意。<a href="https://contoso.com">Contoso</a></p><img src="cid:logo"></body></html>';
+    const html =
+      '<html><body><p>We <b>approve</b> the engagement.</p><p>我们同意。<a href="https://contoso.com">Contoso</a></p><img src="cid:logo"></body></html>';
     const document = await readPoeDocument(await make(customerMail({ body: html, html: true })), `html.${kind}`, kind);
     expect(document.pages[0].text).toBe('We approve the engagement.\n\n我们同意。Contoso');
   });
 
   it('an e-mail with only an attachment is described by its header: not readable, "noText"', async () => {
-    const attachment = { fileName: 'PoE.docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', data: makeDocx({ paragraphs: ['Approved'] }) };
+    const attachment = {
+      fileName: 'PoE.docx',
+      contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      data: makeDocx({ paragraphs: ['Approved'] }),
+    };
     const document = await readPoeDocument(await make(customerMail({ body: '', attachments: [attachment] })), `only-attachment.${kind}`, kind);
     expect(document).toMatchObject({ kind: 'email', readable: false, unreadable: 'noText', pages: [] });
-    expect(document.email).toMatchObject({ fromAddress: 'avery.chen@contoso.com', subject: expect.stringContaining('Approval'), attachments: [{ fileName: 'PoE.docx', size: attachment.data.length }] });
+    expect(document.email).toMatchObject({
+      fromAddress: 'avery.chen@contoso.com',
+      subject: expect.stringContaining('Approval'),
+      attachments: [{ fileName: 'PoE.docx', size: attachment.data.length }],
+    });
   });
 });
 
 describe('Bad input and limits', () => {
   it('a .msg that is no Outlook message is "corrupt"', async () => {
-    expect(await readPoeDocument(Buffer.from('not a compound file at all'), 'x.msg', 'msg')).toMatchObject({ kind: 'email', readable: false, unreadable: 'corrupt' });
+    expect(await readPoeDocument(Buffer.from('not a compound file at all'), 'x.msg', 'msg')).toMatchObject({
+      kind: 'email',
+      readable: false,
+      unreadable: 'corrupt',
+    });
   });
 
   it('images are not read: "image"', async () => {
-    expect(await readPoeDocument(greyPng(10, 10), 'scan.png', 'png')).toEqual({ fileName: 'scan.png', kind: 'image', readable: false, unreadable: 'image', pages: [], signatures: [], formFields: [] });
+    expect(await readPoeDocument(greyPng(10, 10), 'scan.png', 'png')).toEqual({
+      fileName: 'scan.png',
+      kind: 'image',
+      readable: false,
+      unreadable: 'image',
+      pages: [],
+      signatures: [],
+      formFields: [],
+    });
   });
 
   it('a file past its time limit is stopped ("timeLimit"), and the next file is read by a fresh worker', async () => {
@@ -187,8 +241,13 @@ describe('Bad input and limits', () => {
     try {
       // Enough heap to load the readers, not enough for this document's text (a heap too small to load
       // them at all is a fatal error for the whole process on Node 22, so no limit is ever set that low).
-      const docx = await makeDocx({ paragraphs: Array.from({ length: 60_000 }, (_, i) => `Paragraph ${i}: the partner delivered the Teams rollout for the customer as agreed.`) });
-      expect(await readers.read(docx, 'big.docx', 'docx', { ...DEFAULT_POE_READ_LIMITS, memoryMb: 48 })).toMatchObject({ readable: false, unreadable: 'tooLarge' });
+      const docx = await makeDocx({
+        paragraphs: Array.from({ length: 60_000 }, (_, i) => `Paragraph ${i}: the partner delivered the Teams rollout for the customer as agreed.`),
+      });
+      expect(await readers.read(docx, 'big.docx', 'docx', { ...DEFAULT_POE_READ_LIMITS, memoryMb: 48 })).toMatchObject({
+        readable: false,
+        unreadable: 'tooLarge',
+      });
       const pdf = await makePdf({ pages: ['Approved'] });
       expect(await readers.read(pdf, 'next.pdf', 'pdf')).toMatchObject({ readable: true });
     } finally {

@@ -31,7 +31,13 @@ function unescapeXml(s: string): string {
 /** The visible text of word/document.xml: one line per paragraph, tags stripped, entities resolved. */
 function documentText(xml: string): string {
   const body = xml.replace(/<\?xml[^>]*\?>/, '');
-  return unescapeXml(body.replace(/<w:tab\/>/g, '\t').replace(/<w:br\/>/g, '\n').replace(/<\/w:p>/g, '\n').replace(/<[^>]+>/g, ''));
+  return unescapeXml(
+    body
+      .replace(/<w:tab\/>/g, '\t')
+      .replace(/<w:br\/>/g, '\n')
+      .replace(/<\/w:p>/g, '\n')
+      .replace(/<[^>]+>/g, ''),
+  );
 }
 
 /**
@@ -86,11 +92,16 @@ function openDocx(docx: Buffer): { xml: string; text: string } {
   for (const [name, data] of files) if (name.endsWith('.xml') || name.endsWith('.rels')) expectWellFormed(name, data.toString('utf8'));
   const types = text('[Content_Types].xml');
   expect(types).toContain('<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>');
-  expect(types).toContain('<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>');
+  expect(types).toContain(
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>',
+  );
   // Every part a content type override names, and every relationship target, is in the package.
   for (const [, part] of types.matchAll(/PartName="\/([^"]+)"/g)) expect([part, files.has(part)]).toEqual([part, true]);
-  expect(text('_rels/.rels')).toMatch(/Type="http:\/\/schemas\.openxmlformats\.org\/officeDocument\/2006\/relationships\/officeDocument" Target="word\/document\.xml"/);
-  for (const [, target] of text('word/_rels/document.xml.rels').matchAll(/Target="([^"]+)"/g)) expect([target, files.has(`word/${target}`)]).toEqual([target, true]);
+  expect(text('_rels/.rels')).toMatch(
+    /Type="http:\/\/schemas\.openxmlformats\.org\/officeDocument\/2006\/relationships\/officeDocument" Target="word\/document\.xml"/,
+  );
+  for (const [, target] of text('word/_rels/document.xml.rels').matchAll(/Target="([^"]+)"/g))
+    expect([target, files.has(`word/${target}`)]).toEqual([target, true]);
   const xml = text('word/document.xml');
   expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>')).toBe(true);
   expect(xml).toMatch(/<w:body>[\s\S]*<w:sectPr>[\s\S]*<\/w:sectPr><\/w:body><\/w:document>$/);
@@ -113,7 +124,13 @@ const python = (() => {
 })();
 
 const LOCALES: Locale[] = ['en-US', 'zh-CN'];
-const SIGNATURE_LABELS: MessageKey[] = ['template.sign.customerName', 'template.sign.title', 'template.sign.signature', 'template.sign.date', 'template.sign.partnerName'];
+const SIGNATURE_LABELS: MessageKey[] = [
+  'template.sign.customerName',
+  'template.sign.title',
+  'template.sign.signature',
+  'template.sign.date',
+  'template.sign.partnerName',
+];
 
 // ---- fixtures -----------------------------------------------------------------------------------
 
@@ -153,7 +170,17 @@ describe('PoE template (.docx)', () => {
         expect([id, name.length > 0, text.includes(name)]).toEqual([id, true, true]);
       }
       expect(text).toContain(t(locale, 'template.subscription', { product: 'Dynamics 365 Sales', subscriptionId: SUBSCRIPTION_ID }));
-      for (const key of ['field.mpnId', 'field.customerDomain', 'field.customerTenantId', 'field.solutionArea', 'field.activity', 'field.products', 'field.subscriptions', 'field.customerContact', 'template.label.partnerName'] as const) {
+      for (const key of [
+        'field.mpnId',
+        'field.customerDomain',
+        'field.customerTenantId',
+        'field.solutionArea',
+        'field.activity',
+        'field.products',
+        'field.subscriptions',
+        'field.customerContact',
+        'template.label.partnerName',
+      ] as const) {
         expect([key, text.includes(t(locale, key))]).toEqual([key, true]);
       }
       expect(text).toContain(t(locale, 'template.servicesHeading'));
@@ -195,10 +222,14 @@ describe('PoE template (.docx)', () => {
     });
   });
 
-  test('the MPN ID given with the input fills a draft that has none; the claim\'s own MPN ID wins', () => {
-    const fromInput = openDocx(poeTemplateDocx({ locale: 'en-US', partnerName: 'Fabrikam', mpnId: '4467890', claim: { id: 'CL-1', fields: partialM365 } })).text;
+  test("the MPN ID given with the input fills a draft that has none; the claim's own MPN ID wins", () => {
+    const fromInput = openDocx(
+      poeTemplateDocx({ locale: 'en-US', partnerName: 'Fabrikam', mpnId: '4467890', claim: { id: 'CL-1', fields: partialM365 } }),
+    ).text;
     expect(fromInput).toContain('4467890');
-    const fromClaim = openDocx(poeTemplateDocx({ locale: 'en-US', partnerName: 'Fabrikam', mpnId: '4467890', claim: { id: 'CL-1', fields: fullBusinessApps } })).text;
+    const fromClaim = openDocx(
+      poeTemplateDocx({ locale: 'en-US', partnerName: 'Fabrikam', mpnId: '4467890', claim: { id: 'CL-1', fields: fullBusinessApps } }),
+    ).text;
     expect(fromClaim).toContain('4412345');
     expect(fromClaim).not.toContain('4467890');
   });
@@ -273,10 +304,14 @@ describe('PoE template (.docx)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'poe-lo-'));
       try {
         writeFileSync(join(dir, 'poe.docx'), docxForTools());
-        const result = spawnSync('soffice', ['--headless', `-env:UserInstallation=file://${join(dir, 'profile')}`, '--convert-to', 'pdf', '--outdir', dir, join(dir, 'poe.docx')], {
-          encoding: 'utf8',
-          timeout: 120_000,
-        });
+        const result = spawnSync(
+          'soffice',
+          ['--headless', `-env:UserInstallation=file://${join(dir, 'profile')}`, '--convert-to', 'pdf', '--outdir', dir, join(dir, 'poe.docx')],
+          {
+            encoding: 'utf8',
+            timeout: 120_000,
+          },
+        );
         expect([result.status, readdirSync(dir).includes('poe.pdf')]).toEqual([0, true]);
         expect(readFileSync(join(dir, 'poe.pdf')).subarray(0, 5).toString('latin1')).toBe('%PDF-');
       } finally {
@@ -297,7 +332,8 @@ describe('the Word templates (assets/poe-template.<locale>.docx)', () => {
     const data = poeTemplateData({ locale, partnerName: 'x', claim: { id: 'CL-1', fields: fullBusinessApps } });
     const loopFields = ['product', 'subscriptionId', 'name', 'title', 'email', '.'];
     expect(tags.filter((tag) => !(tag in data) && !loopFields.includes(tag))).toEqual([]);
-    for (const key of ['claimId', 'claimName', 'partnerName', 'mpnId', 'customerDomain', 'customerTenantId', 'products', 'contact']) expect([key, tags.includes(key)]).toEqual([key, true]);
+    for (const key of ['claimId', 'claimName', 'partnerName', 'mpnId', 'customerDomain', 'customerTenantId', 'products', 'contact'])
+      expect([key, tags.includes(key)]).toEqual([key, true]);
   });
 
   test.each(LOCALES)('%s: the script that made the file still makes one the bot can fill (for starting over)', (locale) => {
@@ -344,7 +380,12 @@ describe('zipWriter', () => {
     const archive = zip([{ name: 'a.txt', data: 'hello hello hello hello hello hello' }]);
     expect(() => unzip(archive.subarray(0, archive.length - 5))).toThrow(/Not a readable ZIP archive/);
     expect(() => unzip(Buffer.from('not a zip at all, just text'))).toThrow(/Not a readable ZIP archive/);
-    expect(() => zip([{ name: 'a', data: '1' }, { name: 'a', data: '2' }])).toThrow(/twice/);
+    expect(() =>
+      zip([
+        { name: 'a', data: '1' },
+        { name: 'a', data: '2' },
+      ]),
+    ).toThrow(/twice/);
     expect(() => zip([{ name: '../evil', data: '1' }])).toThrow(/relative path/);
     expect(() => zip([{ name: '/abs', data: '1' }])).toThrow(/relative path/);
   });
@@ -375,7 +416,13 @@ describe('zipWriter', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zip-'));
     try {
       const file = join(dir, 'a.zip');
-      writeFileSync(file, zip([{ name: 'ü/数据.txt', data: 'x'.repeat(5000) }, { name: 'raw.bin', data: randomBytes(100) }]));
+      writeFileSync(
+        file,
+        zip([
+          { name: 'ü/数据.txt', data: 'x'.repeat(5000) },
+          { name: 'raw.bin', data: randomBytes(100) },
+        ]),
+      );
       const result = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('No errors detected');

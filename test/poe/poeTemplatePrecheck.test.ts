@@ -31,20 +31,30 @@ const EMPTY_CELL = /(<w:bottom w:val="single"[^>]*\/>(?:(?!<\/w:tc>).)*?)<w:p><w
 function fillIn(docx: Buffer, values: string[]): Buffer {
   const files = unzip(docx);
   let i = 0;
-  const xml = files.get('word/document.xml')!.toString('utf8').replace(EMPTY_CELL, (whole, before: string) => {
-    const value = values[i++] ?? '';
-    return value ? `${before}<w:p><w:r><w:t xml:space="preserve">${value}</w:t></w:r></w:p></w:tc>` : whole;
-  });
+  const xml = files
+    .get('word/document.xml')!
+    .toString('utf8')
+    .replace(EMPTY_CELL, (whole, before: string) => {
+      const value = values[i++] ?? '';
+      return value ? `${before}<w:p><w:r><w:t xml:space="preserve">${value}</w:t></w:r></w:p></w:tc>` : whole;
+    });
   expect(i).toBe(8 + 4 + 3); // description lines, customer block, partner block
   return zip([...files].map(([name, data]) => ({ name, data: name === 'word/document.xml' ? xml : data })));
 }
 
 const facts = (fields: DraftFields): PrecheckFacts => ({
-  customerDomain: fields.customerDomain, customerTenantId: fields.customerTenantId, partnerNames: [PARTNER], mpnIds: ['4412345', '4467890'], products: fields.products ?? [],
+  customerDomain: fields.customerDomain,
+  customerTenantId: fields.customerTenantId,
+  partnerNames: [PARTNER],
+  mpnIds: ['4412345', '4467890'],
+  products: fields.products ?? [],
 });
 
 const DESCRIPTION: Record<Locale, string[]> = {
-  'en-US': ['Fabrikam planned and deployed the workloads for 300 users, migrated 450 mailboxes,', 'configured security and compliance policies and trained 40 champions between June and September 2026.'],
+  'en-US': [
+    'Fabrikam planned and deployed the workloads for 300 users, migrated 450 mailboxes,',
+    'configured security and compliance policies and trained 40 champions between June and September 2026.',
+  ],
   'zh-CN': ['Fabrikam 为 300 名用户规划并部署了工作负荷，迁移了 450 个邮箱，', '配置了安全与合规策略，并在 2026 年 6 月至 9 月期间培训了 40 名骨干用户。'],
 };
 const CUSTOMER: Record<Locale, string[]> = {
@@ -75,7 +85,13 @@ describe.each<[Locale, DraftFields]>([
   test('as generated, it is not a proof: no signature, no date, no description', async () => {
     const document = await readPoeDocument(template(), 'PoE-CL-7K3F9Q2A.docx', 'docx', PATIENT);
     const verdicts = precheckPoe([document], facts(fields), SUBMITTED).results.map((r) => [r.check, r.verdict]);
-    expect(verdicts).toEqual([['related', 'passed'], ['acknowledged', 'missing'], ['dated', 'missing'], ['described', 'missing'], ['products', 'passed']]);
+    expect(verdicts).toEqual([
+      ['related', 'passed'],
+      ['acknowledged', 'missing'],
+      ['dated', 'missing'],
+      ['described', 'missing'],
+      ['products', 'passed'],
+    ]);
   });
 
   test('signed by the partner only, the customer acknowledgment is missing', async () => {

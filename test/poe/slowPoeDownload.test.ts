@@ -70,13 +70,19 @@ test('a slow file for a dispute is acknowledged at once and joins the dispute wh
     return JSON.stringify(body?.activities ?? []);
   };
   expect(await send({ text: `dispute ${id}` })).toContain('Send dispute');
-  const attachment = { contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'signed.pdf', content: { downloadUrl: slowUrl, uniqueId: 'u-2', fileType: 'pdf' } };
+  const attachment = {
+    contentType: 'application/vnd.microsoft.teams.file.download.info',
+    name: 'signed.pdf',
+    content: { downloadUrl: slowUrl, uniqueId: 'u-2', fileType: 'pdf' },
+  };
   expect(await send({ text: '', attachments: [attachment] })).toContain('Receiving signed.pdf');
   release();
   await app.bot.budget.settle();
   expect(JSON.stringify(connector.to(conversation.id).map((c) => c.activity))).toContain('Added signed.pdf');
 
-  expect(await send({ text: undefined, value: { action: 'form.dispute', claimId: id, button: 'submit', justification: 'Signed now.' } })).toContain('Dispute sent');
+  expect(await send({ text: undefined, value: { action: 'form.dispute', claimId: id, button: 'submit', justification: 'Signed now.' } })).toContain(
+    'Dispute sent',
+  );
   const disputed = (await svc.get(id))!;
   expect(disputed.poe.map((f) => f.fileName)).toEqual(['first.pdf', 'signed.pdf']);
 });

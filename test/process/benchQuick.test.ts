@@ -24,10 +24,20 @@ test('the quick benchmark prints every table: notifications, turns against the e
   // Notifications: time against the minimum Teams' limits allow, none lost, none twice.
   expect(row('200 notifications to 40 conversations (2 tenants) ')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
   // The same load from two bot instances sharing one store (Teams' limits are per bot), in the same table.
-  expect(row('200 notifications to 40 conversations (2 tenants) sent by two bot instances sharing one store')).toMatch(/\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /);
+  expect(row('200 notifications to 40 conversations (2 tenants) sent by two bot instances sharing one store')).toMatch(
+    /\| \d+\.\d+ +\| \d+\.\d+ +\| \d\.\d\d +\| 200\/200 +\| 0 /,
+  );
   expect(output).toMatch(/Two instances: \d+ hand-over\(s\) of a tenant's send lease, \d+ Cosmos DB request\(s\) for the leases/);
   // Turns: each path with its throughput, its share of the echo bot's, p50/p95/p99, and the bot's CPU per turn against the echo bot's.
-  for (const path of ['echo bot (stock Bot Framework CloudAdapter)', 'echo bot on the Microsoft 365 Agents SDK', 'Approve invoke (adaptiveCard/action)', 'claim <id> status turn', '"my claims" list turn', 'dialog step turn', 'refused requests']) {
+  for (const path of [
+    'echo bot (stock Bot Framework CloudAdapter)',
+    'echo bot on the Microsoft 365 Agents SDK',
+    'Approve invoke (adaptiveCard/action)',
+    'claim <id> status turn',
+    '"my claims" list turn',
+    'dialog step turn',
+    'refused requests',
+  ]) {
     expect(row(path)).toMatch(/\| \d+ +\| (-|\d+%) +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d\d +\| (-|\d+\.\d\dx) +\|/);
   }
   // The product's rows also count the Cosmos DB requests per turn, by container and operation.
@@ -43,5 +53,6 @@ test('the quick benchmark prints every table: notifications, turns against the e
   expect(row('2 MB Word document')).toMatch(/\| \d+ KB +\| \d+ +\| \d+ +\| -?\d+ +\| -?\d+ +\|/);
   expect(row('bot process (npm start), peak during the turns above')).toMatch(/\| \d+ +\| < 300 MB +\| (yes|NO) +\|/);
   // Reading PoE files in the reader worker: first read, p50, p95, extra memory.
-  for (const file of ['20-page PDF', 'Word document (2.0 MB)']) expect(row(file)).toMatch(/\| \d+ +\| \d+ +\| \d+ +\| \d+ +\| < 1000 ms, < 50 MB \| (yes|NO) +\|/);
+  for (const file of ['20-page PDF', 'Word document (2.0 MB)'])
+    expect(row(file)).toMatch(/\| \d+ +\| \d+ +\| \d+ +\| \d+ +\| < 1000 ms, < 50 MB \| (yes|NO) +\|/);
 });

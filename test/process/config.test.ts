@@ -29,9 +29,20 @@ describe('configuration from the environment', () => {
     const memory = loadConfig({ DATA_DIR: ':memory:' });
     expect(memory.ok && 'dataDir' in memory.config).toBe(false);
     expect(loadConfig({ DATA_DIR: file })).toEqual({ ok: false, errors: [`DATA_DIR must be a folder (or :memory:), not a file (got "${file}")`] });
-    const azure = { COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b' };
-    expect(loadConfig({ ...azure, DATA_DIR: '/srv/cpor' })).toMatchObject({ ok: false, errors: [expect.stringContaining('DATA_DIR is for the embedded stores')] });
-    expect(loadConfig({ ...azure, AZURE_STORAGE_CONNECTION_STRING: '', DATA_DIR: '/srv/cpor' })).toMatchObject({ ok: true, config: { dataDir: '/srv/cpor', blob: { mode: 'embedded' } } });
+    const azure = {
+      COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/',
+      COSMOS_KEY: 'k',
+      CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU',
+      AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b',
+    };
+    expect(loadConfig({ ...azure, DATA_DIR: '/srv/cpor' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('DATA_DIR is for the embedded stores')],
+    });
+    expect(loadConfig({ ...azure, AZURE_STORAGE_CONNECTION_STRING: '', DATA_DIR: '/srv/cpor' })).toMatchObject({
+      ok: true,
+      config: { dataDir: '/srv/cpor', blob: { mode: 'embedded' } },
+    });
   });
 
   test('Azure settings: the same code talks to Azure, never seeds demo data, listens on all interfaces with an app id', () => {
@@ -76,22 +87,37 @@ describe('configuration from the environment', () => {
     expect(early.ok && early.config.calendar.businessHours).toEqual({ start: 450, end: 900 });
     const bad = loadConfig({ BUSINESS_HOURS: '17:00-09:00' });
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.errors).toEqual(['BUSINESS_HOURS must be a start and end time on a 24-hour clock, start first, such as 09:00-17:00 (got "17:00-09:00")']);
+    if (!bad.ok)
+      expect(bad.errors).toEqual(['BUSINESS_HOURS must be a start and end time on a 24-hour clock, start first, such as 09:00-17:00 (got "17:00-09:00")']);
   });
 
   test('consent links and mail: a persistent store needs a lasting secret; SMTP needs a sender; without SMTP mail waits in the outbox', () => {
-    const result = loadConfig({ COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k', SMTP_HOST: 'smtp.contoso.com', SMTP_USER: 'cpor', CONSENT_LINK_DAYS: '0', PUBLIC_BASE_URL: 'cpor-bot', CONSENT_LINK_SECRET: 'short' });
+    const result = loadConfig({
+      COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/',
+      COSMOS_KEY: 'k',
+      SMTP_HOST: 'smtp.contoso.com',
+      SMTP_USER: 'cpor',
+      CONSENT_LINK_DAYS: '0',
+      PUBLIC_BASE_URL: 'cpor-bot',
+      CONSENT_LINK_SECRET: 'short',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual([
       'CONSENT_LINK_SECRET must be at least 32 characters (a random secret, for example from "openssl rand -base64 48")',
       'CONSENT_LINK_DAYS must be from 1 to 365 days (got "0")',
-      "PUBLIC_BASE_URL must be the bot's public URL such as https://cpor-bot.azurewebsites.net (got \"cpor-bot\")",
+      'PUBLIC_BASE_URL must be the bot\'s public URL such as https://cpor-bot.azurewebsites.net (got "cpor-bot")',
       'MAIL_FROM is required when SMTP_HOST is set',
       'SMTP_USER and SMTP_PASSWORD are set together',
     ]);
-    expect(loadConfig({ COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k' })).toMatchObject({ ok: false, errors: [expect.stringContaining('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set')] });
-    expect(loadConfig({ SMTP_HOST: 'smtp.contoso.com', SMTP_PORT: '465', MAIL_FROM: 'cpor@contoso.com' })).toMatchObject({ ok: true, config: { mail: { mode: 'smtp', port: 465, secure: true } } });
+    expect(loadConfig({ COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('CONSENT_LINK_SECRET is required when COSMOS_ENDPOINT is set')],
+    });
+    expect(loadConfig({ SMTP_HOST: 'smtp.contoso.com', SMTP_PORT: '465', MAIL_FROM: 'cpor@contoso.com' })).toMatchObject({
+      ok: true,
+      config: { mail: { mode: 'smtp', port: 465, secure: true } },
+    });
     expect(loadConfig({})).toMatchObject({ ok: true, config: { mail: { mode: 'outbox' }, consent: { linkDays: 90 } } });
   });
 
@@ -126,28 +152,51 @@ describe('configuration from the environment', () => {
 
   test('with an app id, consent links must point at a public https address, never the listening address', () => {
     const bot = { MicrosoftAppId: '0d2c8b2e-1111-4222-8333-444455556666', MicrosoftAppPassword: 'secret' };
-    expect(loadConfig(bot)).toEqual({ ok: false, errors: ["PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers"] });
-    expect(loadConfig({ ...bot, PUBLIC_BASE_URL: 'http://cpor-bot.contoso.com' })).toEqual({ ok: false, errors: ['PUBLIC_BASE_URL must be an https:// address when MicrosoftAppId is set (customers open consent links from e-mail)'] });
-    expect(loadConfig({ ...bot, PUBLIC_BASE_URL: 'https://cpor-bot.contoso.com/' })).toMatchObject({ ok: true, config: { consent: { publicBaseUrl: 'https://cpor-bot.contoso.com' } } });
+    expect(loadConfig(bot)).toEqual({
+      ok: false,
+      errors: ["PUBLIC_BASE_URL is required when MicrosoftAppId is set: it is the bot's public https address, used in the consent links e-mailed to customers"],
+    });
+    expect(loadConfig({ ...bot, PUBLIC_BASE_URL: 'http://cpor-bot.contoso.com' })).toEqual({
+      ok: false,
+      errors: ['PUBLIC_BASE_URL must be an https:// address when MicrosoftAppId is set (customers open consent links from e-mail)'],
+    });
+    expect(loadConfig({ ...bot, PUBLIC_BASE_URL: 'https://cpor-bot.contoso.com/' })).toMatchObject({
+      ok: true,
+      config: { consent: { publicBaseUrl: 'https://cpor-bot.contoso.com' } },
+    });
     // Local use keeps the listening-address fallback, and may use http.
     const local = loadConfig({});
     expect(local.ok && local.config.consent.publicBaseUrl).toBeUndefined();
-    expect(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3978' })).toMatchObject({ ok: true, config: { consent: { publicBaseUrl: 'http://localhost:3978' } } });
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3978' })).toMatchObject({
+      ok: true,
+      config: { consent: { publicBaseUrl: 'http://localhost:3978' } },
+    });
   });
 
   test('channels: msteams only unless ALLOWED_CHANNELS adds others; msteams is always served', () => {
     expect(loadConfig({})).toMatchObject({ ok: true, config: { bot: { allowedChannels: ['msteams'] } } });
-    expect(loadConfig({ ALLOWED_CHANNELS: 'emulator, webchat' })).toMatchObject({ ok: true, config: { bot: { allowedChannels: ['msteams', 'emulator', 'webchat'] } } });
+    expect(loadConfig({ ALLOWED_CHANNELS: 'emulator, webchat' })).toMatchObject({
+      ok: true,
+      config: { bot: { allowedChannels: ['msteams', 'emulator', 'webchat'] } },
+    });
     expect(loadConfig({ ALLOWED_CHANNELS: 'webchat,msteams' })).toMatchObject({ ok: true, config: { bot: { allowedChannels: ['msteams', 'webchat'] } } });
-    expect(loadConfig({ ALLOWED_CHANNELS: 'web chat' })).toEqual({ ok: false, errors: ['ALLOWED_CHANNELS must be a comma-separated list of Bot Framework channel ids such as msteams,emulator (got "web chat")'] });
+    expect(loadConfig({ ALLOWED_CHANNELS: 'web chat' })).toEqual({
+      ok: false,
+      errors: ['ALLOWED_CHANNELS must be a comma-separated list of Bot Framework channel ids such as msteams,emulator (got "web chat")'],
+    });
   });
 
   test('empty variables count as unset, as .env files leave them', () => {
-    expect(loadConfig({ MicrosoftAppId: '', COSMOS_ENDPOINT: '  ', PORT: '' })).toMatchObject({ ok: true, config: { bot: { anonymous: true }, cosmos: { mode: 'embedded' }, server: { port: 3978 } } });
+    expect(loadConfig({ MicrosoftAppId: '', COSMOS_ENDPOINT: '  ', PORT: '' })).toMatchObject({
+      ok: true,
+      config: { bot: { anonymous: true }, cosmos: { mode: 'embedded' }, server: { port: 3978 } },
+    });
   });
 
   test('a Cosmos DB emulator on this machine is trusted with its self-signed certificate; demo data stays off', () => {
-    expect(loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081/', COSMOS_KEY: 'k', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU' })).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', loopback: true }, demoData: false } });
+    expect(
+      loadConfig({ COSMOS_ENDPOINT: 'https://localhost:8081/', COSMOS_KEY: 'k', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU' }),
+    ).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', loopback: true }, demoData: false } });
   });
 
   test('managed identity: COSMOS_ENDPOINT without COSMOS_KEY and AZURE_STORAGE_ACCOUNT_URL sign in with Microsoft Entra ID; keys keep working', () => {
@@ -158,36 +207,81 @@ describe('configuration from the environment', () => {
       AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net/',
       AZURE_CLIENT_ID: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
     });
-    expect(keyless).toMatchObject({ ok: true, config: { cosmos: { mode: 'azure', endpoint: 'https://cpor.documents.azure.com:443/' }, blob: { mode: 'azure', accountUrl: 'https://cporpoe.blob.core.windows.net', container: 'poe' }, azureClientId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301' } });
+    expect(keyless).toMatchObject({
+      ok: true,
+      config: {
+        cosmos: { mode: 'azure', endpoint: 'https://cpor.documents.azure.com:443/' },
+        blob: { mode: 'azure', accountUrl: 'https://cporpoe.blob.core.windows.net', container: 'poe' },
+        azureClientId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+      },
+    });
     expect(keyless.ok && 'key' in keyless.config.cosmos).toBe(false);
-    const keyed = loadConfig({ ...secret, COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', COSMOS_KEY: 'k', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b' });
+    const keyed = loadConfig({
+      ...secret,
+      COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/',
+      COSMOS_KEY: 'k',
+      AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b',
+    });
     expect(keyed).toMatchObject({ ok: true, config: { cosmos: { key: 'k' }, blob: { connectionString: 'AccountName=a;AccountKey=b' } } });
     expect(keyed.ok && 'azureClientId' in keyed.config).toBe(false);
   });
 
   test('managed identity settings that cannot work are named with what is expected', () => {
     expect(loadConfig({ COSMOS_KEY: 'k' })).toEqual({ ok: false, errors: ['COSMOS_ENDPOINT is required when COSMOS_KEY is set'] });
-    expect(loadConfig({ AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b' })).toEqual({
+    expect(
+      loadConfig({ AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net', AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=b' }),
+    ).toEqual({
       ok: false,
-      errors: ['AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT_URL are alternatives: set the connection string (account key) or the account URL (managed identity), not both'],
+      errors: [
+        'AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT_URL are alternatives: set the connection string (account key) or the account URL (managed identity), not both',
+      ],
     });
-    for (const bad of ['cporpoe.blob.core.windows.net', 'http://cporpoe.blob.core.windows.net', 'https://cporpoe.blob.core.windows.net/poe', 'https://cporpoe.blob.core.windows.net/?sv=2024-01-01&sig=abc']) {
+    for (const bad of [
+      'cporpoe.blob.core.windows.net',
+      'http://cporpoe.blob.core.windows.net',
+      'https://cporpoe.blob.core.windows.net/poe',
+      'https://cporpoe.blob.core.windows.net/?sv=2024-01-01&sig=abc',
+    ]) {
       const result = loadConfig({ AZURE_STORAGE_ACCOUNT_URL: bad });
-      expect([bad, result.ok || result.errors]).toEqual([bad, [`AZURE_STORAGE_ACCOUNT_URL must be the storage account's blob endpoint such as https://myaccount.blob.core.windows.net (no path, no SAS token) (got "${bad}")`]]);
+      expect([bad, result.ok || result.errors]).toEqual([
+        bad,
+        [
+          `AZURE_STORAGE_ACCOUNT_URL must be the storage account's blob endpoint such as https://myaccount.blob.core.windows.net (no path, no SAS token) (got "${bad}")`,
+        ],
+      ]);
     }
     // Azurite on this machine: http and the path-style account name.
-    expect(loadConfig({ AZURE_STORAGE_ACCOUNT_URL: 'http://127.0.0.1:10000/devstoreaccount1' })).toMatchObject({ ok: true, config: { blob: { accountUrl: 'http://127.0.0.1:10000/devstoreaccount1' } } });
-    expect(loadConfig({ AZURE_CLIENT_ID: 'cpor-identity' })).toEqual({ ok: false, errors: ['AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity (got "cpor-identity")'] });
-    const azure = { COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/', CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU', AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net' };
-    expect(loadConfig({ ...azure, DATA_DIR: '/srv/cpor' })).toMatchObject({ ok: false, errors: [expect.stringContaining('DATA_DIR is for the embedded stores')] });
+    expect(loadConfig({ AZURE_STORAGE_ACCOUNT_URL: 'http://127.0.0.1:10000/devstoreaccount1' })).toMatchObject({
+      ok: true,
+      config: { blob: { accountUrl: 'http://127.0.0.1:10000/devstoreaccount1' } },
+    });
+    expect(loadConfig({ AZURE_CLIENT_ID: 'cpor-identity' })).toEqual({
+      ok: false,
+      errors: ['AZURE_CLIENT_ID must be the client id (a GUID) of the user-assigned managed identity (got "cpor-identity")'],
+    });
+    const azure = {
+      COSMOS_ENDPOINT: 'https://cpor.documents.azure.com:443/',
+      CONSENT_LINK_SECRET: 'k3Jx9VqA7wLmZ2rT8yBnC4dF6gH1jK5pQ0sU',
+      AZURE_STORAGE_ACCOUNT_URL: 'https://cporpoe.blob.core.windows.net',
+    };
+    expect(loadConfig({ ...azure, DATA_DIR: '/srv/cpor' })).toMatchObject({
+      ok: false,
+      errors: [expect.stringContaining('DATA_DIR is for the embedded stores')],
+    });
   });
 
   test('POE_DOWNLOAD_HOSTS: SharePoint and OneDrive by default; a list of names and *.domain patterns; anything else is named', () => {
     expect(loadConfig({})).toMatchObject({ ok: true, config: { poeDownloadHosts: ['*.sharepoint.com', '*.sharepoint-df.com', '*.svc.ms'] } });
-    expect(loadConfig({ POE_DOWNLOAD_HOSTS: ' *.SharePoint.cn, files.contoso.com ' })).toMatchObject({ ok: true, config: { poeDownloadHosts: ['*.sharepoint.cn', 'files.contoso.com'] } });
+    expect(loadConfig({ POE_DOWNLOAD_HOSTS: ' *.SharePoint.cn, files.contoso.com ' })).toMatchObject({
+      ok: true,
+      config: { poeDownloadHosts: ['*.sharepoint.cn', 'files.contoso.com'] },
+    });
     for (const bad of ['https://contoso.sharepoint.com', '*.sharepoint.com:443', '*', '*.com.', 'contoso.sharepoint.com/path', '10.0.0.1']) {
       const result = loadConfig({ POE_DOWNLOAD_HOSTS: bad });
-      expect([bad, result.ok || result.errors]).toEqual([bad, [expect.stringMatching(/^POE_DOWNLOAD_HOSTS must be a comma-separated list of host names or \*\.domain patterns/)]]);
+      expect([bad, result.ok || result.errors]).toEqual([
+        bad,
+        [expect.stringMatching(/^POE_DOWNLOAD_HOSTS must be a comma-separated list of host names or \*\.domain patterns/)],
+      ]);
     }
   });
 });

@@ -37,19 +37,37 @@ afterAll(async () => {
 });
 
 const partnerSays = (text: string) =>
-  postActivity(bot!.url, teamsActivity({ serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, conversation: { id: PARTNER_CHAT, conversationType: 'personal' } }, { type: 'message', text, deliveryMode: 'expectReplies' }));
+  postActivity(
+    bot!.url,
+    teamsActivity(
+      { serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, conversation: { id: PARTNER_CHAT, conversationType: 'personal' } },
+      { type: 'message', text, deliveryMode: 'expectReplies' },
+    ),
+  );
 const approve = (claimId: string) =>
   postActivity(
     bot!.url,
     teamsActivity(
-      { serviceUrl: connector.url, aadObjectId: REVIEWER_AAD, tenantId: REVIEWER_TENANT, name: 'Riley Reviewer', conversation: { id: REVIEWER_CHAT, conversationType: 'personal' } },
-      { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'review.approve', data: { action: 'review.approve', claimId } }, trigger: 'manual' } },
+      {
+        serviceUrl: connector.url,
+        aadObjectId: REVIEWER_AAD,
+        tenantId: REVIEWER_TENANT,
+        name: 'Riley Reviewer',
+        conversation: { id: REVIEWER_CHAT, conversationType: 'personal' },
+      },
+      {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'review.approve', data: { action: 'review.approve', claimId } }, trigger: 'manual' },
+      },
     ),
   );
 
 /** The partner's approval notices for one claim, in the order Teams got them. */
 const approvalNotices = (claimId: string): ConnectorCall[] =>
-  connector.to(PARTNER_CHAT).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claimId) && /approved/i.test(JSON.stringify(c.activity.attachments ?? [])));
+  connector
+    .to(PARTNER_CHAT)
+    .filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claimId) && /approved/i.test(JSON.stringify(c.activity.attachments ?? [])));
 
 async function until(what: string, condition: () => boolean, ms = 90_000): Promise<void> {
   const end = Date.now() + ms;

@@ -18,7 +18,11 @@ import { uniqueName } from '../support/testStorage';
  */
 
 type Reply = { text?: string; attachments?: { contentType: string; content: { body?: { text?: string }[] } }[] };
-const texts = (replies: Reply[]) => replies.map((r) => r.text ?? '').filter(Boolean).join('\n');
+const texts = (replies: Reply[]) =>
+  replies
+    .map((r) => r.text ?? '')
+    .filter(Boolean)
+    .join('\n');
 const cardTitle = (replies: Reply[]) => [...replies].reverse().find((r) => r.attachments?.length)?.attachments?.[0].content.body?.[0]?.text;
 
 const files = new FileServer();
@@ -43,7 +47,8 @@ describe('the default data folder', () => {
       return (body?.activities ?? []) as Reply[];
     };
     const say = (text: string) => send({ text });
-    const press = (step: string, button: string, inputs: Record<string, unknown> = {}) => send({ text: undefined, value: { action: 'form.claim', step, claimId, button, ...inputs } });
+    const press = (step: string, button: string, inputs: Record<string, unknown> = {}) =>
+      send({ text: undefined, value: { action: 'form.claim', step, claimId, button, ...inputs } });
 
     bot = await startBot(env);
     expect(bot.output()).toContain(`kept on disk in ${dataDir}`);
@@ -67,8 +72,12 @@ describe('the default data folder', () => {
 
     const poeCard = JSON.stringify(
       await press('contacts', 'next', {
-        customerContact_name: 'Dana', customerContact_title: 'CIO', customerContact_email: 'dana@northwind.example',
-        partnerContact_name: 'Avery', partnerContact_email: 'avery@fabrikam.example', claimName: 'Northwind Teams',
+        customerContact_name: 'Dana',
+        customerContact_title: 'CIO',
+        customerContact_email: 'dana@northwind.example',
+        partnerContact_name: 'Avery',
+        partnerContact_email: 'avery@fabrikam.example',
+        claimName: 'Northwind Teams',
       }),
     );
     expect(poeCard).toContain('Proof of execution');
@@ -79,9 +88,14 @@ describe('the default data folder', () => {
     const blobEndpoint = /Blob storage: embedded Azurite at (http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1)/.exec(bot.output())![1];
     const cosmos = await CosmosDatabase.open({ endpoint: cosmosEndpoint, key: EMBEDDED_COSMOS_KEY, database: 'cpor', embedded: true });
     try {
-      const { resources } = await cosmos.containers.claims.items.query<{ poe: { blobName: string }[] }>({ query: 'SELECT * FROM c WHERE c.id = @id', parameters: [{ name: '@id', value: claimId }] }).fetchAll();
+      const { resources } = await cosmos.containers.claims.items
+        .query<{ poe: { blobName: string }[] }>({ query: 'SELECT * FROM c WHERE c.id = @id', parameters: [{ name: '@id', value: claimId }] })
+        .fetchAll();
       expect(resources[0].poe).toHaveLength(1);
-      const poe = await PoeBlobStore.open(`DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`, 'poe');
+      const poe = await PoeBlobStore.open(
+        `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
+        'poe',
+      );
       expect(await poe.download(resources[0].poe[0].blobName)).toEqual(pdf);
     } finally {
       await cosmos.close();

@@ -42,7 +42,7 @@ describe('health probes', () => {
     expect(storeChecks).toBe(2);
   });
 
-  test('/healthz keeps answering as before (the stores\' reachability)', async () => {
+  test("/healthz keeps answering as before (the stores' reachability)", async () => {
     storesOk = false;
     expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
     expect(storeChecks).toBe(1);

@@ -58,7 +58,9 @@ describe('npm start', () => {
     const bot = run({ PORT: '0', ROSTER_FILE: file, DEMO_DATA: 'false', DATA_DIR: ':memory:' });
     try {
       await waitFor(() => /Ready in \d+ ms/.test(bot.output()), 60_000);
-      expect(bot.output()).toContain('WARN DATA_DIR=:memory:: the embedded Cosmos DB server and Azurite keep everything IN MEMORY: claims, drafts, dialog state, timers and PoE files are LOST when the bot stops.');
+      expect(bot.output()).toContain(
+        'WARN DATA_DIR=:memory:: the embedded Cosmos DB server and Azurite keep everything IN MEMORY: claims, drafts, dialog state, timers and PoE files are LOST when the bot stops.',
+      );
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(bot.output())![1];
       const before = await postActivity(url, personalMessage('help', { aadObjectId: newcomer }));
       expect(JSON.stringify(before.body)).toContain('You are not on a roster yet');

@@ -16,7 +16,11 @@ import { sharedServers, TEST_CONSENT_SECRET, uniqueName } from '../support/testS
 
 const ROOT = join(__dirname, '..', '..');
 const DEV_ONLY = ['azurite', '@vercel/cosmosdb-server', 'tsx', 'typescript', 'jest', 'ts-jest', '@microsoft/m365agentsplayground', 'botbuilder-testing'];
-const packageJson = require('../../package.json') as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const packageJson = require('../../package.json') as {
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 /** Every installed package's name under a node_modules folder, nested ones included. */
 function installedPackages(nodeModules: string): Set<string> {
@@ -36,7 +40,12 @@ function installedPackages(nodeModules: string): Set<string> {
   return names;
 }
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -69,9 +78,17 @@ describe('the production package', () => {
       for (const file of ['package.json', 'package-lock.json', 'data', 'assets']) cpSync(join(ROOT, file), join(copy, file), { recursive: true });
       mkdirSync(join(copy, 'scripts'));
       cpSync(join(ROOT, 'scripts', 'buildIfSourcesPresent.js'), join(copy, 'scripts', 'buildIfSourcesPresent.js'));
-      const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(copy, 'dist')], { cwd: ROOT, encoding: 'utf8' });
+      const build = spawnSync(
+        process.execPath,
+        [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(copy, 'dist')],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-      const install = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: copy, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+      const install = spawnSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], {
+        cwd: copy,
+        encoding: 'utf8',
+        env: { ...process.env, npm_config_loglevel: 'error' },
+      });
       if (install.status !== 0) throw new Error(`npm ci --omit=dev failed: ${install.stdout}${install.stderr}`);
       installed = installedPackages(join(copy, 'node_modules'));
     }, 900_000);
@@ -89,13 +106,14 @@ describe('the production package', () => {
       expect(cards.filter((f) => f.endsWith('.json')).length).toBe(Object.keys(CARD_TEMPLATES).length);
     });
 
-    test('the start, sweep and roster commands\' pre-step builds nothing there: the shipped dist/ runs', () => {
+    test("the start, sweep and roster commands' pre-step builds nothing there: the shipped dist/ runs", () => {
       const pre = spawnSync(process.execPath, ['scripts/buildIfSourcesPresent.js'], { cwd: copy, encoding: 'utf8', env: baseEnv });
       expect({ status: pre.status, output: pre.stdout + pre.stderr }).toEqual({ status: 0, output: '' });
     });
 
     test('the built bot fills the PoE template from assets/ with the production dependencies', () => {
-      const script = "const { poeTemplateDocx } = require('./dist/src/services/poe/poeTemplate'); " +
+      const script =
+        "const { poeTemplateDocx } = require('./dist/src/services/poe/poeTemplate'); " +
         "const docx = poeTemplateDocx({ locale: 'zh-CN', partnerName: 'Fabrikam', claim: { id: 'CL-PROD1', fields: {} } }); " +
         "process.stdout.write(docx.subarray(0, 2).toString('latin1') + ' ' + require('fflate').strFromU8(require('fflate').unzipSync(docx)['word/document.xml']).includes('CL-PROD1'))";
       const result = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8', env: baseEnv });
@@ -137,9 +155,14 @@ describe('the production package', () => {
     test('without store settings it refuses in one line naming the setting, instead of failing to load the stand-ins', async () => {
       const bot = run(process.execPath, packageJson.scripts['start:prod'].split(' ').slice(1), copy, { ...baseEnv, PORT: '0', DATA_DIR: ':memory:' });
       expect(await bot.exited).toBe(1);
-      const errors = bot.output().split('\n').filter((line) => line.startsWith('ERROR'));
+      const errors = bot
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('ERROR'));
       expect(errors).toEqual([
-        expect.stringMatching(/^ERROR The bot could not start: COSMOS_ENDPOINT is not set and the embedded Cosmos DB server \(@vercel\/cosmosdb-server, a dev dependency\) is not installed: set COSMOS_ENDPOINT to use Azure, or run npm ci \(with dev dependencies\) for the local stand-in\s*$/),
+        expect.stringMatching(
+          /^ERROR The bot could not start: COSMOS_ENDPOINT is not set and the embedded Cosmos DB server \(@vercel\/cosmosdb-server, a dev dependency\) is not installed: set COSMOS_ENDPOINT to use Azure, or run npm ci \(with dev dependencies\) for the local stand-in\s*$/,
+        ),
       ]);
       expect(bot.output()).not.toMatch(/Cannot find module|\n\s+at /);
     }, 60_000);

@@ -54,7 +54,11 @@ describe('the bot over HTTP (anonymous, local mode)', () => {
   test('a conversation reference is kept for each user and each channel the bot sees', async () => {
     await postActivity(app.url, personalMessage('help'));
     const user = await app.services.conversations.get(userReferenceKey(PARTNER_TENANT, PARTNER_AAD));
-    expect(user).toMatchObject({ kind: 'user', aadObjectId: PARTNER_AAD, reference: { serviceUrl: 'http://127.0.0.1:9/', conversation: { id: `a:personal-${PARTNER_AAD}` } } });
+    expect(user).toMatchObject({
+      kind: 'user',
+      aadObjectId: PARTNER_AAD,
+      reference: { serviceUrl: 'http://127.0.0.1:9/', conversation: { id: `a:personal-${PARTNER_AAD}` } },
+    });
 
     const channelId = '19:reviews@thread.tacv2;messageid=1700000000000';
     await postActivity(app.url, channelInstall(channelId));
@@ -96,7 +100,7 @@ describe('the bot over HTTP (anonymous, local mode)', () => {
   });
 });
 
-describe('choosing the reviewers\' conversation', () => {
+describe("choosing the reviewers' conversation", () => {
   let app: BotApp;
   beforeAll(async () => {
     app = await startBotApp(testConfig({ REVIEW_CONVERSATION_ID: '19:configured@thread.tacv2' }), { log: new MemoryLogger() });

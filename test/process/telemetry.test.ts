@@ -1,7 +1,14 @@
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type Histogram,
+} from '@opentelemetry/sdk-metrics';
 import { startBotApp, type BotApp } from '../../app/botApp';
 import { messagesEndpoint } from '../../bot/messagesEndpoint';
 import { jsonLogger, logFormatFrom, type Logger } from '../../src/logger';
@@ -94,7 +101,11 @@ describe('log lines', () => {
   test('an error line keeps its stack in the log as structured fields', () => {
     lines.length = 0;
     log.error('Could not do the thing', new Error('store unreachable'));
-    expect(lines[0]).toMatchObject({ level: 'error', message: 'Could not do the thing', err: { type: 'Error', message: 'store unreachable', stack: expect.stringContaining('store unreachable') } });
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      message: 'Could not do the thing',
+      err: { type: 'Error', message: 'store unreachable', stack: expect.stringContaining('store unreachable') },
+    });
     expect(lines[0]).not.toHaveProperty('activityId'); // outside a turn
   });
 
@@ -114,13 +125,23 @@ describe('traces and metrics', () => {
     expect(status).toBe(200);
     const turn = spans.getFinishedSpans().find((s) => s.name === 'turn message' && s.attributes['cpor.activity.id'] === activity.id);
     expect(turn).toBeDefined();
-    expect(turn!.attributes).toMatchObject({ 'cpor.conversation.id': activity.conversation.id, 'cpor.turn.kind': 'message', 'service.instance.id': app.services.instanceId, 'http.response.status_code': 200 });
+    expect(turn!.attributes).toMatchObject({
+      'cpor.conversation.id': activity.conversation.id,
+      'cpor.turn.kind': 'message',
+      'service.instance.id': app.services.instanceId,
+      'http.response.status_code': 200,
+    });
 
     await reader.forceFlush();
-    const collected = metricExporter.getMetrics().at(-1)!.scopeMetrics.flatMap((s) => s.metrics);
+    const collected = metricExporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((s) => s.metrics);
     const metric = (name: string) => collected.find((m) => m.descriptor.name === name);
     const turns = metric(METRIC.turns)!.dataPoints as DataPoint<number>[];
-    expect(turns.find((p) => p.attributes['cpor.turn.kind'] === 'message' && p.attributes['http.response.status_code'] === 200)!.value).toBeGreaterThanOrEqual(1);
+    expect(turns.find((p) => p.attributes['cpor.turn.kind'] === 'message' && p.attributes['http.response.status_code'] === 200)!.value).toBeGreaterThanOrEqual(
+      1,
+    );
     const latency = metric(METRIC.turnDuration)!;
     expect(latency.descriptor.unit).toBe('ms');
     const histogram = (latency.dataPoints as DataPoint<Histogram>[]).find((p) => p.attributes['cpor.turn.kind'] === 'message')!;
@@ -132,7 +153,7 @@ describe('traces and metrics', () => {
     expect(metric(METRIC.notificationOldestAge)).toBeDefined();
   });
 
-  test('a card\'s button is its own kind of turn', async () => {
+  test("a card's button is its own kind of turn", async () => {
     spans.reset();
     await postActivity(app.url, { ...personalMessage(''), text: undefined, value: { action: 'command.help' } });
     expect(spans.getFinishedSpans().map((s) => s.name)).toContain('turn message:card');
@@ -140,7 +161,11 @@ describe('traces and metrics', () => {
 
   test('approval e-mails: a send is a span of its own, counted as sent or bounced (a failure to try again is neither)', async () => {
     spans.reset();
-    const outcomes: MailOutcome[] = [{ ok: true }, { ok: false, permanent: true, status: 550, message: 'mailbox unavailable' }, { ok: false, permanent: false, status: 451, message: 'try later' }];
+    const outcomes: MailOutcome[] = [
+      { ok: true },
+      { ok: false, permanent: true, status: 550, message: 'mailbox unavailable' },
+      { ok: false, permanent: false, status: 451, message: 'try later' },
+    ];
     const mailer = observedMailer({ kind: 'smtp', close: () => undefined, send: async () => outcomes.shift()! });
     const message = { id: 'd-1', claimId: 'CL-MAIL0001', to: { address: 'ciso@contoso.example' }, subject: 's', text: 't', html: 'h' };
     for (let i = 0; i < 3; i++) await mailer.send(message);
@@ -151,8 +176,14 @@ describe('traces and metrics', () => {
       ['CL-MAIL0001', 2, 451],
     ]);
     await reader.forceFlush();
-    const collected = metricExporter.getMetrics().at(-1)!.scopeMetrics.flatMap((m) => m.metrics);
-    const total = (name: string) => (collected.find((m) => m.descriptor.name === name)!.dataPoints as DataPoint<number>[]).filter((p) => p.attributes['cpor.mail.transport'] === 'smtp').reduce((n, p) => n + p.value, 0);
+    const collected = metricExporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((m) => m.metrics);
+    const total = (name: string) =>
+      (collected.find((m) => m.descriptor.name === name)!.dataPoints as DataPoint<number>[])
+        .filter((p) => p.attributes['cpor.mail.transport'] === 'smtp')
+        .reduce((n, p) => n + p.value, 0);
     expect(total(METRIC.mailSent)).toBe(1);
     expect(total(METRIC.mailBounced)).toBe(1);
   });

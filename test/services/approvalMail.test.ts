@@ -85,10 +85,17 @@ class Harness {
   readonly clock = new ManualClock(START);
   app!: BotApp;
 
-  constructor(private readonly connector: StubConnector, private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly connector: StubConnector,
+    private readonly env: Record<string, string>,
+  ) {}
 
   async start(): Promise<void> {
-    this.app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', ...this.env }), { log: this.log, clock: this.clock, delivery: TEST_DELIVERY });
+    this.app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', ...this.env }), {
+      log: this.log,
+      clock: this.clock,
+      delivery: TEST_DELIVERY,
+    });
     const from = (aad: string, tenantId: string, conversation: { id: string; conversationType: string }, extra: Record<string, unknown>) =>
       postActivity(this.app.url, teamsActivity({ serviceUrl: this.connector.url, aadObjectId: aad, tenantId, conversation }, extra));
     await from(REVIEWER_AAD, REVIEWER_TENANT, { id: CHANNEL, conversationType: 'channel' }, { type: 'installationUpdate', action: 'add' });
@@ -106,18 +113,33 @@ class Harness {
   /** A claim under review, with a customer contact at `email` (a fresh tenant each, so claims never compete), by Avery unless said. */
   async claimUnderReview(contact: { name: string; email: string }, fields: Record<string, unknown> = {}, by: Actor = avery): Promise<Claim> {
     const { claimService } = this.app.services;
-    const tenantDigits = uniqueName('').replace(/[^0-9]/g, '').padStart(12, '0').slice(-12);
+    const tenantDigits = uniqueName('')
+      .replace(/[^0-9]/g, '')
+      .padStart(12, '0')
+      .slice(-12);
     const draft = await claimService.createDraft(by, {
-      mpnId: '4412345', customerDomain: 'fourthcoffee.example', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams', 'exchange-online'],
+      mpnId: '4412345',
+      customerDomain: 'fourthcoffee.example',
+      solutionArea: 'Microsoft365',
+      activity: 'Usage',
+      products: ['teams', 'exchange-online'],
       customerTenantId: `88888888-0000-4000-8000-${tenantDigits}`,
-      customerContact: { ...contact, title: 'CIO' }, partnerContact: { name: 'Avery Fabrikam', email: 'avery@fabrikam.example' },
-      claimName: uniqueName('Mail claim '), ...fields,
+      customerContact: { ...contact, title: 'CIO' },
+      partnerContact: { name: 'Avery Fabrikam', email: 'avery@fabrikam.example' },
+      claimName: uniqueName('Mail claim '),
+      ...fields,
     });
     if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
     // A real stored PoE: the claim's files are read (pre-check) when it is decided, and a listed file missing from storage is worth a warning.
     const data = await makePdf({ pages: ['Statement of work: Fabrikam Consulting deploys Microsoft Teams and Exchange Online for Fourth Coffee.'] });
     const stored = await this.app.services.poe.upload({ claimId: draft.claim.id, fileName: 'sow.pdf', contentType: 'application/pdf', data });
-    const file = { id: `${draft.claim.id}-1`, ...stored, fileName: 'sow.pdf', uploadedAt: this.clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: by.id, name: by.name } };
+    const file = {
+      id: `${draft.claim.id}-1`,
+      ...stored,
+      fileName: 'sow.pdf',
+      uploadedAt: this.clock.now().toISOString(),
+      uploadedBy: { kind: 'partner' as const, id: by.id, name: by.name },
+    };
     await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, by, {}, draft.claim.orgId);
     await this.act(draft.claim, { type: 'submit' }, by);
     return this.act(draft.claim, { type: 'startReview' }, reviewer);
@@ -169,34 +191,52 @@ beforeEach(async () => {
 const customerAddress = (label: string) => `${uniqueName(label)}@fourthcoffee.example`;
 const linkIn = (text: string) => /https?:\/\/\S+\/consent\/[^\s?]+\?t=[A-Za-z0-9._~%-]+/.exec(text)?.[0];
 const notices = (conversationId: string, claim: Claim) =>
-  connector.to(conversationId).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claim.id)).map((c) => JSON.stringify(c.activity));
+  connector
+    .to(conversationId)
+    .filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claim.id))
+    .map((c) => JSON.stringify(c.activity));
 
 const partnerAddress = (label: string) => `${uniqueName(label)}@fabrikam.example`;
 
-describe('the partner contact\'s e-mails through SMTP', () => {
+describe("the partner contact's e-mails through SMTP", () => {
   const partnerContactAddress = partnerAddress;
   /** A claim under review whose partner contact is `email` (not a partner user the bot knows, unless said). */
-  const claimWithPartnerContact = (email: string) => bot.claimUnderReview({ name: 'Dana', email: customerAddress('pc-customer-') }, { partnerContact: { name: 'Pat <i>Partner</i>', email } });
+  const claimWithPartnerContact = (email: string) =>
+    bot.claimUnderReview({ name: 'Dana', email: customerAddress('pc-customer-') }, { partnerContact: { name: 'Pat <i>Partner</i>', email } });
   const onlyMailTo = async (email: string): Promise<ParsedMail> => {
     const messages = smtp.to(email);
     expect(messages).toHaveLength(1);
     return simpleParser(messages[0].raw);
   };
 
-  test('Partner action required: the reasons, the reviewer\'s comment and the deadline, in English and Chinese, escaped in HTML', async () => {
+  test("Partner action required: the reasons, the reviewer's comment and the deadline, in English and Chinese, escaped in HTML", async () => {
     const email = partnerContactAddress('par-');
     const claim = await claimWithPartnerContact(email);
-    const asked = await bot.act(claim, { type: 'requestInfo', reasons: ['MissingCustomerAcknowledgment'], comment: 'Add the <b>signed</b> SOW & dates' }, reviewer);
+    const asked = await bot.act(
+      claim,
+      { type: 'requestInfo', reasons: ['MissingCustomerAcknowledgment'], comment: 'Add the <b>signed</b> SOW & dates' },
+      reviewer,
+    );
     const mail = await onlyMailTo(email);
     const due = asked.deadlines.partnerResponse!;
     const [en, zh] = [formatDeadline(bot.app.services, due, 'en-US'), formatDeadline(bot.app.services, due, 'zh-CN')];
-    expect(mail.subject).toBe(`Partner action required on claim ${claim.fields.claimName} (${claim.id}) by ${en} / 声明 ${claim.fields.claimName}（${claim.id}）需要合作伙伴操作，截止 ${zh}`);
+    expect(mail.subject).toBe(
+      `Partner action required on claim ${claim.fields.claimName} (${claim.id}) by ${en} / 声明 ${claim.fields.claimName}（${claim.id}）需要合作伙伴操作，截止 ${zh}`,
+    );
     const text = mail.text ?? '';
     for (const fact of [
-      'Dear Pat <i>Partner</i>,', `What is needed: ${t('en-US', 'infoReason.MissingCustomerAcknowledgment')}.`, 'Comment from Riley Reviewer: Add the <b>signed</b> SOW & dates',
-      `resubmit by ${en}`, 'rejected automatically', `type "claim ${claim.id}"`,
-      `需要的信息：${t('zh-CN', 'infoReason.MissingCustomerAcknowledgment')}。`, 'Riley Reviewer 的评论：Add the <b>signed</b> SOW & dates', `在 ${zh} 之前重新提交`, `“声明 ${claim.id}”`,
-    ]) expect(text).toContain(fact);
+      'Dear Pat <i>Partner</i>,',
+      `What is needed: ${t('en-US', 'infoReason.MissingCustomerAcknowledgment')}.`,
+      'Comment from Riley Reviewer: Add the <b>signed</b> SOW & dates',
+      `resubmit by ${en}`,
+      'rejected automatically',
+      `type "claim ${claim.id}"`,
+      `需要的信息：${t('zh-CN', 'infoReason.MissingCustomerAcknowledgment')}。`,
+      'Riley Reviewer 的评论：Add the <b>signed</b> SOW & dates',
+      `在 ${zh} 之前重新提交`,
+      `“声明 ${claim.id}”`,
+    ])
+      expect(text).toContain(fact);
     expect(text.indexOf('What is needed')).toBeLessThan(text.indexOf('需要的信息'));
     expect(mail.html).toContain('Add the &lt;b&gt;signed&lt;/b&gt; SOW &amp; dates');
     expect(mail.html).not.toContain('<b>signed</b>');
@@ -212,10 +252,15 @@ describe('the partner contact\'s e-mails through SMTP', () => {
     const [en, zh] = [formatDeadline(bot.app.services, until, 'en-US'), formatDeadline(bot.app.services, until, 'zh-CN')];
     expect(mail.subject).toContain(`Claim ${claim.fields.claimName} (${claim.id}) was rejected / 声明`);
     for (const fact of [
-      'Reason: Insufficient proof of execution.', 'Comment from Riley Reviewer: The SOW is not signed.', `open your 1:1 chat with the bot, or type "claim ${claim.id}"`,
-      `dispute this rejection once, until ${en}`, `type "dispute ${claim.id}"`,
-      `原因：${t('zh-CN', 'reason.InsufficientProofOfExecution')}。`, `在 ${zh} 之前对此拒绝提出一次异议`,
-    ]) expect(mail.text).toContain(fact);
+      'Reason: Insufficient proof of execution.',
+      'Comment from Riley Reviewer: The SOW is not signed.',
+      `open your 1:1 chat with the bot, or type "claim ${claim.id}"`,
+      `dispute this rejection once, until ${en}`,
+      `type "dispute ${claim.id}"`,
+      `原因：${t('zh-CN', 'reason.InsufficientProofOfExecution')}。`,
+      `在 ${zh} 之前对此拒绝提出一次异议`,
+    ])
+      expect(mail.text).toContain(fact);
 
     const approvedEmail = partnerContactAddress('ok-');
     const toApprove = await claimWithPartnerContact(approvedEmail);
@@ -228,16 +273,29 @@ describe('the partner contact\'s e-mails through SMTP', () => {
     expect(approval.html).toContain(`<a href="${guide}">`);
   });
 
-  test('exactly once however often the dispatch runs, here and in a second instance; in the partner user\'s language when known', async () => {
+  test("exactly once however often the dispatch runs, here and in a second instance; in the partner user's language when known", async () => {
     // avery@fabrikam.example is Avery's roster address, and Avery's chat with the bot is in English.
     const claim = await bot.claimUnderReview({ name: 'Dana', email: customerAddress('once-') });
     const before = smtp.to('avery@fabrikam.example').length;
-    const result = await bot.app.services.claimService.act(claim.id, { type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' }, reviewer, {}, claim.orgId);
+    const result = await bot.app.services.claimService.act(
+      claim.id,
+      { type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' },
+      reviewer,
+      {},
+      claim.orgId,
+    );
     if (!result.ok) throw new Error('requestInfo refused');
     await bot.settle();
-    await Promise.all([bot.app.notifications.dispatcher.dispatch(result.claim), bot.secondDispatcher().dispatch(result.claim), bot.secondDispatcher().dispatch(result.claim)]);
+    await Promise.all([
+      bot.app.notifications.dispatcher.dispatch(result.claim),
+      bot.secondDispatcher().dispatch(result.claim),
+      bot.secondDispatcher().dispatch(result.claim),
+    ]);
     await bot.sweepLater();
-    const sent = smtp.to('avery@fabrikam.example').slice(before).filter((m) => m.raw.toString().includes(claim.id));
+    const sent = smtp
+      .to('avery@fabrikam.example')
+      .slice(before)
+      .filter((m) => m.raw.toString().includes(claim.id));
     expect(sent).toHaveLength(1);
     const mail = await simpleParser(sent[0].raw);
     expect(mail.text).toContain('Which products?');
@@ -245,7 +303,7 @@ describe('the partner contact\'s e-mails through SMTP', () => {
     expect(mail.text).not.toMatch(/需要的信息/);
   });
 
-  test('a bounce is recorded in the claim\'s history, not retried, and the partners are told in Teams', async () => {
+  test("a bounce is recorded in the claim's history, not retried, and the partners are told in Teams", async () => {
     const email = partnerContactAddress('pc-bounce-');
     smtp.refuse.set(email, { codes: [], always: 550 });
     const claim = await claimWithPartnerContact(email);
@@ -268,31 +326,49 @@ describe('a partner notice Teams could not deliver goes by e-mail instead', () =
   const NOOR_EMAIL = 'noor@fabrikam.example';
   /** A Tailspin claim under review: Robin never opened a chat with the bot. */
   const tailspinClaim = (fields: Record<string, unknown> = {}) =>
-    bot.claimUnderReview({ name: 'Dana', email: customerAddress('ts-') }, { mpnId: '5523456', partnerContact: { name: 'Robin Tailspin', email: ROBIN_EMAIL }, ...fields }, robin);
+    bot.claimUnderReview(
+      { name: 'Dana', email: customerAddress('ts-') },
+      { mpnId: '5523456', partnerContact: { name: 'Robin Tailspin', email: ROBIN_EMAIL }, ...fields },
+      robin,
+    );
   const mailsAbout = (address: string, claim: Claim) => smtp.to(address).filter((m) => m.raw.toString().includes(claim.id));
   const noorSays = (locale: string) =>
-    postActivity(bot.app.url, teamsActivity({ serviceUrl: connector.url, aadObjectId: NOOR, tenantId: PARTNER_TENANT, conversation: { id: dm(NOOR), conversationType: 'personal' } }, { type: 'message', text: 'help', locale, deliveryMode: 'expectReplies' }));
+    postActivity(
+      bot.app.url,
+      teamsActivity(
+        { serviceUrl: connector.url, aadObjectId: NOOR, tenantId: PARTNER_TENANT, conversation: { id: dm(NOOR), conversationType: 'personal' } },
+        { type: 'message', text: 'help', locale, deliveryMode: 'expectReplies' },
+      ),
+    );
 
-  test('a partner user who never opened the bot gets a reviewer\'s comment by e-mail, once, in English and Chinese, escaped in HTML', async () => {
+  test("a partner user who never opened the bot gets a reviewer's comment by e-mail, once, in English and Chinese, escaped in HTML", async () => {
     const claim = await tailspinClaim();
     await bot.act(claim, { type: 'comment', text: 'Please check the <b>SOW</b> dates & signatures.' }, reviewer);
     await Promise.all([bot.app.notifications.dispatcher.dispatch(await bot.current(claim)), bot.secondDispatcher().dispatch(await bot.current(claim))]);
     await bot.sweepLater();
     // Review started, then the comment: two notices, one e-mail each (the partner contact's e-mails are only for Rejected, PAR, Approved).
     const mails = await Promise.all(mailsAbout(ROBIN_EMAIL, claim).map((m) => simpleParser(m.raw)));
-    expect(mails.map((m) => m.subject)).toEqual([expect.stringContaining(`${claim.fields.claimName} is Under review / `), expect.stringContaining('New comment')]);
+    expect(mails.map((m) => m.subject)).toEqual([
+      expect.stringContaining(`${claim.fields.claimName} is Under review / `),
+      expect.stringContaining('New comment'),
+    ]);
     const comment = mails[1];
     expect(comment.subject).toContain(' / ');
     for (const fact of [
-      'Dear Robin Tailspin,', t('en-US', 'mail.notice.why.noChat'), 'Comment from Riley Reviewer: Please check the <b>SOW</b> dates & signatures.', `type "claim ${claim.id}"`,
-      t('zh-CN', 'mail.notice.why.noChat'), 'Riley Reviewer 的评论：Please check the <b>SOW</b> dates & signatures.',
-    ]) expect(comment.text).toContain(fact);
+      'Dear Robin Tailspin,',
+      t('en-US', 'mail.notice.why.noChat'),
+      'Comment from Riley Reviewer: Please check the <b>SOW</b> dates & signatures.',
+      `type "claim ${claim.id}"`,
+      t('zh-CN', 'mail.notice.why.noChat'),
+      'Riley Reviewer 的评论：Please check the <b>SOW</b> dates & signatures.',
+    ])
+      expect(comment.text).toContain(fact);
     expect(comment.html).toContain('Please check the &lt;b&gt;SOW&lt;/b&gt; dates &amp; signatures.');
     expect(comment.html).not.toContain('<b>SOW</b>');
     expect((await bot.current(claim)).outbox ?? []).toEqual([]);
   });
 
-  test('the partner contact\'s own e-mail of a change is not sent twice to the same address', async () => {
+  test("the partner contact's own e-mail of a change is not sent twice to the same address", async () => {
     const claim = await tailspinClaim();
     const before = mailsAbout(ROBIN_EMAIL, claim).length;
     await bot.act(claim, { type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Which products?' }, reviewer);
@@ -302,7 +378,7 @@ describe('a partner notice Teams could not deliver goes by e-mail instead', () =
     expect((await simpleParser(sent[0].raw)).subject).toContain('Partner action required on claim');
   });
 
-  test('a chat that answers 403: the notice goes to the partner user\'s roster address, in the language of their Teams', async () => {
+  test("a chat that answers 403: the notice goes to the partner user's roster address, in the language of their Teams", async () => {
     try {
       await noorSays('zh-CN');
       const claim = await bot.claimUnderReview({ name: 'Dana', email: customerAddress('403-') });
@@ -317,7 +393,9 @@ describe('a partner notice Teams could not deliver goes by e-mail instead', () =
       expect(mail.text).toContain('Noch eine Frage.');
       expect(mail.text).not.toContain('Dear');
       // The 403 is in the history as before; Avery, who is reachable, got the notice in Teams and no e-mail.
-      expect((await bot.current(claim)).history.filter((e) => e.action === 'deliveryFailed')).toEqual([expect.objectContaining({ delivery: { recipient: 'Noor Incentives', status: 403 } })]);
+      expect((await bot.current(claim)).history.filter((e) => e.action === 'deliveryFailed')).toEqual([
+        expect.objectContaining({ delivery: { recipient: 'Noor Incentives', status: 403 } }),
+      ]);
       expect(notices(dm(PARTNER_AAD), claim).filter((n) => n.includes('New comment'))).toHaveLength(1);
       expect(mailsAbout('avery@fabrikam.example', claim)).toHaveLength(0);
     } finally {
@@ -326,7 +404,7 @@ describe('a partner notice Teams could not deliver goes by e-mail instead', () =
     }
   });
 
-  test('a bounce of such an e-mail is recorded in the claim\'s history, not retried, and not e-mailed to the address that bounced', async () => {
+  test("a bounce of such an e-mail is recorded in the claim's history, not retried, and not e-mailed to the address that bounced", async () => {
     smtp.refuse.set(ROBIN_EMAIL, { codes: [], always: 550 });
     const triedBefore = smtp.attempts.filter((a) => a === ROBIN_EMAIL).length;
     try {
@@ -350,7 +428,7 @@ describe('a partner notice Teams could not deliver goes by e-mail instead', () =
 });
 
 describe('the approval e-mail through SMTP', () => {
-  test('the customer contact gets one e-mail in English and Chinese with the claim\'s facts and a consent link that works', async () => {
+  test("the customer contact gets one e-mail in English and Chinese with the claim's facts and a consent link that works", async () => {
     const email = customerAddress('dana-');
     // A name with markup characters: shown as text in the HTML part, never as markup.
     const claim = await bot.claimUnderReview({ name: 'Dana <b>O\'Brien</b> & "Co"', email });
@@ -363,7 +441,9 @@ describe('the approval e-mail through SMTP', () => {
     expect(messages[0].rcptTo).toEqual([email]);
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.value : []).toEqual([{ name: 'Dana <b>O\'Brien</b> & "Co"', address: email }]);
     expect(mail.from?.value).toEqual([{ name: 'CPOR', address: 'cpor@test.example' }]);
-    expect(mail.subject).toBe('Partner association approved: Fabrikam Consulting Ltd for fourthcoffee.example / 合作伙伴关联已批准：Fabrikam Consulting Ltd（fourthcoffee.example）');
+    expect(mail.subject).toBe(
+      'Partner association approved: Fabrikam Consulting Ltd for fourthcoffee.example / 合作伙伴关联已批准：Fabrikam Consulting Ltd（fourthcoffee.example）',
+    );
     expect(mail.messageId).toMatch(/^<cpor\.[0-9a-f]{32}@test\.example>$/);
     expect(mail.headers.get('x-cpor-claim')).toBe(claim.id);
     expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
@@ -376,12 +456,27 @@ describe('the approval e-mail through SMTP', () => {
     expect(consentEnds).toMatch(/^Nov 30, 2026, 11:59\sPM \(UTC\)$/);
     expect(consentEndsZh).toBe('2026年11月30日 23:59（UTC）');
     for (const fact of [
-      'Partner organisation: Fabrikam Consulting Ltd', 'MPN ID: 4412345', 'Partner contact: Avery Fabrikam <avery@fabrikam.example>', 'Solution area: Microsoft 365',
-      'Products and workloads: Microsoft Teams, Exchange Online', 'Customer domain name: fourthcoffee.example', `Customer directory (tenant) ID: ${claim.fields.customerTenantId}`,
-      `Consent period ends: ${consentEnds}`, `Claim ID: ${claim.id}`,
-      'Dear Dana <b>O\'Brien</b> & "Co",', `deny consent by ${consentEnds}`, 'Denying consent ends the association: the claim is rejected with the reason "Customer decline"', 'No sign-in is needed',
-      '合作伙伴组织：Fabrikam Consulting Ltd', '产品和工作负荷：Microsoft Teams、Exchange Online', '客户域名：fourthcoffee.example', `同意期结束时间：${consentEndsZh}`,
-      '批准时间：2026年11月23日 09:00（UTC）', `请在 ${consentEndsZh} 之前拒绝同意`, '拒绝同意将终止该关联：声明将以“客户拒绝”为由被拒绝', '无需登录',
+      'Partner organisation: Fabrikam Consulting Ltd',
+      'MPN ID: 4412345',
+      'Partner contact: Avery Fabrikam <avery@fabrikam.example>',
+      'Solution area: Microsoft 365',
+      'Products and workloads: Microsoft Teams, Exchange Online',
+      'Customer domain name: fourthcoffee.example',
+      `Customer directory (tenant) ID: ${claim.fields.customerTenantId}`,
+      `Consent period ends: ${consentEnds}`,
+      `Claim ID: ${claim.id}`,
+      'Dear Dana <b>O\'Brien</b> & "Co",',
+      `deny consent by ${consentEnds}`,
+      'Denying consent ends the association: the claim is rejected with the reason "Customer decline"',
+      'No sign-in is needed',
+      '合作伙伴组织：Fabrikam Consulting Ltd',
+      '产品和工作负荷：Microsoft Teams、Exchange Online',
+      '客户域名：fourthcoffee.example',
+      `同意期结束时间：${consentEndsZh}`,
+      '批准时间：2026年11月23日 09:00（UTC）',
+      `请在 ${consentEndsZh} 之前拒绝同意`,
+      '拒绝同意将终止该关联：声明将以“客户拒绝”为由被拒绝',
+      '无需登录',
     ]) {
       expect([fact, text.includes(fact)]).toEqual([fact, true]);
     }
@@ -444,8 +539,12 @@ describe('the approval e-mail through SMTP', () => {
     expect(smtp.to(email)).toHaveLength(1);
     // Of every change in the claim's life, only the approval is for the customer.
     expect(after.history.filter((e) => audiencesFor(after, e).includes('customer')).map((e) => e.action)).toEqual(['approve']);
-    expect(audiencesFor(after, { ...after.history[0], action: 'deliveryFailed', outcome: 'applied', delivery: { recipient: email, status: 550, channel: 'email' } })).toEqual(['partners', 'reviewCard']);
-    expect(audiencesFor(after, { ...after.history[0], action: 'deliveryFailed', outcome: 'applied', delivery: { recipient: 'Noor', status: 403 } })).toEqual([]);
+    expect(
+      audiencesFor(after, { ...after.history[0], action: 'deliveryFailed', outcome: 'applied', delivery: { recipient: email, status: 550, channel: 'email' } }),
+    ).toEqual(['partners', 'reviewCard']);
+    expect(audiencesFor(after, { ...after.history[0], action: 'deliveryFailed', outcome: 'applied', delivery: { recipient: 'Noor', status: 403 } })).toEqual(
+      [],
+    );
   });
 
   test('one e-mail only: a second approval is refused, and dispatching again (here and in a second instance at once) sends nothing more', async () => {
@@ -486,7 +585,7 @@ describe('the approval e-mail through SMTP', () => {
     expect((await bot.current(claim)).history.filter((e) => e.action === 'deliveryFailed')).toEqual([]);
   });
 
-  test('a permanent 5xx refusal is not retried: logged, recorded in the claim\'s history, and the partners are told', async () => {
+  test("a permanent 5xx refusal is not retried: logged, recorded in the claim's history, and the partners are told", async () => {
     const email = customerAddress('bounce-');
     smtp.refuse.set(email, { codes: [], always: 550 });
     const claim = await bot.claimUnderReview({ name: 'Bo', email });
@@ -500,7 +599,9 @@ describe('the approval e-mail through SMTP', () => {
     expect(after.history.filter((e) => e.action === 'deliveryFailed')).toEqual([
       expect.objectContaining({ actor: expect.objectContaining({ kind: 'system' }), delivery: { recipient: email, status: 550, channel: 'email' } }),
     ]);
-    expect(bot.log.lines.filter((l) => l.startsWith('ERROR') && l.includes(claim.id))).toEqual([expect.stringContaining(`approval e-mail to ${email} was refused`)]);
+    expect(bot.log.lines.filter((l) => l.startsWith('ERROR') && l.includes(claim.id))).toEqual([
+      expect.stringContaining(`approval e-mail to ${email} was refused`),
+    ]);
     for (const person of [PARTNER_AAD, NOOR]) {
       expect(notices(dm(person), claim).filter((n) => n.includes('the approval e-mail to the customer bounced'))).toHaveLength(1);
       expect(notices(dm(person), claim).find((n) => n.includes('bounced'))).toContain('(SMTP 550)');
@@ -511,13 +612,17 @@ describe('the approval e-mail through SMTP', () => {
     const claim = await bot.claimUnderReview({ name: 'Nobody', email: customerAddress('gone-') });
     // Stored without the address (data from before it was required, or written by hand).
     const stored = (await bot.app.services.claims.get(claim.orgId, claim.id))!.claim;
-    await bot.app.services.cosmos.containers.claims.item(claim.id, claim.orgId).replace({ ...stored, fields: { ...stored.fields, customerContact: { name: 'Nobody', title: 'CIO' } } });
+    await bot.app.services.cosmos.containers.claims
+      .item(claim.id, claim.orgId)
+      .replace({ ...stored, fields: { ...stored.fields, customerContact: { name: 'Nobody', title: 'CIO' } } });
     // E-mails other than the partner contact's own.
     const notToPartnerContact = () => smtp.received.filter((m) => !m.rcptTo.includes(claim.fields.partnerContact!.email)).length;
     const before = notToPartnerContact();
     await bot.act(claim, { type: 'approve' }, reviewer);
     expect(notToPartnerContact()).toBe(before);
-    expect(bot.log.lines.filter((l) => l.includes(claim.id) && l.startsWith('WARN'))).toEqual([expect.stringContaining('the customer contact has no e-mail address')]);
+    expect(bot.log.lines.filter((l) => l.includes(claim.id) && l.startsWith('WARN'))).toEqual([
+      expect.stringContaining('the customer contact has no e-mail address'),
+    ]);
     expect((await bot.current(claim)).outbox ?? []).toEqual([]);
     for (const person of [PARTNER_AAD, NOOR]) expect(notices(dm(person), claim).filter((n) => n.includes('is Approved'))).toHaveLength(1);
   });
@@ -550,7 +655,11 @@ describe('without SMTP settings', () => {
     const toCustomer = resources.filter((m) => m.to.includes(email));
     expect(toCustomer).toHaveLength(1);
     const mail = toCustomer[0];
-    expect(mail).toMatchObject({ to: `Kim <${email}>`, from: 'CPOR claims bot <cpor-bot@localhost>', subject: expect.stringContaining('Partner association approved: Fabrikam Consulting Ltd for fourthcoffee.example') });
+    expect(mail).toMatchObject({
+      to: `Kim <${email}>`,
+      from: 'CPOR claims bot <cpor-bot@localhost>',
+      subject: expect.stringContaining('Partner association approved: Fabrikam Consulting Ltd for fourthcoffee.example'),
+    });
     expect(mail.text).toContain(`Customer directory (tenant) ID: ${claim.fields.customerTenantId}`);
     expect(linkIn(mail.text)).toContain(`/consent/${encodeURIComponent(claim.id)}?t=`);
     const logged = outboxBot.log.lines.filter((l) => l.includes('Mail outbox') && l.includes(claim.id) && l.includes(email));
@@ -571,11 +680,25 @@ describe('SMTP failures, as the mailer sees them', () => {
     mailer.close();
     expect(outcome).toMatchObject({ ok: false, permanent: false });
 
-    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO', response: '550 5.1.1 no such user' })).toMatchObject({ permanent: true, status: 550 });
-    expect(classifySmtpError({ code: 'EMESSAGE', responseCode: 554, command: 'DATA', response: '554 5.7.1 rejected as spam' })).toMatchObject({ permanent: true, status: 554 });
-    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 452, command: 'RCPT TO', response: '452 mailbox full' })).toMatchObject({ permanent: false, status: 452 });
-    expect(classifySmtpError({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', response: '535 bad credentials' })).toMatchObject({ permanent: false, status: 535 });
-    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 550, command: 'MAIL FROM', response: '550 sender not allowed' })).toMatchObject({ permanent: false });
+    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO', response: '550 5.1.1 no such user' })).toMatchObject({
+      permanent: true,
+      status: 550,
+    });
+    expect(classifySmtpError({ code: 'EMESSAGE', responseCode: 554, command: 'DATA', response: '554 5.7.1 rejected as spam' })).toMatchObject({
+      permanent: true,
+      status: 554,
+    });
+    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 452, command: 'RCPT TO', response: '452 mailbox full' })).toMatchObject({
+      permanent: false,
+      status: 452,
+    });
+    expect(classifySmtpError({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', response: '535 bad credentials' })).toMatchObject({
+      permanent: false,
+      status: 535,
+    });
+    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 550, command: 'MAIL FROM', response: '550 sender not allowed' })).toMatchObject({
+      permanent: false,
+    });
     expect(classifySmtpError({ code: 'ETIMEDOUT', command: 'CONN', message: 'Greeting never received' })).toMatchObject({ permanent: false });
   });
 });

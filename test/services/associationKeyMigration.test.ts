@@ -23,11 +23,18 @@ const POWER_BI = 'e5000000-0000-4000-8000-000000000002';
 const SALES_1 = 'e5000000-0000-4000-8000-000000000003';
 const SALES_2 = 'e5000000-0000-4000-8000-000000000004';
 const directory = new DataFileCustomerDirectory({
-  tenants: [{
-    tenantId: TENANT,
-    domains: ['migrated.example'],
-    subscriptions: [TEAMS, POWER_BI, SALES_1, SALES_2].map((subscriptionId, i) => ({ subscriptionId, productId: ['teams', 'power-bi', 'd365-sales', 'd365-sales'][i], csp: false, provisioned: true })),
-  }],
+  tenants: [
+    {
+      tenantId: TENANT,
+      domains: ['migrated.example'],
+      subscriptions: [TEAMS, POWER_BI, SALES_1, SALES_2].map((subscriptionId, i) => ({
+        subscriptionId,
+        productId: ['teams', 'power-bi', 'd365-sales', 'd365-sales'][i],
+        csp: false,
+        provisioned: true,
+      })),
+    },
+  ],
 });
 const customerChecks = new CustomerChecks(directory);
 
@@ -44,7 +51,12 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 const base = { ...m365Fields, customerDomain: 'migrated.example', customerTenantId: TENANT };
-const bizApps = { ...base, solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', technicalContact: { name: 'Lee', title: 'Admin', email: 'lee@migrated.example' } };
+const bizApps = {
+  ...base,
+  solutionArea: 'BusinessApplications',
+  activity: 'UsageAndOrPreSales',
+  technicalContact: { name: 'Lee', title: 'Admin', email: 'lee@migrated.example' },
+};
 
 async function stored(id: string, status: 'Approved' | 'UnderReview', fields: Record<string, unknown>, owner: Actor) {
   const claim = { ...claimIn(status, fields, owner), id };
@@ -66,11 +78,25 @@ test('stored associations and index entries move to program-scoped keys once; a 
   const usage = await stored('CL-MIGR0001', 'Approved', { ...base, products: ['teams', 'intune'] }, partner);
   const preSales = await stored('CL-MIGR0002', 'UnderReview', { ...base, mpnId: '5523456', activity: 'PreSales', products: ['teams'] }, otherOrgPartner);
   const byProduct = await stored('CL-MIGR0003', 'Approved', { ...bizApps, products: ['power-bi'] }, partner);
-  const byId = await stored('CL-MIGR0004', 'Approved', { ...bizApps, mpnId: '5523456', products: ['power-bi'], subscriptions: [{ productId: 'power-bi', subscriptionId: POWER_BI }] }, otherOrgPartner);
-  const revenue = await stored('CL-MIGR0005', 'Approved', {
-    ...bizApps, mpnId: '5523456', activity: 'RevenueAssociation', products: ['d365-sales'], subscriptions: [{ productId: 'd365-sales', subscriptionId: SALES_1 }],
-    revenueAssociation: { solutionSellerName: 'Tailspin', customerName: 'Migrated', isvSolutionName: 'App' },
-  }, otherOrgPartner);
+  const byId = await stored(
+    'CL-MIGR0004',
+    'Approved',
+    { ...bizApps, mpnId: '5523456', products: ['power-bi'], subscriptions: [{ productId: 'power-bi', subscriptionId: POWER_BI }] },
+    otherOrgPartner,
+  );
+  const revenue = await stored(
+    'CL-MIGR0005',
+    'Approved',
+    {
+      ...bizApps,
+      mpnId: '5523456',
+      activity: 'RevenueAssociation',
+      products: ['d365-sales'],
+      subscriptions: [{ productId: 'd365-sales', subscriptionId: SALES_1 }],
+      revenueAssociation: { solutionSellerName: 'Tailspin', customerName: 'Migrated', isvSolutionName: 'App' },
+    },
+    otherOrgPartner,
+  );
 
   // The store as today's code leaves it: Power BI held twice (by product and by ID: the bug), a pre-sales
   // claim competing with a usage claim for one workload, and the tenant index without a key format.
@@ -82,8 +108,11 @@ test('stored associations and index entries move to program-scoped keys once; a 
   await db.containers.tenantIndex.items.create({
     id: TENANT,
     claims: [
-      entry(usage, ['workload:teams', 'workload:intune']), entry(preSales, ['workload:teams']), entry(byProduct, ['product:power-bi']),
-      entry(byId, [`subscription:${POWER_BI}`]), entry(revenue, [`subscription:${SALES_1}`]),
+      entry(usage, ['workload:teams', 'workload:intune']),
+      entry(preSales, ['workload:teams']),
+      entry(byProduct, ['product:power-bi']),
+      entry(byId, [`subscription:${POWER_BI}`]),
+      entry(revenue, [`subscription:${SALES_1}`]),
     ],
   });
 
@@ -117,7 +146,16 @@ test('stored associations and index entries move to program-scoped keys once; a 
   // Reviewers see the two Power BI claims compete; the pre-sales claim no longer competes with the usage claim.
   const rosters = new RosterStore(db.containers.rosters);
   await rosters.loadFile(DEMO_ROSTER);
-  const service = new ClaimService({ claims, associations, rosters, tenantIndex, clock: new ManualClock(T0), calendar, policy: DEFAULT_DEADLINE_POLICY, customerChecks });
+  const service = new ClaimService({
+    claims,
+    associations,
+    rosters,
+    tenantIndex,
+    clock: new ManualClock(T0),
+    calendar,
+    policy: DEFAULT_DEADLINE_POLICY,
+    customerChecks,
+  });
   expect((await service.competingClaims(byProduct)).map((c) => [c.claim.id, c.sharedKeys])).toEqual([[byId.id, [`osu-osa-bizapps:subscription:${POWER_BI}`]]]);
   expect(await service.competingClaims(preSales)).toEqual([]);
   // Ending the kept association (withdrawal) releases it under its old key too.

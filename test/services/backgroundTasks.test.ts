@@ -5,7 +5,7 @@ import { MemoryLogger } from '../../src/logger';
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('background tasks give way to people\'s turns', () => {
+describe("background tasks give way to people's turns", () => {
   afterEach(() => jest.useRealTimers());
 
   test('while turns are in flight new work waits; when they end it all starts', async () => {
@@ -32,7 +32,12 @@ describe('background tasks give way to people\'s turns', () => {
       tasks.run(`t${i}`, () => {
         running++;
         most = Math.max(most, running);
-        return new Promise<void>((resolve) => release.push(() => { running--; resolve(); }));
+        return new Promise<void>((resolve) =>
+          release.push(() => {
+            running--;
+            resolve();
+          }),
+        );
       });
     }
     jest.advanceTimersByTime(4999);

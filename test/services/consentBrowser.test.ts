@@ -70,7 +70,14 @@ describeWithChromium('the consent page in headless Chromium', () => {
       expect(response?.status()).toBe(200);
       await page.getByRole('heading', { level: 1, name: 'Review a partner association' }).waitFor();
       const main = page.getByRole('main');
-      for (const fact of ['Fabrikam Consulting Ltd', 'Microsoft 365', 'Microsoft Teams', 'Exchange Online', 'fourthcoffee.example', claim.fields.customerTenantId!]) {
+      for (const fact of [
+        'Fabrikam Consulting Ltd',
+        'Microsoft 365',
+        'Microsoft Teams',
+        'Exchange Online',
+        'fourthcoffee.example',
+        claim.fields.customerTenantId!,
+      ]) {
         expect(await main.textContent()).toContain(fact);
       }
       // The inline styles carry the CSP nonce: the browser applied them and reported no violation.
@@ -85,7 +92,9 @@ describeWithChromium('the consent page in headless Chromium', () => {
       await page.getByLabel(/I confirm that I want to deny consent to this association/).check();
       await Promise.all([page.waitForLoadState('load'), button.click()]);
       await page.getByRole('heading', { level: 1, name: 'You denied consent' }).waitFor();
-      expect(await page.getByRole('main').textContent()).toContain('You denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee.example');
+      expect(await page.getByRole('main').textContent()).toContain(
+        'You denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee.example',
+      );
       expect(cspViolations).toEqual([]);
 
       const after = (await app.services.claimService.get(claim.id))!;

@@ -33,7 +33,13 @@ beforeAll(async () => {
   await connector.start();
   app = await startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0' }), { log, clock, delivery: TEST_DELIVERY });
   // Avery has a 1:1 chat with the bot, so the partner can be told of the customer's decision.
-  const hello = await postActivity(app.url, teamsActivity({ serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, conversation: { id: AVERY_DM, conversationType: 'personal' } }, { type: 'message', text: 'help', deliveryMode: 'expectReplies' }));
+  const hello = await postActivity(
+    app.url,
+    teamsActivity(
+      { serviceUrl: connector.url, aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT, conversation: { id: AVERY_DM, conversationType: 'personal' } },
+      { type: 'message', text: 'help', deliveryMode: 'expectReplies' },
+    ),
+  );
   // /api/messages still takes its JSON as before, next to the consent form's own parser.
   expect(hello.status).toBe(200);
   expect(hello.body?.activities?.length).toBeGreaterThan(0);
@@ -113,7 +119,17 @@ describe('the consent page shows the approved association', () => {
     expect(html).toContain('<html lang="en-US">');
     expect(html).toContain('<main>');
     expect(html).toContain('<h1>Review a partner association</h1>');
-    for (const fact of ['Fabrikam Consulting Ltd', 'Microsoft 365', 'Microsoft Teams', 'Exchange Online', 'fourthcoffee.example', claim.fields.customerTenantId!, claim.id, claim.fields.claimName!]) expect(html).toContain(fact);
+    for (const fact of [
+      'Fabrikam Consulting Ltd',
+      'Microsoft 365',
+      'Microsoft Teams',
+      'Exchange Online',
+      'fourthcoffee.example',
+      claim.fields.customerTenantId!,
+      claim.id,
+      claim.fields.claimName!,
+    ])
+      expect(html).toContain(fact);
     expect(html).toContain('<dt>Approved on</dt>');
     expect(html).toContain(`You may deny consent until ${formatDeadline(app.services, claim.deadlines.consentEnds!, 'en-US')}.`);
     // Dates in the page's locale, in the configured zone (UTC here).
@@ -151,7 +167,9 @@ describe('the consent page shows the approved association', () => {
 
   test('Business Applications: the subscriptions claimed are shown with their products', async () => {
     const { link } = await approvedClaim({
-      solutionArea: 'BusinessApplications', activity: 'UsageAndOrPreSales', products: ['d365-sales', 'power-bi'],
+      solutionArea: 'BusinessApplications',
+      activity: 'UsageAndOrPreSales',
+      products: ['d365-sales', 'power-bi'],
       subscriptions: [{ productId: 'd365-sales', subscriptionId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' }],
       technicalContact: { name: 'Lee Admin', title: 'CRM Administrator', email: 'lee@fourthcoffee.example' },
     });
@@ -205,7 +223,11 @@ describe('links that are refused, each with its own clear page and no internals'
   });
 
   test('malformed or missing tokens: 400; a genuine token for a claim that does not exist: 404; the same page', async () => {
-    for (const link of [`${app.url}/consent/${approved.claim.id}?t=garbage`, `${app.url}/consent/${approved.claim.id}`, `${app.url}/consent/${approved.claim.id}?t=${'x'.repeat(5000)}`]) {
+    for (const link of [
+      `${app.url}/consent/${approved.claim.id}?t=garbage`,
+      `${app.url}/consent/${approved.claim.id}`,
+      `${app.url}/consent/${approved.claim.id}?t=${'x'.repeat(5000)}`,
+    ]) {
       const page = await getPage(link);
       expect([link.slice(-20), page.status]).toEqual([link.slice(-20), 400]);
       expect(page.html).toContain('<h1>This link is not valid</h1>');
@@ -217,7 +239,11 @@ describe('links that are refused, each with its own clear page and no internals'
   });
 
   test('an expired token: 410, the link expired, contact the partner', async () => {
-    const expired = createConsentToken(TEST_CONSENT_SECRET, { claimId: approved.claim.id, expiresAt: Math.floor(clock.now().getTime() / 1000) - 60, nonce: approved.nonce });
+    const expired = createConsentToken(TEST_CONSENT_SECRET, {
+      claimId: approved.claim.id,
+      expiresAt: Math.floor(clock.now().getTime() / 1000) - 60,
+      nonce: approved.nonce,
+    });
     const page = await getPage(`${app.url}/consent/${approved.claim.id}?t=${encodeURIComponent(expired)}`);
     expect(page.status).toBe(410);
     expect(page.html).toContain('<h1>This link has expired</h1>');
@@ -252,7 +278,7 @@ describe('the deny form is safe against cross-site requests', () => {
       ['no csrf field', { t: fields.t, confirm: 'yes' }, { cookie }],
       ['wrong csrf value', { ...fields, csrf: fields.csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), confirm: 'yes' }, { cookie }],
       ['another cookie', { ...fields, confirm: 'yes' }, { cookie: 'cpor_consent=' + 'A'.repeat(43) }],
-      ['csrf of another claim\'s form', { t: fields.t, csrf: other.fields.csrf, confirm: 'yes' }, { cookie }],
+      ["csrf of another claim's form", { t: fields.t, csrf: other.fields.csrf, confirm: 'yes' }, { cookie }],
       ['foreign Origin', { ...fields, confirm: 'yes' }, { cookie, origin: 'https://evil.example' }],
       ['opaque Origin from another site', { ...fields, confirm: 'yes' }, { cookie, origin: 'null', 'sec-fetch-site': 'cross-site' }],
       ['cross-site fetch metadata', { ...fields, confirm: 'yes' }, { cookie, 'sec-fetch-site': 'cross-site' }],
@@ -272,7 +298,7 @@ describe('the deny form is safe against cross-site requests', () => {
     expect(log.lines.some((l) => l.startsWith('WARN Consent: refused a form for ') && l.includes('evil.example'))).toBe(true);
   });
 
-  test('the page\'s own form as a browser sends it under Referrer-Policy no-referrer (Origin null, Sec-Fetch-Site same-origin) is accepted', async () => {
+  test("the page's own form as a browser sends it under Referrer-Policy no-referrer (Origin null, Sec-Fetch-Site same-origin) is accepted", async () => {
     const { claim, link } = await approvedClaim();
     const { cookie, fields } = await openForm(link);
     const page = await postForm(claim.id, { ...fields, confirm: 'yes' }, { cookie, origin: 'null', 'sec-fetch-site': 'same-origin' });
@@ -283,7 +309,11 @@ describe('the deny form is safe against cross-site requests', () => {
   test('a JSON body is not read as the form (only the urlencoded form is parsed on this route)', async () => {
     const { claim, link } = await approvedClaim();
     const { cookie, fields } = await openForm(link);
-    const response = await fetch(`${app.url}/consent/${claim.id}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ ...fields, confirm: 'yes' }) });
+    const response = await fetch(`${app.url}/consent/${claim.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ ...fields, confirm: 'yes' }),
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('<h1>This link is not valid</h1>');
     expect((await current(claim)).status).toBe('Approved');
@@ -333,14 +363,24 @@ describe('denying consent', () => {
     expect(page.status).toBe(200);
     expectSecurityHeaders(page.headers);
     expect(page.html).toContain('<h1>You denied consent</h1>');
-    expect(page.html).toMatch(/You denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee\.example on [A-Z][a-z]{2} \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M \(UTC\)\./);
+    expect(page.html).toMatch(
+      /You denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee\.example on [A-Z][a-z]{2} \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M \(UTC\)\./,
+    );
     await app.background.drain();
 
     const after = await current(claim);
-    expect(after).toMatchObject({ status: 'Rejected', rejection: { reason: 'CustomerDecline', by: { kind: 'customer', id: 'dana@fourthcoffee.example', name: 'Dana Customer' } } });
+    expect(after).toMatchObject({
+      status: 'Rejected',
+      rejection: { reason: 'CustomerDecline', by: { kind: 'customer', id: 'dana@fourthcoffee.example', name: 'Dana Customer' } },
+    });
     expect(after.history.at(-1)).toMatchObject({
-      action: 'customerDecline', outcome: 'applied', fromStatus: 'Approved', toStatus: 'Rejected', reason: 'CustomerDecline',
-      actor: { kind: 'customer', id: 'dana@fourthcoffee.example', name: 'Dana Customer' }, actionId: `consent:${nonce}`,
+      action: 'customerDecline',
+      outcome: 'applied',
+      fromStatus: 'Approved',
+      toStatus: 'Rejected',
+      reason: 'CustomerDecline',
+      actor: { kind: 'customer', id: 'dana@fourthcoffee.example', name: 'Dana Customer' },
+      actionId: `consent:${nonce}`,
     });
     expect((await app.services.associations.listForTenant(tenant)).filter((a) => a.claimId === claim.id)).toEqual([]);
     // The partner hears of it in their Teams chat (the outbox entry written with the change, delivered).
@@ -352,7 +392,9 @@ describe('denying consent', () => {
     const replayGet = await getPage(link);
     expect(replayGet.status).toBe(409);
     expect(replayGet.html).toContain('<h1>This link has already been used</h1>');
-    expect(replayGet.html).toMatch(/You already denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee\.example on [A-Z][a-z]{2} \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M \(UTC\)\./);
+    expect(replayGet.html).toMatch(
+      /You already denied consent to the association of Fabrikam Consulting Ltd with fourthcoffee\.example on [A-Z][a-z]{2} \d{1,2}, 2026, \d{1,2}:\d\d\s[AP]M \(UTC\)\./,
+    );
     expect(replayGet.html).not.toContain('<form');
     const replayPost = await postForm(claim.id, { ...fields, confirm: 'yes' }, { cookie, origin: app.url });
     expect(replayPost.status).toBe(409);
@@ -375,7 +417,9 @@ describe('denying consent', () => {
     const over = await app.services.claimService.act(claim.id, { type: 'consentPeriodOver' }, SYSTEM_ACTOR, {}, claim.orgId);
     expect(over.ok).toBe(true);
     const { page, cookie, fields } = await openForm(link);
-    expect(page.html).toContain('The consent period is over: the claim has been sent for eligibility assessment. You can still deny consent, which ends the association.');
+    expect(page.html).toContain(
+      'The consent period is over: the claim has been sent for eligibility assessment. You can still deny consent, which ends the association.',
+    );
     const denied = await postForm(claim.id, { ...fields, confirm: 'yes' }, { cookie });
     expect(denied.status).toBe(200);
     const after = await current(claim);
@@ -400,8 +444,16 @@ describe('the page logic on its own', () => {
   test('every value of a claim is escaped, and none is read as a message reference', () => {
     const hostile = '<script>x</script>"\'&';
     const facts: ConsentFacts = {
-      claimId: hostile, claimName: '@status.Approved', partnerName: hostile, solutionArea: 'Microsoft365', products: [hostile, 'Teams'],
-      subscriptions: [{ product: hostile, subscriptionId: hostile }], customerDomain: hostile, customerTenantId: hostile, approvedOn: hostile, consent: { kind: 'open', endsOn: hostile },
+      claimId: hostile,
+      claimName: '@status.Approved',
+      partnerName: hostile,
+      solutionArea: 'Microsoft365',
+      products: [hostile, 'Teams'],
+      subscriptions: [{ product: hostile, subscriptionId: hostile }],
+      customerDomain: hostile,
+      customerTenantId: hostile,
+      approvedOn: hostile,
+      consent: { kind: 'open', endsOn: hostile },
     };
     for (const view of [
       { kind: 'form' as const, facts, token: hostile, csrf: hostile, comment: hostile, errors: { confirm: true }, guideUrl: DEFAULT_INCENTIVE_GUIDE_URL },
@@ -419,18 +471,31 @@ describe('the page logic on its own', () => {
     }
   });
 
-  test('an unexpected failure is a 500 page in the customer\'s language, logged, with no stack trace', async () => {
+  test("an unexpected failure is a 500 page in the customer's language, logged, with no stack trace", async () => {
     const errors = new MemoryLogger();
     const handler = createConsentHandler({
       consentLinks: { check: () => ({ ok: true, payload: { claimId: 'CL-BROKEN01', expiresAt: 0, nonce: 'n' } }) },
-      claimService: { get: async () => { throw new Error('database on fire at /secret/path.ts:12:3'); }, act: async () => { throw new Error('unused'); } },
+      claimService: {
+        get: async () => {
+          throw new Error('database on fire at /secret/path.ts:12:3');
+        },
+        act: async () => {
+          throw new Error('unused');
+        },
+      },
       rosters: { organisation: async () => undefined },
       clock,
       calendar: new BusinessCalendar({ timeZone: 'UTC', holidays: [] }),
       config: { consent: {}, incentiveGuideUrl: DEFAULT_INCENTIVE_GUIDE_URL },
       log: errors,
     });
-    const answer = await handler({ method: 'GET', params: { claimId: 'CL-BROKEN01' }, query: { t: 'v1.a.b' }, headers: { 'accept-language': 'zh-CN' }, secure: false });
+    const answer = await handler({
+      method: 'GET',
+      params: { claimId: 'CL-BROKEN01' },
+      query: { t: 'v1.a.b' },
+      headers: { 'accept-language': 'zh-CN' },
+      secure: false,
+    });
     expect(answer.status).toBe(500);
     expect(answer.body).toContain('<h1>出现错误</h1>');
     expect(answer.body).not.toContain('database on fire');

@@ -6,7 +6,10 @@ const token = createConsentToken(SECRET, { claimId: 'CL-AAAA1111', expiresAt: NO
 
 describe('consent link tokens', () => {
   test('a token opens its own claim until it expires', () => {
-    expect(verifyConsentToken(SECRET, token, 'CL-AAAA1111', NOW)).toEqual({ ok: true, payload: { claimId: 'CL-AAAA1111', expiresAt: NOW.getTime() / 1000 + 3600, nonce: 'CL-AAAA1111:7:customer' } });
+    expect(verifyConsentToken(SECRET, token, 'CL-AAAA1111', NOW)).toEqual({
+      ok: true,
+      payload: { claimId: 'CL-AAAA1111', expiresAt: NOW.getTime() / 1000 + 3600, nonce: 'CL-AAAA1111:7:customer' },
+    });
     expect(verifyConsentToken(SECRET, token, 'CL-AAAA1111', new Date(NOW.getTime() + 3600_000))).toEqual({ ok: false, reason: 'expired' });
   });
 
@@ -17,7 +20,8 @@ describe('consent link tokens', () => {
     expect(verifyConsentToken(SECRET, `${v}.${body}.${sig.slice(0, -2)}AA`, 'CL-AAAA1111', NOW)).toEqual({ ok: false, reason: 'tampered' });
     expect(verifyConsentToken('another-secret-0123456789-abcdefghijklmnopq', token, 'CL-AAAA1111', NOW)).toEqual({ ok: false, reason: 'tampered' });
     expect(verifyConsentToken(SECRET, token, 'CL-BBBB2222', NOW)).toEqual({ ok: false, reason: 'otherClaim' });
-    for (const bad of ['', 'v1..', 'v2.a.b', 'v1.a<b.c', token.replace('v1.', 'v1.x.')]) expect(verifyConsentToken(SECRET, bad, 'CL-AAAA1111', NOW)).toEqual({ ok: false, reason: 'malformed' });
+    for (const bad of ['', 'v1..', 'v2.a.b', 'v1.a<b.c', token.replace('v1.', 'v1.x.')])
+      expect(verifyConsentToken(SECRET, bad, 'CL-AAAA1111', NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   test('the link names the claim in its path and carries the token', () => {

@@ -27,7 +27,12 @@ function expectWithin(times: number[], windows: readonly RateWindow[]) {
 
 describe('delivery scheduler', () => {
   test("Teams' documented limits are the default", () => {
-    expect(TEAMS_SEND_LIMITS.perConversation.map((w) => [w.limit, w.windowMs])).toEqual([[7, 1000], [8, 2000], [60, 30000], [1800, 3600000]]);
+    expect(TEAMS_SEND_LIMITS.perConversation.map((w) => [w.limit, w.windowMs])).toEqual([
+      [7, 1000],
+      [8, 2000],
+      [60, 30000],
+      [1800, 3600000],
+    ]);
     expect(TEAMS_SEND_LIMITS.perTenant.map((w) => [w.limit, w.windowMs])).toEqual([[50, 1000]]);
   });
 
@@ -36,15 +41,22 @@ describe('delivery scheduler', () => {
     const sent: { conversation: string; n: number; at: number }[] = [];
     const job = (conversation: string, tenant: string, n: number) =>
       scheduler.deliver({ conversationKey: conversation, tenantKey: tenant, send: async () => sent.push({ conversation, n, at: performance.now() }) });
-    await Promise.all([
-      ...Array.from({ length: 9 }, (_, n) => job('busy', 't1', n)),
-      ...Array.from({ length: 12 }, (_, n) => job(`c${n % 6}`, 't2', n)),
-    ]);
+    await Promise.all([...Array.from({ length: 9 }, (_, n) => job('busy', 't1', n)), ...Array.from({ length: 12 }, (_, n) => job(`c${n % 6}`, 't2', n))]);
     const busy = sent.filter((s) => s.conversation === 'busy');
     expect(busy.map((s) => s.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expectWithin(busy.map((s) => s.at), SMALL.perConversation);
-    for (let c = 0; c < 6; c++) expectWithin(sent.filter((s) => s.conversation === `c${c}`).map((s) => s.at), SMALL.perConversation);
-    expectWithin(sent.filter((s) => !s.conversation.startsWith('busy')).map((s) => s.at), SMALL.perTenant);
+    expectWithin(
+      busy.map((s) => s.at),
+      SMALL.perConversation,
+    );
+    for (let c = 0; c < 6; c++)
+      expectWithin(
+        sent.filter((s) => s.conversation === `c${c}`).map((s) => s.at),
+        SMALL.perConversation,
+      );
+    expectWithin(
+      sent.filter((s) => !s.conversation.startsWith('busy')).map((s) => s.at),
+      SMALL.perTenant,
+    );
     // The other tenant's twelve messages did not wait behind the busy conversation's nine.
     const lastOther = Math.max(...sent.filter((s) => s.conversation !== 'busy').map((s) => s.at));
     expect(lastOther).toBeLessThan(busy.at(-1)!.at);
@@ -54,7 +66,8 @@ describe('delivery scheduler', () => {
     const scheduler = new DeliveryScheduler({ limits: SMALL, baseBackoffMs: 20, maxAttempts: 3, random: () => 0.5 });
     const attempts: number[] = [];
     const throttled = await scheduler.deliver({
-      conversationKey: 'a', tenantKey: 't',
+      conversationKey: 'a',
+      tenantKey: 't',
       send: async () => {
         attempts.push(performance.now());
         if (attempts.length < 3) throw new DeliveryError('throttled', 429, 150);
@@ -66,13 +79,27 @@ describe('delivery scheduler', () => {
     expect(attempts[2] - attempts[1]).toBeGreaterThanOrEqual(145);
 
     let serverErrors = 0;
-    const failing = await scheduler.deliver({ conversationKey: 'b', tenantKey: 't', send: async () => { serverErrors++; throw new DeliveryError('boom', 500); } });
+    const failing = await scheduler.deliver({
+      conversationKey: 'b',
+      tenantKey: 't',
+      send: async () => {
+        serverErrors++;
+        throw new DeliveryError('boom', 500);
+      },
+    });
     expect(failing).toMatchObject({ ok: false, status: 500, final: false, attempts: 3 });
     expect(serverErrors).toBe(3);
 
     for (const status of [403, 404, 400]) {
       let tries = 0;
-      const refused = await scheduler.deliver({ conversationKey: `c${status}`, tenantKey: 't', send: async () => { tries++; throw new DeliveryError('no', status); } });
+      const refused = await scheduler.deliver({
+        conversationKey: `c${status}`,
+        tenantKey: 't',
+        send: async () => {
+          tries++;
+          throw new DeliveryError('no', status);
+        },
+      });
       expect(refused).toMatchObject({ ok: false, status, final: true });
       expect(tries).toBe(1);
     }
@@ -87,14 +114,22 @@ describe('delivery scheduler', () => {
     expect(await second).toMatchObject({ ok: false, final: false });
     // After stop, nothing new starts and a failing send is not retried (shutdown must not wait on back-off).
     let tries = 0;
-    expect(await scheduler.deliver({ conversationKey: 'b', tenantKey: 't', send: async () => ++tries })).toMatchObject({ ok: false, final: false, attempts: 0 });
+    expect(await scheduler.deliver({ conversationKey: 'b', tenantKey: 't', send: async () => ++tries })).toMatchObject({
+      ok: false,
+      final: false,
+      attempts: 0,
+    });
     expect(tries).toBe(0);
   });
 
   test('a send that fails while the scheduler stops is answered "try later" instead of backing off', async () => {
     const scheduler = new DeliveryScheduler({ baseBackoffMs: 10_000 });
     let fail!: () => void;
-    const outcome = scheduler.deliver({ conversationKey: 'a', tenantKey: 't', send: () => new Promise((_, reject) => (fail = () => reject(new DeliveryError('down', 503)))) });
+    const outcome = scheduler.deliver({
+      conversationKey: 'a',
+      tenantKey: 't',
+      send: () => new Promise((_, reject) => (fail = () => reject(new DeliveryError('down', 503)))),
+    });
     await new Promise((r) => setTimeout(r, 10));
     void scheduler.stop(); // not awaited: what callers get while it stops is the point
     fail();

@@ -31,14 +31,22 @@ beforeAll(async () => {
   await connector.start();
   const database = uniqueName('multi-');
   // Short send leases, so a take-over after a holder dies comes within seconds.
-  const start = () => startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', COSMOS_DATABASE: database }), { log: silentLogger, clock, sendLeases: { leaseMs: 2_000, renewMs: 250 } });
+  const start = () =>
+    startBotApp(testConfig({ DEMO_DATA: 'false', SWEEP_INTERVAL_SECONDS: '0', COSMOS_DATABASE: database }), {
+      log: silentLogger,
+      clock,
+      sendLeases: { leaseMs: 2_000, renewMs: 250 },
+    });
   a = await start();
   b = await start();
   const from = (aad: string, tenantId: string, conversation: { id: string; conversationType: string }, extra: Record<string, unknown>) =>
     teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, conversation }, extra);
   await postActivity(a.url, from(REVIEWER_AAD, REVIEWER_TENANT, { id: CHANNEL, conversationType: 'channel' }, { type: 'installationUpdate', action: 'add' }));
   await a.services.reviews.setReviewConversation(CHANNEL, 'test');
-  await postActivity(b.url, from(NOOR, PARTNER_TENANT, { id: NOOR_CHAT, conversationType: 'personal' }, { type: 'message', text: 'help', deliveryMode: 'expectReplies' }));
+  await postActivity(
+    b.url,
+    from(NOOR, PARTNER_TENANT, { id: NOOR_CHAT, conversationType: 'personal' }, { type: 'message', text: 'help', deliveryMode: 'expectReplies' }),
+  );
   // From here on the connector answers 429 over Teams' limits (the set-up's replies in the turn are not paced notifications).
   connector.enforceTeamsLimits = true;
 });
@@ -56,13 +64,30 @@ async function settle(): Promise<void> {
 async function draftOn(app: BotApp): Promise<string> {
   const { claimService } = app.services;
   const draft = await claimService.createDraft(avery, {
-    mpnId: '4412345', customerDomain: 'fourthcoffee.example', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams'],
-    customerTenantId: `77777777-0000-4000-8000-${uniqueName('').replace(/[^0-9]/g, '').padStart(12, '0').slice(-12)}`,
-    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    mpnId: '4412345',
+    customerDomain: 'fourthcoffee.example',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    products: ['teams'],
+    customerTenantId: `77777777-0000-4000-8000-${uniqueName('')
+      .replace(/[^0-9]/g, '')
+      .padStart(12, '0')
+      .slice(-12)}`,
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' },
+    partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
     claimName: uniqueName('Multi claim '),
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const file = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+  const file = {
+    id: `${draft.claim.id}-1`,
+    blobName: `${draft.claim.id}/sow.pdf`,
+    fileName: 'sow.pdf',
+    contentType: 'application/pdf',
+    size: 10,
+    sha256: 'x',
+    uploadedAt: clock.now().toISOString(),
+    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
+  };
   await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
   return draft.claim.id;
 }
@@ -74,7 +99,8 @@ async function submitOn(app: BotApp, id: string): Promise<Claim> {
 }
 
 /** New messages (not card updates) in a conversation that name the claim. */
-const postsAbout = (conversationId: string, claimId: string) => connector.to(conversationId).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claimId));
+const postsAbout = (conversationId: string, claimId: string) =>
+  connector.to(conversationId).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claimId));
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -103,14 +129,31 @@ describe("Teams' limits hold for the bot as a whole", () => {
     for (let m = 0; m < 4; m++) {
       for (const conversationId of conversations) {
         const app = m % 2 ? b : a;
-        const reference = { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: conversationId, conversationType: 'personal', tenantId }, bot: { id: '28:cpor-bot', name: 'CPOR' }, user: { id: `29:${conversationId}`, name: 'User' } };
-        sends.push(app.services.scheduler.deliver({ conversationKey: conversationId, tenantKey: tenantId, send: () => messengers.get(app)!.send(reference, { type: 'message', text: `message ${m} to ${conversationId}` }) }));
+        const reference = {
+          serviceUrl: connector.url,
+          channelId: 'msteams',
+          conversation: { id: conversationId, conversationType: 'personal', tenantId },
+          bot: { id: '28:cpor-bot', name: 'CPOR' },
+          user: { id: `29:${conversationId}`, name: 'User' },
+        };
+        sends.push(
+          app.services.scheduler.deliver({
+            conversationKey: conversationId,
+            tenantKey: tenantId,
+            send: () => messengers.get(app)!.send(reference, { type: 'message', text: `message ${m} to ${conversationId}` }),
+          }),
+        );
       }
     }
     const outcomes = await Promise.all(sends);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
     for (const conversationId of conversations) {
-      expect(connector.to(conversationId).map((c) => c.activity.text).sort()).toEqual([0, 1, 2, 3].map((m) => `message ${m} to ${conversationId}`));
+      expect(
+        connector
+          .to(conversationId)
+          .map((c) => c.activity.text)
+          .sort(),
+      ).toEqual([0, 1, 2, 3].map((m) => `message ${m} to ${conversationId}`));
     }
     expect(connector.refused).toEqual([]);
   });
@@ -119,7 +162,14 @@ describe("Teams' limits hold for the bot as a whole", () => {
 describe('the sweep loop runs on one instance at a time', () => {
   /** Watches both instances' sweep loops: who led each round, and how many sweeps ran at once. */
   function watchSweeps() {
-    const seen = { rounds: new Map<BotApp, SweepRound[]>([[a, []], [b, []]]), inside: 0, mostAtOnce: 0 };
+    const seen = {
+      rounds: new Map<BotApp, SweepRound[]>([
+        [a, []],
+        [b, []],
+      ]),
+      inside: 0,
+      mostAtOnce: 0,
+    };
     for (const app of [a, b]) {
       const sweeper = app.notifications.sweeper;
       sweeper.onRound((round) => seen.rounds.get(app)!.push(round));
@@ -158,7 +208,9 @@ describe('the sweep loop runs on one instance at a time', () => {
     await settle();
     for (const claim of first) {
       expect(await reviewStartReminders(a, claim)).toHaveLength(1);
-      expect(connector.to(CHANNEL).filter((c) => String(c.activity.text ?? '').includes(claim.id) && String(c.activity.text).includes('start-review target'))).toHaveLength(1);
+      expect(
+        connector.to(CHANNEL).filter((c) => String(c.activity.text ?? '').includes(claim.id) && String(c.activity.text).includes('start-review target')),
+      ).toHaveLength(1);
     }
 
     // The leader stops (a deployment, a scale-in): it lets the lease go and the other instance leads.
@@ -167,7 +219,13 @@ describe('the sweep loop runs on one instance at a time', () => {
     await settle();
     const led = seen.rounds.get(follower)!.length;
     clock.set(new Date(Date.parse(reviewStartReminderAt(later[0])) + 1000));
-    await until(() => seen.rounds.get(follower)!.slice(led).filter((r) => r.led).length >= 2);
+    await until(
+      () =>
+        seen.rounds
+          .get(follower)!
+          .slice(led)
+          .filter((r) => r.led).length >= 2,
+    );
     await follower.notifications.sweeper.stop();
     await settle();
     for (const claim of later) expect(await reviewStartReminders(follower, claim)).toHaveLength(1);
@@ -198,8 +256,19 @@ describe('a sending instance that dies', () => {
   test('another instance takes its tenant over once the send lease runs out, within the windows: all messages once, none refused', async () => {
     const tenantId = '88888888-0000-4000-8000-000000000002';
     const conversationId = 'a:takeover-chat';
-    const reference = { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: conversationId, conversationType: 'personal', tenantId }, bot: { id: '28:cpor-bot', name: 'CPOR' }, user: { id: '29:takeover', name: 'User' } };
-    const send = (app: BotApp, n: number) => app.services.scheduler.deliver({ conversationKey: conversationId, tenantKey: tenantId, send: () => new ProactiveMessenger(app.adapter, '').send(reference, { type: 'message', text: `message ${n}` }) });
+    const reference = {
+      serviceUrl: connector.url,
+      channelId: 'msteams',
+      conversation: { id: conversationId, conversationType: 'personal', tenantId },
+      bot: { id: '28:cpor-bot', name: 'CPOR' },
+      user: { id: '29:takeover', name: 'User' },
+    };
+    const send = (app: BotApp, n: number) =>
+      app.services.scheduler.deliver({
+        conversationKey: conversationId,
+        tenantKey: tenantId,
+        send: () => new ProactiveMessenger(app.adapter, '').send(reference, { type: 'message', text: `message ${n}` }),
+      });
     // Instance a starts ten messages; the conversation's 7 per second lets seven go, the rest wait.
     for (let n = 1; n <= 10; n++) void send(a, n);
     await until(() => connector.to(conversationId).length >= 7);

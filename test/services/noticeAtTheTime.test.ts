@@ -33,11 +33,27 @@ async function act(claim: Claim, action: Parameters<AppServices['claimService'][
 
 async function submitted(n: number): Promise<Claim> {
   const draft = await services.claimService.createDraft(avery, {
-    mpnId: '4412345', customerDomain: `then-${n}.example`, customerTenantId: `13131313-0000-4000-8000-00000000000${n}`, solutionArea: 'Microsoft365', activity: 'Usage',
-    claimName: `Told then ${n}`, products: ['teams'], customerContact: { name: 'D', title: 'T', email: `d@then-${n}.example` }, partnerContact: { name: 'A', email: 'a@fabrikam.example' },
+    mpnId: '4412345',
+    customerDomain: `then-${n}.example`,
+    customerTenantId: `13131313-0000-4000-8000-00000000000${n}`,
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    claimName: `Told then ${n}`,
+    products: ['teams'],
+    customerContact: { name: 'D', title: 'T', email: `d@then-${n}.example` },
+    partnerContact: { name: 'A', email: 'a@fabrikam.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const poe = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/x/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 1, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+  const poe = {
+    id: `${draft.claim.id}-1`,
+    blobName: `${draft.claim.id}/x/sow.pdf`,
+    fileName: 'sow.pdf',
+    contentType: 'application/pdf',
+    size: 1,
+    sha256: 'x',
+    uploadedAt: clock.now().toISOString(),
+    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
+  };
   const withPoe = await act(draft.claim, { type: 'addPoe', files: [poe] }, avery);
   return act(withPoe, { type: 'submit' }, avery);
 }
@@ -76,7 +92,12 @@ test('a reminder sent late says the days really left', async () => {
   const started = await act(await submitted(3), { type: 'startReview' }, jordan);
   const asked = await act(started, { type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Name the products.' }, jordan);
   const due = asked.deadlines.partnerResponse!;
-  const remindEvent = { ...asked.history.at(-1)!, action: 'remind' as const, reminder: 'partnerResponse2bd', actor: { kind: 'system' as const, id: 'system', name: 'CPOR bot' } };
+  const remindEvent = {
+    ...asked.history.at(-1)!,
+    action: 'remind' as const,
+    reminder: 'partnerResponse2bd',
+    actor: { kind: 'system' as const, id: 'system', name: 'CPOR bot' },
+  };
   // On time (two business days before the deadline): the reminder's own sentence.
   clock.set(reminderDueAt(services.calendar, 'partnerResponse2bd', due));
   expect(text(new PartnerNotifier(services).card(asked, remindEvent, 'en-US'))).toContain('Two business days left');

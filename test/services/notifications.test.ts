@@ -65,13 +65,31 @@ async function settle(): Promise<void> {
 async function submittedClaim(fields: Record<string, unknown> = {}): Promise<Claim> {
   const { claimService } = app.services;
   const draft = await claimService.createDraft(avery, {
-    mpnId: '4412345', customerDomain: 'fourthcoffee.example', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams'],
-    customerTenantId: `77777777-0000-4000-8000-${uniqueName('').replace(/[^0-9]/g, '').padStart(12, '0').slice(-12)}`,
-    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
-    claimName: uniqueName('Notify claim '), ...fields,
+    mpnId: '4412345',
+    customerDomain: 'fourthcoffee.example',
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    products: ['teams'],
+    customerTenantId: `77777777-0000-4000-8000-${uniqueName('')
+      .replace(/[^0-9]/g, '')
+      .padStart(12, '0')
+      .slice(-12)}`,
+    customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' },
+    partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    claimName: uniqueName('Notify claim '),
+    ...fields,
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const file = { id: `${draft.claim.id}-1`, blobName: `${draft.claim.id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+  const file = {
+    id: `${draft.claim.id}-1`,
+    blobName: `${draft.claim.id}/sow.pdf`,
+    fileName: 'sow.pdf',
+    contentType: 'application/pdf',
+    size: 10,
+    sha256: 'x',
+    uploadedAt: clock.now().toISOString(),
+    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
+  };
   await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
   const submitted = await claimService.act(draft.claim.id, { type: 'submit' }, avery);
   if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
@@ -93,7 +111,8 @@ async function current(claim: Claim): Promise<Claim> {
 /** New messages (not card updates) about one claim in one conversation. */
 const newMessages = (conversationId: string, claim: Claim) =>
   connector.to(conversationId).filter((c) => c.method === 'POST' && JSON.stringify(c.activity).includes(claim.id));
-const titles = (calls: ConnectorCall[]) => calls.map((c) => String((c.activity.attachments?.[0]?.content?.body as { text?: string }[] | undefined)?.[0]?.text ?? c.activity.text));
+const titles = (calls: ConnectorCall[]) =>
+  calls.map((c) => String((c.activity.attachments?.[0]?.content?.body as { text?: string }[] | undefined)?.[0]?.text ?? c.activity.text));
 
 async function sweep(sweeper: Sweeper = app.notifications.sweeper) {
   const report = await sweeper.runOnce();
@@ -103,7 +122,15 @@ async function sweep(sweeper: Sweeper = app.notifications.sweeper) {
 
 function newSweeper(owner: string): Sweeper {
   const { services } = app;
-  return new Sweeper({ timers: services.timers, claims: services.claimService, dispatcher: app.notifications.dispatcher, clock, calendar: services.calendar, log: silentLogger, owner });
+  return new Sweeper({
+    timers: services.timers,
+    claims: services.claimService,
+    dispatcher: app.notifications.dispatcher,
+    clock,
+    calendar: services.calendar,
+    log: silentLogger,
+    owner,
+  });
 }
 
 describe('every status change reaches the people concerned, once', () => {
@@ -125,7 +152,9 @@ describe('every status change reaches the people concerned, once', () => {
     }
     c = await act(c, { type: 'resubmit', comment: 'Dates added.' }, avery);
     c = await act(c, { type: 'approve' }, reviewer);
-    expect(titles(newMessages(dm(NOOR), claim))).toEqual(['is Submitted', 'is Under review', 'Partner action required', 'is Under review', 'is Approved'].map((s) => expect.stringContaining(s)));
+    expect(titles(newMessages(dm(NOOR), claim))).toEqual(
+      ['is Submitted', 'is Under review', 'Partner action required', 'is Under review', 'is Approved'].map((s) => expect.stringContaining(s)),
+    );
     expect(titles(newMessages(dm(PARTNER_AAD), claim)).filter((t) => t.includes('is Approved'))).toHaveLength(1);
     // One card for the claim in the reviewers' channel, updated in place after each change.
     expect(newMessages(CHANNEL, claim)).toHaveLength(1);
@@ -137,14 +166,18 @@ describe('every status change reaches the people concerned, once', () => {
     expect((await app.services.timers.forClaim(claim.id)).map((t) => t.timer.purpose.type)).not.toContain('dispatch');
   });
 
-  test('a reviewers\' conversation the bot was never added to is warned about once, not once per claim', async () => {
+  test("a reviewers' conversation the bot was never added to is warned about once, not once per claim", async () => {
     const deps = (app.notifications.dispatcher as unknown as { deps: DispatcherDeps }).deps;
     const log = new MemoryLogger();
     const misconfigured = new NotificationDispatcher({ ...deps, log, owner: 'misconfigured', reviewConversationId: '19:bot-never-added@thread.tacv2' });
     const claims = [await submittedClaim(), await submittedClaim(), await submittedClaim()];
     for (const c of claims) await misconfigured.dispatch(c);
     expect(log.lines.filter((line) => line.startsWith('WARN'))).toEqual([
-      expect.stringMatching(new RegExp(`Claim ${claims[0].id}: the reviewers' conversation 19:bot-never-added@thread.tacv2 is not known to the bot yet: add the bot to it\\. \\(said again every 10 minutes while it lasts\\)`)),
+      expect.stringMatching(
+        new RegExp(
+          `Claim ${claims[0].id}: the reviewers' conversation 19:bot-never-added@thread.tacv2 is not known to the bot yet: add the bot to it\\. \\(said again every 10 minutes while it lasts\\)`,
+        ),
+      ),
     ]);
   });
 
@@ -256,14 +289,18 @@ describe('deadlines the bot applies itself', () => {
     const reminders = connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(claim.id));
     // The same opening is two business days before the 10-day decision target (end of Thu 3 Dec): that nudge goes too.
     expect(reminders).toHaveLength(2);
-    expect(reminders.map((r) => r.activity.text)).toEqual(expect.arrayContaining([
-      expect.stringContaining('passed its start-review target'),
-      expect.stringContaining('two business days from its decision target'),
-    ]));
+    expect(reminders.map((r) => r.activity.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('passed its start-review target'),
+        expect.stringContaining('two business days from its decision target'),
+      ]),
+    );
     // Nobody has taken the claim on: every reviewer the bot can reach is @mentioned (Jordan has never used the bot: not mentionable).
     for (const reminder of reminders) {
       expect(reminder.activity.text).toMatch(/^<at>Riley Reviewer<\/at>: Claim CL-/);
-      expect(reminder.activity.entities).toEqual([{ type: 'mention', text: '<at>Riley Reviewer</at>', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } }]);
+      expect(reminder.activity.entities).toEqual([
+        { type: 'mention', text: '<at>Riley Reviewer</at>', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } },
+      ]);
     }
     clock.set('2026-11-23T09:00:00.000Z');
   });
@@ -272,14 +309,23 @@ describe('deadlines the bot applies itself', () => {
     const riley = { type: 'mention', text: '<at>Riley Reviewer</at>', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } };
     // Jordan, on the roster, has never written to the bot: no Teams id, so not mentionable (the channel still sees the message).
     expect(await reviewerMentions(app.services, {})).toEqual({ text: '<at>Riley Reviewer</at>', entities: [riley] });
-    expect(await reviewerMentions(app.services, { reviewer: { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' } })).toEqual({ text: '<at>Riley Reviewer</at>', entities: [riley] });
+    expect(await reviewerMentions(app.services, { reviewer: { kind: 'reviewer', id: REVIEWER_AAD, name: 'Riley Reviewer' } })).toEqual({
+      text: '<at>Riley Reviewer</at>',
+      entities: [riley],
+    });
     // Taken on by Jordan: the reminder is for Jordan alone, and Jordan cannot be reached yet, so nobody is mentioned.
-    expect(await reviewerMentions(app.services, { reviewer: { kind: 'reviewer', id: 'c3d4e5f6-0002-4000-8000-000000000002', name: 'Jordan Reviewer' } })).toEqual({ text: '', entities: [] });
+    expect(
+      await reviewerMentions(app.services, { reviewer: { kind: 'reviewer', id: 'c3d4e5f6-0002-4000-8000-000000000002', name: 'Jordan Reviewer' } }),
+    ).toEqual({ text: '', entities: [] });
     expect(mentionTag('<b>Eve</b> & co')).toBe('<at>&lt;b&gt;Eve&lt;/b&gt; &amp; co</at>');
   });
 
   test('dispute window: reminders 7 days and 1 day before it closes, then closed once; consent period over: sent for eligibility, partner told', async () => {
-    const rejectedClaim = await act(await act(await submittedClaim(), { type: 'startReview' }, reviewer), { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'Unsigned.' }, reviewer);
+    const rejectedClaim = await act(
+      await act(await submittedClaim(), { type: 'startReview' }, reviewer),
+      { type: 'reject', reason: 'InsufficientProofOfExecution', comment: 'Unsigned.' },
+      reviewer,
+    );
     const approvedClaim = await act(await act(await submittedClaim(), { type: 'startReview' }, reviewer), { type: 'approve' }, reviewer);
     const windowEnds = Date.parse(rejectedClaim.deadlines.disputeWindowEnds!);
     connector.clear();
@@ -303,7 +349,9 @@ describe('deadlines the bot applies itself', () => {
     expect(approved.status).toBe('Approved');
     expect(approved.approval?.sentForEligibilityAt).toBeDefined();
     expect(approved.history.filter((e) => e.action === 'consentPeriodOver')).toHaveLength(1);
-    expect(newMessages(dm(NOOR), approvedClaim).filter((c) => JSON.stringify(c.activity).includes('sent for incentive eligibility assessment'))).toHaveLength(1);
+    expect(newMessages(dm(NOOR), approvedClaim).filter((c) => JSON.stringify(c.activity).includes('sent for incentive eligibility assessment'))).toHaveLength(
+      1,
+    );
     clock.set('2026-11-23T09:00:00.000Z');
   });
 
@@ -325,7 +373,9 @@ describe('deadlines the bot applies itself', () => {
     const reminders = connector.to(CHANNEL).filter((x) => x.method === 'POST' && String(x.activity.text ?? '').includes(reviewing.id));
     expect(reminders.map((r) => r.activity.text)).toEqual([expect.stringContaining('within one business day of its review SLA')]);
     // Riley started the review: the reminder is for Riley.
-    expect(reminders[0].activity.entities).toEqual([expect.objectContaining({ type: 'mention', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } })]);
+    expect(reminders[0].activity.entities).toEqual([
+      expect.objectContaining({ type: 'mention', mentioned: { id: `29:${REVIEWER_AAD}`, name: 'Riley Reviewer' } }),
+    ]);
     clock.set('2026-11-23T09:00:00.000Z');
   });
 
@@ -354,7 +404,9 @@ describe('the end of an associated subscription', () => {
   test('30 days before a held subscription ends the partners are reminded once, with "Claim the renewed subscription"', async () => {
     // Northwind's Teams subscription ...001 ends on 30 June 2027 (data/customer-directory.json); ...002 on 31 December 2027.
     const claim = await submittedClaim({
-      customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555', activity: 'PreSales',
+      customerDomain: 'northwind.example',
+      customerTenantId: '11111111-2222-4333-8444-555555555555',
+      activity: 'PreSales',
       subscriptions: [{ productId: 'teams', subscriptionId: 'd4000000-0000-4000-8000-000000000001' }],
     });
     const approved = await act(await act(claim, { type: 'startReview' }, reviewer), { type: 'approve' }, reviewer);
@@ -369,7 +421,9 @@ describe('the end of an associated subscription', () => {
     clock.set(due);
     await sweep();
     await sweep();
-    const reminders = newMessages(dm(NOOR), claim).map((c) => JSON.stringify(c.activity)).filter((n) => n.includes('ends soon'));
+    const reminders = newMessages(dm(NOOR), claim)
+      .map((c) => JSON.stringify(c.activity))
+      .filter((n) => n.includes('ends soon'));
     expect(reminders).toHaveLength(1);
     expect(reminders[0]).toContain('d4000000-0000-4000-8000-000000000001 ends on Jun 30, 2027');
     expect(reminders[0]).toContain('Claim the renewed subscription');
@@ -377,12 +431,25 @@ describe('the end of an associated subscription', () => {
     expect((await current(claim)).history.filter((e) => e.action === 'remind').map((e) => e.reminder)).toEqual(['subscriptionEnds30d']);
 
     // Noor presses "Claim the renewed subscription": a draft with the claim's details without the ending subscription's ID.
-    const press = (claimId: string) => postActivity(app.url, from(NOOR, PARTNER_TENANT, { id: dm(NOOR), conversationType: 'personal' }, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.newFrom', claimId } }));
+    const press = (claimId: string) =>
+      postActivity(
+        app.url,
+        from(
+          NOOR,
+          PARTNER_TENANT,
+          { id: dm(NOOR), conversationType: 'personal' },
+          { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.newFrom', claimId } },
+        ),
+      );
     const replies = JSON.stringify((await press(claim.id)).body?.activities ?? []);
     const draftId = /I started draft (CL-[0-9A-Z]{8}) with the details of claim/.exec(replies)?.[1];
     expect(replies).toContain('without the subscription IDs that end (d4000000-0000-4000-8000-000000000001)');
     const draft = (await app.services.claimService.get(draftId!))!;
-    expect(draft).toMatchObject({ status: 'Editing', poe: [], fields: { customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555', activity: 'PreSales', products: ['teams'] } });
+    expect(draft).toMatchObject({
+      status: 'Editing',
+      poe: [],
+      fields: { customerDomain: 'northwind.example', customerTenantId: '11111111-2222-4333-8444-555555555555', activity: 'PreSales', products: ['teams'] },
+    });
     expect(draft.fields.subscriptions).toBeUndefined();
     // Once the subscription has ended there is nothing to renew: the old button says so.
     clock.set('2027-07-01T09:00:00.000Z');
@@ -394,11 +461,13 @@ describe('many instances, crashes and restarts', () => {
   /** Claims in Partner action required whose 5 business days are over (the clock is moved past them). */
   async function claimsPastTheirResponseDeadline(count: number): Promise<Claim[]> {
     // Side by side: each claim's steps in order, the claims at once (as partners and reviewers work).
-    const claims = await Promise.all(Array.from({ length: count }, async () => {
-      const s = await submittedClaim();
-      const r = await act(s, { type: 'startReview' }, reviewer);
-      return act(r, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer);
-    }));
+    const claims = await Promise.all(
+      Array.from({ length: count }, async () => {
+        const s = await submittedClaim();
+        const r = await act(s, { type: 'startReview' }, reviewer);
+        return act(r, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer);
+      }),
+    );
     await settle();
     connector.clear();
     clock.set('2026-12-01T00:00:01.000Z');
@@ -453,7 +522,13 @@ describe('many instances, crashes and restarts', () => {
     connector.clear();
     // The instance "crashes" while clearing the outbox of the next change, after its messages went out.
     const spy = jest.spyOn(app.services.claims, 'removeFromOutbox').mockRejectedValueOnce(new Error('instance stopped'));
-    const result = await app.services.claimService.act(claim.id, { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' }, reviewer, {}, claim.orgId);
+    const result = await app.services.claimService.act(
+      claim.id,
+      { type: 'requestInfo', reasons: ['MissingAllPoe'], comment: 'No PoE.' },
+      reviewer,
+      {},
+      claim.orgId,
+    );
     expect(result.ok).toBe(true);
     await settle();
     spy.mockRestore();
@@ -464,7 +539,8 @@ describe('many instances, crashes and restarts', () => {
     await sweep(newSweeper('other'));
     expect((await current(reviewing)).outbox ?? []).toEqual([]);
     expect((await app.services.timers.forClaim(claim.id)).some((t) => t.timer.purpose.type === 'dispatch')).toBe(false);
-    for (const person of [PARTNER_AAD, NOOR]) expect(titles(newMessages(dm(person), claim)).filter((t) => t.includes('Partner action required'))).toHaveLength(1);
+    for (const person of [PARTNER_AAD, NOOR])
+      expect(titles(newMessages(dm(person), claim)).filter((t) => t.includes('Partner action required'))).toHaveLength(1);
     clock.set('2026-11-23T09:00:00.000Z');
   });
 });
@@ -502,7 +578,14 @@ describe('within Teams limits', () => {
     expect(connector.to(dm(NOOR))).toHaveLength(0);
     expect(titles(newMessages(dm(PARTNER_AAD), claim)).some((t) => t.includes('New comment'))).toBe(true);
     // Noor writes to the bot again: reachable again.
-    await post(from(NOOR, PARTNER_TENANT, { id: dm(NOOR), conversationType: 'personal' }, { type: 'message', text: 'help', locale: 'en-GB', deliveryMode: 'expectReplies' }));
+    await post(
+      from(
+        NOOR,
+        PARTNER_TENANT,
+        { id: dm(NOOR), conversationType: 'personal' },
+        { type: 'message', text: 'help', locale: 'en-GB', deliveryMode: 'expectReplies' },
+      ),
+    );
     expect((await app.services.conversations.get(userReferenceKey(PARTNER_TENANT, NOOR)))?.unreachable).toBeUndefined();
   });
 
@@ -522,4 +605,3 @@ describe('within Teams limits', () => {
     clock.set('2026-11-23T09:00:00.000Z');
   }, 60_000);
 });
-

@@ -29,9 +29,12 @@ afterAll(async () => {
 });
 
 const say = (aad: string, tenantId: string, conversation: { id: string; conversationType: string }, text: string) =>
-  postActivity(app.url, teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, conversation }, { type: 'message', text, deliveryMode: 'expectReplies' }));
+  postActivity(
+    app.url,
+    teamsActivity({ serviceUrl: connector.url, aadObjectId: aad, tenantId, conversation }, { type: 'message', text, deliveryMode: 'expectReplies' }),
+  );
 
-test('seeded demo claims notify no one; the reviewers\' channel gets one digest of the claims waiting for a reviewer', async () => {
+test("seeded demo claims notify no one; the reviewers' channel gets one digest of the claims waiting for a reviewer", async () => {
   // The demo partner's chat is known, so a notice would reach them.
   await say(PARTNER_AAD, PARTNER_TENANT, { id: 'a:demo-avery', conversationType: 'personal' }, 'help');
   expect(await seedDemoClaims(app.services)).toBe(6);

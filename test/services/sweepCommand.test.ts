@@ -44,16 +44,43 @@ describe('npm run sweep', () => {
     services = await openServices(testConfig({ COSMOS_DATABASE: database, DEMO_DATA: 'false' }), { log: silentLogger, clock });
     const { claimService } = services;
     await services.conversations.save({
-      id: userReferenceKey(PARTNER_TENANT, PARTNER_AAD), kind: 'user', tenantId: PARTNER_TENANT, aadObjectId: PARTNER_AAD, conversationType: 'personal',
-      reference: { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: 'a:avery-dm', conversationType: 'personal', tenantId: PARTNER_TENANT }, user: { id: `29:${PARTNER_AAD}`, name: 'Avery' }, bot: { id: '28:cpor-bot', name: 'CPOR' }, locale: 'en-US' },
+      id: userReferenceKey(PARTNER_TENANT, PARTNER_AAD),
+      kind: 'user',
+      tenantId: PARTNER_TENANT,
+      aadObjectId: PARTNER_AAD,
+      conversationType: 'personal',
+      reference: {
+        serviceUrl: connector.url,
+        channelId: 'msteams',
+        conversation: { id: 'a:avery-dm', conversationType: 'personal', tenantId: PARTNER_TENANT },
+        user: { id: `29:${PARTNER_AAD}`, name: 'Avery' },
+        bot: { id: '28:cpor-bot', name: 'CPOR' },
+        locale: 'en-US',
+      },
     });
     const draft = await claimService.createDraft(avery, {
-      mpnId: '4412345', customerDomain: 'fourthcoffee.example', customerTenantId: '66666666-0000-4000-8000-000000000001', solutionArea: 'Microsoft365', activity: 'Usage', products: ['teams'],
-      customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' }, claimName: 'Sweep claim',
+      mpnId: '4412345',
+      customerDomain: 'fourthcoffee.example',
+      customerTenantId: '66666666-0000-4000-8000-000000000001',
+      solutionArea: 'Microsoft365',
+      activity: 'Usage',
+      products: ['teams'],
+      customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' },
+      partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+      claimName: 'Sweep claim',
     });
     if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
     const id = draft.claim.id;
-    const file = { id: `${id}-1`, blobName: `${id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
+    const file = {
+      id: `${id}-1`,
+      blobName: `${id}/sow.pdf`,
+      fileName: 'sow.pdf',
+      contentType: 'application/pdf',
+      size: 10,
+      sha256: 'x',
+      uploadedAt: clock.now().toISOString(),
+      uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
+    };
     await claimService.act(id, { type: 'addPoe', files: [file] }, avery);
     await claimService.act(id, { type: 'submit' }, avery);
     await claimService.act(id, { type: 'startReview' }, reviewer);
@@ -61,7 +88,13 @@ describe('npm run sweep', () => {
     expect(par.ok && par.claim.status).toBe('PartnerActionRequired');
 
     const { cosmosEndpoint, cosmosKey, blobConnectionString } = sharedServers();
-    const env = { COSMOS_ENDPOINT: cosmosEndpoint, COSMOS_KEY: cosmosKey, COSMOS_DATABASE: database, AZURE_STORAGE_CONNECTION_STRING: blobConnectionString, CONSENT_LINK_SECRET: 'sweep-test-secret-0123456789-abcdefghijkl' };
+    const env = {
+      COSMOS_ENDPOINT: cosmosEndpoint,
+      COSMOS_KEY: cosmosKey,
+      COSMOS_DATABASE: database,
+      AZURE_STORAGE_CONNECTION_STRING: blobConnectionString,
+      CONSENT_LINK_SECRET: 'sweep-test-secret-0123456789-abcdefghijkl',
+    };
     const first = await runSweep(env);
     expect(first.output).toMatch(/Sweep: \d+ due, \d+ fired/);
     expect(first.code).toBe(0);

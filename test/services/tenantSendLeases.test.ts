@@ -28,7 +28,7 @@ function orStillWaiting<T>(promise: Promise<T>, ms: number): Promise<T | 'still 
   return Promise.race([promise, waited]).finally(() => clearTimeout(timer));
 }
 
-describe('the tenant send lease as the scheduler\'s gate', () => {
+describe("the tenant send lease as the scheduler's gate", () => {
   test('a message that comes while the holder is letting go (the database is slow) is still sent: the gate asks again', async () => {
     const store = new LeaseStore(db.containers.leases);
     const gate = new TenantSendLeases(store, 'instance-a', silentLogger, { renewMs: 20 });

@@ -7,7 +7,21 @@ import { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { ManualClock } from '../../src/clock';
 import { DEFAULT_DEADLINE_POLICY } from '../../src/domain/deadlinePolicy';
 import { decide } from '../../src/domain/claimLifecycle';
-import { calendar, claimIn, ctxAt, d365Fields, expectOk, m365Fields, ORG, otherOrgPartner, partner, poeFile, reviewer, reviewer2, T0 } from '../support/claimFixtures';
+import {
+  calendar,
+  claimIn,
+  ctxAt,
+  d365Fields,
+  expectOk,
+  m365Fields,
+  ORG,
+  otherOrgPartner,
+  partner,
+  poeFile,
+  reviewer,
+  reviewer2,
+  T0,
+} from '../support/claimFixtures';
 import { DEMO_ROSTER, openTestDatabase } from '../support/testStorage';
 import type { Actor } from '../../src/domain/actors';
 
@@ -23,7 +37,15 @@ beforeAll(async () => {
   associations = new AssociationStore(db.containers.associations);
   const rosters = new RosterStore(db.containers.rosters);
   await rosters.loadFile(DEMO_ROSTER);
-  service = new ClaimService({ claims, associations, rosters, tenantIndex: new TenantClaimIndex(db.containers.tenantIndex), clock, calendar, policy: DEFAULT_DEADLINE_POLICY });
+  service = new ClaimService({
+    claims,
+    associations,
+    rosters,
+    tenantIndex: new TenantClaimIndex(db.containers.tenantIndex),
+    clock,
+    calendar,
+    policy: DEFAULT_DEADLINE_POLICY,
+  });
 });
 afterAll(() => db.close());
 
@@ -37,7 +59,7 @@ async function storedClaim(status: Parameters<typeof claimIn>[0], fields: Record
 }
 
 describe('claim store', () => {
-  test('a claim round-trips and an organisation\'s claims come from its own partition', async () => {
+  test("a claim round-trips and an organisation's claims come from its own partition", async () => {
     const a = await storedClaim('Submitted');
     const b = await storedClaim('Editing', { ...m365Fields, mpnId: '5523456' }, otherOrgPartner);
     const mine = await claims.listByOrganisation(ORG);
@@ -53,7 +75,9 @@ describe('claim store', () => {
     // Someone else comments first...
     await claims.update(ORG, claim.id, (c) => ({ next: expectOk(decide(c, { type: 'comment', text: 'first' }, reviewer, ctxAt(T0))).claim, result: 1 }));
     // ...a write with the old ETag is refused by Cosmos DB itself.
-    await expect(db.containers.claims.item(claim.id, ORG).replace(stale!.claim, { accessCondition: { type: 'IfMatch', condition: stale!.etag } })).rejects.toMatchObject({ code: 412 });
+    await expect(
+      db.containers.claims.item(claim.id, ORG).replace(stale!.claim, { accessCondition: { type: 'IfMatch', condition: stale!.etag } }),
+    ).rejects.toMatchObject({ code: 412 });
     // Two concurrent comments through the store both land, each on the other's result.
     await Promise.all([
       claims.update(ORG, claim.id, (c) => ({ next: expectOk(decide(c, { type: 'comment', text: 'A' }, partner, ctxAt(T0))).claim, result: 1 })),
@@ -68,7 +92,10 @@ describe('claim store', () => {
   test('clearing delivered notifications from the copy last written costs one write; a change made since is kept', async () => {
     const base = await storedClaim('Submitted');
     const entry = (id: string) => ({ id, seq: 1, audience: 'partners' as const, at: T0.toISOString() });
-    const written = await claims.update(ORG, base.id, (c) => ({ next: { ...expectOk(decide(c, { type: 'comment', text: 'first' }, partner, ctxAt(T0))).claim, outbox: [entry('e1'), entry('e2')] }, result: 1 }));
+    const written = await claims.update(ORG, base.id, (c) => ({
+      next: { ...expectOk(decide(c, { type: 'comment', text: 'first' }, partner, ctxAt(T0))).claim, outbox: [entry('e1'), entry('e2')] },
+      result: 1,
+    }));
     if (!written.found || !written.written) throw new Error('not written');
     const reads = jest.spyOn(claims, 'get');
     try {
@@ -107,7 +134,10 @@ describe('claim store', () => {
 describe('claim service: approvals and the association rule', () => {
   test('two reviewers approving one claim at once: one approval, one association, the other told who approved', async () => {
     const claim = await storedClaim('UnderReview', { ...m365Fields, customerTenantId: '00000000-0000-4000-8000-000000000001' });
-    const [a, b] = await Promise.all([service.act(claim.id, { type: 'approve' }, reviewer, {}, ORG), service.act(claim.id, { type: 'approve' }, reviewer2, {}, ORG)]);
+    const [a, b] = await Promise.all([
+      service.act(claim.id, { type: 'approve' }, reviewer, {}, ORG),
+      service.act(claim.id, { type: 'approve' }, reviewer2, {}, ORG),
+    ]);
     expect([a.ok, b.ok].sort()).toEqual([false, true]);
     const loser = a.ok ? b : a;
     expect(loser).toMatchObject({ ok: false, refusal: { code: 'alreadyDone' } });
@@ -120,10 +150,14 @@ describe('claim service: approvals and the association rule', () => {
     ]);
   });
 
-  test('two partners\' claims for one tenant + workload approved at once: exactly one association', async () => {
+  test("two partners' claims for one tenant + workload approved at once: exactly one association", async () => {
     const tenant = '00000000-0000-4000-8000-000000000002';
     const mine = await storedClaim('UnderReview', { ...m365Fields, customerTenantId: tenant, products: ['teams'] });
-    const theirs = await storedClaim('UnderReview', { ...m365Fields, mpnId: '5523456', customerTenantId: tenant, products: ['teams', 'intune'] }, otherOrgPartner);
+    const theirs = await storedClaim(
+      'UnderReview',
+      { ...m365Fields, mpnId: '5523456', customerTenantId: tenant, products: ['teams', 'intune'] },
+      otherOrgPartner,
+    );
     const results = await Promise.all([
       service.act(mine.id, { type: 'approve' }, reviewer, {}, mine.orgId),
       service.act(theirs.id, { type: 'approve' }, reviewer2, {}, theirs.orgId),
@@ -145,7 +179,13 @@ describe('claim service: approvals and the association rule', () => {
     const tenant = '00000000-0000-4000-8000-000000000009';
     const later: (() => Promise<void>)[] = [];
     const deferring = new ClaimService({
-      claims, associations, rosters: new RosterStore(db.containers.rosters), tenantIndex: new TenantClaimIndex(db.containers.tenantIndex), clock, calendar, policy: DEFAULT_DEADLINE_POLICY,
+      claims,
+      associations,
+      rosters: new RosterStore(db.containers.rosters),
+      tenantIndex: new TenantClaimIndex(db.containers.tenantIndex),
+      clock,
+      calendar,
+      policy: DEFAULT_DEADLINE_POLICY,
       followUp: (_name, task) => later.push(task),
     });
     const mine = await storedClaim('UnderReview', { ...m365Fields, customerTenantId: tenant, products: ['teams', 'intune'] });
@@ -170,7 +210,10 @@ describe('claim service: approvals and the association rule', () => {
     const tenant = '00000000-0000-4000-8000-000000000003';
     const claim = await storedClaim('UnderReview', { ...d365Fields, customerTenantId: tenant });
     expect((await service.act(claim.id, { type: 'approve' }, reviewer, {}, ORG)).ok).toBe(true);
-    expect((await associations.listForTenant(tenant)).map((d) => d.id).sort()).toEqual(['osu-osa-bizapps:product:power-bi', 'osu-osa-bizapps:subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee']);
+    expect((await associations.listForTenant(tenant)).map((d) => d.id).sort()).toEqual([
+      'osu-osa-bizapps:product:power-bi',
+      'osu-osa-bizapps:subscription:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+    ]);
     const withdrawn = await service.act(claim.id, { type: 'withdraw', comment: 'No longer working with the customer' }, partner, {}, ORG);
     expect(withdrawn).toMatchObject({ ok: true, claim: { status: 'RejectedFinal' } });
     expect(await associations.listForTenant(tenant)).toEqual([]);

@@ -33,7 +33,7 @@ test('a send cut off by a crash is taken over after its lease, marked as a possi
   expect(await log.begin('n2>alex', 'b', 60_000)).toMatchObject({ state: 'mine', resumed: true });
 });
 
-test('after a restart on the same data folder, the stopped process\'s sends are taken over at once', async () => {
+test("after a restart on the same data folder, the stopped process's sends are taken over at once", async () => {
   expect(await log.begin('n3>alex', 'a', 120_000)).toMatchObject({ state: 'mine' });
   await log.sent('n4>alex', 'a', 'activity-4');
   expect(await log.releaseInterrupted()).toBeGreaterThanOrEqual(1);

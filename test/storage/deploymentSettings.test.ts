@@ -27,7 +27,8 @@ const FROM_AZURE: Record<string, string> = {
   COSMOS_ENDPOINT: 'https://cporabc123-cosmos.documents.azure.com:443/',
   AZURE_STORAGE_ACCOUNT_URL: 'https://cporabc123poexyz.blob.core.windows.net',
   AZURE_CLIENT_ID: '5b1e0c7d-2222-4333-8444-555566667777',
-  APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+  APPLICATIONINSIGHTS_CONNECTION_STRING:
+    'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
   PORT: '3978',
 };
 /** What a secret holds: the consent-link secret is 64 characters from the toolkit's script. */
@@ -53,10 +54,13 @@ function settingsOf(resource: 'bot' | 'sweep', params: Record<string, string>): 
       if (settings.has(setting.name)) throw new Error(`${resource} sets ${setting.name} twice`);
       const { value } = setting;
       const resolved =
-        value.kind === 'literal' ? value.text
-        : value.kind === 'secret' ? SECRETS[value.secretName]
-        : /^\w+$/.test(value.text) && value.text in params ? params[value.text]
-        : (/^\w+$/.test(value.text) && bicep.stringVariable(value.text)) || FROM_AZURE[setting.name];
+        value.kind === 'literal'
+          ? value.text
+          : value.kind === 'secret'
+            ? SECRETS[value.secretName]
+            : /^\w+$/.test(value.text) && value.text in params
+              ? params[value.text]
+              : (/^\w+$/.test(value.text) && bicep.stringVariable(value.text)) || FROM_AZURE[setting.name];
       if (resolved === undefined) throw new Error(`${resource}: no value for ${setting.name} (${JSON.stringify(value)}): add what Azure gives to FROM_AZURE`);
       settings.set(setting.name, { ...setting, resolved });
     }
@@ -75,7 +79,10 @@ const KEY_RULE_REPLACED_BY_MANAGED_IDENTITY = 'COSMOS_KEY is required when COSMO
 const botAppTypes = bicep.params().find((p) => p.name === 'botAppType')!.allowed!;
 const scenarios: [string, Record<string, string>][] = [
   ...botAppTypes.map((type): [string, Record<string, string>] => [`${type}, no SMTP`, { botAppType: type }]),
-  ['SingleTenant, SMTP with a login', { botAppType: 'SingleTenant', smtpHost: 'smtp.contoso.com', smtpUser: 'cpor@contoso.com', smtpPassword: 'x', mailFrom: 'CPOR <cpor@contoso.com>' }],
+  [
+    'SingleTenant, SMTP with a login',
+    { botAppType: 'SingleTenant', smtpHost: 'smtp.contoso.com', smtpUser: 'cpor@contoso.com', smtpPassword: 'x', mailFrom: 'CPOR <cpor@contoso.com>' },
+  ],
 ];
 
 describe('infra/azure.bicep against the configuration the bot reads', () => {
@@ -108,7 +115,17 @@ describe('infra/azure.bicep against the configuration the bot reads', () => {
       const params = parameterValues(scenario);
       for (const resource of ['bot', 'sweep'] as const) {
         const settings = settingsOf(resource, params);
-        for (const required of ['MicrosoftAppId', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'COSMOS_ENDPOINT', 'AZURE_STORAGE_ACCOUNT_URL', 'AZURE_CLIENT_ID', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'CONSENT_LINK_SECRET', 'PUBLIC_BASE_URL']) {
+        for (const required of [
+          'MicrosoftAppId',
+          'MicrosoftAppType',
+          'MicrosoftAppTenantId',
+          'COSMOS_ENDPOINT',
+          'AZURE_STORAGE_ACCOUNT_URL',
+          'AZURE_CLIENT_ID',
+          'APPLICATIONINSIGHTS_CONNECTION_STRING',
+          'CONSENT_LINK_SECRET',
+          'PUBLIC_BASE_URL',
+        ]) {
           expect({ resource, required, set: settings.has(required) }).toEqual({ resource, required, set: true });
         }
         for (const absent of ['COSMOS_KEY', 'AZURE_STORAGE_CONNECTION_STRING', 'DATA_DIR', 'DEMO_DATA', 'ALLOWED_CHANNELS']) {
@@ -143,7 +160,11 @@ describe('infra/azure.bicep against the configuration the bot reads', () => {
   test('probes: startup and liveness ask /healthz/live, readiness /healthz/ready, on the port the bot listens on', () => {
     const bot = bicep.resource('bot');
     const probe = (type: string) => new RegExp(`type: '${type}'\\n\\s+httpGet: \\{ path: '([^']+)', port: botPort \\}`).exec(bot)?.[1];
-    expect({ startup: probe('Startup'), liveness: probe('Liveness'), readiness: probe('Readiness') }).toEqual({ startup: '/healthz/live', liveness: '/healthz/live', readiness: '/healthz/ready' });
+    expect({ startup: probe('Startup'), liveness: probe('Liveness'), readiness: probe('Readiness') }).toEqual({
+      startup: '/healthz/live',
+      liveness: '/healthz/live',
+      readiness: '/healthz/ready',
+    });
     expect(bot).toContain('targetPort: usesBotImage ? botPort : 80');
     expect(read('infra/azure.bicep')).toMatch(/\nvar botPort = 3978\n/);
     expect(FROM_AZURE.PORT).toBe('3978');
@@ -210,7 +231,10 @@ function undefinedPlaceholders(projectFile: string, environment: string): string
   const use = (text: string, where: string) => {
     for (const name of placeholders(text)) if (!defined.has(name)) missing.push(`${name} (${where})`);
   };
-  for (const [stage, actions] of [['provision', project.provision ?? []], ['deploy', project.deploy ?? []]] as const) {
+  for (const [stage, actions] of [
+    ['provision', project.provision ?? []],
+    ['deploy', project.deploy ?? []],
+  ] as const) {
     for (const action of actions) {
       const where = `${stage}: ${action.uses}`;
       use(JSON.stringify(action.with ?? {}), where);
@@ -242,7 +266,12 @@ describe('the Agents Toolkit project against the template and the configuration'
     const given = Object.keys((JSON.parse(read('infra/azure.parameters.json')) as { parameters: Record<string, unknown> }).parameters);
     const params = bicep.params();
     expect(given.filter((name) => !params.some((p) => p.name === name))).toEqual([]);
-    expect(params.filter((p) => p.defaultValue === undefined).map((p) => p.name).filter((name) => !given.includes(name))).toEqual([]);
+    expect(
+      params
+        .filter((p) => p.defaultValue === undefined)
+        .map((p) => p.name)
+        .filter((name) => !given.includes(name)),
+    ).toEqual([]);
     // A parameter with allowed values gets one from env/.env.dev (an empty value would fail the deployment).
     const env = envFile('.env.dev');
     const parameters = JSON.parse(read('infra/azure.parameters.json')) as { parameters: Record<string, { value: unknown }> };
@@ -269,8 +298,15 @@ describe('the Agents Toolkit project against the template and the configuration'
     expect(Object.keys(envs).filter((name) => !CONFIG_VARIABLES.includes(name))).toEqual([]);
     // Filled as the toolkit fills them: from env/.env.<environment>, or what the toolkit writes there.
     const env = envFile(`.env.${environment}`);
-    const filled: Record<string, string> = { BOT_ID: FROM_AZURE.MicrosoftAppId, SECRET_BOT_PASSWORD: 'bot-client-secret', TEAMS_APP_TENANT_ID: FROM_AZURE.MicrosoftAppTenantId, BOT_ENDPOINT: 'https://x1y2z3-3978.euw.devtunnels.ms' };
-    const resolved = Object.fromEntries(Object.entries(envs).map(([name, value]) => [name, String(value).replace(/\$\{\{(\w+)\}\}/g, (_m, v: string) => env.get(v) || filled[v] || '')]));
+    const filled: Record<string, string> = {
+      BOT_ID: FROM_AZURE.MicrosoftAppId,
+      SECRET_BOT_PASSWORD: 'bot-client-secret',
+      TEAMS_APP_TENANT_ID: FROM_AZURE.MicrosoftAppTenantId,
+      BOT_ENDPOINT: 'https://x1y2z3-3978.euw.devtunnels.ms',
+    };
+    const resolved = Object.fromEntries(
+      Object.entries(envs).map(([name, value]) => [name, String(value).replace(/\$\{\{(\w+)\}\}/g, (_m, v: string) => env.get(v) || filled[v] || '')]),
+    );
     expect(loadConfig(resolved)).toMatchObject({ ok: true });
   });
 });

@@ -16,7 +16,10 @@ import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/storage/embe
 type Entry = Record<string, unknown>;
 type Call = (method: string, url: string, headers?: Record<string, string>, body?: unknown) => Promise<{ status: number; text: string }>;
 const { DurableJournal } = require('../../src/storage/durableJournal') as {
-  DurableJournal: new (dir: string, options?: { compactBytes?: number }) => {
+  DurableJournal: new (
+    dir: string,
+    options?: { compactBytes?: number },
+  ) => {
     replay(apply: (entry: Entry) => Promise<unknown>): Promise<{ snapshotEntries: number; journalEntries: number; tornLines: number }>;
     open(): Promise<void>;
     append(lines: string[]): Promise<void>;
@@ -45,9 +48,7 @@ async function documentsOf(db: CosmosDatabase): Promise<Record<string, unknown[]
   const out: Record<string, unknown[]> = {};
   for (const [name, container] of Object.entries(db.containers)) {
     const { resources } = await container.items.query<Record<string, unknown>>('SELECT * FROM c').fetchAll();
-    out[name] = resources
-      .map(({ _rid, _self, _etag, _ts, _attachments, ...doc }) => doc)
-      .sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    out[name] = resources.map(({ _rid, _self, _etag, _ts, _attachments, ...doc }) => doc).sort((a, b) => String(a.id).localeCompare(String(b.id)));
   }
   return out;
 }
@@ -82,7 +83,10 @@ describe('the embedded Cosmos DB server on a data folder', () => {
       await claims.items.upsert({ id: 'CL-2', orgId: 'org-b', status: 'Editing' });
       await claims.item('CL-2', 'org-b').patch([{ op: 'set', path: '/status', value: 'Approved' }]);
       await db.containers.associations.items.batch(
-        [{ operationType: BulkOperationType.Create, resourceBody: { id: 'k1', tenantId: 't1', claimId: 'CL-1' } }, { operationType: BulkOperationType.Create, resourceBody: { id: 'k2', tenantId: 't1', claimId: 'CL-1' } }],
+        [
+          { operationType: BulkOperationType.Create, resourceBody: { id: 'k1', tenantId: 't1', claimId: 'CL-1' } },
+          { operationType: BulkOperationType.Create, resourceBody: { id: 'k2', tenantId: 't1', claimId: 'CL-1' } },
+        ],
         't1',
       );
       await claims.items.create({ id: 'CL-3', orgId: 'org-a', status: 'Editing' });
@@ -103,7 +107,9 @@ describe('the embedded Cosmos DB server on a data folder', () => {
       // Replayed documents take part in the server's rules as before: the id is taken, a new ETag works.
       await expect(db.containers.claims.items.create({ id: 'CL-1', orgId: 'org-a' })).rejects.toMatchObject({ code: 409 });
       const again = await db.containers.claims.item('CL-1', 'org-a').read();
-      await db.containers.claims.item('CL-1', 'org-a').replace({ ...again.resource, status: 'Under review' }, { accessCondition: { type: 'IfMatch', condition: again.resource!._etag } });
+      await db.containers.claims
+        .item('CL-1', 'org-a')
+        .replace({ ...again.resource, status: 'Under review' }, { accessCondition: { type: 'IfMatch', condition: again.resource!._etag } });
     });
   }, 60_000);
 
@@ -124,7 +130,10 @@ describe('the embedded Cosmos DB server on a data folder', () => {
   test('a torn last line (a crash in the middle of an append) is dropped; a damaged line before it stops the start with its place', async () => {
     const dir = tempDir();
     await withServer(dir, (db) => db.containers.claims.items.create({ id: 'CL-1', orgId: 'org-a' }));
-    const journal = readdirSync(dir).filter((f) => f.startsWith('journal-')).sort().pop()!;
+    const journal = readdirSync(dir)
+      .filter((f) => f.startsWith('journal-'))
+      .sort()
+      .pop()!;
     appendFileSync(join(dir, journal), '{"op":"put","db":"cpor","coll":"claims","doc":{"id":"CL-2","orgId":"org-a"');
 
     await withServer(dir, async (db, server) => {
@@ -149,8 +158,12 @@ describe('the journal and its snapshots', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return { call: inProcessClient(serve), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
-  const put = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ op: 'put', db: 'cpor', coll: 'claims', doc: { id, orgId: 'org-a', ...extra } });
-  const setup = [JSON.stringify({ op: 'db', id: 'cpor' }), JSON.stringify({ op: 'coll', db: 'cpor', body: { id: 'claims', partitionKey: { paths: ['/orgId'], kind: 'Hash' } } })];
+  const put = (id: string, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ op: 'put', db: 'cpor', coll: 'claims', doc: { id, orgId: 'org-a', ...extra } });
+  const setup = [
+    JSON.stringify({ op: 'db', id: 'cpor' }),
+    JSON.stringify({ op: 'coll', db: 'cpor', body: { id: 'claims', partitionKey: { paths: ['/orgId'], kind: 'Hash' } } }),
+  ];
 
   async function stateAfterReplay(dir: string): Promise<{ entries: Entry[]; stats: { snapshotEntries: number; journalEntries: number } }> {
     const server = await inProcessServer();

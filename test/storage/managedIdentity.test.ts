@@ -32,7 +32,7 @@ describe('Cosmos DB through Microsoft Entra ID (no COSMOS_KEY)', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  test('every request carries the credential\'s token for the account\'s scope, never a key signature', async () => {
+  test("every request carries the credential's token for the account's scope, never a key signature", async () => {
     const credential = new StubTokenCredential();
     const db = await CosmosDatabase.open({ endpoint, credential, database: uniqueName('aad-'), embedded: true });
     try {
@@ -120,7 +120,9 @@ describe('PoE links signed with user delegation keys (storage account URL, no co
     const own = await PoeBlobStore.open({ accountUrl: azurite.accountUrl, credential: counting, adaptPipeline: trustLoopbackCertificate }, uniqueName('poe-'));
     const stored = await own.upload({ claimId: 'CL-UDK00003', fileName: 'sow.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 k') });
     const start = Date.now();
-    const links = await Promise.all([0, 1, 2, 3].map((i) => own.readLink(`${stored.blobName}`, { now: new Date(start + i * 60 * 60_000 / 4), ttlMinutes: 15 })));
+    const links = await Promise.all(
+      [0, 1, 2, 3].map((i) => own.readLink(`${stored.blobName}`, { now: new Date(start + (i * 60 * 60_000) / 4), ttlMinutes: 15 })),
+    );
     const keyOf = (l: string) => new URL(l).searchParams.get('skt');
     // Four links over the first 45 minutes share the first key...
     expect(new Set(links.map(keyOf)).size).toBe(1);
@@ -133,11 +135,15 @@ describe('PoE links signed with user delegation keys (storage account URL, no co
 
 function insecureGet(url: string, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method, rejectUnauthorized: false, headers: method === 'PUT' ? { 'x-ms-blob-type': 'BlockBlob', 'content-length': '4' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = httpsRequest(
+      url,
+      { method, rejectUnauthorized: false, headers: method === 'PUT' ? { 'x-ms-blob-type': 'BlockBlob', 'content-length': '4' } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end(method === 'PUT' ? 'evil' : undefined);
   });

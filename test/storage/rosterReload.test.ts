@@ -82,7 +82,9 @@ describe('where the file system sends no change events', () => {
     const watcher = new RosterFileWatcher(file, (f) => rosters.loadFile(f), log, { debounceMs: 20, pollMs: 100 });
     try {
       await watcher.start();
-      expect(log.lines).toEqual([expect.stringMatching(/^WARN Roster: .* cannot be watched \(watch not supported on this file system\); polling every 0\.1 s instead$/)]);
+      expect(log.lines).toEqual([
+        expect.stringMatching(/^WARN Roster: .* cannot be watched \(watch not supported on this file system\); polling every 0\.1 s instead$/),
+      ]);
       writeFileSync(file, JSON.stringify(withNewcomer()));
       await waitFor(() => watcher.reloads === 1, 'the polled reload');
       expect(await rosters.partnerUser(NEWCOMER)).toMatchObject({ name: 'Nia Newcomer' });

@@ -27,7 +27,14 @@ export function personalMessage(text: string, options: { aadObjectId?: string; t
 
 /** An activity from a person in a Teams conversation, whose replies and proactive messages go to `serviceUrl` (a stub connector). */
 export function teamsActivity(
-  from: { serviceUrl: string; aadObjectId: string; tenantId: string; name?: string; conversation: Record<string, unknown>; channelData?: Record<string, unknown> },
+  from: {
+    serviceUrl: string;
+    aadObjectId: string;
+    tenantId: string;
+    name?: string;
+    conversation: Record<string, unknown>;
+    channelData?: Record<string, unknown>;
+  },
   extra: Record<string, unknown> = {},
 ) {
   return {
@@ -72,5 +79,8 @@ export async function postActivity(baseUrl: string, activity: unknown, headers: 
     body = text;
   }
   // expectReplies answers carry `activities`; invoke answers carry `statusCode`, `type` and `value` (a card, for adaptiveCard/action).
-  return { status: response.status, body: body as { activities?: Record<string, unknown>[]; statusCode?: number; type?: string; value?: Record<string, unknown> } | undefined };
+  return {
+    status: response.status,
+    body: body as { activities?: Record<string, unknown>[]; statusCode?: number; type?: string; value?: Record<string, unknown> } | undefined,
+  };
 }

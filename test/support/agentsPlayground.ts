@@ -55,12 +55,19 @@ export class AgentsPlayground {
   private socket?: WebSocketClient;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly url: string, readonly label: string) {}
+  constructor(
+    readonly url: string,
+    readonly label: string,
+  ) {}
 
   async open(): Promise<void> {
     this.socket = await WebSocketClient.connect(`${this.url.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`, {
       message: (text) => {
-        const data = JSON.parse(text) as { action: string; actionConversationId: string; message?: PlaygroundMessage & { postConversationId?: string; directLineConversationId?: string } };
+        const data = JSON.parse(text) as {
+          action: string;
+          actionConversationId: string;
+          message?: PlaygroundMessage & { postConversationId?: string; directLineConversationId?: string };
+        };
         if (!data.message) return;
         this.events.push({
           action: data.action,
@@ -93,7 +100,12 @@ export class AgentsPlayground {
   }
 
   /** A person writes in a chat or channel; `mentionBot` adds the @mention a channel needs for the bot to hear it. */
-  async say(conversationId: string, from: string, text: string, options: { mentionBot?: { id: string; name: string } } = {}): Promise<{ messageId: string; postConversationId?: string }> {
+  async say(
+    conversationId: string,
+    from: string,
+    text: string,
+    options: { mentionBot?: { id: string; name: string } } = {},
+  ): Promise<{ messageId: string; postConversationId?: string }> {
     const mention = options.mentionBot;
     const body = {
       from: { id: from },
@@ -101,7 +113,10 @@ export class AgentsPlayground {
       textFormat: 'plain',
       ...(mention ? { mentions: [{ mentioned: { id: mention.id, name: mention.name }, text: `<at>${mention.name}</at>` }] } : {}),
     };
-    return (await this.call('POST', `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body)) as { messageId: string; postConversationId?: string };
+    return (await this.call('POST', `/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body)) as {
+      messageId: string;
+      postConversationId?: string;
+    };
   }
 
   /** Presses a card's Action.Submit as the web page does: the action's data with the card's inputs (their values, overridden by `typed`). */
@@ -109,14 +124,30 @@ export class AgentsPlayground {
     const card = cardOf(event);
     const action = findAction(card, title, 'Action.Submit');
     const value = { ...(action.data ?? {}), ...(action.associatedInputs === 'none' ? {} : { ...inputValues(card), ...typed }) };
-    await this.call('POST', '/_conversation/v1/submit', { conversation: { id: event.threadId }, from: { id: from }, replyToId: event.message.messageId, value });
+    await this.call('POST', '/_conversation/v1/submit', {
+      conversation: { id: event.threadId },
+      from: { id: from },
+      replyToId: event.message.messageId,
+      value,
+    });
   }
 
   /** An Action.Execute on a card (a button, or the card's automatic refresh): the bot's answer is the card this person now sees. */
-  async execute(event: PlaygroundEvent, from: string, action: CardAction, options: { trigger?: 'manual' | 'automatic'; card?: Card; typed?: Record<string, string> } = {}): Promise<Card> {
+  async execute(
+    event: PlaygroundEvent,
+    from: string,
+    action: CardAction,
+    options: { trigger?: 'manual' | 'automatic'; card?: Card; typed?: Record<string, string> } = {},
+  ): Promise<Card> {
     const inputs = options.card && action.associatedInputs !== 'none' ? { ...inputValues(options.card), ...options.typed } : { ...options.typed };
     const value = { action: { type: 'Action.Execute', verb: action.verb, data: { ...(action.data ?? {}), ...inputs } }, trigger: options.trigger ?? 'manual' };
-    const answer = (await this.call('POST', '/_conversation/v1/invoke', { name: 'adaptiveCard/action', value, from: { id: from }, conversation: { id: event.threadId }, replyToId: event.message.messageId })) as {
+    const answer = (await this.call('POST', '/_conversation/v1/invoke', {
+      name: 'adaptiveCard/action',
+      value,
+      from: { id: from },
+      conversation: { id: event.threadId },
+      replyToId: event.message.messageId,
+    })) as {
       statusCode?: number;
       type?: string;
       value?: Card;
@@ -130,7 +161,10 @@ export class AgentsPlayground {
 
   /** "Mock an Activity": the playground's template for a conversation (ids, tenant, service URL) with `extra` on top. */
   async mockActivity(conversationId: string, extra: Record<string, unknown>): Promise<void> {
-    const template = (await this.call('GET', `/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`)) as Record<string, unknown>;
+    const template = (await this.call('GET', `/_internal/v1/customActivities/template?conversationId=${encodeURIComponent(conversationId)}`)) as Record<
+      string,
+      unknown
+    >;
     await this.call('POST', '/_internal/v1/customActivities', { ...template, id: `mock-${Date.now()}`, timestamp: new Date().toISOString(), ...extra });
   }
 
@@ -162,12 +196,22 @@ export class AgentsPlayground {
 
   /** Waits for the bot's adaptive card in a conversation whose first text block (its title) is `title`. */
   waitForCard(since: number, conversationId: string, title: string | RegExp, timeoutMs?: number): Promise<PlaygroundEvent> {
-    return this.waitFor(since, `card "${title}" in ${conversationId}`, (e) => inConversation(e, conversationId) && e.action === 'createMessage' && hasCard(e) && matches(cardTitle(cardOf(e)), title), timeoutMs);
+    return this.waitFor(
+      since,
+      `card "${title}" in ${conversationId}`,
+      (e) => inConversation(e, conversationId) && e.action === 'createMessage' && hasCard(e) && matches(cardTitle(cardOf(e)), title),
+      timeoutMs,
+    );
   }
 
   /** Waits for the bot's text (or card text) in a conversation matching `pattern`. */
   waitForText(since: number, conversationId: string, pattern: RegExp, timeoutMs?: number): Promise<PlaygroundEvent> {
-    return this.waitFor(since, `message matching ${pattern} in ${conversationId}`, (e) => inConversation(e, conversationId) && pattern.test(eventText(e)), timeoutMs);
+    return this.waitFor(
+      since,
+      `message matching ${pattern} in ${conversationId}`,
+      (e) => inConversation(e, conversationId) && pattern.test(eventText(e)),
+      timeoutMs,
+    );
   }
 }
 
@@ -219,7 +263,12 @@ export function cardText(card: Card): string {
 }
 
 export function eventText(event: PlaygroundEvent): string {
-  return [event.message.text ?? '', ...event.message.attachments.map((a) => (a.contentType === 'application/vnd.microsoft.card.adaptive' ? cardText(a.content) : ''))].filter(Boolean).join('\n');
+  return [
+    event.message.text ?? '',
+    ...event.message.attachments.map((a) => (a.contentType === 'application/vnd.microsoft.card.adaptive' ? cardText(a.content) : '')),
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export function cardActions(card: Card): CardAction[] {
@@ -228,7 +277,12 @@ export function cardActions(card: Card): CardAction[] {
 
 export function findAction(card: Card, title: string, type?: string): CardAction {
   const action = cardActions(card).find((a) => a.title === title && (!type || a.type === type));
-  if (!action) throw new Error(`No button "${title}" on card "${cardTitle(card)}"; it has: ${cardActions(card).map((a) => `${a.title} (${a.type})`).join(', ')}`);
+  if (!action)
+    throw new Error(
+      `No button "${title}" on card "${cardTitle(card)}"; it has: ${cardActions(card)
+        .map((a) => `${a.title} (${a.type})`)
+        .join(', ')}`,
+    );
   return action;
 }
 

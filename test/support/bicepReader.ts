@@ -75,7 +75,11 @@ export class BicepTemplate {
       const trueSettings = parseSettings(whenTrue);
       const falseSettings = parseSettings(whenFalse);
       if (trueSettings.length && falseSettings.length) throw new Error(`infra: ${name} sets settings on both branches; the reader expects one empty branch`);
-      return { name, when: { condition: parseCondition(condition), holds: trueSettings.length > 0 }, settings: trueSettings.length ? trueSettings : falseSettings };
+      return {
+        name,
+        when: { condition: parseCondition(condition), holds: trueSettings.length > 0 },
+        settings: trueSettings.length ? trueSettings : falseSettings,
+      };
     }
     const plain = /^var \w+ = (\[[\s\S]*\])$/.exec(declaration);
     if (!plain) throw new Error(`infra: ${name} is neither an array nor a conditional array of settings`);

@@ -40,7 +40,8 @@ export async function startSigningKeyStub(answer: 'keys' | 'server error' = 'key
       res.end(JSON.stringify(body));
     };
     if (answer === 'server error') return send(500, { error: 'down' });
-    if (req.url === '/v1/.well-known/openidconfiguration') return send(200, { issuer: CHANNEL_ISSUER, jwks_uri: `${base}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    if (req.url === '/v1/.well-known/openidconfiguration')
+      return send(200, { issuer: CHANNEL_ISSUER, jwks_uri: `${base}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] });
     if (req.url === '/v1/keys') return send(200, { keys: [jwk] });
     send(404, {});
   });

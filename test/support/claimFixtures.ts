@@ -86,7 +86,10 @@ export function claimIn(status: ClaimStatus, fields: Record<string, unknown> = m
   };
   const paths: Record<ClaimStatus, [ClaimAction, Actor][]> = {
     Editing: [],
-    Submitted: [[{ type: 'addPoe', files: [poeFile()] }, partner], [{ type: 'submit' }, partner]],
+    Submitted: [
+      [{ type: 'addPoe', files: [poeFile()] }, partner],
+      [{ type: 'submit' }, partner],
+    ],
     UnderReview: [],
     PartnerActionRequired: [],
     Approved: [],
@@ -94,10 +97,17 @@ export function claimIn(status: ClaimStatus, fields: Record<string, unknown> = m
     RejectedFinal: [],
   };
   paths.UnderReview = [...paths.Submitted, [{ type: 'startReview' }, reviewer]];
-  paths.PartnerActionRequired = [...paths.UnderReview, [{ type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Please name the products in the SOW.' }, reviewer]];
+  paths.PartnerActionRequired = [
+    ...paths.UnderReview,
+    [{ type: 'requestInfo', reasons: ['MissingProducts'], comment: 'Please name the products in the SOW.' }, reviewer],
+  ];
   paths.Approved = [...paths.UnderReview, [{ type: 'approve' }, reviewer]];
   paths.Rejected = [...paths.UnderReview, [{ type: 'reject', reason: 'InsufficientProofOfExecution' }, reviewer]];
-  paths.RejectedFinal = [...paths.Rejected, [{ type: 'dispute', justification: 'The SOW was signed.' }, partner], [{ type: 'reject', reason: 'InsufficientProofOfExecution' }, reviewer]];
+  paths.RejectedFinal = [
+    ...paths.Rejected,
+    [{ type: 'dispute', justification: 'The SOW was signed.' }, partner],
+    [{ type: 'reject', reason: 'InsufficientProofOfExecution' }, reviewer],
+  ];
   for (const [action, actor] of paths[status]) step(action, actor);
   return claim;
 }

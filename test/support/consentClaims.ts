@@ -11,7 +11,10 @@ export { avery, riley };
 
 /** A customer tenant no other claim of the run uses, so approvals never compete. */
 export function uniqueTenant(): string {
-  return `66666666-0000-4000-8000-${uniqueName('').replace(/[^0-9]/g, '').padEnd(12, '7').slice(-12)}`;
+  return `66666666-0000-4000-8000-${uniqueName('')
+    .replace(/[^0-9]/g, '')
+    .padEnd(12, '7')
+    .slice(-12)}`;
 }
 
 export interface ApprovedClaim {
@@ -24,15 +27,34 @@ export interface ApprovedClaim {
 export async function approvedClaim(app: BotApp, fields: Record<string, unknown> = {}): Promise<ApprovedClaim> {
   const { claimService, clock } = app.services;
   const draft = await claimService.createDraft(avery, {
-    mpnId: '4412345', customerDomain: 'fourthcoffee.example', customerTenantId: uniqueTenant(), solutionArea: 'Microsoft365', activity: 'Usage',
-    products: ['teams', 'exchange-online'], claimName: uniqueName('Fourth Coffee Teams '),
-    customerContact: { name: 'Dana Customer', title: 'CIO', email: 'dana@fourthcoffee.example' }, partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
+    mpnId: '4412345',
+    customerDomain: 'fourthcoffee.example',
+    customerTenantId: uniqueTenant(),
+    solutionArea: 'Microsoft365',
+    activity: 'Usage',
+    products: ['teams', 'exchange-online'],
+    claimName: uniqueName('Fourth Coffee Teams '),
+    customerContact: { name: 'Dana Customer', title: 'CIO', email: 'dana@fourthcoffee.example' },
+    partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
     ...fields,
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const file = { id: `${id}-1`, blobName: `${id}/sow.pdf`, fileName: 'sow.pdf', contentType: 'application/pdf', size: 10, sha256: 'x', uploadedAt: clock.now().toISOString(), uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name } };
-  const steps: [Parameters<typeof claimService.act>[1], Actor][] = [[{ type: 'addPoe', files: [file] }, avery], [{ type: 'submit' }, avery], [{ type: 'startReview' }, riley]];
+  const file = {
+    id: `${id}-1`,
+    blobName: `${id}/sow.pdf`,
+    fileName: 'sow.pdf',
+    contentType: 'application/pdf',
+    size: 10,
+    sha256: 'x',
+    uploadedAt: clock.now().toISOString(),
+    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
+  };
+  const steps: [Parameters<typeof claimService.act>[1], Actor][] = [
+    [{ type: 'addPoe', files: [file] }, avery],
+    [{ type: 'submit' }, avery],
+    [{ type: 'startReview' }, riley],
+  ];
   for (const [action, actor] of steps) {
     const result = await claimService.act(id, action, actor);
     if (!result.ok) throw new Error(JSON.stringify(result.refusal));

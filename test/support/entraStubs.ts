@@ -24,7 +24,16 @@ export class StubTokenCredential implements TokenCredential {
     this.scopes.push(...asked);
     const now = Math.floor(Date.now() / 1000);
     const audience = asked[0].replace(/\/\.default$/, '');
-    const token = unsignedJwt({ aud: audience, iss: `https://sts.windows.net/${STUB_TENANT}/`, iat: now, nbf: now - 60, exp: now + 3600, oid: STUB_IDENTITY, tid: STUB_TENANT, n: this.tokens.length });
+    const token = unsignedJwt({
+      aud: audience,
+      iss: `https://sts.windows.net/${STUB_TENANT}/`,
+      iat: now,
+      nbf: now - 60,
+      exp: now + 3600,
+      oid: STUB_IDENTITY,
+      tid: STUB_TENANT,
+      n: this.tokens.length,
+    });
     this.tokens.push(token);
     return { token, expiresOnTimestamp: (now + 3600) * 1000 };
   }
@@ -59,13 +68,21 @@ export async function startOAuthAzurite(): Promise<OAuthAzurite> {
   const BlobConfiguration = require('azurite/dist/src/blob/BlobConfiguration').default;
   const workDir = mkdtempSync(join(tmpdir(), 'cpor-azurite-oauth-'));
   const config = new BlobConfiguration(
-    '127.0.0.1', 0, undefined,
-    join(workDir, 'db.json'), join(workDir, 'extent.json'),
+    '127.0.0.1',
+    0,
+    undefined,
+    join(workDir, 'db.json'),
+    join(workDir, 'extent.json'),
     [{ locationId: 'Default', locationPath: join(workDir, 'blobs'), maxConcurrency: 1 }],
-    false, undefined, false, undefined,
+    false,
+    undefined,
+    false,
+    undefined,
     false, // loose
     true, // skip API version check
-    LOOPBACK_CERT, LOOPBACK_KEY, '',
+    LOOPBACK_CERT,
+    LOOPBACK_KEY,
+    '',
     'basic', // OAuth
     false,
     true, // in memory

@@ -22,7 +22,10 @@ export function sourceFiles(root: string, dirs: string[]): string[] {
       if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : walk(path);
       return /\.(ts|js)$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
     });
-  return dirs.filter((d) => existsSync(join(root, d))).flatMap((d) => walk(join(root, d))).map((f) => relative(root, f).split(sep).join('/'));
+  return dirs
+    .filter((d) => existsSync(join(root, d)))
+    .flatMap((d) => walk(join(root, d)))
+    .map((f) => relative(root, f).split(sep).join('/'));
 }
 
 function resolveImport(root: string, from: string, spec: string): string | undefined {

@@ -18,7 +18,11 @@ export const INJECTIONS: { name: string; typed: string; markup: (text: string) =
   // A typed backslash must not escape what follows it (the card's own markup, or the next typed character).
   { name: 'backslashes', typed: 'C:\\share\\*x*\\', markup: (s) => /\\[!-/:-@[-`{-~]/.test(s) || s.includes('*x*') },
   // A right-to-left override stays inside an isolate, so it can't reverse the card's text after it.
-  { name: 'RLO control', typed: 'abc\u202Efdp.exe', markup: (s) => /abc\u202Efdp\.exe/.test(s) && !/\u2068[^\u2069]*abc\u202Efdp\.exe[^\u2068]*\u2069/.test(s) },
+  {
+    name: 'RLO control',
+    typed: 'abc\u202Efdp.exe',
+    markup: (s) => /abc\u202Efdp\.exe/.test(s) && !/\u2068[^\u2069]*abc\u202Efdp\.exe[^\u2068]*\u2069/.test(s),
+  },
   { name: 'template expression', typed: '${claim.id}', markup: (s) => s.includes('${') },
 ];
 
@@ -41,7 +45,8 @@ export function displayedTexts(card: unknown): string[] {
     if (!node || typeof node !== 'object') return;
     const element = node as Record<string, unknown>;
     if (element.type === 'TextBlock' && typeof element.text === 'string') texts.push(element.text);
-    if (element.type === 'FactSet' && Array.isArray(element.facts)) for (const fact of element.facts as { title: string; value: string }[]) texts.push(fact.title, fact.value);
+    if (element.type === 'FactSet' && Array.isArray(element.facts))
+      for (const fact of element.facts as { title: string; value: string }[]) texts.push(fact.title, fact.value);
     for (const [key, value] of Object.entries(element)) if (key !== 'data') walk(value);
   };
   walk(card);

@@ -56,7 +56,8 @@ const CJK_FONT = 'CporCJK';
 
 export async function makePdf(spec: PdfSpec): Promise<Buffer> {
   if (spec.encrypted) return encryptedPdf();
-  if (spec.corrupt) return Buffer.from(`%PDF-1.7\n${'1 0 obj << /Type /Catalog /Pages 9 0 R >> garbage \u0000\u00ff'.repeat(20)}\nstartxref\n999999\n%%EOF\n`, 'latin1');
+  if (spec.corrupt)
+    return Buffer.from(`%PDF-1.7\n${'1 0 obj << /Type /Catalog /Pages 9 0 R >> garbage \u0000\u00ff'.repeat(20)}\nstartxref\n999999\n%%EOF\n`, 'latin1');
   const doc = await PDFDocument.create();
   const helvetica = await doc.embedFont(StandardFonts.Helvetica);
   let cjk: PDFRef | undefined;
@@ -123,22 +124,57 @@ function cjkFont(doc: PDFDocument): PDFRef {
     blocks.push(`${block.length} beginbfrange\n${block.join('\n')}\nendbfrange`);
   }
   const cmap = [
-    '/CIDInit /ProcSet findresource begin', '12 dict begin', 'begincmap',
-    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def', '/CMapName /Adobe-Identity-UCS def', '/CMapType 2 def',
-    '1 begincodespacerange', '<0000> <FFFF>', 'endcodespacerange', ...blocks,
-    'endcmap', 'CMapName currentdict /CMap defineresource pop', 'end', 'end',
+    '/CIDInit /ProcSet findresource begin',
+    '12 dict begin',
+    'begincmap',
+    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def',
+    '/CMapName /Adobe-Identity-UCS def',
+    '/CMapType 2 def',
+    '1 begincodespacerange',
+    '<0000> <FFFF>',
+    'endcodespacerange',
+    ...blocks,
+    'endcmap',
+    'CMapName currentdict /CMap defineresource pop',
+    'end',
+    'end',
   ].join('\n');
   const toUnicode = ctx.register(ctx.flateStream(cmap));
-  const descriptor = ctx.register(ctx.obj({ Type: 'FontDescriptor', FontName: CJK_FONT, Flags: 4, FontBBox: [0, -120, 1000, 880], ItalicAngle: 0, Ascent: 880, Descent: -120, CapHeight: 700, StemV: 80 }));
-  const cidFont = ctx.register(
-    ctx.obj({ Type: 'Font', Subtype: 'CIDFontType2', BaseFont: CJK_FONT, CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 }, FontDescriptor: descriptor, DW: 1000, CIDToGIDMap: 'Identity' }),
+  const descriptor = ctx.register(
+    ctx.obj({
+      Type: 'FontDescriptor',
+      FontName: CJK_FONT,
+      Flags: 4,
+      FontBBox: [0, -120, 1000, 880],
+      ItalicAngle: 0,
+      Ascent: 880,
+      Descent: -120,
+      CapHeight: 700,
+      StemV: 80,
+    }),
   );
-  return ctx.register(ctx.obj({ Type: 'Font', Subtype: 'Type0', BaseFont: CJK_FONT, Encoding: 'Identity-H', DescendantFonts: [cidFont], ToUnicode: toUnicode }));
+  const cidFont = ctx.register(
+    ctx.obj({
+      Type: 'Font',
+      Subtype: 'CIDFontType2',
+      BaseFont: CJK_FONT,
+      CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
+      FontDescriptor: descriptor,
+      DW: 1000,
+      CIDToGIDMap: 'Identity',
+    }),
+  );
+  return ctx.register(
+    ctx.obj({ Type: 'Font', Subtype: 'Type0', BaseFont: CJK_FONT, Encoding: 'Identity-H', DescendantFonts: [cidFont], ToUnicode: toUnicode }),
+  );
 }
 
 function drawCjk(page: PDFPage, font: PDFRef, line: string, y: number): void {
   page.node.setFontDictionary(PDFName.of(CJK_FONT), font);
-  const hex = [...line].filter((c) => c.length === 1).map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('');
+  const hex = [...line]
+    .filter((c) => c.length === 1)
+    .map((c) => c.charCodeAt(0).toString(16).padStart(4, '0'))
+    .join('');
   page.pushOperators(beginText(), setFontAndSize(CJK_FONT, 11), moveText(50, y), showText(PDFHexString.of(hex)), endText());
 }
 
@@ -161,7 +197,16 @@ function addSignature(doc: PDFDocument, page: PDFPage, signature: NonNullable<Pd
     }),
   );
   const widget = ctx.register(
-    ctx.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', T: PDFHexString.fromText(signature.field ?? 'CustomerSignature'), V: value, Rect: [50, 40, 250, 80], F: 4, P: page.ref }),
+    ctx.obj({
+      Type: 'Annot',
+      Subtype: 'Widget',
+      FT: 'Sig',
+      T: PDFHexString.fromText(signature.field ?? 'CustomerSignature'),
+      V: value,
+      Rect: [50, 40, 250, 80],
+      F: 4,
+      P: page.ref,
+    }),
   );
   page.node.addAnnot(widget);
   const form = doc.getForm();
@@ -265,10 +310,35 @@ function propertyStreams(properties: Property[], header: Buffer): { name: string
 
 /** The MAPI id of each property used (MS-OXPROPS). */
 const ID = {
-  messageClass: 0x001a, subject: 0x0037, clientSubmitTime: 0x0039, sentRepresentingName: 0x0042, senderAddrType: 0x0c1e, senderEmail: 0x0c1f, senderName: 0x0c1a,
-  displayTo: 0x0e04, deliveryTime: 0x0e06, messageFlags: 0x0e07, body: 0x1000, html: 0x1013, storeSupportMask: 0x340d, internetCodepage: 0x3fde, senderSmtp: 0x5d01,
-  recipientType: 0x0c15, displayName: 0x3001, addrType: 0x3002, emailAddress: 0x3003, smtpAddress: 0x39fe, rowId: 0x3000,
-  attachNum: 0x0e21, attachSize: 0x0e20, attachData: 0x3701, attachExtension: 0x3703, attachFilename: 0x3704, attachMethod: 0x3705, attachLongFilename: 0x3707, attachMimeTag: 0x370e,
+  messageClass: 0x001a,
+  subject: 0x0037,
+  clientSubmitTime: 0x0039,
+  sentRepresentingName: 0x0042,
+  senderAddrType: 0x0c1e,
+  senderEmail: 0x0c1f,
+  senderName: 0x0c1a,
+  displayTo: 0x0e04,
+  deliveryTime: 0x0e06,
+  messageFlags: 0x0e07,
+  body: 0x1000,
+  html: 0x1013,
+  storeSupportMask: 0x340d,
+  internetCodepage: 0x3fde,
+  senderSmtp: 0x5d01,
+  recipientType: 0x0c15,
+  displayName: 0x3001,
+  addrType: 0x3002,
+  emailAddress: 0x3003,
+  smtpAddress: 0x39fe,
+  rowId: 0x3000,
+  attachNum: 0x0e21,
+  attachSize: 0x0e20,
+  attachData: 0x3701,
+  attachExtension: 0x3703,
+  attachFilename: 0x3704,
+  attachMethod: 0x3705,
+  attachLongFilename: 0x3707,
+  attachMimeTag: 0x370e,
 } as const;
 
 /**
@@ -298,10 +368,15 @@ export function makeMsg(spec: EmailSpec): Buffer {
     { id: ID.senderEmail, type: PT.unicode, value: spec.from.address },
     { id: ID.senderSmtp, type: PT.unicode, value: spec.from.address },
     { id: ID.displayTo, type: PT.unicode, value: spec.to.map((t) => t.name ?? t.address).join('; ') },
-    ...(spec.html ? [{ id: ID.html, type: PT.binary, value: Buffer.from(spec.body, 'utf8') }] : spec.body ? [{ id: ID.body, type: PT.unicode, value: spec.body }] : []),
+    ...(spec.html
+      ? [{ id: ID.html, type: PT.binary, value: Buffer.from(spec.body, 'utf8') }]
+      : spec.body
+        ? [{ id: ID.body, type: PT.unicode, value: spec.body }]
+        : []),
   ];
   const files: { path: string; data: Buffer }[] = propertyStreams(message, header).map((s) => ({ path: s.name, data: s.data }));
-  const storage = (prefix: string, props: Property[]) => propertyStreams(props, Buffer.alloc(8)).forEach((s) => files.push({ path: `${prefix}/${s.name}`, data: s.data }));
+  const storage = (prefix: string, props: Property[]) =>
+    propertyStreams(props, Buffer.alloc(8)).forEach((s) => files.push({ path: `${prefix}/${s.name}`, data: s.data }));
   spec.to.forEach((to, n) =>
     storage(`__recip_version1.0_#${n.toString(16).toUpperCase().padStart(8, '0')}`, [
       { id: ID.rowId, type: PT.int, value: n },

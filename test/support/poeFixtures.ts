@@ -23,15 +23,14 @@ export function pdfOf(objects: (string | { dict: string; stream: Buffer })[], tr
     }
   });
   const xref = length;
-  push(Buffer.from(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`, 'latin1'));
+  push(
+    Buffer.from(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`, 'latin1'),
+  );
   push(Buffer.from(`trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${xref}\n%%EOF\n`, 'latin1'));
   return Buffer.concat(parts);
 }
 
-const PAGE_OBJECTS = [
-  '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-  '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>',
-];
+const PAGE_OBJECTS = ['<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>'];
 
 /** A one-page PDF whose catalog carries `catalogExtra` (an /OpenAction, /Names, ...) and more objects after the page. */
 export function pdfWithCatalog(catalogExtra: string, more: (string | { dict: string; stream: Buffer })[] = []): Buffer {
@@ -42,11 +41,14 @@ export function pdfWithCatalog(catalogExtra: string, more: (string | { dict: str
 export function pdfWithObjectStream(hidden: string[], filter = '/Filter /FlateDecode'): Buffer {
   const bodies = hidden.map((h) => `${h}\n`);
   let offset = 0;
-  const header = bodies.map((b, i) => {
-    const entry = `${i + 4} ${offset}`;
-    offset += b.length;
-    return entry;
-  }).join(' ') + '\n';
+  const header =
+    bodies
+      .map((b, i) => {
+        const entry = `${i + 4} ${offset}`;
+        offset += b.length;
+        return entry;
+      })
+      .join(' ') + '\n';
   const raw = Buffer.from(header + bodies.join(''), 'latin1');
   const stream = filter.includes('FlateDecode') ? deflateSync(raw) : Buffer.from(raw.toString('hex') + '>', 'latin1');
   return pdfOf([

@@ -68,8 +68,25 @@ export class StubConnector {
       const answer = scripted ?? (this.enforceTeamsLimits ? this.overLimits(conversationId, activity.conversation?.tenantId ?? '', now) : undefined);
       if (answer) {
         this.refused.push({ ...answer, conversationId, at: now });
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}) });
-        res.end(JSON.stringify({ error: { code: answer.status === 429 ? 'Throttled' : answer.status === 404 ? 'ConversationNotFound' : answer.status === 403 ? 'BotNotInConversationRoster' : 'ServiceError', message: 'stub' } }));
+        res.writeHead(answer.status, {
+          'content-type': 'application/json',
+          ...(answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}),
+        });
+        res.end(
+          JSON.stringify({
+            error: {
+              code:
+                answer.status === 429
+                  ? 'Throttled'
+                  : answer.status === 404
+                    ? 'ConversationNotFound'
+                    : answer.status === 403
+                      ? 'BotNotInConversationRoster'
+                      : 'ServiceError',
+              message: 'stub',
+            },
+          }),
+        );
         return;
       }
       const assignedId = req.method === 'POST' ? `activity-${++this.counter}` : match[2];

@@ -13,7 +13,11 @@ export class WebSocketClient {
   private fragments: Buffer[] = [];
   private closed = false;
 
-  private constructor(private readonly socket: Socket, private readonly onMessage: (text: string) => void, private readonly onClose: () => void) {}
+  private constructor(
+    private readonly socket: Socket,
+    private readonly onMessage: (text: string) => void,
+    private readonly onClose: () => void,
+  ) {}
 
   static connect(url: string, handlers: { message: (text: string) => void; close?: () => void }): Promise<WebSocketClient> {
     const target = new URL(url);

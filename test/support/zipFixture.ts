@@ -25,7 +25,9 @@ const ROOT_RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 /** The smallest Word document Word opens: content types, the package relationship and its paragraphs. */
 export function docxEntries(text: string | string[]): ZipEntry[] {
-  const paragraphs = (Array.isArray(text) ? text : [text]).map((p) => `<w:p><w:r><w:t xml:space="preserve">${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</w:t></w:r></w:p>`);
+  const paragraphs = (Array.isArray(text) ? text : [text]).map(
+    (p) => `<w:p><w:r><w:t xml:space="preserve">${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</w:t></w:r></w:p>`,
+  );
   return [
     { name: '[Content_Types].xml', data: CONTENT_TYPES_DOCX },
     { name: '_rels/.rels', data: ROOT_RELS },
@@ -44,7 +46,10 @@ export function minimalDocx(text: string): Buffer {
 /** A workbook's package: a valid Office ZIP, but not a Word document. */
 export function minimalXlsx(): Buffer {
   return buildZip([
-    { name: '[Content_Types].xml', data: '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>' },
+    {
+      name: '[Content_Types].xml',
+      data: '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+    },
     { name: 'xl/workbook.xml', data: '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>' },
   ]);
 }

@@ -11,20 +11,23 @@ import { parse as parseYaml } from 'yaml';
 
 const ROOT = join(__dirname, '..', '..');
 const PROJECT_FILES = ['m365agents.yml', 'm365agents.local.yml', 'm365agents.playground.yml'];
-const load = (file: string) => parseYaml(readFileSync(join(ROOT, file), 'utf8')) as {
-  version: string;
-  environmentFolderPath: string;
-  provision?: { uses: string; with?: Record<string, unknown> }[];
-  deploy?: { uses: string; with?: Record<string, unknown> }[];
-};
+const load = (file: string) =>
+  parseYaml(readFileSync(join(ROOT, file), 'utf8')) as {
+    version: string;
+    environmentFolderPath: string;
+    provision?: { uses: string; with?: Record<string, unknown> }[];
+    deploy?: { uses: string; with?: Record<string, unknown> }[];
+  };
 
 describe('Agents Toolkit project files', () => {
   const schemaVersions = [...new Set(PROJECT_FILES.map((f) => load(f).version))];
 
-  test('one schema version for all of them, named in each file\'s yaml-language-server line', () => {
+  test("one schema version for all of them, named in each file's yaml-language-server line", () => {
     expect(schemaVersions).toEqual(['v1.9']);
     for (const file of PROJECT_FILES) {
-      expect(readFileSync(join(ROOT, file), 'utf8').split('\n')[0]).toBe(`# yaml-language-server: $schema=https://aka.ms/m365-agents-toolkits/${schemaVersions[0]}/yaml.schema.json`);
+      expect(readFileSync(join(ROOT, file), 'utf8').split('\n')[0]).toBe(
+        `# yaml-language-server: $schema=https://aka.ms/m365-agents-toolkits/${schemaVersions[0]}/yaml.schema.json`,
+      );
       expect(load(file).environmentFolderPath).toBe('./env');
     }
   });
@@ -32,9 +35,11 @@ describe('Agents Toolkit project files', () => {
   const schemaFile = join(ROOT, 'node_modules', '.cache', 'm365agents-toolkit', `yaml.schema.${schemaVersions[0]}.json`);
   const withSchema = existsSync(schemaFile) ? test.each(PROJECT_FILES) : test.skip.each(PROJECT_FILES);
   if (!existsSync(schemaFile)) {
-    console.warn(`SKIPPED: the Agents Toolkit's yaml schema is not at ${schemaFile}; run scripts/toolkitSchema.sh (CI does) to check m365agents*.yml against it.`);
+    console.warn(
+      `SKIPPED: the Agents Toolkit's yaml schema is not at ${schemaFile}; run scripts/toolkitSchema.sh (CI does) to check m365agents*.yml against it.`,
+    );
   }
-  withSchema('%s is valid against the toolkit\'s schema', (file) => {
+  withSchema("%s is valid against the toolkit's schema", (file) => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
     const valid = validate(load(file));
     expect(valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)).toEqual([]);
@@ -60,7 +65,8 @@ describe('Agents Toolkit project files', () => {
     expect(build).toContain('az acr build');
     expect(build).toContain('--file Dockerfile');
     expect(build).toContain('::set-teamsfx-env BOT_CONTAINER_IMAGE=');
-    for (const file of ['infra/azure.bicep', 'infra/azure.parameters.json', 'Dockerfile', '.dockerignore', 'appPackage/manifest.json']) expect(existsSync(join(ROOT, file))).toBe(true);
+    for (const file of ['infra/azure.bicep', 'infra/azure.parameters.json', 'Dockerfile', '.dockerignore', 'appPackage/manifest.json'])
+      expect(existsSync(join(ROOT, file))).toBe(true);
   });
 
   test('m365agents.local.yml registers the bot on the tunnel; the playground project needs no Teams or Azure', () => {
@@ -72,12 +78,19 @@ describe('Agents Toolkit project files', () => {
     expect(playground.deploy!.map((a) => a.uses)).toEqual(['cli/runNpmCommand', 'file/createOrUpdateEnvironmentFile']);
   });
 
-  test('VS Code: each launch configuration\'s pre-launch task and env file exist in tasks.json and the toolkit files', () => {
-    const launch = JSON.parse(readFileSync(join(ROOT, '.vscode/launch.json'), 'utf8')) as { configurations: { name: string; preLaunchTask?: string; envFile?: string; program?: string }[]; compounds: { configurations: string[] }[] };
+  test("VS Code: each launch configuration's pre-launch task and env file exist in tasks.json and the toolkit files", () => {
+    const launch = JSON.parse(readFileSync(join(ROOT, '.vscode/launch.json'), 'utf8')) as {
+      configurations: { name: string; preLaunchTask?: string; envFile?: string; program?: string }[];
+      compounds: { configurations: string[] }[];
+    };
     const tasks = JSON.parse(readFileSync(join(ROOT, '.vscode/tasks.json'), 'utf8')) as { tasks: { label: string; dependsOn?: string[] | string }[] };
     const labels = new Set(tasks.tasks.map((t) => t.label));
-    for (const task of tasks.tasks) for (const dependency of [task.dependsOn ?? []].flat()) expect({ task: task.label, dependency, exists: labels.has(dependency) }).toEqual({ task: task.label, dependency, exists: true });
-    const written = PROJECT_FILES.flatMap((f) => (load(f).deploy ?? []).filter((a) => a.uses === 'file/createOrUpdateEnvironmentFile').map((a) => String(a.with!.target).replace(/^\.\//, '')));
+    for (const task of tasks.tasks)
+      for (const dependency of [task.dependsOn ?? []].flat())
+        expect({ task: task.label, dependency, exists: labels.has(dependency) }).toEqual({ task: task.label, dependency, exists: true });
+    const written = PROJECT_FILES.flatMap((f) =>
+      (load(f).deploy ?? []).filter((a) => a.uses === 'file/createOrUpdateEnvironmentFile').map((a) => String(a.with!.target).replace(/^\.\//, '')),
+    );
     for (const config of launch.configurations) {
       if (config.preLaunchTask) expect(labels.has(config.preLaunchTask)).toBe(true);
       if (config.envFile) expect(written).toContain(config.envFile.replace('${workspaceFolder}/', ''));

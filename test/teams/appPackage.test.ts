@@ -62,10 +62,12 @@ function offline() {
 }
 
 describe('appPackage/manifest.json', () => {
-  test('uses manifest schema 1.17 or later, with the bot id, the app id and the claim links\' host as placeholders', () => {
+  test("uses manifest schema 1.17 or later, with the bot id, the app id and the claim links' host as placeholders", () => {
     const [major, minor] = String(sourceManifest.manifestVersion).split('.').map(Number);
     expect(major > 1 || (major === 1 && minor >= 17)).toBe(true);
-    expect(sourceManifest.$schema).toBe(`https://developer.microsoft.com/en-us/json-schemas/teams/v${sourceManifest.manifestVersion}/MicrosoftTeams.schema.json`);
+    expect(sourceManifest.$schema).toBe(
+      `https://developer.microsoft.com/en-us/json-schemas/teams/v${sourceManifest.manifestVersion}/MicrosoftTeams.schema.json`,
+    );
     expect(existsSync(schemaFileFor(sourceManifest.manifestVersion))).toBe(true);
     expect(sourceManifest.id).toBe('${{TEAMS_APP_ID}}');
     expect(sourceManifest.bots[0].botId).toBe('${{BOT_ID}}');
@@ -93,9 +95,13 @@ describe('appPackage/manifest.json', () => {
       expect(problems).toContain('/bots/0/botId');
       expect(problems).toContain("must have required property 'developer'");
       expect(problems).toContain('must NOT have additional properties');
-      expect(await schemaProblems({ ...filledManifest(), manifestVersion: '1.16', $schema: 'https://developer.microsoft.com/en-us/json-schemas/teams/v1.16/MicrosoftTeams.schema.json' })).toEqual([
-        'manifestVersion is 1.16; the app needs 1.17 or later',
-      ]);
+      expect(
+        await schemaProblems({
+          ...filledManifest(),
+          manifestVersion: '1.16',
+          $schema: 'https://developer.microsoft.com/en-us/json-schemas/teams/v1.16/MicrosoftTeams.schema.json',
+        }),
+      ).toEqual(['manifestVersion is 1.16; the app needs 1.17 or later']);
       expect(fetchSpy).not.toHaveBeenCalled();
     } finally {
       fetchSpy.mockRestore();
@@ -109,11 +115,22 @@ describe('appPackage/manifest.json', () => {
     expect(teamsProblems(filledManifest(), BOT_ID)).toEqual([]);
   });
 
-  test('a command list per scope, within Teams\' limits, and the same as the bot\'s own commands', () => {
+  test("a command list per scope, within Teams' limits, and the same as the bot's own commands", () => {
     const lists = commandListsByScope(sourceManifest);
     const titles = (scope: 'personal' | 'team' | 'groupChat') => (lists[scope] ?? []).map((c) => c.title).sort();
-    expect(titles('personal')).toEqual(['claim', 'dispute', 'export my claims', 'help', 'history', 'my claims', 'new claim', 'what needs my action', 'withdraw']);
-    for (const scope of ['team', 'groupChat'] as const) expect(titles(scope)).toEqual(['claim', 'help', 'history', 'use this channel for reviews', 'what needs my action']);
+    expect(titles('personal')).toEqual([
+      'claim',
+      'dispute',
+      'export my claims',
+      'help',
+      'history',
+      'my claims',
+      'new claim',
+      'what needs my action',
+      'withdraw',
+    ]);
+    for (const scope of ['team', 'groupChat'] as const)
+      expect(titles(scope)).toEqual(['claim', 'help', 'history', 'use this channel for reviews', 'what needs my action']);
     for (const list of sourceManifest.bots[0].commandLists) {
       expect(list.scopes).toHaveLength(1);
       expect(list.commands.length).toBeLessThanOrEqual(COMMAND_LIMITS.commandsPerList);
@@ -129,27 +146,34 @@ describe('appPackage/manifest.json', () => {
     expect(commandDrift(sourceManifest, drifted)).toEqual(['command lists: team: the manifest lists "history", which the bot does not offer in this scope']);
   });
 
-  test('Teams\' own rules beyond the schema are checked: a title over 32 characters, a missing scope, no files', () => {
+  test("Teams' own rules beyond the schema are checked: a title over 32 characters, a missing scope, no files", () => {
     const manifest = filledManifest();
     manifest.bots[0].commandLists[0].commands[0].title = 'show me every claim of my organisation';
     manifest.bots[0].scopes = ['personal', 'team'];
     manifest.bots[0].supportsFiles = false;
     const problems = teamsProblems(manifest, BOT_ID);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringContaining('is 38 characters; Teams allows 32'),
-      'bots[0].scopes must include "groupChat"',
-      expect.stringContaining('bots[0].supportsFiles must be true'),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('is 38 characters; Teams allows 32'),
+        'bots[0].scopes must include "groupChat"',
+        expect.stringContaining('bots[0].supportsFiles must be true'),
+      ]),
+    );
   });
 });
 
 describe('the message extension in the manifest', () => {
-  test('one search command (claim text and a status), and claim links of the bot\'s public host unfurled by the bot', () => {
+  test("one search command (claim text and a status), and claim links of the bot's public host unfurled by the bot", () => {
     const manifest = filledManifest();
     const [extension] = manifest.composeExtensions;
     expect(extension.botId).toBe(BOT_ID);
     expect(extension.commands).toEqual([
-      expect.objectContaining({ id: SEARCH_COMMAND_ID, type: 'query', initialRun: true, parameters: [expect.objectContaining({ name: 'query', inputType: 'text' }), expect.objectContaining({ name: 'status', inputType: 'text' })] }),
+      expect.objectContaining({
+        id: SEARCH_COMMAND_ID,
+        type: 'query',
+        initialRun: true,
+        parameters: [expect.objectContaining({ name: 'query', inputType: 'text' }), expect.objectContaining({ name: 'status', inputType: 'text' })],
+      }),
     ]);
     expect(extension.messageHandlers).toEqual([{ type: 'link', value: { domains: [PUBLIC_HOST] } }]);
     expect(teamsProblems(manifest, BOT_ID)).toEqual([]);
@@ -162,15 +186,21 @@ describe('the message extension in the manifest', () => {
     ]);
   });
 
-  test('the link domain is PUBLIC_BASE_URL\'s host: a missing or non-https PUBLIC_BASE_URL is refused by name', () => {
-    expect(placeholderValues({ MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'https://CPOR-bot.contoso.com:8443/' })).toEqual({ ok: true, values: { BOT_ID, TEAMS_APP_ID: BOT_ID, PUBLIC_BASE_HOST: 'cpor-bot.contoso.com:8443' } });
+  test("the link domain is PUBLIC_BASE_URL's host: a missing or non-https PUBLIC_BASE_URL is refused by name", () => {
+    expect(placeholderValues({ MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'https://CPOR-bot.contoso.com:8443/' })).toEqual({
+      ok: true,
+      values: { BOT_ID, TEAMS_APP_ID: BOT_ID, PUBLIC_BASE_HOST: 'cpor-bot.contoso.com:8443' },
+    });
     expect(placeholderValues({ MicrosoftAppId: BOT_ID })).toEqual({ ok: false, errors: [expect.stringContaining('PUBLIC_BASE_URL is not set')] });
-    expect(placeholderValues({ MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'http://cpor-bot.contoso.com' })).toEqual({ ok: false, errors: [expect.stringContaining('PUBLIC_BASE_URL must be the bot\'s public https address')] });
+    expect(placeholderValues({ MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'http://cpor-bot.contoso.com' })).toEqual({
+      ok: false,
+      errors: [expect.stringContaining("PUBLIC_BASE_URL must be the bot's public https address")],
+    });
   });
 });
 
 describe('localization (en-us in the manifest, zh-cn.json beside it)', () => {
-  test('localizationInfo names en-us as the default and zh-cn.json, which is valid against Teams\' localization schema offline', async () => {
+  test("localizationInfo names en-us as the default and zh-cn.json, which is valid against Teams' localization schema offline", async () => {
     expect(sourceManifest.localizationInfo).toEqual({ defaultLanguageTag: 'en-us', additionalLanguages: [{ languageTag: 'zh-cn', file: 'zh-cn.json' }] });
     const fetchSpy = offline();
     try {
@@ -187,7 +217,7 @@ describe('localization (en-us in the manifest, zh-cn.json beside it)', () => {
     }
   });
 
-  test('names, descriptions, command menus and the search command are translated, from the bot\'s string tables', () => {
+  test("names, descriptions, command menus and the search command are translated, from the bot's string tables", () => {
     expect(zhFile['name.short']).toBe(t('zh-CN', 'app.name.short'));
     expect(zhFile['composeExtensions[0].commands[0].title']).toBe(t('zh-CN', 'extension.search.title'));
     expect(zhFile['composeExtensions[0].commands[0].parameters[1].title']).toBe(t('zh-CN', 'extension.param.status.title'));
@@ -200,7 +230,9 @@ describe('localization (en-us in the manifest, zh-cn.json beside it)', () => {
     expect(textDrift(filledManifest(), () => undefined)).toEqual(['texts: zh-cn.json is missing beside manifest.json']);
     const manifest = filledManifest();
     manifest.composeExtensions[0].commands[0].title = 'Search';
-    expect(textDrift(manifest, readBeside)).toEqual(['texts: manifest.json composeExtensions[0].commands[0].title is "Search"; the bot\'s en-US text is "Find a claim"']);
+    expect(textDrift(manifest, readBeside)).toEqual([
+      'texts: manifest.json composeExtensions[0].commands[0].title is "Search"; the bot\'s en-US text is "Find a claim"',
+    ]);
   });
 
   test('the command menus in both languages: each title, as Teams inserts it, is the same command in each scope', () => {
@@ -264,7 +296,11 @@ describe('icons', () => {
 /** `npm run package` as a newcomer runs it, with the given environment on top of this one. */
 function npmRunPackage(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'package', '--', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '--silent', 'package', '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -304,22 +340,29 @@ describe('npm run package', () => {
   test.each([
     ['missing', '', 'MicrosoftAppId is not set'],
     ['malformed', 'my-bot', 'MicrosoftAppId must be the bot\'s Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000 (got "my-bot")'],
-  ])('a %s MicrosoftAppId is refused with a message naming it, and nothing is written', async (_case, appId, message) => {
-    const out = join(tmp, `refused-${_case}.zip`);
-    const run = await npmRunPackage({ MicrosoftAppId: appId }, ['--out', out]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Cannot build the app package: fix the configuration (.env or the environment):');
-    expect(run.stderr).toContain(message);
-    expect(existsSync(out)).toBe(false);
-  }, 60_000);
+  ])(
+    'a %s MicrosoftAppId is refused with a message naming it, and nothing is written',
+    async (_case, appId, message) => {
+      const out = join(tmp, `refused-${_case}.zip`);
+      const run = await npmRunPackage({ MicrosoftAppId: appId }, ['--out', out]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('Cannot build the app package: fix the configuration (.env or the environment):');
+      expect(run.stderr).toContain(message);
+      expect(existsSync(out)).toBe(false);
+    },
+    60_000,
+  );
 
   test('TEAMS_APP_ID, when set, is the app id; a malformed one is refused by name', async () => {
     const appId = '5d1a7c3e-2b4f-4e6a-8c9d-0e1f2a3b4c5d';
-    const built = await buildAppPackage({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: appId, PUBLIC_BASE_URL: 'https://cpor-bot.example' }, { out: join(tmp, 'with-app-id.zip') });
-    expect(built.manifest).toMatchObject({ id: appId, bots: [{ botId: BOT_ID }] });
-    await expect(buildAppPackage({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: 'cpor', PUBLIC_BASE_URL: 'https://cpor-bot.example' }, { out: join(tmp, 'x.zip') })).rejects.toThrow(
-      'TEAMS_APP_ID must be a GUID, the Teams app\'s id (got "cpor"); leave it unset to use the bot id',
+    const built = await buildAppPackage(
+      { MicrosoftAppId: BOT_ID, TEAMS_APP_ID: appId, PUBLIC_BASE_URL: 'https://cpor-bot.example' },
+      { out: join(tmp, 'with-app-id.zip') },
     );
+    expect(built.manifest).toMatchObject({ id: appId, bots: [{ botId: BOT_ID }] });
+    await expect(
+      buildAppPackage({ MicrosoftAppId: BOT_ID, TEAMS_APP_ID: 'cpor', PUBLIC_BASE_URL: 'https://cpor-bot.example' }, { out: join(tmp, 'x.zip') }),
+    ).rejects.toThrow('TEAMS_APP_ID must be a GUID, the Teams app\'s id (got "cpor"); leave it unset to use the bot id');
   });
 
   test('a placeholder with no value is named; a manifest that breaks the schema is not packaged', async () => {
@@ -328,7 +371,9 @@ describe('npm run package', () => {
     for (const file of ['color.png', 'outline.png', 'zh-cn.json']) copyFileSync(join(APP_PACKAGE_DIR, file), join(dir, file));
     const env = { MicrosoftAppId: BOT_ID, PUBLIC_BASE_URL: 'https://cpor-bot.example' };
     writeFileSync(join(dir, 'manifest.json'), source.replace('"https://example.com/cpor-claims"', '"${{APP_WEBSITE}}"'));
-    await expect(buildAppPackage(env, { dir, out: join(dir, 'a.zip') })).rejects.toThrow('appPackage/manifest.json uses ${{APP_WEBSITE}}, but APP_WEBSITE is not set');
+    await expect(buildAppPackage(env, { dir, out: join(dir, 'a.zip') })).rejects.toThrow(
+      'appPackage/manifest.json uses ${{APP_WEBSITE}}, but APP_WEBSITE is not set',
+    );
     const filled = await buildAppPackage({ ...env, APP_WEBSITE: 'https://cpor.example/test' }, { dir, out: join(dir, 'b.zip') });
     expect(filled.manifest).toMatchObject({ developer: { websiteUrl: 'https://cpor.example/test' } });
 

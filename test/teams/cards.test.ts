@@ -50,7 +50,9 @@ describe('card templates', () => {
 
   test('every card folder holds its template, its data type and a sample, and is registered', () => {
     const cards = join(__dirname, '..', '..', 'cards');
-    const folders = readdirSync(cards, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = readdirSync(cards, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(folders.sort()).toEqual(Object.keys(CARD_TEMPLATES).sort());
     for (const name of folders) expect(readdirSync(join(cards, name)).sort()).toEqual([`${name}.json`, `${name}.sample.json`, 'data.ts'].sort());
   });

@@ -23,7 +23,13 @@ import { TEST_DELIVERY, testConfig } from '../support/testStorage';
 
 const connector = new StubConnector();
 let app: BotApp;
-const ROBIN: Extract<Actor, { kind: 'partner' }> = { kind: 'partner', id: 'b2c3d4e5-0001-4000-8000-000000000001', name: 'Robin Tailspin', orgId: 'tailspin-partners', role: 'BillingAdmin' };
+const ROBIN: Extract<Actor, { kind: 'partner' }> = {
+  kind: 'partner',
+  id: 'b2c3d4e5-0001-4000-8000-000000000001',
+  name: 'Robin Tailspin',
+  orgId: 'tailspin-partners',
+  role: 'BillingAdmin',
+};
 const STRANGER_AAD = 'ffffffff-0001-4000-8000-00000000dead';
 const SENDERS = {
   avery: { aadObjectId: PARTNER_AAD, tenantId: PARTNER_TENANT },
@@ -41,23 +47,55 @@ let uploadBase = '';
 const personal = (who: Sender) => ({ id: `a:dm-export-${who}`, conversationType: 'personal' });
 type Activity = { type?: string; text?: string; attachments?: { contentType: string; name?: string; contentUrl?: string; content: Record<string, unknown> }[] };
 
-async function say(who: Sender, text: string, conversation: Record<string, unknown> = personal(who), value?: Record<string, unknown>, locale = 'en-US'): Promise<Activity[]> {
-  const activity = teamsActivity({ serviceUrl: connector.url, ...SENDERS[who], conversation }, { type: 'message', deliveryMode: 'expectReplies', locale, ...(value ? { value } : { text }) });
+async function say(
+  who: Sender,
+  text: string,
+  conversation: Record<string, unknown> = personal(who),
+  value?: Record<string, unknown>,
+  locale = 'en-US',
+): Promise<Activity[]> {
+  const activity = teamsActivity(
+    { serviceUrl: connector.url, ...SENDERS[who], conversation },
+    { type: 'message', deliveryMode: 'expectReplies', locale, ...(value ? { value } : { text }) },
+  );
   const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   return ((await response.json()) as { activities: Activity[] }).activities;
 }
 
 /** Answers a consent card as Teams does: an invoke, the bot's messages going to the connector. */
-async function answerConsent(who: Sender, action: 'accept' | 'decline', context: unknown, name = 'cpor-claims.xlsx', locale = 'en-US'): Promise<{ status: number; sent: Activity[] }> {
+async function answerConsent(
+  who: Sender,
+  action: 'accept' | 'decline',
+  context: unknown,
+  name = 'cpor-claims.xlsx',
+  locale = 'en-US',
+): Promise<{ status: number; sent: Activity[] }> {
   const since = connector.calls.length;
   const conversation = personal(who);
-  const value = { type: 'fileUpload', action, context, ...(action === 'accept' ? { uploadInfo: { name, uploadUrl: `${uploadBase}/upload/${who}`, contentUrl: `${uploadBase}/files/${name}`, uniqueId: `u-${who}`, fileType: 'xlsx' } } : {}) };
-  const activity = teamsActivity({ serviceUrl: connector.url, ...SENDERS[who], conversation }, { type: 'invoke', name: 'fileConsent/invoke', replyToId: 'consent-1', locale, value });
+  const value = {
+    type: 'fileUpload',
+    action,
+    context,
+    ...(action === 'accept'
+      ? { uploadInfo: { name, uploadUrl: `${uploadBase}/upload/${who}`, contentUrl: `${uploadBase}/files/${name}`, uniqueId: `u-${who}`, fileType: 'xlsx' } }
+      : {}),
+  };
+  const activity = teamsActivity(
+    { serviceUrl: connector.url, ...SENDERS[who], conversation },
+    { type: 'invoke', name: 'fileConsent/invoke', replyToId: 'consent-1', locale, value },
+  );
   const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
-  return { status: response.status, sent: connector.calls.slice(since).filter((c) => c.conversationId === conversation.id).map((c) => c.activity as Activity) };
+  return {
+    status: response.status,
+    sent: connector.calls
+      .slice(since)
+      .filter((c) => c.conversationId === conversation.id)
+      .map((c) => c.activity as Activity),
+  };
 }
 
-const consentOf = (replies: Activity[]) => replies.flatMap((r) => r.attachments ?? []).find((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.consent');
+const consentOf = (replies: Activity[]) =>
+  replies.flatMap((r) => r.attachments ?? []).find((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.consent');
 
 async function rowsOf(body: Buffer): Promise<Record<string, unknown>[]> {
   const workbook = new ExcelJS.Workbook();
@@ -100,7 +138,7 @@ afterAll(async () => {
   await new Promise((resolve) => uploadServer.close(resolve));
 });
 
-test('a partner accepts the consent card: the workbook is uploaded with its byte range, its rows are the store\'s, and a file card follows', async () => {
+test("a partner accepts the consent card: the workbook is uploaded with its byte range, its rows are the store's, and a file card follows", async () => {
   const consent = consentOf(await say('avery', 'export my claims'));
   expect(consent).toBeDefined();
   expect(consent!.name).toMatch(/^cpor-claims-\d{4}-\d{2}-\d{2}\.xlsx$/);
@@ -117,19 +155,38 @@ test('a partner accepts the consent card: the workbook is uploaded with its byte
   const zone = app.services.calendar.timeZone;
   for (const claim of fabrikam) {
     const row = rows.find((r) => r['Claim ID'] === claim.id)!;
-    expect(row).toMatchObject({ 'Claim name': claim.fields.claimName, Status: 'Submitted', 'MPN ID': claim.fields.mpnId, 'Customer domain name': claim.fields.customerDomain, 'Customer directory (tenant) ID': claim.fields.customerTenantId, 'Solution area': 'Microsoft 365', 'Products and workloads': 'Microsoft Teams', 'Partner organisation': 'Fabrikam Consulting Ltd' });
+    expect(row).toMatchObject({
+      'Claim name': claim.fields.claimName,
+      Status: 'Submitted',
+      'MPN ID': claim.fields.mpnId,
+      'Customer domain name': claim.fields.customerDomain,
+      'Customer directory (tenant) ID': claim.fields.customerTenantId,
+      'Solution area': 'Microsoft 365',
+      'Products and workloads': 'Microsoft Teams',
+      'Partner organisation': 'Fabrikam Consulting Ltd',
+    });
     // A real date: the business time zone's wall time of the instant.
     const created = row[`Created (${zone})`] as Date;
     expect(created).toBeInstanceOf(Date);
     const local = new TZDate(Date.parse(claim.createdAt), zone);
-    expect([created.getUTCFullYear(), created.getUTCMonth(), created.getUTCDate(), created.getUTCHours(), created.getUTCMinutes()]).toEqual([local.getFullYear(), local.getMonth(), local.getDate(), local.getHours(), local.getMinutes()]);
+    expect([created.getUTCFullYear(), created.getUTCMonth(), created.getUTCDate(), created.getUTCHours(), created.getUTCMinutes()]).toEqual([
+      local.getFullYear(),
+      local.getMonth(),
+      local.getDate(),
+      local.getHours(),
+      local.getMinutes(),
+    ]);
     expect(typeof row['Days left']).toBe('number');
   }
   const info = sent.flatMap((a) => a.attachments ?? []).find((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.info');
-  expect(info).toMatchObject({ name: 'cpor-claims.xlsx', contentUrl: `${uploadBase}/files/cpor-claims.xlsx`, content: { uniqueId: 'u-avery', fileType: 'xlsx' } });
+  expect(info).toMatchObject({
+    name: 'cpor-claims.xlsx',
+    contentUrl: `${uploadBase}/files/cpor-claims.xlsx`,
+    content: { uniqueId: 'u-avery', fileType: 'xlsx' },
+  });
 });
 
-test('the filter goes with the offer, and a partner gets only their organisation\'s claims whatever the filter says', async () => {
+test("the filter goes with the offer, and a partner gets only their organisation's claims whatever the filter says", async () => {
   const consent = consentOf(await say('robin', `export my claims customer ${fabrikam[0].fields.customerDomain}`));
   expect(consent).toBeUndefined(); // nothing of Fabrikam's matches for Robin
   const own = consentOf(await say('robin', 'export my claims status submitted'))!;
@@ -157,15 +214,23 @@ test('declined, answered by someone else, or asked in a group chat: nothing is u
   const stranger = await answerConsent('stranger', 'accept', consent.content.acceptContext);
   expect(stranger.sent.map((a) => a.text).join(' ')).toContain('You are not on a roster of this bot');
   const other = await answerConsent('robin', 'accept', consent.content.acceptContext);
-  expect(other.sent.map((a) => a.text).join(' ')).toContain('can\'t be used any more');
+  expect(other.sent.map((a) => a.text).join(' ')).toContain("can't be used any more");
   expect(uploads.length).toBe(before);
   const group = await say('avery', 'export my claims', { id: '19:group@thread.v2', conversationType: 'groupChat' });
   expect(group.map((a) => a.text).join(' ')).toContain('Exports come as a file in our 1:1 chat');
   expect(consentOf(group)).toBeUndefined();
 });
 
-test('the list card\'s filter form (Action.Submit) keeps the filters, and a bad value is named', async () => {
-  const replies = await say('avery', '', personal('avery'), { action: 'command', command: 'my claims', filter: true, filterStatus: 'Submitted', filterArea: 'Microsoft365', filterMpn: '4412345', filterSort: 'created asc' });
+test("the list card's filter form (Action.Submit) keeps the filters, and a bad value is named", async () => {
+  const replies = await say('avery', '', personal('avery'), {
+    action: 'command',
+    command: 'my claims',
+    filter: true,
+    filterStatus: 'Submitted',
+    filterArea: 'Microsoft365',
+    filterMpn: '4412345',
+    filterSort: 'created asc',
+  });
   const card = JSON.stringify(replies[0].attachments![0].content);
   for (const c of fabrikam) expect(card).toContain(c.id);
   expect(card).toContain('Page 1 · oldest first');
@@ -184,7 +249,11 @@ test('paging with a filter stays exact while claims are added between pages (new
     let continuation: string | undefined;
     let n = 900 + (sort ? sort.key.length * 10 : 0);
     do {
-      const page = await queries.list(avery, { status: 'Submitted', mpnId: '4412345', ...(sort ? { sort } : {}) }, { pageSize: 1, ...(continuation ? { continuation } : {}) });
+      const page = await queries.list(
+        avery,
+        { status: 'Submitted', mpnId: '4412345', ...(sort ? { sort } : {}) },
+        { pageSize: 1, ...(continuation ? { continuation } : {}) },
+      );
       seen.push(...page.rows.map((r) => r.id));
       continuation = page.continuation;
       // A new claim between pages: newest first it belongs before what was shown, so it never shifts a page.
@@ -205,7 +274,12 @@ test('every kind of sender: the filter form and a declined offer, each answered 
   };
   for (const who of Object.keys(SENDERS) as Sender[]) {
     // The form asks for every organisation's submitted claims; a partner still gets their own only.
-    const form = await say(who, '', { id: `a:form-${who}`, conversationType: 'personal' }, { action: 'command', command: 'my claims', filter: true, filterStatus: 'Submitted', filterCustomer: 'Export claim' });
+    const form = await say(
+      who,
+      '',
+      { id: `a:form-${who}`, conversationType: 'personal' },
+      { action: 'command', command: 'my claims', filter: true, filterStatus: 'Submitted', filterCustomer: 'Export claim' },
+    );
     const declined = await answerConsent(who, 'decline', { export: 1, list: 'mine', format: 'xlsx', requestedBy: SENDERS[who].aadObjectId, filter: {} });
     expect({ who, status: declined.status }).toEqual({ who, status: 200 });
     const want = expected[who];
@@ -216,7 +290,8 @@ test('every kind of sender: the filter form and a declined offer, each answered 
       continue;
     }
     for (const c of want.sees) expect({ who, shown: ids(form).includes(c.id) }).toEqual({ who, shown: true });
-    for (const c of want.hidden) expect({ who, leaked: ids(form).includes(c.id) || ids(form).includes(c.fields.customerDomain!) }).toEqual({ who, leaked: false });
+    for (const c of want.hidden)
+      expect({ who, leaked: ids(form).includes(c.id) || ids(form).includes(c.fields.customerDomain!) }).toEqual({ who, leaked: false });
     expect(declined.sent.map((a) => a.text).join(' ')).toMatch(/No problem: I did not save the file|没关系/);
   }
 }, 60_000);

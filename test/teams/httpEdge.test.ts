@@ -16,7 +16,11 @@ const WITH_APP_ID = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-
 
 /** What a caller gets back: status, the body as text, and every header value. */
 async function post(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(`${baseUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, text: await response.text(), headers: [...response.headers.values()].join('\n') };
 }
 
@@ -60,7 +64,10 @@ describe('Bot Framework tokens, checked by the real adapter against a local sign
     ['a garbage token', () => 'Bearer not.a.token'],
     ['a token with alg "none"', (serviceUrl) => `Bearer ${stub.unsigned(channelClaims(APP_ID, serviceUrl))}`],
     ['a token signed with a key nobody published', (serviceUrl) => `Bearer ${stub.sign(channelClaims(APP_ID, serviceUrl), newRsaKey())}`],
-    ['an expired token', (serviceUrl) => `Bearer ${stub.sign(channelClaims(APP_ID, serviceUrl, { nbf: 1_600_000_000, iat: 1_600_000_000, exp: 1_600_003_600 }))}`],
+    [
+      'an expired token',
+      (serviceUrl) => `Bearer ${stub.sign(channelClaims(APP_ID, serviceUrl, { nbf: 1_600_000_000, iat: 1_600_000_000, exp: 1_600_003_600 }))}`,
+    ],
     ['a token for another bot', (serviceUrl) => `Bearer ${stub.sign(channelClaims(OTHER_APP_ID, serviceUrl))}`],
     ['a token from another issuer', (serviceUrl) => `Bearer ${stub.sign(channelClaims(APP_ID, serviceUrl, { iss: 'https://sts.example.com/' }))}`],
   ];
@@ -138,7 +145,12 @@ describe('malformed activities and channels (anonymous, local mode)', () => {
 
   const valid = () => personalMessage('help');
   const without = (field: string) => Object.fromEntries(Object.entries(valid()).filter(([name]) => name !== field));
-  const cardAction = (type: 'message' | 'invoke', value: unknown) => ({ ...valid(), type, ...(type === 'invoke' ? { name: 'adaptiveCard/action' } : {}), value });
+  const cardAction = (type: 'message' | 'invoke', value: unknown) => ({
+    ...valid(),
+    type,
+    ...(type === 'invoke' ? { name: 'adaptiveCard/action' } : {}),
+    value,
+  });
 
   test.each([
     ['a JSON string', '"help"', 'body is not a JSON object'],
@@ -158,7 +170,7 @@ describe('malformed activities and channels (anonymous, local mode)', () => {
     expect(JSON.parse(text)).toEqual({ error: reason });
   });
 
-  test('a body that is not JSON at all: 400 without the parser\'s message', async () => {
+  test("a body that is not JSON at all: 400 without the parser's message", async () => {
     const { status, text } = await post(app.url, '{"type": "message", oops');
     expect(status).toBe(400);
     expect(text).toBe('{"error":"malformed request"}');

@@ -47,7 +47,8 @@ async function invoke(sender: SenderName, name: string, value: unknown, conversa
 
 type Attachment = { contentType: string; content: Record<string, unknown>; preview?: { content: { title?: string; text?: string; tap?: { value: unknown } } } };
 const extensionOf = (answer: Answer) => answer.body.composeExtension as { type: string; text?: string; attachments?: Attachment[] };
-const resultIds = (answer: Answer) => (extensionOf(answer).attachments ?? []).map((a) => (a.content.actions as { data: { claimId: string } }[])[0].data.claimId);
+const resultIds = (answer: Answer) =>
+  (extensionOf(answer).attachments ?? []).map((a) => (a.content.actions as { data: { claimId: string } }[])[0].data.claimId);
 
 const search = (sender: SenderName, query: string, extra: { status?: string; skip?: number; count?: number } = {}) =>
   invoke(sender, 'composeExtension/query', {
@@ -58,7 +59,14 @@ const search = (sender: SenderName, query: string, extra: { status?: string; ski
 
 /** What must never reach someone who may not see the claim, nor a compact card anyone may see. */
 function secretsOf(claim: Claim): string[] {
-  return [claim.fields.customerDomain!, claim.fields.customerTenantId!, claim.fields.customerContact!.email, claim.fields.claimName!, ...claim.poe.map((f) => f.blobName.split('/')[1]), 'sig='];
+  return [
+    claim.fields.customerDomain!,
+    claim.fields.customerTenantId!,
+    claim.fields.customerContact!.email,
+    claim.fields.claimName!,
+    ...claim.poe.map((f) => f.blobName.split('/')[1]),
+    'sig=',
+  ];
 }
 
 let own: Claim;
@@ -84,17 +92,21 @@ describe('composeExtension/query: finding a claim from the compose box', () => {
     ['part of its name', () => `${label} claim 701`],
     ['part of its customer domain', () => 'secret-701-fabrikam'],
     ["its customer's tenant ID", () => own.fields.customerTenantId!],
-  ])('by %s: the owner partner and reviewers find it, others do not', async (_by, query) => {
-    for (const sender of SENDER_NAMES) {
-      const answer = await search(sender, query());
-      expect({ sender, status: answer.status }).toEqual({ sender, status: 200 });
-      const ids = extensionOf(answer).attachments ? resultIds(answer) : [];
-      expect({ sender, found: ids.includes(own.id) }).toEqual({ sender, found: ENTITLED[sender] });
-      if (!ENTITLED[sender]) expect({ sender, leaked: secretsOf(own).filter((s) => answer.text.includes(s)) }).toEqual({ sender, leaked: [] });
-    }
-  }, 60_000);
+  ])(
+    'by %s: the owner partner and reviewers find it, others do not',
+    async (_by, query) => {
+      for (const sender of SENDER_NAMES) {
+        const answer = await search(sender, query());
+        expect({ sender, status: answer.status }).toEqual({ sender, status: 200 });
+        const ids = extensionOf(answer).attachments ? resultIds(answer) : [];
+        expect({ sender, found: ids.includes(own.id) }).toEqual({ sender, found: ENTITLED[sender] });
+        if (!ENTITLED[sender]) expect({ sender, leaked: secretsOf(own).filter((s) => answer.text.includes(s)) }).toEqual({ sender, leaked: [] });
+      }
+    },
+    60_000,
+  );
 
-  test('a partner finds their organisation\'s claims only, a reviewer every organisation\'s; the preview shows the searcher name, domain and status', async () => {
+  test("a partner finds their organisation's claims only, a reviewer every organisation's; the preview shows the searcher name, domain and status", async () => {
     const avery = await search('owner partner', label);
     const robin = await search("other organisation's partner", label);
     const riley = await search('reviewer', label);
@@ -157,23 +169,34 @@ describe('composeExtension/selectItem and queryLink: the compact card, for peopl
   test.each([
     ['a chosen search result (selectItem)', 'composeExtension/selectItem', (c: Claim) => ({ claimId: c.id })],
     ['a pasted claim link (queryLink)', 'composeExtension/queryLink', (c: Claim) => ({ url: link(c.id) })],
-  ])('%s', async (_what, name, value) => {
-    for (const sender of SENDER_NAMES) {
-      const answer = await invoke(sender, name, value(own));
-      expect({ sender, status: answer.status }).toEqual({ sender, status: 200 });
-      const attachments = extensionOf(answer).attachments ?? [];
-      expect({ sender, cards: attachments.length }).toEqual({ sender, cards: ENTITLED[sender] ? 1 : 0 });
-      // The card everyone in the conversation will see: the id, status and program, and Open; nothing else.
-      expect({ sender, leaked: secretsOf(own).filter((s) => answer.text.includes(s)) }).toEqual({ sender, leaked: [] });
-      if (!attachments.length) continue;
-      const card = attachments[0].content;
-      expect(cardProblems(card)).toEqual([]);
-      const text = JSON.stringify(card);
-      expect(text).toContain(own.id);
-      expect(text).toContain('Microsoft 365 · Usage');
-      expect(card.actions).toEqual([expect.objectContaining({ type: 'Action.Execute', verb: 'claim.open', data: { claimId: own.id }, fallback: expect.objectContaining({ type: 'Action.Submit', data: { action: 'claim.open', claimId: own.id } }) })]);
-    }
-  }, 60_000);
+  ])(
+    '%s',
+    async (_what, name, value) => {
+      for (const sender of SENDER_NAMES) {
+        const answer = await invoke(sender, name, value(own));
+        expect({ sender, status: answer.status }).toEqual({ sender, status: 200 });
+        const attachments = extensionOf(answer).attachments ?? [];
+        expect({ sender, cards: attachments.length }).toEqual({ sender, cards: ENTITLED[sender] ? 1 : 0 });
+        // The card everyone in the conversation will see: the id, status and program, and Open; nothing else.
+        expect({ sender, leaked: secretsOf(own).filter((s) => answer.text.includes(s)) }).toEqual({ sender, leaked: [] });
+        if (!attachments.length) continue;
+        const card = attachments[0].content;
+        expect(cardProblems(card)).toEqual([]);
+        const text = JSON.stringify(card);
+        expect(text).toContain(own.id);
+        expect(text).toContain('Microsoft 365 · Usage');
+        expect(card.actions).toEqual([
+          expect.objectContaining({
+            type: 'Action.Execute',
+            verb: 'claim.open',
+            data: { claimId: own.id },
+            fallback: expect.objectContaining({ type: 'Action.Submit', data: { action: 'claim.open', claimId: own.id } }),
+          }),
+        ]);
+      }
+    },
+    60_000,
+  );
 
   test('links elsewhere, malformed ids and other paths unfurl nothing', async () => {
     for (const url of ['https://evil.example/claims/' + own.id, link('CL-NOPE'), `${app.services.consentLinks.serverUrl}/consent/${own.id}`, 42]) {
@@ -186,7 +209,7 @@ describe('Open on a shared claim card', () => {
   const open = (sender: SenderName, claim: Claim) =>
     invoke(sender, 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'claim.open', data: { claimId: claim.id } }, trigger: 'manual' });
 
-  test('shows the full claim to the person who pressed, if they may see it; the others are told it can\'t be opened', async () => {
+  test("shows the full claim to the person who pressed, if they may see it; the others are told it can't be opened", async () => {
     for (const sender of SENDER_NAMES) {
       const answer = await open(sender, own);
       expect({ sender, status: answer.status }).toEqual({ sender, status: 200 });
@@ -201,19 +224,29 @@ describe('Open on a shared claim card', () => {
         expect({ sender, leaked: secretsOf(own).filter((s) => text.includes(s)) }).toEqual({ sender, leaked: [] });
       }
     }
-    expect(JSON.stringify((await open("other organisation's partner", own)).body)).toContain(t('en-US', 'access.claimNotFound', { claimId: own.id }).replace(/"/g, '\\"'));
+    expect(JSON.stringify((await open("other organisation's partner", own)).body)).toContain(
+      t('en-US', 'access.claimNotFound', { claimId: own.id }).replace(/"/g, '\\"'),
+    );
     expect(JSON.stringify((await open('stranger', own)).body)).toContain(t('en-US', 'access.notOnRoster').replace(/'/g, "'"));
   }, 60_000);
 
   test('in a 1:1 chat the full card keeps the steps the partner may take', async () => {
-    const answer = await invoke('owner partner', 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'claim.open', data: { claimId: own.id } }, trigger: 'manual' }, { id: `a:${uniqueName('open-')}`, conversationType: 'personal' });
+    const answer = await invoke(
+      'owner partner',
+      'adaptiveCard/action',
+      { action: { type: 'Action.Execute', verb: 'claim.open', data: { claimId: own.id } }, trigger: 'manual' },
+      { id: `a:${uniqueName('open-')}`, conversationType: 'personal' },
+    );
     expect(((answer.body as { value: { actions?: unknown[] } }).value.actions ?? []).length).toBeGreaterThan(0);
   });
 
   test('the Action.Submit of older clients: in a group chat nothing of the claim is posted, the person is pointed to their 1:1 chat', async () => {
     for (const sender of ['owner partner', 'reviewer'] as const) {
       const who = SENDERS[sender];
-      const activity = teamsActivity({ serviceUrl: connector.url, ...who, conversation: GROUP_CHAT }, { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.open', claimId: own.id } });
+      const activity = teamsActivity(
+        { serviceUrl: connector.url, ...who, conversation: GROUP_CHAT },
+        { type: 'message', deliveryMode: 'expectReplies', value: { action: 'claim.open', claimId: own.id } },
+      );
       const { body } = await postActivity(app.url, activity);
       const text = JSON.stringify(body);
       expect(text).toContain(`type claim ${own.id} in your 1:1 chat`);
@@ -227,7 +260,13 @@ describe('claim links', () => {
     const server = 'https://cpor-bot.example';
     expect(claimIdOfLink('https://cpor-bot.example/claims/cl-7k2m9q4x', server)).toBe('CL-7K2M9Q4X');
     expect(claimIdOfLink('https://CPOR-BOT.example/claims/CL-7K2M9Q4X/', server)).toBe('CL-7K2M9Q4X');
-    for (const other of ['https://evil.example/claims/CL-7K2M9Q4X', 'https://cpor-bot.example/claims/CL-7K2M9Q4X/history', 'javascript:alert(1)', 'https://cpor-bot.example/claims/CL-7K2M9Q4X' + 'x'.repeat(3000), 'not a url']) {
+    for (const other of [
+      'https://evil.example/claims/CL-7K2M9Q4X',
+      'https://cpor-bot.example/claims/CL-7K2M9Q4X/history',
+      'javascript:alert(1)',
+      'https://cpor-bot.example/claims/CL-7K2M9Q4X' + 'x'.repeat(3000),
+      'not a url',
+    ]) {
       expect(claimIdOfLink(other, server)).toBeUndefined();
     }
   });

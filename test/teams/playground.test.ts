@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { startBotApp, type BotApp } from '../../app/botApp';
 import { silentLogger } from '../../src/logger';
 import { playgroundCli } from '../../scripts/playground';
-import { AgentsPlayground, cardActions, cardOf, cardText, eventText, hasCard, inConversation, type CardAction, type PlaygroundConfig, type PlaygroundEvent } from '../support/agentsPlayground';
+import {
+  AgentsPlayground,
+  cardActions,
+  cardOf,
+  cardText,
+  eventText,
+  hasCard,
+  inConversation,
+  type CardAction,
+  type PlaygroundConfig,
+  type PlaygroundEvent,
+} from '../support/agentsPlayground';
 import { TEST_DELIVERY, testConfig } from '../support/testStorage';
 
 /**
@@ -26,7 +37,9 @@ import { TEST_DELIVERY, testConfig } from '../support/testStorage';
 const ROOT = join(__dirname, '..', '..');
 const cli = playgroundCli();
 if (!cli) {
-  console.warn('SKIPPED test/teams/playground.test.ts: the Agents Playground is not installed (devDependency @microsoft/m365agentsplayground; npm ci installs it).');
+  console.warn(
+    'SKIPPED test/teams/playground.test.ts: the Agents Playground is not installed (devDependency @microsoft/m365agentsplayground; npm ci installs it).',
+  );
 }
 const describeIfPlayground = cli ? describe : describe.skip;
 
@@ -41,7 +54,10 @@ const riley = roster.reviewers[0];
 const REVIEW_CHANNEL_NAME = 'Claims review';
 
 /** `npm run playground` in its own process group (so the test can stop it and everything it started). */
-function startLauncher(botEndpoint: string, logDir: string): { child: ChildProcess; urls: Promise<Record<'partner' | 'reviewers', string>>; output: () => string } {
+function startLauncher(
+  botEndpoint: string,
+  logDir: string,
+): { child: ChildProcess; urls: Promise<Record<'partner' | 'reviewers', string>>; output: () => string } {
   const child = spawn('npm', ['run', '--silent', 'playground'], {
     cwd: ROOT,
     detached: true,
@@ -141,7 +157,7 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     expect(partnerConfig.bot).toEqual(reviewersConfig.bot);
   });
 
-  test('Riley makes the channel the reviewers\' conversation', async () => {
+  test("Riley makes the channel the reviewers' conversation", async () => {
     const since = reviewers.mark();
     await reviewers.say(reviewChannel, reviewersConfig.currentUser.id, 'use this channel for reviews', { mentionBot: bot });
     await reviewers.waitForText(since, reviewChannel, /now the reviewers' conversation \(set by Riley Reviewer\)/);
@@ -175,7 +191,11 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     const sample = `PoE-${claimId}.docx`;
     await step('Proof of execution', 'Attach the sample PoE (local demo)');
     await partner.waitForText(since, personalChat, new RegExp(`^Added ${sample.replace(/[.-]/g, '\\$&')} \\(Word`));
-    const withFile = await partner.waitFor(since, 'the PoE card listing the file', (e) => inConversation(e, personalChat) && hasCard(e) && /holds 1 file:/.test(cardText(cardOf(e))) && cardText(cardOf(e)).includes(sample));
+    const withFile = await partner.waitFor(
+      since,
+      'the PoE card listing the file',
+      (e) => inConversation(e, personalChat) && hasCard(e) && /holds 1 file:/.test(cardText(cardOf(e))) && cardText(cardOf(e)).includes(sample),
+    );
     since = partner.mark();
     await partner.submit(withFile, me, 'Next');
     await step('Comment', 'Next', { comment: 'Sample PoE attached.' });
@@ -186,14 +206,23 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     await partner.waitForText(since, personalChat, new RegExp(`Claim ${claimId} "Northwind Teams rollout" is now Submitted`));
 
     const claim = await app.services.claimService.get(claimId);
-    expect(claim).toMatchObject({ status: 'Submitted', fields: { customerDomain: 'northwind.example', products: ['teams'] }, poe: [{ fileName: `PoE-${claimId}.docx`, contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }] });
+    expect(claim).toMatchObject({
+      status: 'Submitted',
+      fields: { customerDomain: 'northwind.example', products: ['teams'] },
+      poe: [{ fileName: `PoE-${claimId}.docx`, contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' }],
+    });
     expect(claim!.history.map((e) => e.action)).toContain('addPoe');
   }, 60_000);
 
-  test('Riley gets the claim\'s card in the review channel, presses Open review, starts the review and approves it', async () => {
+  test("Riley gets the claim's card in the review channel, presses Open review, starts the review and approves it", async () => {
     expect(claimId).toMatch(/^CL-/);
     const me = reviewersConfig.currentUser.id;
-    const posted = await reviewers.waitFor(0, `the card of ${claimId} in the review channel`, (e) => inConversation(e, reviewChannel) && e.action === 'createMessage' && hasCard(e) && cardText(cardOf(e)).includes(claimId), 30_000);
+    const posted = await reviewers.waitFor(
+      0,
+      `the card of ${claimId} in the review channel`,
+      (e) => inConversation(e, reviewChannel) && e.action === 'createMessage' && hasCard(e) && cardText(cardOf(e)).includes(claimId),
+      30_000,
+    );
     const shared = cardOf(posted) as { refresh?: { action: CardAction; userIds: string[] }; msteams?: { width?: string } };
     expect(shared.msteams).toEqual({ width: 'Full' });
     // The playground shows no user-specific views (it ignores refresh.userIds): the shared card's one
@@ -203,7 +232,12 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     let view = await reviewers.execute(posted, me, visible[0], { trigger: 'manual' });
     const press = async (verb: string) => {
       const action = cardActions(view).find((a) => a.verb === verb);
-      if (!action) throw new Error(`No ${verb} button on Riley's card; it has: ${cardActions(view).map((a) => `${a.title} (${a.verb ?? a.type})`).join(', ')}`);
+      if (!action)
+        throw new Error(
+          `No ${verb} button on Riley's card; it has: ${cardActions(view)
+            .map((a) => `${a.title} (${a.verb ?? a.type})`)
+            .join(', ')}`,
+        );
       view = await reviewers.execute(posted, me, action, { card: view });
       return cardText(view);
     };
@@ -213,13 +247,23 @@ describeIfPlayground('Agents Playground, end to end (npm run playground)', () =>
     expect((await app.services.claimService.get(claimId))?.status).toBe('Approved');
 
     // The shared card is updated in place for everyone in the channel.
-    await reviewers.waitFor(since, 'the shared card updated to Approved', (e) => e.action === 'updateMessage' && e.message.messageId === posted.message.messageId && /Approved/.test(cardText(cardOf(e))), 30_000);
+    await reviewers.waitFor(
+      since,
+      'the shared card updated to Approved',
+      (e) => e.action === 'updateMessage' && e.message.messageId === posted.message.messageId && /Approved/.test(cardText(cardOf(e))),
+      30_000,
+    );
   }, 60_000);
 
   test('Avery is told in the 1:1 chat and sees the claim Approved', async () => {
     expect(claimId).toMatch(/^CL-/);
     const me = partnerConfig.currentUser.id;
-    const told: PlaygroundEvent = await partner.waitFor(0, `the notice that ${claimId} is Approved`, (e) => inConversation(e, personalChat) && eventText(e).includes(claimId) && /\bApproved\b/.test(eventText(e)), 30_000);
+    const told: PlaygroundEvent = await partner.waitFor(
+      0,
+      `the notice that ${claimId} is Approved`,
+      (e) => inConversation(e, personalChat) && eventText(e).includes(claimId) && /\bApproved\b/.test(eventText(e)),
+      30_000,
+    );
     expect(eventText(told)).toContain('Approved');
     const since = partner.mark();
     await partner.say(personalChat, me, `claim ${claimId}`);

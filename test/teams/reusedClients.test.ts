@@ -14,7 +14,14 @@ import { channelClaims, startSigningKeyStub, type SigningKeyStub } from '../supp
  */
 
 const APP_ID = '0d2c8b2e-1111-4222-8333-444455556666';
-const BOT: AppConfig['bot'] = { appId: APP_ID, appPassword: 'not-a-real-secret', appType: 'MultiTenant', appTenantId: '', anonymous: false, allowedChannels: ['msteams'] };
+const BOT: AppConfig['bot'] = {
+  appId: APP_ID,
+  appPassword: 'not-a-real-secret',
+  appType: 'MultiTenant',
+  appTenantId: '',
+  anonymous: false,
+  allowedChannels: ['msteams'],
+};
 
 let stub: SigningKeyStub;
 beforeAll(async () => {
@@ -50,7 +57,9 @@ test('tokens are still checked on every request: after an accepted one, a garbag
     const activity = personalMessage('help') as unknown as Activity;
     await expect(adapter.authenticate(activity, `Bearer ${stub.sign(channelClaims(APP_ID, activity.serviceUrl))}`)).resolves.toBeDefined();
     await expect(adapter.authenticate(activity, 'Bearer not.a.token')).rejects.toThrow();
-    await expect(adapter.authenticate(activity, `Bearer ${stub.sign(channelClaims('9f8e7d6c-1111-4222-8333-444455556666', activity.serviceUrl))}`)).rejects.toThrow();
+    await expect(
+      adapter.authenticate(activity, `Bearer ${stub.sign(channelClaims('9f8e7d6c-1111-4222-8333-444455556666', activity.serviceUrl))}`),
+    ).rejects.toThrow();
     await expect(adapter.authenticate(activity, '')).rejects.toThrow();
   } finally {
     quiet.mockRestore();
@@ -58,7 +67,11 @@ test('tokens are still checked on every request: after an accepted one, a garbag
 });
 
 test('the user-token client is built the first time a turn uses it, and once for the bot', async () => {
-  const inner = new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret', OAuthUrl: 'http://127.0.0.1:9/' });
+  const inner = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: APP_ID,
+    MicrosoftAppPassword: 'not-a-real-secret',
+    OAuthUrl: 'http://127.0.0.1:9/',
+  });
   const created = jest.spyOn(inner, 'createUserTokenClient');
   const auth = new ReusedClientsAuthentication(inner);
   // The identity a Teams token for this bot gives a turn.

@@ -39,7 +39,11 @@ export async function migrateAssociationKeys(deps: KeyMigrationDeps): Promise<Ke
   const claims = new Map<string, Promise<Claim | undefined>>();
   const claim = (orgId: string, claimId: string) => {
     const id = `${orgId}/${claimId}`;
-    if (!claims.has(id)) claims.set(id, deps.claims.get(orgId, claimId).then((s) => s?.claim));
+    if (!claims.has(id))
+      claims.set(
+        id,
+        deps.claims.get(orgId, claimId).then((s) => s?.claim),
+      );
     return claims.get(id)!;
   };
   const tenants = new Map<string, Promise<CustomerSubscription[] | undefined>>();
@@ -50,7 +54,9 @@ export async function migrateAssociationKeys(deps: KeyMigrationDeps): Promise<Ke
 
   const report: KeyMigrationReport = { associationsMoved: 0, associationsKept: [], tenantsReindexed: 0 };
   // Oldest first: where two partners' old keys turn out to be one subscription, the earlier association keeps it.
-  const docs = (await deps.associations.listByKeyPrefix(LEGACY_KEY_PREFIXES)).sort((a, b) => (a.liveSince ?? a.createdAt).localeCompare(b.liveSince ?? b.createdAt));
+  const docs = (await deps.associations.listByKeyPrefix(LEGACY_KEY_PREFIXES)).sort((a, b) =>
+    (a.liveSince ?? a.createdAt).localeCompare(b.liveSince ?? b.createdAt),
+  );
   for (const { etag, ...doc } of docs) {
     const holder = await claim(doc.orgId, doc.claimId);
     const keep = (reason: KeptAssociation['reason']) => report.associationsKept.push({ tenantId: doc.tenantId, key: doc.id, claimId: doc.claimId, reason });
@@ -70,17 +76,24 @@ export async function migrateAssociationKeys(deps: KeyMigrationDeps): Promise<Ke
     } else keep('heldByAnotherClaim');
   }
   for (const kept of report.associationsKept) {
-    deps.log?.(`Association key migration: ${kept.tenantId} ${kept.key} of claim ${kept.claimId} left under its old key (${kept.reason}); reviewers see the claims that compete for it`);
+    deps.log?.(
+      `Association key migration: ${kept.tenantId} ${kept.key} of claim ${kept.claimId} left under its old key (${kept.reason}); reviewers see the claims that compete for it`,
+    );
   }
 
   for (const tenantId of await deps.tenantIndex.tenantsWithOldKeys()) {
     const subscriptions = await subscriptionsOf(tenantId);
-    await deps.tenantIndex.change(tenantId, (entries) =>
-      Promise.all(entries.map(async (entry) => {
-        const indexed = await claim(entry.orgId, entry.claimId);
-        return indexed ? { ...entry, keys: associationKeys(indexed.fields, subscriptions) } : entry;
-      })),
-    true);
+    await deps.tenantIndex.change(
+      tenantId,
+      (entries) =>
+        Promise.all(
+          entries.map(async (entry) => {
+            const indexed = await claim(entry.orgId, entry.claimId);
+            return indexed ? { ...entry, keys: associationKeys(indexed.fields, subscriptions) } : entry;
+          }),
+        ),
+      true,
+    );
     report.tenantsReindexed++;
   }
   return report;

@@ -49,14 +49,22 @@ function columns(locale: Locale, ctx: TimeContext, orgName: (orgId: string) => s
   return [
     { header: label('export.col.claimId'), width: 14, value: (r) => r.id },
     { header: label('field.claimName'), width: 30, value: (r) => text(r.fields.claimName) },
-    { header: label('claimCard.fact.status'), width: 22, value: (r) => t(locale, r.disputed && r.status === 'UnderReview' ? 'list.row.disputed' : `status.${r.status}`, { status: `@status.${r.status}` }) },
+    {
+      header: label('claimCard.fact.status'),
+      width: 22,
+      value: (r) => t(locale, r.disputed && r.status === 'UnderReview' ? 'list.row.disputed' : `status.${r.status}`, { status: `@status.${r.status}` }),
+    },
     { header: label('export.col.organisation'), width: 26, value: (r) => orgName(r.orgId) },
     { header: label('field.mpnId'), width: 12, value: (r) => text(r.fields.mpnId) },
     { header: label('field.customerDomain'), width: 26, value: (r) => text(r.fields.customerDomain) },
     { header: label('field.customerTenantId'), width: 38, value: (r) => text(r.fields.customerTenantId) },
     { header: label('field.solutionArea'), width: 22, value: (r) => (r.fields.solutionArea ? t(locale, `area.${r.fields.solutionArea}`) : null) },
     { header: label('field.activity'), width: 22, value: (r) => (r.fields.activity ? t(locale, `activity.${r.fields.activity}` as MessageKey) : null) },
-    { header: label('field.products'), width: 36, value: (r) => (r.fields.products ?? []).map((id) => productCatalogue.find(id)?.name ?? id).join('; ') || null },
+    {
+      header: label('field.products'),
+      width: 36,
+      value: (r) => (r.fields.products ?? []).map((id) => productCatalogue.find(id)?.name ?? id).join('; ') || null,
+    },
     { header: label('field.subscriptions'), width: 38, value: (r) => (r.fields.subscriptions ?? []).map((s) => s.subscriptionId).join('; ') || null },
     { header: label('field.customerContact.name'), width: 22, value: (r) => text(r.fields.customerContact?.name) },
     { header: label('field.customerContact.title'), width: 22, value: (r) => text(r.fields.customerContact?.title) },
@@ -74,11 +82,30 @@ function columns(locale: Locale, ctx: TimeContext, orgName: (orgId: string) => s
     { header: dated('claimCard.fact.submitted'), date: true, width: 20, value: (r) => text(r.submittedAt) },
     { header: dated('export.col.updated'), date: true, width: 20, value: (r) => r.updatedAt },
     { header: label('claimCard.fact.reviewer'), width: 22, value: (r) => text(r.reviewerName) },
-    { header: label('export.col.nextDeadline'), width: 30, value: (r) => { const n = next(r); return n ? t(locale, `review.deadline.${n.name}` as MessageKey) : null; } },
+    {
+      header: label('export.col.nextDeadline'),
+      width: 30,
+      value: (r) => {
+        const n = next(r);
+        return n ? t(locale, `review.deadline.${n.name}` as MessageKey) : null;
+      },
+    },
     { header: dated('export.col.nextDeadlineDue'), date: true, width: 20, value: (r) => next(r)?.due ?? null },
     { header: label('export.col.daysLeft'), width: 10, value: (r) => next(r)?.daysLeft ?? null },
-    { header: label('export.col.daysLeftUnit'), width: 14, value: (r) => { const n = next(r); return n ? t(locale, n.unit === 'days' ? 'export.unit.days' : 'export.unit.businessDays') : null; } },
-    ...DEADLINE_NAMES.map((name): Column => ({ header: dated(`review.deadline.${name}` as MessageKey), date: true, width: 20, value: (r) => r.deadlines[name] ?? null })),
+    {
+      header: label('export.col.daysLeftUnit'),
+      width: 14,
+      value: (r) => {
+        const n = next(r);
+        return n ? t(locale, n.unit === 'days' ? 'export.unit.days' : 'export.unit.businessDays') : null;
+      },
+    },
+    ...DEADLINE_NAMES.map((name): Column => ({
+      header: dated(`review.deadline.${name}` as MessageKey),
+      date: true,
+      width: 20,
+      value: (r) => r.deadlines[name] ?? null,
+    })),
   ];
 }
 
@@ -131,7 +158,7 @@ export async function buildExport(request: ExportRequest): Promise<ExportFile> {
   const content =
     format === 'xlsx'
       ? Buffer.from(await workbook.xlsx.writeBuffer())
-      // A byte-order mark, so Excel reads the UTF-8 (Chinese headers, names) as UTF-8.
-      : Buffer.from(await workbook.csv.writeBuffer({ dateFormat: 'YYYY-MM-DD HH:mm', dateUTC: true, formatterOptions: { writeBOM: true } }));
+      : // A byte-order mark, so Excel reads the UTF-8 (Chinese headers, names) as UTF-8.
+        Buffer.from(await workbook.csv.writeBuffer({ dateFormat: 'YYYY-MM-DD HH:mm', dateUTC: true, formatterOptions: { writeBOM: true } }));
   return { fileName, format, content, rows: rows.length };
 }

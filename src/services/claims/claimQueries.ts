@@ -1,6 +1,15 @@
 import type { Claim } from '../../domain/claim';
 import { runningDeadlines, type RunningDeadline, type TimeContext } from '../../domain/deadlinePolicy';
-import { ClaimListings, type ClaimListRow, type ExportRow, type ListingFilter, type ListingOrder, type ListingPage, type ListingScope, type PageRequest } from '../../storage/claimListings';
+import {
+  ClaimListings,
+  type ClaimListRow,
+  type ExportRow,
+  type ListingFilter,
+  type ListingOrder,
+  type ListingPage,
+  type ListingScope,
+  type PageRequest,
+} from '../../storage/claimListings';
 import { MAX_FILTER_TEXT, type ListFilter } from '../../domain/claimListFilter';
 import type { ClaimStore } from '../../storage/claimStore';
 import type { CosmosDatabase } from '../../storage/cosmosDatabase';
@@ -91,7 +100,10 @@ export class ClaimQueries {
     const rows: ExportRow[] = [];
     let continuation: string | undefined;
     do {
-      const page = await this.deps.listings.exportPage(scope, listing, order, { pageSize: Math.min(500, MAX_EXPORT_ROWS + 1 - rows.length), ...(continuation ? { continuation } : {}) });
+      const page = await this.deps.listings.exportPage(scope, listing, order, {
+        pageSize: Math.min(500, MAX_EXPORT_ROWS + 1 - rows.length),
+        ...(continuation ? { continuation } : {}),
+      });
       rows.push(...page.rows);
       continuation = page.continuation;
     } while (continuation && rows.length <= MAX_EXPORT_ROWS);
@@ -122,8 +134,15 @@ export class ClaimQueries {
         updatedBefore: after(filter.updatedTo),
       }).filter(([, v]) => v !== undefined),
     );
-    const scope: ListingScope = kind === 'all' ? { kind: 'all' } : viewer.kind === 'partner' ? { kind: 'partnerQueue', now: ctx.now.toISOString() } : { kind: 'reviewQueue' };
-    const order: ListingOrder = filter.sort ?? (kind === 'all' ? { key: 'created', direction: 'desc' } : viewer.kind === 'partner' ? { key: 'deadline', direction: 'asc' } : { key: 'queue', direction: 'asc' });
+    const scope: ListingScope =
+      kind === 'all' ? { kind: 'all' } : viewer.kind === 'partner' ? { kind: 'partnerQueue', now: ctx.now.toISOString() } : { kind: 'reviewQueue' };
+    const order: ListingOrder =
+      filter.sort ??
+      (kind === 'all'
+        ? { key: 'created', direction: 'desc' }
+        : viewer.kind === 'partner'
+          ? { key: 'deadline', direction: 'asc' }
+          : { key: 'queue', direction: 'asc' });
     return { scope, listing, order };
   }
 

@@ -43,9 +43,7 @@ export type ServiceRefusal =
   | { code: 'associationConflict'; message: Message; conflicts: AssociationDoc[] }
   | { code: 'concurrentChange'; message: Message };
 
-export type ServiceResult =
-  | { ok: true; claim: Claim; event: ClaimHistoryEvent; duplicate: boolean }
-  | { ok: false; refusal: ServiceRefusal; claim?: Claim };
+export type ServiceResult = { ok: true; claim: Claim; event: ClaimHistoryEvent; duplicate: boolean } | { ok: false; refusal: ServiceRefusal; claim?: Claim };
 
 export interface ActOptions {
   /** Idempotency key (e.g. a card action's id): a repeated request returns the first result instead of acting twice. */
@@ -183,7 +181,13 @@ export class ClaimService {
       if (current && errors.length) return { ok: false, claim: current.claim, refusal: invalidFields(errors) };
     }
     const trail: WriteTrail = {};
-    const outcome = await this.update(located, claimId, (c) => this.decideOnce(c, action, actor, { ...this.actContext(options), ...mpn }, options.asHistory), trail, current);
+    const outcome = await this.update(
+      located,
+      claimId,
+      (c) => this.decideOnce(c, action, actor, { ...this.actContext(options), ...mpn }, options.asHistory),
+      trail,
+      current,
+    );
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (result.ok && outcome.written && !result.duplicate && result.effects.includes('releaseAssociations')) {
@@ -237,7 +241,11 @@ export class ClaimService {
     if (!tenantId || claim.status === 'Editing') return;
     const competing = COMPETING_STATUSES.includes(claim.status);
     try {
-      await this.deps.tenantIndex.put(tenantId, claim.id, competing ? { claimId: claim.id, orgId: claim.orgId, status: claim.status, keys: await this.associationKeys(claim.fields) } : undefined);
+      await this.deps.tenantIndex.put(
+        tenantId,
+        claim.id,
+        competing ? { claimId: claim.id, orgId: claim.orgId, status: claim.status, keys: await this.associationKeys(claim.fields) } : undefined,
+      );
     } catch (error) {
       this.deps.log?.(`Could not index claim ${claim.id} for tenant ${tenantId}`, error);
     }
@@ -260,7 +268,10 @@ export class ClaimService {
     const tenantId = current.claim.fields.customerTenantId ?? '';
     const keys = await this.associationKeys(current.claim.fields);
     // The held subscriptions' end days go on the claim, so the reminder before one ends is a timer of the claim alone.
-    const action: ClaimAction = { ...requested, subscriptionEnds: subscriptionEndsOf(keys, await this.deps.customerChecks?.tenantSubscriptions(tenantId)) } as ClaimAction;
+    const action: ClaimAction = {
+      ...requested,
+      subscriptionEnds: subscriptionEndsOf(keys, await this.deps.customerChecks?.tenantSubscriptions(tenantId)),
+    } as ClaimAction;
     const started = this.deps.clock.now();
     const acquired = await this.deps.associations.acquire(tenantId, keys, { claimId, orgId }, started, (doc) => this.holdsAssociation(doc));
     if (!acquired.ok) {
@@ -269,17 +280,26 @@ export class ClaimService {
         claim: current.claim,
         refusal: {
           code: 'associationConflict',
-          message: { key: 'refusal.associationConflict', params: { keys: acquired.conflicts.map((c) => describeKey(c.id).label), program: programParam(current.claim) } },
+          message: {
+            key: 'refusal.associationConflict',
+            params: { keys: acquired.conflicts.map((c) => describeKey(c.id).label), program: programParam(current.claim) },
+          },
           conflicts: acquired.conflicts,
         },
       };
     }
     const trail: WriteTrail = {};
-    const outcome = await this.update(orgId, claimId, (c) => {
-      // The pending association protects this approval only for its lease; past it, start again.
-      if (this.deps.clock.now().getTime() - started.getTime() > PENDING_LEASE_MS / 2) return { result: concurrentChange() };
-      return this.decideOnce(c, action, actor, this.actContext(options), options.asHistory);
-    }, trail, current);
+    const outcome = await this.update(
+      orgId,
+      claimId,
+      (c) => {
+        // The pending association protects this approval only for its lease; past it, start again.
+        if (this.deps.clock.now().getTime() - started.getTime() > PENDING_LEASE_MS / 2) return { result: concurrentChange() };
+        return this.decideOnce(c, action, actor, this.actContext(options), options.asHistory);
+      },
+      trail,
+      current,
+    );
     if (!outcome.found) return notFound(claimId);
     const result = outcome.result;
     if (!(result.ok && outcome.written) && outcome.claim.status !== 'Approved') {
@@ -306,11 +326,20 @@ export class ClaimService {
   async recordRefusedAttempt(claimId: string, attempt: { type: LifecycleActionType; actor: Actor; refusal: Message }, orgIdHint?: string): Promise<void> {
     const located = (orgIdHint && (await this.deps.claims.get(orgIdHint, claimId))) || (await this.deps.claims.findById(claimId));
     if (!located) return;
-    await this.update(located.claim.orgId, claimId, (current) => {
-      const ctx = this.timeContext();
-      const event = refusedAttemptEvent(current, attempt.type, attempt.actor, { code: 'roleNotAllowed', message: attempt.refusal }, ctx);
-      return { next: { ...current, version: current.version + 1, updatedAt: ctx.now.toISOString(), history: [...current.history, event] }, result: undefined };
-    }, {}, located);
+    await this.update(
+      located.claim.orgId,
+      claimId,
+      (current) => {
+        const ctx = this.timeContext();
+        const event = refusedAttemptEvent(current, attempt.type, attempt.actor, { code: 'roleNotAllowed', message: attempt.refusal }, ctx);
+        return {
+          next: { ...current, version: current.version + 1, updatedAt: ctx.now.toISOString(), history: [...current.history, event] },
+          result: undefined,
+        };
+      },
+      {},
+      located,
+    );
   }
 
   /** Decides on the current claim; a repeated actionId returns the earlier event without a new change. */
@@ -351,9 +380,15 @@ export class ClaimService {
         if (keys.has(doc.id) && doc.claimId !== claimId) holders.set(doc.claimId, doc.orgId);
       }
       for (const [holderId, holderOrg] of holders) {
-        const superseded = await this.act(holderId, { type: 'supersede', supersededBy: claimId, comment: `Arbitration: superseded by claim ${claimId}.` }, reviewer, {
-          ...(options.actionId ? { actionId: `${options.actionId}:supersede:${holderId}` } : {}),
-        }, holderOrg);
+        const superseded = await this.act(
+          holderId,
+          { type: 'supersede', supersededBy: claimId, comment: `Arbitration: superseded by claim ${claimId}.` },
+          reviewer,
+          {
+            ...(options.actionId ? { actionId: `${options.actionId}:supersede:${holderId}` } : {}),
+          },
+          holderOrg,
+        );
         if (!superseded.ok && superseded.claim?.status === 'Approved') return superseded;
       }
     }
@@ -368,7 +403,9 @@ export class ClaimService {
   /** The other organisations' claims that compete with this one, with the keys they share (for reviewers). */
   async competingClaims(claim: Claim): Promise<{ claim: Claim; sharedKeys: string[] }[]> {
     const competitors = await this.competitors(claim);
-    const loaded = await Promise.all(competitors.map(async (c) => ({ claim: (await this.deps.claims.get(c.orgId, c.claimId))?.claim, sharedKeys: c.sharedKeys })));
+    const loaded = await Promise.all(
+      competitors.map(async (c) => ({ claim: (await this.deps.claims.get(c.orgId, c.claimId))?.claim, sharedKeys: c.sharedKeys })),
+    );
     return loaded.filter((c): c is { claim: Claim; sharedKeys: string[] } => Boolean(c.claim));
   }
 
@@ -381,7 +418,9 @@ export class ClaimService {
     const tenantId = claim.fields.customerTenantId;
     if (!tenantId) return { associated: [], claimed: [] };
     const keys = new Set(await this.associationKeys(claim.fields));
-    const associated = [...new Set((await this.deps.associations.listForTenant(tenantId)).filter((a) => a.orgId !== claim.orgId && keys.has(a.id)).map((a) => a.id))];
+    const associated = [
+      ...new Set((await this.deps.associations.listForTenant(tenantId)).filter((a) => a.orgId !== claim.orgId && keys.has(a.id)).map((a) => a.id)),
+    ];
     const claimed = new Set<string>();
     for (const other of await this.competitors(claim)) for (const key of other.sharedKeys) if (!associated.includes(key)) claimed.add(key);
     return { associated, claimed: [...claimed] };
@@ -415,9 +454,7 @@ export class ClaimService {
   }
 }
 
-type DecisionResult =
-  | { ok: true; duplicate: boolean; event: ClaimHistoryEvent; effects: readonly string[] }
-  | { ok: false; refusal: ServiceRefusal };
+type DecisionResult = { ok: true; duplicate: boolean; event: ClaimHistoryEvent; effects: readonly string[] } | { ok: false; refusal: ServiceRefusal };
 
 function toServiceResult(result: DecisionResult, claim: Claim): ServiceResult {
   if (result.ok) return { ok: true, claim, event: result.event, duplicate: result.duplicate };

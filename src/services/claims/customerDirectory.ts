@@ -60,7 +60,10 @@ export class DataFileCustomerDirectory implements CustomerDirectory {
     for (const tenant of file.tenants) {
       const id = tenant.tenantId.toLowerCase();
       for (const domain of tenant.domains) this.domains.set(domain.toLowerCase(), id);
-      this.subscriptions.set(id, tenant.subscriptions.map((s) => ({ ...s, subscriptionId: s.subscriptionId.toLowerCase() })));
+      this.subscriptions.set(
+        id,
+        tenant.subscriptions.map((s) => ({ ...s, subscriptionId: s.subscriptionId.toLowerCase() })),
+      );
     }
   }
 
@@ -82,7 +85,10 @@ export class DataFileCustomerDirectory implements CustomerDirectory {
  * directory resolves them: the lookups here, the rules in the domain.
  */
 export class CustomerChecks {
-  constructor(private readonly directory: CustomerDirectory, private readonly catalogue: ProductCatalogue = productCatalogue) {}
+  constructor(
+    private readonly directory: CustomerDirectory,
+    private readonly catalogue: ProductCatalogue = productCatalogue,
+  ) {}
 
   private async subscriptionsOf(fields: DraftFields): Promise<CustomerSubscription[] | undefined> {
     return fields.customerTenantId ? this.directory.subscriptionsOf(fields.customerTenantId) : undefined;

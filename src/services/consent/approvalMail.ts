@@ -85,7 +85,9 @@ export class ApprovalMail {
       ...(f.partnerContact ? [{ label: 'field.partnerContact' as const, value: `${f.partnerContact.name} <${f.partnerContact.email}>` }] : []),
       ...(f.solutionArea ? [{ label: 'field.solutionArea' as const, value: { key: `area.${f.solutionArea}` as MessageKey } }] : []),
       { label: 'field.products', value: f.products?.length ? f.products.map(productName) : '-' },
-      ...(f.subscriptions?.length ? [{ label: 'field.subscriptions' as const, value: f.subscriptions.map((s) => `${productName(s.productId)}: ${s.subscriptionId}`) }] : []),
+      ...(f.subscriptions?.length
+        ? [{ label: 'field.subscriptions' as const, value: f.subscriptions.map((s) => `${productName(s.productId)}: ${s.subscriptionId}`) }]
+        : []),
       { label: 'field.customerDomain', value: f.customerDomain ?? '-' },
       { label: 'field.customerTenantId', value: f.customerTenantId ?? '-' },
       { label: 'mail.approval.label.approvedAt', value: instantParam(this.deps, approvedAt.toISOString()) },

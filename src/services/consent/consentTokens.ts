@@ -16,9 +16,7 @@ export interface ConsentTokenPayload {
   nonce: string;
 }
 
-export type ConsentTokenCheck =
-  | { ok: true; payload: ConsentTokenPayload }
-  | { ok: false; reason: 'malformed' | 'tampered' | 'expired' | 'otherClaim' };
+export type ConsentTokenCheck = { ok: true; payload: ConsentTokenPayload } | { ok: false; reason: 'malformed' | 'tampered' | 'expired' | 'otherClaim' };
 
 const VERSION = 'v1';
 
@@ -34,7 +32,8 @@ export function createConsentToken(secret: string, payload: ConsentTokenPayload)
 /** Checks a token for the claim named in the link, at `now`. The signature is compared in constant time. */
 export function verifyConsentToken(secret: string, token: string, claimId: string, now: Date): ConsentTokenCheck {
   const parts = typeof token === 'string' ? token.split('.') : [];
-  if (parts.length !== 3 || parts[0] !== VERSION || !/^[A-Za-z0-9_-]+$/.test(parts[1]) || !/^[A-Za-z0-9_-]+$/.test(parts[2])) return { ok: false, reason: 'malformed' };
+  if (parts.length !== 3 || parts[0] !== VERSION || !/^[A-Za-z0-9_-]+$/.test(parts[1]) || !/^[A-Za-z0-9_-]+$/.test(parts[2]))
+    return { ok: false, reason: 'malformed' };
   const expected = signature(secret, parts[1]);
   const given = Buffer.from(parts[2], 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'tampered' };
@@ -67,7 +66,11 @@ export function ephemeralConsentSecret(): string {
 export class ConsentLinks {
   private baseUrl?: string;
 
-  constructor(private readonly secret: string, readonly linkDays: number, publicBaseUrl?: string) {
+  constructor(
+    private readonly secret: string,
+    readonly linkDays: number,
+    publicBaseUrl?: string,
+  ) {
     this.baseUrl = publicBaseUrl;
   }
 

@@ -37,7 +37,10 @@ export class BackgroundTasks {
   private readonly busyConcurrency: number;
   private busy?: () => boolean;
 
-  constructor(private readonly log: Logger, options: BackgroundTaskOptions = {}) {
+  constructor(
+    private readonly log: Logger,
+    options: BackgroundTaskOptions = {},
+  ) {
     this.concurrency = options.concurrency ?? Number.POSITIVE_INFINITY;
     this.busyConcurrency = Math.min(this.concurrency, options.busyConcurrency ?? 2);
     this.maxWaitMs = options.maxWaitMs ?? 5000;
@@ -120,10 +123,13 @@ export class BackgroundTasks {
     if (this.wakeUp && this.wakeUpAt <= at) return;
     clearTimeout(this.wakeUp);
     this.wakeUpAt = at;
-    this.wakeUp = setTimeout(() => {
-      this.wakeUp = undefined;
-      this.next();
-    }, Math.max(0, at - Date.now()));
+    this.wakeUp = setTimeout(
+      () => {
+        this.wakeUp = undefined;
+        this.next();
+      },
+      Math.max(0, at - Date.now()),
+    );
     this.wakeUp.unref();
   }
 }

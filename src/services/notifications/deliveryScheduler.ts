@@ -126,7 +126,10 @@ class SendLog {
   /** The slot of the last send on the smooth schedule (it runs ahead by exact steps, so timer lateness does not add up). */
   private lastSlot = -Infinity;
 
-  constructor(private readonly windows: readonly RateWindow[], private readonly marginMs: number) {}
+  constructor(
+    private readonly windows: readonly RateWindow[],
+    private readonly marginMs: number,
+  ) {}
 
   /** The earliest time at or after `now` when one more send fits every window. */
   nextAllowed(now: number): number {
@@ -163,7 +166,10 @@ class SendLog {
   snapshot(now: number): LogSnapshot {
     const longest = Math.max(...this.windows.map((w) => w.windowMs)) + this.marginMs;
     const keep = Math.max(...this.windows.map((w) => w.limit));
-    const ages = this.entries.filter((e) => now - e.at < longest).slice(-keep).map((e) => Math.max(0, Math.round(now - e.at)));
+    const ages = this.entries
+      .filter((e) => now - e.at < longest)
+      .slice(-keep)
+      .map((e) => Math.max(0, Math.round(now - e.at)));
     return { ages, ...(Number.isFinite(this.lastSlot) ? { slotAge: Math.round(now - this.lastSlot) } : {}) };
   }
 
@@ -266,7 +272,8 @@ export class DeliveryScheduler {
     this.wakeTimer = undefined;
     this.wakeAt = Infinity;
     for (const lane of this.lanes.values()) {
-      for (const pending of lane.queue.splice(0)) pending.resolve({ ok: false, status: undefined, final: false, message: STOPPING, attempts: pending.attempts });
+      for (const pending of lane.queue.splice(0))
+        pending.resolve({ ok: false, status: undefined, final: false, message: STOPPING, attempts: pending.attempts });
     }
     await this.gate?.stop();
   }
@@ -391,11 +398,14 @@ export class DeliveryScheduler {
     if (at === Infinity || at >= this.wakeAt) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeAt = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeAt = Infinity;
-      this.pump();
-    }, Math.max(0, Math.ceil(at - now)));
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.wakeAt = Infinity;
+        this.pump();
+      },
+      Math.max(0, Math.ceil(at - now)),
+    );
   }
 
   /** Forgets send logs older than every window (a long-running bot talks to many conversations). */

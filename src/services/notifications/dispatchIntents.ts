@@ -33,5 +33,8 @@ export class DispatchIntents {
 }
 
 function timerSignature(timers: ClaimTimer[]): string {
-  return timers.map((t) => `${t.id}=${t.dueAt}`).sort().join(',');
+  return timers
+    .map((t) => `${t.id}=${t.dueAt}`)
+    .sort()
+    .join(',');
 }

@@ -20,7 +20,7 @@ export function mailHtml(subject: string, sections: string[]): string {
     '<!DOCTYPE html>',
     '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
     `<title>${escapeHtml(subject)}</title></head>`,
-    '<body style="font-family:\'Segoe UI\',Arial,\'Microsoft YaHei\',sans-serif;font-size:14px;line-height:1.5;color:#222;max-width:680px">',
+    "<body style=\"font-family:'Segoe UI',Arial,'Microsoft YaHei',sans-serif;font-size:14px;line-height:1.5;color:#222;max-width:680px\">",
     sections.join('\n<hr style="margin:32px 0;border:none;border-top:1px solid #ccc">\n'),
     '</body></html>',
   ].join('\n');

@@ -33,9 +33,7 @@ export interface MailMessage {
  * RCPT TO or DATA, a bounce); sending it again would fail again. Anything else (no connection, a 4xx
  * reply, a refused login or sender, which the operator must fix) is worth another try later.
  */
-export type MailOutcome =
-  | { ok: true; messageId?: string }
-  | { ok: false; permanent: boolean; status?: number; message: string };
+export type MailOutcome = { ok: true; messageId?: string } | { ok: false; permanent: boolean; status?: number; message: string };
 
 export interface Mailer {
   /** 'smtp' or 'outbox', for start-up logs and tests. */
@@ -76,7 +74,12 @@ export function classifySmtpError(error: unknown): Extract<MailOutcome, { ok: fa
   // 503 is "bad sequence of commands": a protocol hiccup, not a verdict on the address.
   const permanent = status !== undefined && status >= 500 && status < 600 && status !== 503 && RECIPIENT_COMMANDS.has(e.command ?? '');
   const message = (e.response ?? e.message ?? String(error)).replace(/\s+/g, ' ').trim().slice(0, 300);
-  return { ok: false, permanent, ...(status !== undefined ? { status } : {}), message: `${e.code ?? 'error'}${e.command ? ` at ${e.command}` : ''}: ${message}` };
+  return {
+    ok: false,
+    permanent,
+    ...(status !== undefined ? { status } : {}),
+    message: `${e.code ?? 'error'}${e.command ? ` at ${e.command}` : ''}: ${message}`,
+  };
 }
 
 /** SMTP through nodemailer: one connection per e-mail (approvals are few), bounded waits at every step. */
@@ -166,7 +169,9 @@ export class OutboxMailer implements Mailer {
       if (isConflict(error)) return { ok: true, messageId: doc.messageId };
       return { ok: false, permanent: false, message: `the mail outbox could not be written: ${(error as Error).message}` };
     }
-    this.log.info(`Mail outbox (no SMTP_HOST): e-mail to ${message.to.address} "${message.subject}" for claim ${message.claimId} kept in Cosmos DB container "mail" as ${message.id}`);
+    this.log.info(
+      `Mail outbox (no SMTP_HOST): e-mail to ${message.to.address} "${message.subject}" for claim ${message.claimId} kept in Cosmos DB container "mail" as ${message.id}`,
+    );
     return { ok: true, messageId: doc.messageId };
   }
 

@@ -153,13 +153,19 @@ export class NotificationDispatcher {
   async syncTimers(claim: Claim): Promise<void> {
     const wanted = timersFor(claim, this.deps.calendar);
     const existing = (await this.deps.timers.forClaim(claim.id)).filter((s) => s.timer.purpose.type !== 'dispatch');
-    await this.applyTimers(wanted, existing.map((s) => ({ id: s.timer.id, firesAt: s.timer.firesAt, etag: s.etag })));
+    await this.applyTimers(
+      wanted,
+      existing.map((s) => ({ id: s.timer.id, firesAt: s.timer.firesAt, etag: s.etag })),
+    );
   }
 
   private async dispatchNow(claim: Claim, options: DispatchOptions): Promise<void> {
     // Right after a change the timers it had are known; otherwise (a sweep) the stored ones are read.
     if (options.previous && options.previous.version === claim.version - 1) {
-      await this.applyTimers(timersFor(claim, this.deps.calendar), timersFor(options.previous, this.deps.calendar).map((t) => ({ id: t.id, firesAt: t.dueAt })));
+      await this.applyTimers(
+        timersFor(claim, this.deps.calendar),
+        timersFor(options.previous, this.deps.calendar).map((t) => ({ id: t.id, firesAt: t.dueAt })),
+      );
     } else {
       await this.syncTimers(claim);
     }
@@ -169,8 +175,12 @@ export class NotificationDispatcher {
     const failures: Failure[] = [];
     const reviewCardEntries = outbox.filter((e) => e.audience === 'reviewCard');
     const results = await Promise.all([
-      ...outbox.filter((e) => e.audience !== 'reviewCard').map(async (entry) => ({ entries: [entry], results: await this.deliverEntry(claim, entry, failures) })),
-      ...(reviewCardEntries.length ? [this.deliverReviewCard(claim, reviewCardEntries, failures).then((r) => ({ entries: reviewCardEntries, results: [r] }))] : []),
+      ...outbox
+        .filter((e) => e.audience !== 'reviewCard')
+        .map(async (entry) => ({ entries: [entry], results: await this.deliverEntry(claim, entry, failures) })),
+      ...(reviewCardEntries.length
+        ? [this.deliverReviewCard(claim, reviewCardEntries, failures).then((r) => ({ entries: reviewCardEntries, results: [r] }))]
+        : []),
     ]);
     for (const { entries, results: outcomes } of results) if (!outcomes.includes('retry')) settled.push(...entries.map((e) => e.id));
     for (const failure of failures) {
@@ -212,15 +222,23 @@ export class NotificationDispatcher {
     if (entry.audience === 'reviewers') {
       const target = (await this.reviewTarget(claim))?.stored;
       if (!target) return ['skipped'];
-      return [await this.sendOnce(claim, `${entry.id}>${target.id}`, target, 'reviewers', failures, () => this.deps.channel.render({ kind: 'reviewerReminder', claim, event }))];
+      return [
+        await this.sendOnce(claim, `${entry.id}>${target.id}`, target, 'reviewers', failures, () =>
+          this.deps.channel.render({ kind: 'reviewerReminder', claim, event }),
+        ),
+      ];
     }
-    const users = (await this.deps.rosters.partnerUsersOf(claim.orgId)).filter((u) => CLAIMING_PARTNER_ROLES.includes(u.role) && u.aadObjectId !== event.actor.id);
+    const users = (await this.deps.rosters.partnerUsersOf(claim.orgId)).filter(
+      (u) => CLAIMING_PARTNER_ROLES.includes(u.role) && u.aadObjectId !== event.actor.id,
+    );
     return Promise.all(
       users.map(async (user) => {
         const target = await this.deps.conversations.forUser(user.tenantId, user.aadObjectId);
         // Not installed for this person yet, or Teams said they can't be reached: by e-mail instead.
         if (!target || target.unreachable) return this.mailInstead(claim, entry, event, user, target, failures);
-        const result = await this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () => this.deps.channel.render({ kind: 'partnerNotice', claim, event, entry, reference: target.reference }));
+        const result = await this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () =>
+          this.deps.channel.render({ kind: 'partnerNotice', claim, event, entry, reference: target.reference }),
+        );
         return result === 'unreachable' ? this.mailInstead(claim, entry, event, user, target, failures) : result;
       }),
     );
@@ -232,13 +250,25 @@ export class NotificationDispatcher {
    * their Teams language when the bot has seen it. Not sent when the partner contact's own e-mail about
    * the change already goes to that address, nor as news of a bounce to the address that bounced.
    */
-  private async mailInstead(claim: Claim, entry: OutboxEntry, event: ClaimHistoryEvent, user: PartnerUser, target: StoredReference | undefined, failures: Failure[]): Promise<RecipientResult> {
+  private async mailInstead(
+    claim: Claim,
+    entry: OutboxEntry,
+    event: ClaimHistoryEvent,
+    user: PartnerUser,
+    target: StoredReference | undefined,
+    failures: Failure[],
+  ): Promise<RecipientResult> {
     const address = user.email.trim();
     const isAddress = (other: string | undefined) => other?.trim().toLowerCase() === address.toLowerCase();
     if (mailedToPartnerContact(event) && isAddress(claim.fields.partnerContact?.email)) return 'skipped';
     if (event.action === 'deliveryFailed' && isAddress(event.delivery?.recipient)) return 'skipped';
     const locale = target?.reference.locale;
-    const recipient: NoticeRecipient = { name: user.name, email: address, why: target ? 'unreachable' : 'noChat', ...(typeof locale === 'string' && locale ? { locale } : {}) };
+    const recipient: NoticeRecipient = {
+      name: user.name,
+      email: address,
+      why: target ? 'unreachable' : 'noChat',
+      ...(typeof locale === 'string' && locale ? { locale } : {}),
+    };
     const compose = async (id: string) => this.deps.partnerMail.composeNotice(claim, entry, recipient, id);
     return this.mailOnce(claim, `${entry.id}>${user.aadObjectId}>email`, address, 'a notice e-mailed instead of Teams', failures, compose, 'partnerUser');
   }
@@ -272,32 +302,50 @@ export class NotificationDispatcher {
       this.deps.log.warn(`Claim ${claim.id}: the partner contact has no e-mail address, so no e-mail is sent to them.`);
       return 'skipped';
     }
-    return this.mailOnce(claim, `${entry.id}>partnerContact`, address, 'an e-mail to the partner contact', failures, (id) => this.deps.partnerMail.compose(claim, entry, id), 'partnerContact');
+    return this.mailOnce(
+      claim,
+      `${entry.id}>partnerContact`,
+      address,
+      'an e-mail to the partner contact',
+      failures,
+      (id) => this.deps.partnerMail.compose(claim, entry, id),
+      'partnerContact',
+    );
   }
 
   /** One e-mail, at most once (the delivery log); a bounce is settled and recorded, anything else is tried again later. */
-  private async mailOnce(claim: Claim, deliveryId: string, address: string, what: string, failures: Failure[], compose: (id: string) => Promise<MailMessage>, to?: MailedPartner): Promise<RecipientResult> {
+  private async mailOnce(
+    claim: Claim,
+    deliveryId: string,
+    address: string,
+    what: string,
+    failures: Failure[],
+    compose: (id: string) => Promise<MailMessage>,
+    to?: MailedPartner,
+  ): Promise<RecipientResult> {
     // The outbox keeps an e-mail by its delivery id (a second write of it is the same record), so it needs
     // no delivery log around it: two requests fewer per e-mail. Sent over SMTP, a repeat would reach the
     // person twice, so the log decides who sends.
     const once = this.deps.mail.keepsOneCopyById ? (send: () => Promise<Attempt>) => send() : (send: () => Promise<Attempt>) => this.onceOnly(deliveryId, send);
-    return (await once(async (): Promise<Attempt> => {
-      let outcome: MailOutcome;
-      try {
-        outcome = await this.deps.mail.send(await compose(deliveryId));
-      } catch (error) {
-        outcome = { ok: false, permanent: false, message: (error as Error).message };
-      }
-      if (outcome.ok) return { result: 'delivered', settled: { as: outcome.messageId } };
-      if (outcome.permanent) {
-        failures.push({ recipient: address, status: outcome.status ?? 550, channel: 'email', ...(to ? { to } : {}) });
-        this.deps.log.error(`Claim ${claim.id}: ${what} to ${address} was refused (${outcome.message}); not sent again, the partner is told.`);
-        // Settled in the log, so neither a retry nor another instance sends it again.
-        return { result: 'unreachable', settled: { as: `refused:${outcome.status ?? 'permanent'}` } };
-      }
-      this.deps.log.warn(`Claim ${claim.id}: ${what} to ${address} not sent yet (${outcome.message}); tried again later.`);
-      return { result: 'retry' };
-    })).result;
+    return (
+      await once(async (): Promise<Attempt> => {
+        let outcome: MailOutcome;
+        try {
+          outcome = await this.deps.mail.send(await compose(deliveryId));
+        } catch (error) {
+          outcome = { ok: false, permanent: false, message: (error as Error).message };
+        }
+        if (outcome.ok) return { result: 'delivered', settled: { as: outcome.messageId } };
+        if (outcome.permanent) {
+          failures.push({ recipient: address, status: outcome.status ?? 550, channel: 'email', ...(to ? { to } : {}) });
+          this.deps.log.error(`Claim ${claim.id}: ${what} to ${address} was refused (${outcome.message}); not sent again, the partner is told.`);
+          // Settled in the log, so neither a retry nor another instance sends it again.
+          return { result: 'unreachable', settled: { as: `refused:${outcome.status ?? 'permanent'}` } };
+        }
+        this.deps.log.warn(`Claim ${claim.id}: ${what} to ${address} not sent yet (${outcome.message}); tried again later.`);
+        return { result: 'retry' };
+      })
+    ).result;
   }
 
   /** One card per claim in the reviewers' conversation: posted once when the claim needs a reviewer, then updated in place. */
@@ -316,20 +364,35 @@ export class NotificationDispatcher {
     }
     const posting = entries.find((e) => NEEDS_A_REVIEWER.has(claim.history[e.seq - 1]?.action ?? ''));
     if (!posting) return 'skipped';
-    return this.sendOnce(claim, `${posting.id}>${target.id}`, target, 'reviewers', failures, () => this.deps.channel.render({ kind: 'reviewCard', claim }), async (activityId) => {
-      await this.deps.reviews.saveReviewCard({ claimId: claim.id, conversationId, activityId, postedAt: this.deps.clock.now().toISOString() });
-    });
+    return this.sendOnce(
+      claim,
+      `${posting.id}>${target.id}`,
+      target,
+      'reviewers',
+      failures,
+      () => this.deps.channel.render({ kind: 'reviewCard', claim }),
+      async (activityId) => {
+        await this.deps.reviews.saveReviewCard({ claimId: claim.id, conversationId, activityId, postedAt: this.deps.clock.now().toISOString() });
+      },
+    );
   }
 
   /** The reviewers' conversation (as set) and the bot's reference to it, when it can be reached. */
   private async reviewTarget(claim: Claim): Promise<{ conversationId: string; stored: StoredReference } | undefined> {
     const conversationId = this.deps.reviewConversationId ?? (await this.deps.reviews.reviewConversation())?.conversationId;
     if (!conversationId) {
-      this.warnWhileItLasts('noReviewConversation', `Claim ${claim.id}: no reviewers' conversation is set, so reviewers are not shown claims; a reviewer types "use this channel for reviews" in it.`);
+      this.warnWhileItLasts(
+        'noReviewConversation',
+        `Claim ${claim.id}: no reviewers' conversation is set, so reviewers are not shown claims; a reviewer types "use this channel for reviews" in it.`,
+      );
       return undefined;
     }
     const stored = await this.deps.conversations.forConversation(conversationId);
-    if (!stored) this.warnWhileItLasts(`unknownReviewConversation:${conversationId}`, `Claim ${claim.id}: the reviewers' conversation ${conversationId} is not known to the bot yet: add the bot to it.`);
+    if (!stored)
+      this.warnWhileItLasts(
+        `unknownReviewConversation:${conversationId}`,
+        `Claim ${claim.id}: the reviewers' conversation ${conversationId} is not known to the bot yet: add the bot to it.`,
+      );
     return stored && !stored.unreachable ? { conversationId, stored } : undefined;
   }
 
@@ -407,8 +470,9 @@ export class NotificationDispatcher {
       this.deps.log.error(`Claim ${claim.id}: Teams refused a notification for ${label} (${outcome.status}): ${outcome.message}; not retried.`);
       return 'skipped';
     }
-    this.deps.log.warn(`Claim ${claim.id}: notification for ${label} not delivered yet (${outcome.status ?? 'network'}: ${outcome.message}); tried again later.`);
+    this.deps.log.warn(
+      `Claim ${claim.id}: notification for ${label} not delivered yet (${outcome.status ?? 'network'}: ${outcome.message}); tried again later.`,
+    );
     return 'retry';
   }
 }
-

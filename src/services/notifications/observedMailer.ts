@@ -11,19 +11,23 @@ export function observedMailer(mailer: Mailer): Mailer {
     kind: mailer.kind,
     close: () => mailer.close(),
     send: (message) =>
-      tracer().startActiveSpan(`${mailer.kind === 'smtp' ? 'SMTP' : 'mail outbox'} send`, { kind: SpanKind.CLIENT, attributes: { 'cpor.claim.id': message.claimId, 'cpor.mail.transport': mailer.kind } }, async (span) => {
-        try {
-          const outcome = await mailer.send(message);
-          if (outcome.ok) telemetry.mail('sent', mailer.kind);
-          else {
-            if (outcome.permanent) telemetry.mail('bounced', mailer.kind);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.permanent ? 'refused by the recipient\'s server' : 'to be tried again' });
-            if (outcome.status !== undefined) span.setAttribute('cpor.mail.smtp_status', outcome.status);
+      tracer().startActiveSpan(
+        `${mailer.kind === 'smtp' ? 'SMTP' : 'mail outbox'} send`,
+        { kind: SpanKind.CLIENT, attributes: { 'cpor.claim.id': message.claimId, 'cpor.mail.transport': mailer.kind } },
+        async (span) => {
+          try {
+            const outcome = await mailer.send(message);
+            if (outcome.ok) telemetry.mail('sent', mailer.kind);
+            else {
+              if (outcome.permanent) telemetry.mail('bounced', mailer.kind);
+              span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.permanent ? "refused by the recipient's server" : 'to be tried again' });
+              if (outcome.status !== undefined) span.setAttribute('cpor.mail.smtp_status', outcome.status);
+            }
+            return outcome;
+          } finally {
+            span.end();
           }
-          return outcome;
-        } finally {
-          span.end();
-        }
-      }),
+        },
+      ),
   };
 }

@@ -54,7 +54,12 @@ export class PartnerMail {
     const status = (entry.status ?? event.toStatus) as MailedStatus;
     const locales = await this.localesOf(claim, contact.email);
     const organisation = await this.deps.rosters.organisation(claim.orgId);
-    const common = { name: claim.fields.claimName ?? claim.id, claimId: claim.id, partner: organisation?.name ?? claim.orgId, domain: claim.fields.customerDomain ?? '-' };
+    const common = {
+      name: claim.fields.claimName ?? claim.id,
+      claimId: claim.id,
+      partner: organisation?.name ?? claim.orgId,
+      domain: claim.fields.customerDomain ?? '-',
+    };
     const respondBy = this.deadline(claim, entry, event, 'partnerResponse');
     const subjectKey = `mail.partner.subject.${status}` as MessageKey;
     const subject = locales.map((locale) => t(locale, subjectKey, { ...common, date: respondBy ? deadlineParam(this.deps, respondBy) : '-' })).join(' / ');
@@ -89,7 +94,15 @@ export class PartnerMail {
   }
 
   /** The e-mail: one section per language, in the text part and, escaped, in the HTML part. */
-  private message(id: string, claimId: string, to: MailMessage['to'], locales: readonly Locale[], subject: string, lines: Line[], footer: MessageKey): MailMessage {
+  private message(
+    id: string,
+    claimId: string,
+    to: MailMessage['to'],
+    locales: readonly Locale[],
+    subject: string,
+    lines: Line[],
+    footer: MessageKey,
+  ): MailMessage {
     const sections = locales.map((locale) => [
       ...(locales.length > 1 ? [t(locale, 'mail.approval.otherLanguage')] : []),
       ...lines.map((line) => t(locale, line.key, line.params)),
@@ -101,7 +114,10 @@ export class PartnerMail {
       to,
       subject,
       text: sections.map((s) => s.join('\n\n')).join(TEXT_SECTION_SEPARATOR),
-      html: mailHtml(subject, sections.map((s, i) => [`<div lang="${locales[i]}">`, ...s.map((p) => `<p>${this.linkGuide(escapeHtml(p))}</p>`), '</div>'].join('\n'))),
+      html: mailHtml(
+        subject,
+        sections.map((s, i) => [`<div lang="${locales[i]}">`, ...s.map((p) => `<p>${this.linkGuide(escapeHtml(p))}</p>`), '</div>'].join('\n')),
+      ),
     };
   }
 
@@ -130,7 +146,9 @@ export class PartnerMail {
         { key: 'mail.partner.intro.Rejected', params: { ...common, date: at } },
         ...(event.reason ? [{ key: 'mail.partner.reason' as const, params: { reason: `@reason.${event.reason}` } }] : []),
         ...comment,
-        disputeBy ? { key: 'mail.partner.disputeBy', params: { date: deadlineParam(this.deps, disputeBy), claimId: claim.id } } : { key: 'mail.partner.noDispute' },
+        disputeBy
+          ? { key: 'mail.partner.disputeBy', params: { date: deadlineParam(this.deps, disputeBy), claimId: claim.id } }
+          : { key: 'mail.partner.noDispute' },
       ];
     }
     return [

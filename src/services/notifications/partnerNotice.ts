@@ -29,13 +29,22 @@ export function partnerNotice(ctx: TimeContext, claim: Claim, event: ClaimHistor
   const line = (key: MessageKey, params?: Message['params']): Message => ({ key, ...(params ? { params } : {}) });
   if (event.action === 'remind') return { status, title: line('reminder.title', { name }), lines: reminderLines(ctx, claim, event) };
   if (event.action === 'comment') {
-    return { status, title: line('partner.comment.title', { name }), lines: [line('partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` })] };
+    return {
+      status,
+      title: line('partner.comment.title', { name }),
+      lines: [line('partner.comment.line', { actor: event.actor.name, role: `@role.${event.actor.kind}` })],
+    };
   }
   if (event.action === 'deliveryFailed' && event.delivery?.channel === 'email') {
     // An e-mail bounced (the only delivery failures partners are told of): the customer's approval
     // e-mail, one to the partner contact, or a notice e-mailed to a partner user Teams could not reach.
     const bounced = { recipient: event.delivery.recipient, status: event.delivery.status };
-    const prefix = event.delivery.to === 'partnerContact' ? 'mail.bounced.partnerContact' : event.delivery.to === 'partnerUser' ? 'mail.bounced.partnerUser' : 'mail.bounced.partner';
+    const prefix =
+      event.delivery.to === 'partnerContact'
+        ? 'mail.bounced.partnerContact'
+        : event.delivery.to === 'partnerUser'
+          ? 'mail.bounced.partnerUser'
+          : 'mail.bounced.partner';
     return { status, title: line(`${prefix}Title` as MessageKey, { name }), lines: [line(`${prefix}Line` as MessageKey, bounced)] };
   }
   if (event.action === 'requestInfo') {
@@ -69,7 +78,10 @@ function reminderLines(ctx: TimeContext, claim: Claim, event: ClaimHistoryEvent)
   if (reminder === 'subscriptionEnds30d') {
     // The subscriptions ending as the reminder went out, one line each (a later end date has a reminder of its own).
     const ending = subscriptionsEnding(ctx.calendar, claim, new Date(event.at));
-    return [{ key: 'reminder.subscriptionEnds30d' }, ...ending.map((s) => ({ key: 'reminder.subscriptionEnding' as const, params: { subscriptionId: s.subscriptionId, date: deadlineParam(ctx, s.endsAt) } }))];
+    return [
+      { key: 'reminder.subscriptionEnds30d' },
+      ...ending.map((s) => ({ key: 'reminder.subscriptionEnding' as const, params: { subscriptionId: s.subscriptionId, date: deadlineParam(ctx, s.endsAt) } })),
+    ];
   }
   const timing = reminderTiming(ctx, claim, reminder);
   const date = timing ? deadlineParam(ctx, timing.due) : '-';

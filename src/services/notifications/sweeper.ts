@@ -150,7 +150,9 @@ export class Sweeper {
           for (const listener of this.roundListeners) listener(round);
           if (round.led && (round.report.fired || round.report.failed)) {
             const { report } = round;
-            this.options.log.info(`Sweep: ${counted(report.fired, 'timer')} fired, ${report.dropped} dropped, ${report.taken} taken by another instance, ${report.failed} failed`);
+            this.options.log.info(
+              `Sweep: ${counted(report.fired, 'timer')} fired, ${report.dropped} dropped, ${report.taken} taken by another instance, ${report.failed} failed`,
+            );
           }
         },
         (error) => this.options.log.error('Sweep failed; trying again at the next interval', error),

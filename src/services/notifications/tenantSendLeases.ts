@@ -56,8 +56,7 @@ interface HandOver {
 }
 
 type TenantState =
-  | { phase: 'asking'; timer?: NodeJS.Timeout }
-  | { phase: 'held'; lease: HeldLease<HandOver>; startAfter: number; letGo: boolean; timer?: NodeJS.Timeout };
+  { phase: 'asking'; timer?: NodeJS.Timeout } | { phase: 'held'; lease: HeldLease<HandOver>; startAfter: number; letGo: boolean; timer?: NodeJS.Timeout };
 
 export const leaseIdForTenant = (tenantKey: string) => `send|${tenantKey.replace(/[/\\?#]/g, '_')}`;
 
@@ -192,7 +191,9 @@ export class TenantSendLeases implements SendGate {
     const work = this.host!.workFor(tenantKey);
     const fresh = await this.store.read<HandOver>(state.lease.doc.id);
     if (this.stopped || this.tenants.get(tenantKey) !== state) return;
-    const waiters = Object.entries(fresh?.doc.waiting ?? {}).filter(([id, until]) => id !== this.instanceId && until > now).map(([id]) => id);
+    const waiters = Object.entries(fresh?.doc.waiting ?? {})
+      .filter(([id, until]) => id !== this.instanceId && until > now)
+      .map(([id]) => id);
     // Someone else's turn after a fair share, or sooner when this holder leaves most of the tenant's
     // limit unused (a few busy conversations paced by their own windows) while others have work.
     const heldFor = now - (state.lease.doc.since ?? now);
@@ -231,7 +232,12 @@ export class TenantSendLeases implements SendGate {
     for (let waited = 0; this.host!.workFor(tenantKey).inFlight > 0 && waited < this.leaseMs / 2; waited += 5) await sleep(5);
     const at = this.now();
     const handed = await this.store.update(state.lease, (doc) => {
-      const next: LeaseDoc<HandOver> = { ...doc, until: at, released: true, data: { ...this.handOver(tenantKey), ...(reserveFor ? { reservedFor: reserveFor, reservedUntil: at + 4 * this.pollMs + 1_000 } : {}) } };
+      const next: LeaseDoc<HandOver> = {
+        ...doc,
+        until: at,
+        released: true,
+        data: { ...this.handOver(tenantKey), ...(reserveFor ? { reservedFor: reserveFor, reservedUntil: at + 4 * this.pollMs + 1_000 } : {}) },
+      };
       delete next.holder;
       return next;
     });

@@ -84,7 +84,8 @@ const MAX_U32 = 0xffffffff;
  * fflate trusts a directory a zip bomb lies in.
  */
 export function readZipDirectory(data: Buffer): ZipDirectory | undefined {
-  const EOCD = 0x06054b50, EOCD_SIZE = 22;
+  const EOCD = 0x06054b50,
+    EOCD_SIZE = 22;
   // The EOCD record ends the file, followed only by its comment (at most 65535 bytes).
   let eocd = -1;
   for (let i = data.length - EOCD_SIZE; i >= Math.max(0, data.length - EOCD_SIZE - MAX_U16); i -= 1) {
@@ -141,7 +142,7 @@ export function readZipDirectory(data: Buffer): ZipDirectory | undefined {
 function applyZip64Extra(entry: ZipDirectoryEntry, extra: Buffer): boolean {
   const wanted = (['size', 'compressedSize', 'localOffset'] as const).filter((field) => entry[field] === MAX_U32);
   if (!wanted.length) return true;
-  for (let at = 0; at + 4 <= extra.length; ) {
+  for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const length = extra.readUInt16LE(at + 2);
     if (id === 0x0001) {
@@ -162,7 +163,12 @@ export const EXECUTABLE_ENTRY = /\.(exe|dll|com|scr|pif|cpl|sys|msi|msix|appx|ba
 export const MACRO_ENTRY = /^vba(project\.bin|data\.xml)$|\.(docm|dotm|xlsm|xltm|xlam|pptm|potm|ppam|ppsm|sldm)$/;
 
 /** The last path segment, lowercase; Windows ignores trailing dots and spaces, so "evil.exe." is still evil.exe. */
-export const baseName = (name: string): string => name.toLowerCase().replace(/[. ]+$/, '').split(/[\\/]/).pop() ?? '';
+export const baseName = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[. ]+$/, '')
+    .split(/[\\/]/)
+    .pop() ?? '';
 
 export type ZipVerdict = { ok: true; docx: boolean } | { ok: false; reason: ContentRefusal };
 
@@ -192,7 +198,8 @@ export async function checkZip(data: Buffer): Promise<ZipVerdict> {
   return { ok: true, docx: paths.includes('[content_types].xml') && paths.includes('word/document.xml') };
 }
 
-const dataStart = (data: Buffer, entry: ZipDirectoryEntry): number => entry.localOffset + 30 + data.readUInt16LE(entry.localOffset + 26) + data.readUInt16LE(entry.localOffset + 28);
+const dataStart = (data: Buffer, entry: ZipDirectoryEntry): number =>
+  entry.localOffset + 30 + data.readUInt16LE(entry.localOffset + 26) + data.readUInt16LE(entry.localOffset + 28);
 
 function zipDirectoryRefusal(data: Buffer, { entries, offset }: ZipDirectory): ContentRefusal | undefined {
   if (entries.length > MAX_ZIP_ENTRIES) return 'zipBomb';
@@ -210,7 +217,11 @@ function zipDirectoryRefusal(data: Buffer, { entries, offset }: ZipDirectory): C
     // Without a data descriptor (flag bit 3), the local header repeats the directory's method and sizes.
     const local = entry.localOffset;
     const localSizes = [data.readUInt32LE(local + 18), data.readUInt32LE(local + 22)];
-    if (!(entry.flags & 0x0008) && (data.readUInt16LE(local + 8) !== entry.method || (!localSizes.includes(MAX_U32) && (localSizes[0] !== entry.compressedSize || localSizes[1] !== entry.size)))) {
+    if (
+      !(entry.flags & 0x0008) &&
+      (data.readUInt16LE(local + 8) !== entry.method ||
+        (!localSizes.includes(MAX_U32) && (localSizes[0] !== entry.compressedSize || localSizes[1] !== entry.size)))
+    ) {
       return 'zipBomb';
     }
   }
@@ -269,7 +280,10 @@ function payloadIn(trailing: Buffer): boolean {
   let start = 0;
   while (start < trailing.length && [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20].includes(trailing[start])) start += 1;
   if (isExecutable(trailing, start) || ARCHIVE_MAGICS.some((magic) => startsAt(trailing, start, magic))) return true;
-  return ARCHIVE_MAGICS.some((magic) => trailing.indexOf(Buffer.from(magic)) >= 0) || EXECUTABLE_MAGICS.some((m) => m.length >= 4 && trailing.indexOf(Buffer.from(m)) >= 0);
+  return (
+    ARCHIVE_MAGICS.some((magic) => trailing.indexOf(Buffer.from(magic)) >= 0) ||
+    EXECUTABLE_MAGICS.some((m) => m.length >= 4 && trailing.indexOf(Buffer.from(m)) >= 0)
+  );
 }
 
 /** An archive inside a PDF or image, wherever it is: what a polyglot file is made of. */

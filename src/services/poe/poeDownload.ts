@@ -61,7 +61,8 @@ export async function downloadPoe(url: string, options: PoeDownloadOptions): Pro
 /** One GET to the checked address. No connection pool: a pooled socket could lead to another address. */
 function get(target: PoeDownloadTarget, signal: AbortSignal): Promise<IncomingMessage> {
   const pinned: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: target.address, family: target.family }]);
+    if (options.all)
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);
   };
   const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -56,7 +56,8 @@ for (const [network, prefix] of [
   ['203.0.113.0', 24], // documentation
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
-] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
+] as const)
+  NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
 NOT_PUBLIC.addAddress('168.63.129.16', 'ipv4'); // Azure's platform endpoint (wireserver, DNS)
 for (const [network, prefix] of [
   ['::', 96], // unspecified, IPv4-compatible
@@ -71,7 +72,8 @@ for (const [network, prefix] of [
   ['fe80::', 10], // link-local
   ['fec0::', 10], // site-local (deprecated)
   ['ff00::', 8], // multicast
-] as const) NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
+] as const)
+  NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4'); // and ::ffff:127.x.x.x
@@ -118,7 +120,10 @@ export async function checkDownloadTarget(link: string, policy: PoeDownloadPolic
   }
   if (url.username || url.password) return { ok: false, detail: 'the link carries a user name or password' };
   // WHATWG URL parsing already turned "0x7f.1" or "2130706433" into 127.0.0.1; brackets and a final dot go here.
-  const hostname = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const hostname = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   if (policy.hosts && (isIP(hostname) || !hostAllowed(hostname, policy.hosts))) {
     return { ok: false, detail: `${hostname} is not one of the file hosts allowed (${policy.hosts.join(', ')})` };

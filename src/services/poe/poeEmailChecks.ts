@@ -2,7 +2,18 @@ import CFB from 'cfb';
 import type { PoeFileEmail } from '../../domain/claim';
 import type { PoeEmailHeader } from '../../domain/poeDocument';
 import { emlHeader, parseEml } from './reading/emlHeader';
-import { ARCHIVE_MAGICS, ascii, baseName, checkPdf, checkZip, EXECUTABLE_ENTRY, isExecutable, MACRO_ENTRY, startsAt, type ContentRefusal } from './poeContentChecks';
+import {
+  ARCHIVE_MAGICS,
+  ascii,
+  baseName,
+  checkPdf,
+  checkZip,
+  EXECUTABLE_ENTRY,
+  isExecutable,
+  MACRO_ENTRY,
+  startsAt,
+  type ContentRefusal,
+} from './poeContentChecks';
 
 /**
  * Customer approval e-mails as PoE: an .eml (RFC 822 message) or an Outlook .msg (an OLE compound file),
@@ -103,7 +114,9 @@ function msgContents(streams: CompoundStreams): { header: PoeEmailHeader; attach
   const fromAddress = address(msgString(streams, '', '5D01')) ?? address(msgString(streams, '', '0C1F'));
   const sentAt = msgSentAt(streams);
   const subject = msgString(streams, '', '0037');
-  const storages = new Set([...streams.keys()].map((path) => /^(.*__attach_version1\.0_#[0-9A-Fa-f]{8}\/)[^/]+$/.exec(path)?.[1]).filter((p): p is string => Boolean(p)));
+  const storages = new Set(
+    [...streams.keys()].map((path) => /^(.*__attach_version1\.0_#[0-9A-Fa-f]{8}\/)[^/]+$/.exec(path)?.[1]).filter((p): p is string => Boolean(p)),
+  );
   const attachments: Attachment[] = [...storages].map((prefix) => ({
     fileName: msgString(streams, prefix, '3707') ?? msgString(streams, prefix, '3704') ?? '',
     ...(msgString(streams, prefix, '370E') ? { contentType: msgString(streams, prefix, '370E') } : {}),
@@ -159,7 +172,8 @@ async function attachmentRefusal(attachment: Attachment, depth: number): Promise
 }
 
 async function attachmentsVerdict(header: PoeEmailHeader, attachments: Attachment[], depth: number): Promise<EmailVerdict> {
-  if (depth > MAX_DEPTH || attachments.length > MAX_ATTACHMENTS) return { ok: false, reason: 'uncheckable', detail: depth > MAX_DEPTH ? 'messages nested too deep' : `${attachments.length} attachments` };
+  if (depth > MAX_DEPTH || attachments.length > MAX_ATTACHMENTS)
+    return { ok: false, reason: 'uncheckable', detail: depth > MAX_DEPTH ? 'messages nested too deep' : `${attachments.length} attachments` };
   for (const attachment of attachments) {
     const why = await attachmentRefusal(attachment, depth);
     if (why) return { ok: false, reason: 'emailAttachment', detail: `attachment "${attachment.fileName}" is ${why}` };

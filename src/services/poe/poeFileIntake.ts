@@ -93,7 +93,10 @@ export function cleanFileName(raw: string | undefined): string {
   const chars = [...name];
   if (chars.length <= MAX_FILE_NAME_LENGTH) return name || 'attachment';
   const extension = /\.[^. ]{1,10}$/u.exec(name)?.[0] ?? '';
-  return `${chars.slice(0, MAX_FILE_NAME_LENGTH - 1 - [...extension].length).join('').trimEnd()}…${extension}`;
+  return `${chars
+    .slice(0, MAX_FILE_NAME_LENGTH - 1 - [...extension].length)
+    .join('')
+    .trimEnd()}…${extension}`;
 }
 
 export const TEAMS_FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';

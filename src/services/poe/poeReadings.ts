@@ -90,7 +90,9 @@ export class PoeReadings {
       // Out of time may be the machine's load or a shutdown, not the file: such a reading is not kept.
       if (document.unreadable === 'timeLimit') return document;
       const keep: KeptReading = { readerVersion: READER_VERSION, readAt: this.deps.now().toISOString(), document };
-      await this.deps.poe.putJson(readingBlobName(file), keep).catch((error) => this.deps.log.warn(`Could not keep the reading of ${file.blobName}: ${(error as Error).message}`));
+      await this.deps.poe
+        .putJson(readingBlobName(file), keep)
+        .catch((error) => this.deps.log.warn(`Could not keep the reading of ${file.blobName}: ${(error as Error).message}`));
       return document;
     } catch (error) {
       this.deps.log.warn(`Could not read PoE ${file.blobName}: ${(error as Error).message}`);

@@ -46,7 +46,9 @@ export class RosterFileWatcher {
       this.watcher = watch(dirname(this.file), { persistent: false }, (_event, name) => {
         if (!name || name.toString() === basename(this.file)) this.changed();
       });
-      this.watcher.on('error', (error) => this.log.warn(`Roster: watching ${this.file} stopped (${error.message}); polling every ${this.pollMs / 1000} s instead`));
+      this.watcher.on('error', (error) =>
+        this.log.warn(`Roster: watching ${this.file} stopped (${error.message}); polling every ${this.pollMs / 1000} s instead`),
+      );
     } catch (error) {
       this.log.warn(`Roster: ${this.file} cannot be watched (${(error as Error).message}); polling every ${this.pollMs / 1000} s instead`);
     }
@@ -92,7 +94,9 @@ export class RosterFileWatcher {
     try {
       content = await this.digest();
     } catch (error) {
-      this.log.warn(`Roster: ${this.file} ${reason} but cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the previous roster stays`);
+      this.log.warn(
+        `Roster: ${this.file} ${reason} but cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the previous roster stays`,
+      );
       return;
     }
     if (!always && content === this.lastSeen) return;
@@ -100,7 +104,9 @@ export class RosterFileWatcher {
       const s = await this.load(this.file);
       this.lastSeen = content;
       this.reloads += 1;
-      this.log.info(`Roster: reloaded ${this.file} (${reason}): ${counted(s.organisations, 'organisation')}, ${counted(s.partnerUsers, 'partner user')}, ${counted(s.reviewers, 'reviewer')}, ${s.removed} removed`);
+      this.log.info(
+        `Roster: reloaded ${this.file} (${reason}): ${counted(s.organisations, 'organisation')}, ${counted(s.partnerUsers, 'partner user')}, ${counted(s.reviewers, 'reviewer')}, ${s.removed} removed`,
+      );
     } catch (error) {
       this.lastSeen = content;
       const why = error instanceof RosterFileError ? error.errors.join('; ') : (error as Error).message;
@@ -109,6 +115,8 @@ export class RosterFileWatcher {
   }
 
   private async digest(): Promise<string> {
-    return createHash('sha256').update(await readFile(this.file)).digest('hex');
+    return createHash('sha256')
+      .update(await readFile(this.file))
+      .digest('hex');
   }
 }

@@ -26,14 +26,17 @@ export function htmlText(html: string): string {
 function emailDocument(fileName: string, email: PoeEmailHeader, body: string, limits: PoeReadLimits): PoeDocument {
   const pages = capPages([{ number: 1, text: tidyText(body) }], limits.maxChars);
   const readable = hasText(pages);
-  return { fileName, kind: 'email', readable, ...(readable ? {} : { unreadable: 'noText' as const }), pages: readable ? pages : [], signatures: [], formFields: [], email };
+  return {
+    fileName,
+    kind: 'email',
+    readable,
+    ...(readable ? {} : { unreadable: 'noText' as const }),
+    pages: readable ? pages : [],
+    signatures: [],
+    formFields: [],
+    email,
+  };
 }
-
-
-
-
-
-
 
 export async function readEml(bytes: Buffer, fileName: string, limits: PoeReadLimits): Promise<PoeDocument> {
   const parsed = await parseEml(bytes);
@@ -71,10 +74,19 @@ export function msgHeader(data: FieldsData): PoeEmailHeader {
   return {
     ...(data.senderName ? { fromName: data.senderName } : {}),
     ...(fromAddress ? { fromAddress } : {}),
-    to: (data.recipients ?? []).filter((r) => r.recipType !== 'bcc').map(recipient).filter(Boolean),
+    to: (data.recipients ?? [])
+      .filter((r) => r.recipType !== 'bcc')
+      .map(recipient)
+      .filter(Boolean),
     ...(sentAt ? { sentAt } : {}),
     ...(data.subject ? { subject: data.subject } : {}),
-    attachments: (data.attachments ?? []).filter((a) => !a.attachmentHidden).map((a) => ({ fileName: a.fileName ?? a.fileNameShort ?? 'attachment', ...(a.attachMimeTag ? { contentType: a.attachMimeTag } : {}), size: a.contentLength ?? 0 })),
+    attachments: (data.attachments ?? [])
+      .filter((a) => !a.attachmentHidden)
+      .map((a) => ({
+        fileName: a.fileName ?? a.fileNameShort ?? 'attachment',
+        ...(a.attachMimeTag ? { contentType: a.attachMimeTag } : {}),
+        size: a.contentLength ?? 0,
+      })),
   };
 }
 

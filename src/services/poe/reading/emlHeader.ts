@@ -9,7 +9,10 @@ import type { PoeEmailHeader } from '../../../domain/poeDocument';
 export const validDate = (date: Date | undefined): string | undefined => (date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined);
 
 export const addresses = (field: AddressObject | AddressObject[] | undefined): { name: string; address?: string }[] =>
-  (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value).flatMap((a) => (a.group ? a.group : [a])).map((a) => ({ name: a.name, ...(a.address ? { address: a.address } : {}) }));
+  (Array.isArray(field) ? field : field ? [field] : [])
+    .flatMap((a) => a.value)
+    .flatMap((a) => (a.group ? a.group : [a]))
+    .map((a) => ({ name: a.name, ...(a.address ? { address: a.address } : {}) }));
 
 export const shown = (a: { name: string; address?: string }): string => (a.name && a.address ? `${a.name} <${a.address}>` : a.address || a.name);
 

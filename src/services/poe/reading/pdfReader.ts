@@ -135,14 +135,20 @@ async function signaturesOf(bytes: Buffer, document: PdfDocumentProxy): Promise<
     const signedAt = pdfDate(textOf(value.lookup(PDFName.of('M'))));
     const pageRef = field.acroField.getWidgets()[0]?.P();
     const pageIndex = pageRef ? pageRefs.findIndex((r) => r === pageRef || r.toString() === pageRef.toString()) : -1;
-    signatures.push({ field: field.getName(), ...(signer ? { signer } : {}), ...(signedAt ? { signedAt } : {}), ...(pageIndex >= 0 && pageIndex < document.numPages ? { page: pageIndex + 1 } : {}) });
+    signatures.push({
+      field: field.getName(),
+      ...(signer ? { signer } : {}),
+      ...(signedAt ? { signedAt } : {}),
+      ...(pageIndex >= 0 && pageIndex < document.numPages ? { page: pageIndex + 1 } : {}),
+    });
   }
   return signatures;
 }
 
 /** A PDF string (pdf-lib's PDFString or PDFHexString, both with decodeText) as text. */
 function textOf(value: unknown): string | undefined {
-  if (value && typeof (value as { decodeText?: unknown }).decodeText === 'function') return (value as { decodeText(): string }).decodeText().trim() || undefined;
+  if (value && typeof (value as { decodeText?: unknown }).decodeText === 'function')
+    return (value as { decodeText(): string }).decodeText().trim() || undefined;
   return undefined;
 }
 
