@@ -289,6 +289,9 @@ describe('the claim card in the reviewers channel', () => {
 
   test('comments go both ways: a reviewer comment reaches the partner with a Reply button, the reply reaches the card', async () => {
     const c = await submittedClaim(avery, { customerTenantId: '88888888-0000-4000-8000-000000000007', products: ['teams'] });
+    // The card is drawn again once its PoE checklist is known; that redraw is not what this test looks at.
+    await app.services.precheck.drain();
+    await app.background.drain();
     await invoke(REVIEWER_AAD, 'review.comment', { claimId: c.id, version: c.version, reviewerComment: 'Is the SOW signed by Contoso?' });
     await app.background.drain();
     const notice = connector.to(`a:dm-${PARTNER_AAD}`).at(-1)!.activity;
