@@ -2,8 +2,8 @@ import type { ClaimStatus } from './claimStatus';
 import type { DraftFields } from './claimFields';
 import type { InfoRequestReason, RejectionReason } from './reasons';
 import type { ActorRef } from './actors';
-import type { ClaimHistoryEvent } from './claimHistory';
-import type { OutboxEntry } from './claimNotifications';
+import type { ChecklistShown } from './poePrecheck';
+import type { Message } from '../i18n/locales';
 import type { PoeEmailHeader } from './poeDocument';
 
 /** A proof-of-execution file stored in Blob storage; the claim keeps its metadata only. */
@@ -114,4 +114,75 @@ export interface Claim {
   /** Increases by one with every change; the history event of a change carries the new version. */
   version: number;
   history: ClaimHistoryEvent[];
+}
+
+// The records a claim keeps of what happened to it and who is still to be told: here with the claim, so
+// the modules that write them (claimHistory.ts, claimNotifications.ts) import the claim and not the other way round.
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Who on the partner's side an e-mail went to: the claim's partner contact, or a partner user Teams could not reach. */
+export type MailedPartner = 'partnerContact' | 'partnerUser';
+
+/**
+ * One entry of a claim's append-only history: who, when, what, and the before/after values.
+ * Refused attempts that matter (a stranger pressing a reviewer button) are recorded too, with the refusal.
+ */
+export interface ClaimHistoryEvent {
+  seq: number;
+  at: string;
+  actor: ActorRef;
+  action: string;
+  outcome: 'applied' | 'refused';
+  fromStatus: ClaimStatus;
+  toStatus: ClaimStatus;
+  changes: FieldChange[];
+  reason?: RejectionReason;
+  /** For a reminder: which one (see REMINDER_RULES). */
+  reminder?: string;
+  /**
+   * For a notification refused for good: who could not be reached and the answer, Teams' (403/404) or,
+   * with channel 'email', the mail server's (an SMTP 5xx reply code) of the customer contact or, with
+   * `to`, of the partner contact or of a partner user a notice was e-mailed to instead of Teams.
+   */
+  delivery?: { recipient: string; status: number; channel?: 'email'; to?: MailedPartner };
+  reasons?: InfoRequestReason[];
+  comment?: string;
+  refusal?: Message;
+  /** A reviewer's decision: the PoE checklist they were shown (verdict per check), or that it was still being read. */
+  checklist?: ChecklistShown;
+  /** The idempotency key of the request that caused this event, when the caller gave one. */
+  actionId?: string;
+}
+
+/**
+ * Who hears of a change, decided once in claimNotifications.ts and written into the claim's outbox with the change:
+ * - `partners`: the claim's partner users, each in their 1:1 chat (the person who acted is not told of their own action),
+ *   or by e-mail to their roster address when Teams can't deliver it (no chat with the bot yet, 403/404);
+ * - `reviewCard`: the claim's card in the reviewers' conversation, posted or updated in place;
+ * - `reviewers`: a message in the reviewers' conversation (SLA reminders);
+ * - `customer`: the claim's customer contact, by e-mail, once, when the claim is approved (the consent link);
+ *   nothing else goes to the customer;
+ * - `partnerContact`: the claim's partner contact, by e-mail, once, when the claim becomes Rejected, Partner
+ *   action required or Approved: the notices a partner must not miss even if they never opened the bot.
+ */
+export type NotificationAudience = 'partners' | 'reviewCard' | 'reviewers' | 'customer' | 'partnerContact';
+
+export interface OutboxEntry {
+  /** Unique per claim: the history event it reports and its audience. */
+  id: string;
+  seq: number;
+  audience: NotificationAudience;
+  at: string;
+  /**
+   * The claim as the change left it, for a notice delivered later (after further changes) to tell what
+   * happened then, not what is true now. Absent on entries written before they were recorded.
+   */
+  status?: ClaimStatus;
+  /** The deadline that ran next after the change. */
+  next?: { name: keyof ClaimDeadlines; due: string };
 }

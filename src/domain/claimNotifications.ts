@@ -1,5 +1,4 @@
-import type { Claim, ClaimDeadlines } from './claim';
-import type { ClaimStatus } from './claimStatus';
+import type { Claim, NotificationAudience, OutboxEntry } from './claim';
 import { nearestDeadline } from './deadlinePolicy';
 import type { ClaimHistoryEvent } from './claimHistory';
 import { deadlineApplied, REMINDER_RULES, type ReminderKind } from './claimTimers';
@@ -7,33 +6,8 @@ import { deadlineParam, instantParam } from './claimLifecycle';
 import type { TimeContext } from './deadlinePolicy';
 import { hasMessage, ref, type Message, type MessageKey } from '../i18n/locales';
 
-/**
- * Who hears of a change, decided once here and written into the claim's outbox with the change:
- * - `partners`: the claim's partner users, each in their 1:1 chat (the person who acted is not told of their own action),
- *   or by e-mail to their roster address when Teams can't deliver it (no chat with the bot yet, 403/404);
- * - `reviewCard`: the claim's card in the reviewers' conversation, posted or updated in place;
- * - `reviewers`: a message in the reviewers' conversation (SLA reminders);
- * - `customer`: the claim's customer contact, by e-mail, once, when the claim is approved (the consent link);
- *   nothing else goes to the customer;
- * - `partnerContact`: the claim's partner contact, by e-mail, once, when the claim becomes Rejected, Partner
- *   action required or Approved: the notices a partner must not miss even if they never opened the bot.
- */
-export type NotificationAudience = 'partners' | 'reviewCard' | 'reviewers' | 'customer' | 'partnerContact';
-
-export interface OutboxEntry {
-  /** Unique per claim: the history event it reports and its audience. */
-  id: string;
-  seq: number;
-  audience: NotificationAudience;
-  at: string;
-  /**
-   * The claim as the change left it, for a notice delivered later (after further changes) to tell what
-   * happened then, not what is true now. Absent on entries written before they were recorded.
-   */
-  status?: ClaimStatus;
-  /** The deadline that ran next after the change. */
-  next?: { name: keyof ClaimDeadlines; due: string };
-}
+// The record types live with the claim (claim.ts); named here too, where who is told is decided.
+export type { NotificationAudience, OutboxEntry };
 
 /** Changes that put a claim in front of reviewers: the card is posted (or brought back) for these. */
 export const NEEDS_A_REVIEWER: ReadonlySet<string> = new Set(['submit', 'resubmit', 'dispute']);
