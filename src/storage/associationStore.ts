@@ -1,5 +1,6 @@
 import { BulkOperationType, type Container, type ItemDefinition } from '@azure/cosmos';
 import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
+import { allInPartition } from './partitionQuery';
 
 /**
  * The association rule enforced by the store itself: one document per customer tenant + workload or
@@ -201,10 +202,8 @@ export class AssociationStore {
   }
 
   async listForTenant(tenantId: string): Promise<AssociationDoc[]> {
-    const { resources } = await this.container.items
-      .query<AssociationDoc>({ query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] })
-      .fetchAll();
-    return resources.map(clean);
+    const spec = { query: 'SELECT * FROM c WHERE c.tenantId = @t', parameters: [{ name: '@t', value: tenantId }] };
+    return (await allInPartition<AssociationDoc>(this.container, spec, tenantId)).map(clean);
   }
 
   private async read(tenantId: string, key: string): Promise<{ doc: AssociationDoc; etag: string } | undefined> {

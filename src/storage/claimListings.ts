@@ -1,6 +1,7 @@
-import type { Container, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
+import type { Container, FeedOptions, SqlParameter, SqlQuerySpec } from '@azure/cosmos';
 import type { Claim, ClaimDeadlines } from '../domain/claim';
 import { CLAIM_STATUSES, type ClaimStatus } from '../domain/claimStatus';
+import { queryInPartition } from './partitionQuery';
 
 /**
  * Read-only lists of claims for people: a partner organisation's claims (one partition), the claims
@@ -227,7 +228,7 @@ export class ClaimListings {
     if (token) return { rows, continuation: `${segment}|${token}` };
     // The page ended with a part: the next page starts with the next part that has anything.
     for (; segment < segments.length; segment++) {
-      const probe = await this.container.items.query<{ id: string }>(query(segments[segment], 'TOP 1 '), { maxItemCount: 1 }).fetchNext();
+      const probe = await this.iterator<{ id: string }>(query(segments[segment], 'TOP 1 '), filter.orgId, { maxItemCount: 1 }).fetchNext();
       if (probe.resources.length) return { rows, continuation: `${segment}|` };
     }
     return { rows };
@@ -246,18 +247,21 @@ export class ClaimListings {
   ): Promise<{ rows: T[]; continuation?: string }> {
     const rows: T[] = [];
     for (let piece = 0; piece < MAX_PIECES && rows.length < wanted; piece++) {
-      const iterator = this.container.items.query<T>(spec, {
+      const result = await this.iterator<T>(spec, orgId, {
         maxItemCount: wanted - rows.length,
-        ...(orgId !== undefined ? { partitionKey: orgId } : {}),
         ...(continuation ? { continuationToken: continuation } : {}),
-      });
-      const result = await iterator.fetchNext();
+      }).fetchNext();
       // Never more than asked for; were a server to send more, they stay on this page rather than be skipped.
       rows.push(...result.resources);
       continuation = result.continuationToken || undefined;
       if (!continuation) break;
     }
     return { rows, ...(continuation ? { continuation } : {}) };
+  }
+
+  /** One organisation's claims are one partition, queried as such; every organisation's (reviewers) is a cross-partition query. */
+  private iterator<T>(spec: SqlQuerySpec, orgId: string | undefined, options: FeedOptions) {
+    return orgId !== undefined ? queryInPartition<T>(this.container, spec, { ...options, partitionKey: orgId }) : this.container.items.query<T>(spec, options);
   }
 }
 
