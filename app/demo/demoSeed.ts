@@ -19,7 +19,7 @@ const REVIEWER: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0001-4000-8000-0000000
 
 /** A one-page PDF, enough to stand for a signed statement of work in the demo. */
 export function demoPdf(title: string): Buffer {
-  return onePagePdf(title);
+  return onePagePdf([title]);
 }
 
 const contacts = {

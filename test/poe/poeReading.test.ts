@@ -227,9 +227,16 @@ describe('Bad input and limits', () => {
     const readers = new PoeReaders();
     try {
       const pdf = await makePdf({ pages: ['Approved'] });
+      // 100 pages of text can't be read in a millisecond (a one-line PDF can, by a warm reader).
+      const long = await makePdf({
+        pages: Array.from({ length: 100 }, (_, p) => Array.from({ length: 40 }, (_, l) => `Page ${p + 1}, line ${l + 1}: delivered.`).join('\n')),
+      });
       // The limit counts reading, not the process's loading of pdf.js: warm it first.
       expect(await readers.read(pdf, 'warm.pdf', 'pdf')).toMatchObject({ readable: true });
-      expect(await readers.read(pdf, 'slow.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, timeMs: 1 })).toMatchObject({ readable: false, unreadable: 'timeLimit' });
+      expect(await readers.read(long, 'slow.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, timeMs: 1 })).toMatchObject({
+        readable: false,
+        unreadable: 'timeLimit',
+      });
       expect(await readers.read(pdf, 'next.pdf', 'pdf')).toMatchObject({ readable: true, pages: [{ number: 1, text: 'Approved' }] });
     } finally {
       await readers.close();

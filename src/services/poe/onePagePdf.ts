@@ -1,15 +1,19 @@
+import { deflateSync } from 'node:zlib';
+
 /**
- * A valid one-page PDF with one line of text in Helvetica, written out by hand (no PDF library loaded):
+ * A valid one-page PDF with lines of text in Helvetica, written out by hand (no PDF library loaded):
  * the demo's statement of work, and the reader process's warm-up file.
  */
-export function onePagePdf(line: string): Buffer {
-  const text = line.replace(/[()\\]/g, '');
-  const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
+export function onePagePdf(lines: string[], options: { deflate?: boolean } = {}): Buffer {
+  const text = lines.map((line) => `(${line.replace(/[()\\]/g, '')}) Tj T*`).join(' ');
+  const content = `BT /F1 18 Tf 20 TL 72 720 Td ${text} ET`;
+  // Compressed as most PDF writers do (FlateDecode); as latin1, each byte stays one character of the file.
+  const stream = options.deflate ? deflateSync(content).toString('latin1') : content;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    `<< /Length ${stream.length}${options.deflate ? ' /Filter /FlateDecode' : ''} >>\nstream\n${stream}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
   ];
   let body = '%PDF-1.4\n';
