@@ -331,48 +331,39 @@ export async function stepWhilePrecheckingScenario(
   await dialogStepScenario(bot, partners, Math.min(5, turnsPerUser));
   const baseline = await dialogStepScenario(bot, partners, turnsPerUser);
   baseline.name = 'dialog step turn, no pre-checks';
-  const png = greyPng(120, 60);
-  const pdf = await twentyPagePdf();
-  const imagesName = 'dialog step turn, images attached in the background (not read)';
-  const pdfsName = 'dialog step turn, pre-checks in the background';
-  const judged = 'p99 within 10% of the first row';
+  const rounds = [
+    {
+      name: 'dialog step turn, images attached in the background (not read)',
+      partners: attachers.images,
+      file: { name: 'scan.png', contentType: 'image/png', fileType: 'png', bytes: greyPng(120, 60) },
+      what: 'image(s)',
+      target: "- (the reader's share: the row below minus this one)",
+      judged: false,
+    },
+    {
+      name: 'dialog step turn, pre-checks in the background',
+      partners: attachers.pdfs,
+      file: { name: 'sow.pdf', contentType: 'application/pdf', fileType: 'pdf', bytes: await twentyPagePdf() },
+      what: 'PDF(s) of 20 pages',
+      target: 'p99 within 10% of the first row',
+      judged: true,
+    },
+  ];
   const rows = [baseline];
-  // Each round has partners of its own: a draft takes 20 files at most.
-  const note = (attached: number, what: string, row: BenchRow, readerCpuMs?: number) =>
-    `While measuring: ${attached} ${what} attached (every 0.5 s by ${attachers.pdfs.length} partner(s), up to 20 each) and pre-checked in the background; p99 ${((row.p99 / baseline.p99) * 100 - 100).toFixed(0)}% ${row.p99 >= baseline.p99 ? 'above' : 'below'} the run without${readerCpuMs === undefined ? '' : `; the reader process used ${(readerCpuMs / 1000).toFixed(1)} s of CPU meanwhile (at nice 19)`}.`;
-  try {
-    const images = await stepWhileAttaching(
-      bot,
-      partners,
-      attachers.images,
-      turnsPerUser,
-      { name: 'scan.png', contentType: 'image/png', fileType: 'png', bytes: png },
-      'png',
-    );
-    images.row.name = imagesName;
-    images.row.target = "- (the reader's share: the row below minus this one)";
-    images.row.note = note(images.attached, 'image(s)', images.row, images.readerCpuMs);
-    rows.push(images.row);
-  } catch (error) {
-    rows.push(failedRow(imagesName, '-', error));
-  }
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 3000)); // the images' follow-ups done
-    const pdfs = await stepWhileAttaching(
-      bot,
-      partners,
-      attachers.pdfs,
-      turnsPerUser,
-      { name: 'sow.pdf', contentType: 'application/pdf', fileType: 'pdf', bytes: pdf },
-      'pdf',
-    );
-    pdfs.row.name = pdfsName;
-    pdfs.row.target = judged;
-    pdfs.row.met = pdfs.row.p99 / baseline.p99 <= 1.1;
-    pdfs.row.note = note(pdfs.attached, 'PDF(s) of 20 pages', pdfs.row, pdfs.readerCpuMs);
-    rows.push(pdfs.row);
-  } catch (error) {
-    rows.push(failedRow(pdfsName, judged, error));
+  for (const round of rounds) {
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // the previous round's follow-ups done
+    try {
+      // Each round has partners of its own: a draft takes 20 files at most.
+      const { row, attached, readerCpuMs } = await stepWhileAttaching(bot, partners, round.partners, turnsPerUser, round.file, round.file.fileType);
+      const ratio = row.p99 / baseline.p99;
+      row.name = round.name;
+      row.target = round.target;
+      if (round.judged) row.met = ratio <= 1.1;
+      row.note = `While measuring: ${attached} ${round.what} attached (every 0.5 s by ${round.partners.length} partner(s), up to 20 each) and pre-checked in the background; p99 ${(ratio * 100 - 100).toFixed(0)}% ${ratio >= 1 ? 'above' : 'below'} the run without${readerCpuMs === undefined ? '' : `; the reader process used ${(readerCpuMs / 1000).toFixed(1)} s of CPU meanwhile (at nice 19)`}.`;
+      rows.push(row);
+    } catch (error) {
+      rows.push(failedRow(round.name, round.target, error));
+    }
   }
   return rows;
 }
