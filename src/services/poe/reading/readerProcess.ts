@@ -13,6 +13,7 @@ import { join } from 'node:path';
 export const READER_NICE = 19;
 
 const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
+const SEMI_SPACE_MB = 4;
 
 /**
  * Starts a reader process with its own heap limit. Its stdout and stderr go nowhere (the libraries'
@@ -21,8 +22,10 @@ const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
  */
 export function forkReader(memoryMb: number): ChildProcess {
   return fork(join(__dirname, 'readerWorker.js'), [join(__dirname, `readerWorkerMain${ext}`), ext === '.ts' ? 'typescript' : 'javascript'], {
-    // Our own flags, not the bot's (`npm start` gives the bot a larger heap; jest and tsx add theirs).
-    execArgv: [`--max-old-space-size=${memoryMb}`],
+    // Our own flags, not the bot's (`npm start` gives the bot a larger heap; jest and tsx add theirs). A young
+    // generation of 4 MB semi-spaces instead of 16: the warm reader held about 20 MB less (113-116 MB instead
+    // of 135-139 after 20-page PDFs), with no difference in reading time that the noise let us see.
+    execArgv: [`--max-old-space-size=${memoryMb}`, `--max-semi-space-size=${SEMI_SPACE_MB}`],
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     serialization: 'advanced',
   });
