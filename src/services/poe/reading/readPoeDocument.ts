@@ -93,7 +93,8 @@ export class PoeReaders {
     if (kind === 'png' || kind === 'jpeg') return Promise.resolve(unreadableDocument(fileName, kind, 'image'));
     if (this.closed) return Promise.resolve(unreadableDocument(fileName, kind, 'timeLimit'));
     return new Promise((resolve) => {
-      this.queue.push({ job: { id: this.nextId++, bytes: new Uint8Array(bytes), fileName, kind, limits }, resolve });
+      // No copy here: the IPC channel copies the bytes as it sends them.
+      this.queue.push({ job: { id: this.nextId++, bytes, fileName, kind, limits }, resolve });
       this.next();
     });
   }
@@ -160,7 +161,7 @@ export class PoeReaders {
         this.lower(child); // the threads Node started meanwhile
         if (this.announce)
           this.options.log?.info(
-            `PoE reader: ready in process ${child.pid} (nice ${READER_NICE}, heap ${memoryMb} MB), pdf.js loaded in ${Date.now() - this.childStartedAt} ms`,
+            `PoE reader: ready in process ${child.pid} (nice ${this.priorityRefused ? 'unchanged' : READER_NICE}, heap ${memoryMb} MB), pdf.js loaded in ${Date.now() - this.childStartedAt} ms`,
           );
         this.announce = false;
         this.wake();
