@@ -18,6 +18,7 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     ['部署了 Microsoft Teams 和 Exchange Online', ['teams', 'exchange-online']],
     ['实施 Dynamics 365 销售', ['d365-sales']],
     ['the intune rollout', ['intune']],
+    ['MICROSOFT TEAMS AND EXCHANGE ONLINE, IN CAPITALS', ['teams', 'exchange-online']],
     ['D365 BC go-live', ['d365-business-central']],
   ])('%s', (text, ids) => {
     expect(named(text)).toEqual(ids);
