@@ -19,8 +19,8 @@ export interface ProductMention {
 interface Pattern {
   productId: string;
   regex: RegExp;
-  /** The alias's first word as a match must contain it: lower-case, unless the pattern is case-sensitive. */
-  needle: string;
+  /** The alias's words, each of which a match contains: lower-case, unless the pattern is case-sensitive. */
+  words: string[];
   caseSensitive: boolean;
 }
 
@@ -39,12 +39,18 @@ function aliasPattern(productId: string, alias: string): Pattern {
   const start = CJK.test(alias[0]) ? '' : '(?<![\\p{L}\\p{N}])';
   const end = CJK.test(alias[alias.length - 1]) ? '' : '(?![\\p{L}\\p{N}])';
   const regex = new RegExp(`${start}${body}${end}`, acronym ? 'gu' : 'giu');
-  return { productId, regex, needle: acronym ? words[0] : words[0].toLowerCase(), caseSensitive: acronym };
+  return { productId, regex, words: acronym ? words : words.map((w) => w.toLowerCase()), caseSensitive: acronym };
 }
+
+/** Texts whose mentions are remembered, by their total length (the same pages are checked again with each file added to a claim). */
+const MEMO_CHARS = 2_000_000;
 
 export class ProductAliases {
   private readonly patterns: Pattern[] = [];
   private readonly names = new Map<string, string[]>();
+  /** Mentions by text, oldest first; `memoChars` is the length of the texts kept. */
+  private readonly memo = new Map<string, ProductMention[]>();
+  private memoChars = 0;
 
   constructor(raw: unknown, catalogue: ProductCatalogue) {
     const file = aliasFileSchema.parse(raw);
@@ -71,13 +77,28 @@ export class ProductAliases {
    * Phone, not Teams; "Microsoft Defender for Office 365" is not also "Office 365".
    */
   mentions(text: string): ProductMention[] {
+    const known = this.memo.get(text);
+    if (known) return known.slice();
+    const kept = this.find(text);
+    this.memo.set(text, kept);
+    this.memoChars += text.length;
+    for (const [old] of this.memo) {
+      if (this.memoChars <= MEMO_CHARS) break;
+      this.memo.delete(old);
+      this.memoChars -= old.length;
+    }
+    return kept.slice();
+  }
+
+  private find(text: string): ProductMention[] {
     const found: ProductMention[] = [];
-    // A pattern whose first word is nowhere in the text can't match: skipping it saves running a few
+    // A pattern with a word that is nowhere in the text can't match: skipping it saves running a few
     // hundred Unicode regular expressions over every page (most of the pre-check's time on the bot's
     // event loop). Lower-casing finds what case-insensitive matching finds, but for the long s (ſ).
     const lower = text.toLowerCase();
-    for (const { productId, regex, needle, caseSensitive } of this.patterns) {
-      if (!(caseSensitive ? text : lower).includes(needle)) continue;
+    for (const { productId, regex, words, caseSensitive } of this.patterns) {
+      const haystack = caseSensitive ? text : lower;
+      if (!words.every((word) => haystack.includes(word))) continue;
       regex.lastIndex = 0;
       for (const match of text.matchAll(regex)) found.push({ productId, quote: match[0], index: match.index });
     }

@@ -33,6 +33,13 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     expect(named(text)).toEqual(ids);
   });
 
+  test('a text asked about again gets the same answer (remembered), which the first caller cannot spoil', () => {
+    const text = 'Microsoft Teams Phone for the call centre, then Exchange Online';
+    const first = productAliases.mentions(text);
+    first.splice(0);
+    expect(productAliases.mentions(text).map((m) => m.productId)).toEqual(['teams-phone', 'exchange-online']);
+  });
+
   test('quotes the words as written, across a line break', () => {
     expect(productAliases.mentions('using Exchange\nOnline since May')).toEqual([{ productId: 'exchange-online', quote: 'Exchange\nOnline', index: 6 }]);
   });
