@@ -28,8 +28,9 @@ const FACTS: PrecheckFacts = {
 const PARAGRAPH =
   'Fabrikam Consulting deployed Microsoft Teams for the Contoso (contoso.com) offices, migrated mailboxes to Exchange Online and trained the service desk.';
 
-export async function twentyPagePdf(): Promise<Buffer> {
-  const page = (n: number) => Array.from({ length: 40 }, (_, i) => `${n}.${i + 1} ${PARAGRAPH.slice(0, 80)}`).join('\n');
+/** `serial` (on every page) makes each one a different document with the same cost to read and check. */
+export async function twentyPagePdf(serial = ''): Promise<Buffer> {
+  const page = (n: number) => Array.from({ length: 40 }, (_, i) => `${n}.${i + 1} ${PARAGRAPH.slice(0, 80)}${i ? '' : serial}`).join('\n');
   const pages = Array.from({ length: 20 }, (_, i) => page(i + 1));
   pages[19] += '\nCustomer acknowledgment\nCustomer name: Jane Doe\nSignature: Jane Doe\nDate: 15 October 2026';
   return makePdf({ pages });
@@ -239,7 +240,8 @@ interface Attachment {
   name: string;
   contentType: string;
   fileType: string;
-  bytes: Buffer;
+  /** The files served, one after another (each download gets the next). */
+  bytes: Buffer[];
 }
 
 /**
@@ -255,9 +257,11 @@ async function stepWhileAttaching(
   file: Attachment,
   round: string,
 ): Promise<{ row: BenchRow; attached: number; readerCpuMs?: number }> {
+  let served = 0;
   const files = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
-    res.end(file.bytes);
+    const bytes = file.bytes[served++ % file.bytes.length];
+    res.writeHead(200, { 'content-type': file.contentType, 'content-length': bytes.length });
+    res.end(bytes);
   });
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
   const fileUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/${file.name}`;
@@ -335,7 +339,7 @@ export async function stepWhilePrecheckingScenario(
     {
       name: 'dialog step turn, images attached in the background (not read)',
       partners: attachers.images,
-      file: { name: 'scan.png', contentType: 'image/png', fileType: 'png', bytes: greyPng(120, 60) },
+      file: { name: 'scan.png', contentType: 'image/png', fileType: 'png', bytes: [greyPng(120, 60)] },
       what: 'image(s)',
       target: "- (the reader's share: the row below minus this one)",
       judged: false,
@@ -343,7 +347,13 @@ export async function stepWhilePrecheckingScenario(
     {
       name: 'dialog step turn, pre-checks in the background',
       partners: attachers.pdfs,
-      file: { name: 'sow.pdf', contentType: 'application/pdf', fileType: 'pdf', bytes: await twentyPagePdf() },
+      // 40 different PDFs, as a claim's files are: none is matched from what the rules remember of another.
+      file: {
+        name: 'sow.pdf',
+        contentType: 'application/pdf',
+        fileType: 'pdf',
+        bytes: await Promise.all(Array.from({ length: 40 }, (_, i) => twentyPagePdf(` (file ${i + 1})`))),
+      },
       what: 'PDF(s) of 20 pages',
       target: 'p99 within 10% of the first row',
       judged: true,
