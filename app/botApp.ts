@@ -59,6 +59,9 @@ export interface BotAppOptions extends ServiceOptions {
 export async function startBotApp(config: AppConfig, options: BotAppOptions): Promise<BotApp> {
   const services = await openServices(config, options);
   try {
+    // The PoE reader process starts with the bot and loads pdf.js meanwhile (at low priority, not awaited):
+    // a partner's first file is read by a warm reader. Only the bot reads files, so not in openServices (CLIs).
+    void services.poeReadings.start();
     const adapter = createAdapter(config.bot, options.log, options.signingKeys);
     // Busy while a turn is in flight and for a moment after the last one ended: a gap of a few
     // milliseconds between one person's turns is not the quiet moment notification work waits for.

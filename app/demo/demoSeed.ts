@@ -6,6 +6,7 @@ import type { Clock } from '../../src/clock';
 import type { ClaimService } from '../../src/services/claims/claimService';
 import type { ClaimStore } from '../../src/storage/claimStore';
 import type { PoeBlobStore } from '../../src/storage/poeBlobStore';
+import { onePagePdf } from '../../src/services/poe/onePagePdf';
 
 /**
  * A few demo claims in different statuses, so a newcomer running `npm start` has something to look
@@ -18,25 +19,7 @@ const REVIEWER: Actor = { kind: 'reviewer', id: 'c3d4e5f6-0001-4000-8000-0000000
 
 /** A one-page PDF, enough to stand for a signed statement of work in the demo. */
 export function demoPdf(title: string): Buffer {
-  const text = title.replace(/[()\\]/g, '');
-  const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
+  return onePagePdf([title]);
 }
 
 const contacts = {

@@ -19,6 +19,9 @@ export interface ProductMention {
 interface Pattern {
   productId: string;
   regex: RegExp;
+  /** The alias's words, each of which a match contains: lower-case, unless the pattern is case-sensitive. */
+  words: string[];
+  caseSensitive: boolean;
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -28,18 +31,26 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
  * A whole-word, case-insensitive pattern; spaces match any run of white-space (a PDF line break may
  * split a name). Short all-capital acronyms (MDE, AIP) must be written in capitals: "aip" in a word is no product.
  */
-function aliasPattern(alias: string): RegExp {
-  const body = alias.trim().split(/\s+/).map(escapeRegex).join('[\\s\\u00a0]+');
+function aliasPattern(productId: string, alias: string): Pattern {
+  const words = alias.trim().split(/\s+/);
+  const body = words.map(escapeRegex).join('[\\s\\u00a0]+');
   const acronym = /^[A-Z0-9&]{2,5}$/.test(alias.trim());
   // Word boundaries only where the alias starts or ends with a Latin letter or digit: CJK text has no spaces.
   const start = CJK.test(alias[0]) ? '' : '(?<![\\p{L}\\p{N}])';
   const end = CJK.test(alias[alias.length - 1]) ? '' : '(?![\\p{L}\\p{N}])';
-  return new RegExp(`${start}${body}${end}`, acronym ? 'gu' : 'giu');
+  const regex = new RegExp(`${start}${body}${end}`, acronym ? 'gu' : 'giu');
+  return { productId, regex, words: acronym ? words : words.map((w) => w.toLowerCase()), caseSensitive: acronym };
 }
+
+/** Texts whose mentions are remembered, by their total length (the same pages are checked again with each file added to a claim). */
+const MEMO_CHARS = 2_000_000;
 
 export class ProductAliases {
   private readonly patterns: Pattern[] = [];
   private readonly names = new Map<string, string[]>();
+  /** Mentions by text, oldest first; `memoChars` is the length of the texts kept. */
+  private readonly memo = new Map<string, ProductMention[]>();
+  private memoChars = 0;
 
   constructor(raw: unknown, catalogue: ProductCatalogue) {
     const file = aliasFileSchema.parse(raw);
@@ -51,7 +62,7 @@ export class ProductAliases {
       for (const product of catalogue.products(area)) {
         const all = [...new Set([product.name, ...(this.names.get(product.id) ?? [])])];
         this.names.set(product.id, all);
-        for (const alias of all) this.patterns.push({ productId: product.id, regex: aliasPattern(alias) });
+        for (const alias of all) this.patterns.push(aliasPattern(product.id, alias));
       }
     }
   }
@@ -66,8 +77,28 @@ export class ProductAliases {
    * Phone, not Teams; "Microsoft Defender for Office 365" is not also "Office 365".
    */
   mentions(text: string): ProductMention[] {
+    const known = this.memo.get(text);
+    if (known) return known.slice();
+    const kept = this.find(text);
+    this.memo.set(text, kept);
+    this.memoChars += text.length;
+    for (const [old] of this.memo) {
+      if (this.memoChars <= MEMO_CHARS) break;
+      this.memo.delete(old);
+      this.memoChars -= old.length;
+    }
+    return kept.slice();
+  }
+
+  private find(text: string): ProductMention[] {
     const found: ProductMention[] = [];
-    for (const { productId, regex } of this.patterns) {
+    // A pattern with a word that is nowhere in the text can't match: skipping it saves running a few
+    // hundred Unicode regular expressions over every page (most of the pre-check's time on the bot's
+    // event loop). Lower-casing finds what case-insensitive matching finds, but for the long s (ſ).
+    const lower = text.toLowerCase();
+    for (const { productId, regex, words, caseSensitive } of this.patterns) {
+      const haystack = caseSensitive ? text : lower;
+      if (!words.every((word) => haystack.includes(word))) continue;
       regex.lastIndex = 0;
       for (const match of text.matchAll(regex)) found.push({ productId, quote: match[0], index: match.index });
     }

@@ -126,7 +126,7 @@ function peakRssOf(pid: number): number | undefined {
 let ticksPerSecond: number | undefined;
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
-function cpuMsOf(pid: number): number {
+export function cpuMsOf(pid: number): number {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces, in parentheses): utime and stime are the 12th and 13th.

@@ -60,11 +60,12 @@ async function main(): Promise<void> {
     printPrecheckFileTable(await precheckFileScenario(quick));
     if (quick) console.log('Pre-check: the form step turn with pre-checks in the background is measured in a full run (or -- --only=precheck).');
     if (!quick || only?.includes('precheck')) {
-      // Two more partners than connections: they attach PoE files while the others fill in the form.
-      const roster = benchRoster(CONNECTIONS + 2);
+      // Four more partners than connections: two attach images, then two others PDFs, while the others fill in the form.
+      const roster = benchRoster(CONNECTIONS + 4);
       const bot = await startBotProcess({ DEMO_DATA: 'false', ROSTER_FILE: roster.file });
       try {
-        printTable(await stepWhilePrecheckingScenario(bot, roster.partners.slice(0, CONNECTIONS), roster.partners.slice(CONNECTIONS), quick ? 10 : 60));
+        const attachers = { images: roster.partners.slice(CONNECTIONS, CONNECTIONS + 2), pdfs: roster.partners.slice(CONNECTIONS + 2) };
+        printTable(await stepWhilePrecheckingScenario(bot, roster.partners.slice(0, CONNECTIONS), attachers, quick ? 10 : 60));
       } finally {
         await bot.stop();
       }

@@ -18,6 +18,7 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     ['部署了 Microsoft Teams 和 Exchange Online', ['teams', 'exchange-online']],
     ['实施 Dynamics 365 销售', ['d365-sales']],
     ['the intune rollout', ['intune']],
+    ['MICROSOFT TEAMS AND EXCHANGE ONLINE, IN CAPITALS', ['teams', 'exchange-online']],
     ['D365 BC go-live', ['d365-business-central']],
   ])('%s', (text, ids) => {
     expect(named(text)).toEqual(ids);
@@ -30,6 +31,13 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     ['Microsoft Power Platform', []],
   ])('no false product: %s', (text, ids) => {
     expect(named(text)).toEqual(ids);
+  });
+
+  test('a text asked about again gets the same answer (remembered), which the first caller cannot spoil', () => {
+    const text = 'Microsoft Teams Phone for the call centre, then Exchange Online';
+    const first = productAliases.mentions(text);
+    first.splice(0);
+    expect(productAliases.mentions(text).map((m) => m.productId)).toEqual(['teams-phone', 'exchange-online']);
   });
 
   test('quotes the words as written, across a line break', () => {

@@ -226,5 +226,5 @@ describe('through a file message in Teams', () => {
     const zhStatus = JSON.stringify(await new ClaimCards(app.services, ClaimQueries.fromServices(app.services)).status(claim, viewer as never, 'zh-CN'));
     expect(zhStatus).toContain('电子邮件，发件人：Dana Whitfield <\u2060dana@contoso.example>，发送时间：2026');
     expect(zhStatus).toContain('主题：“RE: Partner of record – Dynamics 365 Sales”');
-  }, 120_000); // many turns and a reader worker's start on a shared machine
+  }, 120_000); // many turns and a reader process's start on a shared machine
 });

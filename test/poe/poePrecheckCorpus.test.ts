@@ -14,7 +14,7 @@ import { CORPUS, CORPUS_FACTS, CORPUS_SUBMITTED } from '../support/poeCorpus';
  */
 
 const MIN = 0.95;
-// 46 files through the reader's worker (its first start loads pdf.js): minutes on a busy machine.
+// 46 files through the reader process (its start loads pdf.js): minutes on a busy machine.
 jest.setTimeout(300_000);
 
 afterAll(() => closePoeReaders());

@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 import { startBotApp, type BotApp } from '../../app/botApp';
 import { consoleLogger, silentLogger } from '../../src/logger';
 import { cardProblems } from '../support/cardValidation';
@@ -7,6 +8,7 @@ import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, teamsActivi
 import { AVERY } from '../support/seededClaims';
 import { StubConnector } from '../support/stubConnector';
 import { waitFor } from '../support/waitFor';
+import { readerProcessesOf } from '../support/readerProcesses';
 import { TEST_DELIVERY, testConfig, uniqueName } from '../support/testStorage';
 
 /**
@@ -27,11 +29,12 @@ beforeAll(async () => {
   await files.start();
   app = await startBotApp(testConfig({ DEMO_DATA: 'false' }), { log: process.env.DEBUG_LOG ? consoleLogger : silentLogger, delivery: TEST_DELIVERY });
 });
-// The reader's worker loads pdf.js on its first file: slow on a busy machine.
+// Many turns, and the reader process loading pdf.js at start: slow on a busy machine.
 jest.setTimeout(120_000);
 
 afterAll(async () => {
   await app.close();
+  expect(readerProcessesOf(process.pid)).toEqual([]);
   await files.stop();
   await connector.stop();
 });
@@ -56,6 +59,14 @@ const settle = async () => {
   await app.services.precheck.drain();
   await app.services.followUps.drain();
 };
+
+test('the bot starts its PoE reader process with itself, at a lower priority, before any file is attached; it ends with the bot', async () => {
+  const readers = () => readerProcessesOf(process.pid);
+  expect(readers()).toHaveLength(1);
+  // Each thread is lowered at start and again once pdf.js is loaded (Node starts helper threads meanwhile).
+  await waitFor(() => readers()[0]?.nice.every((nice) => nice > getPriority()), 60_000);
+  expect(readers()).toHaveLength(1);
+});
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 let claimId = '';

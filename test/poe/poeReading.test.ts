@@ -8,11 +8,11 @@ import { minimalDocx } from '../support/zipFixture';
 /**
  * The PoE readers on real documents made by test/support/poeDocuments.ts: what a reviewer's pre-check
  * gets out of each kind of file, in English and Chinese, and what it gets from files it can't read.
- * Each read goes through the worker thread with its time and memory limits, as in the bot.
+ * Each read goes through the reader process with its time and memory limits, as in the bot.
  */
 
 afterAll(() => closePoeReaders());
-// Each limit test starts reader workers of its own (a thread loading the readers): slow on a shared machine.
+// Each limit test starts reader processes of its own (each loading pdf.js): slow on a shared machine.
 jest.setTimeout(120_000);
 
 const customerMail = (overrides: Partial<EmailSpec> = {}): EmailSpec => ({
@@ -223,24 +223,30 @@ describe('Bad input and limits', () => {
     });
   });
 
-  it('a file past its time limit is stopped ("timeLimit"), and the next file is read by a fresh worker', async () => {
+  it('a file past its time limit is stopped ("timeLimit"), and the next file is read by a fresh process', async () => {
     const readers = new PoeReaders();
     try {
       const pdf = await makePdf({ pages: ['Approved'] });
-      // The limit counts reading, not the worker's loading of the readers: warm it first.
+      // 100 pages of text can't be read in a millisecond (a one-line PDF can, by a warm reader).
+      const long = await makePdf({
+        pages: Array.from({ length: 100 }, (_, p) => Array.from({ length: 40 }, (_, l) => `Page ${p + 1}, line ${l + 1}: delivered.`).join('\n')),
+      });
+      // The limit counts reading, not the process's loading of pdf.js: warm it first.
       expect(await readers.read(pdf, 'warm.pdf', 'pdf')).toMatchObject({ readable: true });
-      expect(await readers.read(pdf, 'slow.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, timeMs: 1 })).toMatchObject({ readable: false, unreadable: 'timeLimit' });
+      expect(await readers.read(long, 'slow.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, timeMs: 1 })).toMatchObject({
+        readable: false,
+        unreadable: 'timeLimit',
+      });
       expect(await readers.read(pdf, 'next.pdf', 'pdf')).toMatchObject({ readable: true, pages: [{ number: 1, text: 'Approved' }] });
     } finally {
       await readers.close();
     }
   });
 
-  it('a reader that runs out of its memory ends only its worker ("tooLarge")', async () => {
+  it('a reader that runs out of its memory ends only its process and that file ("tooLarge")', async () => {
     const readers = new PoeReaders();
     try {
-      // Enough heap to load the readers, not enough for this document's text (a heap too small to load
-      // them at all is a fatal error for the whole process on Node 22, so no limit is ever set that low).
+      // Enough heap to load the readers, not enough for this document's text.
       const docx = await makeDocx({
         paragraphs: Array.from({ length: 60_000 }, (_, i) => `Paragraph ${i}: the partner delivered the Teams rollout for the customer as agreed.`),
       });

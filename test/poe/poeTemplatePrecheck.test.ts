@@ -16,7 +16,7 @@ import { d365Fields, m365Fields } from '../support/claimFixtures';
  * Unfilled, it fails the checks a reviewer would fail it on.
  */
 
-// The reader's worker loads pdf.js on its first file: slow on a busy machine.
+// The reader process loads pdf.js on its first file: slow on a busy machine.
 jest.setTimeout(120_000);
 
 afterAll(() => closePoeReaders());

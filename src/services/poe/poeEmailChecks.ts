@@ -106,7 +106,7 @@ function msgSentAt(streams: CompoundStreams): string | undefined {
 /**
  * What an Outlook message shows of itself, read from its streams directly (as intake runs on the
  * person's turn, it uses only the compound-file reader); the full reading is msgreader's, in the reader
- * worker. Every attachment storage at any depth counts, so attachments of attached messages are seen.
+ * process. Every attachment storage at any depth counts, so attachments of attached messages are seen.
  */
 function msgContents(streams: CompoundStreams): { header: PoeEmailHeader; attachments: Attachment[] } {
   const address = (value: string | undefined) => (value && /^[^\s@]+@[^\s@]+$/.test(value) ? value : undefined);

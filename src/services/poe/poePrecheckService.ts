@@ -12,7 +12,7 @@ import type { Organisation, PartnerUser } from '../../domain/roster';
 
 /**
  * Runs the PoE pre-check for a claim: gets what was read of its files from the one place that reads
- * them (PoeReadings: read once after upload, in the bounded reader worker, kept beside the file) and
+ * them (PoeReadings: read once after upload, in the bounded reader process, kept beside the file) and
  * checks it against the claim's facts. Nothing here waits on a turn: a card asks `checklistIfReady`
  * (undefined while reading goes on, "checking…") and a follow-up is posted by `whenChecked`. A file that
  * can't be read, or takes too long, is a document marked unreadable: the checklist says so, the upload
@@ -27,7 +27,7 @@ export interface PoePrecheckDeps {
   log: Logger;
   /**
    * Longest the pre-check waits for one file before it counts as unreadable ('timeLimit'): the reader's
-   * own limit plus its worker's start and the download. The reading itself goes on in PoeReadings and is
+   * own limit plus its process's start and the download. The reading itself goes on in PoeReadings and is
    * kept there; this process remembers the file as out of time (a restart asks again).
    */
   timeLimitMs?: number;
@@ -35,7 +35,7 @@ export interface PoePrecheckDeps {
   cacheSize?: number;
 }
 
-/** The reader worker's start-up bound (2 minutes) plus one file's reading: past this, something is stuck. */
+/** The reader process's start-up bound (2 minutes) plus one file's reading: past this, something is stuck. */
 export const DEFAULT_PRECHECK_TIME_LIMIT_MS = READER_STARTUP_MS + DEFAULT_POE_READ_LIMITS.timeMs + 10_000;
 
 /** Web mail domains say nothing about which organisation someone works for. */

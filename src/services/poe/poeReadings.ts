@@ -13,7 +13,7 @@ import { PoeReaders } from './reading/readPoeDocument';
  * (`<file>.document.json`): the claim document stays small, and the pre-check, the review card and any
  * later step get the text without reading the file again. A reading kept by an older reader is read again.
  * Deleting a claim's files (a discarded draft) deletes these with them (same prefix). Each AppServices
- * has its own reader worker, ended when the services close.
+ * has its own reader process (PoeReaders), started with the bot (start()) and ended when the services close.
  */
 
 /** Raised when what the readers produce changes, so that readings kept by an older version are read again. */
@@ -38,7 +38,7 @@ export interface PoeReadingsDeps {
   now: () => Date;
   /** Runs a task after the turn (the app's background lane); without it, readLater reads at once. */
   runLater?: (name: string, task: () => Promise<void>) => void;
-  /** The reader worker, with its limits (DEFAULT_POE_READ_LIMITS unless given). */
+  /** The reader process, with its limits (DEFAULT_POE_READ_LIMITS unless given). */
   readers?: PoeReaders;
   limits?: PoeReadLimits;
 }
@@ -50,7 +50,12 @@ export class PoeReadings {
   private readonly readers: PoeReaders;
 
   constructor(private readonly deps: PoeReadingsDeps) {
-    this.readers = deps.readers ?? new PoeReaders();
+    this.readers = deps.readers ?? new PoeReaders({ memoryMb: deps.limits?.memoryMb, log: deps.log });
+  }
+
+  /** Starts the reader process and loads pdf.js (the bot at start-up), so the first file is read as fast as the rest. */
+  start(): Promise<void> {
+    return this.readers.start();
   }
 
   /** At shutdown: readings under way end at once ('timeLimit', not kept: read again when next asked for). */

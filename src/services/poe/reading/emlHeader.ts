@@ -3,7 +3,7 @@ import type { PoeEmailHeader } from '../../../domain/poeDocument';
 
 /**
  * The header of an .eml message (mailparser), shared by the intake checks in the bot's process and the
- * reader in the worker. Kept apart from the readers so the bot's process loads no more than this.
+ * reader in the reader process. Kept apart from the readers so the bot's process loads no more than this.
  */
 
 export const validDate = (date: Date | undefined): string | undefined => (date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined);

@@ -11,9 +11,9 @@ const emailReader = () => require('./emailReader') as typeof import('./emailRead
 
 /**
  * Reads one file in this thread. Never throws: whatever a reader could not handle is 'corrupt'. Runs
- * inside the reader worker (readPoeDocument), which adds the time and memory bounds. Only pdf.js (most
+ * inside the reader process (readPoeDocument), which adds the time and memory bounds. Only pdf.js (most
  * PoE files are PDFs) is loaded up front; the Word and e-mail readers (8 MB or so each) load with the
- * first file that needs them, so a worker that reads PDFs carries no more than it uses.
+ * first file that needs them, so a reader that reads PDFs carries no more than it uses.
  */
 export async function extractPoeDocument(bytes: Buffer, fileName: string, kind: PoeReadKind, limits: PoeReadLimits): Promise<PoeDocument> {
   try {

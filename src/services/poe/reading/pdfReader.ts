@@ -37,7 +37,7 @@ interface PdfJs {
 let pdfjs: Promise<PdfJs> | undefined;
 const pdfjsRoot = () => dirname(require.resolve('pdfjs-dist/package.json'));
 
-/** Loads pdf.js (once): the reader worker does it before its first file, so no file's time limit pays for it. */
+/** Loads pdf.js (once; the reader process loads it with its warm-up file, before it says it is ready). */
 export function loadPdfjs(): Promise<unknown> {
   pdfjs ??= importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
   return pdfjs;

@@ -1,17 +1,23 @@
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
 import type { PoeDocument } from '../../../domain/poeDocument';
+import type { Logger } from '../../../logger';
 import { unreadableDocument } from './unreadable';
 import { DEFAULT_POE_READ_LIMITS, type PoeReadKind, type PoeReadLimits } from './readLimits';
+import { forkReader, lowerPriority, READER_NICE } from './readerProcess';
 
 /**
  * Reads a PoE file into a PoeDocument without putting the bot at risk: the readers (pdf.js, mammoth,
- * mailparser, msgreader) run in a worker thread with its own heap limit, one file at a time, and a file
- * that takes longer than its time limit ends the worker (the next file gets a fresh one). The limit
- * counts reading only: a new worker first loads the readers (bounded on its own, READER_STARTUP_MS). A crafted file
- * that exhausts the heap ends only the worker. Never throws, never hangs: the worst outcome is a document
- * with `readable: false` and the reason ('timeLimit', 'tooLarge', 'corrupt', ...).
- * The worker stays warm between files (loading pdf.js takes most of a second) and ends when idle.
+ * mailparser, msgreader) run in a child process (readerProcess.ts) at the lowest scheduling priority,
+ * with its own heap limit, one file at a time. A file that takes longer than its time limit ends the
+ * process (the next file gets a fresh one). The limit counts reading only: a new process first loads
+ * pdf.js (bounded on its own, READER_STARTUP_MS). A crafted file that exhausts the heap, or a reader that
+ * crashes, ends only the process and that file's reading. Never throws, never hangs: the worst outcome
+ * is a document with `readable: false` and the reason ('timeLimit', 'tooLarge', 'corrupt', ...).
+ *
+ * The process is kept for the bot's life, warm (pdf.js loaded): the bot starts it at start-up (start()),
+ * so no partner's first file waits a second for pdf.js, and a process that ended (stopped at a file's
+ * time limit, crashed) is replaced at once. It is not ended when idle: what it holds (about 70 MB) is
+ * the price of every first file being as quick as the rest, and at nice 19 an idle reader costs no CPU.
  */
 
 export interface ReaderJob {
@@ -31,60 +37,96 @@ interface Queued {
   resolve: (document: PoeDocument) => void;
 }
 
-/** How long a worker is kept after its last file. */
-const IDLE_MS = 60_000;
-/** How long a new worker may take to load the readers (its files' time limits start after that). */
+export interface PoeReadersOptions {
+  /** Heap of the reader process that start() and every replacement get (a file's limits may ask for another). */
+  memoryMb?: number;
+  /** Where the reader process's start, a refused priority and its crashes are told. */
+  log?: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** How long a new reader process may take to load pdf.js (its files' time limits start after that). */
 export const READER_STARTUP_MS = 120_000;
-const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
+/** A process that ends between files is replaced at once, this many times in a row at most (no restart loop). */
+const REPLACEMENTS_BETWEEN_FILES = 3;
+/** V8 aborts a process whose heap is exhausted: exit code 134, or the signal. */
+const outOfMemory = (code: number | null, signal: NodeJS.Signals | null) => signal === 'SIGABRT' || code === 134;
 
 export class PoeReaders {
-  private worker?: Worker;
-  private workerMemoryMb = 0;
-  /** Set once the current worker has loaded the readers; a file's clock starts then. */
-  private workerReady = false;
+  private child?: ChildProcess;
+  private childMemoryMb = 0;
+  private childStartedAt = 0;
+  /** Processes that ended between files since the last file read: past REPLACEMENTS_BETWEEN_FILES, the next file starts one. */
+  private endedBetweenFiles = 0;
+  /** Set once the current process has loaded pdf.js; a file's clock starts then. */
+  private childReady = false;
+  private readyWaiters: (() => void)[] = [];
   private readonly queue: Queued[] = [];
   private current?: Queued & { timer: NodeJS.Timeout };
-  private idleTimer?: NodeJS.Timeout;
   private nextId = 1;
   private closed = false;
+  private priorityRefused = false;
+  private announce = false;
+  private readonly memoryMb: number;
+  /** Reader processes started so far. */
+  started = 0;
 
-  constructor(private readonly idleMs = IDLE_MS) {}
+  constructor(private readonly options: PoeReadersOptions = {}) {
+    this.memoryMb = options.memoryMb ?? DEFAULT_POE_READ_LIMITS.memoryMb;
+  }
+
+  /** The reader process's id while there is one. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the reader process (unless there is one) and resolves once it has loaded pdf.js, or ended. */
+  start(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.announce = true;
+    if (!this.child) this.spawn(this.memoryMb);
+    if (this.childReady || !this.child) return Promise.resolve();
+    this.hold(this.child, true); // someone waits for it
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
 
   read(bytes: Buffer, fileName: string, kind: PoeReadKind, limits: PoeReadLimits = DEFAULT_POE_READ_LIMITS): Promise<PoeDocument> {
     if (kind === 'png' || kind === 'jpeg') return Promise.resolve(unreadableDocument(fileName, kind, 'image'));
     if (this.closed) return Promise.resolve(unreadableDocument(fileName, kind, 'timeLimit'));
     return new Promise((resolve) => {
-      this.queue.push({ job: { id: this.nextId++, bytes: new Uint8Array(bytes), fileName, kind, limits }, resolve });
+      // No copy here: the IPC channel copies the bytes as it sends them.
+      this.queue.push({ job: { id: this.nextId++, bytes, fileName, kind, limits }, resolve });
       this.next();
     });
   }
 
   /**
-   * Ends the worker; files waiting are answered 'timeLimit' (at shutdown nobody waits for them). A later
-   * read starts a new worker, unless `final` (the app is stopping): then it is answered 'timeLimit' too.
+   * Ends the reader process; files waiting are answered 'timeLimit' (at shutdown nobody waits for them).
+   * A later read starts a new process, unless `final` (the app is stopping): then it is answered 'timeLimit' too.
    */
   async close(final = false): Promise<void> {
     this.closed ||= final;
     for (const waiting of this.queue.splice(0)) waiting.resolve(unreadableDocument(waiting.job.fileName, waiting.job.kind, 'timeLimit'));
     this.finish(this.current && unreadableDocument(this.current.job.fileName, this.current.job.kind, 'timeLimit'));
-    await this.stopWorker();
+    await this.stopChild();
   }
 
   private next(): void {
     if (this.current || !this.queue.length) return;
     const queued = this.queue.shift()!;
-    clearTimeout(this.idleTimer);
-    const worker = this.workerFor(queued.job.limits.memoryMb);
-    this.current = { ...queued, timer: this.workerReady ? this.clock(queued.job.limits.timeMs) : this.clock(READER_STARTUP_MS) };
-    worker.ref();
-    worker.postMessage(queued.job);
+    const child = this.childFor(queued.job.limits.memoryMb);
+    this.current = { ...queued, timer: this.clock(this.childReady ? queued.job.limits.timeMs : READER_STARTUP_MS) };
+    this.hold(child, true);
+    child.send(queued.job, (error) => error && this.lost(child, 'corrupt'));
   }
 
-  /** Stops the current file after `ms`: a reader past its time is stopped, not waited for (the whole worker goes). */
+  /** Stops the current file after `ms`: a reader past its time is stopped, not waited for (its process goes, a fresh one comes). */
   private clock(ms: number): NodeJS.Timeout {
     return setTimeout(() => {
       if (this.current) this.finish(unreadableDocument(this.current.job.fileName, this.current.job.kind, 'timeLimit'));
-      void this.stopWorker();
+      const memoryMb = this.childMemoryMb;
+      void this.stopChild();
+      this.options.log?.warn('PoE reader: a file took longer than its time limit; its reader process was ended and a fresh one started');
+      if (!this.closed) this.spawn(memoryMb || this.memoryMb);
     }, ms);
   }
 
@@ -94,55 +136,104 @@ export class PoeReaders {
     clearTimeout(current.timer);
     this.current = undefined;
     current.resolve(document);
-    if (!this.queue.length && this.worker) {
-      this.worker.unref();
-      this.idleTimer = setTimeout(() => void this.stopWorker(), this.idleMs);
-      this.idleTimer.unref();
-    }
+    if (!this.queue.length && this.child) this.hold(this.child, false);
     setImmediate(() => this.next());
   }
 
-  private workerFor(memoryMb: number): Worker {
-    if (this.worker && this.workerMemoryMb === memoryMb) return this.worker;
-    void this.stopWorker();
-    const worker = new Worker(join(__dirname, 'readerWorker.js'), {
-      workerData: { entry: join(__dirname, `readerWorkerMain${ext}`), typescript: ext === '.ts' },
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, memoryMb / 8)) },
-      stdout: true, // the libraries' console warnings stay out of the bot's log
-      stderr: true,
-    });
-    worker.stdout.resume();
-    worker.stderr.resume();
-    worker.on('message', (reply: ReaderReply | { ready: true }) => {
-      if (this.worker !== worker) return;
+  private childFor(memoryMb: number): ChildProcess {
+    if (this.child && this.childMemoryMb === memoryMb) return this.child;
+    void this.stopChild();
+    return this.spawn(memoryMb);
+  }
+
+  private spawn(memoryMb: number): ChildProcess {
+    const child = forkReader(memoryMb);
+    this.started += 1;
+    this.child = child;
+    this.childMemoryMb = memoryMb;
+    this.childStartedAt = Date.now();
+    this.childReady = false;
+    this.lower(child);
+    child.on('message', (reply: ReaderReply | { ready: true }) => {
+      if (this.child !== child) return;
       if ('ready' in reply) {
-        this.workerReady = true;
-        // The file waiting for the readers to load gets its own time limit from now.
+        this.childReady = true;
+        this.lower(child); // the threads Node started meanwhile
+        if (this.announce)
+          this.options.log?.info(
+            `PoE reader: ready in process ${child.pid} (nice ${this.priorityRefused ? 'unchanged' : READER_NICE}, heap ${memoryMb} MB), pdf.js loaded in ${Date.now() - this.childStartedAt} ms`,
+          );
+        this.announce = false;
+        this.wake();
+        // The file waiting for pdf.js to load gets its own time limit from now.
         if (this.current) {
           clearTimeout(this.current.timer);
           this.current.timer = this.clock(this.current.job.limits.timeMs);
         }
-      } else if (reply.id === this.current?.job.id) this.finish(reply.document);
+      } else if (reply.id === this.current?.job.id) {
+        this.endedBetweenFiles = 0;
+        this.finish(reply.document);
+      }
     });
-    // A worker that ran out of heap (or died otherwise) takes only the file it was reading with it.
-    const lost = (reason: 'tooLarge' | 'corrupt') => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.finish(this.current && unreadableDocument(this.current.job.fileName, this.current.job.kind, reason));
-    };
-    worker.on('error', (error: Error & { code?: string }) => lost(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'tooLarge' : 'corrupt'));
-    worker.on('exit', () => lost('corrupt'));
-    this.worker = worker;
-    this.workerMemoryMb = memoryMb;
-    this.workerReady = false;
-    return worker;
+    child.on('error', () => this.lost(child, 'corrupt')); // could not start, or the channel broke
+    child.on('exit', (code, signal) => this.lost(child, outOfMemory(code, signal) ? 'tooLarge' : 'corrupt'));
+    this.hold(child, Boolean(this.current));
+    return child;
   }
 
-  private async stopWorker(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    clearTimeout(this.idleTimer);
-    if (worker) await worker.terminate().catch(() => undefined);
+  /**
+   * A process that ended on its own (out of heap, crashed, killed from outside) takes only the file it was
+   * reading with it. A fresh one is started at once: for the next file, or to stay warm (unless it never
+   * loaded pdf.js, or processes keep ending between files: then the next file starts one).
+   */
+  private lost(child: ChildProcess, reason: 'tooLarge' | 'corrupt'): void {
+    if (this.child !== child) return;
+    const replace = Boolean(this.current) || (this.childReady && this.endedBetweenFiles++ < REPLACEMENTS_BETWEEN_FILES);
+    this.child = undefined;
+    this.childReady = false;
+    child.kill('SIGKILL');
+    this.wake();
+    this.options.log?.warn(
+      `PoE reader: the reader process ended${this.current ? ` while reading a file (answered '${reason}')` : ' between files'}${replace && !this.closed ? '; a fresh one is started' : ''}`,
+    );
+    this.finish(this.current && unreadableDocument(this.current.job.fileName, this.current.job.kind, reason));
+    if (replace && !this.closed && !this.queue.length) this.spawn(this.memoryMb);
+  }
+
+  /** Lowers the process's priority; a refusal is logged once (the reader still works, at the bot's priority). */
+  private lower(child: ChildProcess): void {
+    const refused = child.pid ? lowerPriority(child.pid) : undefined;
+    if (!refused || this.priorityRefused) return;
+    this.priorityRefused = true;
+    this.options.log?.warn(`PoE reader: could not lower the reader process's priority (${refused.message}); it reads at the bot's priority`);
+  }
+
+  /** While a file is being read the process keeps the bot's event loop alive; idle, it does not (tests, CLIs end). */
+  private hold(child: ChildProcess, reading: boolean): void {
+    if (reading) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  }
+
+  private wake(): void {
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+    if (this.child && !this.current) this.hold(this.child, false);
+  }
+
+  private async stopChild(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    this.childReady = false;
+    this.wake();
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    child.ref(); // its end is awaited
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
   }
 }
 
@@ -154,7 +245,7 @@ export function readPoeDocument(bytes: Buffer, fileName: string, kind: PoeReadKi
   return shared.read(bytes, fileName, kind, limits);
 }
 
-/** Ends the shared reader's worker (shutdown, the end of a test file). */
+/** Ends the shared reader's process (the end of a test file; a later read starts another). */
 export function closePoeReaders(): Promise<void> {
   return shared.close();
 }

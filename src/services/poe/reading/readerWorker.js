@@ -1,7 +1,7 @@
-// Start of the PoE reader's worker thread (see readPoeDocument.ts). Plain JavaScript so it runs both from
+// Start of the PoE reader's child process (see readerProcess.ts). Plain JavaScript so it runs both from
 // the compiled dist/ folder and from the TypeScript sources (tests, tsx), where it loads tsx first.
+// Arguments: the entry (readerWorkerMain) and "typescript" or "javascript".
 'use strict';
-const { workerData } = require('node:worker_threads');
 
-if (workerData.typescript) require('tsx/cjs');
-require(workerData.entry);
+if (process.argv[3] === 'typescript') require('tsx/cjs');
+require(process.argv[2]);
