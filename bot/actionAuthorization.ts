@@ -76,6 +76,8 @@ export interface GateRequest {
   claimId?: string;
   /** Where the card says the claim lives: a partition hint for recording a refused attempt, nothing more. */
   orgId?: string;
+  /** A repeated delivery of an activity already handled: refused as before, but not recorded again. */
+  repeat?: boolean;
 }
 
 const REFUSAL_KEYS: Record<AccessRefusal | 'claimNotFound', MessageKey> = {
@@ -118,7 +120,8 @@ export class ActionGate {
     if (refused) {
       const recordAs: LifecycleActionType | undefined = (ACTION_POLICY[action] as { recordAs?: LifecycleActionType }).recordAs;
       // Someone Teams did not identify leaves no trace in a claim's history (nothing to audit, and no way to flood it).
-      if (recordAs && claimId && senderOf(identity).kind !== 'anonymous') await this.record(claimId, recordAs, refused, request);
+      // A repeated delivery was recorded when it first came.
+      if (recordAs && claimId && !request.repeat && senderOf(identity).kind !== 'anonymous') await this.record(claimId, recordAs, refused, request);
       return render(locale, refused);
     }
     if (identity.kind === 'partner' && claimId && !action.startsWith('command.')) {
