@@ -76,8 +76,6 @@ export interface GateRequest {
   claimId?: string;
   /** Where the card says the claim lives: a partition hint for recording a refused attempt, nothing more. */
   orgId?: string;
-  /** A repeated delivery of an activity already handled: refused as before, but not recorded again. */
-  repeat?: boolean;
 }
 
 const REFUSAL_KEYS: Record<AccessRefusal | 'claimNotFound', MessageKey> = {
@@ -120,8 +118,7 @@ export class ActionGate {
     if (refused) {
       const recordAs: LifecycleActionType | undefined = (ACTION_POLICY[action] as { recordAs?: LifecycleActionType }).recordAs;
       // Someone Teams did not identify leaves no trace in a claim's history (nothing to audit, and no way to flood it).
-      // A repeated delivery was recorded when it first came.
-      if (recordAs && claimId && !request.repeat && senderOf(identity).kind !== 'anonymous') await this.record(claimId, recordAs, refused, request);
+      if (recordAs && claimId && senderOf(identity).kind !== 'anonymous') await this.record(claimId, recordAs, refused, request);
       return render(locale, refused);
     }
     if (identity.kind === 'partner' && claimId && !action.startsWith('command.')) {
@@ -136,7 +133,10 @@ export class ActionGate {
   /** Reviewers audit refused attempts at a claim (as the lifecycle records its own refusals); a failure to record is logged only. */
   private async record(claimId: string, type: LifecycleActionType, refusal: Message, request: GateRequest): Promise<void> {
     try {
-      await this.services.claimService.recordRefusedAttempt(claimId, { type, actor: request.actor, refusal }, request.orgId);
+      // Keyed by the activity, so a delivery Teams repeats (a card action has no record of its own) is recorded once.
+      const { id, conversation } = request.context.activity;
+      const actionId = id && conversation?.id ? `refused:${request.action}:${conversation.id}:${id}` : undefined;
+      await this.services.claimService.recordRefusedAttempt(claimId, { type, actor: request.actor, refusal, ...(actionId ? { actionId } : {}) }, request.orgId);
     } catch (error) {
       this.log.error(`Could not record a refused ${request.action} on ${claimId}`, error);
     }

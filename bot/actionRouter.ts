@@ -126,11 +126,11 @@ export class ActionRouter {
 
   /**
    * Universal Actions (Action.Execute): a reviewer's button on a claim card. The verb is the action's
-   * name and the data the rest of its payload; the card for that person is the answer. A `repeat` (Teams
-   * delivered the same invoke again) passes the same policy but acts on nothing and records nothing: it
-   * is answered with the card as it stands now.
+   * name and the data the rest of its payload; the card for that person is the answer. Teams may deliver
+   * an invoke again: each press acts once by its action id (bot/reviews/reviewCardActions.ts), and a
+   * refused one is recorded once (by the activity's id).
    */
-  async invoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue, { repeat = false } = {}): Promise<AdaptiveCardInvokeResponse> {
+  async invoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const locale = resolveLocale(context.activity.locale);
     const data = invokeValue?.action?.data;
     const press =
@@ -141,14 +141,14 @@ export class ActionRouter {
     if (press.kind !== 'action' || !(isReviewAction(press.action) || press.action === OPEN_CLAIM))
       return answer(refusalCard(locale, this.unusable(press, locale)));
     const who = await this.whoActs(context);
-    const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press), ...(repeat ? { repeat } : {}) });
+    const refused = await this.gate.refusal({ ...who, action: press.action, ...target(press) });
     if (refused) return answer(refusalCard(locale, refused));
     if (press.action === OPEN_CLAIM) {
       // The answer replaces the shared card for the person who pressed only: everyone else keeps the compact one.
       const card = await this.extension.openCard(who.identity as Viewer, press.claimId!, locale, context.activity.conversation?.conversationType);
       return answer(card ?? refusalCard(locale, t(locale, 'access.claimNotFound', { claimId: press.claimId! })));
     }
-    return answer(await this.reviewActions.handle({ action: press.action, data: press.data, identity: who.identity as ReviewerIdentity, locale, repeat }));
+    return answer(await this.reviewActions.handle({ action: press.action, data: press.data, identity: who.identity as ReviewerIdentity, locale }));
   }
 
   /** `composeExtension/query`: the claims this person may see that match, or a sentence saying why none can be shown. */

@@ -34,24 +34,15 @@ import { applyPersonLanguage } from './personLocale';
 const REPEATED = Symbol('cpor.repeatedDelivery');
 const isRepeat = (context: TurnContext): boolean => context.turnState.get(REPEATED) === true;
 
-/** Invokes that act: a card action (other than the verbs that only show), and the answer to an export's file consent card. */
-const ACTING_INVOKES = new Set(['adaptiveCard/action', 'fileConsent/invoke']);
-/** Card actions that only show something: a repeat is simply answered again, so they need no record. */
-const SHOWING_VERBS = new Set(['review.refresh', 'review.history', 'claim.open']);
-
-function acts(activity: TurnContext['activity']): boolean {
-  if (activity.type === 'message') return true;
-  if (activity.type !== 'invoke' || !ACTING_INVOKES.has(activity.name ?? '')) return false;
-  const verb = (activity.value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
-  return !(activity.name === 'adaptiveCard/action' && typeof verb === 'string' && SHOWING_VERBS.has(verb));
-}
-
 /**
- * The activities that act, by conversation and Teams' activity id (those without an id can't be told
- * apart). Invokes that only read (a search, a shared card, a refresh) have none: a repeat is answered afresh.
+ * The activities that need a record to act once, by conversation and Teams' activity id (those without an
+ * id can't be told apart): messages (a typed command or an Action.Submit button), and the answer to an
+ * export's file consent card. Other invokes need none: searches, shared cards and link unfurls only read,
+ * and a card action (Action.Execute) acts once by its own action id in the claim's history, as a double
+ * click does, so a repeat is answered as the first was, from the claim as it stands.
  */
 function deliveryOf(activity: TurnContext['activity']): { conversationId: string; activityId: string } | undefined {
-  if (!acts(activity)) return undefined;
+  if (activity.type !== 'message' && !(activity.type === 'invoke' && activity.name === 'fileConsent/invoke')) return undefined;
   const conversationId = activity.conversation?.id;
   return conversationId && activity.id ? { conversationId, activityId: activity.id } : undefined;
 }
@@ -147,15 +138,15 @@ export class CporBot extends TeamsActivityHandler {
 
   /**
    * Each activity acts once, however often Teams delivers it (it re-sends when the bot is slow or
-   * answers 5xx): a repeat changes nothing and is acknowledged silently, or, for an invoke, answered
-   * without acting (see onAdaptiveCardInvoke, handleTeamsFileConsent). Dialog state is saved after every turn, also after a turn that
+   * answers 5xx): a repeat changes nothing and is acknowledged silently, or, for a file consent's answer,
+   * acknowledged as the first was (see deliveryOf for card actions). Dialog state is saved after every turn, also after a turn that
    * failed half way; a failed turn gives its activity back so Teams' retry can act.
    */
   override async run(context: TurnContext): Promise<void> {
     const delivery = deliveryOf(context.activity);
     const repeat = Boolean(delivery) && !(await this.processed.claim(delivery!.conversationId, delivery!.activityId));
     if (repeat) {
-      // A message's answer is in the chat already; an invoke is answered again, without acting.
+      // A message's answer is in the chat already; a file consent's answer is acknowledged again, without acting.
       if (context.activity.type !== 'invoke') return;
       context.turnState.set(REPEATED, true);
     }
@@ -218,15 +209,10 @@ export class CporBot extends TeamsActivityHandler {
     return identityOf(this.services.rosters, context);
   }
 
-  /**
-   * Universal Actions (Action.Execute): the router answers with the card for the person who pressed. A
-   * repeated delivery acts on nothing: it is answered with the card as it stands now, after the policy,
-   * as a refresh would be.
-   */
+  /** Universal Actions (Action.Execute): the router answers with the card for the person who pressed. */
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    const repeat = isRepeat(context);
-    if (!repeat) await this.rememberConversation(context);
-    return this.router.invoke(context, invokeValue, { repeat });
+    await this.rememberConversation(context);
+    return this.router.invoke(context, invokeValue);
   }
 
   /** The message extension's search (compose box): through the router and its policy, like every action. */

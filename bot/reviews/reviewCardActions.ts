@@ -31,8 +31,6 @@ export interface ReviewInvoke {
   /** A reviewer: the router refuses everyone else before this runs. */
   identity: Extract<Identity, { kind: 'reviewer' }>;
   locale: Locale;
-  /** Teams delivered this invoke again: nothing is done, the card is drawn as the claim stands. */
-  repeat?: boolean;
 }
 
 const ACTION_DONE: Partial<Record<ReviewAction, MessageKey>> = {
@@ -79,13 +77,6 @@ export class ReviewCardActions {
     const actionId = this.actionId(claimId, verb, invoke, data);
     const done = ACTION_DONE[verb];
     const doneNotice = done ? ({ message: t(locale, done, { claimId }), style: 'good' } as const) : undefined;
-    if (invoke.repeat) {
-      // The first delivery acted (or is acting, or was refused): the card as the claim stands now, saying
-      // what was done when this press's action is in its history, as the first answer said.
-      const claim = await this.read(claimId, orgId);
-      const acted = claim?.history.some((e) => e.actionId === actionId && e.outcome === 'applied');
-      return card(acted ? doneNotice : undefined, false, claim);
-    }
     // A decision reads the claim for the checklist shown; the change starts from that copy (its ETag guards the write).
     const decision = DECISION_VERBS.includes(verb) ? await this.checklistShown(claimId, orgId) : undefined;
     const options = { actionId, ...(decision ? { checklistShown: decision.shown, ...(decision.claim ? { known: decision.claim } : {}) } : {}) };

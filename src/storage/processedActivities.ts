@@ -5,9 +5,9 @@ import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
 /**
  * "This activity was handled": one record per activity (conversation + activity id), created before the
  * turn acts. Teams delivers an activity again when the bot was slow or answered 5xx; whichever instance
- * gets the second delivery finds the record and does not act again (the bot answers a repeated card
- * action from the claim as it stands, without acting: bot/cporBot.ts). A turn that failed gives its
- * record back, so Teams' retry can act.
+ * gets the second delivery finds the record and does not act again. Messages and file consent answers
+ * have one; a card action (Action.Execute) acts once by its action id in the claim's history instead
+ * (bot/cporBot.ts, deliveryOf). A turn that failed gives its record back, so Teams' retry can act.
  *
  * Records expire after a day (Azure Cosmos DB removes them by TTL; the embedded server has no TTL, so an
  * expired record is simply taken over, and `purgeExpired` clears old ones).

@@ -164,7 +164,7 @@ describe('an activity delivered twice acts once', () => {
     expect(after.history.filter((e) => e.action === 'startReview')).toHaveLength(1);
   });
 
-  test('an approval delivered again acts on nothing and shows the claim as it stands now; a refused press is refused again and recorded once', async () => {
+  test('an approval delivered again acts once (by its action id) and shows the claim as it stands now; a refused press is refused again and recorded once', async () => {
     const svc = bot.app.services.claimService;
     const claim = await claimThrough(bot.app.services, 'UnderReview', 'twice-approve', 251);
     const approve = cardInvoke(claim, 'review.approve');
