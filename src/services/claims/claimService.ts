@@ -309,7 +309,7 @@ export class ClaimService {
       // The approval is committed and its pending documents protect it: a competing approval that finds
       // one past its lease checks the holder claim. Marking them live is tidy-up, after the answer.
       const confirm = async () => {
-        const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags);
+        const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags, acquired.created);
         if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
       };
       if (this.deps.followUp) this.deps.followUp(`confirm the associations of ${claimId}`, confirm);
