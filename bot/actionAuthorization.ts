@@ -133,7 +133,10 @@ export class ActionGate {
   /** Reviewers audit refused attempts at a claim (as the lifecycle records its own refusals); a failure to record is logged only. */
   private async record(claimId: string, type: LifecycleActionType, refusal: Message, request: GateRequest): Promise<void> {
     try {
-      await this.services.claimService.recordRefusedAttempt(claimId, { type, actor: request.actor, refusal }, request.orgId);
+      // Keyed by the activity, so a delivery Teams repeats (a card action has no record of its own) is recorded once.
+      const { id, conversation } = request.context.activity;
+      const actionId = id && conversation?.id ? `refused:${request.action}:${conversation.id}:${id}` : undefined;
+      await this.services.claimService.recordRefusedAttempt(claimId, { type, actor: request.actor, refusal, ...(actionId ? { actionId } : {}) }, request.orgId);
     } catch (error) {
       this.log.error(`Could not record a refused ${request.action} on ${claimId}`, error);
     }

@@ -126,7 +126,9 @@ export class ActionRouter {
 
   /**
    * Universal Actions (Action.Execute): a reviewer's button on a claim card. The verb is the action's
-   * name and the data the rest of its payload; the card for that person is the answer.
+   * name and the data the rest of its payload; the card for that person is the answer. Teams may deliver
+   * an invoke again: each press acts once by its action id (bot/reviews/reviewCardActions.ts), and a
+   * refused one is recorded once (by the activity's id).
    */
   async invoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const locale = resolveLocale(context.activity.locale);

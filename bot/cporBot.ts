@@ -1,6 +1,5 @@
 import {
   ConversationState,
-  INVOKE_RESPONSE_KEY,
   MessageFactory,
   TeamsActivityHandler,
   TurnContext,
@@ -17,11 +16,9 @@ import { DialogSet, type DialogState } from 'botbuilder-dialogs';
 import type { AppServices } from '../src/services/services';
 import type { Logger } from '../src/logger';
 import { resolveLocale } from '../src/i18n/locales';
-import { t } from '../src/i18n/teamsMarkdown';
 import type { Identity } from '../src/services/roster/identity';
 import type { ProcessedActivities } from '../src/storage/processedActivities';
 import type { WelcomeRecords } from '../src/storage/welcomeRecords';
-import { sentenceCard } from './actionAuthorization';
 import { ActionRouter } from './actionRouter';
 import { identityOf } from './activityIdentity';
 import { ClaimDialog } from './claimDialog/claimDialog';
@@ -33,9 +30,19 @@ import { TurnBudget } from './turnBudget';
 import { welcomeCard } from './welcomeCard';
 import { applyPersonLanguage } from './personLocale';
 
-/** The activities that act, by conversation and Teams' activity id (those without an id can't be told apart). */
+/** Marks a repeated delivery of an invoke in its turn state: the handlers answer it without acting. */
+const REPEATED = Symbol('cpor.repeatedDelivery');
+const isRepeat = (context: TurnContext): boolean => context.turnState.get(REPEATED) === true;
+
+/**
+ * The activities that need a record to act once, by conversation and Teams' activity id (those without an
+ * id can't be told apart): messages (a typed command or an Action.Submit button), and the answer to an
+ * export's file consent card. Other invokes need none: searches, shared cards and link unfurls only read,
+ * and a card action (Action.Execute) acts once by its own action id in the claim's history, as a double
+ * click does, so a repeat is answered as the first was, from the claim as it stands.
+ */
 function deliveryOf(activity: TurnContext['activity']): { conversationId: string; activityId: string } | undefined {
-  if (activity.type !== 'message' && activity.type !== 'invoke') return undefined;
+  if (activity.type !== 'message' && !(activity.type === 'invoke' && activity.name === 'fileConsent/invoke')) return undefined;
   const conversationId = activity.conversation?.id;
   return conversationId && activity.id ? { conversationId, activityId: activity.id } : undefined;
 }
@@ -131,35 +138,27 @@ export class CporBot extends TeamsActivityHandler {
 
   /**
    * Each activity acts once, however often Teams delivers it (it re-sends when the bot is slow or
-   * answers 5xx): a repeat changes nothing and is acknowledged silently, or, for a card action, answered
-   * with the first delivery's answer. Dialog state is saved after every turn, also after a turn that
+   * answers 5xx): a repeat changes nothing and is acknowledged silently, or, for a file consent's answer,
+   * acknowledged as the first was (see deliveryOf for card actions). Dialog state is saved after every turn, also after a turn that
    * failed half way; a failed turn gives its activity back so Teams' retry can act.
    */
   override async run(context: TurnContext): Promise<void> {
     const delivery = deliveryOf(context.activity);
-    if (delivery) {
-      const claim = await this.processed.claim(delivery.conversationId, delivery.activityId);
-      if (!claim.first) {
-        await this.answerRepeat(context, claim.answer);
-        return;
-      }
+    const repeat = Boolean(delivery) && !(await this.processed.claim(delivery!.conversationId, delivery!.activityId));
+    if (repeat) {
+      // A message's answer is in the chat already; a file consent's answer is acknowledged again, without acting.
+      if (context.activity.type !== 'invoke') return;
+      context.turnState.set(REPEATED, true);
     }
     try {
       await applyPersonLanguage(this.services.languages, context, this.log);
       await super.run(context);
     } catch (error) {
-      if (delivery)
+      if (delivery && !repeat)
         await this.processed.release(delivery.conversationId, delivery.activityId).catch((e) => this.log.error('Could not release a failed activity', e));
       throw error;
     } finally {
       await this.conversationState.saveChanges(context, false);
-    }
-    const answer = (context.turnState.get(INVOKE_RESPONSE_KEY) as { value?: unknown } | undefined)?.value;
-    if (delivery && answer !== undefined) {
-      // Only an invoke is answered in its response; losing the copy only means a repeat gets a shorter answer.
-      await this.processed
-        .recordAnswer(delivery.conversationId, delivery.activityId, answer)
-        .catch((e) => this.log.error('Could not keep an invoke answer', e));
     }
   }
 
@@ -169,14 +168,6 @@ export class CporBot extends TeamsActivityHandler {
    */
   async purgeHandledActivities(): Promise<number> {
     return this.processed.purgeExpired();
-  }
-
-  /** A repeated delivery: a card action gets the first answer again (or "being handled"); anything else, nothing. */
-  private async answerRepeat(context: TurnContext, answer: unknown): Promise<void> {
-    if (context.activity.type !== 'invoke') return;
-    const locale = resolveLocale(context.activity.locale);
-    const value = answer ?? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: sentenceCard(t(locale, 'action.inProgress')) };
-    await context.sendActivity({ type: 'invokeResponse', value });
   }
 
   private async rememberConversation(context: TurnContext): Promise<void> {
@@ -237,6 +228,8 @@ export class CporBot extends TeamsActivityHandler {
 
   /** The answer to an export's file consent card (accept or decline): through the router and its policy. */
   protected override async handleTeamsFileConsent(context: TurnContext, fileConsentCardResponse: FileConsentCardResponse): Promise<void> {
+    // A repeated delivery is acknowledged as the first was (200, no body): the file went once.
+    if (isRepeat(context)) return;
     await this.rememberConversation(context);
     await this.router.fileConsent(context, fileConsentCardResponse);
   }

@@ -61,20 +61,22 @@ export class ReviewCardActions {
     const viewer = actor;
     const refreshUserIds = await this.publisher.reviewerTeamsIds();
     const card = async (notice?: Parameters<ReviewCardPublisher['view']['render']>[1]['notice'], offerSupersede = false, known?: Claim) => {
-      const claim = known ?? (await this.services.claimService.get(claimId, orgId)) ?? (orgId ? await this.services.claimService.get(claimId) : undefined);
+      const claim = known ?? (await this.read(claimId, orgId));
       if (!claim) return sentenceCard(t(locale, 'refusal.claimNotFound', { claimId }));
       return this.publisher.view.render(claim, { locale, viewer, refreshUserIds, offerSupersede, ...(notice ? { notice } : {}) });
     };
 
     if (verb === 'review.refresh') return card();
     if (verb === 'review.history') {
-      const claim = (await this.services.claimService.get(claimId, orgId)) ?? (orgId ? await this.services.claimService.get(claimId) : undefined);
+      const claim = await this.read(claimId, orgId);
       return claim ? this.publisher.view.history(claim, locale, true) : sentenceCard(t(locale, 'refusal.claimNotFound', { claimId }));
     }
 
     const parsed = this.claimAction(verb, data);
     if ('error' in parsed) return card({ message: t(locale, parsed.error), style: 'attention' });
     const actionId = this.actionId(claimId, verb, invoke, data);
+    const done = ACTION_DONE[verb];
+    const doneNotice = done ? ({ message: t(locale, done, { claimId }), style: 'good' } as const) : undefined;
     // A decision reads the claim for the checklist shown; the change starts from that copy (its ETag guards the write).
     const decision = DECISION_VERBS.includes(verb) ? await this.checklistShown(claimId, orgId) : undefined;
     const options = { actionId, ...(decision ? { checklistShown: decision.shown, ...(decision.claim ? { known: decision.claim } : {}) } : {}) };
@@ -82,16 +84,18 @@ export class ReviewCardActions {
       verb === 'review.approveSupersede'
         ? await this.services.claimService.approveSuperseding(claimId, actor, options)
         : await this.services.claimService.act(claimId, parsed.action, actor, options, orgId);
-    if (result.ok) {
-      const done = ACTION_DONE[verb];
-      return card(done ? { message: t(locale, done, { claimId }), style: 'good' } : undefined, false, result.claim);
-    }
+    if (result.ok) return card(doneNotice, false, result.claim);
     if (result.refusal.code === 'associationConflict') {
       // Approval met another partner's live association: the reviewer must choose explicitly.
       const holders = result.refusal.conflicts.map((c) => c.claimId);
       return card({ message: t(locale, 'review.conflictChoice', { claims: [...new Set(holders)] }), style: 'warning' }, true, result.claim);
     }
     return card({ message: result.refusal.message, style: 'attention' }, false, result.claim);
+  }
+
+  /** The claim where the card says it lives, else wherever it is (the card's hint decides nothing). */
+  private async read(claimId: string, orgId: string | undefined): Promise<Claim | undefined> {
+    return (await this.services.claimService.get(claimId, orgId)) ?? (orgId ? await this.services.claimService.get(claimId) : undefined);
   }
 
   /** What the card showed of the PoE pre-check when the reviewer decided (the same rules on the same files give the same checklist). */

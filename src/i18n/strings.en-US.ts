@@ -660,7 +660,6 @@ export const enUS = {
   'reminder.reviewersConcerned': '{mentions}: {text}',
   'action.outdated': 'This button is from an older card that I can no longer act on. Nothing was changed. Type "my claims" for current cards of your claims.',
   'action.invalid': 'This button\'s data is not valid ({field}): nothing was changed. Type "my claims" for current cards of your claims.',
-  'action.inProgress': 'This action is already being handled; the card will show the result.',
   'dialog.alreadyReceived': 'Already received: that button was pressed before and acted on for draft {claimId}. Carry on with the latest card.',
   'action.formClosed': 'This form is no longer open, so nothing was changed. Type "new claim" to start or continue a draft.',
   'action.draftNotOpen': 'Draft {claimId} is kept as you left it, but this form is no longer open, so nothing was changed. Type "new claim" to continue it.',

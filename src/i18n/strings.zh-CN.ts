@@ -622,7 +622,6 @@ export const zhCN: Record<keyof typeof enUS, Text> = {
   'reminder.reviewersConcerned': '{mentions}：{text}',
   'action.outdated': '此按钮来自我已无法处理的旧卡片，未做任何更改。请输入“我的声明”获取你的声明的最新卡片。',
   'action.invalid': '此按钮的数据无效（{field}），未做任何更改。请输入“我的声明”获取你的声明的最新卡片。',
-  'action.inProgress': '此操作正在处理中，卡片将显示结果。',
   'dialog.alreadyReceived': '已收到：该按钮之前已按下，并已对草稿 {claimId} 执行。请使用最新的卡片继续。',
   'action.formClosed': '此表单已关闭，因此未做任何更改。输入“新建声明”可开始或继续草稿。',
   'action.draftNotOpen': '草稿 {claimId} 已按你离开时的样子保留，但此表单已关闭，因此未做任何更改。输入“新建声明”可继续该草稿。',

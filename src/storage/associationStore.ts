@@ -25,8 +25,13 @@ export interface Holder {
   orgId: string;
 }
 
-/** `newlyAcquired`: the keys this call created (others were already this holder's, e.g. a concurrent approval of the same claim). */
-export type AcquireResult = { ok: true; keys: string[]; newlyAcquired: string[]; etags: Record<string, string> } | { ok: false; conflicts: AssociationDoc[] };
+/**
+ * `newlyAcquired`: the keys this call created (others were already this holder's, e.g. a concurrent
+ * approval of the same claim); `etags` and `created`: each created document's ETag and body, for `confirm`.
+ */
+export type AcquireResult =
+  | { ok: true; keys: string[]; newlyAcquired: string[]; etags: Record<string, string>; created: Record<string, AssociationDoc> }
+  | { ok: false; conflicts: AssociationDoc[] };
 
 /** How long a pending association protects an approval in progress. */
 export const PENDING_LEASE_MS = 30_000;
@@ -41,13 +46,11 @@ export class AssociationStore {
     const acquired: string[] = [];
     const etags: Record<string, string> = {};
     const conflicts: AssociationDoc[] = [];
+    const docs = Object.fromEntries(keys.map((key) => [key, pendingDoc(tenantId, key, holder, now)]));
     // The usual case, nobody holds any key: one request creates them all (the documents share the
     // tenant's partition). Azure Cosmos DB runs the batch atomically and the embedded server does not,
     // so what each operation answered is read either way; whatever was not created takes the careful path.
-    const created = await this.createAll(
-      tenantId,
-      keys.map((key) => pendingDoc(tenantId, key, holder, now)),
-    );
+    const created = await this.createAll(tenantId, Object.values(docs));
     for (const [key, etag] of Object.entries(created)) {
       acquired.push(key);
       etags[key] = etag;
@@ -63,7 +66,7 @@ export class AssociationStore {
       await this.release(tenantId, acquired, holder.claimId);
       return { ok: false, conflicts };
     }
-    return { ok: true, keys, newlyAcquired: acquired, etags };
+    return { ok: true, keys, newlyAcquired: acquired, etags, created: Object.fromEntries(acquired.map((key) => [key, docs[key]])) };
   }
 
   /** The ETag of each document the batch created, by key. */
@@ -116,46 +119,85 @@ export class AssociationStore {
 
   /**
    * Marks the holder's documents live once its claim is committed as Approved. Documents this approval
-   * created are replaced with the ETag their creation returned, without reading them again.
+   * created are replaced with the ETag their creation returned, without reading them again: all in one
+   * request when there are several (`created` gives their bodies), else one patch each.
    */
-  async confirm(tenantId: string, keys: string[], claimId: string, now: Date, knownEtags: Record<string, string> = {}): Promise<string[]> {
+  async confirm(
+    tenantId: string,
+    keys: string[],
+    claimId: string,
+    now: Date,
+    knownEtags: Record<string, string> = {},
+    created: Record<string, AssociationDoc> = {},
+  ): Promise<string[]> {
     const lost: string[] = [];
-    // One claim's documents are independent of each other: confirmed side by side.
+    const confirmed = await this.replaceAllLive(
+      tenantId,
+      keys.filter((key) => knownEtags[key] && created[key]?.claimId === claimId).map((key) => ({ doc: created[key], etag: knownEtags[key] })),
+      now,
+    );
+    // One claim's documents are independent of each other: the rest confirmed side by side.
     await Promise.all(
-      keys.map(async (key) => {
-        if (knownEtags[key]) {
-          try {
-            const current = await this.container.item(key, tenantId).patch(
-              [
-                { op: 'set', path: '/state', value: 'live' },
-                { op: 'set', path: '/liveSince', value: now.toISOString() },
-                { op: 'remove', path: '/leaseExpiresAt' },
-              ],
-              { accessCondition: { type: 'IfMatch', condition: knownEtags[key] } },
-            );
-            if (current.resource) return;
-          } catch (error) {
-            if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+      keys
+        .filter((key) => !confirmed.has(key))
+        .map(async (key) => {
+          if (knownEtags[key]) {
+            try {
+              const current = await this.container.item(key, tenantId).patch(
+                [
+                  { op: 'set', path: '/state', value: 'live' },
+                  { op: 'set', path: '/liveSince', value: now.toISOString() },
+                  { op: 'remove', path: '/leaseExpiresAt' },
+                ],
+                { accessCondition: { type: 'IfMatch', condition: knownEtags[key] } },
+              );
+              if (current.resource) return;
+            } catch (error) {
+              if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+            }
+            // Changed since we created it: fall through to the careful path.
           }
-          // Changed since we created it: fall through to the careful path.
-        }
-        const existing = await this.read(tenantId, key);
-        if (!existing || existing.doc.claimId !== claimId) {
-          lost.push(key);
-          return;
-        }
-        if (existing.doc.state === 'live') return;
-        const live: AssociationDoc = { ...existing.doc, state: 'live', liveSince: now.toISOString() };
-        delete live.leaseExpiresAt;
-        try {
-          await this.container.item(key, tenantId).replace(live, { accessCondition: { type: 'IfMatch', condition: existing.etag } });
-        } catch (error) {
-          if (!isPreconditionFailed(error)) throw error;
-          lost.push(key);
-        }
-      }),
+          const existing = await this.read(tenantId, key);
+          if (!existing || existing.doc.claimId !== claimId) {
+            lost.push(key);
+            return;
+          }
+          if (existing.doc.state === 'live') return;
+          try {
+            await this.container.item(key, tenantId).replace(liveDoc(existing.doc, now), { accessCondition: { type: 'IfMatch', condition: existing.etag } });
+          } catch (error) {
+            if (!isPreconditionFailed(error)) throw error;
+            lost.push(key);
+          }
+        }),
     );
     return lost;
+  }
+
+  /**
+   * Several documents this approval created, made live in one transactional batch, each only if unchanged
+   * since (its ETag); the keys that were. A batch that fails as a whole (Azure Cosmos DB's, when one
+   * document changed) confirms none: each then takes the one-by-one path.
+   */
+  private async replaceAllLive(tenantId: string, known: { doc: AssociationDoc; etag: string }[], now: Date): Promise<Set<string>> {
+    if (known.length < 2) return new Set();
+    let response: Awaited<ReturnType<Container['items']['batch']>>;
+    try {
+      response = await this.container.items.batch(
+        known.map(({ doc, etag }) => ({
+          operationType: BulkOperationType.Replace,
+          id: doc.id,
+          partitionKey: tenantId,
+          resourceBody: { ...liveDoc(doc, now) },
+          ifMatch: etag,
+        })),
+        tenantId,
+      );
+    } catch (error) {
+      if (isPreconditionFailed(error) || isNotFound(error) || isConflict(error)) return new Set();
+      throw error;
+    }
+    return new Set(known.filter((_, i) => response.result?.[i]?.statusCode === 200).map(({ doc }) => doc.id));
   }
 
   /** Ends the holder's associations (customer decline, withdrawal, a failed approval); others' are untouched. */
@@ -235,6 +277,13 @@ function pendingDoc(tenantId: string, key: string, holder: Holder, now: Date): A
     createdAt: now.toISOString(),
     leaseExpiresAt: new Date(now.getTime() + PENDING_LEASE_MS).toISOString(),
   };
+}
+
+/** The document as it is once its approval is committed: live since now, no lease. */
+function liveDoc(doc: AssociationDoc, now: Date): AssociationDoc {
+  const live: AssociationDoc = { ...doc, state: 'live', liveSince: now.toISOString() };
+  delete live.leaseExpiresAt;
+  return live;
 }
 
 function clean(resource: AssociationDoc & Partial<ItemDefinition>): AssociationDoc {

@@ -5,9 +5,9 @@ import { isConflict, isNotFound, isPreconditionFailed } from './cosmosDatabase';
 /**
  * "This activity was handled": one record per activity (conversation + activity id), created before the
  * turn acts. Teams delivers an activity again when the bot was slow or answered 5xx; whichever instance
- * gets the second delivery finds the record and does not act again. An invoke's answer is kept with the
- * record, so a re-delivered invoke is answered as the first was. A turn that failed gives its record
- * back, so Teams' retry can act.
+ * gets the second delivery finds the record and does not act again. Messages and file consent answers
+ * have one; a card action (Action.Execute) acts once by its action id in the claim's history instead
+ * (bot/cporBot.ts, deliveryOf). A turn that failed gives its record back, so Teams' retry can act.
  *
  * Records expire after a day (Azure Cosmos DB removes them by TTL; the embedded server has no TTL, so an
  * expired record is simply taken over, and `purgeExpired` clears old ones).
@@ -23,11 +23,7 @@ interface ProcessedDoc {
   expiresAt: string;
   /** Cosmos DB's time to live, in seconds. */
   ttl: number;
-  /** An invoke's answer, once the turn has made it. */
-  answer?: unknown;
 }
-
-export type ActivityClaim = { first: true } | { first: false; answer?: unknown };
 
 const recordId = (conversationId: string, activityId: string) => `act:${createHash('sha256').update(`${conversationId}\n${activityId}`).digest('base64url')}`;
 
@@ -37,8 +33,8 @@ export class ProcessedActivities {
     private readonly now: () => Date,
   ) {}
 
-  /** First delivery: the caller acts. A repeat: the caller answers with what the first delivery answered, if anything. */
-  async claim(conversationId: string, activityId: string): Promise<ActivityClaim> {
+  /** True for the first delivery (the caller acts); false for a repeat (the caller does not act again). */
+  async claim(conversationId: string, activityId: string): Promise<boolean> {
     const now = this.now();
     const doc: ProcessedDoc = {
       id: recordId(conversationId, activityId),
@@ -50,28 +46,21 @@ export class ProcessedActivities {
     };
     try {
       await this.container.items.create(doc);
-      return { first: true };
+      return true;
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
     const { resource, etag } = await this.container.item(doc.id, doc.id).read<ProcessedDoc>();
-    if (resource && Date.parse(resource.expiresAt) > now.getTime())
-      return { first: false, ...(resource.answer !== undefined ? { answer: resource.answer } : {}) };
+    if (resource && Date.parse(resource.expiresAt) > now.getTime()) return false;
     // An expired record (never removed on a store without TTL): this delivery is a new one.
     try {
       if (resource) await this.container.item(doc.id, doc.id).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag! } });
       else await this.container.items.create(doc);
-      return { first: true };
+      return true;
     } catch (error) {
-      if (isPreconditionFailed(error) || isConflict(error)) return { first: false };
+      if (isPreconditionFailed(error) || isConflict(error)) return false;
       throw error;
     }
-  }
-
-  /** Keeps an invoke's answer for a repeated delivery. */
-  async recordAnswer(conversationId: string, activityId: string, answer: unknown): Promise<void> {
-    const id = recordId(conversationId, activityId);
-    await this.container.item(id, id).patch([{ op: 'add', path: '/answer', value: answer }]);
   }
 
   /** The turn failed: the next delivery of this activity acts. */

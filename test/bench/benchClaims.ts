@@ -28,11 +28,15 @@ export function benchClaimService(db: CosmosDatabase): ClaimService {
   });
 }
 
-/** A Microsoft 365 usage claim with one PoE file, submitted; `fields` names the customer and the claim. */
+/**
+ * A Microsoft 365 usage claim with one PoE file, submitted; `fields` names the customer and the claim.
+ * `asHistory`: its changes leave no notices to deliver (as if they had been delivered when they happened).
+ */
 export async function submittedClaim(
   service: ClaimService,
   fields: { customerDomain: string; customerTenantId: string; claimName: string; products?: string[] },
   uploadedAt = new Date().toISOString(),
+  { asHistory = false } = {},
 ): Promise<Claim> {
   const partner = BENCH_PARTNER;
   const draft = await service.createDraft(partner, {
@@ -57,7 +61,7 @@ export async function submittedClaim(
     uploadedBy: { kind: 'partner' as const, id: partner.id, name: partner.name },
   };
   await service.act(id, { type: 'addPoe', files: [file] }, partner, {}, partner.orgId);
-  const submitted = await service.act(id, { type: 'submit' }, partner, {}, partner.orgId);
+  const submitted = await service.act(id, { type: 'submit' }, partner, { asHistory }, partner.orgId);
   if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
   return submitted.claim;
 }

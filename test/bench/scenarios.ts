@@ -91,18 +91,21 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
     const partner = BENCH_PARTNER;
     const seedReviewer: Actor = { kind: 'reviewer', id: reviewers[0], name: 'Bench Reviewer 0' };
     const queue: { id: string; version: number }[] = [];
-    // Seeded ten at a time: the bot is idle meanwhile, and this is not what is measured.
+    // Seeded ten at a time: the bot is idle meanwhile, and this is not what is measured. Their submission
+    // and review start are history, not news: in use their notices went out when they happened, so an
+    // approval's notification work is its own (not three changes' worth of notices to every partner user).
     for (let n = 0; n < warmUp + measured; n += 10) {
       queue.push(
         ...(await Promise.all(
           Array.from({ length: Math.min(10, warmUp + measured - n) }, async (_, k) => {
             const i = n + k;
-            const { id } = await submittedClaim(service, {
+            const fields = {
               customerDomain: `bench${i}.example`,
               customerTenantId: `dddddddd-0000-4000-8000-${String(i).padStart(12, '0')}`,
               claimName: `Bench claim ${i}`,
-            });
-            const started = await service.act(id, { type: 'startReview' }, seedReviewer, {}, partner.orgId);
+            };
+            const { id } = await submittedClaim(service, fields, undefined, { asHistory: true });
+            const started = await service.act(id, { type: 'startReview' }, seedReviewer, { asHistory: true }, partner.orgId);
             if (!started.ok) throw new Error(JSON.stringify(started.refusal));
             return { id, version: started.claim.version };
           }),
@@ -111,20 +114,34 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
     }
     let next = 0;
     // Claims whose notification work is not done yet: their dispatch timers are still there.
-    const pending = async () =>
-      (await db.containers.timers.items.query<number>("SELECT VALUE COUNT(1) FROM c WHERE c.purpose.type = 'dispatch'").fetchAll()).resources[0] ?? 0;
+    let polls = 0;
+    const pending = async () => {
+      polls++;
+      return (await db.containers.timers.items.query<number>("SELECT VALUE COUNT(1) FROM c WHERE c.purpose.type = 'dispatch'").fetchAll()).resources[0] ?? 0;
+    };
     const settled = async (withinMs: number): Promise<number> => {
       let left = await pending();
       for (const started = Date.now(); left > 0 && Date.now() - started < withinMs; left = await pending())
         await new Promise((resolve) => setTimeout(resolve, 100));
       return left;
     };
+    // The whole cost of an approval (the turn and all of its notification work, wherever it ran): from the
+    // start of the measured turns until their work is done, beside the window's figure in the table.
+    type Reading = { cpuMs: number; requests: number; byKind: Record<string, number> };
+    let start: (Reading & { polls: number }) | undefined;
+    const reading = async (): Promise<Reading> => {
+      const served = await bot.meters.storeRequests?.();
+      return { cpuMs: bot.meters.cpuMs(), requests: served?.requests ?? 0, byKind: served?.byKind ?? {} };
+    };
     const result = await driveLoad(bot.url, {
       meters: bot.meters,
       connections: reviewers.length,
       warmUp,
       requests: measured,
-      settle: async () => void (await settled(30_000)),
+      settle: async () => {
+        await settled(30_000);
+        start = { ...(await reading()), polls };
+      },
       steps: [
         {
           body: ({ connection }) => {
@@ -153,9 +170,26 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
     const lastAnswer = Date.now();
     const atEnd = await pending();
     const left = await settled(120_000);
+    const end = { ...(await reading()), polls };
+    // The bench's own polling for pending work reaches the same server: what a poll costs is taken off.
+    const beforePoll = (await reading()).requests;
+    await pending();
+    const perPoll = (await reading()).requests - beforePoll;
+    const perApproval = (n: number) => (n / measured).toFixed(2);
+    const kinds = (from: Reading) =>
+      Object.entries(end.byKind)
+        .map(([kind, n]) => [kind, n - (from.byKind[kind] ?? 0)] as const)
+        .filter(([kind, n]) => n > 0 && !kind.startsWith('timers query')) // the bench's polls
+        .sort((a, b) => b[1] - a[1])
+        .map(([kind, n]) => `${kind} ${perApproval(n)}`)
+        .join(', ');
+    const whole =
+      start && !left
+        ? `; with all of it, an approval cost the bot ${perApproval(end.cpuMs - start.cpuMs)} ms of CPU and ${perApproval(end.requests - start.requests - (end.polls - start.polls) * perPoll)} Cosmos DB requests (${kinds(start)})`
+        : '';
     approved.note = left
       ? `${left} of the approvals' notification work still pending 120 s after the last approval`
-      : `notification work of all ${warmUp + measured} approvals done ${((Date.now() - lastAnswer) / 1000).toFixed(1)} s after the last approval (${atEnd} claims were waiting then)`;
+      : `notification work of all ${warmUp + measured} approvals done ${((Date.now() - lastAnswer) / 1000).toFixed(1)} s after the last approval (${atEnd} claims were waiting then)${whole}`;
     return approved;
   } finally {
     db.close();

@@ -3,7 +3,7 @@ import { FileServer } from '../support/fileServer';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage } from '../support/activities';
 import { botForTests } from '../support/botDriver';
 import { uniqueName } from '../support/testStorage';
-import { AVERY, claimThrough } from '../support/seededClaims';
+import { AVERY, RILEY, claimThrough } from '../support/seededClaims';
 
 /**
  * Teams delivers an activity again when the bot was slow or answered 5xx. Every activity a partner or a
@@ -125,33 +125,71 @@ describe('an activity delivered twice acts once', () => {
     expect(submitted.history.filter((e) => e.action === 'submit' && e.outcome === 'applied')).toHaveLength(1);
   });
 
-  test("a reviewer's card action delivered twice acts once and is answered twice with the same card", async () => {
+  /** A button on a claim's card (Action.Execute), pressed once by someone in their 1:1 chat; post it as often as Teams delivers it. */
+  const cardInvoke = (claim: { id: string; version: number }, verb: string, sender: 'reviewer' | 'partner' = 'reviewer') => ({
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: `inv-${uniqueName(verb)}`,
+    channelId: 'msteams',
+    serviceUrl: 'http://127.0.0.1:9/',
+    locale: 'en-US',
+    ...(sender === 'reviewer'
+      ? {
+          conversation: { id: `a:${uniqueName('reviewer-')}`, conversationType: 'personal', tenantId: REVIEWER_TENANT },
+          from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley Reviewer' },
+          channelData: { tenant: { id: REVIEWER_TENANT } },
+        }
+      : {
+          conversation: { id: `a:${uniqueName('partner-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT },
+          from: { id: `29:${PARTNER_AAD}`, aadObjectId: PARTNER_AAD, name: 'Avery Fabrikam' },
+          channelData: { tenant: { id: PARTNER_TENANT } },
+        }),
+    recipient: { id: '28:cpor-bot' },
+    value: { action: { type: 'Action.Execute', verb, data: { claimId: claim.id, orgId: AVERY.orgId, version: claim.version } }, trigger: 'manual' },
+  });
+
+  test("a reviewer's card action delivered twice acts once and is answered twice with the card saying so", async () => {
     const svc = bot.app.services.claimService;
     const submitted = await claimThrough(bot.app.services, 'Submitted', 'twice-review', 2);
     const id = submitted.id;
-    const invoke = {
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      id: `inv-${id}`,
-      channelId: 'msteams',
-      serviceUrl: 'http://127.0.0.1:9/',
-      locale: 'en-US',
-      conversation: { id: `a:${uniqueName('reviewer-')}`, conversationType: 'personal', tenantId: REVIEWER_TENANT },
-      from: { id: `29:${REVIEWER_AAD}`, aadObjectId: REVIEWER_AAD, name: 'Riley Reviewer' },
-      recipient: { id: '28:cpor-bot' },
-      channelData: { tenant: { id: REVIEWER_TENANT } },
-      value: {
-        action: { type: 'Action.Execute', verb: 'review.start', data: { claimId: id, orgId: AVERY.orgId, version: submitted.version } },
-        trigger: 'manual',
-      },
-    };
-    const first = await bot.post(invoke);
-    const repeat = await bot.post(invoke);
-    expect(JSON.stringify(first.body)).toContain(`You started the review of claim ${id}.`);
-    expect(repeat.body).toEqual(first.body);
+    const invoke = cardInvoke(submitted, 'review.start');
+    const [first, repeat] = [await bot.post(invoke), await bot.post(invoke)].map((r) => JSON.stringify(r.body));
+    // The repeat is the card as the claim stands (its PoE check may have finished meanwhile), with the same notice.
+    for (const answer of [first, repeat]) {
+      expect(answer).toContain(`You started the review of claim ${id}.`);
+      expect(answer).toContain('Under review');
+    }
     const after = (await svc.get(id))!;
     expect(after.status).toBe('UnderReview');
     expect(after.history.filter((e) => e.action === 'startReview')).toHaveLength(1);
+  });
+
+  test('an approval delivered again acts once (by its action id) and shows the claim as it stands now; a refused press is refused again and recorded once', async () => {
+    const svc = bot.app.services.claimService;
+    const claim = await claimThrough(bot.app.services, 'UnderReview', 'twice-approve', 251);
+    const approve = cardInvoke(claim, 'review.approve');
+    const first = await bot.post(approve);
+    expect(JSON.stringify(first.body)).toContain(`You approved claim ${claim.id}`);
+    // Meanwhile a reviewer comments: a later delivery of the same press shows the comment, and approves nothing again.
+    const commented = await svc.act(claim.id, { type: 'comment', text: 'Checked the SOW twice.' }, RILEY);
+    expect(commented.ok).toBe(true);
+    const repeat = JSON.stringify((await bot.post(approve)).body);
+    expect(repeat).toContain(`You approved claim ${claim.id}`);
+    expect(repeat).toContain('Checked the SOW twice.');
+    const approved = (await svc.get(claim.id))!;
+    expect(approved.status).toBe('Approved');
+    expect(approved.history.filter((e) => e.action === 'approve')).toHaveLength(1);
+
+    // A partner pressing a reviewer's button is refused on each delivery; the attempt is in the history once.
+    const other = await claimThrough(bot.app.services, 'UnderReview', 'twice-refused', 252);
+    const refused = cardInvoke(other, 'review.approve', 'partner');
+    const answers = [await bot.post(refused), await bot.post(refused)].map((r) => JSON.stringify(r.body));
+    expect(answers[0]).toContain('reviewer');
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[1]).not.toContain(other.fields.customerDomain!);
+    const after = (await svc.get(other.id))!;
+    expect(after.status).toBe('UnderReview');
+    expect(after.history.filter((e) => e.action === 'approve' && e.outcome === 'refused')).toHaveLength(1);
   });
 });
 

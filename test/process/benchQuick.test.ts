@@ -45,6 +45,8 @@ test('the quick benchmark prints every table: notifications, turns against the e
   expect(row('claim <id> status turn')).toMatch(/\| \d+\.\d\d +\| \d+\.\d\d +\| >= 50%/);
   expect(output).toMatch(/claim <id> status turn: Cosmos DB requests per turn: .*claims read 1\.00/);
   expect(output).toMatch(/notification work of all \d+ approvals done \d+\.\d s after the last approval/);
+  // The whole cost of an approval, its notification work included (every approval e-mails its customer).
+  expect(output).toMatch(/with all of it, an approval cost the bot \d+\.\d\d ms of CPU and \d+\.\d\d Cosmos DB requests \(.*mail create \d/);
   // The sweep at two sizes, with its time and Cosmos DB requests; memory of the bot process against its target.
   expect(row('among 1,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| 1\.00x/);
   expect(row('among 5,000 claims')).toMatch(/\| 100 +\| \d+\.\d\d +\| \d+ +\| \d+\.\d\dx/);

@@ -8,10 +8,11 @@ import type { Actor } from '../../src/domain/actors';
 import type { Claim } from '../../src/domain/claim';
 import { formatDeadline } from '../../src/domain/claimLifecycle';
 import { t } from '../../src/i18n/locales';
-import { audiencesFor } from '../../src/domain/claimNotifications';
+import { audiencesFor, outboxEntriesFor } from '../../src/domain/claimNotifications';
 import { MemoryLogger } from '../../src/logger';
 import { classifySmtpError, SmtpMailer, type StoredMail } from '../../src/services/notifications/mailer';
 import { NotificationDispatcher, type DispatcherDeps } from '../../src/services/notifications/notificationDispatcher';
+import { PartnerMail, type NoticeRecipient } from '../../src/services/notifications/partnerMail';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from '../support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from '../support/testStorage';
 import { StubConnector } from '../support/stubConnector';
@@ -366,6 +367,29 @@ describe('a partner notice Teams could not deliver goes by e-mail instead', () =
     expect(comment.html).toContain('Please check the &lt;b&gt;SOW&lt;/b&gt; dates &amp; signatures.');
     expect(comment.html).not.toContain('<b>SOW</b>');
     expect((await bot.current(claim)).outbox ?? []).toEqual([]);
+  });
+
+  test('one notice e-mailed to several partner users: each e-mail has its own greeting, reason and language, as if composed alone', async () => {
+    const claim = await bot.act(await tailspinClaim(), { type: 'comment', text: 'Shared by <i>all</i>.' }, reviewer);
+    const entry = outboxEntriesFor(claim, claim.history.at(-1)!).find((e) => e.audience === 'partners')!;
+    const partnerMail = new PartnerMail(bot.app.services);
+    const recipients: NoticeRecipient[] = [
+      { name: 'Robin Tailspin', email: ROBIN_EMAIL, why: 'noChat' },
+      { name: 'Noor Incentives', email: NOOR_EMAIL, why: 'unreachable', locale: 'zh-CN' },
+      { name: 'Sam Both', email: 'sam@tailspin.example', why: 'noChat' },
+    ];
+    const shared = partnerMail.noticeMails(claim, entry);
+    const together = recipients.map((r, i) => shared(r, `m-${i}`));
+    const alone = recipients.map((r, i) => new PartnerMail(bot.app.services).noticeMails(claim, entry)(r, `m-${i}`));
+    expect(together).toEqual(alone);
+    expect(together[0].text).toContain('Dear Robin Tailspin,');
+    expect(together[0].text).not.toContain('Sam Both');
+    expect(together[2].text).toContain('Dear Sam Both,');
+    expect(together[2].html).toContain('Shared by &lt;i&gt;all&lt;/i&gt;.');
+    expect(together[1].subject).not.toContain(' / ');
+    expect(together[1].text).toContain(t('zh-CN', 'mail.notice.why.unreachable'));
+    expect(together[1].text).not.toContain(t('en-US', 'mail.notice.why.noChat'));
+    expect(together[0].subject).toContain(' / ');
   });
 
   test("the partner contact's own e-mail of a change is not sent twice to the same address", async () => {

@@ -69,6 +69,7 @@ async function answerConsent(
   context: unknown,
   name = 'cpor-claims.xlsx',
   locale = 'en-US',
+  id?: string,
 ): Promise<{ status: number; sent: Activity[] }> {
   const since = connector.calls.length;
   const conversation = personal(who);
@@ -82,7 +83,7 @@ async function answerConsent(
   };
   const activity = teamsActivity(
     { serviceUrl: connector.url, ...SENDERS[who], conversation },
-    { type: 'invoke', name: 'fileConsent/invoke', replyToId: 'consent-1', locale, value },
+    { type: 'invoke', name: 'fileConsent/invoke', replyToId: 'consent-1', locale, value, ...(id ? { id } : {}) },
   );
   const response = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   return {
@@ -184,6 +185,17 @@ test("a partner accepts the consent card: the workbook is uploaded with its byte
     contentUrl: `${uploadBase}/files/cpor-claims.xlsx`,
     content: { uniqueId: 'u-avery', fileType: 'xlsx' },
   });
+});
+
+test('an acceptance Teams delivers twice uploads one workbook and posts one file card; both deliveries are answered 200', async () => {
+  const consent = consentOf(await say('avery', 'export my claims'));
+  const before = uploads.length;
+  const first = await answerConsent('avery', 'accept', consent!.content.acceptContext, 'twice.xlsx', 'en-US', 'consent-twice-1');
+  const repeat = await answerConsent('avery', 'accept', consent!.content.acceptContext, 'twice.xlsx', 'en-US', 'consent-twice-1');
+  expect([first.status, repeat.status]).toEqual([200, 200]);
+  expect(uploads.length - before).toBe(1);
+  expect(first.sent.length).toBeGreaterThan(0);
+  expect(repeat.sent).toEqual([]);
 });
 
 test("the filter goes with the offer, and a partner gets only their organisation's claims whatever the filter says", async () => {

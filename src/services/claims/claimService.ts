@@ -309,7 +309,7 @@ export class ClaimService {
       // The approval is committed and its pending documents protect it: a competing approval that finds
       // one past its lease checks the holder claim. Marking them live is tidy-up, after the answer.
       const confirm = async () => {
-        const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags);
+        const lost = await this.deps.associations.confirm(tenantId, keys, claimId, this.deps.clock.now(), acquired.etags, acquired.created);
         if (lost.length) this.deps.log?.(`Association integrity: claim ${claimId} is approved but lost ${lost.join(', ')}`);
       };
       if (this.deps.followUp) this.deps.followUp(`confirm the associations of ${claimId}`, confirm);
@@ -323,14 +323,20 @@ export class ClaimService {
    * (a reviewer's button pressed by a partner or a stranger): reviewers audit them as they audit the
    * lifecycle's own refusals. Nothing else changes; a claim that does not exist records nothing.
    */
-  async recordRefusedAttempt(claimId: string, attempt: { type: LifecycleActionType; actor: Actor; refusal: Message }, orgIdHint?: string): Promise<void> {
+  async recordRefusedAttempt(
+    claimId: string,
+    attempt: { type: LifecycleActionType; actor: Actor; refusal: Message; actionId?: string },
+    orgIdHint?: string,
+  ): Promise<void> {
     const located = (orgIdHint && (await this.deps.claims.get(orgIdHint, claimId))) || (await this.deps.claims.findById(claimId));
     if (!located) return;
     await this.update(
       located.claim.orgId,
       claimId,
       (current) => {
-        const ctx = this.timeContext();
+        // The same attempt delivered again (its action id is in the history already): recorded once.
+        if (attempt.actionId && current.history.some((e) => e.actionId === attempt.actionId)) return { result: undefined };
+        const ctx = this.timeContext(attempt.actionId);
         const event = refusedAttemptEvent(current, attempt.type, attempt.actor, { code: 'roleNotAllowed', message: attempt.refusal }, ctx);
         return {
           next: { ...current, version: current.version + 1, updatedAt: ctx.now.toISOString(), history: [...current.history, event] },
@@ -355,7 +361,9 @@ export class ClaimService {
       const next = entries.length ? { ...decision.claim, outbox: [...(decision.claim.outbox ?? []), ...entries] } : decision.claim;
       return { next, result: { ok: true, event: decision.event, effects: decision.effects, duplicate: false } };
     }
-    if (RECORDED_REFUSALS.includes(decision.refusal.code)) {
+    // A refusal worth recording is recorded once per action id (a re-delivered press is refused again, quietly).
+    const recorded = ctx.actionId && current.history.some((e) => e.actionId === ctx.actionId && e.outcome === 'refused');
+    if (RECORDED_REFUSALS.includes(decision.refusal.code) && !recorded) {
       const event = refusedAttemptEvent(current, action.type, actor, decision.refusal, ctx);
       const next: Claim = { ...current, version: current.version + 1, updatedAt: ctx.now.toISOString(), history: [...current.history, event] };
       return { next, result: decision };

@@ -48,7 +48,8 @@ export interface CustomerMail {
  */
 export interface PartnerContactMail {
   compose(claim: Claim, entry: OutboxEntry, id: string): Promise<MailMessage>;
-  composeNotice(claim: Claim, entry: OutboxEntry, recipient: NoticeRecipient, id: string): MailMessage;
+  /** The notice's e-mails to partner users, each composed from what they share, made once. */
+  noticeMails(claim: Claim, entry: OutboxEntry): (recipient: NoticeRecipient, id: string) => MailMessage;
 }
 
 export type RenderRequest =
@@ -231,15 +232,27 @@ export class NotificationDispatcher {
     const users = (await this.deps.rosters.partnerUsersOf(claim.orgId)).filter(
       (u) => CLAIMING_PARTNER_ROLES.includes(u.role) && u.aadObjectId !== event.actor.id,
     );
+    // The e-mails instead of Teams share everything but their greeting: composed from one notice.
+    let mails: ReturnType<PartnerContactMail['noticeMails']> | undefined;
+    const mailInstead = (user: PartnerUser, target: StoredReference | undefined) =>
+      this.mailInstead(
+        claim,
+        event,
+        user,
+        target,
+        failures,
+        `${entry.id}>${user.aadObjectId}>email`,
+        (mails ??= this.deps.partnerMail.noticeMails(claim, entry)),
+      );
     return Promise.all(
       users.map(async (user) => {
         const target = await this.deps.conversations.forUser(user.tenantId, user.aadObjectId);
         // Not installed for this person yet, or Teams said they can't be reached: by e-mail instead.
-        if (!target || target.unreachable) return this.mailInstead(claim, entry, event, user, target, failures);
+        if (!target || target.unreachable) return mailInstead(user, target);
         const result = await this.sendOnce(claim, `${entry.id}>${user.aadObjectId}`, target, user.name, failures, () =>
           this.deps.channel.render({ kind: 'partnerNotice', claim, event, entry, reference: target.reference }),
         );
-        return result === 'unreachable' ? this.mailInstead(claim, entry, event, user, target, failures) : result;
+        return result === 'unreachable' ? mailInstead(user, target) : result;
       }),
     );
   }
@@ -252,11 +265,12 @@ export class NotificationDispatcher {
    */
   private async mailInstead(
     claim: Claim,
-    entry: OutboxEntry,
     event: ClaimHistoryEvent,
     user: PartnerUser,
     target: StoredReference | undefined,
     failures: Failure[],
+    deliveryId: string,
+    mails: ReturnType<PartnerContactMail['noticeMails']>,
   ): Promise<RecipientResult> {
     const address = user.email.trim();
     const isAddress = (other: string | undefined) => other?.trim().toLowerCase() === address.toLowerCase();
@@ -269,8 +283,8 @@ export class NotificationDispatcher {
       why: target ? 'unreachable' : 'noChat',
       ...(typeof locale === 'string' && locale ? { locale } : {}),
     };
-    const compose = async (id: string) => this.deps.partnerMail.composeNotice(claim, entry, recipient, id);
-    return this.mailOnce(claim, `${entry.id}>${user.aadObjectId}>email`, address, 'a notice e-mailed instead of Teams', failures, compose, 'partnerUser');
+    const compose = async (id: string) => mails(recipient, id);
+    return this.mailOnce(claim, deliveryId, address, 'a notice e-mailed instead of Teams', failures, compose, 'partnerUser');
   }
 
   /**

@@ -19,7 +19,7 @@ import type { MailMessage } from './mailer';
  * (what approval means). They tell the change as the outbox entry recorded it, not the claim's present.
  * Written in the partner contact's language when they are a partner user the bot has talked to, else in
  * English, then Chinese. Also any other partner notice Teams could not deliver to a partner user
- * (`composeNotice`), to their roster address. Every value typed by someone is escaped in the HTML part.
+ * (`noticeMails`), to their roster address. Every value typed by someone is escaped in the HTML part.
  */
 
 export interface PartnerMailDeps {
@@ -42,6 +42,43 @@ type MailedStatus = 'Rejected' | 'PartnerActionRequired' | 'Approved';
 
 /** One line of the e-mail: a catalogue key and its parameters, written in each language. */
 type Line = { key: MessageKey; params?: MessageParams };
+
+/** Lines without parameters, one object each, so their texts are made once per notice (see LineTexts). */
+const OTHER_LANGUAGE: Line = { key: 'mail.approval.otherLanguage' };
+const FOOTER: Line = { key: 'mail.partner.footer' };
+const NOTICE_FOOTER: Line = { key: 'mail.notice.footer' };
+const WHY: Record<NoticeRecipient['why'], Line> = { noChat: { key: 'mail.notice.why.noChat' }, unreachable: { key: 'mail.notice.why.unreachable' } };
+
+/**
+ * Each line's text in a language and each paragraph's HTML, made once: a notice e-mailed to every
+ * partner user Teams can't reach differs between them only in the greeting (and why it comes by e-mail),
+ * so one notice's e-mails share one of these.
+ */
+class LineTexts {
+  private readonly texts = new Map<Locale, Map<Line, string>>();
+  private readonly paragraphs = new Map<string, string>();
+
+  constructor(private readonly guideUrl: string) {}
+
+  text(locale: Locale, line: Line): string {
+    let texts = this.texts.get(locale);
+    if (!texts) this.texts.set(locale, (texts = new Map()));
+    let text = texts.get(line);
+    if (text === undefined) texts.set(line, (text = t(locale, line.key, line.params)));
+    return text;
+  }
+
+  /** The paragraph in the HTML part: escaped, with the incentive guide's address (configured, not typed by a person) as a link. */
+  paragraph(text: string): string {
+    let html = this.paragraphs.get(text);
+    if (html === undefined) {
+      const url = escapeHtml(this.guideUrl);
+      html = `<p>${escapeHtml(text).split(url).join(`<a href="${url}">${url}</a>`)}</p>`;
+      this.paragraphs.set(text, html);
+    }
+    return html;
+  }
+}
 
 export class PartnerMail {
   constructor(private readonly deps: PartnerMailDeps) {}
@@ -68,29 +105,34 @@ export class PartnerMail {
       ...this.lines(claim, entry, event, status, common),
       { key: 'mail.partner.where', params: { claimId: claim.id } },
     ] as Line[];
-    return this.message(id, claim.id, { name: contact.name, address: contact.email }, locales, subject, lines, 'mail.partner.footer');
+    const texts = new LineTexts(this.deps.config.incentiveGuideUrl);
+    return this.message(id, claim.id, { name: contact.name, address: contact.email }, locales, subject, lines, FOOTER, texts);
   }
 
   /**
-   * A partner notice Teams could not deliver to a partner user (no chat with the bot yet, or the chat
-   * answered 403/404), e-mailed to their roster address instead: what the Teams notice says
+   * A partner notice Teams could not deliver to partner users (no chat with the bot yet, or the chat
+   * answered 403/404), e-mailed to each one's roster address instead: what the Teams notice says
    * (partnerNotice.ts), why it comes by e-mail, and where to act. In the language of their Teams client
-   * when the bot has seen it, else English, then Chinese.
+   * when the bot has seen it, else English, then Chinese. What all of them read (the notice, its subject,
+   * every shared line in each language) is made once; each e-mail adds its greeting.
    */
-  composeNotice(claim: Claim, entry: OutboxEntry, recipient: NoticeRecipient, id: string): MailMessage {
+  noticeMails(claim: Claim, entry: OutboxEntry): (recipient: NoticeRecipient, id: string) => MailMessage {
     const event = claim.history[entry.seq - 1];
     if (!event) throw new Error(`Claim ${claim.id} has no event ${entry.seq}`);
-    const locales = recipient.locale ? [resolveLocale(recipient.locale)] : LOCALES_IN_ORDER;
     const notice = partnerNotice(this.deps.claimService.timeContext(), claim, event, this.deps.config.incentiveGuideUrl, entry);
-    const subject = locales.map((locale) => t(locale, notice.title.key, notice.title.params)).join(' / ');
-    const lines: Line[] = [
-      { key: 'mail.partner.greeting', params: { name: recipient.name || recipient.email } },
-      { key: `mail.notice.why.${recipient.why}` },
+    const shared: Line[] = [
       ...notice.lines,
       ...(event.comment ? [{ key: 'mail.partner.comment' as const, params: { actor: event.actor.name, comment: event.comment } }] : []),
       { key: 'mail.partner.where', params: { claimId: claim.id } },
     ];
-    return this.message(id, claim.id, { name: recipient.name, address: recipient.email }, locales, subject, lines, 'mail.notice.footer');
+    const texts = new LineTexts(this.deps.config.incentiveGuideUrl);
+    const title: Line = notice.title;
+    return (recipient, id) => {
+      const locales = recipient.locale ? [resolveLocale(recipient.locale)] : LOCALES_IN_ORDER;
+      const subject = locales.map((locale) => texts.text(locale, title)).join(' / ');
+      const lines: Line[] = [{ key: 'mail.partner.greeting', params: { name: recipient.name || recipient.email } }, WHY[recipient.why], ...shared];
+      return this.message(id, claim.id, { name: recipient.name, address: recipient.email }, locales, subject, lines, NOTICE_FOOTER, texts);
+    };
   }
 
   /** The e-mail: one section per language, in the text part and, escaped, in the HTML part. */
@@ -101,13 +143,10 @@ export class PartnerMail {
     locales: readonly Locale[],
     subject: string,
     lines: Line[],
-    footer: MessageKey,
+    footer: Line,
+    texts: LineTexts,
   ): MailMessage {
-    const sections = locales.map((locale) => [
-      ...(locales.length > 1 ? [t(locale, 'mail.approval.otherLanguage')] : []),
-      ...lines.map((line) => t(locale, line.key, line.params)),
-      t(locale, footer),
-    ]);
+    const sections = locales.map((locale) => [...(locales.length > 1 ? [OTHER_LANGUAGE] : []), ...lines, footer].map((line) => texts.text(locale, line)));
     return {
       id,
       claimId,
@@ -116,15 +155,9 @@ export class PartnerMail {
       text: sections.map((s) => s.join('\n\n')).join(TEXT_SECTION_SEPARATOR),
       html: mailHtml(
         subject,
-        sections.map((s, i) => [`<div lang="${locales[i]}">`, ...s.map((p) => `<p>${this.linkGuide(escapeHtml(p))}</p>`), '</div>'].join('\n')),
+        sections.map((s, i) => [`<div lang="${locales[i]}">`, ...s.map((p) => texts.paragraph(p)), '</div>'].join('\n')),
       ),
     };
-  }
-
-  /** The incentive guide's address (configured, not typed by a person) as a link in the HTML part. */
-  private linkGuide(html: string): string {
-    const url = escapeHtml(this.deps.config.incentiveGuideUrl);
-    return html.split(url).join(`<a href="${url}">${url}</a>`);
   }
 
   /** What the e-mail says of the change, by the status it left the claim in. */
