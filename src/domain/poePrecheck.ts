@@ -428,25 +428,17 @@ function documentAcknowledgment(doc: PoeDocument, facts: PrecheckFacts): Acknowl
 function checkAcknowledged(docs: PoeDocument[], facts: PrecheckFacts): Acknowledgment {
   const readable = docs.filter((d) => d.readable);
   const found = readable.map((d) => documentAcknowledgment(d, facts)).filter((a): a is Acknowledgment => Boolean(a));
-  const passed = found.filter((a) => a.verdict === 'passed');
-  if (passed.length) {
-    return {
-      verdict: 'passed',
-      findings: passed.flatMap((a) => a.findings),
-      evidence: passed.flatMap((a) => a.evidence),
-      dates: passed.flatMap((a) => a.dates),
-    };
-  }
-  const partial = found.filter((a) => a.verdict === 'toCheck');
+  // The documents that gave this verdict, their findings, evidence and dates together.
+  const joined = (verdict: 'passed' | 'toCheck'): Acknowledgment | undefined => {
+    const those = found.filter((a) => a.verdict === verdict);
+    if (!those.length) return undefined;
+    return { verdict, findings: those.flatMap((a) => a.findings), evidence: those.flatMap((a) => a.evidence), dates: those.flatMap((a) => a.dates) };
+  };
+  const passed = joined('passed');
+  if (passed) return passed;
+  const partial = joined('toCheck');
+  if (partial) return partial;
   const unread = docs.some((d) => !d.readable);
-  if (partial.length) {
-    return {
-      verdict: 'toCheck',
-      findings: partial.flatMap((a) => a.findings),
-      evidence: partial.flatMap((a) => a.evidence),
-      dates: partial.flatMap((a) => a.dates),
-    };
-  }
   if (!readable.length) return { ...notRead(docs), dates: [] };
   const findings: Message[] = found.length ? found.flatMap((a) => a.findings) : [{ key: 'precheck.acknowledged.none' }];
   if (unread) return { verdict: 'toCheck', findings: [...findings, { key: 'precheck.notRead' }], evidence: found.flatMap((a) => a.evidence), dates: [] };

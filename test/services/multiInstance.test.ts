@@ -10,6 +10,7 @@ import { PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActiv
 import { StubConnector } from '../support/stubConnector';
 import { testConfig, uniqueName } from '../support/testStorage';
 import { AVERY as avery } from '../support/personas';
+import { uniqueTenant } from '../support/consentClaims';
 
 /**
  * Two bot instances on one Cosmos DB database, as behind a load balancer: Teams' rate limits hold for
@@ -69,10 +70,7 @@ async function draftOn(app: BotApp): Promise<string> {
     solutionArea: 'Microsoft365',
     activity: 'Usage',
     products: ['teams'],
-    customerTenantId: `77777777-0000-4000-8000-${uniqueName('')
-      .replace(/[^0-9]/g, '')
-      .padStart(12, '0')
-      .slice(-12)}`,
+    customerTenantId: uniqueTenant(),
     customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' },
     partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
     claimName: uniqueName('Multi claim '),

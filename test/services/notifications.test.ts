@@ -13,6 +13,7 @@ import { TEST_DELIVERY, testConfig, uniqueName } from '../support/testStorage';
 import { StubConnector, type ConnectorCall } from '../support/stubConnector';
 import { mentionTag, reviewerMentions } from '../../bot/notifications/reviewerMentions';
 import { AVERY as avery, RILEY as reviewer } from '../support/personas';
+import { uniqueTenant } from '../support/consentClaims';
 
 /**
  * Proactive notifications, timers and the sweep, end to end: the bot on the embedded stack, Teams
@@ -70,10 +71,7 @@ async function submittedClaim(fields: Record<string, unknown> = {}): Promise<Cla
     solutionArea: 'Microsoft365',
     activity: 'Usage',
     products: ['teams'],
-    customerTenantId: `77777777-0000-4000-8000-${uniqueName('')
-      .replace(/[^0-9]/g, '')
-      .padStart(12, '0')
-      .slice(-12)}`,
+    customerTenantId: uniqueTenant(),
     customerContact: { name: 'Dana', title: 'CIO', email: 'dana@fourthcoffee.example' },
     partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
     claimName: uniqueName('Notify claim '),

@@ -16,7 +16,7 @@ import { forkReader, lowerPriority, READER_NICE } from './readerProcess';
  *
  * The process is kept for the bot's life, warm (pdf.js loaded): the bot starts it at start-up (start()),
  * so no partner's first file waits a second for pdf.js, and a process that ended (stopped at a file's
- * time limit, crashed) is replaced at once. It is not ended when idle: what it holds (about 70 MB) is
+ * time limit, crashed) is replaced at once. It is not ended when idle: what it holds (110-125 MB measured, docs/poe-precheck.md) is
  * the price of every first file being as quick as the rest, and at nice 19 an idle reader costs no CPU.
  */
 
