@@ -9,7 +9,9 @@ import type { InfoRequestReason } from './reasons';
  * The PoE pre-check: what a reviewer looks for first, done by the bot before the partner submits.
  * One check per "Partner action required" reason, each with a verdict (passed, to check by a
  * reviewer, missing), the evidence it rests on (file, page, the words quoted) and what to fix.
- * Pure: it takes what the readers got out of the files (PoeDocument) and the claim's facts.
+ * Pure: it takes what the readers got out of the files (PoeDocument) and the claim's facts. Each
+ * document is read against the facts on its own (documentFindings) and the checklist joins them
+ * (checklistOf), so a claim's files need not all be read again when one is added.
  */
 
 export const PRECHECKS = ['related', 'acknowledged', 'dated', 'described', 'products'] as const;
@@ -114,14 +116,12 @@ function termPattern(term: string): RegExp {
   return new RegExp(`${edge(term.trim()[0]) ? '(?<![\\p{L}\\p{N}])' : ''}${body}${edge(term.trim().slice(-1)) ? '(?![\\p{L}\\p{N}])' : ''}`, 'iu');
 }
 
-function firstMention(docs: PoeDocument[], terms: string[]): PrecheckEvidence | undefined {
+function firstMention(doc: PoeDocument, terms: string[]): PrecheckEvidence | undefined {
   const patterns = terms.filter((term) => term.trim().length >= 3).map(termPattern);
-  for (const doc of docs) {
-    for (const at of pagesOf(doc)) {
-      for (const pattern of patterns) {
-        const m = pattern.exec(at.text);
-        if (m) return evidenceAt(at, m.index, m[0].length);
-      }
+  for (const at of pagesOf(doc)) {
+    for (const pattern of patterns) {
+      const m = pattern.exec(at.text);
+      if (m) return evidenceAt(at, m.index, m[0].length);
     }
   }
   return undefined;
@@ -191,20 +191,38 @@ const isBoilerplate = (sentence: string) => {
 // ---------------------------------------------------------------------------------------------------
 // related: the documents name the customer and the partner
 
-function checkRelated(docs: PoeDocument[], facts: PrecheckFacts): Omit<PrecheckResult, 'check' | 'reason'> {
-  const readable = docs.filter((d) => d.readable);
-  let customer = firstMention(readable, customerTerms(facts));
-  let partner = firstMention(readable, partnerTerms(facts));
-  // An e-mail's addresses are read even when its body is not (an e-mail with only an attachment).
-  for (const doc of docs) {
-    const email = doc.email;
-    if (!email) continue;
+/** Where one document names the customer and the partner: in its text, or by its e-mail addresses (read even when its body is not). */
+interface RelatedFindings {
+  customerNamed?: PrecheckEvidence;
+  partnerNamed?: PrecheckEvidence;
+  customerAddress?: PrecheckEvidence;
+  partnerAddress?: PrecheckEvidence;
+}
+
+function relatedFindings(doc: PoeDocument, facts: PrecheckFacts): RelatedFindings {
+  const found: RelatedFindings = {};
+  if (doc.readable) {
+    const customerNamed = firstMention(doc, customerTerms(facts));
+    const partnerNamed = firstMention(doc, partnerTerms(facts));
+    if (customerNamed) found.customerNamed = customerNamed;
+    if (partnerNamed) found.partnerNamed = partnerNamed;
+  }
+  const email = doc.email;
+  if (email) {
     const addresses = [email.fromAddress, ...email.to].filter((a): a is string => Boolean(a));
     const customerAddress = addresses.find((a) => isDomainOf(domainOf(a), facts.customerDomain));
-    if (!customer && customerAddress) customer = { fileName: doc.fileName, quote: customerAddress };
+    if (customerAddress) found.customerAddress = { fileName: doc.fileName, quote: customerAddress };
     const partnerAddress = addresses.find((a) => (facts.partnerDomains ?? []).some((d) => isDomainOf(domainOf(a), d)));
-    if (!partner && partnerAddress) partner = { fileName: doc.fileName, quote: partnerAddress };
+    if (partnerAddress) found.partnerAddress = { fileName: doc.fileName, quote: partnerAddress };
   }
+  return found;
+}
+
+function checkRelated(docs: DocumentFindings[], facts: PrecheckFacts): Omit<PrecheckResult, 'check' | 'reason'> {
+  const readable = docs.filter((d) => d.readable);
+  // Named in a text first; an e-mail address only where no text names them.
+  const customer = readable.find((d) => d.customerNamed)?.customerNamed ?? docs.find((d) => d.customerAddress)?.customerAddress;
+  const partner = readable.find((d) => d.partnerNamed)?.partnerNamed ?? docs.find((d) => d.partnerAddress)?.partnerAddress;
   const evidence = [customer, partner].filter((e): e is PrecheckEvidence => Boolean(e));
   if (customer && partner) return { verdict: 'passed', findings: [{ key: 'precheck.related.passed' }], evidence };
   if (!readable.length && !evidence.length) return notRead(docs);
@@ -220,7 +238,7 @@ function checkRelated(docs: PoeDocument[], facts: PrecheckFacts): Omit<PrecheckR
   return { verdict: 'missing', findings: [{ key: 'precheck.related.unrelated' }], evidence };
 }
 
-function notRead(docs: PoeDocument[]): Omit<PrecheckResult, 'check' | 'reason'> {
+function notRead(docs: DocumentFindings[]): Omit<PrecheckResult, 'check' | 'reason'> {
   if (!docs.length) return { verdict: 'missing', findings: [{ key: 'precheck.noPoe' }], evidence: [] };
   return { verdict: 'toCheck', findings: [{ key: 'precheck.notRead' }], evidence: [] };
 }
@@ -425,9 +443,9 @@ function documentAcknowledgment(doc: PoeDocument, facts: PrecheckFacts): Acknowl
   };
 }
 
-function checkAcknowledged(docs: PoeDocument[], facts: PrecheckFacts): Acknowledgment {
+function checkAcknowledged(docs: DocumentFindings[]): Acknowledgment {
   const readable = docs.filter((d) => d.readable);
-  const found = readable.map((d) => documentAcknowledgment(d, facts)).filter((a): a is Acknowledgment => Boolean(a));
+  const found = readable.map((d) => d.acknowledgment).filter((a): a is Acknowledgment => Boolean(a));
   // The documents that gave this verdict, their findings, evidence and dates together.
   const joined = (verdict: 'passed' | 'toCheck'): Acknowledgment | undefined => {
     const those = found.filter((a) => a.verdict === verdict);
@@ -448,7 +466,7 @@ function checkAcknowledged(docs: PoeDocument[], facts: PrecheckFacts): Acknowled
 // ---------------------------------------------------------------------------------------------------
 // dated: the latest acknowledgment is within the 12 months before submission
 
-function checkDated(docs: PoeDocument[], facts: PrecheckFacts, ack: Acknowledgment, submittedDay: string): Omit<PrecheckResult, 'check' | 'reason'> {
+function checkDated(docs: DocumentFindings[], ack: Acknowledgment, submittedDay: string): Omit<PrecheckResult, 'check' | 'reason'> {
   const from = monthsBefore(submittedDay, DATED_WITHIN_MONTHS);
   const latestAllowed = dayAfter(submittedDay);
   const window = { from, to: submittedDay };
@@ -475,19 +493,23 @@ function checkDated(docs: PoeDocument[], facts: PrecheckFacts, ack: Acknowledgme
   if (acknowledged) return judge(acknowledged, 'acknowledgment');
   const readable = docs.filter((d) => d.readable);
   if (!readable.length) return notRead(docs);
-  const written: DatedEvidence[] = [];
-  for (const doc of readable) {
-    for (const at of pagesOf(doc)) {
-      for (const d of findDates(at.text, facts.dateOrder))
-        written.push({ iso: d.iso, ...(d.alternative ? { alternative: d.alternative } : {}), evidence: evidenceAt(at, d.index, d.quote.length) });
-    }
-    if (doc.email?.sentAt) written.push({ iso: doc.email.sentAt.slice(0, 10), evidence: { fileName: doc.fileName, quote: doc.email.sentAt } });
-  }
+  const written = readable.flatMap((d) => d.written);
   const latest = latestOf(written.filter((d) => d.iso <= latestAllowed)) ?? latestOf(written);
   if (latest) return judge(latest, 'document');
   if (docs.some((d) => !d.readable))
     return { verdict: 'toCheck', findings: [{ key: 'precheck.dated.none', params: window }, { key: 'precheck.notRead' }], evidence: [] };
   return { verdict: 'missing', findings: [{ key: 'precheck.dated.none', params: window }], evidence: [] };
+}
+
+/** Every date one document has written, and its e-mail's date: judged when no acknowledgment is dated. */
+function writtenDates(doc: PoeDocument, facts: PrecheckFacts): DatedEvidence[] {
+  const written: DatedEvidence[] = [];
+  for (const at of pagesOf(doc)) {
+    for (const d of findDates(at.text, facts.dateOrder))
+      written.push({ iso: d.iso, ...(d.alternative ? { alternative: d.alternative } : {}), evidence: evidenceAt(at, d.index, d.quote.length) });
+  }
+  if (doc.email?.sentAt) written.push({ iso: doc.email.sentAt.slice(0, 10), evidence: { fileName: doc.fileName, quote: doc.email.sentAt } });
+  return written;
 }
 
 function dayAfter(isoDay: string): string {
@@ -513,8 +535,14 @@ export function wordCount(text: string): number {
   return latin + cjk / 2;
 }
 
-function checkDescribed(docs: PoeDocument[], facts: PrecheckFacts, aliases: ProductAliases): Omit<PrecheckResult, 'check' | 'reason'> {
-  const readable = docs.filter((d) => d.readable);
+/** How much of one document describes work done, and its first sentences that do. */
+interface DescribedFindings {
+  words: number;
+  /** At most two sentences. */
+  evidence: PrecheckEvidence[];
+}
+
+function describedFindings(doc: PoeDocument, facts: PrecheckFacts, aliases: ProductAliases): DescribedFindings {
   // Names are no description: "Fabrikam Consulting" or "Supply Chain Management" says nothing of work done.
   const names = [...partnerTerms(facts), ...(facts.customerNames ?? [])]
     .filter((n) => n.trim().length >= 3)
@@ -530,23 +558,28 @@ function checkDescribed(docs: PoeDocument[], facts: PrecheckFacts, aliases: Prod
     parts.push(text.slice(at));
     return names.reduce((t, n) => t.replace(n, (found) => ' '.repeat(found.length)), parts.join(''));
   };
-  if (!readable.length) return notRead(docs);
   let words = 0;
   const evidence: PrecheckEvidence[] = [];
-  for (const doc of readable) {
-    for (const at of pagesOf(doc)) {
-      // Sentences end at . ! ? 。！？; or after a short line (a heading, a label, a table cell, a list
-      // item); a long line that ends without punctuation was wrapped by the layout and goes on.
-      const text = at.text.replace(/([^\n]{50,}?)(?<![.!?。！？；;:：])\n(?=\S)/g, '$1 ');
-      const masked = withoutNames(text);
-      for (const m of text.matchAll(/[^.!?。！？；;\n]+[.!?。！？；;]?/g)) {
-        const sentence = m[0].trim();
-        if (!SERVICE_WORDS.test(masked.slice(m.index, m.index + m[0].length)) || wordCount(sentence) < 4 || isBoilerplate(sentence)) continue;
-        words += wordCount(sentence);
-        if (evidence.length < 2) evidence.push(evidenceAt({ ...at, text }, m.index + m[0].indexOf(sentence), sentence.length));
-      }
+  for (const at of pagesOf(doc)) {
+    // Sentences end at . ! ? 。！？; or after a short line (a heading, a label, a table cell, a list
+    // item); a long line that ends without punctuation was wrapped by the layout and goes on.
+    const text = at.text.replace(/([^\n]{50,}?)(?<![.!?。！？；;:：])\n(?=\S)/g, '$1 ');
+    const masked = withoutNames(text);
+    for (const m of text.matchAll(/[^.!?。！？；;\n]+[.!?。！？；;]?/g)) {
+      const sentence = m[0].trim();
+      if (!SERVICE_WORDS.test(masked.slice(m.index, m.index + m[0].length)) || wordCount(sentence) < 4 || isBoilerplate(sentence)) continue;
+      words += wordCount(sentence);
+      if (evidence.length < 2) evidence.push(evidenceAt({ ...at, text }, m.index + m[0].indexOf(sentence), sentence.length));
     }
   }
+  return { words, evidence };
+}
+
+function checkDescribed(docs: DocumentFindings[]): Omit<PrecheckResult, 'check' | 'reason'> {
+  const readable = docs.filter((d) => d.readable);
+  if (!readable.length) return notRead(docs);
+  const words = readable.reduce((sum, d) => sum + d.described.words, 0);
+  const evidence = readable.flatMap((d) => d.described.evidence).slice(0, 2);
   const params = { words: Math.floor(words), min: DESCRIPTION_MIN_WORDS };
   if (words >= DESCRIPTION_MIN_WORDS) return { verdict: 'passed', findings: [{ key: 'precheck.described.passed', params }], evidence };
   if (words > 0) return { verdict: 'toCheck', findings: [{ key: 'precheck.described.short', params }], evidence };
@@ -557,16 +590,23 @@ function checkDescribed(docs: PoeDocument[], facts: PrecheckFacts, aliases: Prod
 // ---------------------------------------------------------------------------------------------------
 // products: every claimed product is named (catalogue name or an alias)
 
-function checkProducts(docs: PoeDocument[], facts: PrecheckFacts, aliases: ProductAliases): Omit<PrecheckResult, 'check' | 'reason'> {
+/** Every product one document names, with its first mention: whatever the claim claims, so that changing the products reads nothing again. */
+function productsNamed(doc: PoeDocument, aliases: ProductAliases): [string, PrecheckEvidence][] {
+  const named = new Map<string, PrecheckEvidence>();
+  for (const at of pagesOf(doc)) {
+    for (const mention of aliases.mentions(at.text)) {
+      if (!named.has(mention.productId)) named.set(mention.productId, evidenceAt(at, mention.index, mention.quote.length));
+    }
+  }
+  return [...named];
+}
+
+function checkProducts(docs: DocumentFindings[], facts: PrecheckFacts, aliases: ProductAliases): Omit<PrecheckResult, 'check' | 'reason'> {
   const readable = docs.filter((d) => d.readable);
   if (!readable.length) return notRead(docs);
   const named = new Map<string, PrecheckEvidence>();
   for (const doc of readable) {
-    for (const at of pagesOf(doc)) {
-      for (const mention of aliases.mentions(at.text)) {
-        if (!named.has(mention.productId)) named.set(mention.productId, evidenceAt(at, mention.index, mention.quote.length));
-      }
-    }
+    for (const [productId, evidence] of doc.products) if (!named.has(productId)) named.set(productId, evidence);
   }
   const claimed = [...new Set(facts.products)];
   const nameOf = (id: string) => productCatalogue.find(id)?.name ?? id;
@@ -583,6 +623,80 @@ function checkProducts(docs: PoeDocument[], facts: PrecheckFacts, aliases: Produ
 }
 
 // ---------------------------------------------------------------------------------------------------
+// One document at a time, then the checklist
+
+/**
+ * What the rules learn from one document against the claim's facts. The checklist joins these, so a
+ * file added to a claim is the only one read again (PoePrecheckService keeps them per file); they do not
+ * depend on which products are claimed or when, so those can change without reading anything again.
+ */
+export interface DocumentFindings extends RelatedFindings {
+  fileName: string;
+  readable: boolean;
+  unread?: PoeChecklist['unread'][number];
+  acknowledgment?: Acknowledgment;
+  written: DatedEvidence[];
+  described: DescribedFindings;
+  products: [string, PrecheckEvidence][];
+}
+
+/** The facts a document's findings depend on, as one string: the same key, the same findings (products and submission time aside). */
+export function findingsKey(facts: PrecheckFacts): string {
+  const { products: _products, ...rest } = facts;
+  return JSON.stringify(rest);
+}
+
+export function documentFindings(document: PoeDocument, facts: PrecheckFacts, aliases: ProductAliases = productAliases): DocumentFindings {
+  // An e-mail's subject is part of what it says ("Re: Teams rollout - approved").
+  const doc =
+    document.email?.subject && document.readable
+      ? { ...document, pages: [{ number: 1, text: `${document.email.subject}\n${document.pages.map((p) => p.text).join('\n')}` }] }
+      : document;
+  const related = relatedFindings(doc, facts);
+  if (!doc.readable)
+    return {
+      ...related,
+      fileName: doc.fileName,
+      readable: false,
+      unread: { fileName: doc.fileName, reason: doc.unreadable ?? 'unsupported', ...(doc.kind === 'email' ? { email: true as const } : {}) },
+      written: [],
+      described: { words: 0, evidence: [] },
+      products: [],
+    };
+  const acknowledgment = documentAcknowledgment(doc, facts);
+  return {
+    ...related,
+    fileName: doc.fileName,
+    readable: true,
+    ...(acknowledgment ? { acknowledgment } : {}),
+    written: writtenDates(doc, facts),
+    described: describedFindings(doc, facts, aliases),
+    products: productsNamed(doc, aliases),
+  };
+}
+
+/** The checklist of a claim's documents, each already read against the facts (documentFindings), for a claim submitted (or to be) at `submittedAt`. */
+export function checklistOf(
+  documents: DocumentFindings[],
+  facts: PrecheckFacts,
+  submittedAt: Date | string,
+  aliases: ProductAliases = productAliases,
+): PoeChecklist {
+  const submittedDay = (typeof submittedAt === 'string' ? submittedAt : submittedAt.toISOString()).slice(0, 10);
+  const ack = checkAcknowledged(documents);
+  const { dates: _dates, ...acknowledged } = ack;
+  const results: Record<PrecheckId, Omit<PrecheckResult, 'check' | 'reason'>> = {
+    related: checkRelated(documents, facts),
+    acknowledged,
+    dated: checkDated(documents, ack, submittedDay),
+    described: checkDescribed(documents),
+    products: checkProducts(documents, facts, aliases),
+  };
+  return {
+    results: PRECHECKS.map((check) => ({ check, reason: PRECHECK_REASON[check], ...results[check] })),
+    unread: documents.flatMap((d) => (d.unread ? [d.unread] : [])),
+  };
+}
 
 /** The checklist of a claim's PoE documents against its facts, for a claim submitted (or to be submitted) at `submittedAt`. */
 export function precheckPoe(
@@ -591,26 +705,12 @@ export function precheckPoe(
   submittedAt: Date | string,
   aliases: ProductAliases = productAliases,
 ): PoeChecklist {
-  const submittedDay = (typeof submittedAt === 'string' ? submittedAt : submittedAt.toISOString()).slice(0, 10);
-  // An e-mail's subject is part of what it says ("Re: Teams rollout - approved").
-  documents = documents.map((d) =>
-    d.email?.subject && d.readable ? { ...d, pages: [{ number: 1, text: `${d.email.subject}\n${d.pages.map((p) => p.text).join('\n')}` }] } : d,
+  return checklistOf(
+    documents.map((d) => documentFindings(d, facts, aliases)),
+    facts,
+    submittedAt,
+    aliases,
   );
-  const ack = checkAcknowledged(documents, facts);
-  const { dates: _dates, ...acknowledged } = ack;
-  const results: Record<PrecheckId, Omit<PrecheckResult, 'check' | 'reason'>> = {
-    related: checkRelated(documents, facts),
-    acknowledged,
-    dated: checkDated(documents, facts, ack, submittedDay),
-    described: checkDescribed(documents, facts, aliases),
-    products: checkProducts(documents, facts, aliases),
-  };
-  return {
-    results: PRECHECKS.map((check) => ({ check, reason: PRECHECK_REASON[check], ...results[check] })),
-    unread: documents
-      .filter((d) => !d.readable)
-      .map((d) => ({ fileName: d.fileName, reason: d.unreadable ?? 'unsupported', ...(d.kind === 'email' ? { email: true as const } : {}) })),
-  };
 }
 
 /** The reasons whose checks did not pass: what "Request information" starts with. */

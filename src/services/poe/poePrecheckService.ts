@@ -1,3 +1,4 @@
+import { setImmediate as nextTurnOfTheLoop } from 'node:timers/promises';
 import type { Clock } from '../../clock';
 import type { Claim, PoeFile } from '../../domain/claim';
 import type { PoeDocument } from '../../domain/poeDocument';
@@ -5,7 +6,7 @@ import { DEFAULT_POE_READ_LIMITS } from './reading/readLimits';
 import { READER_STARTUP_MS } from './reading/readPoeDocument';
 import { unreadableDocument } from './reading/unreadable';
 import { readKindOf } from './poeReadings';
-import { precheckPoe, type PoeChecklist, type PrecheckFacts } from '../../domain/poePrecheck';
+import { checklistOf, documentFindings, findingsKey, type DocumentFindings, type PoeChecklist, type PrecheckFacts } from '../../domain/poePrecheck';
 import { numericDateOrder } from '../../domain/poeDates';
 import type { Logger } from '../../logger';
 import type { Organisation, PartnerUser } from '../../domain/roster';
@@ -38,12 +39,22 @@ export interface PoePrecheckDeps {
 /** The reader process's start-up bound (2 minutes) plus one file's reading: past this, something is stuck. */
 export const DEFAULT_PRECHECK_TIME_LIMIT_MS = READER_STARTUP_MS + DEFAULT_POE_READ_LIMITS.timeMs + 10_000;
 
+/** Sets of facts whose findings are kept per file (the partner's locale, a reviewer's, facts changed once). */
+const FINDINGS_PER_FILE = 3;
+
 /** Web mail domains say nothing about which organisation someone works for. */
 const PUBLIC_MAIL_DOMAINS = new Set(['gmail.com', 'outlook.com', 'hotmail.com', 'live.com', 'yahoo.com', 'qq.com', '163.com', '126.com', 'icloud.com']);
 
 export class PoePrecheckService {
   private readonly documents = new Map<string, Promise<PoeDocument>>();
   private readonly settled = new Set<string>();
+  /**
+   * What the rules found in each file, against the facts they were read with: a claim's checklist is
+   * drawn again with every file added and every card shown, and only a file not seen yet (or facts that
+   * changed) is read again, one file per turn of the event loop, so that no turn waits behind a claim's
+   * twenty files.
+   */
+  private readonly findings = new Map<string, Map<string, { document: PoeDocument; findings: DocumentFindings }>>();
   /** Readings not finished yet: at shutdown they are answered "time limit" so nobody waits for ever. */
   private readonly waiting = new Map<string, (document: PoeDocument) => void>();
   private readonly followers = new Set<Promise<void>>();
@@ -94,7 +105,20 @@ export class PoePrecheckService {
   /** The checklist, waiting for the files to be read. Submission time: the claim's, or now for a draft. */
   async checklist(claim: Claim, locale?: string): Promise<PoeChecklist> {
     const documents = await Promise.all(claim.poe.map((f) => this.document(f)));
-    return precheckPoe(documents, await this.facts(claim, locale), claim.submittedAt ?? this.deps.clock.now());
+    const facts = await this.facts(claim, locale);
+    const key = findingsKey(facts);
+    const found: DocumentFindings[] = [];
+    for (const [i, file] of claim.poe.entries()) {
+      const known = this.findings.get(file.blobName)?.get(key);
+      if (known?.document === documents[i]) {
+        found.push(known.findings);
+        continue;
+      }
+      // One file per turn of the event loop: no turn waits behind the rules reading a claim's twenty files.
+      await nextTurnOfTheLoop();
+      found.push(this.keep(file, documents[i], key, documentFindings(documents[i], facts)));
+    }
+    return checklistOf(found, facts, claim.submittedAt ?? this.deps.clock.now());
   }
 
   /**
@@ -128,6 +152,16 @@ export class PoePrecheckService {
     for (const [blobName, resolve] of this.waiting) resolve(unreadableDocument(blobName.split('/').pop() ?? blobName, 'pdf', 'timeLimit'));
     this.waiting.clear();
     await Promise.all([...this.followers]);
+  }
+
+  private keep(file: PoeFile, document: PoeDocument, key: string, findings: DocumentFindings): DocumentFindings {
+    const byFacts = this.findings.get(file.blobName) ?? new Map<string, { document: PoeDocument; findings: DocumentFindings }>();
+    byFacts.delete(key);
+    byFacts.set(key, { document, findings });
+    // A partner's and a reviewer's locales read dates differently: a few sets of facts are kept per file.
+    for (const oldest of byFacts.keys()) if (byFacts.size > FINDINGS_PER_FILE) byFacts.delete(oldest);
+    this.findings.set(file.blobName, byFacts);
+    return findings;
   }
 
   private document(file: PoeFile): Promise<PoeDocument> {
@@ -172,6 +206,7 @@ export class PoePrecheckService {
       if (!this.settled.has(key)) continue; // a reading under way is kept: someone waits for it
       this.documents.delete(key);
       this.settled.delete(key);
+      this.findings.delete(key);
     }
   }
 }
