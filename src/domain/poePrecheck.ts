@@ -1,7 +1,7 @@
 import { catalogue, LOCALES, wordings, type Message, type MessageKey } from '../i18n/locales';
 import type { PoeDocument, PoeUnreadableReason } from './poeDocument';
 import { findDates, monthsBefore, type FoundDate, type NumericDateOrder } from './poeDates';
-import { productAliases, type ProductAliases } from './productAliases';
+import { productAliases, type ProductAliases, type ProductMention } from './productAliases';
 import { productCatalogue } from './productCatalogue';
 import type { InfoRequestReason } from './reasons';
 
@@ -548,10 +548,10 @@ function describedFindings(doc: PoeDocument, facts: PrecheckFacts, aliases: Prod
     .filter((n) => n.trim().length >= 3)
     .map((n) => new RegExp(escapeRegex(n.trim()), 'gi'));
   /** The text with every product and party name blanked out (same length, so indexes still match). */
-  const withoutNames = (text: string) => {
+  const withoutNames = (text: string, products: ProductMention[]) => {
     const parts: string[] = [];
     let at = 0;
-    for (const mention of aliases.mentions(text)) {
+    for (const mention of products) {
       parts.push(text.slice(at, mention.index), ' '.repeat(mention.quote.length));
       at = mention.index + mention.quote.length;
     }
@@ -564,7 +564,9 @@ function describedFindings(doc: PoeDocument, facts: PrecheckFacts, aliases: Prod
     // Sentences end at . ! ? 。！？; or after a short line (a heading, a label, a table cell, a list
     // item); a long line that ends without punctuation was wrapped by the layout and goes on.
     const text = at.text.replace(/([^\n]{50,}?)(?<![.!?。！？；;:：])\n(?=\S)/g, '$1 ');
-    const masked = withoutNames(text);
+    // Joining wrapped lines keeps every index, and a product name matches across a line break as across
+    // a space: the page's mentions, found once for the products check too, fit this text.
+    const masked = withoutNames(text, aliases.mentions(at.text));
     for (const m of text.matchAll(/[^.!?。！？；;\n]+[.!?。！？；;]?/g)) {
       const sentence = m[0].trim();
       if (!SERVICE_WORDS.test(masked.slice(m.index, m.index + m[0].length)) || wordCount(sentence) < 4 || isBoilerplate(sentence)) continue;

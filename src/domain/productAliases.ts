@@ -19,13 +19,20 @@ export interface ProductMention {
 interface Pattern {
   productId: string;
   regex: RegExp;
-  /** The alias's words, each of which a match contains: lower-case, unless the pattern is case-sensitive. */
-  words: string[];
+  /**
+   * What a text must hold for the pattern to match: the Latin letters and digits of the alias, each a whole
+   * word of the text (the pattern's edges and the white-space between its words make them so), and its
+   * CJK words (no spaces around them) anywhere. Lower-case, unless the pattern is case-sensitive.
+   */
+  tokens: string[];
+  cjkWords: string[];
   caseSensitive: boolean;
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+/** A run of letters and digits: what the patterns' word edges (?<![\p{L}\p{N}]) and (?![\p{L}\p{N}]) bound. */
+const TOKEN = /[\p{L}\p{N}]+/gu;
 
 /**
  * A whole-word, case-insensitive pattern; spaces match any run of white-space (a PDF line break may
@@ -39,7 +46,14 @@ function aliasPattern(productId: string, alias: string): Pattern {
   const start = CJK.test(alias[0]) ? '' : '(?<![\\p{L}\\p{N}])';
   const end = CJK.test(alias[alias.length - 1]) ? '' : '(?![\\p{L}\\p{N}])';
   const regex = new RegExp(`${start}${body}${end}`, acronym ? 'gu' : 'giu');
-  return { productId, regex, words: acronym ? words : words.map((w) => w.toLowerCase()), caseSensitive: acronym };
+  const cased = acronym ? words : words.map((w) => w.toLowerCase());
+  return {
+    productId,
+    regex,
+    tokens: cased.filter((w) => !CJK.test(w)).flatMap((w) => w.match(TOKEN) ?? []),
+    cjkWords: cased.filter((w) => CJK.test(w)),
+    caseSensitive: acronym,
+  };
 }
 
 /** Texts whose mentions are remembered, by their total length (the same pages are checked again with each file added to a claim). */
@@ -94,11 +108,14 @@ export class ProductAliases {
     const found: ProductMention[] = [];
     // A pattern with a word that is nowhere in the text can't match: skipping it saves running a few
     // hundred Unicode regular expressions over every page (most of the pre-check's time on the bot's
-    // event loop). Lower-casing finds what case-insensitive matching finds, but for the long s (ſ).
+    // event loop). The text's words are gathered once, so each pattern costs a few set lookups.
+    // Lower-casing finds what case-insensitive matching finds, but for the long s (ſ).
     const lower = text.toLowerCase();
-    for (const { productId, regex, words, caseSensitive } of this.patterns) {
-      const haystack = caseSensitive ? text : lower;
-      if (!words.every((word) => haystack.includes(word))) continue;
+    const lowerTokens = new Set(lower.match(TOKEN));
+    let textTokens: Set<string> | undefined;
+    for (const { productId, regex, tokens, cjkWords, caseSensitive } of this.patterns) {
+      const words = caseSensitive ? (textTokens ??= new Set(text.match(TOKEN))) : lowerTokens;
+      if (!tokens.every((token) => words.has(token)) || !cjkWords.every((word) => (caseSensitive ? text : lower).includes(word))) continue;
       regex.lastIndex = 0;
       for (const match of text.matchAll(regex)) found.push({ productId, quote: match[0], index: match.index });
     }

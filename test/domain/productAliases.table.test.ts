@@ -20,6 +20,10 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     ['the intune rollout', ['intune']],
     ['MICROSOFT TEAMS AND EXCHANGE ONLINE, IN CAPITALS', ['teams', 'exchange-online']],
     ['D365 BC go-live', ['d365-business-central']],
+    // Names between punctuation, with punctuation inside, and Chinese words beside Latin ones.
+    ['(Microsoft Teams), Exchange Online; Intune.', ['teams', 'exchange-online', 'intune']],
+    ['D365 F&O 上线', ['d365-finance']],
+    ['完成 Microsoft 365 企业应用版 部署', ['m365-apps']],
   ])('%s', (text, ids) => {
     expect(named(text)).toEqual(ids);
   });
