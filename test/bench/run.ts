@@ -7,7 +7,7 @@ import { printSweepTable, sweepScenario } from './sweepBench';
 import { multiInstanceScenario, sharingLine } from './multiInstanceBench';
 import { dialogOnDiskScenario, printStartUpTable, startUpScenario } from './dataBench';
 import { printReadingTable, readingScenario } from './readingBench';
-import { precheckFileScenario, printPrecheckFileTable, stepWhilePrecheckingScenario } from './precheckBench';
+import { precheckFileScenario, printPrecheckFileTable, printPrecheckTurnSummary, stepWhilePrecheckingScenario } from './precheckBench';
 
 /**
  * `npm run bench`: the hot paths on the embedded stack, each beside the framework's own floor in the
@@ -23,6 +23,8 @@ import { precheckFileScenario, printPrecheckFileTable, stepWhilePrecheckingScena
 const CONNECTIONS = 20;
 const RSS_TARGET_MB = 300;
 const quick = process.argv.includes('--quick');
+/** `--runs=3`: the turns three times over, and the pre-check's form step rows three rounds in turn. */
+const runsOf = (argv: string[]) => Number(argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1);
 
 async function main(): Promise<void> {
   const only = process.argv
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
   const turn = (part: string) => runs('turns') || runs(part);
   if (['echo', 'agents', 'approve', 'status', 'list', 'dialog', 'refused', 'disk'].some(turn)) {
     // --runs=3: the turns three times over (fresh processes each time), then the median of each ratio.
-    const times = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 1);
+    const times = runsOf(process.argv);
     const all: BenchRow[][] = [];
     for (let n = 1; n <= times; n++) {
       if (times > 1) console.log(`Turns, run ${n} of ${times}:`);
@@ -60,12 +62,22 @@ async function main(): Promise<void> {
     printPrecheckFileTable(await precheckFileScenario(quick));
     if (quick) console.log('Pre-check: the form step turn with pre-checks in the background is measured in a full run (or -- --only=precheck).');
     if (!quick || only?.includes('precheck')) {
-      // Four more partners than connections: two attach images, then two others PDFs, while the others fill in the form.
-      const roster = benchRoster(CONNECTIONS + 4);
+      // Four more partners than connections per round: two attach images, then two others PDFs, while the others fill
+      // in the form. --runs=3: three rounds of the three rows in turn, and a summary of their medians.
+      const rounds = runsOf(process.argv);
+      const roster = benchRoster(CONNECTIONS + 4 * rounds);
       const bot = await startBotProcess({ DEMO_DATA: 'false', ROSTER_FILE: roster.file });
       try {
-        const attachers = { images: roster.partners.slice(CONNECTIONS, CONNECTIONS + 2), pdfs: roster.partners.slice(CONNECTIONS + 2) };
-        printTable(await stepWhilePrecheckingScenario(bot, roster.partners.slice(0, CONNECTIONS), attachers, quick ? 10 : 60));
+        const attachers = Array.from({ length: rounds }, (_, r) => {
+          const own = roster.partners.slice(CONNECTIONS + 4 * r, CONNECTIONS + 4 * (r + 1));
+          return { images: own.slice(0, 2), pdfs: own.slice(2) };
+        });
+        const results = await stepWhilePrecheckingScenario(bot, roster.partners.slice(0, CONNECTIONS), attachers, quick ? 10 : 60);
+        for (const [r, rows] of results.entries()) {
+          if (rounds > 1) console.log(`Form step with pre-checks, round ${r + 1} of ${rounds}:`);
+          printTable(rows);
+        }
+        if (rounds > 1) printPrecheckTurnSummary(results);
       } finally {
         await bot.stop();
       }
