@@ -10,6 +10,7 @@ import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { RosterStore } from '../../src/storage/rosterStore';
 import { TenantClaimIndex } from '../../src/storage/tenantClaimIndex';
 import { AVERY } from '../support/personas';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /** Claims the benchmarks seed through the core: the demo roster's Fabrikam Global admin submits them. */
 
@@ -50,16 +51,7 @@ export async function submittedClaim(
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const file = {
-    id: `${id}-1`,
-    blobName: `${id}/x/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 1000,
-    sha256: 'x',
-    uploadedAt,
-    uploadedBy: { kind: 'partner' as const, id: partner.id, name: partner.name },
-  };
+  const file = poeRecordFor(id, partner, uploadedAt);
   await service.act(id, { type: 'addPoe', files: [file] }, partner, {}, partner.orgId);
   const submitted = await service.act(id, { type: 'submit' }, partner, { asHistory }, partner.orgId);
   if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));

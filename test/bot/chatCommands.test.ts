@@ -19,6 +19,7 @@ import { cardProblems } from '../support/cardValidation';
 import { StubConnector } from '../support/stubConnector';
 import { TEST_DELIVERY, testConfig } from '../support/testStorage';
 import { AVERY as avery, ROBIN as robin, RILEY as riley, ROBIN_AAD } from '../support/personas';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /** "1 business day left", "3 days left": what a card says of a count of days. */
 const left = (n: number, unit: 'days' | 'businessDays') => `${n} ${unit === 'businessDays' ? 'business ' : ''}${n === 1 ? 'day' : 'days'} left`;
@@ -121,16 +122,7 @@ async function seed(owner: typeof avery, claimName: string, customerDomain: stri
   };
   let claim = draft.claim;
   if (target !== 'Editing') {
-    const poe = {
-      id: `${id}-1`,
-      blobName: `${id}/x/sow.pdf`,
-      fileName: 'sow.pdf',
-      contentType: 'application/pdf',
-      size: 1000,
-      sha256: 'x',
-      uploadedAt: clock.now().toISOString(),
-      uploadedBy: { kind: 'partner' as const, id: owner.id, name: owner.name },
-    };
+    const poe = poeRecordFor(id, owner, clock.now());
     await step({ type: 'addPoe', files: [poe] }, owner);
     claim = await step({ type: 'submit' }, owner);
   }

@@ -7,6 +7,7 @@ import { formatDateTime, render } from '../../src/i18n/locales';
 import { silentLogger } from '../../src/logger';
 import { TEST_DELIVERY, testConfig } from '../support/testStorage';
 import { AVERY as avery, RILEY as riley } from '../support/personas';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /**
  * Every date a person reads is in their locale's format and in the configured time zone (here
@@ -56,16 +57,7 @@ async function claimNeedingInfo(): Promise<Claim> {
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const poe = {
-    id: `${id}-1`,
-    blobName: `${id}/x/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 1000,
-    sha256: 'x',
-    uploadedAt: clock.now().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-  };
+  const poe = poeRecordFor(id, avery, clock.now());
   await svc.act(id, { type: 'addPoe', files: [poe] }, avery, {}, avery.orgId);
   await svc.act(id, { type: 'submit' }, avery, {}, avery.orgId);
   await svc.act(id, { type: 'startReview' }, riley, {}, avery.orgId);

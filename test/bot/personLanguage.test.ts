@@ -1,6 +1,7 @@
 import { PARTNER_AAD, PARTNER_TENANT } from '../support/activities';
 import { botForTests } from '../support/botDriver';
 import { AVERY as avery, RILEY as riley } from '../support/seededClaims';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /**
  * A person's language over HTTP, with a client that always sends en-US (as the Agents Playground
@@ -60,16 +61,7 @@ test('"language 中文" is kept for the person: later replies and notices are Ch
     partnerContact: { name: 'Avery', email: 'avery@fabrikam.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const file = {
-    id: `${draft.claim.id}-1`,
-    blobName: `${draft.claim.id}/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 10,
-    sha256: 'x',
-    uploadedAt: new Date().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-  };
+  const file = poeRecordFor(draft.claim.id, avery, new Date());
   await bot.app.services.claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
   await bot.app.services.claimService.act(draft.claim.id, { type: 'submit' }, avery);
   await bot.app.services.claimService.act(draft.claim.id, { type: 'startReview' }, riley);

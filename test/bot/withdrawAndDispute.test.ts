@@ -11,6 +11,7 @@ import { StubConnector } from '../support/stubConnector';
 import { PARTNER_AAD, PARTNER_TENANT, TAILSPIN_TENANT, teamsActivity } from '../support/activities';
 import { TEST_DELIVERY, testConfig } from '../support/testStorage';
 import { AVERY as avery, RILEY as riley } from '../support/personas';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /**
  * The end of a claim's life in the partner's 1:1 chat: withdraw (confirmed on a card, the association
@@ -73,16 +74,7 @@ async function claimIn(status: 'Submitted' | 'Approved' | 'Rejected'): Promise<C
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const poe = {
-    id: `${id}-1`,
-    blobName: `${id}/x/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 1000,
-    sha256: 'x',
-    uploadedAt: clock.now().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-  };
+  const poe = poeRecordFor(id, avery, clock.now());
   await svc.act(id, { type: 'addPoe', files: [poe] }, avery, {}, avery.orgId);
   let result = await svc.act(id, { type: 'submit' }, avery, {}, avery.orgId);
   if (status !== 'Submitted') {

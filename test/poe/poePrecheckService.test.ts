@@ -1,9 +1,9 @@
 import * as rules from '../../src/domain/poePrecheck';
-import type { Claim, PoeFile } from '../../src/domain/claim';
+import type { Claim } from '../../src/domain/claim';
 import type { PoeDocument } from '../../src/domain/poeDocument';
 import { silentLogger } from '../../src/logger';
 import { PoePrecheckService } from '../../src/services/poe/poePrecheckService';
-import { ORG, partner } from '../support/claimFixtures';
+import { ORG, partner, poeRecordFor } from '../support/claimFixtures';
 
 /**
  * The service keeps what the rules found in each file: a claim's checklist is drawn again with every
@@ -23,24 +23,11 @@ const DOCUMENTS: Record<string, PoeDocument> = {
   'ack.pdf': pdf('ack.pdf', ['Customer acknowledgment', 'Customer name', 'Jane Doe', 'Signature', 'Jane Doe', 'Date', '10/01/2026'].join('\n')),
 };
 
-function fileOf(fileName: string): PoeFile {
-  return {
-    id: fileName,
-    blobName: `claims/c-1/${fileName}`,
-    fileName,
-    contentType: 'application/pdf',
-    size: 1000,
-    sha256: '0'.repeat(64),
-    uploadedAt: '2026-11-02T09:00:00.000Z',
-    uploadedBy: { kind: 'partner', id: partner.id, name: partner.name },
-  };
-}
-
 function claimWith(files: string[], fields: Partial<Claim['fields']> = {}): Claim {
   return {
     id: 'c-1',
     orgId: ORG,
-    poe: files.map(fileOf),
+    poe: files.map((fileName) => poeRecordFor('c-1', partner, '2026-11-02T09:00:00.000Z', fileName)),
     fields: { customerDomain: 'contoso.com', products: ['teams', 'exchange-online'], ...fields },
   } as unknown as Claim;
 }

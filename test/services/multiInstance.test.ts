@@ -11,6 +11,7 @@ import { StubConnector } from '../support/stubConnector';
 import { testConfig, uniqueName } from '../support/testStorage';
 import { AVERY as avery } from '../support/personas';
 import { uniqueTenant } from '../support/consentClaims';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /**
  * Two bot instances on one Cosmos DB database, as behind a load balancer: Teams' rate limits hold for
@@ -76,16 +77,7 @@ async function draftOn(app: BotApp): Promise<string> {
     claimName: uniqueName('Multi claim '),
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const file = {
-    id: `${draft.claim.id}-1`,
-    blobName: `${draft.claim.id}/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 10,
-    sha256: 'x',
-    uploadedAt: clock.now().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-  };
+  const file = poeRecordFor(draft.claim.id, avery, clock.now());
   await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
   return draft.claim.id;
 }

@@ -9,6 +9,7 @@ import { openServices } from '../../app/appServices';
 import type { AppServices } from '../../src/services/services';
 import { testConfig } from '../support/testStorage';
 import { AVERY as avery } from '../support/personas';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /**
  * A notice tells the change it announces, as the change left the claim, even when it is delivered after
@@ -44,16 +45,7 @@ async function submitted(n: number): Promise<Claim> {
     partnerContact: { name: 'A', email: 'a@fabrikam.example' },
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const poe = {
-    id: `${draft.claim.id}-1`,
-    blobName: `${draft.claim.id}/x/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 1,
-    sha256: 'x',
-    uploadedAt: clock.now().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-  };
+  const poe = poeRecordFor(draft.claim.id, avery, clock.now());
   const withPoe = await act(draft.claim, { type: 'addPoe', files: [poe] }, avery);
   return act(withPoe, { type: 'submit' }, avery);
 }

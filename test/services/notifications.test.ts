@@ -14,6 +14,7 @@ import { StubConnector, type ConnectorCall } from '../support/stubConnector';
 import { mentionTag, reviewerMentions } from '../../bot/notifications/reviewerMentions';
 import { AVERY as avery, RILEY as reviewer } from '../support/personas';
 import { uniqueTenant } from '../support/consentClaims';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /**
  * Proactive notifications, timers and the sweep, end to end: the bot on the embedded stack, Teams
@@ -78,16 +79,7 @@ async function submittedClaim(fields: Record<string, unknown> = {}): Promise<Cla
     ...fields,
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-  const file = {
-    id: `${draft.claim.id}-1`,
-    blobName: `${draft.claim.id}/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 10,
-    sha256: 'x',
-    uploadedAt: clock.now().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-  };
+  const file = poeRecordFor(draft.claim.id, avery, clock.now());
   await claimService.act(draft.claim.id, { type: 'addPoe', files: [file] }, avery);
   const submitted = await claimService.act(draft.claim.id, { type: 'submit' }, avery);
   if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));

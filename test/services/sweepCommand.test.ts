@@ -9,6 +9,7 @@ import { PARTNER_AAD, PARTNER_TENANT } from '../support/activities';
 import { StubConnector } from '../support/stubConnector';
 import { sharedServers, testConfig, uniqueName } from '../support/testStorage';
 import { AVERY as avery, RILEY as reviewer } from '../support/personas';
+import { poeRecordFor } from '../support/claimFixtures';
 
 /** `npm run sweep` as an operator's scheduler runs it: its own process, against the bot's Cosmos DB. */
 
@@ -71,16 +72,7 @@ describe('npm run sweep', () => {
     });
     if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
     const id = draft.claim.id;
-    const file = {
-      id: `${id}-1`,
-      blobName: `${id}/sow.pdf`,
-      fileName: 'sow.pdf',
-      contentType: 'application/pdf',
-      size: 10,
-      sha256: 'x',
-      uploadedAt: clock.now().toISOString(),
-      uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-    };
+    const file = poeRecordFor(id, avery, clock.now());
     await claimService.act(id, { type: 'addPoe', files: [file] }, avery);
     await claimService.act(id, { type: 'submit' }, avery);
     await claimService.act(id, { type: 'startReview' }, reviewer);

@@ -61,6 +61,20 @@ export function poeFile(id = 'poe-1'): PoeFile {
   };
 }
 
+/** The record of one PoE file as the intake keeps it (no bytes behind it), for a claim that needs a file: `addPoe`. */
+export function poeRecordFor(claimId: string, by: { id: string; name: string }, uploadedAt: Date | string, fileName = 'sow.pdf'): PoeFile {
+  return {
+    id: `${claimId}-1`,
+    blobName: `${claimId}/x/${fileName}`,
+    fileName,
+    contentType: 'application/pdf',
+    size: 1000,
+    sha256: 'x',
+    uploadedAt: typeof uploadedAt === 'string' ? uploadedAt : uploadedAt.toISOString(),
+    uploadedBy: { kind: 'partner', id: by.id, name: by.name },
+  };
+}
+
 export function expectOk(decision: Decision): Extract<Decision, { ok: true }> {
   if (!decision.ok) throw new Error(`Expected the action to be allowed, got ${JSON.stringify(decision.refusal)}`);
   return decision;

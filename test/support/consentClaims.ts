@@ -6,6 +6,7 @@ import { uniqueName } from './testStorage';
 /** Claims driven to Approved through the claim service, with the consent link of their approval e-mail. */
 
 import { AVERY as avery, RILEY as riley } from './personas';
+import { poeRecordFor } from './claimFixtures';
 
 export { avery, riley };
 
@@ -40,16 +41,7 @@ export async function approvedClaim(app: BotApp, fields: Record<string, unknown>
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const file = {
-    id: `${id}-1`,
-    blobName: `${id}/sow.pdf`,
-    fileName: 'sow.pdf',
-    contentType: 'application/pdf',
-    size: 10,
-    sha256: 'x',
-    uploadedAt: clock.now().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: avery.id, name: avery.name },
-  };
+  const file = poeRecordFor(id, avery, clock.now());
   const steps: [Parameters<typeof claimService.act>[1], Actor][] = [
     [{ type: 'addPoe', files: [file] }, avery],
     [{ type: 'submit' }, avery],

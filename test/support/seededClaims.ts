@@ -4,6 +4,7 @@ import type { AppServices } from '../../src/services/services';
 import { demoPdf } from '../../app/demo/demoSeed';
 
 import { AVERY, RILEY } from './personas';
+import { poeRecordFor } from './claimFixtures';
 
 export { AVERY, RILEY };
 
@@ -29,16 +30,7 @@ export async function claimThrough(services: AppServices, status: Reached, name:
   });
   if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
   const id = draft.claim.id;
-  const poe = {
-    id: `${id}-1`,
-    blobName: `${id}/x/first.pdf`,
-    fileName: 'first.pdf',
-    contentType: 'application/pdf',
-    size: 1,
-    sha256: 'x',
-    uploadedAt: new Date().toISOString(),
-    uploadedBy: { kind: 'partner' as const, id: AVERY.id, name: AVERY.name },
-  };
+  const poe = poeRecordFor(id, AVERY, new Date(), 'first.pdf');
   const steps: [Parameters<typeof svc.act>[1], Actor][] = [
     [{ type: 'addPoe', files: [poe] }, AVERY],
     [{ type: 'submit' }, AVERY],
