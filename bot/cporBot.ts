@@ -12,7 +12,8 @@ import {
   type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
-import { DialogSet, type DialogState } from 'botbuilder-dialogs';
+import type { DialogSet, DialogState } from 'botbuilder-dialogs';
+import { DialogSetSharingMemory } from './dialogMemory';
 import type { AppServices } from '../src/services/services';
 import type { Logger } from '../src/logger';
 import { resolveLocale } from '../src/i18n/locales';
@@ -104,7 +105,7 @@ export class CporBot extends TeamsActivityHandler {
     super();
     this.conversationState = new ConversationState(stores.state);
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
-    this.dialogs = new DialogSet(this.dialogState);
+    this.dialogs = new DialogSetSharingMemory(this.dialogState);
     this.budget = new TurnBudget(services.config.bot.appId, log, options.turnBudgetMs);
     this.dialogs.add(new ClaimDialog(services, log, this.budget));
     this.dialogs.add(new DisputeDialog(services, log, this.budget));

@@ -128,6 +128,13 @@ describe('claim store', () => {
     const dropped = (c: typeof claim) => ({ next: { ...c, version: c.version + 1, history: c.history.slice(1) }, result: 1 });
     await expect(claims.update(ORG, claim.id, dropped)).rejects.toBeInstanceOf(HistoryRewriteError);
     expect((await claims.get(ORG, claim.id))!.claim).toEqual(claim);
+    // Earlier events that are copies (not the objects read) are compared by content: the same content is no rewrite.
+    const copied = (c: typeof claim) => {
+      const next = expectOk(decide(c, { type: 'comment', text: 'copied' }, partner, ctxAt(T0))).claim;
+      return { next: { ...next, history: structuredClone(next.history) }, result: 1 };
+    };
+    expect((await claims.update(ORG, claim.id, copied)).found).toBe(true);
+    expect((await claims.get(ORG, claim.id))!.claim.history.at(-1)).toMatchObject({ action: 'comment' });
   });
 });
 
