@@ -1,5 +1,5 @@
 import { claimLabel, commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
-import { renderCard, RenderedCardCache, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import { RenderedCardCache, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { ClaimStatusData } from '../../cards/claimStatus/data';
 import type { ClaimListData } from '../../cards/claimList/data';
 import { CLAIMING_PARTNER_ROLES, type Actor } from '../../src/domain/actors';
@@ -28,6 +28,8 @@ import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '..
 
 /** Status cards as last drawn, by what they show (one process-wide cache: a card depends on nothing per instance). */
 const STATUS_CARDS = new RenderedCardCache(1000);
+/** List cards the same way; fewer, as a page of ten rows and its filter form is some 15 KB. */
+const LIST_CARDS = new RenderedCardCache(200);
 
 /** Timeline entries shown on the status card; the rest are in the history. */
 const TIMELINE_EVENTS = 8;
@@ -73,7 +75,25 @@ export class ClaimCards {
 
   async list(view: ClaimListView, viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson> {
     const orgNames = viewer.kind === 'reviewer' ? await this.organisationNames(view.rows.map((r) => r.orgId)) : new Map<string, string>();
-    return renderCard('claimList', {
+    // Everything the card is drawn from, as this turn's query and clock gave it: each row's shown fields
+    // with its running deadline (days left, passed), the page's texts, pager and filter, the locale.
+    const key = JSON.stringify([
+      locale,
+      view.title,
+      view.subtitle,
+      view.lines,
+      view.empty,
+      view.rows.map((r) => [r.id, r.claimName, r.customerDomain, r.orgId, r.status, r.disputed, r.next]),
+      [...orgNames],
+      view.pager,
+      view.filter ?? null,
+      view.list ?? null,
+    ]);
+    return LIST_CARDS.render('claimList', key, async () => this.listData(view, orgNames, locale), this.services.clock.now().getTime());
+  }
+
+  private listData(view: ClaimListView, orgNames: Map<string, string>, locale: Locale): ClaimListData {
+    return {
       title: view.title,
       subtitle: view.subtitle,
       lines: view.lines,
@@ -96,7 +116,7 @@ export class ClaimCards {
         ? filterForm(view.filter, view.list ?? 'mine', locale)
         : { show: false, inputs: [], apply: '', export: '', command: '', exportCommand: '' },
       pager: view.pager,
-    });
+    };
   }
 
   /** One claim as the viewer may see it, with the steps they may take now. */
