@@ -127,7 +127,9 @@ export class ClaimCards {
     const partner = viewer.kind === 'partner' ? viewer.actor : undefined;
     const steps = partner ? partnerSteps(claim, partner, ctx) : undefined;
     // Everything the card shows that is not in the claim as just read (its ETag): who looks, in which
-    // language, on which business day, the deadlines' state and the steps open to the viewer now.
+    // language, on which business day, the deadlines' state and the steps open to the viewer now. Who
+    // looks is what the card can differ by (a partner's role and organisation, with the steps open to
+    // them; or a reviewer), not the person: the partner users of one role share a card.
     const etag = etagOf(claim);
     const key =
       etag &&
@@ -135,7 +137,7 @@ export class ClaimCards {
         claim.id,
         etag,
         locale,
-        viewer.kind === 'partner' ? [viewer.actor.id, viewer.actor.role, viewer.actor.orgId] : viewer.kind,
+        viewer.kind === 'partner' ? [viewer.actor.role, viewer.actor.orgId] : viewer.kind,
         ctx.calendar.localDateOf(ctx.now),
         deadlines,
         steps,
