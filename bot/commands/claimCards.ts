@@ -1,5 +1,5 @@
 import { claimLabel, commentLines, COMMENTS_ON_A_CARD, poeLinkLines, submittedFacts } from '../claimFacts';
-import { renderCard, RenderedCardCache, type AdaptiveCardJson } from '../../cards/cardTemplates';
+import { RenderedCardCache, type AdaptiveCardJson } from '../../cards/cardTemplates';
 import type { ClaimStatusData } from '../../cards/claimStatus/data';
 import type { ClaimListData } from '../../cards/claimList/data';
 import { CLAIMING_PARTNER_ROLES, type Actor } from '../../src/domain/actors';
@@ -28,6 +28,8 @@ import { approvalMeaning, nextStepLine, partnerStepLabels, subtitleOf } from '..
 
 /** Status cards as last drawn, by what they show (one process-wide cache: a card depends on nothing per instance). */
 const STATUS_CARDS = new RenderedCardCache(1000);
+/** List cards the same way; fewer, as a page of ten rows and its filter form is some 15 KB. */
+const LIST_CARDS = new RenderedCardCache(200);
 
 /** Timeline entries shown on the status card; the rest are in the history. */
 const TIMELINE_EVENTS = 8;
@@ -73,7 +75,25 @@ export class ClaimCards {
 
   async list(view: ClaimListView, viewer: Viewer, locale: Locale): Promise<AdaptiveCardJson> {
     const orgNames = viewer.kind === 'reviewer' ? await this.organisationNames(view.rows.map((r) => r.orgId)) : new Map<string, string>();
-    return renderCard('claimList', {
+    // Everything the card is drawn from, as this turn's query and clock gave it: each row's shown fields
+    // with its running deadline (days left, passed), the page's texts, pager and filter, the locale.
+    const key = JSON.stringify([
+      locale,
+      view.title,
+      view.subtitle,
+      view.lines,
+      view.empty,
+      view.rows.map((r) => [r.id, r.claimName, r.customerDomain, r.orgId, r.status, r.disputed, r.next]),
+      [...orgNames],
+      view.pager,
+      view.filter ?? null,
+      view.list ?? null,
+    ]);
+    return LIST_CARDS.render('claimList', key, async () => this.listData(view, orgNames, locale), this.services.clock.now().getTime());
+  }
+
+  private listData(view: ClaimListView, orgNames: Map<string, string>, locale: Locale): ClaimListData {
+    return {
       title: view.title,
       subtitle: view.subtitle,
       lines: view.lines,
@@ -96,7 +116,7 @@ export class ClaimCards {
         ? filterForm(view.filter, view.list ?? 'mine', locale)
         : { show: false, inputs: [], apply: '', export: '', command: '', exportCommand: '' },
       pager: view.pager,
-    });
+    };
   }
 
   /** One claim as the viewer may see it, with the steps they may take now. */
@@ -107,7 +127,9 @@ export class ClaimCards {
     const partner = viewer.kind === 'partner' ? viewer.actor : undefined;
     const steps = partner ? partnerSteps(claim, partner, ctx) : undefined;
     // Everything the card shows that is not in the claim as just read (its ETag): who looks, in which
-    // language, on which business day, the deadlines' state and the steps open to the viewer now.
+    // language, on which business day, the deadlines' state and the steps open to the viewer now. Who
+    // looks is what the card can differ by (a partner's role and organisation, with the steps open to
+    // them; or a reviewer), not the person: the partner users of one role share a card.
     const etag = etagOf(claim);
     const key =
       etag &&
@@ -115,7 +137,7 @@ export class ClaimCards {
         claim.id,
         etag,
         locale,
-        viewer.kind === 'partner' ? [viewer.actor.id, viewer.actor.role, viewer.actor.orgId] : viewer.kind,
+        viewer.kind === 'partner' ? [viewer.actor.role, viewer.actor.orgId] : viewer.kind,
         ctx.calendar.localDateOf(ctx.now),
         deadlines,
         steps,

@@ -74,26 +74,33 @@ function addDays(d: LocalDate, n: number): LocalDate {
   return { year: u.getUTCFullYear(), month: u.getUTCMonth() + 1, day: u.getUTCDate() };
 }
 
-/** A number that orders local dates as the calendar does (20261130 for 2026-11-30). */
-function dateOrder(d: LocalDate): number {
-  return d.year * 10000 + d.month * 100 + d.day;
-}
-
 /** How far the calendar looks for a business day (holidays alone must not make it loop forever). */
 const MAX_DAYS_SEARCHED = 400;
 
-function weekday(d: LocalDate): number {
-  return new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
+const DAY_MS = 24 * 60 * 60 * 1000;
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+
+/** Days since 1970-01-01 of a local date (consecutive dates are consecutive numbers). */
+function dayNumber(d: LocalDate): number {
+  return Date.UTC(d.year, d.month - 1, d.day) / DAY_MS;
+}
+
+/** The weekday of a day number (0 Sunday ... 6 Saturday; 1970-01-01 was a Thursday). */
+function weekdayOf(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
 }
 
 export class BusinessCalendar {
-  private readonly holidays: ReadonlySet<string>;
+  /** The same holidays as day numbers (dayNumber), which the business-day rule reads. */
+  private readonly holidayDays: ReadonlySet<number>;
+  /** The zone's offset (minutes) by quarter hour of UTC time (see wallClock). */
+  private readonly offsets = new Map<number, number>();
   readonly businessHours: BusinessHours;
 
   constructor(readonly config: BusinessCalendarConfig) {
     if (!isValidTimeZone(config.timeZone)) throw new Error(`Unknown time zone ${config.timeZone}`);
     for (const h of config.holidays) if (!isValidIsoDate(h)) throw new Error(`Holiday ${h} is not a YYYY-MM-DD date`);
-    this.holidays = new Set(config.holidays);
+    this.holidayDays = new Set(config.holidays.map((h) => dayNumber(this.parse(h))));
     this.businessHours = config.businessHours ?? DEFAULT_BUSINESS_HOURS;
     const { start, end } = this.businessHours;
     if (!(start >= 0 && start < end && end <= 24 * 60)) throw new Error('Business hours must start before they end, within one day');
@@ -153,13 +160,13 @@ export class BusinessCalendar {
    */
   daysLeft(now: Date, deadline: Date, unit: DayCount['unit']): number {
     if (deadline.getTime() <= now.getTime()) return 0;
-    let day = this.toLocal(now);
-    const last = dateOrder(addDays(this.toLocal(deadline), -1));
+    // Lists and cards ask this for every running deadline they show: the days after today up to the
+    // deadline's last day are counted as day numbers, no date objects.
+    const today = dayNumber(this.toLocal(now));
+    const last = dayNumber(this.toLocal(deadline)) - 1;
+    if (unit === 'days') return Math.max(0, last - today);
     let left = 0;
-    while (dateOrder(day) < last) {
-      day = addDays(day, 1);
-      if (this.counts(day, unit)) left += 1;
-    }
+    for (let day = today + 1; day <= last; day++) if (this.isBusinessDayNumber(day)) left += 1;
     return left;
   }
 
@@ -201,8 +208,13 @@ export class BusinessCalendar {
   }
 
   private isBusinessDate(d: LocalDate): boolean {
-    const wd = weekday(d);
-    return wd !== 0 && wd !== 6 && !this.holidays.has(formatLocalDate(d));
+    return this.isBusinessDayNumber(dayNumber(d));
+  }
+
+  /** The one weekend rule: Saturday and Sunday, and the holidays, are no business days. */
+  private isBusinessDayNumber(day: number): boolean {
+    const wd = weekdayOf(day);
+    return wd !== 0 && wd !== 6 && !this.holidayDays.has(day);
   }
 
   private toLocal(instant: Date): LocalDate {
@@ -212,11 +224,28 @@ export class BusinessCalendar {
   private wallClock(instant: Date): { date: LocalDate; minutes: number } {
     // The zone's wall clock at that instant: the instant moved by the zone's offset then, read as UTC
     // (one offset lookup; a TZDate would make several, and cards ask this for every deadline they show).
-    const local = new Date(instant.getTime() + tzOffset(this.config.timeZone, instant) * 60_000);
+    const local = new Date(instant.getTime() + this.offsetAt(instant) * 60_000);
     return {
       date: { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() },
       minutes: local.getUTCHours() * 60 + local.getUTCMinutes(),
     };
+  }
+
+  /**
+   * The zone's UTC offset at an instant, looked up once per quarter hour of UTC time: offsets are whole
+   * quarter hours and zones change them on a quarter hour (a local whole or half hour), so every instant
+   * of a quarter hour has the offset of its start. (Only local mean times before standard time, in the
+   * 19th and early 20th century, changed elsewhere: no claim is dated then.) Bounded, as instants come from data.
+   */
+  private offsetAt(instant: Date): number {
+    const quarter = Math.floor(instant.getTime() / QUARTER_HOUR_MS);
+    let offset = this.offsets.get(quarter);
+    if (offset === undefined) {
+      if (this.offsets.size >= 10_000) this.offsets.clear();
+      offset = tzOffset(this.config.timeZone, new Date(quarter * QUARTER_HOUR_MS));
+      this.offsets.set(quarter, offset);
+    }
+    return offset;
   }
 
   private parse(localDate: string): LocalDate {

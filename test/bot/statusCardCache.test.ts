@@ -49,6 +49,19 @@ test('the same claim unchanged, asked again, is the same card; another locale or
   expect(forReviewer).not.toEqual(JSON.stringify(first));
 });
 
+test('partner users of one role share a card; a role with other steps open gets its own', async () => {
+  const claim = await claimThrough(services, 'Submitted', 'cardcache-roles', 4);
+  const first = await cards.status(await read(claim.id), partner as never, 'en-US');
+  const colleague = { ...partner, actor: { ...AVERY, id: 'a1b2c3d4-0009-4000-8000-000000000009', name: 'Another Admin' } };
+  expect(await cards.status(await read(claim.id), colleague as never, 'en-US')).toBe(first);
+  // A referrals admin may not act on claims: no steps to take, so not the global admin's card.
+  const referrals = { ...partner, actor: { ...AVERY, id: 'a1b2c3d4-0003-4000-8000-000000000003', name: 'Sam Referrals', role: 'ReferralsAdmin' as const } };
+  const theirs = await cards.status(await read(claim.id), referrals as never, 'en-US');
+  expect(JSON.stringify(theirs)).not.toEqual(JSON.stringify(first));
+  expect(JSON.stringify(first)).toContain('Withdraw');
+  expect(JSON.stringify(theirs)).not.toContain('Withdraw');
+});
+
 test('time passing changes the card without a change to the claim: the days left count down and a passed deadline says so', async () => {
   const claim = await claimThrough(services, 'PartnerActionRequired', 'cardcache-time', 3);
   const now = await statusCard(claim.id);

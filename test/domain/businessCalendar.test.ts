@@ -70,6 +70,36 @@ describe('business calendar', () => {
     expect(utc.daysLeft(new Date(now), deadline, unit)).toBe(expected);
   });
 
+  test('days left are the dates counted one by one, in several zones, across weekends, holidays and daylight saving changes', () => {
+    const holidays = ['2026-03-30', '2026-10-26', '2026-12-24', '2026-12-25', '2027-01-01'];
+    const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    for (const timeZone of ['Europe/Berlin', 'America/Los_Angeles', 'Australia/Lord_Howe', 'Asia/Kathmandu']) {
+      const calendar = new BusinessCalendar({ timeZone, holidays });
+      const wallClock = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      const wrong: string[] = [];
+      // Every 29 h 13 min through 2026, each with deadlines from an hour to seven weeks later.
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1) && wrong.length < 3; t += (29 * 60 + 13) * 60_000) {
+        for (const hours of [1, 20, 75, 240, 1180]) {
+          const now = new Date(t),
+            deadline = new Date(t + hours * 3_600_000);
+          for (const unit of ['days', 'businessDays'] as const) {
+            // Whole dates after today up to and including the day before the deadline's date.
+            let expected = 0;
+            const last = dayBefore(wallClock.format(deadline));
+            for (let d = dayAfter(wallClock.format(now)); d <= last; d = dayAfter(d)) {
+              const weekday = new Date(`${d}T00:00:00Z`).getUTCDay();
+              if (unit === 'days' || (weekday !== 0 && weekday !== 6 && !holidays.includes(d))) expected += 1;
+            }
+            const got = calendar.daysLeft(now, deadline, unit);
+            if (got !== expected) wrong.push(`${now.toISOString()} to ${deadline.toISOString()} in ${unit}: ${got}, counted ${expected}`);
+          }
+        }
+      }
+      expect({ timeZone, wrong }).toEqual({ timeZone, wrong: [] });
+    }
+  });
+
   describe('business hours (default 09:00-17:00 local)', () => {
     const berlin = new BusinessCalendar({ timeZone: 'Europe/Berlin', holidays: ['2026-12-24', '2026-12-25'] });
     const la = new BusinessCalendar({ timeZone: 'America/Los_Angeles', holidays: [] });
