@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { PoeReaders } from '../../src/services/poe/reading/readPoeDocument';
 import { DEFAULT_POE_READ_LIMITS } from '../../src/services/poe/reading/readLimits';
 import { makePdf } from '../support/poeDocuments';
-import { isRunning, readerProcessesOf } from '../support/readerProcesses';
+import { isRunning, readerProcessesOf, SCHED_IDLE } from '../support/readerProcesses';
 import { waitFor } from '../support/waitFor';
 
 /**
@@ -46,6 +47,19 @@ test('the reader process and every one of its threads run at a lower priority (h
   expect(child.pid).toBe(reader.pid);
   expect(child.nice.length).toBeGreaterThan(1); // Node's helper threads too
   for (const nice of child.nice) expect(nice).toBeGreaterThan(getPriority());
+});
+
+const chrt = ['/usr/bin/chrt', '/bin/chrt'].some((path) => existsSync(path));
+if (!chrt) console.warn('SKIPPED: util-linux chrt is not installed; the reader SCHED_IDLE policy is not checked (.ci/run has it).');
+(chrt ? test : test.skip)('every thread of the reader runs under SCHED_IDLE, only when a core has nothing else to run: those it starts later too', async () => {
+  const reader = newReaders();
+  await reader.start();
+  await waitFor(() => readerProcessesOf(process.pid)[0]?.policy.every((p) => p === SCHED_IDLE), 30_000);
+  // Reading starts no thread that runs at a higher priority.
+  await reader.read(await approved(), 'first.pdf', 'pdf');
+  const [child] = readerProcessesOf(process.pid);
+  expect(child.policy.length).toBeGreaterThan(1);
+  expect(child.policy.every((p) => p === SCHED_IDLE)).toBe(true);
 });
 
 test('a stuck reader is stopped at the time limit ("timeLimit"), its process ended, and the next file is read by a fresh one', async () => {

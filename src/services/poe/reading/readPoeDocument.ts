@@ -3,7 +3,7 @@ import type { PoeDocument } from '../../../domain/poeDocument';
 import type { Logger } from '../../../logger';
 import { unreadableDocument } from './unreadable';
 import { DEFAULT_POE_READ_LIMITS, type PoeReadKind, type PoeReadLimits } from './readLimits';
-import { forkReader, lowerPriority, READER_NICE } from './readerProcess';
+import { forkReader, idleScheduling, lowerPriority, READER_NICE } from './readerProcess';
 
 /**
  * Reads a PoE file into a PoeDocument without putting the bot at risk: the readers (pdf.js, mammoth,
@@ -65,6 +65,8 @@ export class PoeReaders {
   private nextId = 1;
   private closed = false;
   private priorityRefused = false;
+  /** Why the reader could not be put under SCHED_IDLE (told once; it then reads at nice 19). */
+  private idleRefused?: string;
   private announce = false;
   private readonly memoryMb: number;
   /** Reader processes started so far. */
@@ -161,7 +163,7 @@ export class PoeReaders {
         this.lower(child); // the threads Node started meanwhile
         if (this.announce)
           this.options.log?.info(
-            `PoE reader: ready in process ${child.pid} (nice ${this.priorityRefused ? 'unchanged' : READER_NICE}, heap ${memoryMb} MB), pdf.js loaded in ${Date.now() - this.childStartedAt} ms`,
+            `PoE reader: ready in process ${child.pid} (${this.priorityRefused ? 'priority unchanged' : this.idleRefused === undefined ? 'SCHED_IDLE' : `nice ${READER_NICE}`}, heap ${memoryMb} MB), pdf.js loaded in ${Date.now() - this.childStartedAt} ms`,
           );
         this.announce = false;
         this.wake();
@@ -200,12 +202,22 @@ export class PoeReaders {
     if (replace && !this.closed && !this.queue.length) this.spawn(this.memoryMb);
   }
 
-  /** Lowers the process's priority; a refusal is logged once (the reader still works, at the bot's priority). */
+  /**
+   * Lowers the process's priority: nice 19 at once, then SCHED_IDLE (through chrt, in the background). A
+   * refusal is logged once; the reader still works, at nice 19 or at the bot's priority.
+   */
   private lower(child: ChildProcess): void {
-    const refused = child.pid ? lowerPriority(child.pid) : undefined;
-    if (!refused || this.priorityRefused) return;
-    this.priorityRefused = true;
-    this.options.log?.warn(`PoE reader: could not lower the reader process's priority (${refused.message}); it reads at the bot's priority`);
+    if (!child.pid) return;
+    const refused = lowerPriority(child.pid);
+    if (refused && !this.priorityRefused) {
+      this.priorityRefused = true;
+      this.options.log?.warn(`PoE reader: could not lower the reader process's priority (${refused.message}); it reads at the bot's priority`);
+    }
+    void idleScheduling(child.pid).then((error) => {
+      if (!error || this.idleRefused !== undefined || this.child !== child) return;
+      this.idleRefused = error.message;
+      this.options.log?.info(`PoE reader: SCHED_IDLE not available (${error.message}); the reader reads at nice ${READER_NICE}`);
+    });
   }
 
   /** While a file is being read the process keeps the bot's event loop alive; idle, it does not (tests, CLIs end). */

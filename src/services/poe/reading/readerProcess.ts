@@ -1,5 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,9 @@ import { join } from 'node:path';
 
 /** The nice value of the reader (the lowest priority there is). */
 export const READER_NICE = 19;
+
+/** util-linux's chrt, which sets a scheduling policy (Node has no call for it); absent outside Linux. */
+const CHRT = ['/usr/bin/chrt', '/bin/chrt'].find((path) => existsSync(path));
 
 const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
 const SEMI_SPACE_MB = 4;
@@ -54,4 +57,20 @@ export function lowerPriority(pid: number): Error | undefined {
     }
   }
   return refused;
+}
+
+/**
+ * Puts every thread of the reader under SCHED_IDLE, Linux's policy for work that runs only when a core
+ * has nothing else to run: below nice 19, which still gets a share of a core that the bot's process
+ * wants (the form step's p99 while PDFs were read rose less with it in the bench: docs/poe-precheck.md).
+ * Threads started later inherit it. Resolves with the error if chrt is absent or refused (the reader
+ * then stays at nice 19).
+ */
+export function idleScheduling(pid: number): Promise<Error | undefined> {
+  if (!CHRT) return Promise.resolve(new Error('chrt (util-linux) is not installed'));
+  return new Promise((resolve) => {
+    execFile(CHRT, ['--idle', '--all-tasks', '--pid', '0', String(pid)], { timeout: 5000 }, (error, _stdout, stderr) =>
+      resolve(error ? new Error(stderr.trim() || error.message) : undefined),
+    );
+  });
 }
