@@ -88,9 +88,8 @@ export function wireNotifications(
     },
   });
   services.claimService.onChange(({ claim, previous, intent, etag }) => {
-    background.run(`notifications for ${claim.id}`, () =>
-      dispatcher.dispatch(claim, { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}), ...(etag ? { etag } : {}) }),
-    );
+    const options = { ...(previous ? { previous } : {}), ...(intent ? { intent } : {}), ...(etag ? { etag } : {}) };
+    if (dispatcher.hasWorkAfter(claim, options)) background.run(`notifications for ${claim.id}`, () => dispatcher.dispatch(claim, options));
   });
   // The loop sweeps on one instance at a time (the leader); the lease runs on the clock timers use.
   const leader = new LeaderLease(services.leases, 'sweep-leader', services.instanceId, () => services.clock.now().getTime());

@@ -213,3 +213,13 @@ export function timersFor(claim: Claim, calendar: BusinessCalendar): ClaimTimer[
   }
   return timers;
 }
+
+/** Whether two sets of timers are the same (ids and due times, in any order): a change that keeps them moves none. */
+export function sameTimers(a: ClaimTimer[], b: ClaimTimer[]): boolean {
+  const signature = (timers: ClaimTimer[]) =>
+    timers
+      .map((t) => `${t.id}=${t.dueAt}`)
+      .sort()
+      .join(',');
+  return signature(a) === signature(b);
+}

@@ -1,6 +1,6 @@
 import type { BusinessCalendar } from '../../domain/businessCalendar';
 import type { Claim } from '../../domain/claim';
-import { timersFor, type ClaimTimer } from '../../domain/claimTimers';
+import { sameTimers, timersFor } from '../../domain/claimTimers';
 import type { Clock } from '../../clock';
 import { dispatchTimerId, type StoredTimer, type TimerStore } from '../../storage/timerStore';
 
@@ -23,18 +23,11 @@ export class DispatchIntents {
   needsDispatch(before: Claim | undefined, after: Claim): boolean {
     const outboxAfter = after.outbox?.length ?? 0;
     if (outboxAfter > 0 && outboxAfter !== (before?.outbox?.length ?? 0)) return true;
-    return timerSignature(before ? timersFor(before, this.calendar) : []) !== timerSignature(timersFor(after, this.calendar));
+    return !sameTimers(before ? timersFor(before, this.calendar) : [], timersFor(after, this.calendar));
   }
 
   async record(claim: Pick<Claim, 'id' | 'orgId'>, delayMs = this.graceMs): Promise<StoredTimer> {
     const due = new Date(this.clock.now().getTime() + delayMs).toISOString();
     return this.timers.put({ id: dispatchTimerId(claim.id), claimId: claim.id, orgId: claim.orgId, firesAt: due, dueAt: due, purpose: { type: 'dispatch' } });
   }
-}
-
-function timerSignature(timers: ClaimTimer[]): string {
-  return timers
-    .map((t) => `${t.id}=${t.dueAt}`)
-    .sort()
-    .join(',');
 }

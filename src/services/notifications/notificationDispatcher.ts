@@ -4,7 +4,7 @@ import type { Claim } from '../../domain/claim';
 import { mailedToPartnerContact, NEEDS_A_REVIEWER, type OutboxEntry } from '../../domain/claimNotifications';
 import type { ClaimHistoryEvent, MailedPartner } from '../../domain/claimHistory';
 import type { PartnerUser } from '../../domain/roster';
-import { timersFor, type ClaimTimer } from '../../domain/claimTimers';
+import { sameTimers, timersFor, type ClaimTimer } from '../../domain/claimTimers';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
 import type { ClaimStore } from '../../storage/claimStore';
@@ -120,6 +120,17 @@ export class NotificationDispatcher {
    */
   dispatch(claim: Claim, options: DispatchOptions = {}): Promise<void> {
     return this.inTurn(claim.id, () => this.dispatchNow(claim, options));
+  }
+
+  /**
+   * Whether a change leaves this dispatcher anything to do: a dispatch timer to finish, notices in the
+   * outbox, or timers to move. Most edits of a draft leave nothing, and are not queued behind people's
+   * turns holding two copies of the claim (under a burst of edits that queue grew by hundreds).
+   */
+  hasWorkAfter(claim: Claim, options: DispatchOptions): boolean {
+    if (options.intent || claim.outbox?.length) return true;
+    if (!options.previous || options.previous.version !== claim.version - 1) return true;
+    return !sameTimers(timersFor(options.previous, this.deps.calendar), timersFor(claim, this.deps.calendar));
   }
 
   /**
