@@ -61,8 +61,8 @@ export function lowerPriority(pid: number): Error | undefined {
 
 /**
  * Puts every thread of the reader under SCHED_IDLE, Linux's policy for work that runs only when a core
- * has nothing else to run: below nice 19, which still gets a share of a core that the bot's process
- * wants (the form step's p99 while PDFs were read rose less with it in the bench: docs/poe-precheck.md).
+ * has nothing else to run: below nice 19, which still gets a small share of a core the bot wants. (The
+ * bench could not tell the two apart on its own; it is what "reading takes what is left" means.)
  * Threads started later inherit it. Resolves with the error if chrt is absent or refused (the reader
  * then stays at nice 19).
  */
