@@ -633,7 +633,6 @@ function checkProducts(docs: DocumentFindings[], facts: PrecheckFacts, aliases: 
  * depend on which products are claimed or when, so those can change without reading anything again.
  */
 export interface DocumentFindings extends RelatedFindings {
-  fileName: string;
   readable: boolean;
   unread?: PoeChecklist['unread'][number];
   acknowledgment?: Acknowledgment;
@@ -658,7 +657,6 @@ export function documentFindings(document: PoeDocument, facts: PrecheckFacts, al
   if (!doc.readable)
     return {
       ...related,
-      fileName: doc.fileName,
       readable: false,
       unread: { fileName: doc.fileName, reason: doc.unreadable ?? 'unsupported', ...(doc.kind === 'email' ? { email: true as const } : {}) },
       written: [],
@@ -668,7 +666,6 @@ export function documentFindings(document: PoeDocument, facts: PrecheckFacts, al
   const acknowledgment = documentAcknowledgment(doc, facts);
   return {
     ...related,
-    fileName: doc.fileName,
     readable: true,
     ...(acknowledgment ? { acknowledgment } : {}),
     written: writtenDates(doc, facts),
