@@ -46,6 +46,12 @@ export interface PoeReadingsDeps {
 export class PoeReadings {
   /** Readings under way in this process, by blob name: a file asked for while it is being read is read once. */
   private readonly underway = new Map<string, Promise<PoeDocument>>();
+  /**
+   * Files accepted by this process and not read yet, with their bytes: the turn that accepts a file draws
+   * the claim's card, whose pre-check asks for the file before the background lane gets to it, and that
+   * reading takes the bytes from here (neither a look for a kept reading nor a download from Blob Storage).
+   */
+  private readonly inHand = new Map<string, Buffer>();
 
   private readonly readers: PoeReaders;
 
@@ -65,7 +71,9 @@ export class PoeReadings {
 
   /** Reads an accepted file after the turn, from the bytes already in hand, and keeps the result. */
   readLater(file: PoeFile, data: Buffer): void {
-    const task = async () => void (await this.documentOf(file, data));
+    this.inHand.set(file.blobName, data);
+    // Nothing to do when the card's pre-check has already taken the bytes (read, or being read).
+    const task = async () => void (this.inHand.has(file.blobName) && (await this.documentOf(file)));
     if (this.deps.runLater) this.deps.runLater(`read PoE ${file.blobName}`, task);
     else void task();
   }
@@ -76,21 +84,26 @@ export class PoeReadings {
   }
 
   /** One file's PoeDocument: kept, under way, or read now. Never throws: a file that can't be had is 'corrupt', and is not kept. */
-  async documentOf(file: PoeFile, data?: Buffer): Promise<PoeDocument> {
+  async documentOf(file: PoeFile): Promise<PoeDocument> {
     const underway = this.underway.get(file.blobName);
     if (underway) return underway;
-    const reading = this.readOnce(file, data).finally(() => this.underway.delete(file.blobName));
+    const accepted = this.inHand.get(file.blobName);
+    this.inHand.delete(file.blobName);
+    const reading = this.readOnce(file, accepted).finally(() => this.underway.delete(file.blobName));
     this.underway.set(file.blobName, reading);
     return reading;
   }
 
-  private async readOnce(file: PoeFile, data?: Buffer): Promise<PoeDocument> {
+  /** `accepted`: the bytes of a file this process has just stored under a new name, which has no kept reading yet. */
+  private async readOnce(file: PoeFile, accepted?: Buffer): Promise<PoeDocument> {
     const kind = readKindOf(file);
     if (!kind) return unreadableDocument(file.fileName, 'pdf', 'unsupported');
     try {
-      const kept = await this.deps.poe.getJson<KeptReading>(readingBlobName(file));
-      if (kept?.readerVersion === READER_VERSION) return { ...kept.document, fileName: file.fileName };
-      const bytes = data ?? (await this.deps.poe.download(file.blobName));
+      if (!accepted) {
+        const kept = await this.deps.poe.getJson<KeptReading>(readingBlobName(file));
+        if (kept?.readerVersion === READER_VERSION) return { ...kept.document, fileName: file.fileName };
+      }
+      const bytes = accepted ?? (await this.deps.poe.download(file.blobName));
       const document = await this.readers.read(bytes, file.fileName, kind, this.deps.limits);
       // Out of time may be the machine's load or a shutdown, not the file: such a reading is not kept.
       if (document.unreadable === 'timeLimit') return document;
