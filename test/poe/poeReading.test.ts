@@ -243,6 +243,34 @@ describe('Bad input and limits', () => {
     }
   });
 
+  it('a reader kept from the CPU longer than the limit still reads its file (the limit counts CPU time); past ten times the limit it is stopped', async () => {
+    const readers = new PoeReaders();
+    try {
+      const pdf = await makePdf({ pages: ['Approved'] });
+      await readers.start(); // as the bot starts it: pdf.js loaded, so a file's own clock runs from the start
+      expect(await readers.read(pdf, 'warm.pdf', 'pdf')).toMatchObject({ readable: true });
+      const pid = readers.pid!;
+      // As on a machine whose cores are busy with turns: the reader, which runs only on an idle core, gets no CPU for twice its limit.
+      process.kill(pid, 'SIGSTOP');
+      const waited = readers.read(pdf, 'waited.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, timeMs: 1000 });
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      process.kill(pid, 'SIGCONT');
+      expect(await waited).toMatchObject({ readable: true, pages: [{ number: 1, text: 'Approved' }] });
+      expect(readers.pid).toBe(pid);
+
+      // Nothing waits for ever: kept from the CPU for ten times its limit (3 s), the file is out of time and the process replaced.
+      process.kill(pid, 'SIGSTOP');
+      expect(await readers.read(pdf, 'stuck.pdf', 'pdf', { ...DEFAULT_POE_READ_LIMITS, timeMs: 300 })).toMatchObject({
+        readable: false,
+        unreadable: 'timeLimit',
+      });
+      expect(readers.pid).not.toBe(pid);
+      expect(await readers.read(pdf, 'next.pdf', 'pdf')).toMatchObject({ readable: true });
+    } finally {
+      await readers.close();
+    }
+  });
+
   it('a reader that runs out of its memory ends only its process and that file ("tooLarge")', async () => {
     const readers = new PoeReaders();
     try {

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock';
 import type { Claim, PoeFile } from '../../domain/claim';
 import type { PoeDocument } from '../../domain/poeDocument';
 import { DEFAULT_POE_READ_LIMITS } from './reading/readLimits';
-import { READER_STARTUP_MS } from './reading/readPoeDocument';
+import { READER_STARTUP_MS, WALL_CLOCK_FACTOR } from './reading/readPoeDocument';
 import { unreadableDocument } from './reading/unreadable';
 import { readKindOf } from './poeReadings';
 import { checklistOf, documentFindings, findingsKey, type DocumentFindings, type PoeChecklist, type PrecheckFacts } from '../../domain/poePrecheck';
@@ -36,8 +36,11 @@ export interface PoePrecheckDeps {
   cacheSize?: number;
 }
 
-/** The reader process's start-up bound (2 minutes) plus one file's reading: past this, something is stuck. */
-export const DEFAULT_PRECHECK_TIME_LIMIT_MS = READER_STARTUP_MS + DEFAULT_POE_READ_LIMITS.timeMs + 10_000;
+/**
+ * The reader process's start-up bound (2 minutes) plus the longest one file's reading may take by the wall
+ * clock (its CPU limit, waited for at most WALL_CLOCK_FACTOR times over on a busy machine): past this, something is stuck.
+ */
+export const DEFAULT_PRECHECK_TIME_LIMIT_MS = READER_STARTUP_MS + DEFAULT_POE_READ_LIMITS.timeMs * WALL_CLOCK_FACTOR + 10_000;
 
 /** Sets of facts whose findings are kept per file (the partner's locale, a reviewer's, facts changed once). */
 const FINDINGS_PER_FILE = 3;

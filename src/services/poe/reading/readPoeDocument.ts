@@ -3,7 +3,7 @@ import type { PoeDocument } from '../../../domain/poeDocument';
 import type { Logger } from '../../../logger';
 import { unreadableDocument } from './unreadable';
 import { DEFAULT_POE_READ_LIMITS, type PoeReadKind, type PoeReadLimits } from './readLimits';
-import { forkReader, idleScheduling, lowerPriority, READER_NICE } from './readerProcess';
+import { forkReader, idleScheduling, lowerPriority, processCpuMs, READER_NICE } from './readerProcess';
 
 /**
  * Reads a PoE file into a PoeDocument without putting the bot at risk: the readers (pdf.js, mammoth,
@@ -37,6 +37,9 @@ interface Queued {
   resolve: (document: PoeDocument) => void;
 }
 
+/** Stops a running clock. */
+type StopClock = () => void;
+
 export interface PoeReadersOptions {
   /** Heap of the reader process that start() and every replacement get (a file's limits may ask for another). */
   memoryMb?: number;
@@ -48,6 +51,11 @@ export interface PoeReadersOptions {
 export const READER_STARTUP_MS = 120_000;
 /** A process that ends between files is replaced at once, this many times in a row at most (no restart loop). */
 const REPLACEMENTS_BETWEEN_FILES = 3;
+/** A file's reading may take this many times its time limit of wall-clock time while it waits for CPU (fileClock). */
+export const WALL_CLOCK_FACTOR = 10;
+/** How often a file's CPU time is looked at: a quarter of its limit, within these bounds. */
+const CPU_CHECK_MIN_MS = 10;
+const CPU_CHECK_MAX_MS = 250;
 /** V8 aborts a process whose heap is exhausted: exit code 134, or the signal. */
 const outOfMemory = (code: number | null, signal: NodeJS.Signals | null) => signal === 'SIGABRT' || code === 134;
 
@@ -61,7 +69,7 @@ export class PoeReaders {
   private childReady = false;
   private readyWaiters: (() => void)[] = [];
   private readonly queue: Queued[] = [];
-  private current?: Queued & { timer: NodeJS.Timeout };
+  private current?: Queued & { stopClock: StopClock };
   private nextId = 1;
   private closed = false;
   private priorityRefused = false;
@@ -116,26 +124,51 @@ export class PoeReaders {
     if (this.current || !this.queue.length) return;
     const queued = this.queue.shift()!;
     const child = this.childFor(queued.job.limits.memoryMb);
-    this.current = { ...queued, timer: this.clock(this.childReady ? queued.job.limits.timeMs : READER_STARTUP_MS) };
+    this.current = { ...queued, stopClock: this.childReady ? this.fileClock(child, queued.job.limits.timeMs) : this.clock(READER_STARTUP_MS) };
     this.hold(child, true);
     child.send(queued.job, (error) => error && this.lost(child, 'corrupt'));
   }
 
-  /** Stops the current file after `ms`: a reader past its time is stopped, not waited for (its process goes, a fresh one comes). */
-  private clock(ms: number): NodeJS.Timeout {
-    return setTimeout(() => {
-      if (this.current) this.finish(unreadableDocument(this.current.job.fileName, this.current.job.kind, 'timeLimit'));
-      const memoryMb = this.childMemoryMb;
-      void this.stopChild();
-      this.options.log?.warn('PoE reader: a file took longer than its time limit; its reader process was ended and a fresh one started');
-      if (!this.closed) this.spawn(memoryMb || this.memoryMb);
-    }, ms);
+  /** Stops the current file after `ms` of wall-clock time (the reader's start-up; a file's where CPU time can't be read). */
+  private clock(ms: number): StopClock {
+    const timer = setTimeout(() => this.timeUp(), ms);
+    return () => clearTimeout(timer);
+  }
+
+  /**
+   * A file's time limit counts the reader process's CPU time: the reader runs only on a core nothing else
+   * wants, so on a machine busy with turns a file can wait for CPU far longer than its reading takes, and that
+   * wait is not the file's doing. A crafted file that makes the reader spin uses CPU and is stopped as before.
+   * The wall clock still ends a reading at WALL_CLOCK_FACTOR times the limit, so nothing waits for ever.
+   */
+  private fileClock(child: ChildProcess, ms: number): StopClock {
+    const cpuAtStart = child.pid === undefined ? undefined : processCpuMs(child.pid);
+    if (cpuAtStart === undefined) return this.clock(ms);
+    const startedAt = Date.now();
+    const timer = setInterval(
+      () => {
+        // A process that has ended has no CPU time to read: its exit answers the file (out of memory, crashed).
+        const cpu = processCpuMs(child.pid!);
+        if ((cpu !== undefined && cpu - cpuAtStart >= ms) || Date.now() - startedAt >= ms * WALL_CLOCK_FACTOR) this.timeUp();
+      },
+      Math.max(CPU_CHECK_MIN_MS, Math.min(CPU_CHECK_MAX_MS, ms / 4)),
+    );
+    return () => clearInterval(timer);
+  }
+
+  /** A reader past its time is stopped, not waited for: its file is answered 'timeLimit', its process goes, a fresh one comes. */
+  private timeUp(): void {
+    if (this.current) this.finish(unreadableDocument(this.current.job.fileName, this.current.job.kind, 'timeLimit'));
+    const memoryMb = this.childMemoryMb;
+    void this.stopChild();
+    this.options.log?.warn('PoE reader: a file took longer than its time limit; its reader process was ended and a fresh one started');
+    if (!this.closed) this.spawn(memoryMb || this.memoryMb);
   }
 
   private finish(document: PoeDocument | undefined): void {
     const current = this.current;
     if (!current || !document) return;
-    clearTimeout(current.timer);
+    current.stopClock();
     this.current = undefined;
     current.resolve(document);
     if (!this.queue.length && this.child) this.hold(this.child, false);
@@ -169,8 +202,8 @@ export class PoeReaders {
         this.wake();
         // The file waiting for pdf.js to load gets its own time limit from now.
         if (this.current) {
-          clearTimeout(this.current.timer);
-          this.current.timer = this.clock(this.current.job.limits.timeMs);
+          this.current.stopClock();
+          this.current.stopClock = this.fileClock(child, this.current.job.limits.timeMs);
         }
       } else if (reply.id === this.current?.job.id) {
         this.endedBetweenFiles = 0;
