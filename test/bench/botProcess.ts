@@ -1,6 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processCpuMs } from '../../src/services/poe/reading/readerProcess';
 
 /**
  * The bot as `npm start` runs it, in a process of its own, so the load generator does not share its
@@ -19,6 +20,9 @@ export interface BotProcess {
   peakRssMb(): number | undefined;
   /** The same for the embedded Cosmos DB server and Azurite processes together (0 when not embedded). */
   embeddedPeakRssMb(): number;
+  /** The embedded Cosmos DB server's and Azurite's processes, when the bot started them. */
+  storePid?: number;
+  blobPid?: number;
   /**
    * What the load driver reads before and after the measured turns: the bot process's CPU time (user +
    * system, ms); for the product also the embedded Cosmos DB server's CPU time and the requests it served.
@@ -83,6 +87,7 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
     .map((pattern) => Number(pattern.exec(output)?.[1]))
     .filter((pid) => pid > 0);
   const storePid = Number(/Cosmos DB: embedded server at .*process (\d+)\)/.exec(output)?.[1]);
+  const blobPid = Number(/Blob storage: embedded Azurite at .*process (\d+)\)/.exec(output)?.[1]);
   const meters: Meters = {
     cpuMs: () => cpuMsOf(child.pid!),
     ...(cosmosEndpoint && storePid
@@ -100,6 +105,8 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
     startedInMs,
     output: () => output,
     peakRssMb: () => peakRssOf(child.pid!),
+    ...(storePid > 0 ? { storePid } : {}),
+    ...(blobPid > 0 ? { blobPid } : {}),
     embeddedPeakRssMb: () => embeddedPids.reduce((sum, pid) => sum + (peakRssOf(pid) ?? 0), 0),
     stop: () =>
       new Promise<void>((resolve) => {
@@ -122,14 +129,9 @@ function peakRssOf(pid: number): number | undefined {
   }
 }
 
-/** Clock ticks per second of /proc's CPU times (100 on Linux as built today; asked once). */
-let ticksPerSecond: number | undefined;
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc); throws if the process has ended. */
 export function cpuMsOf(pid: number): number {
-  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces, in parentheses): utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  const ms = processCpuMs(pid);
+  if (ms === undefined) throw new Error(`No CPU time for process ${pid}: it has ended`);
+  return ms;
 }

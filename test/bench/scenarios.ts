@@ -33,7 +33,11 @@ export async function dialogStepScenario(bot: BotProcess, partners: string[], tu
     partners.map(async (aad, i) => {
       const conversation = { id: `a:bench-${i}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
       const message = (extra: Record<string, unknown>) => ({ ...personalMessage('', { aadObjectId: aad }), conversation, ...extra });
-      const started = await post(bot.url, message({ text: 'new claim' }));
+      let started = await post(bot.url, message({ text: 'new claim' }));
+      // A partner who has a draft is asked whether to continue it: every measurement starts on a new draft, as the
+      // first does. A draft's history grows with each step it takes, and a later row must not pay for an earlier one's.
+      if (started.includes('Continue a draft?'))
+        started = await post(bot.url, message({ text: undefined, value: { action: 'form.claim', step: 'resume', button: 'new' } }));
       return { message, claimId: started.match(/CL-[0-9A-Z]{8}/)![0], i };
     }),
   );
