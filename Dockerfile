@@ -31,9 +31,9 @@ COPY data ./data
 COPY assets ./assets
 COPY scripts/buildIfSourcesPresent.js ./scripts/
 # AsyncLocalStorage (the turn's ids on every log line; OpenTelemetry's context with Application Insights)
-# on Node 22's async context frames instead of async hooks, which otherwise run for every promise: some
-# 6% of a status turn's CPU and 9% of a dialog step's (docs/performance.md, session 11). Node 24 does this
-# by default (then drop this line: test/process/asyncContextFrames.test.ts says so).
+# on Node 22's async context frames instead of async hooks, which otherwise run for every promise: a
+# status turn costs some 7% less CPU, a dialog step 11% (docs/performance.md, session 11). Node 24 does
+# this by default (then drop this line: test/process/asyncContextFrames.test.ts says so).
 ENV NODE_OPTIONS=--experimental-async-context-frame
 # The node image's unprivileged user; the app's files stay root-owned and read-only to it.
 USER node

@@ -6,7 +6,7 @@ import { sharedServers, uniqueName } from '../support/testStorage';
 /**
  * The image runs Node 22 with AsyncLocalStorage on async context frames (`ENV NODE_OPTIONS` in the
  * Dockerfile): with Node's async hooks instead, every promise of a turn (the Cosmos DB SDK makes some
- * twenty per request) runs hook code, some 6-9% of a turn's CPU (docs/performance.md, session 11). The
+ * sixty per request) runs hook code, some 7-11% of a turn's CPU (docs/performance.md, session 11). The
  * log lines must still carry their own turn's ids.
  */
 
