@@ -131,7 +131,7 @@ async function buildVariants(db: CosmosDatabase, endpoint: string, key: string):
     { name: 'items-kept', note: 'the same client; container.item() objects kept and reused', ops: productCalls(claims, true) },
     {
       name: 'key-kept',
-      note: 'public `tokenProvider` option: the master-key signature with the key decoded once (a KeyObject) instead of per request',
+      note: 'public `tokenProvider` option: the master-key signature (byte for byte as the SDK signs; the embedded server does not check it) with the key decoded once (a KeyObject) instead of per request',
       ops: productCalls(containerOf({ key: undefined, tokenProvider: masterKeySigner(key) }), false),
     },
     {
