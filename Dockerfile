@@ -30,6 +30,11 @@ COPY data ./data
 # The PoE template Word documents the bot fills (src/services/poeTemplate.ts).
 COPY assets ./assets
 COPY scripts/buildIfSourcesPresent.js ./scripts/
+# AsyncLocalStorage (the turn's ids on every log line; OpenTelemetry's context with Application Insights)
+# on Node 22's async context frames instead of async hooks, which otherwise run for every promise: a
+# status turn costs some 7% less CPU, a dialog step 11% (docs/performance.md, session 11). Node 24 does
+# this by default (then drop this line: test/process/asyncContextFrames.test.ts says so).
+ENV NODE_OPTIONS=--experimental-async-context-frame
 # The node image's unprivileged user; the app's files stay root-owned and read-only to it.
 USER node
 EXPOSE 3978
