@@ -54,19 +54,24 @@ async function acceptedPdf(claimId: string): Promise<{ file: PoeFile; data: Buff
   };
 }
 
-test("a file just accepted is read from the turn's bytes when the pre-check asks first: nothing looked for, nothing downloaded, read once", async () => {
-  const { file, data } = await acceptedPdf('CL-READ0001');
+/** Readings as the bot has them: on the observed store, with a background lane that runs when the test says. */
+function readingsWithALane() {
   const { poe, calls } = observed(store);
-  const read = jest.spyOn(readers, 'read');
   const lane: (() => Promise<void>)[] = [];
   const readings = new PoeReadings({ poe, log: silentLogger, now: () => new Date(), readers, runLater: (_name, task) => lane.push(task) });
+  return { readings, calls, read: jest.spyOn(readers, 'read'), runLane: () => Promise.all(lane.splice(0).map((task) => task())) };
+}
+
+test("a file just accepted is read from the turn's bytes when the pre-check asks first: nothing looked for, nothing downloaded, read once", async () => {
+  const { file, data } = await acceptedPdf('CL-READ0001');
+  const { readings, calls, read, runLane } = readingsWithALane();
 
   readings.readLater(file, data);
   // The card drawn by the turn that accepted the file asks before the background lane has run.
   const document = await readings.documentOf(file);
   expect(document).toMatchObject({ fileName: 'sow.pdf', kind: 'pdf', readable: true });
   expect(document.pages?.[1].text).toContain('Dynamics 365 Sales');
-  await Promise.all(lane.map((task) => task()));
+  await runLane();
 
   expect(calls).toEqual([`putJson ${readingBlobName(file)}`]);
   expect(read).toHaveBeenCalledTimes(1);
@@ -74,13 +79,10 @@ test("a file just accepted is read from the turn's bytes when the pre-check asks
 
 test('read by the background lane when nothing asked first: from the bytes in hand, kept, and not read again when asked', async () => {
   const { file, data } = await acceptedPdf('CL-READ0003');
-  const { poe, calls } = observed(store);
-  const read = jest.spyOn(readers, 'read');
-  const lane: (() => Promise<void>)[] = [];
-  const readings = new PoeReadings({ poe, log: silentLogger, now: () => new Date(), readers, runLater: (_name, task) => lane.push(task) });
+  const { readings, calls, read, runLane } = readingsWithALane();
 
   readings.readLater(file, data);
-  await Promise.all(lane.map((task) => task()));
+  await runLane();
   expect(calls).toEqual([`putJson ${readingBlobName(file)}`]);
   expect(read).toHaveBeenCalledTimes(1);
 
