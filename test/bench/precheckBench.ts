@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { precheckPoe, type PrecheckFacts } from '../../src/domain/poePrecheck';
@@ -8,6 +8,7 @@ import type { PoeReaders } from '../../src/services/poe/reading/readPoeDocument'
 import type { PoeReadKind } from '../../src/services/poe/reading/readLimits';
 import { unzip, zip } from '../../src/services/poe/zipWriter';
 import { personalMessage, PARTNER_TENANT } from '../support/activities';
+import { readerProcessesOf } from '../support/readerProcesses';
 import { greyPng, makeDocx, makePdf } from '../support/poeDocuments';
 import { percentile, printGrid, type BenchRow } from './benchTable';
 import type { BotProcess } from './botProcess';
@@ -219,24 +220,8 @@ export function printPrecheckFileTable(rows: FileRow[]): void {
 
 const yes = (met: boolean) => (met ? 'yes' : 'NO');
 
-/** The reader process a bot process started (Linux /proc: its child running readerWorker.js). */
-function readerPidOf(botPid: number): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (
-        pid &&
-        Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === botPid &&
-        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('readerWorker.js')
-      )
-        return pid;
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return undefined;
-}
+/** The reader process a bot process started. */
+const readerPidOf = (botPid: number): number | undefined => readerProcessesOf(botPid)[0]?.pid;
 
 /** Each process's CPU over a measured window, in ms: what the background work adds, and where (the reader runs at the lowest priority). */
 interface WindowCpu {
@@ -252,23 +237,21 @@ async function cpuDuring<T>(bot: BotProcess, work: () => Promise<T>): Promise<{ 
   const readerPid = readerPidOf(bot.pid);
   const pids = { bot: bot.pid, cosmos: bot.storePid, azurite: bot.blobPid, reader: readerPid };
   // A process that ended meanwhile (a reader replaced after a file's time limit) has no figure.
-  const cpuOrNaN = (pid: number | undefined) => (pid ? (processCpuMs(pid) ?? NaN) : NaN);
-  const sample = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOrNaN(pid)]));
+  const sample = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid ? processCpuMs(pid) : undefined]));
   const before = sample();
   const benchBefore = process.cpuUsage();
   const result = await work();
   const bench = process.cpuUsage(benchBefore);
   const after = sample();
-  const spent = (name: keyof typeof pids) => (Number.isFinite(after[name] - before[name]) ? after[name] - before[name] : undefined);
-  // A reader replaced meanwhile (a file at its time limit) is not the one sampled: its CPU is not known.
-  const reader = readerPid && readerPidOf(bot.pid) === readerPid ? spent('reader') : undefined;
-  const cpu: WindowCpu = { bot: spent('bot') ?? NaN, bench: (bench.user + bench.system) / 1000 };
-  for (const [name, ms] of [
-    ['cosmos', spent('cosmos')],
-    ['azurite', spent('azurite')],
-    ['reader', reader],
-  ] as const)
-    if (ms !== undefined) cpu[name] = ms;
+  const spent = (name: keyof typeof pids) => (before[name] === undefined || after[name] === undefined ? undefined : after[name] - before[name]);
+  const cpu: WindowCpu = {
+    bot: spent('bot') ?? NaN,
+    cosmos: spent('cosmos'),
+    azurite: spent('azurite'),
+    // A reader replaced meanwhile (a file at its time limit) is not the one sampled: its CPU is not known.
+    reader: readerPid && readerPidOf(bot.pid) === readerPid ? spent('reader') : undefined,
+    bench: (bench.user + bench.system) / 1000,
+  };
   return { result, cpu };
 }
 
