@@ -37,10 +37,35 @@ interface PdfJs {
 let pdfjs: Promise<PdfJs> | undefined;
 const pdfjsRoot = () => dirname(require.resolve('pdfjs-dist/package.json'));
 
-/** Loads pdf.js (once; the reader process loads it with its warm-up file, before it says it is ready). */
+/**
+ * Loads pdf.js (once; the reader process loads it with its warm-up file, before it says it is ready).
+ *
+ * Its build for Node carries core-js, which replaces the engine's `Array.prototype.push` with one written
+ * in JavaScript (V8's fails core-js's test for array-likes of 2^32 elements) and JSON's parse and stringify
+ * (for proposals pdf.js does not use): every push of pdf.js's text extraction, and of everything else in
+ * the process, then runs as script. The engine's own are put back once both halves of pdf.js are loaded:
+ * its worker half too, handed to pdf.js as `globalThis.pdfjsWorker`, which pdf.js would otherwise import
+ * at the first file and which would replace them again. A 20-page PDF costs about a fifth less CPU
+ * (docs/poe-precheck.md, "Session 12"). What core-js adds that Node 20 lacks (Promise.withResolvers, Set
+ * methods ...) stays: pdf.js uses it.
+ */
 export function loadPdfjs(): Promise<unknown> {
-  pdfjs ??= importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
+  pdfjs ??= withEngineBuiltIns(async () => {
+    (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = await importEsm<unknown>('pdfjs-dist/legacy/build/pdf.worker.mjs');
+    return importEsm<PdfJs>('pdfjs-dist/legacy/build/pdf.mjs');
+  });
   return pdfjs;
+}
+
+async function withEngineBuiltIns<T>(load: () => Promise<T>): Promise<T> {
+  const push = Object.getOwnPropertyDescriptor(Array.prototype, 'push')!;
+  const json = { parse: Object.getOwnPropertyDescriptor(JSON, 'parse')!, stringify: Object.getOwnPropertyDescriptor(JSON, 'stringify')! };
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(Array.prototype, 'push', push);
+    Object.defineProperties(JSON, json);
+  }
 }
 
 export async function readPdf(bytes: Buffer, fileName: string, limits: PoeReadLimits): Promise<PoeDocument> {
