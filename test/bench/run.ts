@@ -75,7 +75,7 @@ async function main(): Promise<void> {
         });
         const results = await stepWhilePrecheckingScenario(bot, roster.partners.slice(0, CONNECTIONS), attachers, quick ? 10 : 150);
         for (const [r, rows] of results.entries()) {
-          if (rounds > 1) console.log(`Form step with pre-checks, round ${r + 1} of ${rounds}:`);
+          if (rounds > 1) console.log(`Form step with pre-checks, round ${r + 1} of ${rounds} (measured from row ${(r % rows.length) + 1} on):`);
           printTable(rows);
         }
         if (rounds > 1) printPrecheckTurnSummary(results);
