@@ -316,13 +316,15 @@ async function stepWhileAttaching(
     let partner = 0;
     let held = 0;
     const conversation = { id: `a:bench-precheck-${round}-${i}`, conversationType: 'personal', tenantId: PARTNER_TENANT };
+    // Each partner of the slot attaches in a chat of their own.
+    const conversationId = () => `${conversation.id}-${partner}`;
     const send = (extra: Record<string, unknown>) =>
       fetch(`${bot.url}/api/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           ...personalMessage('', { aadObjectId: slot[partner] }),
-          conversation: { ...conversation, id: `${conversation.id}-${partner}` },
+          conversation: { ...conversation, id: conversationId() },
           serviceUrl: `${origin}/`,
           ...extra,
         }),
@@ -336,8 +338,8 @@ async function stepWhileAttaching(
         await send({ text: 'new claim' });
       }
       const n = attached;
-      const awaiting = uploadsAwaiting.get(`${conversation.id}-${partner}`) ?? [];
-      uploadsAwaiting.set(`${conversation.id}-${partner}`, awaiting);
+      const awaiting = uploadsAwaiting.get(conversationId()) ?? [];
+      uploadsAwaiting.set(conversationId(), awaiting);
       const sentAt = performance.now();
       awaiting.push(sentAt);
       const answer = await send({
@@ -353,7 +355,11 @@ async function stepWhileAttaching(
       if (answer.includes('Added')) {
         attached += 1;
         held += 1;
-      } else if (awaiting.includes(sentAt)) awaiting.splice(awaiting.indexOf(sentAt), 1); // refused: no checklist comes
+      } else {
+        // Refused: no checklist comes for it.
+        const at = awaiting.indexOf(sentAt);
+        if (at >= 0) awaiting.splice(at, 1);
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   };

@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runProbe } from '../support/probeProcess';
 import { sharedServers, uniqueName } from '../support/testStorage';
 
 /**
@@ -32,26 +32,12 @@ describe('async context frames in the image', () => {
     "with the image's NODE_OPTIONS, two turns at once keep their own ids across Cosmos DB requests",
     () => {
       const { cosmosEndpoint, cosmosKey } = sharedServers();
-      const probe = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/logContextProbe.ts'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          NODE_OPTIONS: imageNodeOptions,
-          TEST_COSMOS_ENDPOINT: cosmosEndpoint,
-          TEST_COSMOS_KEY: cosmosKey,
-          PROBE_DATABASE: uniqueName('frames-'),
-        },
+      const result = runProbe<{ frames: boolean; turns: Record<string, string>[]; outside: Record<string, string> }>('test/support/logContextProbe.ts', {
+        NODE_OPTIONS: imageNodeOptions,
+        TEST_COSMOS_ENDPOINT: cosmosEndpoint,
+        TEST_COSMOS_KEY: cosmosKey,
+        PROBE_DATABASE: uniqueName('frames-'),
       });
-      expect(probe.stderr).toBe('');
-      expect(probe.status).toBe(0);
-      const result = JSON.parse(probe.stdout.trim().split('\n').pop()!) as {
-        frames: boolean;
-        turns: Record<string, string>[];
-        outside: Record<string, string>;
-      };
       expect(result.frames).toBe(true);
       expect(result.turns).toEqual([
         { activityId: 'activity-1', conversationId: 'conversation-of-activity-1' },
