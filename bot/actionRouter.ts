@@ -21,7 +21,7 @@ import { ActionGate, actorOf, readButton, refusalCard, type ButtonPress } from '
 import { identityOf } from './activityIdentity';
 import { CLAIM_DIALOG_ID, CLAIM_FORM } from './claimDialog/claimDialog';
 import { ChatCommandHandler } from './commands/chatCommandHandler';
-import { commandWords, parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
+import { asksOnly, commandWords, parseCommand, QUERY_COMMANDS, scopeOf, type ChatCommand } from './commands/chatCommands';
 import { conversationIdOf, tenantIdOf, typedText } from './conversationReferences';
 import { helpCard } from './helpCard';
 import { ClaimExtension, extensionMessage, NO_RESULTS } from './messageExtension/claimExtension';
@@ -64,8 +64,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Typed commands that only read claims (with "claim …" and "status of …", an explicit find): answered without consulting an open form (see `message`). */
-const READ_ONLY_TYPED: readonly ChatCommand['kind'][] = ['claim', 'myClaims', 'history', 'needsAction', 'language', 'export'];
+/** Typed commands answered without consulting an open form (see `message`): the questions, a language, an export. */
+const withoutForm = (command: ChatCommand): boolean => asksOnly(command) || command.kind === 'language' || command.kind === 'export';
+
+/** The typed question a message asks, when its whole effect is its answer (see `asksOnly`). */
+export function typedQuestion(activity: TurnContext['activity']): boolean {
+  return (activity.value === undefined || activity.value === null) && asksOnly(parseCommand(typedText(activity), {}));
+}
 
 /**
  * The action router: every button (Action.Submit and Action.Execute carry one payload shape, read by
@@ -197,8 +202,7 @@ export class ActionRouter {
     // answered whether or not a form is open, and leaves the form as it was: such a turn needs no dialog
     // state, so it is not read (one Cosmos DB request less on the most frequent turn).
     const typed = parseCommand(typedText(context.activity), {});
-    const readOnly = READ_ONLY_TYPED.includes(typed.kind) || (typed.kind === 'find' && typed.explicit);
-    if (readOnly) {
+    if (withoutForm(typed)) {
       await this.runCommand(context, undefined, typed);
       return;
     }

@@ -20,7 +20,7 @@ import { resolveLocale } from '../src/i18n/locales';
 import type { Identity } from '../src/services/roster/identity';
 import type { ProcessedActivities } from '../src/storage/processedActivities';
 import type { WelcomeRecords } from '../src/storage/welcomeRecords';
-import { ActionRouter } from './actionRouter';
+import { ActionRouter, typedQuestion } from './actionRouter';
 import { identityOf } from './activityIdentity';
 import { ClaimDialog } from './claimDialog/claimDialog';
 import { scopeOf } from './commands/chatCommands';
@@ -42,7 +42,13 @@ const isRepeat = (context: TurnContext): boolean => context.turnState.get(REPEAT
  * and a card action (Action.Execute) acts once by its own action id in the claim's history, as a double
  * click does, so a repeat is answered as the first was, from the claim as it stands.
  */
-function deliveryOf(activity: TurnContext['activity']): { conversationId: string; activityId: string } | undefined {
+type Delivery = { conversationId: string; activityId: string };
+
+/** A request started before it is awaited keeps its failure as a value until then (never an unhandled rejection). */
+const failed = (error: unknown): { error: unknown } => ({ error });
+const noFailure = (): undefined => undefined;
+
+function deliveryOf(activity: TurnContext['activity']): Delivery | undefined {
   if (activity.type !== 'message' && !(activity.type === 'invoke' && activity.name === 'fileConsent/invoke')) return undefined;
   const conversationId = activity.conversation?.id;
   return conversationId && activity.id ? { conversationId, activityId: activity.id } : undefined;
@@ -140,11 +146,16 @@ export class CporBot extends TeamsActivityHandler {
   /**
    * Each activity acts once, however often Teams delivers it (it re-sends when the bot is slow or
    * answers 5xx): a repeat changes nothing and is acknowledged silently, or, for a file consent's answer,
-   * acknowledged as the first was (see deliveryOf for card actions). Dialog state is saved after every turn, also after a turn that
-   * failed half way; a failed turn gives its activity back so Teams' retry can act.
+   * acknowledged as the first was (see deliveryOf for card actions). Dialog state is saved after every turn that
+   * read it, also after a turn that failed half way; a failed turn gives its activity back so Teams' retry can act.
+   * A typed question (answerWhileRecording) reads no dialog state and does not wait for its record.
    */
   override async run(context: TurnContext): Promise<void> {
     const delivery = deliveryOf(context.activity);
+    if (delivery && context.activity.type === 'message' && typedQuestion(context.activity)) return this.answerWhileRecording(context, delivery);
+    // Any other message moves or reads the open form: its dialog state is read while its record is written
+    // (read only; nothing acts before the record says this delivery is the first).
+    const stateRead = context.activity.type === 'message' ? this.conversationState.load(context).then(noFailure, failed) : undefined;
     const repeat = Boolean(delivery) && !(await this.processed.claim(delivery!.conversationId, delivery!.activityId));
     if (repeat) {
       // A message's answer is in the chat already; a file consent's answer is acknowledged again, without acting.
@@ -152,6 +163,8 @@ export class CporBot extends TeamsActivityHandler {
       context.turnState.set(REPEATED, true);
     }
     try {
+      const stateFailure = await stateRead;
+      if (stateFailure) throw stateFailure.error;
       await applyPersonLanguage(this.services.languages, context, this.log);
       await super.run(context);
     } catch (error) {
@@ -161,6 +174,31 @@ export class CporBot extends TeamsActivityHandler {
     } finally {
       await this.conversationState.saveChanges(context, false);
     }
+  }
+
+  /**
+   * A typed question changes nothing, so its answer is made while its activity record is written (one
+   * round trip to Cosmos DB instead of two after each other), and leaves only once the record says this
+   * delivery is the first: a repeat's answer is in the chat already and is dropped. When the record can't
+   * be written the answer is held back and the turn fails as any other would (its error reply goes out).
+   */
+  private async answerWhileRecording(context: TurnContext, delivery: Delivery): Promise<void> {
+    const recorded = this.processed.claim(delivery.conversationId, delivery.activityId).then((first) => (first ? 'first' : 'repeat'), failed);
+    let holding = true;
+    context.onSendActivities(async (_context, _activities, next) => (!holding || (await recorded) === 'first' ? next() : []));
+    let failure: { error: unknown } | undefined;
+    try {
+      await applyPersonLanguage(this.services.languages, context, this.log);
+      await super.run(context);
+    } catch (error) {
+      failure = { error };
+    }
+    const outcome = await recorded;
+    if (outcome === 'repeat' || (outcome === 'first' && !failure)) return;
+    if (outcome === 'first')
+      await this.processed.release(delivery.conversationId, delivery.activityId).catch((e) => this.log.error('Could not release a failed activity', e));
+    holding = false;
+    throw failure ? failure.error : (outcome as { error: unknown }).error;
   }
 
   /**

@@ -121,6 +121,17 @@ export type ChatCommand =
 /** The query commands: they only read, so their buttons are answered even while a form is open. */
 export const QUERY_COMMANDS: readonly ChatCommand['kind'][] = ['myClaims', 'needsAction', 'claim', 'history', 'find', 'export'];
 
+/**
+ * A typed question whose whole effect is its answer ("claim CL-…", "status of …", "my claims", "history …",
+ * "what needs my action"): nothing is written and no file is offered, so its activity record can be written
+ * while the answer is made (bot/cporBot.ts). Free text that may be a form's answer is not one.
+ */
+export function asksOnly(command: ChatCommand): boolean {
+  return command.kind === 'find'
+    ? command.explicit
+    : command.kind === 'claim' || command.kind === 'myClaims' || command.kind === 'needsAction' || command.kind === 'history';
+}
+
 const CLAIM_ID = /\bcl-[0-9a-z]{8}\b/i;
 /** Longest text taken as a filter or search: a customer domain or a claim name is shorter. */
 export const MAX_TEXT = 100;

@@ -325,3 +325,45 @@ describe("a partner's buttons on a notice, delivered twice and double-clicked", 
     expect(after.history.filter((e) => e.action === 'dispute' && e.outcome === 'applied')).toHaveLength(1);
   });
 });
+
+describe('a typed question (its answer is made while its activity record is written)', () => {
+  const question = (text: string) => ({
+    ...personalMessage(text, { aadObjectId: PARTNER_AAD }),
+    id: `q-${uniqueName('question-')}`,
+    conversation: { id: `a:${uniqueName('questions-')}`, conversationType: 'personal', tenantId: PARTNER_TENANT },
+  });
+  const answersOf = (body: { activities?: Activity[] } | undefined) => body?.activities ?? [];
+  const cardsIn = (answers: Activity[]) => answers.flatMap((a) => a.attachments ?? []).length;
+
+  test('delivered twice, one after the other or both at once, it is answered once', async () => {
+    await claimThrough(bot.app.services, 'Submitted', 'twice-question', 7);
+    const asked = question('my claims');
+    const first = await bot.post(asked);
+    const repeat = await bot.post(asked);
+    expect(cardsIn(answersOf(first.body))).toBe(1);
+    expect(answersOf(repeat.body)).toEqual([]);
+
+    // Two instances (or one) get the same activity at the same moment: one answers, the other stays silent.
+    const atOnce = question('my claims');
+    const both = await Promise.all([bot.post(atOnce), bot.post(atOnce)]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(both.map((r) => cardsIn(answersOf(r.body))).sort()).toEqual([0, 1]);
+    expect(both.map((r) => answersOf(r.body).length).sort()).toEqual([0, 1]);
+  });
+
+  test('when its record cannot be written the answer is held back and the person is told something went wrong', async () => {
+    const { database, containers } = bot.app.services.cosmos;
+    await containers.activities.delete();
+    try {
+      const { status, body } = await bot.post(question('my claims'));
+      expect(status).toBe(200);
+      const answers = answersOf(body);
+      expect(cardsIn(answers)).toBe(0);
+      expect(texts(answers)).toContain('Sorry, something went wrong on my side and nothing was changed.');
+    } finally {
+      await database.containers.createIfNotExists({ id: 'activities', partitionKey: { paths: ['/id'] }, defaultTtl: -1 });
+    }
+    // With the record back, the same question is answered again (the failed one was never recorded).
+    expect(cardsIn(answersOf((await bot.post(question('my claims'))).body))).toBe(1);
+  });
+});
