@@ -41,10 +41,15 @@ export class ReviewCardView {
   async render(claim: Claim, options: ReviewCardOptions): Promise<AdaptiveCardJson> {
     const { locale } = options;
     const f = claim.fields;
-    const organisation = await this.services.rosters.organisation(claim.orgId);
     const offered = (type: ClaimActionType) => Boolean(options.viewer && isActionOffered(claim, options.viewer, type));
-    const competing = await this.services.claimService.competingClaims(claim);
-    const links = await poeLinkLines(this.services, claim.poe, locale);
+    // What the card shows besides the claim, read at once rather than one after another (each may be a request).
+    const [organisation, competing, links, checklist] = await Promise.all([
+      this.services.rosters.organisation(claim.orgId),
+      this.services.claimService.competingClaims(claim),
+      poeLinkLines(this.services, claim.poe, locale),
+      // The pre-check as far as it is known now (reading is never waited for here: "checking…" until done).
+      claim.poe.length ? this.services.precheck.checklistIfReady(claim) : undefined,
+    ]);
     const conflicts = await Promise.all(
       competing.map(async (other) => {
         const otherOrg = await this.services.rosters.organisation(other.claim.orgId);
@@ -72,8 +77,6 @@ export class ReviewCardView {
       }),
     );
     const last = [...claim.history].reverse().find((e) => e.outcome === 'applied');
-    // The pre-check as far as it is known now (reading is never waited for here: "checking…" until done).
-    const checklist = claim.poe.length ? await this.services.precheck.checklistIfReady(claim) : undefined;
     const data = {
       claimId: claim.id,
       // Where the claim lives (its partition), so a button press reads it directly; never used to authorise.
