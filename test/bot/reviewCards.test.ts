@@ -372,9 +372,10 @@ describe('partner action required, round trip', () => {
     expect(after.status).toBe('UnderReview');
     expect(after.fields.products).toEqual(['teams']);
     expect(after.history.map((e) => e.action).slice(-2)).toEqual(['edit', 'resubmit']);
+    // The last update of this claim's card (other claims' cards may be refreshed meanwhile, when their PoE checklists are ready).
     const update = connector
       .to(CHANNEL)
-      .filter((call) => call.method === 'PUT')
+      .filter((call) => call.method === 'PUT' && text(call.activity).includes(`"claimId":"${c.id}"`))
       .at(-1)!;
     expect(text(update.activity)).toContain(`Under review · ${c.id}`);
     expect(text(update.activity)).toContain('Products and workloads","value":"Microsoft Teams"');
