@@ -3,6 +3,7 @@ import { FileServer } from '../support/fileServer';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, personalMessage } from '../support/activities';
 import { botForTests } from '../support/botDriver';
 import { uniqueName } from '../support/testStorage';
+import { CONTAINERS } from '../../src/storage/cosmosDatabase';
 import { AVERY, RILEY, claimThrough } from '../support/seededClaims';
 
 /**
@@ -361,9 +362,9 @@ describe('a typed question (its answer is made while its activity record is writ
       expect(cardsIn(answers)).toBe(0);
       expect(texts(answers)).toContain('Sorry, something went wrong on my side and nothing was changed.');
     } finally {
-      await database.containers.createIfNotExists({ id: 'activities', partitionKey: { paths: ['/id'] }, defaultTtl: -1 });
+      await database.containers.createIfNotExists(CONTAINERS.activities);
     }
-    // With the record back, the same question is answered again (the failed one was never recorded).
+    // With the records' container back, questions are answered again.
     expect(cardsIn(answersOf((await bot.post(question('my claims'))).body))).toBe(1);
   });
 });
