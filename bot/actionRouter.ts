@@ -67,9 +67,22 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Typed commands answered without consulting an open form (see `message`): the questions, a language, an export. */
 const withoutForm = (command: ChatCommand): boolean => asksOnly(command) || command.kind === 'language' || command.kind === 'export';
 
-/** The typed question a message asks, when its whole effect is its answer (see `asksOnly`). */
-export function typedQuestion(activity: TurnContext['activity']): boolean {
-  return (activity.value === undefined || activity.value === null) && asksOnly(parseCommand(typedText(activity), {}));
+const TYPED_COMMAND = Symbol('cpor.typedCommand');
+
+/** What a typed message asks for, parsed once per turn (the bot's record-keeping and the router both ask). */
+function typedCommand(context: TurnContext): ChatCommand {
+  let command = context.turnState.get(TYPED_COMMAND) as ChatCommand | undefined;
+  if (!command) {
+    command = parseCommand(typedText(context.activity), {});
+    context.turnState.set(TYPED_COMMAND, command);
+  }
+  return command;
+}
+
+/** True when a message is a typed question whose whole effect is its answer (see `asksOnly`). */
+export function typedQuestion(context: TurnContext): boolean {
+  const { type, value } = context.activity;
+  return type === 'message' && (value === undefined || value === null) && asksOnly(typedCommand(context));
 }
 
 /**
@@ -201,7 +214,7 @@ export class ActionRouter {
     // A typed question about claims ("claim CL-…", "my claims", "history …", "what needs my action") is
     // answered whether or not a form is open, and leaves the form as it was: such a turn needs no dialog
     // state, so it is not read (one Cosmos DB request less on the most frequent turn).
-    const typed = parseCommand(typedText(context.activity), {});
+    const typed = typedCommand(context);
     if (withoutForm(typed)) {
       await this.runCommand(context, undefined, typed);
       return;

@@ -152,10 +152,11 @@ export class CporBot extends TeamsActivityHandler {
    */
   override async run(context: TurnContext): Promise<void> {
     const delivery = deliveryOf(context.activity);
-    if (delivery && context.activity.type === 'message' && typedQuestion(context.activity)) return this.answerWhileRecording(context, delivery);
+    const question = typedQuestion(context);
+    if (delivery && question) return this.answerWhileRecording(context, delivery);
     // Any other message moves or reads the open form: its dialog state is read while its record is written
-    // (read only; nothing acts before the record says this delivery is the first).
-    const stateRead = context.activity.type === 'message' ? this.conversationState.load(context).then(noFailure, failed) : undefined;
+    // (read only; nothing acts before the record says this delivery is the first). A question reads none.
+    const stateRead = context.activity.type === 'message' && !question ? this.conversationState.load(context).then(noFailure, failed) : undefined;
     const repeat = Boolean(delivery) && !(await this.processed.claim(delivery!.conversationId, delivery!.activityId));
     if (repeat) {
       // A message's answer is in the chat already; a file consent's answer is acknowledged again, without acting.
