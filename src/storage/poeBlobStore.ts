@@ -111,8 +111,17 @@ export class PoeBlobStore {
     return url;
   }
 
+  /**
+   * A blob's bytes in one GET. (`downloadToBuffer` asks for the blob's properties first: two requests for
+   * every reading, and for a missing blob a HEAD whose unread 404 keeps its connection out of the pool, so
+   * each miss opened a new connection: a new TLS handshake against Azure Storage.) A dropped connection
+   * resumes where it stopped, up to three times.
+   */
   async download(blobName: string): Promise<Buffer> {
-    return this.container.getBlockBlobClient(blobName).downloadToBuffer();
+    const response = await this.container.getBlockBlobClient(blobName).download(0, undefined, { maxRetryRequests: 3 });
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+    return Buffer.concat(chunks);
   }
 
   /** Keeps a JSON document beside the files (what was read out of one, say). */

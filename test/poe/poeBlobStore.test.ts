@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { PoeBlobStore, safeFileName } from '../../src/storage/poeBlobStore';
 import { demoPdf } from '../../app/demo/demoSeed';
 import { openTestBlobStore } from '../support/testStorage';
@@ -44,6 +45,23 @@ describe('PoE files in Blob storage', () => {
     expect((await store.download(stored.blobName)).toString()).toBe('%PDF-1.4 original');
     const anonymous = await fetch(link.split('?')[0]);
     expect([401, 403, 404]).toContain(anonymous.status);
+  });
+
+  test('looking for documents that are not there, and reading files, keeps using the connections already open', async () => {
+    const stored = await store.upload({ claimId: 'CL-BLOB0005', fileName: 'sow.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 kept') });
+    await store.download(stored.blobName);
+    // Every new connection to Azure Storage is a TLS handshake: a miss must not leave its connection unusable.
+    const connect = jest.spyOn(Socket.prototype, 'connect');
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect(await store.getJson(`CL-BLOB0005/missing-${i}.document.json`)).toBeUndefined();
+        await expect(store.download(`CL-BLOB0005/missing-${i}.pdf`)).rejects.toMatchObject({ statusCode: 404 });
+        expect((await store.download(stored.blobName)).toString()).toBe('%PDF-1.4 kept');
+      }
+      expect(connect.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      connect.mockRestore();
+    }
   });
 
   test('file names keep their letters but lose path parts and unsafe characters', () => {
