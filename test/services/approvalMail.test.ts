@@ -11,7 +11,7 @@ import { t } from '../../src/i18n/locales';
 import { audiencesFor, outboxEntriesFor } from '../../src/domain/claimNotifications';
 import { MemoryLogger } from '../../src/logger';
 import { classifySmtpError, SmtpMailer, type StoredMail } from '../../src/services/notifications/mailer';
-import { NotificationDispatcher, type DispatcherDeps } from '../../src/services/notifications/notificationDispatcher';
+import { MAIL_SENDS_AT_ONCE, NotificationDispatcher, type DispatcherDeps } from '../../src/services/notifications/notificationDispatcher';
 import { PartnerMail, type NoticeRecipient } from '../../src/services/notifications/partnerMail';
 import { PARTNER_AAD, PARTNER_TENANT, REVIEWER_AAD, REVIEWER_TENANT, postActivity, teamsActivity } from '../support/activities';
 import { TEST_DELIVERY, testConfig, uniqueName } from '../support/testStorage';
@@ -39,10 +39,20 @@ class TestSmtpServer {
   /** The next RCPT TO replies for an address (e.g. 451, then normal), or one reply for every attempt. */
   readonly refuse = new Map<string, { codes: number[]; always?: number }>();
   port = 0;
+  /** Sessions open now, and the most open at once since `resetSessions`. */
+  sessions = 0;
+  mostSessions = 0;
   private readonly server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onConnect: (_session, callback) => {
+      this.mostSessions = Math.max(this.mostSessions, ++this.sessions);
+      callback();
+    },
+    onClose: () => {
+      this.sessions--;
+    },
     onRcptTo: (address, _session, callback) => {
       const to = address.address.toLowerCase();
       this.attempts.push(to);
@@ -73,6 +83,10 @@ class TestSmtpServer {
 
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  resetSessions(): void {
+    this.mostSessions = this.sessions;
   }
 
   to(address: string) {
@@ -390,6 +404,28 @@ describe('a partner notice Teams could not deliver goes by e-mail instead', () =
     expect(together[1].text).toContain(t('zh-CN', 'mail.notice.why.unreachable'));
     expect(together[1].text).not.toContain(t('en-US', 'mail.notice.why.noChat'));
     expect(together[0].subject).toContain(' / ');
+  });
+
+  test('a notice to many partner users without a chat: each gets the e-mail, and no more than a few are sent at a time', async () => {
+    const claim = await bot.act(await tailspinClaim(), { type: 'comment', text: 'For the whole team.' }, reviewer);
+    const entry = outboxEntriesFor(claim, claim.history.at(-1)!).find((e) => e.audience === 'partners')!;
+    // Twenty claiming partner users of Tailspin, none of whom has opened the bot.
+    const team = Array.from({ length: 20 }, (_, i) => ({
+      aadObjectId: `7a7a7a7a-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      tenantId: PARTNER_TENANT,
+      orgId: robin.orgId,
+      name: `Tailspin Partner ${i}`,
+      email: partnerAddress(`team${i}-`).replace('@fabrikam.', '@tailspin.'),
+      role: 'BillingAdmin' as const,
+    }));
+    const deps = (bot.app.notifications.dispatcher as unknown as { deps: DispatcherDeps }).deps;
+    const rosters = Object.create(deps.rosters, { partnerUsersOf: { value: async () => team } }) as DispatcherDeps['rosters'];
+    smtp.resetSessions();
+    await new NotificationDispatcher({ ...deps, rosters, owner: 'team-instance' }).dispatch({ ...claim, outbox: [entry] });
+    for (const member of team) expect(mailsAbout(member.email, claim)).toHaveLength(1);
+    // One SMTP session per e-mail: the mail server never sees more than the dispatcher's slots at once.
+    expect(smtp.mostSessions).toBeGreaterThan(1);
+    expect(smtp.mostSessions).toBeLessThanOrEqual(MAIL_SENDS_AT_ONCE);
   });
 
   test("the partner contact's own e-mail of a change is not sent twice to the same address", async () => {
