@@ -15,7 +15,7 @@ import { dispatchTimerId, timerDocOf, type StoredTimer, type TimerStore } from '
 import type { BusinessCalendar } from '../../domain/businessCalendar';
 import type { DeliveryOutcome, DeliveryScheduler } from './deliveryScheduler';
 import type { DispatchIntents } from './dispatchIntents';
-import type { MailMessage, MailOutcome } from './mailer';
+import { MAIL_SENDS_AT_ONCE, type MailMessage, type MailOutcome } from './mailer';
 import type { NoticeRecipient } from './partnerMail';
 import { SendSlots } from './sendSlots';
 
@@ -90,15 +90,6 @@ export interface DispatcherDeps {
   /** E-mails this instance sends at once, over all claims (default MAIL_SENDS_AT_ONCE). */
   mailsAtOnce?: number;
 }
-
-/**
- * E-mails one instance sends at once. The e-mails of a claim, and of the claims whose work runs
- * together, wait for a slot: an SMTP relay takes a few sessions per client, and every send is a
- * connection of its own (a Cosmos DB write to the outbox without SMTP). Measured with the approval
- * bench (16 claims approved, two dozen e-mails each): Cosmos DB connections opened went from 560 to 76
- * with this bound of eight, and the approval turns' CPU and p99 did not move beyond the noise.
- */
-export const MAIL_SENDS_AT_ONCE = 8;
 
 /** What is known of a change when its work is done: the version before it, the leased dispatch timer, the ETag it was written with. */
 export interface DispatchOptions {
