@@ -95,8 +95,8 @@ export const MAIL_SENDS_AT_ONCE = 8;
  * SMTP through nodemailer, over a pool of at most MAIL_SENDS_AT_ONCE sessions, each reused for up to 20
  * e-mails (Exchange's receive connectors close a session after 20 messages by default) and closed after 20
  * seconds unused (before the 30-second socket timeout, and well before a server gives up on it). A new
- * session is a TCP connection, STARTTLS's handshake and a login: on loopback 5 ms of the bot's CPU per
- * e-mail against 1.5-2 ms over a kept session (docs/performance.md, "Session 15"). Bounded waits at every step.
+ * session is a TCP connection, STARTTLS's handshake and a login: on loopback 6-7 ms of the bot's CPU per
+ * e-mail against 1.5-2.7 ms over a kept session (test/bench/smtpSendCost.ts). Bounded waits at every step.
  */
 export class SmtpMailer implements Mailer {
   readonly kind = 'smtp' as const;
