@@ -1,6 +1,6 @@
 import { SendSlots } from '../../src/services/notifications/sendSlots';
 
-/** The bound on e-mails sent at once (notificationDispatcher.ts): never more at once, nobody overtaken, a failure frees its slot. */
+/** The bound on e-mails sent at once (MAIL_SENDS_AT_ONCE in mailer.ts, used by notificationDispatcher.ts): never more at once, nobody overtaken, a failure frees its slot. */
 describe('send slots', () => {
   const later = () => {
     let release!: () => void;
