@@ -15,6 +15,11 @@ const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim
 if (connectionString) {
   // The cloud role name in Application Insights (instances are told apart by their host name).
   process.env.OTEL_SERVICE_NAME ||= 'cpor-claims-bot';
+  // The distro sets the Azure SDKs' log level to "warning" unless AZURE_LOG_LEVEL says otherwise, and the SDKs
+  // log every non-2xx answer at that level: each expected 404 (a person without a language record), 409 (a
+  // re-delivered activity) or 412 (a write that lost to another) became a line on stderr. The bot logs what
+  // matters itself; the SDKs' errors still show.
+  process.env.AZURE_LOG_LEVEL ||= 'error';
   // Loaded only when used: it is large, and a local bot has no use for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   started = require('@azure/monitor-opentelemetry') as typeof AzureMonitor;

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { personalMessage, postActivity } from '../support/activities';
+import { telemetrySink } from '../support/telemetrySink';
 import { waitFor } from '../support/waitFor';
 
 /**
@@ -70,6 +71,27 @@ describe('npm start', () => {
       await waitFor(() => bot.output().includes('Roster: reloaded'), 20_000);
       const after = await postActivity(url, personalMessage('help', { aadObjectId: newcomer }));
       expect(JSON.stringify(after.body)).toContain('You are signed in as Nia Newcomer, Incentives admin of Fabrikam Consulting Ltd.');
+    } finally {
+      bot.child.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  test('with Application Insights configured: telemetry reaches it, and the answers the bot expects (a 404, a 409) write no warning lines', async () => {
+    const sink = await telemetrySink();
+    const bot = run({ PORT: '0', DATA_DIR: ':memory:', ...sink.botEnv });
+    try {
+      await waitFor(() => /Ready in \d+ ms/.test(bot.output()), 60_000);
+      expect(bot.output()).toContain('Telemetry: traces and metrics to Application Insights');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\/api\/messages/.exec(bot.output())![1];
+      // A person without a language record (the store answers 404), then the same message again (409 on its activity record).
+      const message = personalMessage('help');
+      expect((await postActivity(url, message)).status).toBe(200);
+      expect((await postActivity(url, message)).status).toBe(200);
+      bot.child.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+      // Shutting down sends what was buffered.
+      expect(sink.received().batches).toBeGreaterThan(0);
+      expect(bot.output()).not.toMatch(/azure:[\w-]+:warning/);
     } finally {
       bot.child.kill('SIGKILL');
     }
