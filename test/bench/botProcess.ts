@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processCpuMs } from '../../src/services/poe/reading/readerProcess';
+import { telemetrySink } from '../support/telemetrySink';
 
 /**
  * The bot as `npm start` runs it, in a process of its own, so the load generator does not share its
@@ -60,9 +61,19 @@ const ENTRIES = {
 export async function startBotProcess(env: Record<string, string>, entry: keyof typeof ENTRIES = 'product'): Promise<BotProcess> {
   const spawnedAt = Date.now();
   const nodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // BENCH_BOT_TELEMETRY=1: the product sends its traces and metrics as on Azure, to a sink on loopback (the echo bots stay stock).
+  const telemetry: Record<string, string> = process.env.BENCH_BOT_TELEMETRY && entry === 'product' ? (await telemetrySink()).botEnv : {};
   const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--disable-warning=DEP0111', ...ENTRIES[entry]], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'), PORT: '0', DATA_DIR: ':memory:', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DOTENV_CONFIG_PATH: join(ROOT, 'no-such.env'),
+      PORT: '0',
+      DATA_DIR: ':memory:',
+      ...telemetry,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
