@@ -76,9 +76,10 @@ describe('npm start', () => {
     }
   }, 90_000);
 
-  test('with Application Insights configured: telemetry reaches it, and the answers the bot expects (a 404, a 409) write no warning lines', async () => {
-    const sink = await telemetrySink();
-    const bot = run({ PORT: '0', DATA_DIR: ':memory:', ...sink.botEnv });
+  test('with Application Insights configured: telemetry reaches it with the Cosmos DB calls as dependencies, and the answers the bot expects (a 404, a 409) write no warning lines', async () => {
+    const sink = await telemetrySink({ keep: true });
+    // Every trace kept, so that the turns' dependencies are there to be read (the default keeps 5 a second).
+    const bot = run({ PORT: '0', DATA_DIR: ':memory:', ...sink.botEnv, OTEL_TRACES_SAMPLER: 'always_on' });
     try {
       await waitFor(() => /Ready in \d+ ms/.test(bot.output()), 60_000);
       expect(bot.output()).toContain('Telemetry: traces and metrics to Application Insights');
@@ -92,6 +93,14 @@ describe('npm start', () => {
       // Shutting down sends what was buffered.
       expect(sink.received().batches).toBeGreaterThan(0);
       expect(bot.output()).not.toMatch(/azure:[\w-]+:warning/);
+      // Cosmos DB calls are dependencies (the HTTP instrumentation's spans: the SDK makes none of its own), each once.
+      const cosmosPort = /Cosmos DB: embedded server at http:\/\/127\.0\.0\.1:(\d+)\//.exec(bot.output())![1];
+      const toCosmos = sink.dependencies().filter((d) => (d.data ?? '').startsWith(`http://127.0.0.1:${cosmosPort}/`));
+      expect(toCosmos.length).toBeGreaterThan(0);
+      // The start reads the database once: one dependency.
+      expect(toCosmos.filter((d) => d.name === 'GET /dbs/cpor')).toHaveLength(1);
+      // And a turn's requests are there: each message's activity record.
+      expect(toCosmos.filter((d) => d.name === 'POST /dbs/cpor/colls/activities/docs').length).toBeGreaterThanOrEqual(2);
     } finally {
       bot.child.kill('SIGKILL');
     }

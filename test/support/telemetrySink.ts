@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { LOOPBACK_CERT, LOOPBACK_KEY } from './entraStubs';
 
@@ -13,26 +14,38 @@ export interface TelemetrySink {
   botEnv: Record<string, string>;
   /** Batches posted so far, and their bytes (as sent, gzip). */
   received(): { batches: number; bytes: number };
+  /** The dependencies (RemoteDependencyData) received so far, when `keep` was asked for. */
+  dependencies(): { name: string; type?: string; target?: string; data?: string }[];
 }
 
 let sink: Promise<TelemetrySink> | undefined;
 
-export function telemetrySink(): Promise<TelemetrySink> {
+/** One sink per process (the first call's options hold). `keep`: decode and keep what arrives (a test reads it; the bench only counts). */
+export function telemetrySink(options: { keep?: boolean } = {}): Promise<TelemetrySink> {
   sink ??= new Promise((resolve, reject) => {
     let batches = 0;
     let bytes = 0;
+    const dependencies: { name: string; type?: string; target?: string; data?: string }[] = [];
     // The exporter speaks HTTPS only: the embedded Cosmos DB package's self-signed certificate serves.
     const server = https.createServer({ cert: readFileSync(LOOPBACK_CERT), key: readFileSync(LOOPBACK_KEY) }, (req, res) => {
       let size = 0;
-      req.on('data', (chunk: Buffer) => (size += chunk.length));
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (options.keep) chunks.push(chunk);
+      });
       req.on('end', () => {
         if (req.url?.includes('QuickPulseService')) {
-          res.writeHead(200, { 'x-ms-qps-subscribed': 'false', 'content-type': 'application/json' }).end('{}');
+          // Not chained: restify, loaded by other tests in the same worker, patches writeHead to return nothing.
+          res.writeHead(200, { 'x-ms-qps-subscribed': 'false', 'content-type': 'application/json' });
+          res.end('{}');
           return;
         }
         batches++;
         bytes += size;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ itemsReceived: 0, itemsAccepted: 0, errors: [] }));
+        if (options.keep) keepDependencies(Buffer.concat(chunks), req.headers['content-encoding'], dependencies);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ itemsReceived: 0, itemsAccepted: 0, errors: [] }));
       });
     });
     server.once('error', reject);
@@ -48,8 +61,28 @@ export function telemetrySink(): Promise<TelemetrySink> {
           NODE_TLS_REJECT_UNAUTHORIZED: '0',
         },
         received: () => ({ batches, bytes }),
+        dependencies: () => dependencies,
       });
     });
   });
   return sink;
+}
+
+type Envelope = { data?: { baseType?: string; baseData?: { name: string; type?: string; target?: string; data?: string } } };
+
+function keepDependencies(body: Buffer, encoding: string | string[] | undefined, into: { name: string }[]): void {
+  try {
+    const text = (encoding === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+    const envelopes = (
+      text.trim().startsWith('[')
+        ? JSON.parse(text)
+        : text
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+    ) as Envelope[];
+    for (const e of envelopes) if (e.data?.baseType === 'RemoteDependencyData' && e.data.baseData) into.push(e.data.baseData);
+  } catch {
+    // Not telemetry we can read: counted, not kept.
+  }
 }
