@@ -77,7 +77,7 @@ describe('npm start', () => {
   }, 90_000);
 
   test('with Application Insights configured: telemetry reaches it with the Cosmos DB calls as dependencies, and the answers the bot expects (a 404, a 409) write no warning lines', async () => {
-    const sink = await telemetrySink({ keep: true });
+    const sink = await telemetrySink();
     // Every trace kept, so that the turns' dependencies are there to be read (the default keeps 5 a second).
     const bot = run({ PORT: '0', DATA_DIR: ':memory:', ...sink.botEnv, OTEL_TRACES_SAMPLER: 'always_on' });
     try {

@@ -7,33 +7,38 @@ import { LOOPBACK_CERT, LOOPBACK_KEY } from './entraStubs';
 /**
  * A stand-in for Application Insights' ingestion and live-metrics endpoints, on loopback, so a test or the
  * bench (`BENCH_BOT_TELEMETRY=1`) can run the bot as it runs on Azure, with APPLICATIONINSIGHTS_CONNECTION_STRING
- * set. It accepts every batch (the answer the exporter expects) and says no one is watching live metrics.
+ * set. It accepts every batch (the answer the exporter expects), keeps the dependencies it receives, and says
+ * no one is watching live metrics.
  */
+
+/** A RemoteDependencyData item as the exporter sends it (the fields a test reads). */
+export interface ReceivedDependency {
+  name: string;
+  type?: string;
+  target?: string;
+  data?: string;
+}
+
 export interface TelemetrySink {
   /** The settings that point a bot process at the sink. */
   botEnv: Record<string, string>;
-  /** Batches posted so far, and their bytes (as sent, gzip). */
-  received(): { batches: number; bytes: number };
-  /** The dependencies (RemoteDependencyData) received so far, when `keep` was asked for. */
-  dependencies(): { name: string; type?: string; target?: string; data?: string }[];
+  /** Batches posted so far. */
+  received(): { batches: number };
+  /** The dependencies received so far. */
+  dependencies(): ReceivedDependency[];
 }
 
 let sink: Promise<TelemetrySink> | undefined;
 
-/** One sink per process (the first call's options hold). `keep`: decode and keep what arrives (a test reads it; the bench only counts). */
-export function telemetrySink(options: { keep?: boolean } = {}): Promise<TelemetrySink> {
+/** One sink per process, started on first use. */
+export function telemetrySink(): Promise<TelemetrySink> {
   sink ??= new Promise((resolve, reject) => {
     let batches = 0;
-    let bytes = 0;
-    const dependencies: { name: string; type?: string; target?: string; data?: string }[] = [];
+    const dependencies: ReceivedDependency[] = [];
     // The exporter speaks HTTPS only: the embedded Cosmos DB package's self-signed certificate serves.
     const server = https.createServer({ cert: readFileSync(LOOPBACK_CERT), key: readFileSync(LOOPBACK_KEY) }, (req, res) => {
-      let size = 0;
       const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (options.keep) chunks.push(chunk);
-      });
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         if (req.url?.includes('QuickPulseService')) {
           // Not chained: restify, loaded by other tests in the same worker, patches writeHead to return nothing.
@@ -42,8 +47,7 @@ export function telemetrySink(options: { keep?: boolean } = {}): Promise<Telemet
           return;
         }
         batches++;
-        bytes += size;
-        if (options.keep) keepDependencies(Buffer.concat(chunks), req.headers['content-encoding'], dependencies);
+        keepDependencies(Buffer.concat(chunks), req.headers['content-encoding'], dependencies);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ itemsReceived: 0, itemsAccepted: 0, errors: [] }));
       });
@@ -60,7 +64,7 @@ export function telemetrySink(options: { keep?: boolean } = {}): Promise<Telemet
           // The certificate names no IP address; the bot process runs on loopback only, against stand-ins.
           NODE_TLS_REJECT_UNAUTHORIZED: '0',
         },
-        received: () => ({ batches, bytes }),
+        received: () => ({ batches }),
         dependencies: () => dependencies,
       });
     });
@@ -68,9 +72,9 @@ export function telemetrySink(options: { keep?: boolean } = {}): Promise<Telemet
   return sink;
 }
 
-type Envelope = { data?: { baseType?: string; baseData?: { name: string; type?: string; target?: string; data?: string } } };
+type Envelope = { data?: { baseType?: string; baseData?: ReceivedDependency } };
 
-function keepDependencies(body: Buffer, encoding: string | string[] | undefined, into: { name: string }[]): void {
+function keepDependencies(body: Buffer, encoding: string | string[] | undefined, into: ReceivedDependency[]): void {
   try {
     const text = (encoding === 'gzip' ? gunzipSync(body) : body).toString('utf8');
     const envelopes = (
