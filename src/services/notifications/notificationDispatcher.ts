@@ -87,8 +87,6 @@ export interface DispatcherDeps {
   /** How long after a failed try a claim's remaining deliveries are tried again (default 1 minute). */
   retryAfterMs?: number;
   owner?: string;
-  /** E-mails this instance sends at once, over all claims (default MAIL_SENDS_AT_ONCE). */
-  mailsAtOnce?: number;
 }
 
 /** What is known of a change when its work is done: the version before it, the leased dispatch timer, the ETag it was written with. */
@@ -111,11 +109,11 @@ export class NotificationDispatcher {
   private readonly running = new Map<string, Promise<void>>();
   /** When each repeating warning was last said. */
   private readonly warned = new Map<string, number>();
-  private readonly mailSlots: SendSlots;
+  /** E-mails this dispatcher sends at once, over all claims: as many as the SMTP mailer keeps sessions. */
+  private readonly mailSlots = new SendSlots(MAIL_SENDS_AT_ONCE);
 
   constructor(private readonly deps: DispatcherDeps) {
     this.owner = deps.owner ?? `instance-${randomUUID().slice(0, 8)}`;
-    this.mailSlots = new SendSlots(deps.mailsAtOnce ?? MAIL_SENDS_AT_ONCE);
   }
 
   /**
