@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import type * as AzureMonitor from '@azure/monitor-opentelemetry';
+import { isRecordedByCosmosTransport, recordCosmosDependencies } from './cosmosDependencies';
 
 /**
  * Application Insights through OpenTelemetry, started before anything else is loaded (the entry points
@@ -23,10 +24,14 @@ if (connectionString) {
   // Loaded only when used: it is large, and a local bot has no use for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   started = require('@azure/monitor-opentelemetry') as typeof AzureMonitor;
+  // Cosmos DB requests are recorded by the client's own transport (cosmosDependencies.ts), not twice; the
+  // options go to OpenTelemetry's HttpInstrumentation, whose hook the distro's type does not list.
+  const http = { enabled: true, ignoreOutgoingRequestHook: isRecordedByCosmosTransport };
   started.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
-    instrumentationOptions: { http: { enabled: true }, azureSdk: { enabled: true } },
+    instrumentationOptions: { http, azureSdk: { enabled: true } },
   });
+  recordCosmosDependencies();
 }
 
 /** Sends what is buffered and stops (at shutdown, within its deadline). */

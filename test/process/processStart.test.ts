@@ -93,14 +93,20 @@ describe('npm start', () => {
       // Shutting down sends what was buffered.
       expect(sink.received().batches).toBeGreaterThan(0);
       expect(bot.output()).not.toMatch(/azure:[\w-]+:warning/);
-      // Cosmos DB calls are dependencies (the HTTP instrumentation's spans: the SDK makes none of its own), each once.
+      // Cosmos DB calls are dependencies (recorded by the client's transport: the SDK makes no spans of its own), each once.
       const cosmosPort = /Cosmos DB: embedded server at http:\/\/127\.0\.0\.1:(\d+)\//.exec(bot.output())![1];
       const toCosmos = sink.dependencies().filter((d) => (d.data ?? '').startsWith(`http://127.0.0.1:${cosmosPort}/`));
       expect(toCosmos.length).toBeGreaterThan(0);
+      // Their target is the account (host and port), as the application map groups them.
+      expect(new Set(toCosmos.map((d) => d.target))).toEqual(new Set([`127.0.0.1:${cosmosPort}`]));
       // The start reads the database once: one dependency.
       expect(toCosmos.filter((d) => d.name === 'GET /dbs/cpor')).toHaveLength(1);
       // And a turn's requests are there: each message's activity record.
-      expect(toCosmos.filter((d) => d.name === 'POST /dbs/cpor/colls/activities/docs').length).toBeGreaterThanOrEqual(2);
+      const records = toCosmos.filter((d) => d.name === 'POST /dbs/cpor/colls/activities/docs');
+      expect(records.length).toBeGreaterThanOrEqual(2);
+      // The repeat's record is refused (409): a failed dependency with its result code, as the HTTP instrumentation marked it.
+      expect(records.filter((d) => d.resultCode === '409' && d.success === false)).toHaveLength(1);
+      expect(records.filter((d) => d.resultCode === '201' && d.success === true).length).toBeGreaterThanOrEqual(1);
     } finally {
       bot.child.kill('SIGKILL');
     }

@@ -17,6 +17,8 @@ export interface ReceivedDependency {
   type?: string;
   target?: string;
   data?: string;
+  resultCode?: string;
+  success?: boolean;
 }
 
 export interface TelemetrySink {
