@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import type * as AzureMonitor from '@azure/monitor-opentelemetry';
-import { isRecordedByCosmosTransport, recordCosmosDependencies } from './cosmosDependencies';
+import { context } from '@opentelemetry/api';
+import { inUnkeptTrace } from './unkeptTraces';
 
 /**
  * Application Insights through OpenTelemetry, started before anything else is loaded (the entry points
@@ -24,14 +25,13 @@ if (connectionString) {
   // Loaded only when used: it is large, and a local bot has no use for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   started = require('@azure/monitor-opentelemetry') as typeof AzureMonitor;
-  // Cosmos DB requests are recorded by the client's own transport (cosmosDependencies.ts), not twice; the
-  // options go to OpenTelemetry's HttpInstrumentation, whose hook the distro's type does not list.
-  const http = { enabled: true, ignoreOutgoingRequestHook: isRecordedByCosmosTransport };
+  // No spans for the outgoing requests of turns whose trace sampling drops (unkeptTraces.ts); the options go
+  // to OpenTelemetry's HttpInstrumentation, whose hook the distro's type does not list.
+  const http = { enabled: true, ignoreOutgoingRequestHook: () => inUnkeptTrace(context.active()) };
   started.useAzureMonitor({
     azureMonitorExporterOptions: { connectionString },
     instrumentationOptions: { http, azureSdk: { enabled: true } },
   });
-  recordCosmosDependencies();
 }
 
 /** Sends what is buffered and stops (at shutdown, within its deadline). */

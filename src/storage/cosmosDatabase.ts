@@ -1,7 +1,5 @@
 import https from 'node:https';
 import { CosmosClient, type Container, type Database, type ContainerDefinition } from '@azure/cosmos';
-import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
-import { cosmosDependenciesRecorded, recordingCosmosTransport } from '../observability/cosmosDependencies';
 import type { TokenCredential } from './azureIdentity';
 
 /**
@@ -70,7 +68,6 @@ export class CosmosDatabase {
       ...(connection.key ? { key: connection.key } : { aadCredentials: requiredCredential(connection) }),
       ...(agent ? { agent } : {}),
       connectionPolicy: { enableEndpointDiscovery: !connection.embedded },
-      ...(cosmosDependenciesRecorded() ? { httpClient: recordingCosmosTransport(createDefaultHttpClient()) } : {}),
     });
     // createIfNotExists reads first and creates only what is missing. With Microsoft Entra ID, data-plane
     // roles may read but not create databases or containers: the infrastructure creates them.

@@ -93,7 +93,7 @@ describe('npm start', () => {
       // Shutting down sends what was buffered.
       expect(sink.received().batches).toBeGreaterThan(0);
       expect(bot.output()).not.toMatch(/azure:[\w-]+:warning/);
-      // Cosmos DB calls are dependencies (recorded by the client's transport: the SDK makes no spans of its own), each once.
+      // Cosmos DB calls are dependencies (the HTTP instrumentation's spans: the SDK makes none of its own), each once.
       const cosmosPort = /Cosmos DB: embedded server at http:\/\/127\.0\.0\.1:(\d+)\//.exec(bot.output())![1];
       const toCosmos = sink.dependencies().filter((d) => (d.data ?? '').startsWith(`http://127.0.0.1:${cosmosPort}/`));
       expect(toCosmos.length).toBeGreaterThan(0);
@@ -104,7 +104,7 @@ describe('npm start', () => {
       // And a turn's requests are there: each message's activity record.
       const records = toCosmos.filter((d) => d.name === 'POST /dbs/cpor/colls/activities/docs');
       expect(records.length).toBeGreaterThanOrEqual(2);
-      // The repeat's record is refused (409): a failed dependency with its result code, as the HTTP instrumentation marked it.
+      // The repeat's record is refused (409): a failed dependency with its result code.
       expect(records.filter((d) => d.resultCode === '409' && d.success === false)).toHaveLength(1);
       expect(records.filter((d) => d.resultCode === '201' && d.success === true).length).toBeGreaterThanOrEqual(1);
     } finally {
