@@ -24,12 +24,16 @@ export interface EmbeddedBlob {
   close(): Promise<void>;
 }
 
+/** The connection string of an embedded Azurite at `endpoint` (http://127.0.0.1:<port>/devstoreaccount1). */
+export const embeddedBlobConnectionString = (endpoint: string): string =>
+  `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=${endpoint};`;
+
 export async function startEmbeddedBlob(port = 0, dataDir?: string): Promise<EmbeddedBlob> {
   const server = await startEmbeddedServerProcess(EMBEDDED_BLOB, port, dataDir);
   const endpoint = `http://127.0.0.1:${server.port}/${DEV_ACCOUNT}`;
   return {
     endpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=${endpoint};`,
+    connectionString: embeddedBlobConnectionString(endpoint),
     pid: server.pid,
     close: server.close,
   };

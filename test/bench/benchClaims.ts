@@ -11,6 +11,10 @@ import { RosterStore } from '../../src/storage/rosterStore';
 import { TenantClaimIndex } from '../../src/storage/tenantClaimIndex';
 import { AVERY } from '../support/personas';
 import { poeRecordFor } from '../support/claimFixtures';
+import { makePdf } from '../support/poeDocuments';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { PoeDocument } from '../../src/domain/poeDocument';
+import { keptReading, readingBlobName } from '../../src/services/poe/poeReadings';
 
 /** Claims the benchmarks seed through the core: the demo roster's Fabrikam Global admin submits them. */
 
@@ -30,14 +34,57 @@ export function benchClaimService(db: CosmosDatabase): ClaimService {
 }
 
 /**
+ * The seeded claims' PoE files in the bot's blob storage, each with its reading kept beside it, as a file
+ * sent through the bot has (it is read when accepted): an instance drawing a claim's card for the first
+ * time reads the kept reading, as in use. Without them, each first card of a seeded claim looked for a
+ * reading and then for the file, found neither, and logged a warning.
+ */
+export class BenchPoeFiles {
+  private readonly container: ContainerClient;
+  private pdf?: Promise<Buffer>;
+
+  constructor(storage: { connectionString: string; container: string }) {
+    this.container = BlobServiceClient.fromConnectionString(storage.connectionString).getContainerClient(storage.container);
+  }
+
+  async keep(claim: Claim): Promise<void> {
+    const f = claim.fields;
+    const text = [
+      `Statement of work: ${f.claimName}`,
+      `Fabrikam Global (MPN ID ${f.mpnId}) and ${f.customerDomain} (tenant ${f.customerTenantId}) agree on Microsoft Teams and Exchange Online usage.`,
+      `Customer contact: ${f.customerContact?.name}, ${f.customerContact?.title}, ${f.customerContact?.email}.`,
+    ].join('\n');
+    const signature = { signer: f.customerContact?.name ?? 'Dana', signedAt: claim.createdAt };
+    // One PDF for every claim (only its link is shown); each reading names its own claim's customer.
+    const pdf = await (this.pdf ??= makePdf({ pages: [text], signature }));
+    for (const file of claim.poe) {
+      const document: PoeDocument = {
+        fileName: file.fileName,
+        kind: 'pdf',
+        readable: true,
+        pages: [{ number: 1, text }],
+        signatures: [signature],
+        formFields: [],
+      };
+      const json = Buffer.from(JSON.stringify(keptReading(document, new Date())), 'utf8');
+      await Promise.all([
+        this.container.getBlockBlobClient(file.blobName).uploadData(pdf, { blobHTTPHeaders: { blobContentType: file.contentType } }),
+        this.container.getBlockBlobClient(readingBlobName(file)).uploadData(json, { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } }),
+      ]);
+    }
+  }
+}
+
+/**
  * A Microsoft 365 usage claim with one PoE file, submitted; `fields` names the customer and the claim.
  * `asHistory`: its changes leave no notices to deliver (as if they had been delivered when they happened).
+ * `poeFiles`: the bot's blob storage, where the file and its reading are kept (without it the file is named only).
  */
 export async function submittedClaim(
   service: ClaimService,
   fields: { customerDomain: string; customerTenantId: string; claimName: string; products?: string[] },
   uploadedAt = new Date().toISOString(),
-  { asHistory = false } = {},
+  { asHistory = false, poeFiles }: { asHistory?: boolean; poeFiles?: BenchPoeFiles } = {},
 ): Promise<Claim> {
   const partner = BENCH_PARTNER;
   const draft = await service.createDraft(partner, {
@@ -55,5 +102,6 @@ export async function submittedClaim(
   await service.act(id, { type: 'addPoe', files: [file] }, partner, {}, partner.orgId);
   const submitted = await service.act(id, { type: 'submit' }, partner, { asHistory }, partner.orgId);
   if (!submitted.ok) throw new Error(JSON.stringify(submitted.refusal));
+  await poeFiles?.keep(submitted.claim);
   return submitted.claim;
 }

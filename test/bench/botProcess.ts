@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processCpuMs } from '../../src/services/poe/reading/readerProcess';
+import { embeddedBlobConnectionString } from '../../src/storage/embeddedBlob';
 import { telemetrySink } from '../support/telemetrySink';
 
 /**
@@ -24,6 +25,8 @@ export interface BotProcess {
   /** The embedded Cosmos DB server's and Azurite's processes, when the bot started them. */
   storePid?: number;
   blobPid?: number;
+  /** The embedded Azurite's connection string and the PoE container the bot printed at start (the bench seeds files through it). */
+  poeStorage?: { connectionString: string; container: string };
   /**
    * What the load driver reads before and after the measured turns: the bot process's CPU time (user +
    * system, ms); for the product also the embedded Cosmos DB server's CPU time and the requests it served.
@@ -99,6 +102,7 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
     .filter((pid) => pid > 0);
   const storePid = Number(/Cosmos DB: embedded server at .*process (\d+)\)/.exec(output)?.[1]);
   const blobPid = Number(/Blob storage: embedded Azurite at .*process (\d+)\)/.exec(output)?.[1]);
+  const blob = /Blob storage: embedded Azurite at (http:\/\/[\d.]+:\d+\/\w+), container "([^"]+)"/.exec(output);
   const meters: Meters = {
     cpuMs: () => cpuMsOf(child.pid!),
     ...(cosmosEndpoint && storePid
@@ -118,6 +122,7 @@ export async function startBotProcess(env: Record<string, string>, entry: keyof 
     peakRssMb: () => peakRssOf(child.pid!),
     ...(storePid > 0 ? { storePid } : {}),
     ...(blobPid > 0 ? { blobPid } : {}),
+    ...(blob ? { poeStorage: { connectionString: embeddedBlobConnectionString(blob[1]), container: blob[2] } } : {}),
     embeddedPeakRssMb: () => embeddedPids.reduce((sum, pid) => sum + (peakRssOf(pid) ?? 0), 0),
     stop: () =>
       new Promise<void>((resolve) => {

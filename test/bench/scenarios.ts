@@ -4,7 +4,7 @@ import { personalMessage, PARTNER_TENANT, REVIEWER_TENANT } from '../support/act
 import { targetOf, type BenchRow, type Goal } from './benchTable';
 import type { BotProcess } from './botProcess';
 import { driveLoad, statsOf, type LoadResult } from './loadDriver';
-import { BENCH_PARTNER, benchClaimService, submittedClaim } from './benchClaims';
+import { BENCH_PARTNER, BenchPoeFiles, benchClaimService, submittedClaim } from './benchClaims';
 
 /**
  * The goals against the echo bot of the same run (issue 23): a status turn at half the echo bot's
@@ -94,6 +94,7 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
   const measured = reviewers.length * claimsPerReviewer;
   try {
     const service = benchClaimService(db);
+    const poeFiles = bot.poeStorage && new BenchPoeFiles(bot.poeStorage);
     const partner = BENCH_PARTNER;
     const seedReviewer: Actor = { kind: 'reviewer', id: reviewers[0], name: 'Bench Reviewer 0' };
     const queue: { id: string; version: number }[] = [];
@@ -110,7 +111,7 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
               customerTenantId: `dddddddd-0000-4000-8000-${String(i).padStart(12, '0')}`,
               claimName: `Bench claim ${i}`,
             };
-            const { id } = await submittedClaim(service, fields, undefined, { asHistory: true });
+            const { id } = await submittedClaim(service, fields, undefined, { asHistory: true, poeFiles });
             const started = await service.act(id, { type: 'startReview' }, seedReviewer, { asHistory: true }, partner.orgId);
             if (!started.ok) throw new Error(JSON.stringify(started.refusal));
             return { id, version: started.claim.version };
@@ -302,15 +303,21 @@ async function seedPartnerClaims(bot: BotProcess, count: number): Promise<string
   const db = await CosmosDatabase.open({ endpoint: bot.cosmosEndpoint, key: 'unused', database: 'cpor', embedded: true });
   try {
     const service = benchClaimService(db);
+    const poeFiles = bot.poeStorage && new BenchPoeFiles(bot.poeStorage);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       ids.push(
         (
-          await submittedClaim(service, {
-            customerDomain: `status${i}.example`,
-            customerTenantId: `eeeeeeee-0000-4000-8000-${String(i).padStart(12, '0')}`,
-            claimName: `Status claim ${i}`,
-          })
+          await submittedClaim(
+            service,
+            {
+              customerDomain: `status${i}.example`,
+              customerTenantId: `eeeeeeee-0000-4000-8000-${String(i).padStart(12, '0')}`,
+              claimName: `Status claim ${i}`,
+            },
+            undefined,
+            { poeFiles },
+          )
         ).id,
       );
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoPdf } from '../../app/demo/demoSeed';
 import { CosmosDatabase } from '../../src/storage/cosmosDatabase';
-import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from '../../src/storage/embeddedBlob';
+import { embeddedBlobConnectionString } from '../../src/storage/embeddedBlob';
 import { EMBEDDED_COSMOS_KEY } from '../../src/storage/embeddedCosmos';
 import { PoeBlobStore } from '../../src/storage/poeBlobStore';
 import { PARTNER_TENANT, personalMessage, postActivity } from '../support/activities';
@@ -92,10 +92,7 @@ describe('the default data folder', () => {
         .query<{ poe: { blobName: string }[] }>({ query: 'SELECT * FROM c WHERE c.id = @id', parameters: [{ name: '@id', value: claimId }] })
         .fetchAll();
       expect(resources[0].poe).toHaveLength(1);
-      const poe = await PoeBlobStore.open(
-        `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
-        'poe',
-      );
+      const poe = await PoeBlobStore.open(embeddedBlobConnectionString(blobEndpoint), 'poe');
       expect(await poe.download(resources[0].poe[0].blobName)).toEqual(pdf);
     } finally {
       await cosmos.close();

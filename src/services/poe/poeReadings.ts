@@ -19,11 +19,14 @@ import { PoeReaders } from './reading/readPoeDocument';
 /** Raised when what the readers produce changes, so that readings kept by an older version are read again. */
 export const READER_VERSION = 1;
 
-interface KeptReading {
+export interface KeptReading {
   readerVersion: number;
   readAt: string;
   document: PoeDocument;
 }
+
+/** What is kept beside a file once it is read (`<file>.document.json`). */
+export const keptReading = (document: PoeDocument, readAt: Date): KeptReading => ({ readerVersion: READER_VERSION, readAt: readAt.toISOString(), document });
 
 export const readingBlobName = (file: Pick<PoeFile, 'blobName'>): string => `${file.blobName}.document.json`;
 
@@ -107,9 +110,8 @@ export class PoeReadings {
       const document = await this.readers.read(bytes, file.fileName, kind, this.deps.limits);
       // Out of time may be the machine's load or a shutdown, not the file: such a reading is not kept.
       if (document.unreadable === 'timeLimit') return document;
-      const keep: KeptReading = { readerVersion: READER_VERSION, readAt: this.deps.now().toISOString(), document };
       await this.deps.poe
-        .putJson(readingBlobName(file), keep)
+        .putJson(readingBlobName(file), keptReading(document, this.deps.now()))
         .catch((error) => this.deps.log.warn(`Could not keep the reading of ${file.blobName}: ${(error as Error).message}`));
       return document;
     } catch (error) {
