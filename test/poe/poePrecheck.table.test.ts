@@ -62,6 +62,18 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
       ['partner only', 'Fabrikam Consulting capabilities deck', {}, 'toCheck'],
       ['neither: an unrelated file', 'Quarterly cafeteria menu', {}, 'missing'],
       ['a word containing the stem is no mention', 'Contosoville and Fabrikamworks', {}, 'missing'],
+      ['nor is one that ends with it', 'MyContoso and NotFabrikam Consulting', {}, 'missing'],
+      ['a name that runs on first is found where it stands alone later', 'Contosoville, then Contoso and Fabrikam Consulting', {}, 'passed'],
+      ['a letter of another script runs on too', 'Contosoé and Fabrikam Consultingя', {}, 'missing'],
+      ['so does a letter outside the Basic Multilingual Plane', 'Contoso\u{1D400} and \u{1D400}Fabrikam Consulting', {}, 'missing'],
+      ['punctuation and symbols are edges', '(Contoso) and «Fabrikam Consulting»\u{1F600}', {}, 'passed'],
+      ['a name broken over lines is still the name', 'Contoso and Fabrikam\n  Consulting', {}, 'passed'],
+      [
+        'a Chinese name inside Chinese text',
+        '本项目由康托索制药与合作伙伴法布里卡姆咨询共同完成',
+        { customerDomain: 'cp.example', customerNames: ['康托索制药'], partnerNames: ['法布里卡姆咨询'] },
+        'passed',
+      ],
     ])('%s', (_name, text, facts, verdict) => {
       expect(verdicts([doc('a.docx', [text])], { ...FACTS, ...facts }).related).toBe(verdict);
     });
