@@ -1,4 +1,5 @@
 import { catalogue, LOCALES, wordings, type Message, type MessageKey } from '../i18n/locales';
+import { firstWholeWordMatch, wholeWordPattern, type WholeWordPattern } from './wholeWords';
 import type { PoeDocument, PoeUnreadableReason } from './poeDocument';
 import { findDates, monthsBefore, type FoundDate, type NumericDateOrder } from './poeDates';
 import { productAliases, type ProductAliases, type ProductMention } from './productAliases';
@@ -109,48 +110,17 @@ const evidenceAt = (at: Located, index: number, length: number): PrecheckEvidenc
   quote: quoteAround(at.text, index, length),
 });
 
-/** A letter or digit of any script: what a Latin term must not run on into ("Contoso" is not named in "Contosoft"). */
-const LETTER_OR_DIGIT_AT_START = /^[\p{L}\p{N}]/u;
-const LETTER_OR_DIGIT_AT_END = /[\p{L}\p{N}]$/u;
-
-/** A term to look for: case-insensitive, any run of white-space between its words, whole words where it starts or ends Latin. */
-interface TermPattern {
-  body: RegExp;
-  wholeStart: boolean;
-  wholeEnd: boolean;
-}
-
-function termPattern(term: string): TermPattern {
-  const trimmed = term.trim();
-  const body = trimmed.split(/\s+/).map(escapeRegex).join('\\s+');
-  const latin = (c: string) => /[\p{L}\p{N}]/u.test(c) && !/[\u3400-\u9fff]/.test(c);
-  // The word edges are checked after a match rather than written as lookarounds: a [\p{L}\p{N}] lookaround
-  // in a case-insensitive Unicode pattern took most of a millisecond to compile, for every claim's terms.
-  return { body: new RegExp(body, 'giu'), wholeStart: latin(trimmed[0]), wholeEnd: latin(trimmed.slice(-1)) };
-}
-
-/** Where the term first occurs in the text as a whole word (undefined if nowhere). */
-function findTerm(pattern: TermPattern, text: string): { index: number; length: number } | undefined {
-  const { body } = pattern;
-  body.lastIndex = 0;
-  for (let m = body.exec(text); m; m = body.exec(text)) {
-    const end = m.index + m[0].length;
-    // Two code units each side: a letter outside the Basic Multilingual Plane is a surrogate pair.
-    const runsOnBefore = pattern.wholeStart && LETTER_OR_DIGIT_AT_END.test(text.slice(Math.max(0, m.index - 2), m.index));
-    const runsOnAfter = pattern.wholeEnd && LETTER_OR_DIGIT_AT_START.test(text.slice(end, end + 2));
-    if (!runsOnBefore && !runsOnAfter) return { index: m.index, length: m[0].length };
-    // Try again one character on (a whole one: a pair's second half is no place to start).
-    body.lastIndex = m.index + ((text.codePointAt(m.index) ?? 0) > 0xffff ? 2 : 1);
-  }
-  return undefined;
+/** A term as a whole word (Latin) or as written (CJK), case-insensitive, any run of white-space between its words. */
+function termPattern(term: string): WholeWordPattern {
+  return wholeWordPattern(new RegExp(term.trim().split(/\s+/).map(escapeRegex).join('\\s+'), 'giu'), term);
 }
 
 function firstMention(doc: PoeDocument, terms: string[]): PrecheckEvidence | undefined {
   const patterns = terms.filter((term) => term.trim().length >= 3).map(termPattern);
   for (const at of pagesOf(doc)) {
     for (const pattern of patterns) {
-      const found = findTerm(pattern, at.text);
-      if (found) return evidenceAt(at, found.index, found.length);
+      const found = firstWholeWordMatch(pattern, at.text);
+      if (found) return evidenceAt(at, found.index, found.quote.length);
     }
   }
   return undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import aliasFile from '../../data/products/aliases.json';
 import { productCatalogue, type ProductCatalogue } from './productCatalogue';
+import { CJK, wholeWordMatches, wholeWordPattern, type WholeWordPattern } from './wholeWords';
 
 /**
  * The names a proof of execution uses for a catalogue product: its catalogue name plus the common
@@ -18,7 +19,7 @@ export interface ProductMention {
 
 interface Pattern {
   productId: string;
-  regex: RegExp;
+  pattern: WholeWordPattern;
   /**
    * What a text must hold for the pattern to match: the Latin letters and digits of the alias, each a whole
    * word of the text (the pattern's edges and the white-space between its words make them so), and its
@@ -30,9 +31,8 @@ interface Pattern {
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
-/** A run of letters and digits: what the patterns' word edges (?<![\p{L}\p{N}]) and (?![\p{L}\p{N}]) bound. */
-const TOKEN = /[\p{L}\p{N}]+/gu;
+/** A run of letters and digits other than CJK: the words a whole-word match of a Latin name stands on (wholeWords.ts). */
+const TOKEN = /(?:(?![\u3400-\u9fff\uf900-\ufaff])[\p{L}\p{N}])+/gu;
 
 /**
  * A whole-word, case-insensitive pattern; spaces match any run of white-space (a PDF line break may
@@ -42,14 +42,10 @@ function aliasPattern(productId: string, alias: string): Pattern {
   const words = alias.trim().split(/\s+/);
   const body = words.map(escapeRegex).join('[\\s\\u00a0]+');
   const acronym = /^[A-Z0-9&]{2,5}$/.test(alias.trim());
-  // Word boundaries only where the alias starts or ends with a Latin letter or digit: CJK text has no spaces.
-  const start = CJK.test(alias[0]) ? '' : '(?<![\\p{L}\\p{N}])';
-  const end = CJK.test(alias[alias.length - 1]) ? '' : '(?![\\p{L}\\p{N}])';
-  const regex = new RegExp(`${start}${body}${end}`, acronym ? 'gu' : 'giu');
   const cased = acronym ? words : words.map((w) => w.toLowerCase());
   return {
     productId,
-    regex,
+    pattern: wholeWordPattern(new RegExp(body, acronym ? 'gu' : 'giu'), alias),
     tokens: cased.filter((w) => !CJK.test(w)).flatMap((w) => w.match(TOKEN) ?? []),
     cjkWords: cased.filter((w) => CJK.test(w)),
     caseSensitive: acronym,
@@ -113,11 +109,10 @@ export class ProductAliases {
     const lower = text.toLowerCase();
     const lowerTokens = new Set(lower.match(TOKEN));
     let textTokens: Set<string> | undefined;
-    for (const { productId, regex, tokens, cjkWords, caseSensitive } of this.patterns) {
+    for (const { productId, pattern, tokens, cjkWords, caseSensitive } of this.patterns) {
       const words = caseSensitive ? (textTokens ??= new Set(text.match(TOKEN))) : lowerTokens;
       if (!tokens.every((token) => words.has(token)) || !cjkWords.every((word) => (caseSensitive ? text : lower).includes(word))) continue;
-      regex.lastIndex = 0;
-      for (const match of text.matchAll(regex)) found.push({ productId, quote: match[0], index: match.index });
+      for (const { quote, index } of wholeWordMatches(pattern, text)) found.push({ productId, quote, index });
     }
     found.sort((a, b) => a.index - b.index || b.quote.length - a.quote.length);
     const kept: ProductMention[] = [];

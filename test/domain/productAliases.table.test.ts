@@ -24,6 +24,8 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     ['(Microsoft Teams), Exchange Online; Intune.', ['teams', 'exchange-online', 'intune']],
     ['D365 F&O 上线', ['d365-finance']],
     ['完成 Microsoft 365 企业应用版 部署', ['m365-apps']],
+    // Chinese puts no spaces around Latin words: a CJK character is an edge.
+    ['为客户部署Exchange Online和SharePoint Online，并上线D365 BC', ['exchange-online', 'sharepoint-online', 'd365-business-central']],
   ])('%s', (text, ids) => {
     expect(named(text)).toEqual(ids);
   });
@@ -33,6 +35,8 @@ describe('product aliases: catalogue names plus the common names a PoE uses', ()
     ['the mde and aip acronyms only count in capitals', []],
     ['MDE and AIP in capitals', ['defender-endpoint', 'purview-information-protection']],
     ['Microsoft Power Platform', []],
+    ['部署Teamsters工会系统', []],
+    ['升级Intunes和SharePointOnline', []],
   ])('no false product: %s', (text, ids) => {
     expect(named(text)).toEqual(ids);
   });

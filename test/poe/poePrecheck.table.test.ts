@@ -68,6 +68,8 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
       ['so does a letter outside the Basic Multilingual Plane', 'Contoso\u{1D400} and \u{1D400}Fabrikam Consulting', {}, 'missing'],
       ['punctuation and symbols are edges', '(Contoso) and «Fabrikam Consulting»\u{1F600}', {}, 'passed'],
       ['a name broken over lines is still the name', 'Contoso and Fabrikam\n  Consulting', {}, 'passed'],
+      ['Latin names in Chinese text, with no spaces around them', '本合同由Contoso与Fabrikam Consulting签署', {}, 'passed'],
+      ['a Latin name runs on in Chinese text too', '本合同由Contosoville与Fabrikamworks签署', {}, 'missing'],
       [
         'a Chinese name inside Chinese text',
         '本项目由康托索制药与合作伙伴法布里卡姆咨询共同完成',
