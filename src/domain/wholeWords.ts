@@ -26,7 +26,7 @@ export interface WholeWordPattern {
 }
 
 /** Whether a name's end character needs a word edge beside it: a Latin letter or digit does. */
-export const needsEdge = (c: string | undefined): boolean => c !== undefined && RUNS_ON_AT_START.test(c);
+const needsEdge = (c: string | undefined): boolean => c !== undefined && RUNS_ON_AT_START.test(c);
 
 /** `regex` must have the g flag; the edges are taken from the name's first and last characters. */
 export function wholeWordPattern(regex: RegExp, name: string): WholeWordPattern {
