@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import aliasFile from '../../data/products/aliases.json';
 import { productCatalogue, type ProductCatalogue } from './productCatalogue';
-import { CJK, wholeWordMatches, wholeWordPattern, type WholeWordPattern } from './wholeWords';
+import { CJK, latinWords, wholeWordMatches, wholeWordPattern, type WholeWordPattern } from './wholeWords';
 
 /**
  * The names a proof of execution uses for a catalogue product: its catalogue name plus the common
@@ -31,8 +31,6 @@ interface Pattern {
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** A run of letters and digits other than CJK: the words a whole-word match of a Latin name stands on (wholeWords.ts). */
-const TOKEN = /(?:(?![\u3400-\u9fff\uf900-\ufaff])[\p{L}\p{N}])+/gu;
 
 /**
  * A whole-word, case-insensitive pattern; spaces match any run of white-space (a PDF line break may
@@ -46,7 +44,7 @@ function aliasPattern(productId: string, alias: string): Pattern {
   return {
     productId,
     pattern: wholeWordPattern(new RegExp(body, acronym ? 'gu' : 'giu'), alias),
-    tokens: cased.filter((w) => !CJK.test(w)).flatMap((w) => w.match(TOKEN) ?? []),
+    tokens: cased.filter((w) => !CJK.test(w)).flatMap(latinWords),
     cjkWords: cased.filter((w) => CJK.test(w)),
     caseSensitive: acronym,
   };
@@ -107,10 +105,10 @@ export class ProductAliases {
     // event loop). The text's words are gathered once, so each pattern costs a few set lookups.
     // Lower-casing finds what case-insensitive matching finds, but for the long s (ſ).
     const lower = text.toLowerCase();
-    const lowerTokens = new Set(lower.match(TOKEN));
+    const lowerTokens = new Set(latinWords(lower));
     let textTokens: Set<string> | undefined;
     for (const { productId, pattern, tokens, cjkWords, caseSensitive } of this.patterns) {
-      const words = caseSensitive ? (textTokens ??= new Set(text.match(TOKEN))) : lowerTokens;
+      const words = caseSensitive ? (textTokens ??= new Set(latinWords(text))) : lowerTokens;
       if (!tokens.every((token) => words.has(token)) || !cjkWords.every((word) => (caseSensitive ? text : lower).includes(word))) continue;
       for (const { quote, index } of wholeWordMatches(pattern, text)) found.push({ productId, quote, index });
     }

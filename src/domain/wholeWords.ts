@@ -12,11 +12,17 @@
  */
 
 /** CJK ideographs (unified, extension A, compatibility): written without spaces around other words. */
-export const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+const CJK_CHARS = '\\u3400-\\u9fff\\uf900-\\ufaff';
+export const CJK = new RegExp(`[${CJK_CHARS}]`);
 
 /** A letter or digit that is not CJK: what a Latin name must not run on into. */
-const RUNS_ON_AT_START = /^(?![\u3400-\u9fff\uf900-\ufaff])[\p{L}\p{N}]/u;
-const RUNS_ON_AT_END = /(?![\u3400-\u9fff\uf900-\ufaff])[\p{L}\p{N}]$/u;
+const LATIN_LETTER_OR_DIGIT = `(?![${CJK_CHARS}])[\\p{L}\\p{N}]`;
+const RUNS_ON_AT_START = new RegExp(`^${LATIN_LETTER_OR_DIGIT}`, 'u');
+const RUNS_ON_AT_END = new RegExp(`${LATIN_LETTER_OR_DIGIT}$`, 'u');
+const LATIN_WORD = new RegExp(`(?:${LATIN_LETTER_OR_DIGIT})+`, 'gu');
+
+/** The runs of Latin letters and digits in a text ("部署Exchange Online" gives Exchange, Online): the words a Latin name's whole-word match stands on. */
+export const latinWords = (text: string): string[] => text.match(LATIN_WORD) ?? [];
 
 /** A name's pattern (global), and whether each of its ends must stand apart from the text around it. */
 export interface WholeWordPattern {

@@ -15,6 +15,7 @@ import { makePdf } from '../support/poeDocuments';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import type { PoeDocument } from '../../src/domain/poeDocument';
 import { keptReading, readingBlobName } from '../../src/services/poe/poeReadings';
+import { PoeBlobStore } from '../../src/storage/poeBlobStore';
 
 /** Claims the benchmarks seed through the core: the demo roster's Fabrikam Global admin submits them. */
 
@@ -40,11 +41,16 @@ export function benchClaimService(db: CosmosDatabase): ClaimService {
  * reading and then for the file, found neither, and logged a warning.
  */
 export class BenchPoeFiles {
-  private readonly container: ContainerClient;
   private pdf?: Promise<Buffer>;
 
-  constructor(storage: { connectionString: string; container: string }) {
-    this.container = BlobServiceClient.fromConnectionString(storage.connectionString).getContainerClient(storage.container);
+  private constructor(
+    private readonly files: ContainerClient,
+    private readonly readings: PoeBlobStore,
+  ) {}
+
+  static async open(storage: { connectionString: string; container: string }): Promise<BenchPoeFiles> {
+    const files = BlobServiceClient.fromConnectionString(storage.connectionString).getContainerClient(storage.container);
+    return new BenchPoeFiles(files, await PoeBlobStore.open(storage.connectionString, storage.container));
   }
 
   async keep(claim: Claim): Promise<void> {
@@ -66,10 +72,10 @@ export class BenchPoeFiles {
         signatures: [signature],
         formFields: [],
       };
-      const json = Buffer.from(JSON.stringify(keptReading(document, new Date())), 'utf8');
+      // The file under the name the claim gives it; the reading as the bot keeps one (PoeReadings).
       await Promise.all([
-        this.container.getBlockBlobClient(file.blobName).uploadData(pdf, { blobHTTPHeaders: { blobContentType: file.contentType } }),
-        this.container.getBlockBlobClient(readingBlobName(file)).uploadData(json, { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } }),
+        this.files.getBlockBlobClient(file.blobName).uploadData(pdf, { blobHTTPHeaders: { blobContentType: file.contentType } }),
+        this.readings.putJson(readingBlobName(file), keptReading(document, new Date())),
       ]);
     }
   }

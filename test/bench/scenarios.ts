@@ -94,7 +94,7 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
   const measured = reviewers.length * claimsPerReviewer;
   try {
     const service = benchClaimService(db);
-    const poeFiles = bot.poeStorage && new BenchPoeFiles(bot.poeStorage);
+    const poeFiles = bot.poeStorage && (await BenchPoeFiles.open(bot.poeStorage));
     const partner = BENCH_PARTNER;
     const seedReviewer: Actor = { kind: 'reviewer', id: reviewers[0], name: 'Bench Reviewer 0' };
     const queue: { id: string; version: number }[] = [];
@@ -303,7 +303,7 @@ async function seedPartnerClaims(bot: BotProcess, count: number): Promise<string
   const db = await CosmosDatabase.open({ endpoint: bot.cosmosEndpoint, key: 'unused', database: 'cpor', embedded: true });
   try {
     const service = benchClaimService(db);
-    const poeFiles = bot.poeStorage && new BenchPoeFiles(bot.poeStorage);
+    const poeFiles = bot.poeStorage && (await BenchPoeFiles.open(bot.poeStorage));
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       ids.push(
