@@ -1,5 +1,14 @@
 import type { PoeDocument } from '../../src/domain/poeDocument';
-import { failedReasons, precheckPoe, quoteAround, type PrecheckFacts, type PrecheckId, type PrecheckVerdict } from '../../src/domain/poePrecheck';
+import {
+  failedReasons,
+  joinWrappedLines,
+  precheckPoe,
+  quoteAround,
+  wordCount,
+  type PrecheckFacts,
+  type PrecheckId,
+  type PrecheckVerdict,
+} from '../../src/domain/poePrecheck';
 
 /** A read document as the readers produce it. */
 function doc(fileName: string, pages: string[], extra: Partial<PoeDocument> = {}): PoeDocument {
@@ -245,5 +254,70 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
     expect(quote).toContain('Microsoft Teams');
     expect(quote.length).toBeLessThanOrEqual(122);
     expect(quoteAround('line one\nline two has it\nline three', 9, 4)).toBe('line two has it');
+  });
+});
+
+describe('joinWrappedLines: lines the layout wrapped are one sentence', () => {
+  const long = 'Fabrikam Consulting deployed Microsoft Teams for 300 users and migrated'; // 71 characters, no punctuation
+
+  test.each([
+    ['a long line without punctuation goes on', `${long}\n450 mailboxes.`, `${long} 450 mailboxes.`],
+    ['a long line that ends a sentence does not', `${long}.\nNext sentence`, `${long}.\nNext sentence`],
+    ['Chinese punctuation ends a line too', `${long}。\n下一句`, `${long}。\n下一句`],
+    ['a short line (a heading, a label) does not', 'Statement of work\nFabrikam', 'Statement of work\nFabrikam'],
+    ['49 characters is short, 50 is long', `${'a'.repeat(49)}\nb\n${'a'.repeat(50)}\nb`, `${'a'.repeat(49)}\nb\n${'a'.repeat(50)} b`],
+    ['an empty line after it keeps the break', `${long}\n\nNew paragraph`, `${long}\n\nNew paragraph`],
+    ['a line starting with a space keeps the break', `${long}\n  indented`, `${long}\n  indented`],
+    ['several wrapped lines in a row join up', `${long}\n${long}\nend.`, `${long} ${long} end.`],
+  ])('%s', (_name, text, joined) => {
+    expect(joinWrappedLines(text)).toBe(joined);
+    expect(joinWrappedLines(text)).toHaveLength(text.length);
+  });
+
+  test('it joins exactly where the pattern it replaced did, on pages of mixed lines', () => {
+    // The pattern the pre-check used before (it tried every position of every line); the rule is unchanged.
+    const before = (text: string) => text.replace(/([^\n]{50,}?)(?<![.!?。！？；;:：])\n(?=\S)/g, '$1 ');
+    const pieces = ['deployed', 'Microsoft', 'Teams', '合同', '签署', 'Contoso', ';', '.', '：', '?', '\t', '\u3000', '\r', '😀', ' ', ' '];
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let page = 0; page < 300; page++) {
+      const lines = Array.from({ length: 30 }, () => {
+        let line = '';
+        for (const length = next(90); line.length < length;) line += pieces[next(pieces.length)];
+        return line;
+      });
+      const text = lines.join('\n');
+      expect(joinWrappedLines(text)).toBe(before(text));
+    }
+  });
+});
+
+describe('wordCount: how long a description is, in either language', () => {
+  test.each([
+    ['Latin words, whatever separates them', 'Deployed Teams, for 300 users (Contoso-wide).', 7],
+    ['letters of other scripts and accents are words', 'Müller déploya Ελληνικά Кириллица', 4],
+    ['half a word per Chinese character', '部署了团队', 2.5],
+    ['a Chinese character ends a Latin word', 'Contoso部署Teams', 3],
+    ['letters outside the Basic Multilingual Plane are letters, an emoji is no word', '𝐀𝐁 and 😀 emoji', 3],
+    ['nothing to count', ' .,;- ', 0],
+  ])('%s', (_name, text, count) => {
+    expect(wordCount(text)).toBe(count);
+  });
+
+  test('it counts as the split it replaced did, on mixed text', () => {
+    const before = (text: string) =>
+      text
+        .replace(/[\u3400-\u9fff]/g, ' ')
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean).length +
+      (text.match(/[\u3400-\u9fff]/g) ?? []).length / 2;
+    const pieces = ['deploy', 'Ü', 'é', '42', '合同', '签', ' ', '-', '_', '@', '`', '[', '{', '😀', '𝐀', '\ud800', 'Ж', '٣', '\u3000', '。'];
+    let seed = 11;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 2000; i++) {
+      let text = '';
+      for (const length = next(40); text.length < length;) text += pieces[next(pieces.length)];
+      expect(wordCount(text)).toBe(before(text));
+    }
   });
 });
