@@ -1,4 +1,4 @@
-import { TZDate, tzOffset } from '@date-fns/tz';
+import { tzOffset } from '@date-fns/tz';
 
 /**
  * Business-day arithmetic in the configured time zone. A deadline "n days after" an instant is the
@@ -121,8 +121,7 @@ export class BusinessCalendar {
 
   /** The instant at which a local date begins (local midnight, DST-aware). */
   startOfLocalDate(localDate: string): Date {
-    const d = this.parse(localDate);
-    return new Date(new TZDate(d.year, d.month - 1, d.day, 0, 0, 0, 0, this.config.timeZone).getTime());
+    return this.instantOfWallClock(this.parse(localDate), 0);
   }
 
   /** The end (exclusive) of the n-th counted day after the local date of `from`. */
@@ -198,8 +197,22 @@ export class BusinessCalendar {
 
   /** Business hours' start on a local date (DST-aware: the wall clock shows the configured time). */
   private openingOf(d: LocalDate): Date {
-    const { start } = this.businessHours;
-    return new Date(new TZDate(d.year, d.month - 1, d.day, Math.floor(start / 60), start % 60, 0, 0, this.config.timeZone).getTime());
+    return this.instantOfWallClock(d, this.businessHours.start);
+  }
+
+  /**
+   * The instant a wall clock in the zone shows `minutes` past midnight of a local date, from the kept offsets
+   * (a TZDate makes several uncached lookups, and every deadline is a local midnight). Where the clocks go back
+   * and the time shows twice, the first; where they jump over it, the moment they jump (the offset before it).
+   * These are the instants TZDate gives: test/domain/businessCalendar.test.ts compares them in every kind of zone.
+   */
+  private instantOfWallClock(d: LocalDate, minutes: number): Date {
+    const wall = Date.UTC(d.year, d.month - 1, d.day, 0, minutes);
+    const guess = this.offsetAt(new Date(wall));
+    const offset = this.offsetAt(new Date(wall - guess * 60_000));
+    if (offset === guess) return new Date(wall - offset * 60_000);
+    if (this.offsetAt(new Date(wall - offset * 60_000)) === offset) return new Date(wall - offset * 60_000);
+    return new Date(wall - Math.min(guess, offset) * 60_000);
   }
 
   /** Whether a local date counts in a day count of this unit (lists and cards ask this for every day left, so no string parsing here). */

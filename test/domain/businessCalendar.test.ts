@@ -1,3 +1,4 @@
+import { TZDate } from '@date-fns/tz';
 import { BusinessCalendar, parseBusinessHours } from '../../src/domain/businessCalendar';
 
 const bd = (amount: number) => ({ amount, unit: 'businessDays' as const });
@@ -147,6 +148,36 @@ describe('business calendar', () => {
         const instant = new Date(t);
         if (calendar.localDateOf(instant) !== wallClock.format(instant))
           wrong.push(`${instant.toISOString()}: ${calendar.localDateOf(instant)}, wall clock ${wallClock.format(instant)}`);
+      }
+      expect({ timeZone, wrong }).toEqual({ timeZone, wrong: [] });
+    }
+  });
+
+  test('a local date starts, and business hours open, at the instant TZDate gives, where clocks change at midnight, by half hours, or skip a day', () => {
+    // Cairo, Havana, Santiago, Beirut, the Azores and Asunción move their clocks at midnight: a day there
+    // may start at 01:00, at the moment the clocks jump. Lord Howe moves them by half an hour; Samoa skipped 30 December 2011.
+    const zones = ['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kathmandu', 'America/St_Johns'];
+    const midnightChanges = ['Africa/Cairo', 'America/Havana', 'America/Santiago', 'Asia/Beirut', 'Atlantic/Azores', 'America/Asuncion'];
+    const checked = [...zones, ...midnightChanges].map((timeZone) => ({ timeZone, from: Date.UTC(2024, 0, 1), to: Date.UTC(2028, 0, 1) }));
+    checked.push({ timeZone: 'Pacific/Apia', from: Date.UTC(2011, 11, 25), to: Date.UTC(2012, 0, 5) });
+    for (const { timeZone, from, to } of checked) {
+      const calendar = new BusinessCalendar({ timeZone, holidays: [] });
+      const wrong: string[] = [];
+      for (let day = from; day < to && wrong.length < 3; day += 86_400_000) {
+        const d = new Date(day);
+        const [year, month, date] = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+        const localDate = d.toISOString().slice(0, 10);
+        const midnight = new TZDate(year, month, date, 0, 0, 0, 0, timeZone).getTime();
+        if (calendar.startOfLocalDate(localDate).getTime() !== midnight)
+          wrong.push(`${localDate} starts at ${calendar.startOfLocalDate(localDate).toISOString()}`);
+        const opening = new TZDate(year, month, date, 9, 0, 0, 0, timeZone).getTime();
+        // (A day that never was, Samoa's 30 December, has no opening of its own.)
+        if (
+          calendar.isBusinessDay(localDate) &&
+          calendar.localDateOf(new Date(midnight)) === localDate &&
+          calendar.nextOpening(new Date(midnight)).getTime() !== opening
+        )
+          wrong.push(`${localDate} opens at ${calendar.nextOpening(new Date(midnight)).toISOString()}`);
       }
       expect({ timeZone, wrong }).toEqual({ timeZone, wrong: [] });
     }
