@@ -2,8 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   BlobSASPermissions,
   BlobServiceClient,
+  generateBlobSASQueryParameters,
   SASProtocol,
-  type BlockBlobClient,
+  StorageSharedKeyCredential,
   type ContainerClient,
   newPipeline,
   type Pipeline,
@@ -26,8 +27,8 @@ export interface StorageAccountByIdentity {
   adaptPipeline?: (pipeline: Pipeline) => void;
 }
 
-/** Signs a read-only link to one blob for the given window. */
-type LinkSigner = (blob: BlockBlobClient, window: { startsOn: Date; expiresOn: Date }) => Promise<string>;
+/** Signs a read-only link to one blob of the container for the given window: the link's query string. */
+type LinkSigner = (blobName: string, window: { startsOn: Date; expiresOn: Date }) => Promise<string>;
 
 const READ_ONLY = () => BlobSASPermissions.parse('r');
 
@@ -50,6 +51,9 @@ export function safeFileName(name: string): string {
   return cleaned.replace(/^\.+/, '') || 'file';
 }
 
+/** A blob's name as its URL's path, each part escaped (as the SDK's `getBlockBlobClient` does). */
+const blobPath = (blobName: string): string => blobName.split('/').map(encodeURIComponent).join('/');
+
 /** Links kept for reuse; past this many the memory starts over (each is a few hundred bytes). */
 const MAX_REMEMBERED_LINKS = 2000;
 
@@ -65,17 +69,24 @@ export class PoeBlobStore {
   static async open(account: string | StorageAccountByIdentity, containerName: string): Promise<PoeBlobStore> {
     let service: BlobServiceClient;
     let sign: LinkSigner;
+    // Signed from the names, as the SDK's blob clients sign: a client per link would cost more than the signature.
     if (typeof account === 'string') {
       service = BlobServiceClient.fromConnectionString(account);
-      sign = (blob, window) => blob.generateSasUrl({ permissions: READ_ONLY(), ...window });
+      const key = service.credential;
+      if (!(key instanceof StorageSharedKeyCredential)) throw new Error('The storage connection string has no account key to sign PoE links with');
+      sign = async (blobName, window) => generateBlobSASQueryParameters({ containerName, blobName, permissions: READ_ONLY(), ...window }, key).toString();
     } else {
       const pipeline = newPipeline(account.credential);
       account.adaptPipeline?.(pipeline);
       service = new BlobServiceClient(account.accountUrl, pipeline);
       const keys = new UserDelegationKeys(service);
       const protocol = account.accountUrl.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
-      sign = async (blob, { startsOn, expiresOn }) =>
-        blob.generateUserDelegationSasUrl({ permissions: READ_ONLY(), startsOn, expiresOn, protocol }, await keys.keyFor(startsOn, expiresOn));
+      sign = async (blobName, { startsOn, expiresOn }) =>
+        generateBlobSASQueryParameters(
+          { containerName, blobName, permissions: READ_ONLY(), startsOn, expiresOn, protocol },
+          await keys.keyFor(startsOn, expiresOn),
+          service.accountName,
+        ).toString();
     }
     const container = service.getContainerClient(containerName);
     await container.createIfNotExists(); // private: no public access level
@@ -105,7 +116,7 @@ export class PoeBlobStore {
     if (known && known.ttlMs === ttlMs && now >= known.madeAt && now - known.madeAt <= ttlMs / 4) return known.url;
     const startsOn = new Date(now - 5 * 60_000); // tolerate clock skew with the storage service
     const expiresOn = new Date(now + ttlMs);
-    const url = await this.sign(this.container.getBlockBlobClient(blobName), { startsOn, expiresOn });
+    const url = `${this.container.url}/${blobPath(blobName)}?${await this.sign(blobName, { startsOn, expiresOn })}`;
     if (this.links.size >= MAX_REMEMBERED_LINKS) this.links.clear();
     this.links.set(blobName, { url, madeAt: now, ttlMs });
     return url;

@@ -1,7 +1,8 @@
 import { Socket } from 'node:net';
+import { BlobSASPermissions, BlobServiceClient } from '@azure/storage-blob';
 import { PoeBlobStore, safeFileName } from '../../src/storage/poeBlobStore';
 import { demoPdf } from '../../app/demo/demoSeed';
-import { openTestBlobStore } from '../support/testStorage';
+import { openTestBlobStore, sharedServers, uniqueName } from '../support/testStorage';
 
 let store: PoeBlobStore;
 beforeAll(async () => {
@@ -20,6 +21,26 @@ describe('PoE files in Blob storage', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await response.arrayBuffer()).equals(pdf)).toBe(true);
+  });
+
+  test("a link is the one the storage SDK's own blob client signs, for names with spaces and Chinese, and it opens the file", async () => {
+    const containerName = uniqueName('poe-');
+    const own = await PoeBlobStore.open(sharedServers().blobConnectionString, containerName);
+    const stored = await own.upload({
+      claimId: 'CL-BLOB0006',
+      fileName: '签署的 SOW v2.pdf',
+      contentType: 'application/pdf',
+      data: Buffer.from('%PDF-1.4 named'),
+    });
+    expect(stored.blobName).toContain('签署的 SOW v2.pdf');
+    const now = new Date();
+    const link = await own.readLink(stored.blobName, { now, ttlMinutes: 5 });
+    const sdkBlob = BlobServiceClient.fromConnectionString(sharedServers().blobConnectionString)
+      .getContainerClient(containerName)
+      .getBlockBlobClient(stored.blobName);
+    const window = { startsOn: new Date(now.getTime() - 5 * 60_000), expiresOn: new Date(now.getTime() + 5 * 60_000) };
+    expect(link).toBe(await sdkBlob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), ...window }));
+    expect(await (await fetch(link)).text()).toBe('%PDF-1.4 named');
   });
 
   test('two files with one name never collide', async () => {
