@@ -45,6 +45,13 @@ const ACTION_DONE: Partial<Record<ReviewAction, MessageKey>> = {
 /** Presses that decide a claim: each records the PoE checklist shown in the claim's history. */
 const DECISION_VERBS: readonly ReviewAction[] = ['review.approve', 'review.approveSupersede', 'review.reject', 'review.requestInfo'];
 
+/**
+ * How long a decision waits for the claim's files to be read before recording the checklist as not ready.
+ * Another instance drew the reviewer's card and kept the readings; fetching them takes milliseconds. Well
+ * inside the few seconds Teams gives an invoke.
+ */
+export const DECISION_CHECKLIST_WAIT_MS = 1_500;
+
 export class ReviewCardActions {
   constructor(
     private readonly services: Pick<AppServices, 'claimService' | 'precheck'>,
@@ -98,10 +105,14 @@ export class ReviewCardActions {
     return (await this.services.claimService.get(claimId, orgId)) ?? (orgId ? await this.services.claimService.get(claimId) : undefined);
   }
 
-  /** What the card showed of the PoE pre-check when the reviewer decided (the same rules on the same files give the same checklist). */
+  /**
+   * What the card showed of the PoE pre-check when the reviewer decided (the same rules on the same files give
+   * the same checklist), also where this instance has not read the claim's files yet (DECISION_CHECKLIST_WAIT_MS).
+   */
   private async checklistShown(claimId: string, orgId: string | undefined): Promise<{ shown: ChecklistShown; claim?: Claim }> {
     const claim = await this.services.claimService.get(claimId, orgId);
-    return { shown: checklistShown(claim?.poe.length ? await this.services.precheck.checklistIfReady(claim) : undefined), ...(claim ? { claim } : {}) };
+    const checklist = claim?.poe.length ? await this.services.precheck.checklistWithin(claim, DECISION_CHECKLIST_WAIT_MS) : undefined;
+    return { shown: checklistShown(checklist), ...(claim ? { claim } : {}) };
   }
 
   private claimAction(verb: ReviewAction, data: Record<string, unknown>): { action: ClaimAction } | { error: MessageKey } {

@@ -109,4 +109,29 @@ describe('PoePrecheckService keeps each file’s findings', () => {
     await precheck.checklist(claim, 'en-US');
     expect(read).toEqual(['sow.pdf', 'mail.pdf']);
   });
+
+  test('a decision waits a moment for files being read: a quick reading is in the checklist, a slow one is not ready yet and goes on', async () => {
+    const slowly = (ms: number) => {
+      const read: string[] = [];
+      const precheck = new PoePrecheckService({
+        documentOf: async (file) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          read.push(file.fileName);
+          return DOCUMENTS[file.fileName];
+        },
+        rosters: { organisation: async () => undefined, partnerUsersOf: async () => [] },
+        clock: { now: () => new Date('2026-11-30T10:00:00Z') },
+        log: silentLogger,
+      });
+      return { precheck, read };
+    };
+    const claim = claimWith(['sow.pdf']);
+    const quick = slowly(20);
+    expect((await quick.precheck.checklistWithin(claim, 1_000))?.results.length).toBe(5);
+    const slow = slowly(300);
+    expect(await slow.precheck.checklistWithin(claim, 50)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(slow.read).toEqual(['sow.pdf']);
+    expect(slow.precheck.ready(claim)).toBe(true);
+  });
 });

@@ -105,6 +105,20 @@ export class PoePrecheckService {
     return this.checklist(claim, locale);
   }
 
+  /**
+   * The checklist if every file is read within `waitMs`: a reading kept beside its file comes in
+   * milliseconds, a file this process reads itself may take longer, and then this is undefined (reading goes on).
+   */
+  async checklistWithin(claim: Claim, waitMs: number, locale?: string): Promise<PoeChecklist | undefined> {
+    this.start(claim);
+    if (this.ready(claim)) return this.checklist(claim, locale);
+    const checked = this.checklist(claim, locale);
+    checked.catch(() => undefined); // if it fails after the wait, nobody is waiting for it any more
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    return Promise.race([checked, late]).finally(() => clearTimeout(timer));
+  }
+
   /** The checklist, waiting for the files to be read. Submission time: the claim's, or now for a draft. */
   async checklist(claim: Claim, locale?: string): Promise<PoeChecklist> {
     const documents = await Promise.all(claim.poe.map((f) => this.document(f)));
