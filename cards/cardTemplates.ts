@@ -122,10 +122,30 @@ export function renderCard<N extends CardName>(name: N, data: CardDataOf[N]): Ad
   let template = prepared.get(name);
   if (!template) prepared.set(name, (template = new Template(CARD_TEMPLATES[name])));
   const expanded = template.expand({ $root: neutralise(data) }) as AdaptiveCardJson;
-  const text = JSON.stringify(expanded);
-  const unresolved = UNRESOLVED.exec(text);
-  if (unresolved) throw new UnresolvedTemplateError(`Card ${name} has an unresolved ${unresolved[0]}`);
+  const unresolved = firstUnresolved(expanded);
+  if (unresolved) throw new UnresolvedTemplateError(`Card ${name} has an unresolved ${unresolved}`);
   return expanded;
+}
+
+/**
+ * The first `${...}` left anywhere in a card (a value or a key), or undefined. The card is walked rather than
+ * written out as JSON and searched: every card drawn is checked, and the walk costs a fifth as much.
+ */
+function firstUnresolved(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.includes('${') ? (UNRESOLVED.exec(value)?.[0] ?? value) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstUnresolved(item);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    const found = firstUnresolved(key) ?? firstUnresolved((value as Record<string, unknown>)[key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -67,6 +67,9 @@ describe('card templates', () => {
 
   test('a value that is missing from the data is an error, not a card with ${...} in it', () => {
     expect(() => renderCard('help', { ...SAMPLES.help, intro: undefined as unknown as string })).toThrow(/unresolved \$\{intro\}/);
+    // Deep in a repeated row too (the second row of a list has no deadline).
+    const rows = SAMPLES.claimList.rows.map((row, i) => (i === 1 ? { ...row, deadline: undefined as unknown as string } : row));
+    expect(() => renderCard('claimList', { ...SAMPLES.claimList, rows })).toThrow(/claimList has an unresolved \$\{deadline\}/);
   });
 
   test('text typed by people is shown as typed, never evaluated as a template', () => {
