@@ -134,4 +134,16 @@ describe('PoePrecheckService keeps each file’s findings', () => {
     expect(slow.read).toEqual(['sow.pdf']);
     expect(slow.precheck.ready(claim)).toBe(true);
   });
+
+  test('a pre-check that fails while a decision waits for it is not ready, and the decision goes on', async () => {
+    const warnings: string[] = [];
+    const precheck = new PoePrecheckService({
+      documentOf: async (file) => DOCUMENTS[file.fileName],
+      rosters: { organisation: async () => Promise.reject(new Error('roster unavailable')), partnerUsersOf: async () => [] },
+      clock: { now: () => new Date('2026-11-30T10:00:00Z') },
+      log: { ...silentLogger, warn: (message: string) => warnings.push(message) },
+    });
+    expect(await precheck.checklistWithin(claimWith(['sow.pdf']), 1_000)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringContaining('roster unavailable')]);
+  });
 });

@@ -112,8 +112,11 @@ export class PoePrecheckService {
   async checklistWithin(claim: Claim, waitMs: number, locale?: string): Promise<PoeChecklist | undefined> {
     this.start(claim);
     if (this.ready(claim)) return this.checklist(claim, locale);
-    const checked = this.checklist(claim, locale);
-    checked.catch(() => undefined); // if it fails after the wait, nobody is waiting for it any more
+    // A failure while waiting is a checklist not ready (the decision goes on), not a failed decision.
+    const checked = this.checklist(claim, locale).catch((error) => {
+      this.deps.log.warn(`PoE pre-check of ${claim.id} failed while a decision waited for it: ${(error as Error).message}`);
+      return undefined;
+    });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
     return Promise.race([checked, late]).finally(() => clearTimeout(timer));
