@@ -1,5 +1,6 @@
 import { TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { Logger } from '../src/logger';
+import { withinTime } from '../src/timeLimit';
 
 /**
  * Teams waits about 15 s for a bot's answer and may deliver the activity again after that; a file
@@ -32,9 +33,11 @@ export class TurnBudget {
     work: Promise<T>,
     late: { acknowledge: string; answer: (result: T) => string; failed: string },
   ): Promise<BudgetOutcome<T>> {
-    let timer: NodeJS.Timeout | undefined;
-    const outOfTime = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.budgetMs)));
-    const first = await Promise.race([work.then((result) => ({ result })), outOfTime]).finally(() => clearTimeout(timer));
+    const first = await withinTime(
+      work.then((result) => ({ result })),
+      this.budgetMs,
+      () => 'late' as const,
+    );
     if (first !== 'late') return { inTime: true, result: first.result };
 
     const ack = await context.sendActivity(late.acknowledge);

@@ -135,6 +135,17 @@ describe('PoePrecheckService keeps each file’s findings', () => {
     expect(slow.precheck.ready(claim)).toBe(true);
   });
 
+  test('a file whose reading outlasts the time limit is in the checklist as taking too long to read', async () => {
+    const precheck = new PoePrecheckService({
+      documentOf: () => new Promise<PoeDocument>(() => undefined), // never read
+      rosters: { organisation: async () => undefined, partnerUsersOf: async () => [] },
+      clock: { now: () => new Date('2026-11-30T10:00:00Z') },
+      log: silentLogger,
+      timeLimitMs: 50,
+    });
+    expect((await precheck.checklist(claimWith(['sow.pdf']))).unread).toEqual([expect.objectContaining({ fileName: 'sow.pdf', reason: 'timeLimit' })]);
+  });
+
   test('a pre-check that fails while a decision waits for it is not ready, and the decision goes on', async () => {
     const warnings: string[] = [];
     const precheck = new PoePrecheckService({

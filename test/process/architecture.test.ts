@@ -38,7 +38,7 @@ describe('layering', () => {
  * the cards and the core; inside the core, pages above services above storage above the rules.
  */
 const LAYERS: [layer: string, prefixes: string[]][] = [
-  ['base', ['data/', 'src/clock.ts', 'src/logger.ts', 'src/observability/', 'src/i18n/']],
+  ['base', ['data/', 'src/clock.ts', 'src/logger.ts', 'src/timeLimit.ts', 'src/observability/', 'src/i18n/']],
   ['domain', ['src/domain/']],
   ['config', ['src/config/']],
   ['storage', ['src/storage/']],

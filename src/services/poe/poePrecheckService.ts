@@ -1,5 +1,6 @@
 import { setImmediate as nextTurnOfTheLoop } from 'node:timers/promises';
 import type { Clock } from '../../clock';
+import { withinTime } from '../../timeLimit';
 import type { Claim, PoeFile } from '../../domain/claim';
 import type { PoeDocument } from '../../domain/poeDocument';
 import { DEFAULT_POE_READ_LIMITS } from './reading/readLimits';
@@ -117,9 +118,7 @@ export class PoePrecheckService {
       this.deps.log.warn(`PoE pre-check of ${claim.id} failed while a decision waited for it: ${(error as Error).message}`);
       return undefined;
     });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
-    return Promise.race([checked, late]).finally(() => clearTimeout(timer));
+    return withinTime(checked, waitMs, () => undefined);
   }
 
   /** The checklist, waiting for the files to be read. Submission time: the claim's, or now for a draft. */
@@ -210,13 +209,7 @@ export class PoePrecheckService {
   /** The file's document from PoeReadings, within the time limit (PoeReadings itself never throws). */
   private async readBounded(file: PoeFile): Promise<PoeDocument> {
     const limit = this.deps.timeLimitMs ?? DEFAULT_PRECHECK_TIME_LIMIT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const outOfTime = new Promise<PoeDocument>((resolve) => (timer = setTimeout(() => resolve(this.outOfTime(file)), limit)));
-    try {
-      return await Promise.race([this.deps.documentOf(file), outOfTime]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withinTime(this.deps.documentOf(file), limit, () => this.outOfTime(file));
   }
 
   private forgetOldest(): void {
