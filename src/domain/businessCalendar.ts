@@ -210,8 +210,8 @@ export class BusinessCalendar {
     const wall = Date.UTC(d.year, d.month - 1, d.day, 0, minutes);
     const guess = this.offsetAt(new Date(wall));
     const offset = this.offsetAt(new Date(wall - guess * 60_000));
-    if (offset === guess) return new Date(wall - offset * 60_000);
-    if (this.offsetAt(new Date(wall - offset * 60_000)) === offset) return new Date(wall - offset * 60_000);
+    const at = new Date(wall - offset * 60_000);
+    if (offset === guess || this.offsetAt(at) === offset) return at;
     return new Date(wall - Math.min(guess, offset) * 60_000);
   }
 

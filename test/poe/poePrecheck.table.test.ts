@@ -257,6 +257,12 @@ describe('precheckPoe: one check per Partner-action-required reason', () => {
   });
 });
 
+/** The same generated text on every run: a linear congruential generator giving whole numbers below `n`. */
+function pseudoRandom(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
+}
+
 describe('joinWrappedLines: lines the layout wrapped are one sentence', () => {
   const long = 'Fabrikam Consulting deployed Microsoft Teams for 300 users and migrated'; // 71 characters, no punctuation
 
@@ -278,8 +284,7 @@ describe('joinWrappedLines: lines the layout wrapped are one sentence', () => {
     // The pattern the pre-check used before (it tried every position of every line); the rule is unchanged.
     const before = (text: string) => text.replace(/([^\n]{50,}?)(?<![.!?。！？；;:：])\n(?=\S)/g, '$1 ');
     const pieces = ['deployed', 'Microsoft', 'Teams', '合同', '签署', 'Contoso', ';', '.', '：', '?', '\t', '\u3000', '\r', '😀', ' ', ' '];
-    let seed = 7;
-    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const next = pseudoRandom(7);
     for (let page = 0; page < 300; page++) {
       const lines = Array.from({ length: 30 }, () => {
         let line = '';
@@ -312,8 +317,7 @@ describe('wordCount: how long a description is, in either language', () => {
         .filter(Boolean).length +
       (text.match(/[\u3400-\u9fff]/g) ?? []).length / 2;
     const pieces = ['deploy', 'Ü', 'é', '42', '合同', '签', ' ', '-', '_', '@', '`', '[', '{', '😀', '𝐀', '\ud800', 'Ж', '٣', '\u3000', '。'];
-    let seed = 11;
-    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const next = pseudoRandom(11);
     for (let i = 0; i < 2000; i++) {
       let text = '';
       for (const length = next(40); text.length < length;) text += pieces[next(pieces.length)];
