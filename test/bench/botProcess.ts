@@ -58,15 +58,17 @@ const ENTRIES = {
   // The baseline runs as the product does: compiled by `prebench` (tsconfig.bench.json), with `npm start`'s node flags.
   echo: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js', 'botbuilder'],
   agentsEcho: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js', 'agents'],
+  // A path's floor (requestFloors.ts): the path is the argument after it.
+  floor: [...START.filter((arg) => arg.startsWith('--')), 'dist/test/bench/echoBot.js', 'floor'],
 } as const;
 
 /** The embedded stores keep data in memory (DATA_DIR=:memory:) unless `env` gives a DATA_DIR. */
-export async function startBotProcess(env: Record<string, string>, entry: keyof typeof ENTRIES = 'product'): Promise<BotProcess> {
+export async function startBotProcess(env: Record<string, string>, entry: keyof typeof ENTRIES = 'product', args: string[] = []): Promise<BotProcess> {
   const spawnedAt = Date.now();
   const nodeFlags = (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   // BENCH_BOT_TELEMETRY=1: the product sends its traces and metrics as on Azure, to a sink on loopback (the echo bots stay stock).
   const telemetry: Record<string, string> = process.env.BENCH_BOT_TELEMETRY && entry === 'product' ? (await telemetrySink()).botEnv : {};
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--disable-warning=DEP0111', ...ENTRIES[entry]], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--disable-warning=DEP0111', ...ENTRIES[entry], ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -7,6 +7,7 @@ import { printSweepTable, sweepScenario } from './sweepBench';
 import { multiInstanceScenario, sharingLine } from './multiInstanceBench';
 import { dialogOnDiskScenario, printStartUpTable, startUpScenario } from './dataBench';
 import { printReadingTable, readingScenario } from './readingBench';
+import { FLOOR_PATHS, FLOOR_ROW_NAMES } from './requestFloors';
 import { precheckFileScenario, printPrecheckFileTable, printPrecheckTurnSummary, stepWhilePrecheckingScenario } from './precheckBench';
 
 /**
@@ -15,7 +16,8 @@ import { precheckFileScenario, printPrecheckFileTable, printPrecheckTurnSummary,
  * connections at once; the product runs in its own process as `npm start` runs it. Each row has the bot
  * process's CPU time per turn beside its throughput (steadier on a shared machine), and the Cosmos DB
  * requests per turn. `-- --quick` is a smoke run of every part in under a minute; `-- --only=notifications,turns,sweep,startup,reading,precheck`
- * runs some parts (`turns` is echo, agents (the echo bot on the Microsoft 365 Agents SDK), approve, status,
+ * runs some parts (`turns` is echo, agents (the echo bot on the Microsoft 365 Agents SDK), floors (each
+ * path's Cosmos DB requests and nothing else, requestFloors.ts), approve, status,
  * list, dialog, refused (bad input) and disk (the dialog turn on a data folder), which can also be named
  * one by one; the Bot Framework echo bot always runs). `-- --runs=3` runs the turns three times and adds
  * a table of the medians. The turns run in memory (DATA_DIR=:memory:) unless the row says "on disk".
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
   }
 
   const turn = (part: string) => runs('turns') || runs(part);
-  if (['echo', 'agents', 'approve', 'status', 'list', 'dialog', 'refused', 'disk'].some(turn)) {
+  if (['echo', 'agents', 'floors', 'approve', 'status', 'list', 'dialog', 'refused', 'disk'].some(turn)) {
     // --runs=3: the turns three times over (fresh processes each time), then the median of each ratio.
     const times = runsOf(process.argv);
     const all: BenchRow[][] = [];
@@ -109,6 +111,17 @@ async function turnRows(turn: (part: string) => boolean, memory: string[][]): Pr
       rows.push(await echoScenario(agentsBot, 'echo bot on the Microsoft 365 Agents SDK', '-', CONNECTIONS, quick ? 400 : 4000));
     } finally {
       await agentsBot.stop();
+    }
+  }
+  // Each path's floor: the product's adapter and the path's Cosmos DB requests, nothing else (requestFloors.ts).
+  if (turn('floors')) {
+    for (const path of FLOOR_PATHS) {
+      const floorBot = await startBotProcess({ BENCH_CONNECTIONS: String(CONNECTIONS) }, 'floor', [path]);
+      try {
+        rows.push(await echoScenario(floorBot, FLOOR_ROW_NAMES[path], '-', CONNECTIONS, quick ? 200 : 2000));
+      } finally {
+        await floorBot.stop();
+      }
     }
   }
   const roster = benchRoster(CONNECTIONS);

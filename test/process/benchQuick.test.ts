@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * with every row and its target, is.
  */
 
-// Three bots start one after another (two echo bots and the product); on a loaded shared machine that alone takes minutes.
+// Eight bots start one after another (two echo bots, five floors and the product); on a loaded shared machine that alone takes minutes.
 jest.setTimeout(600_000);
 
 test('the quick benchmark prints every table: notifications, turns against the echo bots (CPU per turn, Cosmos DB requests), the sweep, memory', async () => {
@@ -37,6 +37,11 @@ test('the quick benchmark prints every table: notifications, turns against the e
     '"my claims" list turn',
     'dialog step turn',
     'refused requests',
+    "floor: the product's adapter, echo, no requests",
+    "floor: the status turn's 2 Cosmos DB requests, echo",
+    "floor: the list turn's 2 Cosmos DB requests, echo",
+    "floor: the dialog step's 4.5 Cosmos DB requests, echo",
+    "floor: the Approve invoke's 5 Cosmos DB requests, echo",
   ]) {
     expect(row(path)).toMatch(/\| \d+ +\| (-|\d+%) +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d +\| \d+\.\d\d +\| (-|\d+\.\d\dx) +\|/);
   }
@@ -44,6 +49,25 @@ test('the quick benchmark prints every table: notifications, turns against the e
   expect(row('claim <id> status turn')).toMatch(/\| >= 50% of echo, CPU <= 2x echo, p99 < 300 ms +\| (yes|NO) +\|$/);
   expect(row('claim <id> status turn')).toMatch(/\| \d+\.\d\d +\| \d+\.\d\d +\| >= 50%/);
   expect(output).toMatch(/claim <id> status turn: Cosmos DB requests per turn: .*claims read 1\.00/);
+  // Each path's floor makes exactly the requests its path makes (test/bot/requestsPerTurn.test.ts counts the product's), and nothing else.
+  const floorRequests = (path: string) => new RegExp(`^floor: the ${path}: Cosmos DB requests per turn: (.*)$`, 'm').exec(output)?.[1].split(', ').sort();
+  expect(row("floor: the product's adapter, echo, no requests")).toMatch(/\| 0\.00 +\| \d+\.\d\d +\| - +\| - +\|$/);
+  expect(floorRequests("status turn's 2 Cosmos DB requests, echo")).toEqual(['activities create 1.00', 'claims read 1.00']);
+  expect(floorRequests("list turn's 2 Cosmos DB requests, echo")).toEqual(['activities create 1.00', 'claims query 1.00']);
+  expect(floorRequests("dialog step's 4.5 Cosmos DB requests, echo")).toEqual([
+    'activities create 1.00',
+    'botState read 1.00',
+    'botState upsert 1.00',
+    'claims read 1.00',
+    'claims replace 0.50',
+  ]);
+  expect(floorRequests("Approve invoke's 5 Cosmos DB requests, echo")).toEqual([
+    'associations batch 1.00',
+    'claims read 1.00',
+    'claims replace 1.00',
+    'tenantIndex read 1.00',
+    'timers upsert 1.00',
+  ]);
   expect(output).toMatch(/notification work of all \d+ approvals done \d+\.\d s after the last approval/);
   // The whole cost of an approval, its notification work included (every approval e-mails its customer).
   expect(output).toMatch(/with all of it, an approval cost the bot \d+\.\d\d ms of CPU and \d+\.\d\d Cosmos DB requests \(.*mail create \d/);
