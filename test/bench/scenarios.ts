@@ -204,11 +204,12 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
 }
 
 /** The floor: a bare echo bot (`echoBot.ts`), driven the same way (expectReplies). */
-export async function echoScenario(bot: BotProcess, name: string, target: string, connections: number, requests: number): Promise<BenchRow> {
+export async function echoScenario(bot: BotProcess, name: string, target: string, connections: number, requests: number, warmUp?: number): Promise<BenchRow> {
   const result = await driveLoad(bot.url, {
     meters: bot.meters,
     connections,
     requests,
+    ...(warmUp === undefined ? {} : { warmUp }),
     steps: [
       {
         body: ({ connection }) => ({ ...personalMessage(`hello ${connection}`), deliveryMode: 'expectReplies' }),
@@ -226,12 +227,13 @@ export async function echoScenario(bot: BotProcess, name: string, target: string
  * more than an echo turn. (The bench's bot has no app id, so it checks no tokens: a refused token is
  * covered by test/teams/httpEdge.test.ts, not timed here.)
  */
-export async function refusedScenario(bot: BotProcess, connections: number, requests: number): Promise<BenchRow> {
+export async function refusedScenario(bot: BotProcess, connections: number, requests: number, warmUp?: number): Promise<BenchRow> {
   const activity = (connection: number) => ({ ...personalMessage(`hello ${connection}`), deliveryMode: 'expectReplies' });
   const result = await driveLoad(bot.url, {
     meters: bot.meters,
     connections,
     requests,
+    ...(warmUp === undefined ? {} : { warmUp }),
     steps: [
       { body: () => '{"type":"message","text":', status: 400, expect: (text) => text.includes('error') },
       { body: ({ connection }) => ({ ...activity(connection), serviceUrl: undefined }), status: 400, expect: (text) => text.includes('serviceUrl missing') },
@@ -246,10 +248,10 @@ export async function refusedScenario(bot: BotProcess, connections: number, requ
  * Status turns: partners ask for their claims' status cards (`claim <id>`, expectReplies): identity,
  * a point read, the deadlines in the configured time zone, the card.
  */
-export async function statusScenario(bot: BotProcess, partners: string[], requests: number): Promise<BenchRow> {
+export async function statusScenario(bot: BotProcess, partners: string[], requests: number, warmUp?: number): Promise<BenchRow> {
   const claimIds = await seedPartnerClaims(bot, 20);
   let n = 0;
-  return partnerQuestionScenario(bot, partners, requests, {
+  return partnerQuestionScenario(bot, partners, requests, warmUp, {
     name: 'claim <id> status turn',
     goal: STATUS_GOAL,
     text: () => `claim ${claimIds[n++ % claimIds.length]}`,
@@ -261,9 +263,9 @@ export async function statusScenario(bot: BotProcess, partners: string[], reques
  * "my claims" turns: partners ask for the first page of their organisation's claims, newest first (one
  * single-partition query for ten rows, their running deadlines, the list card), over HTTP with expectReplies.
  */
-export async function myClaimsScenario(bot: BotProcess, partners: string[], requests: number): Promise<BenchRow> {
+export async function myClaimsScenario(bot: BotProcess, partners: string[], requests: number, warmUp?: number): Promise<BenchRow> {
   await seedPartnerClaims(bot, 20);
-  return partnerQuestionScenario(bot, partners, requests, {
+  return partnerQuestionScenario(bot, partners, requests, warmUp, {
     name: '"my claims" list turn',
     goal: TURN_GOAL,
     text: () => 'my claims',
@@ -277,12 +279,14 @@ async function partnerQuestionScenario(
   bot: BotProcess,
   partners: string[],
   requests: number,
+  warmUp: number | undefined,
   question: { name: string; goal: Goal; text: () => string; expect: (text: string) => boolean },
 ): Promise<BenchRow> {
   const result = await driveLoad(bot.url, {
     meters: bot.meters,
     connections: partners.length,
     requests,
+    ...(warmUp === undefined ? {} : { warmUp }),
     steps: [
       {
         body: ({ connection }) => ({
