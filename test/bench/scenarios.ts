@@ -203,7 +203,7 @@ export async function approveScenario(bot: BotProcess, reviewers: string[], clai
   }
 }
 
-/** The floor: a bare echo bot (`echoBot.ts`), driven the same way (expectReplies). */
+/** The floors: a bare echo bot (`echoBot.ts`), or a path's floor (`requestFloors.ts`), driven the same way (expectReplies). */
 export async function echoScenario(bot: BotProcess, name: string, target: string, connections: number, requests: number, warmUp?: number): Promise<BenchRow> {
   const result = await driveLoad(bot.url, {
     meters: bot.meters,
