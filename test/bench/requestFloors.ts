@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { ItemDefinition, OperationInput } from '@azure/cosmos';
 import type { CosmosDatabase } from '../../src/storage/cosmosDatabase';
 import { LIST_PAGE_SIZE } from '../../bot/commands/chatCommandHandler';
+import { CosmosBotStorage } from '../../bot/cosmosBotStorage';
 import { ClaimListings } from '../../src/storage/claimListings';
+import { ProcessedActivities } from '../../src/storage/processedActivities';
+import { TimerStore, dispatchTimerId } from '../../src/storage/timerStore';
 import { BENCH_PARTNER, benchClaimService, submittedClaim } from './benchClaims';
 
 /**
@@ -13,9 +16,10 @@ import { BENCH_PARTNER, benchClaimService, submittedClaim } from './benchClaims'
  * own row, what is left above this one is the product's code, and a target below this one can't be met
  * without giving up one of the path's requests.
  *
- * The documents are the bench's (a submitted claim of some 5 KB, a draft of some 2 KB) or written in the
- * shapes the bot writes (an activity record, a dialog state, two associations, a timer), one set per
- * connection, so that no two turns in flight write the same document. The list's page is the newest 10 of
+ * The documents are the bench's (a submitted claim of some 5 KB, a draft of some 2 KB) or written by the
+ * product's own stores (the activity record, the dialog state, the dispatch timer) or, for the associations,
+ * in the shape the bot writes them; one set per connection, so that no two turns in flight write the same
+ * document. The list's page is the newest 10 of
  * the 20 claims seeded, where the bench's list row finds some 640 in its partition: more work for the
  * embedded server, which scans them, not for the bot, which gets 10 rows either way.
  */
@@ -40,6 +44,7 @@ export async function floorTurn(db: CosmosDatabase, path: FloorPath, connections
   if (path === 'adapter') return async () => {};
   const c = db.containers;
   const service = benchClaimService(db);
+  const dialogState = new CosmosBotStorage(c.botState);
   const perConnection = await Promise.all(
     Array.from({ length: connections }, async (_, i) => {
       const fields = {
@@ -50,18 +55,21 @@ export async function floorTurn(db: CosmosDatabase, path: FloorPath, connections
       if (path === 'dialog') {
         const draft = await service.createDraft(BENCH_PARTNER, { mpnId: '4412345', ...fields });
         if (!draft.ok) throw new Error(JSON.stringify(draft.refusal));
-        const stateId = `msteams|conversations|a:floor-${i}|`;
-        await c.botState.items.upsert(dialogStateOf(stateId, draft.claim.id));
-        return { claimId: draft.claim.id, orgId: draft.claim.orgId, tenantId: fields.customerTenantId, stateId, steps: 0 };
+        const stateKey = `msteams/conversations/a:floor-${i}/`;
+        await dialogState.write({ [stateKey]: { ...dialogStateOf(draft.claim.id), eTag: '*' } });
+        return { claimId: draft.claim.id, orgId: draft.claim.orgId, tenantId: fields.customerTenantId, stateKey, steps: 0 };
       }
       const claim = await submittedClaim(service, fields);
       // The approval's card reads the tenant's competing claims: the floor reads a document that is there, as the bot does.
       if (!(await c.tenantIndex.item(fields.customerTenantId, fields.customerTenantId).read()).resource)
         throw new Error('The floor claim is not in the tenant index');
-      return { claimId: claim.id, orgId: claim.orgId, tenantId: fields.customerTenantId, stateId: '', steps: 0 };
+      return { claimId: claim.id, orgId: claim.orgId, tenantId: fields.customerTenantId, stateKey: '', steps: 0 };
     }),
   );
-  const activity = (i: number) => c.activities.items.create(activityRecordOf(i));
+  // The record each message writes (a new activity each turn), as the bot writes it.
+  const records = new ProcessedActivities(c.activities, () => new Date());
+  const activity = (i: number) => records.claim(`a:floor-${i}`, randomUUID());
+  const timers = new TimerStore(c.timers);
   if (path === 'status') {
     return async (i) => {
       const own = perConnection[i % connections];
@@ -85,13 +93,10 @@ export async function floorTurn(db: CosmosDatabase, path: FloorPath, connections
       // A step forward writes the draft; a step back only moves the dialog: every other turn, as in the bench's row
       // (counted over all turns, so that any even number of them has exactly half).
       const forward = dialogTurns++ % 2 === 0;
-      const [, state, draft] = await Promise.all([
-        activity(i),
-        c.botState.item(own.stateId, own.stateId).read<Doc>(),
-        c.claims.item(own.claimId, own.orgId).read<Doc>(),
-      ]);
+      const [, state, draft] = await Promise.all([activity(i), dialogState.read([own.stateKey]), c.claims.item(own.claimId, own.orgId).read<Doc>()]);
       await Promise.all([
-        c.botState.items.upsert({ ...state.resource!, at: Date.now() }),
+        // Written as the dialog's state is at the end of a turn (eTag "*": an upsert).
+        dialogState.write({ [own.stateKey]: { ...state[own.stateKey], eTag: '*' } }),
         ...(forward
           ? [
               c.claims
@@ -109,47 +114,27 @@ export async function floorTurn(db: CosmosDatabase, path: FloorPath, connections
     await Promise.all([
       c.claims.item(own.claimId, own.orgId).replace({ ...claim.resource!, n }, { accessCondition: { type: 'IfMatch', condition: claim.resource!._etag! } }),
       c.associations.items.batch(associationsOf(own, n), own.tenantId),
-      c.timers.items.upsert({
-        id: `${own.claimId}|dispatch`,
-        claimId: own.claimId,
-        orgId: own.orgId,
-        dueAt: new Date().toISOString(),
-        purpose: { type: 'dispatch' },
-      }),
+      timers.put({ id: dispatchTimerId(own.claimId), claimId: own.claimId, orgId: own.orgId, firesAt: now(), dueAt: now(), purpose: { type: 'dispatch' } }),
     ]);
   };
 }
 
-function activityRecordOf(connection: number): ItemDefinition {
-  const at = new Date();
+/** A claim form's dialog state as the bot keeps it (some 500 bytes with its document's envelope). */
+function dialogStateOf(claimId: string): Record<string, unknown> {
   return {
-    id: `act:${randomUUID()}`,
-    conversationId: `a:floor-${connection}`,
-    activityId: randomUUID(),
-    at: at.toISOString(),
-    expiresAt: new Date(at.getTime() + 86_400_000).toISOString(),
-    ttl: 86_400,
-  };
-}
-
-/** A claim form's dialog state as the bot keeps it (some 500 bytes). */
-function dialogStateOf(id: string, claimId: string): ItemDefinition {
-  return {
-    id,
-    key: id.replace(/\|/g, '/'),
-    document: {
-      dialogState: {
-        dialogStack: [
-          {
-            id: 'claimDialog',
-            state: { dialogs: { dialogStack: [{ id: 'claimFlow', state: { step: 'customer', raw: {}, errors: [], claimId, formId: 'bf90895cd959' } }] } },
-            version: '1100180110',
-          },
-        ],
-      },
+    dialogState: {
+      dialogStack: [
+        {
+          id: 'claimDialog',
+          state: { dialogs: { dialogStack: [{ id: 'claimFlow', state: { step: 'customer', raw: {}, errors: [], claimId, formId: 'bf90895cd959' } }] } },
+          version: '1100180110',
+        },
+      ],
     },
   };
 }
+
+const now = () => new Date().toISOString();
 
 /** The approval's two associations (one per workload), new each turn, created in one batch as the bot does. */
 function associationsOf(own: { claimId: string; orgId: string; tenantId: string }, n: number): OperationInput[] {
@@ -161,7 +146,7 @@ function associationsOf(own: { claimId: string; orgId: string; tenantId: string 
       claimId: own.claimId,
       orgId: own.orgId,
       state: 'pending',
-      createdAt: new Date().toISOString(),
+      createdAt: now(),
     },
   }));
 }
